@@ -1,0 +1,52 @@
+"""The FastAPI app factory. One process serves the API, the webhooks and the embedded scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.clock import Clock
+from bot.config import Settings, get_settings
+from bot.routes import cases, health, reviews
+from bot.routes.errors import install_error_handlers
+from bot.runtime import Runtime, build_runtime
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    run_scheduler: bool = True,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """Build the app. Given a `runtime`, the app uses it and leaves closing it to the caller (tests)."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            yield
+            return
+        built = await build_runtime(settings, clock)
+        app.state.runtime = built
+        if run_scheduler:
+            built.start_worker()
+        try:
+            yield
+        finally:
+            await built.close()
+
+    app = FastAPI(
+        title="Mediator",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Turns a low-rated review into a resolved customer.",
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    install_error_handlers(app)
+    for module in (health, reviews, cases):
+        app.include_router(module.router)
+    return app

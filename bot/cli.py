@@ -1,0 +1,295 @@
+"""The `mediator` command. Bad input exits with code 2 and one line that names the problem."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.config import ConfigError, Settings, get_settings
+
+app = typer.Typer(
+    help="Mediator: turns a low-rated review into a resolved customer.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+policy_app = typer.Typer(help="Check the conversation policies in policies/.", no_args_is_help=True)
+shop_app = typer.Typer(help="Manage shops and their API keys.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(shop_app, name="shop")
+try:
+    from bot.cli_knowledge import knowledge_app
+
+    app.add_typer(knowledge_app, name="knowledge")
+except ImportError:  # pragma: no cover - knowledge extras not installed
+    pass
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    return asyncio.run(coro)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
+) -> None:
+    """Migrate the database if needed, then serve the API, webhooks and the scheduler."""
+    _serve(settings(), host, port)
+
+
+@app.command()
+def demo(
+    load_only: Annotated[bool, typer.Option("--load-only", help="Load the demo shop and exit")] = False,
+    host: str | None = None,
+    port: int | None = None,
+) -> None:
+    """Load the demo shop (idempotent), then serve it."""
+    s = settings()
+
+    async def load() -> None:
+        from bot.demo import DEMO_KEY, load_demo
+        from bot.runtime import build_runtime
+
+        rt = await build_runtime(s)
+        try:
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("Loading the demo shop", total=None)
+                results = await load_demo(rt, lambda n: bar.advance(task, n))
+        finally:
+            await rt.close()
+        created = sum(r.status == "created" for r in results)
+        cases = sum(1 for r in results if r.case_id)
+        err.print(
+            f"demo shop 'demo' ready: {len(results)} reviews ({created} new), {cases} mediation cases; "
+            f"API key: {DEMO_KEY}",
+            highlight=False,
+        )
+
+    run(load())
+    if not load_only:
+        _serve(s, host, port)
+
+
+def _serve(s: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from bot.app import create_app
+
+    host, port = host or s.server.host, port or s.server.port
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    err.print(
+        f"Mediator is starting. Open {base}/  ·  API docs {base}/docs  ·  cases {base}/api/cases (header X-Api-Key)",
+        highlight=False,
+    )
+    uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+
+
+@app.command("import")
+def import_reviews(
+    file: Path,
+    shop: Annotated[str, typer.Option(help="Shop id")] = "demo",
+    batch: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+) -> None:
+    """Import reviews from a .jsonl or .csv file, in batches, with a progress bar."""
+    from bot.import_files import ImportFileError, UnreadableLine, read_records
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    s = settings()
+    try:
+        records = list(read_records(file))
+    except (ImportFileError, UnicodeDecodeError, OSError) as exc:
+        fail(f"{file}: {exc}")
+
+    async def go() -> dict[str, int]:
+        from bot.runtime import build_runtime
+
+        from bot.models import Shop
+
+        rt = await build_runtime(s)
+        counts = {"created": 0, "duplicate": 0, "error": 0}
+        async with rt.sessions() as session:
+            if await session.get(Shop, shop) is None:
+                await rt.close()
+                fail(f"shop {shop!r} does not exist: create it with `mediator shop create {shop}`")
+        try:
+            with Progress(console=err) as bar:
+                task = bar.add_task(f"Importing {file.name}", total=len(records))
+                for start in range(0, len(records), batch):
+                    chunk = records[start : start + batch]
+                    readable = [(line, r) for line, r in chunk if not isinstance(r, UnreadableLine)]
+                    for line, r in chunk:
+                        if isinstance(r, UnreadableLine):
+                            counts["error"] += 1
+                            err.print(f"{file}:{line}: {r}", markup=False, soft_wrap=True)
+                    results = await rt.intake.ingest(shop, [r for _, r in readable])
+                    for (line, _), result in zip(readable, results, strict=True):
+                        counts[result.status] += 1
+                        if result.status == "error":
+                            first = result.errors[0]
+                            err.print(
+                                f"{file}:{line}: {first['field']}: {first['message']}", markup=False, soft_wrap=True
+                            )
+                    bar.advance(task, len(chunk))
+        except LookupError as exc:
+            fail(str(exc))
+        finally:
+            await rt.close()
+        return counts
+
+    counts = run(go())
+    out.print(json.dumps(counts))
+    if counts["error"] and not counts["created"] and not counts["duplicate"]:
+        raise typer.Exit(2)
+
+
+@app.command()
+def triage(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = True) -> None:
+    """Triage reviews from stdin (one JSON review, or JSON Lines) without storing anything."""
+    from bot.mediation_policy import load_mediation_policy
+    from bot.policy_files import PolicyFileError
+    from bot.review_schema import validate_review
+    from bot.triage import load_triager
+
+    s = settings()
+    raw = sys.stdin.read()
+    try:
+        items = [json.loads(raw)]
+    except json.JSONDecodeError:
+        items = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    fail(f"stdin line {n}: not JSON ({exc.msg})")
+    if not items:
+        fail("no review on standard input: pipe one JSON review or JSON Lines")
+    try:
+        policy = load_mediation_policy(s.resolve(s.policies_dir) / "mediation.yml")
+    except PolicyFileError as exc:
+        fail(str(exc.issues[0]))
+    reviews = []
+    for n, item in enumerate(items, 1):
+        review, errors = validate_review(item, max_text_chars=s.intake.max_text_chars)
+        if review is None:
+            fail(f"review {n}: {errors[0]['field']}: {errors[0]['message']}")
+        reviews.append(review)
+    from bot.clock import SystemClock
+
+    triager = load_triager(s.resolve(s.data_dir) / "models")
+    keys = ("language", "topic", "kind", "severity", "mediate", "contact_plan")
+    for result in triager.assess(reviews, policy, SystemClock().now()):
+        d = result.as_dict()
+        line = {k: d[k] for k in keys}
+        out.print(
+            json.dumps(line, ensure_ascii=False) if as_json else line, markup=False, highlight=False, soft_wrap=True
+        )
+
+
+@policy_app.command("validate")
+def policy_validate(directory: Annotated[Path | None, typer.Argument(help="Policies folder")] = None) -> None:
+    """Check every policy file; print `file:line: message` for each problem, exit 2 if any."""
+    from bot.policy_check import validate_policies
+
+    s = settings()
+    issues = validate_policies(directory or s.resolve(s.policies_dir))
+    for issue in issues:
+        err.print(str(issue), markup=False, highlight=False)
+    if issues:
+        raise typer.Exit(2)
+    out.print("policies OK")
+
+
+@shop_app.command("create")
+def shop_create(shop_id: str, name: Annotated[str, typer.Option(help="Display name")] = "") -> None:
+    """Create a shop (or rotate its key) and print its new API key once."""
+    import re
+
+    from bot.runtime import build_runtime
+    from bot.shops import ensure_shop, new_api_key
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", shop_id):
+        fail("shop id: use 1-64 lowercase letters, digits, - or _")
+    s = settings()
+    key = new_api_key()
+
+    async def go() -> None:
+        rt = await build_runtime(s)
+        try:
+            async with rt.sessions() as session, session.begin():
+                await ensure_shop(session, shop_id, name or shop_id, key, rt.clock.now())
+            await rt.seed_policies()
+        finally:
+            await rt.close()
+
+    run(go())
+    out.print(f"shop {shop_id}: API key {key}  (shown once; store it now)", highlight=False)
+
+
+@shop_app.command("list")
+def shop_list() -> None:
+    """List shops with their case counts."""
+    from sqlalchemy import func, select
+
+    from bot.models import Case, Shop
+    from bot.runtime import build_runtime
+
+    s = settings()
+
+    async def go() -> list[tuple[str, str, int]]:
+        rt = await build_runtime(s)
+        try:
+            async with rt.sessions() as session:
+                rows = await session.execute(
+                    select(Shop.id, Shop.name, func.count(Case.id))
+                    .outerjoin(Case, Case.shop_id == Shop.id)
+                    .group_by(Shop.id, Shop.name)
+                )
+                return [tuple(r) for r in rows]
+        finally:
+            await rt.close()
+
+    table = Table("shop", "name", "cases")
+    for shop_id, name, count in run(go()):
+        table.add_row(shop_id, name, str(count))
+    out.print(table)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from bot.db import async_url
+    from bot.migrate import upgrade
+
+    s = settings()
+    run(upgrade(async_url(s.database_url, s.resolve(Path(".")))))
+    out.print("database is up to date")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

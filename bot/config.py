@@ -1,0 +1,158 @@
+"""Deployment settings: config.yml, overridden by environment variables, validated at start.
+
+Why pydantic-settings with a YAML source: operators keep one readable file in git, while containers and
+CI override single keys through the environment without editing it. Secrets are never values here, only
+names of environment variables (`*_env` keys), so config.yml can be committed.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.policy_files import PolicyFileError, line_for, load_yaml_with_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config.yml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServerSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+
+class ShopSettings(Strict):
+    name: str = ""
+    callback_url: str | None = None
+    callback_secret_env: str | None = None
+
+    def callback_secret(self) -> str | None:
+        return os.environ.get(self.callback_secret_env) if self.callback_secret_env else None
+
+
+class SchedulerSettings(Strict):
+    poll_seconds: float = Field(1.0, gt=0)
+    lease_seconds: int = Field(60, ge=1)
+    batch_size: int = Field(50, ge=1, le=10_000)
+    callback_timeout_seconds: float = Field(10, gt=0)
+    callback_max_attempts: int = Field(12, ge=1)
+
+
+class IntakeSettings(Strict):
+    max_batch: int = Field(1000, ge=1, le=100_000)
+    max_text_chars: int = Field(5000, ge=100, le=100_000)
+
+
+def _knowledge_model() -> type[BaseModel]:
+    # The knowledge settings are owned by bot/knowledge_config.py; tolerate its absence so the core
+    # can start in a stripped-down install.
+    try:
+        from bot.knowledge_config import KnowledgeSettings
+    except ImportError:  # pragma: no cover
+        return Strict
+    return KnowledgeSettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MEDIATOR_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    database_url: str = Field(
+        "sqlite:///var/mediator.db", validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
+    data_dir: Path = Path("var")
+    policies_dir: Path = Path("policies")
+    public_url: str = "http://127.0.0.1:8000"
+    server: ServerSettings = ServerSettings()
+    shops: dict[str, ShopSettings] = {}
+    scheduler: SchedulerSettings = SchedulerSettings()
+    intake: IntakeSettings = IntakeSettings()
+    knowledge: Any = None
+    # Where config.yml was read from; relative paths in it are relative to that file's folder.
+    config_file: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, v: str) -> str:
+        if not v.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("use a sqlite:/// or postgresql:// URL")
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+    @field_validator("knowledge", mode="before")
+    @classmethod
+    def _knowledge(cls, v: Any) -> Any:
+        return _knowledge_model().model_validate(v or {})
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file; the file arrives through init kwargs (see load_settings).
+        return (env_settings, init_settings)
+
+    def resolve(self, path: Path) -> Path:
+        """A path from config, made absolute against the config file's folder."""
+        base = self.config_file.parent if self.config_file else ROOT
+        return path if path.is_absolute() else base / path
+
+    @property
+    def shop_ids(self) -> list[str]:
+        return sorted(self.shops)
+
+
+class ConfigError(Exception):
+    """One clear line that names the key and the fix."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or Path(os.environ.get("MEDIATOR_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror}); set MEDIATOR_CONFIG to a file") from None
+    try:
+        data, lines = load_yaml_with_lines(text, str(path))
+    except PolicyFileError as exc:
+        raise ConfigError(str(exc.issues[0])) from None
+    if data is None:
+        data, lines = {}, {(): 1}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the config must be a mapping of keys")
+    try:
+        return Settings(**data, config_file=path.resolve())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+        env = "MEDIATOR_" + "__".join(str(p) for p in loc).upper()
+        where = f"{path}:{line_for(lines, loc)}" if loc and loc[0] in data else f"environment {env}"
+        raise ConfigError(f"{where}: {key}: {msg}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests call `get_settings.cache_clear()` after changing env."""
+    return load_settings()

@@ -1,0 +1,30 @@
+"""The demo shop: loaded from data/demo/, idempotently (intake dedupes every review)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.import_files import read_records
+from bot.intake import ItemResult
+from bot.runtime import Runtime
+from bot.shops import ensure_shop
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_SHOP = "demo"
+# The demo shop's key is public on purpose; it exists only in the demo configuration.
+DEMO_KEY = "demo-key"
+
+
+async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) -> list[ItemResult]:
+    name = rt.settings.shops.get(DEMO_SHOP).name if DEMO_SHOP in rt.settings.shops else "Demo shop"
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, DEMO_SHOP, name or "Demo shop", DEMO_KEY, rt.clock.now())
+    await rt.seed_policies()
+    records = [record for _, record in read_records(DEMO_DIR / "reviews.jsonl")]
+    results: list[ItemResult] = []
+    for start in range(0, len(records), 100):
+        results += await rt.intake.ingest(DEMO_SHOP, records[start : start + 100])
+        if progress:
+            progress(min(100, len(records) - start))
+    return results

@@ -1,0 +1,225 @@
+"""The store: one table per thing a case touches. Every row carries `shop_id`.
+
+The case row is the single source of truth for a conversation (DESIGN decision 2): stage, gathered
+details and timings live on it, and every change to it is also written to `events` as an audit trail.
+Timers and outgoing webhooks are rows in `jobs`, so they survive restarts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# SQLite has no BIGINT autoincrement; an INTEGER primary key is its rowid. PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), Decimal: Numeric(12, 2)}
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(64), index=True)  # == id; kept so every row has shop_id
+    name: Mapped[str] = mapped_column(String(200))
+    api_key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Buyer(Base):
+    __tablename__ = "buyers"
+    __table_args__ = (UniqueConstraint("shop_id", "buyer_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    # How intake recognises a returning buyer: normalised e-mail, else E.164 phone, else the review.
+    buyer_key: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_telegram: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_webchat: Mapped[bool] = mapped_column(Boolean, default=False)
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("shop_id", "external_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"))
+    total: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    ordered_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("shop_id", "platform", "external_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    platform: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(128))
+    rating: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    verified_purchase: Mapped[bool | None] = mapped_column(Boolean)
+    edit_url: Mapped[str | None] = mapped_column(String(2000))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    triage: Mapped[dict[str, Any]]
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_shop_stage", "shop_id", "stage"),
+        Index("ix_cases_shop_opened", "shop_id", "opened_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), unique=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    stage: Mapped[str] = mapped_column(String(24))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    topic: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    contact_mode: Mapped[str] = mapped_column(String(16))
+    contact_not_before: Mapped[datetime | None]
+    opened_at: Mapped[datetime]
+    deadline_at: Mapped[datetime]
+    first_contact_at: Mapped[datetime | None]
+    first_reply_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    handoff_reason: Mapped[str | None] = mapped_column(String(64))
+    # The slots gathered in conversation (what happened, when, item, evidence, wanted outcome, ...).
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "channel", "provider_id"),
+        Index("ix_messages_case", "case_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    direction: Mapped[str] = mapped_column(String(8))  # in | out
+    role: Mapped[str] = mapped_column(String(8))  # bot | buyer | staff
+    channel: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    provider_id: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="recorded")
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    type: Mapped[str] = mapped_column(String(48))
+    from_stage: Mapped[str | None] = mapped_column(String(24))
+    to_stage: Mapped[str | None] = mapped_column(String(24))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class Job(Base):
+    """A durable timer or outbox entry. Claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_at"),
+        Index("ix_jobs_case", "case_id"),
+        UniqueConstraint("dedupe_key"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    run_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|running|done|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Stops a timer being scheduled twice, e.g. two expiry jobs for one case.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class PolicyVersion(Base):
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("shop_id", "name", "version"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    name: Mapped[str] = mapped_column(String(120))  # file name under policies/, e.g. mediation.yml
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(120))
+    comment: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]

@@ -1,0 +1,55 @@
+"""Every error leaves as JSON that names the field and the fix, never as a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("mediator.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, *, field: str | None = None, fix: str | None = None):
+        super().__init__(message)
+        self.status, self.error, self.message, self.field, self.fix = status, error, message, field, fix
+
+    def body(self) -> dict[str, object]:
+        out: dict[str, object] = {"error": self.error, "message": self.message}
+        if self.field:
+            out["field"] = self.field
+        if self.fix:
+            out["fix"] = self.fix
+        return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body", "header")),
+                "message": e["msg"],
+                "fix": "see the message",
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"error": "invalid_request", "errors": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": "http_error", "message": str(exc.detail)}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", req.method, req.url.path)
+        return JSONResponse(
+            {"error": "internal_error", "message": "something went wrong on our side; it is logged"}, status_code=500
+        )

@@ -1,0 +1,105 @@
+"""What each durable timer does when it fires. Registered with bot.jobs by kind."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.jobs import JobContext, RetryLater, RunAt, job_handler
+from bot.lifecycle import CALLBACK, close_case, outcome_at_deadline, transition
+from bot.mediation_policy import next_allowed_send
+from bot.models import Buyer, Case, Job
+from bot.policy_store import active_mediation_policy
+from bot.stages import Outcome, Stage
+
+SIGNATURE_HEADER = "X-Mediator-Signature"
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def _locked_case(session: AsyncSession, case_id: int | None) -> Case | None:
+    if case_id is None:
+        return None
+    query = select(Case).where(Case.id == case_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # the per-case lock every turn takes (DESIGN decision 4)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+@job_handler("first_contact")
+async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> None:
+    """The delayed first contact: wait out quiet hours, respect an opt-out, then mark the case contacted."""
+    case = await _locked_case(session, job.case_id)
+    if case is None or case.stage != Stage.OPENED:
+        return
+    now = ctx.clock.now()
+    active = await active_mediation_policy(session, case.shop_id)
+    buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
+    if buyer is not None and buyer.opted_out_at is not None:
+        await close_case(
+            session,
+            case,
+            Outcome.OPTED_OUT,
+            now,
+            reason="opted_out_before_contact",
+            policy_version=active.version_id,
+            callback_url=_callback_url(ctx, case.shop_id),
+        )
+        return
+    allowed = next_allowed_send(active.policy, now, buyer.timezone if buyer else None)
+    if allowed > now:
+        raise RunAt(allowed, "quiet hours in the buyer's timezone")
+    await transition(session, case, Stage.CONTACTED, now, reason="first_contact", policy_version=active.version_id)
+    case.first_contact_at = now
+
+
+@job_handler("expire")
+async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
+    """The 21-day window ran out: close whatever is still open with the outcome its history implies."""
+    case = await _locked_case(session, job.case_id)
+    if case is None or case.stage == Stage.CLOSED:
+        return
+    active = await active_mediation_policy(session, case.shop_id)
+    await close_case(
+        session,
+        case,
+        outcome_at_deadline(case),
+        ctx.clock.now(),
+        reason="deadline_reached",
+        policy_version=active.version_id,
+        callback_url=_callback_url(ctx, case.shop_id),
+    )
+
+
+def _callback_url(ctx: JobContext, shop_id: str) -> str | None:
+    shop = ctx.settings.shops.get(shop_id)
+    return shop.callback_url if shop else None
+
+
+@job_handler(CALLBACK, external=True)
+async def deliver_callback(ctx: JobContext, job: Job) -> None:
+    """POST `{"review_id", "status", "outcome"}` to the shop, signed with HMAC-SHA256 of the body."""
+    shop = ctx.settings.shops.get(job.shop_id)
+    if shop is None or not shop.callback_url:
+        return  # the shop has no platform callback configured; nothing to tell
+    secret = shop.callback_secret()
+    if not secret:
+        raise RetryLater(f"shops.{job.shop_id}.callback_secret_env names {shop.callback_secret_env!r}, which is unset")
+    body = json.dumps(job.payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(secret, body),
+        "X-Mediator-Delivery": str(job.id),
+        "X-Mediator-Attempt": str(job.attempts),
+    }
+    response = await ctx.http.post(
+        shop.callback_url, content=body, headers=headers, timeout=ctx.settings.scheduler.callback_timeout_seconds
+    )
+    if response.status_code >= 300:
+        raise RetryLater(f"callback answered HTTP {response.status_code}")

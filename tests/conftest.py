@@ -1,0 +1,142 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
+MEDIATOR_TEST_DATABASE_URL names one (CI runs it both ways)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import create_app
+from bot.clock import VirtualClock
+from bot.config import Settings, ShopSettings, get_settings
+from bot.db import async_url, sync_url
+from bot.migrate import upgrade_sync
+from bot.runtime import Runtime, build_runtime
+from bot.shops import ensure_shop
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DB = os.environ.get("MEDIATOR_TEST_DATABASE_URL", "sqlite")
+SHOP, KEY = "demo", "test-key"
+# A Monday at 11:00 in Warsaw: outside quiet hours, so contact plans are not deferred by accident.
+START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+# Tests must not pick up a developer's deployment settings.
+for name in list(os.environ):
+    if name == "DATABASE_URL" or (name.startswith("MEDIATOR_") and name != "MEDIATOR_TEST_DATABASE_URL"):
+        del os.environ[name]
+
+
+def is_postgres() -> bool:
+    return TEST_DB.startswith("postgres")
+
+
+@pytest.fixture(scope="session")
+def cache_dir() -> Path:
+    # Trained models are cached by data hash; sharing the cache across runs keeps the suite fast.
+    path = ROOT / "var" / "test-cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(sync_url(async_url(url)))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database: a template file on SQLite, the real server on PostgreSQL."""
+    if is_postgres():
+        reset_postgres(TEST_DB)
+        upgrade_sync(async_url(TEST_DB))
+        return TEST_DB
+    template = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_sync(async_url(f"sqlite:///{template}"))
+    return str(template)
+
+
+@pytest.fixture
+def database_url(migrated: str, tmp_path: Path) -> str:
+    if is_postgres():
+        engine = create_engine(sync_url(async_url(migrated)))
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated
+    path = tmp_path / "mediator.db"
+    shutil.copy(migrated, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, cache_dir: Path) -> Settings:
+    get_settings.cache_clear()
+    return Settings(
+        database_url=database_url,
+        data_dir=cache_dir,
+        policies_dir=ROOT / "policies",
+        shops={SHOP: ShopSettings(name="Test shop")},
+        config_file=ROOT / "config.yml",
+    )
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(START)
+
+
+async def open_runtime(settings: Settings, clock: VirtualClock) -> Runtime:
+    rt = await build_runtime(settings, clock, migrate=False)
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, SHOP, "Test shop", KEY, clock.now())
+    await rt.seed_policies()
+    return rt
+
+
+@pytest.fixture
+async def rt(settings: Settings, clock: VirtualClock) -> AsyncIterator[Runtime]:
+    runtime = await open_runtime(settings, clock)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture
+async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=rt, run_scheduler=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mediator.test",
+                                 headers={"X-Api-Key": KEY}) as c:
+        yield c
+
+
+def review(external_id: str = "r-1", rating: int = 2, text: str | None = None, **extra: object) -> dict:
+    """A valid review in the intake shape; tests override what they care about."""
+    body = {
+        "platform": "demo-reviews",
+        "external_id": external_id,
+        "rating": rating,
+        "text": text or "The parcel arrived eight days late and the lamp inside was broken. Order NL-1001.",
+        "created_at": "2026-11-01T18:00:00Z",
+        "verified_purchase": True,
+        "edit_url": f"https://reviews.example/demo/reviews/{external_id}/edit",
+        "buyer": {"name": "Anna Kowalska", "email": f"{external_id}@example.pl", "phone": "+48601234567",
+                  "timezone": "Europe/Warsaw", "consent": {"sms": True, "telegram": False, "webchat": True}},
+        "order": {"id": f"NL-{external_id}", "total": "129.90", "currency": "PLN",
+                  "ordered_at": "2026-10-20T10:00:00Z", "shipped_at": "2026-10-21T10:00:00Z",
+                  "delivered_at": "2026-10-30T10:00:00Z",
+                  "items": [{"sku": "LMP-01", "name": "Table lamp Fjord", "qty": 1, "price": "119.90"}]},
+    }
+    body.update(extra)
+    return body

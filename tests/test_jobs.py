@@ -1,0 +1,133 @@
+"""Durable timers: they survive restarts, respect quiet hours, expire cases, and run exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.clock import VirtualClock
+from bot.config import Settings
+from bot.jobs import Job, JobContext, Worker, job_handler, schedule
+from bot.models import Case, Event
+from bot.runtime import Runtime
+from tests.conftest import SHOP, open_runtime, review
+
+IMPULSIVE = "NEVER AGAIN!!! WORST SHOP EVER!!! I AM SO ANGRY!!!"
+
+
+async def _case(rt: Runtime, case_id: int) -> Case:
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        return case
+
+
+async def test_constructive_review_is_contacted_at_once(rt: Runtime) -> None:
+    [res] = await rt.intake.ingest(SHOP, [review("j-1")])
+    assert res.triage["kind"] == "constructive"
+    assert await rt.worker.run_due() >= 1
+    case = await _case(rt, res.case_id)
+    assert case.stage == "contacted" and case.first_contact_at == rt.clock.now()
+
+
+async def test_delayed_first_contact_survives_a_restart(settings: Settings, clock: VirtualClock) -> None:
+    rt = await open_runtime(settings, clock)
+    [res] = await rt.intake.ingest(SHOP, [review("j-2", rating=1, text=IMPULSIVE, order=None, verified_purchase=True)])
+    assert res.triage["kind"] == "impulsive" and res.triage["contact_plan"]["mode"] == "delayed"
+    await rt.worker.run_due()
+    assert (await _case(rt, res.case_id)).stage == "opened"  # still cooling down
+    await rt.close()  # the process stops; only the database remembers the timer
+
+    clock.advance(timedelta(hours=4, minutes=1))
+    rt2 = await open_runtime(settings, clock)
+    try:
+        assert await rt2.worker.run_due() >= 1
+        case = await _case(rt2, res.case_id)
+        assert case.stage == "contacted"
+        assert case.first_contact_at - case.opened_at >= timedelta(hours=4)
+    finally:
+        await rt2.close()
+
+
+async def test_first_contact_waits_for_the_end_of_quiet_hours(rt: Runtime, clock: VirtualClock) -> None:
+    clock.set(clock.now().replace(hour=21, minute=30))  # 22:30 in Warsaw
+    [res] = await rt.intake.ingest(SHOP, [review("j-3")])
+    not_before = res.triage["contact_plan"]["not_before"]
+    assert not_before.startswith("2026-11-03T07:00")  # 08:00 Warsaw the next morning
+    await rt.worker.run_due()
+    assert (await _case(rt, res.case_id)).stage == "opened"
+    clock.advance(timedelta(hours=9, minutes=30))
+    await rt.worker.run_due()
+    assert (await _case(rt, res.case_id)).stage == "contacted"
+
+
+async def test_case_expires_at_the_deadline_with_the_right_outcome(rt: Runtime, clock: VirtualClock) -> None:
+    [contacted] = await rt.intake.ingest(SHOP, [review("j-4")])
+    await rt.worker.run_due()
+    clock.advance(timedelta(days=20, hours=23))
+    await rt.worker.run_due()
+    assert (await _case(rt, contacted.case_id)).stage == "contacted"
+    clock.advance(timedelta(hours=2))
+    await rt.worker.run_due()
+    case = await _case(rt, contacted.case_id)
+    assert (case.stage, case.outcome) == ("closed", "no_response")
+    async with rt.sessions() as session:
+        types = list((await session.execute(select(Event.type).where(Event.case_id == case.id))).scalars())
+    assert types == ["case_opened", "first_contact", "deadline_reached"]
+
+
+async def test_troll_case_goes_to_staff_and_expires_not_contacted(rt: Runtime, clock: VirtualClock) -> None:
+    troll = review("j-5", rating=1, text="lol this shop is run by clowns, go cry, nobody buys here lmao",
+                   verified_purchase=False, order=None)
+    [res] = await rt.intake.ingest(SHOP, [troll])
+    assert res.triage["kind"] in {"troll", "black_pr"} and res.triage["contact_plan"]["mode"] == "none"
+    case = await _case(rt, res.case_id)
+    assert (case.stage, case.handoff_reason) == ("awaiting_staff", f"suspected_{res.triage['kind']}")
+    clock.advance(timedelta(days=22))
+    await rt.worker.run_due()
+    case = await _case(rt, res.case_id)
+    assert (case.stage, case.outcome, case.first_contact_at) == ("closed", "not_contacted", None)
+
+
+RAN: list[int] = []
+
+
+@job_handler("test_count")
+async def _count(ctx: JobContext, session, job: Job) -> None:  # type: ignore[no-untyped-def]
+    session.add(Event(shop_id=job.shop_id, case_id=None, type="test_ran", data={"job": job.id}, at=ctx.clock.now()))
+    await asyncio.sleep(0)  # yield so that workers really interleave
+
+
+async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> None:
+    async with rt.sessions() as session, session.begin():
+        for i in range(120):
+            await schedule(session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(),
+                           dedupe_key=f"t:{i}")
+        # The same dedupe key twice schedules one job.
+        await schedule(session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(),
+                       dedupe_key="t:0")
+    ctx = rt.worker.ctx
+    ctx.settings.scheduler.batch_size = 7
+    workers = [Worker(ctx) for _ in range(4)]
+    counts = await asyncio.gather(*(w.run_due() for w in workers))
+    assert sum(counts) == 120
+    async with rt.sessions() as session:
+        ran = list((await session.execute(select(Event.data).where(Event.type == "test_ran"))).scalars())
+        done = (await session.execute(select(func.count()).where(Job.status == "done"))).scalar_one()
+    assert sorted(d["job"] for d in ran) == sorted(set(d["job"] for d in ran)) and len(ran) == 120
+    assert done == 120
+
+
+async def test_a_dead_workers_lease_expires_and_the_job_runs_once(rt: Runtime, clock: VirtualClock) -> None:
+    async with rt.sessions() as session, session.begin():
+        await schedule(session, shop_id=SHOP, kind="test_count", run_at=clock.now(), now=clock.now(), dedupe_key="x")
+    dead, alive = Worker(rt.worker.ctx), Worker(rt.worker.ctx)
+    [job_id] = await dead.claim()  # claims, then "dies" before running
+    assert await alive.run_due() == 0  # the lease still holds
+    clock.advance(timedelta(seconds=rt.settings.scheduler.lease_seconds + 1))
+    assert await alive.run_due() == 1
+    await dead.run_one(job_id)  # the dead worker wakes up late: it must not run the job again
+    async with rt.sessions() as session:
+        assert (await session.execute(select(func.count()).where(Event.type == "test_ran"))).scalar_one() == 1

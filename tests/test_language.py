@@ -1,0 +1,41 @@
+"""Language detection on short, realistic review sentences (written for the test, not from data/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import SUPPORTED_LANGUAGES, detect_language, detect_languages
+
+SAMPLES = {
+    "en": "The courier left my parcel in the rain and the box was soaked.",
+    "pl": "Kurier zostawił paczkę pod drzwiami i wszystko przemokło.",
+    "sv": "Paketet kom en vecka för sent och kartongen var trasig.",
+    "ru": "Посылка пришла на неделю позже, коробка была порвана.",
+    "sq": "Pakoja erdhi me një javë vonesë dhe kutia ishte e grisur.",
+    "de": "Das Paket kam eine Woche zu spät und der Karton war kaputt.",
+    "uk": "Посилка прийшла на тиждень пізніше, і коробка була порвана.",
+    "cs": "Balík přišel o týden později a krabice byla roztržená.",
+    "fr": "Le colis est arrivé avec une semaine de retard et le carton était abîmé.",
+    "es": "El paquete llegó una semana tarde y la caja estaba rota.",
+    "it": "Il pacco è arrivato con una settimana di ritardo e la scatola era rotta.",
+}
+
+
+def test_all_required_languages_supported() -> None:
+    assert set(SAMPLES) <= set(SUPPORTED_LANGUAGES)
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(SAMPLES.items()))
+def test_detects_short_sentence(code: str, text: str) -> None:
+    assert detect_language(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😡😡😡", "👍🏻🔥", "12345 67", "!!! ???"])
+def test_undetermined(text: str) -> None:
+    assert detect_language(text) == "und"
+
+
+def test_batch_matches_single_and_keeps_order() -> None:
+    texts = [*SAMPLES.values(), "🤡", ""]
+    assert detect_languages(texts) == [*SAMPLES.keys(), "und", "und"]
+    assert detect_languages([]) == []

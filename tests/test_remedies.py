@@ -1,0 +1,685 @@
+"""Remedy rules: boundaries of options_for, validation of bad policies (with lines), and properties."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from bot.policy_files import PolicyFileError
+from bot.remedies import (
+    DETAIL_FACTS,
+    TOPICS,
+    WANTS,
+    CaseFacts,
+    Citation,
+    RemedyOption,
+    RemedyPolicy,
+    attach_passages,
+    load_remedy_policy,
+    options_for,
+    validate_remedy_file,
+)
+
+D = Decimal
+CENT = D("0.01")
+REPO = Path(__file__).resolve().parents[1]
+
+CATALOGUE = """\
+currency: EUR
+rates:
+  PLN: 4.25
+bot_authority:
+  max_amount: 50.00
+  max_percent: 30
+remedies:
+  replacement: {starts_complaint: true, serves: [replacement]}
+  reship: {starts_complaint: true, serves: [replacement]}
+  refund_full: {starts_complaint: true, serves: [refund]}
+  refund_partial: {starts_complaint: true, serves: [refund, discount]}
+  refund_shipping: {starts_complaint: false, serves: [refund]}
+  coupon: {starts_complaint: false, serves: [discount]}
+  return_pickup: {starts_complaint: true, serves: [return]}
+  apology_only:
+    starts_complaint: false
+    serves: [apology]
+    cite: {source: complaints.md, heading: Service complaints}
+"""
+
+# Line 22 is the first line after CATALOGUE ("rules:"), so rule N's first line is easy to count.
+RULES = """\
+rules:
+  - id: damaged-replacement
+    remedy: replacement
+    when:
+      damaged: {eq: true}
+      order_age_days: {lte: 30}
+    rank: 1
+    cite: {source: damaged-or-wrong-items.md, heading: Parcel arrived damaged}
+  - id: damaged-partial
+    remedy: refund_partial
+    when:
+      damaged: {eq: true}
+      order_age_days: {lte: 30}
+    limit: {max_percent: 30, max_amount: 100.00}
+    rank: 2
+    cite: {source: damaged-or-wrong-items.md, heading: Parcel arrived damaged}
+  - id: late-shipping
+    remedy: refund_shipping
+    when:
+      topic: {eq: delivery}
+      late_days: {gte: 6}
+    limit: {max_amount: 10.00}
+    rank: 1
+    cite: {source: shipping.md, heading: Late delivery}
+  - id: lost-refund
+    remedy: refund_full
+    when:
+      lost_in_transit: {eq: true}
+      delivered: {eq: false}
+    limit: {max_amount: 500.00}
+    rank: 1
+    cite: {source: shipping.md, heading: Lost parcels}
+  - id: late-coupon
+    remedy: coupon
+    when:
+      late_days: {gte: 3}
+    limit: {percent: 10, max_amount: 20.00}
+    rank: 3
+    cite: {source: coupons.md, heading: Apology coupons}
+  - id: rude-coupon
+    remedy: coupon
+    when:
+      support_rude: {eq: true}
+    limit: {amount: 7.50}
+    rank: 2
+    requires_approval_above: 5.00
+    cite: {source: coupons.md, heading: Apology coupons}
+  - id: wrong-pickup
+    remedy: return_pickup
+    when:
+      wrong_item: {eq: true}
+    rank: 5
+    cite: {source: damaged-or-wrong-items.md, heading: Wrong item received}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "remedies.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def policy(tmp_path: Path, rules: str = RULES) -> RemedyPolicy:
+    return load_remedy_policy(write(tmp_path, CATALOGUE + rules))
+
+
+def facts(**overrides: Any) -> CaseFacts:
+    base: dict[str, Any] = {
+        "topic": "product",
+        "order_value": D("100.00"),
+        "currency": "EUR",
+        "order_age_days": 5,
+        "delivered": True,
+        "shipping_cost": D("4.95"),
+        "details": {},
+    }
+    return CaseFacts(**{**base, **overrides})
+
+
+def by_type(options: list[RemedyOption]) -> dict[str, RemedyOption]:
+    return {o.type: o for o in options}
+
+
+# --- the demo policy ------------------------------------------------------------------------------
+
+
+def test_demo_policy_is_valid() -> None:
+    assert validate_remedy_file(REPO / "policies" / "remedies.yml") == []
+
+
+def test_demo_policy_cites_existing_knowledge_files() -> None:
+    demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
+    cites = [r.cite for r in demo.rules] + [demo.remedies.apology_only.cite]
+    for cite in cites:
+        assert cite is not None
+        for lang in ("en", "pl"):
+            doc = REPO / "knowledge" / lang / cite.source
+            if doc.parent.is_dir():  # knowledge/ is written in parallel; check only what exists
+                assert doc.exists(), f"{cite.source} missing in knowledge/{lang}"
+        en = REPO / "knowledge" / "en" / cite.source
+        if en.exists():
+            assert cite.heading in en.read_text(encoding="utf-8"), cite
+
+
+# --- boundaries of options_for --------------------------------------------------------------------
+
+
+def test_age_exactly_at_limit_allows_and_one_day_over_does_not(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    at_limit = by_type(options_for(p, facts(order_age_days=30, details={"damaged": True})))
+    over = by_type(options_for(p, facts(order_age_days=31, details={"damaged": True})))
+    assert {"replacement", "refund_partial"} <= at_limit.keys()
+    assert "replacement" not in over and "refund_partial" not in over
+
+
+def test_unknown_fact_never_matches(tmp_path: Path) -> None:
+    options = options_for(policy(tmp_path), facts(order_age_days=None, details={"damaged": True}))
+    assert [o.type for o in options] == ["apology_only"]
+
+
+def test_late_days_threshold(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    five = by_type(options_for(p, facts(topic="delivery", details={"late_days": 5})))
+    six = by_type(options_for(p, facts(topic="delivery", details={"late_days": 6})))
+    assert "refund_shipping" not in five and "coupon" in five
+    assert six["refund_shipping"].amount == D("4.95")
+    assert "coupon" not in by_type(options_for(p, facts(topic="delivery", details={"late_days": 2})))
+
+
+def test_shipping_refund_is_capped_by_max_amount(tmp_path: Path) -> None:
+    option = by_type(
+        options_for(policy(tmp_path), facts(topic="delivery", shipping_cost=D("39.00"), details={"late_days": 9}))
+    )["refund_shipping"]
+    assert option.amount == D("10.00")
+
+
+def test_amount_equal_to_authority_needs_no_approval_one_cent_above_does(tmp_path: Path) -> None:
+    rules = RULES.replace("max_amount: 500.00", "max_amount: 5000.00")
+    p = policy(tmp_path, rules)
+    lost = {"lost_in_transit": True}
+    equal = by_type(options_for(p, facts(order_value=D("50.00"), delivered=False, details=lost)))
+    above = by_type(options_for(p, facts(order_value=D("50.01"), delivered=False, details=lost)))
+    assert equal["refund_full"].amount == D("50.00") and not equal["refund_full"].needs_approval
+    assert above["refund_full"].amount == D("50.01") and above["refund_full"].needs_approval
+
+
+def test_rule_approval_limit_is_stricter_than_authority(tmp_path: Path) -> None:
+    option = by_type(options_for(policy(tmp_path), facts(details={"support_rude": True})))["coupon"]
+    assert option.amount == D("7.50") and option.needs_approval  # 7.50 > the rule's 5.00, < 50.00
+
+
+def test_partial_refund_percent_cap_and_max_amount_cap(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    damaged = {"damaged": True}
+    small = by_type(options_for(p, facts(order_value=D("80.00"), details=damaged)))["refund_partial"]
+    large = by_type(options_for(p, facts(order_value=D("1000.00"), details=damaged)))["refund_partial"]
+    assert (small.amount, small.percent) == (D("24.00"), D("30.00"))
+    assert (large.amount, large.percent) == (D("100.00"), D("10.00"))  # max_amount binds first
+    assert large.needs_approval  # 100.00 > authority 50.00
+
+
+def test_percent_above_authority_needs_approval(tmp_path: Path) -> None:
+    rules = RULES.replace("max_percent: 30, max_amount: 100.00", "max_percent: 40")
+    option = by_type(options_for(policy(tmp_path, rules), facts(order_value=D("20.00"), details={"damaged": True})))
+    assert option["refund_partial"].amount == D("8.00")  # well under 50.00 ...
+    assert option["refund_partial"].needs_approval  # ... but 40% > 30%
+
+
+def test_rounding_half_up_to_cents(tmp_path: Path) -> None:
+    # 30% of 10.05 = 3.015 -> 3.02 (half up, not banker's 3.02/3.01 ambiguity)
+    option = by_type(options_for(policy(tmp_path), facts(order_value=D("10.05"), details={"damaged": True})))
+    assert option["refund_partial"].amount == D("3.02")
+    # 10% coupon of 0.05 = 0.005 -> 0.01
+    coupon = by_type(options_for(policy(tmp_path), facts(order_value=D("0.05"), details={"late_days": 3})))
+    assert coupon["coupon"].amount == D("0.01")
+
+
+def test_undelivered_vs_delivered(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    lost = {"lost_in_transit": True}
+    assert "refund_full" in by_type(options_for(p, facts(delivered=False, details=lost)))
+    assert "refund_full" not in by_type(options_for(p, facts(delivered=True, details=lost)))
+    assert "refund_full" not in by_type(options_for(p, facts(delivered=None, details=lost)))
+
+
+def test_full_refund_never_cut_below_order_value(tmp_path: Path) -> None:
+    lost = {"lost_in_transit": True}
+    p = policy(tmp_path)
+    assert "refund_full" in by_type(options_for(p, facts(order_value=D("500.00"), delivered=False, details=lost)))
+    assert "refund_full" not in by_type(options_for(p, facts(order_value=D("500.01"), delivered=False, details=lost)))
+
+
+def test_other_currency_converts_fixed_amounts_with_the_rate(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    pln = by_type(options_for(p, facts(currency="PLN", order_value=D("400.00"), details={"support_rude": True})))
+    assert pln["coupon"].amount == D("31.88") and pln["coupon"].currency == "PLN"  # 7.50 * 4.25 = 31.875
+    # 212.50 PLN == 50.00 EUR: equal to the authority, no approval; a cent more needs one
+    lost = {"lost_in_transit": True}
+    at = by_type(options_for(p, facts(currency="PLN", order_value=D("212.50"), delivered=False, details=lost)))
+    above = by_type(options_for(p, facts(currency="PLN", order_value=D("212.51"), delivered=False, details=lost)))
+    assert not at["refund_full"].needs_approval and above["refund_full"].needs_approval
+
+
+def test_currency_without_rate_gets_no_money_but_keeps_in_kind_remedies(tmp_path: Path) -> None:
+    options = by_type(options_for(policy(tmp_path), facts(currency="USD", details={"damaged": True})))
+    assert "refund_partial" not in options
+    assert options["replacement"].needs_approval  # its value cannot be held against a EUR authority
+
+
+def test_goods_remedy_approval_follows_order_value(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    cheap = by_type(options_for(p, facts(order_value=D("50.00"), details={"damaged": True})))
+    dear = by_type(options_for(p, facts(order_value=D("50.01"), details={"damaged": True})))
+    assert not cheap["replacement"].needs_approval and dear["replacement"].needs_approval
+    assert cheap["replacement"].amount is None and cheap["replacement"].starts_complaint
+
+
+def test_ranking_and_wanted_outcome_first(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    details: dict[str, Any] = {"damaged": True, "wrong_item": True, "late_days": 7}
+    plain = [o.type for o in options_for(p, facts(topic="delivery", details=details))]
+    assert plain == ["refund_shipping", "replacement", "refund_partial", "coupon", "return_pickup", "apology_only"]
+    wants_return = [o.type for o in options_for(p, facts(topic="delivery", details={**details, "wants": "return"}))]
+    assert wants_return[0] == "return_pickup"
+    wants_discount = [o.type for o in options_for(p, facts(topic="delivery", details={**details, "wants": "discount"}))]
+    assert wants_discount[:2] == ["refund_partial", "coupon"]  # both serve discount; rank 2 before 3
+
+
+def test_apology_only_always_last_even_when_wanted(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    for details in ({}, {"damaged": True, "wants": "apology"}, {"late_days": 30, "support_rude": True}):
+        options = options_for(p, facts(topic="delivery", details=details))
+        assert options[-1].type == "apology_only"
+        assert [o.type for o in options].count("apology_only") == 1
+    assert options_for(p, facts())[-1].cite == Citation(source="complaints.md", heading="Service complaints")
+
+
+def test_same_type_from_two_rules_keeps_the_most_generous(tmp_path: Path) -> None:
+    options = options_for(
+        policy(tmp_path), facts(order_value=D("100.00"), details={"late_days": 4, "support_rude": True})
+    )
+    coupons = [o for o in options if o.type == "coupon"]
+    assert len(coupons) == 1 and coupons[0].rule_id == "late-coupon" and coupons[0].amount == D("10.00")
+
+
+def test_option_carries_cite_reason_and_complaint_flag(tmp_path: Path) -> None:
+    option = by_type(options_for(policy(tmp_path), facts(details={"damaged": True})))["refund_partial"]
+    assert option.cite == Citation(source="damaged-or-wrong-items.md", heading="Parcel arrived damaged")
+    assert option.rule_id == "damaged-partial" and option.starts_complaint
+    assert "damaged eq true" in option.reason and option.passage is None
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    f = facts(topic="delivery", details={"damaged": True, "late_days": 8, "wants": "refund"})
+    assert options_for(p, f) == options_for(p, f) == options_for(policy(tmp_path), f)
+
+
+def test_case_facts_reject_unknown_detail_and_bad_types() -> None:
+    with pytest.raises(ValidationError, match="unknown_fact"):
+        facts(details={"unknown_fact": True})
+    with pytest.raises(ValidationError, match="wants"):
+        facts(details={"wants": "money"})
+    with pytest.raises(ValidationError, match="late_days"):
+        facts(details={"late_days": -1})
+    with pytest.raises(ValidationError):
+        facts(order_value=D("-1.00"))
+    with pytest.raises(ValidationError):
+        facts(currency="XXY")
+
+
+def test_attach_passages_uses_language_then_english() -> None:
+    class P:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    cite = Citation(source="shipping.md", heading="Late delivery")
+    option = RemedyOption("refund_shipping", D("4.95"), "EUR", None, False, "r", cite, False, 1, "why")
+    texts = {("shipping.md", "en"): "We refund shipping."}
+    calls: list[tuple[str, str]] = []
+
+    def lookup(c: Citation, lang: str) -> P | None:
+        calls.append((c.source, lang))
+        found = texts.get((c.source, lang))
+        return P(found) if found else None
+
+    [filled] = attach_passages([option], lookup, "sv")
+    assert filled.passage == "We refund shipping." and calls == [("shipping.md", "sv"), ("shipping.md", "en")]
+    assert option.passage is None  # the input is not mutated
+    assert attach_passages([option], lambda c, lang: None, "pl")[0].passage is None
+
+
+# --- validation of bad policies: every issue names its line ----------------------------------------
+
+
+def issues_of(tmp_path: Path, text: str) -> list[str]:
+    return [str(i) for i in validate_remedy_file(write(tmp_path, text))]
+
+
+FIRST_RULE_LINE = CATALOGUE.count("\n") + 2  # CATALOGUE, then "rules:", then the first "- id:"
+
+
+def one_rule(body: str) -> str:
+    """CATALOGUE + the given rules; the first `- id:` is on FIRST_RULE_LINE."""
+    return CATALOGUE + "rules:\n" + textwrap.indent(textwrap.dedent(body), "  ")
+
+
+def test_first_rule_line_is_where_the_tests_expect_it() -> None:
+    lines = one_rule("- id: r\n").splitlines()
+    assert lines[FIRST_RULE_LINE - 1] == "  - id: r"
+
+
+@pytest.mark.parametrize(
+    ("body", "offset", "needle"),
+    [
+        (  # negative amount
+            """\
+            - id: r
+              remedy: refund_shipping
+              limit: {max_amount: -5.00}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            2,
+            "greater than or equal to 0",
+        ),
+        (  # unknown remedy type
+            """\
+            - id: r
+              remedy: cash_gift
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            1,
+            "remedy",
+        ),
+        (  # unknown fact
+            """\
+            - id: r
+              remedy: reship
+              when:
+                parcel_smelly: {eq: true}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "unknown fact",
+        ),
+        (  # wrong value type for a fact
+            """\
+            - id: r
+              remedy: reship
+              when:
+                late_days: {gte: "many"}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "late_days.gte",
+        ),
+        (  # operator not allowed for the fact
+            """\
+            - id: r
+              remedy: reship
+              when:
+                damaged: {gte: 3}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "unknown key",
+        ),
+        (  # contradictory range
+            """\
+            - id: r
+              remedy: reship
+              when:
+                topic: {eq: delivery}
+                late_days: {gte: 10, lte: 5}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            4,
+            "late_days can never hold",
+        ),
+        (  # a set that excludes everything
+            """\
+            - id: r
+              remedy: reship
+              when:
+                topic: {in: [delivery, product], not_in: [delivery, product]}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "topic can never hold",
+        ),
+        (  # unbounded refund
+            """\
+            - id: r
+              remedy: refund_partial
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            1,
+            "unbounded",
+        ),
+        (  # partial refund above 100%
+            """\
+            - id: r
+              remedy: refund_partial
+              limit:
+                max_percent: 120
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "less than or equal to 100",
+        ),
+        (  # fixed amount above the order value the rule covers
+            """\
+            - id: r
+              remedy: coupon
+              when:
+                order_value: {lte: 20.00}
+              limit: {amount: 30.00}
+              rank: 1
+              cite: {source: coupons.md, heading: Apology}
+            """,
+            4,
+            "exceeds the largest order value",
+        ),
+        (  # approval limit looser than the bot's authority
+            """\
+            - id: r
+              remedy: refund_shipping
+              limit: {max_amount: 10.00}
+              requires_approval_above: 80.00
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "may only be stricter",
+        ),
+        (  # unknown key
+            """\
+            - id: r
+              remedy: reship
+              rank: 1
+              colour: blue
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "unknown key",
+        ),
+        (  # limit on an in-kind remedy
+            """\
+            - id: r
+              remedy: reship
+              limit: {max_amount: 10.00}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            2,
+            "takes no limit",
+        ),
+        (  # full refund with a percent below 100
+            """\
+            - id: r
+              remedy: refund_full
+              limit:
+                max_amount: 100.00
+                max_percent: 50
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            4,
+            "use refund_partial",
+        ),
+        (  # coupon with both amount and percent, and amount above max_amount
+            """\
+            - id: r
+              remedy: coupon
+              limit:
+                amount: 30.00
+                max_amount: 20.00
+              rank: 1
+              cite: {source: coupons.md, heading: Apology}
+            """,
+            3,
+            "exceeds max_amount",
+        ),
+        (  # empty condition
+            """\
+            - id: r
+              remedy: reship
+              when:
+                damaged: {}
+              rank: 1
+              cite: {source: shipping.md, heading: Late}
+            """,
+            3,
+            "needs an operator",
+        ),
+    ],
+)
+def test_bad_rule_is_rejected_with_its_line(tmp_path: Path, body: str, offset: int, needle: str) -> None:
+    """`offset` counts lines from the rule's `- id:` line."""
+    line = FIRST_RULE_LINE + offset
+    issues = issues_of(tmp_path, one_rule(body))
+    assert issues, "expected the policy to be rejected"
+    assert any(f"remedies.yml:{line}:" in i and needle in i for i in issues), issues
+
+
+def test_duplicate_rule_id_names_both_lines(tmp_path: Path) -> None:
+    body = """\
+    - id: same
+      remedy: reship
+      rank: 1
+      cite: {source: shipping.md, heading: Late}
+    - id: same
+      remedy: return_pickup
+      rank: 2
+      cite: {source: shipping.md, heading: Late}
+    """
+    [issue] = issues_of(tmp_path, one_rule(body))
+    first = FIRST_RULE_LINE
+    assert f"remedies.yml:{first + 4}:" in issue and "duplicate rule id 'same'" in issue
+    assert f"line {first}" in issue
+
+
+def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
+    [issue] = issues_of(tmp_path, CATALOGUE + "rules:\n  - id: r\n    remedy: [reship\n")
+    assert "remedies.yml:" in issue and "invalid YAML" in issue
+    assert int(issue.split(":")[1]) in (FIRST_RULE_LINE + 1, FIRST_RULE_LINE + 2)
+
+
+def test_missing_catalogue_entry_and_bad_authority(tmp_path: Path) -> None:
+    text = CATALOGUE.replace("  coupon: {starts_complaint: false, serves: [discount]}\n", "").replace(
+        "max_amount: 50.00", "max_amount: -1"
+    )
+    issues = issues_of(tmp_path, text + "rules: []\n")
+    assert any(":5:" in i and "bot_authority.max_amount" in i for i in issues), issues
+    assert any(":7:" in i and "remedies.coupon" in i and "missing" in i for i in issues), issues
+
+
+def test_unknown_remedy_in_catalogue(tmp_path: Path) -> None:
+    text = CATALOGUE + "  gift: {starts_complaint: false}\nrules: []\n"
+    issues = issues_of(tmp_path, text)
+    assert any(":19:" in i and "remedies.gift" in i and "unknown key" in i for i in issues), issues
+
+
+def test_load_raises_with_every_issue(tmp_path: Path) -> None:
+    body = """\
+    - id: r
+      remedy: refund_full
+      rank: 1
+      cite: {source: shipping.md, heading: Late}
+    - id: r
+      remedy: reship
+      rank: 1
+      when:
+        late_days: {gt: 5, lt: 6}
+      cite: {source: shipping.md, heading: Late}
+    """
+    with pytest.raises(PolicyFileError) as err:
+        load_remedy_policy(write(tmp_path, one_rule(body)))
+    lines = sorted(i.line for i in err.value.issues)
+    # unbounded refund_full (its `remedy:`), the duplicate id, and gt 5 with lt 6 leaving no whole number
+    assert lines == [FIRST_RULE_LINE + 1, FIRST_RULE_LINE + 4, FIRST_RULE_LINE + 8]
+
+
+def test_missing_file_is_an_issue_not_an_exception(tmp_path: Path) -> None:
+    [issue] = validate_remedy_file(tmp_path / "nope.yml")
+    assert issue.line == 1 and "cannot read file" in issue.message
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+money = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
+detail_values: dict[str, st.SearchStrategy[Any]] = {
+    name: (st.booleans() if kind == "bool" else st.integers(0, 60) if kind == "int" else st.sampled_from(WANTS))
+    for name, (kind, _) in DETAIL_FACTS.items()
+}
+case_facts = st.builds(
+    CaseFacts,
+    topic=st.sampled_from(TOPICS),
+    order_value=st.none() | money,
+    currency=st.sampled_from(["EUR", "PLN", "USD"]),
+    order_age_days=st.none() | st.integers(0, 800),
+    days_since_delivery=st.none() | st.integers(0, 800),
+    delivered=st.none() | st.booleans(),
+    shipping_cost=st.none() | money,
+    details=st.fixed_dictionaries({}, optional=detail_values),
+)
+DEMO = load_remedy_policy(REPO / "policies" / "remedies.yml")
+
+
+# Caps are compared at cent precision, rounded half up like the amounts (a percent cap such as 30% of 9.15 =
+# 2.745 allows 2.75): that is the rounding the policy promises the buyer.
+@settings(max_examples=400, deadline=None)
+@given(case_facts)
+def test_options_never_exceed_caps_and_are_deterministic(f: CaseFacts) -> None:
+    options = options_for(DEMO, f)
+    assert options == options_for(DEMO, f)
+    assert options[-1].type == "apology_only"
+    assert len({o.type for o in options}) == len(options)
+    rules = {r.id: r for r in DEMO.rules}
+    rate = D(1) if f.currency == DEMO.currency else DEMO.rates.get(f.currency)
+    for option in options:
+        assert option.currency == f.currency
+        if option.amount is None:
+            continue
+        assert option.amount >= 0 and option.amount == option.amount.quantize(CENT, ROUND_HALF_UP)
+        assert rate is not None  # no money without a rate
+        if f.order_value is not None:
+            assert option.amount <= f.order_value
+        limit = rules[option.rule_id].limit
+        assert limit is not None
+        if limit.max_amount is not None:
+            assert option.amount <= (limit.max_amount * rate).quantize(CENT, ROUND_HALF_UP)
+        if limit.max_percent is not None:
+            assert f.order_value is not None
+            assert option.amount <= (f.order_value * limit.max_percent / 100).quantize(CENT, ROUND_HALF_UP)
+        if option.type == "refund_shipping":
+            assert f.shipping_cost is not None and option.amount <= f.shipping_cost
+        authority = (DEMO.bot_authority.max_amount * rate).quantize(CENT, ROUND_HALF_UP)
+        if option.amount > authority:
+            assert option.needs_approval
