@@ -12,6 +12,7 @@ from bot.config import Settings, get_settings
 from bot.routes import cases, health, reviews
 from bot.routes.errors import install_error_handlers
 from bot.runtime import Runtime, build_runtime
+from channels import webchat
 
 
 def create_app(
@@ -47,6 +48,6 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, reviews, cases):
+    for module in (health, reviews, cases, webchat):
         app.include_router(module.router)
     return app

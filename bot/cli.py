@@ -25,12 +25,11 @@ policy_app = typer.Typer(help="Check the conversation policies in policies/.", n
 shop_app = typer.Typer(help="Manage shops and their API keys.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(shop_app, name="shop")
-try:
-    from bot.cli_knowledge import knowledge_app
+from bot.cli_knowledge import knowledge_app  # noqa: E402
+from bot.cli_nlu import nlu_app  # noqa: E402
 
-    app.add_typer(knowledge_app, name="knowledge")
-except ImportError:  # pragma: no cover - knowledge extras not installed
-    pass
+app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(nlu_app, name="nlu")
 
 err = Console(stderr=True)
 out = Console()
@@ -281,6 +280,70 @@ def shop_list() -> None:
     for shop_id, name, count in run(go()):
         table.add_row(shop_id, name, str(count))
     out.print(table)
+
+
+@app.command()
+def simulate(
+    scenario: Path,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the transcript as JSON")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Run on this database (default: a temp SQLite)")] = None,
+) -> None:
+    """Run a scripted conversation through the real engine on a virtual clock."""
+    from pydantic import ValidationError
+
+    from bot.simulate import load_scenario, run_scenario
+
+    if not scenario.is_file():
+        fail(f"{scenario}: no such file")
+    try:
+        parsed = load_scenario(scenario)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        fail(f"{scenario}: {'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}")
+    except Exception as exc:
+        fail(f"{scenario}: {str(exc).splitlines()[0]}")
+    try:
+        result = run(run_scenario(parsed, settings(), database_url))
+    except ValueError as exc:
+        fail(f"{scenario}: {exc}")
+    if as_json:
+        out.print(json.dumps(result, ensure_ascii=False), markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table("at", "who", "stage", "text", show_lines=True)
+    for turn in result["turns"]:
+        who = turn["role"] + (f" ({turn['action']})" if turn.get("action") else "")
+        table.add_row(turn["at"][5:16].replace("T", " "), who, turn.get("stage") or "", turn["text"])
+    out.print(table)
+    out.print(f"outcome: {result['outcome']}  stage: {result['stage']}", markup=False)
+
+
+@app.command()
+def chat(case: Annotated[int, typer.Option("--case", help="Case id")]) -> None:
+    """Talk to the bot as the buyer of a case, in the terminal (an empty line or Ctrl-D ends)."""
+    s = settings()
+
+    async def go() -> None:
+        from bot.engine import CaseNotFound
+        from bot.runtime import build_runtime
+
+        rt = await build_runtime(s)
+        try:
+            while True:
+                line = await asyncio.to_thread(sys.stdin.readline)
+                if not line.strip():
+                    break
+                try:
+                    result = await rt.conversation.buyer_message(case, line, channel="webchat")
+                except CaseNotFound:
+                    fail(f"case {case} does not exist: list cases with GET /api/cases")
+                for reply in result.replies:
+                    out.print(f"bot [{reply.action}]: {reply.text}", markup=False, highlight=False, soft_wrap=True)
+                if result.stage == "closed" and not result.replies:
+                    out.print("(the conversation is closed)", markup=False)
+        finally:
+            await rt.close()
+
+    run(go())
 
 
 @app.command()

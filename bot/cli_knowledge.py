@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.knowledge import IndexReport, KnowledgeBase, KnowledgeConfigError, get_knowledge_base
-from bot.knowledge_config import KnowledgeSettings, PersistentStoreSettings
+from bot.knowledge_config import KnowledgeSettings
 
 knowledge_app = typer.Typer(
     help="Index the shop's policy documents (knowledge/) into Chroma and search them.",
@@ -27,27 +26,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_settings() -> KnowledgeSettings:
-    """The `knowledge:` block of config.yml, or the defaults while bot/config.py lacks it.
+    """The `knowledge:` block of config.yml, paths made absolute, so the command works from anywhere."""
+    from bot.config import get_settings
 
-    Relative paths are made absolute against the config file's folder (the project root for the
-    defaults), so the command works from any working directory.
-    """
-    try:
-        from bot.config import get_settings
-    except ImportError:
-        return _absolute(KnowledgeSettings(), _ROOT.__truediv__)
-    settings = get_settings()
-    knowledge = settings.knowledge
-    if not isinstance(knowledge, KnowledgeSettings):
-        knowledge = KnowledgeSettings.model_validate(knowledge or {})
-    return _absolute(knowledge, settings.resolve)
-
-
-def _absolute(knowledge: KnowledgeSettings, resolve: Callable[[Path], Path]) -> KnowledgeSettings:
-    update: dict[str, object] = {"knowledge_dir": resolve(knowledge.knowledge_dir)}
-    if isinstance(knowledge.store, PersistentStoreSettings):
-        update["store"] = knowledge.store.model_copy(update={"path": resolve(knowledge.store.path)})
-    return knowledge.model_copy(update=update)
+    return get_settings().knowledge_settings()
 
 
 def _fail(message: str) -> typer.Exit:

@@ -8,13 +8,14 @@ names of environment variables (`*_env` keys), so config.yml can be committed.
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.knowledge_config import KnowledgeSettings, PersistentStoreSettings
 from bot.policy_files import PolicyFileError, line_for, load_yaml_with_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,19 +48,15 @@ class SchedulerSettings(Strict):
     callback_max_attempts: int = Field(12, ge=1)
 
 
+class WebchatSettings(Strict):
+    # A chat link lives as long as a mediation can (the 21-day window) plus a little.
+    link_ttl_days: int = Field(23, ge=1, le=90)
+    max_message_chars: int = Field(2000, ge=100, le=20_000)
+
+
 class IntakeSettings(Strict):
     max_batch: int = Field(1000, ge=1, le=100_000)
     max_text_chars: int = Field(5000, ge=100, le=100_000)
-
-
-def _knowledge_model() -> type[BaseModel]:
-    # The knowledge settings are owned by bot/knowledge_config.py; tolerate its absence so the core
-    # can start in a stripped-down install.
-    try:
-        from bot.knowledge_config import KnowledgeSettings
-    except ImportError:  # pragma: no cover
-        return Strict
-    return KnowledgeSettings
 
 
 class Settings(BaseSettings):
@@ -77,7 +74,10 @@ class Settings(BaseSettings):
     shops: dict[str, ShopSettings] = {}
     scheduler: SchedulerSettings = SchedulerSettings()
     intake: IntakeSettings = IntakeSettings()
-    knowledge: Any = None
+    webchat: WebchatSettings = WebchatSettings()
+    # Signs chat links and other tokens. Without the variable, one is generated into data_dir/secret_key.
+    secret_key_env: str = "MEDIATOR_SECRET_KEY"
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     # Where config.yml was read from; relative paths in it are relative to that file's folder.
     config_file: Path | None = None
 
@@ -95,11 +95,6 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
 
-    @field_validator("knowledge", mode="before")
-    @classmethod
-    def _knowledge(cls, v: Any) -> Any:
-        return _knowledge_model().model_validate(v or {})
-
     @classmethod
     def settings_customise_sources(
         cls,
@@ -116,6 +111,27 @@ class Settings(BaseSettings):
         """A path from config, made absolute against the config file's folder."""
         base = self.config_file.parent if self.config_file else ROOT
         return path if path.is_absolute() else base / path
+
+    def knowledge_settings(self) -> KnowledgeSettings:
+        """The knowledge settings with their paths made absolute against the config file's folder."""
+        k = self.knowledge
+        update: dict[str, object] = {"knowledge_dir": self.resolve(k.knowledge_dir)}
+        if isinstance(k.store, PersistentStoreSettings):
+            update["store"] = k.store.model_copy(update={"path": self.resolve(k.store.path)})
+        return k.model_copy(update=update)
+
+    def secret_key(self) -> bytes:
+        """The signing key: from the environment, else a random one kept (0600) in data_dir for this install."""
+        value = os.environ.get(self.secret_key_env)
+        if value:
+            return value.encode()
+        path = self.resolve(self.data_dir) / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
 
     @property
     def shop_ids(self) -> list[str]:

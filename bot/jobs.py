@@ -55,6 +55,7 @@ class JobContext:
     clock: Clock
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
+    engine: Any = None  # bot.engine.Engine: conversation timers speak through it
 
 
 TransactionalHandler = Callable[[JobContext, AsyncSession, Job], Awaitable[None]]

@@ -167,6 +167,9 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     provider_id: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default="recorded")
+    # The case's stage after the turn that produced the message, and structured extras (the remedy offered).
+    stage: Mapped[str | None] = mapped_column(String(24))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
 
 

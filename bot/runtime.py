@@ -12,14 +12,19 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.timers  # noqa: F401 - registers the timer handlers with bot.jobs
+from actions.services import Services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.conversation_policy import load_routing
 from bot.db import async_url, make_engine, make_sessionmaker
+from bot.engine import Engine
 from bot.intake import Intake
 from bot.jobs import JobContext, Worker
 from bot.migrate import upgrade
 from bot.models import Shop
+from bot.nlg import load_catalog
 from bot.policy_store import seed_from_files
+from bot.shop_policy import load_shop_policy
 from bot.triage import Triager, load_triager
 
 log = logging.getLogger("mediator")
@@ -35,6 +40,7 @@ class Runtime:
     intake: Intake
     http: httpx.AsyncClient
     worker: Worker
+    conversation: Engine
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -76,9 +82,35 @@ async def build_runtime(settings: Settings, clock: Clock | None = None, *, migra
     cache_dir = settings.resolve(settings.data_dir) / "models"
     triager = await asyncio.to_thread(load_triager, cache_dir)
     http = httpx.AsyncClient(follow_redirects=False)
-    worker = Worker(JobContext(settings, clock, sessions, http))
-    runtime = Runtime(
-        settings, engine, sessions, clock, triager, Intake(sessions, triager, settings, clock), http, worker
-    )
+    conversation = build_engine(settings, sessions, clock, cache_dir)
+    worker = Worker(JobContext(settings, clock, sessions, http, conversation))
+    intake = Intake(sessions, triager, settings, clock)
+    runtime = Runtime(settings, engine, sessions, clock, triager, intake, http, worker, conversation)
     await runtime.seed_policies()
     return runtime
+
+
+def build_engine(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, cache_dir: Path
+) -> Engine:
+    from bot.knowledge import get_knowledge_base
+
+    policies = settings.resolve(settings.policies_dir)
+    services = Services(
+        catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),
+        shop=load_shop_policy(policies / "shop.yml"),
+        routing=load_routing(policies / "routing.yml"),
+        knowledge=get_knowledge_base(settings.knowledge_settings()),
+    )
+
+    def callback_url(shop_id: str) -> str | None:
+        shop = settings.shops.get(shop_id)
+        return shop.callback_url if shop else None
+
+    # The NLU loads on the first buyer message: timers and intake never need it.
+    def nlu() -> object:
+        from bot.nlu import load_nlu
+
+        return load_nlu(cache_dir)
+
+    return Engine(sessions, clock, policies, services, nlu, callback_url)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs import JobContext, RetryLater, RunAt, job_handler
-from bot.lifecycle import CALLBACK, close_case, outcome_at_deadline, transition
+from bot.lifecycle import CALLBACK, close_case, outcome_at_deadline
 from bot.mediation_policy import next_allowed_send
 from bot.models import Buyer, Case, Job
 from bot.policy_store import active_mediation_policy
@@ -34,11 +34,10 @@ async def _locked_case(session: AsyncSession, case_id: int | None) -> Case | Non
 
 @job_handler("first_contact")
 async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> None:
-    """The delayed first contact: wait out quiet hours, respect an opt-out, then mark the case contacted."""
+    """The (possibly delayed) first contact: respect an opt-out and quiet hours, then write to the buyer."""
     case = await _locked_case(session, job.case_id)
     if case is None or case.stage != Stage.OPENED:
         return
-    now = ctx.clock.now()
     active = await active_mediation_policy(session, case.shop_id)
     buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
     if buyer is not None and buyer.opted_out_at is not None:
@@ -46,17 +45,36 @@ async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> Non
             session,
             case,
             Outcome.OPTED_OUT,
-            now,
+            ctx.clock.now(),
             reason="opted_out_before_contact",
             policy_version=active.version_id,
             callback_url=_callback_url(ctx, case.shop_id),
         )
         return
+    await _speak(ctx, session, case, buyer, "first_contact")
+
+
+@job_handler("follow_up")
+@job_handler("revision_ask")
+@job_handler("revision_remind")
+@job_handler("revision_close")
+async def conversation_timer(ctx: JobContext, session: AsyncSession, job: Job) -> None:
+    """Follow-up and the revision ask: the flow decides whether they still apply in the case's stage."""
+    case = await _locked_case(session, job.case_id)
+    if case is None or case.stage == Stage.CLOSED:
+        return
+    buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
+    await _speak(ctx, session, case, buyer, job.kind)
+
+
+async def _speak(ctx: JobContext, session: AsyncSession, case: Case, buyer: Buyer | None, kind: str) -> None:
+    """A bot-initiated message waits out the buyer's quiet hours (a reply to the buyer never does)."""
+    now = ctx.clock.now()
+    active = await active_mediation_policy(session, case.shop_id)
     allowed = next_allowed_send(active.policy, now, buyer.timezone if buyer else None)
-    if allowed > now:
+    if allowed > now and kind != "revision_close":
         raise RunAt(allowed, "quiet hours in the buyer's timezone")
-    await transition(session, case, Stage.CONTACTED, now, reason="first_contact", policy_version=active.version_id)
-    case.first_contact_at = now
+    await ctx.engine.on_timer(session, case.id, kind)
 
 
 @job_handler("expire")

@@ -36,8 +36,13 @@ class FakePlatform:
     async def endpoint(self, request: Request) -> JSONResponse:
         body = await request.body()
         expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        self.received.append({"body": json.loads(body), "signature_ok": hmac.compare_digest(
-            expected, request.headers.get("X-Mediator-Signature", "")), "delivery": request.headers["X-Mediator-Delivery"]})
+        self.received.append(
+            {
+                "body": json.loads(body),
+                "signature_ok": hmac.compare_digest(expected, request.headers.get("X-Mediator-Signature", "")),
+                "delivery": request.headers["X-Mediator-Delivery"],
+            }
+        )
         if self.failures > 0:
             self.failures -= 1
             return JSONResponse({"error": "temporarily down"}, status_code=503)
@@ -50,10 +55,11 @@ async def platform() -> AsyncIterator[tuple[FakePlatform, str]]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/callback", fake.endpoint, methods=["POST"])]),
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(Starlette(routes=[Route("/callback", fake.endpoint, methods=["POST"])]), log_level="warning")
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn.Server exposes only a flag
         await asyncio.sleep(0.01)
     yield fake, f"http://127.0.0.1:{port}/callback"
     server.should_exit = True
@@ -90,8 +96,11 @@ async def test_callback_is_signed_and_retried_until_the_receiver_accepts(
         # Closing the case sends the closing callback with its outcome.
         clock.advance(timedelta(days=22))
         await rt.worker.run_due()
-        assert fake.received[-1]["body"] == {"review_id": res.review_id, "status": "mediation_closed",
-                                             "outcome": "no_response"}
+        assert fake.received[-1]["body"] == {
+            "review_id": res.review_id,
+            "status": "mediation_closed",
+            "outcome": "no_response",
+        }
     finally:
         await rt.close()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -28,9 +28,9 @@ EDIT_URL = "https://reviews.example/demo/reviews/{external_id}/edit"
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "reviews.jsonl"
 
-START = datetime(2026, 8, 1, 6, 0, tzinfo=timezone.utc)
-LAST_ORDER = datetime(2026, 10, 25, 20, 0, tzinfo=timezone.utc)
-END = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 8, 1, 6, 0, tzinfo=UTC)
+LAST_ORDER = datetime(2026, 10, 25, 20, 0, tzinfo=UTC)
+END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # ---------------------------------------------------------------- catalogue (EUR)
 CATALOGUE = [
@@ -155,7 +155,7 @@ NAMES = {
 CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
                ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
                 "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "yi",
-                "ye", "g"]))
+                "ye", "g"], strict=False))
 
 
 def ascii_name(s: str) -> str:
@@ -435,7 +435,7 @@ def parse_bank(lang: str):
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main() -> None:
@@ -547,7 +547,7 @@ def main() -> None:
 
     # order ids follow order time, external ids follow review time
     next_order = 10118
-    for _c, ordered, rec in sorted((r for r in records if r[1]), key=lambda r: r[1]):
+    for _c, _ordered, rec in sorted((r for r in records if r[1]), key=lambda r: r[1]):
         rec["order"]["id"] = f"NL-2026-{next_order:05d}"
         next_order += rng.randint(3, 41)
     next_ext = 100412

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Check data/demo/reviews.jsonl: shape, ids, dates, money, phones, counts.
 
-    .venv/bin/python data/demo/validate.py      # needs `phonenumbers` for the phone check
+.venv/bin/python data/demo/validate.py      # needs `phonenumbers` for the phone check
 """
+
 from __future__ import annotations
 
 import collections
 import json
 import re
 import sys
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,10 +26,21 @@ BUYER = {"name", "email", "phone", "timezone", "consent"}
 ORDER = {"id", "total", "currency", "ordered_at", "shipped_at", "delivered_at", "items"}
 # language of each review is not a field of the intake shape; we infer it from the buyer's e-mail domain
 # and script, which the generator keeps consistent (Cyrillic: .com.ua -> uk, else ru).
-DOMAIN_LANG = {"example.co.uk": "en", "example.ie": "en", "example.pl": "pl", "example.se": "sv",
-               "example.de": "de", "example.at": "de", "example.lv": "ru", "example.ee": "ru",
-               "example.al": "sq", "example.com": "sq", "example.com.ua": "uk", "example.cz": "cs",
-               "example.fr": "fr"}
+DOMAIN_LANG = {
+    "example.co.uk": "en",
+    "example.ie": "en",
+    "example.pl": "pl",
+    "example.se": "sv",
+    "example.de": "de",
+    "example.at": "de",
+    "example.lv": "ru",
+    "example.ee": "ru",
+    "example.al": "sq",
+    "example.com": "sq",
+    "example.com.ua": "uk",
+    "example.cz": "cs",
+    "example.fr": "fr",
+}
 
 
 def main() -> int:
@@ -39,8 +50,10 @@ def main() -> int:
     no_order = no_phone = undelivered = 0
     lines = (HERE / "reviews.jsonl").read_text(encoding="utf-8").splitlines()
     for n, line in enumerate(lines, 1):
-        def err(msg):
+
+        def err(msg, n=n):
             errors.append(f"line {n}: {msg}")
+
         try:
             r = json.loads(line)
         except json.JSONDecodeError as e:
@@ -81,11 +94,15 @@ def main() -> int:
                 err("sms consent without phone")
         else:
             num = phonenumbers.parse(b["phone"], None)
-            if not phonenumbers.is_valid_number(num) or \
-                    phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164) != b["phone"]:
+            if (
+                not phonenumbers.is_valid_number(num)
+                or phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164) != b["phone"]
+            ):
                 err(f"phone {b['phone']}")
-            if phonenumbers.number_type(num) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+            if phonenumbers.number_type(num) not in (
+                phonenumbers.PhoneNumberType.MOBILE,
+                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            ):
                 err(f"phone not mobile {b['phone']}")
         o = r["order"]
         if o is None:
@@ -103,7 +120,9 @@ def main() -> int:
         order_ids.add(o["id"])
         if o["currency"] not in CURRENCIES or not MONEY.match(o["total"]):
             err("currency/total")
-        stamps = [o["ordered_at"], o["shipped_at"]] + ([o["delivered_at"]] if o["delivered_at"] else []) + [r["created_at"]]
+        stamps = (
+            [o["ordered_at"], o["shipped_at"]] + ([o["delivered_at"]] if o["delivered_at"] else []) + [r["created_at"]]
+        )
         if any(not TS.match(s) for s in stamps) or stamps != sorted(stamps) or stamps[0] < LO:
             err(f"timestamps out of order {stamps}")
         if o["delivered_at"] is None:
@@ -117,7 +136,9 @@ def main() -> int:
         if not o["items"] or Decimal(o["total"]) < subtotal:
             err("total below items")
     low = sum(by_rating[k] for k in (1, 2, 3))
-    print(f"lines={len(lines)} orders={len(order_ids)} no_order={no_order} no_phone={no_phone} undelivered={undelivered}")
+    print(
+        f"lines={len(lines)} orders={len(order_ids)} no_order={no_order} no_phone={no_phone} undelivered={undelivered}"
+    )
     print("per language:", dict(sorted(by_lang.items(), key=lambda kv: -kv[1])))
     print("per rating:", dict(sorted(by_rating.items())), f"low(1-3)={low} ({100 * low / len(lines):.0f}%)")
     for lang in ("pl", "sv", "ru", "sq", "en", "de"):

@@ -1,0 +1,96 @@
+"""The shared shape of Mediator's actions: read the tracker, render the admin's words, report events.
+
+Every action is a Rasa SDK `Action` named `action_<label>`, where label is one of the bot-turn labels
+of DESIGN.md. It reads only the tracker (slots built from the case row) and the services, so the
+same class runs in process through `ActionExecutor` and behind `python -m rasa_sdk --actions actions`.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import Services, get_services
+
+
+class MediatorAction(Action, metaclass=ABCMeta):
+    # Abstract until a subclass names its label, so Rasa's executor does not register the base itself.
+    @property
+    @abstractmethod
+    def label(self) -> str: ...
+
+    # Which slot picks the message's sub-key (ask_details.<slot>, handoff.<reason>, close.<kind>).
+    sub_slot: ClassVar[str | None] = None
+
+    def name(self) -> str:
+        return f"action_{self.label}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        services = get_services()
+        extra = await self.prepare(tracker, services)
+        variables = {**message_variables(tracker, services), **{k: "" if v is None else v for k, v in extra.items()}}
+        self.say(dispatcher, tracker, services, variables, key=self.key(tracker), sub=self.sub(tracker, extra))
+        return [SlotSet(k, v) for k, v in extra.items()]
+
+    async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
+        """Anything the action looks up before speaking; the values become template variables and slots."""
+        return {}
+
+    def key(self, tracker: Tracker) -> str:
+        return self.label
+
+    def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
+        return str(tracker.get_slot(self.sub_slot)) if self.sub_slot else None
+
+    def say(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        services: Services,
+        variables: dict[str, Any],
+        *,
+        key: str | None = None,
+        sub: str | None = None,
+    ) -> None:
+        language = tracker.get_slot("language") or services.shop.default_language
+        text = services.catalog.render(
+            key or self.label, language, variables, sub=sub, seed=int(tracker.get_slot("turn") or 0)
+        )
+        dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
+
+
+def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
+    """The template variables of DESIGN.md, from the case's slots."""
+    slot = tracker.get_slot
+    language = slot("language") or services.shop.default_language
+    remedy = slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
+    problems = slot("problems") or []
+    team = services.routing.teams.get(services.routing.team_for(slot("topic") or "other"))
+    return {
+        "buyer_name": (slot("buyer_name") or "").split(" ")[0],
+        "shop_name": services.shop.name,
+        "team_signature": services.shop.signature(language),
+        "item": slot("item") or "",
+        "order_id": slot("order_id") or "",
+        "problem": problems[0] if problems else (slot("topic_problem") or "other"),
+        "remedy": remedy.get("type", ""),
+        "amount": format_amount(remedy),
+        "policy_quote": slot("policy_quote") or "",
+        "policy_source": slot("policy_source") or "",
+        "edit_url": slot("edit_url") or "",
+        "team": team.name if team else "",
+        "staff_name": slot("staff_name") or "",
+        "text": slot("staff_text") or "",
+    }
+
+
+def format_amount(remedy: dict[str, Any]) -> str:
+    if remedy.get("amount"):
+        return f"{remedy['amount']} {remedy.get('currency', '')}".strip()
+    if remedy.get("percent"):
+        return f"{remedy['percent'].rstrip('0').rstrip('.')}%"
+    return ""

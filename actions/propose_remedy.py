@@ -1,0 +1,42 @@
+"""Proposes the remedy the flow chose from the shop's rules (PLAYBOOK rule 7), quoting the policy passage
+it rests on and asking whether it would feel fair."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.answer_question import quote
+from actions.base import MediatorAction
+from actions.services import Services
+
+
+class ActionProposeRemedy(MediatorAction):
+    label = "propose_remedy"
+
+    async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
+        remedy = tracker.get_slot("proposed_remedy") or {}
+        cite = remedy.get("cite") or {}
+        passage = None
+        if services.knowledge is not None and cite:
+            passage = await asyncio.to_thread(cited_passage, services.knowledge, cite, tracker.get_slot("language"))
+        return {
+            "policy_quote": quote(passage.text) if passage else None,
+            "policy_source": passage.source if passage else cite.get("source"),
+        }
+
+    def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
+        return (tracker.get_slot("proposed_remedy") or {}).get("type", "apology_only")
+
+
+def cited_passage(knowledge: Any, cite: dict[str, str], language: str | None) -> Any:
+    """The passage of `cite.source` that best matches its heading, in the buyer's language if the shop
+    has that document, else in any language (the shop writes its policy in few languages)."""
+    for lang in (language, None):
+        hits = knowledge.search(cite["heading"], 8, lang)
+        for hit in hits:
+            if hit.source.rsplit("/", 1)[-1] == cite["source"]:
+                return hit
+    return None

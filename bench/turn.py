@@ -1,0 +1,168 @@
+"""Conversation turns under load, in process on SQLite, then over HTTP through uvicorn.
+
+    .venv/bin/python bench/turn.py [--conversations 1000] [--turns 10] [--in-flight 16]
+
+1,000 conversations are open at once, each a buyer sending 10 messages one after another (the next
+only after the bot answered). `--in-flight` bounds how many turns run at the same moment, as a server's
+worker concurrency does; every conversation still interleaves with all the others. Prints p50/p99 turn
+latency, turns per second and peak RSS; then the same turn over HTTP (POST /chat/{token}/messages)
+against GET /healthz on the same uvicorn server, and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+
+from bench._common import median, peak_rss_mb, percentile, scratch_database  # noqa: E402
+from bot.app import create_app  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import Settings, ShopSettings  # noqa: E402
+from bot.runtime import build_runtime  # noqa: E402
+from bot.shops import ensure_shop  # noqa: E402
+from channels.webchat import chat_link  # noqa: E402
+
+SCRIPT = [
+    "Hello, the parcel finally came but the lamp inside is broken",
+    "It's the Fjord table lamp",
+    "It came last Tuesday",
+    "No photo, sorry",
+    "I'd like a replacement please",
+    "Yes, that works for me",
+    "When will it arrive?",
+    "Ok thanks",
+    "How many days do I have to return something?",
+    "Great, thank you",
+]
+
+
+def review(i: int) -> dict:
+    return {
+        "platform": "bench",
+        "external_id": f"t-{i}",
+        "rating": 2,
+        "created_at": "2026-11-01T10:00:00Z",
+        "text": "The parcel arrived a week late and the lamp inside was broken.",
+        "verified_purchase": True,
+        "edit_url": f"https://reviews.example/t-{i}/edit",
+        "buyer": {"name": f"Buyer {i}", "email": f"t{i}@example.com", "timezone": "UTC", "consent": {"webchat": True}},
+        "order": {
+            "id": f"TO-{i}",
+            "total": "89.00",
+            "currency": "EUR",
+            "ordered_at": "2026-10-20T10:00:00Z",
+            "shipped_at": "2026-10-21T10:00:00Z",
+            "delivered_at": "2026-10-31T10:00:00Z",
+            "items": [{"sku": "L1", "name": "Fjord table lamp", "qty": 1, "price": "89.00"}],
+        },
+    }
+
+
+async def setup(n: int, url: str | None):
+    settings = Settings(
+        database_url=scratch_database(url),
+        data_dir=ROOT / "var",
+        policies_dir=ROOT / "policies",
+        shops={"bench": ShopSettings(name="Bench")},
+        config_file=ROOT / "config.yml",
+        public_url="http://127.0.0.1:1",
+    )
+    rt = await build_runtime(settings, SystemClock())
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
+    await rt.seed_policies()
+    case_ids = []
+    for start in range(0, n, 500):
+        results = await rt.intake.ingest("bench", [review(i) for i in range(start, min(n, start + 500))])
+        case_ids += [r.case_id for r in results]
+    await rt.worker.run_due()
+    # Warm the NLU, the executor and the knowledge base outside the measurement.
+    await rt.conversation.buyer_message(case_ids[0], "hello", channel="webchat")
+    await asyncio.to_thread(rt.conversation.services.knowledge.search, "returns", 1, "en")
+    return rt, case_ids[1:]
+
+
+async def in_process(rt, case_ids: list[int], turns: int, in_flight: int) -> None:
+    gate = asyncio.Semaphore(in_flight)
+    latencies: list[float] = []
+
+    async def conversation(case_id: int) -> None:
+        for text in SCRIPT[:turns]:
+            async with gate:
+                t0 = time.perf_counter()
+                await rt.conversation.buyer_message(case_id, text, channel="webchat")
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation(c) for c in case_ids))
+    elapsed = time.perf_counter() - started
+    print(
+        f"in process on {rt.engine.dialect.name}: {len(case_ids)} conversations x {turns} turns, "
+        f"{in_flight} turns in flight"
+    )
+    print(f"  turns        {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} turns/s")
+    print(f"  turn p50     {median(latencies):.1f} ms")
+    print(f"  turn p99     {percentile(latencies, 99):.1f} ms")
+    print(f"  peak RSS     {peak_rss_mb():.0f} MB")
+
+
+async def over_http(rt, case_ids: list[int], rounds: int) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime=rt, run_scheduler=False), log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn.Server exposes only a flag
+        await asyncio.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    health, turn = [], []
+    async with httpx.AsyncClient(base_url=base) as client:
+        async with rt.sessions() as session:
+            from bot.models import Case
+
+            cases = [await session.get(Case, c) for c in case_ids[:rounds]]
+        for case in cases:
+            t0 = time.perf_counter()
+            await client.get("/healthz")
+            health.append((time.perf_counter() - t0) * 1000)
+            path = "/chat/" + chat_link(rt, case)["token"] + "/messages"
+            t0 = time.perf_counter()
+            r = await client.post(path, json={"text": "Is there any news about my replacement?"})
+            turn.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.text
+    server.should_exit = True
+    await task
+    print(f"over HTTP (uvicorn, loopback), {rounds} sequential requests each")
+    print(f"  GET /healthz          p50 {median(health):.1f} ms  p99 {percentile(health, 99):.1f} ms")
+    print(f"  POST chat message     p50 {median(turn):.1f} ms  p99 {percentile(turn, 99):.1f} ms")
+    print(f"  ratio turn/healthz    p50 {median(turn) / median(health):.1f}x")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--conversations", type=int, default=1000)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument("--http-rounds", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    rt, case_ids = await setup(args.conversations + 1, args.database_url)
+    try:
+        await in_process(rt, case_ids, args.turns, args.in_flight)
+        await over_http(rt, case_ids, args.http_rounds)
+    finally:
+        await rt.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,396 @@
+"""One conversation turn, end to end, inside one transaction with the case row locked.
+
+    buyer message ─▶ dedupe by provider id ─▶ persist ─▶ NLU ─▶ flow.py decides a Plan
+      ─▶ actions/ run through rasa_sdk's ActionExecutor on a tracker built from the case
+      ─▶ their events update the case; their responses become outbound messages
+      ─▶ stage transition, timers, outcome — all committed together, or not at all
+
+Timers (first contact, follow-up, the revision ask) and staff decisions enter the same way, so a
+restart between any two steps loses nothing: the case row and the jobs table hold all the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import actions
+from actions.services import Services, use_services
+from bot import flow
+from bot.case_context import DOMAIN, CaseContext, load_context, remedy_facts, tracker
+from bot.clock import Clock
+from bot.conversation_policy import ConversationPolicy, load_conversation_policy
+from bot.jobs import schedule
+from bot.lifecycle import close_case, event_row, transition
+from bot.models import Case, Message
+from bot.remedies import RemedyPolicy, load_remedy_policy
+from bot.stages import Outcome, Stage
+
+log = logging.getLogger("mediator.engine")
+MAX_MESSAGE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    action: str
+    language: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"text": self.text, "action": self.action, "language": self.language}
+
+
+@dataclass
+class TurnResult:
+    case_id: int
+    stage: str
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    outcome: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "replies": [r.as_dict() for r in self.replies],
+            "stage": self.stage,
+            "outcome": self.outcome,
+            "duplicate": self.duplicate,
+        }
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        policies_dir: Path,
+        services: Services,
+        nlu_loader: Any,
+        callback_url: Any = lambda shop_id: None,
+    ):
+        self.sessions = sessions
+        self.clock = clock
+        self.conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
+        self.remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
+        self.services = services
+        use_services(services)
+        self.executor = ActionExecutor()
+        self.executor.register_package(actions)
+        self._nlu_loader = nlu_loader
+        self._nlu: Any = None
+        self._callback_url = callback_url
+
+    @property
+    def nlu(self) -> Any:
+        if self._nlu is None:
+            self._nlu = self._nlu_loader()
+        return self._nlu
+
+    # ── inbound ──────────────────────────────────────────────────────────────────────────────────
+
+    async def buyer_message(
+        self,
+        case_id: int,
+        text: str,
+        *,
+        channel: str = "webchat",
+        provider_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> TurnResult:
+        text = clean(text)
+        async with self.sessions() as session:
+            ctx = await load_context(session, case_id, shop_id, lock=False)
+        if ctx is None:
+            raise CaseNotFound(f"no case {case_id}")
+        language = ctx.case.details.get("language") or ctx.case.language
+        # NLU is CPU work: do it before taking the case lock, and off the event loop.
+        parsed = await asyncio.to_thread(self.nlu.parse, text, fallback_language=language, items=ctx.items)
+        async with self.sessions() as session, session.begin():
+            ctx = await load_context(session, case_id, shop_id, lock=True)
+            assert ctx is not None
+            case = ctx.case
+            if provider_id is not None:
+                previous = await self._replies_to(session, case, channel, provider_id)
+                if previous is not None:
+                    return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
+            inbound = Message(
+                shop_id=case.shop_id,
+                case_id=case.id,
+                direction="in",
+                role="buyer",
+                channel=channel,
+                text=text,
+                language=parsed.language,
+                provider_id=provider_id,
+                status="received",
+                created_at=self.clock.now(),
+            )
+            session.add(inbound)
+            if case.first_reply_at is None and case.first_contact_at is not None:
+                case.first_reply_at = self.clock.now()
+            plan = flow.on_buyer_message(self._state(ctx), parsed, self.conversation, self.remedies)
+            latest = {
+                "text": text,
+                "intent": {"name": parsed.intent, "confidence": parsed.confidence},
+                "entities": [e.__dict__ for e in parsed.entities],
+                "message_id": provider_id,
+            }
+            session.add(
+                event_row(
+                    case,
+                    "buyer_turn",
+                    self.clock.now(),
+                    data={
+                        "intent": parsed.intent,
+                        "confidence": round(parsed.confidence, 3),
+                        "anger": round(parsed.anger, 3),
+                        "level": parsed.level,
+                        "language": parsed.language,
+                        "plan": plan.reason,
+                    },
+                )
+            )
+            replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id)
+            inbound.stage = case.stage
+            return TurnResult(case.id, case.stage, replies, outcome=case.outcome)
+
+    async def _replies_to(
+        self, session: AsyncSession, case: Case, channel: str, provider_id: str
+    ) -> list[Reply] | None:
+        """A retried delivery of a message we already handled: the same replies, and no new turn."""
+        seen = (
+            await session.execute(
+                select(Message.id).where(
+                    Message.shop_id == case.shop_id, Message.channel == channel, Message.provider_id == provider_id
+                )
+            )
+        ).scalar_one_or_none()
+        if seen is None:
+            return None
+        rows = await session.execute(
+            select(Message)
+            .where(Message.case_id == case.id, Message.id > seen, Message.direction == "out")
+            .order_by(Message.id)
+        )
+        replies = []
+        for m in rows.scalars():
+            if not (m.provider_id or "").startswith(f"reply:{provider_id}:"):
+                break
+            replies.append(Reply(m.text, m.action or "", m.language or ""))
+        return replies
+
+    # ── timers and staff ─────────────────────────────────────────────────────────────────────────
+
+    async def on_timer(self, session: AsyncSession, case_id: int, kind: str, channel: str = "webchat") -> bool:
+        """Run a fired conversation timer inside the caller's transaction. False when it no longer applies."""
+        ctx = await load_context(session, case_id, lock=True)
+        if ctx is None:
+            return False
+        plan = flow.on_timer(self._state(ctx), kind, self.conversation)
+        if plan is None:
+            return False
+        await self._apply(session, ctx, plan, None, channel)
+        return True
+
+    async def staff_message(self, case_id: int, text: str, staff_name: str, channel: str = "webchat") -> TurnResult:
+        """Relay a staff member's words to the buyer (the bot stays paused)."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            details = {**ctx.case.details, "staff_name": staff_name, "staff_text": clean(text)}
+            plan = flow.Plan(
+                ["action_staff_message"],
+                Stage(ctx.case.stage),
+                {"staff_name": staff_name, "staff_text": clean(text)},
+                reason="staff_message",
+            )
+            ctx.case.details = details
+            replies = await self._apply(session, ctx, plan, None, channel, role="staff")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def hand_back(self, case_id: int, approved: bool | None = None, channel: str = "webchat") -> TurnResult:
+        """Staff hand the case back to the bot, optionally approving or rejecting the pending remedy."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            plan = flow.on_staff_hand_back(self._state(ctx), self.conversation, self.remedies, approved)
+            replies = await self._apply(session, ctx, plan, None, channel)
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def staff_close(self, case_id: int, outcome: Outcome) -> TurnResult:
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            await close_case(
+                session,
+                ctx.case,
+                outcome,
+                self.clock.now(),
+                reason="closed_by_staff",
+                callback_url=self._callback_url(ctx.case.shop_id),
+            )
+            return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
+
+    async def _locked(self, session: AsyncSession, case_id: int) -> CaseContext:
+        ctx = await load_context(session, case_id, lock=True)
+        if ctx is None:
+            raise CaseNotFound(f"no case {case_id}")
+        return ctx
+
+    # ── applying a plan ──────────────────────────────────────────────────────────────────────────
+
+    def _state(self, ctx: CaseContext) -> flow.State:
+        slots = dict(ctx.case.details)
+        if not slots.get("language"):
+            slots["language"] = ctx.case.language if ctx.case.language not in ("", "und") else "en"
+        if not slots.get("item") and len(ctx.items) == 1:
+            slots["item"] = ctx.items[0]
+        if not slots.get("what") and ctx.case.kind == "constructive" and ctx.review.text:
+            slots["what"] = ctx.review.text[:1000]  # the review already says what happened
+        if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
+            slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
+        return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, self.clock.now()))
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        ctx: CaseContext,
+        plan: flow.Plan,
+        latest: dict[str, Any] | None,
+        channel: str,
+        *,
+        reply_to: str | None = None,
+        role: str = "bot",
+    ) -> list[Reply]:
+        case, now = ctx.case, self.clock.now()
+        slots = {**self._state(ctx).slots, **plan.slots}
+        slots["turn"] = int(slots.get("turn", 0)) + 1
+        if plan.outcome == Outcome.OPTED_OUT:
+            slots["opted_out"] = True
+        replies: list[Reply] = []
+        for action in plan.actions:
+            result = await self.executor.run(
+                {
+                    "next_action": action,
+                    "sender_id": str(case.id),
+                    "domain": DOMAIN,
+                    "tracker": tracker(ctx, slots, latest),
+                }
+            )
+            assert result is not None
+            for event in result.events:
+                if event.get("event") == "slot":
+                    slots[event["name"]] = event["value"]
+            for response in result.responses:
+                meta = response.get("custom") or {}
+                replies.append(
+                    Reply(
+                        response["text"],
+                        meta.get("action", action.removeprefix("action_")),
+                        meta.get("language", slots.get("language", "")),
+                    )
+                )
+        remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
+        outbound = [
+            Message(
+                shop_id=case.shop_id,
+                case_id=case.id,
+                direction="out",
+                role=role,
+                channel=channel,
+                text=reply.text,
+                action=reply.action,
+                language=reply.language,
+                # Replies are tied to the message they answer, so a retried delivery gets the same replies back.
+                provider_id=f"reply:{reply_to}:{n}" if reply_to else None,
+                status="pending",
+                created_at=now,
+                meta={"remedy": remedy[reply.action]} if remedy.get(reply.action) else {},
+            )
+            for n, reply in enumerate(replies)
+        ]
+        session.add_all(outbound)
+        if case.first_contact_at is None and replies and role == "bot":
+            case.first_contact_at = now
+        case.details = slots  # a new dict, so the JSON column is written
+        case.language = slots.get("language") or case.language
+        case.updated_at = now
+        await self._move(session, ctx, plan, now)
+        for message in outbound:
+            message.stage = case.stage
+        return replies
+
+    async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:
+        case = ctx.case
+        if plan.handoff:
+            case.handoff_reason = plan.handoff
+            team = self.services.routing.team_for(case.topic)
+            session.add(
+                event_row(
+                    case,
+                    "handoff",
+                    now,
+                    from_stage=case.stage,
+                    to_stage=Stage.HANDOFF,
+                    data={"reason": plan.handoff, "team": team},
+                )
+            )
+            case.stage = Stage.HANDOFF
+        if plan.outcome is not None:
+            if plan.outcome == Outcome.OPTED_OUT:
+                await self._opt_out(session, ctx, now)
+            await close_case(
+                session, case, plan.outcome, now, reason=plan.reason, callback_url=self._callback_url(case.shop_id)
+            )
+        elif plan.stage != case.stage:
+            await transition(session, case, plan.stage, now, reason=plan.reason)
+        for kind, delay in plan.timers:
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind=kind,
+                run_at=now + delay,
+                now=now,
+                case_id=case.id,
+                dedupe_key=f"{kind}:{case.id}:{case.details.get('turn', 0)}",
+            )
+
+    async def _opt_out(self, session: AsyncSession, ctx: CaseContext, now: datetime) -> None:
+        """Rule 11: an opt-out ends all contact with the buyer, on every channel and every open case."""
+        if ctx.buyer is None:
+            return
+        ctx.buyer.opted_out_at = ctx.buyer.opted_out_at or now
+        others = (
+            (
+                await session.execute(
+                    select(Case).where(
+                        Case.buyer_id == ctx.buyer.id, Case.id != ctx.case.id, Case.stage != Stage.CLOSED
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for other in others:
+            await close_case(
+                session,
+                other,
+                Outcome.OPTED_OUT,
+                now,
+                reason="opted_out_elsewhere",
+                callback_url=self._callback_url(other.shop_id),
+            )
+
+
+def clean(text: str) -> str:
+    """Strip control characters and cap the length: the NLU and the staff see the same text."""
+    text = "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t").strip()
+    return text[:MAX_MESSAGE_CHARS]

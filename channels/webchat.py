@@ -1,0 +1,153 @@
+"""Web chat: a signed link per case, a plain HTML+JS page, a WebSocket, and an HTTP fallback.
+
+POST /api/cases/{id}/chat-link   (shop API key)  → {"url", "token", "expires_at"}
+GET  /chat/{token}                               → the page
+GET  /chat/{token}/history?after=ID              → messages so far (the page polls for bot-initiated ones)
+POST /chat/{token}/messages {"text", "id"?}      → {"replies": [{"text", "action"}], "stage"}
+WS   /chat/{token}/ws                            → the same, over one connection
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import select
+
+from bot.engine import CaseNotFound
+from bot.models import Case, Message
+from bot.routes.deps import runtime, shop_id
+from bot.routes.errors import ApiError
+from bot.runtime import Runtime
+from channels.tokens import TokenError, sign, verify
+
+CHANNEL = "webchat"
+PURPOSE = "chat"
+PAGE = (Path(__file__).with_name("webchat.html")).read_text(encoding="utf-8")
+router = APIRouter(tags=["web chat"])
+
+
+def chat_link(rt: Runtime, case: Case) -> dict[str, str]:
+    expires = rt.clock.now() + timedelta(days=rt.settings.webchat.link_ttl_days)
+    token = sign(rt.settings.secret_key(), PURPOSE, {"c": case.id, "s": case.shop_id}, expires)
+    return {"url": f"{rt.settings.public_url}/chat/{token}", "token": token, "expires_at": expires.isoformat()}
+
+
+@router.post("/api/cases/{case_id}/chat-link", summary="A signed, expiring web-chat link for the buyer")
+async def create_chat_link(case_id: int, request: Request, shop: str = Depends(shop_id)) -> dict[str, str]:
+    rt = runtime(request)
+    async with rt.sessions() as session:
+        case = (
+            await session.execute(select(Case).where(Case.id == case_id, Case.shop_id == shop))
+        ).scalar_one_or_none()
+    if case is None:
+        raise ApiError(404, "not_found", f"no case {case_id} for this shop", field="case_id")
+    return chat_link(rt, case)
+
+
+def _case_for(rt: Runtime, token: str) -> tuple[int, str]:
+    try:
+        claims = verify(rt.settings.secret_key(), PURPOSE, token, rt.clock.now())
+    except TokenError as exc:
+        raise ApiError(403, "invalid_link", str(exc), field="token", fix="ask the shop for a new chat link") from None
+    return int(claims["c"]), str(claims["s"])
+
+
+@router.get("/chat/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def chat_page(token: str, request: Request) -> HTMLResponse:
+    try:
+        _case_for(runtime(request), token)
+    except ApiError as exc:
+        return HTMLResponse(PAGE.replace("{{ERROR}}", exc.message), status_code=exc.status)
+    return HTMLResponse(PAGE.replace("{{ERROR}}", ""))
+
+
+@router.get("/chat/{token}/history")
+async def history(token: str, request: Request, after: int = 0) -> dict[str, Any]:
+    rt = runtime(request)
+    case_id, _shop = _case_for(rt, token)
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        rows = (
+            (
+                await session.execute(
+                    select(Message)
+                    .where(Message.case_id == case_id, Message.id > after)
+                    .order_by(Message.id)
+                    .limit(500)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return {
+        "stage": case.stage if case else None,
+        "language": case.language if case else None,
+        "messages": [
+            {"id": m.id, "role": m.role, "text": m.text, "action": m.action, "at": m.created_at.isoformat()}
+            for m in rows
+        ],
+    }
+
+
+async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
+    case_id, shop = _case_for(rt, token)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        raise ApiError(422, "invalid_message", 'send {"text": "..."}', field="text")
+    text = body["text"].strip()
+    limit = rt.settings.webchat.max_message_chars
+    if not text:
+        raise ApiError(422, "empty_message", "the message is empty", field="text", fix="type a message")
+    if len(text) > limit:
+        raise ApiError(
+            422,
+            "message_too_long",
+            f"the message has {len(text)} characters; the limit is {limit}",
+            field="text",
+            fix="send it in shorter parts",
+        )
+    client_id = body.get("id")
+    provider_id = f"web:{client_id}"[:120] if isinstance(client_id, str) and client_id else None
+    try:
+        result = await rt.conversation.buyer_message(
+            case_id, text, channel=CHANNEL, provider_id=provider_id, shop_id=shop
+        )
+    except CaseNotFound:
+        raise ApiError(404, "not_found", "this conversation no longer exists", field="token") from None
+    return {"replies": [{"text": r.text, "action": r.action} for r in result.replies], "stage": result.stage}
+
+
+@router.post("/chat/{token}/messages", summary="Send a buyer message; the bot's replies come back")
+async def post_message(token: str, request: Request) -> JSONResponse:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "body is not JSON", field="(body)", fix='send {"text": "..."}') from None
+    return JSONResponse(await _turn(runtime(request), token, body))
+
+
+@router.websocket("/chat/{token}/ws")
+async def chat_socket(websocket: WebSocket, token: str) -> None:
+    rt: Runtime = websocket.app.state.runtime
+    try:
+        _case_for(rt, token)
+    except ApiError as exc:
+        await websocket.close(code=4403, reason=exc.message)
+        return
+    await websocket.accept()
+    try:
+        while True:
+            raw = await websocket.receive_text()
+            try:
+                body = json.loads(raw)
+                await websocket.send_json({"type": "replies", **await _turn(rt, token, body)})
+            except json.JSONDecodeError:
+                await websocket.send_json({"type": "error", "field": "(body)", "message": "not JSON"})
+            except ApiError as exc:
+                await websocket.send_json({"type": "error", **exc.body()})
+    except WebSocketDisconnect:
+        return

@@ -1,0 +1,209 @@
+"""Whole conversations through the web chat API: real NLU, real flow, real actions, real database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.clock import VirtualClock
+from bot.models import Buyer, Case, Job, Message
+from bot.runtime import Runtime
+from channels.tokens import sign
+from tests.conftest import SHOP, review
+
+
+async def open_chat(client: httpx.AsyncClient, rt: Runtime, **review_fields: object) -> tuple[int, str]:
+    body = review(review_fields.pop("external_id", "conv-1"), **review_fields)
+    case_id = (await client.post("/api/reviews", json=body)).json()["case_id"]
+    await rt.worker.run_due()  # first contact
+    link = (await client.post(f"/api/cases/{case_id}/chat-link")).json()
+    assert link["url"].endswith(link["token"])
+    return case_id, "/chat/" + link["token"]
+
+
+async def say(client: httpx.AsyncClient, chat: str, text: str) -> dict:
+    r = await client.post(f"{chat}/messages", json={"text": text}, headers={"X-Api-Key": ""})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def history(client: httpx.AsyncClient, chat: str) -> list[dict]:
+    return (await client.get(f"{chat}/history")).json()["messages"]
+
+
+async def test_first_contact_discloses_the_bot_and_asks_no_facts(client: httpx.AsyncClient, rt: Runtime) -> None:
+    _, chat = await open_chat(client, rt)
+    [first] = await history(client, chat)
+    assert first["role"] == "bot" and first["action"] == "first_contact"
+    text = first["text"].lower()
+    assert "automat" in text or "assistant" in text
+    assert "order number" not in text
+
+
+async def test_a_full_mediation_reaches_the_neutral_revision_ask(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock
+) -> None:
+    case_id, chat = await open_chat(client, rt)
+    reply = await say(client, chat, "Hi. The lamp arrived with the glass shade completely smashed.")
+    # An upset buyer is calmed first (rule 3); a calm one is asked the next question at once.
+    assert reply["replies"][0]["action"] in ("deescalate", "acknowledge")
+    for answer in ("It was the Fjord table lamp", "I'd like a replacement please", "yes", "no photo, sorry"):
+        reply = await say(client, chat, answer)
+        if reply["stage"] == "proposing":
+            break
+    assert reply["stage"] == "proposing", reply
+    assert reply["replies"][-1]["action"] == "propose_remedy"
+    reply = await say(client, chat, "Yes, that works for me")
+    assert reply["stage"] == "resolving" and reply["replies"][0]["action"] == "confirm_remedy"
+
+    clock.advance(timedelta(days=3, hours=1))
+    await rt.worker.run_due()
+    assert (await history(client, chat))[-1]["action"] == "follow_up"
+    reply = await say(client, chat, "Yes, the new lamp arrived and it is perfect, thank you")
+    clock.advance(timedelta(days=1, hours=1))
+    await rt.worker.run_due()
+    last = (await history(client, chat))[-1]
+    assert last["action"] == "ask_revision"
+    assert "https://reviews.example/demo/reviews/conv-1/edit" in last["text"]
+    reply = await say(client, chat, "No, I'll keep my review as it is")
+    assert reply["stage"] == "closed"
+    case = (await client.get(f"/api/cases/{case_id}")).json()
+    assert case["outcome"] == "resolved_kept" and case["timings"]["to_first_reply_s"] is not None
+
+
+async def test_stop_ends_all_contact_and_nothing_is_sent_after(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock
+) -> None:
+    case_id, chat = await open_chat(client, rt)
+    # A second open case of the same buyer must stop too (rule 11: every channel, every case).
+    other = review("conv-2")
+    other["buyer"]["email"] = "conv-1@example.pl"
+    other_case = (await client.post("/api/reviews", json=other)).json()["case_id"]
+    reply = await say(client, chat, "STOP")
+    assert [r["action"] for r in reply["replies"]] == ["opt_out_confirm"] and reply["stage"] == "closed"
+    assert (await say(client, chat, "hello?"))["replies"] == []
+    clock.advance(timedelta(days=30))
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        assert (await session.get(Case, other_case)).outcome == "opted_out"
+        assert (await session.execute(select(Buyer.opted_out_at))).scalars().first() is not None
+        sent_after = (
+            (
+                await session.execute(
+                    select(Message).where(
+                        Message.case_id.in_([case_id, other_case]),
+                        Message.direction == "out",
+                        Message.action != "opt_out_confirm",
+                        Message.id > 2,
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sent_after == []
+    assert (await client.get(f"/api/cases/{case_id}")).json()["outcome"] == "opted_out"
+
+
+async def test_asking_for_a_human_hands_off_and_the_bot_goes_quiet(client: httpx.AsyncClient, rt: Runtime) -> None:
+    case_id, chat = await open_chat(client, rt)
+    reply = await say(client, chat, "I want to talk to a real person, not a bot")
+    assert reply["replies"][0]["action"] == "handoff" and reply["stage"] == "awaiting_staff"
+    assert (await say(client, chat, "hello?"))["replies"] == []
+    case = (await client.get(f"/api/cases/{case_id}")).json()
+    assert case["handoff_reason"] == "buyer_asked"
+    assert any(e["type"] == "handoff" and e["data"]["team"] for e in case["events"])
+
+
+async def test_bad_messages_get_a_4xx_or_a_polite_reply(client: httpx.AsyncClient, rt: Runtime) -> None:
+    _, chat = await open_chat(client, rt)
+    empty = await client.post(f"{chat}/messages", json={"text": "   "})
+    assert empty.status_code == 422 and empty.json()["field"] == "text"
+    huge = await client.post(f"{chat}/messages", json={"text": "a" * 10_000})
+    assert huge.status_code == 422 and "limit" in huge.json()["message"]
+    for text in ("😡😡😡", "Hello, paczka nie dotarła, was ist los?"):
+        reply = await say(client, chat, text)
+        assert reply["replies"] and all(r["text"].strip() for r in reply["replies"])
+
+
+async def test_forged_and_expired_links_are_refused(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock
+) -> None:
+    case_id, chat = await open_chat(client, rt)
+    token = chat.removeprefix("/chat/")
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    r = await client.post(f"/chat/{forged}/messages", json={"text": "hi"})
+    assert r.status_code == 403 and r.json()["field"] == "token"
+    assert (await client.get(f"/chat/{forged}")).status_code == 403
+    other_key = sign(b"not-our-key", "chat", {"c": case_id, "s": SHOP}, clock.now() + timedelta(days=1))
+    assert (await client.post(f"/chat/{other_key}/messages", json={"text": "hi"})).status_code == 403
+    clock.advance(timedelta(days=rt.settings.webchat.link_ttl_days + 1))
+    r = await client.post(f"{chat}/messages", json={"text": "hi"})
+    assert r.status_code == 403 and "expired" in r.json()["message"]
+
+
+async def test_a_message_to_a_closed_case_gets_a_polite_pointer(client: httpx.AsyncClient, rt: Runtime) -> None:
+    case_id, chat = await open_chat(client, rt)
+    await rt.conversation.staff_close(case_id, __import__("bot.stages").stages.Outcome.UNRESOLVED)
+    reply = await say(client, chat, "Hello? Is anyone there?")
+    assert reply["stage"] == "closed" and reply["replies"][0]["action"] == "close"
+
+
+async def test_two_messages_at_the_same_instant_are_both_answered_in_turn(
+    client: httpx.AsyncClient, rt: Runtime
+) -> None:
+    case_id, chat = await open_chat(client, rt)
+    first, second = await asyncio.gather(say(client, chat, "The box was crushed"), say(client, chat, "It was the lamp"))
+    assert first["replies"] and second["replies"]
+    async with rt.sessions() as session:
+        inbound = (
+            (await session.execute(select(Message.text).where(Message.case_id == case_id, Message.direction == "in")))
+            .scalars()
+            .all()
+        )
+    assert sorted(inbound) == ["It was the lamp", "The box was crushed"]
+
+
+async def test_a_retried_message_is_answered_once(client: httpx.AsyncClient, rt: Runtime) -> None:
+    case_id, chat = await open_chat(client, rt)
+    body = {"text": "The lamp arrived broken", "id": "client-1"}
+    one = (await client.post(f"{chat}/messages", json=body)).json()
+    two = (await client.post(f"{chat}/messages", json=body)).json()
+    assert one["replies"] == two["replies"]
+    async with rt.sessions() as session:
+        count = len(
+            (await session.execute(select(Message).where(Message.case_id == case_id, Message.direction == "in")))
+            .scalars()
+            .all()
+        )
+    assert count == 1
+
+
+async def test_the_page_and_the_follow_up_timer_respect_quiet_hours(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock
+) -> None:
+    _, chat = await open_chat(client, rt)
+    page = await client.get(chat)
+    assert page.status_code == 200 and "WebSocket" in page.text
+    async with rt.sessions() as session:
+        jobs = (await session.execute(select(Job.kind).where(Job.status == "pending"))).scalars().all()
+    assert "expire" in jobs
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+async def test_the_turn_handler_never_crashes(client: httpx.AsyncClient, rt: Runtime, text: str) -> None:
+    async with rt.sessions() as session:
+        case_id = (await session.execute(select(Case.id).limit(1))).scalar()
+    if case_id is None:
+        body = review("hyp-1")
+        case_id = (await client.post("/api/reviews", json=body)).json()["case_id"]
+        await rt.worker.run_due()
+    link = (await client.post(f"/api/cases/{case_id}/chat-link")).json()
+    r = await client.post(f"/chat/{link['token']}/messages", json={"text": text})
+    assert r.status_code in (200, 422), r.text

@@ -1,0 +1,200 @@
+"""The stage machine (bot/flow.py) in isolation: PLAYBOOK rules as decisions, no database, no models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot import flow
+from bot.conversation_policy import load_conversation_policy
+from bot.remedies import CaseFacts, load_remedy_policy
+from bot.stages import Outcome, Stage
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = load_conversation_policy(ROOT / "policies" / "conversation.yml")
+REMEDIES = load_remedy_policy(ROOT / "policies" / "remedies.yml")
+
+
+@dataclass
+class Ent:
+    entity: str
+    value: str
+
+
+@dataclass
+class Msg:
+    text: str = "ok"
+    intent: str = "describe_problem"
+    confidence: float = 0.9
+    anger: float = 0.1
+    level: str = "calm"
+    language: str = "en"
+    problems: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+    entities: list[Ent] = field(default_factory=list)
+
+
+def facts(**over: object) -> CaseFacts:
+    base = {
+        "topic": "delivery",
+        "order_value": Decimal("129.90"),
+        "currency": "EUR",
+        "order_age_days": 10,
+        "days_since_delivery": 2,
+        "delivered": True,
+        "details": {},
+    }
+    return CaseFacts(**{**base, **over})
+
+
+def state(stage: Stage = Stage.CONTACTED, **slots: object) -> flow.State:
+    return flow.State(stage, {"language": "en", **slots}, facts())
+
+
+def turn(s: flow.State, **msg: object) -> flow.Plan:
+    return flow.on_buyer_message(s, Msg(**msg), POLICY, REMEDIES)
+
+
+def test_angry_buyer_is_calmed_before_any_question() -> None:
+    plan = turn(state(), intent="vent", anger=0.9, level="angry", text="THIS IS A JOKE!!!")
+    assert plan.actions == ["action_deescalate"] and plan.stage == Stage.DEESCALATING
+    assert "requested_slot" not in plan.slots
+
+
+def test_anger_that_stays_high_after_the_allowed_turns_goes_to_a_person() -> None:
+    s = state(Stage.DEESCALATING, deescalation_turns=POLICY.deescalation.max_turns)
+    plan = turn(s, intent="vent", anger=0.95, level="angry")
+    assert plan.handoff == "anger" and plan.stage == Stage.AWAITING_STAFF
+
+
+def test_calm_buyer_is_asked_for_the_first_missing_detail() -> None:
+    plan = turn(state(), intent="describe_problem", text="The lamp arrived smashed", problems=["damaged"])
+    assert plan.actions == ["action_acknowledge", "action_ask_details"]
+    assert plan.slots["requested_slot"] == "item"  # `what` came with the message
+
+
+def test_optional_evidence_is_asked_once_only_for_damage() -> None:
+    s = state(Stage.GATHERING, what="smashed", item="lamp", when="2026-10-30", problems=["damaged"])
+    first = turn(s, intent="affirm", text="yes")
+    assert first.slots["requested_slot"] == "evidence"
+    again = turn(state(Stage.GATHERING, **{**s.slots, **first.slots}), intent="deny", text="no photo")
+    assert again.slots.get("requested_slot") == "outcome"
+
+
+def test_full_details_lead_to_a_remedy_within_policy() -> None:
+    s = state(
+        Stage.GATHERING,
+        what="box crushed",
+        item="lamp",
+        when="2026-10-30",
+        problems=["damaged"],
+        evidence="yes",
+        asked=["evidence"],
+    )
+    plan = turn(s, intent="request_replacement", text="I'd like a new one")
+    assert plan.actions == ["action_propose_remedy"] and plan.stage == Stage.PROPOSING
+    assert plan.slots["proposed_remedy"]["type"] in {"replacement", "reship"}
+
+
+def test_declined_offer_moves_to_the_next_and_acceptance_schedules_a_follow_up() -> None:
+    s = state(
+        Stage.PROPOSING,
+        what="late",
+        item="tent",
+        when="2026-10-30",
+        wants="refund",
+        problems=["late"],
+        proposed_remedy={"type": "refund_shipping"},
+    )
+    declined = turn(s, intent="deny", text="no")
+    assert "refund_shipping" in declined.slots["declined"]
+    offered = declined.slots.get("proposed_remedy", {}).get("type")
+    assert offered != "refund_shipping"
+    accepted = turn(state(Stage.PROPOSING, proposed_remedy={"type": "coupon"}), intent="affirm", text="yes")
+    assert accepted.actions == ["action_confirm_remedy"] and accepted.stage == Stage.RESOLVING
+    assert accepted.timers == [("follow_up", POLICY.timers.follow_up_after)]
+
+
+def test_a_remedy_above_authority_needs_staff_approval() -> None:
+    big = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "en",
+            "what": "double charge",
+            "item": "tent",
+            "when": "2026-10-01",
+            "problems": ["charged_twice"],
+            "wants": "refund",
+        },
+        facts(topic="billing", order_value=Decimal("900.00")),
+    )
+    plan = flow.on_buyer_message(big, Msg(intent="request_refund", text="refund please"), POLICY, REMEDIES)
+    assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["needs_approval"] is True
+    approved = flow.on_staff_hand_back(
+        flow.State(Stage.AWAITING_STAFF, {**big.slots, **plan.slots}, big.facts), POLICY, REMEDIES, approved=True
+    )
+    assert approved.actions == ["action_propose_remedy"]
+    assert approved.slots["proposed_remedy"] == plan.slots["pending_remedy"]
+
+
+@pytest.mark.parametrize("stage", [Stage.CONTACTED, Stage.GATHERING, Stage.PROPOSING, Stage.AWAITING_STAFF])
+def test_opt_out_ends_everything_from_any_stage(stage: Stage) -> None:
+    plan = turn(state(stage), intent="opt_out", confidence=0.35, text="STOP")
+    assert plan.actions == ["action_opt_out_confirm"] and plan.outcome == Outcome.OPTED_OUT
+    after = turn(state(Stage.CLOSED, opted_out=True), intent="greet", text="hello?")
+    assert after.actions == []
+
+
+@pytest.mark.parametrize(
+    ("msg", "reason"),
+    [
+        ({"intent": "ask_human", "text": "I want a human"}, "buyer_asked"),
+        ({"intent": "describe_problem", "risks": ["legal"], "text": "my lawyer"}, "legal_or_safety"),
+        ({"intent": "out_of_scope", "confidence": 0.2, "text": "blorp"}, "not_understood"),
+    ],
+)
+def test_handoff_triggers(msg: dict, reason: str) -> None:
+    s = state(Stage.GATHERING, not_understood=POLICY.handoff.not_understood - 1)
+    assert turn(s, **msg).handoff == reason
+
+
+def test_repeated_insults_hand_off_and_staff_silence_the_bot() -> None:
+    s = state(Stage.GATHERING, insults=POLICY.handoff.insults - 1)
+    assert turn(s, intent="insult", anger=0.9, level="angry", text="idiots").handoff == "insults"
+    assert turn(state(Stage.AWAITING_STAFF), intent="greet", text="hello?").actions == []
+
+
+def test_revision_is_asked_only_after_the_remedy_worked_and_reminded_once() -> None:
+    assert flow.on_timer(state(Stage.FOLLOW_UP), "revision_ask", POLICY) is None  # not resolved yet
+    worked = turn(state(Stage.FOLLOW_UP), intent="affirm", text="yes it arrived")
+    assert worked.timers == [("revision_ask", POLICY.timers.revision_ask_after)]
+    asked = flow.on_timer(state(Stage.FOLLOW_UP, resolved=True), "revision_ask", POLICY)
+    assert asked is not None and asked.stage == Stage.REVISION_ASKED
+    remind = flow.on_timer(state(Stage.REVISION_ASKED, revision_asks=1), "revision_remind", POLICY)
+    assert remind is not None and remind.actions == ["action_ask_revision"]
+    assert flow.on_timer(state(Stage.REVISION_ASKED, revision_asks=2), "revision_remind", POLICY) is None
+    silent = flow.on_timer(state(Stage.REVISION_ASKED, revision_asks=2), "revision_close", POLICY)
+    assert silent is not None and silent.outcome == Outcome.RESOLVED_KEPT and silent.actions == []
+
+
+@pytest.mark.parametrize(("intent", "outcome"), [("affirm", Outcome.RESOLVED_REVISED), ("deny", Outcome.RESOLVED_KEPT)])
+def test_either_answer_to_the_revision_ask_closes_kindly(intent: str, outcome: Outcome) -> None:
+    plan = turn(state(Stage.REVISION_ASKED), intent=intent, text="x")
+    assert plan.outcome == outcome and plan.actions == ["action_close"]
+
+
+def test_language_follows_a_clear_switch_but_not_a_one_word_reply() -> None:
+    s = state(Stage.GATHERING)
+    assert "language" not in turn(s, intent="affirm", language="pl", text="tak").slots
+    switched = turn(s, intent="describe_problem", language="pl", text="Paczka przyszła całkiem zniszczona")
+    assert switched.slots["language"] == "pl"
+
+
+def test_a_policy_question_is_answered_in_any_stage() -> None:
+    for stage in (Stage.CONTACTED, Stage.GATHERING, Stage.PROPOSING):
+        assert turn(state(stage), intent="ask_policy", text="how many days to return?").actions == [
+            "action_answer_question"
+        ]

@@ -1,0 +1,344 @@
+"""NLU: training data, cache, intents on fresh messages, entities, emotion, language, robustness, CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bot import nlu as nlu_module
+from bot.cli_nlu import nlu_app
+from bot.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+LANGUAGES = ("en", "pl", "sv", "ru", "sq", "de", "uk")
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def nlu(tmp_path_factory: pytest.TempPathFactory) -> NLU:
+    return load_nlu(tmp_path_factory.mktemp("models"), DATA)
+
+
+# ---- training data ----------------------------------------------------------------------------
+
+
+def test_training_data_covers_every_intent_in_every_language() -> None:
+    examples, lookups = nlu_module._read_examples(DATA / "nlu.yml")
+    per_intent = Counter(e.intent for e in examples)
+    assert set(per_intent) == set(INTENTS)
+    assert all(n >= 40 for n in per_intent.values()), per_intent
+    per_pair = Counter((e.intent, e.language) for e in examples)
+    thin = [(i, lang, per_pair[i, lang]) for i in INTENTS for lang in LANGUAGES if per_pair[i, lang] < 6]
+    assert not thin
+    # A missed opt-out is a legal problem: it gets the most examples per language of any request.
+    assert min(per_pair["opt_out", lang] for lang in LANGUAGES) >= 15
+    assert set(lookups["problem"]) == {
+        "damaged", "wrong_item", "missing_item", "late", "lost_in_transit",
+        "defect", "charged_twice", "hidden_cost", "support_rude",
+    }  # fmt: skip
+    assert set(lookups["risk"]) == {"legal", "safety"}
+    assert "rozbity" in lookups["problem"]["damaged"]
+
+
+def test_emotion_data_has_60_per_level() -> None:
+    counts = Counter(level for _, level, _ in read_emotion(DATA / "emotion.yml"))
+    assert set(counts) == set(LEVELS)
+    assert min(counts.values()) >= 60
+
+
+def test_rasa_reader_strips_both_annotation_styles(tmp_path: Path) -> None:
+    path = tmp_path / "nlu.yml"
+    path.write_text(
+        'version: "3.1"\nnlu:\n- intent: describe_problem\n  examples: |\n'
+        "    - order [NL-2026-10442](order_id) came late\n"
+        '    - the [namiot]{"entity": "item", "value": "tent"} is broken\n'
+        "- lookup: problem\n  examples: |\n    - damaged\n"
+        "- synonym: damaged\n  examples: |\n    - broken\n    - rozbity\n",
+        encoding="utf-8",
+    )
+    examples, lookups = read_rasa_nlu(path)
+    assert examples[0] == (
+        "order NL-2026-10442 came late",
+        "describe_problem",
+        [{"entity": "order_id", "value": "NL-2026-10442", "start": 6, "end": 19}],
+    )
+    assert examples[1][0] == "the namiot is broken"
+    assert examples[1][2] == [{"entity": "item", "value": "tent", "start": 4, "end": 10}]
+    assert lookups == {"problem": {"damaged": ["broken", "rozbity"]}}
+
+
+def test_rasa_reader_rejects_a_line_without_dash(tmp_path: Path) -> None:
+    path = tmp_path / "nlu.yml"
+    path.write_text("nlu:\n- intent: greet\n  examples: |\n    hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must start with '- '"):
+        read_rasa_nlu(path)
+
+
+# ---- cache ------------------------------------------------------------------------------------
+
+
+def test_cache_is_reused_and_retrained_when_data_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("nlu.yml", "emotion.yml"):
+        shutil.copy(DATA / name, data / name)
+    cache = tmp_path / "models"
+    monkeypatch.setattr(nlu_module, "_loaded", {})  # no help from the module-level memo
+    first = load_nlu(cache, data)
+    files = sorted(cache.glob("nlu-*.joblib"))
+    assert len(files) == 1
+
+    trained = []
+    real_train = nlu_module.train
+    monkeypatch.setattr(nlu_module, "train", lambda *a, **k: trained.append(1) or real_train(*a, **k))
+    monkeypatch.setattr(nlu_module, "_loaded", {})
+    again = load_nlu(cache, data)
+    assert trained == []  # loaded from disk
+    assert again.parse("STOP").intent == "opt_out"
+    assert load_nlu(cache, data) is again  # memoised in process
+
+    with (data / "nlu.yml").open("a", encoding="utf-8") as f:
+        f.write("- intent: greet\n  metadata: {language: en}\n  examples: |\n    - howdy partner\n")
+    changed = load_nlu(cache, data)
+    assert trained == [1]
+    assert changed is not first
+    assert len(list(cache.glob("nlu-*.joblib"))) == 2
+    assert not list(cache.glob("*.tmp"))  # write-then-rename left nothing behind
+
+
+# ---- intents on messages that are not in the data ---------------------------------------------
+
+OPT_OUTS = [
+    ("STOP", None),
+    ("stop", "pl"),
+    ("UNSUBSCRIBE", "en"),
+    ("please stop sending me messages", "en"),
+    ("przestańcie pisać do mnie wiadomości", "pl"),
+    ("sluta skicka meddelanden till mig", "sv"),
+    ("не пишите мне больше никогда", "ru"),
+    ("mos më shkruani më asnjë mesazh", "sq"),
+    ("hören Sie bitte auf, mir zu schreiben", "de"),
+    ("не пишіть мені більше", "uk"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), OPT_OUTS)
+def test_opt_out_in_every_language(nlu: NLU, text: str, language: str | None) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == "opt_out"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("can i speak to a real human please", "en"),
+        ("chcę porozmawiać z człowiekiem, nie z botem", "pl"),
+        ("jag vill prata med en riktig människa", "sv"),
+        ("позовите живого оператора", "ru"),
+        ("dua të flas me një njeri të vërtetë", "sq"),
+        ("ich möchte mit einem echten Menschen sprechen", "de"),
+        ("з'єднайте мене з живою людиною", "uk"),
+    ],
+)
+def test_ask_human(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == "ask_human"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("you are stupid idiots", "en"),
+        ("jesteście idiotami i oszustami", "pl"),
+        ("ni är idioter allihop", "sv"),
+        ("вы тупые идиоты", "ru"),
+        ("jeni idiotë dhe mashtrues", "sq"),
+        ("ihr seid alle idioten", "de"),
+        ("ви тупі ідіоти", "uk"),
+    ],
+)
+def test_insult(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == "insult"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "intent"),
+    [
+        ("tak", "pl", "affirm"),
+        ("nie", "pl", "deny"),
+        ("ja", "sv", "affirm"),
+        ("nej", "sv", "deny"),
+        ("ja", "de", "affirm"),
+        ("nein", "de", "deny"),
+        ("да", "ru", "affirm"),
+        ("нет", "ru", "deny"),
+        ("po", "sq", "affirm"),
+        ("jo", "sq", "deny"),
+        ("так", "uk", "affirm"),
+        ("ні", "uk", "deny"),
+        ("yes", "en", "affirm"),
+        ("no", "en", "deny"),
+    ],
+)
+def test_short_replies(nlu: NLU, text: str, language: str, intent: str) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the tent I got has a ripped floor and a bent pole", "describe_problem"),
+        ("poproszę o zwrot pieniędzy na konto", "request_refund"),
+        ("what is the warranty period for boots", "ask_policy"),
+        ("dziękuję bardzo za pomoc!", "thank"),
+    ],
+)
+def test_other_intents(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.parse(text).intent == intent
+
+
+# ---- entities ---------------------------------------------------------------------------------
+
+
+def _entities(nlu: NLU, text: str, **kw: object) -> list[tuple[str, str, str]]:
+    result = nlu.parse(text, today=TODAY, **kw)
+    return [(e.entity, e.value, text[e.start : e.end]) for e in result.entities]
+
+
+def test_entities_with_exact_spans(nlu: NLU) -> None:
+    text = "Zamówienie NL-2026-10442: zapłaciłam 129,90 zł 14.10, pisz na jan.k@example.com lub +48 601 234 567"
+    assert _entities(nlu, text) == [
+        ("order_id", "NL-2026-10442", "NL-2026-10442"),
+        ("amount", "129.90 PLN", "129,90 zł"),
+        ("date", "2026-10-14", "14.10"),
+        ("email", "jan.k@example.com", "jan.k@example.com"),
+        ("phone", "+48601234567", "+48 601 234 567"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("order #10442 came yesterday", [("order_id", "10442", "10442"), ("date", "2026-11-22", "yesterday")]),
+        ("paid €20 on 2026-11-02", [("amount", "20.00 EUR", "€20"), ("date", "2026-11-02", "2026-11-02")]),
+        ("200 kr i fredags", [("amount", "200.00 SEK", "200 kr"), ("date", "2026-11-20", "fredags")]),
+        ("заказ № 10442 пришёл вчера", [("order_id", "10442", "10442"), ("date", "2026-11-22", "вчера")]),
+        ("erdhi dje, 20 EUR", [("date", "2026-11-22", "dje"), ("amount", "20.00 EUR", "20 EUR")]),
+        (
+            "Bestellung 10442 kam am 14. Oktober",
+            [("order_id", "10442", "10442"), ("date", "2026-10-14", "14. Oktober")],
+        ),
+        (
+            "привезли в понеділок, 1 299,00 грн",
+            [("date", "2026-11-16", "понеділок"), ("amount", "1299.00 UAH", "1 299,00 грн")],
+        ),
+        ("przyszło 31.12, wtedy jeszcze działało", [("date", "2025-12-31", "31.12")]),  # a past date, not next month
+        ("the 99.99 score and 32.13 are not dates", []),
+    ],
+)
+def test_structured_entities(nlu: NLU, text: str, expected: list) -> None:
+    assert _entities(nlu, text) == expected
+
+
+def test_items_match_the_order_fuzzily(nlu: NLU) -> None:
+    items = ["Alpine Trekking Tent 2P", "Rain Jacket Storm"]
+    assert _entities(nlu, "namiot przyszedł rozbity", items=items) == [("item", "Alpine Trekking Tent 2P", "namiot")]
+    assert _entities(nlu, "the jackett leaks", items=items) == [("item", "Rain Jacket Storm", "jackett")]
+    assert _entities(nlu, "der Wasserkocher ist kaputt") == [("item", "kettle", "Wasserkocher")]
+
+
+def test_problems_and_risks(nlu: NLU) -> None:
+    result = nlu.parse("The kettle arrived CRUSHED, it caught fire and I will call my lawyer")
+    assert result.problems == ["damaged"]
+    assert set(result.risks) == {"safety", "legal"}
+    assert nlu.parse("paczka przyszła rozbita, idę do UOKiK").risks == ["legal"]
+    assert nlu.parse("wo ist mein Paket, der Kurier hat es verloren").risks == []
+    assert nlu.parse("what is your return policy for the courier").risks == []  # "policy" is not "police"
+
+
+# ---- emotion and language ---------------------------------------------------------------------
+
+
+def test_anger_ordering(nlu: NLU) -> None:
+    shouting = nlu.parse("YOU STUPID THIEVES, WHERE IS MY MONEY!!!")
+    civil = nlu.parse("I am disappointed, the parcel is two weeks late and nobody answers")
+    happy = nlu.parse("thanks, all good")
+    assert shouting.anger > civil.anger > happy.anger
+    assert shouting.level == "angry"
+    assert happy.level == "calm"
+
+
+def test_short_messages_keep_the_conversation_language(nlu: NLU) -> None:
+    assert nlu.parse("ok", fallback_language="sv").language == "sv"
+    assert nlu.parse("tak", fallback_language="pl").language == "pl"
+    assert nlu.parse("да", fallback_language="uk").language == "uk"
+    assert nlu.parse("ok").language == "und"
+    # A clear, long switch is followed.
+    assert nlu.parse("Entschuldigung, ich schreibe lieber auf Deutsch weiter", fallback_language="pl").language == "de"
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.sampled_from(["", " ", "\x00\x01\x1b[31m", "🤬🤬🤬", "👍", "x" * 10_000, "STOP " * 2000, "\u202e\ufeff"]),
+    ),
+    language=st.sampled_from([None, "pl", "en", "xx"]),
+)
+def test_parse_never_crashes(nlu: NLU, text: str, language: str | None) -> None:
+    result = nlu.parse(text, fallback_language=language, items=["Tent"])
+    assert result.intent in INTENTS
+    assert 0.0 <= result.anger <= 1.0
+    assert result.level in LEVELS
+    assert 0.0 <= result.confidence <= 1.0
+    assert all(0 <= e.start < e.end <= len(text) for e in result.entities)
+    json.dumps(result.as_json())
+
+
+def test_as_json_shape(nlu: NLU) -> None:
+    d = nlu.parse("order 10442 never arrived", fallback_language="en").as_json()
+    assert set(d) == {"text", "language", "intent", "intent_ranking", "emotion", "entities", "problems", "risks"}
+    assert set(d["intent"]) == {"name", "confidence"}
+    assert set(d["emotion"]) == {"anger", "level"}
+    assert d["entities"] == [{"entity": "order_id", "value": "10442", "start": 6, "end": 11}]
+    assert d["problems"] == ["lost_in_transit"]
+    assert d["intent_ranking"][0]["name"] == d["intent"]["name"]
+
+
+def test_parse_many_matches_parse(nlu: NLU) -> None:
+    texts = ["STOP", "namiot przyszedł rozbity", "thanks"]
+    assert [r.intent for r in nlu.parse_many(texts)] == [nlu.parse(t).intent for t in texts]
+
+
+def test_held_out_accuracy_is_reported_per_language() -> None:
+    result = nlu_module.evaluate(DATA)
+    assert set(result["languages"]) == set(LANGUAGES)
+    assert result["overall"]["accuracy"] > 0.7
+    assert set(result["intents"]) == set(INTENTS)
+
+
+# ---- CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_parse_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.cli_nlu._cache_dir", lambda: tmp_path)
+    result = CliRunner().invoke(nlu_app, ["parse", "STOP writing to me", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["intent"]["name"] == "opt_out"
+
+
+def test_cli_reads_stdin_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.cli_nlu._cache_dir", lambda: tmp_path)
+    result = CliRunner().invoke(nlu_app, ["parse", "--json", "--language", "pl"], input="tak\nnie\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(d["language"], d["intent"]["name"]) for d in lines] == [("pl", "affirm"), ("pl", "deny")]
