@@ -255,6 +255,11 @@ class Engine:
             slots["item"] = ctx.items[0]
         if not slots.get("what") and ctx.case.kind == "constructive" and ctx.review.text:
             slots["what"] = ctx.review.text[:1000]  # the review already says what happened
+        if "problems" not in slots and ctx.case.kind in ("constructive", "impulsive"):
+            # The review already names problems ("the box was crushed"): they count as gathered facts,
+            # and the very first message can name them.
+            _entities, problems, _risks = self.nlu.entities(ctx.review.text, ctx.case.language, ctx.items)
+            slots["problems"] = sorted(set(problems))
         if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
             slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
         return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, self.clock.now()))

@@ -221,6 +221,9 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if not options:
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     best = options[0]
+    if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
+        # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
+        return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     if best.needs_approval and s.get("approved_remedy") != best.type:
         return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=option_slot(best))
     slots["proposed_remedy"] = option_slot(best)

@@ -155,9 +155,14 @@ class Close(_Strict):
     expired: Variants
 
 
+class Acknowledge(_Strict):
+    heard: Variants  # the buyer told us something: show it landed
+    resolved: Variants  # the buyer says the remedy worked
+
+
 class Messages(_Strict):
     first_contact: Variants
-    acknowledge: Variants
+    acknowledge: Acknowledge
     deescalate: Variants
     ask_details: AskDetails
     answer_question: AnswerQuestion

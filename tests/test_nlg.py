@@ -158,7 +158,7 @@ def test_greeting_uses_the_name_only_when_known(catalog: MessageCatalog) -> None
     assert named.startswith("Hi Alex,\n")
     assert anonymous.startswith("Hello,\n")
     # Outside first_contact the name is never used, so an unknown name can never leave a gap.
-    assert "Alex" not in catalog.render("acknowledge", "en", _vars("en"))
+    assert "Alex" not in catalog.render("acknowledge.heard", "en", _vars("en"))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -302,7 +302,7 @@ def test_unknown_variable_and_malformed_brace_give_file_and_line(tmp_path: Path)
     assert any("malformed brace" in m for m in _issues_at(issues, ru, broken)), issues
     with pytest.raises(PolicyFileError) as exc:
         load_catalog(messages)
-    assert f"{ru}:{unknown}: messages.acknowledge.1: unknown variable" in str(exc.value)
+    assert f"{ru}:{unknown}: messages.acknowledge.heard.1: unknown variable" in str(exc.value)
 
 
 def test_missing_key_in_one_language_names_the_key_and_the_language(tmp_path: Path) -> None:
@@ -366,11 +366,11 @@ def test_missing_guardrails_file_is_an_error_not_a_silent_skip(tmp_path: Path) -
 
 
 def test_seed_picks_variants_deterministically(catalog: MessageCatalog) -> None:
-    n = catalog.variants("acknowledge", "en")
-    texts = [catalog.render("acknowledge", "en", SAMPLE, seed=s) for s in range(n)]
+    n = catalog.variants("acknowledge", "en", sub="heard")
+    texts = [catalog.render("acknowledge.heard", "en", SAMPLE, seed=s) for s in range(n)]
     assert len(set(texts)) == n
     for s in range(3 * n):
-        assert catalog.render("acknowledge", "en", SAMPLE, seed=s) == texts[s % n]
+        assert catalog.render("acknowledge.heard", "en", SAMPLE, seed=s) == texts[s % n]
 
 
 def test_unknown_language_falls_back_to_english_and_regional_codes_resolve(catalog: MessageCatalog) -> None:

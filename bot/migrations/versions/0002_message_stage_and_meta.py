@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.models  # noqa: F401 - custom column types live there
 
 revision = "0002"
 down_revision = "0001"
