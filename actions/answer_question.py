@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -30,9 +31,18 @@ class ActionAnswerQuestion(MediatorAction):
         return "found" if extra["policy_quote"] else "not_found"
 
 
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_MARKUP = re.compile(r"(\*\*|__|`|^#+\s*|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """Policy documents are Markdown; a chat message shows the words, not the asterisks."""
+    return _MARKUP.sub("", _LINK.sub(r"\1", text))
+
+
 def quote(text: str) -> str:
     """The first sentences of a passage, up to about QUOTE_CHARS, ending on a sentence boundary."""
-    text = " ".join(text.split())
+    text = " ".join(plain(text).split())
     if len(text) <= QUOTE_CHARS:
         return text
     cut = text[:QUOTE_CHARS]

@@ -57,7 +57,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
 ) -> None:
     """Migrate the database if needed, then serve the API, webhooks and the scheduler."""
-    _serve(settings(), host, port)
+    _serve(with_public_url(settings(), host, port), host, port)
 
 
 @app.command()
@@ -67,10 +67,10 @@ def demo(
     port: int | None = None,
 ) -> None:
     """Load the demo shop (idempotent), then serve it."""
-    s = settings()
+    s = with_public_url(settings(), host, port)
 
     async def load() -> None:
-        from bot.demo import DEMO_KEY, load_demo
+        from bot.demo import DEMO_KEY, demo_chat_links, load_demo
         from bot.runtime import build_runtime
 
         rt = await build_runtime(s)
@@ -78,20 +78,43 @@ def demo(
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("Loading the demo shop", total=None)
                 results = await load_demo(rt, lambda n: bar.advance(task, n))
+                task = bar.add_task("Indexing the shop's policy documents", total=None)
+                report = await asyncio.to_thread(
+                    rt.conversation.services.knowledge.index,
+                    lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            await rt.worker.run_due()  # first contacts that are due now
+            links = await demo_chat_links(rt)
         finally:
             await rt.close()
         created = sum(r.status == "created" for r in results)
         cases = sum(1 for r in results if r.case_id)
         err.print(
-            f"demo shop 'demo' ready: {len(results)} reviews ({created} new), {cases} mediation cases; "
-            f"API key: {DEMO_KEY}",
+            f"demo shop 'demo' ready: {len(results)} reviews ({created} new), {cases} mediation cases, "
+            f"{report.added + report.unchanged} policy passages; API key: {DEMO_KEY}",
             highlight=False,
             soft_wrap=True,
         )
+        for language, case_id, url in links:
+            err.print(
+                f"  chat as the buyer of case {case_id} ({language}): {url}",
+                highlight=False,
+                soft_wrap=True,
+                markup=False,
+            )
 
     run(load())
     if not load_only:
         _serve(s, host, port)
+
+
+def with_public_url(s: Settings, host: str | None, port: int | None) -> Settings:
+    """Links we print and hand out must point where we listen, unless the operator set public_url."""
+    if "public_url" in s.model_fields_set and s.public_url != Settings.model_fields["public_url"].default:
+        return s
+    host, port = host or s.server.host, port or s.server.port
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return s.model_copy(update={"public_url": f"http://{shown}:{port}"})
 
 
 def _serve(s: Settings, host: str | None, port: int | None) -> None:

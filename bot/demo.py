@@ -28,3 +28,33 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
         if progress:
             progress(min(100, len(records) - start))
     return results
+
+
+async def demo_chat_links(
+    rt: Runtime, languages: tuple[str, ...] = ("en", "pl", "de", "sv")
+) -> list[tuple[str, int, str]]:
+    """One web-chat link per language, for open demo cases the bot is talking on: (language, case id, url)."""
+    from sqlalchemy import select
+
+    from bot.models import Case
+    from channels.webchat import chat_link
+
+    links = []
+    async with rt.sessions() as session:
+        for language in languages:
+            case = (
+                await session.execute(
+                    select(Case)
+                    .where(
+                        Case.shop_id == DEMO_SHOP,
+                        Case.language == language,
+                        Case.stage.in_(["contacted", "opened"]),
+                        Case.kind == "constructive",
+                    )
+                    .order_by(Case.id)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if case is not None:
+                links.append((language, case.id, chat_link(rt, case)["url"]))
+    return links

@@ -131,11 +131,22 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["wants"] = WANTS[m.intent]
     if s.get("requested_slot") == "evidence" and m.intent in ("affirm", "deny", "describe_problem"):
         slots["evidence"] = "yes" if m.intent != "deny" else "no"
-    if s.get("requested_slot") == "outcome" and m.intent not in WANTS and m.intent not in ("deny", "out_of_scope"):
-        slots["outcome_text"] = m.text[:500]
+    if s.get("requested_slot") == "outcome" and m.intent not in WANTS:
+        if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
+            # A second answer that names nothing ("no idea, what can you offer?") means no preference:
+            # the bot proposes what the policy allows instead of asking a third time (rule 7 asks what
+            # would be fair; rule 3 forbids pressing the buyer for facts).
+            slots["outcome_text"] = m.text[:500]
+        else:
+            slots["outcome_unclear"] = s.get("outcome_unclear", 0) + 1
     if m.intent == "insult":
         slots["insults"] = s.get("insults", 0) + 1
     understood = m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence
+    if s.stage in CALMING and m.level in ("upset", "angry"):
+        # Emotion is what the bot answers while calming (rule 3); an angry outburst the intent model
+        # cannot place is not a misunderstanding, and counting it as one handed furious buyers over as
+        # "not_understood" instead of letting the anger rule (rule 9) decide.
+        understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
     return slots
 
@@ -232,7 +243,11 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
 
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     proposed = s.get("proposed_remedy") or {}
-    if m.intent in ("affirm", "thank"):
+    # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
+    # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
+    # meet the buyer within policy).
+    restates = m.intent in WANTS and bool(proposed.get("type")) and WANTS[m.intent] in _serves(r, proposed["type"])
+    if m.intent in ("affirm", "thank") or restates:
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
         return Plan(
@@ -250,6 +265,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             slots["declined"] = sorted(set(s.get("declined", [])) | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def _serves(r: RemedyPolicy, remedy_type: str) -> list[str]:
+    kind = getattr(r.remedies, remedy_type, None)
+    return list(kind.serves) if kind is not None else []
 
 
 def _best_type(s: State, r: RemedyPolicy) -> str | None:

@@ -760,8 +760,12 @@ def _data_files(data_dir: Path) -> tuple[Path, Path]:
 
 
 def data_hash(data_dir: Path) -> str:
-    """sha256 over the training files plus the model format and sklearn version."""
+    """sha256 over the training files, this module's code and the sklearn version.
+
+    The code counts because a cached model trained by an older version of this module would otherwise be
+    reused silently after a change to its features."""
     h = hashlib.sha256(f"nlu-v{MODEL_FORMAT_VERSION}-sklearn{sklearn.__version__}".encode())
+    h.update(Path(__file__).read_bytes())
     for path in _data_files(data_dir):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

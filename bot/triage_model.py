@@ -162,6 +162,8 @@ def _inputs(rows: Sequence[dict], unknown_every: int = 0) -> list[TriageInput]:
 def data_hash(data_dir: Path) -> str:
     """sha256 over the training files' names and contents plus the model format and sklearn version."""
     h = hashlib.sha256(f"triage-v{MODEL_FORMAT_VERSION}-sklearn{sklearn.__version__}".encode())
+    # This module's code counts too: a model cached by an older version of the features must not be reused.
+    h.update(Path(__file__).read_bytes())
     for path in _data_files(data_dir):
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes())

@@ -62,8 +62,13 @@ async def chat_page(token: str, request: Request) -> HTMLResponse:
     try:
         _case_for(runtime(request), token)
     except ApiError as exc:
-        return HTMLResponse(PAGE.replace("{{ERROR}}", exc.message), status_code=exc.status)
-    return HTMLResponse(PAGE.replace("{{ERROR}}", ""))
+        return HTMLResponse(_page(exc.message), status_code=exc.status)
+    return HTMLResponse(_page(""))
+
+
+def _page(error: str) -> str:
+    # JSON-encoded (and "<" escaped) so no error text can ever break out of the page's script.
+    return PAGE.replace("{{ERROR}}", json.dumps(error).replace("<", "\\u003c"))
 
 
 @router.get("/chat/{token}/history")

@@ -198,3 +198,43 @@ def test_a_policy_question_is_answered_in_any_stage() -> None:
         assert turn(state(stage), intent="ask_policy", text="how many days to return?").actions == [
             "action_answer_question"
         ]
+
+
+def test_naming_the_offered_remedy_accepts_it_rather_than_declining_it() -> None:
+    # "Am liebsten einen Ersatz" in answer to a replacement offer is a yes, not a reason to withdraw it.
+    offer = {"type": "replacement", "amount": None, "currency": "EUR"}
+    s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["damaged"], what="smashed", item="lamp")
+    plan = turn(s, intent="request_replacement", text="A replacement please")
+    assert plan.actions == ["action_confirm_remedy"] and plan.stage == Stage.RESOLVING
+    assert plan.slots["accepted_remedy"] == offer
+    assert "declined" not in plan.slots
+
+
+def test_wishing_for_something_else_still_moves_past_the_offer() -> None:
+    offer = {"type": "replacement", "amount": None, "currency": "EUR"}
+    s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["damaged"], what="smashed", item="lamp")
+    plan = turn(s, intent="request_refund", text="I'd rather have my money back")
+    assert plan.actions != ["action_confirm_remedy"]
+
+
+def test_an_angry_outburst_while_calming_is_not_counted_as_not_understood() -> None:
+    s = state(Stage.DEESCALATING, deescalation_turns=1, not_understood=1)
+    plan = turn(s, intent="vent", confidence=0.3, anger=0.6, level="angry", text="You people are USELESS!!!")
+    assert plan.handoff != "not_understood"
+    assert plan.slots["not_understood"] == 0
+
+
+def test_a_second_answer_naming_no_outcome_leads_to_an_offer_not_a_third_question() -> None:
+    base = {
+        "what": "foot broken",
+        "item": "lamp",
+        "when": "2026-10-30",
+        "problems": ["damaged"],
+        "evidence": "yes",
+        "asked": ["evidence", "outcome"],
+        "requested_slot": "outcome",
+    }
+    first = turn(state(Stage.GATHERING, **base), intent="deny", text="not sure")
+    assert first.actions == ["action_ask_details"] and "outcome_text" not in first.slots
+    second = turn(state(Stage.GATHERING, **{**base, **first.slots}), intent="deny", text="no idea, what can you offer?")
+    assert second.actions == ["action_propose_remedy"]

@@ -15,6 +15,18 @@ expect keys (all optional):
     no_bot_after: opt_out_confirm   # nothing is sent after this action
     min_first_contact_delay: 4h     # the first bot message comes at least this long after opening
     bot_turns_contain: ["https://reviews.example"]   # substrings found in some bot turn
+    topic: billing                  # triage's topic (rule 12: every case records its topic)
+    max_bot_turns: 0                # at most this many bot turns in the whole conversation
+    max_count: {ask_revision: 1}    # each named action happens at most this many times
+    last_action: close              # the last bot turn is this action
+    bot_turns_lack: ["review"]      # substrings found in no bot turn (case-insensitive)
+    lack_before: {ask_revision: ["https://reviews.example"]}   # these substrings appear in no bot
+                                    # turn before the first turn with this action
+    first_turn_contains: ["automated"]   # substrings of the first bot turn (case-insensitive)
+    first_contact_at: "2026-11-03T07:00:00+00:00"   # when the first bot turn was sent (UTC)
+    reply_to_last_buyer: [close]    # the bot's replies to the last buyer message, exactly
+    xfail: "why"                    # a known weakness the scenario documents: the checks must fail
+                                    # (strict), so the scenario turns green only when it is fixed
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ def subsequence(needle: list[str], haystack: list[str]) -> bool:
 def check(expect: dict, result: dict, opened_at: str | None) -> None:
     bot = [t for t in result["turns"] if t["role"] == "bot"]
     actions = [t["action"] for t in bot]
-    for key in ("outcome", "stage", "handoff_reason", "kind"):
+    for key in ("outcome", "stage", "handoff_reason", "kind", "topic"):
         if key in expect:
             assert result[key] == expect[key], f"{key}: {result[key]!r} != {expect[key]!r}\n{actions}"
     if "actions" in expect:
@@ -73,6 +85,39 @@ def check(expect: dict, result: dict, opened_at: str | None) -> None:
         assert delay >= parse_duration(expect["min_first_contact_delay"]), f"first contact after {delay}"
     for text in expect.get("bot_turns_contain", []):
         assert any(text in t["text"] for t in bot), f"no bot turn contains {text!r}"
+    if "max_bot_turns" in expect:
+        assert len(bot) <= expect["max_bot_turns"], f"{len(bot)} bot turns: {actions}"
+    for action, most in expect.get("max_count", {}).items():
+        assert actions.count(action) <= most, f"{action} {actions.count(action)} times: {actions}"
+    if "last_action" in expect:
+        assert actions and actions[-1] == expect["last_action"], f"last action of {actions}"
+    for text in expect.get("bot_turns_lack", []):
+        hits = [t["action"] for t in bot if text.lower() in t["text"].lower()]
+        assert not hits, f"{text!r} must not appear, found in {hits}"
+    for action, texts in expect.get("lack_before", {}).items():
+        assert action in actions, f"{action} never happened: {actions}"
+        for t in bot[: actions.index(action)]:
+            for text in texts:
+                assert text.lower() not in t["text"].lower(), f"{text!r} before {action}, in {t['action']}"
+    if "first_turn_contains" in expect:
+        assert bot, "no bot turn"
+        for text in expect["first_turn_contains"]:
+            assert text.lower() in bot[0]["text"].lower(), f"first bot turn lacks {text!r}: {bot[0]['text']}"
+    if "first_contact_at" in expect:
+        from datetime import datetime
+
+        assert bot, "no bot turn"
+        want = datetime.fromisoformat(str(expect["first_contact_at"]))
+        assert datetime.fromisoformat(bot[0]["at"]) == want, f"first contact at {bot[0]['at']}"
+    if "reply_to_last_buyer" in expect:
+        turns = result["turns"]
+        last_buyer = max(i for i, t in enumerate(turns) if t["role"] == "buyer")
+        replies = []
+        for t in turns[last_buyer + 1 :]:
+            if t["role"] != "bot":
+                break
+            replies.append(t["action"])
+        assert replies == expect["reply_to_last_buyer"], f"replies to the last message {replies}"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -80,6 +125,10 @@ async def test_scenario(path: Path, settings, database_url: str) -> None:  # typ
     scenario = load_scenario(path)
     assert scenario.expect, f"{path.name} has no expect: block"
     result = await run_scenario(scenario, settings, database_url if is_postgres() else None)
+    if scenario.expect.get("xfail"):
+        with pytest.raises(AssertionError):
+            check(scenario.expect, result, scenario.start.isoformat())
+        pytest.xfail(scenario.expect["xfail"])
     check(scenario.expect, result, scenario.start.isoformat())
 
 

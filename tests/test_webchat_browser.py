@@ -1,0 +1,306 @@
+"""The web chat page in a real browser: headless Debian Chromium driven by Playwright, against the app served by
+uvicorn on a loopback port, on the test's virtual clock.
+
+Needs /usr/bin/chromium (scripts/install-browser) and the `playwright` package; without either the tests skip.
+Playwright's own browser download is never used, and every request leaving 127.0.0.1 is refused and fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+
+from bot.app import create_app
+from bot.clock import VirtualClock
+from bot.runtime import Runtime
+from tests.conftest import KEY, ROOT, review
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
+try:
+    from playwright.async_api import Browser, Page, Route, WebSocketRoute, async_playwright, expect
+except ImportError:
+    pytest.skip("the playwright package is missing: uv pip install playwright", allow_module_level=True)
+
+# As root in a container Chromium needs --no-sandbox; the rest keep it off the (closed) network.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+DOCS = ROOT / "docs"
+TIMEOUT_MS = 20_000
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+pytestmark = pytest.mark.timeout(180)
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@dataclass
+class Server:
+    base: str
+    api: httpx.AsyncClient
+
+
+@dataclass
+class Chat:
+    case_id: int
+    url: str
+    token: str
+
+
+@dataclass
+class Tab:
+    page: Page
+    offsite: list[str] = field(default_factory=list)
+    websockets: list[str] = field(default_factory=list)
+    posts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+async def server(rt: Runtime) -> AsyncIterator[Server]:
+    app = create_app(runtime=rt, run_scheduler=False)  # timers run only when the test says so
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    rt.settings.public_url = base  # chat links point at this server
+    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
+    task = asyncio.create_task(uv.serve(sockets=[sock]))
+    while not uv.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    async with httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False) as api:
+        yield Server(base, api)
+    uv.should_exit = True
+    await task
+    sock.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    # No proxy from the environment: the page talks to loopback only.
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def tab(browser: Browser, server: Server) -> AsyncIterator[Tab]:
+    """A fresh browser context that refuses (and records) anything not on loopback."""
+    context = await browser.new_context(viewport={"width": 480, "height": 860}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    tab = Tab(page)
+
+    async def guard(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in LOOPBACK:
+            await route.continue_()
+        else:
+            tab.offsite.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", guard)
+    page.on("websocket", lambda ws: tab.websockets.append(ws.url))
+    page.on("request", lambda r: tab.posts.append(r.url) if r.method == "POST" else None)
+    page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    yield tab
+    await context.close()
+    assert tab.offsite == [], f"the page tried to leave loopback: {tab.offsite}"
+    assert tab.errors == [], f"JavaScript errors on the page: {tab.errors}"
+
+
+async def open_case(server: Server, rt: Runtime, external_id: str) -> Chat:
+    r = await server.api.post("/api/reviews", json=review(external_id))
+    assert r.status_code in (200, 201, 202), r.text
+    case_id = r.json()["case_id"]
+    await rt.worker.run_due()  # first contact
+    link = (await server.api.post(f"/api/cases/{case_id}/chat-link")).json()
+    assert link["url"] == f"{server.base}/chat/{link['token']}"
+    return Chat(case_id, link["url"], link["token"])
+
+
+async def history(server: Server, chat: Chat) -> list[dict]:
+    return (await server.api.get(f"/chat/{chat.token}/history")).json()["messages"]
+
+
+async def stage(server: Server, chat: Chat) -> str:
+    return (await server.api.get(f"/api/cases/{chat.case_id}")).json()["stage"]
+
+
+async def type_and_wait(page: Page, text: str) -> list[dict]:
+    """Type like a buyer, press Enter, and wait until the reply is on screen; returns the new bot bubbles."""
+    before = await page.locator(".msg.bot").count()
+    box = page.locator("#text")
+    await expect(box).to_be_enabled()
+    await box.fill(text)
+    await box.press("Enter")
+    await expect(box).to_have_value("")
+    await expect(page.locator(".msg.buyer").last).to_have_text(text)
+    # From Enter until the reply arrives the page shows "…" and the send button is disabled.
+    await expect(page.locator(".msg.note", has_text="…")).to_have_count(0)
+    assert await page.locator("#send").is_enabled() == await box.is_enabled()
+    bubbles = page.locator(".msg.bot")
+    count = await bubbles.count()
+    assert count > before, f"no reply on screen to {text!r}"
+    return [
+        {"text": await bubbles.nth(i).text_content(), "action": await bubbles.nth(i).get_attribute("data-action")}
+        for i in range(before, count)
+    ]
+
+
+async def expect_page_matches_history(page: Page, server: Server, chat: Chat) -> None:
+    """What the buyer sees is exactly the stored conversation: nothing missing, nothing shown twice."""
+    want = [(m["role"], m["text"]) for m in await history(server, chat)]
+    # Messages the page shows before the server numbers them take their id shortly after.
+    await expect(page.locator(".msg.unconfirmed")).to_have_count(0)
+    bubbles = page.locator(".msg:not(.note)")
+    seen = [
+        (await bubbles.nth(i).get_attribute("data-role"), await bubbles.nth(i).text_content())
+        for i in range(await bubbles.count())
+    ]
+    assert seen == want
+
+
+async def test_open_the_link_type_and_see_the_reply_over_the_websocket(tab: Tab, server: Server, rt: Runtime) -> None:
+    page = tab.page
+    chat = await open_case(server, rt, "web-1")
+    async with page.expect_websocket(lambda ws: ws.url.endswith(f"/chat/{chat.token}/ws")) as ws_info:
+        response = await page.goto(chat.url)
+    assert response is not None and response.status == 200
+    socket_ = await ws_info.value
+    frames: list[str] = []
+    socket_.on("framesent", lambda payload: frames.append(str(payload)))
+
+    # The automated-contact disclosure: in the first message and in the header, before anything is typed.
+    first = page.locator(".msg.bot").first
+    await expect(first).to_have_attribute("data-action", "first_contact")
+    disclosure = (await first.text_content() or "").lower()
+    assert "automat" in disclosure or "assistant" in disclosure
+    await expect(page.locator("#subtitle")).to_contain_text("Automated assistant")
+    await expect(page.locator("#text")).to_have_attribute("placeholder", "Type your message…")
+
+    replies = await type_and_wait(page, "Hi. The lamp arrived with the glass shade completely smashed.")
+    assert replies[0]["action"] in ("deescalate", "acknowledge") and replies[0]["text"].strip()
+    assert len(frames) == 1 and "glass shade" in frames[0]  # the message went over the socket...
+    assert not any(u.endswith("/messages") for u in tab.posts)  # ...and not over HTTP
+    assert tab.websockets == [f"{server.base.replace('http', 'ws')}/chat/{chat.token}/ws"]
+    await expect_page_matches_history(page, server, chat)
+
+
+async def test_a_full_mediation_in_the_browser_reaches_the_revision_ask(
+    tab: Tab, server: Server, rt: Runtime, clock: VirtualClock
+) -> None:
+    page = tab.page
+    await page.clock.install()  # the page's 15-second poll runs when the test fast-forwards it
+    chat = await open_case(server, rt, "web-2")
+    await page.goto(chat.url)
+    await expect(page.locator(".msg.bot")).to_have_count(1)
+
+    replies = await type_and_wait(page, "Hi. The lamp arrived with the glass shade completely smashed.")
+    assert replies[0]["action"] in ("deescalate", "acknowledge")
+    for answer in ("It was the Fjord table lamp", "I'd like a replacement please", "yes", "no photo, sorry"):
+        replies = await type_and_wait(page, answer)
+        if await stage(server, chat) == "proposing":
+            break
+    assert await stage(server, chat) == "proposing"
+    assert replies[-1]["action"] == "propose_remedy"
+    replies = await type_and_wait(page, "Yes, that works for me")
+    assert replies[0]["action"] == "confirm_remedy"
+    assert await stage(server, chat) == "resolving"
+    await expect_page_matches_history(page, server, chat)
+
+    # Three days on, the bot follows up by itself; the open page picks it up on its next poll.
+    clock.advance(timedelta(days=3, hours=1))
+    await rt.worker.run_due()
+    await page.clock.fast_forward(16_000)
+    follow_up = page.locator(".msg.bot").last
+    await expect(follow_up).to_have_attribute("data-action", "follow_up")
+    await expect_page_matches_history(page, server, chat)
+    DOCS.mkdir(exist_ok=True)
+    # The whole thread in one picture: a viewport as tall as the conversation, then back to a phone's size.
+    height = await page.evaluate("document.body.scrollHeight - log.clientHeight + log.scrollHeight")
+    await page.set_viewport_size({"width": 480, "height": height})
+    await expect(page.locator(".msg.bot").first).to_be_in_viewport()
+    await page.screenshot(path=str(DOCS / "webchat-conversation.png"))
+    await page.set_viewport_size({"width": 480, "height": 860})
+
+    await type_and_wait(page, "Yes, the new lamp arrived and it is perfect, thank you")
+
+    # After the cool-off, the neutral revision ask with the platform's edit link; this time the buyer reloads.
+    clock.advance(timedelta(days=1, hours=1))
+    await rt.worker.run_due()
+    await page.reload()
+    ask = page.locator(".msg.bot").last
+    await expect(ask).to_have_attribute("data-action", "ask_revision")
+    edit_url = "https://reviews.example/demo/reviews/web-2/edit"
+    await expect(ask).to_contain_text(edit_url)
+    await expect(ask.locator("a")).to_have_attribute("href", edit_url)  # one tap to the review, nothing to copy
+    await expect(ask).to_be_in_viewport()  # the page scrolled to the newest message
+    await expect_page_matches_history(page, server, chat)
+    await page.screenshot(path=str(DOCS / "webchat-revision-ask.png"))
+
+    # The buyer declines; the conversation closes and the page says so and stops taking input.
+    await type_and_wait(page, "No, I'll keep my review as it is")
+    assert await stage(server, chat) == "closed"
+    await expect(page.locator(".msg.note", has_text="This conversation is closed.")).to_be_visible()
+    await expect(page.locator("#text")).to_be_disabled()
+    await expect(page.locator("#send")).to_be_disabled()
+
+
+async def test_a_forged_link_shows_the_error_and_no_input(tab: Tab, server: Server, rt: Runtime) -> None:
+    page = tab.page
+    chat = await open_case(server, rt, "web-3")
+    forged = chat.token[:-3] + ("AAA" if not chat.token.endswith("AAA") else "BBB")
+    response = await page.goto(f"{server.base}/chat/{forged}")
+    assert response is not None and response.status == 403
+    await expect(page.locator(".error")).to_have_text("this link is not valid")
+    await expect(page.locator("#text")).to_be_hidden()
+    await expect(page.locator("#send")).to_be_hidden()
+    await expect(page.locator(".msg")).to_have_count(0)  # nothing of the real conversation leaks
+    assert tab.websockets == []
+
+
+@pytest.mark.parametrize("how", ["no_websocket_api", "socket_refused"])
+async def test_without_a_websocket_the_page_falls_back_to_http(tab: Tab, server: Server, rt: Runtime, how: str) -> None:
+    page = tab.page
+    if how == "no_websocket_api":
+        await page.add_init_script("window.WebSocket = undefined;")
+    else:
+
+        async def refuse(ws: WebSocketRoute) -> None:  # never reaches the server: as if a proxy blocked it
+            await ws.close()
+
+        await page.route_web_socket("**/ws", refuse)
+    chat = await open_case(server, rt, f"web-4-{how}")
+    await page.goto(chat.url)
+    await expect(page.locator(".msg.bot")).to_have_count(1)
+    await page.wait_for_function("ws === null")  # the page knows it has no socket
+
+    async with page.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as info:
+        replies = await type_and_wait(page, "Hi. The lamp arrived with the glass shade completely smashed.")
+    assert (await info.value).status == 200
+    assert replies[0]["action"] in ("deescalate", "acknowledge")
+    replies = await type_and_wait(page, "It was the Fjord table lamp")
+    assert replies and replies[0]["text"].strip()
+    assert sum(u.endswith("/messages") for u in tab.posts) == 2
+    await expect_page_matches_history(page, server, chat)
