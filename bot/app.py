@@ -30,7 +30,7 @@ def create_app(
         if runtime is not None:
             yield
             return
-        built = await build_runtime(settings, clock)
+        built = await build_runtime(settings, clock, refresh_knowledge=True)
         app.state.runtime = built
         if run_scheduler:
             built.start_worker()

@@ -31,6 +31,7 @@ from bot.conversation_policy import ConversationPolicy, load_conversation_policy
 from bot.jobs import schedule
 from bot.lifecycle import close_case, event_row, transition
 from bot.models import Case, Message
+from bot.policy_store import active_mediation_policy
 from bot.remedies import RemedyPolicy, load_remedy_policy
 from bot.stages import Outcome, Stage
 
@@ -349,6 +350,16 @@ class Engine:
                 )
             )
             case.stage = Stage.HANDOFF
+            active = await active_mediation_policy(session, case.shop_id)
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind="staff_reminder",
+                case_id=case.id,
+                now=now,
+                run_at=now + active.policy.staff_reminder_after,
+                dedupe_key=f"staff_reminder:{case.id}:{case.details.get('turn', 0)}",
+            )
         if plan.outcome is not None:
             if plan.outcome == Outcome.OPTED_OUT:
                 await self._opt_out(session, ctx, now)

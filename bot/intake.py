@@ -181,7 +181,15 @@ class Intake:
         }
         opening = [(key, *by_key[key], rid) for key, rid in review_ids.items() if by_key[key][1].mediate]
         case_ids = await self._open_cases(
-            session, shop_id, opening, buyer_ids, order_ids, active.version_id, now, now + active.policy.window
+            session,
+            shop_id,
+            opening,
+            buyer_ids,
+            order_ids,
+            active.version_id,
+            now,
+            now + active.policy.window,
+            now + active.policy.window - active.policy.deadline_reminder_before,
         )
         return {
             key: {"review_id": rid, "case_id": case_ids.get(rid), "triage": by_key[key][2]}
@@ -265,6 +273,7 @@ class Intake:
         policy_version: int,
         now: datetime,
         deadline: datetime,
+        reminder_at: datetime,
     ) -> dict[int, int]:
         """Insert cases with their opening events and timers; return review id → case id."""
         if not opening:
@@ -328,6 +337,8 @@ class Intake:
             else:
                 jobs.append(_timer(shop_id, case_id, "first_contact", row["contact_not_before"], now))
             jobs.append(_timer(shop_id, case_id, "expire", deadline, now))
+            if reminder_at > now:
+                jobs.append(_timer(shop_id, case_id, "deadline_reminder", reminder_at, now))
             if callback and callback.callback_url:
                 jobs.append(callback_job(shop_id, case_id, row["review_id"], "in_mediation", None, now))
         await session.execute(Event.__table__.insert(), events)

@@ -72,7 +72,9 @@ class Runtime:
         await self.engine.dispose()
 
 
-async def build_runtime(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Runtime:
+async def build_runtime(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = True, refresh_knowledge: bool = False
+) -> Runtime:
     base = settings.resolve(Path("."))
     if migrate:
         await upgrade(async_url(settings.database_url, base))
@@ -87,6 +89,13 @@ async def build_runtime(settings: Settings, clock: Clock | None = None, *, migra
     intake = Intake(sessions, triager, settings, clock)
     runtime = Runtime(settings, engine, sessions, clock, triager, intake, http, worker, conversation)
     await runtime.seed_policies()
+    knowledge = conversation.services.knowledge
+    if knowledge is not None and (refresh_knowledge or await asyncio.to_thread(knowledge.needs_index)):
+        # Incremental: unchanged passages are not embedded again, so a restart after editing knowledge/
+        # costs only the edited files.
+        report = await asyncio.to_thread(knowledge.index)
+        for file, message in report.errors:
+            log.warning("knowledge/%s: %s", file, message)
     return runtime
 
 

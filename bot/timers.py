@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs import JobContext, RetryLater, RunAt, job_handler
-from bot.lifecycle import CALLBACK, close_case, outcome_at_deadline
+from bot.lifecycle import CALLBACK, close_case, event_row, outcome_at_deadline
 from bot.mediation_policy import next_allowed_send
 from bot.models import Buyer, Case, Job
 from bot.policy_store import active_mediation_policy
@@ -92,6 +92,30 @@ async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
         reason="deadline_reached",
         policy_version=active.version_id,
         callback_url=_callback_url(ctx, case.shop_id),
+    )
+
+
+@job_handler("deadline_reminder")
+@job_handler("staff_reminder")
+async def reminder(ctx: JobContext, session: AsyncSession, job: Job) -> None:
+    """Tell staff a case needs them: a handoff nobody answered, or a deadline a few days away. Recorded as
+    an event (the API and reports show it); the Slack handoff posts it to the case's thread."""
+    case = await _locked_case(session, job.case_id)
+    if case is None or case.stage == Stage.CLOSED:
+        return
+    if job.kind == "staff_reminder" and case.stage != Stage.AWAITING_STAFF:
+        return  # staff already answered and handed the case back
+    session.add(
+        event_row(
+            case,
+            job.kind,
+            ctx.clock.now(),
+            data={
+                "stage": case.stage,
+                "deadline_at": case.deadline_at.isoformat(),
+                "handoff_reason": case.handoff_reason,
+            },
+        )
     )
 
 

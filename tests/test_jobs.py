@@ -75,7 +75,7 @@ async def test_case_expires_at_the_deadline_with_the_right_outcome(rt: Runtime, 
     assert (case.stage, case.outcome) == ("closed", "no_response")
     async with rt.sessions() as session:
         types = list((await session.execute(select(Event.type).where(Event.case_id == case.id))).scalars())
-    assert types == ["case_opened", "first_contact", "deadline_reached"]
+    assert types == ["case_opened", "first_contact", "deadline_reminder", "deadline_reached"]
 
 
 async def test_troll_case_goes_to_staff_and_expires_not_contacted(rt: Runtime, clock: VirtualClock) -> None:
@@ -131,3 +131,19 @@ async def test_a_dead_workers_lease_expires_and_the_job_runs_once(rt: Runtime, c
     await dead.run_one(job_id)  # the dead worker wakes up late: it must not run the job again
     async with rt.sessions() as session:
         assert (await session.execute(select(func.count()).where(Event.type == "test_ran"))).scalar_one() == 1
+
+
+async def test_an_unanswered_handoff_reminds_staff(rt: Runtime, clock: VirtualClock) -> None:
+    [res] = await rt.intake.ingest(SHOP, [review("j-6")])
+    await rt.worker.run_due()
+    await rt.conversation.buyer_message(res.case_id, "I want to talk to a human being, please")
+    assert (await _case(rt, res.case_id)).stage == "awaiting_staff"
+    query = select(Event.type).where(Event.case_id == res.case_id, Event.type == "staff_reminder")
+    clock.advance(timedelta(hours=1))
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        assert (await session.execute(query)).scalars().all() == []
+    clock.advance(timedelta(hours=1, minutes=1))
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        assert (await session.execute(query)).scalars().all() == ["staff_reminder"]
