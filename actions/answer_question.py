@@ -24,7 +24,7 @@ class ActionAnswerQuestion(MediatorAction):
             # Chroma's client is synchronous: keep the event loop free while it searches.
             hits = await asyncio.to_thread(services.knowledge.search, question, 1, tracker.get_slot("language"))
             if hits:
-                found = {"policy_quote": quote(hits[0].text), "policy_source": hits[0].source}
+                found = {"policy_quote": quote(hits[0].text, question), "policy_source": hits[0].source}
         return found
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
@@ -40,11 +40,33 @@ def plain(text: str) -> str:
     return _MARKUP.sub("", _LINK.sub(r"\1", text))
 
 
-def quote(text: str) -> str:
-    """The first sentences of a passage, up to about QUOTE_CHARS, ending on a sentence boundary."""
+def quote(text: str, question: str = "") -> str:
+    """Up to about QUOTE_CHARS of a passage, ending on a sentence boundary, starting at the sentence that
+    shares the most words with the question (a chunk often opens with context the buyer did not ask)."""
     text = " ".join(plain(text).split())
-    if len(text) <= QUOTE_CHARS:
-        return text
-    cut = text[:QUOTE_CHARS]
-    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    return (cut[: end + 1] if end > 80 else cut.rsplit(" ", 1)[0] + " …").strip()
+    sentences = _SENTENCE.split(text)
+    start = _best_sentence(sentences, question) if question else 0
+    out = ""
+    for sentence in sentences[start:]:
+        if out and len(out) + len(sentence) + 1 > QUOTE_CHARS:
+            break
+        out = f"{out} {sentence}".strip()
+    if len(out) > QUOTE_CHARS:
+        out = out[:QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    return out
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w{3,}")
+
+
+def _stems(text: str) -> set[str]:
+    # Five letters are a crude but language-neutral stem: "returns"/"return", "zwrotu"/"zwrot".
+    return {w[:5] for w in _WORD.findall(text.lower())}
+
+
+def _best_sentence(sentences: list[str], question: str) -> int:
+    wanted = _stems(question)
+    scores = [len(_stems(s) & wanted) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i)) if sentences else 0
+    return best if scores and scores[best] > 0 else 0

@@ -47,6 +47,7 @@ class Gathering(Strict):
     required: list[Slot]
     optional: list[Slot] = []
     evidence_for: list[Problem] = []
+    item_not_needed_for: list[Topic] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Gathering:

@@ -194,7 +194,7 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
 def gather(s: State, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any], first: bool = False) -> Plan:
     """Rule 6: what happened, which item, when, evidence, and what outcome would be fair."""
     merged = {**s.slots, **slots}
-    missing = next_slot(merged, p)
+    missing = next_slot(merged, p, s.facts.topic)
     if missing is not None:
         asked = merged.get("asked", [])
         slots.update(requested_slot=missing, asked=sorted(set(asked) | {missing}))
@@ -204,10 +204,12 @@ def gather(s: State, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, An
     return propose(State(s.stage, merged, s.facts), r, slots)
 
 
-def next_slot(slots: dict[str, Any], p: ConversationPolicy) -> str | None:
+def next_slot(slots: dict[str, Any], p: ConversationPolicy, topic: str = "other") -> str | None:
     asked = set(slots.get("asked", []))
     for name in p.gathering.order:
         if filled(slots, name):
+            continue
+        if name == "item" and topic in p.gathering.item_not_needed_for:
             continue
         if name in p.gathering.required:
             return name

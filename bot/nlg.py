@@ -42,7 +42,7 @@ from bot.policy_files import (
     PolicyIssue,
     issues_from_validation,
     line_for,
-    load_yaml_with_lines,
+    read_policy_file,
 )
 
 ALLOWED_VARIABLES: frozenset[str] = frozenset(
@@ -249,9 +249,7 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 def _load_guardrails(path: Path) -> tuple[_Rails | None, list[PolicyIssue]]:
     file = str(path)
     try:
-        data, lines = load_yaml_with_lines(path.read_text(encoding="utf-8"), file)
-    except OSError as exc:
-        return None, [PolicyIssue(file, 1, f"cannot read guard rails: {exc.strerror}; they are required")]
+        data, lines = read_policy_file(path, note="; the guard rails are required")
     except PolicyFileError as exc:
         return None, exc.issues
     try:
@@ -438,9 +436,7 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
 def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
     file = str(path)
     try:
-        data, lines = load_yaml_with_lines(path.read_text(encoding="utf-8"), file)
-    except OSError as exc:
-        return None, [PolicyIssue(file, 1, f"cannot read file: {exc.strerror}")]
+        data, lines = read_policy_file(path)
     except PolicyFileError as exc:
         return None, exc.issues
     try:

@@ -20,10 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
-import tempfile
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +29,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import joblib
 import numpy as np
 import phonenumbers
 import sklearn
@@ -45,6 +41,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
 from bot.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
+from bot.model_cache import cached_model
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 2
@@ -786,34 +783,10 @@ def train(data_dir: Path, digest: str = "") -> NLUModel:
     return model.fit([(e.text, e.intent, e.language) for e in examples], emotions)
 
 
-_loaded: dict[str, NLU] = {}
-_lock = threading.Lock()
-
-
 def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
     """The NLU for the current data: memoised in process, cached on disk, trained if neither."""
     digest = data_hash(data_dir)
-    with _lock:  # concurrent first requests train once
-        if digest in _loaded:
-            return _loaded[digest]
-        cache_dir = Path(cache_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        path = cache_dir / f"nlu-{digest[:24]}.joblib"
-        model = None
-        if path.exists():
-            try:
-                model = joblib.load(path)
-            except Exception:  # a truncated or foreign file is rebuilt, not fatal
-                model = None
-        if not isinstance(model, NLUModel) or model.data_hash != digest:
-            model = train(data_dir, digest)
-            # Write-then-rename: another worker process never sees a half-written file.
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-            os.close(fd)
-            joblib.dump(model, tmp)
-            os.replace(tmp, path)
-        _loaded[digest] = NLU(model)
-        return _loaded[digest]
+    return cached_model("nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=NLU)
 
 
 # ---- evaluation -------------------------------------------------------------------------------

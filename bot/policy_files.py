@@ -102,17 +102,28 @@ def issues_from_validation(exc: ValidationError, lines: dict[Loc, int], file: st
     return issues
 
 
-def load_model_file(path: Path, model: type[M]) -> M:
-    """Read a YAML file into a pydantic model, raising PolicyFileError with lines on any problem."""
+def read_policy_file(path: Path, note: str = "") -> tuple[Any, dict[Loc, int]]:
+    """A YAML file's data and line map; PolicyFileError (with a line) when it cannot be read or parsed."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyFileError([PolicyIssue(str(path), 1, f"cannot read file: {exc.strerror}")]) from None
-    return load_model_text(text, model, str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise PolicyFileError([PolicyIssue(str(path), 1, f"cannot read file: {reason}{note}")]) from None
+    return load_yaml_with_lines(text, str(path))
+
+
+def load_model_file(path: Path, model: type[M]) -> M:
+    """Read a YAML file into a pydantic model, raising PolicyFileError with lines on any problem."""
+    data, lines = read_policy_file(path)
+    return _validated(data, lines, model, str(path))
 
 
 def load_model_text(text: str, model: type[M], file: str) -> M:
     data, lines = load_yaml_with_lines(text, file)
+    return _validated(data, lines, model, file)
+
+
+def _validated(data: Any, lines: dict[Loc, int], model: type[M], file: str) -> M:
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:

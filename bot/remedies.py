@@ -42,7 +42,7 @@ from bot.policy_files import (
     PolicyIssue,
     issues_from_validation,
     line_for,
-    load_yaml_with_lines,
+    read_policy_file,
 )
 
 # --- vocabulary -------------------------------------------------------------------------------------
@@ -528,9 +528,7 @@ def validate_remedy_file(path: Path) -> list[PolicyIssue]:
 def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue]]:
     file = str(path)
     try:
-        data, lines = load_yaml_with_lines(path.read_text(encoding="utf-8"), file)
-    except OSError as exc:
-        return None, [PolicyIssue(file, 1, f"cannot read file: {exc.strerror}")]
+        data, lines = read_policy_file(path)
     except PolicyFileError as exc:
         return None, exc.issues
     try:

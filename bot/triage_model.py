@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
@@ -30,6 +26,8 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
+
+from bot.model_cache import cached_model
 
 # Bump when features or estimators change, so old caches are never loaded into new code.
 MODEL_FORMAT_VERSION = 1
@@ -178,34 +176,10 @@ def train(rows: Sequence[dict], data_hash_: str = "") -> TriageModel:
 
 # ---- cache ------------------------------------------------------------------------------------
 
-_loaded: dict[str, TriageModel] = {}
-_lock = threading.Lock()
-
-
 def load_triage_model(data_dir: Path, cache_dir: Path) -> TriageModel:
     """The model for the current data: memoised in process, cached on disk, trained if neither."""
     digest = data_hash(data_dir)
-    with _lock:  # concurrent first requests train once
-        if digest in _loaded:
-            return _loaded[digest]
-        cache_dir = Path(cache_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        path = cache_dir / f"triage-{digest[:24]}.joblib"
-        model = None
-        if path.exists():
-            try:
-                model = joblib.load(path)
-            except Exception:  # a truncated or foreign file is rebuilt, not fatal
-                model = None
-        if not isinstance(model, TriageModel) or model.data_hash != digest:
-            model = train(load_rows(data_dir), digest)
-            # Write-then-rename: another worker process never sees a half-written file.
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-            os.close(fd)
-            joblib.dump(model, tmp)
-            os.replace(tmp, path)
-        _loaded[digest] = model
-        return model
+    return cached_model("triage", digest, cache_dir, TriageModel, lambda: train(load_rows(data_dir), digest))
 
 
 # ---- evaluation -------------------------------------------------------------------------------

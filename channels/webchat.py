@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.engine import CaseNotFound
 from bot.models import Case, Message
 from bot.routes.deps import runtime, shop_id
-from bot.routes.errors import ApiError
+from bot.routes.errors import ApiError, over_limit
 from bot.runtime import Runtime
 from channels.tokens import TokenError, sign, verify
 
@@ -108,12 +108,8 @@ async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
     if not text:
         raise ApiError(422, "empty_message", "the message is empty", field="text", fix="type a message")
     if len(text) > limit:
-        raise ApiError(
-            422,
-            "message_too_long",
-            f"the message has {len(text)} characters; the limit is {limit}",
-            field="text",
-            fix="send it in shorter parts",
+        raise over_limit(
+            "the message", len(text), limit, "characters", field="text", status=422, fix="send it in shorter parts"
         )
     client_id = body.get("id")
     provider_id = f"web:{client_id}"[:120] if isinstance(client_id, str) and client_id else None

@@ -238,3 +238,11 @@ def test_a_second_answer_naming_no_outcome_leads_to_an_offer_not_a_third_questio
     assert first.actions == ["action_ask_details"] and "outcome_text" not in first.slots
     second = turn(state(Stage.GATHERING, **{**base, **first.slots}), intent="deny", text="no idea, what can you offer?")
     assert second.actions == ["action_propose_remedy"]
+
+
+def test_no_item_question_when_the_problem_concerns_the_whole_order() -> None:
+    billing = flow.State(Stage.GATHERING, {"language": "en", "what": "charged twice"}, facts(topic="billing"))
+    plan = flow.on_buyer_message(billing, Msg(intent="describe_problem", text="I was charged twice"), POLICY, REMEDIES)
+    assert plan.slots.get("requested_slot") != "item"
+    delivery = state(Stage.GATHERING, what="late parcel")
+    assert turn(delivery, intent="describe_problem", text="it came late").slots["requested_slot"] == "item"

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from bot import model_cache
 from bot import nlu as nlu_module
 from bot.cli_nlu import nlu_app
 from bot.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
@@ -91,7 +92,7 @@ def test_cache_is_reused_and_retrained_when_data_changes(tmp_path: Path, monkeyp
     for name in ("nlu.yml", "emotion.yml"):
         shutil.copy(DATA / name, data / name)
     cache = tmp_path / "models"
-    monkeypatch.setattr(nlu_module, "_loaded", {})  # no help from the module-level memo
+    monkeypatch.setattr(model_cache, "_loaded", {})  # no help from the module-level memo
     first = load_nlu(cache, data)
     files = sorted(cache.glob("nlu-*.joblib"))
     assert len(files) == 1
@@ -99,7 +100,7 @@ def test_cache_is_reused_and_retrained_when_data_changes(tmp_path: Path, monkeyp
     trained = []
     real_train = nlu_module.train
     monkeypatch.setattr(nlu_module, "train", lambda *a, **k: trained.append(1) or real_train(*a, **k))
-    monkeypatch.setattr(nlu_module, "_loaded", {})
+    monkeypatch.setattr(model_cache, "_loaded", {})
     again = load_nlu(cache, data)
     assert trained == []  # loaded from disk
     assert again.parse("STOP").intent == "opt_out"

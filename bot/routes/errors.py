@@ -26,6 +26,17 @@ class ApiError(Exception):
         return out
 
 
+def over_limit(what: str, size: int, limit: int, unit: str, *, field: str, fix: str, status: int = 413) -> ApiError:
+    """The one shape of every size error: what was too big, by how much, and what to do."""
+    return ApiError(
+        status,
+        f"{field.strip('()')}_too_large",
+        f"{what} has {size} {unit}; the limit is {limit}",
+        field=field,
+        fix=fix,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:

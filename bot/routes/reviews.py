@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from bot.routes.deps import runtime, shop_id
-from bot.routes.errors import ApiError
+from bot.routes.errors import ApiError, over_limit
 
 router = APIRouter(tags=["reviews"])
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -25,13 +25,7 @@ async def post_reviews(request: Request, shop: str = Depends(shop_id)) -> JSONRe
     rt = runtime(request)
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
-        raise ApiError(
-            413,
-            "too_large",
-            f"body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}",
-            field="(body)",
-            fix="split the batch",
-        )
+        raise over_limit("the body", len(body), MAX_BODY_BYTES, "bytes", field="(body)", fix="split the batch")
     try:
         data: Any = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -61,10 +55,11 @@ async def _batch(rt: Any, shop: str, items: list[Any]) -> JSONResponse:
     if not items:
         raise ApiError(422, "empty_batch", "the batch has no reviews", field="reviews", fix="send at least one review")
     if len(items) > limit:
-        raise ApiError(
-            413,
-            "batch_too_large",
-            f"the batch has {len(items)} reviews; the limit is {limit}",
+        raise over_limit(
+            "the batch",
+            len(items),
+            limit,
+            "reviews",
             field="reviews",
             fix=f"send at most {limit} per request (intake.max_batch)",
         )
