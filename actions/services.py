@@ -14,12 +14,41 @@ from bot.nlg import MessageCatalog, load_catalog
 from bot.shop_policy import ShopPolicy, load_shop_policy
 
 
+class LazyKnowledge:
+    """The knowledge base, opened on first use and indexed then if it is empty.
+
+    Opening Chroma and the embedding model costs a few hundred MB; intake, timers and most turns never
+    search, so they should not pay for it."""
+
+    def __init__(self, settings: Any):
+        self._settings = settings
+        self._base: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._base is None:
+                from bot.knowledge import get_knowledge_base
+
+                base = get_knowledge_base(self._settings)
+                if base.needs_index():
+                    base.index()
+                self._base = base
+            return self._base
+
+    def search(self, query: str, k: int = 3, language: str | None = None) -> Any:
+        return self.get().search(query, k, language)
+
+    def index(self, progress: Any = None) -> Any:
+        return self.get().index(progress)
+
+
 @dataclass
 class Services:
     catalog: MessageCatalog
     shop: ShopPolicy
     routing: Routing
-    knowledge: Any  # bot.knowledge.KnowledgeBase, or None when the knowledge base is switched off
+    knowledge: LazyKnowledge | None  # None when the knowledge base is switched off
 
 
 _lock = threading.Lock()
@@ -41,7 +70,6 @@ def get_services() -> Services:
 @lru_cache(maxsize=1)
 def _from_config() -> Services:
     from bot.config import get_settings
-    from bot.knowledge import get_knowledge_base
 
     settings = get_settings()
     policies = settings.resolve(settings.policies_dir)
@@ -49,5 +77,5 @@ def _from_config() -> Services:
         catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),
         shop=load_shop_policy(policies / "shop.yml"),
         routing=load_routing(policies / "routing.yml"),
-        knowledge=get_knowledge_base(settings.knowledge_settings()),
+        knowledge=LazyKnowledge(settings.knowledge_settings()),
     )

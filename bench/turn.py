@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
 from bench._common import median, peak_rss_mb, percentile, scratch_database  # noqa: E402
@@ -116,7 +115,28 @@ async def in_process(rt, case_ids: list[int], turns: int, in_flight: int) -> Non
     print(f"  peak RSS     {peak_rss_mb():.0f} MB")
 
 
+HTTP_CLIENT = """
+import json, sys, time, httpx
+base, paths, rounds = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+health, turn = [], []
+with httpx.Client(base_url=base, timeout=30) as client:
+    for i in range(rounds):
+        t0 = time.perf_counter(); client.get("/healthz"); health.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        r = client.post(paths[i % len(paths)], json={"text": "Is there any news about my replacement?"})
+        turn.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, r.text
+print(json.dumps({"health": health, "turn": turn}))
+"""
+
+
 async def over_http(rt, case_ids: list[int], rounds: int) -> None:
+    """The same turn through uvicorn, from a client in another process (a client in this event loop
+    would add its own scheduling to every request)."""
+    import json
+
+    from bot.models import Case
+
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -124,25 +144,24 @@ async def over_http(rt, case_ids: list[int], rounds: int) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn.Server exposes only a flag
         await asyncio.sleep(0.01)
-    base = f"http://127.0.0.1:{port}"
-    health, turn = [], []
-    async with httpx.AsyncClient(base_url=base) as client:
-        async with rt.sessions() as session:
-            from bot.models import Case
-
-            cases = [await session.get(Case, c) for c in case_ids[:rounds]]
-        for case in cases:
-            t0 = time.perf_counter()
-            await client.get("/healthz")
-            health.append((time.perf_counter() - t0) * 1000)
-            path = "/chat/" + chat_link(rt, case)["token"] + "/messages"
-            t0 = time.perf_counter()
-            r = await client.post(path, json={"text": "Is there any news about my replacement?"})
-            turn.append((time.perf_counter() - t0) * 1000)
-            assert r.status_code == 200, r.text
+    async with rt.sessions() as session:
+        cases = [await session.get(Case, c) for c in case_ids[:rounds]]
+    paths = ["/chat/" + chat_link(rt, case)["token"] + "/messages" for case in cases]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HTTP_CLIENT,
+        f"http://127.0.0.1:{port}",
+        json.dumps(paths),
+        str(rounds),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate()
     server.should_exit = True
     await task
-    print(f"over HTTP (uvicorn, loopback), {rounds} sequential requests each")
+    data = json.loads(out)
+    health, turn = data["health"], data["turn"]
+    print(f"over HTTP (uvicorn on loopback, client in another process), {rounds} sequential requests each")
     print(f"  GET /healthz          p50 {median(health):.1f} ms  p99 {percentile(health, 99):.1f} ms")
     print(f"  POST chat message     p50 {median(turn):.1f} ms  p99 {percentile(turn, 99):.1f} ms")
     print(f"  ratio turn/healthz    p50 {median(turn) / median(health):.1f}x")
@@ -165,4 +184,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # The same event loop `mediator serve` runs on (uvicorn picks uvloop when it is installed).
+    import uvloop
+
+    uvloop.run(main())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import actions
@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.conversation_policy import ConversationPolicy, load_conversation_policy
 from bot.jobs import schedule
 from bot.lifecycle import close_case, event_row, transition
-from bot.models import Case, Message
+from bot.models import Case, Event, Message
 from bot.policy_store import active_mediation_policy
 from bot.remedies import RemedyPolicy, load_remedy_policy
 from bot.stages import Outcome, Stage
@@ -91,6 +91,7 @@ class Engine:
         self._nlu_loader = nlu_loader
         self._nlu: Any = None
         self._callback_url = callback_url
+        self._hints: dict[int, tuple[str, list[str]]] = {}
 
     @property
     def nlu(self) -> Any:
@@ -110,34 +111,39 @@ class Engine:
         shop_id: str | None = None,
     ) -> TurnResult:
         text = clean(text)
-        async with self.sessions() as session:
-            ctx = await load_context(session, case_id, shop_id, lock=False)
-        if ctx is None:
-            raise CaseNotFound(f"no case {case_id}")
-        language = ctx.case.details.get("language") or ctx.case.language
+        hint = self._hints.get(case_id)
+        if hint is None:
+            async with self.sessions() as session:
+                ctx = await load_context(session, case_id, shop_id, lock=False)
+            if ctx is None:
+                raise CaseNotFound(f"no case {case_id}")
+            hint = self._remember(ctx)
+        language, items = hint
         # NLU is CPU work: do it before taking the case lock, and off the event loop.
-        parsed = await asyncio.to_thread(self.nlu.parse, text, fallback_language=language, items=ctx.items)
+        parsed = await asyncio.to_thread(self.nlu.parse, text, fallback_language=language, items=items)
         async with self.sessions() as session, session.begin():
             ctx = await load_context(session, case_id, shop_id, lock=True)
-            assert ctx is not None
+            if ctx is None:
+                raise CaseNotFound(f"no case {case_id}")
             case = ctx.case
             if provider_id is not None:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
                     return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
-            inbound = Message(
-                shop_id=case.shop_id,
-                case_id=case.id,
-                direction="in",
-                role="buyer",
-                channel=channel,
-                text=text,
-                language=parsed.language,
-                provider_id=provider_id,
-                status="received",
-                created_at=self.clock.now(),
-            )
-            session.add(inbound)
+            inbound = {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "direction": "in",
+                "role": "buyer",
+                "channel": channel,
+                "text": text,
+                "action": None,
+                "language": parsed.language,
+                "provider_id": provider_id,
+                "status": "received",
+                "meta": {},
+                "created_at": self.clock.now(),
+            }
             if case.first_reply_at is None and case.first_contact_at is not None:
                 case.first_reply_at = self.clock.now()
             plan = flow.on_buyer_message(self._state(ctx), parsed, self.conversation, self.remedies)
@@ -147,24 +153,37 @@ class Engine:
                 "entities": [e.__dict__ for e in parsed.entities],
                 "message_id": provider_id,
             }
-            session.add(
-                event_row(
-                    case,
-                    "buyer_turn",
-                    self.clock.now(),
-                    data={
-                        "intent": parsed.intent,
-                        "confidence": round(parsed.confidence, 3),
-                        "anger": round(parsed.anger, 3),
-                        "level": parsed.level,
-                        "language": parsed.language,
-                        "plan": plan.reason,
-                    },
-                )
-            )
-            replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id)
-            inbound.stage = case.stage
+            turn_event = {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "type": "buyer_turn",
+                "from_stage": case.stage,
+                "to_stage": None,
+                "policy_version": case.policy_version,
+                "at": self.clock.now(),
+                "data": {
+                    "intent": parsed.intent,
+                    "confidence": round(parsed.confidence, 3),
+                    "anger": round(parsed.anger, 3),
+                    "level": parsed.level,
+                    "language": parsed.language,
+                    "plan": plan.reason,
+                },
+            }
+            replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound)
+            turn_event["to_stage"] = case.stage
+            await session.execute(insert(Event), [turn_event])
+            self._remember(ctx)
             return TurnResult(case.id, case.stage, replies, outcome=case.outcome)
+
+    def _remember(self, ctx: CaseContext) -> tuple[str, list[str]]:
+        """What the NLU needs of a case (its language, the order's items), kept so that a turn needs one
+        read, not two. A stale entry in another worker only shifts the NLU's fallback language."""
+        hint = (ctx.case.details.get("language") or ctx.case.language, ctx.items)
+        self._hints[ctx.case.id] = hint
+        if len(self._hints) > 20_000:
+            self._hints.pop(next(iter(self._hints)))
+        return hint
 
     async def _replies_to(
         self, session: AsyncSession, case: Case, channel: str, provider_id: str
@@ -275,6 +294,7 @@ class Engine:
         *,
         reply_to: str | None = None,
         role: str = "bot",
+        inbound: dict[str, Any] | None = None,
     ) -> list[Reply]:
         case, now = ctx.case, self.clock.now()
         slots = {**self._state(ctx).slots, **plan.slots}
@@ -306,32 +326,34 @@ class Engine:
                 )
         remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
         outbound = [
-            Message(
-                shop_id=case.shop_id,
-                case_id=case.id,
-                direction="out",
-                role=role,
-                channel=channel,
-                text=reply.text,
-                action=reply.action,
-                language=reply.language,
+            {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "direction": "out",
+                "role": role,
+                "channel": channel,
+                "text": reply.text,
+                "action": reply.action,
+                "language": reply.language,
                 # Replies are tied to the message they answer, so a retried delivery gets the same replies back.
-                provider_id=f"reply:{reply_to}:{n}" if reply_to else None,
-                status="pending",
-                created_at=now,
-                meta={"remedy": remedy[reply.action]} if remedy.get(reply.action) else {},
-            )
+                "provider_id": f"reply:{reply_to}:{n}" if reply_to else None,
+                "status": "pending",
+                "created_at": now,
+                "meta": {"remedy": remedy[reply.action]} if remedy.get(reply.action) else {},
+            }
             for n, reply in enumerate(replies)
         ]
-        session.add_all(outbound)
         if case.first_contact_at is None and replies and role == "bot":
             case.first_contact_at = now
         case.details = slots  # a new dict, so the JSON column is written
         case.language = slots.get("language") or case.language
         case.updated_at = now
         await self._move(session, ctx, plan, now)
-        for message in outbound:
-            message.stage = case.stage
+        # Core inserts, in order (the buyer's message first): nothing here needs ORM identity, and a turn
+        # is on the hot path.
+        rows = [*([inbound] if inbound else []), *outbound]
+        if rows:
+            await session.execute(insert(Message), [{**row, "stage": case.stage} for row in rows])
         return replies
 
     async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:

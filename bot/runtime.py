@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.timers  # noqa: F401 - registers the timer handlers with bot.jobs
-from actions.services import Services
+from actions.services import LazyKnowledge, Services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation_policy import load_routing
@@ -90,9 +90,9 @@ async def build_runtime(
     runtime = Runtime(settings, engine, sessions, clock, triager, intake, http, worker, conversation)
     await runtime.seed_policies()
     knowledge = conversation.services.knowledge
-    if knowledge is not None and (refresh_knowledge or await asyncio.to_thread(knowledge.needs_index)):
+    if knowledge is not None and refresh_knowledge:
         # Incremental: unchanged passages are not embedded again, so a restart after editing knowledge/
-        # costs only the edited files.
+        # costs only the edited files. Otherwise the knowledge base opens on its first search.
         report = await asyncio.to_thread(knowledge.index)
         for file, message in report.errors:
             log.warning("knowledge/%s: %s", file, message)
@@ -102,14 +102,12 @@ async def build_runtime(
 def build_engine(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, cache_dir: Path
 ) -> Engine:
-    from bot.knowledge import get_knowledge_base
-
     policies = settings.resolve(settings.policies_dir)
     services = Services(
         catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),
         shop=load_shop_policy(policies / "shop.yml"),
         routing=load_routing(policies / "routing.yml"),
-        knowledge=get_knowledge_base(settings.knowledge_settings()),
+        knowledge=LazyKnowledge(settings.knowledge_settings()),
     )
 
     def callback_url(shop_id: str) -> str | None:

@@ -40,7 +40,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("MEDIATOR_SERVER__PORT", "9001")
     s = load_settings(path)
     assert s.database_url == "postgresql://u@db:5432/x" and s.server.port == 9001
-    assert async_url(s.database_url).drivername == "postgresql+psycopg"
+    assert async_url(s.database_url).drivername == "postgresql+asyncpg"
 
 
 def test_bad_environment_value_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
