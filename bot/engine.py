@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import actions
@@ -172,7 +172,7 @@ class Engine:
             }
             replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound)
             turn_event["to_stage"] = case.stage
-            await session.execute(insert(Event), [turn_event])
+            await session.execute(Event.__table__.insert(), [turn_event])
             self._remember(ctx)
             return TurnResult(case.id, case.stage, replies, outcome=case.outcome)
 
@@ -353,7 +353,7 @@ class Engine:
         # is on the hot path.
         rows = [*([inbound] if inbound else []), *outbound]
         if rows:
-            await session.execute(insert(Message), [{**row, "stage": case.stage} for row in rows])
+            await session.execute(Message.__table__.insert(), [{**row, "stage": case.stage} for row in rows])
         return replies
 
     async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:
