@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -67,6 +67,9 @@ class Intake:
         self.triager = triager
         self.settings = settings
         self.clock = clock
+        # PostgreSQL statistics refresh during bulk imports (see _keep_statistics_fresh).
+        self._stored = 0
+        self._analyze_at = 1000
 
     def validate(self, items: Sequence[Any]) -> tuple[list[tuple[int, ReviewIn]], list[ItemResult]]:
         now = self.clock.now()
@@ -105,6 +108,7 @@ class Intake:
             # A concurrent request may have stored some of these since we looked: they are duplicates now.
             lost_races = [(r.platform, r.external_id) for _, r in fresh if (r.platform, r.external_id) not in stored]
             known |= await self._existing(session, shop_id, lost_races)
+        await self._keep_statistics_fresh(len(stored))
         for i, review in unique:
             key = (review.platform, review.external_id)
             if key in stored:
@@ -118,16 +122,35 @@ class Intake:
             results.append(ItemResult(i, "duplicate", original.review_id, original.case_id, original.triage))
         return sorted(results, key=lambda r: r.index)
 
+    async def _keep_statistics_fresh(self, stored: int) -> None:
+        """During a bulk import the tables grow faster than autovacuum re-analyzes them, and PostgreSQL's
+        planner, still believing them empty, stops using the lookup indexes: each batch then scans every
+        review of the shop. Refreshing the statistics whenever the rows stored by this process double
+        keeps plans right at a logarithmic cost."""
+        self._stored += stored
+        if self._stored < self._analyze_at or self.sessions.kw["bind"].dialect.name != "postgresql":
+            return
+        self._analyze_at = self._stored * 2
+        async with self.sessions() as session, session.begin():
+            await session.execute(text("ANALYZE reviews, buyers, orders, cases"))
+
     async def _existing(self, session: AsyncSession, shop_id: str, keys: list[Key]) -> dict[Key, dict[str, Any]]:
         out: dict[Key, dict[str, Any]] = {}
-        for chunk in _chunks(keys, 400):
-            rows = await session.execute(
-                select(Review.platform, Review.external_id, Review.id, Review.triage, Case.id)
-                .outerjoin(Case, Case.review_id == Review.id)
-                .where(Review.shop_id == shop_id, tuple_(Review.platform, Review.external_id).in_(chunk))
-            )
-            for platform, external_id, review_id, triage, case_id in rows:
-                out[(platform, external_id)] = {"review_id": review_id, "case_id": case_id, "triage": triage}
+        by_platform: dict[str, list[str]] = {}
+        for platform, external_id in keys:
+            by_platform.setdefault(platform, []).append(external_id)
+        # One platform at a time with `external_id IN (...)`: PostgreSQL does not use a row-value
+        # `(platform, external_id) IN (...)` as an index condition and scanned every review of the shop,
+        # which made each batch slower than the last.
+        for platform, external_ids in by_platform.items():
+            for chunk in _chunks(external_ids, 500):
+                rows = await session.execute(
+                    select(Review.external_id, Review.id, Review.triage, Case.id)
+                    .outerjoin(Case, Case.review_id == Review.id)
+                    .where(Review.shop_id == shop_id, Review.platform == platform, Review.external_id.in_(chunk))
+                )
+                for external_id, review_id, triage, case_id in rows:
+                    out[(platform, external_id)] = {"review_id": review_id, "case_id": case_id, "triage": triage}
         return out
 
     async def _store(
