@@ -71,7 +71,11 @@ def get_services() -> Services:
 def _from_config() -> Services:
     from bot.config import get_settings
 
-    settings = get_settings()
+    return build_services(get_settings())
+
+
+def build_services(settings: Any) -> Services:
+    """The services for a deployment's settings (bot.config.Settings)."""
     policies = settings.resolve(settings.policies_dir)
     return Services(
         catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
             update["store"] = k.store.model_copy(update={"path": self.resolve(k.store.path)})
         return k.model_copy(update=update)
 
+    def callback_url(self, shop_id: str) -> str | None:
+        """Where the shop's review platform takes our "in mediation" callbacks, if it does."""
+        shop = self.shops.get(shop_id)
+        return shop.callback_url if shop else None
+
     def secret_key(self) -> bytes:
         """The signing key: from the environment, else a random one kept (0600) in data_dir for this install."""
         value = os.environ.get(self.secret_key_env)

@@ -227,10 +227,15 @@ def filled(slots: dict[str, Any], name: str) -> bool:
     return bool(slots.get(name))
 
 
+def allowed_options(s: State, r: RemedyPolicy) -> list[RemedyOption]:
+    """What the policy allows for this case, best first, minus what the buyer already declined."""
+    declined = set(s.get("declined", []))
+    return [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+
+
 def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     """Rule 7: offer what the shop's policy allows, best first; above the bot's authority, ask staff."""
-    declined = set(s.get("declined", []))
-    options = [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    options = allowed_options(s, r)
     if not options:
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     best = options[0]
@@ -275,8 +280,7 @@ def _serves(r: RemedyPolicy, remedy_type: str) -> list[str]:
 
 
 def _best_type(s: State, r: RemedyPolicy) -> str | None:
-    declined = set(s.get("declined", []))
-    options = [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    options = allowed_options(s, r)
     return options[0].type if options else None
 
 

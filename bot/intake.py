@@ -167,7 +167,7 @@ class Intake:
         reviews = [r for _, r in fresh]
         buyer_ids = await self._upsert_buyers(session, shop_id, reviews, now)
         order_ids = await self._upsert_orders(session, shop_id, reviews, buyer_ids)
-        triage_dicts = [_public_triage(t) for t in triaged]
+        triage_dicts = [t.as_dict() for t in triaged]
         review_rows = [
             {
                 "shop_id": shop_id,
@@ -328,7 +328,7 @@ class Intake:
             )
         inserted = await session.execute(Case.__table__.insert().returning(Case.id, Case.review_id), case_rows)
         case_ids = {review_id: case_id for case_id, review_id in inserted}
-        callback = self.settings.shops.get(shop_id)
+        callback_url = self.settings.callback_url(shop_id)
         events, jobs = [], []
         for row in case_rows:
             case_id = case_ids[row["review_id"]]
@@ -362,7 +362,7 @@ class Intake:
             jobs.append(_timer(shop_id, case_id, "expire", deadline, now))
             if reminder_at > now:
                 jobs.append(_timer(shop_id, case_id, "deadline_reminder", reminder_at, now))
-            if callback and callback.callback_url:
+            if callback_url:
                 jobs.append(callback_job(shop_id, case_id, row["review_id"], "in_mediation", None, now))
         await session.execute(Event.__table__.insert(), events)
         await session.execute(Job.__table__.insert(), [_job_defaults(j) for j in jobs])
@@ -390,23 +390,6 @@ def _job_defaults(job: dict[str, Any]) -> dict[str, Any]:
         "last_error": None,
         "finished_at": None,
         **job,
-    }
-
-
-def _public_triage(t: TriageResult) -> dict[str, Any]:
-    d = t.as_dict()
-    return {
-        k: d[k]
-        for k in (
-            "language",
-            "topic",
-            "kind",
-            "severity",
-            "mediate",
-            "contact_plan",
-            "topic_confidence",
-            "kind_confidence",
-        )
     }
 
 

@@ -12,19 +12,16 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.timers  # noqa: F401 - registers the timer handlers with bot.jobs
-from actions.services import LazyKnowledge, Services
+from actions.services import build_services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.conversation_policy import load_routing
 from bot.db import async_url, make_engine, make_sessionmaker
 from bot.engine import Engine
 from bot.intake import Intake
 from bot.jobs import JobContext, Worker
 from bot.migrate import upgrade
 from bot.models import Shop
-from bot.nlg import load_catalog
 from bot.policy_store import seed_from_files
-from bot.shop_policy import load_shop_policy
 from bot.triage import Triager, load_triager
 
 log = logging.getLogger("mediator")
@@ -103,16 +100,7 @@ def build_engine(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, cache_dir: Path
 ) -> Engine:
     policies = settings.resolve(settings.policies_dir)
-    services = Services(
-        catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),
-        shop=load_shop_policy(policies / "shop.yml"),
-        routing=load_routing(policies / "routing.yml"),
-        knowledge=LazyKnowledge(settings.knowledge_settings()),
-    )
-
-    def callback_url(shop_id: str) -> str | None:
-        shop = settings.shops.get(shop_id)
-        return shop.callback_url if shop else None
+    services = build_services(settings)
 
     # The NLU loads on the first buyer message: timers and intake never need it.
     def nlu() -> object:
@@ -120,4 +108,4 @@ def build_engine(
 
         return load_nlu(cache_dir)
 
-    return Engine(sessions, clock, policies, services, nlu, callback_url)
+    return Engine(sessions, clock, policies, services, nlu, settings.callback_url)

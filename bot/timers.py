@@ -48,7 +48,7 @@ async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> Non
             ctx.clock.now(),
             reason="opted_out_before_contact",
             policy_version=active.version_id,
-            callback_url=_callback_url(ctx, case.shop_id),
+            callback_url=ctx.settings.callback_url(case.shop_id),
         )
         return
     await _speak(ctx, session, case, buyer, "first_contact")
@@ -91,7 +91,7 @@ async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
         ctx.clock.now(),
         reason="deadline_reached",
         policy_version=active.version_id,
-        callback_url=_callback_url(ctx, case.shop_id),
+        callback_url=ctx.settings.callback_url(case.shop_id),
     )
 
 
@@ -117,11 +117,6 @@ async def reminder(ctx: JobContext, session: AsyncSession, job: Job) -> None:
             },
         )
     )
-
-
-def _callback_url(ctx: JobContext, shop_id: str) -> str | None:
-    shop = ctx.settings.shops.get(shop_id)
-    return shop.callback_url if shop else None
 
 
 @job_handler(CALLBACK, external=True)
