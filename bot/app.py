@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from bot.clock import Clock
 from bot.config import Settings, get_settings
-from bot.routes import cases, health, reviews
+from bot.routes import admin, cases, health, policies, reports, reviews, staff
 from bot.routes.errors import install_error_handlers
 from bot.runtime import Runtime, build_runtime
-from channels import webchat
+from channels import slack, sms, telegram, webchat
 
 
 def create_app(
@@ -48,6 +48,6 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, reviews, cases, webchat):
+    for module in (health, reviews, cases, webchat, telegram, sms, slack, staff, policies, admin, reports):
         app.include_router(module.router)
     return app

@@ -226,3 +226,12 @@ class PolicyVersion(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+# ── channels, consent and the outbox (issue 5) ──────────────────────────────────────────────────────
+
+
+# ── Slack handoff (issue 6) ─────────────────────────────────────────────────────────────────────────
+
+
+# ── policy administration (issue 7) ─────────────────────────────────────────────────────────────────

@@ -1,0 +1,7 @@
+"""The admin pages at /admin (issue 7)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
