@@ -21,7 +21,10 @@ class ActionProposeRemedy(MediatorAction):
         cite = remedy.get("cite") or {}
         passage = None
         if services.knowledge is not None and cite:
-            passage = await asyncio.to_thread(cited_passage, services.knowledge, cite, tracker.get_slot("language"))
+            language = tracker.get_slot("language")
+            known, passage = services.knowledge.cached_citation(cite, language)
+            if not known:  # a search: keep the event loop free while Chroma works
+                passage = await asyncio.to_thread(services.knowledge.cited_passage, cite, language)
         return {
             "policy_quote": quote(passage.text) if passage else None,
             "policy_source": passage.source if passage else cite.get("source"),
@@ -30,13 +33,3 @@ class ActionProposeRemedy(MediatorAction):
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         return (tracker.get_slot("proposed_remedy") or {}).get("type", "apology_only")
 
-
-def cited_passage(knowledge: Any, cite: dict[str, str], language: str | None) -> Any:
-    """The passage of `cite.source` that best matches its heading, in the buyer's language if the shop
-    has that document, else in any language (the shop writes its policy in few languages)."""
-    for lang in (language, None):
-        hits = knowledge.search(cite["heading"], 8, lang)
-        for hit in hits:
-            if hit.source.rsplit("/", 1)[-1] == cite["source"]:
-                return hit
-    return None

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.conversation_policy import Routing, load_routing
 from bot.nlg import MessageCatalog, load_catalog
+from bot.policy_runtime import current_bundle
 from bot.shop_policy import ShopPolicy, load_shop_policy
 
 
@@ -24,6 +25,8 @@ class LazyKnowledge:
         self._settings = settings
         self._base: Any = None
         self._lock = threading.Lock()
+        # Cited passages depend only on the indexed documents, so they are kept until the next index.
+        self._cited: dict[tuple[str, str, str | None], Any] = {}
 
     def get(self) -> Any:
         with self._lock:
@@ -40,7 +43,27 @@ class LazyKnowledge:
         return self.get().search(query, k, language)
 
     def index(self, progress: Any = None) -> Any:
+        self._cited.clear()
         return self.get().index(progress)
+
+    def cited_passage(self, cite: dict[str, str], language: str | None) -> Any:
+        """The passage of `cite.source` that best matches its heading, in the buyer's language if the shop
+        has that document, else in any language (the shop writes its policy in few languages)."""
+        key = (cite["source"], cite["heading"], language)
+        if key not in self._cited:
+            self._cited[key] = self._find_cited(cite, language)
+        return self._cited[key]
+
+    def cached_citation(self, cite: dict[str, str], language: str | None) -> tuple[bool, Any]:
+        key = (cite["source"], cite["heading"], language)
+        return (key in self._cited, self._cited.get(key))
+
+    def _find_cited(self, cite: dict[str, str], language: str | None) -> Any:
+        for lang in (language, None):
+            for hit in self.search(cite["heading"], 8, lang):
+                if hit.source.rsplit("/", 1)[-1] == cite["source"]:
+                    return hit
+        return None
 
 
 @dataclass
@@ -62,9 +85,10 @@ def use_services(services: Services) -> None:
 
 
 def get_services() -> Services:
-    if _installed is not None:
-        return _installed
-    return _from_config()
+    base = _installed if _installed is not None else _from_config()
+    # Inside a turn, the catalogue, shop and routing come from the shop's published policy version.
+    bundle = current_bundle()
+    return base if bundle is None else bundle.services(base)
 
 
 @lru_cache(maxsize=1)

@@ -1,18 +1,22 @@
 """Conversation turns under load, in process on SQLite, then over HTTP through uvicorn.
 
-    .venv/bin/python bench/turn.py [--conversations 1000] [--turns 10] [--in-flight 16]
+    .venv/bin/python bench/turn.py [--conversations 1000] [--turns 10] [--rate 300]
 
-1,000 conversations are open at once, each a buyer sending 10 messages one after another (the next
-only after the bot answered). `--in-flight` bounds how many turns run at the same moment, as a server's
-worker concurrency does; every conversation still interleaves with all the others. Prints p50/p99 turn
-latency, turns per second and peak RSS; then the same turn over HTTP (POST /chat/{token}/messages)
-against GET /healthz on the same uvicorn server, and their ratio.
+1. Latency at a given load: 1,000 conversations are live at once; each buyer sends 10 messages, pausing a
+   random (exponential) time after each answer so that together they offer `--rate` turns per second, as
+   real buyers typing do. Prints the rate achieved, p50/p99 turn latency (from the moment each message
+   was due) and peak RSS.
+2. Capacity: another 1,000 conversations, each sending its next message the moment the bot answered.
+   Prints the turns per second the engine sustains.
+3. The same turn over HTTP (POST /chat/{token}/messages) against GET /healthz on the same uvicorn server,
+   and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import socket
 import sys
 import time
@@ -91,23 +95,47 @@ async def setup(n: int, url: str | None):
     return rt, case_ids[1:]
 
 
-async def in_process(rt, case_ids: list[int], turns: int, in_flight: int) -> None:
-    gate = asyncio.Semaphore(in_flight)
+async def capacity(rt, case_ids: list[int], turns: int) -> None:
+    """Closed loop: every conversation sends its next message as soon as the bot answered, all at once.
+    The rate it sustains is the engine's capacity; latencies here are mostly queueing."""
     latencies: list[float] = []
 
     async def conversation(case_id: int) -> None:
         for text in SCRIPT[:turns]:
-            async with gate:
-                t0 = time.perf_counter()
-                await rt.conversation.buyer_message(case_id, text, channel="webchat")
-                latencies.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            await rt.conversation.buyer_message(case_id, text, channel="webchat")
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation(c) for c in case_ids))
+    elapsed = time.perf_counter() - started
+    print(f"capacity, in process on {rt.engine.dialect.name}: {len(case_ids)} conversations x {turns} turns, no pauses")
+    print(f"  turns        {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} turns/s")
+
+
+async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
+    """Open loop: all conversations are live at once and each buyer pauses a random time (exponential)
+    before the next message, so that together they offer `rate` turns per second. A turn's latency runs
+    from the moment its message was due, so a backlog counts against us (no coordinated omission)."""
+    latencies: list[float] = []
+    think = len(case_ids) / rate  # mean pause per buyer
+    rng = random.Random(7)
+    loop = asyncio.get_running_loop()
+
+    async def conversation(case_id: int) -> None:
+        due = loop.time() + rng.uniform(0, think)  # buyers start spread out, not in one burst
+        for text in SCRIPT[:turns]:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            await rt.conversation.buyer_message(case_id, text, channel="webchat")
+            latencies.append((loop.time() - due) * 1000)
+            due = loop.time() + rng.expovariate(1 / think)
 
     started = time.perf_counter()
     await asyncio.gather(*(conversation(c) for c in case_ids))
     elapsed = time.perf_counter() - started
     print(
-        f"in process on {rt.engine.dialect.name}: {len(case_ids)} conversations x {turns} turns, "
-        f"{in_flight} turns in flight"
+        f"at {rate:.0f} turns/s offered, in process on {rt.engine.dialect.name}: {len(case_ids)} concurrent "
+        f"conversations x {turns} turns, mean pause {think:.1f} s"
     )
     print(f"  turns        {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} turns/s")
     print(f"  turn p50     {median(latencies):.1f} ms")
@@ -171,13 +199,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--turns", type=int, default=10)
-    parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=300.0, help="offered turns per second in the latency run")
     parser.add_argument("--http-rounds", type=int, default=200)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    rt, case_ids = await setup(args.conversations + 1, args.database_url)
+    rt, case_ids = await setup(2 * args.conversations + 1, args.database_url)
     try:
-        await in_process(rt, case_ids, args.turns, args.in_flight)
+        # Two sets of conversations, so that each run starts every conversation from its beginning.
+        await at_rate(rt, case_ids[: args.conversations], args.turns, args.rate)
+        await capacity(rt, case_ids[args.conversations :], args.turns)
         await over_http(rt, case_ids, args.http_rounds)
     finally:
         await rt.close()

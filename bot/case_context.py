@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation_policy import ConversationPolicy
@@ -31,22 +31,33 @@ class CaseContext:
         return [i.get("name", "") for i in (self.order.items if self.order else []) if i.get("name")]
 
 
-async def load_context(
-    session: AsyncSession, case_id: int, shop_id: str | None = None, *, lock: bool
-) -> CaseContext | None:
+def _context_query(*, by_shop: bool, lock: bool) -> Select[Any]:
     query = (
         select(Case, Review, Buyer, Order)
         .join(Review, Review.id == Case.review_id)
         .outerjoin(Buyer, Buyer.id == Case.buyer_id)
         .outerjoin(Order, Order.id == Case.order_id)
-        .where(Case.id == case_id)
+        .where(Case.id == bindparam("case_id"))
     )
-    if shop_id is not None:
-        query = query.where(Case.shop_id == shop_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
+    if by_shop:
+        query = query.where(Case.shop_id == bindparam("shop_id"))
+    if lock:
         # The per-case lock: two messages of one case at the same instant take turns (DESIGN decision 4).
         query = query.with_for_update(of=Case)
-    row = (await session.execute(query)).one_or_none()
+    return query
+
+
+# Built once: constructing the statement cost more than running it (bench/turn.py).
+_CONTEXT_QUERIES = {(s, lk): _context_query(by_shop=s, lock=lk) for s in (False, True) for lk in (False, True)}
+
+
+async def load_context(
+    session: AsyncSession, case_id: int, shop_id: str | None = None, *, lock: bool
+) -> CaseContext | None:
+    lock = lock and session.get_bind().dialect.name == "postgresql"  # SQLite locks the whole database instead
+    query = _CONTEXT_QUERIES[(shop_id is not None, lock)]
+    params: dict[str, Any] = {"case_id": case_id} if shop_id is None else {"case_id": case_id, "shop_id": shop_id}
+    row = (await session.execute(query, params)).one_or_none()
     return CaseContext(*row) if row else None
 
 

@@ -21,15 +21,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-policy_app = typer.Typer(help="Check the conversation policies in policies/.", no_args_is_help=True)
 shop_app = typer.Typer(help="Manage shops and their API keys.", no_args_is_help=True)
+from bot.cli_policy import admin_app, policy_app  # noqa: E402
+
 app.add_typer(policy_app, name="policy")
+app.add_typer(admin_app, name="admin")
 app.add_typer(shop_app, name="shop")
 from bot.cli_knowledge import knowledge_app  # noqa: E402
 from bot.cli_nlu import nlu_app  # noqa: E402
 
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(nlu_app, name="nlu")
+from bot.cli_report import report as report_command  # noqa: E402
+
+app.command("report")(report_command)
 
 err = Console(stderr=True)
 out = Console()
@@ -235,19 +240,6 @@ def triage(as_json: Annotated[bool, typer.Option("--json", help="Print JSON line
             json.dumps(line, ensure_ascii=False) if as_json else line, markup=False, highlight=False, soft_wrap=True
         )
 
-
-@policy_app.command("validate")
-def policy_validate(directory: Annotated[Path | None, typer.Argument(help="Policies folder")] = None) -> None:
-    """Check every policy file; print `file:line: message` for each problem, exit 2 if any."""
-    from bot.policy_check import validate_policies
-
-    s = settings()
-    issues = validate_policies(directory or s.resolve(s.policies_dir))
-    for issue in issues:
-        err.print(str(issue), markup=False, highlight=False)
-    if issues:
-        raise typer.Exit(2)
-    out.print("policies OK")
 
 
 @shop_app.command("create")

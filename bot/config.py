@@ -54,6 +54,65 @@ class WebchatSettings(Strict):
     max_message_chars: int = Field(2000, ge=100, le=20_000)
 
 
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+class ChannelSettings(Strict):
+    """Telegram and SMS (issue 5). Values come from plain environment variables (named in the README), so a
+    container sets `TELEGRAM_BOT_TOKEN` and nothing else; tests pass them directly. A channel whose settings
+    are missing is off (see `telegram_on` / `sms_on`), and start-up logs one line saying so."""
+
+    telegram_bot_token: str | None = Field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN"), repr=False)
+    telegram_bot_username: str | None = Field(default_factory=lambda: _env("TELEGRAM_BOT_USERNAME"))
+    telegram_webhook_secret: str | None = Field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_SECRET"), repr=False)
+    telegram_api_base: str | None = Field(default_factory=lambda: _env("TELEGRAM_API_BASE"))
+    # Local use without a public URL: poll getUpdates instead of taking webhooks.
+    telegram_polling: bool = Field(default_factory=lambda: _env("TELEGRAM_POLLING") in ("1", "true", "yes"))
+    twilio_account_sid: str | None = Field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID"))
+    twilio_auth_token: str | None = Field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN"), repr=False)
+    twilio_from_number: str | None = Field(default_factory=lambda: _env("TWILIO_FROM_NUMBER"))
+    twilio_messaging_service_sid: str | None = Field(default_factory=lambda: _env("TWILIO_MESSAGING_SERVICE_SID"))
+    twilio_api_base: str | None = Field(default_factory=lambda: _env("TWILIO_API_BASE"))
+    # Deep links and send timeouts.
+    telegram_link_ttl_days: int = Field(23, ge=1, le=90)
+    send_timeout_seconds: float = Field(10, gt=0)
+    deliver_max_attempts: int = Field(8, ge=1)
+
+    def telegram_missing(self) -> list[str]:
+        need = {"TELEGRAM_BOT_TOKEN": self.telegram_bot_token, "TELEGRAM_BOT_USERNAME": self.telegram_bot_username}
+        if not self.telegram_polling:
+            need["TELEGRAM_WEBHOOK_SECRET"] = self.telegram_webhook_secret
+        return [k for k, v in need.items() if not v]
+
+    def sms_missing(self) -> list[str]:
+        need = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token}
+        missing = [k for k, v in need.items() if not v]
+        if not (self.twilio_from_number or self.twilio_messaging_service_sid):
+            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        return missing
+
+
+class SlackSettings(Strict):
+    """The Slack handoff (issue 6), from plain environment variables like the channels. Without a bot token and
+    signing secret Slack is off and staff use the /staff inbox; start-up logs one line saying so."""
+
+    bot_token: str | None = Field(default_factory=lambda: _env("SLACK_BOT_TOKEN"), repr=False)
+    signing_secret: str | None = Field(default_factory=lambda: _env("SLACK_SIGNING_SECRET"), repr=False)
+    # Socket Mode (no public URL): needs an app-level token (xapp-…) and socket_mode on.
+    app_token: str | None = Field(default_factory=lambda: _env("SLACK_APP_TOKEN"), repr=False)
+    socket_mode: bool = Field(default_factory=lambda: _env("SLACK_SOCKET_MODE") in ("1", "true", "yes"))
+    api_base: str | None = Field(default_factory=lambda: _env("SLACK_API_BASE"))
+    timeout_seconds: float = Field(10, gt=0)
+    post_max_attempts: int = Field(60, ge=1)  # with backoff capped at 1 h: about two and a half days
+
+    def missing(self) -> list[str]:
+        need = {"SLACK_BOT_TOKEN": self.bot_token, "SLACK_SIGNING_SECRET": self.signing_secret}
+        if self.socket_mode:
+            need["SLACK_APP_TOKEN"] = self.app_token
+        return [k for k, v in need.items() if not v]
+
+
 class IntakeSettings(Strict):
     max_batch: int = Field(1000, ge=1, le=100_000)
     max_text_chars: int = Field(5000, ge=100, le=100_000)
@@ -75,6 +134,8 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     intake: IntakeSettings = IntakeSettings()
     webchat: WebchatSettings = WebchatSettings()
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
     # Signs chat links and other tokens. Without the variable, one is generated into data_dir/secret_key.
     secret_key_env: str = "MEDIATOR_SECRET_KEY"
     knowledge: KnowledgeSettings = KnowledgeSettings()

@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
+from bot.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
+
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -58,6 +60,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def make_engine(url: str, base: Path | None = None, **kwargs: object) -> AsyncEngine:
     aurl = async_url(url, base)
     if aurl.get_backend_name() == "sqlite":
+        if aurl.database and aurl.database != ":memory:":
+            kwargs.setdefault("async_creator", inline_creator(aurl.database))
         engine = create_async_engine(aurl, connect_args={"timeout": 30}, **kwargs)
         _sqlite_pragmas(engine)
         return engine
@@ -82,6 +86,9 @@ class _WriteGate:
     def acquire(self) -> None:
         if self._lock is None:
             self._lock = asyncio.Lock()
+        if not self._lock.locked():
+            await_(self._lock.acquire())  # uncontended: no timeout task needed
+            return
         try:
             await_(asyncio.wait_for(self._lock.acquire(), self.timeout))
         except TimeoutError:
@@ -98,12 +105,13 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, decide when transactions begin (see module docstring).
-        dbapi_conn.isolation_level = None
+        if dbapi_conn.isolation_level is not None:  # inline connections open in autocommit already
+            dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -111,7 +119,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         gate.acquire()
         conn.info["holds_gate"] = True
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(conn, gate.timeout)
         except Exception:
             _release(conn.info)
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.demo_history import load_history as replay_history
 from bot.import_files import read_records
 from bot.intake import ItemResult
 from bot.runtime import Runtime
@@ -21,6 +22,7 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, DEMO_SHOP, name or "Demo shop", DEMO_KEY, rt.clock.now())
     await rt.seed_policies()
+    await load_history(rt)
     records = [record for _, record in read_records(DEMO_DIR / "reviews.jsonl")]
     results: list[ItemResult] = []
     for start in range(0, len(records), 100):
@@ -28,6 +30,11 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
         if progress:
             progress(min(100, len(records) - start))
     return results
+
+
+async def load_history(rt: Runtime) -> int:
+    """The demo shop's past conversations (data/demo/history.yml), so its reports have finished cases."""
+    return await replay_history(rt, DEMO_SHOP)
 
 
 async def demo_chat_links(

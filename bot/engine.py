@@ -11,7 +11,6 @@ restart between any two steps loses nothing: the case row and the jobs table hol
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,14 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import actions
-from actions.services import Services, use_services
-from bot import flow
+from actions.services import Services, get_services, use_services
+from bot import flow, outbox
 from bot.case_context import DOMAIN, CaseContext, load_context, remedy_facts, tracker
 from bot.clock import Clock
+from bot.consent import load_channels_policy, pick_channel
+from bot.consent import record as record_consent
 from bot.conversation_policy import ConversationPolicy, load_conversation_policy
 from bot.jobs import schedule
 from bot.lifecycle import close_case, event_row, transition
+from bot.mediation_policy import add_business_time
 from bot.models import Case, Event, Message
+from bot.policy_runtime import active_bundle, current_bundle, set_default_folder, use_bundle
 from bot.policy_store import active_mediation_policy
 from bot.remedies import RemedyPolicy, load_remedy_policy
 from bot.stages import Outcome, Stage
@@ -82,8 +85,11 @@ class Engine:
     ):
         self.sessions = sessions
         self.clock = clock
-        self.conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
-        self.remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
+        # The policies/ folder's own policies: used only for a shop that has no published version yet.
+        # Every turn runs under the shop's published version (bot/policy_runtime.py), read per turn.
+        self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
+        self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
+        set_default_folder(policies_dir)
         self.services = services
         use_services(services)
         self.executor = ActionExecutor()
@@ -91,7 +97,27 @@ class Engine:
         self._nlu_loader = nlu_loader
         self._nlu: Any = None
         self._callback_url = callback_url
-        self._hints: dict[int, tuple[str, list[str]]] = {}
+        # Which channels are switched on (build_runtime sets it from the adapters) and their policy.
+        self.channels_enabled: frozenset[str] = frozenset({"webchat"})
+        self._channels_file = policies_dir / "channels.yml"
+
+    @property
+    def conversation(self) -> ConversationPolicy:
+        bundle = current_bundle()
+        return bundle.conversation if bundle is not None else self._conversation
+
+    @property
+    def remedies(self) -> RemedyPolicy:
+        bundle = current_bundle()
+        return bundle.remedies if bundle is not None else self._remedies
+
+    async def _use_policy(self, session: AsyncSession, case: Case) -> None:
+        """Run this turn under the shop's published policy version, and record that version on the case
+        (its events take it from there). One small indexed read; parsed versions are cached."""
+        bundle = await active_bundle(session, case.shop_id)
+        use_bundle(bundle)
+        if bundle.version is not None:
+            case.policy_version = bundle.version
 
     @property
     def nlu(self) -> Any:
@@ -111,25 +137,21 @@ class Engine:
         shop_id: str | None = None,
     ) -> TurnResult:
         text = clean(text)
-        hint = self._hints.get(case_id)
-        if hint is None:
-            async with self.sessions() as session:
-                ctx = await load_context(session, case_id, shop_id, lock=False)
-            if ctx is None:
-                raise CaseNotFound(f"no case {case_id}")
-            hint = self._remember(ctx)
-        language, items = hint
-        # NLU is CPU work: do it before taking the case lock, and off the event loop.
-        parsed = await asyncio.to_thread(self.nlu.parse, text, fallback_language=language, items=items)
         async with self.sessions() as session, session.begin():
             ctx = await load_context(session, case_id, shop_id, lock=True)
             if ctx is None:
                 raise CaseNotFound(f"no case {case_id}")
             case = ctx.case
+            await self._use_policy(session, case)
             if provider_id is not None:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
                     return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
+            # NLU runs here, on the event loop, inside the transaction: a parse takes about a millisecond, less
+            # than handing it to a thread and back (bench/turn.py), and reading the case first gives it the
+            # language and the order's items without a second read.
+            language = case.details.get("language") or case.language
+            parsed = self.nlu.parse(text, fallback_language=language, items=ctx.items)
             inbound = {
                 "shop_id": case.shop_id,
                 "case_id": case.id,
@@ -173,17 +195,17 @@ class Engine:
             replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound)
             turn_event["to_stage"] = case.stage
             await session.execute(Event.__table__.insert(), [turn_event])
-            self._remember(ctx)
+            if case.stage in flow.STAFF:  # staff see the buyer's words in the case's thread (issue 6)
+                await schedule(
+                    session,
+                    shop_id=case.shop_id,
+                    kind="slack_relay",
+                    case_id=case.id,
+                    now=self.clock.now(),
+                    run_at=self.clock.now(),
+                    dedupe_key=f"slack_relay:{case.id}:{slots_turn(case)}",
+                )
             return TurnResult(case.id, case.stage, replies, outcome=case.outcome)
-
-    def _remember(self, ctx: CaseContext) -> tuple[str, list[str]]:
-        """What the NLU needs of a case (its language, the order's items), kept so that a turn needs one
-        read, not two. A stale entry in another worker only shifts the NLU's fallback language."""
-        hint = (ctx.case.details.get("language") or ctx.case.language, ctx.items)
-        self._hints[ctx.case.id] = hint
-        if len(self._hints) > 20_000:
-            self._hints.pop(next(iter(self._hints)))
-        return hint
 
     async def _replies_to(
         self, session: AsyncSession, case: Case, channel: str, provider_id: str
@@ -212,19 +234,23 @@ class Engine:
 
     # ── timers and staff ─────────────────────────────────────────────────────────────────────────
 
-    async def on_timer(self, session: AsyncSession, case_id: int, kind: str, channel: str = "webchat") -> bool:
+    async def on_timer(self, session: AsyncSession, case_id: int, kind: str, channel: str | None = None) -> bool:
         """Run a fired conversation timer inside the caller's transaction. False when it no longer applies."""
         ctx = await load_context(session, case_id, lock=True)
         if ctx is None:
             return False
+        await self._use_policy(session, ctx.case)
         plan = flow.on_timer(self._state(ctx), kind, self.conversation)
         if plan is None:
             return False
         await self._apply(session, ctx, plan, None, channel)
         return True
 
-    async def staff_message(self, case_id: int, text: str, staff_name: str, channel: str = "webchat") -> TurnResult:
-        """Relay a staff member's words to the buyer (the bot stays paused)."""
+    async def staff_message(
+        self, case_id: int, text: str, staff_name: str, channel: str | None = None
+    ) -> TurnResult:
+        """Relay a staff member's words to the buyer (the bot stays paused). With no channel, the outbox
+        reaches the buyer where they last wrote, else by the shop's channel order (bot/consent.py)."""
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
             details = {**ctx.case.details, "staff_name": staff_name, "staff_text": clean(text)}
@@ -238,7 +264,7 @@ class Engine:
             replies = await self._apply(session, ctx, plan, None, channel, role="staff")
             return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
-    async def hand_back(self, case_id: int, approved: bool | None = None, channel: str = "webchat") -> TurnResult:
+    async def hand_back(self, case_id: int, approved: bool | None = None, channel: str | None = None) -> TurnResult:
         """Staff hand the case back to the bot, optionally approving or rejecting the pending remedy."""
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
@@ -263,6 +289,7 @@ class Engine:
         ctx = await load_context(session, case_id, lock=True)
         if ctx is None:
             raise CaseNotFound(f"no case {case_id}")
+        await self._use_policy(session, ctx.case)
         return ctx
 
     # ── applying a plan ──────────────────────────────────────────────────────────────────────────
@@ -290,13 +317,16 @@ class Engine:
         ctx: CaseContext,
         plan: flow.Plan,
         latest: dict[str, Any] | None,
-        channel: str,
+        channel: str | None,
         *,
         reply_to: str | None = None,
         role: str = "bot",
         inbound: dict[str, Any] | None = None,
     ) -> list[Reply]:
         case, now = ctx.case, self.clock.now()
+        if channel is None:  # a timer or staff message: the buyer's channel, from the contact ledger (issue 5)
+            policy = load_channels_policy(self._channels_file)
+            channel = await pick_channel(session, policy, case, ctx.buyer, self.channels_enabled)
         slots = {**self._state(ctx).slots, **plan.slots}
         slots["turn"] = int(slots.get("turn", 0)) + 1
         if plan.outcome == Outcome.OPTED_OUT:
@@ -351,16 +381,17 @@ class Engine:
         await self._move(session, ctx, plan, now)
         # Core inserts, in order (the buyer's message first): nothing here needs ORM identity, and a turn
         # is on the hot path.
-        rows = [*([inbound] if inbound else []), *outbound]
-        if rows:
-            await session.execute(Message.__table__.insert(), [{**row, "stage": case.stage} for row in rows])
+        if inbound:
+            await session.execute(Message.__table__.insert(), [{**inbound, "stage": case.stage}])
+        if outbound:  # the outbox delivers them on the buyer's channel; queued in this same transaction
+            await outbox.enqueue(session, [{**row, "stage": case.stage} for row in outbound], now)
         return replies
 
     async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:
         case = ctx.case
         if plan.handoff:
             case.handoff_reason = plan.handoff
-            team = self.services.routing.team_for(case.topic)
+            team = get_services().routing.team_for(case.topic)
             session.add(
                 event_row(
                     case,
@@ -379,8 +410,21 @@ class Engine:
                 kind="staff_reminder",
                 case_id=case.id,
                 now=now,
-                run_at=now + active.policy.staff_reminder_after,
+                # N minutes of staff working time, not wall-clock time (issue 6)
+                run_at=add_business_time(active.policy.business_hours, now, active.policy.staff_reminder_after),
                 dedupe_key=f"staff_reminder:{case.id}:{case.details.get('turn', 0)}",
+            )
+            # The case card goes to the team's Slack thread from a durable job queued in this same transaction:
+            # if Slack is down it retries with backoff and nothing is lost (channels/slack.py, issue 6).
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind="slack_card",
+                case_id=case.id,
+                now=now,
+                run_at=now,
+                payload={"team": team, "reason": plan.handoff},
+                dedupe_key=f"slack_card:{case.id}:{case.details.get('turn', 0)}",
             )
         if plan.outcome is not None:
             if plan.outcome == Outcome.OPTED_OUT:
@@ -405,7 +449,8 @@ class Engine:
         """Rule 11: an opt-out ends all contact with the buyer, on every channel and every open case."""
         if ctx.buyer is None:
             return
-        ctx.buyer.opted_out_at = ctx.buyer.opted_out_at or now
+        if ctx.buyer.opted_out_at is None:
+            record_consent(session, ctx.buyer, "all", "opted_out", "conversation", now)
         others = (
             (
                 await session.execute(
@@ -426,6 +471,10 @@ class Engine:
                 reason="opted_out_elsewhere",
                 callback_url=self._callback_url(other.shop_id),
             )
+
+
+def slots_turn(case: Case) -> int:
+    return int(case.details.get("turn", 0))
 
 
 def clean(text: str) -> str:

@@ -357,6 +357,8 @@ class Intake:
                         "data": {"reason": row["handoff_reason"], "team": None},
                     }
                 )
+                # Staff review it for flagging with the platform: a card in Slack or the /staff inbox (issue 6).
+                jobs.append(_timer(shop_id, case_id, "slack_card", now, now) | {"payload": {"purpose": "flagging"}})
             else:
                 jobs.append(_timer(shop_id, case_id, "first_contact", row["contact_not_before"], now))
             jobs.append(_timer(shop_id, case_id, "expire", deadline, now))

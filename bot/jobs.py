@@ -56,6 +56,8 @@ class JobContext:
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
     engine: Any = None  # bot.engine.Engine: conversation timers speak through it
+    channels: Any = None  # channels.base.ChannelSet: the outbox sends through its adapters (issue 5)
+    slack: Any = None  # channels.slack.SlackHandoff when Slack is configured (issue 6)
 
 
 TransactionalHandler = Callable[[JobContext, AsyncSession, Job], Awaitable[None]]

@@ -114,6 +114,28 @@ class SeverityRules(Strict):
     low_if_rating_at_least: int = Field(3, ge=1, le=5)
 
 
+class BusinessHours(Strict):
+    """When staff are at work: a handoff's reminder counts only these minutes (issue 6)."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    start: TimeOfDay = time(9, 0)
+    end: TimeOfDay = time(17, 0)
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return QuietHours._tz(v)
+
+    @model_validator(mode="after")
+    def _open_sometime(self) -> BusinessHours:
+        if not self.days:
+            raise ValueError("days: list at least one working day, e.g. [mon, tue, wed, thu, fri]")
+        if self.start >= self.end:
+            raise ValueError("start must be before end, e.g. start: \"09:00\", end: \"17:00\"")
+        return self
+
+
 class MediationPolicy(Strict):
     rating_threshold: int = Field(3, ge=1, le=4)
     window: Duration = timedelta(days=21)
@@ -122,6 +144,7 @@ class MediationPolicy(Strict):
     severity: SeverityRules = SeverityRules()
     staff_reminder_after: Duration = timedelta(hours=2)
     deadline_reminder_before: Duration = timedelta(days=3)
+    business_hours: BusinessHours = BusinessHours()
 
     @field_validator("window")
     @classmethod
@@ -147,3 +170,22 @@ def next_allowed_send(policy: MediationPolicy, at: datetime, timezone: str | Non
         end += timedelta(days=1)
     # Re-localise so a DST change during the night is honoured.
     return end.replace(tzinfo=None).replace(tzinfo=tz).astimezone(at.tzinfo)
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def add_business_time(hours: BusinessHours, at: datetime, amount: timedelta) -> datetime:
+    """The moment `amount` of working time after `at` (staff reminders count business minutes only)."""
+    tz = ZoneInfo(hours.timezone)
+    local, left = at.astimezone(tz), amount
+    for _ in range(400):  # at most about a year of days; a policy always has a working day
+        day_start = datetime.combine(local.date(), hours.start, tz)
+        day_end = datetime.combine(local.date(), hours.end, tz)
+        if DAYS[local.weekday()] in hours.days and local < day_end:
+            begin = max(local, day_start)
+            if begin + left <= day_end:
+                return (begin + left).astimezone(at.tzinfo)
+            left -= day_end - begin
+        local = datetime.combine(local.date() + timedelta(days=1), time(0), tz)
+    return at + amount

@@ -228,10 +228,168 @@ class PolicyVersion(Base):
     created_at: Mapped[datetime]
 
 
+# ── reports (issue 8): indexes for bot/reports.py (migration 0006) ──────────────────────────────────
+# Stages reached read (case_id, to_stage) from the index alone; the handoff → staff-answer times find
+# handoff events and staff messages without reading every event or message of the period's cases; a
+# case's first channel is one index-only probe.
+Index("ix_events_case_stage", Event.case_id, Event.to_stage)
+Index("ix_events_type_case", Event.type, Event.case_id, Event.at)
+Index("ix_messages_role_case", Message.role, Message.case_id, Message.created_at)
+Index("ix_messages_case_channel", Message.case_id, Message.id, Message.channel)
+
+
 # ── channels, consent and the outbox (issue 5) ──────────────────────────────────────────────────────
+
+
+class ConsentEvent(Base):
+    """The contact ledger: every change of a buyer's consent or reachability, with where it came from.
+
+    The flags on `buyers` (consent_sms, consent_telegram, consent_webchat, opted_out_at) hold the current
+    state, as intake first wrote it; each later change is appended here and applied to the flags in the
+    same transaction, so the history explains the state and nothing needs replaying to read it.
+    """
+
+    __tablename__ = "consent_events"
+    __table_args__ = (Index("ix_consent_events_buyer", "buyer_id", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # sms | telegram | webchat | all
+    # granted | revoked | opted_out | resubscribed | unreachable | reachable
+    change: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(32))  # e.g. telegram_start, sms_keyword, twilio_21610
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """One attempt's result at sending an outbound message over a channel: the provider's id and status."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_deliveries_message", "message_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(128))  # Twilio MessageSid, Telegram chat:message
+    status: Mapped[str] = mapped_column(String(16))  # sent | delivered | failed | undelivered | ...
+    error: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class LinkTokenUse(Base):
+    """A Telegram deep-link token that was spent: the link is single-use."""
+
+    __tablename__ = "link_token_uses"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    token_id: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime]
+
 
 
 # ── Slack handoff (issue 6) ─────────────────────────────────────────────────────────────────────────
 
 
+class SlackThread(Base):
+    """The one staff thread of a handed-off case: where its card is (Slack channel + ts), who owns it, and how
+    far the buyer's messages were relayed. Without Slack the row still exists (channel_id is NULL): the
+    /staff inbox keeps the owner here too."""
+
+    __tablename__ = "slack_threads"
+    __table_args__ = (UniqueConstraint("channel_id", "thread_ts"), Index("ix_slack_threads_shop", "shop_id", "id"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    team: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # Slack's channel id (C…), from chat.postMessage
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # the card's ts: every reply threads under it
+    purpose: Mapped[str] = mapped_column(String(16))  # handoff | flagging (troll / black PR review)
+    owner_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, or the /staff name
+    owner_name: Mapped[str | None] = mapped_column(String(120))
+    relayed_message_id: Mapped[int | None] = mapped_column(BigInteger)  # last buyer message shown in the thread
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SlackRelay(Base):
+    """One Slack event we acted on: dedupes retries (X-Slack-Retry-Num) by event id and client_msg_id, and
+    maps a relayed staff message's ts to our message, so an edit or a delete can follow it."""
+
+    __tablename__ = "slack_relays"
+    __table_args__ = (Index("ix_slack_relays_ts", "channel_id", "slack_ts"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    client_msg_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # reply | edit | delete | ignored
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # our outbound messages.id
+    at: Mapped[datetime]
+
+
 # ── policy administration (issue 7) ─────────────────────────────────────────────────────────────────
+
+
+class PolicyHead(Base):
+    """The shop's published policy version: the one small row every turn reads to notice a publish."""
+
+    __tablename__ = "policy_heads"
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # A digest of the version's files: workers cache parsed policies by it, so a cache never mixes up two
+    # databases (or a test database reset between tests) that reuse a version number.
+    digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class PolicyRelease(Base):
+    """One published state of all of a shop's policy files (`files` maps file name to policy_versions.id).
+
+    `version` is what events.policy_version and cases.policy_version record."""
+
+    __tablename__ = "policy_releases"
+    __table_args__ = (UniqueConstraint("shop_id", "version"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # seed | publish | rollback
+    author: Mapped[str] = mapped_column(String(120))
+    comment: Mapped[str | None] = mapped_column(Text)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    changed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    diff: Mapped[str] = mapped_column(Text, default="")
+    rolled_back_to: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class AdminToken(Base):
+    __tablename__ = "admin_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(8))  # admin | staff
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_shop", "shop_id", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    actor: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(48))
+    target: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime]

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -576,6 +577,18 @@ class _Lookup:
 _TOKEN = re.compile(r"\w{3,}")
 
 
+@lru_cache(maxsize=4096)
+def _folded(phrase: str) -> str:
+    return fold(phrase)[0]
+
+
+@lru_cache(maxsize=4096)
+def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    # Words under 4 letters ("for", "set", "2p") would match half of any message.
+    return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
+
+
+@lru_cache(maxsize=1 << 16)  # word pairs recur across messages; difflib is the slowest part of a parse
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -666,8 +679,7 @@ class NLU:
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
-        # Words under 4 letters ("for", "set", "2p") would match half of any message.
-        item_words = [(name, [w for w in _TOKEN.findall(fold(name)[0]) if len(w) >= 4]) for name in items]
+        item_words = _item_words(tuple(items))
         matched: set[str] = set()
         # The order's own item names first: "namiotu" or a typo still points at the order's tent.
         for m in _TOKEN.finditer(folded[:2000]):
@@ -679,8 +691,8 @@ class NLU:
         # Then the item lookup ("namiot" -> tent), mapped onto an order item that shares the lookup value.
         if "item" in self._lookups:
             for value, start, end in self._lookups["item"].find(folded):
-                phrases = [fold(p)[0] for p in self._item_values.get(value, [value])]
-                owner = next((name for name, _ in item_words if any(p in fold(name)[0] for p in phrases)), value)
+                phrases = [_folded(p) for p in self._item_values.get(value, [value])]
+                owner = next((name for name, _ in item_words if any(p in _folded(name) for p in phrases)), value)
                 if owner not in matched:
                     matched.add(owner)
                     found.append(Entity("item", owner, *span(start, end)))

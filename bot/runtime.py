@@ -21,8 +21,11 @@ from bot.intake import Intake
 from bot.jobs import JobContext, Worker
 from bot.migrate import upgrade
 from bot.models import Shop
+from bot.outbox import build_channels  # also registers the inbound and deliver jobs (issue 5)
 from bot.policy_store import seed_from_files
 from bot.triage import Triager, load_triager
+from channels.base import ChannelSet
+from channels.slack import SlackHandoff, build_slack  # also registers the Slack jobs (issue 6)
 
 log = logging.getLogger("mediator")
 
@@ -38,6 +41,8 @@ class Runtime:
     http: httpx.AsyncClient
     worker: Worker
     conversation: Engine
+    channels: ChannelSet = field(default_factory=ChannelSet)  # Telegram, SMS, web chat adapters (issue 5)
+    slack: SlackHandoff | None = None  # the Slack handoff, when configured (issue 6)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -58,6 +63,8 @@ class Runtime:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
 
     def start_worker(self) -> None:
+        for task in self.channels.background:  # e.g. Telegram polling mode
+            task.start(self)
         self._stop.clear()
         self._task = asyncio.create_task(self.worker.run_forever(self._stop), name="mediator-scheduler")
 
@@ -65,6 +72,9 @@ class Runtime:
         self._stop.set()
         if self._task is not None:
             await self._task
+        for task in self.channels.background:
+            await task.stop()
+        await self.channels.close()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -82,9 +92,14 @@ async def build_runtime(
     triager = await asyncio.to_thread(load_triager, cache_dir)
     http = httpx.AsyncClient(follow_redirects=False)
     conversation = build_engine(settings, sessions, clock, cache_dir)
-    worker = Worker(JobContext(settings, clock, sessions, http, conversation))
+    channels = build_channels(settings)
+    conversation.channels_enabled = channels.enabled
+    slack = build_slack(settings, sessions, clock, conversation, channels)
+    worker = Worker(JobContext(settings, clock, sessions, http, conversation, channels, slack=slack))
     intake = Intake(sessions, triager, settings, clock)
-    runtime = Runtime(settings, engine, sessions, clock, triager, intake, http, worker, conversation)
+    runtime = Runtime(
+        settings, engine, sessions, clock, triager, intake, http, worker, conversation, channels, slack=slack
+    )
     await runtime.seed_policies()
     knowledge = conversation.services.knowledge
     if knowledge is not None and refresh_knowledge:

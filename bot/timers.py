@@ -9,7 +9,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.jobs import JobContext, RetryLater, RunAt, job_handler
+from bot.jobs import JobContext, RetryLater, RunAt, job_handler, schedule
 from bot.lifecycle import CALLBACK, close_case, event_row, outcome_at_deadline
 from bot.mediation_policy import next_allowed_send
 from bot.models import Buyer, Case, Job
@@ -116,6 +116,17 @@ async def reminder(ctx: JobContext, session: AsyncSession, job: Job) -> None:
                 "handoff_reason": case.handoff_reason,
             },
         )
+    )
+    # Slack (issue 6): post it to the case's thread, mentioning its owner, from a job of its own that retries.
+    await schedule(
+        session,
+        shop_id=case.shop_id,
+        kind="slack_reminder",
+        case_id=case.id,
+        now=ctx.clock.now(),
+        run_at=ctx.clock.now(),
+        payload={"reminder": job.kind, "since": job.created_at.isoformat()},
+        dedupe_key=f"slack_reminder:{job.id}",
     )
 
 

@@ -1,7 +1,651 @@
-"""Slack handoff through slack-bolt (issue 6)."""
+"""Slack handoff through slack-bolt (issue 6): a thread per case, two-way relay, buttons, reminders.
+
+    handoff (Engine._move) ─▶ `slack_card` job ─▶ chat.postMessage(card) to the team's channel; the card's
+        ts is the case's thread (slack_threads)
+    buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
+    staff reply in the thread ─▶ POST /webhooks/slack ─▶ ack ─▶ lazy: dedupe (slack_relays), Engine.staff_message
+    button / slash command ─▶ ack ─▶ lazy: bot/staff_actions.py, then a note in the thread and a fresh card
+    staff_reminder / deadline_reminder timers ─▶ `slack_reminder` job ─▶ a note in the thread to its owner
+
+Why jobs for everything we send: when Slack is down a job retries with backoff (bot/jobs.py), so a handoff
+is never lost. Why ack-then-lazy: Slack wants an answer within 3 s, and a turn can take longer; the lazy
+work is deduped by event id, so Slack's retries (X-Slack-Retry-Num) never relay twice.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import hashlib
+import hmac
+import html
+import logging
+import re
+import time
+from datetime import datetime
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot import staff_actions
+from bot.handoff_card import card_blocks, card_text, first_name, load_card, mask_text
+from bot.jobs import JobContext, RetryLater, job_handler
+from bot.models import Case, Message, SlackRelay, SlackThread
+from bot.policy_runtime import active_bundle
+from bot.routes.errors import ApiError
+from bot.staff_actions import Staff, StaffActionError, is_internal
+from bot.stages import Stage
+
+log = logging.getLogger("mediator.slack")
+router = APIRouter(tags=["slack"])
+
+ACTIONS = ("mediator_take_over", "mediator_hand_back", "mediator_approve", "mediator_reject")
+SELECTS = ("mediator_close", "mediator_flag")
+USAGE = "Usage: /mediator case ID — shows a case's status, e.g. /mediator case 42"
+COMMAND = re.compile(r"^\s*(?:case\s+)?#?([0-9]{1,12})\s*$", re.IGNORECASE)
+
+
+def parse_command(text: str) -> int | None:
+    """`case 42` (or `42`, `#42`) → 42; anything else → None."""
+    m = COMMAND.match(text or "")
+    return int(m.group(1)) if m else None
+
+
+def parse_value(value: str | None) -> tuple[int, str | None] | None:
+    """A button's value `42` or a select option's `42:resolved_kept` → (42, arg); anything else → None."""
+    if not value or len(value) > 80:
+        return None
+    head, _, arg = value.partition(":")
+    if not (head.isascii() and head.isdigit()) or len(head) > 12:
+        return None
+    return int(head), (arg or None)
+
+
+def slack_text(text: str) -> str:
+    """What a person typed in Slack, as plain text: entities unescaped, user mentions dropped."""
+    text = re.sub(r"<@[A-Z0-9]+>", "", text or "")
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    return html.unescape(text).strip()
+
+
+class SlackHandoff:
+    """The bolt app, its Web API client, and what the listeners need to act (they use it as the runtime
+    for bot/staff_actions.py: sessions, clock, settings, conversation)."""
+
+    def __init__(self, settings: Any, sessions: Any, clock: Any, conversation: Any):
+        s = settings.slack
+        self.settings, self.sessions, self.clock, self.conversation = settings, sessions, clock, conversation
+        base = (s.api_base or AsyncWebClient.BASE_URL).rstrip("/") + "/"
+        # No client-side retries: our durable jobs retry with backoff, and a listener reports failures.
+        self.client = AsyncWebClient(
+            token=s.bot_token, base_url=base, timeout=int(s.timeout_seconds), retry_handlers=[]
+        )
+        self.app = AsyncApp(signing_secret=s.signing_secret, client=self.client, logger=log, name="mediator")
+        self.handler = AsyncSlackRequestHandler(self.app)
+        self._names: dict[str, str] = {}
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._register()
+
+    # ── listeners ───────────────────────────────────────────────────────────────────────────────
+
+    def _register(self) -> None:
+        app = self.app
+
+        async def ack_event(ack: Any, body: dict[str, Any], request: Any) -> None:
+            await ack()
+            retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+            if retry:
+                log.info("slack event %s is retry %s", body.get("event_id"), retry)
+
+        async def ack_only(ack: Any) -> None:
+            await ack()
+
+        async def ack_command(ack: Any, command: dict[str, Any]) -> None:
+            if parse_command(command.get("text", "")) is None:
+                log.info("slash command with bad text from %s", command.get("user_id"))
+                await ack(text=USAGE)
+            else:
+                await ack()
+
+        app.event("message")(ack=ack_event, lazy=[self._tracked(self.on_message)])
+        for action_id in (*ACTIONS, *SELECTS):
+            app.action(action_id)(ack=ack_only, lazy=[self._tracked(self.on_action)])
+        # Registered last, so it sees only what nothing above matched: an unknown action id.
+        app.action(re.compile(".*"))(ack=ack_only, lazy=[self._tracked(self.on_unknown_action)])
+        app.command("/mediator")(ack=ack_command, lazy=[self._tracked(self.on_command)])
+
+    def _tracked(self, fn: Any) -> Any:
+        """A lazy listener whose task `drain()` can wait for (tests, and a graceful shutdown)."""
+
+        async def run(body: dict[str, Any], client: Any) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._inflight.add(task)
+            try:
+                await fn(body)
+            except Exception:
+                log.exception("slack %s failed", fn.__name__)
+            finally:
+                if task is not None:
+                    self._inflight.discard(task)
+
+        run.__name__ = fn.__name__  # bolt tells lazy functions apart by name
+        return run
+
+    async def drain(self) -> None:
+        """Wait until every lazy listener started so far has finished."""
+        for _ in range(5):
+            await asyncio.sleep(0)  # let just-scheduled lazy tasks start and register
+            while self._inflight:
+                await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    async def staff_for(self, user_id: str) -> Staff:
+        if user_id not in self._names:
+            try:
+                info = await self.client.users_info(user=user_id)
+                profile = info["user"].get("profile", {})
+                name = profile.get("display_name") or profile.get("real_name") or info["user"].get("real_name")
+                self._names[user_id] = first_name(name) if name else "Staff"
+            except Exception as exc:  # a name is nice to have; the reply still goes out
+                log.warning("users.info %s failed: %s", user_id, exc)
+                return Staff(user_id, "Staff")
+        return Staff(user_id, self._names[user_id])
+
+    async def on_message(self, body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            return await self._edited(body, event)
+        if subtype == "message_deleted":
+            return await self._deleted(body, event)
+        if event.get("bot_id") or subtype is not None:
+            return  # our own posts, other bots, joins: never relayed
+        thread_ts, channel = event.get("thread_ts"), event.get("channel")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return  # a top-level message in the channel, not a reply to a case
+        thread = await self._thread_at(channel, thread_ts)
+        if thread is None:
+            log.info("ignored a reply in thread %s/%s: not a case thread of ours", channel, thread_ts)
+            return
+        text = slack_text(event.get("text", ""))
+        if is_internal(text) or not text:
+            return  # a note for staff only
+        relay = await self._claim(body, event, thread, "reply")
+        if relay is None:
+            return
+        staff = await self.staff_for(event.get("user", ""))
+        try:
+            done = await staff_actions.reply(self, thread.case_id, staff, text)
+        except StaffActionError as exc:
+            log.warning("reply in case %s thread refused: %s", thread.case_id, exc.error)
+            await self._set_relay(relay, kind="refused")
+            await self._note(thread, f"Not sent to the buyer: {exc.message}. {exc.fix}.")
+            return
+        except Exception:
+            await self._forget(relay)  # let Slack's retry (or a resend) try again
+            raise
+        await self._set_relay(relay, message_id=done.message_id)
+
+    async def _edited(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        message = event.get("message") or {}
+        if message.get("bot_id"):
+            return
+        relayed = await self._relayed(event.get("channel"), message.get("ts"))
+        if relayed is None:
+            return  # not a message we relayed (a note, or another thread)
+        thread = await self._thread_at(event.get("channel"), message.get("thread_ts"))
+        if thread is None or await self._claim(body, event, thread, "edit") is None:
+            return
+        text = slack_text(message.get("text", ""))
+        async with self.sessions() as session, session.begin():
+            row = await session.get(Message, relayed.message_id) if relayed.message_id else None
+            if row is not None and row.status == "pending":
+                # Not delivered yet: the buyer gets the edited text only (inside the bot's "Maja writes:" frame).
+                old = slack_text((event.get("previous_message") or {}).get("text", ""))
+                row.text = row.text.replace(old, text) if old and old in row.text else text
+                return
+        if not text or is_internal(text):
+            return
+        # Already delivered: a chat cannot be edited on every channel, so the correction follows as a new message.
+        staff = await self.staff_for(message.get("user", ""))
+        try:
+            done = await staff_actions.reply(self, thread.case_id, staff, text)
+        except StaffActionError as exc:
+            await self._note(thread, f"The edit was not sent: {exc.message}.")
+            return
+        async with self.sessions() as session, session.begin():
+            relayed = await session.get(SlackRelay, relayed.id)
+            if relayed is not None:
+                relayed.message_id = done.message_id
+        await self._note(thread, "The buyer already had the first version; the edited text was sent as a new message.")
+
+    async def _deleted(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+        relayed = await self._relayed(event.get("channel"), ts)
+        if relayed is None or relayed.message_id is None:
+            return
+        thread = await self._thread_at(event.get("channel"), (event.get("previous_message") or {}).get("thread_ts"))
+        if thread is None or await self._claim(body, event, thread, "delete") is None:
+            return
+        async with self.sessions() as session, session.begin():
+            row = await session.get(Message, relayed.message_id)
+            withdrawn = row is not None and row.status == "pending"
+            if withdrawn:
+                row.status = "suppressed"  # the outbox skips it
+        note = (
+            "Deleted before delivery: the buyer will not see it."
+            if withdrawn
+            else "That message was already delivered to the buyer; deleting it in Slack cannot unsend it."
+        )
+        await self._note(thread, note)
+
+    async def on_action(self, body: dict[str, Any]) -> None:
+        action = (body.get("actions") or [{}])[0]
+        action_id = action.get("action_id", "")
+        value = action.get("value") or (action.get("selected_option") or {}).get("value")
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id")
+        parsed = parse_value(value)
+        if parsed is None:
+            log.warning("slack action %s with a bad value %r ignored", action_id, value)
+            return await self._ephemeral(channel, user, "That button carries no case id Mediator understands.")
+        case_id, arg = parsed
+        staff = await self.staff_for(user)
+        try:
+            if action_id == "mediator_take_over":
+                done = await staff_actions.take_over(self, case_id, staff)
+            elif action_id == "mediator_hand_back":
+                done = await staff_actions.hand_back(self, case_id, staff)
+            elif action_id in ("mediator_approve", "mediator_reject"):
+                done = await staff_actions.hand_back(self, case_id, staff, approved=action_id == "mediator_approve")
+            elif action_id == "mediator_close":
+                done = await staff_actions.close(self, case_id, staff, arg or "")
+            else:
+                done = await staff_actions.flag(self, case_id, staff, arg or "")
+        except StaffActionError as exc:
+            log.warning("slack action %s on case %s refused: %s", action_id, case_id, exc.error)
+            return await self._ephemeral(channel, user, f"{exc.message}: {exc.fix}.")
+        thread = await self._thread_of(case_id)
+        if thread is not None:
+            await self._note(thread, f"<@{user}> · {done.note}" if user else done.note)
+            await self.refresh_card(case_id)
+
+    async def on_unknown_action(self, body: dict[str, Any]) -> None:
+        action = (body.get("actions") or [{}])[0]
+        log.warning("unknown slack action id %r ignored", action.get("action_id"))
+        await self._ephemeral(
+            (body.get("channel") or {}).get("id"),
+            (body.get("user") or {}).get("id", ""),
+            f"Mediator does not know the action {action.get('action_id')!r}; this card may be out of date.",
+        )
+
+    async def on_command(self, body: dict[str, Any]) -> None:
+        case_id = parse_command(body.get("text", ""))
+        if case_id is None:
+            return  # the ack already showed the usage
+        async with self.sessions() as session:
+            card = await load_card(session, case_id, self.clock.now())
+        if card is None:
+            text = f"There is no case {case_id}."
+        else:
+            owner = card.owner or "nobody"
+            outcome = f" · outcome {card.outcome}" if card.outcome else ""
+            text = (
+                f"Case {card.case_id}: {card.stage}{outcome} · {card.kind}, {card.topic} · team {card.team_name} · "
+                f"owner {owner} · {card.time_left} left · {card.reason}"
+            )
+        await self._ephemeral(body.get("channel_id"), body.get("user_id", ""), text)
+
+    # ── storage helpers ─────────────────────────────────────────────────────────────────────────
+
+    async def _thread_at(self, channel: str | None, ts: str | None) -> SlackThread | None:
+        if not channel or not ts:
+            return None
+        async with self.sessions() as session:
+            return (
+                await session.execute(
+                    select(SlackThread).where(SlackThread.channel_id == channel, SlackThread.thread_ts == ts)
+                )
+            ).scalar_one_or_none()
+
+    async def _thread_of(self, case_id: int) -> SlackThread | None:
+        async with self.sessions() as session:
+            return (
+                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
+            ).scalar_one_or_none()
+
+    async def _relayed(self, channel: str | None, ts: str | None) -> SlackRelay | None:
+        if not channel or not ts:
+            return None
+        async with self.sessions() as session:
+            return (
+                await session.execute(
+                    select(SlackRelay).where(
+                        SlackRelay.channel_id == channel, SlackRelay.slack_ts == ts, SlackRelay.kind == "reply"
+                    )
+                )
+            ).scalar_one_or_none()
+
+    async def _claim(
+        self, body: dict[str, Any], event: dict[str, Any], thread: SlackThread, kind: str
+    ) -> SlackRelay | None:
+        """Record that we act on this event; None when it was seen before (a retry): then we do nothing."""
+        event_id = str(body.get("event_id") or f"{event.get('channel')}:{event.get('event_ts') or event.get('ts')}")
+        client_msg_id = event.get("client_msg_id") if kind == "reply" else None
+        async with self.sessions() as session:
+            seen = (
+                await session.execute(
+                    select(SlackRelay.id).where(
+                        (SlackRelay.event_id == event_id)
+                        | ((SlackRelay.client_msg_id == client_msg_id) if client_msg_id else False)
+                    )
+                )
+            ).first()
+        if seen is not None:
+            log.info("slack event %s already handled; not relayed again", event_id)
+            return None
+        relay = SlackRelay(
+            shop_id=thread.shop_id,
+            case_id=thread.case_id,
+            event_id=event_id[:64],
+            client_msg_id=client_msg_id,
+            channel_id=event.get("channel"),
+            slack_ts=event.get("ts") if kind == "reply" else None,
+            kind=kind,
+            at=self.clock.now(),
+        )
+        try:
+            async with self.sessions() as session, session.begin():
+                session.add(relay)
+        except IntegrityError:  # the same event, handled concurrently by another worker
+            log.info("slack event %s already handled; not relayed again", event_id)
+            return None
+        return relay
+
+    async def _set_relay(self, relay: SlackRelay, **values: Any) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(SlackRelay, relay.id)
+            if row is not None:
+                for k, v in values.items():
+                    setattr(row, k, v)
+
+    async def _forget(self, relay: SlackRelay) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(SlackRelay, relay.id)
+            if row is not None:
+                await session.delete(row)
+
+    # ── sending ─────────────────────────────────────────────────────────────────────────────────
+
+    async def _note(self, thread: SlackThread, text: str) -> None:
+        if thread.channel_id and thread.thread_ts:
+            try:
+                await self.client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts, text=text)
+            except Exception as exc:  # a note is informational; the action itself already happened
+                log.warning("note to case %s thread failed: %s", thread.case_id, exc)
+
+    async def _ephemeral(self, channel: str | None, user: str, text: str) -> None:
+        if not channel or not user:
+            return
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except Exception as exc:
+            log.warning("ephemeral message to %s failed: %s", user, exc)
+
+    async def refresh_card(self, case_id: int) -> None:
+        async with self.sessions() as session:
+            thread = (
+                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
+            ).scalar_one_or_none()
+            card = await load_card(session, case_id, self.clock.now())
+        if thread is None or card is None or not thread.thread_ts or not thread.channel_id:
+            return
+        try:
+            await self.client.chat_update(
+                channel=thread.channel_id, ts=thread.thread_ts, text=card_text(card), blocks=card_blocks(card)
+            )
+        except Exception as exc:
+            log.warning("card of case %s not refreshed: %s", case_id, exc)
+
+
+def build_slack(
+    settings: Any, sessions: Any, clock: Any, conversation: Any, channels: Any = None
+) -> SlackHandoff | None:
+    """The Slack handoff when configured, else None (staff use /staff); one start-up line either way."""
+    s = settings.slack
+    missing = s.missing()
+    if missing:
+        log.info("slack handoff off (staff use the /staff inbox): set %s", ", ".join(missing))
+        return None
+    slack = SlackHandoff(settings, sessions, clock, conversation)
+    if s.socket_mode and channels is not None:
+        channels.background.append(SocketMode(slack, s.app_token))
+        log.info("slack handoff on (Socket Mode)")
+    else:
+        log.info("slack handoff on at /webhooks/slack")
+    return slack
+
+
+class SocketMode:
+    """Socket Mode for a deployment without a public URL; started and stopped with the scheduler."""
+
+    def __init__(self, slack: SlackHandoff, app_token: str):
+        self.slack, self.app_token, self.handler = slack, app_token, None
+
+    def start(self, runtime: Any) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.handler = AsyncSocketModeHandler(self.slack.app, self.app_token)
+        self.task = asyncio.create_task(self.handler.connect_async(), name="slack-socket-mode")
+
+    async def stop(self) -> None:
+        if self.handler is not None:
+            await self.handler.close_async()
+
+
+# ── the webhook ──────────────────────────────────────────────────────────────────────────────────
+
+
+MAX_AGE = 60 * 5  # Slack's rule: a request older than five minutes may be a replay
+
+
+def is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) < 20  # "¹".isdigit() is True, int("¹") is not
+
+
+def signature_ok(secret: str, body: bytes, timestamp: str, signature: str) -> bool:
+    """Slack's v0 scheme (what slack_sdk's SignatureVerifier checks), on raw bytes so that any body is safe."""
+    if not is_number(timestamp) or abs(time.time() - int(timestamp)) > MAX_AGE:
+        return False
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+@router.post("/webhooks/slack", include_in_schema=True)
+async def slack_webhook(request: Request) -> Response:
+    """Slack's Events API, interactivity and the /mediator command; signature and timestamp are verified."""
+    slack: SlackHandoff | None = getattr(request.app.state.runtime, "slack", None)
+    if slack is None:
+        raise ApiError(
+            404,
+            "slack_off",
+            "the Slack handoff is not configured",
+            field="SLACK_BOT_TOKEN",
+            fix="set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or use the /staff inbox",
+        )
+    # Verified here first, on the raw bytes, so nothing unauthenticated reaches bolt's parsers (bolt checks again).
+    body = await request.body()
+    ts = request.headers.get("x-slack-request-timestamp", "")
+    if not signature_ok(slack.settings.slack.signing_secret, body, ts, request.headers.get("x-slack-signature", "")):
+        stale = not is_number(ts) or abs(time.time() - int(ts)) > MAX_AGE
+        log.warning("slack request rejected: bad signature or stale timestamp (%s)", "stale" if stale else "forged")
+        raise ApiError(
+            401,
+            "stale_timestamp" if stale else "bad_signature",
+            "the request timestamp is missing or older than 5 minutes" if stale else "the signature does not match",
+            field="X-Slack-Request-Timestamp" if stale else "X-Slack-Signature",
+            fix="sign each request with the app's signing secret (v0 HMAC-SHA256) when it is sent",
+        )
+    try:
+        body.decode("utf-8")
+        response = await slack.handler.handle(request)
+    except Exception as exc:  # a signed but malformed payload: refuse it, never a 500
+        log.warning("slack request refused: malformed payload (%s)", type(exc).__name__)
+        raise ApiError(
+            400, "bad_payload", "the Slack payload could not be read", field="payload", fix="send Slack's JSON"
+        ) from None
+    if response.status_code == 404:
+        log.warning("slack request matched no listener; ignored")
+    return response
+
+
+# ── jobs: what we send to Slack ──────────────────────────────────────────────────────────────────
+
+
+async def _call(what: str, coro: Any) -> Any:
+    try:
+        return await coro
+    except Exception as exc:  # Slack down, rate limited, misconfigured: retried with backoff, never dropped
+        raise RetryLater(f"slack {what} failed: {type(exc).__name__}: {exc}") from None
+
+
+@job_handler("slack_card", external=True, max_attempts=60)
+async def post_card(ctx: JobContext, job: Any) -> None:
+    """Post the case card to the team's channel (first handoff), or refresh it and say why (a later one)."""
+    now = ctx.clock.now()
+    purpose = (job.payload or {}).get("purpose", "handoff")
+    async with ctx.sessions() as session, session.begin():
+        case = await session.get(Case, job.case_id)
+        if case is None:
+            return
+        thread = await staff_actions.thread_for(session, case, now, purpose)
+        thread_id, posted = thread.id, bool(thread.thread_ts)
+        channel = (await active_bundle(session, case.shop_id)).routing.teams.get(thread.team)
+        card = await load_card(session, case.id, now)
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None or card is None:
+        return  # no Slack: the /staff inbox lists the case
+    if posted:
+        await slack.refresh_card(card.case_id)
+        async with ctx.sessions() as session:
+            thread = await session.get(SlackThread, thread_id)
+        await slack._note(thread, f"Handed off again: {card.reason}.")
+        return
+    if channel is None or not channel.slack_channel:
+        log.warning("case %s: team %s has no slack_channel in routing.yml; only /staff shows it", case.id, card.team)
+        return
+    sent = await _call(
+        "chat.postMessage",
+        slack.client.chat_postMessage(channel=channel.slack_channel, text=card_text(card), blocks=card_blocks(card)),
+    )
+    async with ctx.sessions() as session, session.begin():
+        thread = await session.get(SlackThread, thread_id)
+        last_in = (
+            await session.execute(
+                select(func.max(Message.id)).where(Message.case_id == job.case_id, Message.direction == "in")
+            )
+        ).scalar()
+        thread.channel_id, thread.thread_ts, thread.updated_at = sent["channel"], sent["ts"], now
+        thread.relayed_message_id = last_in  # the card shows the conversation so far
+
+
+@job_handler("slack_relay", external=True, max_attempts=60)
+async def relay_buyer(ctx: JobContext, job: Any) -> None:
+    """Show the buyer's new messages in the case's thread, in order, each once."""
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None:
+        return
+    async with ctx.sessions() as session:
+        thread = (
+            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
+        ).scalar_one_or_none()
+        if thread is None or not thread.thread_ts:
+            pending = (
+                await session.execute(
+                    select(func.count()).where(Message.case_id == job.case_id, Message.direction == "in")
+                )
+            ).scalar()
+            if pending and await _card_pending(session, job.case_id):
+                raise RetryLater("the case card is not in Slack yet")
+            return
+        rows = (
+            await session.execute(
+                select(Message.id, Message.text, Message.channel)
+                .where(
+                    Message.case_id == job.case_id,
+                    Message.direction == "in",
+                    Message.id > (thread.relayed_message_id or 0),
+                )
+                .order_by(Message.id)
+            )
+        ).all()
+        card = await load_card(session, job.case_id, ctx.clock.now())
+    who = card.buyer if card else "Buyer"
+    for message_id, text, channel in rows:
+        await _call(
+            "chat.postMessage",
+            slack.client.chat_postMessage(
+                channel=thread.channel_id, thread_ts=thread.thread_ts, text=f"*{who}* ({channel}): {mask_text(text)}"
+            ),
+        )
+        async with ctx.sessions() as session, session.begin():
+            row = await session.get(SlackThread, thread.id)
+            row.relayed_message_id = message_id  # so a retry after a failure resumes after this one
+
+
+async def _card_pending(session: Any, case_id: int) -> bool:
+    from bot.models import Job
+
+    return (
+        await session.execute(
+            select(Job.id).where(
+                Job.case_id == case_id, Job.kind == "slack_card", Job.status.in_(["pending", "running"])
+            )
+        )
+    ).first() is not None
+
+
+@job_handler("slack_reminder", external=True, max_attempts=60)
+async def remind(ctx: JobContext, job: Any) -> None:
+    """A handoff nobody answered, or a deadline close: ping the thread and its owner."""
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None:
+        return
+    kind = (job.payload or {}).get("reminder", "staff_reminder")
+    since = datetime.fromisoformat((job.payload or {}).get("since") or job.created_at.isoformat())
+    async with ctx.sessions() as session:
+        case = await session.get(Case, job.case_id)
+        if case is None or case.stage == Stage.CLOSED:
+            return
+        if kind == "staff_reminder":
+            answered = (
+                await session.execute(
+                    select(Message.id).where(
+                        Message.case_id == case.id, Message.role == "staff", Message.created_at >= since
+                    )
+                )
+            ).first()
+            if answered is not None:
+                return
+        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
+        card = await load_card(session, case.id, ctx.clock.now())
+        team = (await active_bundle(session, case.shop_id)).routing.teams.get(card.team) if card else None
+    if card is None:
+        return
+    owner = f"<@{thread.owner_id}>" if thread and thread.owner_id else "Nobody has taken it yet"
+    if kind == "staff_reminder":
+        text = f"{owner} · case {card.case_id} is waiting for an answer ({card.reason}); {card.time_left} left."
+    else:
+        text = f"{owner} · case {card.case_id}: the deadline is close, {card.time_left} left ({card.deadline_at[:10]})."
+    if thread is not None and thread.thread_ts:
+        await _call(
+            "chat.postMessage",
+            slack.client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts, text=text),
+        )
+    elif team is not None and team.slack_channel:
+        await _call("chat.postMessage", slack.client.chat_postMessage(channel=team.slack_channel, text=text))

@@ -1,7 +1,168 @@
-"""SMS through twilio (issue 5)."""
+"""SMS through twilio 9 (issue 5).
+
+POST /webhooks/twilio          inbound SMS (form-encoded); `X-Twilio-Signature` must match
+POST /webhooks/twilio/status   status callbacks for our sends (queued → sent → delivered | failed ...)
+
+Signatures are checked against the configured public URL plus the path, never `request.url`: behind a
+proxy or tunnel the URL we see is not the one Twilio signed. Outbound goes through the Messages API with
+a Messaging Service SID or a From number; each SMS stays within the policy's segment budget (GSM-7 and
+UCS-2 counted as carriers do, bot/sms_segments.py), so a long message is sent as several short ones.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
 
-router = APIRouter()
+import aiohttp
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.config import Settings
+from bot.outbox import buyer_for, channels_policy, delivery_status, enqueue_inbound
+from bot.routes.deps import runtime
+from bot.routes.errors import ApiError, over_limit
+from bot.sms_segments import split_to_budget
+from channels.base import Capabilities, Inbound, OptedOut, Outbound, Rejected, TemporaryFailure, Unreachable
+
+log = logging.getLogger("mediator.sms")
+router = APIRouter(tags=["sms"])
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio error codes (https://www.twilio.com/docs/api/errors) that mean the number cannot take SMS.
+UNREACHABLE_CODES = {21211, 21408, 21612, 21614}
+OPTED_OUT_CODE = 21610
+
+
+class SmsChannel:
+    name = "sms"
+
+    def __init__(self, settings: Settings):
+        cs = settings.channels
+        self.http = AsyncTwilioHttpClient(timeout=cs.send_timeout_seconds)
+        self.client = Client(cs.twilio_account_sid, cs.twilio_auth_token, http_client=self.http)
+        if cs.twilio_api_base:
+            # twilio 9 builds every URL from the API domain's base_url: point it at another server (tests).
+            self.client.api.base_url = cs.twilio_api_base.rstrip("/")
+        self.sender: dict[str, str] = (
+            {"messaging_service_sid": cs.twilio_messaging_service_sid}
+            if cs.twilio_messaging_service_sid
+            else {"from_": str(cs.twilio_from_number)}
+        )
+        self.status_callback = f"{settings.public_url}/webhooks/twilio/status"
+        self.max_segments = channels_policy(settings).sms.max_segments
+        self.capabilities = Capabilities(buttons=False, max_chars=1600)
+
+    async def send(self, message: Outbound) -> list[str]:
+        ids: list[str] = []
+        for part in split_to_budget(message.text, self.max_segments):
+            try:
+                sent = await self.client.messages.create_async(
+                    to=message.to, body=part, status_callback=self.status_callback, **self.sender
+                )
+            except TwilioRestException as exc:
+                if exc.code == OPTED_OUT_CODE:
+                    raise OptedOut("the number replied STOP to the carrier", code=str(exc.code)) from exc
+                if exc.code in UNREACHABLE_CODES:
+                    raise Unreachable(f"number cannot take SMS ({exc.code})", code=str(exc.code)) from exc
+                if exc.status >= 500 or exc.status == 429:
+                    raise TemporaryFailure(f"Twilio answered {exc.status}", code=str(exc.code)) from exc
+                raise Rejected(f"Twilio refused: {exc.code} {exc.msg}"[:200], code=str(exc.code)) from exc
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:200]) from exc
+            ids.append(str(sent.sid))
+        return ids
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+# ── inbound ──────────────────────────────────────────────────────────────────────────────────────
+
+
+async def _verified_form(request: Request) -> dict[str, str]:
+    rt = runtime(request)
+    cs = rt.settings.channels
+    if "sms" not in rt.channels.enabled:
+        raise ApiError(404, "channel_off", "the SMS channel is off", fix="set " + ", ".join(cs.sms_missing()))
+    # Twilio posts application/x-www-form-urlencoded; parsed here (starlette's form() needs python-multipart).
+    try:
+        params = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_form", "the body is not UTF-8 form data", field="(body)") from None
+    url = rt.settings.public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not signature or not RequestValidator(str(cs.twilio_auth_token)).validate(url, params, signature):
+        log.warning("twilio webhook %s refused: bad or missing signature", request.url.path)
+        raise ApiError(
+            403,
+            "forbidden",
+            "the request signature does not match",
+            field=SIGNATURE_HEADER,
+            fix="Twilio must call MEDIATOR_PUBLIC_URL + /webhooks/twilio with TWILIO_AUTH_TOKEN's account",
+        )
+    return params
+
+
+def normalise(params: dict[str, str], max_chars: int) -> Inbound | str:
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    sender = params.get("From", "")
+    if not sid or not sender:
+        return "missing MessageSid or From"
+    body = params.get("Body", "").strip()
+    if not body:
+        return "media_only" if params.get("NumMedia", "0") not in ("", "0") else "empty"
+    if len(body) > max_chars:
+        return "too_long"
+    return Inbound("sms", sid[:120], sender[:32], text=body)
+
+
+def _twiml() -> Response:
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("/webhooks/twilio", summary="Twilio inbound SMS")
+async def inbound(request: Request) -> Response:
+    params = await _verified_form(request)
+    rt = runtime(request)
+    limit = channels_policy(rt.settings).sms.max_inbound_chars
+    msg = normalise(params, limit)
+    if msg == "too_long":
+        log.info("twilio %s refused: %s characters", params.get("MessageSid"), len(params.get("Body", "")))
+        raise over_limit("the SMS", len(params.get("Body", "")), limit, "characters", field="Body", fix="send less")
+    if isinstance(msg, str):
+        if msg.startswith("missing"):
+            raise ApiError(400, "invalid_sms", msg, field="MessageSid", fix="send Twilio's inbound SMS parameters")
+        log.info("twilio %s ignored: %s", params.get("MessageSid"), msg)
+        return _twiml()
+    async with rt.sessions() as session, session.begin():
+        buyer = await buyer_for(session, "sms", msg.sender)
+        if buyer is None:
+            log.info("twilio %s ignored: no case for this number", msg.provider_id)
+            return _twiml()
+        await enqueue_inbound(session, buyer.shop_id, msg, rt.clock.now())
+    return _twiml()
+
+
+@router.post("/webhooks/twilio/status", summary="Twilio delivery status callbacks")
+async def status(request: Request) -> Response:
+    params = await _verified_form(request)
+    rt = runtime(request)
+    sid, state = params.get("MessageSid", ""), params.get("MessageStatus", "")
+    if not sid or not state:
+        raise ApiError(400, "invalid_status", "MessageSid and MessageStatus are required", field="MessageStatus")
+    known = await delivery_status(rt.sessions, rt.clock, rt.settings, "sms", sid, state, params.get("ErrorCode"))
+    if not known:
+        log.info("twilio status for unknown message %s ignored", sid)
+    return Response(status_code=204)
+
+
+def signed_headers(settings: Settings, path: str, params: dict[str, Any]) -> dict[str, str]:
+    """The signature Twilio would send for `params` posted to our `path` (the fakes and the bench use it)."""
+    validator = RequestValidator(str(settings.channels.twilio_auth_token))
+    return {SIGNATURE_HEADER: validator.compute_signature(settings.public_url + path, params)}

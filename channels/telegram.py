@@ -1,7 +1,316 @@
-"""Telegram through aiogram 3 (issue 5)."""
+"""Telegram through aiogram 3 (issue 5).
+
+POST /webhooks/telegram              Telegram's updates; `X-Telegram-Bot-Api-Secret-Token` must match
+GET  /api/cases/{id}/telegram-link   (shop API key) → {"url": "https://t.me/<bot>?start=<token>", ...}
+polling mode (TELEGRAM_POLLING=1)    getUpdates in the background instead of the webhook, for local use
+
+A buyer can only be reached on Telegram after starting the bot, so the shop shows the deep link; its
+`/start <token>` binds the chat to the case's buyer. The token is signed (HMAC with the install's key),
+expires, and is spent on first use (a `link_token_uses` row). Telegram allows 64 characters of
+[A-Za-z0-9_-] in a start parameter, hence a packed binary token rather than channels/tokens.py's JSON.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-router = APIRouter()
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.utils.text_decorations import html_decoration
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.models import Case
+from bot.outbox import buyer_for, enqueue_inbound
+from bot.routes.deps import runtime, shop_id
+from bot.routes.errors import ApiError
+from channels.base import Capabilities, Inbound, Outbound, Rejected, TemporaryFailure, Unreachable
+
+log = logging.getLogger("mediator.telegram")
+router = APIRouter(tags=["telegram"])
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_TOKEN = struct.Struct(">QI8s")  # case id, expiry (unix seconds), nonce
+
+
+# ── the deep-link token ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class StartClaims:
+    case_id: int
+    token_id: str
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, b"telegram-start|" + payload, hashlib.sha256).digest()[:16]
+
+
+def start_token(settings: Settings, case_id: int, expires_at: datetime) -> str:
+    payload = _TOKEN.pack(case_id, int(expires_at.timestamp()), secrets.token_bytes(8))
+    return base64.urlsafe_b64encode(payload + _mac(settings.secret_key(), payload)).rstrip(b"=").decode()
+
+
+def verify_start_token(settings: Settings, token: str, now: datetime) -> StartClaims | None:
+    """The case a start token names, or None if it is malformed, forged or expired."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != _TOKEN.size + 16:
+        return None
+    payload, mac = raw[: _TOKEN.size], raw[_TOKEN.size :]
+    if not hmac.compare_digest(mac, _mac(settings.secret_key(), payload)):
+        return None
+    case_id, expires, nonce = _TOKEN.unpack(payload)
+    if expires < now.timestamp():
+        return None
+    return StartClaims(case_id, f"tg:{case_id}:{nonce.hex()}")
+
+
+@router.get("/api/cases/{case_id}/telegram-link", summary="A single-use Telegram deep link for the buyer")
+async def telegram_link(case_id: int, request: Request, shop: str = Depends(shop_id)) -> dict[str, str]:
+    rt = runtime(request)
+    cs = rt.settings.channels
+    if "telegram" not in rt.channels.enabled:
+        raise ApiError(
+            409,
+            "channel_off",
+            "the Telegram channel is off in this deployment",
+            field="TELEGRAM_BOT_TOKEN",
+            fix="set " + ", ".join(cs.telegram_missing()) + " and restart",
+        )
+    async with rt.sessions() as session:
+        found = (
+            await session.execute(select(Case.id).where(Case.id == case_id, Case.shop_id == shop))
+        ).scalar_one_or_none()
+    if found is None:
+        raise ApiError(404, "not_found", f"no case {case_id} for this shop", field="case_id")
+    expires = rt.clock.now() + timedelta(days=cs.telegram_link_ttl_days)
+    token = start_token(rt.settings, case_id, expires)
+    return {
+        "url": f"https://t.me/{cs.telegram_bot_username}?start={token}",
+        "token": token,
+        "expires_at": expires.isoformat(),
+    }
+
+
+# ── the adapter ──────────────────────────────────────────────────────────────────────────────────
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Chunks of at most `limit` characters, broken at a paragraph, line or space where possible."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = max(rest.rfind(sep, 0, limit + 1) for sep in ("\n\n", "\n", " "))
+        if cut < limit // 2:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(self, settings: Settings, max_chars: int = 4096):
+        cs = settings.channels
+        api = TelegramAPIServer.from_base(cs.telegram_api_base) if cs.telegram_api_base else None
+        session = AiohttpSession(api=api) if api else AiohttpSession()
+        self.bot = Bot(str(cs.telegram_bot_token), session=session)
+        self.timeout = cs.send_timeout_seconds
+        self.capabilities = Capabilities(buttons=True, max_chars=max_chars)
+
+    async def send(self, message: Outbound) -> list[str]:
+        chunks = split_text(message.text, self.capabilities.max_chars)
+        ids: list[str] = []
+        for n, chunk in enumerate(chunks):
+            markup = None
+            if message.buttons and n == len(chunks) - 1:  # the buttons belong under the question
+                markup = InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [InlineKeyboardButton(text=b.label, callback_data=b.value) for b in message.buttons]
+                    ]
+                )
+            try:
+                sent = await self.bot.send_message(
+                    chat_id=int(message.to),
+                    text=html_decoration.quote(chunk),  # our text is plain: escape anything that looks like markup
+                    parse_mode="HTML",
+                    reply_markup=markup,
+                    request_timeout=int(self.timeout),
+                )
+            except TelegramForbiddenError as exc:
+                raise Unreachable("the buyer blocked the bot", code="403") from exc
+            except TelegramRetryAfter as exc:
+                raise TemporaryFailure(f"rate limited for {exc.retry_after}s", code="429") from exc
+            except TelegramBadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    raise Unreachable("chat not found", code="400") from exc
+                raise Rejected(str(exc)[:200], code="400") from exc
+            except (TimeoutError, TelegramNetworkError, TelegramServerError) as exc:
+                raise TemporaryFailure(str(exc)[:200] or type(exc).__name__) from exc
+            except TelegramAPIError as exc:
+                raise TemporaryFailure(str(exc)[:200]) from exc
+            ids.append(f"{sent.chat.id}:{sent.message_id}")
+        return ids
+
+    async def answer_button(self, callback_id: str) -> None:
+        """Stop the button's spinner; best effort, a missed answer only delays the buyer's UI."""
+        with contextlib.suppress(TelegramAPIError, asyncio.TimeoutError):
+            await self.bot.answer_callback_query(callback_id, request_timeout=int(self.timeout))
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+# ── inbound ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def normalise(update: Update) -> Inbound | str:
+    """An Inbound, or the reason the update is ignored."""
+    provider_id = str(update.update_id)
+    if update.callback_query is not None:
+        cq = update.callback_query
+        chat = cq.message.chat.id if cq.message is not None else cq.from_user.id
+        if cq.data not in ("yes", "no"):
+            return "unknown_button"
+        return Inbound("telegram", provider_id, str(chat), button=cq.data, callback_id=cq.id)
+    message = update.message
+    if message is None:
+        return "not_a_message"
+    chat = str(message.chat.id)
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        return "media_only"
+    if text.split()[0].split("@")[0] == "/start":
+        parts = text.split(maxsplit=1)
+        if len(parts) == 2:
+            return Inbound("telegram", provider_id, chat, start_token=parts[1].strip())
+        return "start_without_token"
+    lang = message.from_user.language_code if message.from_user else None
+    return Inbound("telegram", provider_id, chat, text=text[:4000], language_hint=lang)
+
+
+async def accept_update(rt: Any, update: Update) -> str:
+    """Put one update into the inbox. Returns what happened, for the log and the webhook's answer."""
+    inbound = normalise(update)
+    if isinstance(inbound, str):
+        log.info("telegram update %s ignored: %s", update.update_id, inbound)
+        return inbound
+    now = rt.clock.now()
+    invalid = False
+    async with rt.sessions() as session, session.begin():
+        if inbound.start_token:
+            claims = verify_start_token(rt.settings, inbound.start_token, now)
+            shop = (
+                (await session.execute(select(Case.shop_id).where(Case.id == claims.case_id))).scalar_one_or_none()
+                if claims
+                else None
+            )
+            if shop is None:
+                invalid = True
+        else:
+            buyer = await buyer_for(session, "telegram", inbound.sender)
+            if buyer is None:
+                log.info("telegram update %s ignored: unknown chat", update.update_id)
+                return "unknown_chat"
+            shop = buyer.shop_id
+        new = not invalid and await enqueue_inbound(session, str(shop), inbound, now)
+    if invalid:  # answered outside the transaction: a send must never hold the database
+        log.info("telegram update %s: invalid or expired start link", update.update_id)
+        with contextlib.suppress(Exception):
+            await rt.channels.get("telegram").send(Outbound(inbound.sender, _invalid_link_text(rt)))
+        return "invalid_link"
+    return "accepted" if new else "duplicate"
+
+
+def _invalid_link_text(rt: Any) -> str:
+    from bot.outbox import channels_policy
+
+    return channels_policy(rt.settings).text("link_invalid", None)
+
+
+@router.post("/webhooks/telegram", summary="Telegram Bot API updates")
+async def webhook(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    cs = rt.settings.channels
+    if "telegram" not in rt.channels.enabled:
+        raise ApiError(404, "channel_off", "the Telegram channel is off", fix="set " + ", ".join(cs.telegram_missing()))
+    given = request.headers.get(SECRET_HEADER, "")
+    if not cs.telegram_webhook_secret or not hmac.compare_digest(given, cs.telegram_webhook_secret):
+        log.warning("telegram webhook refused: wrong or missing %s", SECRET_HEADER)
+        raise ApiError(403, "forbidden", "wrong secret token", field=SECRET_HEADER, fix="use TELEGRAM_WEBHOOK_SECRET")
+    try:
+        data = json.loads(await request.body())
+        update = Update.model_validate(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, TypeError) as exc:
+        log.info("telegram webhook: malformed update (%s)", type(exc).__name__)
+        raise ApiError(
+            400, "invalid_update", "not a Telegram Update", field="(body)", fix="send a Bot API Update"
+        ) from None
+    result = await accept_update(rt, update)
+    return JSONResponse({"ok": True, "result": result})
+
+
+# ── polling mode ─────────────────────────────────────────────────────────────────────────────────
+
+
+class TelegramPoller:
+    """getUpdates in a loop, for a machine Telegram cannot reach. Updates go through the same inbox."""
+
+    def __init__(self, adapter: TelegramChannel, timeout: int = 25):
+        self.adapter, self.timeout = adapter, timeout
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, rt: Any) -> None:
+        self._task = asyncio.create_task(self._run(rt), name="telegram-poller")
+
+    async def _run(self, rt: Any) -> None:
+        bot = self.adapter.bot
+        offset: int | None = None
+        with contextlib.suppress(TelegramAPIError):
+            await bot.delete_webhook()
+        while True:
+            try:
+                updates = await bot.get_updates(offset=offset, timeout=self.timeout, request_timeout=self.timeout + 10)
+                for update in updates:
+                    await accept_update(rt, update)
+                    offset = update.update_id + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("telegram polling failed; retrying in 5 s")
+                await asyncio.sleep(5)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

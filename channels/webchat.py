@@ -5,12 +5,16 @@ GET  /chat/{token}                               → the page
 GET  /chat/{token}/history?after=ID              → messages so far (the page polls for bot-initiated ones)
 POST /chat/{token}/messages {"text", "id"?}      → {"replies": [{"text", "action"}], "stage"}
 WS   /chat/{token}/ws                            → the same, over one connection
+
+Behind the channel interface (channels/base.py) the web chat is `WebchatChannel`: its replies go back
+synchronously, and the outbox marks them delivered; bot-initiated messages wait in the history the page
+polls, or reach the buyer as a link by SMS when the shop's channel order says so (`chat_url`).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.engine import CaseNotFound
 from bot.models import Case, Message
 from bot.routes.deps import runtime, shop_id
@@ -32,9 +37,18 @@ router = APIRouter(tags=["web chat"])
 
 
 def chat_link(rt: Runtime, case: Case) -> dict[str, str]:
-    expires = rt.clock.now() + timedelta(days=rt.settings.webchat.link_ttl_days)
-    token = sign(rt.settings.secret_key(), PURPOSE, {"c": case.id, "s": case.shop_id}, expires)
-    return {"url": f"{rt.settings.public_url}/chat/{token}", "token": token, "expires_at": expires.isoformat()}
+    return _link(rt.settings, rt.clock.now(), case)
+
+
+def chat_url(settings: Settings, now: datetime, case: Case) -> str:
+    """The buyer's web-chat URL, for the outbox to send by SMS when the shop's channel order says so."""
+    return _link(settings, now, case)["url"]
+
+
+def _link(settings: Settings, now: datetime, case: Case) -> dict[str, str]:
+    expires = now + timedelta(days=settings.webchat.link_ttl_days)
+    token = sign(settings.secret_key(), PURPOSE, {"c": case.id, "s": case.shop_id}, expires)
+    return {"url": f"{settings.public_url}/chat/{token}", "token": token, "expires_at": expires.isoformat()}
 
 
 @router.post("/api/cases/{case_id}/chat-link", summary="A signed, expiring web-chat link for the buyer")

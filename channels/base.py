@@ -1,0 +1,129 @@
+"""The one small interface every buyer channel implements (Telegram, SMS, web chat).
+
+The dialogue never knows which channel it is on: the engine writes outbound `messages` rows and the
+outbox (bot/outbox.py) delivers each through an adapter here, trying the shop's channel order when one
+fails. To reach a buyer from anywhere else (a Slack relay, a timer), do NOT call an adapter: call
+`Engine.staff_message(case_id, text, staff_name)` (or any engine entry point) with no channel, and the
+outbox picks the buyer's channel from the contact ledger, respecting consent, opt-out and quiet hours.
+
+An adapter:
+- declares `name` and `capabilities` (buttons, maximum length of one message);
+- `send(Outbound)` returns the provider's delivery ids (one per physical message; a long text may be
+  split), or raises `Unreachable` (try the next channel), `OptedOut` (the provider says the buyer
+  opted out: stop everywhere), `Rejected` (this message cannot go this way) or `TemporaryFailure`
+  (retry later with backoff);
+- inbound traffic arrives at its webhook and is normalised into `Inbound` before anything else sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+CHANNELS = ("telegram", "sms", "webchat")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    buttons: bool
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    to: str  # Telegram chat id, E.164 number, or the case id for web chat
+    text: str
+    buttons: tuple[Button, ...] = ()
+    reference: str = ""  # our message id, echoed in provider callbacks
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A buyer's message as every channel hands it on: who, what, and the provider's id for dedupe."""
+
+    channel: str
+    provider_id: str  # Telegram update_id, Twilio MessageSid
+    sender: str  # Telegram chat id or E.164 number
+    text: str = ""
+    start_token: str | None = None  # Telegram /start <token>
+    button: str | None = None  # the value of a pressed inline button
+    callback_id: str | None = None  # Telegram callback query to acknowledge
+    media_only: bool = False
+    language_hint: str | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "", False)}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Inbound:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class SendError(Exception):
+    def __init__(self, reason: str, *, code: str | None = None):
+        super().__init__(reason)
+        self.reason, self.code = reason, code
+
+
+class Unreachable(SendError):
+    """The buyer cannot be reached on this channel (blocked the bot, number out of service)."""
+
+
+class OptedOut(SendError):
+    """The provider refuses because the buyer opted out there (Twilio 21610): applies to every channel."""
+
+
+class Rejected(SendError):
+    """This message cannot go over this channel (the provider refused its content); try the next one."""
+
+
+class TemporaryFailure(SendError):
+    """Network trouble, rate limit or provider outage: try again later."""
+
+
+class Channel(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    async def send(self, message: Outbound) -> list[str]: ...
+
+    async def close(self) -> None: ...
+
+
+class WebchatChannel:
+    """The web chat has no provider: a message is delivered by being in the case's history, which the page
+    shows (replies synchronously over HTTP/WebSocket, bot-initiated ones through its history poll)."""
+
+    name = "webchat"
+    capabilities = Capabilities(buttons=False, max_chars=4000)
+
+    async def send(self, message: Outbound) -> list[str]:
+        return [f"webchat:{message.reference}"]
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass
+class ChannelSet:
+    """The adapters a deployment has switched on, by name. Web chat is always on."""
+
+    adapters: dict[str, Any] = field(default_factory=lambda: {"webchat": WebchatChannel()})
+    background: list[Any] = field(default_factory=list)  # e.g. the Telegram poller, started with the worker
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return frozenset(self.adapters)
+
+    def get(self, name: str) -> Any:
+        return self.adapters.get(name)
+
+    async def close(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.close()

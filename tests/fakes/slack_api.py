@@ -1,0 +1,156 @@
+"""A fake Slack Web API on loopback, for slack_sdk's AsyncWebClient (`base_url`) and slack-bolt.
+
+It answers the methods Mediator calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
+users.info, conversations.info), the way Slack does: form or JSON bodies, a bearer token, `{"ok": ...}`
+answers. Every call is recorded, so a test asserts on what was posted. `down = True` makes every call answer
+HTTP 503, as during a Slack outage.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER, BOT_ID, TEAM = "UBOTMEDIATOR", "BMEDIATOR", "T0TEST"
+USERS = {
+    "U0MAJA": {"real_name": "Maja Nowak", "display_name": "Maja"},
+    "U0TOM": {"real_name": "Tom Berg", "display_name": ""},
+}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class FakeSlack:
+    token: str = "xoxb-test-token"
+    calls: list[Call] = field(default_factory=list)
+    down: bool = False
+    channels: dict[str, str] = field(default_factory=dict)  # "#cs-logistics" → "C…"
+    base_url: str = ""
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    # ── what tests read ──────────────────────────────────────────────────────────────────────────
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts(self, *, thread_ts: str | None = None, top_level: bool = False) -> list[Call]:
+        out = self.called("chat.postMessage")
+        if thread_ts is not None:
+            out = [c for c in out if c.args.get("thread_ts") == thread_ts]
+        if top_level:
+            out = [c for c in out if not c.args.get("thread_ts")]
+        return out
+
+    def channel_id(self, name: str) -> str:
+        if name.startswith("C"):
+            return name
+        return self.channels.setdefault(name, "C" + name.strip("#").replace("-", "").upper()[:10])
+
+    # ── the server ───────────────────────────────────────────────────────────────────────────────
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._endpoint)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{port}/api/"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _endpoint(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.can_read_body:
+            args.update({k: v for k, v in (await request.post()).items()})
+        for key in ("blocks", "attachments"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+        self.calls.append(Call(method, args, token))
+        if self.down:
+            return web.Response(status=503, text="upstream unavailable")
+        if token != self.token:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(handler(args))
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://test.slack.invalid/",
+            "team": "Test",
+            "user": "mediator",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+        }
+
+    def _next_ts(self) -> str:
+        return f"1763900000.{next(self._ts):06d}"
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not (args.get("text") or args.get("blocks")):
+            return {"ok": False, "error": "no_text"}
+        channel = self.channel_id(args["channel"])
+        ts = self._next_ts()
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID, "user": BOT_USER},
+        }
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args.get("channel"), "ts": args["ts"], "text": args.get("text")}
+
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("user"):
+            return {"ok": False, "error": "user_not_in_channel"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = USERS.get(args.get("user", ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {
+            "ok": True,
+            "user": {
+                "id": args["user"],
+                "name": user["real_name"].lower(),
+                "real_name": user["real_name"],
+                "profile": dict(user),
+            },
+        }
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": args.get("channel"), "is_member": True}}

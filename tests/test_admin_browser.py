@@ -1,0 +1,214 @@
+"""The admin pages in a real browser (headless Debian Chromium through Playwright) against the app served by
+uvicorn on a loopback port: the issue's "done when" flow, end to end.
+
+An admin logs in, lowers the coupon limit with a form, previews a scenario that shows the lower offer beside
+the published one, publishes, sees the next live conversation use it, and rolls back. A draft that asks
+buyers to delete their review is refused with its reason. Screenshots go to docs/admin-*.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+import yaml
+
+from bot.admin_auth import create_token
+from bot.app import create_app
+from bot.runtime import Runtime
+from tests.conftest import ROOT, SHOP
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{CHROMIUM} is missing: CI must run the browser tests")
+    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
+try:
+    from playwright.async_api import Browser, Page, Route, async_playwright, expect
+except ImportError:
+    pytest.skip("the playwright package is missing: uv pip install playwright", allow_module_level=True)
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+DOCS = ROOT / "docs"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+SCENARIO = yaml.safe_load((ROOT / "data" / "scenarios" / "en_rude_support_coupon.yml").read_text())
+
+pytestmark = pytest.mark.timeout(600)
+expect.set_options(timeout=30_000)
+
+
+@pytest.fixture
+async def base(rt: Runtime) -> AsyncIterator[str]:
+    app = create_app(runtime=rt, run_scheduler=False)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield url
+    server.should_exit = True
+    await task
+    sock.close()
+
+
+@pytest.fixture
+async def page(base: str) -> AsyncIterator[Page]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    offsite: list[str] = []
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser: Browser = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env
+        )
+        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+
+        async def guard(route: Route) -> None:
+            if urlsplit(route.request.url).hostname in LOOPBACK:
+                await route.continue_()
+            else:
+                offsite.append(route.request.url)
+                await route.abort()
+
+        await context.route("**/*", guard)
+        tab = await context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield tab
+        await context.close()
+        await browser.close()
+    assert offsite == [], f"the page tried to leave loopback: {offsite}"
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+async def live_offer(rt: Runtime, n: int) -> str:
+    """The next live conversation: a new case, the buyer's messages through the running engine."""
+    [result] = await rt.intake.ingest(SHOP, [{**SCENARIO["review"], "external_id": f"live-{n}"}])
+    await rt.worker.run_due()
+    offers = []
+    for step in SCENARIO["steps"][:3]:
+        turn = await rt.conversation.buyer_message(result.case_id, step["buyer"])
+        offers += [r.text for r in turn.replies if r.action == "propose_remedy"]
+    assert len(offers) == 1, offers
+    return offers[0]
+
+
+async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls_back(
+    page: Page, base: str, rt: Runtime
+) -> None:
+    async with rt.sessions() as session, session.begin():
+        token = await create_token(session, SHOP, "alice", "admin", rt.clock.now())
+    DOCS.mkdir(exist_ok=True)
+
+    # Log in.
+    await page.goto(f"{base}/admin")
+    await page.fill("#token", "mat_wrong")
+    await page.click("#login-button")
+    await expect(page.locator("#login-error")).to_contain_text("unknown or revoked admin token")
+    await page.fill("#token", token)
+    await page.screenshot(path=str(DOCS / "admin-login.png"))
+    await page.click("#login-button")
+    await expect(page.locator("#who")).to_contain_text("alice (admin)")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(page.locator("#draft-state")).to_contain_text("published version 1")
+
+    # 1. Lower the coupon limit with the form.
+    await page.click("#tabs button[data-tab=forms]")
+    percent = page.locator("#f-rule-rude-support-coupon-percent")
+    await expect(percent).to_have_value("10")
+    await percent.fill("5")
+    await page.click("#apply-forms")
+    await expect(page.locator("#status")).to_contain_text("Applied 1 change(s) to the draft: remedies.yml")
+    await page.screenshot(path=str(DOCS / "admin-forms.png"), full_page=True)
+    await page.click("#tabs button[data-tab=editor]")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(page.locator("#source")).to_have_value(lambda_free_contains("limit: {percent: 5, max_amount: 25.00}"))
+
+    # 2. Preview a scenario: the lower offer beside the published one.
+    await page.click("#tabs button[data-tab=preview]")
+    await page.select_option("#scenario", "en_rude_support_coupon")
+    await page.click("#run-preview")
+    await expect(page.locator("#status")).to_contain_text("Preview ready", timeout=240_000)
+    await expect(page.locator("#pv-active .remedy").first).to_contain_text("coupon 12.00 EUR")
+    await expect(page.locator("#pv-draft .remedy").first).to_contain_text("coupon 6.00 EUR")
+    await expect(page.locator("#pv-active-title")).to_have_text("Published (version 1)")
+    await page.screenshot(path=str(DOCS / "admin-preview.png"), full_page=True)
+
+    # 3. Publish.
+    await page.click("#tabs button[data-tab=editor]")
+    await page.fill("#comment", "smaller apology coupons for rude support")
+    await page.click("#publish")
+    await expect(page.locator("#status")).to_contain_text("Published version 2 (remedies.yml)")
+    await expect(page.locator("#draft-state")).to_contain_text("published version 2")
+
+    # 4. The next live conversation uses it.
+    offer = await live_offer(rt, 1)
+    assert "6.00" in offer and "12.00" not in offer
+
+    # A draft that asks buyers to delete their review is refused, with its reason.
+    await page.select_option("#file", "messages/en.yml")
+    source = await page.input_value("#source")
+    asking = source.replace("If you'd like to update your review", "Please delete your review", 1)
+    assert asking != source, "messages/en.yml changed: pick another sentence to edit"
+    await page.fill("#source", asking)
+    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)")
+    await expect(page.locator("#issues")).to_contain_text("asks for the review to be deleted")
+    await page.click("#publish")
+    await expect(page.locator("#status")).to_contain_text("Not published")
+    await page.locator("#issues li", has_text="asks for the review to be deleted").first.click()  # jumps to the line
+    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)")
+    await expect(page.locator("#gutter .bad").first).to_be_visible()
+    line = asking[: asking.index("Please delete your review")].count("\n") + 1
+    await expect(page.locator("#gutter .bad").first).to_have_text(f"{line}\n")
+    await page.screenshot(path=str(DOCS / "admin-guardrail.png"), full_page=True)
+    async with rt.sessions() as session:
+        from bot.policy_store import head_version
+
+        assert await head_version(session, SHOP) == 2
+    await page.click("#discard")
+
+    # 5. Roll back.
+    await page.click("#tabs button[data-tab=history]")
+    await expect(page.locator("#version-2")).to_contain_text("smaller apology coupons")
+    await page.locator("#version-1 button.rollback").click()
+    await expect(page.locator("#status")).to_contain_text("version 3 publishes version 1 again")
+    await expect(page.locator("#version-3")).to_contain_text("rollback")
+    await page.locator("#version-2 button", has_text="Diff").click()
+    await expect(page.locator("#history-diff")).to_contain_text("+    limit: {percent: 5, max_amount: 25.00}")
+    await page.screenshot(path=str(DOCS / "admin-history.png"), full_page=True)
+    offer = await live_offer(rt, 2)
+    assert "12.00" in offer
+
+
+def lambda_free_contains(text: str):  # type: ignore[no-untyped-def]
+    import re
+
+    return re.compile(re.escape(text))
+
+
+async def test_staff_may_read_but_not_publish(page: Page, base: str, rt: Runtime) -> None:
+    async with rt.sessions() as session, session.begin():
+        token = await create_token(session, SHOP, "sam", "staff", rt.clock.now())
+    await page.goto(f"{base}/admin")
+    await page.fill("#token", token)
+    await page.click("#login-button")
+    await expect(page.locator("#who")).to_contain_text("sam (staff)")
+    await expect(page.locator("#publish")).to_be_disabled()
+    await expect(page.locator("#source")).to_have_value(lambda_free_contains("bot_authority:"))

@@ -1,0 +1,320 @@
+"""Consent, opt-out across channels, quiet hours, the channel order and SMS segments, on the virtual clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.clock import VirtualClock
+from bot.config import ChannelSettings, Settings
+from bot.consent import load_channels_policy, normalise
+from bot.models import Buyer, Case, ConsentEvent, Message
+from bot.policy_check import validate_policies
+from bot.runtime import Runtime
+from bot.sms_segments import count_segments, split_to_budget
+from channels.telegram import SECRET_HEADER
+from tests.conftest import ROOT, review
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+
+PUBLIC, SECRET, PHONE, CHAT = "https://mediator.example", "tg-secret", "+48601234567", 5151
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[tuple[FakeTelegram, FakeTwilio]]:
+    tg, tw = FakeTelegram(), FakeTwilio()
+    await tg.start()
+    await tw.start()
+    yield tg, tw
+    await tg.stop()
+    await tw.stop()
+
+
+@pytest.fixture
+def policies_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", target)
+    return target
+
+
+@pytest.fixture
+def settings(settings: Settings, fakes: tuple[FakeTelegram, FakeTwilio], policies_dir: Path) -> Settings:
+    tg, tw = fakes
+    channels = ChannelSettings(
+        telegram_bot_token=TOKEN,
+        telegram_bot_username="mediator_test_bot",
+        telegram_webhook_secret=SECRET,
+        telegram_api_base=tg.url,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_from_number="+15005550006",
+        twilio_messaging_service_sid=None,
+        twilio_api_base=tw.url,
+    )
+    return settings.model_copy(update={"public_url": PUBLIC, "channels": channels, "policies_dir": policies_dir})
+
+
+async def sms_in(client: httpx.AsyncClient, tw: FakeTwilio, text: str, sender: str = PHONE) -> None:
+    params = tw.inbound_params(sender, text)
+    signature = tw.signature(PUBLIC + "/webhooks/twilio", params)
+    r = await client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    assert r.status_code == 200, r.text
+
+
+async def open_case(client: httpx.AsyncClient, rt: Runtime, external_id: str, text: str | None = None, **buyer) -> int:
+    body = review(external_id, text=text)
+    body["buyer"].update(buyer)
+    r = await client.post("/api/reviews", json=body)
+    assert r.status_code == 201, r.text
+    await rt.worker.run_due()
+    return r.json()["case_id"]
+
+
+REVIEWS = {
+    "en": ("STOP", "The lamp arrived broken and nobody answered my emails."),
+    "pl": ("KONIEC", "Lampa przyszła rozbita, a nikt nie odpowiada na moje maile."),
+    "sv": ("STOPP", "Lampan kom trasig och ingen svarar på mina mejl."),
+    "ru": ("СТОП", "Лампа пришла разбитой, и никто не отвечает на мои письма."),
+    "sq": ("NDALO", "Llamba erdhi e thyer dhe askush nuk u përgjigjet emaileve të mia."),
+    "de": ("ABMELDEN", "Die Lampe kam kaputt an und niemand beantwortet meine E-Mails."),
+}
+CONFIRM_WORD = {
+    "en": "unsubscribed",
+    "pl": "wypisano",
+    "sv": "avregistrerad",
+    "ru": "отписаны",
+    "sq": "çregjistruat",
+    "de": "abgemeldet",
+}
+
+
+@pytest.mark.parametrize("language", sorted(REVIEWS))
+async def test_sms_opt_out_in_every_language_confirms_once_then_silence(
+    client: httpx.AsyncClient,
+    rt: Runtime,
+    fakes: tuple[FakeTelegram, FakeTwilio],
+    clock: VirtualClock,
+    language: str,
+) -> None:
+    tg, tw = fakes
+    keyword, text = REVIEWS[language]
+    case_id = await open_case(client, rt, f"stop-{language}", text)
+    other = await open_case(client, rt, f"stop2-{language}", text)  # the same buyer's second case
+    assert tw.sent, "the first contact went out by SMS"
+    before = len(tw.sent)
+    await sms_in(client, tw, f"{keyword.lower()}!")
+    await rt.worker.run_due()
+    confirmations = tw.sent[before:]
+    assert len(confirmations) == 1 and CONFIRM_WORD[language] in confirmations[0]["Body"].lower()
+    async with rt.sessions() as session:
+        assert (await session.get(Case, case_id)).outcome == "opted_out"
+        assert (await session.get(Case, other)).outcome == "opted_out"
+        ledger = (await session.execute(select(ConsentEvent.change, ConsentEvent.source))).all()
+    assert ("opted_out", "sms_keyword") in ledger
+    # Nothing after that, on any channel: not a reply, not a timer, not staff, not a second STOP.
+    await sms_in(client, tw, "hello? are you there?")
+    await sms_in(client, tw, keyword)
+    await rt.conversation.staff_message(case_id, "We are sorry, can we still help?", "Maja")
+    clock.advance(timedelta(days=10))
+    await rt.worker.run_due()
+    assert len(tw.sent) == before + 1 and tg.sent == []
+    # START resubscribes (and says so, once).
+    await sms_in(client, tw, "START")
+    await rt.worker.run_due()
+    assert len(tw.sent) == before + 2
+    async with rt.sessions() as session:
+        assert set((await session.execute(select(Buyer.opted_out_at))).scalars()) == {None}
+
+
+async def test_opt_out_on_telegram_stops_sms_too(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    tg, tw = fakes
+    case_id = await open_case(client, rt, "both-1", consent={"sms": True, "telegram": True, "webchat": True})
+    token = (await client.get(f"/api/cases/{case_id}/telegram-link")).json()["token"]
+    await client.post(
+        "/webhooks/telegram", json=tg.message_update(CHAT, f"/start {token}"), headers={SECRET_HEADER: SECRET}
+    )
+    await rt.worker.run_due()
+    sms_before = len(tw.sent)
+    await client.post("/webhooks/telegram", json=tg.message_update(CHAT, "/stop"), headers={SECRET_HEADER: SECRET})
+    await rt.worker.run_due()
+    assert "unsubscribed" in tg.texts(CHAT)[-1]
+    tg_before = len(tg.sent)
+    await rt.conversation.staff_message(case_id, "One more thing", "Maja")
+    await sms_in(client, tw, "hello")
+    await rt.worker.run_due()
+    assert len(tw.sent) == sms_before and len(tg.sent) == tg_before
+
+
+async def test_free_form_opt_out_goes_through_the_conversation_and_the_ledger(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    _, tw = fakes
+    await open_case(client, rt, "ff-1")
+    before = len(tw.sent)
+    await sms_in(client, tw, "please stop writing to me")
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        actions = (await session.execute(select(Message.action).where(Message.direction == "out"))).scalars().all()
+        ledger = (await session.execute(select(ConsentEvent.source))).scalars().all()
+    assert actions[-1] == "opt_out_confirm" and "conversation" in ledger
+    assert len(tw.sent) == before + 1
+
+
+async def test_help_answers(client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]) -> None:
+    _, tw = fakes
+    await open_case(client, rt, "help-1")
+    before = len(tw.sent)
+    await sms_in(client, tw, "help")
+    await rt.worker.run_due()
+    assert len(tw.sent) == before + 1 and "STOP" in tw.sent[-1]["Body"]
+
+
+async def test_quiet_hours_defer_a_staff_sms_but_not_a_reply(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio], clock: VirtualClock
+) -> None:
+    _, tw = fakes
+    case_id = await open_case(client, rt, "quiet-1")
+    clock.set(datetime(2026, 11, 2, 22, 30, tzinfo=UTC))  # 23:30 in Warsaw
+    before = len(tw.sent)
+    await sms_in(client, tw, "The lamp arrived broken")  # the buyer writes at night: answered at once
+    await rt.worker.run_due()
+    assert len(tw.sent) > before
+    before = len(tw.sent)
+    await rt.conversation.staff_message(case_id, "We have sent a replacement.", "Maja")
+    await rt.worker.run_due()
+    assert len(tw.sent) == before, "a staff message waits for the buyer's morning"
+    clock.set(datetime(2026, 11, 3, 6, 59, tzinfo=UTC))  # 07:59 in Warsaw
+    await rt.worker.run_due()
+    assert len(tw.sent) == before
+    clock.set(datetime(2026, 11, 3, 7, 0, tzinfo=UTC))  # 08:00: quiet hours are over
+    await rt.worker.run_due()
+    assert len(tw.sent) == before + 1 and "replacement" in tw.sent[-1]["Body"]
+
+
+async def test_the_first_contact_waits_for_daytime(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio], clock: VirtualClock
+) -> None:
+    _, tw = fakes
+    clock.set(datetime(2026, 11, 2, 21, 0, tzinfo=UTC))  # 22:00 in Warsaw
+    await open_case(client, rt, "night-1")
+    assert tw.sent == []
+    clock.set(datetime(2026, 11, 3, 7, 1, tzinfo=UTC))
+    await rt.worker.run_due()
+    assert tw.sent and tw.sent[0]["To"] == PHONE
+
+
+async def test_no_consent_means_nothing_is_sent(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    tg, tw = fakes
+    case_id = await open_case(client, rt, "nocons-1", consent={"sms": False, "telegram": False, "webchat": True})
+    await rt.conversation.staff_message(case_id, "Hello from the team", "Maja")
+    await rt.worker.run_due()
+    assert tw.sent == [] and tg.sent == []
+    async with rt.sessions() as session:
+        statuses = (await session.execute(select(Message.status).where(Message.direction == "out"))).scalars().all()
+    assert statuses and set(statuses) == {"recorded"}  # waiting in the web chat, nowhere else
+
+
+async def test_when_telegram_fails_the_next_channel_is_tried(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    tg, tw = fakes
+    case_id = await open_case(client, rt, "fall-1", consent={"sms": True, "telegram": True, "webchat": True})
+    token = (await client.get(f"/api/cases/{case_id}/telegram-link")).json()["token"]
+    await client.post(
+        "/webhooks/telegram", json=tg.message_update(CHAT, f"/start {token}"), headers={SECRET_HEADER: SECRET}
+    )
+    await rt.worker.run_due()
+    tg.blocked.add(CHAT)
+    sms_before = len(tw.sent)
+    await rt.conversation.staff_message(case_id, "Your refund is on its way.", "Maja")
+    await rt.worker.run_due()
+    assert tw.sent[-1]["Body"].endswith("Your refund is on its way.") or "refund" in tw.sent[-1]["Body"]
+    assert len(tw.sent) == sms_before + 1
+
+
+async def test_the_web_chat_link_goes_by_sms_when_the_order_says_so(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio], policies_dir: Path
+) -> None:
+    _, tw = fakes
+    path = policies_dir / "channels.yml"
+    path.write_text(path.read_text().replace("demo: [telegram, sms, webchat_link]", "demo: [webchat_link]"))
+    await open_case(client, rt, "link-1")
+    [sms] = tw.sent
+    assert f"{PUBLIC}/chat/" in sms["Body"]
+    token = sms["Body"].split("/chat/")[1].split()[0]
+    page = await client.get(f"/chat/{token}/history")
+    assert page.status_code == 200 and page.json()["messages"][0]["action"] == "first_contact"
+
+
+def test_the_channels_policy_is_validated_with_lines(policies_dir: Path) -> None:
+    assert validate_policies(policies_dir) == []
+    path = policies_dir / "channels.yml"
+    text = path.read_text()
+    path.write_text(text.replace("  default: [telegram, sms, webchat_link]", "  default: [telegram, pigeon]"))
+    issues = validate_policies(policies_dir)
+    assert any(i.file.endswith("channels.yml") and i.line == 13 and "webchat_link" in i.message for i in issues), issues
+    path.write_text(text.replace("REVOKE, ", ""))
+    assert any("REVOKE" in i.message for i in validate_policies(policies_dir))
+    path.write_text(text.replace("any: [HELP, INFO, /help]", "any: [HELP, STOP]"))
+    assert any("STOP" in i.message and "both" in i.message for i in validate_policies(policies_dir))
+
+
+@given(st.text(max_size=80))
+def test_keyword_matching_never_fails_and_only_matches_whole_messages(text: str) -> None:
+    policy = load_channels_policy(ROOT / "policies" / "channels.yml")
+    kind = policy.keyword(text)
+    assert kind in (None, "opt_out", "resubscribe", "help")
+    assert policy.keyword(f"please do not {text} stop") is None or normalise(text) == ""
+
+
+def test_keywords_cover_the_carrier_words_and_our_languages() -> None:
+    policy = load_channels_policy(ROOT / "policies" / "channels.yml")
+    for word in ("STOP", "stopall", "Unsubscribe", "end.", "QUIT", "cancel", "revoke", "optout", "/stop@shop_bot"):
+        assert policy.keyword(word) == "opt_out", word
+    for word in ("koniec", "stopp", "стоп", "ndalo", "abmelden", "Avsluta"):
+        assert policy.keyword(word) == "opt_out", word
+    assert policy.keyword("start") == policy.keyword("UNSTOP") == "resubscribe"
+    assert policy.keyword("help") == policy.keyword("POMOC") == "help"
+    assert policy.keyword("stop the delivery please") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "segments"),
+    [
+        ("a" * 160, "GSM-7", 1),
+        ("a" * 161, "GSM-7", 2),
+        ("a" * 459, "GSM-7", 3),
+        ("a" * 460, "GSM-7", 4),
+        ("€" * 80, "GSM-7", 1),  # extension characters cost two septets
+        ("€" * 81, "GSM-7", 2),
+        ("a" * 159 + "€", "GSM-7", 2),  # an escape pair is never split across segments
+        ("ż" * 70, "UCS-2", 1),
+        ("ż" * 71, "UCS-2", 2),
+        ("ż" * 201, "UCS-2", 3),
+        ("😀" * 35, "UCS-2", 1),  # surrogate pairs count two
+        ("a" * 66 + "😀", "UCS-2", 1),
+        ("a" * 69 + "😀", "UCS-2", 2),
+    ],
+)
+def test_segments_are_counted_like_carriers(text: str, encoding: str, segments: int) -> None:
+    got = count_segments(text)
+    assert (got.encoding, got.count) == (encoding, segments)
+
+
+@given(st.text(alphabet=st.sampled_from(list("abc ąż€😀.\n")), max_size=1500), st.integers(min_value=1, max_value=4))
+def test_split_parts_stay_within_the_budget_and_keep_the_words(text: str, budget: int) -> None:
+    parts = split_to_budget(text, budget)
+    assert all(count_segments(p).count <= budget for p in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())

@@ -1,0 +1,85 @@
+"""SQLite driven on the event loop (bot/sqlite_inline.py): correct results, and another process holding the
+write lock makes a transaction wait on the event loop, not block it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import make_engine, make_sessionmaker
+from tests.conftest import is_postgres
+
+pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's own driver path")
+
+
+async def test_rows_round_trip_and_errors_are_the_drivers(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions() as s, s.begin():
+            await s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+            await s.execute(text("INSERT INTO t (name) VALUES (:n)"), [{"n": "a"}, {"n": "b"}])
+        async with sessions() as s:
+            assert (await s.execute(text("SELECT name FROM t ORDER BY id"))).scalars().all() == ["a", "b"]
+        with pytest.raises(Exception, match="UNIQUE"):
+            async with sessions() as s, s.begin():
+                await s.execute(text("INSERT INTO t (name) VALUES ('a')"))
+        async with sessions() as s:  # the failed transaction was rolled back, the connection still works
+            assert (await s.execute(text("SELECT count(*) FROM t"))).scalar_one() == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "y.db"
+    engine = make_engine(f"sqlite:///{path}")
+    sessions = make_sessionmaker(engine)
+    async with sessions() as s, s.begin():
+        await s.execute(text("CREATE TABLE t (n INTEGER)"))
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:  # a second writer with its own connection, as `mediator import` would be
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t VALUES (1)")
+        holding.set()
+        release.wait(5)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    holding.wait(5)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not release.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def writer() -> float:
+        started = time.monotonic()
+        async with sessions() as s, s.begin():
+            await s.execute(text("INSERT INTO t VALUES (2)"))
+        return time.monotonic() - started
+
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.3, release.set)
+    try:
+        waited, _ = await asyncio.gather(writer(), ticker())
+    finally:
+        release.set()
+        thread.join()
+    assert waited >= 0.25, "the write must have waited for the other process's lock"
+    assert ticks >= 10, f"the event loop was blocked while waiting (only {ticks} ticks in 0.3 s)"
+    async with sessions() as s:
+        assert (await s.execute(text("SELECT n FROM t ORDER BY n"))).scalars().all() == [1, 2]
+    await engine.dispose()

@@ -1,0 +1,195 @@
+"""The /staff inbox in a real browser (headless Debian Chromium through Playwright), against the app served by
+uvicorn on loopback, without Slack: a person signs in, opens a handoff, replies, approves, hands back, closes.
+
+Needs /usr/bin/chromium and the `playwright` package; without them the tests skip (and fail under CI=true).
+Every request leaving 127.0.0.1 is refused and fails the test. The screenshot goes to docs/staff-inbox.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+import yaml
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.models import Case, Message
+from bot.runtime import Runtime
+from tests.conftest import KEY, ROOT, SHOP, review
+
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+if not CHROMIUM.exists():
+    if IN_CI:
+        pytest.fail(f"{CHROMIUM} is missing in CI", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
+try:
+    from playwright.async_api import Browser, Page, Route, async_playwright, expect
+except ImportError:
+    if IN_CI:
+        raise
+    pytest.skip("the playwright package is missing", allow_module_level=True)
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+SHOT = ROOT / "docs" / "staff-inbox.png"
+pytestmark = pytest.mark.timeout(180)
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture
+async def base(rt: Runtime) -> AsyncIterator[str]:
+    app = create_app(runtime=rt, run_scheduler=False)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield url
+    server.should_exit = True
+    await task
+    sock.close()
+
+
+@pytest.fixture
+async def page(base: str) -> AsyncIterator[Page]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    offsite: list[str] = []
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser: Browser = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env
+        )
+        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+
+        async def guard(route: Route) -> None:
+            if urlsplit(route.request.url).hostname in LOOPBACK:
+                await route.continue_()
+            else:
+                offsite.append(route.request.url)
+                await route.abort()
+
+        await context.route("**/*", guard)
+        tab = await context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield tab
+        await context.close()
+        await browser.close()
+    assert offsite == [], f"the page tried to leave loopback: {offsite}"
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+async def approval_case(rt: Runtime) -> int:
+    body = yaml.safe_load((ROOT / "tests/scenarios/de_double_charge_approval_needed.yml").read_text())["review"]
+    [result] = await rt.intake.ingest(SHOP, [body])
+    assert result.case_id is not None
+    await rt.worker.run_due()
+    for text in (
+        "Ja, auf meinem Kontoauszug steht die Abbuchung von 900 Euro zweimal, am 28. Oktober",
+        "Ich möchte die doppelte Abbuchung zurück, also mein Geld",
+        "Es geht um die ganze Bestellung, das Familienzelt Trollheim 6 und die Schlafsäcke",
+    ):
+        await rt.conversation.buyer_message(result.case_id, text, channel="webchat")
+        await rt.worker.run_due()
+    return result.case_id
+
+
+async def rows(rt: Runtime, case_id: int, role: str) -> list[Any]:
+    async with rt.sessions() as session:
+        q = select(Message).where(Message.case_id == case_id, Message.role == role).order_by(Message.id)
+        return list((await session.execute(q)).scalars())
+
+
+async def sign_in(page: Page, base: str, name: str = "Maja") -> None:
+    await page.goto(base + "/staff")
+    await page.get_by_label("API key or token").fill(KEY)
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_role("button", name="Open the inbox").click()
+    await expect(page.locator("#who")).to_have_text(f"Signed in as {name}")
+
+
+async def test_reply_and_approve_in_the_browser(page: Page, base: str, rt: Runtime) -> None:
+    case_id = await approval_case(rt)
+    await sign_in(page, base)
+    item = page.locator(f"#list li[data-case-id='{case_id}']")
+    await expect(item).to_contain_text("Markus")
+    await item.click()
+    await expect(page.locator("#detail h2")).to_contain_text(f"Case {case_id}")
+    await expect(page.locator(".approval")).to_contain_text("refund_full 900.00 EUR")
+    await expect(page.locator("#detail")).not_to_contain_text("m.becker@example.de")
+    await page.get_by_label("Reply to the buyer").fill("Hallo Markus, ich kümmere mich sofort darum.")
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#status")).to_have_text("sent to the buyer")
+    await expect(page.locator(".conversation li.staff")).to_contain_text("ich kümmere mich sofort darum")
+    SHOT.parent.mkdir(exist_ok=True)
+    await page.locator("#detail").evaluate("el => { el.scrollTop = 0; }")  # the card's top: who, why, time left
+    await page.screenshot(path=str(SHOT), full_page=True)
+    [staff] = await rows(rt, case_id, "staff")
+    assert "ich kümmere mich sofort darum" in staff.text
+    await page.get_by_role("button", name="Approve remedy").click()
+    await expect(page.locator("#status")).to_contain_text("approved refund_full")
+    await expect(page.locator("#stage")).to_have_text("proposing")
+    offers = [m for m in await rows(rt, case_id, "bot") if m.action == "propose_remedy"]
+    assert [o.meta["remedy"]["type"] for o in offers] == ["refund_full"]
+    # Back with the bot: the case leaves the inbox.
+    await expect(page.locator(f"#list li[data-case-id='{case_id}']")).to_have_count(0)
+    assert SHOT.stat().st_size > 10_000
+
+
+async def test_take_over_hand_back_close_and_errors(page: Page, base: str, client: Any, rt: Runtime) -> None:
+    r = await client.post("/api/reviews", json=review("browser-take"))
+    case_id = r.json()["case_id"]
+    await rt.worker.run_due()
+    await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})
+    await sign_in(page, base, "Ola")
+    await page.locator(f"#list li[data-case-id='{case_id}']").click()
+    await expect(page.locator("#detail")).to_contain_text("Tom")
+    # An empty reply is refused on the page; a // note is refused by the server, with the fix.
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#status")).to_have_text("Write something first.")
+    await page.get_by_label("Reply to the buyer").fill("// note for colleagues")
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#status.error")).to_contain_text("remove the //")
+    await page.get_by_role("button", name="Hand back to bot").click()
+    await expect(page.locator("#status")).to_contain_text("handed back")
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None and case.stage not in ("awaiting_staff", "closed")
+    # Take it again and close it with an outcome.
+    await page.get_by_role("button", name="Take over").click()
+    await expect(page.locator("#stage")).to_have_text("awaiting_staff")
+    await page.get_by_label("Close as").select_option("unresolved")
+    await page.get_by_role("button", name="Close", exact=True).click()
+    await expect(page.locator("#stage")).to_have_text("closed")
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None and case.outcome == "unresolved"
+
+
+async def test_a_wrong_key_shows_the_sign_in_again(page: Page, base: str) -> None:
+    await page.goto(base + "/staff")
+    await page.get_by_label("API key or token").fill("not-a-key")
+    await page.get_by_role("button", name="Open the inbox").click()
+    await expect(page.locator("#signin-error")).to_contain_text("unknown API key")
+    await expect(page.locator("#signin")).to_be_visible()

@@ -1,0 +1,205 @@
+"""The /staff inbox without Slack (the embedded default): the same handoffs and actions, over JSON."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import yaml
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.admin_auth import create_token
+from bot.clock import VirtualClock
+from bot.models import Case, Message, SlackThread
+from bot.runtime import Runtime
+from bot.shops import ensure_shop
+from tests.conftest import ROOT, SHOP, review
+
+SCENARIOS = ROOT / "tests" / "scenarios"
+
+
+def scenario_review(name: str) -> dict[str, Any]:
+    return yaml.safe_load((SCENARIOS / name).read_text(encoding="utf-8"))["review"]
+
+
+async def open_case(rt: Runtime, body: dict[str, Any]) -> int:
+    [result] = await rt.intake.ingest(SHOP, [body])
+    assert result.case_id is not None
+    await rt.worker.run_due()
+    return result.case_id
+
+
+async def buyer(rt: Runtime, case_id: int, text: str) -> None:
+    await rt.conversation.buyer_message(case_id, text, channel="webchat")
+    await rt.worker.run_due()
+
+
+async def approval_case(rt: Runtime) -> int:
+    case_id = await open_case(rt, scenario_review("de_double_charge_approval_needed.yml"))
+    for text in (
+        "Ja, auf meinem Kontoauszug steht die Abbuchung von 900 Euro zweimal, am 28. Oktober",
+        "Ich möchte die doppelte Abbuchung zurück, also mein Geld",
+        "Es geht um die ganze Bestellung, das Familienzelt Trollheim 6 und die Schlafsäcke",
+    ):
+        await buyer(rt, case_id, text)
+    return case_id
+
+
+async def messages(rt: Runtime, case_id: int, role: str) -> list[Message]:
+    async with rt.sessions() as session:
+        rows = await session.execute(
+            select(Message).where(Message.case_id == case_id, Message.role == role).order_by(Message.id)
+        )
+        return list(rows.scalars())
+
+
+async def test_the_inbox_lists_handoffs_with_their_card(rt: Runtime, client: httpx.AsyncClient) -> None:
+    assert rt.slack is None  # no Slack settings: the inbox is the staff's tool
+    case_id = await approval_case(rt)
+    await open_case(rt, review("quiet-1"))  # a case the bot handles: not listed
+    listed = (await client.get("/staff/api/cases")).json()
+    assert [c["case_id"] for c in listed["cases"]] == [case_id]
+    card = listed["cases"][0]
+    assert card["buyer"] == "Markus" and card["pending_remedy"]["type"] == "refund_full"
+    assert card["team"] == "billing" and card["purpose"] == "handoff"
+    async with rt.sessions() as session:  # the card job ran without Slack: the case still has its thread row
+        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one()
+    assert thread.channel_id is None and thread.thread_ts is None
+
+
+async def test_approve_changes_the_offer(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await approval_case(rt)
+    response = await client.post(f"/staff/api/cases/{case_id}/approve", headers={"X-Staff-Name": "Maja"})
+    assert response.status_code == 200, response.text
+    assert response.json()["stage"] == "proposing" and "approved refund_full" in response.json()["note"]
+    offers = [m for m in await messages(rt, case_id, "bot") if m.action == "propose_remedy"]
+    assert [o.meta["remedy"]["type"] for o in offers] == ["refund_full"]
+    again = await client.post(f"/staff/api/cases/{case_id}/approve")
+    assert again.status_code == 409 and again.json()["error"] == "not_with_staff"
+
+
+async def test_reply_reaches_the_buyer_and_hand_back_resumes(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await open_case(rt, review("inbox-reply"))
+    await buyer(rt, case_id, "Hello, yes, the lamp was broken.")  # the buyer is on the web chat
+    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Maja"})
+    assert response.status_code == 200 and response.json()["stage"] == "awaiting_staff"
+    response = await client.post(
+        f"/staff/api/cases/{case_id}/reply", json={"text": "Hi Anna, we are on it."}, headers={"X-Staff-Name": "Maja"}
+    )
+    assert response.status_code == 200, response.text
+    await rt.worker.run_due()
+    [staff] = await messages(rt, case_id, "staff")
+    assert "we are on it" in staff.text and staff.status == "delivered" and staff.id == response.json()["message_id"]
+    detail = (await client.get(f"/staff/api/cases/{case_id}")).json()
+    assert any("we are on it" in m["text"] for m in detail["conversation"])
+    bots = len(await messages(rt, case_id, "bot"))
+    await buyer(rt, case_id, "Thanks. The lamp arrived broken on 30 October.")
+    assert len(await messages(rt, case_id, "bot")) == bots  # paused while staff have it
+    response = await client.post(f"/staff/api/cases/{case_id}/hand-back")
+    assert response.status_code == 200 and response.json()["stage"] not in ("awaiting_staff", "closed")
+    bots = len(await messages(rt, case_id, "bot"))
+    await buyer(rt, case_id, "I would like a replacement lamp please.")
+    assert len(await messages(rt, case_id, "bot")) > bots  # the bot speaks again
+
+
+async def test_take_over_close_and_flag(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await open_case(rt, review("inbox-take"))
+    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})
+    assert response.status_code == 200 and response.json()["case"]["owner"] == "Tom"
+    assert response.json()["stage"] == "awaiting_staff"
+    response = await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"})
+    assert response.status_code == 200 and response.json()["case"]["outcome"] == "resolved_kept"
+    troll = await open_case(rt, scenario_review("de_black_pr_awaiting_staff.yml"))
+    listed = (await client.get("/staff/api/cases")).json()["cases"]
+    assert [(c["case_id"], c["purpose"]) for c in listed] == [(troll, "flagging")]
+    response = await client.post(f"/staff/api/cases/{troll}/flag", json={"kind": "black_pr"})
+    assert response.status_code == 200
+    async with rt.sessions() as session:
+        case = await session.get(Case, troll)
+        assert case is not None and (case.outcome, case.kind) == ("not_contacted", "black_pr")
+
+
+async def test_bad_input_names_the_field(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await approval_case(rt)
+    checks = [
+        ("/staff/api/cases/999999/take-over", None, 404, "case_id"),
+        (f"/staff/api/cases/{case_id}/close", {"outcome": "happy"}, 422, "outcome"),
+        (f"/staff/api/cases/{case_id}/flag", {"kind": "spam"}, 422, "kind"),
+        (f"/staff/api/cases/{case_id}/reply", {"text": "// only for colleagues"}, 422, "text"),
+        (f"/staff/api/cases/{case_id}/reply", {"text": "   "}, 422, "text"),
+    ]
+    for path, body, status, field in checks:
+        response = await client.post(path, json=body)
+        assert response.status_code == status, (path, response.text)
+        data = response.json()
+        assert data.get("field") == field or data["errors"][0]["field"] == field, data
+    assert (await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "unresolved"})).status_code == 200
+    closed = await client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "Hallo"})
+    assert closed.status_code == 409 and closed.json()["error"] == "case_closed"
+    anonymous = await client.get("/staff/api/cases", headers={"X-Api-Key": ""})
+    assert anonymous.status_code == 401 and anonymous.json()["field"] == "X-Api-Key"
+
+
+async def test_other_shops_cases_are_invisible(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await approval_case(rt)
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, "other", "Other shop", "other-key", rt.clock.now())
+    other = {"X-Api-Key": "other-key"}
+    assert (await client.get("/staff/api/cases", headers=other)).json()["cases"] == []
+    assert (await client.get(f"/staff/api/cases/{case_id}", headers=other)).status_code == 404
+    assert (await client.post(f"/staff/api/cases/{case_id}/approve", headers=other)).status_code == 404
+
+
+async def test_a_staff_token_signs_in_with_its_name(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await approval_case(rt)
+    async with rt.sessions() as session, session.begin():
+        token = await create_token(session, SHOP, "Ola", "staff", rt.clock.now())
+    response = await client.post(
+        f"/staff/api/cases/{case_id}/take-over", headers={"Authorization": f"Bearer {token}", "X-Api-Key": ""}
+    )
+    assert response.status_code == 200 and response.json()["case"]["owner"] == "Ola"
+    bad = await client.get("/staff/api/cases", headers={"Authorization": "Bearer mat_nope", "X-Api-Key": ""})
+    assert bad.status_code == 401 and bad.json()["field"] == "Authorization"
+
+
+async def test_the_page_is_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/staff")
+    assert page.status_code == 200 and "staff inbox" in page.text and "/staff/api" in page.text
+
+
+async def test_staff_reminder_without_slack_is_recorded(
+    rt: Runtime, client: httpx.AsyncClient, clock: VirtualClock
+) -> None:
+    case_id = await approval_case(rt)
+    clock.advance(timedelta(hours=2))
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        from bot.models import Event
+
+        kinds = [e.type for e in (await session.execute(select(Event).where(Event.case_id == case_id))).scalars()]
+    assert "staff_reminder" in kinds
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    action=st.sampled_from(["reply", "close", "flag", "take-over", "approve", "hand-back"]),
+    body=st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["text", "outcome", "kind", "x"]),
+            st.one_of(st.text(max_size=50), st.integers(), st.none()),
+            max_size=3,
+        ),
+    ),
+    case_id=st.integers(min_value=-5, max_value=10**12),
+)
+async def test_any_request_gets_a_clear_answer(client: httpx.AsyncClient, action: str, body: Any, case_id: int) -> None:
+    response = await client.post(f"/staff/api/cases/{case_id}/{action}", json=body)
+    assert response.status_code in (200, 404, 409, 422), response.text
+    if response.status_code != 200:
+        data = response.json()
+        assert data.get("field") or data.get("errors")
