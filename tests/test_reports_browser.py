@@ -11,81 +11,38 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from bot.app import create_app
 from bot.runtime import Runtime
+from tests.browser import Browser, Guard, chromium, expect, serve
 from tests.conftest import KEY, ROOT
 from tests.test_reports import clock, history, q4_cases  # noqa: F401 - fixtures shared with the report tests
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"{CHROMIUM} is missing on CI: run scripts/install-browser")
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
-try:
-    from playwright.async_api import Browser, Route, async_playwright, expect
-except ImportError:
-    if os.environ.get("CI") == "true":
-        raise
-    pytest.skip("the playwright package is missing", allow_module_level=True)
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 pytestmark = pytest.mark.timeout(300)
 expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
 async def base_url(rt: Runtime) -> AsyncIterator[str]:
-    app = create_app(runtime=rt, run_scheduler=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield base
-    server.should_exit = True
-    await task
-    sock.close()
+    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
+        yield url
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def test_dashboard_in_chromium(rt: Runtime, history: dict, base_url: str, browser: Browser) -> None:  # noqa: F811
     context = await browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
-    offsite: list[str] = []
-    errors: list[str] = []
-
-    async def guard(route: Route) -> None:
-        if urlsplit(route.request.url).hostname in LOOPBACK:
-            await route.continue_()
-        else:
-            offsite.append(route.request.url)
-            await route.abort()
-
-    await context.route("**/*", guard)
-    page = await context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    guard = Guard()
+    await guard.install(context)
+    page = guard.watch(await context.new_page())
 
     # Not signed in: a sign-in form, then the dashboard for the current quarter of the virtual clock.
     await page.goto(f"{base_url}/admin/reports?period=2026-Q4")
@@ -129,4 +86,4 @@ async def test_dashboard_in_chromium(rt: Runtime, history: dict, base_url: str, 
     await page.goto(f"{base_url}/admin/reports?period=2026-Q9")
     await expect(page.get_by_role("alert")).to_contain_text("2026-Q4")
     await context.close()
-    assert offsite == [] and errors == []
+    guard.check()

@@ -7,48 +7,19 @@ Every request leaving 127.0.0.1 is refused and fails the test. The screenshot go
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 import yaml
 from sqlalchemy import select
 
 from bot.app import create_app
 from bot.models import Case, Message
 from bot.runtime import Runtime
+from tests.browser import Page, chromium, expect, guarded_page, serve
 from tests.conftest import KEY, ROOT, SHOP, review
 
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-if not CHROMIUM.exists():
-    if IN_CI:
-        pytest.fail(f"{CHROMIUM} is missing in CI", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
-try:
-    from playwright.async_api import Browser, Page, Route, async_playwright, expect
-except ImportError:
-    if IN_CI:
-        raise
-    pytest.skip("the playwright package is missing", allow_module_level=True)
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SHOT = ROOT / "docs" / "staff-inbox.png"
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=20_000)
@@ -56,48 +27,15 @@ expect.set_options(timeout=20_000)
 
 @pytest.fixture
 async def base(rt: Runtime) -> AsyncIterator[str]:
-    app = create_app(runtime=rt, run_scheduler=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield url
-    server.should_exit = True
-    await task
-    sock.close()
+    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
+        yield url
 
 
 @pytest.fixture
 async def page(base: str) -> AsyncIterator[Page]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    offsite: list[str] = []
-    errors: list[str] = []
-    async with async_playwright() as pw:
-        browser: Browser = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env
-        )
-        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-
-        async def guard(route: Route) -> None:
-            if urlsplit(route.request.url).hostname in LOOPBACK:
-                await route.continue_()
-            else:
-                offsite.append(route.request.url)
-                await route.abort()
-
-        await context.route("**/*", guard)
-        tab = await context.new_page()
-        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    size = {"width": 1280, "height": 900}
+    async with chromium() as browser, guarded_page(browser, viewport=size, locale="en-GB") as tab:
         yield tab
-        await context.close()
-        await browser.close()
-    assert offsite == [], f"the page tried to leave loopback: {offsite}"
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 async def approval_case(rt: Runtime) -> int:

@@ -7,46 +7,22 @@ Playwright's own browser download is never used, and every request leaving 127.0
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.app import create_app
 from bot.clock import VirtualClock
 from bot.runtime import Runtime
+from tests.browser import LOOPBACK, Browser, Page, Route, WebSocketRoute, chromium, expect, serve
 from tests.conftest import KEY, ROOT, review
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
-try:
-    from playwright.async_api import Browser, Page, Route, WebSocketRoute, async_playwright, expect
-except ImportError:
-    pytest.skip("the playwright package is missing: uv pip install playwright", allow_module_level=True)
-
-# As root in a container Chromium needs --no-sandbox; the rest keep it off the (closed) network.
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 DOCS = ROOT / "docs"
 TIMEOUT_MS = 20_000
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=TIMEOUT_MS)
@@ -76,32 +52,16 @@ class Tab:
 
 @pytest.fixture
 async def server(rt: Runtime) -> AsyncIterator[Server]:
-    app = create_app(runtime=rt, run_scheduler=False)  # timers run only when the test says so
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    rt.settings.public_url = base  # chat links point at this server
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="off"))
-    task = asyncio.create_task(uv.serve(sockets=[sock]))
-    while not uv.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    async with httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False) as api:
-        yield Server(base, api)
-    uv.should_exit = True
-    await task
-    sock.close()
+    async with serve(create_app(runtime=rt, run_scheduler=False)) as base:  # timers run only when a test says so
+        rt.settings.public_url = base  # chat links point at this server
+        async with httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False) as api:
+            yield Server(base, api)
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    # No proxy from the environment: the page talks to loopback only.
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, env=env)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
