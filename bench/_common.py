@@ -43,3 +43,18 @@ def scratch_database(url: str | None) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return url
+
+
+# One buyer's ten messages, used by the turn and channel benchmarks.
+SCRIPT = [
+    "Hello, the parcel finally came but the lamp inside is broken",
+    "It's the Fjord table lamp",
+    "It came last Tuesday",
+    "No photo, sorry",
+    "I'd like a replacement please",
+    "Yes, that works for me",
+    "When will it arrive?",
+    "Ok thanks",
+    "How many days do I have to return something?",
+    "Great, thank you",
+]

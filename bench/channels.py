@@ -35,25 +35,13 @@ import httpx  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench._common import median, percentile, scratch_database  # noqa: E402
+from bench._common import SCRIPT, median, percentile, scratch_database  # noqa: E402
 from bot.db import async_url, sync_url  # noqa: E402
 from bot.sms_segments import split_to_budget  # noqa: E402
 from tests.fakes import free_port  # noqa: E402
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio  # noqa: E402
 
 KEY = "bench-key"
-SCRIPT = [
-    "Hello, the parcel finally came but the lamp inside is broken",
-    "It's the Fjord table lamp",
-    "It came last Tuesday",
-    "No photo, sorry",
-    "I'd like a replacement please",
-    "Yes, that works for me",
-    "When will it arrive?",
-    "Ok thanks",
-    "How many days do I have to return something?",
-    "Great, thank you",
-]
 
 
 def app_factory() -> FastAPI:

@@ -27,26 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn  # noqa: E402
 
-from bench._common import median, peak_rss_mb, percentile, scratch_database  # noqa: E402
+from bench._common import SCRIPT, median, peak_rss_mb, percentile, scratch_database  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings, ShopSettings  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.shops import ensure_shop  # noqa: E402
 from channels.webchat import chat_link  # noqa: E402
-
-SCRIPT = [
-    "Hello, the parcel finally came but the lamp inside is broken",
-    "It's the Fjord table lamp",
-    "It came last Tuesday",
-    "No photo, sorry",
-    "I'd like a replacement please",
-    "Yes, that works for me",
-    "When will it arrive?",
-    "Ok thanks",
-    "How many days do I have to return something?",
-    "Great, thank you",
-]
 
 
 def review(i: int) -> dict:
