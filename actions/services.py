@@ -49,14 +49,19 @@ class LazyKnowledge:
     def cited_passage(self, cite: dict[str, str], language: str | None) -> Any:
         """The passage of `cite.source` that best matches its heading, in the buyer's language if the shop
         has that document, else in any language (the shop writes its policy in few languages)."""
-        key = (cite["source"], cite["heading"], language)
-        if key not in self._cited:
-            self._cited[key] = self._find_cited(cite, language)
-        return self._cited[key]
+        known, passage = self.cached_citation(cite, language)
+        if not known:
+            passage = self._cited[self._cite_key(cite, language)] = self._find_cited(cite, language)
+        return passage
 
     def cached_citation(self, cite: dict[str, str], language: str | None) -> tuple[bool, Any]:
-        key = (cite["source"], cite["heading"], language)
+        """(found before, passage): lets a turn skip the thread hop when the search already ran."""
+        key = self._cite_key(cite, language)
         return (key in self._cited, self._cited.get(key))
+
+    @staticmethod
+    def _cite_key(cite: dict[str, str], language: str | None) -> tuple[str, str, str | None]:
+        return (cite["source"], cite["heading"], language)
 
     def _find_cited(self, cite: dict[str, str], language: str | None) -> Any:
         for lang in (language, None):

@@ -3,16 +3,17 @@ built from it: the remedy facts and the Rasa tracker the actions read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation_policy import ConversationPolicy
-from bot.models import Buyer, Case, Order, Review
+from bot.models import Buyer, Case, Order, PolicyHead, Review
 from bot.remedies import CaseFacts
 
 # Rasa's action server insists on a domain; ours lives in policies/, so the actions get a token one.
@@ -21,34 +22,67 @@ DOMAIN = {"version": "3.1", "responses": {}}
 
 @dataclass
 class CaseContext:
+    """The case and what surrounds it, as plain objects outside the session's unit of work.
+
+    A turn changes the case (and, on an opt-out, the buyer) in memory; `save_context` then writes the
+    changed columns with one UPDATE each. Loading four ORM entities and flushing them through the unit of
+    work cost about a third of a turn's CPU (bench/turn.py); the turn never needed identity tracking.
+    """
+
     case: Case
     review: Review
     buyer: Buyer | None
     order: Order | None
+    loaded: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # column values as read
+    policy_head: tuple[int, str] | None = None  # the shop's published policy (version, digest), as read
 
     @property
     def items(self) -> list[str]:
         return [i.get("name", "") for i in (self.order.items if self.order else []) if i.get("name")]
 
 
+_TABLES = ((Case, "c"), (Review, "r"), (Buyer, "b"), (Order, "o"))
+
+
 def _context_query(*, by_shop: bool, lock: bool) -> Select[Any]:
+    # Table columns, not ORM attributes: a plain Core select skips the ORM's compile and loading steps.
+    cases, reviews, buyers, orders, heads = (
+        m.__table__
+        for m in (Case, Review, Buyer, Order, PolicyHead)  # type: ignore[attr-defined]
+    )
+    columns = [col.label(f"{prefix}_{col.key}") for model, prefix in _TABLES for col in model.__table__.columns]
+    # The shop's published policy version rides along: a turn needs it, and a second statement cost more.
+    head = [
+        select(col).where(heads.c.shop_id == cases.c.shop_id).scalar_subquery().label(f"p_{col.key}")
+        for col in (heads.c.version, heads.c.digest)
+    ]
     query = (
-        select(Case, Review, Buyer, Order)
-        .join(Review, Review.id == Case.review_id)
-        .outerjoin(Buyer, Buyer.id == Case.buyer_id)
-        .outerjoin(Order, Order.id == Case.order_id)
-        .where(Case.id == bindparam("case_id"))
+        select(*columns, *head)
+        .select_from(
+            cases.join(reviews, reviews.c.id == cases.c.review_id)
+            .outerjoin(buyers, buyers.c.id == cases.c.buyer_id)
+            .outerjoin(orders, orders.c.id == cases.c.order_id)
+        )
+        .where(cases.c.id == bindparam("case_id"))
     )
     if by_shop:
-        query = query.where(Case.shop_id == bindparam("shop_id"))
+        query = query.where(cases.c.shop_id == bindparam("shop_id"))
     if lock:
         # The per-case lock: two messages of one case at the same instant take turns (DESIGN decision 4).
-        query = query.with_for_update(of=Case)
+        query = query.with_for_update(of=cases)
     return query
 
 
 # Built once: constructing the statement cost more than running it (bench/turn.py).
 _CONTEXT_QUERIES = {(s, lk): _context_query(by_shop=s, lock=lk) for s in (False, True) for lk in (False, True)}
+_KEYS = {prefix: [(col.key, f"{prefix}_{col.key}") for col in model.__table__.columns] for model, prefix in _TABLES}
+
+
+def _detached(model: type, values: dict[str, Any]) -> Any:
+    """An instance of `model` holding `values`, never attached to a session (so never flushed by it)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
 
 
 async def load_context(
@@ -57,8 +91,35 @@ async def load_context(
     lock = lock and session.get_bind().dialect.name == "postgresql"  # SQLite locks the whole database instead
     query = _CONTEXT_QUERIES[(shop_id is not None, lock)]
     params: dict[str, Any] = {"case_id": case_id} if shop_id is None else {"case_id": case_id, "shop_id": shop_id}
-    row = (await session.execute(query, params)).one_or_none()
-    return CaseContext(*row) if row else None
+    row = (await session.execute(query, params)).mappings().one_or_none()
+    if row is None:
+        return None
+    values = {prefix: {key: row[label] for key, label in keys} for prefix, keys in _KEYS.items()}
+    objects = [
+        _detached(model, values[prefix]) if values[prefix]["id"] is not None else None for model, prefix in _TABLES
+    ]
+    head = (row["p_version"], row["p_digest"]) if row["p_version"] is not None else None
+    return CaseContext(*objects, loaded={"c": dict(values["c"]), "b": dict(values["b"])}, policy_head=head)
+
+
+async def save_context(session: AsyncSession, ctx: CaseContext) -> None:
+    """Write what the turn changed on the case and the buyer: the columns whose value is no longer the one
+    read (JSON columns are replaced, never edited in place, as for the ORM)."""
+    for model, prefix, obj in ((Case, "c", ctx.case), (Buyer, "b", ctx.buyer)):
+        if obj is None:
+            continue
+        before = ctx.loaded[prefix]
+        changed = {k: v for k, v in obj.__dict__.items() if k in before and v is not before[k] and v != before[k]}
+        if changed:
+            await session.execute(_update(model, frozenset(changed)), {**changed, "row_id": obj.id})
+            before.update(changed)
+
+
+@lru_cache(maxsize=256)
+def _update(model: type, columns: frozenset[str]) -> Any:
+    """UPDATE … SET these columns WHERE id = :row_id, built once per set of columns (a turn changes a few)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return update(table).where(table.c.id == bindparam("row_id")).values({c: bindparam(c) for c in columns})
 
 
 def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> CaseFacts:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,9 +137,8 @@ def publish_cmd(
     base: Base = None,
 ) -> None:
     """Validate a folder of policy files and publish it as the shop's next version (applies at once)."""
-    from bot.audit import record
     from bot.policy_check import validate_files
-    from bot.policy_store import NothingChanged, StaleVersion, head_version, publish, read_policy_dir
+    from bot.policy_store import head_version, publish, read_policy_dir
 
     folder = _folder(directory)
     if not folder.is_dir():
@@ -153,8 +152,12 @@ def publish_cmd(
 
     async def work(session: AsyncSession) -> Any:
         head = await head_version(session, shop)
-        try:
-            release = await publish(
+        return await _new_version(
+            session,
+            shop,
+            author,
+            "publish",
+            publish(
                 session,
                 shop,
                 files,
@@ -162,22 +165,10 @@ def publish_cmd(
                 author=author,
                 comment=comment or None,
                 now=_now(),
-            )
-        except StaleVersion as exc:
-            fail(f"{exc}: check `mediator policy diff --dir` and publish again with --base {exc.head}")
-        except NothingChanged as exc:
-            fail(str(exc))
-        record(
-            session,
-            shop,
-            author,
-            "admin",
-            "publish",
-            _now(),
-            target=f"version {release.version}",
-            data={"changed": release.changed, "comment": comment, "via": "cli"},
+            ),
+            stale_fix="check `mediator policy diff --dir` and publish again with",
+            audit=lambda release: {"changed": release.changed, "comment": comment},
         )
-        return release
 
     release = _run(work)
     out.print(f"shop {shop}: published version {release.version} ({', '.join(release.changed)})", highlight=False)
@@ -192,15 +183,18 @@ def rollback_cmd(
     base: Base = None,
 ) -> None:
     """Publish an earlier version again, as the next version."""
-    from bot.audit import record
-    from bot.policy_store import NothingChanged, StaleVersion, get_release, head_version, rollback
+    from bot.policy_store import get_release, head_version, rollback
 
     async def work(session: AsyncSession) -> Any:
         head = await head_version(session, shop)
         if await get_release(session, shop, version) is None:
             fail(f"shop {shop!r} has no version {version}; see `mediator policy history`")
-        try:
-            release = await rollback(
+        return await _new_version(
+            session,
+            shop,
+            author,
+            "rollback",
+            rollback(
                 session,
                 shop,
                 version,
@@ -208,25 +202,40 @@ def rollback_cmd(
                 author=author,
                 comment=comment or None,
                 now=_now(),
-            )
-        except StaleVersion as exc:
-            fail(f"{exc}: publish again with --base {exc.head}")
-        except NothingChanged:
-            fail(f"version {version} is what is published already")
-        record(
-            session,
-            shop,
-            author,
-            "admin",
-            "rollback",
-            _now(),
-            target=f"version {release.version}",
-            data={"to_version": version, "via": "cli"},
+            ),
+            stale_fix="publish again with",
+            unchanged=f"version {version} is what is published already",
+            audit=lambda _release: {"to_version": version},
         )
-        return release
 
     release = _run(work)
     out.print(f"shop {shop}: version {release.version} publishes version {version} again", highlight=False)
+
+
+async def _new_version(
+    session: AsyncSession,
+    shop: str,
+    author: str,
+    action: str,
+    making: Awaitable[Any],
+    *,
+    stale_fix: str,
+    audit: Callable[[Any], dict[str, Any]],
+    unchanged: str | None = None,
+) -> Any:
+    """Await a publish or rollback; turn a stale base or a no-op into a clear failure, else audit it."""
+    from bot.audit import record
+    from bot.policy_store import NothingChanged, StaleVersion
+
+    try:
+        release = await making
+    except StaleVersion as exc:
+        fail(f"{exc}: {stale_fix} --base {exc.head}")
+    except NothingChanged as exc:
+        fail(unchanged or str(exc))
+    data = {**audit(release), "via": "cli"}
+    record(session, shop, author, "admin", action, _now(), target=f"version {release.version}", data=data)
+    return release
 
 
 @policy_app.command("history")

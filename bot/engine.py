@@ -24,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import actions
 from actions.services import Services, get_services, use_services
 from bot import flow, outbox
-from bot.case_context import DOMAIN, CaseContext, load_context, remedy_facts, tracker
+from bot.case_context import DOMAIN, CaseContext, load_context, remedy_facts, save_context, tracker
 from bot.clock import Clock
 from bot.consent import load_channels_policy, pick_channel
 from bot.consent import record as record_consent
 from bot.conversation_policy import ConversationPolicy, load_conversation_policy
 from bot.jobs import schedule
-from bot.lifecycle import close_case, event_row, transition
+from bot.lifecycle import add_event, close_case, transition
 from bot.mediation_policy import add_business_time
 from bot.models import Case, Event, Message
 from bot.policy_runtime import active_bundle, current_bundle, set_default_folder, use_bundle
@@ -111,10 +111,11 @@ class Engine:
         bundle = current_bundle()
         return bundle.remedies if bundle is not None else self._remedies
 
-    async def _use_policy(self, session: AsyncSession, case: Case) -> None:
+    async def _use_policy(self, session: AsyncSession, ctx: CaseContext) -> None:
         """Run this turn under the shop's published policy version, and record that version on the case
-        (its events take it from there). One small indexed read; parsed versions are cached."""
-        bundle = await active_bundle(session, case.shop_id)
+        (its events take it from there). The context query read the version; parsed versions are cached."""
+        case = ctx.case
+        bundle = await active_bundle(session, case.shop_id, ctx.policy_head)
         use_bundle(bundle)
         if bundle.version is not None:
             case.policy_version = bundle.version
@@ -142,7 +143,7 @@ class Engine:
             if ctx is None:
                 raise CaseNotFound(f"no case {case_id}")
             case = ctx.case
-            await self._use_policy(session, case)
+            await self._use_policy(session, ctx)
             if provider_id is not None:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
@@ -168,7 +169,8 @@ class Engine:
             }
             if case.first_reply_at is None and case.first_contact_at is not None:
                 case.first_reply_at = self.clock.now()
-            plan = flow.on_buyer_message(self._state(ctx), parsed, self.conversation, self.remedies)
+            state = self._state(ctx)
+            plan = flow.on_buyer_message(state, parsed, self.conversation, self.remedies)
             latest = {
                 "text": text,
                 "intent": {"name": parsed.intent, "confidence": parsed.confidence},
@@ -192,7 +194,9 @@ class Engine:
                     "plan": plan.reason,
                 },
             }
-            replies = await self._apply(session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound)
+            replies = await self._apply(
+                session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound, state=state
+            )
             turn_event["to_stage"] = case.stage
             await session.execute(Event.__table__.insert(), [turn_event])
             if case.stage in flow.STAFF:  # staff see the buyer's words in the case's thread (issue 6)
@@ -236,19 +240,16 @@ class Engine:
 
     async def on_timer(self, session: AsyncSession, case_id: int, kind: str, channel: str | None = None) -> bool:
         """Run a fired conversation timer inside the caller's transaction. False when it no longer applies."""
-        ctx = await load_context(session, case_id, lock=True)
+        ctx = await self._maybe_locked(session, case_id)
         if ctx is None:
             return False
-        await self._use_policy(session, ctx.case)
         plan = flow.on_timer(self._state(ctx), kind, self.conversation)
         if plan is None:
             return False
         await self._apply(session, ctx, plan, None, channel)
         return True
 
-    async def staff_message(
-        self, case_id: int, text: str, staff_name: str, channel: str | None = None
-    ) -> TurnResult:
+    async def staff_message(self, case_id: int, text: str, staff_name: str, channel: str | None = None) -> TurnResult:
         """Relay a staff member's words to the buyer (the bot stays paused). With no channel, the outbox
         reaches the buyer where they last wrote, else by the shop's channel order (bot/consent.py)."""
         async with self.sessions() as session, session.begin():
@@ -283,13 +284,20 @@ class Engine:
                 reason="closed_by_staff",
                 callback_url=self._callback_url(ctx.case.shop_id),
             )
+            await save_context(session, ctx)
             return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
 
     async def _locked(self, session: AsyncSession, case_id: int) -> CaseContext:
-        ctx = await load_context(session, case_id, lock=True)
+        ctx = await self._maybe_locked(session, case_id)
         if ctx is None:
             raise CaseNotFound(f"no case {case_id}")
-        await self._use_policy(session, ctx.case)
+        return ctx
+
+    async def _maybe_locked(self, session: AsyncSession, case_id: int) -> CaseContext | None:
+        """The case's context, locked for this transaction and under its shop's policy; None if it is gone."""
+        ctx = await load_context(session, case_id, lock=True)
+        if ctx is not None:
+            await self._use_policy(session, ctx)
         return ctx
 
     # ── applying a plan ──────────────────────────────────────────────────────────────────────────
@@ -322,12 +330,14 @@ class Engine:
         reply_to: str | None = None,
         role: str = "bot",
         inbound: dict[str, Any] | None = None,
+        state: flow.State | None = None,
     ) -> list[Reply]:
         case, now = ctx.case, self.clock.now()
         if channel is None:  # a timer or staff message: the buyer's channel, from the contact ledger (issue 5)
-            policy = load_channels_policy(self._channels_file)
+            bundle = current_bundle()
+            policy = (bundle.channels() if bundle else None) or load_channels_policy(self._channels_file)
             channel = await pick_channel(session, policy, case, ctx.buyer, self.channels_enabled)
-        slots = {**self._state(ctx).slots, **plan.slots}
+        slots = {**(state or self._state(ctx)).slots, **plan.slots}  # the state the plan was made from
         slots["turn"] = int(slots.get("turn", 0)) + 1
         if plan.outcome == Outcome.OPTED_OUT:
             slots["opted_out"] = True
@@ -379,6 +389,7 @@ class Engine:
         case.language = slots.get("language") or case.language
         case.updated_at = now
         await self._move(session, ctx, plan, now)
+        await save_context(session, ctx)  # the case is final for this turn: written before what reads it
         # Core inserts, in order (the buyer's message first): nothing here needs ORM identity, and a turn
         # is on the hot path.
         if inbound:
@@ -392,15 +403,14 @@ class Engine:
         if plan.handoff:
             case.handoff_reason = plan.handoff
             team = get_services().routing.team_for(case.topic)
-            session.add(
-                event_row(
-                    case,
-                    "handoff",
-                    now,
-                    from_stage=case.stage,
-                    to_stage=Stage.HANDOFF,
-                    data={"reason": plan.handoff, "team": team},
-                )
+            await add_event(
+                session,
+                case,
+                "handoff",
+                now,
+                from_stage=case.stage,
+                to_stage=Stage.HANDOFF,
+                data={"reason": plan.handoff, "team": team},
             )
             case.stage = Stage.HANDOFF
             active = await active_mediation_policy(session, case.shop_id)

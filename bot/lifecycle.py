@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Case, Event, Job, Review
@@ -23,7 +23,7 @@ class ClosedCaseError(Exception):
     """A change was asked of a case that is already closed."""
 
 
-def event_row(
+def event_values(
     case: Case,
     type_: str,
     at: datetime,
@@ -32,17 +32,27 @@ def event_row(
     to_stage: str | None = None,
     data: dict[str, Any] | None = None,
     policy_version: int | None = None,
-) -> Event:
-    return Event(
-        shop_id=case.shop_id,
-        case_id=case.id,
-        type=type_,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        data=data or {},
-        policy_version=policy_version if policy_version is not None else case.policy_version,
-        at=at,
-    )
+) -> dict[str, Any]:
+    """One `events` row about `case`, stamped with the policy version that decided it."""
+    return {
+        "shop_id": case.shop_id,
+        "case_id": case.id,
+        "type": type_,
+        "from_stage": from_stage,
+        "to_stage": to_stage,
+        "data": data or {},
+        "policy_version": policy_version if policy_version is not None else case.policy_version,
+        "at": at,
+    }
+
+
+def event_row(case: Case, type_: str, at: datetime, **kwargs: Any) -> Event:
+    return Event(**event_values(case, type_, at, **kwargs))
+
+
+async def add_event(session: AsyncSession, case: Case, type_: str, at: datetime, **kwargs: Any) -> None:
+    """Insert an event now, in statement order (a Core insert: no unit of work on a turn's path)."""
+    await session.execute(insert(Event.__table__), [event_values(case, type_, at, **kwargs)])
 
 
 async def transition(
@@ -54,25 +64,17 @@ async def transition(
     reason: str,
     policy_version: int | None = None,
     data: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """Move a case to another stage and record why."""
     if case.stage == Stage.CLOSED:
         raise ClosedCaseError(f"case {case.id} is closed")
-    event = event_row(
-        case,
-        reason,
-        at,
-        from_stage=case.stage,
-        to_stage=to,
-        data=data,
-        policy_version=policy_version,
+    await add_event(
+        session, case, reason, at, from_stage=case.stage, to_stage=to, data=data, policy_version=policy_version
     )
     case.stage = to
     case.updated_at = at
     if policy_version is not None:
         case.policy_version = policy_version
-    session.add(event)
-    return event
 
 
 async def close_case(

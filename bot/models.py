@@ -236,6 +236,8 @@ Index("ix_events_case_stage", Event.case_id, Event.to_stage)
 Index("ix_events_type_case", Event.type, Event.case_id, Event.at)
 Index("ix_messages_role_case", Message.role, Message.case_id, Message.created_at)
 Index("ix_messages_case_channel", Message.case_id, Message.id, Message.channel)
+# The period's cases for the report's events half, read from the index alone (migration 0007).
+Index("ix_cases_report", Case.shop_id, Case.opened_at, Case.id, Case.topic, Case.kind, Case.language, Case.outcome)
 
 
 # ── channels, consent and the outbox (issue 5) ──────────────────────────────────────────────────────

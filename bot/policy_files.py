@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 Loc = tuple[str | int, ...]
+# libyaml's parser when PyYAML has it (every wheel does): the pure-Python one took ~1 s for all files.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -38,30 +40,45 @@ class PolicyFileError(Exception):
         super().__init__("\n".join(str(i) for i in issues))
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
-    lines[loc] = node.start_mark.line + 1
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], build: yaml.constructor.SafeConstructor) -> Any:
+    """The node's data, noting the line of every key and item on the way (PyYAML's constructor keeps none)."""
+    line = node.start_mark.line + 1
+    if len(loc) > 64:  # no policy nests this deep; an alias that contains itself would nest forever
+        raise PolicyFileError([PolicyIssue("", line, "nested over 64 levels deep: is an alias inside itself?")])
+    lines[loc] = line
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
+            key = build.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise PolicyFileError(
+                    [PolicyIssue("", key_node.start_mark.line + 1, "a key must be a plain word or number")]
+                )
             if key in out:
                 raise PolicyFileError(
                     [PolicyIssue("", key_node.start_mark.line + 1, f"duplicate key {key!r}: keep only one")]
                 )
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            out[key] = _walk(value_node, (*loc, key), lines)
+            out[key] = _walk(value_node, (*loc, key), lines, build)
             # A scalar value sits on its key's line; nested values get their own line via recursion.
             lines[(*loc, key)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*loc, i), lines) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        return [_walk(item, (*loc, i), lines, build) for i, item in enumerate(node.value)]
+    return build.construct_object(node, deep=True)
 
 
 def load_yaml_with_lines(text: str, file: str = "<string>") -> tuple[Any, dict[Loc, int]]:
-    """Parse YAML text; return the data and a map from key path to 1-based line number."""
+    """Parse YAML text; return the data and a map from key path to 1-based line number.
+
+    Any text gives either data or a PolicyFileError with a line: never another exception."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
+        if node is None:
+            return None, {(): 1}
+        lines: dict[Loc, int] = {}
+        data = _walk(node, (), lines, yaml.SafeLoader(""))
+    except PolicyFileError as exc:
+        raise PolicyFileError([PolicyIssue(file, i.line, i.message) for i in exc.issues]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -69,13 +86,13 @@ def load_yaml_with_lines(text: str, file: str = "<string>") -> tuple[Any, dict[L
         if exc.context_mark is not None and exc.context_mark.line + 1 != line:
             problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise PolicyFileError([PolicyIssue(file, line, f"invalid YAML: {problem}")]) from None
-    if node is None:
-        return None, {(): 1}
-    lines: dict[Loc, int] = {}
-    try:
-        data = _walk(node, (), lines)
-    except PolicyFileError as exc:
-        raise PolicyFileError([PolicyIssue(file, i.line, i.message) for i in exc.issues]) from None
+    except yaml.reader.ReaderError as exc:  # a control character or other unreadable input
+        line = text.count("\n", 0, exc.position) + 1
+        raise PolicyFileError(
+            [PolicyIssue(file, line, f"invalid YAML: character U+{exc.character:04X} is not allowed; remove it")]
+        ) from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        raise PolicyFileError([PolicyIssue(file, 1, f"invalid YAML: {exc}")]) from None
     return data, lines
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation_policy import ConversationPolicy, Routing, load_conversation_policy, load_routing
 from bot.mediation_policy import MediationPolicy, load_mediation_policy
 from bot.nlg import MessageCatalog, load_catalog
-from bot.policy_files import PolicyFileError, PolicyIssue
+from bot.policy_files import PolicyFileError, PolicyIssue, load_model_text
 from bot.policy_store import digest, files_of, head_of, read_policy_dir
 from bot.remedies import RemedyPolicy, load_remedy_policy
 from bot.shop_policy import ShopPolicy, load_shop_policy
@@ -51,22 +51,33 @@ class Bundle:
     routing: Routing
     shop: ShopPolicy
     catalog: MessageCatalog
-    _services: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def data(self, name: str) -> Any:
         """Any policy file's YAML (e.g. channels.yml, added by other features); None when absent."""
         text = self.files.get(name)
         return None if text is None else yaml.safe_load(text)
 
+    def channels(self) -> Any:
+        """channels.yml of this version (bot.consent.ChannelsPolicy), parsed once; None when absent."""
+        found = self._memo.get("channels")
+        if found is None and "channels.yml" in self.files:
+            from bot.consent import ChannelsPolicy  # the consent ledger imports this module's neighbours
+
+            found = self._memo["channels"] = load_model_text(
+                self.files["channels.yml"], ChannelsPolicy, "channels.yml"
+            )
+        return found
+
     def services(self, base: Any) -> Any:
         """`base` (actions.services.Services) with this version's catalogue, shop and routing."""
         key = id(base)
-        found = self._services.get(key)
+        found = self._memo.get(key)
         if found is None or found[0] is not base:
             from dataclasses import replace
 
             found = (base, replace(base, catalog=self.catalog, shop=self.shop, routing=self.routing))
-            self._services[key] = found
+            self._memo[key] = found
         return found[1]
 
 
@@ -136,12 +147,13 @@ def _remember(key: str, bundle: Bundle) -> None:
         _cache.popitem(last=False)
 
 
-async def active_bundle(session: AsyncSession, shop_id: str) -> Bundle:
-    """The shop's published bundle. Costs one primary-key read per transaction while the version is cached."""
+async def active_bundle(session: AsyncSession, shop_id: str, head: tuple[int, str] | bool | None = False) -> Bundle:
+    """The shop's published bundle. Costs one primary-key read per transaction while the version is cached,
+    none when the caller already read the head (`head`: (version, digest), or None for "nothing published")."""
     memo = session.info.get(("policy_bundle", shop_id))
     if memo is not None:
         return memo
-    found = await head_of(session, shop_id)
+    found = await head_of(session, shop_id) if head is False else head
     if found is None:
         if not _default_dir:
             raise LookupError(f"shop {shop_id!r} has no published policy: run `mediator serve` or `mediator demo`")
@@ -161,7 +173,7 @@ async def _load(session: AsyncSession, shop_id: str, version: int, key: str, sam
     if same is not None:  # the same files under another shop or version number: no need to parse again
         from dataclasses import replace
 
-        bundle = replace(same, shop_id=shop_id, version=version, _services={})
+        bundle = replace(same, shop_id=shop_id, version=version, _memo={})
     else:
         files = await files_of(session, shop_id, version)
         try:

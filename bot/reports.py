@@ -1,20 +1,24 @@
 """Mediation reports: what happened to a shop's cases in a month or a quarter (PLAYBOOK rule 12).
 
 A report counts the cases *opened* in the period and follows each of them to where it stands now (the
-report's `as_of` time). The period's cases are first copied, one narrow row each, into a temporary table
-(case id, slice key, waiting times in seconds, outcome, remedy), because every figure reads them again:
+report's `as_of` time). It is worked out in two halves that share nothing, which on PostgreSQL run at
+once, each on its own connection, so that a report keeps both of the server's cores busy:
 
-    temp table (one row per case)  ─▶ counts, sums, medians, first-contact buckets per slice key
-                                   ─▶ stages reached (events.to_stage), handoff → staff answer
-                                   ─▶ remedies, outcomes per day, topic × kind × outcome
+    cases' rows ─▶ temp table (one row per case) ─▶ counts, sums, medians, first-contact buckets per key
+                                                 ─▶ remedies, recurring causes
+    ix_cases_report (id, key columns, outcome)   ─▶ outcomes per week, topic × kind × outcome
+                  ⋈ events, messages             ─▶ stages reached, handoff → staff answer
 
-Working from that table keeps the slice key (for `channel`, a join to each case's first message) and the
-JSON extraction to one pass, so a quarter of 250,000 cases stays within seconds. Sums and counts per key
-add up to the totals; medians of the whole period are asked of the database separately.
+The temporary table (case id, slice key, waiting times in seconds, outcome, remedy, gathered problem) is
+read by several figures; copying into it keeps the cases' row reads, the JSON parsing and, for `channel`,
+the probe for each case's first message to one pass. The other half needs only what ix_cases_report holds
+(migration 0007), so it never reads the cases' rows. Sums and counts per key add up to the totals; the
+whole period's medians come from the same statements (a grouping set () beside the keys).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import statistics
@@ -41,8 +45,11 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    tuple_,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.models import Case, Event, Message
@@ -178,22 +185,36 @@ async def build_report(
     as_of: datetime,
     causes: bool = True,
 ) -> dict[str, Any]:
-    """The report as plain data (JSON-ready). `routes` maps topic → team (policies/routing.yml)."""
-    base = await _materialise(session, shop_id, period, slice_name, routes, as_of)
-    try:
-        raw, medians = await _counts(session, base, grouped=slice_name is not None)
-        bounds = (await session.execute(select(func.min(base.c.case_id), func.max(base.c.case_id)))).one()
-        if bounds[0] is not None:
-            for key, stages in (await _stages(session, base, bounds)).items():
-                raw[key]["stages"] = stages
-            await _staff(session, base, bounds, raw, medians, grouped=slice_name is not None)
-        for key, remedies in (await _remedies(session, base)).items():
-            raw[key]["remedies"] = remedies
-        over_time = await _over_time(session, base, period)
-        by_topic = await _by_topic_and_kind(session, base)
-        found_causes = await recurring_causes(session, base) if causes else []
-    finally:
-        await session.run_sync(lambda sync: base.drop(sync.connection()))
+    """The report as plain data (JSON-ready). `routes` maps topic → team (policies/routing.yml).
+
+    Its two halves (see the module's doc) run at once on PostgreSQL: the temporary table is visible to its own
+    session only, so the other half has a session of its own."""
+    in_period = and_(Case.shop_id == shop_id, Case.opened_at >= period.start, Case.opened_at < period.end)
+    # Both halves count the same cases: those that existed when the report began (ids only grow), even if
+    # the period is the current one and cases open while the halves run on their own snapshots.
+    last_id = (await session.execute(select(func.max(Case.id)).where(in_period))).scalar()
+    in_period = and_(in_period, Case.id <= (last_id or 0))
+    own = _case_figures(session, in_period, slice_name, routes, as_of, causes)
+    key_column = _key(Case.__table__.c, slice_name, routes)
+    if _pg(session) and await _spare_connection(session):
+        try:
+            async with AsyncSession(session.bind) as other, asyncio.TaskGroup() as tasks:
+                own_task = tasks.create_task(own)
+                linked_task = tasks.create_task(_event_figures(other, in_period, period, key_column, slice_name))
+        except ExceptionGroup as failed:  # the error itself, as when the halves run one after the other
+            raise failed.exceptions[0] from None
+        (raw, medians, found_causes), linked = own_task.result(), linked_task.result()
+    else:
+        raw, medians, found_causes = await own
+        linked = await _event_figures(session, in_period, period, key_column, slice_name)
+    stages, staff, staff_medians, over_time, by_topic = linked
+    # A slice key only one half saw (a case whose topic changed between the two snapshots) has nothing to add to.
+    for key in raw.keys() & stages.keys():
+        raw[key]["stages"] = stages[key]
+    for key in raw.keys() & staff.keys():
+        raw[key]["staff_count"], raw[key]["staff_sum"] = staff[key]
+    for key, found in staff_medians.items():
+        medians.setdefault(key, {}).update(found)
 
     keys = sorted(raw)
     totals = _empty_raw()
@@ -233,8 +254,79 @@ async def shop_report(rt: Any, shop_id: str, period: Period, slice_name: str | N
         return await build_report(session, shop_id, period, slice_name, routes=routes, as_of=rt.clock.now())
 
 
+async def _spare_connection(session: AsyncSession) -> bool:
+    """Whether the pool can lend this report a second connection at once. Waiting for one while holding another
+    could deadlock a small pool, or one that other reports hold; then the halves run one after the other."""
+    await session.connection()  # hold ours first, so that it is counted
+    pool = session.bind.sync_engine.pool if isinstance(session.bind, AsyncEngine) else None
+    return isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+
+
+async def _tune(session: AsyncSession) -> None:
+    """Session settings for the report's few large statements (LOCAL: for this transaction only)."""
+    if _pg(session):
+        # The medians' sorts and the hash of each case's stages need tens of MB for a quarter of 250,000 cases;
+        # the default 4 MB would spill them to disk.
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
+        # JIT-compiling these plans costs more than it saves on a few hundred thousand rows (up to a second
+        # when a row estimate is far off).
+        await session.execute(text("SET LOCAL jit = off"))
+        # The report already keeps both halves on their own connection; parallel workers would only compete.
+        await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
+async def _case_figures(
+    session: AsyncSession,
+    in_period: ColumnElement[bool],
+    slice_name: str | None,
+    routes: dict[str, str],
+    as_of: datetime,
+    causes: bool,
+) -> tuple[dict[str, dict[str, Any]], Medians, list[dict[str, Any]]]:
+    """The half that reads the cases' rows: counts, medians and remedies per key, recurring causes."""
+    await _tune(session)
+    base = await _materialise(session, in_period, slice_name, routes, as_of)
+    try:
+        raw, medians = await _counts(session, base, grouped=slice_name is not None)
+        for key, remedies in (await _remedies(session, base)).items():
+            raw[key]["remedies"] = remedies
+        found_causes = await recurring_causes(session, base) if causes else []
+    finally:
+        await session.run_sync(lambda sync: base.drop(sync.connection()))
+    return raw, medians, found_causes
+
+
+async def _event_figures(
+    session: AsyncSession,
+    in_period: ColumnElement[bool],
+    period: Period,
+    key: ColumnElement[Any],
+    slice_name: str | None,
+) -> tuple[dict[str, dict[str, int]], dict[str, tuple[int, float]], Medians, list[dict[str, Any]], dict[str, Any]]:
+    """The half that reads the period's cases from ix_cases_report alone, and their events and messages: stages
+    reached, staff answers (count and sum per key, medians), outcomes over time, topics and kinds."""
+    await _tune(session)
+    cases = select(Case.id.label("case_id"), key.label("key"), Case.topic, Case.kind, Case.outcome)
+    cases = cases.add_columns(utc_day(session, Case.opened_at).label("day")).where(in_period).subquery("period_cases")
+    over_time = await _over_time(session, cases, period)
+    by_topic = await _by_topic_and_kind(session, cases)
+    # count() too, or PostgreSQL would look for min and max along the primary key, past every other case.
+    n, *bounds = (
+        await session.execute(select(func.count(), func.min(cases.c.case_id), func.max(cases.c.case_id)))
+    ).one()
+    if not n:
+        return {}, {}, {}, over_time, by_topic
+    stages = await _stages(session, cases, bounds)
+    staff, medians = await _staff(session, cases, bounds, grouped=slice_name is not None)
+    return stages, staff, medians, over_time, by_topic
+
+
 async def _materialise(
-    session: AsyncSession, shop_id: str, period: Period, slice_name: str | None, routes: dict[str, str], as_of: datetime
+    session: AsyncSession,
+    in_period: ColumnElement[bool],
+    slice_name: str | None,
+    routes: dict[str, str],
+    as_of: datetime,
 ) -> Table:
     """Copy the period's cases, one narrow row each, into a temporary table that lives for this report."""
     table = Table(
@@ -243,9 +335,7 @@ async def _materialise(
         Column("case_id", BigInteger),
         Column("key", String(64)),
         Column("topic", String(16)),
-        Column("kind", String(16)),
         Column("outcome", String(24)),
-        Column("day", String(10)),
         Column("fc", Float),
         Column("fr", Float),
         Column("handed", Integer),
@@ -258,53 +348,47 @@ async def _materialise(
         prefixes=["TEMPORARY"],
     )
     await session.run_sync(lambda sync: table.create(sync.connection()))
-    in_period = and_(Case.shop_id == shop_id, Case.opened_at >= period.start, Case.opened_at < period.end)
+    pg = _pg(session)
+    # `details` is json, stored as text, so each of the five extractions below would parse it again. On PostgreSQL
+    # parse it once, into jsonb, in a subquery the planner may not inline (OFFSET 0): a third of the copy's time.
+    details = cast(Case.details, JSONB).label("details") if pg else Case.details
+    cases = select(Case.id, Case.topic, Case.kind, Case.language, Case.outcome, Case.opened_at, Case.deadline_at)
+    cases = cases.add_columns(Case.first_contact_at, Case.first_reply_at, Case.closed_at, Case.handoff_reason, details)
+    cases = cases.where(in_period)
+    c = (cases.offset(0) if pg else cases).subquery("c").c
     missed = (
-        (Case.outcome == Outcome.EXPIRED.value)
-        | (Case.closed_at > Case.deadline_at)
-        | (Case.closed_at.is_(None) & (Case.deadline_at < as_of))
+        (c.outcome == Outcome.EXPIRED.value)
+        | (c.closed_at > c.deadline_at)
+        | (c.closed_at.is_(None) & (c.deadline_at < as_of))
     )
     query = select(
-        Case.id,
-        _key(slice_name, routes),
-        Case.topic,
-        Case.kind,
-        Case.outcome,
-        utc_day(session, Case.opened_at),
-        seconds_between(session, Case.first_contact_at, Case.opened_at),
-        case(
-            (Case.first_contact_at.is_not(None), seconds_between(session, Case.first_reply_at, Case.first_contact_at))
-        ),
-        case((Case.handoff_reason.is_not(None), 1), else_=0),
+        c.id,
+        _key(c, slice_name, routes),
+        c.topic,
+        c.outcome,
+        seconds_between(session, c.first_contact_at, c.opened_at),
+        case((c.first_contact_at.is_not(None), seconds_between(session, c.first_reply_at, c.first_contact_at))),
+        case((c.handoff_reason.is_not(None), 1), else_=0),
         case((missed, 1), else_=0),
-        Case.details[("accepted_remedy", "type")].as_string(),
-        Case.details[("accepted_remedy", "currency")].as_string(),
-        cast(Case.details[("accepted_remedy", "amount")].as_string(), Numeric(14, 2)),
-        Case.details["problems"].as_string(),
-        Case.details["item"].as_string(),
-    ).where(in_period)
-    await session.execute(insert(table).from_select([c.name for c in table.columns], query))
-    if _pg(session):
-        await session.execute(text(f"ANALYZE {table.name}"))  # without statistics the joins below go astray
+        c.details[("accepted_remedy", "type")].as_string(),
+        c.details[("accepted_remedy", "currency")].as_string(),
+        cast(c.details[("accepted_remedy", "amount")].as_string(), Numeric(14, 2)),
+        c.details["problems"].as_string(),
+        c.details["item"].as_string(),
+    )
+    await session.execute(insert(table).from_select([col.name for col in table.columns], query))
     return table
 
 
-def _key(slice_name: str | None, routes: dict[str, str]) -> ColumnElement[Any]:
+def _key(c: Any, slice_name: str | None, routes: dict[str, str]) -> ColumnElement[Any]:
     if slice_name == "channel":
         # The channel the case was first written on: one probe of ix_messages_case_channel per case.
-        first = (
-            select(Message.channel)
-            .where(Message.case_id == Case.id)
-            .order_by(Message.id)
-            .limit(1)
-            .correlate(Case)
-            .scalar_subquery()
-        )
+        first = select(Message.channel).where(Message.case_id == c.id).order_by(Message.id).limit(1).scalar_subquery()
         return func.coalesce(first, "none")
     if slice_name == "team":
-        return case(*[(Case.topic == topic, team) for topic, team in sorted(routes.items())], else_="unrouted")
+        return case(*[(c.topic == topic, team) for topic, team in sorted(routes.items())], else_="unrouted")
     if slice_name in ("topic", "kind", "language"):
-        return getattr(Case, slice_name)
+        return c[slice_name]
     return literal("all")
 
 
@@ -372,8 +456,10 @@ async def _counts(session: AsyncSession, t: Table, *, grouped: bool) -> tuple[di
             lower = upper
         bucket_cols.append(_count_if(cond))
     outcome_cols = [_count_if(c.outcome == o) for o in OUTCOMES] + [_count_if(c.outcome.is_(None))]
-    # On PostgreSQL the medians come from the same pass (ordered-set aggregates ignore NULLs).
-    median_cols = [_median(c.fc), _median(c.fr)] if _pg(session) else []
+    pg = _pg(session)
+    # On PostgreSQL the medians come from the same pass (ordered-set aggregates ignore NULLs), and so do the whole
+    # period's medians of a sliced report: a grouping set () beside (key), told apart by grouping(key) = 1.
+    median_cols = [_median(c.fc), _median(c.fr), func.grouping(c.key)] if pg else []
     query = select(
         c.key,
         func.count(),
@@ -386,16 +472,20 @@ async def _counts(session: AsyncSession, t: Table, *, grouped: bool) -> tuple[di
         *outcome_cols,
         *bucket_cols,
         *median_cols,
-    ).group_by(c.key)
+    ).group_by(func.grouping_sets(tuple_(c.key), tuple_()) if pg and grouped else c.key)
     out: dict[str, dict[str, Any]] = {}
     medians: Medians = {}
-    for row in await session.execute(query):
+    rows = await session.execute(query)
+    for key, opened, contacted, fc_sum, replied, fr_sum, handoffs, misses, *rest in rows:
         if median_cols:
-            *row, fc_median, fr_median = row
-            medians[str(row[0])] = {"first_contact": _float(fc_median), "first_answer": _float(fr_median)}
+            *rest, fc_median, fr_median, whole_period = rest
+            medians[None if whole_period else str(key)] = {
+                "first_contact": _float(fc_median),
+                "first_answer": _float(fr_median),
+            }
+            if whole_period:
+                continue
         raw = _empty_raw()
-        key, opened, contacted, fc_sum, replied, fr_sum, handoffs, misses = row[:8]
-        rest = [int(v or 0) for v in row[8:]]
         raw.update(
             opened=opened,
             contacted=contacted,
@@ -405,46 +495,50 @@ async def _counts(session: AsyncSession, t: Table, *, grouped: bool) -> tuple[di
             handoffs=int(handoffs or 0),
             misses=int(misses or 0),
         )
+        rest = [int(v or 0) for v in rest]
         raw["outcomes"] = dict(zip([*OUTCOMES, OPEN], rest[: len(OUTCOMES) + 1], strict=True))
         raw["buckets"] = rest[len(OUTCOMES) + 1 :]
         out[str(key)] = raw
-    if median_cols:
-        if grouped:
-            fc_median, fr_median = (await session.execute(select(*median_cols))).one()
-            medians[None] = {"first_contact": _float(fc_median), "first_answer": _float(fr_median)}
-        else:
-            medians[None] = medians.get("all", {})
-    else:
+    if not median_cols:
         await _median_of(session, t, c.key, c.fc, "first_contact", medians, grouped=grouped)
         await _median_of(session, t, c.key, c.fr, "first_answer", medians, grouped=grouped)
+    elif not grouped:
+        medians[None] = medians.get("all", {})
     return out, medians
 
 
-async def _stages(session: AsyncSession, t: Table, bounds: Any) -> dict[str, dict[str, int]]:
-    """How many cases ever reached each stage: distinct (case, to_stage) pairs among the events.
+async def _stages(session: AsyncSession, cases: Any, bounds: Any) -> dict[str, dict[str, int]]:
+    """How many of `cases` (case_id, key) ever reached each stage: the cases with an event to that stage.
 
-    The case-id range narrows the events to the period's (ids grow with time), from the index alone."""
-    pairs = (
-        select(Event.case_id, Event.to_stage)
+    Each case's stages are first strung together ("closed contacted opened …", read in order from
+    ix_events_case_stage), so the join to the period's cases meets one row per case rather than one per
+    event, and the database returns one row per key and stage path, which is split here. The case-id range
+    narrows the events to the period's (ids grow with time), from the index alone."""
+    joined = func.string_agg if _pg(session) else func.group_concat
+    per_case = (
+        select(Event.case_id, joined(Event.to_stage, " ").label("stages"))
         .where(Event.case_id.between(*bounds), Event.to_stage.is_not(None))
-        .distinct()
-        .subquery("pairs")
+        .group_by(Event.case_id)
+        .subquery("per_case")
     )
     query = (
-        select(t.c.key, pairs.c.to_stage, func.count())
-        .join(pairs, pairs.c.case_id == t.c.case_id)
-        .group_by(t.c.key, pairs.c.to_stage)
+        select(cases.c.key, per_case.c.stages, func.count())
+        .join(per_case, per_case.c.case_id == cases.c.case_id)
+        .group_by(cases.c.key, per_case.c.stages)
     )
     out: dict[str, dict[str, int]] = {}
-    for key, stage, n in await session.execute(query):
-        out.setdefault(str(key), dict.fromkeys(STAGES, 0))[stage] = int(n)
+    for key, stages, n in await session.execute(query):
+        counts = out.setdefault(str(key), dict.fromkeys(STAGES, 0))
+        for stage in set(stages.split(" ")):  # a stage reached twice counts once
+            counts[stage] = counts.get(stage, 0) + int(n)
     return out
 
 
 async def _staff(
-    session: AsyncSession, t: Table, bounds: Any, raw: dict[str, dict[str, Any]], medians: Medians, *, grouped: bool
-) -> None:
-    """Staff time to answer: a case's first handoff event → the first staff message after it."""
+    session: AsyncSession, cases: Any, bounds: Any, *, grouped: bool
+) -> tuple[dict[str, tuple[int, float]], Medians]:
+    """Staff time to answer, per key of `cases` (case_id, key): a case's first handoff event → the first staff
+    message after it. The count and sum of those times per key, and their medians."""
     handed = (
         select(Event.case_id, func.min(Event.at).label("handoff_at"))
         .where(Event.type == "handoff", Event.case_id.between(*bounds))
@@ -465,24 +559,30 @@ async def _staff(
         .subquery("answered")
     )
     pairs = (
-        select(t.c.key, seconds_between(session, answered.c.answered_at, answered.c.handoff_at).label("seconds"))
-        .join(answered, answered.c.case_id == t.c.case_id)
+        select(cases.c.key, seconds_between(session, answered.c.answered_at, answered.c.handoff_at).label("seconds"))
+        .join(answered, answered.c.case_id == cases.c.case_id)
         .subquery("staff_pairs")
     )
     pg = _pg(session)
-    extra = [_median(pairs.c.seconds)] if pg else []
-    query = select(pairs.c.key, func.count(), func.coalesce(func.sum(pairs.c.seconds), 0), *extra).group_by(pairs.c.key)
+    # As in _counts: on PostgreSQL the medians, the whole period's included, come from this one pass.
+    extra = [_median(pairs.c.seconds), func.grouping(pairs.c.key)] if pg else []
+    query = select(pairs.c.key, func.count(), func.coalesce(func.sum(pairs.c.seconds), 0), *extra).group_by(
+        func.grouping_sets(tuple_(pairs.c.key), tuple_()) if pg and grouped else pairs.c.key
+    )
+    out: dict[str, tuple[int, float]] = {}
+    medians: Medians = {}
     for key, n, total, *median in await session.execute(query):
-        raw[str(key)]["staff_count"], raw[str(key)]["staff_sum"] = int(n), float(total)
         if pg:
-            medians.setdefault(str(key), {})["staff_answer"] = _float(median[0])
+            whole_period = median[1]
+            medians[None if whole_period else str(key)] = {"staff_answer": _float(median[0])}
+            if whole_period:
+                continue
+        out[str(key)] = (int(n), float(total))
     if not pg:
         await _median_of(session, pairs, pairs.c.key, pairs.c.seconds, "staff_answer", medians, grouped=grouped)
-    elif grouped:
-        total = (await session.execute(select(_median(pairs.c.seconds)))).scalar()
-        medians.setdefault(None, {})["staff_answer"] = _float(total)
-    else:
-        medians.setdefault(None, {})["staff_answer"] = medians.get("all", {}).get("staff_answer")
+    elif not grouped:
+        medians[None] = medians.get("all", {})
+    return out, medians
 
 
 async def _remedies(session: AsyncSession, t: Table) -> dict[str, dict[str, Any]]:

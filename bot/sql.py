@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -20,7 +21,12 @@ def insert_ignoring_conflicts(
     Both databases then settle a race between two writers of the same key inside the database, which is
     what makes 20 concurrent posts of one review give exactly one case.
     """
-    dialect = session.get_bind().dialect.name
+    return _insert_ignoring(session.get_bind().dialect.name, table, tuple(conflict_on), tuple(returning))
+
+
+@lru_cache(maxsize=64)
+def _insert_ignoring(dialect: str, table: Table, conflict_on: tuple[str, ...], returning: tuple[Any, ...]) -> Any:
+    # Built once per shape: statements are immutable, and building one cost more than a turn's job insert.
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing(
         index_elements=list(conflict_on)
     )

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,8 +71,12 @@ def database_url(migrated: str, tmp_path: Path) -> str:
     if is_postgres():
         engine = create_engine(sync_url(async_url(migrated)))
         with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+                )
+            ]
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return migrated
@@ -116,8 +121,7 @@ async def rt(settings: Settings, clock: VirtualClock) -> AsyncIterator[Runtime]:
 async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=rt, run_scheduler=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mediator.test",
-                                 headers={"X-Api-Key": KEY}) as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://mediator.test", headers={"X-Api-Key": KEY}) as c:
         yield c
 
 
@@ -131,12 +135,46 @@ def review(external_id: str = "r-1", rating: int = 2, text: str | None = None, *
         "created_at": "2026-11-01T18:00:00Z",
         "verified_purchase": True,
         "edit_url": f"https://reviews.example/demo/reviews/{external_id}/edit",
-        "buyer": {"name": "Anna Kowalska", "email": f"{external_id}@example.pl", "phone": "+48601234567",
-                  "timezone": "Europe/Warsaw", "consent": {"sms": True, "telegram": False, "webchat": True}},
-        "order": {"id": f"NL-{external_id}", "total": "129.90", "currency": "PLN",
-                  "ordered_at": "2026-10-20T10:00:00Z", "shipped_at": "2026-10-21T10:00:00Z",
-                  "delivered_at": "2026-10-30T10:00:00Z",
-                  "items": [{"sku": "LMP-01", "name": "Table lamp Fjord", "qty": 1, "price": "119.90"}]},
+        "buyer": {
+            "name": "Anna Kowalska",
+            "email": f"{external_id}@example.pl",
+            "phone": "+48601234567",
+            "timezone": "Europe/Warsaw",
+            "consent": {"sms": True, "telegram": False, "webchat": True},
+        },
+        "order": {
+            "id": f"NL-{external_id}",
+            "total": "129.90",
+            "currency": "PLN",
+            "ordered_at": "2026-10-20T10:00:00Z",
+            "shipped_at": "2026-10-21T10:00:00Z",
+            "delivered_at": "2026-10-30T10:00:00Z",
+            "items": [{"sku": "LMP-01", "name": "Table lamp Fjord", "qty": 1, "price": "119.90"}],
+        },
     }
     body.update(extra)
     return body
+
+
+# ── browser tests (tests/browser.py skips a module that imports it when Chromium is missing) ──────────
+
+
+@pytest.fixture
+async def base_url(rt: Runtime) -> AsyncIterator[str]:
+    """The app on a loopback port, served by uvicorn (timers run only when a test says so)."""
+    from tests.browser import serve
+
+    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
+        yield url
+
+
+@pytest.fixture
+async def page(base_url: str) -> AsyncIterator[Any]:
+    """A desktop-sized Chromium tab that refuses every request leaving loopback."""
+    from tests.browser import chromium, guarded_page
+
+    async with (
+        chromium() as browser,
+        guarded_page(browser, viewport={"width": 1280, "height": 900}, locale="en-GB") as tab,
+    ):
+        yield tab

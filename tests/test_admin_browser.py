@@ -8,15 +8,12 @@ buyers to delete their review is refused with its reason. Screenshots go to docs
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import yaml
 
 from bot.admin_auth import create_token
-from bot.app import create_app
 from bot.runtime import Runtime
-from tests.browser import Page, chromium, expect, guarded_page, serve
+from tests.browser import Page, expect
 from tests.conftest import ROOT, SHOP
 
 DOCS = ROOT / "docs"
@@ -24,19 +21,6 @@ SCENARIO = yaml.safe_load((ROOT / "data" / "scenarios" / "en_rude_support_coupon
 
 pytestmark = pytest.mark.timeout(600)
 expect.set_options(timeout=30_000)
-
-
-@pytest.fixture
-async def base(rt: Runtime) -> AsyncIterator[str]:
-    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
-        yield url
-
-
-@pytest.fixture
-async def page(base: str) -> AsyncIterator[Page]:
-    size = {"width": 1280, "height": 900}
-    async with chromium() as browser, guarded_page(browser, viewport=size, locale="en-GB") as tab:
-        yield tab
 
 
 async def live_offer(rt: Runtime, n: int) -> str:
@@ -52,14 +36,14 @@ async def live_offer(rt: Runtime, n: int) -> str:
 
 
 async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls_back(
-    page: Page, base: str, rt: Runtime
+    page: Page, base_url: str, rt: Runtime
 ) -> None:
     async with rt.sessions() as session, session.begin():
         token = await create_token(session, SHOP, "alice", "admin", rt.clock.now())
     DOCS.mkdir(exist_ok=True)
 
     # Log in.
-    await page.goto(f"{base}/admin")
+    await page.goto(f"{base_url}/admin")
     await page.fill("#token", "mat_wrong")
     await page.click("#login-button")
     await expect(page.locator("#login-error")).to_contain_text("unknown or revoked admin token")
@@ -144,10 +128,10 @@ def lambda_free_contains(text: str):  # type: ignore[no-untyped-def]
     return re.compile(re.escape(text))
 
 
-async def test_staff_may_read_but_not_publish(page: Page, base: str, rt: Runtime) -> None:
+async def test_staff_may_read_but_not_publish(page: Page, base_url: str, rt: Runtime) -> None:
     async with rt.sessions() as session, session.begin():
         token = await create_token(session, SHOP, "sam", "staff", rt.clock.now())
-    await page.goto(f"{base}/admin")
+    await page.goto(f"{base_url}/admin")
     await page.fill("#token", token)
     await page.click("#login-button")
     await expect(page.locator("#who")).to_contain_text("sam (staff)")

@@ -16,20 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import create_app
 from bot.runtime import Runtime
-from tests.browser import Browser, Guard, chromium, expect, serve
+from tests.browser import Browser, Guard, chromium, expect
 from tests.conftest import KEY, ROOT
 from tests.test_reports import clock, history, q4_cases  # noqa: F401 - fixtures shared with the report tests
 
 pytestmark = pytest.mark.timeout(300)
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture
-async def base_url(rt: Runtime) -> AsyncIterator[str]:
-    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,35 +7,20 @@ Every request leaving 127.0.0.1 is refused and fails the test. The screenshot go
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.models import Case, Message
 from bot.runtime import Runtime
-from tests.browser import Page, chromium, expect, guarded_page, serve
+from tests.browser import Page, expect
 from tests.conftest import KEY, ROOT, SHOP, review
 
 SHOT = ROOT / "docs" / "staff-inbox.png"
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture
-async def base(rt: Runtime) -> AsyncIterator[str]:
-    async with serve(create_app(runtime=rt, run_scheduler=False)) as url:
-        yield url
-
-
-@pytest.fixture
-async def page(base: str) -> AsyncIterator[Page]:
-    size = {"width": 1280, "height": 900}
-    async with chromium() as browser, guarded_page(browser, viewport=size, locale="en-GB") as tab:
-        yield tab
 
 
 async def approval_case(rt: Runtime) -> int:
@@ -59,17 +44,17 @@ async def rows(rt: Runtime, case_id: int, role: str) -> list[Any]:
         return list((await session.execute(q)).scalars())
 
 
-async def sign_in(page: Page, base: str, name: str = "Maja") -> None:
-    await page.goto(base + "/staff")
+async def sign_in(page: Page, base_url: str, name: str = "Maja") -> None:
+    await page.goto(base_url + "/staff")
     await page.get_by_label("API key or token").fill(KEY)
     await page.get_by_label("Your name").fill(name)
     await page.get_by_role("button", name="Open the inbox").click()
     await expect(page.locator("#who")).to_have_text(f"Signed in as {name}")
 
 
-async def test_reply_and_approve_in_the_browser(page: Page, base: str, rt: Runtime) -> None:
+async def test_reply_and_approve_in_the_browser(page: Page, base_url: str, rt: Runtime) -> None:
     case_id = await approval_case(rt)
-    await sign_in(page, base)
+    await sign_in(page, base_url)
     item = page.locator(f"#list li[data-case-id='{case_id}']")
     await expect(item).to_contain_text("Markus")
     await item.click()
@@ -95,12 +80,12 @@ async def test_reply_and_approve_in_the_browser(page: Page, base: str, rt: Runti
     assert SHOT.stat().st_size > 10_000
 
 
-async def test_take_over_hand_back_close_and_errors(page: Page, base: str, client: Any, rt: Runtime) -> None:
+async def test_take_over_hand_back_close_and_errors(page: Page, base_url: str, client: Any, rt: Runtime) -> None:
     r = await client.post("/api/reviews", json=review("browser-take"))
     case_id = r.json()["case_id"]
     await rt.worker.run_due()
     await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})
-    await sign_in(page, base, "Ola")
+    await sign_in(page, base_url, "Ola")
     await page.locator(f"#list li[data-case-id='{case_id}']").click()
     await expect(page.locator("#detail")).to_contain_text("Tom")
     # An empty reply is refused on the page; a // note is refused by the server, with the fix.
@@ -125,8 +110,8 @@ async def test_take_over_hand_back_close_and_errors(page: Page, base: str, clien
         assert case is not None and case.outcome == "unresolved"
 
 
-async def test_a_wrong_key_shows_the_sign_in_again(page: Page, base: str) -> None:
-    await page.goto(base + "/staff")
+async def test_a_wrong_key_shows_the_sign_in_again(page: Page, base_url: str) -> None:
+    await page.goto(base_url + "/staff")
     await page.get_by_label("API key or token").fill("not-a-key")
     await page.get_by_role("button", name="Open the inbox").click()
     await expect(page.locator("#signin-error")).to_contain_text("unknown API key")
