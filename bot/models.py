@@ -238,6 +238,10 @@ Index("ix_messages_role_case", Message.role, Message.case_id, Message.created_at
 Index("ix_messages_case_channel", Message.case_id, Message.id, Message.channel)
 # The period's cases for the report's events half, read from the index alone (migration 0007).
 Index("ix_cases_report", Case.shop_id, Case.opened_at, Case.id, Case.topic, Case.kind, Case.language, Case.outcome)
+# Inbound messages find their buyer, then the buyer's newest case (migration 0008).
+Index("ix_buyers_phone", Buyer.phone)
+Index("ix_buyers_telegram_chat", Buyer.telegram_chat_id)
+Index("ix_cases_buyer", Case.buyer_id, Case.id)
 
 
 # ── channels, consent and the outbox (issue 5) ──────────────────────────────────────────────────────

@@ -21,8 +21,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, String, bindparam, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from bot.config import Settings
 from bot.consent import (
@@ -32,7 +35,7 @@ from bot.consent import (
     record,
     route,
 )
-from bot.jobs import JobContext, RetryLater, RunAt, job_handler
+from bot.jobs import JobContext, RetryLater, RunAt, job_handler, wake, wake_on_commit
 from bot.mediation_policy import next_allowed_send
 from bot.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message, Shop
 from bot.policy_store import active_mediation_policy
@@ -101,15 +104,17 @@ async def enqueue(session: AsyncSession, rows: list[dict[str, Any]], now: dateti
             row["status"] = "delivered"
     stmt = insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True)
     ids = list((await session.execute(stmt, rows)).scalars())
-    pending = [message_id for message_id, row in zip(ids, rows, strict=True) if row["status"] == "pending"]
+    pending = [(mid, row["case_id"]) for mid, row in zip(ids, rows, strict=True) if row["status"] == "pending"]
     if pending:
         await _schedule_deliveries(session, rows[0]["shop_id"], pending, now)
     return ids
 
 
 async def _schedule_deliveries(
-    session: AsyncSession, shop_id: str, message_ids: list[int], now: datetime, attempt: str = ""
+    session: AsyncSession, shop_id: str, messages: list[tuple[int, int | None]], now: datetime, attempt: str = ""
 ) -> None:
+    """A deliver job per (message id, case id). A case's messages share a lane, so the worker sends them in
+    the order they were written while sending other cases' messages at the same time."""
     jobs = [
         {
             "shop_id": shop_id,
@@ -118,14 +123,15 @@ async def _schedule_deliveries(
             "run_at": now,
             "status": "pending",
             "attempts": 0,
-            "payload": {"message_id": message_id},
+            "payload": {"message_id": message_id, "lane": f"case:{case_id}"},
             # One delivery job per message (and per re-route), however often the enqueue is retried.
             "dedupe_key": f"deliver:{message_id}" + (f":{attempt}" if attempt else ""),
             "created_at": now,
         }
-        for message_id in message_ids
+        for message_id, case_id in messages
     ]
     await session.execute(insert_ignoring_conflicts(session, Job.__table__, ["dedupe_key"]), jobs)
+    wake_on_commit(session)
 
 
 def message_row(case: Case, channel: str, text: str, now: datetime, **extra: Any) -> dict[str, Any]:
@@ -160,13 +166,108 @@ async def enqueue_inbound(session: AsyncSession, shop_id: str, inbound: Inbound,
                 "run_at": now,
                 "status": "pending",
                 "attempts": 0,
-                "payload": inbound.as_payload(),
+                "payload": inbound_payload(inbound),
                 "dedupe_key": f"in:{shop_id}:{inbound.channel}:{inbound.provider_id}"[:200],
                 "created_at": now,
             }
         ],
     )
-    return result.first() is not None
+    new = result.first() is not None
+    if new:
+        wake_on_commit(session)
+    return new
+
+
+def inbound_payload(inbound: Inbound) -> dict[str, Any]:
+    """The job's payload: the message, and its lane, so one sender's messages have their turns in order."""
+    return {**inbound.as_payload(), "lane": f"{inbound.channel}:{inbound.sender}"}
+
+
+class Inbox:
+    """The webhooks' side of the inbox, built once per app: one statement per message.
+
+    `INSERT INTO jobs … SELECT … FROM buyers JOIN cases … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`
+    finds the sender's shop (the buyer with the newest case, as `buyer_for` does) and persists the job in
+    one round trip. A provider's retry of the same message id inserts nothing. The provider is answered
+    only after the statement returns, so an acknowledged message is durable.
+
+    On PostgreSQL the inbox has its own few connections, in autocommit (no BEGIN and COMMIT round trips)
+    and without the shared pool's pre-ping, which costs asyncpg three round trips per checkout (BEGIN, a
+    ping, ROLLBACK). A statement that finds its connection dropped is retried once on a new one: it is
+    idempotent. On SQLite it goes through the app's engine, whose write gate keeps one writer.
+    """
+
+    def __init__(self, engine: AsyncEngine, connections: int = 4):
+        self._own = engine.dialect.name == "postgresql"
+        if self._own:
+            engine = create_async_engine(
+                engine.url, pool_size=connections, max_overflow=0, isolation_level="AUTOCOMMIT"
+            )
+        self._engine = engine
+        self._insert = {channel: _inbox_statement(channel, self._own) for channel in ("sms", "telegram")}
+        self._known = {channel: _newest_case_of(channel) for channel in ("sms", "telegram")}
+
+    async def accept(self, inbound: Inbound, now: datetime) -> str:
+        """Returns "accepted", "duplicate" (the provider retried) or "unknown" (no buyer with a case)."""
+        params = {
+            "sender": inbound.sender,
+            "payload": inbound_payload(inbound),
+            "key_tail": f":{inbound.channel}:{inbound.provider_id}",
+            "now": now,
+        }
+        try:
+            new, known = await self._store(inbound.channel, params)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            new, known = await self._store(inbound.channel, params)
+        if new:
+            wake()  # a worker in this process (the embedded deployment) takes it at once
+            return "accepted"
+        return "duplicate" if known else "unknown"
+
+    async def _store(self, channel: str, params: dict[str, Any]) -> tuple[bool, bool]:
+        connect = self._engine.connect if self._own else self._engine.begin
+        async with connect() as conn:
+            if (await conn.execute(self._insert[channel], params)).first() is not None:
+                return True, True
+            return False, (await conn.execute(self._known[channel], params)).first() is not None
+
+    async def close(self) -> None:
+        if self._own:
+            await self._engine.dispose()
+
+
+def _newest_case_of(channel: str) -> Any:
+    """The sender's buyer with the newest case: the same choice as `buyer_for`, in Core."""
+    buyers, cases = Buyer.__table__, Case.__table__
+    column = buyers.c.telegram_chat_id if channel == "telegram" else buyers.c.phone
+    return (
+        select(buyers.c.shop_id)
+        .select_from(buyers.join(cases, cases.c.buyer_id == buyers.c.id))
+        .where(column == bindparam("sender", type_=String))
+        .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
+        .limit(1)
+    )
+
+
+def _inbox_statement(channel: str, postgres: bool) -> Any:
+    jobs = Job.__table__
+    newest = _newest_case_of(channel).subquery()
+    now = bindparam("now", type_=jobs.c.run_at.type)
+    row = select(
+        newest.c.shop_id,
+        literal(INBOUND, String),
+        now,
+        literal("pending", String),
+        literal(0, Integer),
+        bindparam("payload", type_=jobs.c.payload.type),  # not CAST: "AS JSON" means NUMERIC to SQLite
+        func.substr(literal("in:", String) + newest.c.shop_id + bindparam("key_tail", type_=String), 1, 200),
+        now,
+    ).where(newest.c.shop_id.is_not(None))  # SQLite's INSERT … SELECT … ON CONFLICT needs a WHERE
+    columns = ["shop_id", "kind", "run_at", "status", "attempts", "payload", "dedupe_key", "created_at"]
+    insert_ = (pg_insert if postgres else sqlite_insert)(jobs).from_select(columns, row)
+    return insert_.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(jobs.c.id)
 
 
 # ── inbound ──────────────────────────────────────────────────────────────────────────────────────
@@ -256,8 +357,8 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
             text = policy.text(msg.button, case.details.get("language") or case.language)
         keyword = policy.keyword(text)
         language = case.details.get("language") or case.language
-        shop = await _shop_name(session, case.shop_id)
         if keyword is not None:
+            shop = await _shop_name(session, case.shop_id)
             if not await _record_inbound(session, case, msg, text, now):
                 return  # a retried delivery of a keyword we already acted on
             if keyword == "opt_out":
@@ -371,7 +472,9 @@ async def _bind(
             await session.execute(
                 update(Message).where(Message.id.in_(waiting)).values(status="pending", channel="telegram")
             )
-            await _schedule_deliveries(session, case.shop_id, list(waiting), now, attempt="bound")
+            await _schedule_deliveries(
+                session, case.shop_id, [(message_id, case.id) for message_id in waiting], now, attempt="bound"
+            )
     return None
 
 
@@ -414,9 +517,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             verdict = "webchat"
         else:
             first = message.channel if message.channel in ("telegram", "sms") else None
-            steps = await route(
-                session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True
-            )
+            steps = await route(session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True)
             tz = buyer.timezone if buyer else None
             quiet = (await active_mediation_policy(session, case.shop_id)).policy
             shop = await _shop_name(session, case.shop_id)

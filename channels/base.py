@@ -116,6 +116,9 @@ class ChannelSet:
 
     adapters: dict[str, Any] = field(default_factory=lambda: {"webchat": WebchatChannel()})
     background: list[Any] = field(default_factory=list)  # e.g. the Telegram poller, started with the worker
+    # What the webhooks build on their first request and must release with the runtime (the inbox's
+    # database connections): anything with an async close().
+    resources: list[Any] = field(default_factory=list)
 
     @property
     def enabled(self) -> frozenset[str]:
@@ -125,5 +128,6 @@ class ChannelSet:
         return self.adapters.get(name)
 
     async def close(self) -> None:
-        for adapter in self.adapters.values():
-            await adapter.close()
+        for item in [*self.adapters.values(), *self.resources]:
+            await item.close()
+        self.resources.clear()

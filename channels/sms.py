@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.config import Settings
-from bot.outbox import buyer_for, channels_policy, delivery_status, enqueue_inbound
+from bot.outbox import Inbox, channels_policy, delivery_status
 from bot.routes.deps import runtime
 from bot.routes.errors import ApiError, over_limit
 from bot.sms_segments import split_to_budget
@@ -34,6 +34,7 @@ log = logging.getLogger("mediator.sms")
 router = APIRouter(tags=["sms"])
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+TWIML_BODY = EMPTY_TWIML.encode()
 # Twilio error codes (https://www.twilio.com/docs/api/errors) that mean the number cannot take SMS.
 UNREACHABLE_CODES = {21211, 21408, 21612, 21614}
 OPTED_OUT_CODE = 21610
@@ -85,19 +86,39 @@ class SmsChannel:
 # ── inbound ──────────────────────────────────────────────────────────────────────────────────────
 
 
+class _Webhook:
+    """What every inbound request needs, made once per app: the validator, the signed URL's base, the inbox."""
+
+    def __init__(self, rt: Any):
+        cs = rt.settings.channels
+        self.enabled = "sms" in rt.channels.enabled
+        self.missing = cs.sms_missing()
+        self.validator = RequestValidator(str(cs.twilio_auth_token))
+        self.public_url = rt.settings.public_url
+        self.inbox = Inbox(rt.engine)
+        rt.channels.resources.append(self.inbox)  # closed with the runtime
+
+
+def _webhook(request: Request) -> _Webhook:
+    state = request.app.state
+    hook = getattr(state, "sms_webhook", None)
+    if hook is None:
+        hook = state.sms_webhook = _Webhook(runtime(request))
+    return hook
+
+
 async def _verified_form(request: Request) -> dict[str, str]:
-    rt = runtime(request)
-    cs = rt.settings.channels
-    if "sms" not in rt.channels.enabled:
-        raise ApiError(404, "channel_off", "the SMS channel is off", fix="set " + ", ".join(cs.sms_missing()))
+    hook = _webhook(request)
+    if not hook.enabled:
+        raise ApiError(404, "channel_off", "the SMS channel is off", fix="set " + ", ".join(hook.missing))
     # Twilio posts application/x-www-form-urlencoded; parsed here (starlette's form() needs python-multipart).
     try:
         params = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_form", "the body is not UTF-8 form data", field="(body)") from None
-    url = rt.settings.public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = hook.public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not signature or not RequestValidator(str(cs.twilio_auth_token)).validate(url, params, signature):
+    if not signature or not hook.validator.validate(url, params, signature):
         log.warning("twilio webhook %s refused: bad or missing signature", request.url.path)
         raise ApiError(
             403,
@@ -114,6 +135,8 @@ def normalise(params: dict[str, str], max_chars: int) -> Inbound | str:
     sender = params.get("From", "")
     if not sid or not sender:
         return "missing MessageSid or From"
+    if "\x00" in sid + sender:  # never in Twilio's ids or numbers, and PostgreSQL text refuses it
+        return "malformed MessageSid or From"
     body = params.get("Body", "").strip()
     if not body:
         return "media_only" if params.get("NumMedia", "0") not in ("", "0") else "empty"
@@ -123,7 +146,7 @@ def normalise(params: dict[str, str], max_chars: int) -> Inbound | str:
 
 
 def _twiml() -> Response:
-    return Response(EMPTY_TWIML, media_type="application/xml")
+    return Response(TWIML_BODY, media_type="application/xml")
 
 
 @router.post("/webhooks/twilio", summary="Twilio inbound SMS")
@@ -136,16 +159,14 @@ async def inbound(request: Request) -> Response:
         log.info("twilio %s refused: %s characters", params.get("MessageSid"), len(params.get("Body", "")))
         raise over_limit("the SMS", len(params.get("Body", "")), limit, "characters", field="Body", fix="send less")
     if isinstance(msg, str):
-        if msg.startswith("missing"):
+        if msg.startswith(("missing", "malformed")):
             raise ApiError(400, "invalid_sms", msg, field="MessageSid", fix="send Twilio's inbound SMS parameters")
         log.info("twilio %s ignored: %s", params.get("MessageSid"), msg)
         return _twiml()
-    async with rt.sessions() as session, session.begin():
-        buyer = await buyer_for(session, "sms", msg.sender)
-        if buyer is None:
-            log.info("twilio %s ignored: no case for this number", msg.provider_id)
-            return _twiml()
-        await enqueue_inbound(session, buyer.shop_id, msg, rt.clock.now())
+    # Verified and deduplicated: persist the job (one statement) and answer; the turn runs in the worker.
+    result = await _webhook(request).inbox.accept(msg, rt.clock.now())
+    if result != "accepted":
+        log.info("twilio %s ignored: %s", msg.provider_id, "no case for this number" if result == "unknown" else result)
     return _twiml()
 
 

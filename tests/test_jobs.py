@@ -80,8 +80,13 @@ async def test_case_expires_at_the_deadline_with_the_right_outcome(rt: Runtime, 
 
 
 async def test_troll_case_goes_to_staff_and_expires_not_contacted(rt: Runtime, clock: VirtualClock) -> None:
-    troll = review("j-5", rating=1, text="lol this shop is run by clowns, go cry, nobody buys here lmao",
-                   verified_purchase=False, order=None)
+    troll = review(
+        "j-5",
+        rating=1,
+        text="lol this shop is run by clowns, go cry, nobody buys here lmao",
+        verified_purchase=False,
+        order=None,
+    )
     [res] = await rt.intake.ingest(SHOP, [troll])
     assert res.triage["kind"] in {"troll", "black_pr"} and res.triage["contact_plan"]["mode"] == "none"
     case = await _case(rt, res.case_id)
@@ -104,11 +109,13 @@ async def _count(ctx: JobContext, session, job: Job) -> None:  # type: ignore[no
 async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> None:
     async with rt.sessions() as session, session.begin():
         for i in range(120):
-            await schedule(session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(),
-                           dedupe_key=f"t:{i}")
+            await schedule(
+                session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(), dedupe_key=f"t:{i}"
+            )
         # The same dedupe key twice schedules one job.
-        await schedule(session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(),
-                       dedupe_key="t:0")
+        await schedule(
+            session, shop_id=SHOP, kind="test_count", run_at=rt.clock.now(), now=rt.clock.now(), dedupe_key="t:0"
+        )
     ctx = rt.worker.ctx
     ctx.settings.scheduler.batch_size = 7
     workers = [Worker(ctx) for _ in range(4)]

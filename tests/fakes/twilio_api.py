@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import base64
 import itertools
+import time
 from typing import Any
 
 import aiohttp
@@ -36,6 +37,7 @@ class FakeTwilio(FakeServer):
         self.opted_out: set[str] = set()
         self.invalid: set[str] = set()
         self.fail_next = 0
+        self.received_at: dict[str, float] = {}  # sid → time.perf_counter() at the send, for latency figures
         self._sids = itertools.count(1)
 
     def app(self) -> web.Application:
@@ -68,6 +70,7 @@ class FakeTwilio(FakeServer):
         sid = f"SM{next(self._sids):032x}"
         record = {"sid": sid, **form}
         self.sent.append(record)
+        self.received_at[sid] = time.perf_counter()
         return web.json_response(
             {
                 "sid": sid,
