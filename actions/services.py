@@ -27,6 +27,7 @@ class LazyKnowledge:
         self._lock = threading.Lock()
         # Cited passages depend only on the indexed documents, so they are kept until the next index.
         self._cited: dict[tuple[str, str, str | None], Any] = {}
+        self._searching: dict[tuple[str, str, str | None], threading.Lock] = {}
 
     def get(self) -> Any:
         with self._lock:
@@ -49,9 +50,15 @@ class LazyKnowledge:
     def cited_passage(self, cite: dict[str, str], language: str | None) -> Any:
         """The passage of `cite.source` that best matches its heading, in the buyer's language if the shop
         has that document, else in any language (the shop writes its policy in few languages)."""
-        known, passage = self.cached_citation(cite, language)
-        if not known:
-            passage = self._cited[self._cite_key(cite, language)] = self._find_cited(cite, language)
+        key = self._cite_key(cite, language)
+        with self._lock:
+            searching = self._searching.setdefault(key, threading.Lock())
+        # One search per passage: when a thousand buyers reach their offer at once, one searches and the
+        # rest wait for its answer instead of running the same Chroma search each (a stampede after start).
+        with searching:
+            known, passage = self.cached_citation(cite, language)
+            if not known:
+                passage = self._cited[key] = self._find_cited(cite, language)
         return passage
 
     def cached_citation(self, cite: dict[str, str], language: str | None) -> tuple[bool, Any]:

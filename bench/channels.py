@@ -73,6 +73,7 @@ def app_factory() -> FastAPI:
     @asynccontextmanager
     async def lifespan(a: FastAPI) -> AsyncIterator[None]:
         rt = await build_runtime(settings)
+        rt.settle()  # as `mediator serve` does
         a.state.runtime = rt
         try:
             yield
@@ -121,6 +122,7 @@ async def worker() -> None:
     from bot.runtime import build_runtime
 
     rt = await build_runtime(load_settings())
+    rt.settle()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await rt.worker.run_forever(stop)

@@ -79,6 +79,7 @@ async def setup(n: int, url: str | None):
     # Warm the NLU, the executor and the knowledge base outside the measurement.
     await rt.conversation.buyer_message(case_ids[0], "hello", channel="webchat")
     await asyncio.to_thread(rt.conversation.services.knowledge.search, "returns", 1, "en")
+    rt.settle()  # as `mediator serve` does once its runtime is built
     return rt, case_ids[1:]
 
 

@@ -31,6 +31,7 @@ def create_app(
             yield
             return
         built = await build_runtime(settings, clock, refresh_knowledge=True)
+        built.settle()  # this process serves one runtime for its life
         app.state.runtime = built
         if run_scheduler:
             built.start_worker()

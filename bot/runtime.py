@@ -4,6 +4,7 @@ benchmarks, so all of them exercise the same code."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,15 @@ class Runtime:
                 )
                 if changed:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
+
+    def settle(self) -> None:
+        """Load the NLU now, then exempt everything loaded so far (models, policies, the knowledge client)
+        from the garbage collector's scans. A long-running server keeps those ~millions of objects for
+        life; scanning them in every full collection cost about a fifth of a turn's CPU under load
+        (bench/turn.py). Only for a process that builds one runtime: frozen objects are never collected."""
+        _ = self.conversation.nlu
+        gc.collect()
+        gc.freeze()
 
     def start_worker(self) -> None:
         for task in self.channels.background:  # e.g. Telegram polling mode
