@@ -108,6 +108,8 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
 
         assert await head_version(session, SHOP) == 2
     await page.click("#discard")
+    # The discard reloads the published files; the next step must not race it (its status would land last).
+    await expect(page.locator("#status")).to_have_text("Draft discarded.")
 
     # 5. Roll back.
     await page.click("#tabs button[data-tab=history]")
