@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psycopg
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def percentile(values: list[float], p: float) -> float:
     if not values:
@@ -58,3 +60,26 @@ SCRIPT = [
     "How many days do I have to return something?",
     "Great, thank you",
 ]
+
+
+async def bench_runtime(url: str | None):  # type: ignore[no-untyped-def]
+    """A runtime on a scratch database with one shop, "bench", and the policies/ folder published for it."""
+    from bot.clock import SystemClock
+    from bot.config import Settings, ShopSettings
+    from bot.runtime import build_runtime
+    from bot.shops import ensure_shop
+
+    root = ROOT
+    settings = Settings(
+        database_url=scratch_database(url),
+        data_dir=root / "var",
+        policies_dir=root / "policies",
+        shops={"bench": ShopSettings(name="Bench")},
+        config_file=root / "config.yml",
+        public_url="http://127.0.0.1:1",
+    )
+    rt = await build_runtime(settings, SystemClock())
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
+    await rt.seed_policies()
+    return rt

@@ -21,13 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import median, peak_rss_mb, percentile, scratch_database  # noqa: E402
+from bench._common import bench_runtime, median, peak_rss_mb, percentile  # noqa: E402
 from bench.turn import SCRIPT, review  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings, ShopSettings  # noqa: E402
 from bot.policy_store import files_of, head_of, publish  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
-from bot.shops import ensure_shop  # noqa: E402
 
 
 def figures(name: str, ms: list[float]) -> None:
@@ -35,19 +31,8 @@ def figures(name: str, ms: list[float]) -> None:
 
 
 async def main(turns: int, url: str | None) -> None:
-    settings = Settings(
-        database_url=scratch_database(url),
-        data_dir=ROOT / "var",
-        policies_dir=ROOT / "policies",
-        shops={"bench": ShopSettings(name="Bench")},
-        config_file=ROOT / "config.yml",
-        public_url="http://127.0.0.1:1",
-    )
-    rt = await build_runtime(settings, SystemClock())
+    rt = await bench_runtime(url)
     try:
-        async with rt.sessions() as session, session.begin():
-            await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
-        await rt.seed_policies()
         results = await rt.intake.ingest("bench", [review(i) for i in range(3 * turns + 2)])
         cases = [r.case_id for r in results]
         await rt.worker.run_due()

@@ -27,12 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn  # noqa: E402
 
-from bench._common import SCRIPT, median, peak_rss_mb, percentile, scratch_database  # noqa: E402
+from bench._common import SCRIPT, bench_runtime, median, peak_rss_mb, percentile  # noqa: E402
 from bot.app import create_app  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings, ShopSettings  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
-from bot.shops import ensure_shop  # noqa: E402
 from channels.webchat import chat_link  # noqa: E402
 
 
@@ -59,18 +55,7 @@ def review(i: int) -> dict:
 
 
 async def setup(n: int, url: str | None):
-    settings = Settings(
-        database_url=scratch_database(url),
-        data_dir=ROOT / "var",
-        policies_dir=ROOT / "policies",
-        shops={"bench": ShopSettings(name="Bench")},
-        config_file=ROOT / "config.yml",
-        public_url="http://127.0.0.1:1",
-    )
-    rt = await build_runtime(settings, SystemClock())
-    async with rt.sessions() as session, session.begin():
-        await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
-    await rt.seed_policies()
+    rt = await bench_runtime(url)
     case_ids = []
     for start in range(0, n, 500):
         results = await rt.intake.ingest("bench", [review(i) for i in range(start, min(n, start + 500))])
