@@ -139,11 +139,8 @@ class Engine:
     ) -> TurnResult:
         text = clean(text)
         async with self.sessions() as session, session.begin():
-            ctx = await load_context(session, case_id, shop_id, lock=True)
-            if ctx is None:
-                raise CaseNotFound(f"no case {case_id}")
+            ctx = await self._locked(session, case_id, shop_id)
             case = ctx.case
-            await self._use_policy(session, ctx)
             if provider_id is not None:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
@@ -287,15 +284,18 @@ class Engine:
             await save_context(session, ctx)
             return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
 
-    async def _locked(self, session: AsyncSession, case_id: int) -> CaseContext:
-        ctx = await self._maybe_locked(session, case_id)
+    async def _locked(self, session: AsyncSession, case_id: int, shop_id: str | None = None) -> CaseContext:
+        ctx = await self._maybe_locked(session, case_id, shop_id)
         if ctx is None:
             raise CaseNotFound(f"no case {case_id}")
         return ctx
 
-    async def _maybe_locked(self, session: AsyncSession, case_id: int) -> CaseContext | None:
-        """The case's context, locked for this transaction and under its shop's policy; None if it is gone."""
-        ctx = await load_context(session, case_id, lock=True)
+    async def _maybe_locked(
+        self, session: AsyncSession, case_id: int, shop_id: str | None = None
+    ) -> CaseContext | None:
+        """The case's context (in `shop_id`, when given), locked for this transaction and under its shop's
+        policy; None if there is no such case."""
+        ctx = await load_context(session, case_id, shop_id, lock=True)
         if ctx is not None:
             await self._use_policy(session, ctx)
         return ctx
