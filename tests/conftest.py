@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,20 @@ def review(external_id: str = "r-1", rating: int = 2, text: str | None = None, *
     }
     body.update(extra)
     return body
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A config file for the `mediator` command on the test database, selected by MEDIATOR_CONFIG."""
+    path = tmp_path / "config.yml"
+    path.write_text(
+        f"database_url: {database_url}\ndata_dir: {cache_dir}\npolicies_dir: {ROOT / 'policies'}\n"
+        "shops:\n  demo: {name: Demo}\n"
+    )
+    monkeypatch.setenv("MEDIATOR_CONFIG", str(path))
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
 
 
 # ── browser tests (tests/browser.py skips a module that imports it when Chromium is missing) ──────────

@@ -16,19 +16,6 @@ from tests.conftest import ROOT, review
 runner = CliRunner()
 
 
-@pytest.fixture
-def config(tmp_path: Path, database_url: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.yml"
-    path.write_text(
-        f"database_url: {database_url}\ndata_dir: {cache_dir}\npolicies_dir: {ROOT / 'policies'}\n"
-        "shops:\n  demo: {name: Demo}\n"
-    )
-    monkeypatch.setenv("MEDIATOR_CONFIG", str(path))
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
-
-
 def test_triage_reads_one_review_or_json_lines(config: Path) -> None:
     one = runner.invoke(app, ["triage", "--json"], input=json.dumps(review("t-1"), indent=2))
     assert one.exit_code == 0, one.output
@@ -60,10 +47,22 @@ def test_import_jsonl_and_csv_report_bad_lines_and_keep_good_ones(config: Path, 
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"created": 1, "duplicate": 0, "error": 2}
     assert "reviews.jsonl:3: rating" in result.output
 
-    rows = [{"platform": "csv", "external_id": "c-1", "rating": "2", "text": "Package lost for two weeks.",
-             "created_at": "2026-11-01T10:00:00Z", "verified_purchase": "yes", "buyer.email": "x@example.com",
-             "buyer.consent.sms": "false", "order.id": "O-1", "order.total": "20.00", "order.currency": "EUR",
-             "order.items": json.dumps([{"name": "Mug", "qty": 2, "price": "10.00"}])}]
+    rows = [
+        {
+            "platform": "csv",
+            "external_id": "c-1",
+            "rating": "2",
+            "text": "Package lost for two weeks.",
+            "created_at": "2026-11-01T10:00:00Z",
+            "verified_purchase": "yes",
+            "buyer.email": "x@example.com",
+            "buyer.consent.sms": "false",
+            "order.id": "O-1",
+            "order.total": "20.00",
+            "order.currency": "EUR",
+            "order.items": json.dumps([{"name": "Mug", "qty": 2, "price": "10.00"}]),
+        }
+    ]
     path = tmp_path / "reviews.csv"
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

@@ -25,7 +25,6 @@ from typer.testing import CliRunner
 from bot.admin_auth import create_token, revoke_tokens
 from bot.cli import app as cli_app
 from bot.clock import VirtualClock
-from bot.config import get_settings
 from bot.models import Case, Event, Message
 from bot.report_render import render_csv, render_html
 from bot.reports import OUTCOMES, SLICES, STAGES, ReportInputError, parse_period, parse_slice, shop_report
@@ -363,19 +362,6 @@ async def test_dashboard_page_filters_and_exports(
 
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def config(tmp_path: Path, database_url: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.yml"
-    path.write_text(
-        f"database_url: {database_url}\ndata_dir: {cache_dir}\npolicies_dir: {ROOT / 'policies'}\n"
-        "shops:\n  demo: {name: Demo}\n"
-    )
-    monkeypatch.setenv("MEDIATOR_CONFIG", str(path))
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 async def test_cli_report_formats_and_errors(
