@@ -13,4 +13,8 @@ class ActionAcknowledge(MediatorAction):
     label = "acknowledge"
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
-        return "resolved" if tracker.get_slot("resolved") else "heard"
+        if tracker.get_slot("resolved"):
+            return "resolved"
+        # Agreed but not done yet: "when will it arrive?" deserves "it's with the team", not a replay of
+        # the problem as if the buyer had just described it.
+        return "pending" if tracker.get_slot("accepted_remedy") else "heard"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -21,8 +20,7 @@ class ActionAnswerQuestion(MediatorAction):
         question = (tracker.latest_message or {}).get("text") or ""
         found = {"policy_quote": None, "policy_source": None}
         if services.knowledge is not None and question.strip():
-            # Chroma's client is synchronous: keep the event loop free while it searches.
-            hits = await asyncio.to_thread(services.knowledge.search, question, 1, tracker.get_slot("language"))
+            hits = await services.knowledge.find(question, 1, tracker.get_slot("language"))
             if hits:
                 found = {"policy_quote": quote(hits[0].text, question), "policy_source": hits[0].source}
         return found

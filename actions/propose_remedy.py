@@ -3,7 +3,6 @@ it rests on and asking whether it would feel fair."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -21,10 +20,7 @@ class ActionProposeRemedy(MediatorAction):
         cite = remedy.get("cite") or {}
         passage = None
         if services.knowledge is not None and cite:
-            language = tracker.get_slot("language")
-            known, passage = services.knowledge.cached_citation(cite, language)
-            if not known:  # a search: keep the event loop free while Chroma works
-                passage = await asyncio.to_thread(services.knowledge.cited_passage, cite, language)
+            passage = await services.knowledge.cite(cite, tracker.get_slot("language"))
         return {
             "policy_quote": quote(passage.text) if passage else None,
             "policy_source": passage.source if passage else cite.get("source"),

@@ -4,7 +4,12 @@ the engine installs the same objects in process with `use_services`."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,6 +18,28 @@ from bot.conversation_policy import Routing, load_routing
 from bot.nlg import MessageCatalog, load_catalog
 from bot.policy_runtime import current_bundle
 from bot.shop_policy import ShopPolicy, load_shop_policy
+
+
+class LookupNeeded(Exception):
+    """A search the turn may not wait for where it stands (see `deferring_lookups`): the engine runs
+    `fetch` outside the turn's transaction and replays the turn, which then finds the answer cached."""
+
+    def __init__(self, fetch: Callable[[], Any]):
+        super().__init__("knowledge lookup needed")
+        self.fetch = fetch
+
+
+_deferring = contextvars.ContextVar("deferring_lookups", default=False)
+
+
+@contextmanager
+def deferring_lookups(on: bool = True) -> Iterator[None]:
+    """Inside, an uncached search raises LookupNeeded instead of running (bot/engine.py says why)."""
+    token = _deferring.set(on)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
 
 
 class LazyKnowledge:
@@ -28,6 +55,10 @@ class LazyKnowledge:
         # Cited passages depend only on the indexed documents, so they are kept until the next index.
         self._cited: dict[tuple[str, str, str | None], Any] = {}
         self._searching: dict[tuple[str, str, str | None], threading.Lock] = {}
+        # Answers to recent questions: buyers ask the same few things ("how long do I have to return
+        # it?"), and a search costs 3-5 ms of CPU. Kept for ANSWER_TTL_SECONDS, so an index built by
+        # another process (the CLI) shows within minutes; this process's own index clears them at once.
+        self._answers: dict[tuple[str, int, str | None], tuple[float, Any]] = {}
 
     def get(self) -> Any:
         with self._lock:
@@ -40,11 +71,42 @@ class LazyKnowledge:
                 self._base = base
             return self._base
 
+    ANSWER_TTL_SECONDS = 300.0
+    MAX_ANSWERS = 4096
+
     def search(self, query: str, k: int = 3, language: str | None = None) -> Any:
-        return self.get().search(query, k, language)
+        known, found = self.cached_search(query, k, language)
+        if not known:
+            found = self.get().search(query, k, language)
+            with self._lock:
+                if len(self._answers) >= self.MAX_ANSWERS:
+                    del self._answers[next(iter(self._answers))]  # the oldest
+                self._answers[self._answer_key(query, k, language)] = (time.monotonic(), found)
+        return found
+
+    @staticmethod
+    def _answer_key(query: str, k: int, language: str | None) -> tuple[str, int, str | None]:
+        return (" ".join(query.split()), k, language)
+
+    def cached_search(self, query: str, k: int = 3, language: str | None = None) -> tuple[bool, Any]:
+        hit = self._answers.get(self._answer_key(query, k, language))
+        if hit is None or time.monotonic() - hit[0] > self.ANSWER_TTL_SECONDS:
+            return (False, None)
+        return (True, hit[1])
+
+    async def find(self, query: str, k: int, language: str | None) -> Any:
+        """`search` for an action: answered from the cache, or off the event loop (Chroma is synchronous)."""
+        known, found = self.cached_search(query, k, language)
+        return found if known else await _off_loop(lambda: self.search(query, k, language))
+
+    async def cite(self, cite: dict[str, str], language: str | None) -> Any:
+        """`cited_passage` for an action, the same way."""
+        known, passage = self.cached_citation(cite, language)
+        return passage if known else await _off_loop(lambda: self.cited_passage(cite, language))
 
     def index(self, progress: Any = None) -> Any:
         self._cited.clear()
+        self._answers.clear()
         return self.get().index(progress)
 
     def cited_passage(self, cite: dict[str, str], language: str | None) -> Any:
@@ -76,6 +138,12 @@ class LazyKnowledge:
                 if hit.source.rsplit("/", 1)[-1] == cite["source"]:
                     return hit
         return None
+
+
+async def _off_loop(fetch: Callable[[], Any]) -> Any:
+    if _deferring.get():
+        raise LookupNeeded(fetch)
+    return await asyncio.to_thread(fetch)
 
 
 @dataclass

@@ -47,17 +47,19 @@ def scratch_database(url: str | None) -> str:
     return url
 
 
-# One buyer's ten messages, used by the turn and channel benchmarks.
+# One buyer's ten messages, used by the turn and channel benchmarks: a whole mediation up to the remedy
+# being recorded (the follow-up and the revision ask wait days, on timers), then the questions a buyer
+# asks while the replacement is on its way.
 SCRIPT = [
     "Hello, the parcel finally came but the lamp inside is broken",
-    "It's the Fjord table lamp",
-    "It came last Tuesday",
-    "No photo, sorry",
+    "No photo, sorry, I already threw the box away",
     "I'd like a replacement please",
     "Yes, that works for me",
     "When will it arrive?",
     "Ok thanks",
     "How many days do I have to return something?",
+    "It's the white Fjord table lamp, if that matters",
+    "Do I need to send the broken one back?",
     "Great, thank you",
 ]
 

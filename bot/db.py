@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
+from bot.sqlite_checkpoint import Checkpointer
 from bot.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -63,7 +64,7 @@ def make_engine(url: str, base: Path | None = None, **kwargs: object) -> AsyncEn
         if aurl.database and aurl.database != ":memory:":
             kwargs.setdefault("async_creator", inline_creator(aurl.database))
         engine = create_async_engine(aurl, connect_args={"timeout": 30}, **kwargs)
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, aurl.database if aurl.database not in (None, "", ":memory:") else None)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -99,8 +100,12 @@ class _WriteGate:
             self._lock.release()
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
+def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
     gate = _WriteGate()
+    # A file database is checkpointed by a background thread, not inside some buyer's COMMIT.
+    checkpointer = Checkpointer(path, engine.sync_engine) if path else None
+    if checkpointer is not None:
+        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.stop())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]

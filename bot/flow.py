@@ -267,9 +267,16 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     if m.intent == "deny" or m.intent in WANTS:
         # Meet them within policy: a "no" drops the offer; a wish ("I'd rather have a refund") re-ranks
         # the allowed options, and if the same offer still comes first it counts as declined.
+        declined = set(s.get("declined", []))
+        if m.intent in WANTS:
+            # A buyer who now asks for what they turned down earlier ("actually, a replacement please")
+            # has changed their mind: those options are back. Keeping them out offered a partial refund
+            # to a buyer asking for the replacement the policy allows.
+            declined = {t for t in declined if WANTS[m.intent] not in _serves(r, t)}
+        slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         if m.intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
-            slots["declined"] = sorted(set(s.get("declined", [])) | {proposed.get("type", "")} - {""})
+            slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
 

@@ -158,6 +158,9 @@ class Close(_Strict):
 class Acknowledge(_Strict):
     heard: Variants  # the buyer told us something: show it landed
     resolved: Variants  # the buyer says the remedy worked
+    # The remedy is agreed and on its way. Optional, because files and published versions written
+    # before it existed must still load: without it the bot says `heard` (OPTIONAL_SUBS).
+    pending: Variants | None = None
 
 
 class Messages(_Strict):
@@ -201,6 +204,8 @@ def _message_keys() -> tuple[tuple[str, str | None], ...]:
 
 # Every (key, sub) the catalogue holds; sub is None for keys without sub-keys.
 MESSAGE_KEYS: tuple[tuple[str, str | None], ...] = _message_keys()
+# Sub-keys a file may leave out, and the sub-key said in their place (in the same language).
+OPTIONAL_SUBS: dict[tuple[str, str], str] = {("acknowledge", "pending"): "heard"}
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
 PROBLEM_TYPES: tuple[str, ...] = tuple(ProblemNames.model_fields)
@@ -347,6 +352,8 @@ def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
         variants = getattr(node, sub) if sub else node
+        if variants is None:  # an optional sub-key left out
+            continue
         base: Loc = ("messages", key, sub) if sub else ("messages", key)
         for i, text in enumerate(variants):
             yield (*base, i), key, text
@@ -537,7 +544,9 @@ def _compile(model: MessageFile) -> _Language:
     templates: dict[tuple[str, str | None], tuple[Template, ...]] = {}
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
-        templates[(key, sub)] = tuple(one(t) for t in (getattr(node, sub) if sub else node))
+        variants = getattr(node, sub) if sub else node
+        if variants is not None:
+            templates[(key, sub)] = tuple(one(t) for t in variants)
     return _Language(
         templates=templates,
         greeting_named=one(model.greetings.named),
@@ -589,12 +598,22 @@ class MessageCatalog:
         return (key, sub) in self._langs[FALLBACK_LANGUAGE].templates
 
     def variants(self, key: str, language: str, *, sub: str | None = None) -> int:
-        return len(self._lang(language).templates[self._key(key, sub)])
+        lang = self._lang(language)
+        return len(lang.templates[self._in(lang, self._key(key, sub))])
+
+    @staticmethod
+    def _in(lang: _Language, k: tuple[str, str | None]) -> tuple[str, str | None]:
+        """`k` as this language has it: an optional sub-key it left out becomes its stand-in."""
+        if k not in lang.templates and k[1] is not None:
+            return (k[0], OPTIONAL_SUBS[(k[0], k[1])])
+        return k
 
     def _key(self, key: str, sub: str | None) -> tuple[str, str | None]:
         if sub is None and "." in key:
             key, sub = key.split(".", 1)
         k = (key, sub)
+        if k not in self._langs[FALLBACK_LANGUAGE].templates and (key, sub) in OPTIONAL_SUBS:
+            return k  # left out of every file: render says its stand-in
         if k not in self._langs[FALLBACK_LANGUAGE].templates:
             if key in KEYS_WITH_SUBS and sub is None:
                 raise KeyError(f"message {key!r} needs a sub-key (sub=...)")
@@ -632,7 +651,7 @@ class MessageCatalog:
         stable, while different cases can read differently). Raises KeyError only for an unknown key.
         """
         lang = self._lang(language)
-        k = self._key(key, sub)
+        k = self._in(lang, self._key(key, sub))
         options = lang.templates[k]
         tmpl = options[seed % len(options)]
         values = self._values(lang, tmpl.names, variables)

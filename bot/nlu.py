@@ -128,13 +128,20 @@ def fold(text: str) -> tuple[str, list[int]]:
     Matching on the folded text makes "rozbity"/"rozbitý" and "Kaputt"/"kaputt" one phrase; the
     index map turns a match back into a span of the original message.
     """
+    if text.isascii():  # most messages: one folded character per character, nothing to decompose
+        return text.lower().replace("`", "'"), list(range(len(text)))
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
-        f = _fold_char(ch)
+        f = _FOLDED.get(ch)
+        if f is None:
+            f = _FOLDED[ch] = _fold_char(ch)
         out.append(f)
         index.extend([i] * len(f))
     return "".join(out), index
+
+
+_FOLDED: dict[str, str] = {}  # memo of _fold_char: the alphabets buyers write in are small
 
 
 def _span(index: list[int], start: int, end: int) -> tuple[int, int]:

@@ -95,12 +95,13 @@ def build_channels(settings: Settings) -> ChannelSet:
 
 
 async def enqueue(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> list[int]:
-    """Insert outbound message rows and a deliver job for each, in the caller's transaction.
+    """Insert message rows and a deliver job for each outbound one, in the caller's transaction. (A turn
+    passes the buyer's inbound message along, status "received", so that all its messages are one insert.)
 
     A reply to a web-chat message is returned to the page synchronously, so it is delivered as written.
     """
     for row in rows:
-        if row["channel"] == "webchat" and row.get("provider_id"):
+        if row["direction"] == "out" and row["channel"] == "webchat" and row.get("provider_id"):
             row["status"] = "delivered"
     stmt = insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True)
     ids = list((await session.execute(stmt, rows)).scalars())

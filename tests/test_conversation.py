@@ -6,9 +6,10 @@ import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.clock import VirtualClock
 from bot.models import Buyer, Case, Job, Message
@@ -182,6 +183,46 @@ async def test_a_retried_message_is_answered_once(client: httpx.AsyncClient, rt:
             .all()
         )
     assert count == 1
+
+
+async def test_a_question_is_searched_outside_the_turns_transaction_and_answered_once(
+    client: httpx.AsyncClient, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite a turn's transaction holds the process's one write gate; a search inside it stalled every
+    # other buyer. The engine replays the turn after searching outside it: the search must see no open
+    # transaction, and the replay must leave exactly one inbound message and one answer.
+    case_id, chat = await open_chat(client, rt)
+    knowledge = rt.conversation.services.knowledge
+    question = f"How many days do I have to return something? (order {case_id})"  # never asked before
+    assert knowledge.cached_search(question, 1, "en") == (False, None)
+    open_transactions: list[int] = []
+    seen_by_search: list[int] = []
+    engine = rt.engine.sync_engine
+    begin = lambda conn: open_transactions.append(1)  # noqa: E731
+    end = lambda conn: open_transactions.pop() if open_transactions else None  # noqa: E731
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    real_search = knowledge.search
+
+    def watched_search(*args: object, **kwargs: object) -> object:
+        seen_by_search.append(len(open_transactions))
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(knowledge, "search", watched_search)
+    try:
+        reply = await say(client, chat, question)
+    finally:
+        for name, fn in (("begin", begin), ("commit", end), ("rollback", end)):
+            event.remove(engine, name, fn)
+    assert seen_by_search == [0]
+    assert [r["action"] for r in reply["replies"]] == ["answer_question"]
+    assert "returns.md" in reply["replies"][0]["text"]  # quoted from the shop's returns policy
+    assert knowledge.cached_search(question, 1, "en")[0]
+    async with rt.sessions() as session:
+        query = select(Message.direction, Message.action).where(Message.case_id == case_id).order_by(Message.id)
+        rows = [tuple(row) for row in (await session.execute(query)).all()]
+    assert rows == [("out", "first_contact"), ("in", None), ("out", "answer_question")]
 
 
 async def test_the_page_and_the_follow_up_timer_respect_quiet_hours(

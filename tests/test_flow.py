@@ -217,6 +217,24 @@ def test_wishing_for_something_else_still_moves_past_the_offer() -> None:
     assert plan.actions != ["action_confirm_remedy"]
 
 
+def test_asking_for_an_option_declined_earlier_brings_it_back() -> None:
+    # "No photo, sorry" read as a no dropped the replacement; "I'd like a replacement please" two turns
+    # later must get the replacement the policy allows, not the next option down (a partial refund).
+    offer = {"type": "refund_full", "amount": "129.90", "currency": "EUR"}
+    s = state(
+        Stage.PROPOSING,
+        proposed_remedy=offer,
+        declined=["replacement"],
+        problems=["damaged"],
+        what="smashed",
+        item="lamp",
+    )
+    plan = turn(s, intent="request_replacement", text="I'd like a replacement please")
+    assert plan.actions == ["action_propose_remedy"]
+    assert plan.slots["proposed_remedy"]["type"] == "replacement"
+    assert plan.slots["declined"] == []  # back on the table; the refund is re-ranked, not turned down
+
+
 def test_an_angry_outburst_while_calming_is_not_counted_as_not_understood() -> None:
     s = state(Stage.DEESCALATING, deescalation_turns=1, not_understood=1)
     plan = turn(s, intent="vent", confidence=0.3, anger=0.6, level="angry", text="You people are USELESS!!!")

@@ -439,3 +439,27 @@ def test_render_never_raises_and_never_leaves_a_placeholder(
     assert isinstance(text, str) and text
     if not any("{" in str(v) or "}" in str(v) for v in variables.values()):
         assert not LEFTOVER.search(text), text
+
+
+def test_a_file_without_the_optional_pending_acknowledgement_loads_and_says_heard(tmp_path: Path) -> None:
+    # Files and published versions written before acknowledge.pending existed must still load: a
+    # language without it answers with its own `heard`, never with another language's words.
+    messages = _copy(tmp_path)
+    for path in messages.glob("*.yml"):
+        if path.stem != "en":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            start = next(i for i, line in enumerate(lines) if line.strip().startswith("pending:"))
+            end = start + 1
+            while lines[end].startswith("      - "):
+                end += 1
+            path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    assert validate_messages(messages, tmp_path / "guardrails.yml") == []
+    old = load_catalog(messages, tmp_path / "guardrails.yml")
+    full = load_catalog(MESSAGES, GUARDRAILS)
+    for seed in range(3):
+        said = old.render("acknowledge", "de", _vars("de"), sub="pending", seed=seed)
+        assert said == full.render("acknowledge", "de", _vars("de"), sub="heard", seed=seed)
+        assert old.render("acknowledge", "en", _vars("en"), sub="pending", seed=seed) == full.render(
+            "acknowledge", "en", _vars("en"), sub="pending", seed=seed
+        )
+    assert old.variants("acknowledge", "pl", sub="pending") == full.variants("acknowledge", "pl", sub="heard")

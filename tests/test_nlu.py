@@ -346,3 +346,16 @@ def test_cli_reads_stdin_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [(d["language"], d["intent"]["name"]) for d in lines] == [("pl", "affirm"), ("pl", "deny")]
+
+
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
+@settings(max_examples=500)
+def test_folding_matches_folding_each_character(text: str) -> None:
+    # fold() takes a shortcut for ASCII text and memoises characters; both must give exactly what folding
+    # each character on its own gives, index map included (spans of entities depend on it).
+    expected, index = "", []
+    for i, ch in enumerate(text):
+        folded = nlu_module._fold_char(ch)
+        expected += folded
+        index += [i] * len(folded)
+    assert nlu_module.fold(text) == (expected, index)

@@ -83,3 +83,29 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the
     async with sessions() as s:
         assert (await s.execute(text("SELECT n FROM t ORDER BY n"))).scalars().all() == [1, 2]
     await engine.dispose()
+
+
+async def test_the_log_is_checkpointed_in_the_background_and_stays_bounded(tmp_path: Path) -> None:
+    # Checkpoints moved out of buyers' commits into a thread (bot/sqlite_checkpoint.py) must still keep
+    # the write-ahead log from growing without end, and the thread must stop with its engine.
+    path = tmp_path / "w.db"
+    engine = make_engine(f"sqlite:///{path}")
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions() as s, s.begin():
+            await s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)"))
+        for i in range(3000):  # about 12 MB of log written, three times the 1,000-page checkpoint mark
+            async with sessions() as s, s.begin():
+                await s.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": f"{i:04d}" + "x" * 3000})
+            if i % 500 == 0:
+                await asyncio.sleep(0.6)  # let the thread run a checkpoint or two meanwhile
+        wal = path.with_name(path.name + "-wal")
+        assert wal.stat().st_size < 8 * 1024 * 1024, wal.stat().st_size
+        async with sessions() as s:
+            assert (await s.execute(text("SELECT count(*) FROM t"))).scalar_one() == 3000
+    finally:
+        await engine.dispose()
+    deadline = time.monotonic() + 5
+    while any(t.name.startswith("sqlite-checkpoint:") and str(path) in t.name for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the checkpoint thread outlived its engine"
+        await asyncio.sleep(0.05)
