@@ -210,7 +210,8 @@ async def main() -> None:
                 if server.poll() is not None:
                     raise SystemExit(f"the app exited; see {log.name}")
                 await asyncio.sleep(0.5)
-            await run(args, client, fake, db, app_url, {"web": server.pid, "worker": jobs.pid})
+            pids = {"web": server.pid, "worker": jobs.pid, "generator": os.getpid()}
+            await run(args, client, fake, db, app_url, pids)
     finally:
         for proc in (server, jobs):
             proc.terminate()
@@ -310,7 +311,8 @@ async def run(
     )
     print(
         f"CPU during the burst: web {cpu['web']:.1f} s ({cpu['web'] / total * 1000:.2f} ms a webhook), "
-        f"worker {cpu['worker']:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"worker {cpu['worker']:.1f} s, this process (load generator and fake Twilio) "
+        f"{cpu['generator']:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
     drain_start = time.perf_counter()
