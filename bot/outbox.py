@@ -38,6 +38,7 @@ from bot.consent import (
 from bot.jobs import JobContext, RetryLater, RunAt, job_handler, wake, wake_on_commit
 from bot.mediation_policy import next_allowed_send
 from bot.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message, Shop
+from bot.policy_runtime import active_bundle
 from bot.policy_store import active_mediation_policy
 from bot.sql import insert_ignoring_conflicts
 from bot.stages import Stage
@@ -61,7 +62,16 @@ FINAL = {"sent", "delivered", "read", "failed", "undelivered", "suppressed", "re
 
 
 def channels_policy(settings: Settings) -> ChannelsPolicy:
+    """The deployment's policies/channels.yml: for what happens before a shop is known (a webhook's size
+    limit, a Telegram deep link)."""
     return load_channels_policy(settings.resolve(settings.policies_dir) / "channels.yml")
+
+
+async def shop_channels_policy(session: AsyncSession, settings: Settings, shop_id: str) -> ChannelsPolicy:
+    """channels.yml as the shop published it, the same version its turns run under (bot/engine.py); the
+    deployment's file when the shop has published none. Reading the file here instead sent replies by a
+    channel order and keywords the admin had already replaced."""
+    return (await active_bundle(session, shop_id)).channels() or channels_policy(settings)
 
 
 # ── building the adapters ────────────────────────────────────────────────────────────────────────
@@ -339,12 +349,11 @@ async def _shop_name(session: AsyncSession, shop_id: str) -> str:
 async def handle_inbound(ctx: JobContext, job: Job) -> None:
     """One buyer message: a keyword, a deep-link start, or a turn of the conversation."""
     msg = Inbound.from_payload(job.payload)
-    policy = channels_policy(ctx.settings)
     adapter = ctx.channels.get(msg.channel) if ctx.channels else None
     if msg.callback_id and adapter is not None and hasattr(adapter, "answer_button"):
         await adapter.answer_button(msg.callback_id)
     if msg.start_token:
-        await _bind_telegram(ctx, job.shop_id, msg, policy)
+        await _bind_telegram(ctx, job.shop_id, msg, channels_policy(ctx.settings))
         return
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
@@ -353,6 +362,7 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
         if buyer is None or case is None:
             log.info("inbound %s %s: no buyer or case for this sender any more; ignored", msg.channel, msg.provider_id)
             return
+        policy = await shop_channels_policy(session, ctx.settings, case.shop_id)
         text = msg.text
         if msg.button in ("yes", "no"):
             text = policy.text(msg.button, case.details.get("language") or case.language)
@@ -498,7 +508,6 @@ async def deliver(ctx: JobContext, job: Job) -> None:
     """Send one outbound message over the buyer's channel, falling through the shop's order on failure."""
     message_id = int(job.payload["message_id"])
     channels: ChannelSet = ctx.channels or ChannelSet()
-    policy = channels_policy(ctx.settings)
     now = ctx.clock.now()
     # Decide in one read-only session, then act outside it: SQLite has one writer, and a send can be slow.
     verdict: str | None = None
@@ -508,6 +517,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             return
         case = await session.get(Case, message.case_id)
         assert case is not None
+        policy = await shop_channels_policy(session, ctx.settings, case.shop_id)
         buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
         is_reply = bool(message.provider_id) or message.meta.get("notice") in ("help", "resubscribed", "bound")
         steps: list[str] = []
