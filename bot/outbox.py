@@ -503,7 +503,10 @@ async def _say_directly(ctx: JobContext, msg: Inbound, text: str) -> None:
 # ── delivery ─────────────────────────────────────────────────────────────────────────────────────
 
 
-@job_handler(DELIVER, external=True, max_attempts=8)
+DELIVER_ATTEMPTS = 8  # a channel that keeps failing for now is given up after this many tries
+
+
+@job_handler(DELIVER, external=True, max_attempts=DELIVER_ATTEMPTS)
 async def deliver(ctx: JobContext, job: Job) -> None:
     """Send one outbound message over the buyer's channel, falling through the shop's order on failure."""
     message_id = int(job.payload["message_id"])
@@ -558,7 +561,12 @@ async def deliver(ctx: JobContext, job: Job) -> None:
                 await _mark_unreachable(ctx, buyer.id, "sms" if step == "webchat_link" else step, exc)
             continue
         except TemporaryFailure as exc:
-            raise RetryLater(f"{step}: {exc.reason}") from None
+            if job.attempts < DELIVER_ATTEMPTS:
+                raise RetryLater(f"{step}: {exc.reason}") from None
+            # Out of retries: this channel failed for good, so the next in the shop's order gets a go, and a
+            # message nothing carried ends "undeliverable", never "pending" forever (staff and reports see it).
+            log.warning("message %s: %s still failing after %s tries (%s)", message.id, step, job.attempts, exc.reason)
+            continue
         return await _finish(ctx, message, "sent", step, ids)
     await _finish(ctx, message, "undeliverable", None, [], error="every channel in the shop's order failed")
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.clock import VirtualClock
 from bot.config import ChannelSettings, Settings
 from bot.models import Buyer, Case, ConsentEvent, Delivery, Message
+from bot.outbox import DELIVER_ATTEMPTS
 from bot.runtime import Runtime
 from channels.base import Outbound
 from channels.telegram import SECRET_HEADER, start_token
@@ -232,6 +233,31 @@ async def test_outages_are_retried_with_backoff(
     clock.advance(timedelta(minutes=2))
     await rt.worker.run_due()
     assert tg.sent[-1]["chat_id"] == CHAT and tg.fail_next == 0
+
+
+async def test_a_channel_failing_past_its_retries_is_given_up_not_left_pending(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram, clock: VirtualClock
+) -> None:
+    # Telegram answers 500 to every try. After DELIVER_ATTEMPTS the reply must fall through the shop's
+    # channel order (this buyer consented to nothing else) and end "undeliverable", where staff and the
+    # reports see it; it used to stay "pending" for ever once its job gave up.
+    case_id = await bound_case(client, rt, tg)
+    tg.fail_next = 10_000
+    assert await say(client, rt, tg, "It was the lamp") == []
+    async with rt.sessions() as session:
+        stuck = select(Message.id).where(
+            Message.case_id == case_id, Message.direction == "out", Message.status == "pending"
+        )
+        replies = (await session.execute(stuck)).scalars().all()
+    assert replies
+    for _ in range(DELIVER_ATTEMPTS):
+        clock.advance(timedelta(hours=1, seconds=1))  # past the longest backoff
+        await rt.worker.run_due()
+    async with rt.sessions() as session:
+        ended = select(Message.status).where(Message.id.in_(replies))
+        assert set((await session.execute(ended)).scalars()) == {"undeliverable"}
+    tries = 10_000 - tg.fail_next
+    assert tries == DELIVER_ATTEMPTS * len(replies)  # each reply tried exactly DELIVER_ATTEMPTS times
 
 
 async def test_long_messages_are_split_and_markup_escaped(rt: Runtime, tg: FakeTelegram) -> None:
