@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -259,69 +260,56 @@ def test_any_text_in_a_draft_gets_issues_or_passes_never_crashes(name: str, text
 BASE_FILES = read_policy_dir(ROOT / "policies")
 
 
-def test_cli_token_publish_diff_history_rollback(tmp_path, database_url: str, cache_dir, monkeypatch) -> None:
+def test_cli_token_publish_diff_history_rollback(tmp_path: Path, config: Path) -> None:
     import shutil
 
     from typer.testing import CliRunner
 
     from bot.cli import app
-    from bot.config import get_settings
 
-    config = tmp_path / "config.yml"
-    config.write_text(
-        f"database_url: {database_url}\ndata_dir: {cache_dir}\npolicies_dir: {ROOT / 'policies'}\n"
-        "shops:\n  demo: {name: Demo}\n"
-    )
-    monkeypatch.setenv("MEDIATOR_CONFIG", str(config))
-    get_settings.cache_clear()
     cli = CliRunner()
-    try:
-        # No shop yet: a clear one-line refusal.
-        r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--shop", "nosuch"])
-        assert r.exit_code == 2 and "mediator shop create" in r.output and len(r.output.strip().splitlines()) == 1
-        r = cli.invoke(app, ["shop", "create", "demo"])
-        assert r.exit_code == 0, r.output
-        r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--role", "boss"])
-        assert r.exit_code == 2 and "role" in r.output
-        r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--role", "staff"])
-        assert r.exit_code == 0 and "mat_" in r.output
+    # No shop yet: a clear one-line refusal.
+    r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--shop", "nosuch"])
+    assert r.exit_code == 2 and "mediator shop create" in r.output and len(r.output.strip().splitlines()) == 1
+    r = cli.invoke(app, ["shop", "create", "demo"])
+    assert r.exit_code == 0, r.output
+    r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--role", "boss"])
+    assert r.exit_code == 2 and "role" in r.output
+    r = cli.invoke(app, ["admin", "token", "create", "--name", "alice", "--role", "staff"])
+    assert r.exit_code == 0 and "mat_" in r.output
 
-        folder = tmp_path / "policies"
-        shutil.copytree(ROOT / "policies", folder)
-        (folder / "remedies.yml").write_text(lower_coupon((folder / "remedies.yml").read_text()))
-        r = cli.invoke(app, ["policy", "diff", "--dir", str(folder)])
-        assert r.exit_code == 0 and "+    " + LOWER in r.output
-        r = cli.invoke(app, ["policy", "publish", str(folder), "--author", "bob", "--comment", "smaller"])
-        assert r.exit_code == 0 and "published version 2 (remedies.yml)" in r.output, r.output
-        r = cli.invoke(app, ["policy", "publish", str(folder), "--base", "1"])
-        assert r.exit_code == 2 and "--base 2" in r.output  # optimistic locking from the shell too
-        r = cli.invoke(app, ["policy", "diff", "--from", "1", "--to", "2"])
-        assert r.exit_code == 0 and "-    " + COUPON in r.output
+    folder = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", folder)
+    (folder / "remedies.yml").write_text(lower_coupon((folder / "remedies.yml").read_text()))
+    r = cli.invoke(app, ["policy", "diff", "--dir", str(folder)])
+    assert r.exit_code == 0 and "+    " + LOWER in r.output
+    r = cli.invoke(app, ["policy", "publish", str(folder), "--author", "bob", "--comment", "smaller"])
+    assert r.exit_code == 0 and "published version 2 (remedies.yml)" in r.output, r.output
+    r = cli.invoke(app, ["policy", "publish", str(folder), "--base", "1"])
+    assert r.exit_code == 2 and "--base 2" in r.output  # optimistic locking from the shell too
+    r = cli.invoke(app, ["policy", "diff", "--from", "1", "--to", "2"])
+    assert r.exit_code == 0 and "-    " + COUPON in r.output
 
-        bad = tmp_path / "bad"
-        shutil.copytree(folder, bad)
-        (bad / "mediation.yml").write_text(
-            (bad / "mediation.yml").read_text().replace('start: "21:00"', 'start: "23:30"')
-        )
-        r = cli.invoke(app, ["policy", "validate", str(bad)])
-        text = (folder / "mediation.yml").read_text()
-        line = text[: text.index("\nquiet_hours:")].count("\n") + 2
-        assert r.exit_code == 2 and f"mediation.yml:{line}:" in r.output
-        r = cli.invoke(app, ["policy", "publish", str(bad)])
-        assert r.exit_code == 2 and "nothing was published" in r.output
+    bad = tmp_path / "bad"
+    shutil.copytree(folder, bad)
+    (bad / "mediation.yml").write_text((bad / "mediation.yml").read_text().replace('start: "21:00"', 'start: "23:30"'))
+    r = cli.invoke(app, ["policy", "validate", str(bad)])
+    text = (folder / "mediation.yml").read_text()
+    line = text[: text.index("\nquiet_hours:")].count("\n") + 2
+    assert r.exit_code == 2 and f"mediation.yml:{line}:" in r.output
+    r = cli.invoke(app, ["policy", "publish", str(bad)])
+    assert r.exit_code == 2 and "nothing was published" in r.output
 
-        r = cli.invoke(app, ["policy", "rollback", "1", "--author", "bob"])
-        assert r.exit_code == 0 and "version 3 publishes version 1 again" in r.output
-        r = cli.invoke(app, ["policy", "rollback", "9"])
-        assert r.exit_code == 2 and "no version 9" in r.output
-        r = cli.invoke(app, ["policy", "history", "--json"])
-        import json
+    r = cli.invoke(app, ["policy", "rollback", "1", "--author", "bob"])
+    assert r.exit_code == 0 and "version 3 publishes version 1 again" in r.output
+    r = cli.invoke(app, ["policy", "rollback", "9"])
+    assert r.exit_code == 2 and "no version 9" in r.output
+    r = cli.invoke(app, ["policy", "history", "--json"])
+    import json
 
-        rows = [json.loads(line) for line in r.stdout.strip().splitlines()]
-        assert [(x["version"], x["kind"], x["author"]) for x in rows] == [
-            (3, "rollback", "bob"),
-            (2, "publish", "bob"),
-            (1, "seed", "file"),
-        ]
-    finally:
-        get_settings.cache_clear()
+    rows = [json.loads(line) for line in r.stdout.strip().splitlines()]
+    assert [(x["version"], x["kind"], x["author"]) for x in rows] == [
+        (3, "rollback", "bob"),
+        (2, "publish", "bob"),
+        (1, "seed", "file"),
+    ]
