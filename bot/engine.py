@@ -27,7 +27,7 @@ from actions.services import LookupNeeded, Services, deferring_lookups, get_serv
 from bot import flow, outbox
 from bot.case_context import DOMAIN, CaseContext, load_context, remedy_facts, save_context, tracker
 from bot.clock import Clock
-from bot.consent import load_channels_policy, pick_channel
+from bot.consent import pick_channel
 from bot.consent import record as record_consent
 from bot.conversation_policy import ConversationPolicy, load_conversation_policy
 from bot.jobs import schedule
@@ -354,8 +354,7 @@ class Engine:
     ) -> list[Reply]:
         case, now = ctx.case, self.clock.now()
         if channel is None:  # a timer or staff message: the buyer's channel, from the contact ledger (issue 5)
-            bundle = current_bundle()
-            policy = (bundle.channels() if bundle else None) or load_channels_policy(self._channels_file)
+            policy = await outbox.shop_channels_policy(session, case.shop_id, self._channels_file)
             channel = await pick_channel(session, policy, case, ctx.buyer, self.channels_enabled)
         slots = {**(state or self._state(ctx)).slots, **plan.slots}  # the state the plan was made from
         slots["turn"] = int(slots.get("turn", 0)) + 1

@@ -612,9 +612,9 @@ class MessageCatalog:
         if sub is None and "." in key:
             key, sub = key.split(".", 1)
         k = (key, sub)
-        if k not in self._langs[FALLBACK_LANGUAGE].templates and (key, sub) in OPTIONAL_SUBS:
-            return k  # left out of every file: render says its stand-in
         if k not in self._langs[FALLBACK_LANGUAGE].templates:
+            if k in OPTIONAL_SUBS:
+                return k  # left out of every file: render says its stand-in
             if key in KEYS_WITH_SUBS and sub is None:
                 raise KeyError(f"message {key!r} needs a sub-key (sub=...)")
             raise KeyError(f"no message {key!r}" + (f" with sub-key {sub!r}" if sub else ""))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, func, insert, literal, select, update
@@ -61,17 +62,21 @@ DELIVER, INBOUND = "deliver", "inbound"
 FINAL = {"sent", "delivered", "read", "failed", "undelivered", "suppressed", "recorded", "undeliverable"}
 
 
+def channels_file(settings: Settings) -> Path:
+    return settings.resolve(settings.policies_dir) / "channels.yml"
+
+
 def channels_policy(settings: Settings) -> ChannelsPolicy:
     """The deployment's policies/channels.yml: for what happens before a shop is known (a webhook's size
     limit, a Telegram deep link)."""
-    return load_channels_policy(settings.resolve(settings.policies_dir) / "channels.yml")
+    return load_channels_policy(channels_file(settings))
 
 
-async def shop_channels_policy(session: AsyncSession, settings: Settings, shop_id: str) -> ChannelsPolicy:
-    """channels.yml as the shop published it, the same version its turns run under (bot/engine.py); the
-    deployment's file when the shop has published none. Reading the file here instead sent replies by a
-    channel order and keywords the admin had already replaced."""
-    return (await active_bundle(session, shop_id)).channels() or channels_policy(settings)
+async def shop_channels_policy(session: AsyncSession, shop_id: str, fallback: Path) -> ChannelsPolicy:
+    """channels.yml as the shop published it, the version its turns run under (the engine's turns and the
+    outbox both read it here); the `fallback` file when the version has none. The outbox once read the
+    file instead, and sent replies by a channel order and keywords the admin had already replaced."""
+    return (await active_bundle(session, shop_id)).channels() or load_channels_policy(fallback)
 
 
 # ── building the adapters ────────────────────────────────────────────────────────────────────────
@@ -362,7 +367,7 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
         if buyer is None or case is None:
             log.info("inbound %s %s: no buyer or case for this sender any more; ignored", msg.channel, msg.provider_id)
             return
-        policy = await shop_channels_policy(session, ctx.settings, case.shop_id)
+        policy = await shop_channels_policy(session, case.shop_id, channels_file(ctx.settings))
         text = msg.text
         if msg.button in ("yes", "no"):
             text = policy.text(msg.button, case.details.get("language") or case.language)
@@ -520,7 +525,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             return
         case = await session.get(Case, message.case_id)
         assert case is not None
-        policy = await shop_channels_policy(session, ctx.settings, case.shop_id)
+        policy = await shop_channels_policy(session, case.shop_id, channels_file(ctx.settings))
         buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
         is_reply = bool(message.provider_id) or message.meta.get("notice") in ("help", "resubscribed", "bound")
         steps: list[str] = []
