@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import tempfile
@@ -85,3 +86,12 @@ async def bench_runtime(url: str | None):  # type: ignore[no-untyped-def]
         await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
     await rt.seed_policies()
     return rt
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to show what a webhook and a turn cost."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -51,7 +51,7 @@ import httpx  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench._common import SCRIPT, median, percentile, scratch_database  # noqa: E402
+from bench._common import SCRIPT, cpu_seconds, median, percentile, scratch_database  # noqa: E402
 from bot.db import async_url, sync_url  # noqa: E402
 from bot.sms_segments import split_to_budget  # noqa: E402
 from tests.fakes import free_port  # noqa: E402
@@ -343,15 +343,6 @@ async def run(
         f"unanswered {len(accepted) - answered} (quiet by design after a handoff or close), "
         f"SMS sent {len(fake.sent)}"
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), to show what a webhook and a turn cost."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def signed_webhook(fake: FakeTwilio, app_url: str, i: int, buyers: int) -> tuple[str, bytes, dict[str, str]]:

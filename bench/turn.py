@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn  # noqa: E402
 
-from bench._common import SCRIPT, bench_runtime, median, peak_rss_mb, percentile  # noqa: E402
+from bench._common import SCRIPT, bench_runtime, cpu_seconds, median, peak_rss_mb, percentile  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from channels.webchat import chat_link  # noqa: E402
 
@@ -121,6 +121,9 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
     latencies: list[float] = []
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
+    nlu = rt.conversation.nlu_process  # the NLU helper process (bot/nlu_process.py), if the server has one
+    helper = nlu.pid if nlu else None
+    cpu_before = (time.process_time(), cpu_seconds(helper) if helper else 0.0, nlu.parsed if nlu else 0)
 
     async def conversation(case_id: int) -> None:
         for text, offset in zip(SCRIPT[:turns], due_at[case_id], strict=True):
@@ -131,6 +134,8 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
 
     await asyncio.gather(*(conversation(c) for c in case_ids))
     elapsed = loop.time() - start
+    cpu = time.process_time() - cpu_before[0]
+    helper_cpu = cpu_seconds(helper) - cpu_before[1] if helper else 0.0
     print(
         f"at {rate:.0f} turns/s offered, in process on {rt.engine.dialect.name}: {n} concurrent "
         f"conversations x {turns} turns, one message every {n / rate:.1f} s per buyer on average"
@@ -141,6 +146,10 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
     print(f"  turn p99     {percentile(latencies, 99):.1f} ms")
     print(f"  turn max     {max(latencies):.1f} ms")
     print(f"  peak RSS     {peak_rss_mb():.0f} MB")
+    print(
+        f"  CPU          this process {cpu:.1f} s ({cpu / len(latencies) * 1000:.2f} ms a turn), "
+        f"NLU helper process {helper_cpu:.1f} s ({nlu.parsed - cpu_before[2] if nlu else 0} parses)"
+    )
 
 
 HTTP_CLIENT = """

@@ -4,7 +4,8 @@ built from it: the remedy facts and the Rasa tracker the actions read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -130,18 +131,47 @@ def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> Case
     delivered = bool(order and order.delivered_at) if order else None
     if order and order.shipped_at:
         arrived = order.delivered_at or now
-        taken = int(np.busday_count(order.shipped_at.date(), arrived.date()))
+        taken = _business_days(order.shipped_at.date(), arrived.date())
         details["late_days"] = max(0, taken - p.facts.delivery_promise_business_days)
     if age is not None:
         details["within_warranty"] = age <= p.facts.warranty_days
+    return _case_facts(
+        case.topic,
+        order.total if order else None,
+        (order.currency if order and order.currency else "EUR"),
+        age,
+        (now - order.delivered_at).days if order and order.delivered_at else None,
+        delivered,
+        tuple(details.items()),
+    )
+
+
+# Every turn needs its case's facts, and validating them (pydantic) and counting business days (numpy)
+# were ~7% of a turn's CPU (py-spy over bench/turn.py). The same inputs give the same frozen facts, and a
+# case's inputs change at most once a day. An invalid input raises as before: errors are not cached.
+@lru_cache(maxsize=4096)
+def _business_days(start: date, end: date) -> int:
+    return int(np.busday_count(start, end))
+
+
+@lru_cache(maxsize=4096)
+def _case_facts(
+    topic: str,
+    order_value: Decimal | None,
+    currency: str,
+    age: int | None,
+    since_delivery: int | None,
+    delivered: bool | None,
+    details: tuple[tuple[str, Any], ...],
+) -> CaseFacts:
     return CaseFacts(
-        topic=case.topic,
-        order_value=order.total if order else None,
-        currency=(order.currency if order and order.currency else "EUR"),
+        topic=topic,
+        order_value=order_value,
+        currency=currency,
         order_age_days=age,
-        days_since_delivery=(now - order.delivered_at).days if order and order.delivered_at else None,
+        days_since_delivery=since_delivery,
         delivered=delivered,
-        details=details,
+        details=dict(details),
     )
 
 

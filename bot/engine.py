@@ -34,6 +34,7 @@ from bot.jobs import schedule
 from bot.lifecycle import add_event, close_case, transition
 from bot.mediation_policy import add_business_time
 from bot.models import Case, Event, Message
+from bot.nlu_process import NLUProcess
 from bot.policy_runtime import active_bundle, current_bundle, set_default_folder, use_bundle
 from bot.policy_store import active_mediation_policy
 from bot.remedies import RemedyPolicy, load_remedy_policy
@@ -42,6 +43,7 @@ from bot.stages import Outcome, Stage
 log = logging.getLogger("mediator.engine")
 MAX_MESSAGE_CHARS = 4000
 LOOKUP_ATTEMPTS = 3  # a turn's replays for searches (one per search it needs; two at most today)
+HINTS_KEPT = 50_000  # cases whose language and items are remembered for an early parse (~100 bytes each)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,12 @@ class TurnResult:
         }
 
 
+@dataclass(frozen=True)
+class EarlyParse:
+    hint: tuple[str | None, tuple[str, ...]]  # the case's language and item names it was made with
+    parsed: Any
+
+
 class CaseNotFound(LookupError):
     pass
 
@@ -98,6 +106,8 @@ class Engine:
         self.executor.register_package(actions)
         self._nlu_loader = nlu_loader
         self._nlu: Any = None
+        self.nlu_process: NLUProcess | None = None  # started by Runtime.settle() in a server
+        self._hints: dict[int, tuple[str | None, tuple[str, ...]]] = {}
         self._callback_url = callback_url
         # Which channels are switched on (build_runtime sets it from the adapters) and their policy.
         self.channels_enabled: frozenset[str] = frozenset({"webchat"})
@@ -145,19 +155,54 @@ class Engine:
         # p50 9 ms to seconds once buyers asked questions). The turn steps out, searches, and is replayed
         # from the start, finding the answer cached; the rolled-back attempt wrote nothing. The last
         # attempt searches in place, so a turn always finishes.
+        text = clean(text)
+        early = await self._parse_early(case_id, text)
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             try:
                 with deferring_lookups(attempt < LOOKUP_ATTEMPTS):
-                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id)
+                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early)
             except LookupNeeded as need:
                 fetch = need.fetch
             await asyncio.to_thread(fetch)
         raise AssertionError("unreachable: the last attempt does not defer")
 
+    async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
+        """The helper process's parse (bot/nlu_process.py), asked before the transaction opens, with the
+        language and items this case had after its previous turn here; None when there is no helper, no
+        previous turn in this process, or the helper cannot answer now."""
+        hint = self._hints.get(case_id) if self.nlu_process is not None else None
+        if hint is None:
+            return None
+        parsed = await self.nlu_process.parse(text, *hint)
+        return None if parsed is None else EarlyParse(hint, parsed)
+
+    def _parse(self, ctx: CaseContext, text: str, early: EarlyParse | None) -> Any:
+        """The turn's parse: the early one if the case still has the language and items it was made for
+        (another turn or process may have changed them since), else one made here."""
+        case = ctx.case
+        hint = (case.details.get("language") or case.language, tuple(ctx.items))
+        if early is not None and early.hint == hint:
+            return early.parsed
+        return self.nlu.parse(text, fallback_language=hint[0], items=hint[1])
+
+    def _remember_hint(self, ctx: CaseContext) -> None:
+        # Kept with or without a helper: a server starts its helper after it has already run the turns
+        # and first contacts of its warm-up, and those cases' next messages can be parsed early.
+        case = ctx.case
+        self._hints.pop(case.id, None)
+        self._hints[case.id] = (case.details.get("language") or case.language, tuple(ctx.items))
+        if len(self._hints) > HINTS_KEPT:
+            del self._hints[next(iter(self._hints))]  # the least recently used: dicts keep insertion order
+
     async def _buyer_turn(
-        self, case_id: int, text: str, channel: str, provider_id: str | None, shop_id: str | None
+        self,
+        case_id: int,
+        text: str,
+        channel: str,
+        provider_id: str | None,
+        shop_id: str | None,
+        early: EarlyParse | None,
     ) -> TurnResult:
-        text = clean(text)
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id, shop_id)
             case = ctx.case
@@ -165,11 +210,10 @@ class Engine:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
                     return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
-            # NLU runs here, on the event loop, inside the transaction: a parse takes about a millisecond, less
-            # than handing it to a thread and back (bench/turn.py), and reading the case first gives it the
-            # language and the order's items without a second read.
-            language = case.details.get("language") or case.language
-            parsed = self.nlu.parse(text, fallback_language=language, items=ctx.items)
+            # Without a helper process the NLU runs here, on the event loop, inside the transaction: less
+            # than handing it to a thread and back, and reading the case first gives it the language and
+            # the order's items without a second read.
+            parsed = self._parse(ctx, text, early)
             inbound = {
                 "shop_id": case.shop_id,
                 "case_id": case.id,
@@ -415,6 +459,7 @@ class Engine:
         rows = ([inbound] if inbound else []) + outbound
         if rows:
             await outbox.enqueue(session, [{**row, "stage": case.stage} for row in rows], now)
+        self._remember_hint(ctx)  # for the early parse of the buyer's next message (first contact included)
         return replies
 
     async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:

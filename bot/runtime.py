@@ -64,11 +64,17 @@ class Runtime:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
 
     def settle(self) -> None:
-        """Load the NLU now, then exempt everything loaded so far (models, policies, the knowledge client)
-        from the garbage collector's scans. A long-running server keeps those ~millions of objects for
-        life; scanning them in every full collection cost about a fifth of a turn's CPU under load
-        (bench/turn.py). Only for a process that builds one runtime: frozen objects are never collected."""
+        """Load the NLU now and start its helper process (`server.nlu_process`), then exempt everything
+        loaded so far (models, policies, the knowledge client) from the garbage collector's scans. A
+        long-running server keeps those ~millions of objects for life; scanning them in every full
+        collection cost about a fifth of a turn's CPU under load (bench/turn.py). Only for a process
+        that builds one runtime: frozen objects are never collected."""
         _ = self.conversation.nlu
+        if self.settings.server.nlu_process and self.conversation.nlu_process is None:
+            from bot.nlu_process import NLUProcess
+
+            self.conversation.nlu_process = NLUProcess(self.settings.resolve(self.settings.data_dir) / "models")
+            self.conversation.nlu_process.start()
         gc.collect()
         gc.freeze()
 
@@ -87,6 +93,9 @@ class Runtime:
         await self.channels.close()
         await self.http.aclose()
         await self.engine.dispose()
+        if self.conversation.nlu_process is not None:
+            self.conversation.nlu_process.close()
+            self.conversation.nlu_process = None
 
 
 async def build_runtime(

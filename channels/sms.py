@@ -11,6 +11,7 @@ UCS-2 counted as carriers do, bot/sms_segments.py), so a long message is sent as
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -118,7 +119,7 @@ async def _verified_form(request: Request) -> dict[str, str]:
         raise ApiError(400, "invalid_form", "the body is not UTF-8 form data", field="(body)") from None
     url = hook.public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not signature or not hook.validator.validate(url, params, signature):
+    if not signature or not _signed(hook.validator, url, params, signature):
         log.warning("twilio webhook %s refused: bad or missing signature", request.url.path)
         raise ApiError(
             403,
@@ -128,6 +129,15 @@ async def _verified_form(request: Request) -> dict[str, str]:
             fix="Twilio must call MEDIATOR_PUBLIC_URL + /webhooks/twilio with TWILIO_AUTH_TOKEN's account",
         )
     return params
+
+
+def _signed(validator: RequestValidator, url: str, params: dict[str, str], signature: str) -> bool:
+    """Twilio's check, cheaper in the usual case: `validate` always computes two signatures (the URL with
+    and without its port) and accepts either; the URL as configured is tried alone first."""
+    expected = validator.compute_signature(url, params).encode()
+    if hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
+        return True
+    return validator.validate(url, params, signature)
 
 
 def normalise(params: dict[str, str], max_chars: int) -> Inbound | str:

@@ -1,0 +1,125 @@
+"""The NLU helper process (bot/nlu_process.py): a real child process on a socket pair, the real model.
+
+What must hold: its parse is the one the server would make itself; the engine uses it only when the case
+still has the language and items it was asked with; a helper that dies costs no message."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from bot.models import Case, Message
+from bot.nlu import load_nlu
+from bot.nlu_process import NLUProcess
+from bot.runtime import Runtime
+from tests.test_conversation import open_chat, say
+
+MESSAGES = [
+    ("Hi. The lamp arrived with the glass shade completely smashed!!", "en"),
+    ("Paczka przyszła po dwóch tygodniach, zamówienie nr 10442, chcę zwrot 129,90 zł", "pl"),
+    ("Лампа пришла разбитой, я хочу замену", "ru"),
+    ("ok", "de"),
+    ("", "en"),
+]
+
+
+async def ready(helper: NLUProcess) -> None:
+    """Wait until the helper answers (it loads the model after it starts)."""
+    deadline = time.monotonic() + 120
+    while await helper.parse("hello", "en", ()) is None:
+        assert time.monotonic() < deadline, "the NLU helper did not answer within 120 s"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def helper(cache_dir: Path) -> AsyncIterator[NLUProcess]:
+    proc = NLUProcess(cache_dir)
+    proc.start()
+    await ready(proc)
+    yield proc
+    proc.close()
+
+
+@pytest.fixture
+async def served(rt: Runtime, helper: NLUProcess) -> AsyncIterator[Runtime]:
+    """The runtime as `mediator serve` runs it: with the helper (settle() itself also freezes the GC,
+    which a test process must not)."""
+    rt.conversation.nlu_process = helper
+    yield rt
+    rt.conversation.nlu_process = None
+
+
+async def test_the_helper_parses_as_the_server_would(helper: NLUProcess, cache_dir: Path) -> None:
+    nlu = load_nlu(cache_dir)
+    items = ("Fjord table lamp",)
+    for text, language in MESSAGES:
+        theirs = await helper.parse(text, language, items)
+        ours = nlu.parse(text, fallback_language=language, items=items)
+        # Probabilities agree to float32 rounding: BLAS may sum in another order in another process.
+        assert theirs.confidence == pytest.approx(ours.confidence, abs=1e-4)
+        assert theirs.anger == pytest.approx(ours.anger, abs=1e-4)
+        assert [p for _, p in theirs.ranking] == pytest.approx([p for _, p in ours.ranking], abs=1e-4)
+        exact = ("text", "language", "intent", "level", "entities", "problems", "risks")
+        assert [getattr(theirs, f) for f in exact] == [getattr(ours, f) for f in exact]
+
+
+async def test_a_turn_uses_the_early_parse(client: httpx.AsyncClient, served: Runtime) -> None:
+    helper = served.conversation.nlu_process
+    assert helper is not None
+    before = helper.parsed
+    _, chat = await open_chat(client, served)  # the first contact tells the engine the case's language
+    reply = await say(client, chat, "Hi. The lamp arrived with the glass shade completely smashed.")
+    assert helper.parsed == before + 1
+    assert reply["replies"][0]["action"] in ("deescalate", "acknowledge")
+
+
+async def test_an_early_parse_made_for_another_language_is_not_used(
+    client: httpx.AsyncClient, served: Runtime
+) -> None:
+    case_id, chat = await open_chat(client, served)
+    # Another process's turn switched the case to Polish after this one last saw it (in English).
+    async with served.sessions() as session, session.begin():
+        details = (await session.execute(select(Case.details).where(Case.id == case_id))).scalar_one()
+        await session.execute(
+            update(Case).where(Case.id == case_id).values(language="pl", details={**details, "language": "pl"})
+        )
+    helper = served.conversation.nlu_process
+    assert helper is not None
+    before = helper.parsed
+    await say(client, chat, "ok")  # too short to change the language: the case's language decides
+    assert helper.parsed == before + 1  # asked early, with English as the case's language ...
+    async with served.sessions() as session:
+        inbound = (
+            await session.execute(select(Message.language).where(Message.case_id == case_id, Message.direction == "in"))
+        ).scalar_one()
+    assert inbound == "pl"  # ... but parsed again under Polish, which the transaction read
+
+
+async def test_a_helper_that_dies_costs_no_message(client: httpx.AsyncClient, served: Runtime) -> None:
+    helper = served.conversation.nlu_process
+    assert helper is not None and helper.pid is not None
+    case_id, chat = await open_chat(client, served)
+    os.kill(helper.pid, signal.SIGKILL)
+    for text in ("The lamp arrived broken.", "It was the Fjord table lamp"):
+        reply = await say(client, chat, text)
+        assert reply["replies"], reply
+    assert await helper.parse("hello", "en", ()) is None  # parsing in process from now on
+    async with served.sessions() as session:
+        inbound = (
+            await session.execute(select(Message.text).where(Message.case_id == case_id, Message.direction == "in"))
+        ).all()
+    assert len(inbound) == 2
+
+
+async def test_a_busy_helper_is_bypassed(helper: NLUProcess) -> None:
+    helper.max_in_flight = 2
+    answers = await asyncio.gather(*(helper.parse(f"message {n}", "en", ()) for n in range(6)))
+    assert sum(a is not None for a in answers) == 2  # the others were parsed by the caller itself
