@@ -81,9 +81,7 @@ async def test_a_turn_uses_the_early_parse(client: httpx.AsyncClient, served: Ru
     assert reply["replies"][0]["action"] in ("deescalate", "acknowledge")
 
 
-async def test_an_early_parse_made_for_another_language_is_not_used(
-    client: httpx.AsyncClient, served: Runtime
-) -> None:
+async def test_an_early_parse_made_for_another_language_is_not_used(client: httpx.AsyncClient, served: Runtime) -> None:
     case_id, chat = await open_chat(client, served)
     # Another process's turn switched the case to Polish after this one last saw it (in English).
     async with served.sessions() as session, session.begin():
