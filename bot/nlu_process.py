@@ -162,14 +162,17 @@ def _serve(fd: int, cache_dir: Path, data_dir: Path | None) -> None:
     while True:
         try:
             request, text, fallback, items = pickle.loads(conn.recv_bytes())
-        except EOFError:  # the server closed its end, or exited
+        except (EOFError, OSError):  # the server closed its end, or exited
             return
         try:
             result = nlu.parse(text, fallback_language=fallback, items=items)
         except Exception:  # the server parses it in place and reports the error itself
             log.exception("nlu helper: parse failed")
             result = None
-        conn.send_bytes(pickle.dumps((request, result), protocol=5))
+        try:
+            conn.send_bytes(pickle.dumps((request, result), protocol=5))
+        except OSError:  # the server went away mid-parse
+            return
 
 
 if __name__ == "__main__":
