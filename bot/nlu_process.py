@@ -8,10 +8,11 @@ inside the transaction that those still hold (bot/engine.py). The helper loads t
 so its answer is the one the engine would have computed itself.
 
 The helper is an optimisation, never a dependency. `parse` returns None, and the engine parses in
-place, while the helper is starting, when more than `max_in_flight` parses are waiting (a helper that
-is starved of CPU must not hold turns back; a busy server's own core is slower still, since a parse
-there also costs the turns queued behind it), when a parse fails there, and for good once the helper
-has exited. No message waits for a helper that cannot answer.
+place, while the helper is starting, when more than `max_in_flight` parses (or 128 KiB of them) are
+waiting, when a parse fails there, and for good once the helper has exited. The limit is high on
+purpose: under load the server's own core is the bottleneck, and each parse made there instead also
+delays every turn queued behind it (a low limit turned a burst into a spiral in bench/turn.py). No
+message waits for a helper that cannot answer.
 
 Frames on the socket pair are pickles: (request id, text, fallback language, items) one way, (request
 id, ParseResult or None) the other. Both ends are ours; nothing from outside is unpickled.
@@ -33,13 +34,16 @@ from typing import Any
 
 log = logging.getLogger("mediator.nlu")
 READY = b"ready"
+# Requests not yet answered stay in the socket pair's buffer (208 KiB by default on Linux): past this,
+# a send could block the server's event loop until the helper reads.
+MAX_UNANSWERED_BYTES = 128 * 1024
 
 
 class NLUProcess:
     """The server's side. `start` spawns the helper without waiting for it to load its model; until its
     first frame arrives, parses are made in place."""
 
-    def __init__(self, cache_dir: Path, data_dir: Path | None = None, max_in_flight: int = 128):
+    def __init__(self, cache_dir: Path, data_dir: Path | None = None, max_in_flight: int = 1024):
         self.max_in_flight = max_in_flight
         self._args = [sys.executable, "-m", "bot.nlu_process", str(cache_dir)]
         if data_dir is not None:
@@ -51,6 +55,7 @@ class NLUProcess:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
+        self._unanswered_bytes = 0
         self.parsed = 0  # answered by the helper (for tests and benchmarks)
 
     def start(self) -> None:
@@ -75,15 +80,22 @@ class NLUProcess:
             return None
         self._next_id += 1
         request = self._next_id
+        frame = pickle.dumps((request, text, fallback_language, tuple(items)), protocol=5)
+        if self._unanswered_bytes + len(frame) > MAX_UNANSWERED_BYTES:
+            return None  # the socket's buffer could be full: sending would block the event loop
         future = asyncio.get_running_loop().create_future()
         assert self._conn is not None
         try:
-            self._conn.send_bytes(pickle.dumps((request, text, fallback_language, tuple(items)), protocol=5))
+            self._conn.send_bytes(frame)
         except OSError:
             self._exited()
             return None
         self._pending[request] = future
-        result = await future
+        self._unanswered_bytes += len(frame)
+        try:
+            result = await future
+        finally:
+            self._unanswered_bytes -= len(frame)
         if result is not None:
             self.parsed += 1
         return result

@@ -121,3 +121,13 @@ async def test_a_busy_helper_is_bypassed(helper: NLUProcess) -> None:
     helper.max_in_flight = 2
     answers = await asyncio.gather(*(helper.parse(f"message {n}", "en", ()) for n in range(6)))
     assert sum(a is not None for a in answers) == 2  # the others were parsed by the caller itself
+
+
+async def test_requests_that_could_fill_the_socket_are_parsed_by_the_caller(
+    helper: NLUProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.nlu_process.MAX_UNANSWERED_BYTES", 400)
+    texts = ["x" * 150 for _ in range(6)]  # a frame of ~200 bytes each: two fit under 400
+    answers = await asyncio.gather(*(helper.parse(t, "en", ()) for t in texts))
+    assert sum(a is not None for a in answers) == 2
+    assert helper._unanswered_bytes == 0  # every answer gave its bytes back
