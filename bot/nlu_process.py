@@ -8,14 +8,17 @@ inside the transaction that those still hold (bot/engine.py). The helper loads t
 so its answer is the one the engine would have computed itself.
 
 The helper is an optimisation, never a dependency. `parse` returns None, and the engine parses in
-place, while the helper is starting, when more than `max_in_flight` parses (or 128 KiB of them) are
-waiting, when a parse fails there, and for good once the helper has exited. The limit is high on
-purpose: under load the server's own core is the bottleneck, and each parse made there instead also
-delays every turn queued behind it (a low limit turned a burst into a spiral in bench/turn.py). No
-message waits for a helper that cannot answer.
+place, while the helper is starting, when more than `max_in_flight` parses (or more than the request
+socket's buffer safely holds) are waiting, when a parse fails there, and for good once the helper has
+exited. The limit is high on purpose: under load the server's own core is the bottleneck, and each
+parse made there instead also delays every turn queued behind it (a low limit turned a burst into a
+spiral in bench/turn.py). No message waits for a helper that cannot answer.
 
-Frames on the socket pair are pickles: (request id, text, fallback language, items) one way, (request
-id, ParseResult or None) the other. Both ends are ours; nothing from outside is unpickled.
+Two socket pairs, one per direction, carry length-prefixed pickles: (request id, text, fallback
+language, items) to the helper, (request id, ParseResult or None) back. The server's request socket
+stays blocking, so a frame is never half sent; its answer socket is read by the event loop (which makes
+it non-blocking), into a buffer from which only whole frames are taken. Both ends are ours: nothing
+from outside is unpickled.
 """
 
 from __future__ import annotations
@@ -25,18 +28,21 @@ import logging
 import pickle
 import signal
 import socket
+import struct
 import subprocess
 import sys
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("mediator.nlu")
 READY = b"ready"
-# Requests not yet answered stay in the socket pair's buffer (208 KiB by default on Linux): past this,
-# a send could block the server's event loop until the helper reads.
-MAX_UNANSWERED_BYTES = 128 * 1024
+LENGTH = struct.Struct("!I")
+# Unanswered requests wait in the request socket's send buffer, which Linux also charges ~1 KiB of
+# bookkeeping per frame. Past what it holds, a send would block the event loop until the helper reads,
+# so the server asks for a large buffer and keeps well inside what it got.
+SEND_BUFFER = 4 * 1024 * 1024
+FRAME_CHARGE = 2048
 
 
 class NLUProcess:
@@ -45,30 +51,37 @@ class NLUProcess:
 
     def __init__(self, cache_dir: Path, data_dir: Path | None = None, max_in_flight: int = 1024):
         self.max_in_flight = max_in_flight
-        self._args = [sys.executable, "-m", "bot.nlu_process", str(cache_dir)]
-        if data_dir is not None:
-            self._args.append(str(data_dir))
+        self._args = [str(cache_dir)] + ([str(data_dir)] if data_dir is not None else [])
         self._proc: subprocess.Popen[bytes] | None = None
-        self._conn: Connection | None = None
+        self._requests: socket.socket | None = None
+        self._answers: socket.socket | None = None
+        self._budget = 0  # bytes of the request socket's buffer this process may fill
+        self._unanswered = 0  # bytes charged for requests sent and not answered yet
+        self._inbox = bytearray()
         self._ready = False
         self._alive = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
-        self._unanswered_bytes = 0
         self.parsed = 0  # answered by the helper (for tests and benchmarks)
 
     def start(self) -> None:
-        if self._conn is not None:
+        if self._proc is not None:
             return
-        ours, theirs = socket.socketpair()
+        requests, their_requests = socket.socketpair()
+        answers, their_answers = socket.socketpair()
+        requests.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+        # Linux reports twice what it grants, and grants at most net.core.wmem_max.
+        self._budget = requests.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 4
+        fds = [their_requests.fileno(), their_answers.fileno()]
         self._proc = subprocess.Popen(
-            [*self._args[:3], str(theirs.fileno()), *self._args[3:]],
-            pass_fds=[theirs.fileno()],
+            [sys.executable, "-m", "bot.nlu_process", *map(str, fds), *self._args],
+            pass_fds=fds,
             cwd=Path(__file__).resolve().parents[1],
         )
-        theirs.close()
-        self._conn = Connection(ours.detach())
+        their_requests.close()
+        their_answers.close()
+        self._requests, self._answers = requests, answers
 
     @property
     def pid(self) -> int | None:
@@ -80,22 +93,23 @@ class NLUProcess:
             return None
         self._next_id += 1
         request = self._next_id
-        frame = pickle.dumps((request, text, fallback_language, tuple(items)), protocol=5)
-        if self._unanswered_bytes + len(frame) > MAX_UNANSWERED_BYTES:
-            return None  # the socket's buffer could be full: sending would block the event loop
+        frame = _framed(pickle.dumps((request, text, fallback_language, tuple(items)), protocol=5))
+        charge = len(frame) + FRAME_CHARGE
+        if self._unanswered + charge > self._budget:
+            return None  # the helper is behind: sending now could block the event loop
         future = asyncio.get_running_loop().create_future()
-        assert self._conn is not None
+        assert self._requests is not None
         try:
-            self._conn.send_bytes(frame)
-        except OSError:
-            self._exited()
+            self._requests.sendall(frame)
+        except OSError as exc:
+            self._exited(exc)
             return None
         self._pending[request] = future
-        self._unanswered_bytes += len(frame)
+        self._unanswered += charge
         try:
             result = await future
         finally:
-            self._unanswered_bytes -= len(frame)
+            self._unanswered -= charge
         if result is not None:
             self.parsed += 1
         return result
@@ -105,47 +119,56 @@ class NLUProcess:
         if not self._alive:
             return False
         self.start()
-        assert self._conn is not None
+        assert self._answers is not None
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._pending:  # another loop's parses are still out: not ours to mix with
                 return False
             if self._loop is not None and not self._loop.is_closed():
-                self._loop.remove_reader(self._conn.fileno())
-            self._loop = None
-        if not self._ready:
-            try:
-                if not self._conn.poll(0):
-                    return False  # still loading its model
-                if self._conn.recv_bytes() != READY:
-                    raise EOFError("unexpected first frame")
-            except (EOFError, OSError):
-                self._exited()
-                return False
-            self._ready = True
-        if self._loop is None:
-            loop.add_reader(self._conn.fileno(), self._answers)
+                self._loop.remove_reader(self._answers.fileno())
+            loop.add_reader(self._answers.fileno(), self._receive)
             self._loop = loop
-        return True
+        if not self._ready:
+            self._receive()  # the first frame says the model is loaded
+        return self._alive and self._ready
 
-    def _answers(self) -> None:
-        assert self._conn is not None
+    def _receive(self) -> None:
+        """Read what has arrived; resolve the requests whose answers are whole."""
+        assert self._answers is not None
         try:
-            while self._conn.poll(0):
-                request, result = pickle.loads(self._conn.recv_bytes())
-                future = self._pending.pop(request, None)
-                if future is not None and not future.done():
-                    future.set_result(result)
-        except (EOFError, OSError):
-            self._exited()
+            while True:
+                chunk = self._answers.recv(1 << 16, socket.MSG_DONTWAIT)
+                if not chunk:
+                    raise EOFError("the helper closed its end")
+                self._inbox += chunk
+        except BlockingIOError:
+            pass
+        except (EOFError, OSError) as exc:
+            self._exited(exc)
+            return
+        while len(self._inbox) >= LENGTH.size:
+            (size,) = LENGTH.unpack_from(self._inbox)
+            if len(self._inbox) < LENGTH.size + size:
+                break  # the rest of this frame is still on its way
+            payload = bytes(self._inbox[LENGTH.size : LENGTH.size + size])
+            del self._inbox[: LENGTH.size + size]
+            if not self._ready:
+                self._ready = payload == READY
+                continue
+            request, result = pickle.loads(payload)
+            future = self._pending.pop(request, None)
+            if future is not None and not future.done():
+                future.set_result(result)
 
-    def _exited(self) -> None:
+    def _exited(self, cause: BaseException | None = None) -> None:
         if self._alive and self._proc is not None:
             code = self._proc.poll()
-            log.error("nlu helper process %s exited (code %s): parsing in process from now on", self.pid, code)
+            log.error(
+                "nlu helper process %s gone (exit code %s, %r): parsing in process from now on", self.pid, code, cause
+            )
         self._alive = False
-        if self._loop is not None and not self._loop.is_closed() and self._conn is not None:
-            self._loop.remove_reader(self._conn.fileno())
+        if self._loop is not None and not self._loop.is_closed() and self._answers is not None:
+            self._loop.remove_reader(self._answers.fileno())
         self._loop = None
         for future in self._pending.values():
             if not future.done():
@@ -155,8 +178,9 @@ class NLUProcess:
     def close(self) -> None:
         self._alive = False  # closing, not a failure: no error line
         self._exited()
-        if self._conn is not None:
-            self._conn.close()  # the helper reads the end of its input and exits
+        for sock in (self._requests, self._answers):
+            if sock is not None:
+                sock.close()  # the helper reads the end of its input and exits
         if self._proc is not None:
             try:
                 self._proc.wait(10)
@@ -165,29 +189,35 @@ class NLUProcess:
                 self._proc.wait()
 
 
-def _serve(fd: int, cache_dir: Path, data_dir: Path | None) -> None:
+def _framed(payload: bytes) -> bytes:
+    return LENGTH.pack(len(payload)) + payload
+
+
+def _serve(requests_fd: int, answers_fd: int, cache_dir: Path, data_dir: Path | None) -> None:
     from bot.nlu import DEFAULT_DATA_DIR, load_nlu
 
-    conn = Connection(fd)
+    requests = socket.socket(fileno=requests_fd).makefile("rb")
+    answers = socket.socket(fileno=answers_fd)
     nlu = load_nlu(cache_dir, data_dir or DEFAULT_DATA_DIR)
-    conn.send_bytes(READY)
-    while True:
-        try:
-            request, text, fallback, items = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):  # the server closed its end, or exited
-            return
-        try:
-            result = nlu.parse(text, fallback_language=fallback, items=items)
-        except Exception:  # the server parses it in place and reports the error itself
-            log.exception("nlu helper: parse failed")
-            result = None
-        try:
-            conn.send_bytes(pickle.dumps((request, result), protocol=5))
-        except OSError:  # the server went away mid-parse
-            return
+    try:
+        answers.sendall(_framed(READY))
+        while True:
+            header = requests.read(LENGTH.size)
+            body = requests.read(LENGTH.unpack(header)[0]) if len(header) == LENGTH.size else b""
+            if not body:
+                return  # the server closed its end, or exited
+            request, text, fallback, items = pickle.loads(body)
+            try:
+                result = nlu.parse(text, fallback_language=fallback, items=items)
+            except Exception:  # the server parses it in place and reports the error itself
+                log.exception("nlu helper: parse failed")
+                result = None
+            answers.sendall(_framed(pickle.dumps((request, result), protocol=5)))
+    except OSError:  # the server went away
+        return
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops us
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    _serve(int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else None)
+    _serve(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]) if len(sys.argv) > 4 else None)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from bot.models import Case, Message
 from bot.nlu import load_nlu
-from bot.nlu_process import NLUProcess
+from bot.nlu_process import FRAME_CHARGE, NLUProcess
 from bot.runtime import Runtime
 from tests.test_conversation import open_chat, say
 
@@ -123,11 +123,19 @@ async def test_a_busy_helper_is_bypassed(helper: NLUProcess) -> None:
     assert sum(a is not None for a in answers) == 2  # the others were parsed by the caller itself
 
 
-async def test_requests_that_could_fill_the_socket_are_parsed_by_the_caller(
-    helper: NLUProcess, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("bot.nlu_process.MAX_UNANSWERED_BYTES", 400)
-    texts = ["x" * 150 for _ in range(6)]  # a frame of ~200 bytes each: two fit under 400
+async def test_requests_that_could_fill_the_socket_are_parsed_by_the_caller(helper: NLUProcess) -> None:
+    helper._budget = 2 * (200 + FRAME_CHARGE) + 100  # room for two frames of ~200 bytes
+    texts = ["x" * 150 for _ in range(6)]
     answers = await asyncio.gather(*(helper.parse(t, "en", ()) for t in texts))
     assert sum(a is not None for a in answers) == 2
-    assert helper._unanswered_bytes == 0  # every answer gave its bytes back
+    assert helper._unanswered == 0  # every answer gave its charge back
+
+
+async def test_long_messages_cross_the_socket_whole(helper: NLUProcess, cache_dir: Path) -> None:
+    """Frames larger than a socket read arrive in pieces; only whole ones are unpickled."""
+    text = "Paczka przyszła uszkodzona. " * 600  # ~17,000 characters, above the engine's own limit
+    answers = await asyncio.gather(*(helper.parse(text + str(n), "pl", ("namiot",)) for n in range(20)))
+    ours = load_nlu(cache_dir).parse(text + "0", fallback_language="pl", items=("namiot",))
+    assert all(a is not None for a in answers)
+    assert [a.text for a in answers] == [text + str(n) for n in range(20)]
+    assert answers[0].intent == ours.intent and answers[0].language == ours.language
