@@ -114,6 +114,15 @@ class NLUProcess:
             self.parsed += 1
         return result
 
+    async def ready(self) -> bool:
+        """Wait until the helper has loaded its model (a server does not; a benchmark must, or it measures
+        the first seconds without it). False if it exited; callers bound the wait with asyncio.timeout."""
+        while not self._usable():
+            if not self._alive:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
     def _usable(self) -> bool:
         """Started, answering, and bound to the running event loop (a server has one for its life)."""
         if not self._alive:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -31,19 +30,12 @@ MESSAGES = [
 ]
 
 
-async def ready(helper: NLUProcess) -> None:
-    """Wait until the helper answers (it loads the model after it starts)."""
-    deadline = time.monotonic() + 120
-    while await helper.parse("hello", "en", ()) is None:
-        assert time.monotonic() < deadline, "the NLU helper did not answer within 120 s"
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 async def helper(cache_dir: Path) -> AsyncIterator[NLUProcess]:
     proc = NLUProcess(cache_dir)
     proc.start()
-    await ready(proc)
+    async with asyncio.timeout(120):
+        assert await proc.ready(), "the NLU helper exited"
     yield proc
     proc.close()
 
