@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -305,6 +306,7 @@ async def run(
         f"webhooks: {total} in {elapsed:.1f} s ({total / elapsed:.0f}/s offered), "
         f"p50 {median(latencies) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
         f"max {max(latencies) * 1000:.1f} ms, errors {len(errors)} (fired → 200 received)"
+        + (f": {dict(Counter(errors))}" if errors else "")
     )
     print(
         f"CPU during the burst: web {cpu['web']:.1f} s ({cpu['web'] / total * 1000:.2f} ms a webhook), "
@@ -369,7 +371,7 @@ class RawPoster:
 
     async def post(self, raw: bytes) -> int:
         async with self._gate:
-            reader, writer = self._idle.pop() if self._idle else await asyncio.open_connection(self.host, self.port)
+            reader, writer = await self._connection()
             try:
                 writer.write(raw)
                 head = (await reader.readuntil(b"\r\n\r\n")).lower()
@@ -386,6 +388,16 @@ class RawPoster:
             else:
                 self._idle.append((reader, writer))
             return status
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The most recently used idle connection the server has not closed, else a new one. (uvicorn
+        closes a keep-alive connection idle for 5 s; a burst's extra connections sit idle afterwards.)"""
+        while self._idle:
+            reader, writer = self._idle.pop()
+            if not reader.at_eof() and not writer.is_closing():
+                return reader, writer
+            writer.close()
+        return await asyncio.open_connection(self.host, self.port)
 
     async def close(self) -> None:
         for _, writer in self._idle:
