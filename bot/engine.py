@@ -79,6 +79,11 @@ class EarlyParse:
     parsed: Any
 
 
+def parse_hint(ctx: CaseContext) -> tuple[str | None, tuple[str, ...]]:
+    """What a parse needs from the case: its current language (the NLU's fallback) and the order's items."""
+    return (ctx.case.details.get("language") or ctx.case.language, tuple(ctx.items))
+
+
 class CaseNotFound(LookupError):
     pass
 
@@ -179,8 +184,7 @@ class Engine:
     def _parse(self, ctx: CaseContext, text: str, early: EarlyParse | None) -> Any:
         """The turn's parse: the early one if the case still has the language and items it was made for
         (another turn or process may have changed them since), else one made here."""
-        case = ctx.case
-        hint = (case.details.get("language") or case.language, tuple(ctx.items))
+        hint = parse_hint(ctx)
         if early is not None and early.hint == hint:
             return early.parsed
         return self.nlu.parse(text, fallback_language=hint[0], items=hint[1])
@@ -188,9 +192,13 @@ class Engine:
     def _remember_hint(self, ctx: CaseContext) -> None:
         # Kept with or without a helper: a server starts its helper after it has already run the turns
         # and first contacts of its warm-up, and those cases' next messages can be parsed early.
-        case = ctx.case
-        self._hints.pop(case.id, None)
-        self._hints[case.id] = (case.details.get("language") or case.language, tuple(ctx.items))
+        self.expect_case(ctx.case.id, *parse_hint(ctx))
+
+    def expect_case(self, case_id: int, language: str | None, items: tuple[str, ...]) -> None:
+        """Remember what the case's next buyer message will be parsed with (intake calls this for a new
+        case, whose buyer may write before the first contact)."""
+        self._hints.pop(case_id, None)
+        self._hints[case_id] = (language, items)
         if len(self._hints) > HINTS_KEPT:
             del self._hints[next(iter(self._hints))]  # the least recently used: dicts keep insertion order
 

@@ -116,6 +116,7 @@ async def build_runtime(
     slack = build_slack(settings, sessions, clock, conversation, channels)
     worker = Worker(JobContext(settings, clock, sessions, http, conversation, channels, slack=slack))
     intake = Intake(sessions, triager, settings, clock)
+    intake.on_case_opened = conversation.expect_case
     runtime = Runtime(
         settings, engine, sessions, clock, triager, intake, http, worker, conversation, channels, slack=slack
     )

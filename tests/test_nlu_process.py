@@ -19,6 +19,7 @@ from bot.models import Case, Message
 from bot.nlu import load_nlu
 from bot.nlu_process import FRAME_CHARGE, NLUProcess
 from bot.runtime import Runtime
+from tests.conftest import review
 from tests.test_conversation import open_chat, say
 
 MESSAGES = [
@@ -71,6 +72,20 @@ async def test_a_turn_uses_the_early_parse(client: httpx.AsyncClient, served: Ru
     reply = await say(client, chat, "Hi. The lamp arrived with the glass shade completely smashed.")
     assert helper.parsed == before + 1
     assert reply["replies"][0]["action"] in ("deescalate", "acknowledge")
+
+
+async def test_a_buyer_who_writes_before_the_first_contact_is_parsed_early(
+    client: httpx.AsyncClient, served: Runtime
+) -> None:
+    """Intake tells the engine the new case's language and items, so no first contact is needed first."""
+    case_id = (await client.post("/api/reviews", json=review("early-1"))).json()["case_id"]
+    link = (await client.post(f"/api/cases/{case_id}/chat-link")).json()
+    helper = served.conversation.nlu_process
+    assert helper is not None
+    before = helper.parsed
+    reply = await say(client, "/chat/" + link["token"], "Hi. The lamp arrived with the glass shade smashed.")
+    assert helper.parsed == before + 1
+    assert reply["replies"], reply
 
 
 async def test_an_early_parse_made_for_another_language_is_not_used(client: httpx.AsyncClient, served: Runtime) -> None:
