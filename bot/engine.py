@@ -173,8 +173,8 @@ class Engine:
 
     async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
         """The helper process's parse (bot/nlu_process.py), asked before the transaction opens, with the
-        language and items this case had after its previous turn here; None when there is no helper, no
-        previous turn in this process, or the helper cannot answer now."""
+        language and items on record for this case (from its last turn here, or from intake); None when
+        there is no helper, nothing on record, or the helper cannot answer now."""
         hint = self._hints.get(case_id) if self.nlu_process is not None else None
         if hint is None:
             return None
