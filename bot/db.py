@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
-from bot.sqlite_checkpoint import Checkpointer
+from bot.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from bot.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -100,11 +101,20 @@ class _WriteGate:
             self._lock.release()
 
 
+_checkpointers: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
+    """The thread that checkpoints a file SQLite engine's log (bot/sqlite_checkpoint.py); None otherwise."""
+    return _checkpointers.get(engine.sync_engine)
+
+
 def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
     gate = _WriteGate()
     # A file database is checkpointed by a background thread, not inside some buyer's COMMIT.
     checkpointer = Checkpointer(path, engine.sync_engine) if path else None
     if checkpointer is not None:
+        _checkpointers[engine.sync_engine] = checkpointer
         event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.stop())
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -117,6 +127,8 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if checkpointer is not None:  # its thread checkpoints; a commit does only past the backstop
+            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -1,15 +1,23 @@
-"""WAL checkpoints for the embedded SQLite database, in a background thread.
+"""WAL checkpoints for the embedded SQLite database, in a background thread, so that no buyer's turn
+waits for a disk flush.
 
-SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages: every fifty-odd
-turns one buyer's commit also copied the log into the database, up to 30 ms, on the event loop and while
-holding the write gate, so everyone queued behind it (bench/turn.py). Here a thread with its own
-connection runs a PASSIVE checkpoint (it never blocks a writer or a reader) every `interval` seconds;
-sqlite3 releases the GIL while it works, so the copying happens beside the event loop, on another core.
+With `synchronous=NORMAL` a WAL database flushes to disk (fsync) only when it checkpoints: the log is
+synced, its pages are copied into the database file, and the database file is synced. SQLite's automatic
+checkpoint does this inside the COMMIT that takes the log past `wal_autocheckpoint` pages. On the event
+loop that was one commit in fifty, every ~0.15 s at 300 turns/s, each blocking the whole process for the
+two flushes: 5-20 ms on this machine's disk, far more for the first one after a bulk intake (bench/turn.py;
+on a tmpfs, where a flush costs nothing, those commits vanished).
 
-The automatic checkpoint stays on, for a reason: only a checkpoint that ends with the log fully copied
-lets the next writer start the log over, and under steady writes the thread's never does (new frames
-land while it copies), so the log would grow without end (242 MB after 3,000 turns when it was turned
-off). The automatic one now finds almost everything copied already: its commits take at most ~6 ms.
+So a thread with its own connection runs a PASSIVE checkpoint (it never blocks a writer or a reader)
+every `interval` seconds; sqlite3 releases the GIL, so copying and flushing happen beside the event loop.
+Whenever one of its passes finishes with the whole log copied, the next writer starts the log over from
+the beginning, which keeps the file small. The connections' automatic checkpoint is only a backstop
+(`BACKSTOP_PAGES`, set by bot/db.py), for a thread that cannot keep up or has died.
+
+A connection that opened the file before it was switched to WAL (a fresh database: the migrations run
+in rollback-journal mode and the engine switches it on its first connect) keeps seeing no log, and its
+checkpoints report -1 and do nothing. The thread then opens a new connection on its next pass. (An
+earlier version did not, and its thread checkpointed nothing at all from a fresh start.)
 
 The thread ends when the engine is disposed or garbage-collected.
 """
@@ -24,11 +32,16 @@ from typing import Any
 
 log = logging.getLogger("mediator.sqlite")
 
+# The connections' own automatic checkpoint, in pages (4 KiB each): ~40 MB of log. Reached only when the
+# thread has not completed a pass for that long.
+BACKSTOP_PAGES = 10_000
+
 
 class Checkpointer:
-    def __init__(self, path: str, owner: Any, interval: float = 0.5):
+    def __init__(self, path: str, owner: Any, interval: float = 0.05):
         self.path = path
         self.interval = interval
+        self.frames_copied = 0  # about how many pages it copied into the database file (tests, diagnostics)
         self._stop = threading.Event()
         self._owner = weakref.ref(owner)  # no reference cycle: a dropped engine stops its thread
         self._thread = threading.Thread(target=self._run, name=f"sqlite-checkpoint:{path}", daemon=True)
@@ -39,14 +52,22 @@ class Checkpointer:
 
     def _run(self) -> None:
         conn = None
+        copied_before = 0  # the log's copied count after the previous pass; it restarts with the log
         try:
             while not self._stop.wait(self.interval) and self._owner() is not None:
                 try:
                     if conn is None:
                         conn = sqlite3.connect(self.path, timeout=1.0, isolation_level=None, check_same_thread=False)
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _busy, _log_pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error as exc:  # a busy or vanished file: try again next time
                     log.debug("checkpoint of %s skipped: %s", self.path, exc)
+                    continue
+                if copied < 0:  # this connection does not see the log (module docstring): open anew
+                    conn.close()
+                    conn = None
+                    continue
+                self.frames_copied += copied - copied_before if copied >= copied_before else copied
+                copied_before = copied
         finally:
             if conn is not None:
                 conn.close()
