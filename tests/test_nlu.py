@@ -275,6 +275,39 @@ def test_anger_ordering(nlu: NLU) -> None:
     assert happy.level == "calm"
 
 
+# A report of damage with the feeling in the same message. None of these is in data/: the model must
+# read the feeling, not the topic (with fury only in short outbursts in its data, it took "the lamp came
+# smashed, I'm furious" for a calm report, and the bot asked for facts before it calmed the buyer).
+FURIOUS_REPORTS = [
+    ("my blender showed up cracked and I'm seriously pissed off", "en"),
+    ("Lampa przyszła rozbita, jestem wściekły!", "pl"),
+    ("mixern kom sprucken och jag är jävligt arg", "sv"),
+    ("блендер пришёл треснутым, я просто в бешенстве!", "ru"),
+    ("der Mixer kam gesprungen an, ich bin echt sauer!", "de"),
+    ("блендер прийшов тріснутим, я страшенно зла!", "uk"),
+    ("blenderi erdhi i plasaritur, jam shumë e inatosur!", "sq"),
+]
+CALM_REPORTS = [
+    ("the blender arrived with a crack in the jug, can you help?", "en"),
+    ("blender przyszedł z pękniętym dzbankiem, co mogę zrobić?", "pl"),
+    ("mixern kom med en spricka i kannan, kan ni hjälpa mig?", "sv"),
+    ("блендер пришёл с трещиной на чаше, что можно сделать?", "ru"),
+    ("der Mixer kam mit einem Riss im Behälter an, können Sie helfen?", "de"),
+    ("блендер прийшов із тріщиною в чаші, що можна зробити?", "uk"),
+    ("blenderi erdhi me një të çarë në enë, a mund të më ndihmoni?", "sq"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), FURIOUS_REPORTS)
+def test_fury_beside_the_facts_is_not_calm(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).level != "calm"
+
+
+@pytest.mark.parametrize(("text", "language"), CALM_REPORTS)
+def test_a_polite_report_of_the_same_damage_is_calm(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).level == "calm"
+
+
 def test_short_messages_keep_the_conversation_language(nlu: NLU) -> None:
     assert nlu.parse("ok", fallback_language="sv").language == "sv"
     assert nlu.parse("tak", fallback_language="pl").language == "pl"
