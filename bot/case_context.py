@@ -3,6 +3,7 @@ built from it: the remedy facts and the Rasa tracker the actions read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -175,6 +176,16 @@ def _case_facts(
     )
 
 
+def item_name(slots: dict[str, Any], items: Sequence[str]) -> str | None:
+    """What a reply calls the item: the order's own name for it, else the buyer's own words for it. The
+    NLU's value for an item that is not in the order is its lookup value, in English ("lamp"), which in a
+    Polish reply reads as a machine's ("produkt „lamp” dotarł uszkodzony")."""
+    item = slots.get("item")
+    if not item:
+        return items[0] if len(items) == 1 else None
+    return item if item in items else slots.get("item_said") or item
+
+
 def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | None) -> dict[str, Any]:
     """The case as a Rasa tracker: the actions read only this (and the services)."""
     case = ctx.case
@@ -186,14 +197,14 @@ def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | No
         "kind": case.kind,
         "language": slots.get("language") or case.language,
         "buyer_name": ctx.buyer.name if ctx.buyer else None,
-        "item": slots.get("item") or (items[0] if len(items) == 1 else None),
+        "item": item_name(slots, items),
         "order_id": ctx.order.external_id if ctx.order else None,
         "edit_url": ctx.review.edit_url,
         "topic_problem": TOPIC_PROBLEM.get(case.topic),
     }
     return {
         "sender_id": str(case.id),
-        "slots": {**slots, **{k: v for k, v in context.items() if k not in slots or k in ("stage", "case_id")}},
+        "slots": {**slots, **{k: v for k, v in context.items() if k not in slots or k in ("stage", "case_id", "item")}},
         "latest_message": latest or {},
         "events": [],
         "paused": case.stage in ("awaiting_staff", "closed"),

@@ -123,8 +123,9 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
     if entities.get("date"):
         slots["when"] = entities["date"]
-    if entities.get("item"):
-        slots["item"] = entities["item"]
+    item = next((e for e in reversed(getattr(m, "entities", [])) if e.entity == "item"), None)  # as entity_values
+    if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
+        slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
     if entities.get("order_id"):
         slots["order_ref"] = entities["order_id"]
     if m.intent in WANTS:
