@@ -308,6 +308,19 @@ def test_a_polite_report_of_the_same_damage_is_calm(nlu: NLU, text: str, languag
     assert nlu.parse(text, fallback_language=language).level == "calm"
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Klosz pęknięty na pół, podstawa wygięta", "pl"),  # was out_of_scope, and the bot asked to rephrase
+        ("The shade is cracked in half, the base is bent", "en"),
+        ("Schirm in der Mitte gebrochen, Fuß verbogen", "de"),
+        ("абажур треснул пополам, основание погнуто", "ru"),
+    ],
+)
+def test_damage_listed_part_by_part_is_a_problem(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == "describe_problem"
+
+
 def test_short_messages_keep_the_conversation_language(nlu: NLU) -> None:
     assert nlu.parse("ok", fallback_language="sv").language == "sv"
     assert nlu.parse("tak", fallback_language="pl").language == "pl"
