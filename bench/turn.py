@@ -79,7 +79,7 @@ async def setup(n: int, url: str | None):
     rt.settle()  # as `mediator serve` does once its runtime is built
     if rt.conversation.nlu_process is not None:  # a server is up before its traffic: so is its NLU helper
         async with asyncio.timeout(120):
-            assert await rt.conversation.nlu_process.ready(), "the NLU helper process exited"
+            assert await rt.conversation.nlu_process.ready(), "the NLU helper was closed"
     return rt, case_ids[WARM_UP:]
 
 

@@ -9,10 +9,12 @@ so its answer is the one the engine would have computed itself.
 
 The helper is an optimisation, never a dependency. `parse` returns None, and the engine parses in
 place, while the helper is starting, when more than `max_in_flight` parses (or more than the request
-socket's buffer safely holds) are waiting, when a parse fails there, and for good once the helper has
-exited. The limit is high on purpose: under load the server's own core is the bottleneck, and each
-parse made there instead also delays every turn queued behind it (a low limit turned a burst into a
-spiral in bench/turn.py). No message waits for a helper that cannot answer.
+socket's buffer safely holds) are waiting, when a parse fails there, and while a helper that exited
+waits to be started again (after 1 s, then 5 s, 30 s, 2 min, and every 5 min from then on, so that one
+that cannot start costs a few loads an hour, not a loop). The limit is high on purpose: under load the
+server's own core is the bottleneck, and each parse made there instead also delays every turn queued
+behind it (a low limit turned a burst into a spiral in bench/turn.py). No message waits for a helper
+that cannot answer.
 
 Two socket pairs, one per direction, carry length-prefixed pickles: (request id, text, fallback
 language, items) to the helper, (request id, ParseResult or None) back. The server's request socket
@@ -31,6 +33,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ LENGTH = struct.Struct("!I")
 # so the server asks for a large buffer and keeps well inside what it got.
 SEND_BUFFER = 4 * 1024 * 1024
 FRAME_CHARGE = 2048
+# Seconds before a helper that exited is started again: the n-th restart waits RESTART_DELAYS[n].
+RESTART_DELAYS = (1.0, 5.0, 30.0, 120.0, 300.0)
 
 
 class NLUProcess:
@@ -60,6 +65,9 @@ class NLUProcess:
         self._inbox = bytearray()
         self._ready = False
         self._alive = True
+        self._closed = False
+        self._restarts = 0  # helpers that exited and were (or will be) started again
+        self._restart_at = 0.0  # time.monotonic() from which the next one may start
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
@@ -115,10 +123,11 @@ class NLUProcess:
         return result
 
     async def ready(self) -> bool:
-        """Wait until the helper has loaded its model (a server does not; a benchmark must, or it measures
-        the first seconds without it). False if it exited; callers bound the wait with asyncio.timeout."""
+        """Wait until a helper has loaded its model, through restarts (a server does not wait; a benchmark
+        must, or it measures the first seconds without it). False once closed; callers bound the wait
+        with asyncio.timeout."""
         while not self._usable():
-            if not self._alive:
+            if self._closed:
                 return False
             await asyncio.sleep(0.05)
         return True
@@ -126,7 +135,9 @@ class NLUProcess:
     def _usable(self) -> bool:
         """Started, answering, and bound to the running event loop (a server has one for its life)."""
         if not self._alive:
-            return False
+            if self._closed or time.monotonic() < self._restart_at:
+                return False
+            self._clear()  # a new helper, on new sockets
         self.start()
         assert self._answers is not None
         loop = asyncio.get_running_loop()
@@ -170,10 +181,16 @@ class NLUProcess:
                 future.set_result(result)
 
     def _exited(self, cause: BaseException | None = None) -> None:
-        if self._alive and self._proc is not None:
-            code = self._proc.poll()
+        if self._alive and self._proc is not None and not self._closed:
+            delay = RESTART_DELAYS[min(self._restarts, len(RESTART_DELAYS) - 1)]
+            self._restarts += 1
+            self._restart_at = time.monotonic() + delay
             log.error(
-                "nlu helper process %s gone (exit code %s, %r): parsing in process from now on", self.pid, code, cause
+                "nlu helper process %s gone (exit code %s, %r): parsing in process, starting another in %.0f s",
+                self.pid,
+                self._proc.poll(),
+                cause,
+                delay,
             )
         self._alive = False
         if self._loop is not None and not self._loop.is_closed() and self._answers is not None:
@@ -184,18 +201,28 @@ class NLUProcess:
                 future.set_result(None)
         self._pending.clear()
 
-    def close(self) -> None:
-        self._alive = False  # closing, not a failure: no error line
-        self._exited()
+    def _clear(self) -> None:
+        """Let go of an exited helper: its sockets, its process entry, what it half sent."""
+        self._release(wait=0)
+        self._proc = self._requests = self._answers = None
+        self._inbox.clear()
+        self._ready, self._alive = False, True
+
+    def _release(self, wait: float) -> None:
         for sock in (self._requests, self._answers):
             if sock is not None:
                 sock.close()  # the helper reads the end of its input and exits
         if self._proc is not None:
             try:
-                self._proc.wait(10)
+                self._proc.wait(wait)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+
+    def close(self) -> None:
+        self._closed = True  # closing, not a failure: no error line, no restart
+        self._exited()
+        self._release(wait=10)
 
 
 def _framed(payload: bytes) -> bytes:

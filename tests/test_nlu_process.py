@@ -108,20 +108,28 @@ async def test_an_early_parse_made_for_another_language_is_not_used(client: http
     assert inbound == "pl"  # ... but parsed again under Polish, which the transaction read
 
 
-async def test_a_helper_that_dies_costs_no_message(client: httpx.AsyncClient, served: Runtime) -> None:
+async def test_a_helper_that_dies_costs_no_message_and_another_starts(
+    client: httpx.AsyncClient, served: Runtime
+) -> None:
     helper = served.conversation.nlu_process
     assert helper is not None and helper.pid is not None
+    killed = helper.pid
     case_id, chat = await open_chat(client, served)
-    os.kill(helper.pid, signal.SIGKILL)
+    os.kill(killed, signal.SIGKILL)
     for text in ("The lamp arrived broken.", "It was the Fjord table lamp"):
         reply = await say(client, chat, text)
         assert reply["replies"], reply
-    assert await helper.parse("hello", "en", ()) is None  # parsing in process from now on
+    assert await helper.parse("hello", "en", ()) is None  # parsed in process until another helper is up
     async with served.sessions() as session:
         inbound = (
             await session.execute(select(Message.text).where(Message.case_id == case_id, Message.direction == "in"))
         ).all()
     assert len(inbound) == 2
+    async with asyncio.timeout(120):  # the first restart waits 1 s, then the model loads
+        assert await helper.ready()
+    assert helper.pid != killed
+    assert await helper.parse("hello", "en", ()) is not None
+    assert (await say(client, chat, "I would like a replacement"))["replies"]
 
 
 async def test_a_busy_helper_is_bypassed(helper: NLUProcess) -> None:
