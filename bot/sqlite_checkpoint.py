@@ -5,11 +5,13 @@ With `synchronous=NORMAL` a WAL database flushes to disk (fsync) only when it ch
 synced, its pages are copied into the database file, and the database file is synced. SQLite's automatic
 checkpoint does this inside the COMMIT that takes the log past `wal_autocheckpoint` pages. On the event
 loop that was one commit in fifty, every ~0.15 s at 300 turns/s, each blocking the whole process for the
-two flushes: 5-20 ms on this machine's disk, far more for the first one after a bulk intake (bench/turn.py;
-on a tmpfs, where a flush costs nothing, those commits vanished).
+two flushes: 5-20 ms on this machine's disk (bench/sqlite_commits.py --commit-checkpoints; on a tmpfs,
+where a flush costs nothing, those commits vanished).
 
 So a thread with its own connection runs a PASSIVE checkpoint (it never blocks a writer or a reader)
 every `interval` seconds; sqlite3 releases the GIL, so copying and flushing happen beside the event loop.
+Not much more often: passes every 50 ms made a turn cost ~15% more CPU (each pass takes the GIL from
+the loop, and a page rewritten by many turns is copied once per pass rather than once per checkpoint).
 Whenever one of its passes finishes with the whole log copied, the next writer starts the log over from
 the beginning, which keeps the file small. The connections' automatic checkpoint is only a backstop
 (`BACKSTOP_PAGES`, set by bot/db.py), for a thread that cannot keep up or has died.
@@ -38,7 +40,7 @@ BACKSTOP_PAGES = 10_000
 
 
 class Checkpointer:
-    def __init__(self, path: str, owner: Any, interval: float = 0.05):
+    def __init__(self, path: str, owner: Any, interval: float = 0.5):
         self.path = path
         self.interval = interval
         self.frames_copied = 0  # about how many pages it copied into the database file (tests, diagnostics)
