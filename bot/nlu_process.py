@@ -235,6 +235,7 @@ def _serve(requests_fd: int, answers_fd: int, cache_dir: Path, data_dir: Path | 
     requests = socket.socket(fileno=requests_fd).makefile("rb")
     answers = socket.socket(fileno=answers_fd)
     nlu = load_nlu(cache_dir, data_dir or DEFAULT_DATA_DIR)
+    nlu.warm_up()  # "ready" means a parse is as fast as it will be: the server sends its turns here at once
     try:
         answers.sendall(_framed(READY))
         while True:

@@ -64,12 +64,12 @@ class Runtime:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
 
     def settle(self) -> None:
-        """Load the NLU now and start its helper process (`server.nlu_process`), then exempt everything
+        """Load and warm up the NLU now, start its helper process (`server.nlu_process`), then exempt everything
         loaded so far (models, policies, the knowledge client) from the garbage collector's scans. A
         long-running server keeps those ~millions of objects for life; scanning them in every full
         collection cost about a fifth of a turn's CPU under load (bench/turn.py). Only for a process
         that builds one runtime: frozen objects are never collected."""
-        _ = self.conversation.nlu
+        self.conversation.nlu.warm_up()
         if self.settings.server.nlu_process and self.conversation.nlu_process is None:
             from bot.nlu_process import NLUProcess
 

@@ -28,6 +28,20 @@ def nlu(tmp_path_factory: pytest.TempPathFactory) -> NLU:
     return load_nlu(tmp_path_factory.mktemp("models"), DATA)
 
 
+def test_warm_up_builds_the_language_detector_and_covers_every_language(
+    nlu: NLU, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server warms its NLU before serving, and its helper before it says it is ready: otherwise the
+    first buyer's parse builds lingua's detector and the turns behind it queue (bench/turn.py)."""
+    from bot import language
+
+    monkeypatch.setattr(language, "_detector", None)  # as in a process that has detected nothing yet
+    nlu.warm_up()
+    assert language._detector is not None
+    # The warm-up texts reach every language the data covers, so each one's first message is warm too.
+    assert {nlu.detect_language(t) for t in nlu_module._WARM_UP_TEXTS} == set(LANGUAGES)
+
+
 # ---- training data ----------------------------------------------------------------------------
 
 
