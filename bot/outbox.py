@@ -358,7 +358,7 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     if msg.callback_id and adapter is not None and hasattr(adapter, "answer_button"):
         await adapter.answer_button(msg.callback_id)
     if msg.start_token:
-        await _bind_telegram(ctx, job.shop_id, msg, channels_policy(ctx.settings))
+        await _bind_telegram(ctx, job.shop_id, msg)
         return
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
@@ -420,21 +420,21 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     await ctx.engine.buyer_message(case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id)
 
 
-async def _bind_telegram(ctx: JobContext, shop_id: str, msg: Inbound, policy: ChannelsPolicy) -> None:
+async def _bind_telegram(ctx: JobContext, shop_id: str, msg: Inbound) -> None:
     """/start <token>: bind the chat to the case's buyer. The token is single-use: spending it is a row."""
     from channels.telegram import verify_start_token
 
     now = ctx.clock.now()
     claims = verify_start_token(ctx.settings, msg.start_token or "", now)
-    refusal = await _bind(ctx, shop_id, msg, policy, claims, now)
+    refusal = await _bind(ctx, shop_id, msg, claims, now)
     if refusal:  # said outside the transaction: a send must never hold the database
         await _say_directly(ctx, msg, refusal)
 
 
-async def _bind(
-    ctx: JobContext, shop_id: str, msg: Inbound, policy: ChannelsPolicy, claims: Any, now: datetime
-) -> str | None:
+async def _bind(ctx: JobContext, shop_id: str, msg: Inbound, claims: Any, now: datetime) -> str | None:
     async with ctx.sessions() as session, session.begin():
+        # The texts the shop published (the inbox job knows the shop: the link named its case).
+        policy = await shop_channels_policy(session, shop_id, channels_file(ctx.settings))
         case = await session.get(Case, claims.case_id) if claims else None
         buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
         if claims is None or case is None or buyer is None or case.shop_id != shop_id:
@@ -605,13 +605,19 @@ def _outbound(
         buttons: tuple[Button, ...] = ()
         if message.action in policy.telegram.yes_no_actions:
             buttons = (Button(policy.text("yes", language), "yes"), Button(policy.text("no", language), "no"))
-        return Outbound(str(buyer.telegram_chat_id), message.text, buttons, str(message.id))
+        return Outbound(
+            str(buyer.telegram_chat_id),
+            message.text,
+            buttons,
+            str(message.id),
+            max_chars=policy.telegram.max_message_chars,
+        )
+    text = message.text
     if step == "webchat_link":
         from channels.webchat import chat_url
 
         text = policy.text("webchat_link", language, shop=shop, url=chat_url(settings, now, case))
-        return Outbound(str(buyer.phone), text, (), str(message.id))
-    return Outbound(str(buyer.phone), message.text, (), str(message.id))
+    return Outbound(str(buyer.phone), text, (), str(message.id), max_segments=policy.sms.max_segments)
 
 
 async def _finish(

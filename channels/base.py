@@ -41,6 +41,10 @@ class Outbound:
     text: str
     buttons: tuple[Button, ...] = ()
     reference: str = ""  # our message id, echoed in provider callbacks
+    # The shop's own limits for one message, from the channels.yml it published (None: the deployment's
+    # file). They travel with the message because one adapter serves every shop of the deployment.
+    max_chars: int | None = None  # Telegram: characters per message (telegram.max_message_chars)
+    max_segments: int | None = None  # SMS: segments per SMS (sms.max_segments)
 
 
 @dataclass(frozen=True)

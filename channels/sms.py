@@ -62,7 +62,7 @@ class SmsChannel:
 
     async def send(self, message: Outbound) -> list[str]:
         ids: list[str] = []
-        for part in split_to_budget(message.text, self.max_segments):
+        for part in split_to_budget(message.text, message.max_segments or self.max_segments):
             try:
                 sent = await self.client.messages.create_async(
                     to=message.to, body=part, status_callback=self.status_callback, **self.sender

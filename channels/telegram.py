@@ -148,7 +148,8 @@ class TelegramChannel:
         self.capabilities = Capabilities(buttons=True, max_chars=max_chars)
 
     async def send(self, message: Outbound) -> list[str]:
-        chunks = split_text(message.text, self.capabilities.max_chars)
+        limit = min(message.max_chars or self.capabilities.max_chars, self.capabilities.max_chars)
+        chunks = split_text(message.text, limit)
         ids: list[str] = []
         for n, chunk in enumerate(chunks):
             markup = None

@@ -34,6 +34,17 @@ async def token(rt: Runtime, name: str, role: str) -> str:
         return await create_token(session, SHOP, name, role, rt.clock.now())
 
 
+async def publish_edit(client: httpx.AsyncClient, rt: Runtime, name: str, old: str, new: str) -> int:
+    """Publish one edit of policy file `name` through the admin API, as an admin would; the new version."""
+    admin = {"Authorization": f"Bearer {await token(rt, 'alice', 'admin')}"}
+    current = (await client.get("/api/policies", headers=admin)).json()
+    assert old in current["files"][name], f"{name} has no {old!r}"
+    files = {name: current["files"][name].replace(old, new, 1)}
+    r = await client.put("/api/policies", headers=admin, json={"base_version": current["version"], "files": files})
+    assert r.status_code == 201, r.text
+    return r.json()["version"]
+
+
 @pytest.fixture
 async def api(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=rt, run_scheduler=False)

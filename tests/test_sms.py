@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from bot.sms_segments import count_segments
 from tests.conftest import review
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.test_policy_admin import publish_edit
 
 PUBLIC = "https://mediator.example"  # what Twilio signs; the test client calls http://mediator.test
 PHONE = "+48601234567"
@@ -120,6 +121,16 @@ async def test_a_full_mediation_over_sms(
     async with rt.sessions() as session:
         sids = set((await session.execute(select(Delivery.provider_id))).scalars())
     assert sids == {m["sid"] for m in tw.sent}
+
+
+async def test_the_sms_budget_a_shop_publishes_applies_to_its_next_message(
+    client: httpx.AsyncClient, rt: Runtime, tw: FakeTwilio
+) -> None:
+    # An admin allows one segment per SMS: no restart, and the adapter's own default (3) must not win.
+    await publish_edit(client, rt, "channels.yml", "max_segments: 3", "max_segments: 1")
+    await sms_case(client, rt)  # the first contact: longer than one segment
+    assert len(tw.sent) >= 2 and all(count_segments(m["Body"]).count == 1 for m in tw.sent), tw.sent
+    assert "automated assistant" in " ".join(m["Body"] for m in tw.sent)
 
 
 async def test_signatures_are_checked_against_the_public_url(

@@ -22,6 +22,7 @@ from channels.base import Outbound
 from channels.telegram import SECRET_HEADER, start_token
 from tests.conftest import review
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.test_policy_admin import publish_edit
 
 SECRET = "tg-webhook-secret"
 CHAT = 424242
@@ -139,6 +140,21 @@ async def test_a_full_mediation_over_telegram(
         deliveries = (await session.execute(select(Delivery))).scalars().all()
     assert statuses == {"sent"}
     assert len(deliveries) == len(tg.sent) and all(d.channel == "telegram" for d in deliveries)
+
+
+async def test_binding_and_splitting_follow_the_channels_policy_the_shop_published(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
+) -> None:
+    bound = "{shop}: this chat is now connected to your case."
+    await publish_edit(client, rt, "channels.yml", bound, "{shop}: you are through to us here (v2).")
+    await publish_edit(client, rt, "channels.yml", "max_message_chars: 4096", "max_message_chars: 120")
+    await bound_case(client, rt, tg)
+    texts = tg.texts(CHAT)
+    assert any(t.startswith("Test shop: you are through to us here (v2).") for t in texts), texts
+    assert not any("is now connected" in t for t in texts)
+    # The first contact is longer than 120 characters: it arrives in parts, none over the shop's limit.
+    assert len(texts) >= 3 and all(len(t) <= 120 for t in texts), texts
+    assert "automated assistant" in " ".join(texts)
 
 
 async def test_a_retried_update_gets_no_second_reply(client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram) -> None:
