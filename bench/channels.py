@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,6 +83,23 @@ def app_factory() -> FastAPI:
 
     app.router.lifespan_context = lifespan
     return app
+
+
+# Quiet hours (policies/mediation.yml) hold an SMS to a buyer until their morning, and this bench waits
+# for the first contacts before it starts: with every buyer asleep it would wait hours (it did, run at
+# 09:46 UTC with the buyers in Pacific/Honolulu). So the buyers live where it is early afternoon now.
+ZONES = (
+    "Pacific/Honolulu", "America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Warsaw", "Asia/Dubai",
+    "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+)  # fmt: skip
+
+
+def daytime_zone(now: datetime) -> str:
+    def from_one_pm(zone: str) -> float:
+        local = now.astimezone(ZoneInfo(zone))
+        return abs(local.hour + local.minute / 60 - 13)
+
+    return min(ZONES, key=from_one_pm)
 
 
 def phone(n: int) -> str:
@@ -229,6 +247,7 @@ async def run(
 ) -> None:
     # Open one case per buyer (each with its own number), then let the first contacts go out.
     reviews = []
+    zone = daytime_zone(datetime.now(UTC))
     for n in range(args.buyers):
         reviews.append(
             {
@@ -240,7 +259,7 @@ async def run(
                 "buyer": {
                     "name": f"Buyer {n}",
                     "phone": phone(n),
-                    "timezone": "Pacific/Honolulu",
+                    "timezone": zone,
                     "consent": {"sms": True},
                 },
             }
