@@ -8,6 +8,9 @@ buyers to delete their review is refused with its reason. Screenshots go to docs
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 import yaml
 
@@ -128,6 +131,37 @@ def lambda_free_contains(text: str):  # type: ignore[no-untyped-def]
     import re
 
     return re.compile(re.escape(text))
+
+
+async def test_a_slow_preview_does_not_overwrite_the_status_of_a_newer_action(
+    page: Page, base_url: str, rt: Runtime
+) -> None:
+    async with rt.sessions() as session, session.begin():
+        token = await create_token(session, SHOP, "alice", "admin", rt.clock.now())
+    await page.goto(f"{base_url}/admin")
+    await page.fill("#token", token)
+    await page.click("#login-button")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+
+    held = asyncio.Event()  # the preview's request waits here until the admin has done something newer
+
+    async def hold(route: Any) -> None:
+        await held.wait()
+        await route.continue_()
+
+    await page.route("**/api/policies/preview", hold)
+    await page.click("#tabs button[data-tab=preview]")
+    await page.select_option("#scenario", "en_rude_support_coupon")
+    await page.click("#run-preview")
+    await expect(page.locator("#status")).to_contain_text("Running the preview")
+    await page.click("#tabs button[data-tab=editor]")
+    await page.click("#discard")
+    await expect(page.locator("#status")).to_have_text("Draft discarded.")
+    held.set()
+    # The transcripts are drawn just before the preview's own status line would be written.
+    await page.click("#tabs button[data-tab=preview]")
+    await expect(page.locator("#pv-draft li").first).to_be_visible(timeout=240_000)
+    await expect(page.locator("#status")).to_have_text("Draft discarded.")
 
 
 async def test_staff_may_read_but_not_publish(page: Page, base_url: str, rt: Runtime) -> None:

@@ -19,10 +19,23 @@ async function api(method, path, body) {
   return { status: res.status, json };
 }
 
+// One status line, and actions that finish out of order (a slow preview, then a publish): an action takes
+// a speaker when it starts, and a line from an action that a newer one has overtaken is dropped, so the
+// line always tells the outcome of the admin's latest action.
+let statusTicket = 0;
+
+function speaker() {
+  const ticket = ++statusTicket;
+  return (text, ok) => {
+    if (ticket !== statusTicket) return;
+    const el = $("status");
+    el.textContent = text;
+    el.className = ok === undefined ? "" : ok ? "ok" : "bad";
+  };
+}
+
 function status(text, ok) {
-  const el = $("status");
-  el.textContent = text;
-  el.className = ok === undefined ? "" : ok ? "ok" : "bad";
+  speaker()(text, ok); // said now, by no pending action
 }
 
 function changedFiles() {
@@ -162,27 +175,29 @@ function goTo(file, line) {
 // ── publish, discard, reload ───────────────────────────────────────────────────────────────────
 
 async function publish() {
+  const say = speaker();
   const files = changedFiles();
-  if (!Object.keys(files).length) { status("Nothing to publish: the draft equals the published version.", false); return; }
+  if (!Object.keys(files).length) { say("Nothing to publish: the draft equals the published version.", false); return; }
   const r = await api("PUT", "/api/policies", { base_version: state.published.version, files, comment: $("comment").value });
   if (r.status === 201) {
-    status(`Published version ${r.json.version} (${r.json.changed.join(", ")}). New conversations use it now.`, true);
+    say(`Published version ${r.json.version} (${r.json.changed.join(", ")}). New conversations use it now.`, true);
     $("comment").value = "";
     sessionStorage.removeItem("mediator-draft");
     await load(false);
   } else if (r.status === 409) {
-    status(`Not published: ${r.json.message}. ${r.json.fix}.`, false);
+    say(`Not published: ${r.json.message}. ${r.json.fix}.`, false);
     $("reload").hidden = false;
   } else {
-    status(`Not published: ${r.json.message || r.json.error}`, false);
+    say(`Not published: ${r.json.message || r.json.error}`, false);
     await validate();
   }
 }
 
 async function discard() {
+  const say = speaker();
   sessionStorage.removeItem("mediator-draft");
   await load(false);
-  status("Draft discarded.", true);
+  say("Draft discarded.", true);
 }
 
 // ── forms ──────────────────────────────────────────────────────────────────────────────────────
@@ -267,6 +282,7 @@ function asValue(input) {
 }
 
 async function applyForms() {
+  const say = speaker();
   const edits = [];
   for (const input of document.querySelectorAll("#tab-forms input[data-path]")) {
     if (input.value !== input.dataset.initial) {
@@ -279,13 +295,13 @@ async function applyForms() {
     const path = $("msg-key").value.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     edits.push({ file: `messages/${$("msg-lang").value}.yml`, path, value: msg.value });
   }
-  if (!edits.length) { status("No form value changed.", false); return; }
+  if (!edits.length) { say("No form value changed.", false); return; }
   const r = await api("POST", "/api/policies/forms", { base_version: state.published.version, files: changedFiles(), edits });
-  if (r.status !== 200) { status(`Not applied: ${r.json.message}`, false); return; }
+  if (r.status !== 200) { say(`Not applied: ${r.json.message}`, false); return; }
   Object.assign(state.draft, r.json.files);
   saveDraft();
   showFile();
-  status(`Applied ${edits.length} change(s) to the draft: ${Object.keys(r.json.files).join(", ")}. Preview, then publish.`, true);
+  say(`Applied ${edits.length} change(s) to the draft: ${Object.keys(r.json.files).join(", ")}. Preview, then publish.`, true);
   await Promise.all([validate(), loadForms()]);
 }
 
@@ -340,15 +356,16 @@ async function runPreview() {
     review: $("typed-review").value,
     messages: $("typed-messages").value.split("\n").map((s) => s.trim()).filter(Boolean),
   };
-  status("Running the preview under the published policy and the draft…");
+  const say = speaker();
+  say("Running the preview under the published policy and the draft…");
   $("run-preview").disabled = true;
   const r = await api("POST", "/api/policies/preview", body);
   $("run-preview").disabled = false;
-  if (r.status !== 200) { status(`Preview failed: ${r.json.message || JSON.stringify(r.json.errors)}`, false); return; }
+  if (r.status !== 200) { say(`Preview failed: ${r.json.message || JSON.stringify(r.json.errors)}`, false); return; }
   $("pv-active-title").textContent = `Published (version ${r.json.active_version})`;
   renderTranscript($("pv-active"), r.json.active, r.json.draft);
   renderTranscript($("pv-draft"), r.json.draft, r.json.active);
-  status("Preview ready: turns that differ are outlined.", true);
+  say("Preview ready: turns that differ are outlined.", true);
 }
 
 // ── history and rollback ───────────────────────────────────────────────────────────────────────
@@ -383,12 +400,13 @@ async function loadHistory() {
 }
 
 async function rollback(version) {
+  const say = speaker();
   const r = await api("POST", "/api/policies/rollback", { to_version: version, base_version: state.published.version });
   if (r.status === 201) {
-    status(`Rolled back: version ${r.json.version} publishes version ${version} again.`, true);
+    say(`Rolled back: version ${r.json.version} publishes version ${version} again.`, true);
     await load(false);
   } else {
-    status(`Not rolled back: ${r.json.message}`, false);
+    say(`Not rolled back: ${r.json.message}`, false);
     if (r.status === 409) $("reload").hidden = false;
   }
 }
@@ -409,7 +427,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("source").addEventListener("scroll", () => { $("gutter").scrollTop = $("source").scrollTop; });
   $("publish").addEventListener("click", publish);
   $("discard").addEventListener("click", discard);
-  $("reload").addEventListener("click", () => load(false).then(() => status("Reloaded the published version; redo your change.", true)));
+  $("reload").addEventListener("click", () => {
+    const say = speaker();
+    load(false).then(() => say("Reloaded the published version; redo your change.", true));
+  });
   $("apply-forms").addEventListener("click", applyForms);
   $("msg-lang").addEventListener("change", fillMessageKeys);
   $("msg-key").addEventListener("change", showMessage);
