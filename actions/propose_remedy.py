@@ -28,4 +28,3 @@ class ActionProposeRemedy(MediatorAction):
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         return (tracker.get_slot("proposed_remedy") or {}).get("type", "apology_only")
-

@@ -241,7 +241,6 @@ def triage(as_json: Annotated[bool, typer.Option("--json", help="Print JSON line
         )
 
 
-
 @shop_app.command("create")
 def shop_create(shop_id: str, name: Annotated[str, typer.Option(help="Display name")] = "") -> None:
     """Create a shop (or rotate its key) and print its new API key once."""

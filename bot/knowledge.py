@@ -440,18 +440,14 @@ class KnowledgeBase:
         )
         # Cosine distance is in [0, 2]; as a similarity, clipped to [0, 1].
         vector = {doc.id: min(1.0, max(0.0, 1.0 - dist)) for doc, dist in hits}
-        docs: dict[str, tuple[str, dict[str, Any]]] = {
-            doc.id: (doc.page_content, doc.metadata) for doc, _ in hits
-        }
+        docs: dict[str, tuple[str, dict[str, Any]]] = {doc.id: (doc.page_content, doc.metadata) for doc, _ in hits}
         weight = self.settings.hybrid_weight
         lexical: dict[str, float] = {}
         if weight > 0:
             lexical = self._lexical_top(query, pool, language, docs)
         floor = min(vector.values(), default=0.0)  # unseen by the vector side: at most the pool's worst
         top_lex = max(lexical.values(), default=0.0) or 1.0
-        fused = {
-            i: (1 - weight) * vector.get(i, floor) + weight * lexical.get(i, 0.0) / top_lex for i in docs
-        }
+        fused = {i: (1 - weight) * vector.get(i, floor) + weight * lexical.get(i, 0.0) / top_lex for i in docs}
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [self._passage(docs[i][0], docs[i][1], fused[i]) for i in best]
 
@@ -482,9 +478,7 @@ class KnowledgeBase:
             stale = self._lexical and time.monotonic() - self._lexical.built_at > self.LEXICAL_TTL_SECONDS
             if self._lexical is None or stale:
                 got = self.store._collection.get(include=["documents", "metadatas"])
-                self._lexical = _LexicalIndex(
-                    got["ids"], list(got["documents"] or []), list(got["metadatas"] or [])
-                )
+                self._lexical = _LexicalIndex(got["ids"], list(got["documents"] or []), list(got["metadatas"] or []))
             return self._lexical
 
     @staticmethod
@@ -516,9 +510,7 @@ def get_knowledge_base(settings: KnowledgeSettings | None = None) -> KnowledgeBa
         return _bases[key]
 
 
-def index(
-    settings: KnowledgeSettings | None = None, progress: Callable[[int, int], None] | None = None
-) -> IndexReport:
+def index(settings: KnowledgeSettings | None = None, progress: Callable[[int, int], None] | None = None) -> IndexReport:
     return get_knowledge_base(settings).index(progress)
 
 

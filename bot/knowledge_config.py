@@ -73,15 +73,11 @@ class EmbeddingsSettings(_Strict):
 class KnowledgeSettings(_Strict):
     knowledge_dir: Path = Path("knowledge")
     # Part of the Chroma collection name, so restricted to the characters Chroma allows.
-    shop_id: str = Field(
-        "demo", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$"
-    )
+    shop_id: str = Field("demo", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$")
     store: StoreSettings = PersistentStoreSettings()
     # Chroma's naming rule (3-63 characters once "-<shop_id>" is appended), checked here so a bad
     # name fails at start with the field named.
-    collection: str = Field(
-        "knowledge", min_length=3, max_length=20, pattern=r"^[A-Za-z0-9][\w.-]*[A-Za-z0-9]$"
-    )
+    collection: str = Field("knowledge", min_length=3, max_length=20, pattern=r"^[A-Za-z0-9][\w.-]*[A-Za-z0-9]$")
     embeddings: EmbeddingsSettings = EmbeddingsSettings()
     # Share of the lexical (TF-IDF) score in the fused ranking; 0 = vector only, 1 = lexical only.
     # 0.2 gave the best recall on data/retrieval/questions.yml (bench/embeddings_eval.py): recall@3

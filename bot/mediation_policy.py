@@ -132,7 +132,7 @@ class BusinessHours(Strict):
         if not self.days:
             raise ValueError("days: list at least one working day, e.g. [mon, tue, wed, thu, fri]")
         if self.start >= self.end:
-            raise ValueError("start must be before end, e.g. start: \"09:00\", end: \"17:00\"")
+            raise ValueError('start must be before end, e.g. start: "09:00", end: "17:00"')
         return self
 
 

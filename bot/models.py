@@ -299,7 +299,6 @@ class LinkTokenUse(Base):
     used_at: Mapped[datetime]
 
 
-
 # ── Slack handoff (issue 6) ─────────────────────────────────────────────────────────────────────────
 
 

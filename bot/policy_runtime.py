@@ -64,9 +64,7 @@ class Bundle:
         if found is None and "channels.yml" in self.files:
             from bot.consent import ChannelsPolicy  # the consent ledger imports this module's neighbours
 
-            found = self._memo["channels"] = load_model_text(
-                self.files["channels.yml"], ChannelsPolicy, "channels.yml"
-            )
+            found = self._memo["channels"] = load_model_text(self.files["channels.yml"], ChannelsPolicy, "channels.yml")
         return found
 
     def services(self, base: Any) -> Any:

@@ -176,6 +176,7 @@ def train(rows: Sequence[dict], data_hash_: str = "") -> TriageModel:
 
 # ---- cache ------------------------------------------------------------------------------------
 
+
 def load_triage_model(data_dir: Path, cache_dir: Path) -> TriageModel:
     """The model for the current data: memoised in process, cached on disk, trained if neither."""
     digest = data_hash(data_dir)

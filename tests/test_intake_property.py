@@ -26,8 +26,16 @@ def test_arbitrary_json_never_crashes(data: Any) -> None:
 
 
 FIELDS = ["platform", "external_id", "rating", "text", "created_at", "verified_purchase", "edit_url", "buyer", "order"]
-NESTED = [("buyer", "phone"), ("buyer", "email"), ("buyer", "timezone"), ("buyer", "consent"), ("order", "total"),
-          ("order", "currency"), ("order", "items"), ("order", "delivered_at")]
+NESTED = [
+    ("buyer", "phone"),
+    ("buyer", "email"),
+    ("buyer", "timezone"),
+    ("buyer", "consent"),
+    ("order", "total"),
+    ("order", "currency"),
+    ("order", "items"),
+    ("order", "delivered_at"),
+]
 
 
 @given(st.sampled_from(FIELDS + NESTED), json_values)

@@ -50,9 +50,7 @@ class CountingEmbeddings(Embeddings):
 
 
 def settings_for(tmp_path: Path, knowledge: Path, **extra: object) -> KnowledgeSettings:
-    return KnowledgeSettings(
-        knowledge_dir=knowledge, store=PersistentStoreSettings(path=tmp_path / "chroma"), **extra
-    )
+    return KnowledgeSettings(knowledge_dir=knowledge, store=PersistentStoreSettings(path=tmp_path / "chroma"), **extra)
 
 
 @pytest.fixture

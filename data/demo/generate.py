@@ -13,6 +13,7 @@ from one bank). Each bank line is "rating|topic|category|gender|text":
   category  catalogue category (or one exact SKU) the review is about ("-" = any); the order contains it
   gender    f / m when the text is grammatically gendered (pl, ru, uk, cs), else "-"
 """
+
 from __future__ import annotations
 
 import json
@@ -107,12 +108,19 @@ def local_price(eur: str, cur: str) -> Decimal:
 
 
 # ---------------------------------------------------------------- buyers per language
+# fmt: off  (tables: one row per line reads better than one value per line)
 # country: (currency, timezones, e-mail domain, phone country code, mobile prefixes, national number length)
 COUNTRIES = {
     "GB": ("GBP", ["Europe/London"], "example.co.uk", "44", ["74", "75", "77", "78", "79"], 10),
     "IE": ("EUR", ["Europe/Dublin"], "example.ie", "353", ["83", "85", "86", "87", "89"], 9),
-    "PL": ("PLN", ["Europe/Warsaw"], "example.pl", "48",
-           ["501", "512", "535", "572", "601", "664", "693", "721", "784", "797", "881"], 9),
+    "PL": (
+        "PLN",
+        ["Europe/Warsaw"],
+        "example.pl",
+        "48",
+        ["501", "512", "535", "572", "601", "664", "693", "721", "784", "797", "881"],
+        9,
+    ),
     "SE": ("SEK", ["Europe/Stockholm"], "example.se", "46", ["70", "72", "73", "76"], 9),
     "DE": ("EUR", ["Europe/Berlin"], "example.de", "49", ["170", "171", "176", "179"], 10),
     "AT": ("EUR", ["Europe/Vienna"], "example.at", "43", ["664", "660", "676", "699"], 10),
@@ -121,41 +129,130 @@ COUNTRIES = {
     "AL": ("EUR", ["Europe/Tirane"], "example.al", "355", ["672", "675", "682", "684", "686", "688", "69"], 9),
     "XK": ("EUR", ["Europe/Belgrade"], "example.com", "383", ["44", "45", "49"], 8),
     "UA": ("UAH", ["Europe/Kyiv"], "example.com.ua", "380", ["50", "66", "67", "68", "73", "93", "97", "98"], 9),
-    "CZ": ("CZK", ["Europe/Prague"], "example.cz", "420", ["601", "603", "604", "605", "608", "720", "724", "731", "736", "777", "774"], 9),
-    "FR": ("EUR", ["Europe/Paris"], "example.fr", "33", ["61", "62", "63", "64", "65", "66", "67", "68", "75", "76", "77", "78"], 9),
+    "CZ": (
+        "CZK",
+        ["Europe/Prague"],
+        "example.cz",
+        "420",
+        ["601", "603", "604", "605", "608", "720", "724", "731", "736", "777", "774"],
+        9,
+    ),
+    "FR": (
+        "EUR",
+        ["Europe/Paris"],
+        "example.fr",
+        "33",
+        ["61", "62", "63", "64", "65", "66", "67", "68", "75", "76", "77", "78"],
+        9,
+    ),
 }
 LANG_COUNTRIES = {
-    "en": ["GB", "GB", "IE"], "pl": ["PL"], "sv": ["SE"], "de": ["DE", "DE", "AT"],
-    "ru": ["LV", "EE"], "sq": ["AL", "XK"], "uk": ["UA"], "cs": ["CZ"], "fr": ["FR"],
+    "en": ["GB", "GB", "IE"],
+    "pl": ["PL"],
+    "sv": ["SE"],
+    "de": ["DE", "DE", "AT"],
+    "ru": ["LV", "EE"],
+    "sq": ["AL", "XK"],
+    "uk": ["UA"],
+    "cs": ["CZ"],
+    "fr": ["FR"],
 }
 # (male first names, female first names, surnames as "male/female" or one form)
 NAMES = {
-    "en": ("James Oliver Harry Liam Sean Daniel Tom Conor", "Emily Sophie Chloe Aoife Sarah Grace Hannah Niamh",
-           "Smith Jones Taylor Brown Murphy O'Brien Walsh Evans Wilson Kelly Hughes Byrne"),
-    "pl": ("Piotr Tomasz Krzysztof Paweł Michał Marcin Jakub Łukasz Grzegorz Adam",
-           "Anna Katarzyna Magdalena Agnieszka Joanna Monika Ewa Natalia Aleksandra Karolina",
-           "Kowalski/Kowalska Nowak Wiśniewski/Wiśniewska Wójcik Kamiński/Kamińska Lewandowski/Lewandowska "
-           "Zieliński/Zielińska Szymański/Szymańska Dąbrowski/Dąbrowska Mazur Kaczmarek Piotrowski/Piotrowska"),
-    "sv": ("Erik Lars Johan Anders Karl Oskar Nils", "Emma Anna Maria Sara Elin Linnea Karin",
-           "Andersson Johansson Karlsson Nilsson Eriksson Larsson Lindqvist Berg Holm Sjöberg"),
-    "de": ("Lukas Jonas Felix Stefan Thomas Markus Florian", "Julia Laura Sabine Katharina Lena Anja Miriam",
-           "Müller Schmidt Schneider Fischer Weber Becker Hoffmann Wagner Huber Gruber Krause"),
-    "ru": ("Алексей Дмитрий Сергей Андрей Игорь Николай Максим", "Ольга Наталья Елена Ирина Татьяна Светлана Мария",
-           "Иванов/Иванова Смирнов/Смирнова Кузнецов/Кузнецова Попов/Попова Соколов/Соколова "
-           "Волков/Волкова Лебедев/Лебедева Козлов/Козлова Морозов/Морозова"),
-    "sq": ("Arben Besnik Driton Ermal Fatos Luan Gentian", "Arta Blerina Elira Fjolla Mimoza Drita Erjona",
-           "Hoxha Krasniqi Berisha Gashi Shehu Leka Dervishi Kelmendi Bytyqi Çela"),
-    "uk": ("Олександр Андрій Тарас Богдан Дмитро", "Оксана Олена Ірина Наталія Юлія",
-           "Шевченко Коваленко Бондаренко Ткаченко Кравченко Мельник Бойко"),
-    "cs": ("Jan Petr Tomáš Martin Jakub", "Jana Petra Lucie Tereza Eva",
-           "Novák/Nováková Svoboda/Svobodová Dvořák/Dvořáková Černý/Černá Procházka/Procházková Veselý/Veselá"),
-    "fr": ("Lucas Hugo Thomas Nicolas Julien", "Camille Léa Manon Chloé Sophie",
-           "Martin Bernard Dubois Moreau Lefebvre Laurent Girard Roux"),
+    "en": (
+        "James Oliver Harry Liam Sean Daniel Tom Conor",
+        "Emily Sophie Chloe Aoife Sarah Grace Hannah Niamh",
+        "Smith Jones Taylor Brown Murphy O'Brien Walsh Evans Wilson Kelly Hughes Byrne",
+    ),
+    "pl": (
+        "Piotr Tomasz Krzysztof Paweł Michał Marcin Jakub Łukasz Grzegorz Adam",
+        "Anna Katarzyna Magdalena Agnieszka Joanna Monika Ewa Natalia Aleksandra Karolina",
+        "Kowalski/Kowalska Nowak Wiśniewski/Wiśniewska Wójcik Kamiński/Kamińska Lewandowski/Lewandowska "
+        "Zieliński/Zielińska Szymański/Szymańska Dąbrowski/Dąbrowska Mazur Kaczmarek Piotrowski/Piotrowska",
+    ),
+    "sv": (
+        "Erik Lars Johan Anders Karl Oskar Nils",
+        "Emma Anna Maria Sara Elin Linnea Karin",
+        "Andersson Johansson Karlsson Nilsson Eriksson Larsson Lindqvist Berg Holm Sjöberg",
+    ),
+    "de": (
+        "Lukas Jonas Felix Stefan Thomas Markus Florian",
+        "Julia Laura Sabine Katharina Lena Anja Miriam",
+        "Müller Schmidt Schneider Fischer Weber Becker Hoffmann Wagner Huber Gruber Krause",
+    ),
+    "ru": (
+        "Алексей Дмитрий Сергей Андрей Игорь Николай Максим",
+        "Ольга Наталья Елена Ирина Татьяна Светлана Мария",
+        "Иванов/Иванова Смирнов/Смирнова Кузнецов/Кузнецова Попов/Попова Соколов/Соколова "
+        "Волков/Волкова Лебедев/Лебедева Козлов/Козлова Морозов/Морозова",
+    ),
+    "sq": (
+        "Arben Besnik Driton Ermal Fatos Luan Gentian",
+        "Arta Blerina Elira Fjolla Mimoza Drita Erjona",
+        "Hoxha Krasniqi Berisha Gashi Shehu Leka Dervishi Kelmendi Bytyqi Çela",
+    ),
+    "uk": (
+        "Олександр Андрій Тарас Богдан Дмитро",
+        "Оксана Олена Ірина Наталія Юлія",
+        "Шевченко Коваленко Бондаренко Ткаченко Кравченко Мельник Бойко",
+    ),
+    "cs": (
+        "Jan Petr Tomáš Martin Jakub",
+        "Jana Petra Lucie Tereza Eva",
+        "Novák/Nováková Svoboda/Svobodová Dvořák/Dvořáková Černý/Černá Procházka/Procházková Veselý/Veselá",
+    ),
+    "fr": (
+        "Lucas Hugo Thomas Nicolas Julien",
+        "Camille Léa Manon Chloé Sophie",
+        "Martin Bernard Dubois Moreau Lefebvre Laurent Girard Roux",
+    ),
 }
-CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
-               ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-                "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "yi",
-                "ye", "g"], strict=False))
+CYR = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "i",
+            "yi",
+            "ye",
+            "g",
+        ],
+        strict=False,
+    )
+)
+# fmt: on
 
 
 def ascii_name(s: str) -> str:
@@ -429,9 +526,15 @@ def parse_bank(lang: str):
         if ":" in topic:
             topic, d = topic.split(":")
             days = int(d)
-        yield {"lang": lang, "rating": int(rating), "topic": topic, "days": days,
-               "cat": None if cat == "-" else cat, "gender": None if gender == "-" else gender,
-               "text": text.strip()}
+        yield {
+            "lang": lang,
+            "rating": int(rating),
+            "topic": topic,
+            "days": days,
+            "cat": None if cat == "-" else cat,
+            "gender": None if gender == "-" else gender,
+            "text": text.strip(),
+        }
 
 
 def iso(dt: datetime) -> str:
@@ -454,8 +557,13 @@ def main() -> None:
         if "/" in sur:
             sur = sur.split("/")[0 if gender == "m" else 1]
         name = f"{first} {sur}"
-        base = rng.choice([f"{ascii_name(first)}.{ascii_name(sur)}", f"{ascii_name(first)}.{ascii_name(sur)[0]}",
-                           f"{ascii_name(first)[0]}{ascii_name(sur)}"])
+        base = rng.choice(
+            [
+                f"{ascii_name(first)}.{ascii_name(sur)}",
+                f"{ascii_name(first)}.{ascii_name(sur)[0]}",
+                f"{ascii_name(first)[0]}{ascii_name(sur)}",
+            ]
+        )
         email = f"{base}@{domain}"
         while email in used_emails:
             email = f"{base}{rng.randint(2, 99)}@{domain}"
@@ -466,10 +574,17 @@ def main() -> None:
                 prefix = rng.choice(prefixes)
                 phone = "+" + cc + prefix + "".join(str(rng.randint(0, 9)) for _ in range(nlen - len(prefix)))
             used_phones.add(phone)
-        buyer = {"name": name, "email": email, "phone": phone, "timezone": rng.choice(tzs),
-                 "consent": {"sms": phone is not None and rng.random() < 0.8,
-                             "telegram": rng.random() < 0.45,
-                             "webchat": rng.random() < 0.85}}
+        buyer = {
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "timezone": rng.choice(tzs),
+            "consent": {
+                "sms": phone is not None and rng.random() < 0.8,
+                "telegram": rng.random() < 0.45,
+                "webchat": rng.random() < 0.85,
+            },
+        }
         return buyer, cur
 
     def pick_items(entry, cur):
@@ -480,7 +595,15 @@ def main() -> None:
         elif cat == "bulky":
             chosen.append(rng.choice([c for c in CATALOGUE if c[4]]))
         elif cat == "jacket" and entry["gender"]:  # men's / women's cut matches the writer
-            chosen.append(rng.choice([c for c in CATALOGUE if c[2] == cat and c[0] != ("NL-JKT-RW" if entry["gender"] == "m" else "NL-JKT-RM")]))
+            chosen.append(
+                rng.choice(
+                    [
+                        c
+                        for c in CATALOGUE
+                        if c[2] == cat and c[0] != ("NL-JKT-RW" if entry["gender"] == "m" else "NL-JKT-RM")
+                    ]
+                )
+            )
         elif cat:
             chosen.append(rng.choice([c for c in CATALOGUE if c[2] == cat]))
         n_more = rng.choices([0, 1, 2], weights=[55, 33, 12])[0] if chosen else rng.choice([1, 1, 2, 3])
@@ -509,9 +632,17 @@ def main() -> None:
     for idx, e in enumerate(entries):
         no_order = e["topic"] in ("troll", "black_pr")
         buyer, cur = make_buyer(e, no_phone=idx in no_phone_idx or (no_order and rng.random() < 0.5))
-        rec = {"platform": PLATFORM, "external_id": None, "rating": e["rating"], "text": e["text"],
-               "created_at": None, "verified_purchase": not no_order, "edit_url": None,
-               "buyer": buyer, "order": None}
+        rec = {
+            "platform": PLATFORM,
+            "external_id": None,
+            "rating": e["rating"],
+            "text": e["text"],
+            "created_at": None,
+            "verified_purchase": not no_order,
+            "edit_url": None,
+            "buyer": buyer,
+            "order": None,
+        }
         if no_order:
             created = START + timedelta(seconds=rng.randint(86400 * 3, int((END - START).total_seconds())))
             rec["created_at"] = created
@@ -539,9 +670,15 @@ def main() -> None:
             created = delivered + timedelta(hours=lag)
         created = min(created, END)
         items, total = pick_items(e, cur)
-        rec["order"] = {"id": None, "total": f"{total:.2f}", "currency": cur, "ordered_at": iso(ordered),
-                        "shipped_at": iso(shipped), "delivered_at": iso(delivered) if delivered else None,
-                        "items": items}
+        rec["order"] = {
+            "id": None,
+            "total": f"{total:.2f}",
+            "currency": cur,
+            "ordered_at": iso(ordered),
+            "shipped_at": iso(shipped),
+            "delivered_at": iso(delivered) if delivered else None,
+            "items": items,
+        }
         rec["created_at"] = created
         records.append((created, ordered, rec))
 

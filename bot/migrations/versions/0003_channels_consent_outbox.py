@@ -24,8 +24,9 @@ def upgrade() -> None:
         "consent_events",
         sa.Column("id", bot.models.BigId, primary_key=True, autoincrement=True),
         sa.Column("shop_id", sa.String(length=64), sa.ForeignKey("shops.id"), nullable=False),
-        sa.Column("buyer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.ForeignKey("buyers.id"),
-                  nullable=False),
+        sa.Column(
+            "buyer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.ForeignKey("buyers.id"), nullable=False
+        ),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("change", sa.String(length=16), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
@@ -37,8 +38,12 @@ def upgrade() -> None:
         "deliveries",
         sa.Column("id", bot.models.BigId, primary_key=True, autoincrement=True),
         sa.Column("shop_id", sa.String(length=64), sa.ForeignKey("shops.id"), nullable=False),
-        sa.Column("message_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.ForeignKey("messages.id"),
-                  nullable=False),
+        sa.Column(
+            "message_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.ForeignKey("messages.id"),
+            nullable=False,
+        ),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("provider_id", sa.String(length=128), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -53,8 +58,9 @@ def upgrade() -> None:
         sa.Column("id", bot.models.BigId, primary_key=True, autoincrement=True),
         sa.Column("shop_id", sa.String(length=64), sa.ForeignKey("shops.id"), nullable=False),
         sa.Column("token_id", sa.String(length=64), nullable=False, unique=True),
-        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.ForeignKey("cases.id"),
-                  nullable=False),
+        sa.Column(
+            "case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.ForeignKey("cases.id"), nullable=False
+        ),
         sa.Column("chat_id", sa.String(length=64), nullable=False),
         sa.Column("used_at", bot.models.UTCDateTime(), nullable=False),
     )
