@@ -3,7 +3,7 @@ built from it: the remedy facts and the Rasa tracker the actions read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +40,14 @@ class CaseContext:
 
     @property
     def items(self) -> list[str]:
-        return [i.get("name", "") for i in (self.order.items if self.order else []) if i.get("name")]
+        return list(item_names(i.get("name") for i in (self.order.items if self.order else [])))
+
+
+def item_names(names: Iterable[str | None]) -> tuple[str, ...]:
+    """The order's item names the NLU matches a message against. Intake hands them to the early parse
+    (bot/nlu_process.py) and the engine checks them inside the turn: both must derive them here, or every
+    early parse would be thrown away as stale."""
+    return tuple(name for name in names if name)
 
 
 _TABLES = ((Case, "c"), (Review, "r"), (Buyer, "b"), (Order, "o"))

@@ -231,7 +231,7 @@ def triage(as_json: Annotated[bool, typer.Option("--json", help="Print JSON line
         reviews.append(review)
     from bot.clock import SystemClock
 
-    triager = load_triager(s.resolve(s.data_dir) / "models")
+    triager = load_triager(s.models_dir())
     keys = ("language", "topic", "kind", "severity", "mediate", "contact_plan")
     for result in triager.assess(reviews, policy, SystemClock().now()):
         d = result.as_dict()

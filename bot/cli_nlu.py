@@ -23,7 +23,7 @@ def _cache_dir() -> Path:
         from bot.config import get_settings
 
         settings = get_settings()
-        return settings.resolve(settings.data_dir) / "models"
+        return settings.models_dir()
     except Exception:  # no or broken config.yml must not stop a developer from parsing a message
         return Path("var") / "models"
 

@@ -175,6 +175,11 @@ class Settings(BaseSettings):
         base = self.config_file.parent if self.config_file else ROOT
         return path if path.is_absolute() else base / path
 
+    def models_dir(self) -> Path:
+        """Where trained models are cached: every process that loads one (server, NLU helper, CLI) reads
+        the same files, so a model trained by one is reused by all."""
+        return self.resolve(self.data_dir) / "models"
+
     def knowledge_settings(self) -> KnowledgeSettings:
         """The knowledge settings with their paths made absolute against the config file's folder."""
         k = self.knowledge

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.case_context import item_names
 from bot.clock import Clock
 from bot.config import Settings
 from bot.lifecycle import callback_job
@@ -333,7 +334,7 @@ class Intake:
         case_ids = {review_id: case_id for case_id, review_id in inserted}
         if self.on_case_opened is not None:
             for _key, review, triage, _td, review_id in opening:
-                items = tuple(i.name for i in review.order.items if i.name) if review.order else ()
+                items = item_names(i.name for i in review.order.items) if review.order else ()
                 self.on_case_opened(case_ids[review_id], triage.language, items)
         callback_url = self.settings.callback_url(shop_id)
         events, jobs = [], []

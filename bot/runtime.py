@@ -73,7 +73,7 @@ class Runtime:
         if self.settings.server.nlu_process and self.conversation.nlu_process is None:
             from bot.nlu_process import NLUProcess
 
-            self.conversation.nlu_process = NLUProcess(self.settings.resolve(self.settings.data_dir) / "models")
+            self.conversation.nlu_process = NLUProcess(self.settings.models_dir())
             self.conversation.nlu_process.start()
         gc.collect()
         gc.freeze()
@@ -107,7 +107,7 @@ async def build_runtime(
     engine = make_engine(settings.database_url, base)
     sessions = make_sessionmaker(engine)
     clock = clock or SystemClock()
-    cache_dir = settings.resolve(settings.data_dir) / "models"
+    cache_dir = settings.models_dir()
     triager = await asyncio.to_thread(load_triager, cache_dir)
     http = httpx.AsyncClient(follow_redirects=False)
     conversation = build_engine(settings, sessions, clock, cache_dir)
