@@ -133,14 +133,19 @@ def lambda_free_contains(text: str):  # type: ignore[no-untyped-def]
     return re.compile(re.escape(text))
 
 
-async def test_a_slow_preview_does_not_overwrite_the_status_of_a_newer_action(
-    page: Page, base_url: str, rt: Runtime
-) -> None:
+async def sign_in(page: Page, base_url: str, rt: Runtime, name: str, role: str) -> None:
     async with rt.sessions() as session, session.begin():
-        token = await create_token(session, SHOP, "alice", "admin", rt.clock.now())
+        token = await create_token(session, SHOP, name, role, rt.clock.now())
     await page.goto(f"{base_url}/admin")
     await page.fill("#token", token)
     await page.click("#login-button")
+    await expect(page.locator("#who")).to_contain_text(f"{name} ({role})")
+
+
+async def test_a_slow_preview_does_not_overwrite_the_status_of_a_newer_action(
+    page: Page, base_url: str, rt: Runtime
+) -> None:
+    await sign_in(page, base_url, rt, "alice", "admin")
     await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
 
     held = asyncio.Event()  # the preview's request waits here until the admin has done something newer
@@ -165,11 +170,6 @@ async def test_a_slow_preview_does_not_overwrite_the_status_of_a_newer_action(
 
 
 async def test_staff_may_read_but_not_publish(page: Page, base_url: str, rt: Runtime) -> None:
-    async with rt.sessions() as session, session.begin():
-        token = await create_token(session, SHOP, "sam", "staff", rt.clock.now())
-    await page.goto(f"{base_url}/admin")
-    await page.fill("#token", token)
-    await page.click("#login-button")
-    await expect(page.locator("#who")).to_contain_text("sam (staff)")
+    await sign_in(page, base_url, rt, "sam", "staff")
     await expect(page.locator("#publish")).to_be_disabled()
     await expect(page.locator("#source")).to_have_value(lambda_free_contains("bot_authority:"))
