@@ -322,6 +322,40 @@ def test_a_polite_report_of_the_same_damage_is_calm(nlu: NLU, text: str, languag
     assert nlu.parse(text, fallback_language=language).level == "calm"
 
 
+# Answers to "do you have a photo?" that say no, none of them in data/: read as yes, they recorded
+# evidence the buyer does not have.
+NO_PHOTO = [
+    ("Sorry, I never took a photo", "en"),
+    ("Niestety, zdjęć nie robiłam", "pl"),
+    ("Nej, någon bild har jag inte", "sv"),
+    ("Фото не делала, извините", "ru"),
+    ("Jo, nuk bëra asnjë foto", "sq"),
+    ("Nein, Fotos habe ich keine", "de"),
+    ("Ні, фото я не робила", "uk"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), NO_PHOTO)
+def test_no_photo_is_a_no(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).intent == "deny"
+
+
+# A fault named as such, in words not in data/: the guarantee's remedy rules need the `defect` problem.
+FAULTS = [
+    ("The kettle has a manufacturing defect, it broke down after a month", "en"),
+    ("Wygląda na wadę fabryczną", "pl"),
+    ("Odkurzacz ma usterkę, ssie coraz słabiej", "pl"),
+    ("Fläkten har ett fabriksfel", "sv"),
+    ("Das Gerät hat einen Mangel", "de"),
+    ("Праска зламалася через тиждень", "uk"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), FAULTS)
+def test_a_named_fault_is_a_defect(nlu: NLU, text: str, language: str) -> None:
+    assert "defect" in nlu.parse(text, fallback_language=language).problems
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
