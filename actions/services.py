@@ -133,11 +133,10 @@ class LazyKnowledge:
         return (cite["source"], cite["heading"], language)
 
     def _find_cited(self, cite: dict[str, str], language: str | None) -> Any:
-        for lang in (language, None):
-            for hit in self.search(cite["heading"], 8, lang):
-                if hit.source.rsplit("/", 1)[-1] == cite["source"]:
-                    return hit
-        return None
+        base = self.get()
+        return base.section(cite["source"], cite["heading"], language) or base.section(
+            cite["source"], cite["heading"], None
+        )
 
 
 async def _off_loop(fetch: Callable[[], Any]) -> Any:

@@ -80,12 +80,17 @@ def _folder(directory: Path | None) -> Path:
     return directory or s.resolve(s.policies_dir)
 
 
+def _knowledge_dir() -> Path:
+    """The folder the remedy rules' cites must quote from (the config's knowledge settings)."""
+    return _settings().knowledge_settings().knowledge_dir
+
+
 @policy_app.command("validate")
 def validate(directory: Annotated[Path | None, typer.Argument(help="Policies folder")] = None) -> None:
     """Check every policy file and the PLAYBOOK guard rails; print `file:line: message` per problem, exit 2 if any."""
     from bot.policy_check import validate_policies
 
-    issues = validate_policies(_folder(directory))
+    issues = validate_policies(_folder(directory), _knowledge_dir())
     for issue in issues:
         err.print(str(issue), markup=False, highlight=False, soft_wrap=True)
     if issues:
@@ -144,7 +149,7 @@ def publish_cmd(
     if not folder.is_dir():
         fail(f"{folder}: no such folder; point at a policies/ folder")
     files = read_policy_dir(folder)
-    issues = validate_files(files)
+    issues = validate_files(files, _knowledge_dir())
     if issues:
         for issue in issues:
             err.print(f"{folder}/{issue}", markup=False, highlight=False, soft_wrap=True)

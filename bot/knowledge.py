@@ -39,6 +39,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.embeddings import EmbeddingsConfigError, make_embeddings
+from bot.knowledge_anchors import cites, slug, split_anchor
 from bot.knowledge_config import HttpStoreSettings, KnowledgeSettings, PersistentStoreSettings
 
 # ISO 639-1 codes. A typo such as `language: pl_PL` or `polish` must be caught at index time: a
@@ -135,7 +136,9 @@ class PolicyChunker:
         """(chunk id, chunk) pairs; the id is derived from the content so unchanged chunks keep it."""
         chunks: dict[str, Document] = {}
         for section in self._sections.split_text(doc.page_content):
-            heading = " > ".join(section.metadata[key] for _, key in _HEADERS if key in section.metadata)
+            shown_and_named = [split_anchor(section.metadata[key]) for _, key in _HEADERS if key in section.metadata]
+            heading = " > ".join(shown for shown, _ in shown_and_named)
+            anchor = shown_and_named[-1][1] if shown_and_named else ""
             for piece in self._sizer.split_text(section.page_content):
                 content = f"{heading}\n\n{piece}" if heading else piece
                 content_hash = sha256(content)
@@ -144,6 +147,7 @@ class PolicyChunker:
                     "shop": shop,
                     "source": doc.metadata["source"],
                     "heading": heading,
+                    "anchor": anchor,
                     "language": doc.metadata["language"],
                     "title": doc.metadata["title"],
                     "content_hash": content_hash,
@@ -450,6 +454,29 @@ class KnowledgeBase:
         fused = {i: (1 - weight) * vector.get(i, floor) + weight * lexical.get(i, 0.0) / top_lex for i in docs}
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [self._passage(docs[i][0], docs[i][1], fused[i]) for i in best]
+
+    def section(self, source: str, heading: str, language: str | None) -> Passage | None:
+        """The section of file `source` (its name, e.g. "warranty.md") that a rule cites as `heading`, in
+        `language`, or None. Found by name, not by search: a search for an English heading among Polish
+        sections picked the lexically closest one ("Legal guarantee" -> "Gwarancja producenta"), so a
+        Polish buyer was quoted the wrong policy. A long section split in pieces is quoted from one piece."""
+        if not self.has_chunks():  # nothing indexed: nothing to quote
+            return None
+        index = self._lexical_index()
+        named = [
+            row
+            for row, metadata in enumerate(index.metadatas)
+            if str(metadata.get("source", "")).rsplit("/", 1)[-1] == source
+            and (language is None or metadata.get("language") == language)
+            and cites(str(metadata.get("anchor", "")), heading)
+        ]
+        if language is None:
+            # In any language: the document the rule was written against first, the one whose own heading
+            # says what the rule cites, before a translation that carries it as an anchor.
+            shown = [str(index.metadatas[row].get("heading", "")).rsplit(" > ", 1)[-1] for row in named]
+            own = [row for row, title in zip(named, shown, strict=True) if cites(slug(title), heading)]
+            named = own + named
+        return self._passage(index.texts[named[0]], index.metadatas[named[0]], 1.0) if named else None
 
     def _lexical_top(
         self, query: str, n: int, language: str | None, docs: dict[str, tuple[str, dict[str, Any]]]

@@ -16,7 +16,7 @@ from bot.mediation_policy import MediationPolicy
 from bot.nlg import validate_messages
 from bot.policy_files import PolicyFileError, PolicyIssue, load_model_file, load_yaml_with_lines, read_policy_file
 from bot.policy_store import FILE_NAME, MAX_FILE_CHARS
-from bot.remedies import validate_remedy_file
+from bot.remedies import cite_issues, validate_remedy_file
 from bot.shop_policy import ShopPolicy
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -31,7 +31,9 @@ VALIDATORS: dict[str, Callable[[Path], list[PolicyIssue]]] = {"remedies.yml": va
 REQUIRED = [*SCHEMAS, *VALIDATORS, "guardrails.yml", "messages/en.yml"]
 
 
-def validate_policies(policies_dir: Path) -> list[PolicyIssue]:
+def validate_policies(policies_dir: Path, knowledge_dir: Path | None = None) -> list[PolicyIssue]:
+    """Every problem in a policies folder; with `knowledge_dir`, also cites that quote no section there
+    (skipped when that folder does not exist: a deployment may index its documents from elsewhere)."""
     if not policies_dir.is_dir():
         return [PolicyIssue(str(policies_dir), 1, "no such folder: point at the policies/ directory")]
     issues = [i for path in sorted(policies_dir.rglob("*.yml")) if (i := _unreadable(path))]
@@ -57,10 +59,12 @@ def validate_policies(policies_dir: Path) -> list[PolicyIssue]:
             except PolicyFileError as exc:
                 issues += exc.issues
     issues += guardrails.check_folder(policies_dir)
+    if knowledge_dir is not None and knowledge_dir.is_dir() and not issues:
+        issues += cite_issues(policies_dir / "remedies.yml", knowledge_dir)
     return _unique(issues)
 
 
-def validate_files(files: dict[str, str]) -> list[PolicyIssue]:
+def validate_files(files: dict[str, str], knowledge_dir: Path | None = None) -> list[PolicyIssue]:
     """Validate a complete draft (file name → text) as it would be published; [] when it may be."""
     from bot.policy_runtime import materialized, relative_issues
 
@@ -78,7 +82,7 @@ def validate_files(files: dict[str, str]) -> list[PolicyIssue]:
     if issues:
         return issues
     with materialized(files) as root:
-        return relative_issues(validate_policies(root), root)
+        return relative_issues(validate_policies(root, knowledge_dir), root)
 
 
 def _unreadable(path: Path) -> PolicyIssue | None:

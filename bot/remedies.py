@@ -525,6 +525,27 @@ def validate_remedy_file(path: Path) -> list[PolicyIssue]:
     return _load(path)[1]
 
 
+def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
+    """Cites that name no section of the shop's knowledge files: the bot would quote nothing for them.
+    Checked only on a file that is otherwise valid (its own issues come first)."""
+    from bot.knowledge_anchors import uncited
+
+    policy, _own_issues = _load(path)  # reported by validate_remedy_file
+    if policy is None:
+        return []
+    _data, lines = read_policy_file(path)
+    cited: list[tuple[Loc, str, Citation]] = [
+        (("remedies", name, "cite"), f"remedies.{name}.cite", kind.cite) for name, kind in policy.remedies if kind.cite
+    ]
+    cited += [(("rules", i, "cite"), f"rules[{i}] ({rule.id}).cite", rule.cite) for i, rule in enumerate(policy.rules)]
+    found = []
+    for loc, where, cite in cited:
+        why = uncited(knowledge_dir, cite.source, cite.heading)
+        if why:
+            found.append(PolicyIssue(str(path), line_for(lines, loc), f"{where}: {why}"))
+    return found
+
+
 def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue]]:
     file = str(path)
     try:

@@ -288,3 +288,38 @@ def test_http_client_mode(tmp_path: Path, demo_copy: Path, chroma_server: int) -
     assert kb.search("paczka przyszła uszkodzona")[0].source.endswith("damaged-or-wrong-items.md")
     # A second worker (a new KnowledgeBase) sees the same index through the server.
     assert not KnowledgeBase(settings).needs_index()
+
+
+def test_every_remedy_rule_quotes_the_same_section_in_every_language(tmp_path: Path) -> None:
+    """A rule cites a section by its English heading; a Polish buyer must be quoted the Polish translation
+    of that section. Searching for the heading among Polish sections quoted the lexically closest one
+    ("Legal guarantee" -> "Gwarancja producenta") for 8 of the 11 cites."""
+    import re
+
+    import yaml
+
+    from actions.services import LazyKnowledge
+
+    knowledge = LazyKnowledge(settings_for(tmp_path, DEMO))
+    rules = yaml.safe_load((ROOT / "policies" / "remedies.yml").read_text(encoding="utf-8"))
+    cited = {(r["cite"]["source"], r["cite"]["heading"]) for r in rules["rules"] if r.get("cite")}
+    cited |= {(k["cite"]["source"], k["cite"]["heading"]) for k in rules["remedies"].values() if k.get("cite")}
+    assert len(cited) >= 10
+
+    def position(language: str, source: str, title: str) -> int:
+        headings = re.findall(r"^## (.+?)(?:\s*\{#[a-z0-9-]+\})?$", (DEMO / language / source).read_text(), re.M)
+        return headings.index(title)
+
+    for source, heading in sorted(cited):
+        english = knowledge.cited_passage({"source": source, "heading": heading}, "en")
+        polish = knowledge.cited_passage({"source": source, "heading": heading}, "pl")
+        german = knowledge.cited_passage({"source": source, "heading": heading}, "de")  # no German documents
+        assert english is not None and english.heading.split(" > ")[-1].startswith(heading), (source, heading)
+        assert polish is not None and polish.language == "pl" and "{#" not in polish.heading + polish.text
+        title = polish.heading.split(" > ")[-1]
+        assert position("pl", source, title) == position("en", source, english.heading.split(" > ")[-1]), (
+            source,
+            heading,
+            polish.heading,
+        )
+        assert german == english  # the document the rule was written against, not a translation

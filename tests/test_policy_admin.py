@@ -148,6 +148,12 @@ BAD_DRAFTS = {
         "invalid YAML",
     ),
     "unknown key": ("mediation.yml", lambda t: t + "\ncolour: blue\n", "mediation.yml", "unknown key"),
+    "cite that quotes nothing": (
+        "remedies.yml",
+        lambda t: t.replace("heading: Lost parcels}", "heading: parcels}"),
+        "remedies.yml",
+        "no section of shipping.md is headed 'parcels'",
+    ),
     "wrong type": (
         "conversation.yml",
         lambda t: t.replace("max_turns: 2", "max_turns: many"),

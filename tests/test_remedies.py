@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -156,6 +157,32 @@ def test_demo_policy_cites_existing_knowledge_files() -> None:
         en = REPO / "knowledge" / "en" / cite.source
         if en.exists():
             assert cite.heading in en.read_text(encoding="utf-8"), cite
+
+
+def test_every_demo_cite_names_a_section_in_each_language_of_the_knowledge(tmp_path: Path) -> None:
+    from bot.knowledge_anchors import uncited
+    from bot.policy_check import validate_policies
+
+    demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
+    for cite in [r.cite for r in demo.rules] + [k.cite for _, k in demo.remedies if k.cite]:
+        for lang in ("en", "pl"):
+            assert uncited(REPO / "knowledge" / lang, cite.source, cite.heading) is None, (lang, cite)
+    assert validate_policies(REPO / "policies", REPO / "knowledge") == []
+
+    # A cite by a word from the middle of a heading quoted a search's guess; now it is refused, with the
+    # rule, its line and the fix.
+    policies = tmp_path / "policies"
+    shutil.copytree(REPO / "policies", policies)
+    remedies = policies / "remedies.yml"
+    text = remedies.read_text(encoding="utf-8")
+    remedies.write_text(text.replace("heading: Lost parcels}", "heading: parcels}"), encoding="utf-8")
+    issues = validate_policies(policies, REPO / "knowledge")
+    lines = text.splitlines()
+    assert [i.message.split(":")[0] for i in issues] == ["rules[10] (lost-reship).cite", "rules[11] (lost-refund).cite"]
+    assert all("heading: Lost parcels}" in lines[i.line - 1] for i in issues)
+    assert all("no section of shipping.md is headed 'parcels'" in i.message for i in issues)
+    assert validate_policies(policies) == []  # without a knowledge folder the cites are not checked
+    assert validate_policies(policies, tmp_path / "no-such-folder") == []
 
 
 # --- boundaries of options_for --------------------------------------------------------------------

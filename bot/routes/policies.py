@@ -9,6 +9,7 @@ stay as they are. If another admin published meanwhile, the answer is 409 `reloa
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -122,6 +123,11 @@ async def draft_files(request: Request, shop_id: str, draft: Draft) -> tuple[int
     return base, merged
 
 
+def _knowledge_dir(request: Request) -> Path:
+    """The folder the remedy rules' cites must quote from: a draft citing a section it lacks is refused."""
+    return runtime(request).settings.knowledge_settings().knowledge_dir
+
+
 @router.get("/api/policies", summary="The published policy: its version and every file")
 async def get_policies(request: Request, admin: Admin = Depends(current_admin)) -> dict[str, Any]:
     async with runtime(request).sessions() as session:
@@ -153,7 +159,7 @@ async def get_version(version: int, request: Request, admin: Admin = Depends(cur
 @router.post("/api/policies/validate", summary="Dry run: would this draft publish? Issues with file and line")
 async def validate(draft: Draft, request: Request, admin: Admin = Depends(current_admin)) -> dict[str, Any]:
     base, files = await draft_files(request, admin.shop_id, draft)
-    issues = await asyncio.to_thread(validate_files, files)
+    issues = await asyncio.to_thread(validate_files, files, _knowledge_dir(request))
     _head, published = await _published(request, admin.shop_id)
     return {"ok": not issues, "base_version": base, "issues": issue_json(issues), "diff": diff_files(published, files)}
 
@@ -162,7 +168,7 @@ async def validate(draft: Draft, request: Request, admin: Admin = Depends(curren
 async def update(body: Update, request: Request, admin: Admin = Depends(editor)) -> JSONResponse:
     rt = runtime(request)
     base, files = await draft_files(request, admin.shop_id, body)
-    issues = await asyncio.to_thread(validate_files, files)
+    issues = await asyncio.to_thread(validate_files, files, _knowledge_dir(request))
     async with rt.sessions() as session, session.begin():
         if issues:
             audit.record(
@@ -339,7 +345,7 @@ async def post_preview(body: Preview, request: Request, admin: Admin = Depends(c
             raise ApiError(422, "invalid_scenario", str(exc), field="scenario") from None
     head, active = await _published(request, admin.shop_id)
     _base, files = await draft_files(request, admin.shop_id, body)
-    issues = await asyncio.to_thread(validate_files, files)
+    issues = await asyncio.to_thread(validate_files, files, _knowledge_dir(request))
     if issues:
         raise ApiError(
             422,
