@@ -514,7 +514,7 @@ def attach_passages(
 
 def load_remedy_policy(path: Path) -> RemedyPolicy:
     """Load and fully validate a remedy policy; raises PolicyFileError listing every `file:line` issue."""
-    policy, issues = _load(path)
+    policy, issues, _lines = _load(path)
     if issues or policy is None:
         raise PolicyFileError(issues)
     return policy
@@ -530,10 +530,9 @@ def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
     Checked only on a file that is otherwise valid (its own issues come first)."""
     from bot.knowledge_anchors import uncited
 
-    policy, _own_issues = _load(path)  # reported by validate_remedy_file
+    policy, _own_issues, lines = _load(path)  # its own issues are validate_remedy_file's to report
     if policy is None:
         return []
-    _data, lines = read_policy_file(path)
     cited: list[tuple[Loc, str, Citation]] = [
         (("remedies", name, "cite"), f"remedies.{name}.cite", kind.cite) for name, kind in policy.remedies if kind.cite
     ]
@@ -546,18 +545,19 @@ def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
     return found
 
 
-def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue]]:
+def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue], dict[Loc, int]]:
+    """(the policy if valid, its issues, each key's line number)."""
     file = str(path)
     try:
         data, lines = read_policy_file(path)
     except PolicyFileError as exc:
-        return None, exc.issues
+        return None, exc.issues, {}
     try:
         policy = RemedyPolicy.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        return None, _schema_issues(exc, lines, file)
+        return None, _schema_issues(exc, lines, file), lines
     issues = _semantic_issues(policy, lines, file)
-    return (None if issues else policy), issues
+    return (None if issues else policy), issues, lines
 
 
 def _schema_issues(exc: ValidationError, lines: dict[Loc, int], file: str) -> list[PolicyIssue]:
