@@ -42,14 +42,32 @@ def section_names(markdown: str) -> list[str]:
     return [split_anchor(title)[1] for title in _SECTION_HEADING.findall(markdown)]
 
 
-def uncited(knowledge_dir: Path, source: str, heading: str) -> str | None:
-    """Why no knowledge file quotes `heading` from `source`, or None when at least one does."""
-    files = [p for p in (knowledge_dir / source, *knowledge_dir.glob(f"*/{source}")) if p.is_file()]
-    if not files:
-        return f"no knowledge file {source} (looked in {knowledge_dir} and its language folders)"
-    if any(cites(name, heading) for path in files for name in section_names(path.read_text(encoding="utf-8"))):
-        return None
-    return (
-        f"no section of {source} is headed {heading!r}: give a heading's first words, e.g. 'Legal guarantee' "
-        "for '## Legal guarantee: 2 years', or its anchor, e.g. '## Rękojmia {#legal-guarantee}'"
-    )
+class Sections:
+    """The section names of each knowledge file, read once per file name: a policy cites the same few
+    files many times over."""
+
+    def __init__(self, knowledge_dir: Path) -> None:
+        self.knowledge_dir = knowledge_dir
+        self._names: dict[str, list[str] | None] = {}
+
+    def names(self, source: str) -> list[str] | None:
+        """Every section name in `source`, in any language folder; None when no such file exists."""
+        if source not in self._names:
+            root = self.knowledge_dir
+            files = [p for p in (root / source, *root.glob(f"*/{source}")) if p.is_file()]
+            self._names[source] = (
+                [name for path in files for name in section_names(path.read_text(encoding="utf-8"))] if files else None
+            )
+        return self._names[source]
+
+    def uncited(self, source: str, heading: str) -> str | None:
+        """Why no knowledge file quotes `heading` from `source`, or None when at least one does."""
+        names = self.names(source)
+        if names is None:
+            return f"no knowledge file {source} (looked in {self.knowledge_dir} and its language folders)"
+        if any(cites(name, heading) for name in names):
+            return None
+        return (
+            f"no section of {source} is headed {heading!r}: give a heading's first words, e.g. 'Legal guarantee' "
+            "for '## Legal guarantee: 2 years', or its anchor, e.g. '## Rękojmia {#legal-guarantee}'"
+        )

@@ -528,7 +528,7 @@ def validate_remedy_file(path: Path) -> list[PolicyIssue]:
 def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
     """Cites that name no section of the shop's knowledge files: the bot would quote nothing for them.
     Checked only on a file that is otherwise valid (its own issues come first)."""
-    from bot.knowledge_anchors import uncited
+    from bot.knowledge_anchors import Sections
 
     policy, _own_issues, lines = _load(path)  # its own issues are validate_remedy_file's to report
     if policy is None:
@@ -537,9 +537,9 @@ def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
         (("remedies", name, "cite"), f"remedies.{name}.cite", kind.cite) for name, kind in policy.remedies if kind.cite
     ]
     cited += [(("rules", i, "cite"), f"rules[{i}] ({rule.id}).cite", rule.cite) for i, rule in enumerate(policy.rules)]
-    found = []
+    sections, found = Sections(knowledge_dir), []
     for loc, where, cite in cited:
-        why = uncited(knowledge_dir, cite.source, cite.heading)
+        why = sections.uncited(cite.source, cite.heading)
         if why:
             found.append(PolicyIssue(str(path), line_for(lines, loc), f"{where}: {why}"))
     return found

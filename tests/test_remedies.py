@@ -160,13 +160,13 @@ def test_demo_policy_cites_existing_knowledge_files() -> None:
 
 
 def test_every_demo_cite_names_a_section_in_each_language_of_the_knowledge(tmp_path: Path) -> None:
-    from bot.knowledge_anchors import uncited
+    from bot.knowledge_anchors import Sections
     from bot.policy_check import validate_policies
 
     demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
     for cite in [r.cite for r in demo.rules] + [k.cite for _, k in demo.remedies if k.cite]:
         for lang in ("en", "pl"):
-            assert uncited(REPO / "knowledge" / lang, cite.source, cite.heading) is None, (lang, cite)
+            assert Sections(REPO / "knowledge" / lang).uncited(cite.source, cite.heading) is None, (lang, cite)
     assert validate_policies(REPO / "policies", REPO / "knowledge") == []
 
     # A cite by a word from the middle of a heading quoted a search's guess; now it is refused, with the
