@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot.conversation_policy import Routing, load_routing
-from bot.nlg import MessageCatalog, load_catalog
-from bot.policy_runtime import current_bundle
-from bot.shop_policy import ShopPolicy, load_shop_policy
+from bot.policy.bundle import current_bundle
+from bot.policy.conversation import Routing, load_routing
+from bot.policy.messages import MessageCatalog, load_catalog
+from bot.policy.shop import ShopPolicy, load_shop_policy
 
 
 class LookupNeeded(Exception):
@@ -63,7 +63,7 @@ class LazyKnowledge:
     def get(self) -> Any:
         with self._lock:
             if self._base is None:
-                from bot.knowledge import get_knowledge_base
+                from bot.retrieval.index import get_knowledge_base
 
                 base = get_knowledge_base(self._settings)
                 if base.needs_index():
@@ -172,13 +172,13 @@ def get_services() -> Services:
 
 @lru_cache(maxsize=1)
 def _from_config() -> Services:
-    from bot.config import get_settings
+    from bot.platform.config import get_settings
 
     return build_services(get_settings())
 
 
 def build_services(settings: Any) -> Services:
-    """The services for a deployment's settings (bot.config.Settings)."""
+    """The services for a deployment's settings (bot.platform.config.Settings)."""
     policies = settings.resolve(settings.policies_dir)
     return Services(
         catalog=load_catalog(policies / "messages", policies / "guardrails.yml"),

@@ -67,10 +67,10 @@ SCRIPT = [
 
 async def bench_runtime(url: str | None):  # type: ignore[no-untyped-def]
     """A runtime on a scratch database with one shop, "bench", and the policies/ folder published for it."""
-    from bot.clock import SystemClock
-    from bot.config import Settings, ShopSettings
-    from bot.runtime import build_runtime
-    from bot.shops import ensure_shop
+    from bot.app.runtime import build_runtime
+    from bot.platform.clock import SystemClock
+    from bot.platform.config import Settings, ShopSettings
+    from bot.store.shops import ensure_shop
 
     root = ROOT
     settings = Settings(

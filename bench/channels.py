@@ -53,8 +53,8 @@ from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench._common import SCRIPT, cpu_seconds, median, percentile, scratch_database  # noqa: E402
-from bot.db import async_url, sync_url  # noqa: E402
-from bot.sms_segments import split_to_budget  # noqa: E402
+from bot.store.db import async_url, sync_url  # noqa: E402
+from channels.sms_segments import split_to_budget  # noqa: E402
 from tests.fakes import free_port  # noqa: E402
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio  # noqa: E402
 
@@ -64,9 +64,9 @@ KEY = "bench-key"
 def app_factory() -> FastAPI:
     """The web process: `mediator serve`'s app without its embedded scheduler (a separate worker process
     runs the jobs, as in the scale-out deployment) and without the knowledge refresh at start."""
-    from bot.app import create_app
-    from bot.config import get_settings
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
+    from bot.app.web import create_app
+    from bot.platform.config import get_settings
 
     settings = get_settings()
     app = create_app(settings)
@@ -107,9 +107,9 @@ def phone(n: int) -> str:
 
 
 async def create_shop(env: dict[str, str]) -> None:
-    from bot.config import load_settings
-    from bot.runtime import build_runtime
-    from bot.shops import ensure_shop
+    from bot.app.runtime import build_runtime
+    from bot.platform.config import load_settings
+    from bot.store.shops import ensure_shop
 
     saved = dict(os.environ)
     os.environ.update(env)
@@ -136,8 +136,8 @@ async def worker() -> None:
     """The worker process: claims and runs the jobs (turns, deliveries) until terminated."""
     import signal
 
-    from bot.config import load_settings
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
+    from bot.platform.config import load_settings
 
     rt = await build_runtime(load_settings())
     rt.settle()

@@ -1,6 +1,6 @@
 """Recall@1 and recall@3 of each embedding model (and lexical / hybrid ranking) on the retrieval set.
 
-Runs the real pipeline (bot.knowledge: loader, splitter, Chroma, fusion) against the demo knowledge
+Runs the real pipeline (bot.retrieval.index: loader, splitter, Chroma, fusion) against the demo knowledge
 in a temporary store, so the figures are those the bot gets.
 
     .venv/bin/python bench/embeddings_eval.py [--questions data/retrieval/questions.yml] [--no-minilm]
@@ -22,12 +22,12 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.knowledge_config import (  # noqa: E402
+from bot.platform.knowledge_config import (  # noqa: E402
     EmbeddingsSettings,
     KnowledgeSettings,
     PersistentStoreSettings,
 )
+from bot.retrieval.index import KnowledgeBase  # noqa: E402
 
 
 def load_questions(path: Path) -> list[dict[str, str]]:

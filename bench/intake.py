@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import median, peak_rss_mb, percentile, scratch_database  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings, ShopSettings  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
-from bot.shops import ensure_shop  # noqa: E402
+from bot.app.runtime import build_runtime  # noqa: E402
+from bot.platform.clock import SystemClock  # noqa: E402
+from bot.platform.config import Settings, ShopSettings  # noqa: E402
+from bot.store.shops import ensure_shop  # noqa: E402
 
 PHONES = ["+48601234567", "+46701234567", "+4915112345678", "+447911123456", "+355691234567", "+380501234567"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.nlu import DEFAULT_DATA_DIR, evaluate, load_nlu, train  # noqa: E402
+from bot.understanding.nlu import DEFAULT_DATA_DIR, evaluate, load_nlu, train  # noqa: E402
 
 # Buyer messages of the lengths a chat sees, parsed with and without the conversation's language.
 MESSAGES = [

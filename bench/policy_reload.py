@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import bench_runtime, median, peak_rss_mb, percentile  # noqa: E402
 from bench.turn import SCRIPT, review  # noqa: E402
-from bot.policy_store import files_of, head_of, publish  # noqa: E402
+from bot.policy.versions import files_of, head_of, publish  # noqa: E402
 
 
 def figures(name: str, ms: list[float]) -> None:

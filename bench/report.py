@@ -26,9 +26,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import median, peak_rss_mb, percentile, scratch_database
-from bot.db import async_url, make_engine, make_sessionmaker
-from bot.migrate import upgrade_sync
-from bot.reports import SLICES, build_report, parse_period
+from bot.reports.build import SLICES, build_report, parse_period
+from bot.store.db import async_url, make_engine, make_sessionmaker
+from bot.store.migrate import upgrade_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "bench"

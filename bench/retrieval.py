@@ -23,8 +23,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.knowledge_config import KnowledgeSettings, PersistentStoreSettings  # noqa: E402
+from bot.platform.knowledge_config import KnowledgeSettings, PersistentStoreSettings  # noqa: E402
+from bot.retrieval.index import KnowledgeBase  # noqa: E402
 
 PRODUCTS = [
     "garden chair",

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-import bot.sqlite_inline as sqlite_inline  # noqa: E402
+import bot.store.sqlite_inline as sqlite_inline  # noqa: E402
 from bench._common import SCRIPT, median, percentile  # noqa: E402
 from bench.turn import setup  # noqa: E402
-from bot.db import checkpointer_of  # noqa: E402
+from bot.store.db import checkpointer_of  # noqa: E402
 
 commit_ms: list[float] = []
 _commit = sqlite_inline.InlineConnection.commit

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.triage_model import TriageInput, evaluate, load_rows, train  # noqa: E402
+from bot.intake.triage_model import TriageInput, evaluate, load_rows, train  # noqa: E402
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import uvicorn  # noqa: E402
 
 from bench._common import SCRIPT, bench_runtime, cpu_seconds, median, peak_rss_mb, percentile  # noqa: E402
-from bot.app import create_app  # noqa: E402
+from bot.app.web import create_app  # noqa: E402
 from channels.webchat import chat_link  # noqa: E402
 
 WARM_UP = 50  # conversations run before measuring
@@ -175,7 +175,7 @@ async def over_http(rt, case_ids: list[int], rounds: int) -> None:
     would add its own scheduling to every request)."""
     import json
 
-    from bot.models import Case
+    from bot.store.models import Case
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

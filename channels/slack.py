@@ -31,14 +31,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot import staff_actions
-from bot.handoff_card import card_blocks, card_text, first_name, load_card, mask_text
-from bot.jobs import JobContext, RetryLater, job_handler
-from bot.models import Case, Message, SlackRelay, SlackThread
-from bot.policy_runtime import active_bundle
-from bot.routes.errors import ApiError
-from bot.staff_actions import Staff, StaffActionError, is_internal
-from bot.stages import Stage
+from bot.handoff import staff_actions
+from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text
+from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
+from bot.platform.vocab import Stage
+from bot.policy.bundle import active_bundle
+from bot.store.models import Case, Message, SlackRelay, SlackThread
+from bot.store.queue import JobContext, RetryLater, job_handler
+from bot.web.errors import ApiError
 
 log = logging.getLogger("mediator.slack")
 router = APIRouter(tags=["slack"])
@@ -599,7 +599,7 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
 
 
 async def _card_pending(session: Any, case_id: int) -> bool:
-    from bot.models import Job
+    from bot.store.models import Job
 
     return (
         await session.execute(

@@ -24,12 +24,12 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.config import Settings
-from bot.outbox import Inbox, channels_policy, delivery_status
-from bot.routes.deps import runtime
-from bot.routes.errors import ApiError, over_limit
-from bot.sms_segments import split_to_budget
+from bot.outbox.outbox import Inbox, channels_policy, delivery_status
+from bot.platform.config import Settings
+from bot.web.deps import runtime
+from bot.web.errors import ApiError, over_limit
 from channels.base import Capabilities, Inbound, OptedOut, Outbound, Rejected, TemporaryFailure, Unreachable
+from channels.sms_segments import split_to_budget
 
 log = logging.getLogger("mediator.sms")
 router = APIRouter(tags=["sms"])

@@ -43,11 +43,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.models import Case
-from bot.outbox import buyer_for, enqueue_inbound
-from bot.routes.deps import runtime, shop_id
-from bot.routes.errors import ApiError
+from bot.outbox.outbox import buyer_for, enqueue_inbound
+from bot.platform.config import Settings
+from bot.store.models import Case
+from bot.web.deps import runtime, shop_id
+from bot.web.errors import ApiError
 from channels.base import Capabilities, Inbound, Outbound, Rejected, TemporaryFailure, Unreachable
 
 log = logging.getLogger("mediator.telegram")
@@ -253,7 +253,7 @@ async def accept_update(rt: Any, update: Update) -> str:
 
 
 def _invalid_link_text(rt: Any) -> str:
-    from bot.outbox import channels_policy
+    from bot.outbox.outbox import channels_policy
 
     return channels_policy(rt.settings).text("link_invalid", None)
 

@@ -22,12 +22,12 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.engine import CaseNotFound
-from bot.models import Case, Message
-from bot.routes.deps import runtime, shop_id
-from bot.routes.errors import ApiError, over_limit
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.conversation.engine import CaseNotFound
+from bot.platform.config import Settings
+from bot.store.models import Case, Message
+from bot.web.deps import runtime, shop_id
+from bot.web.errors import ApiError, over_limit
 from channels.tokens import TokenError, sign, verify
 
 CHANNEL = "webchat"

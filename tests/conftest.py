@@ -14,13 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.app import create_app
-from bot.clock import VirtualClock
-from bot.config import Settings, ShopSettings, get_settings
-from bot.db import async_url, sync_url
-from bot.migrate import upgrade_sync
-from bot.runtime import Runtime, build_runtime
-from bot.shops import ensure_shop
+from bot.app.runtime import Runtime, build_runtime
+from bot.app.web import create_app
+from bot.platform.clock import VirtualClock
+from bot.platform.config import Settings, ShopSettings, get_settings
+from bot.store.db import async_url, sync_url
+from bot.store.migrate import upgrade_sync
+from bot.store.shops import ensure_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DB = os.environ.get("MEDIATOR_TEST_DATABASE_URL", "sqlite")

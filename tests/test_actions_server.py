@@ -16,7 +16,7 @@ import pytest
 from rasa_sdk.executor import ActionExecutor
 
 import actions
-from bot.case_context import DOMAIN
+from bot.conversation.context import DOMAIN
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.admin_auth import create_token
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.store.admin_tokens import create_token
 from tests.browser import Page, expect
 from tests.conftest import ROOT, SHOP
 
@@ -107,7 +107,7 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await expect(page.locator("#gutter .bad").first).to_have_text(f"{line}\n")
     await page.screenshot(path=str(DOCS / "admin-guardrail.png"), full_page=True)
     async with rt.sessions() as session:
-        from bot.policy_store import head_version
+        from bot.policy.versions import head_version
 
         assert await head_version(session, SHOP) == 2
     await page.click("#discard")

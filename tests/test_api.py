@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from bot.runtime import Runtime
-from bot.shops import ensure_shop
+from bot.app.runtime import Runtime
+from bot.store.shops import ensure_shop
 from tests.conftest import review
 
 

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.clock import VirtualClock
-from bot.config import Settings, ShopSettings
-from bot.models import Job
+from bot.platform.clock import VirtualClock
+from bot.platform.config import Settings, ShopSettings
+from bot.store.models import Job
 from tests.conftest import SHOP, open_runtime, review
 
 SECRET = "callback-secret-for-tests"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.config import get_settings
+from bot.app.cli.main import app
+from bot.platform.config import get_settings
 from tests.conftest import ROOT, review
 
 runner = CliRunner()

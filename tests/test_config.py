@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.db import async_url
+from bot.platform.config import ConfigError, load_settings
+from bot.store.db import async_url
 
 
 def write(tmp_path: Path, text: str) -> Path:

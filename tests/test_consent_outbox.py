@@ -13,13 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.clock import VirtualClock
-from bot.config import ChannelSettings, Settings
-from bot.consent import load_channels_policy, normalise
-from bot.models import Buyer, Case, ConsentEvent, Message
-from bot.policy_check import validate_policies
-from bot.runtime import Runtime
-from bot.sms_segments import count_segments, split_to_budget
+from bot.app.runtime import Runtime
+from bot.outbox.consent import load_channels_policy, normalise
+from bot.platform.clock import VirtualClock
+from bot.platform.config import ChannelSettings, Settings
+from bot.policy.validate import validate_policies
+from bot.store.models import Buyer, Case, ConsentEvent, Message
+from channels.sms_segments import count_segments, split_to_budget
 from channels.telegram import SECRET_HEADER
 from tests.conftest import ROOT, review
 from tests.fakes.telegram_api import TOKEN, FakeTelegram

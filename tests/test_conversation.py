@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from bot.clock import VirtualClock
-from bot.models import Buyer, Case, Job, Message
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.platform.clock import VirtualClock
+from bot.store.models import Buyer, Case, Job, Message
 from channels.tokens import sign
 from tests.conftest import SHOP, review
 
@@ -150,7 +150,9 @@ async def test_forged_and_expired_links_are_refused(
 
 async def test_a_message_to_a_closed_case_gets_a_polite_pointer(client: httpx.AsyncClient, rt: Runtime) -> None:
     case_id, chat = await open_chat(client, rt)
-    await rt.conversation.staff_close(case_id, __import__("bot.stages").stages.Outcome.UNRESOLVED)
+    await rt.conversation.staff_close(
+        case_id, __import__("bot.platform.vocab", fromlist=["Outcome"]).Outcome.UNRESOLVED
+    )
     reply = await say(client, chat, "Hello? Is anyone there?")
     assert reply["stage"] == "closed" and reply["replies"][0]["action"] == "close"
 

@@ -26,11 +26,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 
-from bot.app import create_app
-from bot.config import get_settings
-from bot.db import async_url, sync_url
-from bot.runtime import build_runtime
-from bot.shops import ensure_shop
+from bot.app.runtime import build_runtime
+from bot.app.web import create_app
+from bot.platform.config import get_settings
+from bot.store.db import async_url, sync_url
+from bot.store.shops import ensure_shop
 from tests.fakes import free_port
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 

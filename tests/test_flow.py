@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import flow
-from bot.conversation_policy import load_conversation_policy
-from bot.remedies import CaseFacts, load_remedy_policy
-from bot.stages import Outcome, Stage
+from bot.conversation import flow
+from bot.platform.vocab import Outcome, Stage
+from bot.policy.conversation import load_conversation_policy
+from bot.policy.remedies import CaseFacts, load_remedy_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = load_conversation_policy(ROOT / "policies" / "conversation.yml")

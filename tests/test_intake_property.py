@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.review_schema import validate_review
+from bot.intake.schema import validate_review
 from tests.conftest import review
 
 json_values = st.recursive(

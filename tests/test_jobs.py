@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.clock import VirtualClock
-from bot.config import Settings
-from bot.jobs import Job, JobContext, Worker, job_handler, schedule
-from bot.models import Case, Event
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.platform.clock import VirtualClock
+from bot.platform.config import Settings
+from bot.store.models import Case, Event
+from bot.store.queue import Job, JobContext, Worker, job_handler, schedule
 from tests.conftest import SHOP, open_runtime, review
 
 IMPULSIVE = "NEVER AGAIN!!! WORST SHOP EVER!!! I AM SO ANGRY!!!"

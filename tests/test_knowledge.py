@@ -20,15 +20,15 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
-from bot.cli_knowledge import knowledge_app
-from bot.embeddings import make_embeddings
-from bot.knowledge import KnowledgeBase, sha256
-from bot.knowledge_config import (
+from bot.app.cli.knowledge import knowledge_app
+from bot.platform.knowledge_config import (
     EmbeddingsSettings,
     HttpStoreSettings,
     KnowledgeSettings,
     PersistentStoreSettings,
 )
+from bot.retrieval.embeddings import make_embeddings
+from bot.retrieval.index import KnowledgeBase, sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "knowledge"
@@ -181,11 +181,11 @@ def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge_block
     config.write_text(f"knowledge:\n{knowledge_block}", encoding="utf-8")
     monkeypatch.setenv("MEDIATOR_CONFIG", str(config))
     try:
-        from bot.config import get_settings
+        from bot.platform.config import get_settings
     except ImportError:
         pytest.skip("bot/config.py is not there yet: the CLI cannot be pointed at a temporary store")
     get_settings.cache_clear()
-    monkeypatch.setattr("bot.config.get_settings", get_settings)
+    monkeypatch.setattr("bot.platform.config.get_settings", get_settings)
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def cli_config(tmp_path: Path, demo_copy: Path, monkeypatch: pytest.MonkeyPatch)
     block = f"  knowledge_dir: {demo_copy}\n  store:\n    mode: persistent\n    path: {tmp_path / 'cli-chroma'}\n"
     _use_config(tmp_path, monkeypatch, block)
     yield
-    from bot.config import get_settings
+    from bot.platform.config import get_settings
 
     get_settings.cache_clear()
 
@@ -229,7 +229,7 @@ def test_cli_config_error_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     try:
         result = CliRunner().invoke(knowledge_app, ["search", "x"])
     finally:
-        from bot.config import get_settings
+        from bot.platform.config import get_settings
 
         get_settings.cache_clear()
     assert result.exit_code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import SUPPORTED_LANGUAGES, detect_language, detect_languages
+from bot.understanding.language import SUPPORTED_LANGUAGES, detect_language, detect_languages
 
 SAMPLES = {
     "en": "The courier left my parcel in the rain and the box was soaked.",

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.durations import format_duration, parse_duration
-from bot.mediation_policy import MediationPolicy, load_mediation_policy, next_allowed_send
-from bot.policy_files import PolicyFileError, load_model_text
+from bot.app.cli.main import app
+from bot.platform.durations import format_duration, parse_duration
+from bot.platform.yaml_lines import PolicyFileError, load_model_text
+from bot.policy.mediation import MediationPolicy, load_mediation_policy, next_allowed_send
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "policies" / "mediation.yml").read_text()

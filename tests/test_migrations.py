@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from bot.db import async_url, sync_url
-from bot.migrate import upgrade_sync
-from bot.models import Base
+from bot.store.db import async_url, sync_url
+from bot.store.migrate import upgrade_sync
+from bot.store.models import Base
 from tests.conftest import TEST_DB, is_postgres, reset_postgres
 
 TABLES = {"shops", "buyers", "orders", "reviews", "cases", "messages", "events", "jobs", "policy_versions"}

@@ -15,7 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlg import (
+from bot.platform.yaml_lines import PolicyFileError, PolicyIssue
+from bot.policy.messages import (
     ALLOWED_VARIABLES,
     MESSAGE_KEYS,
     PROBLEM_TYPES,
@@ -24,7 +25,6 @@ from bot.nlg import (
     load_catalog,
     validate_messages,
 )
-from bot.policy_files import PolicyFileError, PolicyIssue
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = REPO / "policies"

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bot import model_cache
-from bot import nlu as nlu_module
-from bot.cli_nlu import nlu_app
-from bot.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
+from bot.app.cli.nlu import nlu_app
+from bot.understanding import model_cache
+from bot.understanding import nlu as nlu_module
+from bot.understanding.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LANGUAGES = ("en", "pl", "sv", "ru", "sq", "de", "uk")
@@ -33,7 +33,7 @@ def test_warm_up_builds_the_language_detector_and_covers_every_language(
 ) -> None:
     """A server warms its NLU before serving, and its helper before it says it is ready: otherwise the
     first buyer's parse builds lingua's detector and the turns behind it queue (bench/turn.py)."""
-    from bot import language
+    from bot.understanding import language
 
     monkeypatch.setattr(language, "_detector", None)  # as in a process that has detected nothing yet
     nlu.warm_up()
@@ -428,14 +428,14 @@ def test_held_out_accuracy_is_reported_per_language() -> None:
 
 
 def test_cli_parse_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.cli_nlu._cache_dir", lambda: tmp_path)
+    monkeypatch.setattr("bot.app.cli.nlu._cache_dir", lambda: tmp_path)
     result = CliRunner().invoke(nlu_app, ["parse", "STOP writing to me", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["intent"]["name"] == "opt_out"
 
 
 def test_cli_reads_stdin_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.cli_nlu._cache_dir", lambda: tmp_path)
+    monkeypatch.setattr("bot.app.cli.nlu._cache_dir", lambda: tmp_path)
     result = CliRunner().invoke(nlu_app, ["parse", "--json", "--language", "pl"], input="tak\nnie\n")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]

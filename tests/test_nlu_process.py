@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.models import Case, Message
-from bot.nlu import load_nlu
-from bot.nlu_process import FRAME_CHARGE, NLUProcess
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.store.models import Case, Message
+from bot.understanding.nlu import load_nlu
+from bot.understanding.nlu_process import FRAME_CHARGE, NLUProcess
 from tests.conftest import review
 from tests.test_conversation import open_chat, say
 

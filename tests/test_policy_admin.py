@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.admin_auth import create_token
-from bot.app import create_app
-from bot.policy_check import validate_files
-from bot.policy_store import read_policy_dir
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.app.web import create_app
+from bot.policy.validate import validate_files
+from bot.policy.versions import read_policy_dir
+from bot.store.admin_tokens import create_token
 from tests.conftest import ROOT, SHOP
 
 COUPON = "limit: {percent: 10, max_amount: 25.00}"  # the rude-support-coupon rule's limit in remedies.yml
@@ -282,7 +282,7 @@ def test_cli_token_publish_diff_history_rollback(tmp_path: Path, config: Path) -
 
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.app.cli.main import app
 
     cli = CliRunner()
     # No shop yet: a clear one-line refusal.

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.policy_files import PolicyFileError, load_yaml_with_lines
+from bot.platform.yaml_lines import PolicyFileError, load_yaml_with_lines
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 

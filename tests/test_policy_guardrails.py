@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.policy_check import validate_files
-from bot.policy_forms import Edit, FormError, apply_edits, form_values, set_value
-from bot.policy_store import read_policy_dir
+from bot.policy.forms import Edit, FormError, apply_edits, form_values, set_value
+from bot.policy.validate import validate_files
+from bot.policy.versions import read_policy_dir
 from tests.conftest import ROOT
 
 BASE = read_policy_dir(ROOT / "policies")

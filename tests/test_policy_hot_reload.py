@@ -9,11 +9,11 @@ from pathlib import Path
 import yaml
 from sqlalchemy import event, select
 
-from bot.clock import VirtualClock
-from bot.config import Settings
-from bot.models import Event
-from bot.policy_store import files_of, publish, rollback
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.platform.clock import VirtualClock
+from bot.platform.config import Settings
+from bot.policy.versions import files_of, publish, rollback
+from bot.store.models import Event
 from tests.conftest import ROOT, SHOP, open_runtime
 from tests.test_policy_admin import lower_coupon
 
@@ -94,7 +94,7 @@ async def test_a_turn_reads_the_policy_with_one_small_query(rt: Runtime) -> None
 
 
 def test_scenarios_for_the_preview_are_real_scenarios() -> None:
-    from bot.simulate import load_scenario
+    from bot.app.simulate import load_scenario
 
     folder = ROOT / "data" / "scenarios"
     names = sorted(p.name for p in folder.glob("*.yml"))

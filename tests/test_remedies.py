@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.policy_files import PolicyFileError
-from bot.remedies import (
+from bot.platform.yaml_lines import PolicyFileError
+from bot.policy.remedies import (
     DETAIL_FACTS,
     TOPICS,
     WANTS,
@@ -160,8 +160,8 @@ def test_demo_policy_cites_existing_knowledge_files() -> None:
 
 
 def test_every_demo_cite_names_a_section_in_each_language_of_the_knowledge(tmp_path: Path) -> None:
-    from bot.knowledge_anchors import Sections
-    from bot.policy_check import validate_policies
+    from bot.policy.validate import validate_policies
+    from bot.retrieval.anchors import Sections
 
     demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
     for cite in [r.cite for r in demo.rules] + [k.cite for _, k in demo.remedies if k.cite]:

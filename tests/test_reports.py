@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.admin_auth import create_token, revoke_tokens
-from bot.cli import app as cli_app
-from bot.clock import VirtualClock
-from bot.models import Case, Event, Message
-from bot.report_render import render_csv, render_html
-from bot.reports import OUTCOMES, SLICES, STAGES, ReportInputError, parse_period, parse_slice, shop_report
-from bot.runtime import Runtime
-from bot.simulate import Step, _step, advance
+from bot.app.cli.main import app as cli_app
+from bot.app.runtime import Runtime
+from bot.app.simulate import Step, _step, advance
+from bot.platform.clock import VirtualClock
+from bot.reports.build import OUTCOMES, SLICES, STAGES, ReportInputError, parse_period, parse_slice, shop_report
+from bot.reports.render import render_csv, render_html
+from bot.store.admin_tokens import create_token, revoke_tokens
+from bot.store.models import Case, Event, Message
 from tests.conftest import ROOT, SHOP
 
 # Late October: two conversations open in October, the rest in November after time moves on.

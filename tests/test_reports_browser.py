@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from tests.browser import Browser, Guard, chromium, expect
 from tests.conftest import KEY, ROOT
 from tests.test_reports import clock, history, q4_cases  # noqa: F401 - fixtures shared with the report tests

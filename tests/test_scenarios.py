@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.durations import parse_duration
-from bot.simulate import load_scenario, run_scenario
+from bot.app.simulate import load_scenario, run_scenario
+from bot.platform.durations import parse_duration
 from tests.conftest import is_postgres
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.yml"))

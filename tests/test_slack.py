@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.clock import VirtualClock
-from bot.config import Settings, SlackSettings
-from bot.handoff_card import mask_text
-from bot.models import Case, Job, Message, SlackRelay, SlackThread
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.app.web import create_app
+from bot.handoff.card import mask_text
+from bot.platform.clock import VirtualClock
+from bot.platform.config import Settings, SlackSettings
+from bot.store.models import Case, Job, Message, SlackRelay, SlackThread
 from channels.slack import parse_command, parse_value, slack_text
 from tests.conftest import ROOT, SHOP, open_runtime, review
 from tests.fakes.slack_api import TEAM, FakeSlack
@@ -790,7 +790,7 @@ async def tg() -> AsyncIterator[Any]:
 async def test_a_staff_reply_in_slack_reaches_a_telegram_buyer(
     settings: Settings, clock: VirtualClock, fake_slack: FakeSlack, tg: Any
 ) -> None:
-    from bot.config import ChannelSettings
+    from bot.platform.config import ChannelSettings
     from channels.telegram import SECRET_HEADER
     from tests.fakes.telegram_api import TOKEN
 

@@ -12,11 +12,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.clock import VirtualClock
-from bot.config import ChannelSettings, Settings
-from bot.models import Buyer, Case, Delivery, Job, Message
-from bot.runtime import Runtime
-from bot.sms_segments import count_segments
+from bot.app.runtime import Runtime
+from bot.platform.clock import VirtualClock
+from bot.platform.config import ChannelSettings, Settings
+from bot.store.models import Buyer, Case, Delivery, Job, Message
+from channels.sms_segments import count_segments
 from tests.conftest import review
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.test_policy_admin import publish_edit

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.db import checkpointer_of, make_engine, make_sessionmaker
-from bot.sqlite_checkpoint import BACKSTOP_PAGES
+from bot.store.db import checkpointer_of, make_engine, make_sessionmaker
+from bot.store.sqlite_checkpoint import BACKSTOP_PAGES
 from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's own driver path")

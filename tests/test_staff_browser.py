@@ -13,8 +13,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.models import Case, Message
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.store.models import Case, Message
 from tests.browser import Page, expect
 from tests.conftest import KEY, ROOT, SHOP, review
 

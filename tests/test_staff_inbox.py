@@ -12,11 +12,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.admin_auth import create_token
-from bot.clock import VirtualClock
-from bot.models import Case, Message, SlackThread
-from bot.runtime import Runtime
-from bot.shops import ensure_shop
+from bot.app.runtime import Runtime
+from bot.platform.clock import VirtualClock
+from bot.store.admin_tokens import create_token
+from bot.store.models import Case, Message, SlackThread
+from bot.store.shops import ensure_shop
 from tests.conftest import ROOT, SHOP, review
 
 SCENARIOS = ROOT / "tests" / "scenarios"
@@ -178,7 +178,7 @@ async def test_staff_reminder_without_slack_is_recorded(
     clock.advance(timedelta(hours=2))
     await rt.worker.run_due()
     async with rt.sessions() as session:
-        from bot.models import Event
+        from bot.store.models import Event
 
         kinds = [e.type for e in (await session.execute(select(Event).where(Event.case_id == case_id))).scalars()]
     assert "staff_reminder" in kinds

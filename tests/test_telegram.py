@@ -13,11 +13,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.clock import VirtualClock
-from bot.config import ChannelSettings, Settings
-from bot.models import Buyer, Case, ConsentEvent, Delivery, Message
-from bot.outbox import DELIVER_ATTEMPTS
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.outbox.outbox import DELIVER_ATTEMPTS
+from bot.platform.clock import VirtualClock
+from bot.platform.config import ChannelSettings, Settings
+from bot.store.models import Buyer, Case, ConsentEvent, Delivery, Message
 from channels.base import Outbound
 from channels.telegram import SECRET_HEADER, start_token
 from tests.conftest import review
@@ -317,7 +317,9 @@ async def test_any_message_update_is_accepted_or_ignored(
 
 async def test_closed_case_still_routes_keywords(client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram) -> None:
     case_id = await bound_case(client, rt, tg)
-    await rt.conversation.staff_close(case_id, __import__("bot.stages").stages.Outcome.UNRESOLVED)
+    await rt.conversation.staff_close(
+        case_id, __import__("bot.platform.vocab", fromlist=["Outcome"]).Outcome.UNRESOLVED
+    )
     sent = await say(client, rt, tg, "HELP")
     assert len(sent) == 1 and "STOP" in sent[0]["text"]
     async with rt.sessions() as session:
@@ -329,8 +331,8 @@ async def test_polling_mode_feeds_the_same_inbox(
 ) -> None:
     import asyncio
 
-    from bot.models import Job
-    from bot.outbox import build_channels
+    from bot.outbox.outbox import build_channels
+    from bot.store.models import Job
 
     polling = build_channels(
         settings.model_copy(

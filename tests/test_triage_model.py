@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage_model import KINDS, TOPICS, TriageInput, evaluate, load_rows, load_triage_model
+from bot.intake.triage_model import KINDS, TOPICS, TriageInput, evaluate, load_rows, load_triage_model
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "triage"
 LANGUAGES = ("en", "pl", "sv", "ru", "sq", "de", "uk", "cs", "fr", "es", "it")

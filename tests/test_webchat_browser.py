@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.clock import VirtualClock
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.app.web import create_app
+from bot.platform.clock import VirtualClock
 from tests.browser import LOOPBACK, Browser, Page, Route, WebSocketRoute, chromium, expect, serve
 from tests.conftest import KEY, ROOT, review
 

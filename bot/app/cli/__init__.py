@@ -1,0 +1,1 @@
+"""The `mediator` command, one module per sub-command group."""

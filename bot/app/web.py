@@ -1,0 +1,56 @@
+"""The FastAPI app factory. One process serves the API, the webhooks and the embedded scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.app.runtime import Runtime, build_runtime
+from bot.platform.clock import Clock
+from bot.platform.config import Settings, get_settings
+from bot.web.errors import install_error_handlers
+from bot.web.routes import admin, cases, health, policies, reports, reviews, staff
+from channels import slack, sms, telegram, webchat
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    run_scheduler: bool = True,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """Build the app. Given a `runtime`, the app uses it and leaves closing it to the caller (tests)."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            yield
+            return
+        built = await build_runtime(settings, clock, refresh_knowledge=True)
+        built.settle()  # this process serves one runtime for its life
+        app.state.runtime = built
+        if run_scheduler:
+            built.start_worker()
+        try:
+            yield
+        finally:
+            await built.close()
+
+    app = FastAPI(
+        title="Mediator",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Turns a low-rated review into a resolved customer.",
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    install_error_handlers(app)
+    # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
+    # latency-bound requests (bench/channels.py), come first.
+    for module in (sms, telegram, health, reviews, cases, webchat, slack, staff, policies, admin, reports):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,566 @@
+"""One conversation turn, end to end, inside one transaction with the case row locked.
+
+    buyer message ─▶ dedupe by provider id ─▶ persist ─▶ NLU ─▶ flow.py decides a Plan
+      ─▶ actions/ run through rasa_sdk's ActionExecutor on a tracker built from the case
+      ─▶ their events update the case; their responses become outbound messages
+      ─▶ stage transition, timers, outcome — all committed together, or not at all
+
+Timers (first contact, follow-up, the revision ask) and staff decisions enter the same way, so a
+restart between any two steps loses nothing: the case row and the jobs table hold all the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import actions
+from actions.services import LookupNeeded, Services, deferring_lookups, get_services, use_services
+from bot.conversation import flow
+from bot.conversation.context import DOMAIN, CaseContext, load_context, remedy_facts, save_context, tracker
+from bot.conversation.lifecycle import add_event, close_case, transition
+from bot.outbox import outbox
+from bot.outbox.consent import pick_channel
+from bot.outbox.consent import record as record_consent
+from bot.platform.clock import Clock
+from bot.platform.vocab import Outcome, Stage
+from bot.policy.bundle import active_bundle, current_bundle, set_default_folder, use_bundle
+from bot.policy.conversation import ConversationPolicy, load_conversation_policy
+from bot.policy.mediation import add_business_time
+from bot.policy.remedies import RemedyPolicy, load_remedy_policy
+from bot.policy.versions import active_mediation_policy
+from bot.store.models import Case, Event, Message
+from bot.store.queue import schedule
+from bot.understanding.nlu_process import NLUProcess
+
+log = logging.getLogger("mediator.engine")
+MAX_MESSAGE_CHARS = 4000
+LOOKUP_ATTEMPTS = 3  # a turn's replays for searches (one per search it needs; two at most today)
+HINTS_KEPT = 50_000  # cases whose language and items are remembered for an early parse (~100 bytes each)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    action: str
+    language: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"text": self.text, "action": self.action, "language": self.language}
+
+
+@dataclass
+class TurnResult:
+    case_id: int
+    stage: str
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    outcome: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "replies": [r.as_dict() for r in self.replies],
+            "stage": self.stage,
+            "outcome": self.outcome,
+            "duplicate": self.duplicate,
+        }
+
+
+@dataclass(frozen=True)
+class EarlyParse:
+    hint: tuple[str | None, tuple[str, ...]]  # the case's language and item names it was made with
+    parsed: Any
+
+
+def parse_hint(ctx: CaseContext) -> tuple[str | None, tuple[str, ...]]:
+    """What a parse needs from the case: its current language (the NLU's fallback) and the order's items."""
+    return (ctx.case.details.get("language") or ctx.case.language, tuple(ctx.items))
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        policies_dir: Path,
+        services: Services,
+        nlu_loader: Any,
+        callback_url: Any = lambda shop_id: None,
+    ):
+        self.sessions = sessions
+        self.clock = clock
+        # The policies/ folder's own policies: used only for a shop that has no published version yet.
+        # Every turn runs under the shop's published version (bot/policy_runtime.py), read per turn.
+        self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
+        self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
+        set_default_folder(policies_dir)
+        self.services = services
+        use_services(services)
+        self.executor = ActionExecutor()
+        self.executor.register_package(actions)
+        self._nlu_loader = nlu_loader
+        self._nlu: Any = None
+        self.nlu_process: NLUProcess | None = None  # started by Runtime.settle() in a server
+        self._hints: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+        self._callback_url = callback_url
+        # Which channels are switched on (build_runtime sets it from the adapters) and their policy.
+        self.channels_enabled: frozenset[str] = frozenset({"webchat"})
+        self._channels_file = policies_dir / "channels.yml"
+
+    @property
+    def conversation(self) -> ConversationPolicy:
+        bundle = current_bundle()
+        return bundle.conversation if bundle is not None else self._conversation
+
+    @property
+    def remedies(self) -> RemedyPolicy:
+        bundle = current_bundle()
+        return bundle.remedies if bundle is not None else self._remedies
+
+    async def _use_policy(self, session: AsyncSession, ctx: CaseContext) -> None:
+        """Run this turn under the shop's published policy version, and record that version on the case
+        (its events take it from there). The context query read the version; parsed versions are cached."""
+        case = ctx.case
+        bundle = await active_bundle(session, case.shop_id, ctx.policy_head)
+        use_bundle(bundle)
+        if bundle.version is not None:
+            case.policy_version = bundle.version
+
+    @property
+    def nlu(self) -> Any:
+        if self._nlu is None:
+            self._nlu = self._nlu_loader()
+        return self._nlu
+
+    # ── inbound ──────────────────────────────────────────────────────────────────────────────────
+
+    async def buyer_message(
+        self,
+        case_id: int,
+        text: str,
+        *,
+        channel: str = "webchat",
+        provider_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> TurnResult:
+        # A turn that needs a search the knowledge base has not answered yet does not wait for it inside
+        # its transaction: on SQLite that transaction holds the process's one write gate, and a 3-5 ms
+        # search (far more under load) stalled every other buyer behind it (bench/turn.py collapsed from
+        # p50 9 ms to seconds once buyers asked questions). The turn steps out, searches, and is replayed
+        # from the start, finding the answer cached; the rolled-back attempt wrote nothing. The last
+        # attempt searches in place, so a turn always finishes.
+        text = clean(text)
+        early = await self._parse_early(case_id, text)
+        for attempt in range(1, LOOKUP_ATTEMPTS + 1):
+            try:
+                with deferring_lookups(attempt < LOOKUP_ATTEMPTS):
+                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early)
+            except LookupNeeded as need:
+                fetch = need.fetch
+            await asyncio.to_thread(fetch)
+        raise AssertionError("unreachable: the last attempt does not defer")
+
+    async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
+        """The helper process's parse (bot/nlu_process.py), asked before the transaction opens, with the
+        language and items on record for this case (from its last turn here, or from intake); None when
+        there is no helper, nothing on record, or the helper cannot answer now."""
+        hint = self._hints.get(case_id) if self.nlu_process is not None else None
+        if hint is None:
+            return None
+        parsed = await self.nlu_process.parse(text, *hint)
+        return None if parsed is None else EarlyParse(hint, parsed)
+
+    def _parse(self, ctx: CaseContext, text: str, early: EarlyParse | None) -> Any:
+        """The turn's parse: the early one if the case still has the language and items it was made for
+        (another turn or process may have changed them since), else one made here."""
+        hint = parse_hint(ctx)
+        if early is not None and early.hint == hint:
+            return early.parsed
+        return self.nlu.parse(text, fallback_language=hint[0], items=hint[1])
+
+    def _remember_hint(self, ctx: CaseContext) -> None:
+        # Kept with or without a helper: a server starts its helper after it has already run the turns
+        # and first contacts of its warm-up, and those cases' next messages can be parsed early.
+        self.expect_case(ctx.case.id, *parse_hint(ctx))
+
+    def expect_case(self, case_id: int, language: str | None, items: tuple[str, ...]) -> None:
+        """Remember what the case's next buyer message will be parsed with (intake calls this for a new
+        case, whose buyer may write before the first contact)."""
+        self._hints.pop(case_id, None)
+        self._hints[case_id] = (language, items)
+        if len(self._hints) > HINTS_KEPT:
+            del self._hints[next(iter(self._hints))]  # the least recently used: dicts keep insertion order
+
+    async def _buyer_turn(
+        self,
+        case_id: int,
+        text: str,
+        channel: str,
+        provider_id: str | None,
+        shop_id: str | None,
+        early: EarlyParse | None,
+    ) -> TurnResult:
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id, shop_id)
+            case = ctx.case
+            if provider_id is not None:
+                previous = await self._replies_to(session, case, channel, provider_id)
+                if previous is not None:
+                    return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
+            # Without a helper process the NLU runs here, on the event loop, inside the transaction: less
+            # than handing it to a thread and back, and reading the case first gives it the language and
+            # the order's items without a second read.
+            parsed = self._parse(ctx, text, early)
+            inbound = {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "direction": "in",
+                "role": "buyer",
+                "channel": channel,
+                "text": text,
+                "action": None,
+                "language": parsed.language,
+                "provider_id": provider_id,
+                "status": "received",
+                "meta": {},
+                "created_at": self.clock.now(),
+            }
+            if case.first_reply_at is None and case.first_contact_at is not None:
+                case.first_reply_at = self.clock.now()
+            state = self._state(ctx)
+            plan = flow.on_buyer_message(state, parsed, self.conversation, self.remedies)
+            latest = {
+                "text": text,
+                "intent": {"name": parsed.intent, "confidence": parsed.confidence},
+                "entities": [e.__dict__ for e in parsed.entities],
+                "message_id": provider_id,
+            }
+            turn_event = {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "type": "buyer_turn",
+                "from_stage": case.stage,
+                "to_stage": None,
+                "policy_version": case.policy_version,
+                "at": self.clock.now(),
+                "data": {
+                    "intent": parsed.intent,
+                    "confidence": round(parsed.confidence, 3),
+                    "anger": round(parsed.anger, 3),
+                    "level": parsed.level,
+                    "language": parsed.language,
+                    "plan": plan.reason,
+                },
+            }
+            replies = await self._apply(
+                session, ctx, plan, latest, channel, reply_to=provider_id, inbound=inbound, state=state
+            )
+            turn_event["to_stage"] = case.stage
+            await session.execute(Event.__table__.insert(), [turn_event])
+            if case.stage in flow.STAFF:  # staff see the buyer's words in the case's thread (issue 6)
+                await schedule(
+                    session,
+                    shop_id=case.shop_id,
+                    kind="slack_relay",
+                    case_id=case.id,
+                    now=self.clock.now(),
+                    run_at=self.clock.now(),
+                    dedupe_key=f"slack_relay:{case.id}:{slots_turn(case)}",
+                )
+            return TurnResult(case.id, case.stage, replies, outcome=case.outcome)
+
+    async def _replies_to(
+        self, session: AsyncSession, case: Case, channel: str, provider_id: str
+    ) -> list[Reply] | None:
+        """A retried delivery of a message we already handled: the same replies, and no new turn."""
+        seen = (
+            await session.execute(
+                select(Message.id).where(
+                    Message.shop_id == case.shop_id, Message.channel == channel, Message.provider_id == provider_id
+                )
+            )
+        ).scalar_one_or_none()
+        if seen is None:
+            return None
+        rows = await session.execute(
+            select(Message)
+            .where(Message.case_id == case.id, Message.id > seen, Message.direction == "out")
+            .order_by(Message.id)
+        )
+        replies = []
+        for m in rows.scalars():
+            if not (m.provider_id or "").startswith(f"reply:{provider_id}:"):
+                break
+            replies.append(Reply(m.text, m.action or "", m.language or ""))
+        return replies
+
+    # ── timers and staff ─────────────────────────────────────────────────────────────────────────
+
+    async def on_timer(self, session: AsyncSession, case_id: int, kind: str, channel: str | None = None) -> bool:
+        """Run a fired conversation timer inside the caller's transaction. False when it no longer applies."""
+        ctx = await self._maybe_locked(session, case_id)
+        if ctx is None:
+            return False
+        plan = flow.on_timer(self._state(ctx), kind, self.conversation)
+        if plan is None:
+            return False
+        await self._apply(session, ctx, plan, None, channel)
+        return True
+
+    async def staff_message(self, case_id: int, text: str, staff_name: str, channel: str | None = None) -> TurnResult:
+        """Relay a staff member's words to the buyer (the bot stays paused). With no channel, the outbox
+        reaches the buyer where they last wrote, else by the shop's channel order (bot/consent.py)."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            details = {**ctx.case.details, "staff_name": staff_name, "staff_text": clean(text)}
+            plan = flow.Plan(
+                ["action_staff_message"],
+                Stage(ctx.case.stage),
+                {"staff_name": staff_name, "staff_text": clean(text)},
+                reason="staff_message",
+            )
+            ctx.case.details = details
+            replies = await self._apply(session, ctx, plan, None, channel, role="staff")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def hand_back(self, case_id: int, approved: bool | None = None, channel: str | None = None) -> TurnResult:
+        """Staff hand the case back to the bot, optionally approving or rejecting the pending remedy."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            plan = flow.on_staff_hand_back(self._state(ctx), self.conversation, self.remedies, approved)
+            replies = await self._apply(session, ctx, plan, None, channel)
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def staff_close(self, case_id: int, outcome: Outcome) -> TurnResult:
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            await close_case(
+                session,
+                ctx.case,
+                outcome,
+                self.clock.now(),
+                reason="closed_by_staff",
+                callback_url=self._callback_url(ctx.case.shop_id),
+            )
+            await save_context(session, ctx)
+            return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
+
+    async def _locked(self, session: AsyncSession, case_id: int, shop_id: str | None = None) -> CaseContext:
+        ctx = await self._maybe_locked(session, case_id, shop_id)
+        if ctx is None:
+            raise CaseNotFound(f"no case {case_id}")
+        return ctx
+
+    async def _maybe_locked(
+        self, session: AsyncSession, case_id: int, shop_id: str | None = None
+    ) -> CaseContext | None:
+        """The case's context (in `shop_id`, when given), locked for this transaction and under its shop's
+        policy; None if there is no such case."""
+        ctx = await load_context(session, case_id, shop_id, lock=True)
+        if ctx is not None:
+            await self._use_policy(session, ctx)
+        return ctx
+
+    # ── applying a plan ──────────────────────────────────────────────────────────────────────────
+
+    def _state(self, ctx: CaseContext) -> flow.State:
+        slots = dict(ctx.case.details)
+        if not slots.get("language"):
+            slots["language"] = ctx.case.language if ctx.case.language not in ("", "und") else "en"
+        if not slots.get("item") and len(ctx.items) == 1:
+            slots["item"] = ctx.items[0]
+        if not slots.get("what") and ctx.case.kind == "constructive" and ctx.review.text:
+            slots["what"] = ctx.review.text[:1000]  # the review already says what happened
+        if "problems" not in slots and ctx.case.kind in ("constructive", "impulsive"):
+            # The review already names problems ("the box was crushed"): they count as gathered facts,
+            # and the very first message can name them.
+            _entities, problems, _risks = self.nlu.entities(ctx.review.text, ctx.case.language, ctx.items)
+            slots["problems"] = sorted(set(problems))
+        if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
+            slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
+        return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, self.clock.now()))
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        ctx: CaseContext,
+        plan: flow.Plan,
+        latest: dict[str, Any] | None,
+        channel: str | None,
+        *,
+        reply_to: str | None = None,
+        role: str = "bot",
+        inbound: dict[str, Any] | None = None,
+        state: flow.State | None = None,
+    ) -> list[Reply]:
+        case, now = ctx.case, self.clock.now()
+        if channel is None:  # a timer or staff message: the buyer's channel, from the contact ledger (issue 5)
+            policy = await outbox.shop_channels_policy(session, case.shop_id, self._channels_file)
+            channel = await pick_channel(session, policy, case, ctx.buyer, self.channels_enabled)
+        slots = {**(state or self._state(ctx)).slots, **plan.slots}  # the state the plan was made from
+        slots["turn"] = int(slots.get("turn", 0)) + 1
+        if plan.outcome == Outcome.OPTED_OUT:
+            slots["opted_out"] = True
+        replies: list[Reply] = []
+        for action in plan.actions:
+            result = await self.executor.run(
+                {
+                    "next_action": action,
+                    "sender_id": str(case.id),
+                    "domain": DOMAIN,
+                    "tracker": tracker(ctx, slots, latest),
+                }
+            )
+            assert result is not None
+            for event in result.events:
+                if event.get("event") == "slot":
+                    slots[event["name"]] = event["value"]
+            for response in result.responses:
+                meta = response.get("custom") or {}
+                replies.append(
+                    Reply(
+                        response["text"],
+                        meta.get("action", action.removeprefix("action_")),
+                        meta.get("language", slots.get("language", "")),
+                    )
+                )
+        remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
+        outbound = [
+            {
+                "shop_id": case.shop_id,
+                "case_id": case.id,
+                "direction": "out",
+                "role": role,
+                "channel": channel,
+                "text": reply.text,
+                "action": reply.action,
+                "language": reply.language,
+                # Replies are tied to the message they answer, so a retried delivery gets the same replies back.
+                "provider_id": f"reply:{reply_to}:{n}" if reply_to else None,
+                "status": "pending",
+                "created_at": now,
+                "meta": {"remedy": remedy[reply.action]} if remedy.get(reply.action) else {},
+            }
+            for n, reply in enumerate(replies)
+        ]
+        if case.first_contact_at is None and replies and role == "bot":
+            case.first_contact_at = now
+        case.details = slots  # a new dict, so the JSON column is written
+        case.language = slots.get("language") or case.language
+        case.updated_at = now
+        await self._move(session, ctx, plan, now)
+        await save_context(session, ctx)  # the case is final for this turn: written before what reads it
+        # One Core insert, in order: the buyer's message, then the replies, which the outbox delivers on the
+        # buyer's channel (queued in this same transaction). Nothing here needs ORM identity, and a turn is
+        # on the hot path.
+        rows = ([inbound] if inbound else []) + outbound
+        if rows:
+            await outbox.enqueue(session, [{**row, "stage": case.stage} for row in rows], now)
+        self._remember_hint(ctx)  # for the early parse of the buyer's next message (first contact included)
+        return replies
+
+    async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:
+        case = ctx.case
+        if plan.handoff:
+            case.handoff_reason = plan.handoff
+            team = get_services().routing.team_for(case.topic)
+            await add_event(
+                session,
+                case,
+                "handoff",
+                now,
+                from_stage=case.stage,
+                to_stage=Stage.HANDOFF,
+                data={"reason": plan.handoff, "team": team},
+            )
+            case.stage = Stage.HANDOFF
+            active = await active_mediation_policy(session, case.shop_id)
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind="staff_reminder",
+                case_id=case.id,
+                now=now,
+                # N minutes of staff working time, not wall-clock time (issue 6)
+                run_at=add_business_time(active.policy.business_hours, now, active.policy.staff_reminder_after),
+                dedupe_key=f"staff_reminder:{case.id}:{case.details.get('turn', 0)}",
+            )
+            # The case card goes to the team's Slack thread from a durable job queued in this same transaction:
+            # if Slack is down it retries with backoff and nothing is lost (channels/slack.py, issue 6).
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind="slack_card",
+                case_id=case.id,
+                now=now,
+                run_at=now,
+                payload={"team": team, "reason": plan.handoff},
+                dedupe_key=f"slack_card:{case.id}:{case.details.get('turn', 0)}",
+            )
+        if plan.outcome is not None:
+            if plan.outcome == Outcome.OPTED_OUT:
+                await self._opt_out(session, ctx, now)
+            await close_case(
+                session, case, plan.outcome, now, reason=plan.reason, callback_url=self._callback_url(case.shop_id)
+            )
+        elif plan.stage != case.stage:
+            await transition(session, case, plan.stage, now, reason=plan.reason)
+        for kind, delay in plan.timers:
+            await schedule(
+                session,
+                shop_id=case.shop_id,
+                kind=kind,
+                run_at=now + delay,
+                now=now,
+                case_id=case.id,
+                dedupe_key=f"{kind}:{case.id}:{case.details.get('turn', 0)}",
+            )
+
+    async def _opt_out(self, session: AsyncSession, ctx: CaseContext, now: datetime) -> None:
+        """Rule 11: an opt-out ends all contact with the buyer, on every channel and every open case."""
+        if ctx.buyer is None:
+            return
+        if ctx.buyer.opted_out_at is None:
+            record_consent(session, ctx.buyer, "all", "opted_out", "conversation", now)
+        others = (
+            (
+                await session.execute(
+                    select(Case).where(
+                        Case.buyer_id == ctx.buyer.id, Case.id != ctx.case.id, Case.stage != Stage.CLOSED
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for other in others:
+            await close_case(
+                session,
+                other,
+                Outcome.OPTED_OUT,
+                now,
+                reason="opted_out_elsewhere",
+                callback_url=self._callback_url(other.shop_id),
+            )
+
+
+def slots_turn(case: Case) -> int:
+    return int(case.details.get("turn", 0))
+
+
+def clean(text: str) -> str:
+    """Strip control characters and cap the length: the NLU and the staff see the same text."""
+    text = "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t").strip()
+    return text[:MAX_MESSAGE_CHARS]

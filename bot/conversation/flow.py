@@ -1,0 +1,409 @@
+"""The dialogue policy: Mediator's stage machine, in one file, following PLAYBOOK.md rule by rule.
+
+    opened ─▶ contacted ─▶ deescalating ─▶ gathering ─▶ proposing ─▶ resolving ─▶ follow_up
+           ─▶ revision_asked ─▶ closed          from any stage: handoff ─▶ awaiting_staff ⇄ bot
+
+Pure: given the case's state, what the buyer just said (NLU) or which timer fired, and the admin's
+policies, it returns a Plan — which bot actions run (by bot-turn label), the stage after the turn, the
+slots to set, timers to start, and an outcome if the case closes. The engine applies the plan in one
+transaction; the actions (actions/, Rasa SDK) write the words. Every threshold lives in policies/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.platform.vocab import Outcome, Stage
+from bot.policy.conversation import ConversationPolicy
+from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
+
+CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
+STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
+WANTS = {
+    "request_refund": "refund",
+    "request_replacement": "replacement",
+    "request_discount": "discount",
+    "request_return": "return",
+}
+
+
+class Parsed(Protocol):
+    """What the flow reads of an NLU result (bot.understanding.nlu.ParseResult)."""
+
+    text: str
+    language: str
+    intent: str
+    confidence: float
+    anger: float
+    level: str
+    problems: list[str]
+    risks: list[str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: list[str]
+    stage: Stage
+    slots: dict[str, Any] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    handoff: str | None = None
+    timers: list[tuple[str, timedelta]] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    """A case as the flow sees it: its stage and the slots gathered so far (case.details)."""
+
+    stage: Stage
+    slots: dict[str, Any]
+    facts: CaseFacts  # order facts; detail facts are merged from slots by `remedy_facts`
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.slots.get(name, default)
+
+
+# ── a buyer's message ───────────────────────────────────────────────────────────────────────────
+
+
+def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
+    if s.get("opted_out"):
+        return Plan([], Stage.CLOSED, {}, reason="opted_out_silence")  # rule 11: never message again
+    slots = absorb(s, m, p)
+    if s.stage == Stage.CLOSED:
+        slots["close_kind"] = "after_close"
+        return Plan(["action_close"], Stage.CLOSED, slots, reason="message_after_close")
+
+    # Rule 11: stop means stop — checked before anything else, in every stage, even with staff.
+    if m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence:
+        return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
+
+    # While staff handle the case the bot stays silent; the message is relayed to them.
+    if s.stage in STAFF:
+        return Plan([], s.stage, slots, reason="with_staff")
+
+    # Rule 9: the reasons a person takes over.
+    reason = handoff_reason(s, m, p, slots)
+    if reason:
+        return handoff(reason, s.stage, slots)
+
+    # A question about the shop's policy is answered from its own documents, in any stage.
+    if m.intent == "ask_policy":
+        return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
+
+    if s.stage in CALMING or s.stage == Stage.OPENED:
+        return calm_then_gather(s, m, p, remedies, slots)
+    if s.stage == Stage.GATHERING:
+        return gather(s, p, remedies, slots)
+    if s.stage == Stage.PROPOSING:
+        return answer_proposal(s, m, p, remedies, slots)
+    if s.stage == Stage.RESOLVING:
+        return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="while_resolving")
+    if s.stage == Stage.FOLLOW_UP:
+        return answer_follow_up(s, m, p, slots)
+    if s.stage == Stage.REVISION_ASKED:
+        return answer_revision(s, m, slots)
+    return Plan(["action_clarify"], s.stage, slots, reason="unexpected_stage")
+
+
+def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
+    """Slots learned from this message: facts, wishes, mood, language, and the counters rule 9 needs."""
+    slots: dict[str, Any] = {"anger_history": [*s.get("anger_history", []), round(m.anger, 2)][-20:]}
+    entities = entity_values(m)
+    # The bot answers in the buyer's language and follows a switch, but a one-word reply ("ok") is
+    # no evidence of a new language.
+    letters = sum(ch.isalpha() for ch in m.text)
+    if m.language not in ("", "und") and (letters >= p.language_switch_min_letters or not s.get("language")):
+        slots["language"] = m.language
+    if m.problems:
+        slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
+    if m.intent == "describe_problem" or (m.problems and not s.get("what")):
+        slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
+    if entities.get("date"):
+        slots["when"] = entities["date"]
+    item = next((e for e in reversed(getattr(m, "entities", [])) if e.entity == "item"), None)  # as entity_values
+    if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
+        slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
+    if entities.get("order_id"):
+        slots["order_ref"] = entities["order_id"]
+    if m.intent in WANTS:
+        slots["wants"] = WANTS[m.intent]
+    if s.get("requested_slot") == "evidence" and m.intent in ("affirm", "deny", "describe_problem"):
+        slots["evidence"] = "yes" if m.intent != "deny" else "no"
+    if s.get("requested_slot") == "outcome" and m.intent not in WANTS:
+        if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
+            # A second answer that names nothing ("no idea, what can you offer?") means no preference:
+            # the bot proposes what the policy allows instead of asking a third time (rule 7 asks what
+            # would be fair; rule 3 forbids pressing the buyer for facts).
+            slots["outcome_text"] = m.text[:500]
+        else:
+            slots["outcome_unclear"] = s.get("outcome_unclear", 0) + 1
+    if m.intent == "insult":
+        slots["insults"] = s.get("insults", 0) + 1
+    understood = m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence
+    if s.stage in CALMING and m.level in ("upset", "angry"):
+        # Emotion is what the bot answers while calming (rule 3); an angry outburst the intent model
+        # cannot place is not a misunderstanding, and counting it as one handed furious buyers over as
+        # "not_understood" instead of letting the anger rule (rule 9) decide.
+        understood = True
+    slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
+    return slots
+
+
+def entity_values(m: Parsed) -> dict[str, str]:
+    return {e.entity: e.value for e in getattr(m, "entities", [])}
+
+
+def handoff_reason(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> str | None:
+    if m.intent == "ask_human":
+        return "buyer_asked"
+    if m.risks:
+        return "legal_or_safety"
+    if slots.get("insults", 0) >= p.handoff.insults:
+        return "insults"
+    if slots["not_understood"] >= p.handoff.not_understood:
+        return "not_understood"
+    used = s.get("deescalation_turns", 0)
+    if s.stage in CALMING and used >= p.deescalation.max_turns and m.anger >= p.deescalation.handoff_anger:
+        return "anger"
+    return None
+
+
+def handoff(reason: str, stage: Stage, slots: dict[str, Any], **more: Any) -> Plan:
+    """Rule 9: a person takes over; the bot stops until staff hand the case back."""
+    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, **more}
+    return Plan(["action_handoff"], Stage.AWAITING_STAFF, slots, handoff=reason, reason=f"handoff:{reason}")
+
+
+# ── stage by stage ──────────────────────────────────────────────────────────────────────────────
+
+
+def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """Rule 3: an upset buyer is calmed before any question about facts."""
+    used = s.get("deescalation_turns", 0)
+    allowed = p.deescalation.max_turns if m.level == "angry" else p.deescalation.upset_turns
+    if m.level in ("upset", "angry") and used < allowed:
+        slots["deescalation_turns"] = used + 1
+        return Plan(["action_deescalate"], Stage.DEESCALATING, slots, reason="calm_first")
+    if m.intent in ("not_understood", "out_of_scope") or m.confidence < p.handoff.min_confidence:
+        return Plan(["action_clarify"], s.stage, slots, reason="not_understood")
+    return gather(s, p, r, slots, first=True)
+
+
+def gather(s: State, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any], first: bool = False) -> Plan:
+    """Rule 6: what happened, which item, when, evidence, and what outcome would be fair."""
+    merged = {**s.slots, **slots}
+    missing = next_slot(merged, p, s.facts.topic)
+    if missing is not None:
+        asked = merged.get("asked", [])
+        slots.update(requested_slot=missing, asked=sorted(set(asked) | {missing}))
+        actions = ["action_acknowledge", "action_ask_details"] if first else ["action_ask_details"]
+        return Plan(actions, Stage.GATHERING, slots, reason=f"ask:{missing}")
+    slots["requested_slot"] = None
+    return propose(State(s.stage, merged, s.facts), r, slots)
+
+
+def next_slot(slots: dict[str, Any], p: ConversationPolicy, topic: str = "other") -> str | None:
+    asked = set(slots.get("asked", []))
+    for name in p.gathering.order:
+        if filled(slots, name):
+            continue
+        if name == "item" and topic in p.gathering.item_not_needed_for:
+            continue
+        if name in p.gathering.required:
+            return name
+        if name in asked:
+            continue  # optional slots are asked once, never pressed
+        if name == "evidence" and not set(slots.get("problems", [])) & set(p.gathering.evidence_for):
+            continue
+        return name
+    return None
+
+
+def filled(slots: dict[str, Any], name: str) -> bool:
+    if name == "outcome":
+        return bool(slots.get("wants") or slots.get("outcome_text"))
+    return bool(slots.get(name))
+
+
+def allowed_options(s: State, r: RemedyPolicy) -> list[RemedyOption]:
+    """What the policy allows for this case, best first, minus what the buyer already declined."""
+    declined = set(s.get("declined", []))
+    return [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+
+
+def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """Rule 7: offer what the shop's policy allows, best first; above the bot's authority, ask staff."""
+    options = allowed_options(s, r)
+    if not options:
+        return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    best = options[0]
+    if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
+        # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
+        return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    if best.needs_approval and s.get("approved_remedy") != best.type:
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=option_slot(best))
+    slots["proposed_remedy"] = option_slot(best)
+    return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
+
+
+def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    proposed = s.get("proposed_remedy") or {}
+    # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
+    # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
+    # meet the buyer within policy).
+    restates = m.intent in WANTS and bool(proposed.get("type")) and WANTS[m.intent] in _serves(r, proposed["type"])
+    if m.intent in ("affirm", "thank") or restates:
+        # Rule 8: act — record the remedy and start what the policy says; then check it worked.
+        slots["accepted_remedy"] = proposed
+        return Plan(
+            ["action_confirm_remedy"],
+            Stage.RESOLVING,
+            slots,
+            reason="remedy_accepted",
+            timers=[("follow_up", p.timers.follow_up_after)],
+        )
+    if m.intent == "deny" or m.intent in WANTS:
+        # Meet them within policy: a "no" drops the offer; a wish ("I'd rather have a refund") re-ranks
+        # the allowed options, and if the same offer still comes first it counts as declined.
+        declined = set(s.get("declined", []))
+        if m.intent in WANTS:
+            # A buyer who now asks for what they turned down earlier ("actually, a replacement please")
+            # has changed their mind: those options are back. Keeping them out offered a partial refund
+            # to a buyer asking for the replacement the policy allows.
+            declined = {t for t in declined if WANTS[m.intent] not in _serves(r, t)}
+        slots["declined"] = sorted(declined)
+        merged = {**s.slots, **slots}
+        if m.intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
+            slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
+        return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
+    return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def _serves(r: RemedyPolicy, remedy_type: str) -> list[str]:
+    kind = getattr(r.remedies, remedy_type, None)
+    return list(kind.serves) if kind is not None else []
+
+
+def _best_type(s: State, r: RemedyPolicy) -> str | None:
+    options = allowed_options(s, r)
+    return options[0].type if options else None
+
+
+def answer_follow_up(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> Plan:
+    if m.intent in ("affirm", "thank", "goodbye"):
+        # Rule 10: only after the remedy worked, and after a short cool-off, ask about the review.
+        slots["resolved"] = True
+        return Plan(
+            ["action_acknowledge"],
+            Stage.FOLLOW_UP,
+            slots,
+            reason="remedy_worked",
+            timers=[("revision_ask", p.timers.revision_ask_after)],
+        )
+    if m.intent in ("deny", "describe_problem", "vent"):
+        return handoff("remedy_failed", Stage.FOLLOW_UP, slots)
+    return Plan(["action_clarify"], Stage.FOLLOW_UP, slots, reason="follow_up_unclear")
+
+
+def answer_revision(s: State, m: Parsed, slots: dict[str, Any]) -> Plan:
+    """The buyer's answer to the neutral question; either answer is fine and closes kindly."""
+    if m.intent == "affirm":
+        slots["close_kind"] = "revised"
+        return Plan(["action_close"], Stage.CLOSED, slots, outcome=Outcome.RESOLVED_REVISED, reason="will_revise")
+    slots["close_kind"] = "kept"
+    return Plan(["action_close"], Stage.CLOSED, slots, outcome=Outcome.RESOLVED_KEPT, reason="keeps_review")
+
+
+# ── timers ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def on_timer(s: State, kind: str, p: ConversationPolicy) -> Plan | None:
+    """What a fired timer does in the case's current stage; None when it no longer applies."""
+    if kind == "first_contact" and s.stage == Stage.OPENED:
+        return Plan(["action_first_contact"], Stage.CONTACTED, {}, reason="first_contact")
+    if kind == "follow_up" and s.stage == Stage.RESOLVING:
+        return Plan(["action_follow_up"], Stage.FOLLOW_UP, {}, reason="follow_up")
+    if kind == "revision_ask" and s.stage == Stage.FOLLOW_UP and s.get("resolved"):
+        return Plan(
+            ["action_ask_revision"],
+            Stage.REVISION_ASKED,
+            {"revision_asks": 1},
+            reason="revision_ask",
+            timers=[("revision_remind", p.timers.revision_remind_after)],
+        )
+    if kind == "revision_remind" and s.stage == Stage.REVISION_ASKED and s.get("revision_asks", 0) < 2:
+        # Rule 10: remind at most once.
+        return Plan(
+            ["action_ask_revision"],
+            Stage.REVISION_ASKED,
+            {"revision_asks": 2},
+            reason="revision_remind",
+            timers=[("revision_close", p.timers.revision_close_after)],
+        )
+    if kind == "revision_close" and s.stage == Stage.REVISION_ASKED:
+        # Silence is an answer too: the review stays as it is, and nobody is pressed.
+        return Plan([], Stage.CLOSED, {"close_kind": "kept"}, outcome=Outcome.RESOLVED_KEPT, reason="no_answer")
+    return None
+
+
+# ── staff (the Slack handoff and the /staff page drive these) ───────────────────────────────────
+
+
+def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approved: bool | None = None) -> Plan:
+    """Staff hand the case back; the bot resumes where it stopped, knowing what staff decided."""
+    slots: dict[str, Any] = {"handoff_reason": None, "not_understood": 0, "insults": 0}
+    pending = s.get("pending_remedy")
+    if pending and approved is not None:
+        slots["pending_remedy"] = None
+        if approved:
+            slots.update(approved_remedy=pending["type"], proposed_remedy=pending)
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="approved")
+        slots["declined"] = sorted(set(s.get("declined", [])) | {pending["type"]})
+        return propose(State(Stage.PROPOSING, {**s.slots, **slots}, s.facts), r, slots)
+    resume = Stage(s.get("resume_stage") or Stage.GATHERING)
+    if resume in CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING}:
+        # Staff may have learned facts meanwhile: continue with whatever is still missing.
+        return gather(State(Stage.GATHERING, {**s.slots, **slots}, s.facts), p, r, slots)
+    return Plan([], resume, slots, reason="handed_back")
+
+
+# ── facts for the remedy rules ──────────────────────────────────────────────────────────────────
+
+
+def remedy_facts(s: State) -> CaseFacts:
+    """The order's facts plus what the buyer told us, in the remedy rules' vocabulary."""
+    problems = set(s.get("problems", []))
+    details: dict[str, Any] = dict(s.facts.details)
+    for flag in (
+        "damaged",
+        "wrong_item",
+        "missing_item",
+        "lost_in_transit",
+        "defect",
+        "charged_twice",
+        "hidden_cost",
+        "support_rude",
+    ):
+        if flag in problems:
+            details[flag] = True
+    if s.get("evidence") == "yes":
+        details["has_evidence"] = True
+    if s.get("wants"):
+        details["wants"] = s.get("wants")
+    return s.facts.model_copy(update={"details": details})
+
+
+def option_slot(o: RemedyOption) -> dict[str, Any]:
+    return {
+        "type": o.type,
+        "amount": str(o.amount) if o.amount is not None else None,
+        "currency": o.currency,
+        "percent": str(o.percent) if o.percent is not None else None,
+        "rule_id": o.rule_id,
+        "cite": {"source": o.cite.source, "heading": o.cite.heading},
+        "starts_complaint": o.starts_complaint,
+        "needs_approval": o.needs_approval,
+    }

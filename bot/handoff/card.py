@@ -1,0 +1,340 @@
+"""The case card staff read when a case reaches them: in Slack as Block Kit, in the /staff inbox as JSON.
+
+One summary (`CaseCard`) feeds both, so a Slack agent and an inbox user see the same facts: who the buyer
+is (first name only), the review, the order, what the bot gathered, how the buyer's anger moved, the
+remedies the shop's policy allows with the passage each rests on, why the case was handed off, and the
+time left. Personal data is masked here, once: no phone number, e-mail, street address or card number
+reaches staff tools (DESIGN: "never full phone numbers or addresses").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation import flow
+from bot.conversation.context import CaseContext, load_context, remedy_facts
+from bot.platform.vocab import Stage
+from bot.policy.bundle import active_bundle
+from bot.store.models import Message, SlackThread
+
+EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+\.)+[\w-]{2,}\b")
+# Seven or more digits, possibly grouped with spaces, dots, dashes or brackets: phones, IBANs, card numbers.
+LONG_NUMBER = re.compile(r"(?<![\w-])\+?\(?\d(?:[\s().-]*\d){6,}")
+# A street address: a street word, up to four words, and a house number ("ul. Długa 12", "12 Baker Street").
+STREET = re.compile(
+    r"\b(?:ul\.|ulica|al\.|aleja|street|st\.|road|rd\.|avenue|ave\.|straße|strasse|str\.|gatan|vägen|улица|ул\.)"
+    r"(?:\s+[^\s,;]+){0,4}?\s+\d+\w?(?:/\d+\w?)?",
+    re.IGNORECASE,
+)
+STREET_NUMBER_FIRST = re.compile(r"\b\d+\w?\s+(?:[A-Z][\w-]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive)\b")
+POSTCODE = re.compile(r"\b\d{2}-\d{3}\b|\b\d{3}\s?\d{2}\b(?=\s+[A-ZÅÄÖ])")
+
+REASONS = {
+    "buyer_asked": "the buyer asked for a person",
+    "anger": "anger stayed high after de-escalation",
+    "insults": "repeated insults",
+    "not_understood": "the bot failed to understand twice",
+    "legal_or_safety": "legal threat or safety issue",
+    "approval_needed": "remedy above the bot's authority: needs approval",
+    "no_acceptable_remedy": "no remedy the policy allows fits",
+    "remedy_failed": "the remedy did not work",
+    "suspected_troll": "suspected troll: review for flagging",
+    "suspected_black_pr": "suspected black PR: review for flagging",
+    "taken_over": "staff took over",
+}
+
+
+def mask_text(text: str) -> str:
+    """The text with e-mails, long numbers (phones, accounts), street addresses and postcodes masked."""
+    text = EMAIL.sub(lambda m: f"{m.group(1)}***@***", text)
+    text = STREET.sub("[address]", text)
+    text = STREET_NUMBER_FIRST.sub("[address]", text)
+    text = LONG_NUMBER.sub(lambda m: _mask_number(m.group(0)), text)
+    return POSTCODE.sub("[postcode]", text)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _mask_number(number: str) -> str:
+    if ISO_DATE.fullmatch(number.strip()):
+        return number  # a date is not personal data, and staff need it
+    digits = re.sub(r"\D", "", number)
+    return "•••" + digits[-3:]  # the last three digits let staff tell two numbers apart, nothing more
+
+
+def first_name(name: str | None) -> str:
+    parts = (name or "").split()
+    return mask_text(parts[0])[:40] if parts else "the buyer"
+
+
+@dataclass
+class CaseCard:
+    case_id: int
+    shop_id: str
+    purpose: str  # handoff | flagging
+    stage: str
+    outcome: str | None
+    kind: str
+    topic: str
+    team: str
+    team_name: str
+    buyer: str
+    language: str
+    channel: str
+    rating: int
+    review: str
+    order: dict[str, Any] | None
+    details: dict[str, Any]
+    anger: list[float]
+    remedies: list[dict[str, Any]]
+    pending_remedy: dict[str, Any] | None
+    reason: str
+    deadline_at: str
+    time_left: str
+    owner: str | None = None
+    conversation: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.purpose == "flagging":
+            return f"Review for flagging · case {self.case_id} · suspected {self.kind.replace('_', ' ')}"
+        return f"Case {self.case_id} · {self.team_name} · {self.reason}"[:150]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "title": self.title, "anger_trend": anger_trend(self.anger)}
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    seconds = int((deadline - now).total_seconds())
+    if seconds <= 0:
+        return "deadline passed"
+    days, rest = divmod(seconds, 86400)
+    return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+
+
+def anger_trend(history: list[float]) -> str:
+    if not history:
+        return "no replies yet"
+    shown = " → ".join(f"{a:.2f}" for a in history[-6:])
+    if len(history) < 2:
+        return shown
+    delta = history[-1] - history[0]
+    word = "rising" if delta > 0.1 else "falling" if delta < -0.1 else "steady"
+    return f"{shown} ({word})"
+
+
+def remedy_line(option: dict[str, Any]) -> str:
+    if option.get("amount"):
+        value = f" {option['amount']} {option.get('currency') or ''}".rstrip()
+    elif option.get("percent"):
+        value = f" {option['percent']}%"
+    else:
+        value = ""
+    cite = option.get("cite") or {}
+    where = f"{cite.get('source', '')} § {cite.get('heading', '')}".strip(" §")
+    approval = " (needs staff approval)" if option.get("needs_approval") else ""
+    return f"{option['type']}{value}{approval} · policy: {where or 'remedies.yml ' + option.get('rule_id', '')}"
+
+
+GATHERED = ("what", "when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
+
+
+async def buyer_channel(session: AsyncSession, ctx: CaseContext) -> str:
+    """Where the buyer last wrote from, else where the bot can reach them."""
+    last = (
+        await session.execute(
+            select(Message.channel)
+            .where(Message.case_id == ctx.case.id, Message.direction == "in")
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if last:
+        return last
+    b = ctx.buyer
+    if b is not None and b.telegram_chat_id and b.consent_telegram:
+        return "telegram"
+    if b is not None and b.phone and b.consent_sms:
+        return "sms"
+    return "webchat"
+
+
+async def load_card(
+    session: AsyncSession, case_id: int, now: datetime, *, conversation_turns: int = 6
+) -> CaseCard | None:
+    ctx = await load_context(session, case_id, lock=False)
+    if ctx is None:
+        return None
+    case = ctx.case
+    bundle = await active_bundle(session, case.shop_id)
+    thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
+    team = thread.team if thread else bundle.routing.team_for(case.topic)
+    team_info = bundle.routing.teams.get(team)
+    details = dict(case.details or {})
+    slots = {**details, "language": details.get("language") or case.language, "problems": details.get("problems", [])}
+    remedies: list[dict[str, Any]] = []
+    if case.kind in ("constructive", "impulsive") and case.stage != Stage.CLOSED:
+        state = flow.State(Stage(case.stage), slots, remedy_facts(ctx, bundle.conversation, now))
+        remedies = [flow.option_slot(o) for o in flow.allowed_options(state, bundle.remedies)]
+    order = None
+    if ctx.order is not None:
+        o = ctx.order
+        order = {
+            "id": o.external_id,
+            "total": str(o.total) if o.total is not None else None,
+            "currency": o.currency,
+            "items": [f"{i.get('name', i.get('sku', '?'))} ×{i.get('qty', 1)}" for i in o.items or []],
+            "ordered": o.ordered_at.date().isoformat() if o.ordered_at else None,
+            "delivered": o.delivered_at.date().isoformat() if o.delivered_at else None,
+        }
+    rows = (
+        await session.execute(
+            select(Message.role, Message.text, Message.created_at)
+            .where(Message.case_id == case.id)
+            .order_by(Message.id.desc())
+            .limit(conversation_turns)
+        )
+    ).all()
+    reason_key = case.handoff_reason or details.get("handoff_reason") or ""
+    return CaseCard(
+        case_id=case.id,
+        shop_id=case.shop_id,
+        purpose="flagging" if case.kind in ("troll", "black_pr") and case.contact_mode == "none" else "handoff",
+        stage=case.stage,
+        outcome=case.outcome,
+        kind=case.kind,
+        topic=case.topic,
+        team=team,
+        team_name=team_info.name if team_info else team,
+        buyer=first_name(ctx.buyer.name if ctx.buyer else None),
+        language=slots["language"],
+        channel=await buyer_channel(session, ctx),
+        rating=ctx.review.rating,
+        review=mask_text(ctx.review.text),
+        order=order,
+        details={k: _masked(details[k]) for k in GATHERED if details.get(k)},
+        anger=[float(a) for a in details.get("anger_history", [])],
+        remedies=remedies,
+        pending_remedy=details.get("pending_remedy"),
+        reason=REASONS.get(reason_key, reason_key.replace("_", " ") or "staff review"),
+        deadline_at=case.deadline_at.isoformat(),
+        time_left=time_left(case.deadline_at, now) if case.stage != Stage.CLOSED else "closed",
+        owner=thread.owner_name if thread else None,
+        conversation=[
+            {"role": role, "text": mask_text(text)[:500], "at": at.isoformat()} for role, text, at in reversed(rows)
+        ],
+    )
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+# ── Block Kit ────────────────────────────────────────────────────────────────────────────────────
+
+OUTCOMES = ("resolved_kept", "resolved_revised", "unresolved", "no_response", "not_contacted")
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2990] or " "}}
+
+
+def _button(text: str, action_id: str, case_id: int, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": str(case_id),
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _select(placeholder: str, action_id: str, case_id: int, values: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": {"type": "plain_text", "text": placeholder},
+        "options": [
+            {"text": {"type": "plain_text", "text": v.replace("_", " ")}, "value": f"{case_id}:{v}"} for v in values
+        ],
+    }
+
+
+def card_text(card: CaseCard) -> str:
+    """The notification text (and the fallback for clients that do not render blocks)."""
+    return f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left"
+
+
+def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
+    stars = "★" * card.rating + "☆" * (5 - card.rating)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": card.title[:150]}},
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Buyer*\n{card.buyer} · {card.language} · {card.channel}"},
+                {"type": "mrkdwn", "text": f"*Rating*\n{stars} {card.rating}/5"},
+                {"type": "mrkdwn", "text": f"*Why handed off*\n{card.reason}"},
+                {"type": "mrkdwn", "text": f"*Time left*\n{card.time_left} (deadline {card.deadline_at[:10]})"},
+            ],
+        },
+        _section("*Review*\n>" + card.review.replace("\n", "\n>")),
+    ]
+    if card.order:
+        o = card.order
+        total = f" · {o['total']} {o['currency'] or ''}" if o.get("total") else ""
+        dates = f" · ordered {o['ordered']}" if o.get("ordered") else ""
+        dates += f" · delivered {o['delivered']}" if o.get("delivered") else ""
+        blocks.append(_section(f"*Order* {o['id']}{total}{dates}\n" + ", ".join(o["items"])))
+    if card.details:
+        lines = [f"• *{k}*: {', '.join(v) if isinstance(v, list) else v}" for k, v in card.details.items()]
+        blocks.append(_section("*Details gathered*\n" + "\n".join(lines)))
+    blocks.append(_section(f"*Anger*\n{anger_trend(card.anger)}"))
+    if card.conversation:
+        said = [f"*{m['role']}*: {m['text'][:300]}" for m in card.conversation]
+        blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
+    if card.pending_remedy:
+        blocks.append(_section("*Waiting for your approval*\n" + remedy_line(card.pending_remedy)))
+    if card.remedies:
+        blocks.append(
+            _section("*Remedies the policy allows*\n" + "\n".join("• " + remedy_line(r) for r in card.remedies))
+        )
+    owner = f"Owner: {card.owner}" if card.owner else "Nobody has taken this case yet"
+    status = f"Stage: {card.stage}" + (f" · outcome: {card.outcome}" if card.outcome else "")
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{owner} · {status}"}]})
+    if card.stage == Stage.CLOSED:
+        return blocks
+    actions: list[dict[str, Any]] = [_button("Take over", "mediator_take_over", card.case_id, "primary")]
+    if card.purpose == "handoff":
+        actions.append(_button("Hand back to bot", "mediator_hand_back", card.case_id))
+    if card.pending_remedy:
+        actions.append(_button("Approve remedy", "mediator_approve", card.case_id, "primary"))
+        actions.append(_button("Reject", "mediator_reject", card.case_id, "danger"))
+    actions.append(_select("Close with outcome", "mediator_close", card.case_id, OUTCOMES))
+    actions.append(_select("Mark troll / black PR", "mediator_flag", card.case_id, ("troll", "black_pr")))
+    blocks.append({"type": "actions", "block_id": f"case:{card.case_id}", "elements": actions})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Reply in this thread to write to the buyer; start with // for a note only staff see.",
+                }
+            ],
+        }
+    )
+    return blocks

@@ -1,0 +1,1 @@
+"""Reviews come in: validate, dedupe, triage, store, and open the case."""

@@ -1,0 +1,254 @@
+"""PLAYBOOK guard rails on a draft policy that no edit of policies/ can switch off.
+
+Most rules are enforced where their data is parsed, and `validate_policies` runs them all:
+  - a template offering anything for changing or deleting a review, or asking for deletion: the
+    `forbidden` patterns of guardrails.yml (bot/nlg.py), per language (PLAYBOOK rule 10);
+  - a first contact without the automation disclosure or the human takeover (bot/nlg.py; rule 2);
+  - the review mentioned before resolution, i.e. outside ask_revision / remind_revision (bot/nlg.py; rule 10);
+  - a money remedy with no limit (bot/remedies.py; rule 7);
+  - quiet hours in mediation.yml that let messages out at night (bot/mediation_policy.py; rule 11).
+
+But guardrails.yml is itself an admin-edited file, and other features add files of their own (e.g.
+channels.yml). So this module adds a floor that lives in code:
+  - every language with messages keeps its disclosure words and at least one forbidden pattern;
+  - every message (and the team signature, which ends the first message) is checked against a few
+    built-in patterns for review gating and deletion requests, whatever guardrails.yml says;
+  - any `quiet_hours` anywhere in any file (say, per channel for SMS) covers the night, and no switch
+    turns quiet hours off;
+  - the revision ask waits for resolution: the conversation's timers cannot ask before the follow-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.platform.durations import parse_duration
+from bot.platform.yaml_lines import Loc, PolicyFileError, PolicyIssue, line_for, load_yaml_with_lines
+
+# Built-in, language-independent floor (English; each language's own patterns live in guardrails.yml).
+_REVIEW = r"(reviews?|ratings?|feedback|stars?)"
+BUILT_IN_FORBIDDEN: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(rf"\b(delet|remov|take down|withdraw)\w*\b[^.!?\n]{{0,30}}\b{_REVIEW}\b", re.I),
+        "asks the buyer to delete the review (FTC 16 CFR 465.7; PLAYBOOK rule 10)",
+    ),
+    (
+        re.compile(
+            rf"\b(refund|coupon|discount|voucher|gift|credit|compensation|reward)\w*\b[^.!?\n]{{0,80}}"
+            rf"\b(if|once|when|after|in return|in exchange)\b[^.!?\n]{{0,60}}"
+            rf"\b(chang|delet|remov|updat|edit|revis|improv|rais)\w*[^.!?\n]{{0,30}}\b{_REVIEW}\b",
+            re.I,
+        ),
+        "offers something for changing or deleting the review (FTC 16 CFR 465.4; PLAYBOOK rule 10)",
+    ),
+    (
+        re.compile(rf"\b(in exchange|in return) for\b[^.!?\n]{{0,60}}\b{_REVIEW}\b", re.I),
+        "offers something in exchange for a review (FTC 16 CFR 465.4; PLAYBOOK rule 10)",
+    ),
+]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+NIGHT = [time(h) for h in (22, 23, 0, 1, 2, 3, 4, 5, 6)]
+# Switches that would let the bot write at night, under any name a feature might give them.
+_QUIET_OFF = re.compile(r"^(ignore|skip|bypass|disable)_quiet_hours$|^(send|sms|messages?)_at_night$")
+
+
+def check_folder(root: Path) -> list[PolicyIssue]:
+    """Every floor guard rail broken by the policy files under `root` (paths as given)."""
+    parsed: dict[str, tuple[Any, _Lines]] = {}
+    for path in sorted(root.rglob("*.yml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+            parsed[path.relative_to(root).as_posix()] = (yaml.load(text, Loader=_Loader), _Lines(text))
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue  # the file's own validator reports why it does not parse
+    issues: list[PolicyIssue] = []
+    for name, (data, lines) in parsed.items():
+        file = str(root / name)
+        if name.startswith("messages/"):
+            issues += _messages(file, data, lines)
+        issues += _quiet_hours(file, data, lines, ())
+    if "shop.yml" in parsed:
+        data, lines = parsed["shop.yml"]
+        for lang, text in ((data or {}).get("team_signature") or {}).items() if isinstance(data, dict) else []:
+            issues += _forbidden(
+                str(root / "shop.yml"), line_for(lines, ("team_signature", lang)), f"team_signature.{lang}", text
+            )
+    if "guardrails.yml" in parsed:
+        issues += _rails_kept(str(root / "guardrails.yml"), parsed, root)
+    if "conversation.yml" in parsed:
+        issues += _revision_after_resolution(str(root / "conversation.yml"), *parsed["conversation.yml"])
+    return issues
+
+
+class _Lines(dict[Loc, int]):
+    """A file's line map, computed only when an issue needs a line (the fast C parser keeps none)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text: str | None = text
+
+    def _fill(self) -> None:
+        if self._text is not None:
+            text, self._text = self._text, None
+            with contextlib.suppress(PolicyFileError):
+                self.update(load_yaml_with_lines(text)[1])
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return super().__contains__(key)
+
+    def __getitem__(self, key: Loc) -> int:
+        self._fill()
+        return super().__getitem__(key)
+
+
+def _strings(node: Any, loc: Loc) -> list[tuple[Loc, str]]:
+    if isinstance(node, str):
+        return [(loc, node)]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in _strings(v, (*loc, k))]
+    if isinstance(node, list):
+        return [s for i, v in enumerate(node) for s in _strings(v, (*loc, i))]
+    return []
+
+
+def _forbidden(file: str, line: int, where: str, text: Any) -> list[PolicyIssue]:
+    if not isinstance(text, str):
+        return []
+    return [
+        PolicyIssue(file, line, f"{where}: {why} (found {m.group(0)!r}); guard rail built into Mediator")
+        for rx, why in BUILT_IN_FORBIDDEN
+        if (m := rx.search(text))
+    ]
+
+
+def _messages(file: str, data: Any, lines: dict[Loc, int]) -> list[PolicyIssue]:
+    issues = []
+    for loc, text in _strings(data, ()):
+        issues += _forbidden(file, line_for(lines, loc), ".".join(map(str, loc)), text)
+    return issues
+
+
+def _rails_kept(file: str, parsed: dict[str, tuple[Any, _Lines]], root: Path) -> list[PolicyIssue]:
+    data, lines = parsed["guardrails.yml"]
+    languages = (data or {}).get("languages") if isinstance(data, dict) else None
+    if not isinstance(languages, dict):
+        return []  # the schema check names what is missing
+    issues = []
+    for name in parsed:
+        if not name.startswith("messages/"):
+            continue
+        lang = Path(name).stem
+        rails = languages.get(lang)
+        if not isinstance(rails, dict):
+            continue  # bot/nlg.py asks for the section
+        if not rails.get("forbidden"):
+            issues.append(
+                PolicyIssue(
+                    file,
+                    line_for(lines, ("languages", lang)),
+                    f"languages.{lang}.forbidden: must keep at least one pattern against review gating and "
+                    "deletion requests while messages/{lang}.yml exists (PLAYBOOK rule 10)".replace("{lang}", lang),
+                )
+            )
+    return issues
+
+
+def _covers_night(start: Any, end: Any) -> list[str] | None:
+    def parse(v: Any) -> time | None:
+        if isinstance(v, int):  # YAML 1.1 reads an unquoted 21:00 as base-60
+            return time(v // 60 % 24, v % 60)
+        if isinstance(v, str) and re.fullmatch(r"\d{1,2}:\d{2}", v.strip()):
+            h, m = v.strip().split(":")
+            return time(int(h) % 24, int(m) % 60)
+        return None
+
+    a, b = parse(start), parse(end)
+    if a is None or b is None:
+        return None
+
+    def quiet(t: time) -> bool:
+        return a <= t < b if a <= b else (t >= a or t < b)
+
+    return [t.strftime("%H:%M") for t in NIGHT if not quiet(t)]
+
+
+def _quiet_hours(file: str, node: Any, lines: dict[Loc, int], loc: Loc) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            at = (*loc, key)
+            path = ".".join(map(str, at))
+            if isinstance(key, str) and _QUIET_OFF.match(key) and value is True:
+                issues.append(
+                    PolicyIssue(
+                        file,
+                        line_for(lines, at),
+                        f"{path}: would send messages (SMS) at night; "
+                        "quiet hours always apply (PLAYBOOK rule 11): remove it",
+                    )
+                )
+            if key == "quiet_hours" and value is False:
+                issues.append(
+                    PolicyIssue(
+                        file,
+                        line_for(lines, at),
+                        f"{path}: quiet hours cannot be switched off "
+                        "(PLAYBOOK rule 11): give start and end that cover 22:00-07:00",
+                    )
+                )
+            if key == "quiet_hours" and isinstance(value, dict) and "start" in value and "end" in value:
+                uncovered = _covers_night(value["start"], value["end"])
+                if uncovered:
+                    issues.append(
+                        PolicyIssue(
+                            file,
+                            line_for(lines, at),
+                            f"{path}: quiet hours {value['start']}-{value['end']} allow messages (SMS) at night "
+                            f"({', '.join(uncovered)} not covered); they must cover 22:00-07:00 (PLAYBOOK rule 11)",
+                        )
+                    )
+            issues += _quiet_hours(file, value, lines, at)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            issues += _quiet_hours(file, item, lines, (*loc, i))
+    return issues
+
+
+def _revision_after_resolution(file: str, data: Any, lines: dict[Loc, int]) -> list[PolicyIssue]:
+    """The revision ask comes only after the remedy is delivered and a cool-off (PLAYBOOK rule 10)."""
+    timers = (data or {}).get("timers") if isinstance(data, dict) else None
+    if not isinstance(timers, dict):
+        return []
+    issues = []
+    for key in ("revision_ask", "ask_revision_before_resolution", "revision_ask_at_stage"):
+        if key in timers or key in data:
+            at = ("timers", key) if key in timers else (key,)
+            issues.append(
+                PolicyIssue(
+                    file,
+                    line_for(lines, at),
+                    f"{'.'.join(at)}: the revision ask is only ever sent after "
+                    "the remedy is delivered and confirmed (PLAYBOOK rule 10): remove it",
+                )
+            )
+    try:
+        ask = parse_duration(timers["revision_ask_after"]) if "revision_ask_after" in timers else None
+    except (ValueError, TypeError):
+        return issues  # the schema reports the bad duration
+    if ask is not None and ask < timedelta(hours=12):
+        issues.append(
+            PolicyIssue(
+                file,
+                line_for(lines, ("timers", "revision_ask_after")),
+                f"timers.revision_ask_after: {timers['revision_ask_after']} is too soon after the buyer confirms "
+                "the fix; the revision ask needs a cool-off of at least 12h (PLAYBOOK rule 10)",
+            )
+        )
+    return issues

@@ -1,0 +1,693 @@
+"""The bot's words: message catalogues per language (`policies/messages/<lang>.yml`) and their renderer.
+
+Admins edit the message files; this module makes sure no edit can break a rule of PLAYBOOK.md by
+accident. `validate_messages` reports every problem as `file:line: message`, and `load_catalog` refuses
+to build a catalogue from files that have any. The checks that carry the playbook:
+
+- first_contact says it is the shop's automated assistant and that a person can take over (rule 2,
+  EU AI Act Art. 50), and signs with {team_signature};
+- first_contact and deescalate never ask for an order number, a photo or other facts (rule 3);
+- only ask_revision / remind_revision may talk about the review or carry {edit_url}, and no message
+  anywhere may match a forbidden pattern of `policies/guardrails.yml` (rule 10: nothing is ever offered
+  for, or conditioned on, a changed or deleted review; FTC 16 CFR 465, platform rules, EU UCPD);
+- formulaic apologies listed in the guard rails are refused (rule 3: "never a formula").
+
+Variables are a closed set (ALLOWED_VARIABLES). Rendering rules, in the order they apply:
+
+- a template is pre-parsed once into literals and variable names, so a value is never re-parsed:
+  a buyer who types "{edit_url}" gets exactly that text back, never a substitution;
+- a missing or None variable renders as "" and the text is tidied (empty brackets or quotes dropped,
+  no space before punctuation, double spaces collapsed), so no brace and no "  ," is ever left;
+- {item} missing -> the language's `item_fallback` (e.g. "item"), so "your {item}" still reads;
+- {problem} / {remedy} given as a type key ("damaged", "refund_partial") -> the language's
+  problem_names / remedy_names phrase; {problem} missing -> problem_names.other;
+- {buyer_name} is used only in `greetings.named`: the renderer puts the greeting (named when a name is
+  known, anonymous otherwise) on its own line before first_contact. Messages themselves never carry
+  the name, so nothing reads oddly when it is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from bot.platform.yaml_lines import (
+    Loc,
+    PolicyFileError,
+    PolicyIssue,
+    issues_from_validation,
+    line_for,
+    read_policy_file,
+)
+
+ALLOWED_VARIABLES: frozenset[str] = frozenset(
+    {
+        "buyer_name",
+        "shop_name",
+        "team_signature",
+        "item",
+        "order_id",
+        "problem",
+        "remedy",
+        "amount",
+        "policy_quote",
+        "policy_source",
+        "edit_url",
+        "team",
+        "staff_name",
+        "text",
+    }
+)
+FALLBACK_LANGUAGE = "en"
+# A chat bubble, not a letter: longer templates are refused so that admins keep replies short.
+MAX_TEMPLATE_CHARS = 700
+
+# Keys that may talk about the review, and must carry the platform's own edit link (PLAYBOOK rule 10).
+REVISION_KEYS = frozenset({"ask_revision", "remind_revision"})
+# Keys read by an upset buyer before they are calm: no request for facts there (PLAYBOOK rule 3).
+CALM_FIRST_KEYS = frozenset({"first_contact", "deescalate"})
+GREETED_KEYS = frozenset({"first_contact"})
+
+
+# --- schema of policies/messages/<lang>.yml -------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Variants = Annotated[list[StrictStr], Field(min_length=1)]
+
+
+class Greetings(_Strict):
+    named: StrictStr  # may use {buyer_name}
+    anonymous: StrictStr  # no variables: read when the name is unknown
+
+
+class RemedyNames(_Strict):
+    replacement: StrictStr
+    reship: StrictStr
+    refund_full: StrictStr
+    refund_partial: StrictStr
+    refund_shipping: StrictStr
+    coupon: StrictStr
+    return_pickup: StrictStr
+    apology_only: StrictStr
+
+
+class ProblemNames(_Strict):
+    damaged: StrictStr
+    wrong_item: StrictStr
+    missing_item: StrictStr
+    late: StrictStr
+    lost_in_transit: StrictStr
+    defect: StrictStr
+    charged_twice: StrictStr
+    hidden_cost: StrictStr
+    support_rude: StrictStr
+    other: StrictStr
+
+
+class AskDetails(_Strict):
+    what: Variants
+    when: Variants
+    item: Variants
+    evidence: Variants
+    outcome: Variants
+
+
+class AnswerQuestion(_Strict):
+    found: Variants
+    not_found: Variants
+
+
+class ProposeRemedy(_Strict):
+    replacement: Variants
+    reship: Variants
+    refund_full: Variants
+    refund_partial: Variants
+    refund_shipping: Variants
+    coupon: Variants
+    return_pickup: Variants
+    apology_only: Variants
+
+
+class Handoff(_Strict):
+    buyer_asked: Variants
+    anger: Variants
+    insults: Variants
+    legal_or_safety: Variants
+    approval_needed: Variants
+    not_understood: Variants
+    remedy_failed: Variants
+    no_acceptable_remedy: Variants
+
+
+class Close(_Strict):
+    revised: Variants
+    kept: Variants
+    unresolved: Variants
+    expired: Variants
+
+
+class Acknowledge(_Strict):
+    heard: Variants  # the buyer told us something: show it landed
+    resolved: Variants  # the buyer says the remedy worked
+    # The remedy is agreed and on its way. Optional, because files and published versions written
+    # before it existed must still load: without it the bot says `heard` (OPTIONAL_SUBS).
+    pending: Variants | None = None
+
+
+class Messages(_Strict):
+    first_contact: Variants
+    acknowledge: Acknowledge
+    deescalate: Variants
+    ask_details: AskDetails
+    answer_question: AnswerQuestion
+    propose_remedy: ProposeRemedy
+    confirm_remedy: Variants
+    handoff: Handoff
+    staff_message: Variants
+    follow_up: Variants
+    ask_revision: Variants
+    remind_revision: Variants
+    close: Close
+    opt_out_confirm: Variants
+    clarify: Variants
+    closed_case: Variants
+
+
+class MessageFile(_Strict):
+    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+    greetings: Greetings
+    item_fallback: StrictStr  # what {item} reads as when unknown; "" where the grammar allows it
+    remedy_names: RemedyNames
+    problem_names: ProblemNames
+    messages: Messages
+
+
+def _message_keys() -> tuple[tuple[str, str | None], ...]:
+    keys: list[tuple[str, str | None]] = []
+    for name, field in Messages.model_fields.items():
+        sub_model = field.annotation
+        if isinstance(sub_model, type) and issubclass(sub_model, BaseModel):
+            keys += [(name, sub) for sub in sub_model.model_fields]
+        else:
+            keys.append((name, None))
+    return tuple(keys)
+
+
+# Every (key, sub) the catalogue holds; sub is None for keys without sub-keys.
+MESSAGE_KEYS: tuple[tuple[str, str | None], ...] = _message_keys()
+# Sub-keys a file may leave out, and the sub-key said in their place (in the same language).
+OPTIONAL_SUBS: dict[tuple[str, str], str] = {("acknowledge", "pending"): "heard"}
+KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
+REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
+PROBLEM_TYPES: tuple[str, ...] = tuple(ProblemNames.model_fields)
+
+
+# --- schema of policies/guardrails.yml -------------------------------------------------------------
+
+
+class ForbiddenPattern(_Strict):
+    pattern: StrictStr
+    why: StrictStr = Field(min_length=1)
+
+
+class LanguageRails(_Strict):
+    disclosure: StrictStr  # regex: words that say "automated assistant" (first_contact must match)
+    human_takeover: StrictStr  # regex: words that say a person can take over (first_contact must match)
+    review_words: StrictStr  # regex: talk about the review, allowed only in the revision ask/reminder
+    fact_requests: list[StrictStr]  # regexes refused in first_contact and deescalate
+    forbidden: list[ForbiddenPattern]  # refused in every message of every language
+
+
+class Guardrails(_Strict):
+    languages: dict[StrictStr, LanguageRails]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    regex: re.Pattern[str]
+    source: str
+    why: str
+    language: str
+
+
+@dataclass(frozen=True)
+class _Rails:
+    disclosure: dict[str, re.Pattern[str]]
+    human_takeover: dict[str, re.Pattern[str]]
+    review_words: dict[str, re.Pattern[str]]
+    fact_requests: dict[str, list[re.Pattern[str]]]
+    forbidden: list[_Rule]
+
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+
+def _load_guardrails(path: Path) -> tuple[_Rails | None, list[PolicyIssue]]:
+    file = str(path)
+    try:
+        data, lines = read_policy_file(path, note="; the guard rails are required")
+    except PolicyFileError as exc:
+        return None, exc.issues
+    try:
+        rails = Guardrails.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        return None, issues_from_validation(exc, lines, file)
+    issues: list[PolicyIssue] = []
+
+    def compile_at(loc: Loc, pattern: str) -> re.Pattern[str] | None:
+        try:
+            return re.compile(pattern, _FLAGS)
+        except re.error as exc:
+            path_ = ".".join(map(str, loc))
+            issues.append(PolicyIssue(file, line_for(lines, loc), f"{path_}: invalid regular expression: {exc}"))
+            return None
+
+    out = _Rails({}, {}, {}, {}, [])
+    for lang, lr in rails.languages.items():
+        at: Loc = ("languages", lang)
+        for name in ("disclosure", "human_takeover", "review_words"):
+            rx = compile_at((*at, name), getattr(lr, name))
+            if rx is not None:
+                getattr(out, name)[lang] = rx
+        out.fact_requests[lang] = [
+            rx for i, p in enumerate(lr.fact_requests) if (rx := compile_at((*at, "fact_requests", i), p))
+        ]
+        for i, fp in enumerate(lr.forbidden):
+            rx = compile_at((*at, "forbidden", i, "pattern"), fp.pattern)
+            if rx is not None:
+                out.forbidden.append(_Rule(rx, fp.pattern, fp.why, lang))
+    return (None if issues else out), issues
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\{([^{}]*)\}|[{}]")
+_NAME = re.compile(r"^[a-z_]+$")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed template: literals[i] is followed by names[i]; literals has one more item than names."""
+
+    literals: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+def parse_template(text: str) -> tuple[Template, list[str]]:
+    """Split a template into literals and variable names; return it with every problem found."""
+    literals: list[str] = []
+    names: list[str] = []
+    problems: list[str] = []
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        name = m.group(1)
+        if name is None:
+            problems.append(f"malformed brace {m.group(0)!r} at column {m.start() + 1}: write variables as {{name}}")
+            continue
+        if not _NAME.match(name):
+            problems.append(f"malformed variable {m.group(0)!r}: write variables as {{name}}, lower case")
+            continue
+        if name not in ALLOWED_VARIABLES:
+            problems.append(f"unknown variable {{{name}}}; allowed: {', '.join(sorted(ALLOWED_VARIABLES))}")
+            continue
+        literals.append(text[pos : m.start()])
+        names.append(name)
+        pos = m.end()
+    literals.append(text[pos:])
+    # Stray braces were reported above; strip them from the literal so a broken template can never show one.
+    if problems:
+        literals = [lit.replace("{", "").replace("}", "") for lit in literals]
+    return Template(tuple(literals), tuple(names)), problems
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    lang: str
+    model: MessageFile
+    lines: dict[Loc, int]
+    file: str
+
+
+def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
+    """Every template in a file as (location, message key, text); key is the first level under messages."""
+    yield ("greetings", "named"), "greetings", model.greetings.named
+    yield ("greetings", "anonymous"), "greetings", model.greetings.anonymous
+    yield ("item_fallback",), "item_fallback", model.item_fallback
+    for name in REMEDY_TYPES:
+        yield ("remedy_names", name), "remedy_names", getattr(model.remedy_names, name)
+    for name in PROBLEM_TYPES:
+        yield ("problem_names", name), "problem_names", getattr(model.problem_names, name)
+    for key, sub in MESSAGE_KEYS:
+        node = getattr(model.messages, key)
+        variants = getattr(node, sub) if sub else node
+        if variants is None:  # an optional sub-key left out
+            continue
+        base: Loc = ("messages", key, sub) if sub else ("messages", key)
+        for i, text in enumerate(variants):
+            yield (*base, i), key, text
+
+
+# Variables allowed only in a few places, with the reason shown to the admin.
+_ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
+    "buyer_name": (
+        frozenset({"greetings"}),
+        "the name may be unknown; it is used only in greetings.named, which the renderer puts first",
+    ),
+    "edit_url": (REVISION_KEYS, "the review is mentioned only in ask_revision / remind_revision, after resolution"),
+    "text": (frozenset({"staff_message"}), "{text} is a staff member's own words, relayed by staff_message"),
+    "staff_name": (frozenset({"staff_message"}), "{staff_name} belongs to staff_message"),
+}
+_NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
+
+
+def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+
+    def add(loc: Loc, message: str) -> None:
+        issues.append(PolicyIssue(p.file, line_for(p.lines, loc), f"{'.'.join(map(str, loc))}: {message}"))
+
+    stem = Path(p.file).stem
+    if p.model.language != stem:
+        add(("language",), f"says {p.model.language!r} but the file is {stem}.yml: make them the same")
+    lang = stem
+    for loc, key, text in _templates(p.model):
+        tmpl, problems = parse_template(text)
+        for problem in problems:
+            add(loc, problem)
+        names = set(tmpl.names)
+        if len(text) > MAX_TEMPLATE_CHARS:
+            add(loc, f"{len(text)} characters; a chat message should stay under {MAX_TEMPLATE_CHARS}: shorten it")
+        if key in _NAME_VARS or key in ("greetings", "item_fallback"):
+            allowed = _NAME_VARS.get(key, frozenset({"buyer_name"}) if loc == ("greetings", "named") else frozenset())
+            for name in sorted(names - allowed):
+                add(loc, f"{{{name}}} cannot be used here (allowed: {', '.join(sorted(allowed)) or 'none'})")
+        else:
+            for name in sorted(names):
+                places, why = _ONLY_IN.get(name, (None, ""))
+                if places is not None and key not in places:
+                    add(loc, f"{{{name}}} is not allowed in {key}: {why}")
+        if key in REVISION_KEYS and "edit_url" not in names:
+            add(loc, "must give {edit_url}, the platform's own page where the buyer may update the review")
+        if key == "staff_message" and "text" not in names:
+            add(loc, "must contain {text}, or the staff member's words are lost")
+        if key == "first_contact" and not text.rstrip().endswith("{team_signature}"):
+            add(loc, "must end with {team_signature}: the bot signs with the team's name (PLAYBOOK rule 2)")
+        if rails is None:
+            continue
+        if key == "first_contact":
+            for what, table in (
+                ("say it is the shop's automated assistant", rails.disclosure),
+                ("say that a person from the team can take over at any time", rails.human_takeover),
+            ):
+                rx = table.get(lang)
+                if rx is None:
+                    add(loc, f"guardrails.yml has no words for language {lang!r}: add them")
+                elif not rx.search(text):
+                    add(loc, f"first contact must {what} (EU AI Act Art. 50); expected words matching {rx.pattern!r}")
+        review_rx = rails.review_words.get(lang)
+        if review_rx is not None and key not in REVISION_KEYS and (m := review_rx.search(text)):
+            add(
+                loc,
+                f"mentions the review ({m.group(0)!r}); only ask_revision / remind_revision may, so that nothing "
+                "is ever tied to the review (PLAYBOOK rule 10)",
+            )
+        if key in CALM_FIRST_KEYS:
+            for rx in rails.fact_requests.get(lang, []):
+                if m := rx.search(text):
+                    add(
+                        loc,
+                        f"asks for facts ({m.group(0)!r}) before the buyer is calm; move it to ask_details "
+                        "(PLAYBOOK rule 3)",
+                    )
+        for rule in rails.forbidden:
+            if m := rule.regex.search(text):
+                add(
+                    loc,
+                    f"matches forbidden pattern {rule.source!r} ({rule.language}): {rule.why} (found {m.group(0)!r})",
+                )
+    return issues
+
+
+def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
+    file = str(path)
+    try:
+        data, lines = read_policy_file(path)
+    except PolicyFileError as exc:
+        return None, exc.issues
+    try:
+        model = MessageFile.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        issues = issues_from_validation(exc, lines, file)
+        if path.stem != FALLBACK_LANGUAGE:
+            # Name the key and the language, since the fix is "translate this key from en.yml".
+            for i, err in enumerate(exc.errors()):
+                if err["type"] == "missing":
+                    key = ".".join(map(str, err["loc"]))
+                    issues[i] = PolicyIssue(
+                        file,
+                        issues[i].line,
+                        f"{key}: present in {FALLBACK_LANGUAGE}.yml but missing in {path.stem} ({path.name}): "
+                        "add its translation",
+                    )
+        return None, issues
+    return _Parsed(path.stem, model, lines, file), []
+
+
+def _default_guardrails(messages_dir: Path) -> Path:
+    return messages_dir.parent / "guardrails.yml"
+
+
+def _validate(messages_dir: Path, guardrails: Path | None) -> tuple[list[_Parsed], list[PolicyIssue]]:
+    if not messages_dir.is_dir():
+        return [], [PolicyIssue(str(messages_dir), 1, "no such folder: point at policies/messages/")]
+    issues: list[PolicyIssue] = []
+    rails, rail_issues = _load_guardrails(guardrails or _default_guardrails(messages_dir))
+    issues += rail_issues
+    paths = sorted(messages_dir.glob("*.yml"))
+    if not any(p.stem == FALLBACK_LANGUAGE for p in paths):
+        issues.append(
+            PolicyIssue(str(messages_dir / "en.yml"), 1, "missing: en.yml is the fallback for every language")
+        )
+    parsed: list[_Parsed] = []
+    for path in paths:
+        p, file_issues = _parse_file(path)
+        issues += file_issues
+        if p is not None:
+            parsed.append(p)
+            issues += _check_file(p, rails)
+    if rails is not None:
+        for p in parsed:
+            if p.lang not in rails.disclosure:
+                issues.append(
+                    PolicyIssue(p.file, 1, f"guardrails.yml has no section for {p.lang!r}: add its guard rails first")
+                )
+    return parsed, issues
+
+
+def validate_messages(messages_dir: Path, guardrails: Path | None = None) -> list[PolicyIssue]:
+    """Every problem in the message files and guard rails, [] when they are fine.
+
+    `guardrails` defaults to `guardrails.yml` beside the messages folder; it is required, never skipped.
+    """
+    return _validate(messages_dir, guardrails)[1]
+
+
+# --- the catalogue --------------------------------------------------------------------------------
+
+# Quote and bracket pairs left empty by a missing variable, in every quoting style the languages use.
+_EMPTY_PAIRS = re.compile(r"\(\s*\)|„\s*[”“]|«\s*»|“\s*”|\"\s*\"|‘\s*’|»\s*«|”\s*”")
+_DANGLING_PUNCT = re.compile(r"[:;,]+(\s*[.!?])")
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
+_SPACES = re.compile(r"[ \t]{2,}")
+_SPACE_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_NEWLINES = re.compile(r"\n{3,}")
+
+
+def _tidy(text: str, had_empty: bool) -> str:
+    if had_empty:
+        text = _EMPTY_PAIRS.sub("", text)
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        text = _DANGLING_PUNCT.sub(r"\1", text).replace(" .", ".")
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n\n", _SPACE_AROUND_NEWLINE.sub("\n", text))
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class _Language:
+    templates: dict[tuple[str, str | None], tuple[Template, ...]]
+    greeting_named: Template
+    greeting_anonymous: Template
+    item_fallback: str
+    remedy_names: dict[str, Template]
+    problem_names: dict[str, Template]
+
+
+def _compile(model: MessageFile) -> _Language:
+    def one(text: str) -> Template:
+        return parse_template(text)[0]
+
+    templates: dict[tuple[str, str | None], tuple[Template, ...]] = {}
+    for key, sub in MESSAGE_KEYS:
+        node = getattr(model.messages, key)
+        variants = getattr(node, sub) if sub else node
+        if variants is not None:
+            templates[(key, sub)] = tuple(one(t) for t in variants)
+    return _Language(
+        templates=templates,
+        greeting_named=one(model.greetings.named),
+        greeting_anonymous=one(model.greetings.anonymous),
+        item_fallback=model.item_fallback,
+        remedy_names={k: one(getattr(model.remedy_names, k)) for k in REMEDY_TYPES},
+        problem_names={k: one(getattr(model.problem_names, k)) for k in PROBLEM_TYPES},
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _fill(tmpl: Template, values: Mapping[str, str]) -> tuple[str, bool]:
+    lits, names = tmpl.literals, tmpl.names
+    if not names:
+        return lits[0], False
+    parts = [lits[0]]
+    had_empty = False
+    for i, name in enumerate(names):
+        value = values.get(name, "")
+        if not value:
+            had_empty = True
+        parts.append(value)
+        parts.append(lits[i + 1])
+    return "".join(parts), had_empty
+
+
+class MessageCatalog:
+    """Validated message templates of every language, ready to render."""
+
+    def __init__(self, languages: Mapping[str, _Language]):
+        if FALLBACK_LANGUAGE not in languages:
+            raise ValueError("a catalogue needs the fallback language 'en'")
+        self._langs = dict(languages)
+        self.languages: list[str] = sorted(self._langs)
+
+    def _lang(self, language: str | None) -> _Language:
+        lang = self._langs.get(language or "")
+        if lang is None and language:
+            # "pl-PL", "PL", "sv_SE" -> the base language; anything unknown -> English.
+            lang = self._langs.get(language.replace("_", "-").split("-", 1)[0].lower())
+        return lang or self._langs[FALLBACK_LANGUAGE]
+
+    def has(self, key: str, sub: str | None = None) -> bool:
+        return (key, sub) in self._langs[FALLBACK_LANGUAGE].templates
+
+    def variants(self, key: str, language: str, *, sub: str | None = None) -> int:
+        lang = self._lang(language)
+        return len(lang.templates[self._in(lang, self._key(key, sub))])
+
+    @staticmethod
+    def _in(lang: _Language, k: tuple[str, str | None]) -> tuple[str, str | None]:
+        """`k` as this language has it: an optional sub-key it left out becomes its stand-in."""
+        if k not in lang.templates and k[1] is not None:
+            return (k[0], OPTIONAL_SUBS[(k[0], k[1])])
+        return k
+
+    def _key(self, key: str, sub: str | None) -> tuple[str, str | None]:
+        if sub is None and "." in key:
+            key, sub = key.split(".", 1)
+        k = (key, sub)
+        if k not in self._langs[FALLBACK_LANGUAGE].templates:
+            if k in OPTIONAL_SUBS:
+                return k  # left out of every file: render says its stand-in
+            if key in KEYS_WITH_SUBS and sub is None:
+                raise KeyError(f"message {key!r} needs a sub-key (sub=...)")
+            raise KeyError(f"no message {key!r}" + (f" with sub-key {sub!r}" if sub else ""))
+        return k
+
+    def remedy_name(self, remedy_type: str, language: str, amount: object = None, item: object = None) -> str:
+        """The buyer-facing name of a remedy type ("a partial refund (12.00 EUR)")."""
+        lang = self._lang(language)
+        tmpl = lang.remedy_names.get(remedy_type)
+        if tmpl is None:
+            return remedy_type.replace("_", " ")
+        text, had_empty = _fill(tmpl, {"amount": _text(amount), "item": _text(item) or lang.item_fallback})
+        return _tidy(text, had_empty)
+
+    def problem_name(self, problem_type: str, language: str, item: object = None) -> str:
+        """The buyer-facing phrase for a problem type; an unknown type reads as `other`."""
+        lang = self._lang(language)
+        tmpl = lang.problem_names.get(problem_type) or lang.problem_names["other"]
+        text, had_empty = _fill(tmpl, {"item": _text(item) or lang.item_fallback})
+        return _tidy(text, had_empty)
+
+    def render(
+        self,
+        key: str,
+        language: str,
+        variables: Mapping[str, object],
+        *,
+        sub: str | None = None,
+        seed: int = 0,
+    ) -> str:
+        """Render message `key` (or `key.sub`) in `language`, falling back to English.
+
+        The variant is `seed % n`, so the same seed always gives the same words (replays and tests stay
+        stable, while different cases can read differently). Raises KeyError only for an unknown key.
+        """
+        lang = self._lang(language)
+        k = self._in(lang, self._key(key, sub))
+        options = lang.templates[k]
+        tmpl = options[seed % len(options)]
+        values = self._values(lang, tmpl.names, variables)
+        text, had_empty = _fill(tmpl, values)
+        if k[0] in GREETED_KEYS:
+            named = _text(variables.get("buyer_name")).strip()
+            greet = lang.greeting_named if named else lang.greeting_anonymous
+            greeting, g_empty = _fill(greet, {"buyer_name": named})
+            text, had_empty = greeting + "\n" + text, had_empty or g_empty
+        return _tidy(text, had_empty)
+
+    def _values(self, lang: _Language, names: tuple[str, ...], variables: Mapping[str, object]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name in names:
+            if name in values:
+                continue
+            value = _text(variables.get(name))
+            if name == "item" and not value.strip():
+                value = lang.item_fallback
+            elif name == "problem":
+                ptmpl = lang.problem_names.get(value) or (lang.problem_names["other"] if not value.strip() else None)
+                if ptmpl is not None:
+                    item = _text(variables.get("item")) or lang.item_fallback
+                    value = _tidy(*_fill(ptmpl, {"item": item}))
+            elif name == "remedy":
+                rtmpl = lang.remedy_names.get(value)
+                if rtmpl is not None:
+                    item = _text(variables.get("item")) or lang.item_fallback
+                    value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item}))
+            values[name] = value
+        return values
+
+
+def load_catalog(messages_dir: Path, guardrails: Path | None = None) -> MessageCatalog:
+    """Load and validate every `<lang>.yml`; raises PolicyFileError listing every `file:line` issue."""
+    parsed, issues = _validate(messages_dir, guardrails)
+    if issues:
+        raise PolicyFileError(issues)
+    return MessageCatalog({p.lang: _compile(p.model) for p in parsed})

@@ -1,0 +1,696 @@
+"""Which remedies a case may get, and up to what amount (DESIGN decision 3: money is decided by rules).
+
+The rules live in `policies/remedies.yml`, which admins edit by hand. This module
+- defines the file's schema (strict: an unknown key, remedy type, fact or operator is an error, with a line);
+- rejects rules that are contradictory or unbounded, because a rule that silently never fires, or that
+  lets the bot hand out unbounded money, is worse than a file that does not load;
+- computes, for one case, the allowed options ranked best-first (`options_for`). That function is pure:
+  no clock, no network, no globals, so the same facts always give the same options and it can be
+  tested at every boundary.
+
+Quoting the policy passage is the knowledge store's job; a rule only names it (`cite`), and
+`attach_passages` fills the text in through whatever lookup the caller passes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from bot.platform.currencies import ISO_4217
+from bot.platform.yaml_lines import (
+    Loc,
+    PolicyFileError,
+    PolicyIssue,
+    issues_from_validation,
+    line_for,
+    read_policy_file,
+)
+
+# --- vocabulary -------------------------------------------------------------------------------------
+
+TOPICS = ("delivery", "product", "service", "billing", "website", "returns", "other")
+WANTS = ("refund", "replacement", "discount", "apology", "return")
+REMEDY_TYPES = (
+    "replacement",
+    "reship",
+    "refund_full",
+    "refund_partial",
+    "refund_shipping",
+    "coupon",
+    "return_pickup",
+    "apology_only",
+)
+Topic = Literal["delivery", "product", "service", "billing", "website", "returns", "other"]
+Want = Literal["refund", "replacement", "discount", "apology", "return"]
+RemedyType = Literal[
+    "replacement",
+    "reship",
+    "refund_full",
+    "refund_partial",
+    "refund_shipping",
+    "coupon",
+    "return_pickup",
+    "apology_only",
+]
+
+# Remedies that pay out money need an explicit limit; the others are in kind and carry no amount.
+MONEY_REMEDIES = frozenset({"refund_full", "refund_partial", "refund_shipping", "coupon"})
+# Sending goods again risks the order's value, so that value is what the approval limit is held against.
+GOODS_REMEDIES = frozenset({"replacement", "reship"})
+# Remedies whose size is naturally a percentage; only these are held against the authority's max_percent
+# (a full refund is 100% by definition and is judged by its amount instead).
+PERCENT_REMEDIES = frozenset({"refund_partial", "coupon"})
+
+CENT = Decimal("0.01")
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+NonNegInt = Annotated[StrictInt, Field(ge=0)]
+
+# fact name -> (kind, help). Kind drives the operators allowed and the value type.
+ORDER_FACTS: dict[str, tuple[str, str]] = {
+    "topic": ("topic", "the review's topic: " + "|".join(TOPICS)),
+    "order_age_days": ("int", "days since the order was placed"),
+    "days_since_delivery": ("int", "days since the parcel was delivered (unknown if not delivered)"),
+    "delivered": ("bool", "whether the carrier delivered the order"),
+    "order_value": ("money", "the order's total, in the order's currency"),
+}
+DETAIL_FACTS: dict[str, tuple[str, str]] = {
+    "damaged": ("bool", "the item arrived damaged"),
+    "wrong_item": ("bool", "a different product, size or colour arrived"),
+    "missing_item": ("bool", "an item or part of the order is missing"),
+    "late_days": ("int", "business days past the promised delivery date"),
+    "lost_in_transit": ("bool", "the parcel is lost (tracking stalled or carrier confirms)"),
+    "defect": ("bool", "the product is faulty (not transport damage)"),
+    "within_warranty": ("bool", "the defect is inside the legal guarantee or a warranty"),
+    "charged_twice": ("bool", "the same order was captured twice"),
+    "hidden_cost": ("bool", "charged more than the checkout total"),
+    "support_rude": ("bool", "the buyer was treated rudely or misinformed by support"),
+    "has_evidence": ("bool", "the buyer sent a photo, video or statement"),
+    "wants": ("want", "the outcome the buyer wants: " + "|".join(WANTS)),
+}
+FACTS = {**ORDER_FACTS, **DETAIL_FACTS}
+
+_VALUE_TYPES: dict[str, Any] = {
+    "bool": StrictBool,
+    "int": StrictInt,
+    "money": Decimal,
+    "topic": Topic,
+    "want": Want,
+}
+_OPERATORS: dict[str, tuple[str, ...]] = {
+    "bool": ("eq", "ne"),
+    "int": ("eq", "ne", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "money": ("eq", "ne", "gte", "gt", "lte", "lt"),
+    "topic": ("eq", "ne", "in", "not_in"),
+    "want": ("eq", "ne", "in", "not_in"),
+}
+
+
+# --- schema of policies/remedies.yml ---------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Condition(_Strict):
+    """Base of the per-kind condition models; an empty condition is almost always a typo."""
+
+    @model_validator(mode="after")
+    def _has_operator(self) -> _Condition:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("a condition needs an operator: " + ", ".join(type(self).model_fields))
+        return self
+
+
+def _condition_model(kind: str) -> type[_Condition]:
+    value: Any = _VALUE_TYPES[kind]
+    fields: dict[str, Any] = {}
+    for op in _OPERATORS[kind]:
+        if op in ("in", "not_in"):
+            fields[op + "_" if op == "in" else op] = (
+                list[value] | None,
+                Field(None, alias=op, min_length=1),
+            )
+        else:
+            fields[op] = (value | None, None)
+    return create_model(f"{kind.title()}Condition", __base__=_Condition, **fields)
+
+
+_CONDITIONS = {kind: _condition_model(kind) for kind in _OPERATORS}
+# One optional field per known fact, so pydantic itself reports an unknown fact or operator, or a value
+# of the wrong type, at the exact key (and so at the exact line of the admin's file).
+When = create_model(
+    "When",
+    __config__=ConfigDict(extra="forbid", frozen=True),
+    **{name: (_CONDITIONS[kind] | None, None) for name, (kind, _) in FACTS.items()},  # type: ignore[call-overload]
+)
+
+
+class Citation(_Strict):
+    """The passage a remedy rests on: knowledge/<lang>/<source>, under a heading containing `heading`."""
+
+    source: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*\.md$")
+    heading: str = Field(min_length=1)
+
+
+class Limit(_Strict):
+    max_amount: Money | None = None  # in the policy currency
+    max_percent: Percent | None = None  # of the order value
+    amount: Money | None = None  # fixed size, e.g. a 10.00 coupon
+    percent: Percent | None = None  # fixed size, e.g. a 10% coupon
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    remedy: RemedyType
+    when: When = Field(default_factory=When)  # type: ignore[valid-type]
+    limit: Limit | None = None
+    rank: Annotated[StrictInt, Field(ge=1)]
+    requires_approval_above: Money | None = None
+    cite: Citation
+    note: str | None = None
+
+
+class RemedyKind(_Strict):
+    starts_complaint: StrictBool
+    serves: list[Want] = Field(default_factory=list)
+    cite: Citation | None = None
+    description: str | None = None
+
+
+class Catalogue(_Strict):
+    replacement: RemedyKind
+    reship: RemedyKind
+    refund_full: RemedyKind
+    refund_partial: RemedyKind
+    refund_shipping: RemedyKind
+    coupon: RemedyKind
+    return_pickup: RemedyKind
+    apology_only: RemedyKind
+
+    def kind(self, remedy: str) -> RemedyKind:
+        return getattr(self, remedy)  # type: ignore[no-any-return]
+
+
+class Authority(_Strict):
+    max_amount: Money
+    max_percent: Percent
+
+
+def _known_currency(code: str) -> str:
+    if code not in ISO_4217:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code (e.g. EUR, PLN)")
+    return code
+
+
+Currency = Annotated[str, AfterValidator(_known_currency)]
+
+
+class RemedyPolicy(_Strict):
+    currency: Currency
+    # Units of another currency per one unit of `currency`, to convert the policy's fixed amounts for
+    # orders paid in that currency. Kept in the file, not fetched, so options_for stays pure.
+    rates: dict[Currency, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+    bot_authority: Authority
+    remedies: Catalogue
+    rules: list[Rule]
+
+
+# --- the case -------------------------------------------------------------------------------------
+
+_Details = create_model(
+    "Details",
+    __config__=ConfigDict(extra="forbid"),
+    **{  # type: ignore[call-overload]
+        name: ((NonNegInt if kind == "int" else _VALUE_TYPES[kind]) | None, None)
+        for name, (kind, _) in DETAIL_FACTS.items()
+    },
+)
+
+
+class CaseFacts(BaseModel):
+    """What is known about one case. Unknown facts are None/absent; a rule on an unknown fact never fires."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topic: Topic
+    order_value: Money | None = None
+    currency: Currency
+    order_age_days: NonNegInt | None = None
+    days_since_delivery: NonNegInt | None = None
+    delivered: StrictBool | None = None
+    shipping_cost: Money | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("details")
+    @classmethod
+    def _known_details(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return _Details.model_validate(value).model_dump(exclude_none=True)
+        except ValidationError as exc:
+            # Re-raised as ValueError so the error is reported under `details` of CaseFacts.
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"{problems} (known details: {', '.join(DETAIL_FACTS)})") from None
+
+    def fact(self, name: str) -> Any:
+        return self.details.get(name) if name in DETAIL_FACTS else getattr(self, name)
+
+
+# --- options ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemedyOption:
+    type: str
+    amount: Decimal | None
+    currency: str
+    percent: Decimal | None
+    needs_approval: bool
+    rule_id: str
+    cite: Citation
+    starts_complaint: bool
+    rank: int
+    reason: str
+    passage: str | None = None  # filled by attach_passages, never by options_for
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _set_fields(model: BaseModel) -> list[str]:
+    # Schema order, not set order: a set's order varies between processes, and reasons must not.
+    return [name for name in type(model).model_fields if getattr(model, name) is not None]
+
+
+def _conditions(when: BaseModel) -> Iterable[tuple[str, str, Any]]:
+    """(fact, operator, value) for every operator set in a rule's `when`."""
+    for fact in _set_fields(when):
+        for _, op, value in _conditions_of(getattr(when, fact)):
+            yield fact, op, value
+
+
+_COMPARE = {"gte": operator.ge, "gt": operator.gt, "lte": operator.le, "lt": operator.lt}
+
+
+def _holds(actual: Any, op: str, expected: Any) -> bool:
+    if actual is None:
+        return False  # unknown facts never grant anything: money is only given on known facts
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "ne":
+        return bool(actual != expected)
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    return bool(_COMPARE[op](actual, expected))
+
+
+def _matches(rule: Rule, facts: CaseFacts, rate: Decimal | None) -> bool:
+    for fact, op, expected in _conditions(rule.when):
+        if FACTS[fact][0] == "money":
+            if rate is None:
+                return False  # a bound in the policy currency cannot be compared without a rate
+            expected = expected * rate
+        if not _holds(facts.fact(fact), op, expected):
+            return False
+    return True
+
+
+def _money(rule: Rule, facts: CaseFacts, rate: Decimal) -> tuple[Decimal | None, Decimal | None] | None:
+    """(amount, percent) the rule allows for these facts, or None when it cannot be computed safely."""
+    lim, value = rule.limit, facts.order_value
+    if lim is None:
+        return None  # unbounded: refused at validation; never pay out if a policy skipped it
+    caps: list[Decimal] = [] if value is None else [value]
+    if lim.max_amount is not None:
+        caps.append(_cents(lim.max_amount * rate))
+    if lim.max_percent is not None:
+        if value is None:
+            return None
+        caps.append(_cents(value * lim.max_percent / 100))
+    if rule.remedy == "refund_full":
+        # A "full" refund capped below the order value would mislead the buyer; refund_partial covers it.
+        if value is None or lim.max_amount is None or value > _cents(lim.max_amount * rate):
+            return None
+        return value, None
+    if rule.remedy == "refund_partial":
+        if value is None:
+            return None
+        amount = min(caps)
+        return amount, (_cents(amount * 100 / value) if value else Decimal(0))
+    if rule.remedy == "refund_shipping":
+        if facts.shipping_cost is None or not caps:
+            return None
+        return min([facts.shipping_cost, *caps]), None
+    # coupon: a fixed amount, or a fixed percent whose money value is known only with the order value
+    if lim.amount is not None:
+        return min([_cents(lim.amount * rate), *caps]), None
+    if lim.percent is None:
+        return None
+    if value is None:
+        return None, lim.percent
+    return min([_cents(value * lim.percent / 100), *caps]), lim.percent
+
+
+def _needs_approval(
+    policy: RemedyPolicy,
+    rule: Rule,
+    facts: CaseFacts,
+    rate: Decimal | None,
+    amount: Decimal | None,
+    percent: Decimal | None,
+) -> bool:
+    threshold = rule.requires_approval_above
+    if threshold is None:
+        threshold = policy.bot_authority.max_amount
+    at_stake = amount if rule.remedy in MONEY_REMEDIES else None
+    if rule.remedy in GOODS_REMEDIES:
+        if facts.order_value is None:
+            return True  # sending goods of unknown value: a person decides
+        at_stake = facts.order_value
+    if at_stake is not None and (rate is None or at_stake > _cents(threshold * rate)):
+        return True
+    return rule.remedy in PERCENT_REMEDIES and percent is not None and percent > policy.bot_authority.max_percent
+
+
+def _show(value: Any) -> str:
+    # Admins write YAML, so the reason echoes YAML spelling (true, [a, b]) rather than Python's.
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _describe(rule: Rule) -> str:
+    parts = [f"{fact} {op} {_show(value)}" for fact, op, value in _conditions(rule.when)]
+    return f"rule {rule.id}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _option(policy: RemedyPolicy, rule: Rule, facts: CaseFacts, rate: Decimal | None) -> RemedyOption | None:
+    amount = percent = None
+    if rule.remedy in MONEY_REMEDIES:
+        if rate is None:
+            return None  # no rate for this currency: the policy's amounts mean nothing here
+        computed = _money(rule, facts, rate)
+        if computed is None:
+            return None
+        amount, percent = computed
+    kind = policy.remedies.kind(rule.remedy)
+    return RemedyOption(
+        type=rule.remedy,
+        amount=amount,
+        currency=facts.currency,
+        percent=percent,
+        needs_approval=_needs_approval(policy, rule, facts, rate, amount, percent),
+        rule_id=rule.id,
+        cite=rule.cite,
+        starts_complaint=kind.starts_complaint,
+        rank=rule.rank,
+        reason=_describe(rule),
+    )
+
+
+def _fallback_apology(policy: RemedyPolicy, currency: str) -> RemedyOption:
+    kind = policy.remedies.apology_only
+    cite = kind.cite or Citation(source="complaints.md", heading="Complaints")  # validation requires a cite
+    return RemedyOption(
+        type="apology_only",
+        amount=None,
+        currency=currency,
+        percent=None,
+        needs_approval=False,
+        rule_id="apology_only",
+        cite=cite,
+        starts_complaint=kind.starts_complaint,
+        rank=0,
+        reason="an apology is always available",
+    )
+
+
+def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
+    """The allowed remedies for this case, best first, with apology_only always last.
+
+    One option per remedy type: where several rules allow the same type, the most generous wins (the
+    policy allows it), then the better rank. Options serving the buyer's wanted outcome come first.
+    """
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    best: dict[str, RemedyOption] = {}
+    for rule in policy.rules:
+        if not _matches(rule, facts, rate):
+            continue
+        option = _option(policy, rule, facts, rate)
+        if option is None:
+            continue
+        current = best.get(option.type)
+        if current is None or _generosity(option) > _generosity(current):
+            best[option.type] = option
+    apology = best.pop("apology_only", None) or _fallback_apology(policy, facts.currency)
+    wanted = facts.details.get("wants")
+
+    def order(option: RemedyOption) -> tuple[int, int, str]:
+        serves = wanted is not None and wanted in policy.remedies.kind(option.type).serves
+        return (0 if serves else 1, option.rank, option.type)
+
+    return [*sorted(best.values(), key=order), apology]
+
+
+def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, int, str]:
+    # Ties go to the better (lower) rank, then the rule id, so the choice never depends on file order.
+    return (option.amount or Decimal(0), option.percent or Decimal(0), -option.rank, option.rule_id)
+
+
+# --- passages (not pure: the lookup usually reads the vector store) --------------------------------
+
+
+class Passage(Protocol):
+    text: str
+
+
+def attach_passages(
+    options: list[RemedyOption],
+    lookup: Callable[[Citation, str], Passage | None],
+    language: str,
+    fallback_language: str | None = "en",
+) -> list[RemedyOption]:
+    """Copies of `options` with the cited passage's text, in `language` or else the fallback language.
+
+    The knowledge store belongs to another module, so any callable will do; a missing passage leaves
+    `passage` None rather than failing, because the remedy stands on the rule, not on the quote.
+    """
+    out = []
+    for option in options:
+        passage = lookup(option.cite, language)
+        if passage is None and fallback_language and fallback_language != language:
+            passage = lookup(option.cite, fallback_language)
+        out.append(dataclasses.replace(option, passage=passage.text if passage is not None else None))
+    return out
+
+
+# --- loading and semantic validation ----------------------------------------------------------------
+
+
+def load_remedy_policy(path: Path) -> RemedyPolicy:
+    """Load and fully validate a remedy policy; raises PolicyFileError listing every `file:line` issue."""
+    policy, issues, _lines = _load(path)
+    if issues or policy is None:
+        raise PolicyFileError(issues)
+    return policy
+
+
+def validate_remedy_file(path: Path) -> list[PolicyIssue]:
+    """Every problem in a remedy policy file, [] when it is fine (for `mediator policy validate`)."""
+    return _load(path)[1]
+
+
+def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
+    """Cites that name no section of the shop's knowledge files: the bot would quote nothing for them.
+    Checked only on a file that is otherwise valid (its own issues come first)."""
+    from bot.retrieval.anchors import Sections
+
+    policy, _own_issues, lines = _load(path)  # its own issues are validate_remedy_file's to report
+    if policy is None:
+        return []
+    cited: list[tuple[Loc, str, Citation]] = [
+        (("remedies", name, "cite"), f"remedies.{name}.cite", kind.cite) for name, kind in policy.remedies if kind.cite
+    ]
+    cited += [(("rules", i, "cite"), f"rules[{i}] ({rule.id}).cite", rule.cite) for i, rule in enumerate(policy.rules)]
+    sections, found = Sections(knowledge_dir), []
+    for loc, where, cite in cited:
+        why = sections.uncited(cite.source, cite.heading)
+        if why:
+            found.append(PolicyIssue(str(path), line_for(lines, loc), f"{where}: {why}"))
+    return found
+
+
+def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue], dict[Loc, int]]:
+    """(the policy if valid, its issues, each key's line number)."""
+    file = str(path)
+    try:
+        data, lines = read_policy_file(path)
+    except PolicyFileError as exc:
+        return None, exc.issues, {}
+    try:
+        policy = RemedyPolicy.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        return None, _schema_issues(exc, lines, file), lines
+    issues = _semantic_issues(policy, lines, file)
+    return (None if issues else policy), issues, lines
+
+
+def _schema_issues(exc: ValidationError, lines: dict[Loc, int], file: str) -> list[PolicyIssue]:
+    issues = issues_from_validation(exc, lines, file)
+    # The generic "unknown key" is unhelpful under `when`: there the admin needs the list of known facts.
+    for i, err in enumerate(exc.errors()):
+        loc = err["loc"]
+        if err["type"] == "extra_forbidden" and len(loc) >= 2 and loc[-2] == "when":
+            path = ".".join(map(str, loc))
+            issues[i] = PolicyIssue(file, issues[i].line, f"{path}: unknown fact; known: {', '.join(FACTS)}")
+    return issues
+
+
+def _semantic_issues(policy: RemedyPolicy, lines: dict[Loc, int], file: str) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+
+    def add(loc: Loc, message: str) -> None:
+        issues.append(PolicyIssue(file, line_for(lines, loc), message))
+
+    if policy.remedies.apology_only.cite is None:
+        add(("remedies", "apology_only"), "remedies.apology_only needs a cite: it is always offered")
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(policy.rules):
+        at: Loc = ("rules", i)
+        if rule.id in seen:
+            add((*at, "id"), f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]}): rename one")
+        seen.setdefault(rule.id, line_for(lines, (*at, "id")))
+        for fact in _set_fields(rule.when):
+            reason = _never_holds(fact, getattr(rule.when, fact))
+            if reason:
+                add((*at, "when", fact), f"rule {rule.id}: {fact} can never hold ({reason}): fix the bounds")
+        for loc, message in _limit_problems(rule, policy):
+            add((*at, *loc), f"rule {rule.id}: {message}")
+    return sorted(issues, key=lambda issue: issue.line)
+
+
+def _limit_problems(rule: Rule, policy: RemedyPolicy) -> list[tuple[Loc, str]]:
+    lim, remedy, out = rule.limit, rule.remedy, []
+    authority = policy.bot_authority.max_amount
+    if rule.requires_approval_above is not None and rule.requires_approval_above > authority:
+        out.append(
+            (
+                ("requires_approval_above",),
+                f"requires_approval_above {rule.requires_approval_above} is above bot_authority.max_amount "
+                f"{authority}; a rule may only be stricter",
+            )
+        )
+    if remedy not in MONEY_REMEDIES:
+        if lim is not None:
+            out.append((("limit",), f"{remedy} pays no money, so it takes no limit: remove it"))
+        return out
+    if lim is None or all(v is None for v in (lim.max_amount, lim.max_percent, lim.amount, lim.percent)):
+        what = "limit.amount or limit.percent" if remedy == "coupon" else "limit.max_amount or max_percent"
+        out.append((("limit",) if lim else ("remedy",), f"{remedy} is unbounded: set {what}"))
+        return out
+    if remedy == "refund_full":
+        if lim.max_amount is None:
+            out.append((("limit",), "refund_full is unbounded: set limit.max_amount (largest order covered)"))
+        if lim.max_percent is not None and lim.max_percent != 100:
+            out.append((("limit", "max_percent"), "a full refund is 100% of the order: use refund_partial"))
+    if remedy != "coupon":
+        for key in ("amount", "percent"):
+            if getattr(lim, key) is not None:
+                out.append((("limit", key), f"{remedy} has no fixed {key}: use max_amount or max_percent"))
+    else:
+        if lim.amount is None and lim.percent is None:
+            out.append((("limit",), "a coupon must say its size: set limit.amount or limit.percent"))
+        if lim.amount is not None and lim.percent is not None:
+            out.append((("limit", "percent"), "a coupon is either a fixed amount or a percent: keep one"))
+        if lim.amount is not None and lim.max_amount is not None and lim.amount > lim.max_amount:
+            out.append((("limit", "amount"), f"amount {lim.amount} exceeds max_amount {lim.max_amount}"))
+        if lim.percent is not None and lim.max_percent is not None and lim.percent > lim.max_percent:
+            out.append((("limit", "percent"), f"percent {lim.percent} exceeds max_percent {lim.max_percent}"))
+    top = _upper_bound(getattr(rule.when, "order_value", None))
+    if lim.amount is not None and top is not None and lim.amount > top:
+        message = f"amount {lim.amount} exceeds the largest order value this rule covers ({top})"
+        out.append((("limit", "amount"), message))
+    return out
+
+
+def _upper_bound(cond: Any) -> Decimal | None:
+    if cond is None:
+        return None
+    bounds = [v for v in (cond.lte, cond.lt, cond.eq) if v is not None]
+    return min(bounds) if bounds else None
+
+
+def _never_holds(fact: str, cond: Any) -> str | None:
+    """Why a condition can never hold, or None. Catches min > max and sets that exclude everything."""
+    kind = FACTS[fact][0]
+    ops = {op: value for _, op, value in _conditions_of(cond)}
+    shown = ", ".join(f"{op} {value}" for op, value in ops.items())
+    if kind in ("bool", "topic", "want"):
+        allowed = {"bool": {True, False}, "topic": set(TOPICS), "want": set(WANTS)}[kind]
+        allowed = _filter_set(allowed, ops)
+        return None if allowed else shown
+    # Numbers: facts are never negative, so the range starts at 0.
+    lo, lo_strict = Decimal(ops.get("gte", 0)), False
+    if "gt" in ops and Decimal(ops["gt"]) >= lo:
+        lo, lo_strict = Decimal(ops["gt"]), True
+    hi, hi_strict = Decimal(ops["lte"]) if "lte" in ops else None, False
+    if "lt" in ops and (hi is None or Decimal(ops["lt"]) <= hi):
+        hi, hi_strict = Decimal(ops["lt"]), True
+    if lo_strict and kind == "int":
+        lo, lo_strict = lo + 1, False
+    if hi is not None and hi_strict and kind == "int":
+        hi, hi_strict = hi - 1, False
+    if hi is not None and (lo > hi or (lo == hi and (lo_strict or hi_strict))):
+        return shown
+    if "eq" in ops or "in" in ops:
+        candidates = {ops["eq"]} if "eq" in ops else set(ops["in"])
+        if "in" in ops:
+            candidates &= set(ops["in"])
+        excluded = {k: v for k, v in ops.items() if k in ("ne", "not_in")}
+        above = {c for c in _filter_set(candidates, excluded) if c > lo or (c == lo and not lo_strict)}
+        candidates = {c for c in above if hi is None or c < hi or (c == hi and not hi_strict)}
+        if not candidates:
+            return shown
+    return None
+
+
+def _conditions_of(cond: BaseModel) -> Iterable[tuple[str, str, Any]]:
+    for field in _set_fields(cond):
+        yield "", field.rstrip("_"), getattr(cond, field)
+
+
+def _filter_set(values: set[Any], ops: dict[str, Any]) -> set[Any]:
+    if "eq" in ops:
+        values = values & {ops["eq"]}
+    if "in" in ops:
+        values = values & set(ops["in"])
+    if "ne" in ops:
+        values = values - {ops["ne"]}
+    if "not_in" in ops:
+        values = values - set(ops["not_in"])
+    return values

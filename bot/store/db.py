@@ -1,0 +1,168 @@
+"""Engines and sessions. The operator gives a plain SQLAlchemy URL; we pick the async driver.
+
+SQLite is the embedded default, so it must behave under concurrency: WAL lets readers run beside the
+writer, and every transaction starts with BEGIN IMMEDIATE so two writers queue on the busy timeout
+instead of deadlocking on a read-to-write lock upgrade (SQLite's classic "database is locked").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_
+
+from bot.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
+from bot.store.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
+
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(url: str, base: Path | None = None) -> URL:
+    """`sqlite:///x.db` → `sqlite+aiosqlite:///<base>/x.db`; `postgresql://` → `postgresql+asyncpg://`.
+
+    asyncpg over psycopg: psycopg re-parses every multi-row INSERT in Python (its statement cache stops at
+    50 parameters), which halved intake throughput on PostgreSQL."""
+    if url.startswith("postgres://"):  # Heroku-style alias
+        url = "postgresql://" + url[len("postgres://") :]
+    # Operators may paste a URL naming a driver (postgresql+psycopg://): the app still picks its own.
+    url = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in ASYNC_DRIVERS:
+        raise ValueError(f"database_url: unsupported database {backend!r}; use sqlite:/// or postgresql://")
+    parsed = parsed.set(drivername=ASYNC_DRIVERS[backend])
+    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parsed = parsed.set(database=str(path))
+    return parsed
+
+
+def sync_url(url: URL) -> URL:
+    """The same database through a synchronous driver, for Alembic."""
+    backend = url.get_backend_name()
+    return url.set(drivername="sqlite" if backend == "sqlite" else "postgresql+psycopg")
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, base: Path | None = None, **kwargs: object) -> AsyncEngine:
+    aurl = async_url(url, base)
+    if aurl.get_backend_name() == "sqlite":
+        if aurl.database and aurl.database != ":memory:":
+            kwargs.setdefault("async_creator", inline_creator(aurl.database))
+        engine = create_async_engine(aurl, connect_args={"timeout": 30}, **kwargs)
+        _sqlite_pragmas(engine, aurl.database if aurl.database not in (None, "", ":memory:") else None)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(aurl, **kwargs)
+
+
+class _WriteGate:
+    """One SQLite transaction at a time per process, first come first served.
+
+    SQLite itself would serialize writers too, but through its busy handler, which sleeps and retries
+    with growing pauses: under load some turns wait seconds while others get in at once. An asyncio
+    lock queues them fairly instead. The timeout plays the part of busy_timeout.
+    """
+
+    def __init__(self, timeout: float = 30.0):
+        self.timeout = timeout
+        self._lock: asyncio.Lock | None = None
+
+    def acquire(self) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        if not self._lock.locked():
+            await_(self._lock.acquire())  # uncontended: no timeout task needed
+            return
+        try:
+            await_(asyncio.wait_for(self._lock.acquire(), self.timeout))
+        except TimeoutError:
+            raise OperationalError("BEGIN", {}, TimeoutError("database is busy")) from None
+
+    def release(self) -> None:
+        if self._lock is not None and self._lock.locked():
+            self._lock.release()
+
+
+_checkpointers: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
+    """The thread that checkpoints a file SQLite engine's log (bot/sqlite_checkpoint.py); None otherwise."""
+    return _checkpointers.get(engine.sync_engine)
+
+
+def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
+    gate = _WriteGate()
+    # A file database is checkpointed by a background thread, not inside some buyer's COMMIT.
+    checkpointer = Checkpointer(path, engine.sync_engine) if path else None
+    if checkpointer is not None:
+        _checkpointers[engine.sync_engine] = checkpointer
+        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.stop())
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see module docstring).
+        if dbapi_conn.isolation_level is not None:  # inline connections open in autocommit already
+            dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if checkpointer is not None:  # its thread checkpoints; a commit does only past the backstop
+            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        gate.acquire()
+        conn.info["holds_gate"] = True
+        try:
+            begin_immediate(conn, gate.timeout)
+        except Exception:
+            _release(conn.info)
+            raise
+
+    def _release(info: dict) -> None:  # type: ignore[type-arg]
+        if info.pop("holds_gate", False):
+            gate.release()
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_end(conn):  # type: ignore[no-untyped-def]
+        # These fire just before COMMIT/ROLLBACK is sent; the next writer's BEGIN IMMEDIATE may find the
+        # lock still held for that instant, which SQLite's busy handler covers with a 1 ms retry.
+        _release(conn.info)
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def _on_reset(_dbapi_conn, record, _reset_state):  # type: ignore[no-untyped-def]
+        _release(record.info)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error."""
+    async with sessions() as session, session.begin():
+        yield session

@@ -1,0 +1,417 @@
+"""Durable jobs: timers, the inbox and the outbox, stored in the `jobs` table.
+
+How a job runs exactly once even with several workers on PostgreSQL:
+1. A worker *claims* due jobs in a short transaction, one statement (`UPDATE … WHERE id IN (SELECT …
+   FOR UPDATE SKIP LOCKED) RETURNING`, so two workers never claim the same row) and leases them:
+   status `running`, `locked_by` itself, `locked_until` now+lease.
+2. It runs each job. A *transactional* handler's database effects commit in the same transaction that
+   marks the job done, and only if the lease is still its own; so effects commit once or not at all.
+   An *external* handler (an HTTP callback, a send, a turn that commits on its own) runs outside a
+   transaction and is marked done afterwards: at-least-once delivery, which is why callbacks carry a
+   delivery id for the receiver to dedupe, and why the inbox and outbox handlers are idempotent.
+   Those done-marks are written together, in the worker's next claim transaction: a crash before that
+   only repeats handlers that are safe to repeat anyway.
+3. A worker that dies leaves its lease to expire; another worker then claims the job again.
+On SQLite there is one writer at a time (BEGIN IMMEDIATE), which gives the same guarantee.
+
+Order: jobs of one *lane* (one buyer's inbound messages, one case's deliveries and timers) run one after
+another, in claim order, within a worker; different lanes run concurrently, up to `Worker.concurrency`
+at once, so a slow provider call does not hold up everyone else's turn. (Across worker processes the
+case row lock in a turn serialises a case's work, but does not order it.)
+
+Waking: a job committed in this process wakes its workers at once (`wake_on_commit`, `wake`); jobs
+committed by another process are found by polling every `scheduler.poll_seconds`.
+
+Jobs compare against the injected clock, never the database's, so tests drive time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from bot.platform.clock import Clock
+from bot.platform.config import Settings
+from bot.store.models import Job
+from bot.store.sql import insert_ignoring_conflicts, supports_skip_locked
+
+log = logging.getLogger("mediator.jobs")
+JOBS = Job.__table__
+
+
+class RetryLater(Exception):
+    """A handler's way to say: this failed for now, try again with backoff."""
+
+
+class RunAt(Exception):
+    """A handler's way to say: not yet; run me at `when` (not counted as a failed attempt)."""
+
+    def __init__(self, when: datetime, reason: str):
+        super().__init__(reason)
+        self.when = when
+
+
+@dataclass
+class JobContext:
+    settings: Settings
+    clock: Clock
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    engine: Any = None  # bot.conversation.engine.Engine: conversation timers speak through it
+    channels: Any = None  # channels.base.ChannelSet: the outbox sends through its adapters (issue 5)
+    slack: Any = None  # channels.slack.SlackHandoff when Slack is configured (issue 6)
+
+
+TransactionalHandler = Callable[[JobContext, AsyncSession, Job], Awaitable[None]]
+ExternalHandler = Callable[[JobContext, Job], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    run: Any
+    external: bool
+    max_attempts: int | None = None
+
+
+HANDLERS: dict[str, HandlerSpec] = {}
+
+
+def job_handler(kind: str, *, external: bool = False, max_attempts: int | None = None) -> Callable[[Any], Any]:
+    def register(fn: Any) -> Any:
+        HANDLERS[kind] = HandlerSpec(fn, external, max_attempts)
+        return fn
+
+    return register
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at 1 h: quick recovery from blips, no hammering of a dead receiver."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+# ── waking the workers of this process ──────────────────────────────────────────────────────────
+
+_WAKE_KEY = "mediator.wake_workers"
+_wake_events: weakref.WeakSet[asyncio.Event] = weakref.WeakSet()
+
+
+def wake() -> None:
+    """Tell this process's running workers that a job was just committed, so none waits for its poll."""
+    for wakeup in list(_wake_events):
+        wakeup.set()
+
+
+def wake_on_commit(session: AsyncSession | Session) -> None:
+    """Wake the workers once this session's transaction commits (a rollback forgets it)."""
+    session.info[_WAKE_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _woken_by_commit(session: Session) -> None:
+    if session.info.pop(_WAKE_KEY, False):
+        wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wake(session: Session) -> None:
+    session.info.pop(_WAKE_KEY, None)
+
+
+async def schedule(
+    session: AsyncSession,
+    *,
+    shop_id: str,
+    kind: str,
+    run_at: datetime,
+    now: datetime,
+    case_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Add a job unless one with the same dedupe key already exists."""
+    row = {
+        "shop_id": shop_id,
+        "case_id": case_id,
+        "kind": kind,
+        "run_at": run_at,
+        "status": "pending",
+        "attempts": 0,
+        "payload": payload or {},
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+    }
+    await session.execute(insert_ignoring_conflicts(session, JOBS, ["dedupe_key"]), [row])
+    if run_at <= now:
+        wake_on_commit(session)
+
+
+def lane(job: Job) -> str:
+    """Jobs of one lane run in order: a payload may name its lane (the inbox: the sender; the outbox: the
+    case), else a job of a case is in the case's lane, else it is alone in its own."""
+    named = (job.payload or {}).get("lane")
+    if named:
+        return str(named)
+    return f"case:{job.case_id}" if job.case_id is not None else f"job:{job.id}"
+
+
+@dataclass
+class Worker:
+    ctx: JobContext
+    worker_id: str = field(default_factory=lambda: f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    # Jobs running at once. Deliveries mostly wait on the provider, turns on the database and the CPU, so
+    # a few overlap the waits; keep it below the connection pool's size (10), as each job holds a
+    # connection and a timer's handler may open a second one.
+    concurrency: int = 8
+    _done: list[int] = field(default_factory=list, init=False, repr=False)  # external jobs not yet marked
+    _lanes: dict[str, deque[Job]] = field(default_factory=dict, init=False, repr=False)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
+    _in_flight: int = field(default=0, init=False, repr=False)
+    _gate: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
+    _wakeup: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
+    _abandoned: list[Job] = field(default_factory=list, init=False, repr=False)  # claimed, not run at a stop
+
+    @property
+    def settings(self) -> Any:
+        return self.ctx.settings.scheduler
+
+    # ── claiming ─────────────────────────────────────────────────────────────────────────────────
+
+    async def claim(self, limit: int | None = None) -> list[int]:
+        """Lease up to `limit` due jobs (the batch size by default). Returns their ids."""
+        return [job.id for job in await self._claim(limit or self.settings.batch_size)]
+
+    async def _claim(self, limit: int) -> list[Job]:
+        """One short transaction: mark done what ran since the last claim, then lease the next due jobs."""
+        now = self.ctx.clock.now()
+        done = self._done[:]
+        async with self.ctx.sessions() as session, session.begin():
+            if done:
+                await self._mark_done(session, done, now)
+            rows = (await session.execute(self._claim_statement(session, limit, now))).mappings().all()
+        del self._done[: len(done)]  # only now: a failed transaction leaves them to the next claim
+        jobs = [Job(**row) for row in rows]
+        jobs.sort(key=lambda job: (job.run_at, job.id))  # RETURNING keeps no order
+        return jobs
+
+    def _claim_statement(self, session: AsyncSession, limit: int, now: datetime) -> Any:
+        due = or_(
+            and_(JOBS.c.status == "pending", JOBS.c.run_at <= now),
+            and_(JOBS.c.status == "running", JOBS.c.locked_until < now),  # a dead worker's lease
+        )
+        pick = select(JOBS.c.id).where(due).order_by(JOBS.c.run_at, JOBS.c.id).limit(limit)
+        if supports_skip_locked(session):
+            pick = pick.with_for_update(skip_locked=True)
+        lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+        return (
+            update(JOBS)
+            .where(JOBS.c.id.in_(pick.scalar_subquery()))
+            .values(status="running", locked_by=self.worker_id, locked_until=lease_until, attempts=JOBS.c.attempts + 1)
+            .returning(*JOBS.c)
+        )
+
+    async def _mark_done(self, session: AsyncSession, ids: list[int], now: datetime) -> None:
+        await session.execute(
+            update(JOBS)
+            .where(JOBS.c.id.in_(ids), JOBS.c.locked_by == self.worker_id)
+            .values(status="done", finished_at=now, locked_by=None, last_error=None)
+        )
+
+    async def flush(self) -> None:
+        """Mark done the external jobs that ran since the last claim."""
+        done = self._done[:]
+        if done:
+            async with self.ctx.sessions() as session, session.begin():
+                await self._mark_done(session, done, self.ctx.clock.now())
+            del self._done[: len(done)]
+
+    # ── running ──────────────────────────────────────────────────────────────────────────────────
+
+    async def run_due(self, max_rounds: int = 1000) -> int:
+        """Run every job due by the clock's now, including ones that jobs scheduled for now. Returns the count."""
+        count = 0
+        for _ in range(max_rounds):
+            jobs = await self._claim(self.settings.batch_size)
+            if not jobs:
+                break
+            await self._run_batch(jobs)
+            count += len(jobs)
+        await self.flush()
+        return count
+
+    async def _run_batch(self, jobs: list[Job]) -> None:
+        lanes: dict[str, list[Job]] = {}
+        for job in jobs:
+            lanes.setdefault(lane(job), []).append(job)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run_lane(queue: list[Job]) -> None:
+            async with gate:
+                for job in queue:
+                    await self._run(job)
+
+        await asyncio.gather(*(run_lane(queue) for queue in lanes.values()))
+
+    async def run_one(self, job_id: int) -> None:
+        """Run one job this worker has claimed (a no-op if its lease went to another worker meanwhile)."""
+        async with self.ctx.sessions() as session:
+            job = await session.get(Job, job_id)
+        if job is None or job.locked_by != self.worker_id or job.status != "running":
+            return
+        await self._run(job)
+        await self.flush()
+
+    async def _run(self, job: Job) -> None:
+        spec = HANDLERS.get(job.kind)
+        try:
+            if spec is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            if spec.external:
+                await spec.run(self.ctx, job)
+                self._done.append(job.id)
+            else:
+                await self._run_transactional(spec, job)
+        except RunAt as later:
+            await self._release(job, later.when, str(later), count_attempt=False)
+        except Exception as exc:
+            limit = (spec.max_attempts if spec and spec.max_attempts else None) or self.settings.callback_max_attempts
+            if isinstance(exc, LookupError) or job.attempts >= limit:
+                log.error("job %s (%s) failed for good after %s attempts: %s", job.id, job.kind, job.attempts, exc)
+                await self._release(job, None, f"{type(exc).__name__}: {exc}", failed=True)
+            else:
+                log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, exc)
+                await self._release(job, self.ctx.clock.now() + backoff(job.attempts), f"{type(exc).__name__}: {exc}")
+
+    async def _run_transactional(self, spec: HandlerSpec, job: Job) -> None:
+        async with self.ctx.sessions() as session, session.begin():
+            # Locked and re-checked in the handler's transaction: effects commit only under our lease.
+            query = select(Job).where(Job.id == job.id, Job.status == "running", Job.locked_by == self.worker_id)
+            if supports_skip_locked(session):
+                query = query.with_for_update()
+            fresh = (await session.execute(query)).scalar_one_or_none()
+            if fresh is None:
+                return
+            await spec.run(self.ctx, session, fresh)
+            fresh.status, fresh.finished_at, fresh.locked_by = "done", self.ctx.clock.now(), None
+
+    async def _release(
+        self, job: Job, run_at: datetime | None, error: str, *, failed: bool = False, count_attempt: bool = True
+    ) -> None:
+        values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error[:2000]}
+        if failed:
+            values.update(status="failed", finished_at=self.ctx.clock.now())
+        else:
+            values.update(status="pending", run_at=run_at)
+        if not count_attempt:
+            values["attempts"] = JOBS.c.attempts - 1
+        async with self.ctx.sessions() as session, session.begin():
+            await session.execute(
+                update(JOBS).where(JOBS.c.id == job.id, JOBS.c.locked_by == self.worker_id).values(**values)
+            )
+
+    # ── the long-running loop ────────────────────────────────────────────────────────────────────
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """The scheduler loop: keep up to a batch of jobs in flight, claiming more when half have finished,
+        when a job is committed in this process, or every poll_seconds. Errors are logged, never fatal."""
+        self._wakeup = asyncio.Event()
+        self._gate = asyncio.Semaphore(self.concurrency)
+        self._stopping = False
+        _wake_events.add(self._wakeup)
+        batch = self.settings.batch_size
+        try:
+            while not stop.is_set():
+                self._wakeup.clear()
+                if self._in_flight <= batch // 2:
+                    room = batch - self._in_flight
+                    jobs = await self._claim_logged(room)
+                    for job in jobs:
+                        self._dispatch(job)
+                    if len(jobs) == room:
+                        continue  # more may be due: claim again as soon as there is room
+                await _first_of(self._wakeup, stop, seconds=self.settings.poll_seconds)
+        finally:
+            _wake_events.discard(self._wakeup)
+            await self._stop_lanes()
+
+    async def _stop_lanes(self) -> None:
+        """A clean stop: finish the jobs running now, hand the others back at once (rather than leaving them
+        to their leases), and record what finished."""
+        self._stopping = True
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        queued, self._abandoned = self._abandoned, []
+        with contextlib.suppress(Exception):
+            await self.flush()
+            if queued:
+                async with self.ctx.sessions() as session, session.begin():
+                    await session.execute(
+                        update(JOBS)
+                        .where(JOBS.c.id.in_([job.id for job in queued]), JOBS.c.locked_by == self.worker_id)
+                        .values(status="pending", locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1)
+                    )
+
+    async def _claim_logged(self, limit: int) -> list[Job]:
+        try:
+            return await self._claim(limit)
+        except Exception:
+            log.exception("scheduler claim failed; retrying")
+            return []
+
+    def _dispatch(self, job: Job) -> None:
+        """Queue a claimed job behind its lane's earlier jobs, starting the lane if it was idle."""
+        self._in_flight += 1
+        key = lane(job)
+        queue = self._lanes.get(key)
+        if queue is not None:
+            queue.append(job)
+            return
+        self._lanes[key] = deque([job])
+        task = asyncio.create_task(self._drive_lane(key), name=f"mediator-lane-{key}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drive_lane(self, key: str) -> None:
+        queue = self._lanes[key]
+        assert self._gate is not None
+        try:
+            while queue:
+                async with self._gate:
+                    if self._stopping:  # not started: handed back by _stop_lanes
+                        self._abandoned.extend(queue)
+                        queue.clear()
+                        break
+                    try:
+                        await self._run(queue[0])
+                    except Exception:  # the release itself failed (database gone): the lease will expire
+                        log.exception("job %s (%s) could not be settled", queue[0].id, queue[0].kind)
+                queue.popleft()
+                self._in_flight -= 1
+                if self._in_flight <= self.settings.batch_size // 2:
+                    self._wakeup.set()
+        finally:
+            del self._lanes[key]
+
+
+async def _first_of(wakeup: asyncio.Event, stop: asyncio.Event, *, seconds: float) -> None:
+    """Wait until either event is set or `seconds` pass."""
+    waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

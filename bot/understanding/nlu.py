@@ -1,0 +1,928 @@
+"""Buyer-message understanding: language, intent, emotion and entities, trained from data/.
+
+- Intent: TF-IDF (char_wb 2-5 + word 1-2) plus the message's language as a feature, a LinearSVC with
+  sigmoid calibration, trained from data/nlu.yml (Rasa NLU YAML). No keyword list decides an intent.
+- Emotion: a second calibrated LinearSVC on the same TF-IDF features plus shouting cues (caps ratio,
+  "!!!"), trained from data/emotion.yml. anger = P(angry) + 0.5 * P(upset); level = the most probable.
+- Language: lingua (bot.understanding.language's detector). Chat replies are short and lingua is unreliable on them,
+  so the conversation's language is kept unless the message is long enough and lingua is confident.
+- Entities: regexes for structured values (order ids, dates, amounts, e-mails), phonenumbers for phones,
+  fuzzy matching for the order's items, and the data's lookup tables for problems and risks.
+
+Entity values are normalised: order_id upper-case without "#"; date ISO 8601 (YYYY-MM-DD); amount as
+"<decimal with 2 places> <ISO 4217 code>" in one value ("129,90 zł" -> "129.90 PLN") so a consumer
+never has to pair two entities; phone E.164; email lower-case; item the order's item name when one
+matches, else the item lookup value ("tent").
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import phonenumbers
+import sklearn
+import yaml
+from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import train_test_split
+from sklearn.svm import LinearSVC
+
+from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
+from bot.understanding.model_cache import cached_model
+
+# Bump when features, estimators or the pickled layout change, so old caches are never loaded.
+MODEL_FORMAT_VERSION = 2
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+INTENTS = (
+    "greet", "affirm", "deny", "thank", "goodbye", "describe_problem", "request_refund",
+    "request_replacement", "request_discount", "request_return", "ask_human", "ask_policy",
+    "vent", "insult", "opt_out", "out_of_scope",
+)  # fmt: skip
+LEVELS = ("calm", "upset", "angry")
+EMPTY_INTENT = "out_of_scope"
+
+# Language switch rule: lingua must be this sure, on a message with this much text, before the
+# conversation's language is abandoned. Below that, "ok"/"tak"/"да" say nothing reliable.
+_SWITCH_CONFIDENCE = 0.6
+_SWITCH_MIN_WORDS = 3
+_SWITCH_MIN_LETTERS = 15
+# A short reply needs more: lingua gives "That's fine by me" to German at 0.81, and an English buyer
+# answered in German mid-conversation is worse than a German buyer answered in English once more.
+_SHORT_REPLY_WORDS = 6
+_SHORT_SWITCH_CONFIDENCE = 0.9
+_LANG_WEIGHT = 0.3  # language one-hot beside unit-norm TF-IDF blocks: a hint ("jo" = no in sq), not a rule
+_MAX_CLASSIFY_CHARS = 1000  # a 10,000-character rant says what it means in its first lines
+# One message per language the data covers, with every entity kind, for NLU.warm_up.
+_WARM_UP_TEXTS = (
+    "Order 10432 came on 3 May and the lamp was broken, I want 20 EUR back: jo@example.com, +44 20 7946 0958",
+    "Zamówienie 10432 przyszło 3 maja, lampa jest rozbita",
+    "Beställning 10432 kom den 3 maj och lampan var trasig",
+    "Заказ 10432 пришёл 3 мая, лампа разбита",
+    "Porosia 10432 erdhi më 3 maj dhe llamba ishte e thyer",
+    "Bestellung 10432 kam am 3. Mai an, die Lampe war kaputt",
+    "Замовлення 10432 прийшло 3 травня, лампа розбита",
+)
+_MAX_ENTITY_CHARS = 5000
+_RANKING_SIZE = 10
+
+
+# ---- public types -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    text: str
+    language: str
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]]
+    anger: float
+    level: str
+    entities: list[Entity] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in self.ranking],
+            "emotion": {"anger": round(self.anger, 4), "level": self.level},
+            "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end} for e in self.entities],
+            "problems": list(self.problems),
+            "risks": list(self.risks),
+        }
+
+
+# ---- text folding -----------------------------------------------------------------------------
+
+# Letters NFKD does not decompose but buyers still drop on a phone keyboard.
+_EXTRA_FOLD = {"ł": "l", "ø": "o", "æ": "ae", "đ": "d", "’": "'", "ʼ": "'", "`": "'"}
+
+
+def _fold_char(ch: str) -> str:
+    ch = ch.lower()
+    if ch in _EXTRA_FOLD:
+        return _EXTRA_FOLD[ch]
+    if ch.isascii():
+        return ch
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Lower-case, diacritic-free text plus, per folded character, its index in `text`.
+
+    Matching on the folded text makes "rozbity"/"rozbitý" and "Kaputt"/"kaputt" one phrase; the
+    index map turns a match back into a span of the original message.
+    """
+    if text.isascii():  # most messages: one folded character per character, nothing to decompose
+        return text.lower().replace("`", "'"), list(range(len(text)))
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        f = _FOLDED.get(ch)
+        if f is None:
+            f = _FOLDED[ch] = _fold_char(ch)
+        out.append(f)
+        index.extend([i] * len(f))
+    return "".join(out), index
+
+
+_FOLDED: dict[str, str] = {}  # memo of _fold_char: the alphabets buyers write in are small
+
+
+def _span(index: list[int], start: int, end: int) -> tuple[int, int]:
+    """Original-text span of folded[start:end] (end > start)."""
+    return index[start], index[end - 1] + 1
+
+
+_DIGITS = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    # Digits become 0 so "order 10442" and "order 20311" share features.
+    folded, _ = fold(text[:_MAX_CLASSIFY_CHARS])
+    return _SPACES.sub(" ", _DIGITS.sub("0", folded)).strip()
+
+
+# ---- training data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    entities: list[dict]
+    language: str
+
+
+_ANNOTATION = re.compile(r"\[(?P<text>[^\]\n]+)\](?:\((?P<entity>[^)\n]+)\)|(?P<json>\{[^}\n]+\}))")
+
+
+def _strip_annotations(line: str) -> tuple[str, list[dict]]:
+    """Training text without [text](entity) / [text]{"entity": ..., "value": ...} markup, plus the entities."""
+    out, entities, pos = [], [], 0
+    for m in _ANNOTATION.finditer(line):
+        out.append(line[pos : m.start()])
+        start = sum(map(len, out))
+        value = m.group("text")
+        if m.group("json"):
+            spec = json.loads(m.group("json"))
+            name, value = spec["entity"], str(spec.get("value", value))
+        else:
+            name, _, synonym = m.group("entity").partition(":")  # Rasa's older [text](entity:value)
+            value = synonym or value
+        out.append(m.group("text"))
+        entities.append({"entity": name.strip(), "value": value, "start": start, "end": start + len(m.group("text"))})
+        pos = m.end()
+    out.append(line[pos:])
+    return "".join(out), entities
+
+
+def _example_lines(block: object, where: str) -> list[str]:
+    if not isinstance(block, str):
+        raise ValueError(f"{where}: `examples` must be a `|` block of '- text' lines")
+    lines = []
+    for raw in block.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("-"):
+            raise ValueError(f"{where}: example line {line!r} must start with '- '")
+        lines.append(line[1:].strip())
+    return lines
+
+
+def _read_examples(path: Path) -> tuple[list[Example], dict[str, dict[str, list[str]]]]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    examples: list[Example] = []
+    raw_lookups: dict[str, list[str]] = {}
+    synonyms: dict[str, list[str]] = {}
+    for n, entry in enumerate(doc.get("nlu") or [], 1):
+        where = f"{Path(path).name}: nlu entry {n}"
+        if "intent" in entry:
+            language = str((entry.get("metadata") or {}).get("language", UNDETERMINED))
+            for line in _example_lines(entry.get("examples"), f"{where} (intent {entry['intent']})"):
+                text, entities = _strip_annotations(line)
+                examples.append(Example(text, str(entry["intent"]), entities, language))
+        elif "lookup" in entry:
+            raw_lookups.setdefault(str(entry["lookup"]), []).extend(_example_lines(entry.get("examples"), where))
+        elif "synonym" in entry:
+            synonyms.setdefault(str(entry["synonym"]), []).extend(_example_lines(entry.get("examples"), where))
+        elif "regex" not in entry:  # regexes are valid Rasa data; this NLU has its own entity patterns
+            raise ValueError(f"{where}: expected one of intent, lookup, synonym, regex")
+    # A lookup entry that names a synonym stands for all its phrases (value -> phrases).
+    lookups = {
+        name: {value: synonyms.get(value) or [value] for value in values} for name, values in raw_lookups.items()
+    }
+    return examples, lookups
+
+
+def read_rasa_nlu(path: Path) -> tuple[list[tuple[str, str, list[dict]]], dict[str, dict[str, list[str]]]]:
+    """(text, intent, entities) per training example with markup stripped, and lookup value -> phrases."""
+    examples, lookups = _read_examples(path)
+    return [(e.text, e.intent, e.entities) for e in examples], lookups
+
+
+def read_emotion(path: Path) -> list[tuple[str, str, str]]:
+    """(text, level, language) per labelled message in data/emotion.yml."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    rows = []
+    for level, by_language in (doc.get("examples") or {}).items():
+        if level not in LEVELS:
+            raise ValueError(f"{Path(path).name}: level {level!r} must be one of {LEVELS}")
+        for language, texts in (by_language or {}).items():
+            rows.extend((str(t), level, str(language)) for t in texts or [])
+    return rows
+
+
+# Intents whose emotion is unambiguous: their NLU examples widen the emotion set for free.
+_EMOTION_FROM_INTENT = {"insult": "angry", "greet": "calm", "thank": "calm", "affirm": "calm", "goodbye": "calm"}
+
+
+# ---- model ------------------------------------------------------------------------------------
+
+
+def _shouting(texts: Sequence[str]) -> np.ndarray:
+    rows = np.zeros((len(texts), 4), dtype=np.float32)
+    for i, text in enumerate(texts):
+        text = text[:_MAX_CLASSIFY_CHARS]
+        letters = sum(map(str.isalpha, text))
+        # Caps only mean shouting past a few letters: "OK" or "STOP" is a keyword, not a raised voice.
+        rows[i, 0] = sum(map(str.isupper, text)) / letters if letters >= 6 else 0.0
+        rows[i, 1] = min(text.count("!") / 3.0, 1.0)
+        rows[i, 2] = 1.0 if ("!!" in text or "??" in text) else 0.0
+        rows[i, 3] = min(sum(1 for w in text.split() if len(w) >= 3 and w.isupper()) / 3.0, 1.0)
+    return rows
+
+
+def _calibrated_svc(c: float) -> CalibratedClassifierCV:
+    # LinearSVC trains in a fraction of a second; 3-fold sigmoid calibration makes its margins
+    # probabilities the dialogue policy can compare with thresholds.
+    return CalibratedClassifierCV(LinearSVC(C=c, class_weight="balanced"), cv=3, method="sigmoid")
+
+
+class NLUModel:
+    """Fitted vectorisers and the intent and emotion classifiers (what the disk cache holds)."""
+
+    def __init__(self, data_hash: str = "", lookups: dict[str, dict[str, list[str]]] | None = None) -> None:
+        self.data_hash = data_hash
+        self.lookups = lookups or {}
+        self.train_seconds = 0.0
+        self.languages = tuple(SUPPORTED_LANGUAGES)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32)
+        self._words = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, dtype=np.float32
+        )
+        self._intent = _calibrated_svc(0.5)
+        self._emotion = _calibrated_svc(0.3)
+
+    def _text_features(self, normalised: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self._chars.transform(normalised), self._words.transform(normalised)], format="csr")
+
+    def _language_features(self, languages: Sequence[str]) -> np.ndarray:
+        rows = np.zeros((len(languages), len(self.languages)), dtype=np.float32)
+        for i, lang in enumerate(languages):
+            if lang in self.languages:
+                rows[i, self.languages.index(lang)] = _LANG_WEIGHT
+        return rows
+
+    def fit(
+        self,
+        intents: Sequence[tuple[str, str, str]],
+        emotions: Sequence[tuple[str, str, str]],
+    ) -> NLUModel:
+        """intents: (text, intent, language); emotions: (text, level, language)."""
+        started = time.perf_counter()
+        intent_norm = [_normalise(t) for t, _, _ in intents]
+        emotion_raw = [t for t, _, _ in emotions] + [t for t, i, _ in intents if i in _EMOTION_FROM_INTENT]
+        emotion_y = [lvl for _, lvl, _ in emotions]
+        emotion_y += [_EMOTION_FROM_INTENT[i] for _, i, _ in intents if i in _EMOTION_FROM_INTENT]
+        emotion_norm = [_normalise(t) for t in emotion_raw]
+        self._chars.fit(intent_norm + emotion_norm)
+        self._words.fit(intent_norm + emotion_norm)
+        languages = self._language_features([lang for _, _, lang in intents])
+        x_intent = sparse.hstack([self._text_features(intent_norm), languages], format="csr")
+        self._intent.fit(x_intent, [i for _, i, _ in intents])
+        x_emotion = sparse.hstack(
+            [self._text_features(emotion_norm), sparse.csr_matrix(_shouting(emotion_raw))], format="csr"
+        )
+        self._emotion.fit(x_emotion, emotion_y)
+        self._fast_intent = _FastCalibrated(self._intent)
+        self._fast_emotion = _FastCalibrated(self._emotion)
+        self.train_seconds = time.perf_counter() - started
+        return self
+
+    @property
+    def intents(self) -> list[str]:
+        return [str(c) for c in self._intent.classes_]
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(intent probabilities in `intents` order, emotion probabilities in LEVELS order)."""
+        if not hasattr(self, "_analysers"):  # built per process: analysers are closures, not pickled
+            self._analysers = [
+                (_char_columns(self._chars), self._chars.vocabulary_, self._chars.idf_.astype(np.float32)),
+                (_term_columns(self._words), self._words.vocabulary_, self._words.idf_.astype(np.float32)),
+            ]
+        text_x = _tfidf(self._analysers, [_normalise(t) for t in texts])
+        intent_p = self._fast_intent.predict_proba(text_x, self._language_features(languages))
+        emotion_p = self._fast_emotion.predict_proba(text_x, _shouting(texts))
+        order = [list(self._emotion.classes_).index(level) for level in LEVELS]
+        return intent_p, emotion_p[:, order]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_analysers", None)
+        return state
+
+
+# One document's tf-idf row as (columns, values): its nonzero entries only.
+SparseRow = tuple[np.ndarray, np.ndarray]
+Columns = Callable[[str], list[int]]  # a document's in-vocabulary terms, as column numbers, with repeats
+
+
+def _term_columns(vectoriser: TfidfVectorizer) -> Columns:
+    analyse, vocabulary = vectoriser.build_analyzer(), vectoriser.vocabulary_
+    return lambda doc: [c for term in analyse(doc) if (c := vocabulary.get(term)) is not None]
+
+
+def _char_columns(vectoriser: TfidfVectorizer) -> Columns:
+    """`char_wb` n-grams never cross a space, so a document's n-grams are its words' n-grams one after
+    another. Words recur across buyers ("the", "parcel", "paczka"), so each word's columns are kept:
+    building and looking up ~150 n-gram strings per message was most of a parse."""
+    preprocess, vocabulary = vectoriser.build_preprocessor(), vectoriser.vocabulary_
+
+    @lru_cache(maxsize=1 << 16)
+    def word(w: str) -> tuple[int, ...]:
+        return tuple(c for gram in vectoriser._char_wb_ngrams(w) if (c := vocabulary.get(gram)) is not None)
+
+    def columns(doc: str) -> list[int]:
+        found: list[int] = []
+        for w in preprocess(doc).split():
+            found += word(w)
+        return found
+
+    return columns
+
+
+def _tfidf(analysers: list[tuple[Columns, dict[str, int], np.ndarray]], docs: Sequence[str]) -> list[SparseRow]:
+    """The nonzero entries of hstack(TfidfVectorizer.transform) for sublinear-tf, l2 vectorisers, per document.
+
+    sklearn's transform spends most of a one-message call validating inputs, and building a scipy matrix
+    for one row costs more than the arithmetic; a chat turn cannot afford either on the hot path.
+    """
+    rows = []
+    for doc in docs:
+        offset, columns, data = 0, [], []
+        for terms, vocabulary, idf in analysers:
+            found = terms(doc)
+            if found:
+                cols, counts = np.unique(np.asarray(found, dtype=np.int64), return_counts=True)
+                values = (1.0 + np.log(counts.astype(np.float32))) * idf[cols]
+                columns.append(cols + offset)
+                data.append(values / np.sqrt(np.dot(values, values)))
+            offset += len(vocabulary)
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        rows.append((np.concatenate(columns), np.concatenate(data)) if columns else empty)
+    return rows
+
+
+class _FastCalibrated:
+    """predict_proba of a fitted sigmoid CalibratedClassifierCV over LinearSVCs, as a few small products.
+
+    sklearn's version calls one calibrator per class and fold with full input validation each time
+    (~4 ms per message for 16 intents); this gives the same numbers in well under 0.1 ms.
+    """
+
+    def __init__(self, model: CalibratedClassifierCV) -> None:
+        folds = model.calibrated_classifiers_
+        self.n_folds, self.n_classes = len(folds), len(model.classes_)
+        self.weights = np.hstack([f.estimator.coef_.T for f in folds]).astype(np.float32)  # (features, folds*classes)
+        self.bias = np.concatenate([f.estimator.intercept_ for f in folds])
+        self.a = np.concatenate([[c.a_ for c in f.calibrators] for f in folds])
+        self.b = np.concatenate([[c.b_ for c in f.calibrators] for f in folds])
+
+    def predict_proba(self, text_rows: list[SparseRow], extra: np.ndarray) -> np.ndarray:
+        width = self.weights.shape[0] - extra.shape[1]  # text features first, then the extra columns
+        # Only the rows of the weights a message touches: a gather of ~200 rows beats a sparse product.
+        text_scores = np.stack([values @ self.weights[columns] for columns, values in text_rows])
+        scores = text_scores + extra @ self.weights[width:] + self.bias
+        p = 1.0 / (1.0 + np.exp(self.a * scores + self.b))  # sklearn's sigmoid: expit(-(a*d + b))
+        p = p.reshape(len(scores), self.n_folds, self.n_classes)
+        total = p.sum(axis=2, keepdims=True)
+        p = np.divide(p, total, out=np.full_like(p, 1.0 / self.n_classes), where=total != 0)
+        return p.mean(axis=1)
+
+
+# ---- entities ---------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
+_ORDER = re.compile(
+    r"(?<![\w-])(?P<code>[A-Z]{2,4}-\d{4}-\d{3,8})(?![\w-])"  # NL-2026-10442, the platform's format
+    r"|[#№]\s?(?P<hash>\d{3,10})\b"  # #10442
+    # "order 10442", "zamówienie nr 10442", "заказ №10442": the keyword makes a bare number an order id.
+    r"|(?:order|zam[oó]wieni\w*|beställning\w*|best[aä]llning\w*|ordernummer|ordernr|заказ\w*|замовлен\w*"
+    r"|porosi\w*|bestellung\w*|bestellnummer|nr\.?)"
+    r"[\s:.]*(?:nr\.?|no\.?|number|numer|номер|№|#)?[\s:.#]*(?P<num>\d{4,10})\b",
+    re.IGNORECASE,
+)
+
+_NUMBER = r"\d{1,3}(?:[ \u00a0.]\d{3})+(?:,\d{1,2})?|\d{1,3}(?:[ \u00a0,]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_CURRENCY_WORDS = {
+    "PLN": ("zł", "zl", "pln", "złotych", "zlotych", "złote", "zlote", "złoty"),
+    "EUR": ("€", "eur", "euro", "euros", "evro"),
+    "SEK": ("kr", "sek", "kronor", "kronor"),
+    "RUB": ("₽", "руб", "rub", "рублей", "рубля", "рубль"),
+    "UAH": ("₴", "грн", "uah", "гривень", "гривні", "гривня"),
+    "ALL": ("lek", "lekë", "leke", "lekë"),
+    "USD": ("$", "usd"),
+    "GBP": ("£", "gbp"),
+    "CHF": ("chf",),
+    "CZK": ("kč", "czk"),
+}
+_CURRENCY_OF = {w: code for code, words in _CURRENCY_WORDS.items() for w in words}
+_CURRENCY_ALT = "|".join(re.escape(w) for w in sorted(_CURRENCY_OF, key=len, reverse=True))
+_AMOUNT = re.compile(
+    rf"(?<![\w.,])(?P<n1>{_NUMBER})\s?(?P<c1>{_CURRENCY_ALT}|ALL)(?!\w)"
+    rf"|(?<!\w)(?P<c2>[€$£₽₴]|eur|pln|sek|usd|gbp|chf)\s?(?P<n2>{_NUMBER})(?![\w.,]\d)",
+    re.IGNORECASE,
+)
+
+_MONTHS = {
+    1: ("jan", "stycz", "январ", "janar", "січ"),
+    2: ("feb", "lut", "феврал", "shkurt", "лют"),
+    3: ("mar", "март", "берез"),
+    4: ("apr", "kwie", "апрел", "prill", "квіт"),
+    5: ("may", "maj", "mai", "мая", "маи", "трав"),
+    6: ("jun", "czerw", "июн", "qershor", "черв"),
+    7: ("jul", "lip", "июл", "korrik", "лип"),
+    8: ("aug", "sierp", "август", "gusht", "серп"),
+    9: ("sep", "wrze", "сентябр", "shtator", "верес"),
+    10: ("oct", "okt", "pazdz", "октябр", "tetor", "жовт"),
+    11: ("nov", "listop", "ноябр", "nentor", "листоп"),
+    12: ("dec", "dez", "grud", "декабр", "dhjetor", "груд"),
+}
+_MONTH_OF = sorted(((stem, m) for m, stems in _MONTHS.items() for stem in stems), key=lambda p: -len(p[0]))
+_MONTH_ALT = "|".join(stem for stem, _ in _MONTH_OF)
+_RELATIVE_DAYS = {
+    0: ("today", "dzisiaj", "dzis", "idag", "сегодня", "sot", "heute", "сьогодні"),
+    1: ("yesterday", "wczoraj", "igar", "вчера", "dje", "gestern", "вчора", "учора"),
+    2: ("day before yesterday", "przedwczoraj", "i forrgar", "позавчера", "pardje", "vorgestern", "позавчора"),
+}  # fmt: skip
+_WEEKDAYS = {  # folded spellings per language (en, pl, sv, ru, sq, de, uk); Monday = 0
+    0: ("monday", r"poniedzia\w*", r"mandag\w*", r"понедельник\w*", r"(?:e|te)\s+hene\w*", r"montag\w*", r"понеділ\w*"),
+    1: ("tuesday", r"wtor\w*", r"tisdag\w*", r"вторник\w*", r"(?:e|te)\s+marte\w*", r"dienstag\w*", r"вівтор\w*"),
+    2: ("wednesday", r"srod\w*", r"onsdag\w*", "сред[аыу]", r"(?:e|te)\s+merkure\w*", r"mittwoch\w*", "серед[аиу]"),
+    3: ("thursday", r"czwart\w*", r"torsdag\w*", r"четверг\w*", r"(?:e|te)\s+enjte\w*", r"donnerstag\w*", r"четвер\w*"),
+    4: ("friday", r"piat\w*", r"fredag\w*", r"пятниц\w*", r"(?:e|te)\s+premte\w*", r"freitag\w*", r"п'?ятниц\w*"),
+    5: ("saturday", r"sobot\w*", r"lordag\w*", r"суббот\w*", r"(?:e|te)\s+shtune\w*", r"samstag\w*", r"субот\w*"),
+    6: ("sunday", r"niedziel\w*", r"sondag\w*", r"воскресень\w*", r"(?:e|te)\s+diel\w*", r"sonntag\w*", r"неділ\w*"),
+}
+
+
+def _alternation(groups: dict[int, Iterable[str]], prefix: str, escape: bool) -> str:
+    return "|".join(
+        f"(?P<{prefix}{key}_{i}>{re.escape(p) if escape else p})"
+        for key, ps in groups.items()
+        for i, p in enumerate(ps)
+    )
+
+
+_DATE = re.compile(
+    r"(?<![\w.])(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?![\w])"
+    r"|(?<![\w.,])(?P<nd>\d{1,2})[./](?P<nm>\d{2})(?:[./](?P<ny>\d{4}|\d{2}))?\.?(?![\w]|[.,]\d)"
+    rf"|(?<![\w.])(?P<td>\d{{1,2}})(?:\.|st|nd|rd|th|-?го|-?е)?\s+(?:of\s+)?(?P<tm>{_MONTH_ALT})\w*(?:\s+(?P<ty>\d{{4}}))?"
+    rf"|(?<!\w)(?P<em>{_MONTH_ALT})\w*\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
+    rf"|(?<!\w)(?:{_alternation(_RELATIVE_DAYS, 'r', escape=True)})(?!\w)"
+    rf"|(?<!\w)(?:{_alternation(_WEEKDAYS, 'w', escape=False)})(?!\w)"
+)
+
+
+def _valid_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _past_date(today: date, month: int, day: int, year: str | None) -> date | None:
+    """A date without a year is the most recent one not after today: complaints are about the past."""
+    if year:
+        y = int(year)
+        return _valid_date(y + 2000 if y < 100 else y, month, day)
+    found = _valid_date(today.year, month, day)
+    if found and found > today:
+        found = _valid_date(today.year - 1, month, day)
+    return found
+
+
+def _month(stem: str) -> int:
+    return next(m for s, m in _MONTH_OF if stem.startswith(s))
+
+
+def _date_value(m: re.Match, today: date) -> date | None:
+    g = m.groupdict()
+    if g["iy"]:
+        return _valid_date(int(g["iy"]), int(g["im"]), int(g["id"]))
+    if g["nd"]:
+        return _past_date(today, int(g["nm"]), int(g["nd"]), g["ny"])
+    if g["td"]:
+        return _past_date(today, _month(g["tm"]), int(g["td"]), g["ty"])
+    if g["em"]:
+        return _past_date(today, _month(g["em"]), int(g["ed"]), None)
+    name = m.lastgroup or ""
+    if name.startswith("r"):
+        return today - timedelta(days=int(name[1:].split("_")[0]))
+    if name.startswith("w"):
+        # "on Monday" told on a Monday means last week's: the same day would be "today".
+        back = (today.weekday() - int(name[1:].split("_")[0])) % 7 or 7
+        return today - timedelta(days=back)
+    return None
+
+
+def _amount_value(number: str, currency: str) -> str | None:
+    if currency == "ALL" or currency.lower() in _CURRENCY_OF:
+        code = "ALL" if currency == "ALL" else _CURRENCY_OF[currency.lower()]
+    else:
+        return None
+    n = number.replace("\u00a0", " ")
+    if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+(?:,\d{1,2})?", n):  # 1.299,90 / 1 299,90
+        n = n.replace(" ", "").replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d{1,2})?", n):  # 1,299.90
+        n = n.replace(" ", "").replace(",", "")
+    else:
+        n = n.replace(",", ".")
+    try:
+        return f"{Decimal(n).quantize(Decimal('0.01'))} {code}"
+    except InvalidOperation:
+        return None
+
+
+_PHONE_REGION = {"en": "GB", "pl": "PL", "sv": "SE", "ru": "RU", "sq": "AL", "de": "DE", "uk": "UA", "cs": "CZ",
+                 "fr": "FR", "es": "ES", "it": "IT"}  # fmt: skip
+
+
+def _phones(text: str, language: str) -> Iterable[Entity]:
+    if sum(map(str.isdigit, text)) < 7:  # the matcher is slow; no phone number has fewer digits
+        return
+    for match in phonenumbers.PhoneNumberMatcher(text, _PHONE_REGION.get(language, "PL")):
+        value = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        yield Entity("phone", value, match.start, match.end)
+
+
+class _Lookup:
+    """Phrase matcher for one lookup table: word boundaries, case and diacritics ignored.
+
+    A single word of 5+ letters may carry up to 3 more letters, so "uszkodzony" also finds
+    "uszkodzonym" and "kaputt" "kaputte"; Slavic stems in the data ("разбит") rely on it.
+    """
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        # One alternation per first character, longest phrase first (so the longest wins at a position, as
+        # in one big alternation). Python's re tries every alternative at every position, so a single
+        # regex of ~200 phrases cost ~170 µs per message; starting only where a phrase can start is ~10x less.
+        groups: dict[str, list[str]] = {}
+        self._values: list[str] = []
+        phrases = [(fold(p)[0].strip(), value) for value, ps in values.items() for p in ps]
+        for phrase, value in sorted(set(phrases), key=lambda p: -len(p[0])):
+            if not phrase:
+                continue
+            body = r"\s+".join(re.escape(w) for w in phrase.split())
+            if " " not in phrase and len(phrase) >= 5:
+                body += r"\w{0,3}"
+            groups.setdefault(phrase[0], []).append(f"(?P<p{len(self._values)}>{body})")
+            self._values.append(value)
+        self._by_first = {ch: re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)") for ch, parts in groups.items()}
+        self._starts = re.compile(rf"(?<!\w)[{''.join(re.escape(ch) for ch in groups)}]") if groups else None
+
+    def find(self, folded: str) -> Iterable[tuple[str, int, int]]:
+        """Non-overlapping matches, left to right, as `finditer` over one alternation of all phrases."""
+        if self._starts is None:
+            return
+        pos = 0
+        while (start := self._starts.search(folded, pos)) is not None:
+            m = self._by_first[start.group(0)].match(folded, start.start())
+            if m is None:
+                pos = start.start() + 1
+                continue
+            yield self._values[int((m.lastgroup or "p0")[1:])], m.start(), m.end()
+            pos = m.end()
+
+
+_TOKEN = re.compile(r"\w{3,}")
+
+
+@lru_cache(maxsize=4096)
+def _folded(phrase: str) -> str:
+    return fold(phrase)[0]
+
+
+@lru_cache(maxsize=4096)
+def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    # Words under 4 letters ("for", "set", "2p") would match half of any message.
+    return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
+
+
+@lru_cache(maxsize=1 << 16)  # word pairs recur across messages; difflib is the slowest part of a parse
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    # Inflection changes endings ("namiotu", "kurtkę"): a long shared beginning is the same word.
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    if common >= 4 and common >= 0.75 * min(len(a), len(b)):
+        return True
+    return len(a) >= 4 and len(b) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+# ---- the NLU ----------------------------------------------------------------------------------
+
+
+def _letters_and_words(text: str) -> tuple[int, int]:
+    return sum(map(str.isalpha, text)), len(text.split())
+
+
+def _lang_code(language: object) -> str:
+    return language.iso_code_639_1.name.lower()  # type: ignore[attr-defined]
+
+
+class NLU:
+    def __init__(self, model: NLUModel) -> None:
+        self.model = model
+        self._intents = model.intents
+        self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
+        self._item_values = model.lookups.get("item", {})
+
+    def warm_up(self) -> None:
+        """Pay every first-use cost now, not on a buyer's message: lingua's detector is built on its first
+        detection (~40 ms), and the first prediction and entity pass touch code and data nothing has yet.
+        A server calls this before it serves; its NLU helper, before it says it is ready. (Without it the
+        first turns after a start queued behind the helper's first parse: bench/turn.py's p99 was 75 ms
+        from its first second alone, and ~15 ms over the rest.)"""
+        self.parse_many(_WARM_UP_TEXTS, items=("Fjord table lamp",))
+
+    # -- language
+
+    def detect_language(self, text: str, fallback_language: str | None = None) -> str:
+        """lingua's answer when it is trustworthy, else the conversation's language (see module doc)."""
+        letters, words = _letters_and_words(text)
+        if not letters:
+            return fallback_language or UNDETERMINED
+        values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
+        if not values or values[0].value <= 0.0:
+            return fallback_language or UNDETERMINED
+        best, confidence = _lang_code(values[0].language), values[0].value
+        if fallback_language is None or best == fallback_language:
+            return best
+        long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
+        needed = _SHORT_SWITCH_CONFIDENCE if words < _SHORT_REPLY_WORDS else _SWITCH_CONFIDENCE
+        return best if long_enough and confidence >= needed else fallback_language
+
+    # -- entities
+
+    def entities(
+        self, text: str, language: str = UNDETERMINED, items: Sequence[str] = (), today: date | None = None
+    ) -> tuple[list[Entity], list[str], list[str]]:
+        """(entities, problem values, risk values) found in `text`."""
+        text = text[:_MAX_ENTITY_CHARS]
+        today = today or datetime.now(UTC).date()
+        folded, index = fold(text)
+
+        def span(start: int, end: int) -> tuple[int, int]:
+            return _span(index, start, end)
+
+        found: list[Entity] = []  # in priority order: a later candidate overlapping an earlier one loses
+        found += [Entity("email", m.group(0).lower(), m.start(), m.end()) for m in _EMAIL.finditer(text)]
+        for m in _ORDER.finditer(text):
+            group = next(g for g in ("code", "hash", "num") if m.group(g))
+            found.append(Entity("order_id", m.group(group).upper(), m.start(group), m.end(group)))
+        for m in _AMOUNT.finditer(text):
+            number, currency = (m.group("n1"), m.group("c1")) if m.group("n1") else (m.group("n2"), m.group("c2"))
+            value = _amount_value(number, currency)
+            if value:
+                found.append(Entity("amount", value, m.start(), m.end()))
+        for m in _DATE.finditer(folded):
+            when = _date_value(m, today)
+            if when:
+                found.append(Entity("date", when.isoformat(), *span(m.start(), m.end())))
+        found += list(_phones(text, language))
+        found += self._items(folded, span, items)
+
+        kept: list[Entity] = []
+        for e in found:
+            if all(e.end <= k.start or e.start >= k.end for k in kept):
+                kept.append(e)
+        kept.sort(key=lambda e: (e.start, e.end))
+
+        problems, risks = [], []
+        for name, out in (("problem", problems), ("risk", risks)):
+            if name in self._lookups:
+                for value, _, _ in self._lookups[name].find(folded):
+                    if value not in out:
+                        out.append(value)
+        return kept, problems, risks
+
+    def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
+        found: list[Entity] = []
+        item_words = _item_words(tuple(items))
+        matched: set[str] = set()
+        # The order's own item names first: "namiotu" or a typo still points at the order's tent.
+        for m in _TOKEN.finditer(folded[:2000]):
+            token = m.group(0)
+            for name, words in item_words:
+                if name not in matched and any(_similar(token, w) for w in words):
+                    matched.add(name)
+                    found.append(Entity("item", name, *span(m.start(), m.end())))
+        # Then the item lookup ("namiot" -> tent), mapped onto an order item that shares the lookup value.
+        if "item" in self._lookups:
+            for value, start, end in self._lookups["item"].find(folded):
+                phrases = [_folded(p) for p in self._item_values.get(value, [value])]
+                owner = next((name for name, _ in item_words if any(p in _folded(name) for p in phrases)), value)
+                if owner not in matched:
+                    matched.add(owner)
+                    found.append(Entity("item", owner, *span(start, end)))
+        return found
+
+    # -- parse
+
+    def _result(
+        self, text: str, language: str, intent_p: np.ndarray, emotion_p: np.ndarray, extracted: tuple
+    ) -> ParseResult:
+        if not text.strip():  # nothing to classify: the policy's clarify path handles it
+            others = [(i, 0.0) for i in self._intents if i != EMPTY_INTENT]
+            ranking = [(EMPTY_INTENT, 1.0), *others[: _RANKING_SIZE - 1]]
+            anger, level = 0.0, "calm"
+        else:
+            order = np.argsort(-intent_p)[:_RANKING_SIZE]
+            ranking = [(self._intents[k], float(intent_p[k])) for k in order]
+            anger = float(min(1.0, max(0.0, emotion_p[2] + 0.5 * emotion_p[1])))
+            level = LEVELS[int(np.argmax(emotion_p))]
+        entities, problems, risks = extracted
+        return ParseResult(
+            text=text,
+            language=language,
+            intent=ranking[0][0],
+            confidence=ranking[0][1],
+            ranking=ranking,
+            anger=anger,
+            level=level,
+            entities=entities,
+            problems=problems,
+            risks=risks,
+        )
+
+    def parse(
+        self,
+        text: str,
+        *,
+        fallback_language: str | None = None,
+        items: Sequence[str] = (),
+        today: date | None = None,
+    ) -> ParseResult:
+        """Understand one buyer message. `fallback_language` is the conversation's current language."""
+        return self.parse_many([text], fallback_language=fallback_language, items=items, today=today)[0]
+
+    def parse_many(
+        self,
+        texts: Sequence[str],
+        *,
+        fallback_language: str | None = None,
+        items: Sequence[str] = (),
+        today: date | None = None,
+    ) -> list[ParseResult]:
+        """Batch `parse`: one vectorisation and one classifier call for all texts."""
+        texts = [t if isinstance(t, str) else str(t) for t in texts]
+        if not texts:
+            return []
+        languages = [self.detect_language(t, fallback_language) for t in texts]
+        intent_p, emotion_p = self.model.predict(texts, languages)
+        return [
+            self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today))
+            for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
+        ]
+
+
+# ---- data, training, cache --------------------------------------------------------------------
+
+
+def _data_files(data_dir: Path) -> tuple[Path, Path]:
+    nlu, emotion = Path(data_dir) / "nlu.yml", Path(data_dir) / "emotion.yml"
+    for path in (nlu, emotion):
+        if not path.is_file():
+            raise FileNotFoundError(f"missing NLU training file {path}")
+    return nlu, emotion
+
+
+def data_hash(data_dir: Path) -> str:
+    """sha256 over the training files, this module's code and the sklearn version.
+
+    The code counts because a cached model trained by an older version of this module would otherwise be
+    reused silently after a change to its features."""
+    h = hashlib.sha256(f"nlu-v{MODEL_FORMAT_VERSION}-sklearn{sklearn.__version__}".encode())
+    h.update(Path(__file__).read_bytes())
+    for path in _data_files(data_dir):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _load_data(data_dir: Path) -> tuple[list[Example], dict[str, dict[str, list[str]]], list[tuple[str, str, str]]]:
+    nlu_path, emotion_path = _data_files(data_dir)
+    examples, lookups = _read_examples(nlu_path)
+    unknown = sorted({e.intent for e in examples} - set(INTENTS))
+    if unknown:
+        raise ValueError(f"{nlu_path.name}: unknown intents {unknown}; allowed: {INTENTS}")
+    return examples, lookups, read_emotion(emotion_path)
+
+
+def train(data_dir: Path, digest: str = "") -> NLUModel:
+    examples, lookups, emotions = _load_data(data_dir)
+    model = NLUModel(digest, lookups)
+    return model.fit([(e.text, e.intent, e.language) for e in examples], emotions)
+
+
+def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
+    """The NLU for the current data: memoised in process, cached on disk, trained if neither."""
+    digest = data_hash(data_dir)
+    return cached_model("nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=NLU)
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+
+def evaluate(data_dir: Path = DEFAULT_DATA_DIR, test_fraction: float = 0.2, seed: int = 0) -> dict:
+    """Held-out scores; the splits are stratified by intent+language (NLU) and level+language (emotion).
+
+    The test messages are classified with their own language as the conversation language, as the
+    dialogue does (it always knows the case's language).
+    """
+    examples, lookups, emotions = _load_data(data_dir)
+    train_ex, test_ex = train_test_split(
+        examples, test_size=test_fraction, random_state=seed, stratify=[f"{e.intent}/{e.language}" for e in examples]
+    )
+    train_em, test_em = train_test_split(
+        emotions, test_size=test_fraction, random_state=seed, stratify=[f"{lvl}/{lang}" for _, lvl, lang in emotions]
+    )
+    model = NLUModel("", lookups).fit([(e.text, e.intent, e.language) for e in train_ex], train_em)
+    intent_p, _ = model.predict([e.text for e in test_ex], [e.language for e in test_ex])
+    predicted = [model.intents[k] for k in intent_p.argmax(axis=1)]
+    gold = [e.intent for e in test_ex]
+    _, emotion_p = model.predict([t for t, _, _ in test_em], [lang for _, _, lang in test_em])
+    emotion_pred = [LEVELS[k] for k in emotion_p.argmax(axis=1)]
+
+    per_language: dict[str, dict] = {}
+    for e, p in zip(test_ex, predicted, strict=True):
+        s = per_language.setdefault(e.language, {"n": 0, "correct": 0})
+        s["n"] += 1
+        s["correct"] += p == e.intent
+    labels = sorted(set(gold))
+    precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+    return {
+        "languages": {
+            lang: {"n": s["n"], "accuracy": s["correct"] / s["n"]} for lang, s in sorted(per_language.items())
+        },
+        "intents": {
+            label: {
+                "n": int(support[i]),
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+            }
+            for i, label in enumerate(labels)
+        },
+        "overall": {
+            "n": len(gold),
+            "accuracy": sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold),
+            "macro_f1": float(f1_score(gold, predicted, average="macro", zero_division=0)),
+        },
+        "emotion": {
+            "n": len(test_em),
+            "accuracy": sum(p == lvl for p, (_, lvl, _) in zip(emotion_pred, test_em, strict=True)) / len(test_em),
+        },
+        "errors": [(e.text, e.language, e.intent, p) for e, p in zip(test_ex, predicted, strict=True) if p != e.intent],
+        "n_train": len(train_ex),
+        "n_test": len(test_ex),
+        "train_seconds": model.train_seconds,
+    }

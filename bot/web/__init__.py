@@ -1,0 +1,1 @@
+"""The HTTP edge: request dependencies, errors, routes and the static pages."""

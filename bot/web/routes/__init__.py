@@ -1,0 +1,1 @@
+"""One module per group of HTTP routes; bot/app/web.py mounts them."""

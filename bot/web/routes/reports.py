@@ -1,0 +1,165 @@
+"""Reports: /api/reports (JSON or CSV) and the dashboard at /admin/reports (issue 8).
+
+Who may see a shop's report is decided in ONE place, `report_viewer`: an admin token of either role
+(bot/admin_auth.py, `Authorization: Bearer …`), or the shop's API key (`X-Api-Key`, as for /api/cases).
+The dashboard has no JavaScript, so its sign-in form keeps the one it was given in an HttpOnly cookie.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.reports.build import SLICES, ReportInputError, parse_period, parse_slice, shop_report
+from bot.reports.render import render_csv, render_html
+from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
+from bot.web.deps import runtime
+from bot.web.deps import shop_id as shop_for_api_key
+from bot.web.errors import ApiError
+
+router = APIRouter(tags=["reports"])
+COOKIE = "mediator_report_key"
+
+
+async def _shop_for_secret(request: Request, secret: str) -> str:
+    """The shop behind an admin token (admin or staff role: both may read reports) or a shop API key."""
+    if secret.startswith(TOKEN_PREFIX):
+        async with runtime(request).sessions() as session:
+            admin = await admin_for_token(session, secret)
+        if admin is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "unknown or revoked admin token",
+                field="Authorization",
+                fix="check the token; `mediator admin token create` issues a new one",
+            )
+        return admin.shop_id
+    return await shop_for_api_key(request, secret or None)
+
+
+async def report_viewer(
+    request: Request,
+    x_api_key: str | None = Header(None, alias="X-Api-Key"),
+    authorization: str | None = Header(None),
+) -> str:
+    """The shop whose reports the caller may see (the one place that decides it)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    secret = token.strip() if scheme.lower() == "bearer" else ""
+    return await _shop_for_secret(request, secret or x_api_key or request.cookies.get(COOKIE) or "")
+
+
+def _input_error(err: ReportInputError) -> ApiError:
+    return ApiError(422, f"invalid_{err.field}", err.message, field=err.field, fix=err.fix)
+
+
+def _parse(period: str | None, slice_name: str | None, fmt: str, formats: tuple[str, ...]) -> tuple[Any, Any]:
+    if fmt not in formats:
+        raise ApiError(
+            422, "invalid_format", f"unknown format {fmt!r}", field="format", fix=f"use {' or '.join(formats)}"
+        )
+    try:
+        return parse_period(period), parse_slice(slice_name)
+    except ReportInputError as err:
+        raise _input_error(err) from err
+
+
+def _csv(report: dict[str, Any]) -> Response:
+    suffix = f"-{report['slice']}" if report["slice"] else ""
+    name = f"mediator-report-{report['shop_id']}-{report['period']['label']}{suffix}"
+    return Response(
+        render_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get("/api/reports")
+async def api_report(
+    request: Request,
+    period: str = Query(..., description="a month like 2026-10 or a quarter like 2026-Q4"),
+    slice: str | None = Query(None, description=f"one of {', '.join(SLICES)}"),
+    format: str = Query("json", description="json or csv"),
+    shop: str = Depends(report_viewer),
+) -> Any:
+    """The shop's mediation report for a period, optionally sliced; `format=csv` downloads it."""
+    parsed_period, parsed_slice = _parse(period, slice, format, ("json", "csv"))
+    report = await shop_report(runtime(request), shop, parsed_period, parsed_slice)
+    return _csv(report) if format == "csv" else report
+
+
+# ── the dashboard ───────────────────────────────────────────────────────────────────────────────
+
+
+def _controls(period: str, slice_name: str | None) -> str:
+    options = "".join(
+        f"<option value='{s}'{' selected' if s == (slice_name or '') else ''}>{s or 'no slice'}</option>"
+        for s in ("", *SLICES)
+    )
+    query = {"period": period, "format": "csv", **({"slice": slice_name} if slice_name else {})}
+    return (
+        "<form class='filters' method='get' action='/admin/reports'>"
+        f"<label>Period <input name='period' value='{escape(period)}' placeholder='2026-Q4' size='9' "
+        "pattern='\\d{4}-(\\d{2}|[Qq][1-4])' title='a month like 2026-10 or a quarter like 2026-Q4'></label>"
+        f"<label>Slice <select name='slice'>{options}</select></label>"
+        "<button type='submit'>Show</button>"
+        f"<a class='noprint' href='/api/reports?{escape(urlencode(query))}' download>Export CSV</a>"
+        "</form>"
+    )
+
+
+def _page_error(status: int, message: str, body: str = "") -> HTMLResponse:
+    return HTMLResponse(
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Reports</title></head><body>"
+        f"<h1>Reports</h1><p role='alert'>{escape(message)}</p>{body}</body></html>",
+        status_code=status,
+    )
+
+
+SIGN_IN = (
+    "<form method='post' action='/admin/reports/sign-in'><label>Admin token or shop API key "
+    "<input name='key' type='password' autocomplete='off'></label> <button type='submit'>Sign in</button></form>"
+)
+
+
+@router.get("/admin/reports", response_class=HTMLResponse)
+async def dashboard(
+    request: Request,
+    period: str | None = Query(None),
+    slice: str | None = Query(None),
+    x_api_key: str | None = Header(None, alias="X-Api-Key"),
+    authorization: str | None = Header(None),
+) -> HTMLResponse:
+    try:
+        shop = await report_viewer(request, x_api_key, authorization)
+    except ApiError as err:
+        return _page_error(401, f"Sign in to see reports: {err.message}.", SIGN_IN)
+    rt = runtime(request)
+    if not period:
+        now = rt.clock.now()
+        period = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    try:
+        parsed_period, parsed_slice = parse_period(period), parse_slice(slice)
+    except ReportInputError as err:
+        return _page_error(422, str(err), _controls(period, None))
+    report = await shop_report(rt, shop, parsed_period, parsed_slice)
+    html = render_html(report, controls=_controls(parsed_period.label, parsed_slice), title="Mediation reports")
+    return HTMLResponse(html)
+
+
+@router.post("/admin/reports/sign-in")
+async def sign_in(request: Request) -> Response:
+    # A urlencoded form parsed by hand: python-multipart (FastAPI's Form) is not a dependency.
+    fields = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
+    key = (fields.get("key") or [""])[0].strip()
+    try:
+        await _shop_for_secret(request, key)
+    except ApiError as err:
+        return _page_error(401, f"{err.message}; {err.fix}.", SIGN_IN)
+    response = RedirectResponse("/admin/reports", status_code=303)
+    response.set_cookie(COOKIE, key, httponly=True, samesite="strict", path="/")
+    return response

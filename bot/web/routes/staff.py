@@ -1,0 +1,177 @@
+"""The staff inbox at /staff, for deployments without Slack (issue 6): the handoffs, each with the same case
+card Slack shows, and the same actions (bot/staff_actions.py): reply, take over, approve, reject, hand back,
+close, mark troll / black PR.
+
+Who may use it: anyone holding the shop's API key (the demo's is `demo-key`) or an admin token of either
+role (`mediator admin token create --role staff`); with a token, the staff name is the token's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from bot.conversation.flow import STAFF
+from bot.handoff import staff_actions
+from bot.handoff.card import load_card
+from bot.handoff.staff_actions import Staff, StaffActionError
+from bot.store.admin_tokens import admin_for_token
+from bot.store.models import Case, SlackThread
+from bot.web.deps import runtime
+from bot.web.deps import shop_id as shop_for_api_key
+from bot.web.errors import ApiError
+
+router = APIRouter(tags=["staff"])
+PAGE = Path(__file__).resolve().parents[1] / "static" / "staff.html"
+# Which request field each refusal is about, so the error names it.
+FIELDS = {"empty_reply": "text", "internal_note": "text", "bad_outcome": "outcome", "bad_kind": "kind"}
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    shop_id: str
+    staff: Staff
+
+
+async def staff_user(
+    request: Request,
+    authorization: str | None = Header(None),
+    x_api_key: str | None = Header(None, alias="X-Api-Key"),
+    x_staff_name: str | None = Header(None, alias="X-Staff-Name"),
+) -> StaffUser:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        async with runtime(request).sessions() as session:
+            admin = await admin_for_token(session, token.strip())
+        if admin is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "unknown or revoked token",
+                field="Authorization",
+                fix="check the token; `mediator admin token create --role staff` issues one",
+            )
+        return StaffUser(admin.shop_id, Staff(admin.name, admin.name))
+    shop = await shop_for_api_key(request, x_api_key)
+    name = " ".join((x_staff_name or "").split())[:60] or "Staff"
+    return StaffUser(shop, Staff(name, name))
+
+
+def _refused(exc: StaffActionError) -> ApiError:
+    return ApiError(exc.status, exc.error, exc.message, field=FIELDS.get(exc.error, "case_id"), fix=exc.fix)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str
+
+
+class FlagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+
+
+@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+async def staff_page() -> HTMLResponse:
+    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+
+@router.get("/staff/api/cases")
+async def list_handoffs(
+    request: Request, who: StaffUser = Depends(staff_user), closed: bool = Query(False)
+) -> dict[str, Any]:
+    """The cases waiting for staff (and, with closed=true, those staff touched that are closed), oldest first."""
+    rt = runtime(request)
+    now = rt.clock.now()
+    async with rt.sessions() as session:
+        stages = [str(s) for s in STAFF] + (["closed"] if closed else [])
+        query = (
+            select(Case.id)
+            .outerjoin(SlackThread, SlackThread.case_id == Case.id)
+            .where(Case.shop_id == who.shop_id, Case.stage.in_(stages))
+            .order_by(Case.opened_at, Case.id)
+            .limit(200)
+        )
+        if closed:
+            query = query.where((Case.stage != "closed") | SlackThread.id.is_not(None))
+        ids = list((await session.execute(query)).scalars())
+        cards = [await load_card(session, case_id, now, conversation_turns=0) for case_id in ids]
+    return {"cases": [c.as_dict() for c in cards if c is not None], "staff": who.staff.name}
+
+
+@router.get("/staff/api/cases/{case_id}")
+async def show_case(case_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    rt = runtime(request)
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.shop_id != who.shop_id:
+            raise ApiError(404, "unknown_case", f"there is no case {case_id}", field="case_id", fix="check the id")
+        card = await load_card(session, case_id, rt.clock.now(), conversation_turns=200)
+    assert card is not None
+    return card.as_dict()
+
+
+async def _act(request: Request, case_id: int, who: StaffUser, action: str, **kwargs: Any) -> dict[str, Any]:
+    rt = runtime(request)
+    fn = getattr(staff_actions, action)
+    try:
+        done = await fn(rt, case_id, who.staff, shop_id=who.shop_id, **kwargs)
+    except StaffActionError as exc:
+        raise _refused(exc) from None
+    if rt.slack is not None:  # keep a Slack card in step when both are in use
+        await rt.slack.refresh_card(case_id)
+    async with rt.sessions() as session:
+        card = await load_card(session, case_id, rt.clock.now(), conversation_turns=200)
+    return {
+        "ok": True,
+        "note": done.note,
+        "stage": done.stage,
+        "message_id": done.message_id,
+        "case": card.as_dict() if card else None,
+    }
+
+
+@router.post("/staff/api/cases/{case_id}/reply")
+async def reply(case_id: int, body: ReplyIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "reply", text=body.text)
+
+
+@router.post("/staff/api/cases/{case_id}/take-over")
+async def take_over(case_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "take_over")
+
+
+@router.post("/staff/api/cases/{case_id}/hand-back")
+async def hand_back(case_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "hand_back")
+
+
+@router.post("/staff/api/cases/{case_id}/approve")
+async def approve(case_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "hand_back", approved=True)
+
+
+@router.post("/staff/api/cases/{case_id}/reject")
+async def reject(case_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "hand_back", approved=False)
+
+
+@router.post("/staff/api/cases/{case_id}/close")
+async def close(case_id: int, body: CloseIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "close", outcome=body.outcome)
+
+
+@router.post("/staff/api/cases/{case_id}/flag")
+async def flag(case_id: int, body: FlagIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(request, case_id, who, "flag", kind=body.kind)
