@@ -43,7 +43,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.outbox.outbox import buyer_for, enqueue_inbound
+from bot.inbox.inbox import buyer_for, enqueue_inbound
+from bot.outbox.outbox import channels_policy
 from bot.platform.config import Settings
 from bot.store.models import Case
 from bot.web.deps import runtime, shop_id
@@ -144,8 +145,13 @@ class TelegramChannel:
         api = TelegramAPIServer.from_base(cs.telegram_api_base) if cs.telegram_api_base else None
         session = AiohttpSession(api=api) if api else AiohttpSession()
         self.bot = Bot(str(cs.telegram_bot_token), session=session)
+        self._settings = settings
         self.timeout = cs.send_timeout_seconds
         self.capabilities = Capabilities(buttons=True, max_chars=max_chars)
+
+    def verify_start(self, token: str, now: datetime) -> StartClaims | None:
+        """What the inbox asks of this adapter for a /start deep link: the case it names, if genuine."""
+        return verify_start_token(self._settings, token, now)
 
     async def send(self, message: Outbound) -> list[str]:
         limit = min(message.max_chars or self.capabilities.max_chars, self.capabilities.max_chars)
@@ -253,8 +259,6 @@ async def accept_update(rt: Any, update: Update) -> str:
 
 
 def _invalid_link_text(rt: Any) -> str:
-    from bot.outbox.outbox import channels_policy
-
     return channels_policy(rt.settings).text("link_invalid", None)
 
 

@@ -8,7 +8,7 @@ WS   /chat/{token}/ws                            → the same, over one connecti
 
 Behind the channel interface (channels/base.py) the web chat is `WebchatChannel`: its replies go back
 synchronously, and the outbox marks them delivered; bot-initiated messages wait in the history the page
-polls, or reach the buyer as a link by SMS when the shop's channel order says so (`chat_url`).
+polls, or reach the buyer as a link by SMS when the shop's channel order says so (`WebchatLinks.link`).
 """
 
 from __future__ import annotations
@@ -16,19 +16,22 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
-from bot.app.runtime import Runtime
 from bot.conversation.engine import CaseNotFound
 from bot.platform.config import Settings
 from bot.store.models import Case, Message
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
+from channels.base import WebchatChannel
 from channels.tokens import TokenError, sign, verify
+
+if TYPE_CHECKING:  # the runtime is built by the composition root, which imports this module
+    from bot.app.runtime import Runtime
 
 CHANNEL = "webchat"
 PURPOSE = "chat"
@@ -40,9 +43,15 @@ def chat_link(rt: Runtime, case: Case) -> dict[str, str]:
     return _link(rt.settings, rt.clock.now(), case)
 
 
-def chat_url(settings: Settings, now: datetime, case: Case) -> str:
-    """The buyer's web-chat URL, for the outbox to send by SMS when the shop's channel order says so."""
-    return _link(settings, now, case)["url"]
+class WebchatLinks(WebchatChannel):
+    """The web-chat adapter with what the outbox asks of it: the buyer's link, sent by SMS when the shop's
+    channel order says so."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    def link(self, case: Case, now: datetime) -> str:
+        return _link(self._settings, now, case)["url"]
 
 
 def _link(settings: Settings, now: datetime, case: Case) -> dict[str, str]:

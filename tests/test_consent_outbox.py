@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app.runtime import Runtime
-from bot.outbox.consent import load_channels_policy, normalise
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
+from bot.policy.channels import load_channels_policy, normalise
 from bot.policy.validate import validate_policies
 from bot.store.models import Buyer, Case, ConsentEvent, Message
 from channels.sms_segments import count_segments, split_to_budget

@@ -94,7 +94,7 @@ async def test_a_turn_reads_the_policy_with_one_small_query(rt: Runtime) -> None
 
 
 def test_scenarios_for_the_preview_are_real_scenarios() -> None:
-    from bot.app.simulate import load_scenario
+    from bot.conversation.scenario import load_scenario
 
     folder = ROOT / "data" / "scenarios"
     names = sorted(p.name for p in folder.glob("*.yml"))

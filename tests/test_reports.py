@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 
 from bot.app.cli.main import app as cli_app
 from bot.app.runtime import Runtime
-from bot.app.simulate import Step, _step, advance
+from bot.app.simulate import _step, advance
+from bot.conversation.scenario import Step
 from bot.platform.clock import VirtualClock
 from bot.reports.build import OUTCOMES, SLICES, STAGES, ReportInputError, parse_period, parse_slice, shop_report
 from bot.reports.render import render_csv, render_html

@@ -331,8 +331,8 @@ async def test_polling_mode_feeds_the_same_inbox(
 ) -> None:
     import asyncio
 
-    from bot.outbox.outbox import build_channels
     from bot.store.models import Job
+    from channels.registry import build_channels
 
     polling = build_channels(
         settings.model_copy(

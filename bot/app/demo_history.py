@@ -19,7 +19,8 @@ import yaml
 from sqlalchemy import func, select
 
 from bot.app.runtime import Runtime, build_runtime
-from bot.app.simulate import Step, _step, advance
+from bot.app.simulate import _step, advance
+from bot.conversation.scenario import Step
 from bot.intake.files import read_records
 from bot.platform.clock import VirtualClock
 from bot.platform.durations import parse_duration

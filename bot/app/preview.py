@@ -15,12 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from actions.services import use_services
 from bot.app.runtime import Runtime, build_runtime
-from bot.app.simulate import DEFAULT_START, Scenario, Step, _step, transcript
+from bot.app.simulate import _step, transcript
+from bot.conversation.scenario import Scenario
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ShopSettings
 from bot.policy.bundle import materialized, set_default_folder
@@ -28,82 +26,8 @@ from bot.store.db import async_url
 from bot.store.migrate import upgrade
 from bot.store.shops import ensure_shop
 
-MAX_TYPED_MESSAGES = 30
 _template: list[Path] = []
 _one_at_a_time = asyncio.Lock()  # previews are CPU work; queue them rather than starve live turns
-
-
-class Typed(BaseModel):
-    """A conversation typed on the admin page: the review, then the buyer's messages in order."""
-
-    model_config = ConfigDict(extra="forbid")
-    review: str = Field("The parcel arrived a week late and nobody answered my emails.", min_length=1, max_length=4000)
-    rating: int = Field(2, ge=1, le=3)
-    messages: list[str] = Field(min_length=1, max_length=MAX_TYPED_MESSAGES)
-    order_total: str = Field("120.00", pattern=r"^\d{1,7}(\.\d{1,2})?$")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
-
-
-def typed_scenario(typed: Typed) -> Scenario:
-    return Scenario(
-        review={
-            "platform": "preview",
-            "external_id": "preview-1",
-            "rating": typed.rating,
-            "text": typed.review,
-            "created_at": "2026-11-02T09:00:00Z",
-            "verified_purchase": True,
-            "edit_url": "https://reviews.example/preview/edit",
-            "buyer": {
-                "name": "Preview Buyer",
-                "email": "preview@example.com",
-                "timezone": "Europe/London",
-                "consent": {"webchat": True},
-            },
-            "order": {
-                "id": "PREVIEW-1",
-                "total": typed.order_total,
-                "currency": typed.currency,
-                "ordered_at": "2026-10-20T10:00:00Z",
-                "shipped_at": "2026-10-21T10:00:00Z",
-                "delivered_at": "2026-10-30T12:00:00Z",
-                "items": [{"sku": "PREVIEW", "name": "order", "qty": 1, "price": typed.order_total}],
-            },
-        },
-        steps=[Step(buyer=m) for m in typed.messages],
-        start=DEFAULT_START,
-    )
-
-
-def scenario_dirs(rt: Runtime) -> list[Path]:
-    return [rt.base_dir / "data" / "scenarios", Path(__file__).resolve().parents[2] / "data" / "scenarios"]
-
-
-def list_scenarios(rt: Runtime) -> list[dict[str, str]]:
-    seen: dict[str, dict[str, str]] = {}
-    for folder in scenario_dirs(rt):
-        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-            if path.stem not in seen:
-                try:
-                    description = str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("description", ""))
-                except yaml.YAMLError:
-                    description = "(does not parse)"
-                seen[path.stem] = {"name": path.stem, "description": " ".join(description.split())}
-    return list(seen.values())
-
-
-def load_named_scenario(rt: Runtime, name: str) -> Scenario:
-    """A scenario by name; LookupError or ValueError with a message for the admin."""
-    if not name.replace("_", "").replace("-", "").isalnum():
-        raise LookupError(f"no scenario {name!r}")
-    for folder in scenario_dirs(rt):
-        path = folder / f"{name}.yml"
-        if path.is_file():
-            try:
-                return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-            except (yaml.YAMLError, ValidationError) as exc:
-                raise ValueError(f"scenario {name} does not load: {exc}") from None
-    raise LookupError(f"no scenario {name!r}")
 
 
 async def _database() -> str:

@@ -12,12 +12,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import bot.conversation.timers  # noqa: F401 - registers the timer handlers with bot.store.queue
+import bot.conversation.timers
+import bot.inbox.inbox
+import bot.outbox.outbox  # noqa: F401 - registers the deliver job
 from actions.services import build_services
 from bot.conversation.engine import Engine
 from bot.intake.service import Intake
 from bot.intake.triage import Triager, load_triager
-from bot.outbox.outbox import build_channels  # also registers the inbound and deliver jobs (issue 5)
 from bot.platform.clock import Clock, SystemClock
 from bot.platform.config import Settings
 from bot.policy.versions import seed_from_files
@@ -26,6 +27,7 @@ from bot.store.migrate import upgrade
 from bot.store.models import Shop
 from bot.store.queue import JobContext, Worker
 from channels.base import ChannelSet
+from channels.registry import build_channels
 from channels.slack import SlackHandoff, build_slack  # also registers the Slack jobs (issue 6)
 
 log = logging.getLogger("mediator")

@@ -15,59 +15,20 @@ The transcript lists every turn with its role, text, time, bot-turn label, langu
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
 
 from bot.app.runtime import Runtime, build_runtime
+from bot.conversation.scenario import Scenario, Step
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, ShopSettings
 from bot.platform.durations import parse_duration
 from bot.platform.vocab import Outcome
 from bot.store.models import Case, Job, Message
 from bot.store.shops import ensure_shop
-
-DEFAULT_START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Warsaw
-
-
-class Step(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    buyer: str | None = None
-    staff: str | None = None
-    wait: str | None = None
-    name: str = "Staff"
-
-    @model_validator(mode="after")
-    def _one(self) -> Step:
-        if sum(x is not None for x in (self.buyer, self.staff, self.wait)) != 1:
-            raise ValueError("each step is exactly one of buyer:, staff: or wait:")
-        if self.wait is not None:
-            parse_duration(self.wait)
-        return self
-
-
-class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    shop: str = "demo"
-    start: datetime = DEFAULT_START
-    review: dict[str, Any]
-    steps: list[Step] = Field(default_factory=list)
-    # Free text for people reading the scenario; the engine ignores it.
-    description: str | None = None
-    expect: dict[str, Any] | None = None
-
-    @field_validator("start")
-    @classmethod
-    def _utc(cls, v: datetime) -> datetime:
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v
-
-
-def load_scenario(path: Path) -> Scenario:
-    return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 async def run_scenario(scenario: Scenario, base: Settings, database_url: str | None = None) -> dict[str, Any]:

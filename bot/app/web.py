@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot.app.preview import preview
 from bot.app.runtime import Runtime, build_runtime
 from bot.platform.clock import Clock
 from bot.platform.config import Settings, get_settings
@@ -48,6 +49,7 @@ def create_app(
     )
     if runtime is not None:
         app.state.runtime = runtime
+    app.state.preview = preview  # the admin API's policy preview builds scratch runtimes: composition-root work
     install_error_handlers(app)
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.

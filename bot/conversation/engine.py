@@ -32,11 +32,10 @@ from bot.outbox.consent import pick_channel
 from bot.outbox.consent import record as record_consent
 from bot.platform.clock import Clock
 from bot.platform.vocab import Outcome, Stage
-from bot.policy.bundle import active_bundle, current_bundle, set_default_folder, use_bundle
+from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, set_default_folder, use_bundle
 from bot.policy.conversation import ConversationPolicy, load_conversation_policy
 from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
-from bot.policy.versions import active_mediation_policy
 from bot.store.models import Case, Event, Message
 from bot.store.queue import schedule
 from bot.understanding.nlu_process import NLUProcess

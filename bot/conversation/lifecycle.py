@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.consent import record
 from bot.platform.vocab import Outcome, Stage
-from bot.store.models import Case, Event, Job, Review
+from bot.store.models import Buyer, Case, Event, Job, Review
 
 CALLBACK = "callback"
 
@@ -127,3 +128,30 @@ def outcome_at_deadline(case: Case) -> Outcome:
     if case.first_reply_at is None:
         return Outcome.NO_RESPONSE
     return Outcome.EXPIRED
+
+
+async def opt_out_everywhere(
+    session: AsyncSession,
+    buyer: Buyer,
+    at: datetime,
+    source: str,
+    callback_url: str | None,
+    detail: dict[str, object] | None = None,
+) -> list[Case]:
+    """Rule 11: record the opt-out and close every open case of the buyer. Returns the cases closed."""
+    record(session, buyer, "all", "opted_out", source, at, detail)
+    return await close_opted_out(session, buyer, at, source, callback_url)
+
+
+async def close_opted_out(
+    session: AsyncSession, buyer: Buyer, at: datetime, source: str, callback_url: str | None
+) -> list[Case]:
+    """Close every open case of a buyer whose opt-out the ledger already holds."""
+    open_cases = (
+        (await session.execute(select(Case).where(Case.buyer_id == buyer.id, Case.stage != Stage.CLOSED)))
+        .scalars()
+        .all()
+    )
+    for case in open_cases:
+        await close_case(session, case, Outcome.OPTED_OUT, at, reason=f"opted_out_{source}", callback_url=callback_url)
+    return list(open_cases)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.lifecycle import CALLBACK, close_case, event_row, outcome_at_deadline
+from bot.conversation.lifecycle import CALLBACK, close_case, close_opted_out, event_row, outcome_at_deadline
+from bot.outbox.consent import OPTED_OUT_JOB
 from bot.platform.vocab import Outcome, Stage
+from bot.policy.bundle import active_mediation_policy
 from bot.policy.mediation import next_allowed_send
-from bot.policy.versions import active_mediation_policy
 from bot.store.models import Buyer, Case, Job
 from bot.store.queue import JobContext, RetryLater, RunAt, job_handler, schedule
 
@@ -93,6 +95,16 @@ async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
         policy_version=active.version_id,
         callback_url=ctx.settings.callback_url(case.shop_id),
     )
+
+
+@job_handler(OPTED_OUT_JOB)
+async def opted_out(ctx: JobContext, session: AsyncSession, job: Job) -> None:
+    """A provider reported an opt-out (the outbox wrote the ledger row): close the buyer's open cases."""
+    buyer = await session.get(Buyer, job.payload["buyer_id"])
+    if buyer is None or buyer.opted_out_at is None:
+        return  # resubscribed (START) before this ran: nothing to close
+    at = datetime.fromisoformat(job.payload["at"])
+    await close_opted_out(session, buyer, at, job.payload["source"], ctx.settings.callback_url(buyer.shop_id))
 
 
 @job_handler("deadline_reminder")

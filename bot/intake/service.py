@@ -24,7 +24,7 @@ from bot.intake.triage import Triager, TriageResult
 from bot.platform.clock import Clock
 from bot.platform.config import Settings
 from bot.platform.vocab import Stage
-from bot.policy.versions import ActiveMediationPolicy, active_mediation_policy
+from bot.policy.bundle import ActiveMediationPolicy, active_mediation_policy
 from bot.store.models import Buyer, Case, Event, Job, Order, Review
 from bot.store.sql import insert_ignoring_conflicts
 

@@ -1,15 +1,11 @@
-"""The inbox and the outbox: durable jobs that carry buyer messages in and the bot's messages out.
+"""The outbox: durable jobs that carry the bot's messages out.
 
-    webhook ─verify, normalise─▶ `inbound` job (dedupe key = provider id) ─commit─▶ 200 to the provider
-    worker ─▶ keywords (STOP/START/HELP), deep-link binding, or Engine.buyer_message (dedupes again)
     turn transaction ─▶ outbound `messages` rows + one `deliver` job each (enqueue(), same transaction)
     worker ─▶ deliver: opt-out and consent checks, quiet hours, the channel order, retry with backoff
 
-Why a job for inbound too: a worker killed after acknowledging a webhook and before replying loses
-nothing, because the acknowledgement comes only after the job is committed, and the job is retried when
-its lease runs out. The engine's dedupe by provider id makes that retry harmless, and `deliver` is keyed
-by message id, so no reply is queued twice. (A kill in the instant between a provider accepting a send
-and our recording it can repeat that one send: at-least-once is the best any provider API allows.)
+`deliver` is keyed by message id, so no reply is queued twice. (A kill in the instant between a provider
+accepting a send and our recording it can repeat that one send: at-least-once is the best any provider API
+allows.)
 
 Deliver jobs carry no case_id on purpose: closing a case cancels its pending timers, but a reply already
 written must still go out (or be suppressed by the opt-out check here, which is the one rule that wins).
@@ -22,42 +18,30 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox.consent import (
-    ChannelsPolicy,
-    load_channels_policy,
-    opt_out_everywhere,
-    record,
-    route,
-)
+from bot.outbox.consent import OPTED_OUT_JOB, last_inbound_channel, record, route
 from bot.platform.config import Settings
-from bot.platform.vocab import Stage
-from bot.policy.bundle import active_bundle
+from bot.policy.bundle import active_bundle, active_mediation_policy
+from bot.policy.channels import ChannelsPolicy, load_channels_policy
 from bot.policy.mediation import next_allowed_send
-from bot.policy.versions import active_mediation_policy
-from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message, Shop
-from bot.store.queue import JobContext, RetryLater, RunAt, job_handler, wake, wake_on_commit
+from bot.store.models import Buyer, Case, Delivery, Job, Message, Shop
+from bot.store.queue import JobContext, RetryLater, RunAt, job_handler, schedule, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
 from channels.base import (
     Button,
     ChannelSet,
-    Inbound,
     OptedOut,
     Outbound,
     Rejected,
     SendError,
     TemporaryFailure,
     Unreachable,
-    WebchatChannel,
 )
 
 log = logging.getLogger("mediator.outbox")
-DELIVER, INBOUND = "deliver", "inbound"
+DELIVER = "deliver"
 # Statuses a message can end in; only "pending" is still the outbox's business.
 FINAL = {"sent", "delivered", "read", "failed", "undelivered", "suppressed", "recorded", "undeliverable"}
 
@@ -79,33 +63,6 @@ async def shop_channels_policy(session: AsyncSession, shop_id: str, fallback: Pa
     return (await active_bundle(session, shop_id)).channels() or load_channels_policy(fallback)
 
 
-# ── building the adapters ────────────────────────────────────────────────────────────────────────
-
-
-def build_channels(settings: Settings) -> ChannelSet:
-    """The adapters whose settings are complete; each channel that is off says so in one log line."""
-    channels = ChannelSet()
-    cs = settings.channels
-    missing = cs.telegram_missing()
-    if missing:
-        log.info("telegram channel off: set %s", ", ".join(missing))
-    else:
-        from channels.telegram import TelegramChannel, TelegramPoller
-
-        channels.adapters["telegram"] = TelegramChannel(settings)
-        if cs.telegram_polling:
-            channels.background.append(TelegramPoller(channels.adapters["telegram"]))
-            log.info("telegram: polling getUpdates (TELEGRAM_POLLING); the webhook is not used")
-    missing = cs.sms_missing()
-    if missing:
-        log.info("sms channel off: set %s", ", ".join(missing))
-    else:
-        from channels.sms import SmsChannel
-
-        channels.adapters["sms"] = SmsChannel(settings)
-    return channels
-
-
 # ── enqueueing (inside the caller's transaction) ────────────────────────────────────────────────
 
 
@@ -122,11 +79,11 @@ async def enqueue(session: AsyncSession, rows: list[dict[str, Any]], now: dateti
     ids = list((await session.execute(stmt, rows)).scalars())
     pending = [(mid, row["case_id"]) for mid, row in zip(ids, rows, strict=True) if row["status"] == "pending"]
     if pending:
-        await _schedule_deliveries(session, rows[0]["shop_id"], pending, now)
+        await schedule_deliveries(session, rows[0]["shop_id"], pending, now)
     return ids
 
 
-async def _schedule_deliveries(
+async def schedule_deliveries(
     session: AsyncSession, shop_id: str, messages: list[tuple[int, int | None]], now: datetime, attempt: str = ""
 ) -> None:
     """A deliver job per (message id, case id). A case's messages share a lane, so the worker sends them in
@@ -170,339 +127,8 @@ def message_row(case: Case, channel: str, text: str, now: datetime, **extra: Any
     return row
 
 
-async def enqueue_inbound(session: AsyncSession, shop_id: str, inbound: Inbound, now: datetime) -> bool:
-    """The inbox: persist a verified inbound message as a job. False if the provider id was seen before."""
-    result = await session.execute(
-        insert_ignoring_conflicts(session, Job.__table__, ["dedupe_key"], returning=[Job.__table__.c.id]),
-        [
-            {
-                "shop_id": shop_id,
-                "case_id": None,
-                "kind": INBOUND,
-                "run_at": now,
-                "status": "pending",
-                "attempts": 0,
-                "payload": inbound_payload(inbound),
-                "dedupe_key": f"in:{shop_id}:{inbound.channel}:{inbound.provider_id}"[:200],
-                "created_at": now,
-            }
-        ],
-    )
-    new = result.first() is not None
-    if new:
-        wake_on_commit(session)
-    return new
-
-
-def inbound_payload(inbound: Inbound) -> dict[str, Any]:
-    """The job's payload: the message, and its lane, so one sender's messages have their turns in order."""
-    return {**inbound.as_payload(), "lane": f"{inbound.channel}:{inbound.sender}"}
-
-
-class Inbox:
-    """The webhooks' side of the inbox, built once per app: one statement per message.
-
-    `INSERT INTO jobs … SELECT … FROM buyers JOIN cases … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`
-    finds the sender's shop (the buyer with the newest case, as `buyer_for` does) and persists the job in
-    one round trip. A provider's retry of the same message id inserts nothing. The provider is answered
-    only after the statement returns, so an acknowledged message is durable.
-
-    On PostgreSQL the inbox has its own few connections, in autocommit (no BEGIN and COMMIT round trips)
-    and without the shared pool's pre-ping, which costs asyncpg three round trips per checkout (BEGIN, a
-    ping, ROLLBACK). A statement that finds its connection dropped is retried once on a new one: it is
-    idempotent. On SQLite it goes through the app's engine, whose write gate keeps one writer.
-    """
-
-    def __init__(self, engine: AsyncEngine, connections: int = 4):
-        self._own = engine.dialect.name == "postgresql"
-        if self._own:
-            engine = create_async_engine(
-                engine.url, pool_size=connections, max_overflow=0, isolation_level="AUTOCOMMIT"
-            )
-        self._engine = engine
-        self._insert = {channel: _inbox_statement(channel, self._own) for channel in ("sms", "telegram")}
-        self._known = {channel: _newest_case_of(channel) for channel in ("sms", "telegram")}
-
-    async def accept(self, inbound: Inbound, now: datetime) -> str:
-        """Returns "accepted", "duplicate" (the provider retried) or "unknown" (no buyer with a case)."""
-        params = {
-            "sender": inbound.sender,
-            "payload": inbound_payload(inbound),
-            "key_tail": f":{inbound.channel}:{inbound.provider_id}",
-            "now": now,
-        }
-        try:
-            new, known = await self._store(inbound.channel, params)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            new, known = await self._store(inbound.channel, params)
-        if new:
-            wake()  # a worker in this process (the embedded deployment) takes it at once
-            return "accepted"
-        return "duplicate" if known else "unknown"
-
-    async def _store(self, channel: str, params: dict[str, Any]) -> tuple[bool, bool]:
-        connect = self._engine.connect if self._own else self._engine.begin
-        async with connect() as conn:
-            if (await conn.execute(self._insert[channel], params)).first() is not None:
-                return True, True
-            return False, (await conn.execute(self._known[channel], params)).first() is not None
-
-    async def close(self) -> None:
-        if self._own:
-            await self._engine.dispose()
-
-
-def _newest_case_of(channel: str) -> Any:
-    """The sender's buyer with the newest case: the same choice as `buyer_for`, in Core."""
-    buyers, cases = Buyer.__table__, Case.__table__
-    column = buyers.c.telegram_chat_id if channel == "telegram" else buyers.c.phone
-    return (
-        select(buyers.c.shop_id)
-        .select_from(buyers.join(cases, cases.c.buyer_id == buyers.c.id))
-        .where(column == bindparam("sender", type_=String))
-        .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
-        .limit(1)
-    )
-
-
-def _inbox_statement(channel: str, postgres: bool) -> Any:
-    jobs = Job.__table__
-    newest = _newest_case_of(channel).subquery()
-    now = bindparam("now", type_=jobs.c.run_at.type)
-    row = select(
-        newest.c.shop_id,
-        literal(INBOUND, String),
-        now,
-        literal("pending", String),
-        literal(0, Integer),
-        bindparam("payload", type_=jobs.c.payload.type),  # not CAST: "AS JSON" means NUMERIC to SQLite
-        func.substr(literal("in:", String) + newest.c.shop_id + bindparam("key_tail", type_=String), 1, 200),
-        now,
-    ).where(newest.c.shop_id.is_not(None))  # SQLite's INSERT … SELECT … ON CONFLICT needs a WHERE
-    columns = ["shop_id", "kind", "run_at", "status", "attempts", "payload", "dedupe_key", "created_at"]
-    insert_ = (pg_insert if postgres else sqlite_insert)(jobs).from_select(columns, row)
-    return insert_.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(jobs.c.id)
-
-
-# ── inbound ──────────────────────────────────────────────────────────────────────────────────────
-
-
-async def buyer_for(session: AsyncSession, channel: str, sender: str, shop_id: str | None = None) -> Buyer | None:
-    """The buyer a chat or number belongs to; with several (one per shop), the one with the newest case."""
-    column = Buyer.telegram_chat_id if channel == "telegram" else Buyer.phone
-    query = (
-        select(Buyer)
-        .join(Case, Case.buyer_id == Buyer.id)
-        .where(column == sender)
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(1)
-    )
-    if shop_id is not None:
-        query = query.where(Buyer.shop_id == shop_id)
-    return (await session.execute(query)).scalars().first()
-
-
-async def buyers_at(
-    session: AsyncSession, channel: str, sender: str, shop_id: str, *, opted_out: bool = False
-) -> list[Buyer]:
-    """Every buyer record of the shop behind one number or chat (a buyer may have reviewed twice)."""
-    column = Buyer.telegram_chat_id if channel == "telegram" else Buyer.phone
-    query = select(Buyer).where(column == sender, Buyer.shop_id == shop_id)
-    query = query.where(Buyer.opted_out_at.is_not(None) if opted_out else Buyer.opted_out_at.is_(None))
-    return list((await session.execute(query)).scalars())
-
-
-async def case_for(session: AsyncSession, buyer: Buyer) -> Case | None:
-    """The case a buyer's message belongs to: the newest open one, else the newest."""
-    cases = (
-        (await session.execute(select(Case).where(Case.buyer_id == buyer.id).order_by(Case.id.desc()))).scalars().all()
-    )
-    open_cases = [c for c in cases if c.stage != Stage.CLOSED]
-    return (open_cases or list(cases) or [None])[0]
-
-
-async def _record_inbound(session: AsyncSession, case: Case, msg: Inbound, text: str, now: datetime) -> bool:
-    """Store a message the engine does not see (a keyword, /start). False if it was stored before."""
-    row = {
-        "shop_id": case.shop_id,
-        "case_id": case.id,
-        "direction": "in",
-        "role": "buyer",
-        "channel": msg.channel,
-        "text": text,
-        "action": None,
-        "language": None,
-        "provider_id": msg.provider_id,
-        "status": "received",
-        "stage": case.stage,
-        "meta": {},
-        "created_at": now,
-    }
-    stmt = insert_ignoring_conflicts(
-        session, Message.__table__, ["shop_id", "channel", "provider_id"], returning=[Message.__table__.c.id]
-    )
-    return (await session.execute(stmt, [row])).first() is not None
-
-
-async def _shop_name(session: AsyncSession, shop_id: str) -> str:
+async def shop_name(session: AsyncSession, shop_id: str) -> str:
     return (await session.execute(select(Shop.name).where(Shop.id == shop_id))).scalar_one_or_none() or shop_id
-
-
-@job_handler(INBOUND, external=True, max_attempts=20)
-async def handle_inbound(ctx: JobContext, job: Job) -> None:
-    """One buyer message: a keyword, a deep-link start, or a turn of the conversation."""
-    msg = Inbound.from_payload(job.payload)
-    adapter = ctx.channels.get(msg.channel) if ctx.channels else None
-    if msg.callback_id and adapter is not None and hasattr(adapter, "answer_button"):
-        await adapter.answer_button(msg.callback_id)
-    if msg.start_token:
-        await _bind_telegram(ctx, job.shop_id, msg)
-        return
-    now = ctx.clock.now()
-    async with ctx.sessions() as session, session.begin():
-        buyer = await buyer_for(session, msg.channel, msg.sender, job.shop_id)
-        case = await case_for(session, buyer) if buyer else None
-        if buyer is None or case is None:
-            log.info("inbound %s %s: no buyer or case for this sender any more; ignored", msg.channel, msg.provider_id)
-            return
-        policy = await shop_channels_policy(session, case.shop_id, channels_file(ctx.settings))
-        text = msg.text
-        if msg.button in ("yes", "no"):
-            text = policy.text(msg.button, case.details.get("language") or case.language)
-        keyword = policy.keyword(text)
-        language = case.details.get("language") or case.language
-        if keyword is not None:
-            shop = await _shop_name(session, case.shop_id)
-            if not await _record_inbound(session, case, msg, text, now):
-                return  # a retried delivery of a keyword we already acted on
-            if keyword == "opt_out":
-                if buyer.opted_out_at is not None:
-                    return  # one confirmation, ever: the buyer already has it
-                # The number (or chat) opted out: every buyer record of this shop behind it stops.
-                for same in await buyers_at(session, msg.channel, msg.sender, case.shop_id):
-                    await opt_out_everywhere(
-                        session,
-                        same,
-                        now,
-                        f"{msg.channel}_keyword",
-                        ctx.settings.callback_url(case.shop_id),
-                        {"keyword": text[:40]},
-                    )
-                confirm = policy.text("opt_out_confirm", language, shop=shop)
-                await enqueue(session, [message_row(case, msg.channel, confirm, now, action="opt_out_confirm")], now)
-            elif keyword == "resubscribe":
-                if buyer.opted_out_at is None and getattr(buyer, f"consent_{msg.channel}", True):
-                    return
-                for same in await buyers_at(session, msg.channel, msg.sender, case.shop_id, opted_out=True):
-                    record(session, same, "all", "resubscribed", f"{msg.channel}_keyword", now)
-                    record(session, same, msg.channel, "granted", f"{msg.channel}_keyword", now)
-                notice = policy.text("resubscribed", language, shop=shop)
-                await enqueue(
-                    session, [message_row(case, msg.channel, notice, now, meta={"notice": "resubscribed"})], now
-                )
-            else:
-                notice = policy.text("help", language, shop=shop)
-                await enqueue(session, [message_row(case, msg.channel, notice, now, meta={"notice": "help"})], now)
-            return
-        if buyer.opted_out_at is not None:
-            # Stop means stop: the message is kept for the record, and nothing answers it.
-            await _record_inbound(session, case, msg, text, now)
-            log.info(
-                "inbound %s %s: buyer %s opted out; recorded, not answered", msg.channel, msg.provider_id, buyer.id
-            )
-            return
-        if not getattr(buyer, f"consent_{msg.channel}", False):
-            # Writing to us on a channel is consent to be answered there; the ledger says where it came from.
-            record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
-        case_id, shop_id = case.id, case.shop_id
-    await ctx.engine.buyer_message(case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id)
-
-
-async def _bind_telegram(ctx: JobContext, shop_id: str, msg: Inbound) -> None:
-    """/start <token>: bind the chat to the case's buyer. The token is single-use: spending it is a row."""
-    from channels.telegram import verify_start_token
-
-    now = ctx.clock.now()
-    claims = verify_start_token(ctx.settings, msg.start_token or "", now)
-    refusal = await _bind(ctx, shop_id, msg, claims, now)
-    if refusal:  # said outside the transaction: a send must never hold the database
-        await _say_directly(ctx, msg, refusal)
-
-
-async def _bind(ctx: JobContext, shop_id: str, msg: Inbound, claims: Any, now: datetime) -> str | None:
-    async with ctx.sessions() as session, session.begin():
-        # The texts the shop published (the inbox job knows the shop: the link named its case).
-        policy = await shop_channels_policy(session, shop_id, channels_file(ctx.settings))
-        case = await session.get(Case, claims.case_id) if claims else None
-        buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
-        if claims is None or case is None or buyer is None or case.shop_id != shop_id:
-            log.info("telegram start %s: invalid or expired link", msg.provider_id)
-            return policy.text("link_invalid", None)
-        spent = await session.execute(
-            insert_ignoring_conflicts(
-                session, LinkTokenUse.__table__, ["token_id"], returning=[LinkTokenUse.__table__.c.id]
-            ),
-            [
-                {
-                    "shop_id": case.shop_id,
-                    "token_id": claims.token_id,
-                    "case_id": case.id,
-                    "chat_id": msg.sender,
-                    "used_at": now,
-                }
-            ],
-        )
-        if spent.first() is None:
-            used_by = (
-                await session.execute(select(LinkTokenUse.chat_id).where(LinkTokenUse.token_id == claims.token_id))
-            ).scalar_one()
-            if used_by != msg.sender:
-                log.info("telegram start %s: link already used by another chat", msg.provider_id)
-                return policy.text("link_invalid", case.language)
-            return None
-        await _record_inbound(session, case, msg, "/start", now)
-        buyer.telegram_chat_id = msg.sender
-        record(session, buyer, "telegram", "granted", "telegram_start", now, {"case_id": case.id})
-        record(session, buyer, "telegram", "reachable", "telegram_start", now)
-        if buyer.opted_out_at is not None:
-            return None  # binding is kept, but an opted-out buyer hears nothing until they resubscribe
-        shop = await _shop_name(session, case.shop_id)
-        language = case.details.get("language") or case.language
-        notice = policy.text("bound", language, shop=shop)
-        await enqueue(session, [message_row(case, "telegram", notice, now, meta={"notice": "bound"})], now)
-        # What the bot already wrote while it had no way to reach the buyer now goes to the new chat.
-        waiting = (
-            (
-                await session.execute(
-                    select(Message.id).where(
-                        Message.case_id == case.id, Message.direction == "out", Message.status == "recorded"
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if waiting:
-            await session.execute(
-                update(Message).where(Message.id.in_(waiting)).values(status="pending", channel="telegram")
-            )
-            await _schedule_deliveries(
-                session, case.shop_id, [(message_id, case.id) for message_id in waiting], now, attempt="bound"
-            )
-    return None
-
-
-async def _say_directly(ctx: JobContext, msg: Inbound, text: str) -> None:
-    """A reply to someone who is not (yet) a buyer we know: best effort, nothing to record it against."""
-    adapter = ctx.channels.get(msg.channel) if ctx.channels else None
-    if adapter is None:
-        return
-    try:
-        await adapter.send(Outbound(msg.sender, text))
-    except SendError as exc:
-        log.info("could not answer %s %s: %s", msg.channel, msg.sender, exc.reason)
 
 
 # ── delivery ─────────────────────────────────────────────────────────────────────────────────────
@@ -532,14 +158,14 @@ async def deliver(ctx: JobContext, job: Job) -> None:
         if buyer is not None and buyer.opted_out_at is not None and not _allowed_after_opt_out(message, buyer):
             log.info("message %s suppressed: buyer %s opted out", message.id, buyer.id)
             verdict = "suppressed"
-        elif message.channel == "webchat" and (is_reply or await _last_inbound(session, case.id) == "webchat"):
+        elif message.channel == "webchat" and (is_reply or await last_inbound_channel(session, case.id) == "webchat"):
             verdict = "webchat"
         else:
             first = message.channel if message.channel in ("telegram", "sms") else None
             steps = await route(session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True)
             tz = buyer.timezone if buyer else None
             quiet = (await active_mediation_policy(session, case.shop_id)).policy
-            shop = await _shop_name(session, case.shop_id)
+            shop = await shop_name(session, case.shop_id)
     if verdict == "suppressed":
         return await _finish(ctx, message, "suppressed", None, [])
     if verdict == "webchat":
@@ -553,7 +179,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             if allowed > now:
                 raise RunAt(allowed, "quiet hours in the buyer's timezone")
         assert buyer is not None
-        outbound = _outbound(ctx.settings, policy, step, message, case, buyer, shop, now)
+        outbound = _outbound(channels, policy, step, message, case, buyer, shop, now)
         adapter = channels.get("sms" if step == "webchat_link" else step)
         try:
             ids = await adapter.send(outbound)
@@ -584,14 +210,8 @@ def _allowed_after_opt_out(message: Message, buyer: Buyer) -> bool:
     return message.meta.get("notice") == "help"
 
 
-async def _last_inbound(session: AsyncSession, case_id: int) -> str | None:
-    from bot.outbox.consent import last_inbound_channel
-
-    return await last_inbound_channel(session, case_id)
-
-
 def _outbound(
-    settings: Settings,
+    channels: ChannelSet,
     policy: ChannelsPolicy,
     step: str,
     message: Message,
@@ -614,9 +234,7 @@ def _outbound(
         )
     text = message.text
     if step == "webchat_link":
-        from channels.webchat import chat_url
-
-        text = policy.text("webchat_link", language, shop=shop, url=chat_url(settings, now, case))
+        text = policy.text("webchat_link", language, shop=shop, url=channels.get("webchat").link(case, now))
     return Outbound(str(buyer.phone), text, (), str(message.id), max_segments=policy.sms.max_segments)
 
 
@@ -660,14 +278,25 @@ async def _provider_opt_out(ctx: JobContext, buyer_id: int, channel: str, exc: S
     async with ctx.sessions() as session, session.begin():
         buyer = await session.get(Buyer, buyer_id)
         if buyer is not None and buyer.opted_out_at is None:
-            await opt_out_everywhere(
-                session,
-                buyer,
-                ctx.clock.now(),
-                f"{channel}_provider",
-                ctx.settings.callback_url(shop_id),
-                {"code": exc.code},
-            )
+            await opted_out_at_provider(session, buyer, ctx.clock.now(), f"{channel}_provider", {"code": exc.code})
+
+
+async def opted_out_at_provider(
+    session: AsyncSession, buyer: Buyer, now: datetime, source: str, detail: dict[str, object] | None = None
+) -> None:
+    """The provider says the buyer opted out (Twilio 21610). The ledger row is written at once, so the opt-out
+    check above suppresses every later send; closing the buyer's open cases is the conversation's business
+    (a stage change), so it runs as an `opted_out` job in the same transaction's wake."""
+    record(session, buyer, "all", "opted_out", source, now, detail)
+    await schedule(
+        session,
+        shop_id=buyer.shop_id,
+        kind=OPTED_OUT_JOB,
+        run_at=now,
+        now=now,
+        payload={"buyer_id": buyer.id, "source": source, "at": now.isoformat()},
+        dedupe_key=f"{OPTED_OUT_JOB}:{buyer.id}:{now.isoformat()}",
+    )
 
 
 async def delivery_status(
@@ -693,10 +322,10 @@ async def delivery_status(
             case = await session.get(Case, message.case_id)
             buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
             if buyer is not None and code == "21610" and buyer.opted_out_at is None:
-                await opt_out_everywhere(session, buyer, now, "sms_provider", settings.callback_url(buyer.shop_id))
+                await opted_out_at_provider(session, buyer, now, "sms_provider")
             elif buyer is not None and code != "21610":
                 record(session, buyer, channel, "unreachable", "sms_status", now, {"code": code})
     return True
 
 
-__all__ = ["WebchatChannel", "build_channels", "deliver", "enqueue", "enqueue_inbound", "handle_inbound"]
+__all__ = ["deliver", "enqueue", "message_row"]

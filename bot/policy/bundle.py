@@ -28,6 +28,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.platform.yaml_lines import PolicyFileError, PolicyIssue, load_model_text
+from bot.policy.channels import ChannelsPolicy
 from bot.policy.conversation import ConversationPolicy, Routing, load_conversation_policy, load_routing
 from bot.policy.mediation import MediationPolicy, load_mediation_policy
 from bot.policy.messages import MessageCatalog, load_catalog
@@ -58,12 +59,10 @@ class Bundle:
         text = self.files.get(name)
         return None if text is None else yaml.safe_load(text)
 
-    def channels(self) -> Any:
-        """channels.yml of this version (bot.outbox.consent.ChannelsPolicy), parsed once; None when absent."""
+    def channels(self) -> ChannelsPolicy | None:
+        """channels.yml of this version, parsed once; None when absent."""
         found = self._memo.get("channels")
         if found is None and "channels.yml" in self.files:
-            from bot.outbox.consent import ChannelsPolicy  # the consent ledger imports this module's neighbours
-
             found = self._memo["channels"] = load_model_text(self.files["channels.yml"], ChannelsPolicy, "channels.yml")
         return found
 
@@ -196,3 +195,17 @@ def use_bundle(bundle: Bundle | None) -> None:
 
 def current_bundle() -> Bundle | None:
     return _current.get()
+
+
+# ── the mediation policy for intake and timers ─────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ActiveMediationPolicy:
+    policy: MediationPolicy
+    version_id: int | None  # the shop's policy version (policy_releases.version)
+
+
+async def active_mediation_policy(session: AsyncSession, shop_id: str) -> ActiveMediationPolicy:
+    bundle = await active_bundle(session, shop_id)
+    return ActiveMediationPolicy(bundle.mediation, bundle.version)

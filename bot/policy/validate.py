@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from bot.outbox.consent import ChannelsPolicy
 from bot.platform.yaml_lines import (
     PolicyFileError,
     PolicyIssue,
@@ -18,6 +17,7 @@ from bot.platform.yaml_lines import (
     read_policy_file,
 )
 from bot.policy import guardrails
+from bot.policy.channels import ChannelsPolicy
 from bot.policy.conversation import ConversationPolicy, Routing
 from bot.policy.mediation import MediationPolicy
 from bot.policy.messages import validate_messages

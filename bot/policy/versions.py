@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.policy.mediation import MediationPolicy
 from bot.store.models import PolicyHead, PolicyRelease, PolicyVersion
 
 SEED_AUTHOR = "file"
@@ -315,19 +313,3 @@ async def seed_from_files(session: AsyncSession, shop_id: str, policies_dir: Pat
     except (StaleVersion, NothingChanged):
         return []  # another worker seeded the same files a moment ago
     return changed
-
-
-# ── the mediation policy for intake and timers ─────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class ActiveMediationPolicy:
-    policy: MediationPolicy
-    version_id: int | None  # the shop's policy version (policy_releases.version)
-
-
-async def active_mediation_policy(session: AsyncSession, shop_id: str) -> ActiveMediationPolicy:
-    from bot.policy.bundle import active_bundle  # the runtime builds on this module
-
-    bundle = await active_bundle(session, shop_id)
-    return ActiveMediationPolicy(bundle.mediation, bundle.version)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import Header, Request
 
-from bot.app.runtime import Runtime
 from bot.store.shops import shop_for_key
 from bot.web.errors import ApiError
+
+if TYPE_CHECKING:  # the runtime is built by the composition root, which imports this module
+    from bot.app.runtime import Runtime
 
 
 def runtime(request: Request) -> Runtime:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.platform.config import ConfigError, Settings, get_settings
+from bot.app.cli.common import err, fail, out, run, settings
+from bot.platform.config import Settings
 
 app = typer.Typer(
     help="Mediator: turns a low-rated review into a resolved customer.",
@@ -35,25 +34,6 @@ app.add_typer(nlu_app, name="nlu")
 from bot.app.cli.report import report as report_command  # noqa: E402
 
 app.command("report")(report_command)
-
-err = Console(stderr=True)
-out = Console()
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def settings() -> Settings:
-    try:
-        return get_settings()
-    except ConfigError as exc:
-        fail(str(exc))
-
-
-def run(coro: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(coro)
 
 
 @app.command()

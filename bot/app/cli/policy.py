@@ -12,18 +12,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.cli.common import err, fail, out, settings
 
 policy_app = typer.Typer(help="Check, publish and roll back the conversation policies.", no_args_is_help=True)
 admin_app = typer.Typer(help="Admin tokens for the policy API and the /admin pages.", no_args_is_help=True)
 token_app = typer.Typer(help="Create or revoke admin tokens.", no_args_is_help=True)
 admin_app.add_typer(token_app, name="token")
-out = Console()
-err = Console(stderr=True)
+
 
 Shop = Annotated[str, typer.Option("--shop", help="Shop id")]
 Author = Annotated[str, typer.Option("--author", help="Who makes the change (shown in the history)")]
@@ -33,26 +33,12 @@ Base = Annotated[
 ]
 
 
-def fail(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def _settings() -> Any:
-    from bot.platform.config import ConfigError, get_settings
-
-    try:
-        return get_settings()
-    except ConfigError as exc:
-        fail(str(exc))
-
-
 @asynccontextmanager
 async def _session() -> AsyncIterator[AsyncSession]:
     from bot.store.db import async_url, make_engine, make_sessionmaker
     from bot.store.migrate import upgrade
 
-    s = _settings()
+    s = settings()
     base = s.resolve(Path("."))
     await upgrade(async_url(s.database_url, base))
     engine = make_engine(s.database_url, base)
@@ -76,13 +62,13 @@ def _now() -> datetime:
 
 
 def _folder(directory: Path | None) -> Path:
-    s = _settings()
+    s = settings()
     return directory or s.resolve(s.policies_dir)
 
 
 def _knowledge_dir() -> Path:
     """The folder the remedy rules' cites must quote from (the config's knowledge settings)."""
-    return _settings().knowledge_settings().knowledge_dir
+    return settings().knowledgesettings().knowledge_dir
 
 
 @policy_app.command("validate")

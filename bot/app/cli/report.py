@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.app.cli.common import fail, run, settings
 from bot.reports.build import SLICES
 
 
@@ -18,7 +19,6 @@ def report(
     out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
 ) -> None:
     """Print (or write) a shop's mediation report for a month or a quarter."""
-    from bot.app.cli.main import fail, run, settings
     from bot.reports.build import ReportInputError, parse_period, parse_slice
     from bot.reports.render import FORMATS, render
 

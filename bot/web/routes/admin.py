@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from bot.store import audit
-from bot.store.admin_tokens import Admin, current_admin
+from bot.store.admin_tokens import Admin
+from bot.web.auth import current_admin
 from bot.web.deps import runtime
 from bot.web.errors import ApiError
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.app.preview import Typed, list_scenarios, load_named_scenario, preview, typed_scenario
+from bot.conversation.scenario import Typed, list_scenarios, load_named_scenario, typed_scenario
 from bot.platform.yaml_lines import PolicyIssue
 from bot.policy.bundle import active_bundle
 from bot.policy.forms import Edit, FormError, apply_edits, form_values
@@ -33,8 +33,9 @@ from bot.policy.versions import (
     rollback,
 )
 from bot.store import audit
-from bot.store.admin_tokens import Admin, current_admin, editor
+from bot.store.admin_tokens import Admin
 from bot.store.models import PolicyRelease
+from bot.web.auth import current_admin, editor
 from bot.web.deps import runtime
 from bot.web.errors import ApiError
 
@@ -314,7 +315,7 @@ class Preview(Draft):
 
 @router.get("/api/policies/scenarios", summary="Scenarios the preview can run (data/scenarios/)")
 async def scenarios(request: Request, admin: Admin = Depends(current_admin)) -> dict[str, Any]:
-    return {"scenarios": list_scenarios(runtime(request))}
+    return {"scenarios": list_scenarios(runtime(request).base_dir)}
 
 
 @router.post("/api/policies/preview", summary="Run a scenario under the draft and under the published policy")
@@ -332,7 +333,7 @@ async def post_preview(body: Preview, request: Request, admin: Admin = Depends(c
         scenario = typed_scenario(body.conversation)
     else:
         try:
-            scenario = load_named_scenario(rt, body.scenario or "")
+            scenario = load_named_scenario(rt.base_dir, body.scenario or "")
         except LookupError:
             raise ApiError(
                 404,
@@ -355,7 +356,8 @@ async def post_preview(body: Preview, request: Request, admin: Admin = Depends(c
             fix="correct the draft before previewing it (POST /api/policies/validate)",
         )
     try:
-        runs = await preview(rt, scenario, active, files)
+        # The composition root lends the preview runner (it builds a scratch runtime, which only it may do).
+        runs = await request.app.state.preview(rt, scenario, active, files)
     except ValueError as exc:
         raise ApiError(422, "invalid_scenario", str(exc), field="scenario") from None
     return {"scenario": body.scenario or "typed", "active_version": head, **runs}
