@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.simulate import load_scenario, run_scenario
+from bot.app.simulate import run_scenario
+from bot.conversation.scenario import load_scenario
 from bot.platform.durations import parse_duration
 from tests.conftest import is_postgres
 

@@ -285,7 +285,8 @@ def simulate(
     """Run a scripted conversation through the real engine on a virtual clock."""
     from pydantic import ValidationError
 
-    from bot.app.simulate import load_scenario, run_scenario
+    from bot.app.simulate import run_scenario
+    from bot.conversation.scenario import load_scenario
 
     if not scenario.is_file():
         fail(f"{scenario}: no such file")
