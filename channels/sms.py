@@ -24,8 +24,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.inbox.inbox import Inbox
-from bot.outbox.outbox import channels_policy, delivery_status
+from bot.inbox.inbox import Inbox, delivery_status
+from bot.outbox.outbox import channels_policy
 from bot.platform.config import Settings
 from bot.web.deps import runtime
 from bot.web.errors import ApiError, over_limit

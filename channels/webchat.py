@@ -14,6 +14,7 @@ polls, or reach the buyer as a link by SMS when the shop's channel order says so
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,12 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
-from bot.conversation.engine import CaseNotFound
+from bot.inbox.inbox import take_inline
 from bot.platform.config import Settings
 from bot.store.models import Case, Message
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
-from channels.base import WebchatChannel
+from channels.base import Inbound, WebchatChannel
 from channels.tokens import TokenError, sign, verify
 
 if TYPE_CHECKING:  # the runtime is built by the composition root, which imports this module
@@ -135,13 +136,13 @@ async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
             "the message", len(text), limit, "characters", field="text", status=422, fix="send it in shorter parts"
         )
     client_id = body.get("id")
-    provider_id = f"web:{client_id}"[:120] if isinstance(client_id, str) and client_id else None
-    try:
-        result = await rt.conversation.buyer_message(
-            case_id, text, channel=CHANNEL, provider_id=provider_id, shop_id=shop
-        )
-    except CaseNotFound:
-        raise ApiError(404, "not_found", "this conversation no longer exists", field="token") from None
+    # The page numbers its messages; a resent one (a flaky connection) is the same message. The id is the
+    # case's own: two buyers' pages both sending "1" are two messages.
+    message_id = client_id if isinstance(client_id, str) and client_id else secrets.token_hex(8)
+    inbound = Inbound(CHANNEL, f"web:{case_id}:{message_id}"[:120], str(case_id), text=text)
+    result = await take_inline(rt.worker.ctx, shop, inbound)
+    if result is None:
+        raise ApiError(404, "not_found", "this conversation no longer exists", field="token")
     return {"replies": [{"text": r.text, "action": r.action} for r in result.replies], "stage": result.stage}
 
 

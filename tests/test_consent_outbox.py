@@ -18,7 +18,7 @@ from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
 from bot.policy.channels import load_channels_policy, normalise
 from bot.policy.validate import validate_policies
-from bot.store.models import Buyer, Case, ConsentEvent, Message
+from bot.store.models import Buyer, Case, ConsentEvent, Job, Message
 from channels.sms_segments import count_segments, split_to_budget
 from channels.telegram import SECRET_HEADER
 from tests.conftest import ROOT, review
@@ -323,3 +323,110 @@ def test_split_parts_stay_within_the_budget_and_keep_the_words(text: str, budget
     parts = split_to_budget(text, budget)
     assert all(count_segments(p).count <= budget for p in parts)
     assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+# ── one inbox: a buyer's message enters the same way on every channel (docs/ARCHITECTURE.md) ───────────
+# Each channel's entry point (the Twilio and Telegram webhooks, the web chat's HTTP endpoint) persists an
+# `inbound` job and hands it to `bot.inbox.inbox.take`, so a keyword, the consent ledger and the opt-out act
+# identically whichever channel carried them.
+
+CONSENT = {"sms": True, "telegram": True, "webchat": True}
+
+
+async def say(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram, tw: FakeTwilio, case_id: int, channel: str, text: str
+) -> list[str]:
+    """The buyer writes `text` on `channel` through that channel's real entry point; the web chat's replies."""
+    if channel == "sms":
+        await sms_in(client, tw, text)
+    elif channel == "telegram":
+        r = await client.post("/webhooks/telegram", json=tg.message_update(CHAT, text), headers={SECRET_HEADER: SECRET})
+        assert r.status_code == 200, r.text
+    else:
+        token = (await client.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
+        r = await client.post(f"/chat/{token}/messages", json={"text": text})
+        assert r.status_code == 200, r.text
+        await rt.worker.run_due()
+        return [reply["text"] for reply in r.json()["replies"]]
+    await rt.worker.run_due()
+    return []
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram", "webchat"])
+async def test_stop_takes_the_same_path_on_every_channel(
+    client: httpx.AsyncClient,
+    rt: Runtime,
+    fakes: tuple[FakeTelegram, FakeTwilio],
+    channel: str,
+) -> None:
+    tg, tw = fakes
+    case_id = await open_case(client, rt, f"one-inbox-{channel}", consent=CONSENT)
+    if channel == "telegram":
+        token = (await client.get(f"/api/cases/{case_id}/telegram-link")).json()["token"]
+        await say(client, rt, tg, tw, case_id, "telegram", f"/start {token}")
+    replies = await say(client, rt, tg, tw, case_id, channel, "STOP")
+    async with rt.sessions() as session:
+        ledger = (await session.execute(select(ConsentEvent.change, ConsentEvent.source))).all()
+        case = await session.get(Case, case_id)
+        confirms = (
+            (
+                await session.execute(
+                    select(Message.channel).where(Message.case_id == case_id, Message.action == "opt_out_confirm")
+                )
+            )
+            .scalars()
+            .all()
+        )
+        jobs = (
+            (
+                await session.execute(
+                    select(Job.status).where(Job.kind == "inbound", Job.payload["channel"].as_string() == channel)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    # The keyword, not the conversation's reading of the word, acted: the same ledger source on every channel.
+    assert ("opted_out", f"{channel}_keyword") in ledger
+    assert case.outcome == "opted_out"
+    assert confirms == [channel], "one confirmation, on the channel the buyer used"
+    assert "done" in jobs, "the message went through an inbound job"
+    if channel == "webchat":
+        assert len(replies) == 1 and "unsubscribed" in replies[0]
+    # After STOP, a message is kept for the record and nothing answers it, on every channel.
+    async with rt.sessions() as session:
+        before = len((await session.execute(select(Message.id).where(Message.direction == "out"))).all())
+    assert await say(client, rt, tg, tw, case_id, channel, "hello? is anyone there?") == []
+    async with rt.sessions() as session:
+        after = (await session.execute(select(Message.direction).where(Message.case_id == case_id))).scalars().all()
+        outbound = len((await session.execute(select(Message.id).where(Message.direction == "out"))).all())
+    assert outbound == before and after[-1] == "in"
+
+
+async def test_web_chat_message_ids_are_the_case_s_own(
+    client: httpx.AsyncClient,
+    rt: Runtime,
+    fakes: tuple[FakeTelegram, FakeTwilio],
+) -> None:
+    """Two buyers' pages both number their first message "1": both are messages (security review M6)."""
+    first = await open_case(client, rt, "ids-1", consent=CONSENT)
+    second = await open_case(client, rt, "ids-2", consent=CONSENT, email="someone.else@example.com")
+    answers = []
+    for case_id in (first, second, first):
+        token = (await client.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
+        r = await client.post(f"/chat/{token}/messages", json={"text": "The lamp arrived broken", "id": "1"})
+        assert r.status_code == 200, r.text
+        answers.append(r.json()["replies"])
+    async with rt.sessions() as session:
+        stored = (
+            (
+                await session.execute(
+                    select(Message.case_id).where(Message.direction == "in", Message.channel == "webchat")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(stored) == sorted([first, second]), "each case stored its own message once"
+    assert answers[1], "the second buyer was answered"
+    assert answers[2] == answers[0], "a resent message gets the same replies and no second turn"

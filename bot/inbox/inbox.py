@@ -11,7 +11,7 @@ its lease runs out. The engine's dedupe by provider id makes that retry harmless
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, func, literal, select, update
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from bot.conversation.engine import Reply, TurnResult
 from bot.conversation.lifecycle import opt_out_everywhere
 from bot.outbox.consent import record
 from bot.outbox.outbox import (
@@ -30,8 +31,10 @@ from bot.outbox.outbox import (
     shop_channels_policy,
     shop_name,
 )
+from bot.platform.config import Settings
 from bot.platform.vocab import Stage
-from bot.store.models import Buyer, Case, Job, LinkTokenUse, Message
+from bot.policy.channels import ChannelsPolicy
+from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
 from bot.store.queue import JobContext, job_handler, wake, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
 from channels.base import Inbound, Outbound, SendError
@@ -44,24 +47,26 @@ async def enqueue_inbound(session: AsyncSession, shop_id: str, inbound: Inbound,
     """The inbox: persist a verified inbound message as a job. False if the provider id was seen before."""
     result = await session.execute(
         insert_ignoring_conflicts(session, Job.__table__, ["dedupe_key"], returning=[Job.__table__.c.id]),
-        [
-            {
-                "shop_id": shop_id,
-                "case_id": None,
-                "kind": INBOUND,
-                "run_at": now,
-                "status": "pending",
-                "attempts": 0,
-                "payload": inbound_payload(inbound),
-                "dedupe_key": f"in:{shop_id}:{inbound.channel}:{inbound.provider_id}"[:200],
-                "created_at": now,
-            }
-        ],
+        [_inbound_job(shop_id, inbound, now)],
     )
     new = result.first() is not None
     if new:
         wake_on_commit(session)
     return new
+
+
+def _inbound_job(shop_id: str, inbound: Inbound, now: datetime) -> dict[str, Any]:
+    return {
+        "shop_id": shop_id,
+        "case_id": None,
+        "kind": INBOUND,
+        "run_at": now,
+        "status": "pending",
+        "attempts": 0,
+        "payload": inbound_payload(inbound),
+        "dedupe_key": f"in:{shop_id}:{inbound.channel}:{inbound.provider_id}"[:200],
+        "created_at": now,
+    }
 
 
 def inbound_payload(inbound: Inbound) -> dict[str, Any]:
@@ -218,7 +223,7 @@ async def _record_inbound(session: AsyncSession, case: Case, msg: Inbound, text:
 
 @job_handler(INBOUND, external=True, max_attempts=20)
 async def handle_inbound(ctx: JobContext, job: Job) -> None:
-    """One buyer message: a keyword, a deep-link start, or a turn of the conversation."""
+    """One buyer message from its job: a deep-link start, or whatever `take` makes of it."""
     msg = Inbound.from_payload(job.payload)
     adapter = ctx.channels.get(msg.channel) if ctx.channels else None
     if msg.callback_id and adapter is not None and hasattr(adapter, "answer_button"):
@@ -226,64 +231,136 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     if msg.start_token:
         await _bind_telegram(ctx, job.shop_id, msg)
         return
+    await take(ctx, job.shop_id, msg)
+
+
+INLINE_LEASE = timedelta(minutes=2)  # a web-chat turn that has not finished by then is the worker's to retry
+
+
+async def take_inline(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
+    """The web chat's way in: the same job as every channel's, committed first and leased to this request,
+    so the page gets its replies in the same HTTP answer. If the process dies mid-turn, the lease runs out
+    and a worker runs the job; its replies then wait in the case's history, where the page finds them."""
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
-        buyer = await buyer_for(session, msg.channel, msg.sender, job.shop_id)
-        case = await case_for(session, buyer) if buyer else None
-        if buyer is None or case is None:
+        job_id = (
+            await session.execute(
+                insert_ignoring_conflicts(session, Job.__table__, ["dedupe_key"], returning=[Job.__table__.c.id]),
+                [
+                    {
+                        **_inbound_job(shop_id, msg, now),
+                        "status": "running",
+                        "attempts": 1,
+                        "locked_by": "inline",
+                        "locked_until": now + INLINE_LEASE,
+                    }
+                ],
+            )
+        ).scalar_one_or_none()
+    result = await take(ctx, shop_id, msg)
+    if job_id is not None:  # a resent message id has its job already; the engine answered it from history
+        async with ctx.sessions() as session, session.begin():
+            await session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.locked_by == "inline")
+                .values(status="done", finished_at=ctx.clock.now(), locked_by=None)
+            )
+    return result
+
+
+async def take(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
+    """One buyer message, on any channel, the same way: a keyword (STOP, START, HELP and their equivalents
+    in policies/channels.yml), the opt-out and consent ledger, then a turn of the conversation. Returns the
+    replies (None when the message belongs to no open conversation or must not be answered)."""
+    now = ctx.clock.now()
+    async with ctx.sessions() as session, session.begin():
+        buyer, case = await _sender(session, shop_id, msg)
+        if case is None:
             log.info("inbound %s %s: no buyer or case for this sender any more; ignored", msg.channel, msg.provider_id)
-            return
+            return None
         policy = await shop_channels_policy(session, case.shop_id, channels_file(ctx.settings))
+        language = case.details.get("language") or case.language
         text = msg.text
         if msg.button in ("yes", "no"):
-            text = policy.text(msg.button, case.details.get("language") or case.language)
-        keyword = policy.keyword(text)
-        language = case.details.get("language") or case.language
-        if keyword is not None:
-            shop = await shop_name(session, case.shop_id)
+            text = policy.text(msg.button, language)
+        keyword = policy.keyword(text) if buyer is not None else None
+        if keyword is not None and buyer is not None:
             if not await _record_inbound(session, case, msg, text, now):
-                return  # a retried delivery of a keyword we already acted on
-            if keyword == "opt_out":
-                if buyer.opted_out_at is not None:
-                    return  # one confirmation, ever: the buyer already has it
-                # The number (or chat) opted out: every buyer record of this shop behind it stops.
-                for same in await buyers_at(session, msg.channel, msg.sender, case.shop_id):
-                    await opt_out_everywhere(
-                        session,
-                        same,
-                        now,
-                        f"{msg.channel}_keyword",
-                        ctx.settings.callback_url(case.shop_id),
-                        {"keyword": text[:40]},
-                    )
-                confirm = policy.text("opt_out_confirm", language, shop=shop)
-                await enqueue(session, [message_row(case, msg.channel, confirm, now, action="opt_out_confirm")], now)
-            elif keyword == "resubscribe":
-                if buyer.opted_out_at is None and getattr(buyer, f"consent_{msg.channel}", True):
-                    return
-                for same in await buyers_at(session, msg.channel, msg.sender, case.shop_id, opted_out=True):
-                    record(session, same, "all", "resubscribed", f"{msg.channel}_keyword", now)
-                    record(session, same, msg.channel, "granted", f"{msg.channel}_keyword", now)
-                notice = policy.text("resubscribed", language, shop=shop)
-                await enqueue(
-                    session, [message_row(case, msg.channel, notice, now, meta={"notice": "resubscribed"})], now
-                )
-            else:
-                notice = policy.text("help", language, shop=shop)
-                await enqueue(session, [message_row(case, msg.channel, notice, now, meta={"notice": "help"})], now)
-            return
-        if buyer.opted_out_at is not None:
+                return None  # a retried delivery of a keyword we already acted on
+            row = await _keyword(ctx, session, policy, keyword, buyer, case, msg, text, language, now)
+            if row is None:
+                return TurnResult(case.id, case.stage, outcome=case.outcome)
+            await enqueue(session, [row], now)
+            reply = Reply(row["text"], row["action"] or "", language or "")
+            return TurnResult(case.id, case.stage, [reply], outcome=case.outcome)
+        if buyer is not None and buyer.opted_out_at is not None:
             # Stop means stop: the message is kept for the record, and nothing answers it.
             await _record_inbound(session, case, msg, text, now)
             log.info(
                 "inbound %s %s: buyer %s opted out; recorded, not answered", msg.channel, msg.provider_id, buyer.id
             )
-            return
-        if not getattr(buyer, f"consent_{msg.channel}", False):
+            return TurnResult(case.id, case.stage, outcome=case.outcome)
+        if buyer is not None and not getattr(buyer, f"consent_{msg.channel}", False):
             # Writing to us on a channel is consent to be answered there; the ledger says where it came from.
             record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
-        case_id, shop_id = case.id, case.shop_id
-    await ctx.engine.buyer_message(case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id)
+        case_id = case.id
+    return await ctx.engine.buyer_message(
+        case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id
+    )
+
+
+async def _sender(session: AsyncSession, shop_id: str, msg: Inbound) -> tuple[Buyer | None, Case | None]:
+    """Whose message this is. A web-chat link names its case; a phone number or a Telegram chat is looked
+    up among the shop's buyers."""
+    if msg.channel == "webchat":
+        case = await session.get(Case, int(msg.sender))
+        if case is None or case.shop_id != shop_id:
+            return None, None
+        return (await session.get(Buyer, case.buyer_id) if case.buyer_id else None), case
+    buyer = await buyer_for(session, msg.channel, msg.sender, shop_id)
+    return buyer, (await case_for(session, buyer) if buyer else None)
+
+
+async def _keyword(
+    ctx: JobContext,
+    session: AsyncSession,
+    policy: ChannelsPolicy,
+    keyword: str,
+    buyer: Buyer,
+    case: Case,
+    msg: Inbound,
+    text: str,
+    language: str | None,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """Act on STOP, START or HELP; the notice to send, or None when nothing is said (a second STOP)."""
+    shop = await shop_name(session, case.shop_id)
+    # The number (or chat) is the contact point: every buyer record of this shop behind it follows it.
+    same = [buyer] if msg.channel == "webchat" else None
+    if keyword == "opt_out":
+        if buyer.opted_out_at is not None:
+            return None  # one confirmation, ever: the buyer already has it
+        for each in same or await buyers_at(session, msg.channel, msg.sender, case.shop_id):
+            await opt_out_everywhere(
+                session,
+                each,
+                now,
+                f"{msg.channel}_keyword",
+                ctx.settings.callback_url(case.shop_id),
+                {"keyword": text[:40]},
+            )
+        confirm = policy.text("opt_out_confirm", language, shop=shop)
+        return message_row(case, msg.channel, confirm, now, action="opt_out_confirm")
+    if keyword == "resubscribe":
+        if buyer.opted_out_at is None and getattr(buyer, f"consent_{msg.channel}", True):
+            return None
+        for each in same or await buyers_at(session, msg.channel, msg.sender, case.shop_id, opted_out=True):
+            record(session, each, "all", "resubscribed", f"{msg.channel}_keyword", now)
+            record(session, each, msg.channel, "granted", f"{msg.channel}_keyword", now)
+        notice = policy.text("resubscribed", language, shop=shop)
+        return message_row(case, msg.channel, notice, now, meta={"notice": "resubscribed"})
+    notice = policy.text("help", language, shop=shop)
+    return message_row(case, msg.channel, notice, now, meta={"notice": "help"})
 
 
 async def _bind_telegram(ctx: JobContext, shop_id: str, msg: Inbound) -> None:
@@ -369,3 +446,33 @@ async def _say_directly(ctx: JobContext, msg: Inbound, text: str) -> None:
         await adapter.send(Outbound(msg.sender, text))
     except SendError as exc:
         log.info("could not answer %s %s: %s", msg.channel, msg.sender, exc.reason)
+
+
+async def delivery_status(
+    ctx_sessions: Any, clock: Any, settings: Settings, channel: str, provider_id: str, status: str, code: str | None
+) -> bool:
+    """A provider's status callback for one of our sends: traffic in, like a message, so it lives here.
+    True if we knew the send. Error 21610 (Twilio: the number replied STOP to the carrier) is an opt-out
+    everywhere."""
+    now = clock.now()
+    async with ctx_sessions() as session, session.begin():
+        delivery = (
+            await session.execute(
+                select(Delivery).where(Delivery.channel == channel, Delivery.provider_id == provider_id)
+            )
+        ).scalar_one_or_none()
+        if delivery is None:
+            return False
+        delivery.status, delivery.updated_at = status[:16], now
+        delivery.error = code
+        message = await session.get(Message, delivery.message_id)
+        if message is not None and message.status in ("sent", "delivered", "queued"):
+            message.status = status[:16]
+        if code in ("21610", "30004", "30003", "30005", "30006") and message is not None:
+            case = await session.get(Case, message.case_id)
+            buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
+            if buyer is not None and code == "21610" and buyer.opted_out_at is None:
+                await opt_out_everywhere(session, buyer, now, "sms_provider", settings.callback_url(buyer.shop_id))
+            elif buyer is not None and code != "21610":
+                record(session, buyer, channel, "unreachable", "sms_status", now, {"code": code})
+    return True

@@ -299,33 +299,4 @@ async def opted_out_at_provider(
     )
 
 
-async def delivery_status(
-    ctx_sessions: Any, clock: Any, settings: Settings, channel: str, provider_id: str, status: str, code: str | None
-) -> bool:
-    """A provider's status callback for one of our sends. True if we knew the send. Error 21610 (Twilio:
-    the number replied STOP to the carrier) is an opt-out everywhere."""
-    now = clock.now()
-    async with ctx_sessions() as session, session.begin():
-        delivery = (
-            await session.execute(
-                select(Delivery).where(Delivery.channel == channel, Delivery.provider_id == provider_id)
-            )
-        ).scalar_one_or_none()
-        if delivery is None:
-            return False
-        delivery.status, delivery.updated_at = status[:16], now
-        delivery.error = code
-        message = await session.get(Message, delivery.message_id)
-        if message is not None and message.status in ("sent", "delivered", "queued"):
-            message.status = status[:16]
-        if code in ("21610", "30004", "30003", "30005", "30006") and message is not None:
-            case = await session.get(Case, message.case_id)
-            buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
-            if buyer is not None and code == "21610" and buyer.opted_out_at is None:
-                await opted_out_at_provider(session, buyer, now, "sms_provider")
-            elif buyer is not None and code != "21610":
-                record(session, buyer, channel, "unreachable", "sms_status", now, {"code": code})
-    return True
-
-
 __all__ = ["deliver", "enqueue", "message_row"]

@@ -68,7 +68,7 @@ def _folder(directory: Path | None) -> Path:
 
 def _knowledge_dir() -> Path:
     """The folder the remedy rules' cites must quote from (the config's knowledge settings)."""
-    return settings().knowledgesettings().knowledge_dir
+    return settings().knowledge_settings().knowledge_dir
 
 
 @policy_app.command("validate")
