@@ -3,13 +3,15 @@
     handoff (Engine._move) ─▶ `slack_card` job ─▶ chat.postMessage(card) to the team's channel; the card's
         ts is the case's thread (slack_threads)
     buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
-    staff reply in the thread ─▶ POST /webhooks/slack ─▶ ack ─▶ lazy: dedupe (slack_relays), Engine.staff_message
-    button / slash command ─▶ ack ─▶ lazy: bot/staff_actions.py, then a note in the thread and a fresh card
+    staff reply in the thread ─▶ POST /webhooks/slack ─▶ `slack_in` job (committed) ─▶ 200 ─▶ dedupe
+        (slack_relays), Engine.staff_message
+    button / slash command ─▶ `slack_in` job ─▶ 200 ─▶ bot/handoff/staff_actions.py, a note, a fresh card
     staff_reminder / deadline_reminder timers ─▶ `slack_reminder` job ─▶ a note in the thread to its owner
 
 Why jobs for everything we send: when Slack is down a job retries with backoff (bot/jobs.py), so a handoff
-is never lost. Why ack-then-lazy: Slack wants an answer within 3 s, and a turn can take longer; the lazy
-work is deduped by event id, so Slack's retries (X-Slack-Retry-Num) never relay twice.
+is never lost. Why a job before the answer: Slack wants an answer within 3 s and a turn can take longer, so
+the work runs after the answer; committed first, it survives a kill in between, and it is deduped by event
+id, so Slack's retries (X-Slack-Retry-Num) never relay twice.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import asyncio
 import hashlib
 import hmac
 import html
+import json
 import logging
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -37,11 +40,32 @@ from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Case, Message, SlackRelay, SlackThread
-from bot.store.queue import JobContext, RetryLater, job_handler
+from bot.store.queue import JobContext, RetryLater, finish_inline, job_handler, lease_inline
 from bot.web.errors import ApiError
 
 log = logging.getLogger("mediator.slack")
 router = APIRouter(tags=["slack"])
+SLACK_IN = "slack_in"
+
+
+def _kind_of(body: dict[str, Any]) -> str | None:
+    """Which of our listeners a Slack payload goes to; None for what we do not act on."""
+    if body.get("type") == "event_callback":
+        return "message" if (body.get("event") or {}).get("type") == "message" else None
+    if body.get("type") == "block_actions":
+        action_id = ((body.get("actions") or [{}])[0]).get("action_id")
+        return "action" if action_id in (*ACTIONS, *SELECTS) else "unknown_action"
+    if body.get("command") == "/mediator":
+        return "command" if parse_command(body.get("text", "")) is not None else None
+    return None
+
+
+def _payload_key(body: dict[str, Any]) -> str:
+    """An event's id (Slack's retries repeat it), else a digest of the whole payload (a replayed click)."""
+    if body.get("event_id"):
+        return str(body["event_id"])[:120]
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
 
 ACTIONS = ("mediator_take_over", "mediator_hand_back", "mediator_approve", "mediator_reject")
 SELECTS = ("mediator_close", "mediator_flag")
@@ -96,51 +120,121 @@ class SlackHandoff:
     def _register(self) -> None:
         app = self.app
 
-        async def ack_event(ack: Any, body: dict[str, Any], request: Any) -> None:
-            await ack()
+        async def keep(body: dict[str, Any], context: Any, next: Any) -> None:
+            # Middleware runs before any acknowledgement (bolt acknowledges Events API requests before the
+            # listener starts), so the work is committed before Slack can hear 200.
+            kind = _kind_of(body)
+            if kind is not None:
+                context["mediator_job"] = await self._keep(kind, body)
+            await next()
+
+        async def on_event(ack: Any, body: dict[str, Any], context: Any, request: Any) -> None:
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             if retry:
                 log.info("slack event %s is retry %s", body.get("event_id"), retry)
-
-        async def ack_only(ack: Any) -> None:
             await ack()
+            await self._work("message", body, context.get("mediator_job"))
 
-        async def ack_command(ack: Any, command: dict[str, Any]) -> None:
+        async def on_action(ack: Any, body: dict[str, Any], context: Any) -> None:
+            await ack()
+            await self._work("action", body, context.get("mediator_job"))
+
+        async def on_unknown(ack: Any, body: dict[str, Any], context: Any) -> None:
+            await ack()
+            await self._work("unknown_action", body, context.get("mediator_job"))
+
+        async def on_command(ack: Any, body: dict[str, Any], command: dict[str, Any], context: Any) -> None:
             if parse_command(command.get("text", "")) is None:
                 log.info("slash command with bad text from %s", command.get("user_id"))
-                await ack(text=USAGE)
-            else:
-                await ack()
+                await ack(text=USAGE)  # the usage is the whole answer
+                return
+            await ack()
+            await self._work("command", body, context.get("mediator_job"))
 
-        app.event("message")(ack=ack_event, lazy=[self._tracked(self.on_message)])
+        app.use(keep)
+        app.event("message")(on_event)
         for action_id in (*ACTIONS, *SELECTS):
-            app.action(action_id)(ack=ack_only, lazy=[self._tracked(self.on_action)])
+            app.action(action_id)(on_action)
         # Registered last, so it sees only what nothing above matched: an unknown action id.
-        app.action(re.compile(".*"))(ack=ack_only, lazy=[self._tracked(self.on_unknown_action)])
-        app.command("/mediator")(ack=ack_command, lazy=[self._tracked(self.on_command)])
+        app.action(re.compile(".*"))(on_unknown)
+        app.command("/mediator")(on_command)
 
-    def _tracked(self, fn: Any) -> Any:
-        """A lazy listener whose task `drain()` can wait for (tests, and a graceful shutdown)."""
+    async def _keep(self, kind: str, body: dict[str, Any]) -> int | bool | None:
+        """Slack's side of the inbox: commit the payload's work as a `slack_in` job leased to this process,
+        which does it right after answering. A process killed in between loses nothing: the lease runs out
+        and a worker does the job. Returns the job id; False for a payload seen before (Slack's retry of an
+        event id, or an interactive payload replayed byte for byte), whose work is not done twice; None for
+        one about no case of ours (the handlers ignore those, so there is nothing to keep)."""
+        shop = await self._shop_of(kind, body)
+        if shop is None:
+            return None
+        now = self.clock.now()
+        row = {
+            "shop_id": shop,
+            "case_id": None,
+            "kind": SLACK_IN,
+            "run_at": now,
+            "payload": {"kind": kind, "body": body, "lane": f"slack:{shop}"},
+            "dedupe_key": f"slack:{_payload_key(body)}",
+            "created_at": now,
+        }
+        lease = timedelta(seconds=self.settings.scheduler.lease_seconds)  # as long as a worker's
+        job_id = await lease_inline(self.sessions, row, now, lease)
+        if job_id is None:
+            log.info("slack %s payload seen before; nothing done twice", kind)
+            return False
+        return job_id
 
-        async def run(body: dict[str, Any], client: Any) -> None:
-            task = asyncio.current_task()
+    async def _work(self, kind: str, body: dict[str, Any], job: int | bool | None) -> None:
+        if job is False:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await self.handle(kind, body)
+        except Exception:
+            log.exception("slack %s failed; its job will be retried", kind)
+            return
+        finally:
             if task is not None:
-                self._inflight.add(task)
-            try:
-                await fn(body)
-            except Exception:
-                log.exception("slack %s failed", fn.__name__)
-            finally:
-                if task is not None:
-                    self._inflight.discard(task)
+                self._inflight.discard(task)
+        if job:
+            await finish_inline(self.sessions, int(job), self.clock.now())
 
-        run.__name__ = fn.__name__  # bolt tells lazy functions apart by name
-        return run
+    async def handle(self, kind: str, body: dict[str, Any]) -> None:
+        handler = {
+            "message": self.on_message,
+            "action": self.on_action,
+            "unknown_action": self.on_unknown_action,
+            "command": self.on_command,
+        }[kind]
+        await handler(body)
+
+    async def _shop_of(self, kind: str, body: dict[str, Any]) -> str | None:
+        """The shop whose case a Slack payload is about; None for one that concerns no case of ours (the
+        handlers ignore those, so there is nothing to keep)."""
+        case_id: int | None = None
+        if kind == "message":
+            event = body.get("event") or {}
+            inner = event.get("message") or event.get("previous_message") or {}
+            thread = await self._thread_at(event.get("channel"), event.get("thread_ts") or inner.get("thread_ts"))
+            return thread.shop_id if thread is not None else None
+        if kind == "action":
+            action = (body.get("actions") or [{}])[0]
+            parsed = parse_value(action.get("value") or (action.get("selected_option") or {}).get("value"))
+            case_id = parsed[0] if parsed else None
+        elif kind == "command":
+            case_id = parse_command(body.get("text", ""))
+        if case_id is None:
+            return None
+        async with self.sessions() as session:
+            return (await session.execute(select(Case.shop_id).where(Case.id == case_id))).scalar_one_or_none()
 
     async def drain(self) -> None:
-        """Wait until every lazy listener started so far has finished."""
+        """Wait until the work of every payload accepted so far has finished (tests, a graceful shutdown)."""
         for _ in range(5):
-            await asyncio.sleep(0)  # let just-scheduled lazy tasks start and register
+            await asyncio.sleep(0)  # let bolt's just-started listener tasks run up to their work
             while self._inflight:
                 await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
@@ -334,19 +428,30 @@ class SlackHandoff:
     async def _claim(
         self, body: dict[str, Any], event: dict[str, Any], thread: SlackThread, kind: str
     ) -> SlackRelay | None:
-        """Record that we act on this event; None when it was seen before (a retry): then we do nothing."""
+        """Record that we act on this event; None when it was seen before (a retry): then we do nothing.
+
+        The one exception is this event's own claim left unfinished (no message id) by a process that died
+        while handling it: its `slack_in` job is being retried, so the reply is taken up again. (A death in
+        the instant between the reply's commit and the claim's update can repeat that one reply.)"""
         event_id = str(body.get("event_id") or f"{event.get('channel')}:{event.get('event_ts') or event.get('ts')}")
         client_msg_id = event.get("client_msg_id") if kind == "reply" else None
         async with self.sessions() as session:
             seen = (
-                await session.execute(
-                    select(SlackRelay.id).where(
-                        (SlackRelay.event_id == event_id)
-                        | ((SlackRelay.client_msg_id == client_msg_id) if client_msg_id else False)
+                (
+                    await session.execute(
+                        select(SlackRelay).where(
+                            (SlackRelay.event_id == event_id[:64])
+                            | ((SlackRelay.client_msg_id == client_msg_id) if client_msg_id else False)
+                        )
                     )
                 )
-            ).first()
+                .scalars()
+                .first()
+            )
         if seen is not None:
+            if seen.event_id == event_id[:64] and seen.kind == kind == "reply" and seen.message_id is None:
+                log.info("slack event %s: taking up a reply a stopped process left unfinished", event_id)
+                return seen
             log.info("slack event %s already handled; not relayed again", event_id)
             return None
         relay = SlackRelay(
@@ -512,6 +617,15 @@ async def _call(what: str, coro: Any) -> Any:
         return await coro
     except Exception as exc:  # Slack down, rate limited, misconfigured: retried with backoff, never dropped
         raise RetryLater(f"slack {what} failed: {type(exc).__name__}: {exc}") from None
+
+
+@job_handler(SLACK_IN, external=True, max_attempts=20)
+async def slack_in(ctx: JobContext, job: Any) -> None:
+    """A Slack payload whose work did not finish where it was answered (the process died): do it now."""
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None:
+        raise RetryLater("slack is not configured in this process")
+    await slack.handle(job.payload["kind"], job.payload["body"])
 
 
 @job_handler("slack_card", external=True, max_attempts=60)

@@ -10,10 +10,12 @@ gets nothing more.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -236,4 +238,123 @@ def test_killed_mid_turn_loses_nothing_and_never_replies_twice(
     assert app.post("/webhooks/telegram", json=second, headers=hook).json()["result"] == "duplicate"
     time.sleep(1.5)  # real time: several scheduler rounds of the subprocess
     assert len(fake.sent) == before
+    app.kill()
+
+
+class SlackInThread:
+    """The fake Slack Web API on its own loop in a thread, so the subprocess app can reach it while the
+    test blocks; `call` runs a function on that loop."""
+
+    def __init__(self) -> None:
+        from tests.fakes.slack_api import FakeSlack
+
+        self.fake = FakeSlack()
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        def run() -> None:
+            self.loop.run_until_complete(self.fake.start())
+            started.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        started.wait(10)
+
+    def call(self, fn: Callable[[], object]) -> object:
+        async def go() -> object:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(go(), self.loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def test_a_slack_staff_reply_acknowledged_with_200_survives_a_kill(
+    tmp_path: Path, fake: FakeTelegram, request: pytest.FixtureRequest
+) -> None:
+    """Slack hears 200 only after the reply's job is committed; the process dies while the reply is being
+    handled (users.info is held), and after a restart the buyer gets the reply exactly once."""
+    from slack_sdk.signature import SignatureVerifier
+
+    from tests.conftest import review
+
+    slack = SlackInThread()
+    request.addfinalizer(slack.stop)
+    db = tmp_path / "slack-crash.db"
+    app = App(db, fake)
+    app.env.update(
+        {
+            "SLACK_BOT_TOKEN": slack.fake.token,
+            "SLACK_SIGNING_SECRET": "slack-crash",
+            "SLACK_API_BASE": slack.fake.base_url,
+        }
+    )
+    request.addfinalizer(app.stop)
+    saved = dict(os.environ)
+    os.environ.update(app.env)
+    try:
+
+        async def setup() -> None:
+            rt = await build_runtime(get_settings.__wrapped__())
+            async with rt.sessions() as session, session.begin():
+                await ensure_shop(session, "demo", "Crash shop", KEY, datetime.now(UTC))
+            await rt.close()
+
+        asyncio.run(setup())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    app.start()
+    body = review("slack-crash-1")
+    body["buyer"]["consent"] = {"sms": False, "telegram": False, "webchat": True}
+    body["buyer"]["timezone"] = daytime_zone()
+    created = app.post("/api/reviews", json=body, headers={"X-Api-Key": KEY})
+    assert created.status_code == 201, created.text
+    case_id = created.json()["case_id"]
+    token = app.post(f"/api/cases/{case_id}/chat-link", headers={"X-Api-Key": KEY}).json()["token"]
+    asked = app.post(f"/chat/{token}/messages", json={"text": "I want to talk to a real person, please."})
+    assert asked.status_code == 200, asked.text
+    thread_sql = f"SELECT channel_id, thread_ts FROM slack_threads WHERE case_id={case_id} AND thread_ts IS NOT NULL"
+    channel, thread_ts = wait_for(lambda: rows(db, thread_sql), what="the case card in Slack")[0]  # type: ignore[index]
+
+    slack.call(lambda: setattr(slack.fake, "hold", asyncio.Event()))
+    event = {
+        "token": "legacy",
+        "team_id": "T0TEST",
+        "api_app_id": "A0MEDIATOR",
+        "type": "event_callback",
+        "event_id": "EvCRASH1",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "message",
+            "channel": channel,
+            "user": "U0MAJA",
+            "text": "Hello, this is Maja: a new lamp goes out to you today.",
+            "ts": f"{time.time():.6f}",
+            "thread_ts": thread_ts,
+            "client_msg_id": "cm-crash-1",
+        },
+    }
+    raw = json.dumps(event).encode()
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier("slack-crash").generate_signature(timestamp=stamp, body=raw)
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature, "Content-Type": "application/json"}
+    assert app.post("/webhooks/slack", content=raw, headers=headers).status_code == 200
+    wait_for(lambda: slack.call(lambda: slack.fake.holding) >= 1, what="the reply to be in hand")
+    app.kill()  # acknowledged, and not yet relayed to the buyer
+    staff_sql = f"SELECT text FROM messages WHERE case_id={case_id} AND role='staff'"
+    assert rows(db, staff_sql) == []
+    slack.call(lambda: slack.fake.hold.set())
+    slack.call(lambda: setattr(slack.fake, "hold", None))
+
+    app.start()  # the job's lease runs out and a worker does the reply
+    relayed = wait_for(lambda: rows(db, staff_sql), 120, "the staff reply to reach the buyer")
+    assert len(relayed) == 1 and str(relayed[0][0]).endswith("a new lamp goes out to you today.")
+    # Slack's retry of the same event after all that relays nothing more.
+    assert app.post("/webhooks/slack", content=raw, headers=headers | {"X-Slack-Retry-Num": "1"}).status_code == 200
+    time.sleep(1.5)
+    assert len(rows(db, staff_sql)) == 1
     app.kill()

@@ -35,7 +35,7 @@ from bot.platform.config import Settings
 from bot.platform.vocab import Stage
 from bot.policy.channels import ChannelsPolicy
 from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
-from bot.store.queue import JobContext, job_handler, wake, wake_on_commit
+from bot.store.queue import JobContext, finish_inline, job_handler, lease_inline, wake, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
 from channels.base import Inbound, Outbound, SendError
 
@@ -234,37 +234,16 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     await take(ctx, job.shop_id, msg)
 
 
-INLINE_LEASE = timedelta(minutes=2)  # a web-chat turn that has not finished by then is the worker's to retry
-
-
 async def take_inline(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
     """The web chat's way in: the same job as every channel's, committed first and leased to this request,
     so the page gets its replies in the same HTTP answer. If the process dies mid-turn, the lease runs out
     and a worker runs the job; its replies then wait in the case's history, where the page finds them."""
     now = ctx.clock.now()
-    async with ctx.sessions() as session, session.begin():
-        job_id = (
-            await session.execute(
-                insert_ignoring_conflicts(session, Job.__table__, ["dedupe_key"], returning=[Job.__table__.c.id]),
-                [
-                    {
-                        **_inbound_job(shop_id, msg, now),
-                        "status": "running",
-                        "attempts": 1,
-                        "locked_by": "inline",
-                        "locked_until": now + INLINE_LEASE,
-                    }
-                ],
-            )
-        ).scalar_one_or_none()
+    lease = timedelta(seconds=ctx.settings.scheduler.lease_seconds)  # as long as a worker's
+    job_id = await lease_inline(ctx.sessions, _inbound_job(shop_id, msg, now), now, lease)
     result = await take(ctx, shop_id, msg)
     if job_id is not None:  # a resent message id has its job already; the engine answered it from history
-        async with ctx.sessions() as session, session.begin():
-            await session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.locked_by == "inline")
-                .values(status="done", finished_at=ctx.clock.now(), locked_by=None)
-            )
+        await finish_inline(ctx.sessions, job_id, ctx.clock.now())
     return result
 
 

@@ -159,6 +159,31 @@ async def schedule(
         wake_on_commit(session)
 
 
+INLINE = "inline"  # `locked_by` of a job its own request runs; a worker takes it over when the lease runs out
+
+
+async def lease_inline(
+    sessions: async_sessionmaker[AsyncSession], row: dict[str, Any], now: datetime, lease: timedelta
+) -> int | None:
+    """Persist a job already leased to the caller, which runs it at once (to answer in the same request).
+    The job is committed before the caller answers anyone, so a process killed after answering loses
+    nothing: the lease runs out and a worker runs the job. None when the dedupe key was seen before."""
+    async with sessions() as session, session.begin():
+        leased = {**row, "status": "running", "attempts": 1, "locked_by": INLINE, "locked_until": now + lease}
+        stmt = insert_ignoring_conflicts(session, JOBS, ["dedupe_key"], returning=[JOBS.c.id])
+        return (await session.execute(stmt, [leased])).scalar_one_or_none()
+
+
+async def finish_inline(sessions: async_sessionmaker[AsyncSession], job_id: int, now: datetime) -> None:
+    """The caller ran its leased job: done (unless a worker took it over meanwhile)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(JOBS)
+            .where(JOBS.c.id == job_id, JOBS.c.locked_by == INLINE)
+            .values(status="done", finished_at=now, locked_by=None)
+        )
+
+
 def lane(job: Job) -> str:
     """Jobs of one lane run in order: a payload may name its lane (the inbox: the sender; the outbox: the
     case), else a job of a case is in the case's lane, else it is alone in its own."""

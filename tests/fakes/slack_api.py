@@ -39,6 +39,9 @@ class FakeSlack:
     base_url: str = ""
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    # users.info waits until `hold` is set (the crash test kills the app while a staff reply is being handled)
+    hold: Any = None
+    holding: int = 0
 
     # ── what tests read ──────────────────────────────────────────────────────────────────────────
 
@@ -95,6 +98,9 @@ class FakeSlack:
             return web.Response(status=503, text="upstream unavailable")
         if token != self.token:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "users.info" and self.hold is not None and not self.hold.is_set():
+            self.holding += 1
+            await self.hold.wait()
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
