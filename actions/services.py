@@ -34,7 +34,7 @@ _deferring = contextvars.ContextVar("deferring_lookups", default=False)
 
 @contextmanager
 def deferring_lookups(on: bool = True) -> Iterator[None]:
-    """Inside, an uncached search raises LookupNeeded instead of running (bot/engine.py says why)."""
+    """Inside, an uncached search raises LookupNeeded instead of running (bot/conversation/engine.py says why)."""
     token = _deferring.set(on)
     try:
         yield

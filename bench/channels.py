@@ -6,7 +6,7 @@ Process layout: the scale-out deployment on one small machine (2 cores), as prod
 - the web process: uvicorn (httptools and uvloop, which uvicorn[standard] brings), serving the webhooks
   with no scheduler in it. A webhook only verifies the signature, dedupes by MessageSid and commits
   the inbound job (one statement), then answers 200: its latency is what Twilio sees;
-- one worker process running the jobs (turns and deliveries, bot/jobs.py) at a lower CPU priority
+- one worker process running the jobs (turns and deliveries, bot/store/queue.py) at a lower CPU priority
   (`nice`, --worker-nice): the acknowledgements are latency-bound and the backlog is durable, so when
   the two compete for the cores the webhooks go first and the turns catch up afterwards (systemd:
   `Nice=` or `CPUWeight=` on the worker unit). With more cores, run more workers: they share the

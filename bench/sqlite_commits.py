@@ -1,5 +1,5 @@
 """What a turn's COMMIT costs on the embedded SQLite database, and whether WAL checkpoints (and the disk
-flushes they make) stay out of it (bot/sqlite_checkpoint.py).
+flushes they make) stay out of it (bot/store/sqlite_checkpoint.py).
 
     .venv/bin/python bench/sqlite_commits.py [--conversations 200] [--commit-checkpoints]
 

@@ -124,7 +124,7 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
     latencies: list[float] = []
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
-    nlu = rt.conversation.nlu_process  # the NLU helper process (bot/nlu_process.py), if the server has one
+    nlu = rt.conversation.nlu_process  # the NLU helper process (bot/understanding/nlu_process.py), if any
     helper = nlu.pid if nlu else None
     cpu_before = (time.process_time(), cpu_seconds(helper) if helper else 0.0, nlu.parsed if nlu else 0)
 

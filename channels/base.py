@@ -1,7 +1,7 @@
 """The one small interface every buyer channel implements (Telegram, SMS, web chat).
 
 The dialogue never knows which channel it is on: the engine writes outbound `messages` rows and the
-outbox (bot/outbox.py) delivers each through an adapter here, trying the shop's channel order when one
+outbox (bot/outbox/outbox.py) delivers each through an adapter here, trying the shop's channel order when one
 fails. To reach a buyer from anywhere else (a Slack relay, a timer), do NOT call an adapter: call
 `Engine.staff_message(case_id, text, staff_name)` (or any engine entry point) with no channel, and the
 outbox picks the buyer's channel from the contact ledger, respecting consent, opt-out and quiet hours.

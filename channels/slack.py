@@ -8,7 +8,7 @@
     button / slash command ─▶ `slack_in` job ─▶ 200 ─▶ bot/handoff/staff_actions.py, a note, a fresh card
     staff_reminder / deadline_reminder timers ─▶ `slack_reminder` job ─▶ a note in the thread to its owner
 
-Why jobs for everything we send: when Slack is down a job retries with backoff (bot/jobs.py), so a handoff
+Why jobs for everything we send: when Slack is down a job retries with backoff (bot/store/queue.py), so a handoff
 is never lost. Why a job before the answer: Slack wants an answer within 3 s and a turn can take longer, so
 the work runs after the answer; committed first, it survives a kill in between, and it is deduped by event
 id, so Slack's retries (X-Slack-Retry-Num) never relay twice.
@@ -99,7 +99,7 @@ def slack_text(text: str) -> str:
 
 class SlackHandoff:
     """The bolt app, its Web API client, and what the listeners need to act (they use it as the runtime
-    for bot/staff_actions.py: sessions, clock, settings, conversation)."""
+    for bot/handoff/staff_actions.py: sessions, clock, settings, conversation)."""
 
     def __init__(self, settings: Any, sessions: Any, clock: Any, conversation: Any):
         s = settings.slack

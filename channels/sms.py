@@ -6,7 +6,7 @@ POST /webhooks/twilio/status   status callbacks for our sends (queued â†’ sent â
 Signatures are checked against the configured public URL plus the path, never `request.url`: behind a
 proxy or tunnel the URL we see is not the one Twilio signed. Outbound goes through the Messages API with
 a Messaging Service SID or a From number; each SMS stays within the policy's segment budget (GSM-7 and
-UCS-2 counted as carriers do, bot/sms_segments.py), so a long message is sent as several short ones.
+UCS-2 counted as carriers do, channels/sms_segments.py), so a long message is sent as several short ones.
 """
 
 from __future__ import annotations

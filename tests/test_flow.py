@@ -1,4 +1,4 @@
-"""The stage machine (bot/flow.py) in isolation: PLAYBOOK rules as decisions, no database, no models."""
+"""The stage machine (bot/conversation/flow.py) in isolation: PLAYBOOK rules as decisions, no database, no models."""
 
 from __future__ import annotations
 

@@ -183,7 +183,7 @@ def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge_block
     try:
         from bot.platform.config import get_settings
     except ImportError:
-        pytest.skip("bot/config.py is not there yet: the CLI cannot be pointed at a temporary store")
+        pytest.skip("bot/platform/config.py is not there yet: the CLI cannot be pointed at a temporary store")
     get_settings.cache_clear()
     monkeypatch.setattr("bot.platform.config.get_settings", get_settings)
 

@@ -1,4 +1,4 @@
-"""The NLU helper process (bot/nlu_process.py): a real child process on a socket pair, the real model.
+"""The NLU helper process (bot/understanding/nlu_process.py): a real child process on a socket pair, the real model.
 
 What must hold: its parse is the one the server would make itself; the engine uses it only when the case
 still has the language and items it was asked with; a helper that dies costs no message."""

@@ -1,4 +1,4 @@
-"""SQLite driven on the event loop (bot/sqlite_inline.py): correct results, and another process holding the
+"""SQLite driven on the event loop (bot/store/sqlite_inline.py): correct results, and another process holding the
 write lock makes a transaction wait on the event loop, not block it."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the
 
 
 async def test_the_log_is_checkpointed_in_the_background_and_stays_bounded(tmp_path: Path) -> None:
-    # Checkpoints, and the disk flushes they make, run in a thread (bot/sqlite_checkpoint.py), not in a
+    # Checkpoints, and the disk flushes they make, run in a thread (bot/store/sqlite_checkpoint.py), not in a
     # buyer's commit on the event loop; they must still keep the write-ahead log from growing without
     # end, and the thread must stop with its engine.
     path = tmp_path / "w.db"

@@ -3,7 +3,7 @@
 A small discrete-event loop on a virtual clock: each old low-rated review arrives at its own time, a
 scripted buyer (if the case got one) answers ten minutes after the bot's last message or after the
 script's `wait`, and every timer due in between fires at its own moment. Conversations interleave in time,
-so a three-week wait in one of them does not hold up the others. Called by bot/demo.py; idempotent (a
+so a three-week wait in one of them does not hold up the others. Called by bot/app/demo.py; idempotent (a
 shop that already has any of these reviews is left as it is).
 """
 

@@ -101,7 +101,7 @@ class Engine:
         self.sessions = sessions
         self.clock = clock
         # The policies/ folder's own policies: used only for a shop that has no published version yet.
-        # Every turn runs under the shop's published version (bot/policy_runtime.py), read per turn.
+        # Every turn runs under the shop's published version (bot/policy/bundle.py), read per turn.
         self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
         self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
         set_default_folder(policies_dir)
@@ -172,7 +172,7 @@ class Engine:
         raise AssertionError("unreachable: the last attempt does not defer")
 
     async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
-        """The helper process's parse (bot/nlu_process.py), asked before the transaction opens, with the
+        """The helper process's parse (bot/understanding/nlu_process.py), asked before the transaction opens, with the
         language and items on record for this case (from its last turn here, or from intake); None when
         there is no helper, nothing on record, or the helper cannot answer now."""
         hint = self._hints.get(case_id) if self.nlu_process is not None else None
@@ -320,7 +320,7 @@ class Engine:
 
     async def staff_message(self, case_id: int, text: str, staff_name: str, channel: str | None = None) -> TurnResult:
         """Relay a staff member's words to the buyer (the bot stays paused). With no channel, the outbox
-        reaches the buyer where they last wrote, else by the shop's channel order (bot/consent.py)."""
+        reaches the buyer where they last wrote, else by the shop's channel order (bot/outbox/consent.py)."""
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
             details = {**ctx.case.details, "staff_name": staff_name, "staff_text": clean(text)}

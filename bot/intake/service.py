@@ -72,7 +72,7 @@ class Intake:
         self._stored = 0
         self._analyze_at = 1000
         # Told each opened case's language and item names (case id, language, items): the engine parses a
-        # buyer's first message early with them (bot/nlu_process.py). Set by build_runtime.
+        # buyer's first message early with them (bot/understanding/nlu_process.py). Set by build_runtime.
         self.on_case_opened: Callable[[int, str, tuple[str, ...]], None] | None = None
 
     def validate(self, items: Sequence[Any]) -> tuple[list[tuple[int, ReviewIn]], list[ItemResult]]:

@@ -1,7 +1,7 @@
 """Triage: for each review, its language, topic, kind and severity, whether to mediate, and when to
 make first contact.
 
-Topic and kind come from a model trained on labelled reviews (bot/triage_model.py); the rating,
+Topic and kind come from a model trained on labelled reviews (bot/intake/triage_model.py); the rating,
 verified-purchase flag and order facts enter the model as evidence beside the text. What follows from
 the labels (severity, mediation, contact timing) is decided here by the admin's mediation policy.
 """

@@ -29,7 +29,7 @@ class Strict(BaseModel):
 class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    # Parse buyer messages in a helper process (bot/nlu_process.py), so turns use a second core.
+    # Parse buyer messages in a helper process (bot/understanding/nlu_process.py), so turns use a second core.
     nlu_process: bool = True
 
 

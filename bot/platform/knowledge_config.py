@@ -1,6 +1,6 @@
 """Settings of the knowledge base (embedded in config.yml as `knowledge:`).
 
-Kept apart from bot/config.py so the knowledge code and its CLI can run with plain defaults while the
+Kept apart from bot/platform/config.py so the knowledge code and its CLI can run with plain defaults while the
 deployment config is absent or being reworked, and so the config owner only embeds one model.
 """
 

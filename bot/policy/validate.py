@@ -1,5 +1,5 @@
 """`mediator policy validate` and the admin API's dry run: every policy file, each problem as
-`file:line: message`, with the PLAYBOOK guard rails (bot/guardrails.py) on top of each file's schema."""
+`file:line: message`, with the PLAYBOOK guard rails (bot/policy/guardrails.py) on top of each file's schema."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ async def recurring_causes(
 ) -> list[dict[str, Any]]:
     """Per topic (biggest first), its top recurring causes: label, problem, item, case count, example ids.
 
-    `cases` is the report's table of the period's cases (bot/reports.py): case_id, topic, and the gathered
+    `cases` is the report's table of the period's cases (bot/reports/build.py): case_id, topic, and the gathered
     `problems` (JSON text) and `item`."""
     c = cases.c
     query = (

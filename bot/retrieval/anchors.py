@@ -6,7 +6,7 @@ English name as an anchor. A section's name is its anchor, or else its heading a
 names it by its first words. Names, not search: a search for an English heading among Polish sections
 picked the lexically closest one and quoted the wrong policy to Polish buyers.
 
-Kept apart from bot/knowledge.py (Chroma, langchain) so that checking a policy file stays light.
+Kept apart from bot/retrieval/index.py (Chroma, langchain) so that checking a policy file stays light.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Admin tokens: who may read or edit a shop's policies.
 
 Roles: `admin` may edit (validate, preview, publish, roll back); `staff` may only read. A token is a random
-secret shown once; the database keeps only its SHA-256 (like shop API keys, bot/shops.py: a random
+secret shown once; the database keeps only its SHA-256 (like shop API keys, bot/store/shops.py: a random
 high-entropy secret needs no slow hash). Tokens come from `mediator admin token create`.
 """
 

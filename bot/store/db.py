@@ -105,7 +105,7 @@ _checkpointers: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKe
 
 
 def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
-    """The thread that checkpoints a file SQLite engine's log (bot/sqlite_checkpoint.py); None otherwise."""
+    """The thread that checkpoints a file SQLite engine's log (bot/store/sqlite_checkpoint.py); None otherwise."""
     return _checkpointers.get(engine.sync_engine)
 
 

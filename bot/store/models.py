@@ -228,7 +228,7 @@ class PolicyVersion(Base):
     created_at: Mapped[datetime]
 
 
-# ── reports (issue 8): indexes for bot/reports.py (migration 0006) ──────────────────────────────────
+# ── reports (issue 8): indexes for bot/reports/build.py (migration 0006) ──────────────────────────────────
 # Stages reached read (case_id, to_stage) from the index alone; the handoff → staff-answer times find
 # handoff events and staff messages without reading every event or message of the period's cases; a
 # case's first channel is one index-only probe.

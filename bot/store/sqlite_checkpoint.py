@@ -15,7 +15,7 @@ the loop, and a page rewritten by many turns is copied once per pass rather than
 Whenever one of its passes finishes with the whole log copied, the next writer starts the log over from
 the beginning, which keeps the file small. Under writes with no pause as long as a pass, that moment
 never comes; then the connections' automatic checkpoint, set to a backstop (`BACKSTOP_PAGES`, by
-bot/db.py), restarts the log: one commit in about 2,000 turns still copies the last pages and flushes.
+bot/store/db.py), restarts the log: one commit in about 2,000 turns still copies the last pages and flushes.
 
 A connection that opened the file before it was switched to WAL (a fresh database: the migrations run
 in rollback-journal mode and the engine switches it on its first connect) keeps seeing no log, and its

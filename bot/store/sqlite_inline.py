@@ -5,7 +5,7 @@ loop for each result. A conversation turn makes about fifty such calls, and the 
 dominated its cost (bench/turn.py). A local SQLite statement on a WAL database takes microseconds, so
 running it inline is cheaper than handing it to a thread, and the loop is never blocked for long:
 
-- writers never wait inside SQLite, because bot/db.py queues them in-process before BEGIN IMMEDIATE and
+- writers never wait inside SQLite, because bot/store/db.py queues them in-process before BEGIN IMMEDIATE and
   retries a lock held by another process with an asyncio sleep (`begin_immediate`);
 - readers in WAL mode do not wait for the writer at all.
 
@@ -119,7 +119,7 @@ class InlineConnection:
 
 def inline_creator(path: str):  # type: ignore[no-untyped-def]
     """An `async_creator` for create_async_engine: opens `path` in autocommit mode (SQLAlchemy and
-    bot/db.py issue BEGIN themselves)."""
+    bot/store/db.py issue BEGIN themselves)."""
 
     async def connect() -> InlineConnection:
         conn = sqlite3.connect(

@@ -4,7 +4,7 @@ Why: parsing a buyer's message is about a third of a turn's CPU (py-spy over ben
 server runs its turns on one event loop, on one core. The parse needs nothing from the turn's
 transaction except the case's language and the order's item names, so the engine asks the helper
 before it opens the transaction, with what it read for that case on its previous turn, and checks
-inside the transaction that those still hold (bot/engine.py). The helper loads the same cached model,
+inside the transaction that those still hold (bot/conversation/engine.py). The helper loads the same cached model,
 so its answer is the one the engine would have computed itself.
 
 The helper is an optimisation, never a dependency. `parse` returns None, and the engine parses in

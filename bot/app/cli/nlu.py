@@ -1,4 +1,4 @@
-"""`mediator nlu ...`: run the buyer-message NLU from a shell (mounted by bot/cli.py as `nlu`)."""
+"""`mediator nlu ...`: run the buyer-message NLU from a shell (mounted by bot/app/cli/main.py as `nlu`)."""
 
 from __future__ import annotations
 

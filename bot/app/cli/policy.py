@@ -1,6 +1,6 @@
 """`mediator policy validate|diff|publish|rollback|history` and `mediator admin token create|revoke`.
 
-The same store as the admin API (bot/policy_store.py): a publish from the shell is a version like any other,
+The same store as the admin API (bot/policy/versions.py): a publish from the shell is a version like any other,
 with its author and comment, checked by the same validator and guard rails, and written to the audit log.
 """
 

@@ -1,4 +1,4 @@
-"""Alembic environment, driven from code (bot/migrate.py) with the URL of the running config."""
+"""Alembic environment, driven from code (bot/store/migrate.py) with the URL of the running config."""
 
 from __future__ import annotations
 

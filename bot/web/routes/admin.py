@@ -1,4 +1,4 @@
-"""The admin pages at /admin (issue 7): one plain page (bot/admin_pages/, no build step) that talks to
+"""The admin pages at /admin (issue 7): one plain page (bot/web/static/admin/, no build step) that talks to
 /api/policies with the admin's token. Login checks the token and records it in the audit log."""
 
 from __future__ import annotations

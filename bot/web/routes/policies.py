@@ -1,5 +1,5 @@
 """The admin policy API at /api/policies: get, validate (a dry run), update, history, diff, rollback,
-preview and the audit log. Every request carries an admin token (bot/admin_auth.py); `staff` tokens may
+preview and the audit log. Every request carries an admin token (bot/store/admin_tokens.py); `staff` tokens may
 only read, and every change is written to the audit log in the transaction that makes it.
 
 An update sends the version it was based on (`base_version`) and the files it changes; the files not sent

@@ -1,7 +1,7 @@
 """Reports: /api/reports (JSON or CSV) and the dashboard at /admin/reports (issue 8).
 
 Who may see a shop's report is decided in ONE place, `report_viewer`: an admin token of either role
-(bot/admin_auth.py, `Authorization: Bearer …`), or the shop's API key (`X-Api-Key`, as for /api/cases).
+(bot/store/admin_tokens.py, `Authorization: Bearer …`), or the shop's API key (`X-Api-Key`, as for /api/cases).
 The dashboard has no JavaScript, so its sign-in form keeps the one it was given in an HttpOnly cookie.
 """
 

@@ -1,5 +1,5 @@
 """The staff inbox at /staff, for deployments without Slack (issue 6): the handoffs, each with the same case
-card Slack shows, and the same actions (bot/staff_actions.py): reply, take over, approve, reject, hand back,
+card Slack shows, and the same actions (bot/handoff/staff_actions.py): reply, take over, approve, reject, hand back,
 close, mark troll / black PR.
 
 Who may use it: anyone holding the shop's API key (the demo's is `demo-key`) or an admin token of either

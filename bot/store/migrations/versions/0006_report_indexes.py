@@ -1,6 +1,6 @@
 """report indexes
 
-Issue 8: indexes for the report queries (bot/reports.py): stages reached per case, handoff events and
+Issue 8: indexes for the report queries (bot/reports/build.py): stages reached per case, handoff events and
 staff messages, a case's first channel. Cases by (shop_id, opened_at) are already indexed by 0001.
 
 Revision ID: 0006

@@ -1,6 +1,6 @@
 """report case index
 
-Issue 8: the period's cases as the report's events half reads them (bot/reports.py): id range, slice keys,
+Issue 8: the period's cases as the report's events half reads them (bot/reports/build.py): id range, slice keys,
 outcome and opening day from the index alone, without a second pass over the cases' rows. The columns
 rarely change after a case opens (outcome once, when it closes), so updates stay HOT.
 
