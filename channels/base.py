@@ -94,6 +94,9 @@ class TemporaryFailure(SendError):
 class Channel(Protocol):
     name: str
     capabilities: Capabilities
+    # Who we are on this channel (a number, a messaging service, a bot): the sender half of a contact point,
+    # to which a buyer's opt-out and the routing of their replies belong.
+    identity: str
 
     async def send(self, message: Outbound) -> list[str]: ...
 
@@ -105,6 +108,7 @@ class WebchatChannel:
     shows (replies synchronously over HTTP/WebSocket, bot-initiated ones through its history poll)."""
 
     name = "webchat"
+    identity = "webchat"
     capabilities = Capabilities(buttons=False, max_chars=4000)
 
     async def send(self, message: Outbound) -> list[str]:

@@ -57,6 +57,7 @@ class SmsChannel:
             if cs.twilio_messaging_service_sid
             else {"from_": str(cs.twilio_from_number)}
         )
+        self.identity = str(cs.twilio_messaging_service_sid or cs.twilio_from_number)
         self.status_callback = f"{settings.public_url}/webhooks/twilio/status"
         self.max_segments = channels_policy(settings).sms.max_segments
         self.capabilities = Capabilities(buttons=False, max_chars=1600)
@@ -97,7 +98,8 @@ class _Webhook:
         self.missing = cs.sms_missing()
         self.validator = RequestValidator(str(cs.twilio_auth_token))
         self.public_url = rt.settings.public_url
-        self.inbox = Inbox(rt.engine)
+        adapter = rt.channels.get("sms")
+        self.inbox = Inbox(rt.engine, via=adapter.identity if adapter is not None else "")
         rt.channels.resources.append(self.inbox)  # closed with the runtime
 
 
@@ -188,7 +190,9 @@ async def status(request: Request) -> Response:
     sid, state = params.get("MessageSid", ""), params.get("MessageStatus", "")
     if not sid or not state:
         raise ApiError(400, "invalid_status", "MessageSid and MessageStatus are required", field="MessageStatus")
-    known = await delivery_status(rt.sessions, rt.clock, rt.settings, "sms", sid, state, params.get("ErrorCode"))
+    adapter = rt.channels.get("sms")
+    via = adapter.identity if adapter is not None else None
+    known = await delivery_status(rt.sessions, rt.clock, rt.settings, "sms", sid, state, params.get("ErrorCode"), via)
     if not known:
         log.info("twilio status for unknown message %s ignored", sid)
     return Response(status_code=204)

@@ -43,7 +43,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.inbox.inbox import buyer_for, enqueue_inbound
+from bot.inbox.inbox import enqueue_inbound
+from bot.outbox import contacts
 from bot.outbox.outbox import channels_policy
 from bot.platform.config import Settings
 from bot.store.models import Case
@@ -146,6 +147,7 @@ class TelegramChannel:
         session = AiohttpSession(api=api) if api else AiohttpSession()
         self.bot = Bot(str(cs.telegram_bot_token), session=session)
         self._settings = settings
+        self.identity = f"@{cs.telegram_bot_username}"
         self.timeout = cs.send_timeout_seconds
         self.capabilities = Capabilities(buttons=True, max_chars=max_chars)
 
@@ -244,11 +246,13 @@ async def accept_update(rt: Any, update: Update) -> str:
             if shop is None:
                 invalid = True
         else:
-            buyer = await buyer_for(session, "telegram", inbound.sender)
-            if buyer is None:
+            # The chat's replies belong to the shop whose conversation it is bound to (bot/outbox/contacts.py).
+            adapter = rt.channels.get("telegram")
+            via = adapter.identity if adapter is not None else f"@{rt.settings.channels.telegram_bot_username}"
+            shop = await contacts.shop_for(session, "telegram", inbound.sender, via)
+            if shop is None:
                 log.info("telegram update %s ignored: unknown chat", update.update_id)
                 return "unknown_chat"
-            shop = buyer.shop_id
         new = not invalid and await enqueue_inbound(session, str(shop), inbound, now)
     if invalid:  # answered outside the transaction: a send must never hold the database
         log.info("telegram update %s: invalid or expired start link", update.update_id)

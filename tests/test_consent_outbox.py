@@ -430,3 +430,74 @@ async def test_web_chat_message_ids_are_the_case_s_own(
     assert sorted(stored) == sorted([first, second]), "each case stored its own message once"
     assert answers[1], "the second buyer was answered"
     assert answers[2] == answers[0], "a resent message gets the same replies and no second turn"
+
+
+# ── contact points: two shops, one deployment, one sender number (security review H1-H3) ──────────────────
+
+OTHER_KEY = "other-shop-key"
+
+
+async def second_shop(rt: Runtime) -> None:
+    from bot.store.shops import ensure_shop
+
+    async with rt.sessions() as session, session.begin():
+        await ensure_shop(session, "other", "Other shop", OTHER_KEY, rt.clock.now())
+    await rt.seed_policies()
+
+
+async def open_case_in(client: httpx.AsyncClient, rt: Runtime, key: str, external_id: str, **buyer: object) -> int:
+    body = review(external_id)
+    body["buyer"].update(buyer)
+    r = await client.post("/api/reviews", json=body, headers={"X-Api-Key": key})
+    assert r.status_code == 201, r.text
+    await rt.worker.run_due()
+    return r.json()["case_id"]
+
+
+async def test_a_reply_goes_to_the_shop_that_wrote_never_to_one_that_only_posted_a_review(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    _, tw = fakes
+    await second_shop(rt)
+    mine = await open_case_in(client, rt, "test-key", "h1-a")
+    assert tw.sent, "shop A texted the buyer"
+    # Shop B posts a review carrying the same number, but has no consent to text it: B never writes.
+    theirs = await open_case_in(client, rt, OTHER_KEY, "h1-b", consent={"sms": False, "webchat": True})
+    await sms_in(client, tw, "Hello, my order number is 5551 and the lamp from you is broken")
+    await rt.worker.run_due()
+    async with rt.sessions() as session:
+        inbound = (
+            await session.execute(select(Message.case_id, Message.shop_id).where(Message.direction == "in"))
+        ).all()
+    assert inbound == [(mine, "demo")], "the reply reached the conversation that wrote, and only it"
+    assert theirs not in {case_id for case_id, _ in inbound}
+
+
+async def test_stop_on_a_shared_number_stops_every_shop_and_survives_new_buyer_records(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio], clock: VirtualClock
+) -> None:
+    _, tw = fakes
+    await second_shop(rt)
+    theirs = await open_case_in(client, rt, OTHER_KEY, "h2-b")
+    mine = await open_case_in(client, rt, "test-key", "h2-a")  # shop A wrote last: the reply is A's
+    await sms_in(client, tw, "STOP")
+    await rt.worker.run_due()
+    before = len(tw.sent)
+    async with rt.sessions() as session:
+        outcomes = {c: (await session.get(Case, c)).outcome for c in (mine, theirs)}
+    assert outcomes == {mine: "opted_out", theirs: "opted_out"}, "both shops' cases stop (H2)"
+    # Shop B's staff write, its timers come due: nothing goes to the number.
+    await rt.conversation.staff_message(theirs, "Hi, checking in about your lamp.", "Maja")
+    clock.advance(timedelta(days=3))
+    await rt.worker.run_due()
+    assert len(tw.sent) == before
+    # A new review with the same number and another e-mail (a new buyer record) is not texted (H3).
+    again = await open_case_in(client, rt, "test-key", "h3-a", email="someone.new@example.pl")
+    await rt.worker.run_due()
+    assert len(tw.sent) == before
+    async with rt.sessions() as session:
+        assert (await session.get(Case, again)).outcome == "opted_out"
+    # START is the way back, for the number.
+    await sms_in(client, tw, "START")
+    await rt.worker.run_due()
+    assert len(tw.sent) == before + 1, "the resubscription is confirmed, once"

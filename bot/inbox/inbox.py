@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from bot.conversation.engine import Reply, TurnResult
 from bot.conversation.lifecycle import opt_out_everywhere
+from bot.outbox import contacts
 from bot.outbox.consent import record
 from bot.outbox.outbox import (
     channels_file,
@@ -77,10 +78,11 @@ def inbound_payload(inbound: Inbound) -> dict[str, Any]:
 class Inbox:
     """The webhooks' side of the inbox, built once per app: one statement per message.
 
-    `INSERT INTO jobs … SELECT … FROM buyers JOIN cases … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`
-    finds the sender's shop (the buyer with the newest case, as `buyer_for` does) and persists the job in
-    one round trip. A provider's retry of the same message id inserts nothing. The provider is answered
-    only after the statement returns, so an acknowledged message is durable.
+    `INSERT INTO jobs … SELECT … FROM contact_points … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`
+    finds the shop whose conversation last wrote to the sender from our identity `via` (never a shop that
+    has not written to them: bot/outbox/contacts.py) and persists the job in one round trip. A provider's
+    retry of the same message id inserts nothing. The provider is answered only after the statement returns,
+    so an acknowledged message is durable.
 
     On PostgreSQL the inbox has its own few connections, in autocommit (no BEGIN and COMMIT round trips)
     and without the shared pool's pre-ping, which costs asyncpg three round trips per checkout (BEGIN, a
@@ -88,7 +90,8 @@ class Inbox:
     idempotent. On SQLite it goes through the app's engine, whose write gate keeps one writer.
     """
 
-    def __init__(self, engine: AsyncEngine, connections: int = 4):
+    def __init__(self, engine: AsyncEngine, via: str, connections: int = 4):
+        self._via = via
         self._own = engine.dialect.name == "postgresql"
         if self._own:
             engine = create_async_engine(
@@ -96,12 +99,13 @@ class Inbox:
             )
         self._engine = engine
         self._insert = {channel: _inbox_statement(channel, self._own) for channel in ("sms", "telegram")}
-        self._known = {channel: _newest_case_of(channel) for channel in ("sms", "telegram")}
+        self._known = {channel: contacts.route_statement(channel) for channel in ("sms", "telegram")}
 
     async def accept(self, inbound: Inbound, now: datetime) -> str:
         """Returns "accepted", "duplicate" (the provider retried) or "unknown" (no buyer with a case)."""
         params = {
             "sender": inbound.sender,
+            "via": self._via,
             "payload": inbound_payload(inbound),
             "key_tail": f":{inbound.channel}:{inbound.provider_id}",
             "now": now,
@@ -129,22 +133,9 @@ class Inbox:
             await self._engine.dispose()
 
 
-def _newest_case_of(channel: str) -> Any:
-    """The sender's buyer with the newest case: the same choice as `buyer_for`, in Core."""
-    buyers, cases = Buyer.__table__, Case.__table__
-    column = buyers.c.telegram_chat_id if channel == "telegram" else buyers.c.phone
-    return (
-        select(buyers.c.shop_id)
-        .select_from(buyers.join(cases, cases.c.buyer_id == buyers.c.id))
-        .where(column == bindparam("sender", type_=String))
-        .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
-        .limit(1)
-    )
-
-
 def _inbox_statement(channel: str, postgres: bool) -> Any:
     jobs = Job.__table__
-    newest = _newest_case_of(channel).subquery()
+    newest = contacts.route_statement(channel).subquery()
     now = bindparam("now", type_=jobs.c.run_at.type)
     row = select(
         newest.c.shop_id,
@@ -159,6 +150,12 @@ def _inbox_statement(channel: str, postgres: bool) -> Any:
     columns = ["shop_id", "kind", "run_at", "status", "attempts", "payload", "dedupe_key", "created_at"]
     insert_ = (pg_insert if postgres else sqlite_insert)(jobs).from_select(columns, row)
     return insert_.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(jobs.c.id)
+
+
+def _via(ctx: JobContext, channel: str) -> str | None:
+    """Our identity on a channel (the sender half of a contact point); None for the web chat."""
+    adapter = ctx.channels.get(channel) if ctx.channels and channel in contacts.CHANNELS else None
+    return adapter.identity if adapter is not None else None
 
 
 # ── inbound ──────────────────────────────────────────────────────────────────────────────────────
@@ -179,12 +176,11 @@ async def buyer_for(session: AsyncSession, channel: str, sender: str, shop_id: s
     return (await session.execute(query)).scalars().first()
 
 
-async def buyers_at(
-    session: AsyncSession, channel: str, sender: str, shop_id: str, *, opted_out: bool = False
-) -> list[Buyer]:
-    """Every buyer record of the shop behind one number or chat (a buyer may have reviewed twice)."""
+async def buyers_at(session: AsyncSession, channel: str, sender: str, *, opted_out: bool = False) -> list[Buyer]:
+    """Every buyer record behind one number or chat, in every shop (a buyer may have reviewed twice, and
+    in two shops that write from the same sender)."""
     column = Buyer.telegram_chat_id if channel == "telegram" else Buyer.phone
-    query = select(Buyer).where(column == sender, Buyer.shop_id == shop_id)
+    query = select(Buyer).where(column == sender)
     query = query.where(Buyer.opted_out_at.is_not(None) if opted_out else Buyer.opted_out_at.is_(None))
     return list((await session.execute(query)).scalars())
 
@@ -314,18 +310,22 @@ async def _keyword(
 ) -> dict[str, Any] | None:
     """Act on STOP, START or HELP; the notice to send, or None when nothing is said (a second STOP)."""
     shop = await shop_name(session, case.shop_id)
-    # The number (or chat) is the contact point: every buyer record of this shop behind it follows it.
-    same = [buyer] if msg.channel == "webchat" else None
+    # The number (or chat) and our sender there are the contact point: the keyword acts on it, and on every
+    # buyer record behind that number in every shop that writes from this sender (carriers require it).
+    via = _via(ctx, msg.channel)
+    same = [buyer] if via is None else None
     if keyword == "opt_out":
         if buyer.opted_out_at is not None:
             return None  # one confirmation, ever: the buyer already has it
-        for each in same or await buyers_at(session, msg.channel, msg.sender, case.shop_id):
+        if via is not None:
+            await contacts.opt_out(session, msg.channel, msg.sender, via, now, f"{msg.channel}_keyword")
+        for each in same or await buyers_at(session, msg.channel, msg.sender):
             await opt_out_everywhere(
                 session,
                 each,
                 now,
                 f"{msg.channel}_keyword",
-                ctx.settings.callback_url(case.shop_id),
+                ctx.settings.callback_url(each.shop_id),
                 {"keyword": text[:40]},
             )
         confirm = policy.text("opt_out_confirm", language, shop=shop)
@@ -333,7 +333,9 @@ async def _keyword(
     if keyword == "resubscribe":
         if buyer.opted_out_at is None and getattr(buyer, f"consent_{msg.channel}", True):
             return None
-        for each in same or await buyers_at(session, msg.channel, msg.sender, case.shop_id, opted_out=True):
+        if via is not None:
+            await contacts.resubscribe(session, msg.channel, msg.sender, via, now)
+        for each in same or await buyers_at(session, msg.channel, msg.sender, opted_out=True):
             record(session, each, "all", "resubscribed", f"{msg.channel}_keyword", now)
             record(session, each, msg.channel, "granted", f"{msg.channel}_keyword", now)
         notice = policy.text("resubscribed", language, shop=shop)
@@ -386,6 +388,9 @@ async def _bind(ctx: JobContext, shop_id: str, msg: Inbound, claims: Any, now: d
             return None
         await _record_inbound(session, case, msg, "/start", now)
         buyer.telegram_chat_id = msg.sender
+        via = _via(ctx, "telegram")
+        if via is not None:  # the buyer reached this shop's conversation: their chat's replies belong here
+            await contacts.wrote(session, "telegram", msg.sender, via, case.shop_id, case.id, now)
         record(session, buyer, "telegram", "granted", "telegram_start", now, {"case_id": case.id})
         record(session, buyer, "telegram", "reachable", "telegram_start", now)
         if buyer.opted_out_at is not None:
@@ -428,7 +433,14 @@ async def _say_directly(ctx: JobContext, msg: Inbound, text: str) -> None:
 
 
 async def delivery_status(
-    ctx_sessions: Any, clock: Any, settings: Settings, channel: str, provider_id: str, status: str, code: str | None
+    ctx_sessions: Any,
+    clock: Any,
+    settings: Settings,
+    channel: str,
+    provider_id: str,
+    status: str,
+    code: str | None,
+    via: str | None = None,
 ) -> bool:
     """A provider's status callback for one of our sends: traffic in, like a message, so it lives here.
     True if we knew the send. Error 21610 (Twilio: the number replied STOP to the carrier) is an opt-out
@@ -450,6 +462,8 @@ async def delivery_status(
         if code in ("21610", "30004", "30003", "30005", "30006") and message is not None:
             case = await session.get(Case, message.case_id)
             buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
+            if buyer is not None and code == "21610" and buyer.phone and via:
+                await contacts.opt_out(session, "sms", buyer.phone, via, now, "sms_provider")
             if buyer is not None and code == "21610" and buyer.opted_out_at is None:
                 await opt_out_everywhere(session, buyer, now, "sms_provider", settings.callback_url(buyer.shop_id))
             elif buyer is not None and code != "21610":

@@ -21,6 +21,8 @@ from bot.conversation.context import item_names
 from bot.conversation.lifecycle import callback_job
 from bot.intake.schema import ReviewIn, validate_review
 from bot.intake.triage import Triager, TriageResult
+from bot.outbox import contacts
+from bot.outbox.consent import record
 from bot.platform.clock import Clock
 from bot.platform.config import Settings
 from bot.platform.vocab import Stage
@@ -253,7 +255,23 @@ class Intake:
                 select(Buyer.buyer_key, Buyer.id).where(Buyer.shop_id == shop_id, Buyer.buyer_key.in_(chunk))
             )
             ids.update({key: row_id for key, row_id in found})
+        await self._respect_opt_outs(session, shop_id, reviews, now)
         return ids
+
+    async def _respect_opt_outs(
+        self, session: AsyncSession, shop_id: str, reviews: list[ReviewIn], now: datetime
+    ) -> None:
+        """A number that said STOP stays stopped whichever buyer record a later review brings it with (a new
+        e-mail, none, another shop): its buyer is opted out before any first contact (security review H3)."""
+        phones = sorted({r.buyer.phone for r in reviews if r.buyer and r.buyer.phone})
+        blocked = await contacts.opted_out_addresses(session, "sms", phones)
+        if not blocked:
+            return
+        found = await session.execute(
+            select(Buyer).where(Buyer.shop_id == shop_id, Buyer.phone.in_(blocked), Buyer.opted_out_at.is_(None))
+        )
+        for buyer in found.scalars():
+            record(session, buyer, "all", "opted_out", "contact_point", now, {"channel": "sms"})
 
     async def _upsert_orders(
         self, session: AsyncSession, shop_id: str, reviews: list[ReviewIn], buyer_ids: dict[str, int]

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox import contacts
 from bot.outbox.consent import OPTED_OUT_JOB, last_inbound_channel, record, route
 from bot.platform.config import Settings
 from bot.policy.bundle import active_bundle, active_mediation_policy
@@ -155,7 +156,10 @@ async def deliver(ctx: JobContext, job: Job) -> None:
         buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
         is_reply = bool(message.provider_id) or message.meta.get("notice") in ("help", "resubscribed", "bound")
         steps: list[str] = []
-        if buyer is not None and buyer.opted_out_at is not None and not _allowed_after_opt_out(message, buyer):
+        opted_out = buyer is not None and (
+            buyer.opted_out_at is not None or await _contact_opted_out(session, channels, buyer)
+        )
+        if opted_out and buyer is not None and not _allowed_after_opt_out(message, buyer):
             log.info("message %s suppressed: buyer %s opted out", message.id, buyer.id)
             verdict = "suppressed"
         elif message.channel == "webchat" and (is_reply or await last_inbound_channel(session, case.id) == "webchat"):
@@ -198,14 +202,24 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             # message nothing carried ends "undeliverable", never "pending" forever (staff and reports see it).
             log.warning("message %s: %s still failing after %s tries (%s)", message.id, step, job.attempts, exc.reason)
             continue
-        return await _finish(ctx, message, "sent", step, ids)
+        channel = "sms" if step == "webchat_link" else step
+        address = str(buyer.phone if channel == "sms" else buyer.telegram_chat_id)
+        return await _finish(ctx, message, "sent", step, ids, wrote_to=(channel, address, adapter.identity))
     await _finish(ctx, message, "undeliverable", None, [], error="every channel in the shop's order failed")
+
+
+async def _contact_opted_out(session: AsyncSession, channels: ChannelSet, buyer: Buyer) -> bool:
+    """Did the buyer's number or chat say STOP to our sender there, whichever shop or buyer record it was?"""
+    for channel, address in (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id)):
+        adapter = channels.get(channel)
+        if address and adapter is not None and await contacts.is_opted_out(session, channel, address, adapter.identity):
+            return True
+    return False
 
 
 def _allowed_after_opt_out(message: Message, buyer: Buyer) -> bool:
     """After an opt-out only the one confirmation goes out, and a HELP answer the buyer asked for."""
-    assert buyer.opted_out_at is not None
-    if message.action == "opt_out_confirm":
+    if message.action == "opt_out_confirm" and buyer.opted_out_at is not None:
         return message.created_at >= buyer.opted_out_at - timedelta(seconds=1)
     return message.meta.get("notice") == "help"
 
@@ -239,10 +253,21 @@ def _outbound(
 
 
 async def _finish(
-    ctx: JobContext, message: Message, status: str, via: str | None, ids: list[str], *, error: str | None = None
+    ctx: JobContext,
+    message: Message,
+    status: str,
+    via: str | None,
+    ids: list[str],
+    *,
+    error: str | None = None,
+    wrote_to: tuple[str, str, str] | None = None,
 ) -> None:
+    """Record how the message ended; `wrote_to` (channel, address, our identity) is the contact point the
+    send reached, whose replies now belong to this message's conversation."""
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
+        if wrote_to is not None and message.case_id is not None:
+            await contacts.wrote(session, *wrote_to, message.shop_id, message.case_id, now)
         meta = {**message.meta, "sent_via": via} if via else dict(message.meta)
         if error:
             meta["error"] = error[:300]
@@ -277,6 +302,10 @@ async def _mark_unreachable(ctx: JobContext, buyer_id: int, channel: str, exc: S
 async def _provider_opt_out(ctx: JobContext, buyer_id: int, channel: str, exc: SendError, shop_id: str) -> None:
     async with ctx.sessions() as session, session.begin():
         buyer = await session.get(Buyer, buyer_id)
+        adapter = ctx.channels.get(channel) if ctx.channels else None
+        address = buyer.phone if buyer is not None and channel != "telegram" else None
+        if address and adapter is not None:  # the carrier's STOP is the number's, for every shop using it
+            await contacts.opt_out(session, "sms", address, adapter.identity, ctx.clock.now(), f"{channel}_provider")
         if buyer is not None and buyer.opted_out_at is None:
             await opted_out_at_provider(session, buyer, ctx.clock.now(), f"{channel}_provider", {"code": exc.code})
 

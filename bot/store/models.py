@@ -247,6 +247,30 @@ Index("ix_cases_buyer", Case.buyer_id, Case.id)
 # ── channels, consent and the outbox (issue 5) ──────────────────────────────────────────────────────
 
 
+class ContactPoint(Base):
+    """A phone number or Telegram chat as one of our senders reaches it, across every shop using that sender.
+
+    Carriers and the law tie an opt-out to the number (or chat) and the sender it was sent to, not to one
+    shop's buyer record (PLAYBOOK rule 11, DESIGN decision 8): STOP here stops every shop that writes from
+    this sender, survives new buyer records and reviews, and only START lifts it. The shop whose conversation
+    last wrote to the contact is the one its replies go to; a shop that never wrote gets none of them.
+    """
+
+    __tablename__ = "contact_points"
+    __table_args__ = (UniqueConstraint("channel", "address", "sender"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))  # sms | telegram
+    address: Mapped[str] = mapped_column(String(64))  # E.164 number or Telegram chat id
+    sender: Mapped[str] = mapped_column(String(64))  # our identity there: a number, a messaging service, a bot
+    # The shop (and case) whose conversation last wrote to this contact: where its replies belong.
+    shop_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_out_at: Mapped[datetime | None]
+    opted_out_at: Mapped[datetime | None]
+    opt_out_source: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
 class ConsentEvent(Base):
     """The contact ledger: every change of a buyer's consent or reachability, with where it came from.
 
