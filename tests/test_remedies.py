@@ -710,3 +710,68 @@ def test_options_never_exceed_caps_and_are_deterministic(f: CaseFacts) -> None:
         authority = (DEMO.bot_authority.max_amount * rate).quantize(CENT, ROUND_HALF_UP)
         if option.amount > authority:
             assert option.needs_approval
+
+
+# ── what is at stake: the affected item, not the order (issue 19) ───────────────────────────────────────
+
+LANTERN_ORDER = [
+    {"sku": "LNT-1", "name": "Camping lantern Polaris", "qty": 1, "price": "149.90"},
+    {"sku": "TNT-4", "name": "Tent Fjell 4", "qty": 1, "price": "1099.00"},
+    {"sku": "PEG-10", "name": "Tent pegs", "qty": 2, "price": "28.90"},
+]
+
+
+def order_facts(**overrides: Any) -> CaseFacts:
+    from bot.conversation.context import line_values
+
+    base: dict[str, Any] = {
+        "order_value": D("1306.70"),
+        "item_values": dict(line_values(LANTERN_ORDER)),
+        "lines": len(LANTERN_ORDER),
+        "details": {"damaged": True, "wants": "refund"},
+    }
+    return facts(**{**base, **overrides})
+
+
+def test_a_percentage_is_of_the_affected_item_not_the_order(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    lantern = by_type(options_for(p, order_facts(item_value=D("149.90"))))["refund_partial"]
+    assert lantern.amount == D("44.97"), "30% of the lantern, not 392.01 (30% of the order)"
+    # Two pegs at 28.90 are one item worth 57.80.
+    assert dict(order_facts().item_values)["Tent pegs"] == D("57.80")
+
+
+def test_an_order_of_several_lines_gets_no_amount_until_the_item_is_known(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    options = by_type(options_for(p, order_facts()))
+    assert "refund_partial" not in options, "no amount on the whole order"
+    one_line = by_type(options_for(p, order_facts(item_values={"Camping lantern Polaris": D("149.90")}, lines=1)))
+    assert one_line["refund_partial"].amount == D("44.97")
+
+
+def test_a_rule_may_say_order(tmp_path: Path) -> None:
+    rules = RULES.replace(
+        "limit: {max_percent: 30, max_amount: 100.00}", "limit: {max_percent: 30, max_amount: 500.00, of: order}"
+    )
+    assert rules != RULES
+    whole = by_type(options_for(policy(tmp_path, rules), order_facts(item_value=D("149.90"))))["refund_partial"]
+    assert whole.amount == D("392.01")
+
+
+def test_a_cheap_replacement_in_a_dear_order_needs_no_approval(tmp_path: Path) -> None:
+    p = policy(tmp_path)
+    cheap = by_type(options_for(p, order_facts(item_value=D("28.90"), details={"damaged": True})))
+    assert cheap["replacement"].needs_approval is False, "the item's value counts, not the order's"
+    dear = by_type(options_for(p, order_facts(item_value=D("1099.00"), details={"damaged": True})))
+    assert dear["replacement"].needs_approval is True
+
+
+def test_the_flow_prices_the_item_the_buyer_named() -> None:
+    from bot.conversation import flow
+    from bot.platform.vocab import Stage
+
+    named = flow.State(Stage.PROPOSING, {"item": "Camping lantern Polaris", "problems": ["damaged"]}, order_facts())
+    assert flow.remedy_facts(named).at_stake("item") == D("149.90")
+    unnamed = flow.State(Stage.PROPOSING, {"problems": ["damaged"]}, order_facts())
+    assert flow.remedy_facts(unnamed).at_stake("item") is None
+    assert flow.remedy_facts(unnamed).at_stake("order") == D("1306.70")

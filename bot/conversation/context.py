@@ -143,6 +143,7 @@ def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> Case
         details["late_days"] = max(0, taken - p.facts.delivery_promise_business_days)
     if age is not None:
         details["within_warranty"] = age <= p.facts.warranty_days
+    lines = list(order.items or []) if order else None
     return _case_facts(
         case.topic,
         order.total if order else None,
@@ -151,7 +152,25 @@ def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> Case
         (now - order.delivered_at).days if order and order.delivered_at else None,
         delivered,
         tuple(details.items()),
+        line_values(lines) if lines is not None else (),
+        len(lines) if lines is not None else None,
     )
+
+
+def line_values(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, Decimal], ...]:
+    """Each item's value in the order (price x quantity, summed over its lines), by the order's own name for
+    it; a line without a price or a name has no value (a remedy on it is then a person's call)."""
+    values: dict[str, Decimal] = {}
+    for line in lines:
+        name, price = line.get("name"), line.get("price")
+        if not name or price in (None, ""):
+            continue
+        try:
+            value = Decimal(str(price)) * int(line.get("qty") or 1)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        values[str(name)] = values.get(str(name), Decimal(0)) + value
+    return tuple(values.items())
 
 
 # Every turn needs its case's facts, and validating them (pydantic) and counting business days (numpy)
@@ -171,10 +190,14 @@ def _case_facts(
     since_delivery: int | None,
     delivered: bool | None,
     details: tuple[tuple[str, Any], ...],
+    item_values: tuple[tuple[str, Decimal], ...] = (),
+    lines: int | None = None,
 ) -> CaseFacts:
     return CaseFacts(
         topic=topic,
         order_value=order_value,
+        item_values=dict(item_values),
+        lines=lines,
         currency=currency,
         order_age_days=age,
         days_since_delivery=since_delivery,

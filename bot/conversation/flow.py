@@ -393,7 +393,9 @@ def remedy_facts(s: State) -> CaseFacts:
         details["has_evidence"] = True
     if s.get("wants"):
         details["wants"] = s.get("wants")
-    return s.facts.model_copy(update={"details": details})
+    # What is at stake is the item the buyer named, not the whole order (issue 19).
+    item_value = s.facts.item_values.get(s.get("item") or "")
+    return s.facts.model_copy(update={"details": details, "item_value": item_value})
 
 
 def option_slot(o: RemedyOption) -> dict[str, Any]:

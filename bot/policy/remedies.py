@@ -92,6 +92,7 @@ ORDER_FACTS: dict[str, tuple[str, str]] = {
     "days_since_delivery": ("int", "days since the parcel was delivered (unknown if not delivered)"),
     "delivered": ("bool", "whether the carrier delivered the order"),
     "order_value": ("money", "the order's total, in the order's currency"),
+    "item_value": ("money", "what is at stake: the affected item's price x quantity, in the order's currency"),
 }
 DETAIL_FACTS: dict[str, tuple[str, str]] = {
     "damaged": ("bool", "the item arrived damaged"),
@@ -175,9 +176,12 @@ class Citation(_Strict):
 
 class Limit(_Strict):
     max_amount: Money | None = None  # in the policy currency
-    max_percent: Percent | None = None  # of the order value
+    max_percent: Percent | None = None  # of the value at stake (`of`)
     amount: Money | None = None  # fixed size, e.g. a 10.00 coupon
     percent: Percent | None = None  # fixed size, e.g. a 10% coupon
+    # What percentages, caps and a full refund are of: the affected item or items (price x quantity, the
+    # default), or the whole order. A 30% refund for one faulty lamp in a 1,306.70 order is 30% of the lamp.
+    of: Literal["item", "order"] = "item"
 
 
 class Rule(_Strict):
@@ -255,6 +259,11 @@ class CaseFacts(BaseModel):
 
     topic: Topic
     order_value: Money | None = None
+    # The value of each of the order's lines by item name (price x quantity), and of the affected item once
+    # the buyer has named it (the flow sets it); `lines` is how many lines the order has (None: unknown).
+    item_values: dict[str, Money] = Field(default_factory=dict)
+    item_value: Money | None = None
+    lines: NonNegInt | None = None
     currency: Currency
     order_age_days: NonNegInt | None = None
     days_since_delivery: NonNegInt | None = None
@@ -273,7 +282,22 @@ class CaseFacts(BaseModel):
             raise ValueError(f"{problems} (known details: {', '.join(DETAIL_FACTS)})") from None
 
     def fact(self, name: str) -> Any:
+        if name == "item_value":
+            return self.at_stake("item")
         return self.details.get(name) if name in DETAIL_FACTS else getattr(self, name)
+
+    def at_stake(self, of: str) -> Decimal | None:
+        """The value a rule's percentages and caps apply to. For `item`: the affected item's value; an order of
+        one line is that line; an order of several lines whose affected item is not known yet has no value
+        (an amount on the whole order would be wrong). When nothing is known of the order's lines (None),
+        the order value stands for its one item."""
+        if of == "order":
+            return self.order_value
+        if self.item_value is not None:
+            return self.item_value
+        if self.lines == 1 and len(self.item_values) == 1:
+            return next(iter(self.item_values.values()))
+        return self.order_value if self.lines is None else None
 
 
 # --- options ----------------------------------------------------------------------------------------
@@ -340,9 +364,10 @@ def _matches(rule: Rule, facts: CaseFacts, rate: Decimal | None) -> bool:
 
 def _money(rule: Rule, facts: CaseFacts, rate: Decimal) -> tuple[Decimal | None, Decimal | None] | None:
     """(amount, percent) the rule allows for these facts, or None when it cannot be computed safely."""
-    lim, value = rule.limit, facts.order_value
+    lim = rule.limit
     if lim is None:
         return None  # unbounded: refused at validation; never pay out if a policy skipped it
+    value = facts.at_stake(lim.of)
     caps: list[Decimal] = [] if value is None else [value]
     if lim.max_amount is not None:
         caps.append(_cents(lim.max_amount * rate))
@@ -387,9 +412,9 @@ def _needs_approval(
         threshold = policy.bot_authority.max_amount
     at_stake = amount if rule.remedy in MONEY_REMEDIES else None
     if rule.remedy in GOODS_REMEDIES:
-        if facts.order_value is None:
+        at_stake = facts.at_stake(rule.limit.of if rule.limit else "item")
+        if at_stake is None:
             return True  # sending goods of unknown value: a person decides
-        at_stake = facts.order_value
     if at_stake is not None and (rate is None or at_stake > _cents(threshold * rate)):
         return True
     return rule.remedy in PERCENT_REMEDIES and percent is not None and percent > policy.bot_authority.max_percent
