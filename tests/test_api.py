@@ -119,3 +119,27 @@ async def test_case_listing_filters_and_rejects_unknown_values(client: httpx.Asy
 async def test_healthz(client: httpx.AsyncClient) -> None:
     r = await client.get("/healthz", headers={"X-Api-Key": ""})
     assert r.status_code == 200 and r.json()["database"] == "ok"
+
+
+async def test_the_order_s_shipping_cost_is_kept_for_a_shipping_refund(client: httpx.AsyncClient, rt: Runtime) -> None:
+    from sqlalchemy import select
+
+    from bot.conversation.context import load_context, remedy_facts
+    from bot.store.models import Order
+
+    body = review("ship-1")
+    body["order"]["shipping_cost"] = "10.00"
+    bad = review("ship-2")
+    bad["order"]["shipping_cost"] = "-4.90"
+    r = await client.post("/api/reviews", json=[body, bad])
+    assert r.status_code == 201
+    results = r.json()["results"]
+    assert results[1]["status"] == "error" and results[1]["errors"][0]["field"] == "order.shipping_cost"
+    async with rt.sessions() as session:
+        stored = (await session.execute(select(Order.shipping_cost))).scalars().all()
+        ctx = await load_context(session, results[0]["case_id"], lock=False)
+    assert [str(v) for v in stored] == ["10.00"]
+    assert (
+        ctx is not None
+        and str(remedy_facts(ctx, rt.conversation.conversation, rt.clock.now()).shipping_cost) == "10.00"
+    )

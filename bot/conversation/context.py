@@ -154,6 +154,7 @@ def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> Case
         tuple(details.items()),
         line_values(lines) if lines is not None else (),
         len(lines) if lines is not None else None,
+        order.shipping_cost if order else None,
     )
 
 
@@ -192,8 +193,10 @@ def _case_facts(
     details: tuple[tuple[str, Any], ...],
     item_values: tuple[tuple[str, Decimal], ...] = (),
     lines: int | None = None,
+    shipping_cost: Decimal | None = None,
 ) -> CaseFacts:
     return CaseFacts(
+        shipping_cost=shipping_cost,
         topic=topic,
         order_value=order_value,
         item_values=dict(item_values),

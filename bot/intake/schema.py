@@ -102,6 +102,8 @@ class ItemIn(Strict):
 class OrderIn(Strict):
     id: str = Field(min_length=1, max_length=128)
     total: Money | None = None
+    # What the buyer paid for delivery, in the order's currency: the base of a shipping refund.
+    shipping_cost: Money | None = None
     currency: str | None = None
     ordered_at: AwareDateTime | None = None
     shipped_at: AwareDateTime | None = None

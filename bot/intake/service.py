@@ -288,6 +288,7 @@ class Intake:
                     "external_id": o.id,
                     "buyer_id": buyer_ids[buyer_key(r)],
                     "total": o.total,
+                    "shipping_cost": o.shipping_cost,
                     "currency": o.currency,
                     "ordered_at": o.ordered_at,
                     "shipped_at": o.shipped_at,

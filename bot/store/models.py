@@ -90,6 +90,7 @@ class Order(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"))
     total: Mapped[Decimal | None]
+    shipping_cost: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))
     ordered_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]

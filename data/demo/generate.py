@@ -673,6 +673,8 @@ def main() -> None:
         rec["order"] = {
             "id": None,
             "total": f"{total:.2f}",
+            # What the buyer paid for delivery (and a bulky-item fee): the base of a shipping refund.
+            "shipping_cost": f"{total - sum(Decimal(i['price']) * i['qty'] for i in items):.2f}",
             "currency": cur,
             "ordered_at": iso(ordered),
             "shipped_at": iso(shipped),
