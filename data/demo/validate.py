@@ -23,7 +23,7 @@ MONEY = re.compile(r"^\d+\.\d\d$")
 CURRENCIES = {"EUR", "PLN", "SEK", "GBP", "CZK", "UAH"}
 TOP = {"platform", "external_id", "rating", "text", "created_at", "verified_purchase", "edit_url", "buyer", "order"}
 BUYER = {"name", "email", "phone", "timezone", "consent"}
-ORDER = {"id", "total", "currency", "ordered_at", "shipped_at", "delivered_at", "items"}
+ORDER = {"id", "total", "shipping_cost", "currency", "ordered_at", "shipped_at", "delivered_at", "items"}
 # language of each review is not a field of the intake shape; we infer it from the buyer's e-mail domain
 # and script, which the generator keeps consistent (Cyrillic: .com.ua -> uk, else ru).
 DOMAIN_LANG = {
@@ -135,6 +135,8 @@ def main() -> int:
             subtotal += Decimal(it["price"]) * it["qty"]
         if not o["items"] or Decimal(o["total"]) < subtotal:
             err("total below items")
+        elif not MONEY.match(o["shipping_cost"]) or Decimal(o["total"]) != subtotal + Decimal(o["shipping_cost"]):
+            err("shipping_cost is not the total less the items")
     low = sum(by_rating[k] for k in (1, 2, 3))
     print(
         f"lines={len(lines)} orders={len(order_ids)} no_order={no_order} no_phone={no_phone} undelivered={undelivered}"
