@@ -264,3 +264,20 @@ def test_no_item_question_when_the_problem_concerns_the_whole_order() -> None:
     assert plan.slots.get("requested_slot") != "item"
     delivery = state(Stage.GATHERING, what="late parcel")
     assert turn(delivery, intent="describe_problem", text="it came late").slots["requested_slot"] == "item"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "outcome", "reason"),
+    [
+        ("Fair enough, I'll bump it up to 3 stars", "thank", Outcome.RESOLVED_REVISED, "will_revise"),
+        ("already updated it", "describe_problem", Outcome.RESOLVED_REVISED, "will_revise"),
+        ("I'll leave it as it is, thanks", "affirm", Outcome.RESOLVED_KEPT, "keeps_review"),
+        ("maybe later", "out_of_scope", Outcome.RESOLVED_KEPT, "maybe_later"),
+        ("yes", "affirm", Outcome.RESOLVED_REVISED, "will_revise"),
+    ],
+)
+def test_the_revision_answer_is_read_against_the_question(
+    text: str, intent: str, outcome: Outcome, reason: str
+) -> None:
+    plan = turn(state(Stage.REVISION_ASKED, revision_asks=1, language="en"), text=text, intent=intent)
+    assert (plan.outcome, plan.reason) == (outcome, reason)

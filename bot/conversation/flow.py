@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
+from bot.understanding.answers import revision_answer
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -309,12 +310,16 @@ def answer_follow_up(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str
 
 
 def answer_revision(s: State, m: Parsed, slots: dict[str, Any]) -> Plan:
-    """The buyer's answer to the neutral question; either answer is fine and closes kindly."""
-    if m.intent == "affirm":
+    """The buyer's answer to the neutral question, read against that question first ("I'll bump it up to 3
+    stars" is a yes, whatever the intent classifier makes of it); either answer is fine and closes kindly.
+    "Maybe later" closes as kept: nobody is pressed, and the platform reports a later update itself."""
+    said = revision_answer(m.text, s.get("language") or m.language)
+    if said == "revised" or (said is None and m.intent == "affirm"):
         slots["close_kind"] = "revised"
         return Plan(["action_close"], Stage.CLOSED, slots, outcome=Outcome.RESOLVED_REVISED, reason="will_revise")
     slots["close_kind"] = "kept"
-    return Plan(["action_close"], Stage.CLOSED, slots, outcome=Outcome.RESOLVED_KEPT, reason="keeps_review")
+    reason = "maybe_later" if said == "later" else "keeps_review"
+    return Plan(["action_close"], Stage.CLOSED, slots, outcome=Outcome.RESOLVED_KEPT, reason=reason)
 
 
 # ── timers ──────────────────────────────────────────────────────────────────────────────────────

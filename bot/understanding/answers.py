@@ -1,0 +1,60 @@
+"""Answers read against the question the bot asked (DESIGN decision 7).
+
+When the bot has asked whether the buyer would like to update the review, "Fair enough, I'll bump it up to 3
+stars" is an answer to that question, whatever intent the general classifier gives it (issue 19: it was read
+as a refusal, and the case closed as `resolved_kept`, corrupting the revision rate). The phrasings are
+content, in data/answers/revision.yml, per language; this module only reads them.
+
+Hand-written patterns rather than a second classifier: the set of answers to one closed question is small, and
+a pattern that misses is visible and fixable by an admin in one line, where a model's miss is not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+Revision = Literal["revised", "kept", "later"]
+ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers" / "revision.yml"
+_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
+
+
+def normalise(text: str) -> str:
+    """Lower case, no diacritics, single spaces: buyers type "zmienie" as often as "zmienię"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("’", "'").split())
+
+
+@lru_cache(maxsize=4)
+def _patterns(path: Path = ANSWERS) -> tuple[re.Pattern[str], dict[str, dict[str, list[re.Pattern[str]]]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stars = re.compile(normalise(data.pop("stars")))
+    by_language = {
+        language: {kind: [re.compile(normalise(p)) for p in patterns] for kind, patterns in kinds.items()}
+        for language, kinds in data.items()
+    }
+    return stars, by_language
+
+
+def revision_answer(text: str, language: str | None) -> Revision | None:
+    """What the buyer said about updating the review; None when the message does not say (a question, a new
+    problem): the flow then falls back on the intent. English patterns are tried after the buyer's own
+    language's, since many write a short English "ok, done" in any language."""
+    stars, by_language = _patterns()
+    said = normalise(text)
+    for lang in dict.fromkeys([language or "en", "en"]):
+        kinds = by_language.get(lang)
+        if not kinds:
+            continue
+        for kind in ("kept", "later", "revised"):
+            if any(p.search(said) for p in kinds.get(kind, [])):
+                return kind  # type: ignore[return-value]
+    if stars.search(said):
+        return "revised"  # a new star count is a changed review
+    return None
