@@ -18,7 +18,9 @@ class ActionAnswerQuestion(MediatorAction):
 
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
         question = (tracker.latest_message or {}).get("text") or ""
-        found = {"policy_quote": None, "policy_source": None}
+        found: dict[str, Any] = {"policy_quote": None, "policy_source": None}
+        if tracker.get_slot("question") == "identity":
+            return {**found, "identity": True}  # "are you a bot?" is answered from the catalogue, not searched
         if services.knowledge is not None and question.strip():
             hits = await services.knowledge.find(question, 1, tracker.get_slot("language"))
             if hits:
@@ -26,6 +28,8 @@ class ActionAnswerQuestion(MediatorAction):
         return found
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
+        if extra.get("identity"):
+            return "identity"
         return "found" if extra["policy_quote"] else "not_found"
 
 

@@ -69,3 +69,48 @@ def test_a_question_is_not_an_answer(language: str, text: str) -> None:
 @given(st.text(max_size=300), st.sampled_from(["en", "pl", "sv", "de", "ru", "uk", "sq", "fr", "es", "it", "cs", "xx"]))
 def test_any_text_gets_an_answer_or_none_and_never_fails(text: str, language: str) -> None:
     assert revision_answer(text, language) in ("revised", "kept", "later", None)
+
+
+from bot.understanding.answers import asks_if_bot  # noqa: E402
+
+ASKS_IF_BOT = [
+    ("en", "are you a bot?"),
+    ("en", "wait am i talking to a real person or a machine"),
+    ("en", "r u a bot lol"),
+    ("en", "is this an automated reply?"),
+    ("pl", "czy jestes botem?"),
+    ("pl", "rozmawiam z człowiekiem czy z automatem?"),
+    ("sv", "är du en bot?"),
+    ("sv", "pratar jag med en människa"),
+    ("de", "Bist du ein Bot oder ein echter Mensch?"),
+    ("de", "rede ich hier mit einem Roboter?"),
+    ("ru", "ты бот?"),
+    ("ru", "я общаюсь с живым человеком?"),
+    ("uk", "ви бот чи людина?"),
+    ("uk", "я розмовляю з ботом?"),
+    ("sq", "a je bot?"),
+    ("sq", "po flas me nje robot?"),
+    ("fr", "es-tu un robot ?"),
+    ("es", "eres un bot?"),
+    ("it", "sei un bot?"),
+    ("cs", "jsi robot?"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), ASKS_IF_BOT)
+def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
+    assert asks_if_bot(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The lamp arrived broken, the robot vacuum too"),
+        ("en", "I want to talk to a human"),
+        ("pl", "Lampa przyszła rozbita"),
+        ("de", "Die Pfanne ist zerkratzt"),
+        ("ru", "Палатка порвана"),
+    ],
+)
+def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
+    assert not asks_if_bot(text, language)

@@ -250,3 +250,27 @@ async def test_the_turn_handler_never_crashes(client: httpx.AsyncClient, rt: Run
     link = (await client.post(f"/api/cases/{case_id}/chat-link")).json()
     r = await client.post(f"/chat/{link['token']}/messages", json={"text": text})
     assert r.status_code in (200, 422), r.text
+
+
+@pytest.mark.parametrize(
+    ("language", "review_text", "question", "truth"),
+    [
+        ("en", "The lamp arrived broken and nobody answered my emails.", "wait, are you a bot?", "automated assistant"),
+        ("pl", "Lampa przyszła rozbita, a nikt nie odpowiada na maile.", "czy ja rozmawiam z botem?", "automatycznym"),
+        ("de", "Die Lampe kam kaputt an und niemand antwortet.", "Bist du ein Bot oder ein Mensch?", "automatische"),
+        ("ru", "Лампа пришла разбитой, и никто не отвечает на письма.", "ты бот?", "автоматическ"),
+    ],
+)
+async def test_are_you_a_bot_gets_the_truth_and_the_conversation_goes_on(
+    client: httpx.AsyncClient, rt: Runtime, language: str, review_text: str, question: str, truth: str
+) -> None:
+    """PLAYBOOK rule 2: the truth at once, in the buyer's language, with the offer of a person; no handoff,
+    no "I didn't understand", and the next message is taken up where the conversation was."""
+    case_id, chat = await open_chat(client, rt, external_id=f"bot-{language}", text=review_text)
+    reply = await say(client, chat, question)
+    [answer] = reply["replies"]
+    assert answer["action"] == "answer_question" and truth in answer["text"].lower(), answer
+    assert reply["stage"] not in ("handoff", "awaiting_staff")
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+    assert case.details.get("not_understood", 0) == 0

@@ -11,14 +11,14 @@ transaction; the actions (actions/, Rasa SDK) write the words. Every threshold l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
-from bot.understanding.answers import revision_answer
+from bot.understanding.answers import asks_if_bot, revision_answer
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -85,11 +85,43 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
     if s.stage in STAFF:
         return Plan([], s.stage, slots, reason="with_staff")
 
+    # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
+    # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
+    identity = asks_if_bot(m.text, s.get("language") or m.language)
+    if identity:
+        slots["not_understood"] = s.get("not_understood", 0)
+
     # Rule 9: the reasons a person takes over.
     reason = handoff_reason(s, m, p, slots)
-    if reason:
+    if reason and not (identity and reason == "buyer_asked"):
         return handoff(reason, s.stage, slots)
 
+    slots["question"] = "identity" if identity else None
+    if identity:
+        if m.intent not in CARRIES_ON:
+            return Plan(["action_answer_question"], s.stage, slots, reason="identity_question")
+        # The message also carries an answer or a problem: that is taken up as usual, after the truth.
+        rest = by_stage(s, m, p, remedies, slots)
+        return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"identity+{rest.reason}")
+    return by_stage(s, m, p, remedies, slots)
+
+
+# What a message can carry beside "are you a bot?" that the flow takes up in the same turn.
+CARRIES_ON = frozenset(
+    {
+        "describe_problem",
+        "request_refund",
+        "request_replacement",
+        "request_discount",
+        "request_return",
+        "affirm",
+        "deny",
+    }
+)
+
+
+def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """The turn as the case's stage expects it."""
     # A question about the shop's policy is answered from its own documents, in any stage.
     if m.intent == "ask_policy":
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")

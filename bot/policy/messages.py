@@ -124,6 +124,7 @@ class AskDetails(_Strict):
 class AnswerQuestion(_Strict):
     found: Variants
     not_found: Variants
+    identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
 
 
 class ProposeRemedy(_Strict):

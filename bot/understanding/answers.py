@@ -20,7 +20,7 @@ from typing import Literal
 import yaml
 
 Revision = Literal["revised", "kept", "later"]
-ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers" / "revision.yml"
+ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
 _LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
 
 
@@ -32,7 +32,9 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _patterns(path: Path = ANSWERS) -> tuple[re.Pattern[str], dict[str, dict[str, list[re.Pattern[str]]]]]:
+def _patterns(
+    path: Path = ANSWERS / "revision.yml",
+) -> tuple[re.Pattern[str], dict[str, dict[str, list[re.Pattern[str]]]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     stars = re.compile(normalise(data.pop("stars")))
     by_language = {
@@ -58,3 +60,17 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
     if stars.search(said):
         return "revised"  # a new star count is a changed review
     return None
+
+
+@lru_cache(maxsize=4)
+def _identity(path: Path = ANSWERS / "identity.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+
+
+def asks_if_bot(text: str, language: str | None) -> bool:
+    """Does the buyer ask whether they are talking to a machine or a person? (In their language or in
+    English: "are you a bot?" is written in English by many.)"""
+    said = normalise(text)
+    by_language = _identity()
+    return any(p.search(said) for lang in dict.fromkeys([language or "en", "en"]) for p in by_language.get(lang, []))
