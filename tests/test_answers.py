@@ -114,3 +114,28 @@ def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
 )
 def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
     assert not asks_if_bot(text, language)
+
+
+from bot.understanding.answers import wishes_in  # noqa: E402
+
+WISHES = [
+    ("en", "ok but I'd rather have my money back", ["refund"], False),
+    ("en", "replacement is fine, could you also add a voucher?", ["replacement", "discount"], True),
+    ("pl", "wolałabym jednak zwrot pieniędzy", ["refund"], False),
+    ("pl", "wymiana ok, a do tego jakiś rabat?", ["replacement", "discount"], True),
+    ("sv", "jag vill hellre ha pengarna tillbaka", ["refund"], False),
+    ("de", "Lieber das Geld zurück bitte", ["refund"], False),
+    ("de", "Ersatz ist gut, gibt es dazu noch einen Gutschein?", ["replacement", "discount"], True),
+    ("ru", "лучше верните деньги", ["refund"], False),
+    ("uk", "краще поверніть гроші", ["refund"], False),
+    ("sq", "me ktheni parate ju lutem", ["refund"], False),
+    ("fr", "je prefere un remboursement", ["refund"], False),
+    ("es", "prefiero un reembolso", ["refund"], False),
+    ("it", "preferisco il rimborso", ["refund"], False),
+    ("cs", "radeji vraceni penez", ["refund"], False),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "wishes", "adds"), WISHES)
+def test_wishes_named_anywhere_in_a_message(language: str, text: str, wishes: list[str], adds: bool) -> None:
+    assert wishes_in(text, language) == (wishes, adds)

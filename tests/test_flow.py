@@ -281,3 +281,54 @@ def test_the_revision_answer_is_read_against_the_question(
 ) -> None:
     plan = turn(state(Stage.REVISION_ASKED, revision_asks=1, language="en"), text=text, intent=intent)
     assert (plan.outcome, plan.reason) == (outcome, reason)
+
+
+def damaged_offer(**slots: object) -> flow.State:
+    return state(
+        Stage.PROPOSING,
+        what="the shade arrived cracked",
+        item="lamp",
+        when="2026-10-30",
+        problems=["damaged"],
+        evidence="yes",
+        wants="replacement",
+        proposed_remedy={"type": "replacement"},
+        **slots,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ok, but actually I'd rather have my money back", "affirm"),
+        ("thanks, but can I just get a refund instead?", "thank"),
+        ("no, I want a refund", "deny"),
+    ],
+)
+def test_a_different_wish_in_the_answer_is_not_a_yes(text: str, intent: str) -> None:
+    """Issue 19: a buyer who changed their mind to a refund was told "all set, the order will be sent again"."""
+    plan = turn(damaged_offer(), intent=intent, text=text)
+    assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
+    assert plan.slots["wants"] == "refund"
+    assert plan.slots.get("proposed_remedy", {}).get("type") != "replacement"
+
+
+def test_a_wish_on_top_keeps_the_accepted_offer() -> None:
+    """'The replacement is fine, but could you add a small voucher?' keeps the replacement (issue 19)."""
+    plan = turn(
+        damaged_offer(),
+        intent="affirm",
+        text="The replacement is fine, but could you add a small voucher for the trouble?",
+    )
+    assert plan.actions == ["action_confirm_remedy"]
+    assert plan.slots["accepted_remedy"] == {"type": "replacement"} and plan.slots["extra_wish"] == "discount"
+
+
+def test_a_plain_yes_still_accepts() -> None:
+    for text in (
+        "yes please",
+        "Yes please, and could the courier ring the bell this time?",
+        "a replacement is perfect",
+    ):
+        plan = turn(damaged_offer(), intent="affirm", text=text)
+        assert plan.actions == ["action_confirm_remedy"], text

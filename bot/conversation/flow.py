@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
-from bot.understanding.answers import asks_if_bot, revision_answer
+from bot.understanding.answers import asks_if_bot, revision_answer, wishes_in
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -284,13 +284,27 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
 
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     proposed = s.get("proposed_remedy") or {}
+    serves = _serves(r, proposed.get("type", ""))
+    # The answer is read against the offer: a wish named in it that the offer does not serve ("ok, but I'd
+    # rather have my money back") is not a yes, whatever the intent says (issue 19: a buyer who changed
+    # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
+    # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
+    named, adds = wishes_in(m.text, s.get("language") or m.language)
+    other = [w for w in named if w not in serves]
+    wish = WANTS.get(m.intent)
     # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
     # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
     # meet the buyer within policy).
-    restates = m.intent in WANTS and bool(proposed.get("type")) and WANTS[m.intent] in _serves(r, proposed["type"])
-    if m.intent in ("affirm", "thank") or restates:
+    restates = wish is not None and bool(proposed.get("type")) and wish in serves
+    accepts = m.intent in ("affirm", "thank") or restates
+    if other and ((accepts and not adds) or m.intent == "deny"):
+        accepts, wish = False, other[0]
+        slots["wants"] = wish
+    if accepts:
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
+        if other:
+            slots["extra_wish"] = other[0]
         return Plan(
             ["action_confirm_remedy"],
             Stage.RESOLVING,
@@ -298,15 +312,15 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             reason="remedy_accepted",
             timers=[("follow_up", p.timers.follow_up_after)],
         )
-    if m.intent == "deny" or m.intent in WANTS:
+    if m.intent == "deny" or wish is not None:
         # Meet them within policy: a "no" drops the offer; a wish ("I'd rather have a refund") re-ranks
         # the allowed options, and if the same offer still comes first it counts as declined.
         declined = set(s.get("declined", []))
-        if m.intent in WANTS:
+        if wish is not None:
             # A buyer who now asks for what they turned down earlier ("actually, a replacement please")
             # has changed their mind: those options are back. Keeping them out offered a partial refund
             # to a buyer asking for the replacement the policy allows.
-            declined = {t for t in declined if WANTS[m.intent] not in _serves(r, t)}
+            declined = {t for t in declined if wish not in _serves(r, t)}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         if m.intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):

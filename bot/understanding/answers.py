@@ -74,3 +74,30 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     said = normalise(text)
     by_language = _identity()
     return any(p.search(said) for lang in dict.fromkeys([language or "en", "en"]) for p in by_language.get(lang, []))
+
+
+Wish = Literal["refund", "replacement", "discount", "apology", "return"]
+WISHES: tuple[Wish, ...] = ("refund", "replacement", "discount", "apology", "return")
+
+
+@lru_cache(maxsize=4)
+def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        language: {kind: [re.compile(normalise(p)) for p in patterns] for kind, patterns in kinds.items()}
+        for language, kinds in data.items()
+    }
+
+
+def wishes_in(text: str, language: str | None) -> tuple[list[Wish], bool]:
+    """The outcomes a message names, in the order of WISHES, and whether it adds one on top of something
+    ("also", "plus", "could you add"): "the replacement is fine, but could you add a voucher" accepts the
+    replacement and asks for more, where "I'd rather have my money back" replaces it."""
+    said = normalise(text)
+    found: list[Wish] = []
+    also = False
+    for lang in dict.fromkeys([language or "en", "en"]):
+        kinds = _wishes().get(lang, {})
+        found += [w for w in WISHES if w not in found and any(p.search(said) for p in kinds.get(w, []))]
+        also = also or any(p.search(said) for p in kinds.get("also", []))
+    return found, also
