@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.app.runtime import Runtime
+from bot.app.runtime import JOB_HANDLERS, Runtime
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings
 from bot.store.models import Case, Event
-from bot.store.queue import Job, JobContext, Worker, job_handler, schedule
+from bot.store.queue import Job, JobContext, Worker, handlers_in, job_handler, schedule
 from tests.conftest import SHOP, open_runtime, review
 
 IMPULSIVE = "NEVER AGAIN!!! WORST SHOP EVER!!! I AM SO ANGRY!!!"
@@ -106,6 +107,9 @@ async def _count(ctx: JobContext, session, job: Job) -> None:  # type: ignore[no
     await asyncio.sleep(0)  # yield so that workers really interleave
 
 
+HANDLERS = {**JOB_HANDLERS, **handlers_in(sys.modules[__name__])}
+
+
 async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> None:
     async with rt.sessions() as session, session.begin():
         for i in range(120):
@@ -118,7 +122,7 @@ async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> N
         )
     ctx = rt.worker.ctx
     ctx.settings.scheduler.batch_size = 7
-    workers = [Worker(ctx) for _ in range(4)]
+    workers = [Worker(ctx, HANDLERS) for _ in range(4)]
     counts = await asyncio.gather(*(w.run_due() for w in workers))
     assert sum(counts) == 120
     async with rt.sessions() as session:
@@ -131,7 +135,7 @@ async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> N
 async def test_a_dead_workers_lease_expires_and_the_job_runs_once(rt: Runtime, clock: VirtualClock) -> None:
     async with rt.sessions() as session, session.begin():
         await schedule(session, shop_id=SHOP, kind="test_count", run_at=clock.now(), now=clock.now(), dedupe_key="x")
-    dead, alive = Worker(rt.worker.ctx), Worker(rt.worker.ctx)
+    dead, alive = Worker(rt.worker.ctx, HANDLERS), Worker(rt.worker.ctx, HANDLERS)
     [job_id] = await dead.claim()  # claims, then "dies" before running
     assert await alive.run_due() == 0  # the lease still holds
     clock.advance(timedelta(seconds=rt.settings.scheduler.lease_seconds + 1))

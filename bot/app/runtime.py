@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import bot.conversation.timers
 import bot.inbox.inbox
-import bot.outbox.outbox  # noqa: F401 - registers the deliver job
+import bot.outbox.outbox
 from actions.services import build_services
 from bot.conversation.engine import Engine
 from bot.intake.service import Intake
@@ -25,12 +25,15 @@ from bot.policy.versions import seed_from_files
 from bot.store.db import async_url, make_engine, make_sessionmaker
 from bot.store.migrate import upgrade
 from bot.store.models import Shop
-from bot.store.queue import JobContext, Worker
+from bot.store.queue import JobContext, Worker, handlers_in
+from channels import slack as slack_jobs
 from channels.base import ChannelSet
 from channels.registry import build_channels
-from channels.slack import SlackHandoff, build_slack  # also registers the Slack jobs (issue 6)
+from channels.slack import SlackHandoff, build_slack
 
 log = logging.getLogger("mediator")
+# What the worker runs, by job kind: the timers, the inbox, the outbox and the Slack handoff.
+JOB_HANDLERS = handlers_in(bot.conversation.timers, bot.inbox.inbox, bot.outbox.outbox, slack_jobs)
 
 
 @dataclass
@@ -116,7 +119,7 @@ async def build_runtime(
     channels = build_channels(settings)
     conversation.channels_enabled = channels.enabled
     slack = build_slack(settings, sessions, clock, conversation, channels)
-    worker = Worker(JobContext(settings, clock, sessions, http, conversation, channels, slack=slack))
+    worker = Worker(JobContext(settings, clock, sessions, http, conversation, channels, slack=slack), JOB_HANDLERS)
     intake = Intake(sessions, triager, settings, clock)
     intake.on_case_opened = conversation.expect_case
     runtime = Runtime(

@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import FunctionType, ModuleType
 from typing import Any
 
 import httpx
@@ -87,15 +88,29 @@ class HandlerSpec:
     max_attempts: int | None = None
 
 
-HANDLERS: dict[str, HandlerSpec] = {}
-
-
 def job_handler(kind: str, *, external: bool = False, max_attempts: int | None = None) -> Callable[[Any], Any]:
-    def register(fn: Any) -> Any:
-        HANDLERS[kind] = HandlerSpec(fn, external, max_attempts)
+    """Mark a function as the handler of a job kind. Marking registers nothing: the composition root
+    (bot/app/runtime.py) names the modules whose handlers its worker runs (`handlers_in`), so what runs is
+    written down in one place instead of following from which modules happen to be imported."""
+
+    def mark(fn: Any) -> Any:
+        fn.job_kinds = {**getattr(fn, "job_kinds", {}), kind: HandlerSpec(fn, external, max_attempts)}
         return fn
 
-    return register
+    return mark
+
+
+def handlers_in(*modules: ModuleType) -> dict[str, HandlerSpec]:
+    """Every job kind handled in these modules; a kind handled twice is a mistake, refused at start."""
+    found: dict[str, HandlerSpec] = {}
+    for module in modules:
+        for value in vars(module).values():
+            marks = value.__dict__.get("job_kinds", {}) if isinstance(value, FunctionType) else {}
+            for kind, spec in marks.items():
+                if kind in found and found[kind].run is not spec.run:
+                    raise ValueError(f"job kind {kind!r} has two handlers: {found[kind].run} and {spec.run}")
+                found[kind] = spec
+    return found
 
 
 def backoff(attempts: int) -> timedelta:
@@ -196,6 +211,7 @@ def lane(job: Job) -> str:
 @dataclass
 class Worker:
     ctx: JobContext
+    handlers: dict[str, HandlerSpec] = field(default_factory=dict)  # by job kind: see `handlers_in`
     worker_id: str = field(default_factory=lambda: f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
     # Jobs running at once. Deliveries mostly wait on the provider, turns on the database and the CPU, so
     # a few overlap the waits; keep it below the connection pool's size (10), as each job holds a
@@ -301,7 +317,7 @@ class Worker:
         await self.flush()
 
     async def _run(self, job: Job) -> None:
-        spec = HANDLERS.get(job.kind)
+        spec = self.handlers.get(job.kind)
         try:
             if spec is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
