@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.app.cli.main import app
@@ -43,7 +46,7 @@ def test_import_jsonl_and_csv_report_bad_lines_and_keep_good_ones(config: Path, 
     jsonl = tmp_path / "reviews.jsonl"
     jsonl.write_text("\n".join([json.dumps(review("i-1")), "{broken", json.dumps(review("i-2", rating=0))]) + "\n")
     result = runner.invoke(app, ["import", str(jsonl)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output  # a failed line fails the command; the good line is kept
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"created": 1, "duplicate": 0, "error": 2}
     assert "reviews.jsonl:3: rating" in result.output
 
@@ -97,3 +100,77 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path, monkeypatch: pytest.Mo
     result = runner.invoke(app, ["policy", "validate"])
     get_settings.cache_clear()
     assert result.exit_code == 2 and "server.port" in result.output
+    assert f"{path}:1" in result.output
+
+
+def test_bad_environment_value_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "config.yml"
+    path.write_text("public_url: http://127.0.0.1:8000\nserver: {port: 8000}\n")
+    monkeypatch.setenv("MEDIATOR_CONFIG", str(path))
+    for name, value, key in (
+        ("MEDIATOR_SERVER__PORT", "abc", "server.port"),  # the file sets it too; the environment wins
+        ("mediator_server__port", "-5", "server.port"),  # read whatever the case
+        ("MEDIATOR_SERVER", '{"port": "x"}', "server.port"),  # an enclosing variable holding JSON
+        ("MEDIATOR_INTAKE__MAX_BATCH", "0", "intake.max_batch"),  # not in the file at all
+    ):
+        monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        result = runner.invoke(app, ["shop", "list"])
+        get_settings.cache_clear()
+        monkeypatch.delenv(name)
+        assert result.exit_code == 2, result.output
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"error: environment variable {name}: {key}: "), line
+        assert str(path) not in line and line.endswith(f"fix or unset {name}")
+
+
+def test_import_reports_every_problem_of_every_line(config: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["shop", "create", "demo"]).exit_code == 0
+    two_problems = {k: v for k, v in review("gone").items() if k != "external_id"} | {"created_at": "yesterday"}
+    jsonl = tmp_path / "mixed.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in [review("m-1"), two_problems, review("m-3", rating=9)]) + "\n")
+    result = runner.invoke(app, ["import", str(jsonl)])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"created": 1, "duplicate": 0, "error": 2}
+    assert f"{jsonl}:2: external_id: Field required" in result.output
+    assert f"{jsonl}:2: created_at: " in result.output and "use ISO 8601" in result.output
+    assert f"{jsonl}:3: rating: " in result.output
+    assert "2 line(s) failed, listed above; the other 1 were imported" in result.output
+    # A CSV row with more cells than the header (an unquoted comma) is refused, not cut to fit.
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "platform,external_id,rating,text,created_at\n"
+        "csv,x-1,2,Late parcel,2026-11-01T10:00:00Z\n"
+        "csv,x-2,2,Late, and broken,2026-11-01T10:00:00Z\n"
+    )
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:3: 6 cells but the header has 5 columns" in result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"created": 1, "duplicate": 0, "error": 1}
+
+
+BAD_LINES = {
+    "rating": lambda r: json.dumps(r | {"rating": 9}),
+    "created_at": lambda r: json.dumps(r | {"created_at": "last week"}),
+    "external_id": lambda r: json.dumps({k: v for k, v in r.items() if k != "external_id"}),
+    "not JSON": lambda r: json.dumps(r)[:-3],
+}
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(st.sampled_from(["good", *BAD_LINES]), min_size=1, max_size=6))
+def test_import_property_exit_code_and_every_bad_line_named(config: Path, tmp_path: Path, kinds: list[str]) -> None:
+    runner.invoke(app, ["shop", "create", "demo"])
+    path = tmp_path / f"p-{uuid.uuid4().hex}.jsonl"
+    lines = []
+    for kind in kinds:
+        r = review(f"p-{uuid.uuid4().hex[:12]}")
+        lines.append(json.dumps(r) if kind == "good" else BAD_LINES[kind](r))
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["import", str(path)])
+    bad = [(n, kind) for n, kind in enumerate(kinds, 1) if kind != "good"]
+    assert result.exit_code == (2 if bad else 0), result.output
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts == {"created": len(kinds) - len(bad), "duplicate": 0, "error": len(bad)}
+    for n, kind in bad:
+        assert f"{path}:{n}: {kind}" in result.output

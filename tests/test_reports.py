@@ -134,6 +134,7 @@ def expected(
     ids = {c.id for c in chosen}
     outcomes = Counter(c.outcome or "open" for c in chosen)
     reached = {s: len({e.case_id for e in events if e.case_id in ids and e.to_stage == s}) for s in STAGES}
+    reached["opened"] = len(chosen)  # every case was opened, trolls that start out waiting for staff included
     contact = [(c.first_contact_at - c.opened_at).total_seconds() for c in chosen if c.first_contact_at]
     answer = [(c.first_reply_at - c.first_contact_at).total_seconds() for c in chosen if c.first_reply_at]
     staff = []
@@ -148,6 +149,7 @@ def expected(
             if said:
                 staff.append((min(said) - min(handoffs)).total_seconds())
     remedies = Counter(c.details["accepted_remedy"]["type"] for c in chosen if c.details.get("accepted_remedy"))
+    remedy_outcomes = Counter(c.outcome or "open" for c in chosen if c.details.get("accepted_remedy"))
     value: dict[str, Decimal] = {}
     for c in chosen:
         r = c.details.get("accepted_remedy")
@@ -172,6 +174,7 @@ def expected(
         "staff": staff,
         "handoffs": sum(1 for c in chosen if c.handoff_reason is not None),
         "remedies": dict(remedies),
+        "remedy_outcomes": {o: remedy_outcomes.get(o, 0) for o in [*OUTCOMES, "open"]},
         "value": {k: str(v.quantize(Decimal("0.01"))) for k, v in value.items()},
         "misses": misses,
         "by_topic": Counter(c.topic for c in chosen),
@@ -208,6 +211,13 @@ async def test_report_matches_counts_computed_from_the_rows(rt: Runtime, history
         assert t["handoffs"] == want["handoffs"], label
         assert t["remedies"]["by_type"] == want["remedies"], label
         assert t["remedies"]["value"] == want["value"], label
+        # Remedies, outcomes and stages count one population: the cases opened in the period.
+        assert t["remedies"]["by_outcome"] == want["remedy_outcomes"], label
+        assert sum(t["remedies"]["by_outcome"].values()) == t["remedies"]["count"], label
+        assert t["remedies"]["on_resolved_cases"] == (
+            want["remedy_outcomes"]["resolved_revised"] + want["remedy_outcomes"]["resolved_kept"]
+        ), label
+        assert t["stages_reached"]["opened"] == t["cases_opened"] == sum(t["outcomes"].values()), label
         assert t["deadline_misses"] == want["misses"], label
         assert t["opt_outs"] == want["outcomes"]["opted_out"], label
         resolved = want["outcomes"]["resolved_revised"] + want["outcomes"]["resolved_kept"]
@@ -322,9 +332,17 @@ async def test_api_report_json_csv_and_errors(rt: Runtime, history: dict[str, An
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     assert "attachment" in exported.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(exported.text)))
-    opened = {r["key"]: int(r["value"]) for r in table if r["metric"] == "cases_opened"}
+    # One row per slice key, the totals first; one column per figure.
+    assert [r["key"] for r in table] == ["all", *[g["key"] for g in body["groups"]]]
+    opened = {r["key"]: int(r["cases_opened"]) for r in table}
     assert opened.pop("all") == body["totals"]["cases_opened"]
     assert opened == {g["key"]: g["cases_opened"] for g in body["groups"]}
+    for row, figures in zip(table, [body["totals"], *body["groups"]], strict=True):
+        assert int(row["resolution_rate.numerator"]) == figures["resolution_rate"]["numerator"]
+        assert int(row["stages_reached.opened"]) == figures["cases_opened"]
+        assert int(row["remedies.count"]) == figures["remedies"]["count"]
+        by_type = {k.split(".")[-1]: int(v) for k, v in row.items() if k.startswith("remedies.by_type.")}
+        assert {k: v for k, v in by_type.items() if v} == figures["remedies"]["by_type"]
     for params, field in [
         ({"period": "2026-14"}, "period"),
         ({"period": "2026-Q4", "slice": "mood"}, "slice"),
@@ -382,7 +400,7 @@ async def test_cli_report_formats_and_errors(
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout)["totals"]["cases_opened"] == await q4_cases(rt)
     as_csv = await asyncio.to_thread(invoke, "--period", "2026-10", "--format", "csv", "--slice", "language")
-    assert as_csv.exit_code == 0 and as_csv.stdout.startswith("period,slice,key,metric,value")
+    assert as_csv.exit_code == 0 and as_csv.stdout.startswith("period,slice,key,cases_opened,")
     for args, word in [
         (["--period", "2026-Q7"], "period"),
         (["--period", "2026-Q4", "--slice", "mood"], "slice"),

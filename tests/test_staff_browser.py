@@ -72,7 +72,8 @@ async def test_reply_and_approve_in_the_browser(page: Page, base_url: str, rt: R
     assert "ich kümmere mich sofort darum" in staff.text
     await page.get_by_role("button", name="Approve remedy").click()
     await expect(page.locator("#status")).to_contain_text("approved refund_full")
-    await expect(page.locator("#stage")).to_have_text("proposing")
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "proposing")
+    await expect(page.locator("#stage")).to_have_text("proposing a remedy")
     offers = [m for m in await rows(rt, case_id, "bot") if m.action == "propose_remedy"]
     assert [o.meta["remedy"]["type"] for o in offers] == ["refund_full"]
     # Back with the bot: the case leaves the inbox.
@@ -101,9 +102,18 @@ async def test_take_over_hand_back_close_and_errors(page: Page, base_url: str, c
         assert case is not None and case.stage not in ("awaiting_staff", "closed")
     # Take it again and close it with an outcome.
     await page.get_by_role("button", name="Take over").click()
-    await expect(page.locator("#stage")).to_have_text("awaiting_staff")
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "awaiting_staff")
+    await expect(page.locator("#stage")).to_have_text("waiting for staff")
     await page.get_by_label("Close as").select_option("unresolved")
+    # Close asks first; Cancel leaves the case open.
     await page.get_by_role("button", name="Close", exact=True).click()
+    await expect(page.get_by_role("dialog")).to_contain_text(f"Close case {case_id} as “unresolved”?")
+    await page.get_by_role("button", name="Cancel").click()
+    await expect(page.locator("#status")).to_have_text("Not closed.")
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "awaiting_staff")
+    await page.get_by_role("button", name="Close", exact=True).click()
+    await page.get_by_role("button", name="Yes, close the case").click()
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "closed")
     await expect(page.locator("#stage")).to_have_text("closed")
     async with rt.sessions() as session:
         case = await session.get(Case, case_id)

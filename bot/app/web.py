@@ -12,7 +12,7 @@ from bot.app.runtime import Runtime, build_runtime
 from bot.platform.clock import Clock
 from bot.platform.config import Settings, get_settings
 from bot.web.errors import install_error_handlers
-from bot.web.routes import admin, cases, health, policies, reports, reviews, staff
+from bot.web.routes import admin, cases, docs, health, policies, reports, reviews, staff, staff_events
 from channels import slack, sms, telegram, webchat
 
 
@@ -46,6 +46,8 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Turns a low-rated review into a resolved customer.",
+        docs_url=None,  # bot/web/routes/docs.py serves both pages from local assets
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -53,6 +55,20 @@ def create_app(
     install_error_handlers(app)
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.
-    for module in (sms, telegram, health, reviews, cases, webchat, slack, staff, policies, admin, reports):
+    for module in (
+        sms,
+        telegram,
+        health,
+        reviews,
+        cases,
+        webchat,
+        slack,
+        staff,
+        staff_events,
+        policies,
+        admin,
+        reports,
+        docs,
+    ):
         app.include_router(module.router)
     return app

@@ -48,7 +48,18 @@ def _jsonl(path: Path) -> Iterator[tuple[int, Any]]:
 
 def _csv(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), 2):
+        reader = csv.DictReader(fh)
+        for n, row in enumerate(reader, 2):
+            extra = row.pop(None, None)  # DictReader files cells beyond the header under the key None
+            if extra:
+                columns = len(reader.fieldnames or [])
+                yield (
+                    n,
+                    UnreadableLine(
+                        f"{columns + len(extra)} cells but the header has {columns} columns; quote cells holding commas"
+                    ),
+                )
+                continue
             yield n, _nest({k.strip(): v for k, v in row.items() if k and v not in (None, "")})
 
 

@@ -236,9 +236,29 @@ def load_settings(path: Path | None = None) -> Settings:
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
         msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+        env = _env_source(loc)
+        if env is not None:  # the environment beats the file, so a set variable is what was read
+            raise ConfigError(f"environment variable {env}: {key}: {msg}; fix or unset {env}") from None
+        if loc and loc[0] in data:
+            raise ConfigError(f"{path}:{line_for(lines, loc)}: {key}: {msg}") from None
         env = "MEDIATOR_" + "__".join(str(p) for p in loc).upper()
-        where = f"{path}:{line_for(lines, loc)}" if loc and loc[0] in data else f"environment {env}"
-        raise ConfigError(f"{where}: {key}: {msg}") from None
+        raise ConfigError(f"environment {env}: {key}: {msg}") from None
+
+
+def _env_source(loc: tuple[int | str, ...]) -> str | None:
+    """The set environment variable a setting at `loc` was read from: its own (MEDIATOR_SERVER__PORT) or an
+    enclosing one holding JSON (MEDIATOR_SERVER). Names match whatever their case, as pydantic-settings reads
+    them."""
+    present = {name.upper(): name for name in os.environ}
+    parts = [str(p).upper() for p in loc]
+    for depth in range(len(parts), 0, -1):
+        names = ["MEDIATOR_" + "__".join(parts[:depth])]
+        if depth == 1 and parts[0] == "DATABASE_URL":
+            names.append("DATABASE_URL")  # the alias Settings accepts
+        for name in names:
+            if name in present:
+                return present[name]
+    return None
 
 
 @lru_cache(maxsize=1)

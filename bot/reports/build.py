@@ -83,8 +83,12 @@ DEFINITIONS = {
     "intake) ÷ cases opened",
     "staff_answer": "time from a case's first handoff to the first staff message relayed to the buyer",
     "deadline_misses": "cases that expired, were closed after their deadline, or are still open past it",
-    "remedies": "remedies the buyer accepted (details.accepted_remedy), by type; value summed per currency "
-    "(percentage discounts have no amount and count only)",
+    "remedies": "remedies the buyer accepted (details.accepted_remedy) on the cases opened in the period, by type "
+    "and by how those cases stand now (by_outcome, `open` if not closed); value summed per currency (percentage "
+    "discounts have no amount and count only). A remedy on a case that later expired or stayed unresolved still "
+    "counts here, and the case does not count as resolved",
+    "stages_reached": "cases that ever entered each stage; every case opened in the period counts as `opened`, "
+    "including trolls and black PR that start out waiting for staff",
     "opt_outs": "cases closed because the buyer asked not to be contacted (outcome opted_out)",
     "channel": "the channel of the case's first message (messages.channel); `none` if nothing was sent",
     "team": "the team policies/routing.yml routes the case's topic to",
@@ -406,8 +410,12 @@ def _empty_raw() -> dict[str, Any]:
         "stages": dict.fromkeys(STAGES, 0),
         "staff_count": 0,
         "staff_sum": 0.0,
-        "remedies": {"count": 0, "by_type": {}, "value": {}},
+        "remedies": _no_remedies(),
     }
+
+
+def _no_remedies() -> dict[str, Any]:
+    return {"count": 0, "by_type": {}, "by_outcome": dict.fromkeys([*OUTCOMES, OPEN], 0), "value": {}}
 
 
 Medians = dict[str | None, dict[str, float | None]]
@@ -592,18 +600,20 @@ async def _remedies(session: AsyncSession, t: Table) -> dict[str, dict[str, Any]
             c.key,
             c.remedy_type,
             c.remedy_currency,
+            c.outcome,
             func.count(),
             func.count(c.remedy_amount),
             func.sum(c.remedy_amount),
         )
         .where(c.remedy_type.is_not(None))
-        .group_by(c.key, c.remedy_type, c.remedy_currency)
+        .group_by(c.key, c.remedy_type, c.remedy_currency, c.outcome)
     )
     out: dict[str, dict[str, Any]] = {}
-    for key, rtype, cur, n, priced, total in await session.execute(query):
-        entry = out.setdefault(str(key), {"count": 0, "by_type": {}, "value": {}})
+    for key, rtype, cur, outcome, n, priced, total in await session.execute(query):
+        entry = out.setdefault(str(key), _no_remedies())
         entry["count"] += int(n)
         entry["by_type"][rtype] = entry["by_type"].get(rtype, 0) + int(n)
+        entry["by_outcome"][outcome or OPEN] += int(n)
         if priced and cur:
             value = Decimal(str(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
             entry["value"][cur] = entry["value"].get(cur, Decimal(0)) + value
@@ -668,6 +678,8 @@ def _add(total: dict[str, Any], raw: dict[str, Any]) -> None:
     remedies["count"] += raw["remedies"]["count"]
     for k, v in raw["remedies"]["by_type"].items():
         remedies["by_type"][k] = remedies["by_type"].get(k, 0) + v
+    for k, v in raw["remedies"]["by_outcome"].items():
+        remedies["by_outcome"][k] += v
     for k, v in raw["remedies"]["value"].items():
         remedies["value"][k] = remedies["value"].get(k, Decimal(0)) + v
 
@@ -694,7 +706,8 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
         "cases_opened": raw["opened"],
         "first_contact": _timing(raw["contacted"], raw["fc_sum"], medians.get("first_contact")),
         "first_answer": _timing(raw["replied"], raw["fr_sum"], medians.get("first_answer")),
-        "stages_reached": {s: raw["stages"].get(s, 0) for s in STAGES},
+        # Opening is a stage every case of the population reached, whether or not it started there.
+        "stages_reached": {s: raw["opened"] if s == Stage.OPENED else raw["stages"].get(s, 0) for s in STAGES},
         "outcomes": dict(outcomes),
         "resolution_rate": _rate(resolved, closed - outcomes[Outcome.NOT_CONTACTED]),
         "revision_rate": _rate(outcomes[Outcome.RESOLVED_REVISED], resolved),
@@ -705,6 +718,9 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
         "remedies": {
             "count": remedies["count"],
             "by_type": dict(sorted(remedies["by_type"].items())),
+            "by_outcome": dict(remedies["by_outcome"]),
+            "on_resolved_cases": remedies["by_outcome"][Outcome.RESOLVED_REVISED]
+            + remedies["by_outcome"][Outcome.RESOLVED_KEPT],
             "value": {cur: str(v) for cur, v in sorted(remedies["value"].items())},
         },
         "opt_outs": outcomes[Outcome.OPTED_OUT],

@@ -1,4 +1,4 @@
-"""A report as HTML (self-contained, reads well printed), CSV (one figure per row) or JSON."""
+"""A report as HTML (self-contained, reads well printed), CSV (one row per slice, one column per figure) or JSON."""
 
 from __future__ import annotations
 
@@ -38,17 +38,23 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
 
 
 def render_csv(report: dict[str, Any]) -> str:
-    """Long format, so any slice and any metric fit one table: period, slice, key, metric, value.
-    The totals have key `all`; rates appear as `x.value`, `x.numerator` and `x.denominator`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["period", "slice", "key", "metric", "value"])
-    period, slice_name = report["period"]["label"], report["slice"] or ""
+    """A table a spreadsheet reads as is: one row per slice key (the totals first, key `all`), one column per
+    figure. Nested figures get dotted column names: rates as `x.value`, `x.numerator`, `x.denominator`;
+    remedies per type as `remedies.by_type.<type>` (0 where a key had none of that type)."""
+    rows: list[tuple[str, dict[str, Any]]] = []
     for key, figures in [("all", report["totals"]), *[(g["key"], g) for g in report["groups"]]]:
         flat: list[tuple[str, Any]] = []
         _flatten("", {k: v for k, v in figures.items() if k != "key"}, flat)
-        for metric, value in flat:
-            writer.writerow([period, slice_name, key, metric, value])
+        rows.append((key, dict(flat)))
+    # The totals hold every column a group can have (they are the groups' sum); a group's own come after, in case.
+    columns = list(dict.fromkeys(name for _, flat in rows for name in flat))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["period", "slice", "key", *columns])
+    period, slice_name = report["period"]["label"], report["slice"] or ""
+    for key, flat in rows:
+        cells = [flat.get(c, 0 if c.startswith("remedies.by_type.") else "") for c in columns]
+        writer.writerow([period, slice_name, key, *cells])
     return buffer.getvalue()
 
 
@@ -94,7 +100,9 @@ KPI_FIELDS = [
 
 def _remedy_text(remedies: dict[str, Any]) -> str:
     values = ", ".join(f"{amount} {cur}" for cur, amount in remedies["value"].items())
-    return f"{remedies['count']}" + (f" · {values}" if values else "")
+    text = f"{remedies['count']}" + (f" · {values}" if values else "")
+    # Beside the resolution rate, say how many of these cases ended resolved, or the two seem to disagree.
+    return text + (f" · {remedies['on_resolved_cases']} on resolved cases" if remedies["count"] else "")
 
 
 def render_html(report: dict[str, Any], *, controls: str = "", title: str | None = None) -> str:
@@ -199,10 +207,15 @@ def _remedies_table(totals: dict[str, Any]) -> str:
     remedies = totals["remedies"]
     rows = "".join(f"<tr><td>{escape(t)}</td><td>{n}</td></tr>" for t, n in remedies["by_type"].items())
     values = "".join(f"<tr><td>{escape(c)}</td><td>{escape(v)}</td></tr>" for c, v in remedies["value"].items())
+    ended = "".join(
+        f"<tr><td>{escape(o.replace('_', ' '))}</td><td>{n}</td></tr>" for o, n in remedies["by_outcome"].items() if n
+    )
     return (
         "<h2>Remedies granted</h2><div class='charts'>"
         f"<table><tr><th>type</th><th>cases</th></tr>{rows or '<tr><td>none</td><td>0</td></tr>'}</table>"
-        f"<table><tr><th>currency</th><th>value</th></tr>{values or '<tr><td>—</td><td>0</td></tr>'}</table></div>"
+        f"<table><tr><th>currency</th><th>value</th></tr>{values or '<tr><td>—</td><td>0</td></tr>'}</table>"
+        f"<table><tr><th>how those cases stand now</th><th>cases</th></tr>"
+        f"{ended or '<tr><td>—</td><td>0</td></tr>'}</table></div>"
     )
 
 

@@ -159,10 +159,12 @@ def import_reviews(
                     results = await rt.intake.ingest(shop, [r for _, r in readable])
                     for (line, _), result in zip(readable, results, strict=True):
                         counts[result.status] += 1
-                        if result.status == "error":
-                            first = result.errors[0]
+                        for problem in result.errors if result.status == "error" else []:
+                            # Every problem of the line, so one pass over the file fixes it.
+                            fix = f" (fix: {problem['fix']})" if problem.get("fix") else ""
+                            where = problem["field"] or "(record)"
                             err.print(
-                                f"{file}:{line}: {first['field']}: {first['message']}", markup=False, soft_wrap=True
+                                f"{file}:{line}: {where}: {problem['message']}{fix}", markup=False, soft_wrap=True
                             )
                     bar.advance(task, len(chunk))
         except LookupError as exc:
@@ -173,7 +175,11 @@ def import_reviews(
 
     counts = run(go())
     out.print(json.dumps(counts))
-    if counts["error"] and not counts["created"] and not counts["duplicate"]:
+    if counts["error"]:
+        kept = counts["created"] + counts["duplicate"]
+        err.print(
+            f"error: {counts['error']} line(s) failed, listed above; the other {kept} were imported", markup=False
+        )
         raise typer.Exit(2)
 
 

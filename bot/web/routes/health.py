@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
@@ -21,21 +24,10 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-LANDING = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Mediator</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}
-code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:4px}pre{padding:.8rem;overflow:auto}</style>
-<h1>Mediator is running</h1>
-<p>Low-rated reviews become mediation cases; the bot calms the buyer, gathers facts, proposes a remedy the
-shop's policy allows, and only at the end asks neutrally about the review.</p>
-<ul><li><a href="/docs">API reference (OpenAPI)</a></li><li><a href="/healthz">Health</a></li></ul>
-<p>Post a review (demo shop key <code>demo-key</code>):</p>
-<pre>curl -s -X POST {base}/api/reviews -H 'X-Api-Key: demo-key' -H 'Content-Type: application/json' \\
-  -d '{{"platform":"demo-reviews","external_id":"try-1","rating":2,
-       "text":"The parcel arrived a week late and the box was crushed.","created_at":"2026-11-20T10:00:00Z"}}'
-curl -s {base}/api/cases/CASE_ID -H 'X-Api-Key: demo-key'</pre>
-</html>"""
+# A plain file, filled by replace(): str.format on a page full of CSS braces was a 500 (KeyError 'font').
+LANDING = (Path(__file__).resolve().parents[1] / "static" / "landing.html").read_text(encoding="utf-8")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def landing(request: Request) -> str:
-    return LANDING.format(base=runtime(request).settings.public_url)
+    return LANDING.replace("__BASE__", html.escape(runtime(request).settings.public_url))

@@ -15,14 +15,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.conversation.flow import STAFF
 from bot.handoff import staff_actions
 from bot.handoff.card import load_card
 from bot.handoff.staff_actions import Staff, StaffActionError
 from bot.store.admin_tokens import admin_for_token
-from bot.store.models import Case, SlackThread
+from bot.store.models import Case, Message, SlackThread
 from bot.web.deps import runtime
 from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
@@ -105,9 +105,16 @@ async def list_handoffs(
         )
         if closed:
             query = query.where((Case.stage != "closed") | SlackThread.id.is_not(None))
+        # Read before the cases: the page streams events after this id, so nothing falls between the two.
+        cursor = await latest_message_id(session, who.shop_id)
         ids = list((await session.execute(query)).scalars())
         cards = [await load_card(session, case_id, now, conversation_turns=0) for case_id in ids]
-    return {"cases": [c.as_dict() for c in cards if c is not None], "staff": who.staff.name}
+    return {"cases": [c.as_dict() for c in cards if c is not None], "staff": who.staff.name, "cursor": cursor}
+
+
+async def latest_message_id(session: Any, shop: str) -> int:
+    """The newest message id of the shop: where a page's event stream starts."""
+    return int((await session.execute(select(func.max(Message.id)).where(Message.shop_id == shop))).scalar() or 0)
 
 
 @router.get("/staff/api/cases/{case_id}")

@@ -1,0 +1,89 @@
+"""The staff case card at a glance, in headless Chromium: a summary line, local times with their zone, words
+instead of record keys, the conversation and reply box on screen at 1280x800, and at 390px the list and the
+case as two screens with nothing wider than the phone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app.runtime import Runtime
+from tests.browser import Browser, Page, chromium, expect, guarded_page
+from tests.test_staff_browser import approval_case, sign_in
+
+pytestmark = pytest.mark.timeout(180)
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+async def long_case(rt: Runtime) -> int:
+    """The approval case, with enough buyer messages that the conversation is taller than the screen."""
+    case_id = await approval_case(rt)
+    for n in range(14):
+        await rt.conversation.buyer_message(
+            case_id, f"Ich warte noch auf die Erstattung der 900 Euro, Nachricht Nummer {n}.", channel="webchat"
+        )
+    return case_id
+
+
+async def page_width(page: Page) -> int:
+    return int(await page.evaluate("document.documentElement.scrollWidth"))
+
+
+async def test_card_reads_at_a_glance_on_a_desktop(browser: Browser, base_url: str, rt: Runtime) -> None:
+    case_id = await long_case(rt)
+    # Warsaw is UTC+1 in November: the case's first message, 10:00 UTC, must read 11:00 with the zone named.
+    async with guarded_page(
+        browser, viewport={"width": 1280, "height": 800}, locale="en-GB", timezone_id="Europe/Warsaw"
+    ) as page:
+        await sign_in(page, base_url)
+        await page.locator(f"#list li[data-case-id='{case_id}']").click()
+        summary = page.locator(".summary")
+        await expect(summary).to_contain_text("charged twice")
+        await expect(summary).to_contain_text("wants a refund")
+        await expect(summary).to_contain_text(re.compile(r"\d+ d \d+ h left"))
+        first = await page.locator(".conversation time").first.inner_text()
+        assert re.search(r"11:00 (CET|GMT\+1)", first), first
+        facts = await page.locator("aside.facts").inner_text()
+        for key in ("order_ref", "awaiting_staff", "outcome_text", "resolved_kept"):
+            assert key not in await page.locator("#detail").inner_text(), key
+        assert "waiting for staff" in facts and "Buyer wants" in facts
+        # Everything needed to answer is on screen without scrolling the page.
+        assert await page.evaluate("document.documentElement.scrollHeight") <= 800
+        await expect(page.locator(".conversation li").last).to_contain_text("Nummer 13")
+        await expect(page.locator(".conversation li").last).to_be_in_viewport()
+        await expect(page.get_by_label("Reply to the buyer")).to_be_in_viewport()
+        await expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+        assert await page_width(page) <= 1280
+
+
+async def test_phone_shows_list_and_case_as_two_screens(browser: Browser, base_url: str, rt: Runtime) -> None:
+    case_id = await long_case(rt)
+    async with guarded_page(browser, viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True) as page:
+        await sign_in(page, base_url)
+        item = page.locator(f"#list li[data-case-id='{case_id}']")
+        await expect(item).to_be_visible()
+        await expect(page.locator("#detail")).to_be_hidden()
+        assert await page_width(page) <= 390
+        await item.click()
+        await expect(page.locator("#detail h2")).to_contain_text(f"Case {case_id}")
+        await expect(page.locator("#list")).to_be_hidden()
+        await expect(page.get_by_label("Reply to the buyer")).to_be_visible()
+        assert await page_width(page) <= 390
+        # No part of the case is wider than the phone, or cut off at its right edge.
+        overflowing = await page.evaluate(
+            """() => [...document.querySelectorAll('#detail *')]
+                .filter((el) => el.getBoundingClientRect().right > 390.5 && el.getClientRects().length)
+                .map((el) => el.tagName + '.' + el.className)"""
+        )
+        assert overflowing == []
+        await page.get_by_role("button", name="← All cases").click()
+        await expect(item).to_be_visible()
+        await expect(page.locator("#detail")).to_be_hidden()
