@@ -28,6 +28,7 @@ from bot.platform.config import Settings
 from bot.store.models import Case, Message
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
+from bot.web.limits import loads_json
 from channels.tokens import TokenError, sign, verify
 
 CHANNEL = "webchat"
@@ -138,10 +139,8 @@ async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
 
 @router.post("/chat/{token}/messages", summary="Send a buyer message; the bot's replies come back")
 async def post_message(token: str, request: Request) -> JSONResponse:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "body is not JSON", field="(body)", fix='send {"text": "..."}') from None
+    _case_for(runtime(request), token)  # a wrong token is refused before its body is read
+    body = loads_json(await request.body(), fix='send {"text": "..."}')
     return JSONResponse(await _turn(runtime(request), token, body))
 
 
@@ -158,10 +157,8 @@ async def chat_socket(websocket: WebSocket, token: str) -> None:
         while True:
             raw = await websocket.receive_text()
             try:
-                body = json.loads(raw)
+                body = loads_json(raw.encode(), fix='send {"text": "..."}')
                 await websocket.send_json({"type": "replies", **await _turn(rt, token, body)})
-            except json.JSONDecodeError:
-                await websocket.send_json({"type": "error", "field": "(body)", "message": "not JSON"})
             except ApiError as exc:
                 await websocket.send_json({"type": "error", **exc.body()})
     except WebSocketDisconnect:

@@ -94,9 +94,7 @@ async def staff_api(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.mark.parametrize("route", ["/api/policies/validate", "/api/policies/forms"])
-async def test_a_330_byte_bomb_from_a_read_only_token_is_a_quick_4xx(
-    route: str, staff_api: httpx.AsyncClient
-) -> None:
+async def test_a_330_byte_bomb_from_a_read_only_token_is_a_quick_4xx(route: str, staff_api: httpx.AsyncClient) -> None:
     start = time.monotonic()
     r = await staff_api.post(route, json={"files": {"bomb.yml": bomb(7)}})
     assert time.monotonic() - start < 3.0

@@ -11,6 +11,7 @@ from bot.app.runtime import Runtime, build_runtime
 from bot.platform.clock import Clock
 from bot.platform.config import Settings, get_settings
 from bot.web.errors import install_error_handlers
+from bot.web.limits import install_limits
 from bot.web.routes import admin, cases, health, policies, reports, reviews, staff
 from channels import slack, sms, telegram, webchat
 
@@ -49,6 +50,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
+    install_limits(app)
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.
     for module in (sms, telegram, health, reviews, cases, webchat, slack, staff, policies, admin, reports):
