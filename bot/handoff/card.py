@@ -241,6 +241,12 @@ def _masked(value: Any) -> Any:
     return value
 
 
+def mrkdwn(text: Any) -> str:
+    """Text made literal for Slack mrkdwn, as Slack's formatting guide requires: `&`, `<`, `>` escaped, so a
+    buyer's `<!channel>` or `<http://evil|Open>` shows as typed instead of pinging or linking (review M2)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # ── Block Kit ────────────────────────────────────────────────────────────────────────────────────
 
 OUTCOMES = ("resolved_kept", "resolved_revised", "unresolved", "no_response", "not_contacted")
@@ -275,7 +281,7 @@ def _select(placeholder: str, action_id: str, case_id: int, values: tuple[str, .
 
 def card_text(card: CaseCard) -> str:
     """The notification text (and the fallback for clients that do not render blocks)."""
-    return f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left"
+    return mrkdwn(f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left")
 
 
 def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
@@ -285,34 +291,37 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*Buyer*\n{card.buyer} · {card.language} · {card.channel}"},
+                {"type": "mrkdwn", "text": f"*Buyer*\n{mrkdwn(card.buyer)} · {card.language} · {card.channel}"},
                 {"type": "mrkdwn", "text": f"*Rating*\n{stars} {card.rating}/5"},
-                {"type": "mrkdwn", "text": f"*Why handed off*\n{card.reason}"},
+                {"type": "mrkdwn", "text": f"*Why handed off*\n{mrkdwn(card.reason)}"},
                 {"type": "mrkdwn", "text": f"*Time left*\n{card.time_left} (deadline {card.deadline_at[:10]})"},
             ],
         },
-        _section("*Review*\n>" + card.review.replace("\n", "\n>")),
+        _section("*Review*\n>" + mrkdwn(card.review).replace("\n", "\n>")),
     ]
     if card.order:
         o = card.order
-        total = f" · {o['total']} {o['currency'] or ''}" if o.get("total") else ""
+        total = f" · {o['total']} {mrkdwn(o['currency'] or '')}" if o.get("total") else ""
         dates = f" · ordered {o['ordered']}" if o.get("ordered") else ""
         dates += f" · delivered {o['delivered']}" if o.get("delivered") else ""
-        blocks.append(_section(f"*Order* {o['id']}{total}{dates}\n" + ", ".join(o["items"])))
+        items = ", ".join(mrkdwn(i) for i in o["items"])
+        blocks.append(_section(f"*Order* {mrkdwn(o['id'])}{total}{dates}\n" + items))
     if card.details:
-        lines = [f"• *{k}*: {', '.join(v) if isinstance(v, list) else v}" for k, v in card.details.items()]
+        lines = [
+            f"• *{k}*: {mrkdwn(', '.join(map(str, v)) if isinstance(v, list) else v)}" for k, v in card.details.items()
+        ]
         blocks.append(_section("*Details gathered*\n" + "\n".join(lines)))
     blocks.append(_section(f"*Anger*\n{anger_trend(card.anger)}"))
     if card.conversation:
-        said = [f"*{m['role']}*: {m['text'][:300]}" for m in card.conversation]
+        said = [f"*{m['role']}*: {mrkdwn(m['text'][:300])}" for m in card.conversation]
         blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
     if card.pending_remedy:
-        blocks.append(_section("*Waiting for your approval*\n" + remedy_line(card.pending_remedy)))
+        blocks.append(_section("*Waiting for your approval*\n" + mrkdwn(remedy_line(card.pending_remedy))))
     if card.remedies:
         blocks.append(
-            _section("*Remedies the policy allows*\n" + "\n".join("• " + remedy_line(r) for r in card.remedies))
+            _section("*Remedies the policy allows*\n" + "\n".join("• " + mrkdwn(remedy_line(r)) for r in card.remedies))
         )
-    owner = f"Owner: {card.owner}" if card.owner else "Nobody has taken this case yet"
+    owner = f"Owner: {mrkdwn(card.owner)}" if card.owner else "Nobody has taken this case yet"
     status = f"Stage: {card.stage}" + (f" · outcome: {card.outcome}" if card.outcome else "")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{owner} · {status}"}]})
     if card.stage == Stage.CLOSED:
