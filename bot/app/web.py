@@ -12,6 +12,7 @@ from bot.platform.clock import Clock
 from bot.platform.config import Settings, get_settings
 from bot.web.errors import install_error_handlers
 from bot.web.limits import install_limits
+from bot.web.log_redact import install_log_redaction
 from bot.web.routes import admin, cases, health, policies, reports, reviews, staff
 from channels import slack, sms, telegram, webchat
 
@@ -28,6 +29,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_redaction()  # again: uvicorn (re)configures its loggers after the app is built
         if runtime is not None:
             yield
             return
@@ -51,6 +53,7 @@ def create_app(
         app.state.runtime = runtime
     install_error_handlers(app)
     install_limits(app)
+    install_log_redaction()
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.
     for module in (sms, telegram, health, reviews, cases, webchat, slack, staff, policies, admin, reports):
