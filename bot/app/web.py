@@ -14,6 +14,7 @@ from bot.web.errors import install_error_handlers
 from bot.web.limits import install_limits
 from bot.web.log_redact import install_log_redaction
 from bot.web.routes import admin, cases, health, policies, reports, reviews, staff
+from bot.web.security_headers import SecurityHeaders
 from channels import slack, sms, telegram, webchat
 
 
@@ -53,6 +54,7 @@ def create_app(
         app.state.runtime = runtime
     install_error_handlers(app)
     install_limits(app)
+    app.add_middleware(SecurityHeaders)
     install_log_redaction()
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.

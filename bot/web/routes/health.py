@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
@@ -30,12 +32,12 @@ shop's policy allows, and only at the end asks neutrally about the review.</p>
 <ul><li><a href="/docs">API reference (OpenAPI)</a></li><li><a href="/healthz">Health</a></li></ul>
 <p>Post a review (demo shop key <code>demo-key</code>):</p>
 <pre>curl -s -X POST {base}/api/reviews -H 'X-Api-Key: demo-key' -H 'Content-Type: application/json' \\
-  -d '{{"platform":"demo-reviews","external_id":"try-1","rating":2,
-       "text":"The parcel arrived a week late and the box was crushed.","created_at":"2026-11-20T10:00:00Z"}}'
+  -d '{"platform":"demo-reviews","external_id":"try-1","rating":2,
+       "text":"The parcel arrived a week late and the box was crushed.","created_at":"2026-11-20T10:00:00Z"}'
 curl -s {base}/api/cases/CASE_ID -H 'X-Api-Key: demo-key'</pre>
 </html>"""
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def landing(request: Request) -> str:
-    return LANDING.format(base=runtime(request).settings.public_url)
+    return LANDING.replace("{base}", escape(runtime(request).settings.public_url))  # not format(): the CSS has braces
