@@ -9,7 +9,6 @@ reaches staff tools (DESIGN: "never full phone numbers or addresses").
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,21 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import flow
 from bot.conversation.context import CaseContext, load_context, remedy_facts
+from bot.handoff.masking import mask_text
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Message, SlackThread
-
-EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+\.)+[\w-]{2,}\b")
-# Seven or more digits, possibly grouped with spaces, dots, dashes or brackets: phones, IBANs, card numbers.
-LONG_NUMBER = re.compile(r"(?<![\w-])\+?\(?\d(?:[\s().-]*\d){6,}")
-# A street address: a street word, up to four words, and a house number ("ul. Długa 12", "12 Baker Street").
-STREET = re.compile(
-    r"\b(?:ul\.|ulica|al\.|aleja|street|st\.|road|rd\.|avenue|ave\.|straße|strasse|str\.|gatan|vägen|улица|ул\.)"
-    r"(?:\s+[^\s,;]+){0,4}?\s+\d+\w?(?:/\d+\w?)?",
-    re.IGNORECASE,
-)
-STREET_NUMBER_FIRST = re.compile(r"\b\d+\w?\s+(?:[A-Z][\w-]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive)\b")
-POSTCODE = re.compile(r"\b\d{2}-\d{3}\b|\b\d{3}\s?\d{2}\b(?=\s+[A-ZÅÄÖ])")
 
 REASONS = {
     "buyer_asked": "the buyer asked for a person",
@@ -48,25 +36,6 @@ REASONS = {
     "suspected_black_pr": "suspected black PR: review for flagging",
     "taken_over": "staff took over",
 }
-
-
-def mask_text(text: str) -> str:
-    """The text with e-mails, long numbers (phones, accounts), street addresses and postcodes masked."""
-    text = EMAIL.sub(lambda m: f"{m.group(1)}***@***", text)
-    text = STREET.sub("[address]", text)
-    text = STREET_NUMBER_FIRST.sub("[address]", text)
-    text = LONG_NUMBER.sub(lambda m: _mask_number(m.group(0)), text)
-    return POSTCODE.sub("[postcode]", text)
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _mask_number(number: str) -> str:
-    if ISO_DATE.fullmatch(number.strip()):
-        return number  # a date is not personal data, and staff need it
-    digits = re.sub(r"\D", "", number)
-    return "•••" + digits[-3:]  # the last three digits let staff tell two numbers apart, nothing more
 
 
 def first_name(name: str | None) -> str:
