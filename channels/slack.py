@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.handoff import staff_actions
-from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text
+from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text, mrkdwn
 from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
@@ -349,6 +349,12 @@ class SlackHandoff:
             log.warning("slack action %s with a bad value %r ignored", action_id, value)
             return await self._ephemeral(channel, user, "That button carries no case id Mediator understands.")
         case_id, arg = parsed
+        thread = await self._thread_of(case_id)
+        if thread is not None and action.get("action_ts"):
+            # A signed payload replayed within Slack's 5 minutes carries the same action_ts: act on it once.
+            once = {"event_id": f"action:{action.get('action_ts')}:{user}:{action_id}"}
+            if await self._claim(once, {"channel": channel}, thread, "action") is None:
+                return None
         staff = await self.staff_for(user)
         try:
             if action_id == "mediator_take_over":
@@ -704,7 +710,9 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
         await _call(
             "chat.postMessage",
             slack.client.chat_postMessage(
-                channel=thread.channel_id, thread_ts=thread.thread_ts, text=f"*{who}* ({channel}): {mask_text(text)}"
+                channel=thread.channel_id,
+                thread_ts=thread.thread_ts,
+                text=f"*{mrkdwn(who)}* ({channel}): {mrkdwn(mask_text(text))}",
             ),
         )
         async with ctx.sessions() as session, session.begin():

@@ -279,7 +279,7 @@ async def webhook(request: Request) -> JSONResponse:
     try:
         data = json.loads(await request.body())
         update = Update.model_validate(data)
-    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, TypeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, TypeError, RecursionError) as exc:
         log.info("telegram webhook: malformed update (%s)", type(exc).__name__)
         raise ApiError(
             400, "invalid_update", "not a Telegram Update", field="(body)", fix="send a Bot API Update"

@@ -25,9 +25,12 @@ from sqlalchemy import select
 
 from bot.inbox.inbox import take_inline
 from bot.platform.config import Settings
+from bot.platform.vocab import Outcome, Stage
+from bot.policy.bundle import active_bundle
 from bot.store.models import Case, Message
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
+from bot.web.limits import loads_json
 from channels.base import Inbound, WebchatChannel
 from channels.tokens import TokenError, sign, verify
 
@@ -83,8 +86,9 @@ def _case_for(rt: Runtime, token: str) -> tuple[int, str]:
 
 @router.get("/chat/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def chat_page(token: str, request: Request) -> HTMLResponse:
+    rt = runtime(request)
     try:
-        _case_for(runtime(request), token)
+        await _refuse_if_closed(rt, *_case_for(rt, token))
     except ApiError as exc:
         return HTMLResponse(_page(exc.message), status_code=exc.status)
     return HTMLResponse(_page(""))
@@ -123,8 +127,23 @@ async def history(token: str, request: Request, after: int = 0) -> dict[str, Any
     }
 
 
+async def _refuse_if_closed(rt: Runtime, case_id: int, shop: str) -> None:
+    """A link stops taking messages when its case closes (review L6): it is a bearer credential for weeks, and
+    every post to a closed case stored a message and drew a reply. 403 in the buyer's language."""
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.shop_id != shop or case.stage != Stage.CLOSED:
+            return
+        if case.outcome == Outcome.OPTED_OUT:
+            return  # still recorded, never answered: a START must reach the opt-out ledger (PLAYBOOK rule 11)
+        bundle = await active_bundle(session, shop)
+    text = bundle.catalog.render("closed_case", case.language or "en", {"shop_name": bundle.shop.name})
+    raise ApiError(403, "conversation_closed", text, field="token", fix="contact the shop for a new conversation")
+
+
 async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
     case_id, shop = _case_for(rt, token)
+    await _refuse_if_closed(rt, case_id, shop)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         raise ApiError(422, "invalid_message", 'send {"text": "..."}', field="text")
     text = body["text"].strip()
@@ -148,10 +167,8 @@ async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
 
 @router.post("/chat/{token}/messages", summary="Send a buyer message; the bot's replies come back")
 async def post_message(token: str, request: Request) -> JSONResponse:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "body is not JSON", field="(body)", fix='send {"text": "..."}') from None
+    _case_for(runtime(request), token)  # a wrong token is refused before its body is read
+    body = loads_json(await request.body(), fix='send {"text": "..."}')
     return JSONResponse(await _turn(runtime(request), token, body))
 
 
@@ -168,10 +185,8 @@ async def chat_socket(websocket: WebSocket, token: str) -> None:
         while True:
             raw = await websocket.receive_text()
             try:
-                body = json.loads(raw)
+                body = loads_json(raw.encode(), fix='send {"text": "..."}')
                 await websocket.send_json({"type": "replies", **await _turn(rt, token, body)})
-            except json.JSONDecodeError:
-                await websocket.send_json({"type": "error", "field": "(body)", "message": "not JSON"})
             except ApiError as exc:
                 await websocket.send_json({"type": "error", **exc.body()})
     except WebSocketDisconnect:

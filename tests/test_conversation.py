@@ -153,8 +153,13 @@ async def test_a_message_to_a_closed_case_gets_a_polite_pointer(client: httpx.As
     await rt.conversation.staff_close(
         case_id, __import__("bot.platform.vocab", fromlist=["Outcome"]).Outcome.UNRESOLVED
     )
-    reply = await say(client, chat, "Hello? Is anyone there?")
-    assert reply["stage"] == "closed" and reply["replies"][0]["action"] == "close"
+    # Issue 20 (review L6): the link stops taking messages once its case is closed; the same polite pointer
+    # comes back as a 403 in the buyer's language, and nothing is stored or answered.
+    before = (await client.get(chat + "/history")).json()["messages"]
+    r = await client.post(chat + "/messages", json={"text": "Hello? Is anyone there?"})
+    assert r.status_code == 403 and r.json()["error"] == "conversation_closed"
+    assert "This conversation has been closed" in r.json()["message"]
+    assert (await client.get(chat + "/history")).json()["messages"] == before
 
 
 async def test_two_messages_at_the_same_instant_are_both_answered_in_turn(

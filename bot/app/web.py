@@ -12,7 +12,10 @@ from bot.app.runtime import Runtime, build_runtime
 from bot.platform.clock import Clock
 from bot.platform.config import Settings, get_settings
 from bot.web.errors import install_error_handlers
+from bot.web.limits import install_limits
+from bot.web.log_redact import install_log_redaction
 from bot.web.routes import admin, cases, docs, health, policies, reports, reviews, staff, staff_events
+from bot.web.security_headers import SecurityHeaders
 from channels import slack, sms, telegram, webchat
 
 
@@ -28,6 +31,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_redaction()  # again: uvicorn (re)configures its loggers after the app is built
         if runtime is not None:
             yield
             return
@@ -53,6 +57,9 @@ def create_app(
         app.state.runtime = runtime
     app.state.preview = preview  # the admin API's policy preview builds scratch runtimes: composition-root work
     install_error_handlers(app)
+    install_limits(app)
+    app.add_middleware(SecurityHeaders)
+    install_log_redaction()
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
     # latency-bound requests (bench/channels.py), come first.
     for module in (

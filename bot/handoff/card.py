@@ -9,7 +9,6 @@ reaches staff tools (DESIGN: "never full phone numbers or addresses").
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,21 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import flow
 from bot.conversation.context import CaseContext, load_context, remedy_facts
+from bot.handoff.masking import mask_text
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Message, SlackThread
-
-EMAIL = re.compile(r"\b([\w.+-])[\w.+-]*@([\w-]+\.)+[\w-]{2,}\b")
-# Seven or more digits, possibly grouped with spaces, dots, dashes or brackets: phones, IBANs, card numbers.
-LONG_NUMBER = re.compile(r"(?<![\w-])\+?\(?\d(?:[\s().-]*\d){6,}")
-# A street address: a street word, up to four words, and a house number ("ul. Długa 12", "12 Baker Street").
-STREET = re.compile(
-    r"\b(?:ul\.|ulica|al\.|aleja|street|st\.|road|rd\.|avenue|ave\.|straße|strasse|str\.|gatan|vägen|улица|ул\.)"
-    r"(?:\s+[^\s,;]+){0,4}?\s+\d+\w?(?:/\d+\w?)?",
-    re.IGNORECASE,
-)
-STREET_NUMBER_FIRST = re.compile(r"\b\d+\w?\s+(?:[A-Z][\w-]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive)\b")
-POSTCODE = re.compile(r"\b\d{2}-\d{3}\b|\b\d{3}\s?\d{2}\b(?=\s+[A-ZÅÄÖ])")
 
 REASONS = {
     "buyer_asked": "the buyer asked for a person",
@@ -48,25 +36,6 @@ REASONS = {
     "suspected_black_pr": "suspected black PR: review for flagging",
     "taken_over": "staff took over",
 }
-
-
-def mask_text(text: str) -> str:
-    """The text with e-mails, long numbers (phones, accounts), street addresses and postcodes masked."""
-    text = EMAIL.sub(lambda m: f"{m.group(1)}***@***", text)
-    text = STREET.sub("[address]", text)
-    text = STREET_NUMBER_FIRST.sub("[address]", text)
-    text = LONG_NUMBER.sub(lambda m: _mask_number(m.group(0)), text)
-    return POSTCODE.sub("[postcode]", text)
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _mask_number(number: str) -> str:
-    if ISO_DATE.fullmatch(number.strip()):
-        return number  # a date is not personal data, and staff need it
-    digits = re.sub(r"\D", "", number)
-    return "•••" + digits[-3:]  # the last three digits let staff tell two numbers apart, nothing more
 
 
 def first_name(name: str | None) -> str:
@@ -241,6 +210,12 @@ def _masked(value: Any) -> Any:
     return value
 
 
+def mrkdwn(text: Any) -> str:
+    """Text made literal for Slack mrkdwn, as Slack's formatting guide requires: `&`, `<`, `>` escaped, so a
+    buyer's `<!channel>` or `<http://evil|Open>` shows as typed instead of pinging or linking (review M2)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # ── Block Kit ────────────────────────────────────────────────────────────────────────────────────
 
 OUTCOMES = ("resolved_kept", "resolved_revised", "unresolved", "no_response", "not_contacted")
@@ -275,7 +250,7 @@ def _select(placeholder: str, action_id: str, case_id: int, values: tuple[str, .
 
 def card_text(card: CaseCard) -> str:
     """The notification text (and the fallback for clients that do not render blocks)."""
-    return f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left"
+    return mrkdwn(f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left")
 
 
 def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
@@ -285,34 +260,37 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*Buyer*\n{card.buyer} · {card.language} · {card.channel}"},
+                {"type": "mrkdwn", "text": f"*Buyer*\n{mrkdwn(card.buyer)} · {card.language} · {card.channel}"},
                 {"type": "mrkdwn", "text": f"*Rating*\n{stars} {card.rating}/5"},
-                {"type": "mrkdwn", "text": f"*Why handed off*\n{card.reason}"},
+                {"type": "mrkdwn", "text": f"*Why handed off*\n{mrkdwn(card.reason)}"},
                 {"type": "mrkdwn", "text": f"*Time left*\n{card.time_left} (deadline {card.deadline_at[:10]})"},
             ],
         },
-        _section("*Review*\n>" + card.review.replace("\n", "\n>")),
+        _section("*Review*\n>" + mrkdwn(card.review).replace("\n", "\n>")),
     ]
     if card.order:
         o = card.order
-        total = f" · {o['total']} {o['currency'] or ''}" if o.get("total") else ""
+        total = f" · {o['total']} {mrkdwn(o['currency'] or '')}" if o.get("total") else ""
         dates = f" · ordered {o['ordered']}" if o.get("ordered") else ""
         dates += f" · delivered {o['delivered']}" if o.get("delivered") else ""
-        blocks.append(_section(f"*Order* {o['id']}{total}{dates}\n" + ", ".join(o["items"])))
+        items = ", ".join(mrkdwn(i) for i in o["items"])
+        blocks.append(_section(f"*Order* {mrkdwn(o['id'])}{total}{dates}\n" + items))
     if card.details:
-        lines = [f"• *{k}*: {', '.join(v) if isinstance(v, list) else v}" for k, v in card.details.items()]
+        lines = [
+            f"• *{k}*: {mrkdwn(', '.join(map(str, v)) if isinstance(v, list) else v)}" for k, v in card.details.items()
+        ]
         blocks.append(_section("*Details gathered*\n" + "\n".join(lines)))
     blocks.append(_section(f"*Anger*\n{anger_trend(card.anger)}"))
     if card.conversation:
-        said = [f"*{m['role']}*: {m['text'][:300]}" for m in card.conversation]
+        said = [f"*{m['role']}*: {mrkdwn(m['text'][:300])}" for m in card.conversation]
         blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
     if card.pending_remedy:
-        blocks.append(_section("*Waiting for your approval*\n" + remedy_line(card.pending_remedy)))
+        blocks.append(_section("*Waiting for your approval*\n" + mrkdwn(remedy_line(card.pending_remedy))))
     if card.remedies:
         blocks.append(
-            _section("*Remedies the policy allows*\n" + "\n".join("• " + remedy_line(r) for r in card.remedies))
+            _section("*Remedies the policy allows*\n" + "\n".join("• " + mrkdwn(remedy_line(r)) for r in card.remedies))
         )
-    owner = f"Owner: {card.owner}" if card.owner else "Nobody has taken this case yet"
+    owner = f"Owner: {mrkdwn(card.owner)}" if card.owner else "Nobody has taken this case yet"
     status = f"Stage: {card.stage}" + (f" · outcome: {card.outcome}" if card.outcome else "")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{owner} · {status}"}]})
     if card.stage == Stage.CLOSED:

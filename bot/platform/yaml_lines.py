@@ -7,6 +7,7 @@ loading, and translate pydantic's error locations into `file:line: message`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,13 @@ Loc = tuple[str | int, ...]
 # libyaml's parser when PyYAML has it (every wheel does): the pure-Python one took ~1 s for all files.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
+# Admin YAML comes over the API from any admin token, staff (read-only) ones included, so what one document
+# may cost is bounded before anything walks it. An alias is a pointer in the parsed graph but a full copy in
+# the data: ten levels of ten aliases is 10^10 nodes from 400 bytes (security review H4). The largest shipped
+# file (messages/ru.yml, 25 kB) is ~1,500 nodes; a 200,000-character file without aliases stays under 100,000.
+MAX_YAML_CHARS = 200_000
+MAX_YAML_NODES = 100_000
+MAX_YAML_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -40,9 +48,75 @@ class PolicyFileError(Exception):
         super().__init__("\n".join(str(i) for i in issues))
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], build: yaml.constructor.SafeConstructor) -> Any:
+class YamlTooCostly(PolicyFileError):
+    """A document over the size, expansion or time budget: nothing else may read it, so validation stops here."""
+
+
+def _expanded_size(root: yaml.Node, file: str) -> int:
+    """How many nodes the data would have once every alias is copied out, counted without copying.
+
+    Each distinct node is sized once (aliases share node objects), so this is linear in the text."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in on_path:
+            line = node.start_mark.line + 1
+            raise YamlTooCostly([PolicyIssue(file, line, "an alias inside itself expands forever: remove it")])
+        on_path.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        on_path.discard(key)
+        sizes[key] = total = min(total, MAX_YAML_NODES + 1)
+        return total
+
+    try:
+        return size(root)
+    except RecursionError:
+        raise YamlTooCostly([PolicyIssue(file, 1, "nested too deeply to read: flatten the YAML")]) from None
+
+
+def compose_bounded(text: str, file: str = "<string>") -> yaml.Node | None:
+    """The YAML node graph of `text`, refused (YamlTooCostly, naming the file) when the text or the data its
+    aliases expand to is over budget. Other YAML errors pass through as yaml.YAMLError."""
+    if len(text) > MAX_YAML_CHARS:
+        raise YamlTooCostly(
+            [PolicyIssue(file, 1, f"{len(text)} characters; the limit is {MAX_YAML_CHARS}: split or shorten it")]
+        )
+    node = yaml.compose(text, Loader=_LOADER)
+    if node is not None and _expanded_size(node, file) > MAX_YAML_NODES:
+        raise YamlTooCostly(
+            [
+                PolicyIssue(
+                    file,
+                    1,
+                    f"its anchors and aliases (&name / *name) expand to over {MAX_YAML_NODES} values: "
+                    "write the values out instead of nesting aliases",
+                )
+            ]
+        )
+    return node
+
+
+def safe_data(text: str, file: str = "<string>") -> Any:
+    """yaml.safe_load for admin-supplied text, within the budget (YamlTooCostly otherwise)."""
+    node = compose_bounded(text, file)
+    return None if node is None else yaml.SafeLoader("").construct_document(node)
+
+
+def _walk(
+    node: yaml.Node, loc: Loc, lines: dict[Loc, int], build: yaml.constructor.SafeConstructor, deadline: float
+) -> Any:
     """The node's data, noting the line of every key and item on the way (PyYAML's constructor keeps none)."""
     line = node.start_mark.line + 1
+    if len(lines) % 1024 == 0 and time.monotonic() > deadline:  # a last resort behind the node budget
+        raise YamlTooCostly([PolicyIssue("", line, f"took over {MAX_YAML_SECONDS:g} s to read: simplify the file")])
     if len(loc) > 64:  # no policy nests this deep; an alias that contains itself would nest forever
         raise PolicyFileError([PolicyIssue("", line, "nested over 64 levels deep: is an alias inside itself?")])
     lines[loc] = line
@@ -58,12 +132,12 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], build: yaml.construc
                 raise PolicyFileError(
                     [PolicyIssue("", key_node.start_mark.line + 1, f"duplicate key {key!r}: keep only one")]
                 )
-            out[key] = _walk(value_node, (*loc, key), lines, build)
+            out[key] = _walk(value_node, (*loc, key), lines, build, deadline)
             # A scalar value sits on its key's line; nested values get their own line via recursion.
             lines[(*loc, key)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*loc, i), lines, build) for i, item in enumerate(node.value)]
+        return [_walk(item, (*loc, i), lines, build, deadline) for i, item in enumerate(node.value)]
     return build.construct_object(node, deep=True)
 
 
@@ -72,13 +146,13 @@ def load_yaml_with_lines(text: str, file: str = "<string>") -> tuple[Any, dict[L
 
     Any text gives either data or a PolicyFileError with a line: never another exception."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = compose_bounded(text, file)
         if node is None:
             return None, {(): 1}
         lines: dict[Loc, int] = {}
-        data = _walk(node, (), lines, yaml.SafeLoader(""))
+        data = _walk(node, (), lines, yaml.SafeLoader(""), time.monotonic() + MAX_YAML_SECONDS)
     except PolicyFileError as exc:
-        raise PolicyFileError([PolicyIssue(file, i.line, i.message) for i in exc.issues]) from None
+        raise type(exc)([PolicyIssue(file, i.line, i.message) for i in exc.issues]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.platform.yaml_lines import PolicyFileError, PolicyIssue, load_model_text
+from bot.platform.yaml_lines import PolicyFileError, PolicyIssue, load_model_text, safe_data
 from bot.policy.channels import ChannelsPolicy
 from bot.policy.conversation import ConversationPolicy, Routing, load_conversation_policy, load_routing
 from bot.policy.mediation import MediationPolicy, load_mediation_policy
@@ -57,7 +56,7 @@ class Bundle:
     def data(self, name: str) -> Any:
         """Any policy file's YAML (e.g. channels.yml, added by other features); None when absent."""
         text = self.files.get(name)
-        return None if text is None else yaml.safe_load(text)
+        return None if text is None else safe_data(text, name)
 
     def channels(self) -> ChannelsPolicy | None:
         """channels.yml of this version, parsed once; None when absent."""

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.platform.yaml_lines import PolicyFileError, compose_bounded, safe_data
+
 MONEY = {"refund_full", "refund_partial", "refund_shipping", "coupon"}
 LIMIT_KEYS = ("amount", "percent", "max_amount", "max_percent")
 
@@ -33,8 +35,8 @@ def form_values(files: dict[str, str]) -> dict[str, Any]:
 
     def load(name: str) -> Any:
         try:
-            return yaml.safe_load(files.get(name, "")) or {}
-        except yaml.YAMLError:
+            return safe_data(files.get(name, ""), name) or {}
+        except (yaml.YAMLError, PolicyFileError):  # over the YAML budget too: the dry run names the file
             return {}
 
     remedies, mediation, shop = load("remedies.yml"), load("mediation.yml"), load("shop.yml")
@@ -110,9 +112,11 @@ def apply_edits(files: dict[str, str], edits: list[Edit]) -> dict[str, str]:
 
 def set_value(text: str, path: list[str | int], value: str | int | float | None, file: str = "") -> str:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose_bounded(text, file)
     except yaml.YAMLError:
         raise FormError(f"{file}: fix the YAML in the editor before using the forms") from None
+    except PolicyFileError as exc:
+        raise FormError(str(exc)) from None
     where = ".".join(map(str, path))
     for i, key in enumerate(path[:-1]):
         node = _child(node, key)

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from bot.platform.durations import parse_duration
-from bot.platform.yaml_lines import Loc, PolicyFileError, PolicyIssue, line_for, load_yaml_with_lines
+from bot.platform.yaml_lines import Loc, PolicyFileError, PolicyIssue, line_for, load_yaml_with_lines, safe_data
 
 # Built-in, language-independent floor (English; each language's own patterns live in guardrails.yml).
 _REVIEW = r"(reviews?|ratings?|feedback|stars?)"
@@ -52,7 +52,6 @@ BUILT_IN_FORBIDDEN: list[tuple[re.Pattern[str], str]] = [
         "offers something in exchange for a review (FTC 16 CFR 465.4; PLAYBOOK rule 10)",
     ),
 ]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NIGHT = [time(h) for h in (22, 23, 0, 1, 2, 3, 4, 5, 6)]
 # Switches that would let the bot write at night, under any name a feature might give them.
 _QUIET_OFF = re.compile(r"^(ignore|skip|bypass|disable)_quiet_hours$|^(send|sms|messages?)_at_night$")
@@ -64,8 +63,8 @@ def check_folder(root: Path) -> list[PolicyIssue]:
     for path in sorted(root.rglob("*.yml")):
         try:
             text = path.read_text(encoding="utf-8")
-            parsed[path.relative_to(root).as_posix()] = (yaml.load(text, Loader=_Loader), _Lines(text))
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            parsed[path.relative_to(root).as_posix()] = (safe_data(text, str(path)), _Lines(text))
+        except (yaml.YAMLError, PolicyFileError, OSError, UnicodeDecodeError):
             continue  # the file's own validator reports why it does not parse
     issues: list[PolicyIssue] = []
     for name, (data, lines) in parsed.items():

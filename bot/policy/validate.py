@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from bot.platform.yaml_lines import (
     PolicyFileError,
     PolicyIssue,
+    YamlTooCostly,
     load_model_file,
     load_yaml_with_lines,
     read_policy_file,
@@ -105,6 +106,8 @@ def _unreadable(path: Path) -> PolicyIssue | None:
         )
     try:
         load_yaml_with_lines(text, str(path))
+    except YamlTooCostly as exc:  # nothing else may read it: the walk of every later check would blow up
+        return exc.issues[0]
     except PolicyFileError:
         return None  # the file's own validator reports it, with its line
     except yaml.YAMLError as exc:  # YAML the line-keeping loader cannot take apart, e.g. an empty anchor

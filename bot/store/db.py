@@ -61,6 +61,9 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def make_engine(url: str, base: Path | None = None, **kwargs: object) -> AsyncEngine:
     aurl = async_url(url, base)
+    # A database error must not write buyers' names, e-mails and phones to the log (review M5): SQLAlchemy
+    # puts every bound parameter into the exception text unless told not to.
+    kwargs.setdefault("hide_parameters", True)
     if aurl.get_backend_name() == "sqlite":
         if aurl.database and aurl.database != ":memory:":
             kwargs.setdefault("async_creator", inline_creator(aurl.database))

@@ -13,16 +13,13 @@ from bot.store.admin_tokens import Admin
 from bot.web.auth import current_admin
 from bot.web.deps import runtime
 from bot.web.errors import ApiError
+from bot.web.security_headers import HEADERS as SECURITY_HEADERS
 
 router = APIRouter(include_in_schema=False)
 PAGES = Path(__file__).resolve().parents[1] / "static" / "admin"
 ASSETS = {"admin.js": "text/javascript", "admin.css": "text/css"}
-# The page loads nothing from elsewhere; say so to the browser too.
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+# The page loads nothing from elsewhere; say so to the browser too (the same headers as every page).
+HEADERS = SECURITY_HEADERS
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -12,12 +12,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation.scenario import Typed, list_scenarios, load_named_scenario, typed_scenario
-from bot.platform.yaml_lines import PolicyIssue
+from bot.platform.yaml_lines import PolicyIssue, YamlTooCostly, compose_bounded
 from bot.policy.bundle import active_bundle
 from bot.policy.forms import Edit, FormError, apply_edits, form_values
 from bot.policy.validate import validate_files
@@ -100,8 +101,29 @@ async def _published(request: Request, shop_id: str) -> tuple[int | None, dict[s
         return version, (await files_of(session, shop_id, version) if version is not None else {})
 
 
+def _refuse_costly(files: dict[str, str | None]) -> None:
+    """413 for a file over the YAML budget (size, alias expansion), before any validator walks it: any admin
+    token, a read-only one too, may send a draft, and 330 bytes of nested aliases once took 3 GB (review H4)."""
+    for name, content in files.items():
+        if not isinstance(content, str):
+            continue
+        try:
+            compose_bounded(content, name)
+        except YamlTooCostly as exc:
+            raise ApiError(
+                413,
+                "policy_too_costly",
+                str(exc.issues[0]),
+                field=f"files.{name}",
+                fix="write the values out instead of nesting aliases (&name / *name); keep each file short",
+            ) from None
+        except yaml.YAMLError:
+            continue  # ordinary bad YAML: the dry run reports it with its line
+
+
 async def draft_files(request: Request, shop_id: str, draft: Draft) -> tuple[int | None, dict[str, str]]:
     """The complete file set a draft stands for: its base version with the draft's files applied."""
+    await asyncio.to_thread(_refuse_costly, draft.files)
     head, files = await _published(request, shop_id)
     base = draft.base_version if draft.base_version is not None else head
     if base is not None and base != head:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
+from bot.web.limits import loads_json
 
 router = APIRouter(tags=["reviews"])
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -26,16 +26,7 @@ async def post_reviews(request: Request, shop: str = Depends(shop_id)) -> JSONRe
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise over_limit("the body", len(body), MAX_BODY_BYTES, "bytes", field="(body)", fix="split the batch")
-    try:
-        data: Any = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(
-            400,
-            "invalid_json",
-            f"body is not JSON: {exc}",
-            field="(body)",
-            fix="send a JSON object or array with Content-Type: application/json",
-        ) from None
+    data: Any = loads_json(body, fix="send a JSON object or array with Content-Type: application/json")
     if isinstance(data, dict) and set(data) == {"reviews"}:
         data = data["reviews"]
     if isinstance(data, list):
