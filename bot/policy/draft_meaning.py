@@ -22,14 +22,16 @@ import numpy as np
 import sklearn
 import yaml
 from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimator or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 1
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "guardrails"
+REVIEW_WORDS = "review_words.yml"
 OK = "ok"
 RULES = ("incentive", "conditional_remedy", "deletion", "pressure")
 LABELS = (OK, *RULES)
@@ -43,7 +45,7 @@ REASONS = {
 # A draft is flagged when P(not ok) reaches this. Chosen by 5-fold cross-validation on the training drafts
 # (bench/guardrails_accuracy.py --cv): the point where recall stops rising faster than compliant drafts
 # are refused. Never tuned on the held-out set.
-THRESHOLD = 0.5
+THRESHOLD = 0.55
 _MAX_CHARS = 2000  # a template is a few sentences; a pasted essay need not be read to the end
 
 
@@ -54,9 +56,14 @@ class Draft:
     language: str
 
 
+def _plain(text: str) -> str:
+    """Lower case without diacritics: "Oceny"/"ocenę" and "Звёзды"/"звезды" read alike."""
+    text = text[:_MAX_CHARS].lower().replace("ł", "l").replace("’", "'").replace("ʼ", "'")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _fold(text: str) -> str:
-    text = text[:_MAX_CHARS].lower().replace("ł", "l").replace("’", "'")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _plain(text)
     text = re.sub(r"\{[a-z_]+\}", " {x} ", text)  # every placeholder reads the same: {edit_url} is not a cue
     return re.sub(r"\s+", " ", re.sub(r"\d", "0", text)).strip()
 
@@ -81,6 +88,15 @@ def read_drafts(path: Path) -> list[Draft]:
     return drafts
 
 
+def read_review_words(path: Path) -> re.Pattern[str]:
+    """One pattern for every language's review stems (data/guardrails/review_words.yml), each at a word start."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, list) and v for v in data.values()):
+        raise ValueError(f"{path}: needs `<lang>: [stem, ...]` with at least one stem per language")
+    stems = sorted({_plain(str(w)).strip() for words in data.values() for w in words} - {""}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, stems)) + ")")
+
+
 def read_set(folder: Path) -> list[Draft]:
     files = sorted(folder.glob("*.yml"))
     if not files:
@@ -89,12 +105,14 @@ def read_set(folder: Path) -> list[Draft]:
 
 
 class DraftModel:
-    def __init__(self, data_hash: str = "") -> None:
+    def __init__(self, data_hash: str = "", review_words: re.Pattern[str] | None = None) -> None:
         self.data_hash = data_hash
+        self.review_words = review_words
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)
         self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")
         # Balanced weights: there are as many compliant drafts as broken ones, split over four rules.
-        self.clf = LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000)
+        # A calibrated linear SVM: as good as logistic regression in cross-validation, ten times faster to fit.
+        self.clf = CalibratedClassifierCV(LinearSVC(C=2.0, class_weight="balanced", random_state=0), cv=3)
 
     def _features(self, texts: list[str], fit: bool = False) -> sparse.csr_matrix:
         folded = [_fold(t) for t in texts]
@@ -120,21 +138,28 @@ class DraftModel:
             out.append((float(1.0 - row[ok]), str(classes[best])))
         return out
 
-    def broken_rules(self, texts: list[str], threshold: float = THRESHOLD) -> list[str | None]:
-        """Per text: the rule it most likely breaks, or None when it reads as compliant."""
-        return [rule if p >= threshold else None for p, rule in self.scores(texts)]
+    def about_review(self, text: str) -> bool:
+        return self.review_words is None or bool(self.review_words.search(_plain(text)))
+
+    def broken_rules(self, texts: list[str], threshold: float = THRESHOLD, gate: bool = True) -> list[str | None]:
+        """Per text: the rule it most likely breaks, or None when it reads as compliant. With `gate`, only
+        a text that refers to a review can break rule 10 (see data/guardrails/review_words.yml)."""
+        return [
+            rule if p >= threshold and (not gate or self.about_review(t)) else None
+            for t, (p, rule) in zip(texts, self.scores(texts), strict=True)
+        ]
 
 
 def data_hash(data_dir: Path) -> str:
     h = hashlib.sha256(f"drafts-v{MODEL_FORMAT_VERSION}-sklearn{sklearn.__version__}".encode())
     h.update(Path(__file__).read_bytes())
-    for path in sorted((data_dir / "train").glob("*.yml")):
+    for path in [data_dir / REVIEW_WORDS, *sorted((data_dir / "train").glob("*.yml"))]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def train(data_dir: Path = DEFAULT_DATA_DIR, digest: str = "") -> DraftModel:
-    return DraftModel(digest).fit(read_set(data_dir / "train"))
+    return DraftModel(digest, read_review_words(data_dir / REVIEW_WORDS)).fit(read_set(data_dir / "train"))
 
 
 def default_cache_dir() -> Path:
