@@ -29,7 +29,7 @@ from sklearn.svm import LinearSVC
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimator or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "guardrails"
 REVIEW_WORDS = "review_words.yml"
 OK = "ok"
@@ -143,7 +143,12 @@ class DraftModel:
 
     def broken_rules(self, texts: list[str], threshold: float = THRESHOLD, gate: bool = True) -> list[str | None]:
         """Per text: the rule it most likely breaks, or None when it reads as compliant. With `gate`, only
-        a text that refers to a review can break rule 10 (see data/guardrails/review_words.yml)."""
+        a text that refers to a review can break rule 10 (see data/guardrails/review_words.yml).
+
+        The whole text is read, not each sentence: scored alone, half-sentences of neutral revision asks
+        ("Some people update their review once the problem is solved.") read as deals, and refused 5 of the
+        840 shipped messages (bench/guardrails_accuracy.py). The price: a bad sentence inside a long kind
+        template is diluted and can pass the model; the word lists still read every sentence."""
         return [
             rule if p >= threshold and (not gate or self.about_review(t)) else None
             for t, (p, rule) in zip(texts, self.scores(texts), strict=True)
