@@ -32,11 +32,11 @@ DRAFTS = {
     "pressure": "Would you consider raising your stars a little?",
     "incentive": "A little thank-you present is waiting for you once you've had a look at your review",
 }
-# Floors from bench/guardrails_accuracy.py on the held-out drafts (measured: combined recall 0.81 de,
-# 0.94 pl/ru/sq/sv/uk, 1.00 en, 0.93 overall; precision 0.86 overall), a little under each so noise from
-# a data edit passes and a real regression does not.
-RECALL_FLOOR_PER_LANGUAGE = 0.75
-RECALL_FLOOR_OVERALL = 0.88
+# Floors from bench/guardrails_accuracy.py on the held-out drafts (measured: combined recall 0.94 in de, pl,
+# ru, sq, sv, uk and 1.00 in en, i.e. at most one miss of 16; 0.95 overall; precision 0.87 overall), set one
+# more miss per language below, so a data edit's noise passes and a real regression does not.
+RECALL_FLOOR_PER_LANGUAGE = 0.85
+RECALL_FLOOR_OVERALL = 0.9
 PRECISION_FLOOR_OVERALL = 0.8
 
 

@@ -45,8 +45,8 @@ REASONS = {
     "pressure": "pressures the buyer about the review",
 }
 # A draft is flagged when P(not ok) reaches this. Chosen by 5-fold cross-validation on the training drafts
-# (bench/guardrails_accuracy.py --cv: precision 0.84, recall 0.87 at 0.55; 0.83/0.89 at 0.5) with no shipped
-# message refused (one shipped Polish revision ask scores 0.51). Never tuned on the held-out set.
+# (bench/guardrails_accuracy.py --cv: precision 0.84, recall 0.88 at 0.55; 0.83/0.89 at 0.5) with no shipped
+# message refused (the highest, a Polish revision ask, scores 0.50). Never tuned on the held-out set.
 THRESHOLD = 0.55
 _MAX_CHARS = 2000  # a template is a few sentences; a pasted essay need not be read to the end
 
