@@ -16,12 +16,18 @@ channels.yml). So this module adds a floor that lives in code:
   - any `quiet_hours` anywhere in any file (say, per channel for SMS) covers the night, and no switch
     turns quiet hours off;
   - the revision ask waits for resolution: the conversation's timers cannot ask before the follow-up.
+  - every message is also read for its meaning by a model trained from hand-written drafts
+    (bot/policy/draft_meaning.py, data/guardrails/): word lists miss "We would be so happy if that post
+    went away". A message fails if the word lists or the model flag it, with one issue per message.
+
+`check_outgoing` applies the same rule-10 checks to one message about to be sent (the send path).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,7 @@ import yaml
 
 from bot.platform.durations import parse_duration
 from bot.platform.yaml_lines import Loc, PolicyFileError, PolicyIssue, line_for, load_yaml_with_lines, safe_data
+from bot.policy import draft_meaning
 
 # Built-in, language-independent floor (English; each language's own patterns live in guardrails.yml).
 _REVIEW = r"(reviews?|ratings?|feedback|stars?)"
@@ -52,6 +59,11 @@ BUILT_IN_FORBIDDEN: list[tuple[re.Pattern[str], str]] = [
         "offers something in exchange for a review (FTC 16 CFR 465.4; PLAYBOOK rule 10)",
     ),
 ]
+SHIPPED_RAILS = Path(__file__).resolve().parents[2] / "policies" / "guardrails.yml"
+_FIX = (
+    "rewrite it so nothing is offered for, depends on or presses for a changed review; "
+    "only ask_revision may mention the review, neutrally, with {edit_url}"
+)
 NIGHT = [time(h) for h in (22, 23, 0, 1, 2, 3, 4, 5, 6)]
 # Switches that would let the bot write at night, under any name a feature might give them.
 _QUIET_OFF = re.compile(r"^(ignore|skip|bypass|disable)_quiet_hours$|^(send|sms|messages?)_at_night$")
@@ -67,10 +79,11 @@ def check_folder(root: Path) -> list[PolicyIssue]:
         except (yaml.YAMLError, PolicyFileError, OSError, UnicodeDecodeError):
             continue  # the file's own validator reports why it does not parse
     issues: list[PolicyIssue] = []
+    rails = rails_patterns(parsed["guardrails.yml"][0]) if "guardrails.yml" in parsed else []
     for name, (data, lines) in parsed.items():
         file = str(root / name)
         if name.startswith("messages/"):
-            issues += _messages(file, data, lines)
+            issues += _messages(file, data, lines, rails)
         issues += _quiet_hours(file, data, lines, ())
     if "shop.yml" in parsed:
         data, lines = parsed["shop.yml"]
@@ -118,6 +131,7 @@ def _strings(node: Any, loc: Loc) -> list[tuple[Loc, str]]:
 
 
 def _forbidden(file: str, line: int, where: str, text: Any) -> list[PolicyIssue]:
+    """The built-in word list on a string that is not a message (the team signature)."""
     if not isinstance(text, str):
         return []
     return [
@@ -127,10 +141,87 @@ def _forbidden(file: str, line: int, where: str, text: Any) -> list[PolicyIssue]
     ]
 
 
-def _messages(file: str, data: Any, lines: dict[Loc, int]) -> list[PolicyIssue]:
+def rails_patterns(data: Any) -> list[tuple[re.Pattern[str], str]]:
+    """The `forbidden` patterns of a parsed guardrails.yml, every language's (bot/policy/messages.py applies
+    them all to every message); a pattern that does not compile is skipped, its validator reports it."""
+    out: list[tuple[re.Pattern[str], str]] = []
+    languages = data.get("languages") if isinstance(data, dict) else None
+    for rails in (languages or {}).values() if isinstance(languages, dict) else []:
+        for rule in (rails or {}).get("forbidden") or [] if isinstance(rails, dict) else []:
+            if isinstance(rule, dict) and isinstance(rule.get("pattern"), str):
+                with contextlib.suppress(re.error):
+                    out.append((re.compile(rule["pattern"], re.I | re.U), str(rule.get("why") or "forbidden")))
+    return out
+
+
+def word_list_reasons(text: str, rails: Sequence[tuple[re.Pattern[str], str]] = ()) -> list[str]:
+    """Why the word lists refuse `text`: the built-in floor, then guardrails.yml's patterns; [] when fine."""
+    whys = [why for rx, why in BUILT_IN_FORBIDDEN if rx.search(text)]
+    whys += [why for rx, why in rails if rx.search(text)]
+    return list(dict.fromkeys(whys))
+
+
+def meaning_reasons(texts: list[str], model: draft_meaning.DraftModel | None = None) -> list[str | None]:
+    """Per text, the rule-10 breach the meaning model reads in it, in plain words; None when it reads fine."""
+    model = model or draft_meaning.load_model()
+    return [f"{draft_meaning.REASONS[rule]} (PLAYBOOK rule 10)" if rule else None for rule in model.broken_rules(texts)]
+
+
+_shipped_rails: dict[tuple[str, float], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _rails_at(path: Path) -> list[tuple[re.Pattern[str], str]]:
+    """guardrails.yml's patterns, read again only when the file changes (the send path calls this per reply)."""
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return []
+    if key not in _shipped_rails:
+        try:
+            _shipped_rails[key] = rails_patterns(safe_data(path.read_text(encoding="utf-8"), str(path)))
+        except (yaml.YAMLError, PolicyFileError, OSError, UnicodeDecodeError):
+            _shipped_rails[key] = []
+    return _shipped_rails[key]
+
+
+def check_outgoing(text: str, lang: str, rails_file: Path | None = None) -> list[str]:
+    """Why a message about to be sent breaks PLAYBOOK rule 10, in plain words; [] when it may be sent.
+
+    The word lists (built-in and `rails_file`, the published guardrails.yml, by default the shipped one)
+    and the meaning model both read it; either one refuses it. `lang` is the message's language: the
+    model reads all seven languages at once, so it only names the language in the reasons."""
+    reasons = word_list_reasons(text, _rails_at(rails_file or SHIPPED_RAILS))
+    meaning = meaning_reasons([text])[0]
+    if meaning and not reasons:
+        reasons.append(meaning)
+    return [f"{why} [{lang}]" for why in reasons]
+
+
+def _messages(
+    file: str, data: Any, lines: dict[Loc, int], rails: list[tuple[re.Pattern[str], str]]
+) -> list[PolicyIssue]:
+    """One issue per message that breaks rule 10, whichever check (built-in words, meaning) caught it.
+    A message guardrails.yml's own patterns catch is reported by bot/policy/messages.py, so not again here."""
+    strings = [(loc, t) for loc, t in _strings(data, ()) if isinstance(t, str)]
+    # The model reads messages, not the noun phrases (problem_names...) spliced into them: it was trained
+    # on whole messages, and a phrase is checked as part of every message it is rendered into.
+    is_message = [bool(loc) and loc[0] == "messages" for loc, _ in strings]
+    read = iter(meaning_reasons([t for (_, t), m in zip(strings, is_message, strict=True) if m]))
     issues = []
-    for loc, text in _strings(data, ()):
-        issues += _forbidden(file, line_for(lines, loc), ".".join(map(str, loc)), text)
+    for (loc, text), message in zip(strings, is_message, strict=True):
+        meaning = next(read) if message else None
+        if any(rx.search(text) for rx, _ in rails):
+            continue
+        whys = word_list_reasons(text)
+        if meaning and not any(meaning.split(" (")[0] in w for w in whys):
+            whys.append(meaning)
+        if whys:
+            where = ".".join(map(str, loc))
+            issues.append(
+                PolicyIssue(
+                    file, line_for(lines, loc), f"{where}: {'; '.join(whys)}; {_FIX}; guard rail built into Mediator"
+                )
+            )
     return issues
 
 

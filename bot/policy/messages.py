@@ -432,12 +432,12 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
                         f"asks for facts ({m.group(0)!r}) before the buyer is calm; move it to ask_details "
                         "(PLAYBOOK rule 3)",
                     )
-        for rule in rails.forbidden:
-            if m := rule.regex.search(text):
-                add(
-                    loc,
-                    f"matches forbidden pattern {rule.source!r} ({rule.language}): {rule.why} (found {m.group(0)!r})",
-                )
+        # One issue per message, in the words of each rule's `why`: several patterns often catch one sentence.
+        hits = [(rule, m) for rule in rails.forbidden if (m := rule.regex.search(text))]
+        if hits:
+            langs = " ".join(dict.fromkeys(f"({rule.language})" for rule, _ in hits))
+            whys = "; ".join(dict.fromkeys(rule.why for rule, _ in hits))
+            add(loc, f"matches a forbidden pattern of guardrails.yml {langs}: {whys} (found {hits[0][1].group(0)!r})")
     return issues
 
 
