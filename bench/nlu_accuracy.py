@@ -15,11 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.understanding.nlu import DEFAULT_DATA_DIR, load_nlu  # noqa: E402
 from bot.understanding.nlu_eval import load_eval, opt_out_counts, predict, score  # noqa: E402
+from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out  # noqa: E402
 
 # Confidence floors to show for the opt_out intent: the one the opt-out decision uses is picked from this.
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -67,6 +70,30 @@ def main() -> None:
                 f"{t:>6.2f}{c['precision']:>11.3f}{c['recall']:>8.3f}{c['false_opt_outs']:>7}{c['missed_opt_outs']:>8}"
             )
         print(f"(of {result['opt_out']['n_opt_out']} opt-out messages)")
+        rules = default_rules()
+        print("same, but a data/opt_out.yml phrase also counts at any confidence (or a bare command word):")
+        for t in THRESHOLDS:
+            decided = [
+                rules.is_command(p.message.text)
+                or (p.intent == "opt_out" and (p.confidence >= t or rules.has_phrase(p.message.text)))
+                for p in predictions
+            ]
+            c = opt_out_counts(predictions, decided)
+            print(
+                f"{t:>6.2f}{c['precision']:>11.3f}{c['recall']:>8.3f}{c['false_opt_outs']:>7}{c['missed_opt_outs']:>8}"
+            )
+        floor = float(yaml.safe_load((ROOT / "policies" / "conversation.yml").read_text())["opt_out_min_confidence"])
+        decided = [is_clear_opt_out(p.message.text, p.intent, p.confidence, floor) for p in predictions]
+        c = opt_out_counts(predictions, decided)
+        print(
+            f"the bot's decision (is_clear_opt_out, confidence {CLEAR_CONFIDENCE} or phrase, policy floor {floor}): "
+            f"precision {c['precision']:.3f}, recall {c['recall']:.3f}, false opt-outs {c['false_opt_outs']}, "
+            f"missed {c['missed_opt_outs']}"
+        )
+        for p, d in zip(predictions, decided, strict=True):
+            if d != (p.message.intent == "opt_out"):
+                kind = "FALSE opt-out" if d else "missed"
+                print(f"  {kind}: {p.message.where} ({p.intent} @{p.confidence:.2f}): {p.message.text}")
 
         if args.misses:
             print("\nmisses (where: expected -> predicted @confidence: text)")
