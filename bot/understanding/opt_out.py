@@ -25,6 +25,8 @@ from bot.understanding.nlu import DEFAULT_DATA_DIR, fold
 # (a true one, 0.27) sit side by side, which only the phrases can tell apart.
 CLEAR_CONFIDENCE = 0.6
 _MAX_GAP = 2  # other words allowed between a phrase's words: "przestańcie [do mnie] pisać"
+# ...and only short ones (pronouns, particles): "stops [leaking], writing to you again" is no request to stop.
+_MAX_GAP_WORD = 4
 _WORD = re.compile(r"[\w']+")
 
 
@@ -46,15 +48,19 @@ def _words(text: str) -> list[str]:
 
 
 def _in_order(words: list[str], stems: tuple[str, ...]) -> bool:
-    """The stems as prefixes of words in this order, with at most _MAX_GAP other words between two."""
+    """The stems as prefixes of words in this order, with at most _MAX_GAP short words between two."""
     for start, word in enumerate(words):
         if not word.startswith(stems[0]):
             continue
         at, ok = start, True
         for stem in stems[1:]:
-            nxt = next(
-                (i for i in range(at + 1, min(len(words), at + 2 + _MAX_GAP)) if words[i].startswith(stem)), None
-            )
+            nxt = None
+            for i in range(at + 1, min(len(words), at + 2 + _MAX_GAP)):
+                if words[i].startswith(stem):
+                    nxt = i
+                    break
+                if len(words[i]) > _MAX_GAP_WORD:
+                    break
             if nxt is None:
                 ok = False
                 break
