@@ -60,6 +60,31 @@ def test_no_eval_text_is_in_the_training_data() -> None:
     assert leaked == []
 
 
+def _trigrams(text: str) -> set[str]:
+    k = f" {_key(text)} "
+    return {k[i : i + 3] for i in range(len(k) - 2)}
+
+
+def test_no_eval_text_is_a_near_copy_of_a_training_line() -> None:
+    """Nor a paraphrase a few words away: 'jag vill bara ha tillbaka pengarna nu' against the training line
+    'jag vill bara ha tillbaka pengarna' shares 0.92 of its character trigrams; 0.6 is where rewording
+    starts (measured: the closest written-separately pairs share 0.56-0.59)."""
+    examples, _ = nlu_module._read_examples(DATA / "nlu.yml")
+    training = [(e.text, _trigrams(e.text)) for e in examples]
+    close = []
+    for m in load_eval():
+        grams = _trigrams(m.text)
+        text, other = max(training, key=lambda t: len(grams & t[1]) / len(grams | t[1]))
+        if len(grams & other) / len(grams | other) >= 0.6:
+            close.append((m.where, m.text, text))
+    assert close == []
+
+
+def test_the_near_copy_check_sees_a_near_copy() -> None:
+    a, b = _trigrams("jag vill bara ha tillbaka pengarna nu"), _trigrams("jag vill bara ha tillbaka pengarna")
+    assert len(a & b) / len(a | b) >= 0.6
+
+
 def test_no_eval_text_is_written_twice() -> None:
     keys = Counter((m.language, _key(m.text)) for m in load_eval())
     assert [k for k, n in keys.items() if n > 1] == []
