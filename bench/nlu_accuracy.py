@@ -45,12 +45,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", action="store_true", help="list every misclassified message")
     parser.add_argument("--latency", action="store_true", help="also measure parse latency")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="train from this nlu.yml/emotion.yml")
     args = parser.parse_args()
 
     messages = load_eval()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        nlu = load_nlu(Path(tmp), DEFAULT_DATA_DIR)
+        nlu = load_nlu(Path(tmp), args.data_dir)
         trained = time.perf_counter() - started
         predictions = predict(nlu, messages)
         result = score(predictions)

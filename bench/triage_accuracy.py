@@ -24,11 +24,12 @@ from bot.intake.triage_model import TriageInput, eval_inputs, load_eval_rows, lo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", action="store_true", help="list every review with a wrong kind or topic")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "triage", help="train from these *.jsonl")
     args = parser.parse_args()
 
     rows = load_eval_rows()
     started = time.perf_counter()
-    model = train(load_rows(ROOT / "data" / "triage"))
+    model = train(load_rows(args.data_dir))
     trained = time.perf_counter() - started
     predictions = model.predict(eval_inputs(rows))
 
