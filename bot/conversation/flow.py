@@ -19,6 +19,7 @@ from bot.platform.vocab import Outcome, Stage
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
 from bot.understanding.answers import asks_if_bot, revision_answer, wishes_in
+from bot.understanding.opt_out import is_clear_opt_out
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -77,8 +78,9 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
         slots["close_kind"] = "after_close"
         return Plan(["action_close"], Stage.CLOSED, slots, reason="message_after_close")
 
-    # Rule 11: stop means stop — checked before anything else, in every stage, even with staff.
-    if m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence:
+    # Rule 11: stop means stop — checked before anything else, in every stage, even with staff. Only a clear
+    # request counts: "it never stops leaking" must not end the conversation (bot/understanding/opt_out.py).
+    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
 
     # While staff handle the case the bot stays silent; the message is relayed to them.

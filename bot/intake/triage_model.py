@@ -220,3 +220,56 @@ def evaluate(data_dir: Path, test_fraction: float = 0.2, seed: int = 0) -> dict:
         "n_test": total,
         "train_seconds": model.train_seconds,
     }
+
+
+# ---- hand-written evaluation set ----------------------------------------------------------------
+
+# data/eval/triage/<lang>.yml: reviews written by hand, never trained on (data/eval/README.md). The split
+# above comes from the same generated banks as the training rows and so says little about real reviews.
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "data" / "eval" / "triage"
+
+
+def load_eval_rows(eval_dir: Path = DEFAULT_EVAL_DIR) -> list[dict]:
+    """Rows shaped like load_rows' ({text, language, rating, verified_purchase, has_order, topic, kind});
+    a malformed review raises naming its file, its number and the fix."""
+    import yaml  # only the evaluation reads YAML; serving never does
+
+    files = sorted(Path(eval_dir).glob("*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
+    rows = []
+    for path in files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if doc.get("language") != path.stem:
+            raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name)")
+        for n, r in enumerate(doc.get("reviews") or [], 1):
+            where = f"{path.name}: review {n}"
+            if not isinstance(r, dict) or not isinstance(r.get("text"), str) or not r["text"].strip():
+                raise ValueError(f"{where}: needs a non-empty `text` string")
+            if r.get("topic") not in TOPICS or r.get("kind") not in KINDS:
+                raise ValueError(f"{where}: `topic`/`kind` must be one of {TOPICS} / {KINDS}")
+            if r.get("rating") not in (1, 2, 3, 4, 5):
+                raise ValueError(f"{where}: `rating` must be a whole number of stars, 1 to 5")
+            verified = r.get("verified_purchase")
+            if verified not in (True, False, None):
+                raise ValueError(f"{where}: `verified_purchase` must be true, false or left out (unknown)")
+            rows.append(
+                {
+                    "text": r["text"],
+                    "language": path.stem,
+                    "rating": r["rating"],
+                    "verified_purchase": verified,
+                    "has_order": bool(r.get("has_order", False)),
+                    "topic": r["topic"],
+                    "kind": r["kind"],
+                    "where": where,
+                }
+            )
+    return rows
+
+
+def eval_inputs(rows: Sequence[dict]) -> list[TriageInput]:
+    """Evaluation rows as the intake builds them: an unknown verified_purchase stays None."""
+    return [
+        TriageInput(r["text"], int(r["rating"]), r["verified_purchase"], r["has_order"], r["language"]) for r in rows
+    ]
