@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -88,6 +89,10 @@ def test_demo_load_is_idempotent(config: Path) -> None:
     second = runner.invoke(app, ["demo", "--load-only"])
     assert second.exit_code == 0
     assert "(0 new)" in second.output
+    # Every run prints chat links in at least four languages, a repeat run included (usability review).
+    for run in (first, second):
+        languages = re.findall(r"chat as the buyer of case \d+ \((\w+)\)", run.output)
+        assert len(set(languages)) >= 4, run.output
     listed = runner.invoke(app, ["shop", "list"])
     assert "demo" in listed.output
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
 
 from bot.app.demo_history import load_history as replay_history
 from bot.app.runtime import Runtime
 from bot.intake.files import read_records
 from bot.intake.service import ItemResult
+from bot.platform.vocab import OPEN_STAGES, Stage
+from bot.store.models import Case
 from bot.store.shops import ensure_shop
+from channels.webchat import chat_link
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 DEMO_SHOP = "demo"
@@ -24,6 +33,7 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
     await rt.seed_policies()
     await load_history(rt)
     records = [record for _, record in read_records(DEMO_DIR / "reviews.jsonl")]
+    records += live_reviews(rt.clock.now())
     results: list[ItemResult] = []
     for start in range(0, len(records), 100):
         results += await rt.intake.ingest(DEMO_SHOP, records[start : start + 100])
@@ -32,20 +42,53 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
     return results
 
 
+def live_reviews(now: datetime, path: Path = DEMO_DIR / "live.yml") -> list[dict[str, Any]]:
+    """The demo's live cases (data/demo/live.yml) as intake records, dated relative to `now`: a shop owner
+    trying the demo finds open conversations in seven languages whenever they start it."""
+    out = []
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        ago = {k: (now - timedelta(hours=v)).isoformat().replace("+00:00", "Z") for k, v in entry["hours_ago"].items()}
+        items = entry["order"]["items"]
+        subtotal = sum(Decimal(str(i["price"])) * int(i["qty"]) for i in items)
+        shipping = Decimal(str(entry["order"]["shipping_cost"]))
+        out.append(
+            {
+                "platform": "demo-reviews",
+                "external_id": entry["external_id"],
+                "rating": entry["rating"],
+                "text": entry["text"],
+                "created_at": ago["review"],
+                "verified_purchase": True,
+                "edit_url": f"https://reviews.example/demo/reviews/{entry['external_id']}/edit",
+                "buyer": {**entry["buyer"], "consent": {"sms": False, "telegram": False, "webchat": True}},
+                "order": {
+                    "id": f"NL-{entry['external_id'].upper()}",
+                    "total": f"{subtotal + shipping:.2f}",
+                    "shipping_cost": f"{shipping:.2f}",
+                    "currency": entry["order"]["currency"],
+                    "ordered_at": ago["ordered"],
+                    "shipped_at": ago["shipped"],
+                    "delivered_at": ago["delivered"],
+                    "items": items,
+                },
+            }
+        )
+    return out
+
+
 async def load_history(rt: Runtime) -> int:
     """The demo shop's past conversations (data/demo/history.yml), so its reports have finished cases."""
     return await replay_history(rt, DEMO_SHOP)
 
 
 async def demo_chat_links(
-    rt: Runtime, languages: tuple[str, ...] = ("en", "pl", "de", "sv")
+    rt: Runtime, languages: tuple[str, ...] = ("en", "pl", "de", "sv", "ru", "sq", "uk")
 ) -> list[tuple[str, int, str]]:
-    """One web-chat link per language, for open demo cases the bot is talking on: (language, case id, url)."""
-    from sqlalchemy import select
+    """One web-chat link per language for an open demo case the bot is talking on: (language, case id, url).
 
-    from bot.store.models import Case
-    from channels.webchat import chat_link
-
+    A repeat run finds the cases the last run left: any open case the bot still holds counts (a constructive
+    one first), so every run prints links; a first run's cases were only `opened` or `contacted`, and a
+    second run printed none (usability review)."""
     links = []
     async with rt.sessions() as session:
         for language in languages:
@@ -55,10 +98,10 @@ async def demo_chat_links(
                     .where(
                         Case.shop_id == DEMO_SHOP,
                         Case.language == language,
-                        Case.stage.in_(["contacted", "opened"]),
-                        Case.kind == "constructive",
+                        Case.stage.in_([s for s in OPEN_STAGES if s not in (Stage.HANDOFF, Stage.AWAITING_STAFF)]),
+                        Case.kind.in_(["constructive", "impulsive"]),
                     )
-                    .order_by(Case.id)
+                    .order_by((Case.kind != "constructive"), Case.id)
                     .limit(1)
                 )
             ).scalar_one_or_none()
