@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/guardrails_accuracy.py [--cv]
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.policy import draft_meaning as dm  # noqa: E402
-from bot.policy.guardrails import _strings  # noqa: E402
+from bot.policy.guardrails import _strings, check_outgoing  # noqa: E402
 from bot.policy.guardrails_eval import METHODS, heldout  # noqa: E402
 
 
@@ -54,6 +55,22 @@ def _cv(seed: int = 0) -> None:
         print(f"  threshold {th:.2f}: precision {tp / max(int(flagged.sum()), 1):.3f}  recall {tp / bad.sum():.3f}")
 
 
+def _rendered() -> list[tuple[str, str]]:
+    """Each shipped message with ten combinations of remedy and problem names, a link and sample values."""
+    out = []
+    for path in sorted((ROOT / "policies" / "messages").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        remedies, problems = list(data["remedy_names"].values()), list(data["problem_names"].values())
+        for _, template in _strings(data["messages"], ()):
+            for k in range(10):
+                text = template.replace("{remedy}", remedies[k % len(remedies)]).replace(
+                    "{problem}", problems[k % len(problems)]
+                )
+                text = text.replace("{edit_url}", f"https://shop.example/r/{k}").replace("{amount}", "25.00 EUR")
+                out.append((re.sub(r"\{[a-z_]+\}", "Anna", text), path.stem))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", action="store_true", help="also sweep the threshold by cross-validation")
@@ -72,6 +89,9 @@ def main() -> None:
         shipped += [t for _, t in _strings(data.get("messages"), ("messages",)) if isinstance(t, str)]
     refused = sum(r is not None for r in model.broken_rules(shipped))
     print(f"\nshipped policies/messages/*.yml: {refused} of {len(shipped)} messages refused by the model")
+    sent = _rendered()
+    refused = sum(bool(check_outgoing(text, lang)) for text, lang in sent)
+    print(f"the same messages as sent (values filled in, 10 each): {refused} of {len(sent)} refused by check_outgoing")
     started = time.perf_counter()
     for _ in range(10):
         model.scores(shipped[:100])

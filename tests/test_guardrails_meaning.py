@@ -3,6 +3,7 @@ word lists know are refused, shipped messages are not, and held-out recall stays
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -168,3 +169,33 @@ def test_any_text_gets_a_list_of_reasons_and_one_that_names_no_review_is_never_r
 @given(st.sampled_from(list(DRAFTS.values())), st.sampled_from(["", "Hello,\n", "Dear customer, "]))
 def test_a_breach_is_still_refused_with_a_greeting_before_it(draft: str, greeting: str) -> None:
     assert guardrails.check_outgoing(greeting + draft, "en")
+
+
+def test_shipped_messages_as_sent_with_their_values_filled_in_pass_check_outgoing() -> None:
+    """What the send path sees: a link where {edit_url} was, names and amounts. ("Shall I start it?" once
+    passed the review gate as "star", and a raw link read unlike the {edit_url} the model learned.)"""
+    refused = []
+    for name, text in BASE.items():
+        if not name.startswith("messages/"):
+            continue
+        data = guardrails.yaml.safe_load(text)
+        remedies, problems = list(data["remedy_names"].values()), list(data["problem_names"].values())
+        messages = [t for _, t in guardrails._strings(data["messages"], ()) if isinstance(t, str)]
+        for n, template in enumerate(messages):
+            sent = (
+                template.replace("{remedy}", remedies[n % len(remedies)])
+                .replace("{problem}", problems[n % len(problems)])
+                .replace("{edit_url}", f"https://shop.example/r/{n}")
+                .replace("{amount}", "25.00 EUR")
+            )
+            sent = re.sub(r"\{[a-z_]+\}", "Anna", sent)
+            if why := guardrails.check_outgoing(sent, data["language"]):
+                refused.append((name, sent, why))
+    assert refused == []
+
+
+def test_the_review_gate_reads_whole_words_where_a_stem_would_mislead(model: draft_meaning.DraftModel) -> None:
+    assert not model.about_review("Shall I start it?")
+    assert not model.about_review("We refunded the postage for the late parcel.")
+    assert model.about_review("Could you add a star?")
+    assert model.about_review("Mogłaby Pani dodać gwiazdkę?")

@@ -31,7 +31,7 @@ from sklearn.svm import LinearSVC
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimator or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "guardrails"
 REVIEW_WORDS = "review_words.yml"
 OK = "ok"
@@ -66,7 +66,9 @@ def _plain(text: str) -> str:
 
 def _fold(text: str) -> str:
     text = _plain(text)
-    text = re.sub(r"\{[a-z_]+\}", " {x} ", text)  # every placeholder reads the same: {edit_url} is not a cue
+    # Every placeholder reads the same ({edit_url} is not a cue), and so does the link a rendered message
+    # carries in its place, so a template and the message sent from it are read alike.
+    text = re.sub(r"\{[a-z_]+\}|https?://\S+|www\.\S+", " {x} ", text)
     return re.sub(r"\s+", " ", re.sub(r"\d", "0", text)).strip()
 
 
@@ -95,8 +97,10 @@ def read_review_words(path: Path) -> re.Pattern[str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(isinstance(v, list) and v for v in data.values()):
         raise ValueError(f"{path}: needs `<lang>: [stem, ...]` with at least one stem per language")
-    stems = sorted({_plain(str(w)).strip() for words in data.values() for w in words} - {""}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, stems)) + ")")
+    stems = {_plain(str(w)).lstrip() for words in data.values() for w in words} - {"", " "}
+    # A trailing space marks a whole word ("star " is not "start"); otherwise a stem matches any ending.
+    alternatives = [re.escape(w.rstrip()) + (r"\b" if w.endswith(" ") else "") for w in stems]
+    return re.compile(r"(?<!\w)(" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")")
 
 
 def read_set(folder: Path) -> list[Draft]:
