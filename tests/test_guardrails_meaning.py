@@ -199,3 +199,23 @@ def test_the_review_gate_reads_whole_words_where_a_stem_would_mislead(model: dra
     assert not model.about_review("We refunded the postage for the late parcel.")
     assert model.about_review("Could you add a star?")
     assert model.about_review("Mogłaby Pani dodać gwiazdkę?")
+
+
+async def test_a_reply_that_breaks_rule_10_is_never_sent_and_the_case_goes_to_a_person(rt) -> None:
+    """The send path: whatever an admin's edit let through, the engine holds a reply the guard rails refuse."""
+    from types import SimpleNamespace
+
+    from bot.conversation import flow
+    from bot.conversation.engine import Reply
+    from bot.platform.vocab import Stage
+
+    fine = Reply("I'm sorry the lamp arrived broken. A replacement is on its way.", "confirm_remedy", "en")
+    bad = Reply("A little thank-you present is waiting for you once you've had a look at your review.", "close", "en")
+    plan = flow.Plan(["action_confirm_remedy", "action_close"], Stage.RESOLVING, {}, reason="remedy_accepted")
+    slots: dict = {}
+    kept, held = rt.conversation._screen(SimpleNamespace(id=1), [fine, bad], plan, slots)
+    assert kept == [fine]
+    assert held.stage == Stage.AWAITING_STAFF and held.handoff == "guard_rail"
+    assert slots["guard_rail"]
+    # A compliant turn is left as it was.
+    assert rt.conversation._screen(SimpleNamespace(id=1), [fine], plan, {}) == ([fine], plan)

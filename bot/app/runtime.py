@@ -21,6 +21,7 @@ from bot.intake.service import Intake
 from bot.intake.triage import Triager, load_triager
 from bot.platform.clock import Clock, SystemClock
 from bot.platform.config import Settings
+from bot.policy import draft_meaning
 from bot.policy.versions import seed_from_files
 from bot.store.db import async_url, make_engine, make_sessionmaker
 from bot.store.migrate import upgrade
@@ -75,6 +76,7 @@ class Runtime:
         collection cost about a fifth of a turn's CPU under load (bench/turn.py). Only for a process
         that builds one runtime: frozen objects are never collected."""
         self.conversation.nlu.warm_up()
+        draft_meaning.load_model(self.settings.models_dir())  # the guard rails read every reply the bot sends
         if self.settings.server.nlu_process and self.conversation.nlu_process is None:
             from bot.understanding.nlu_process import NLUProcess
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from bot.platform.clock import Clock
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, set_default_folder, use_bundle
 from bot.policy.conversation import ConversationPolicy, load_conversation_policy
+from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.store.models import Case, Event, Message
@@ -435,6 +436,8 @@ class Engine:
                         meta.get("language", slots.get("language", "")),
                     )
                 )
+        if role == "bot" and replies:
+            replies, plan = self._screen(case, replies, plan, slots)
         remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
         outbound = [
             {
@@ -469,6 +472,22 @@ class Engine:
             await outbox.enqueue(session, [{**row, "stage": case.stage} for row in rows], now)
         self._remember_hint(ctx)  # for the early parse of the buyer's next message (first contact included)
         return replies
+
+    def _screen(
+        self, case: Case, replies: list[Reply], plan: flow.Plan, slots: dict[str, Any]
+    ) -> tuple[list[Reply], flow.Plan]:
+        """The guard rails on every reply the bot is about to send (PLAYBOOK rule 10, issue 20): a reply
+        that offers anything for the review, makes a remedy depend on it, asks for deletion or presses is
+        never sent, whatever an admin's edit let through; the case goes to a person with the reason."""
+        refused = {n: why for n, r in enumerate(replies) if (why := check_outgoing(r.text, r.language or "en"))}
+        if not refused:
+            return replies, plan
+        log.warning("case %s: %s reply(s) held by the guard rails: %s", case.id, len(refused), list(refused.values()))
+        slots["guard_rail"] = [why for reasons in refused.values() for why in reasons][:5]
+        kept = [r for n, r in enumerate(replies) if n not in refused]
+        if plan.stage in flow.STAFF or plan.stage == Stage.CLOSED:
+            return kept, plan
+        return kept, replace(plan, stage=Stage.AWAITING_STAFF, handoff="guard_rail", reason=f"guard_rail:{plan.reason}")
 
     async def _move(self, session: AsyncSession, ctx: CaseContext, plan: flow.Plan, now: datetime) -> None:
         case = ctx.case

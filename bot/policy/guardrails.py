@@ -191,7 +191,10 @@ def check_outgoing(text: str, lang: str, rails_file: Path | None = None) -> list
     and the meaning model both read it; either one refuses it. `lang` is the message's language: the
     model reads all seven languages at once, so it only names the language in the reasons."""
     reasons = word_list_reasons(text, _rails_at(rails_file or SHIPPED_RAILS))
-    meaning = meaning_reasons([text])[0]
+    model = draft_meaning.load_model()
+    # The model only reads a text that refers to a review (a cheap pattern): the send path calls this for
+    # every reply, and most replies never mention the review.
+    meaning = meaning_reasons([text], model)[0] if model.about_review(text) else None
     if meaning and not reasons:
         reasons.append(meaning)
     return [f"{why} [{lang}]" for why in reasons]
