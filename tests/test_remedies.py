@@ -751,7 +751,7 @@ def test_an_order_of_several_lines_gets_no_amount_until_the_item_is_known(tmp_pa
 
 def test_a_rule_may_say_order(tmp_path: Path) -> None:
     rules = RULES.replace(
-        "limit: {max_percent: 30, max_amount: 100.00}", "limit: {max_percent: 30, max_amount: 500.00, of: order}"
+        "limit: {max_percent: 30, max_amount: 100.00}", "of: order\n    limit: {max_percent: 30, max_amount: 500.00}"
     )
     assert rules != RULES
     whole = by_type(options_for(policy(tmp_path, rules), order_facts(item_value=D("149.90"))))["refund_partial"]

@@ -179,9 +179,6 @@ class Limit(_Strict):
     max_percent: Percent | None = None  # of the value at stake (`of`)
     amount: Money | None = None  # fixed size, e.g. a 10.00 coupon
     percent: Percent | None = None  # fixed size, e.g. a 10% coupon
-    # What percentages, caps and a full refund are of: the affected item or items (price x quantity, the
-    # default), or the whole order. A 30% refund for one faulty lamp in a 1,306.70 order is 30% of the lamp.
-    of: Literal["item", "order"] = "item"
 
 
 class Rule(_Strict):
@@ -189,6 +186,10 @@ class Rule(_Strict):
     remedy: RemedyType
     when: When = Field(default_factory=When)  # type: ignore[valid-type]
     limit: Limit | None = None
+    # What is at stake, for percentages, caps, a full refund and a replacement's approval: the affected item
+    # or items (price x quantity, the default), or the whole order (a lost parcel, a double charge). A 30%
+    # refund for one faulty lamp in a 1,306.70 order is 30% of the lamp.
+    of: Literal["item", "order"] = "item"
     rank: Annotated[StrictInt, Field(ge=1)]
     requires_approval_above: Money | None = None
     cite: Citation
@@ -367,7 +368,7 @@ def _money(rule: Rule, facts: CaseFacts, rate: Decimal) -> tuple[Decimal | None,
     lim = rule.limit
     if lim is None:
         return None  # unbounded: refused at validation; never pay out if a policy skipped it
-    value = facts.at_stake(lim.of)
+    value = facts.at_stake(rule.of)
     caps: list[Decimal] = [] if value is None else [value]
     if lim.max_amount is not None:
         caps.append(_cents(lim.max_amount * rate))
@@ -412,7 +413,7 @@ def _needs_approval(
         threshold = policy.bot_authority.max_amount
     at_stake = amount if rule.remedy in MONEY_REMEDIES else None
     if rule.remedy in GOODS_REMEDIES:
-        at_stake = facts.at_stake(rule.limit.of if rule.limit else "item")
+        at_stake = facts.at_stake(rule.of)
         if at_stake is None:
             return True  # sending goods of unknown value: a person decides
     if at_stake is not None and (rate is None or at_stake > _cents(threshold * rate)):
