@@ -74,7 +74,7 @@ def test_index_metadata(tmp_path: Path, demo_copy: Path, counting: CountingEmbed
     kb = KnowledgeBase(settings_for(tmp_path, demo_copy), embeddings=counting)
     report = kb.index()
     assert report.errors == []
-    assert report.files == 14
+    assert report.files == 7 * 7  # seven documents in en, pl, sv, de, ru, sq and uk
     assert report.added == len(counting.embedded) > 14
     got = kb.store._collection.get(include=["metadatas", "documents"])
     sources = set()
@@ -172,8 +172,8 @@ def test_polish_damaged_parcel_first(tmp_path: Path, demo_copy: Path) -> None:
     assert [p.score for p in results] == sorted((p.score for p in results), reverse=True)
     # Asked in Polish with the language given, the Polish passage is quoted.
     assert kb.search("paczka przyszła uszkodzona", k=1, language="pl")[0].source == "pl/damaged-or-wrong-items.md"
-    # No Swedish documents: the language filter falls back to all languages instead of nothing.
-    assert kb.search("Paketet kom fram trasigt", k=1, language="sv")
+    # No French documents: the language filter falls back to all languages instead of nothing.
+    assert kb.search("Le colis est arrivé endommagé", k=1, language="fr")
 
 
 def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge_block: str) -> None:
@@ -313,7 +313,7 @@ def test_every_remedy_rule_quotes_the_same_section_in_every_language(tmp_path: P
     for source, heading in sorted(cited):
         english = knowledge.cited_passage({"source": source, "heading": heading}, "en")
         polish = knowledge.cited_passage({"source": source, "heading": heading}, "pl")
-        german = knowledge.cited_passage({"source": source, "heading": heading}, "de")  # no German documents
+        french = knowledge.cited_passage({"source": source, "heading": heading}, "fr")  # no French documents
         assert english is not None and english.heading.split(" > ")[-1].startswith(heading), (source, heading)
         assert polish is not None and polish.language == "pl" and "{#" not in polish.heading + polish.text
         title = polish.heading.split(" > ")[-1]
@@ -322,4 +322,10 @@ def test_every_remedy_rule_quotes_the_same_section_in_every_language(tmp_path: P
             heading,
             polish.heading,
         )
-        assert german == english  # the document the rule was written against, not a translation
+        assert french == english  # the document the rule was written against, not a translation
+        for language in ("sv", "de", "ru", "sq", "uk"):
+            translated = knowledge.cited_passage({"source": source, "heading": heading}, language)
+            assert translated is not None and translated.language == language, (language, source, heading)
+            assert "{#" not in translated.heading + translated.text
+            title = translated.heading.split(" > ")[-1]
+            assert position(language, source, title) == position("en", source, english.heading.split(" > ")[-1])
