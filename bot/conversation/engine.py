@@ -479,7 +479,14 @@ class Engine:
         """The guard rails on every reply the bot is about to send (PLAYBOOK rule 10, issue 20): a reply
         that offers anything for the review, makes a remedy depend on it, asks for deletion or presses is
         never sent, whatever an admin's edit let through; the case goes to a person with the reason."""
-        refused = {n: why for n, r in enumerate(replies) if (why := check_outgoing(r.text, r.language or "en"))}
+        # A quoted passage of the shop's own policy documents is the shop's published word, not the bot's
+        # (and says things like "we never offer coupons for changing a review"): the bot's own words are read.
+        quote = str(slots.get("policy_quote") or "")
+        refused = {
+            n: why
+            for n, r in enumerate(replies)
+            if (why := check_outgoing(r.text.replace(quote, " ") if quote else r.text, r.language or "en"))
+        }
         if not refused:
             return replies, plan
         log.warning("case %s: %s reply(s) held by the guard rails: %s", case.id, len(refused), list(refused.values()))
