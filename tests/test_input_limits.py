@@ -180,3 +180,9 @@ async def test_chat_history_after_beyond_64_bits(api: httpx.AsyncClient) -> None
     token = (await api.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
     r = await api.get(f"/chat/{token}/history?after=99999999999999999999")
     assert r.status_code == 422 and r.json()["field"] == "after"
+
+
+@pytest.mark.parametrize("path", ["/staff/api/cases/1/reply", "/api/policies/validate", "/api/policies/forms"])
+async def test_deep_json_on_routes_fastapi_parses_is_a_4xx(api: httpx.AsyncClient, path: str) -> None:
+    r = await api.post(path, content=deep(50_000), headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])

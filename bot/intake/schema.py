@@ -43,8 +43,22 @@ AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), max_digits=14, decimal_places=2)]
 
 
+# Characters a database refuses in any text column: NUL (PostgreSQL) and lone surrogates (no UTF-8 form, so
+# neither database takes them). One in any field once failed the whole batch with a 500 (review M4).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        if isinstance(v, str) and (bad := _UNSTORABLE.search(v)) is not None:
+            raise ValueError(
+                f"contains the character U+{ord(bad.group()):04X}, which cannot be stored: remove control characters"
+            )
+        return v
 
 
 class Consent(Strict):

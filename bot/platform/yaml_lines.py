@@ -90,7 +90,8 @@ def compose_bounded(text: str, file: str = "<string>") -> yaml.Node | None:
             [PolicyIssue(file, 1, f"{len(text)} characters; the limit is {MAX_YAML_CHARS}: split or shorten it")]
         )
     node = yaml.compose(text, Loader=_LOADER)
-    if node is not None and _expanded_size(node, file) > MAX_YAML_NODES:
+    # An alias is written `*name`: text without a `*` cannot expand, and is not walked twice.
+    if node is not None and "*" in text and _expanded_size(node, file) > MAX_YAML_NODES:
         raise YamlTooCostly(
             [
                 PolicyIssue(

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.errors import ApiError
@@ -136,7 +136,7 @@ def loads_json(body: bytes, *, fix: str) -> Any:
         raise ApiError(400, "invalid_json", "body is nested too deeply", field="(body)", fix=fix) from None
 
 
-def _out_of_range(request: Request) -> str | None:
+def _out_of_range(request: HTTPConnection) -> str | None:
     """The first path or query parameter that is an integer too large for the database."""
     params = [*request.path_params.items(), *request.query_params.multi_items()]
     for name, value in params:
@@ -164,9 +164,10 @@ def install_limits(app: FastAPI) -> None:
     app.router.dependencies.append(Depends(refuse_huge_ids))
 
 
-def refuse_huge_ids(request: Request) -> None:
+def refuse_huge_ids(request: HTTPConnection) -> None:
     """A dependency: 422 for an integer path or query parameter beyond 64 bits, before the database sees it
-    (SQLite raises OverflowError, PostgreSQL a DataError: both were 500s)."""
+    (SQLite raises OverflowError, PostgreSQL a DataError: both were 500s). HTTPConnection, not Request, so
+    WebSocket routes take it too."""
     name = _out_of_range(request)
     if name is not None:
         raise ApiError(

@@ -116,7 +116,10 @@ def _serve(s: Settings, host: str | None, port: int | None) -> None:
         f"  {base}/api/cases   cases (send the header X-Api-Key)",
     ):
         err.print(line, highlight=False, soft_wrap=True, markup=False)
-    uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+    from bot.web.limits import limit_for
+
+    # A WebSocket frame is not an HTTP body, so the body limit cannot see it: the chat socket gets the same cap.
+    uvicorn.run(create_app(s), host=host, port=port, log_level="info", ws_max_size=limit_for("/chat/"))
 
 
 @app.command("import")
