@@ -161,10 +161,9 @@ def rows(db: Path, sql: str) -> list[tuple]:
         engine.dispose()
 
 
-def test_killed_mid_turn_loses_nothing_and_never_replies_twice(
-    tmp_path: Path, fake: FakeTelegram, request: pytest.FixtureRequest
-) -> None:
-    db = tmp_path / "crash.db"
+def prepared_app(db: Path, fake: FakeTelegram, request: pytest.FixtureRequest, **env: str) -> App:
+    """The app on a migrated file database holding the crash shop, stopped at the test's end whatever
+    happens (a failing assertion must not leave a server running)."""
 
     async def setup() -> None:
         settings = get_settings.__wrapped__()  # fresh, from config.yml and this test's environment
@@ -174,7 +173,8 @@ def test_killed_mid_turn_loses_nothing_and_never_replies_twice(
         await rt.close()
 
     app = App(db, fake)
-    request.addfinalizer(app.stop)  # a failing assertion must not leave a server running
+    app.env.update(env)
+    request.addfinalizer(app.stop)
     saved = dict(os.environ)
     os.environ.update(app.env)
     try:
@@ -182,6 +182,14 @@ def test_killed_mid_turn_loses_nothing_and_never_replies_twice(
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    return app
+
+
+def test_killed_mid_turn_loses_nothing_and_never_replies_twice(
+    tmp_path: Path, fake: FakeTelegram, request: pytest.FixtureRequest
+) -> None:
+    db = tmp_path / "crash.db"
+    app = prepared_app(db, fake, request)
 
     from tests.conftest import review
 
@@ -284,29 +292,14 @@ def test_a_slack_staff_reply_acknowledged_with_200_survives_a_kill(
     slack = SlackInThread()
     request.addfinalizer(slack.stop)
     db = tmp_path / "slack-crash.db"
-    app = App(db, fake)
-    app.env.update(
-        {
-            "SLACK_BOT_TOKEN": slack.fake.token,
-            "SLACK_SIGNING_SECRET": "slack-crash",
-            "SLACK_API_BASE": slack.fake.base_url,
-        }
+    app = prepared_app(
+        db,
+        fake,
+        request,
+        SLACK_BOT_TOKEN=slack.fake.token,
+        SLACK_SIGNING_SECRET="slack-crash",
+        SLACK_API_BASE=slack.fake.base_url,
     )
-    request.addfinalizer(app.stop)
-    saved = dict(os.environ)
-    os.environ.update(app.env)
-    try:
-
-        async def setup() -> None:
-            rt = await build_runtime(get_settings.__wrapped__())
-            async with rt.sessions() as session, session.begin():
-                await ensure_shop(session, "demo", "Crash shop", KEY, datetime.now(UTC))
-            await rt.close()
-
-        asyncio.run(setup())
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
     app.start()
     body = review("slack-crash-1")
     body["buyer"]["consent"] = {"sms": False, "telegram": False, "webchat": True}

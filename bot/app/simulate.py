@@ -1,13 +1,5 @@
-"""Scripted conversations through the real engine on a virtual clock (`mediator simulate`).
-
-Scenario (YAML or JSON):
-    shop: demo                      # optional
-    start: 2026-11-02T10:00:00Z     # optional; the virtual clock's start
-    review: {...}                   # the intake shape
-    steps:
-      - buyer: "text"
-      - staff: "text"               # relayed to the buyer; or a command: /approve /reject /handback /close OUTCOME
-      - wait: 3h                    # time passes; every timer due meanwhile fires at its own moment
+"""Scripted conversations through the real engine on a virtual clock (`mediator simulate`); the scenario
+format is in bot/conversation/scenario.py.
 
 The transcript lists every turn with its role, text, time, bot-turn label, language and stage.
 """
