@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, String, bindparam, select
+from sqlalchemy import Select, String, and_, bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,14 +47,23 @@ async def resubscribe(session: AsyncSession, channel: str, address: str, sender:
     await _upsert(session, channel, address, sender, opted_out_at=None, opt_out_source=None, updated_at=at)
 
 
-async def is_opted_out(session: AsyncSession, channel: str, address: str, sender: str) -> bool:
+async def any_opted_out(session: AsyncSession, points: list[tuple[str, str, str]]) -> bool:
+    """Did any of these (channel, address, sender) contact points say STOP? One statement for all of them:
+    the outbox asks before every send."""
+    if not points:
+        return False
     found = await session.execute(
-        select(POINTS.c.id).where(
-            POINTS.c.channel == channel,
-            POINTS.c.address == address,
-            POINTS.c.sender == sender,
+        select(POINTS.c.id)
+        .where(
+            or_(
+                *(
+                    and_(POINTS.c.channel == ch, POINTS.c.address == address, POINTS.c.sender == sender)
+                    for ch, address, sender in points
+                )
+            ),
             POINTS.c.opted_out_at.is_not(None),
         )
+        .limit(1)
     )
     return found.first() is not None
 

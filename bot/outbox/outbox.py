@@ -210,11 +210,12 @@ async def deliver(ctx: JobContext, job: Job) -> None:
 
 async def _contact_opted_out(session: AsyncSession, channels: ChannelSet, buyer: Buyer) -> bool:
     """Did the buyer's number or chat say STOP to our sender there, whichever shop or buyer record it was?"""
-    for channel, address in (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id)):
-        adapter = channels.get(channel)
-        if address and adapter is not None and await contacts.is_opted_out(session, channel, address, adapter.identity):
-            return True
-    return False
+    points = [
+        (channel, str(address), adapter.identity)
+        for channel, address in (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id))
+        if address and (adapter := channels.get(channel)) is not None
+    ]
+    return await contacts.any_opted_out(session, points)
 
 
 def _allowed_after_opt_out(message: Message, buyer: Buyer) -> bool:
