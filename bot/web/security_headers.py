@@ -33,13 +33,20 @@ def _hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def csp_for(page: str) -> str:
+# ReDoc (styled-components) writes its styles into the page at run time, which no hash can name; the page
+# shows nothing but our own OpenAPI schema, so it alone may carry inline styles (never inline scripts).
+INLINE_STYLES_PATHS = frozenset({"/redoc"})
+
+
+def csp_for(page: str, inline_styles: bool = False) -> str:
     """CSP for one page: the shared policy plus the hashes of the page's own inline blocks."""
     scripts = sorted({_hash(m) for m in _SCRIPT.findall(page) if m.strip()})
     styles = sorted({_hash(m) for m in _STYLE.findall(page) if m.strip()})
     attrs = sorted({_hash(html.unescape(a or b)) for a, b in _STYLE_ATTR.findall(page)})
     script_src = " ".join(["'self'", *scripts])
     style_src = " ".join(["'self'", *styles, *(["'unsafe-hashes'", *attrs] if attrs else [])])
+    if inline_styles:
+        style_src = "'self' 'unsafe-inline'"
     return f"default-src 'self'; style-src {style_src}; script-src {script_src}; frame-ancestors 'none'"
 
 
@@ -73,7 +80,8 @@ class SecurityHeaders:
                 return
             body = b"".join(chunks)
             page = body.decode("utf-8", "replace")
-            headers = {**HEADERS, "Content-Security-Policy": csp_for(page)}
+            csp = csp_for(page, inline_styles=scope.get("path") in INLINE_STYLES_PATHS)
+            headers = {**HEADERS, "Content-Security-Policy": csp}
             names = {k.lower().encode() for k in headers}
             kept = [(k, v) for k, v in start.get("headers", []) if k.lower() not in names]
             start["headers"] = kept + [(k.lower().encode(), v.encode()) for k, v in headers.items()]
