@@ -478,3 +478,21 @@ def test_a_file_without_the_optional_pending_acknowledgement_loads_and_says_hear
             "acknowledge", "en", _vars("en"), sub="pending", seed=seed
         )
     assert old.variants("acknowledge", "pl", sub="pending") == full.variants("acknowledge", "pl", sub="heard")
+
+
+def test_every_detected_language_can_be_spoken_on_every_channel() -> None:
+    """Issue 18: a language the detector can return must have its messages, guard rails, signature and
+    channel texts; otherwise its buyers silently get English (and "I missed that")."""
+    from bot.understanding.language import SUPPORTED_LANGUAGES
+
+    rails = yaml.safe_load(GUARDRAILS.read_text(encoding="utf-8"))["languages"]
+    shop = yaml.safe_load((POLICIES / "shop.yml").read_text(encoding="utf-8"))
+    channels = yaml.safe_load((POLICIES / "channels.yml").read_text(encoding="utf-8"))
+    english_texts = set(channels["texts"]["en"])
+    for lang in SUPPORTED_LANGUAGES:
+        assert (MESSAGES / f"{lang}.yml").is_file(), f"{lang}: no policies/messages/{lang}.yml"
+        assert lang in rails, f"{lang}: no section in guardrails.yml"
+        assert shop["team_signature"].get(lang), f"{lang}: no team_signature in shop.yml"
+        assert set(channels["texts"].get(lang, {})) == english_texts, f"{lang}: channels.yml texts differ from en"
+        if lang != "en":
+            assert channels["keywords"]["opt_out"].get(lang), f"{lang}: no opt-out keywords of its own"
