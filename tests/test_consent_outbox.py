@@ -85,6 +85,10 @@ REVIEWS = {
     "ru": ("СТОП", "Лампа пришла разбитой, и никто не отвечает на мои письма."),
     "sq": ("NDALO", "Llamba erdhi e thyer dhe askush nuk u përgjigjet emaileve të mia."),
     "de": ("ABMELDEN", "Die Lampe kam kaputt an und niemand beantwortet meine E-Mails."),
+    "fr": ("ARRÊT", "La lampe est arrivée cassée et personne ne répond à mes e-mails."),
+    "es": ("BAJA", "La lámpara llegó rota y nadie contesta a mis correos."),
+    "it": ("ANNULLA", "La lampada è arrivata rotta e nessuno risponde alle mie email."),
+    "cs": ("KONEC", "Lampa přišla rozbitá a nikdo neodpovídá na moje e-maily."),
 }
 CONFIRM_WORD = {
     "en": "unsubscribed",
@@ -93,6 +97,10 @@ CONFIRM_WORD = {
     "ru": "отписаны",
     "sq": "çregjistruat",
     "de": "abgemeldet",
+    "fr": "désinscription",
+    "es": "de baja",
+    "it": "disiscrizione",
+    "cs": "odhlášení",
 }
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
@@ -264,6 +267,10 @@ async def test_the_turn_handler_never_crashes(client: httpx.AsyncClient, rt: Run
         ("pl", "Lampa przyszła rozbita, a nikt nie odpowiada na maile.", "czy ja rozmawiam z botem?", "automatycznym"),
         ("de", "Die Lampe kam kaputt an und niemand antwortet.", "Bist du ein Bot oder ein Mensch?", "automatische"),
         ("ru", "Лампа пришла разбитой, и никто не отвечает на письма.", "ты бот?", "автоматическ"),
+        ("fr", "La lampe est arrivée cassée et personne ne répond.", "Êtes-vous un robot ?", "assistant automatique"),
+        ("es", "La lámpara llegó rota y nadie me contesta.", "¿Es usted un robot?", "asistente automático"),
+        ("it", "La lampada è arrivata rotta, nessuno risponde.", "Sto parlando con un bot?", "assistente automatico"),
+        ("cs", "Lampa přišla rozbitá a nikdo mi neodpovídá.", "Jste robot?", "automatick"),
     ],
 )
 async def test_are_you_a_bot_gets_the_truth_and_the_conversation_goes_on(
@@ -279,3 +286,69 @@ async def test_are_you_a_bot_gets_the_truth_and_the_conversation_goes_on(
     async with rt.sessions() as session:
         case = await session.get(Case, case_id)
     assert case.details.get("not_understood", 0) == 0
+
+
+# --- the buyer's language (PLAYBOOK rule 12, issue 18) ---------------------------------------------
+
+_MESSAGES = Path(__file__).resolve().parents[1] / "policies" / "messages"
+
+
+def _phrases(language: str) -> set[str]:
+    """Every fixed stretch of text (between variables and line breaks, 15+ characters) in a catalogue."""
+
+    def strings(node: object) -> list[str]:
+        if isinstance(node, dict):
+            return [s for value in node.values() for s in strings(value)]
+        if isinstance(node, list):
+            return [s for value in node for s in strings(value)]
+        return [node] if isinstance(node, str) else []
+
+    data = yaml.safe_load((_MESSAGES / f"{language}.yml").read_text(encoding="utf-8"))
+    pieces = (p.strip(" ,.:;!?\u00a0\u202f") for s in strings(data) for p in re.split(r"\{[a-z_]+\}|\n", s))
+    return {p for p in pieces if len(p) >= 15}
+
+
+@pytest.mark.parametrize(
+    ("language", "review_text", "reply_text"),
+    [
+        (
+            "fr",
+            "La lampe est arrivée avec l'abat-jour en verre complètement brisé, et personne ne répond à mes e-mails.",
+            "C'était la lampe de table Fjord, le verre était en mille morceaux dans le carton.",
+        ),
+        (
+            "es",
+            "La lámpara llegó con la pantalla de cristal completamente rota y nadie contesta a mis correos.",
+            "Era la lámpara de mesa Fjord, el cristal estaba hecho pedazos dentro de la caja.",
+        ),
+        (
+            "it",
+            "La lampada è arrivata con il paralume di vetro completamente rotto e nessuno risponde alle mie email.",
+            "Era la lampada da tavolo Fjord, il vetro era in mille pezzi dentro la scatola.",
+        ),
+        (
+            "cs",
+            "Lampa dorazila s úplně rozbitým skleněným stínidlem a nikdo neodpovídá na moje e-maily.",
+            "Byla to stolní lampa Fjord, sklo bylo v krabici rozbité na kousky.",
+        ),
+    ],
+)
+async def test_a_buyer_writing_in_french_spanish_italian_or_czech_is_answered_in_that_language(
+    client: httpx.AsyncClient, rt: Runtime, language: str, review_text: str, reply_text: str
+) -> None:
+    """The review sets the case language; the first contact and the reply to the buyer's next message both
+    come from that language's catalogue, never from the English fallback."""
+    own, english = _phrases(language), _phrases("en")
+    case_id, chat = await open_chat(client, rt, external_id=f"lang-{language}", text=review_text)
+    async with rt.sessions() as session:
+        assert (await session.get(Case, case_id)).language == language
+    [first] = await history(client, chat)
+    assert first["action"] == "first_contact"
+    reply = await say(client, chat, reply_text)
+    assert reply["replies"], reply
+    # Understood, not "I missed that": the clarify message is what these buyers used to get.
+    assert "clarify" not in [r["action"] for r in reply["replies"]], reply
+    for message in [first, *reply["replies"]]:
+        text = message["text"]
+        assert any(p in text for p in own), (language, message)
+        assert not any(p in text for p in english), (language, message)

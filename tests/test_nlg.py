@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 POLICIES = REPO / "policies"
 MESSAGES = POLICIES / "messages"
 GUARDRAILS = POLICIES / "guardrails.yml"
-LANGUAGES = ("en", "pl", "sv", "ru", "sq", "de", "uk")
+LANGUAGES = ("en", "pl", "sv", "ru", "sq", "de", "uk", "fr", "es", "it", "cs")
 SHOP_NAME = "Nordlys Home & Outdoor"
 # Sample signatures (the demo shop's admin-set ones); the shop file is another team's, so not read here.
 SIGNATURES = {
@@ -41,6 +41,10 @@ SIGNATURES = {
     "sq": "— ekipi i kujdesit për klientët, Nordlys",
     "de": "— Ihr Nordlys-Kundenservice-Team",
     "uk": "— команда турботи про клієнтів Nordlys",
+    "fr": "— l'équipe du service client Nordlys",
+    "es": "— el equipo de atención al cliente de Nordlys",
+    "it": "— il team del servizio clienti Nordlys",
+    "cs": "— tým zákaznické péče Nordlys",
 }
 
 SAMPLE = {
@@ -205,6 +209,16 @@ def test_no_rendered_message_matches_any_guard_rail(catalog: MessageCatalog) -> 
         ("sq", "Do t'ju rimbursojmë nëse e fshini vlerësimin."),
         ("de", "Wir erstatten Ihnen den Betrag, wenn Sie Ihre Bewertung löschen."),
         ("uk", "Ми повернемо кошти, якщо ви видалите відгук."),
+        ("fr", "Nous vous rembourserons si vous supprimez votre avis."),
+        ("fr", "Vous recevrez un code de réduction dès que vous aurez modifié votre avis."),
+        ("es", "Le devolveremos el dinero si borra su reseña."),
+        ("es", "Le enviaremos un cupón en cuanto actualice su valoración a 5 estrellas."),
+        ("it", "La rimborseremo se cancella la recensione."),
+        ("it", "Le daremo un codice sconto appena modifica la Sua recensione."),
+        ("cs", "Vrátíme vám peníze, pokud smažete recenzi."),
+        ("cs", "Slevový kód pošleme, jakmile upravíte hodnocení na pět hvězdiček."),
+        ("fr", "Toutes nos excuses pour la gêne occasionnée."),
+        ("es", "Disculpe las molestias."),
         ("en", "We apologise for any inconvenience caused."),
     ],
 )
@@ -347,12 +361,13 @@ def test_bad_yaml_gives_file_and_line(tmp_path: Path) -> None:
 
 def test_missing_guard_rails_for_a_language_is_refused(tmp_path: Path) -> None:
     messages = _copy(tmp_path)
-    shutil.copy(messages / "en.yml", messages / "fr.yml")
-    (messages / "fr.yml").write_text(
-        (messages / "fr.yml").read_text(encoding="utf-8").replace("language: en", "language: fr"), encoding="utf-8"
+    # Dutch: a language with no guard rails section (fr, which this test used before, now has one).
+    shutil.copy(messages / "en.yml", messages / "nl.yml")
+    (messages / "nl.yml").write_text(
+        (messages / "nl.yml").read_text(encoding="utf-8").replace("language: en", "language: nl"), encoding="utf-8"
     )
     issues = validate_messages(messages)
-    assert any(Path(i.file).name == "fr.yml" and "guardrails.yml has no" in i.message for i in issues), issues
+    assert any(Path(i.file).name == "nl.yml" and "guardrails.yml has no" in i.message for i in issues), issues
 
 
 def test_missing_guardrails_file_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
@@ -463,3 +478,21 @@ def test_a_file_without_the_optional_pending_acknowledgement_loads_and_says_hear
             "acknowledge", "en", _vars("en"), sub="pending", seed=seed
         )
     assert old.variants("acknowledge", "pl", sub="pending") == full.variants("acknowledge", "pl", sub="heard")
+
+
+def test_every_detected_language_can_be_spoken_on_every_channel() -> None:
+    """Issue 18: a language the detector can return must have its messages, guard rails, signature and
+    channel texts; otherwise its buyers silently get English (and "I missed that")."""
+    from bot.understanding.language import SUPPORTED_LANGUAGES
+
+    rails = yaml.safe_load(GUARDRAILS.read_text(encoding="utf-8"))["languages"]
+    shop = yaml.safe_load((POLICIES / "shop.yml").read_text(encoding="utf-8"))
+    channels = yaml.safe_load((POLICIES / "channels.yml").read_text(encoding="utf-8"))
+    english_texts = set(channels["texts"]["en"])
+    for lang in SUPPORTED_LANGUAGES:
+        assert (MESSAGES / f"{lang}.yml").is_file(), f"{lang}: no policies/messages/{lang}.yml"
+        assert lang in rails, f"{lang}: no section in guardrails.yml"
+        assert shop["team_signature"].get(lang), f"{lang}: no team_signature in shop.yml"
+        assert set(channels["texts"].get(lang, {})) == english_texts, f"{lang}: channels.yml texts differ from en"
+        if lang != "en":
+            assert channels["keywords"]["opt_out"].get(lang), f"{lang}: no opt-out keywords of its own"
