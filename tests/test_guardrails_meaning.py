@@ -92,7 +92,9 @@ def test_the_shipped_policies_still_pass_and_no_shipped_message_reads_as_a_breac
         data = guardrails.yaml.safe_load(text)
         messages = [t for _, t in guardrails._strings(data.get("messages"), ("messages",)) if isinstance(t, str)]
         assert len(messages) > 50, name
-        refused = [(t, r) for t, r in zip(messages, model.broken_rules(messages), strict=True) if r]
+        # As validation reads them: with the file's language (its own review words open the model's gate).
+        reasons = guardrails.meaning_reasons(messages, model, name.removeprefix("messages/").removesuffix(".yml"))
+        refused = [(t, r) for t, r in zip(messages, reasons, strict=True) if r]
         assert refused == [], (name, refused)
 
 

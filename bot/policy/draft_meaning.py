@@ -97,10 +97,19 @@ def read_review_words(path: Path) -> re.Pattern[str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(isinstance(v, list) and v for v in data.values()):
         raise ValueError(f"{path}: needs `<lang>: [stem, ...]` with at least one stem per language")
-    stems = {_plain(str(w)).lstrip() for words in data.values() for w in words} - {"", " "}
+    return review_words_pattern([w for words in data.values() for w in words])
+
+
+def review_words_pattern(words: list[str]) -> re.Pattern[str]:
+    stems = {_plain(str(w)).lstrip() for w in words} - {"", " "}
     # A trailing space marks a whole word ("star " is not "start"); otherwise a stem matches any ending.
     alternatives = [re.escape(w.rstrip()) + (r"\b" if w.endswith(" ") else "") for w in stems]
     return re.compile(r"(?<!\w)(" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")")
+
+
+def plain(text: str) -> str:
+    """The text as the review-word gate reads it (lower case, no diacritics)."""
+    return _plain(text)
 
 
 def read_set(folder: Path) -> list[Draft]:

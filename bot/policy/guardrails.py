@@ -29,6 +29,7 @@ import contextlib
 import re
 from collections.abc import Sequence
 from datetime import time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -161,10 +162,37 @@ def word_list_reasons(text: str, rails: Sequence[tuple[re.Pattern[str], str]] = 
     return list(dict.fromkeys(whys))
 
 
-def meaning_reasons(texts: list[str], model: draft_meaning.DraftModel | None = None) -> list[str | None]:
-    """Per text, the rule-10 breach the meaning model reads in it, in plain words; None when it reads fine."""
+def meaning_reasons(
+    texts: list[str], model: draft_meaning.DraftModel | None = None, lang: str | None = None
+) -> list[str | None]:
+    """Per text, the rule-10 breach the meaning model reads in it, in plain words; None when it reads fine.
+    With `lang`, only that language's review words open the gate: the French "Comment souhaitez-vous..." is
+    "how", not the English "comment" on a review, and a language the model never saw was refused for it."""
+    if lang and lang not in _trained_languages():
+        # The model has read no draft in this language: its guesses there refused a compliant Italian
+        # reminder. Such a language has the word lists (guardrails.yml) until drafts are written for it.
+        return [None for _ in texts]
     model = model or draft_meaning.load_model()
-    return [f"{draft_meaning.REASONS[rule]} (PLAYBOOK rule 10)" if rule else None for rule in model.broken_rules(texts)]
+    words = _review_words().get(lang or "")
+    if words is None:
+        rules = model.broken_rules(texts)
+    else:
+        about = [bool(words.search(draft_meaning.plain(t))) for t in texts]
+        rules = [r if a else None for r, a in zip(model.broken_rules(texts, gate=False), about, strict=True)]
+    return [f"{draft_meaning.REASONS[rule]} (PLAYBOOK rule 10)" if rule else None for rule in rules]
+
+
+@lru_cache(maxsize=1)
+def _trained_languages() -> frozenset[str]:
+    return frozenset(p.stem for p in (draft_meaning.DEFAULT_DATA_DIR / "train").glob("*.yml"))
+
+
+@lru_cache(maxsize=1)
+def _review_words() -> dict[str, re.Pattern[str]]:
+    """Each language's review words alone (data/guardrails/review_words.yml); the model's gate joins them all."""
+    path = draft_meaning.DEFAULT_DATA_DIR / draft_meaning.REVIEW_WORDS
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {lang: draft_meaning.review_words_pattern(words) for lang, words in data.items()}
 
 
 _shipped_rails: dict[tuple[str, float], list[tuple[re.Pattern[str], str]]] = {}
@@ -194,7 +222,7 @@ def check_outgoing(text: str, lang: str, rails_file: Path | None = None) -> list
     model = draft_meaning.load_model()
     # The model only reads a text that refers to a review (a cheap pattern): the send path calls this for
     # every reply, and most replies never mention the review.
-    meaning = meaning_reasons([text], model)[0] if model.about_review(text) else None
+    meaning = meaning_reasons([text], model, lang)[0] if model.about_review(text) else None
     if meaning and not reasons:
         reasons.append(meaning)
     return [f"{why} [{lang}]" for why in reasons]
@@ -209,7 +237,8 @@ def _messages(
     # The model reads messages, not the noun phrases (problem_names...) spliced into them: it was trained
     # on whole messages, and a phrase is checked as part of every message it is rendered into.
     is_message = [bool(loc) and loc[0] == "messages" for loc, _ in strings]
-    read = iter(meaning_reasons([t for (_, t), m in zip(strings, is_message, strict=True) if m]))
+    lang = Path(file).stem if Path(file).parent.name == "messages" else None
+    read = iter(meaning_reasons([t for (_, t), m in zip(strings, is_message, strict=True) if m], lang=lang))
     issues = []
     for (loc, text), message in zip(strings, is_message, strict=True):
         meaning = next(read) if message else None
