@@ -183,6 +183,13 @@ def meaning_reasons(
 
 
 @lru_cache(maxsize=1)
+def _send_model() -> draft_meaning.DraftModel:
+    """The model the send path reads, loaded once per process: `load_model` hashes the training drafts to
+    find its cache entry, and doing that for every reply cost about a third of a turn (bench/turn.py)."""
+    return draft_meaning.load_model()
+
+
+@lru_cache(maxsize=1)
 def _trained_languages() -> frozenset[str]:
     return frozenset(p.stem for p in (draft_meaning.DEFAULT_DATA_DIR / "train").glob("*.yml"))
 
@@ -219,7 +226,7 @@ def check_outgoing(text: str, lang: str, rails_file: Path | None = None) -> list
     and the meaning model both read it; either one refuses it. `lang` is the message's language: the
     model reads all seven languages at once, so it only names the language in the reasons."""
     reasons = word_list_reasons(text, _rails_at(rails_file or SHIPPED_RAILS))
-    model = draft_meaning.load_model()
+    model = _send_model()
     # The model only reads a text that refers to a review (a cheap pattern): the send path calls this for
     # every reply, and most replies never mention the review.
     meaning = meaning_reasons([text], model, lang)[0] if model.about_review(text) else None
