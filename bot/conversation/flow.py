@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.platform.vocab import Outcome, Stage
+from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
 from bot.understanding.answers import asks_if_bot, revision_answer, wishes_in
@@ -430,17 +430,9 @@ def remedy_facts(s: State) -> CaseFacts:
     """The order's facts plus what the buyer told us, in the remedy rules' vocabulary."""
     problems = set(s.get("problems", []))
     details: dict[str, Any] = dict(s.facts.details)
-    for flag in (
-        "damaged",
-        "wrong_item",
-        "missing_item",
-        "lost_in_transit",
-        "defect",
-        "charged_twice",
-        "hidden_cost",
-        "support_rude",
-    ):
-        if flag in problems:
+    # Each problem is a yes/no fact for the rules, except `late` (the rules read days_late) and `other`.
+    for flag in names(Problem):
+        if flag in problems and flag not in ("late", "other"):
             details[flag] = True
     if s.get("evidence") == "yes":
         details["has_evidence"] = True

@@ -35,7 +35,9 @@ from pydantic import (
     model_validator,
 )
 
+from bot.platform import vocab
 from bot.platform.currencies import ISO_4217
+from bot.platform.vocab import literal, names
 from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
@@ -47,30 +49,13 @@ from bot.platform.yaml_lines import (
 
 # --- vocabulary -------------------------------------------------------------------------------------
 
-TOPICS = ("delivery", "product", "service", "billing", "website", "returns", "other")
-WANTS = ("refund", "replacement", "discount", "apology", "return")
-REMEDY_TYPES = (
-    "replacement",
-    "reship",
-    "refund_full",
-    "refund_partial",
-    "refund_shipping",
-    "coupon",
-    "return_pickup",
-    "apology_only",
-)
-Topic = Literal["delivery", "product", "service", "billing", "website", "returns", "other"]
-Want = Literal["refund", "replacement", "discount", "apology", "return"]
-RemedyType = Literal[
-    "replacement",
-    "reship",
-    "refund_full",
-    "refund_partial",
-    "refund_shipping",
-    "coupon",
-    "return_pickup",
-    "apology_only",
-]
+# Defined once in bot/platform/vocab.py; here as the plain strings and Literal types the schemas use.
+TOPICS = names(vocab.Topic)
+WANTS = names(vocab.Wish)
+REMEDY_TYPES = names(vocab.RemedyType)
+Topic = literal(vocab.Topic)
+Want = literal(vocab.Wish)
+RemedyType = literal(vocab.RemedyType)
 
 # Remedies that pay out money need an explicit limit; the others are in kind and carry no amount.
 MONEY_REMEDIES = frozenset({"refund_full", "refund_partial", "refund_shipping", "coupon"})

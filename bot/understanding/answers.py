@@ -19,6 +19,8 @@ from typing import Literal
 
 import yaml
 
+from bot.platform.vocab import Wish, names
+
 Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
 _LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
@@ -76,8 +78,7 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return any(p.search(said) for lang in dict.fromkeys([language or "en", "en"]) for p in by_language.get(lang, []))
 
 
-Wish = Literal["refund", "replacement", "discount", "apology", "return"]
-WISHES: tuple[Wish, ...] = ("refund", "replacement", "discount", "apology", "return")
+WISHES: tuple[str, ...] = names(Wish)
 
 
 @lru_cache(maxsize=4)
@@ -89,12 +90,12 @@ def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.
     }
 
 
-def wishes_in(text: str, language: str | None) -> tuple[list[Wish], bool]:
+def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
     """The outcomes a message names, in the order of WISHES, and whether it adds one on top of something
     ("also", "plus", "could you add"): "the replacement is fine, but could you add a voucher" accepts the
     replacement and asks for more, where "I'd rather have my money back" replaces it."""
     said = normalise(text)
-    found: list[Wish] = []
+    found: list[str] = []
     also = False
     for lang in dict.fromkeys([language or "en", "en"]):
         kinds = _wishes().get(lang, {})
