@@ -42,6 +42,8 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Sessions for pages and reports that only read: on SQLite they never queue behind a buyer's turn.
+    reads: async_sessionmaker[AsyncSession]
     clock: Clock
     triager: Triager
     intake: Intake
@@ -125,7 +127,18 @@ async def build_runtime(
     intake = Intake(sessions, triager, settings, clock)
     intake.on_case_opened = conversation.expect_case
     runtime = Runtime(
-        settings, engine, sessions, clock, triager, intake, http, worker, conversation, channels, slack=slack
+        settings,
+        engine,
+        sessions,
+        make_sessionmaker(engine, read_only=True),
+        clock,
+        triager,
+        intake,
+        http,
+        worker,
+        conversation,
+        channels,
+        slack=slack,
     )
     await runtime.seed_policies()
     knowledge = conversation.services.knowledge
