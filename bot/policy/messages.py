@@ -110,15 +110,8 @@ class AnswerQuestion(_Strict):
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
 
 
-class ProposeRemedy(_Strict):
-    replacement: Variants
-    reship: Variants
-    refund_full: Variants
-    refund_partial: Variants
-    refund_shipping: Variants
-    coupon: Variants
-    return_pickup: Variants
-    apology_only: Variants
+# The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
+ProposeRemedy = create_model("ProposeRemedy", __base__=_Strict, **{name: (Variants, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
 
 
 class Handoff(_Strict):
