@@ -12,7 +12,6 @@ a pattern that misses is visible and fixable by an admin in one line, where a mo
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,17 +19,10 @@ from typing import Literal
 import yaml
 
 from bot.platform.vocab import Wish, names
+from bot.understanding.folding import normalise
 
 Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
-_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
-
-
-def normalise(text: str) -> str:
-    """Lower case, no diacritics, single spaces: buyers type "zmienie" as often as "zmienię"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("’", "'").split())
 
 
 @lru_cache(maxsize=4)
