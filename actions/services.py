@@ -1,6 +1,7 @@
 """What the actions need besides the tracker: the message catalogue, the shop's identity, routing and the
 knowledge base. Built lazily from config.yml, so `python -m rasa_sdk --actions actions` works on its own;
-the engine installs the same objects in process with `use_services`."""
+in process, the engine lends its own to each turn with `use_services` (a context variable, not a process
+global: a policy preview's engine runs beside live turns and neither sees the other's)."""
 
 from __future__ import annotations
 
@@ -153,18 +154,17 @@ class Services:
     knowledge: LazyKnowledge | None  # None when the knowledge base is switched off
 
 
-_lock = threading.Lock()
-_installed: Services | None = None
+_turn_services: contextvars.ContextVar[Services | None] = contextvars.ContextVar("mediator_services", default=None)
 
 
 def use_services(services: Services) -> None:
-    global _installed
-    with _lock:
-        _installed = services
+    """Make `services` those of the running turn (and of the tasks it starts)."""
+    _turn_services.set(services)
 
 
 def get_services() -> Services:
-    base = _installed if _installed is not None else _from_config()
+    installed = _turn_services.get()
+    base = installed if installed is not None else _from_config()
     # Inside a turn, the catalogue, shop and routing come from the shop's published policy version.
     bundle = current_bundle()
     return base if bundle is None else bundle.services(base)

@@ -114,7 +114,8 @@ async def build_runtime(
     if migrate:
         await upgrade(async_url(settings.database_url, base))
     engine = make_engine(settings.database_url, base)
-    sessions = make_sessionmaker(engine)
+    policies_dir = settings.resolve(settings.policies_dir)
+    sessions = make_sessionmaker(engine, policies_dir=policies_dir)
     clock = clock or SystemClock()
     cache_dir = settings.models_dir()
     triager = await asyncio.to_thread(load_triager, cache_dir)
@@ -130,7 +131,7 @@ async def build_runtime(
         settings,
         engine,
         sessions,
-        make_sessionmaker(engine, read_only=True),
+        make_sessionmaker(engine, read_only=True, policies_dir=policies_dir),
         clock,
         triager,
         intake,

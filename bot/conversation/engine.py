@@ -32,7 +32,7 @@ from bot.outbox.consent import pick_channel
 from bot.outbox.consent import record as record_consent
 from bot.platform.clock import Clock
 from bot.platform.vocab import Outcome, Stage
-from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, set_default_folder, use_bundle
+from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, use_bundle
 from bot.policy.conversation import ConversationPolicy, load_conversation_policy
 from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
@@ -105,9 +105,7 @@ class Engine:
         # Every turn runs under the shop's published version (bot/policy/bundle.py), read per turn.
         self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
         self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
-        set_default_folder(policies_dir)
         self.services = services
-        use_services(services)
         self.executor = ActionExecutor()
         self.executor.register_package(actions)
         self._nlu_loader = nlu_loader
@@ -135,6 +133,7 @@ class Engine:
         case = ctx.case
         bundle = await active_bundle(session, case.shop_id, ctx.policy_head)
         use_bundle(bundle)
+        use_services(self.services)
         if bundle.version is not None:
             case.policy_version = bundle.version
 

@@ -167,12 +167,16 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
         _release(record.info)
 
 
-def make_sessionmaker(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+def make_sessionmaker(
+    engine: AsyncEngine, *, read_only: bool = False, policies_dir: Path | None = None
+) -> async_sessionmaker[AsyncSession]:
     """Sessions on `engine`; `read_only` ones (reports, lists, pages) never take SQLite's write gate, and on
-    PostgreSQL run as READ ONLY transactions, so a write slipped into one fails loudly."""
+    PostgreSQL run as READ ONLY transactions, so a write slipped into one fails loudly. `policies_dir` is
+    the folder a shop with no published policy falls back to (bot/policy/bundle.py reads it from `info`)."""
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": True})
-    return async_sessionmaker(engine, expire_on_commit=False)
+    info = {"policies_dir": policies_dir} if policies_dir is not None else {}
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @asynccontextmanager
