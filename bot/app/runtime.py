@@ -66,7 +66,7 @@ class Runtime:
         async with self.sessions() as session, session.begin():
             for shop_id in (await session.execute(select(Shop.id))).scalars():
                 changed = await seed_from_files(
-                    session, shop_id, self.settings.resolve(self.settings.policies_dir), self.clock.now()
+                    session, shop_id, self.settings.policies_dir_for(shop_id), self.clock.now()
                 )
                 if changed:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))

@@ -70,9 +70,7 @@ class Bundle:
         key = id(base)
         found = self._memo.get(key)
         if found is None or found[0] is not base:
-            from dataclasses import replace
-
-            found = (base, replace(base, catalog=self.catalog, shop=self.shop, routing=self.routing))
+            found = (base, base.for_shop(self.shop_id, catalog=self.catalog, shop=self.shop, routing=self.routing))
             self._memo[key] = found
         return found[1]
 
