@@ -75,7 +75,7 @@ def _decimal(value: Any, field: str) -> Decimal | None:
         raise GrantRefused(field, f"{field} must be more than 0", "write a positive number, like 25.50")
     if number != number.quantize(CENT):
         raise GrantRefused(field, f"{field} {value} has more than two decimals", "round it to cents")
-    return number
+    return number.quantize(CENT)  # "900" is recorded as 900.00, as the bot's amounts are
 
 
 def grant_record(
