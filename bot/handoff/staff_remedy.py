@@ -59,7 +59,7 @@ def grant_form(ctx: CaseContext, policy: RemedyPolicy) -> dict[str, Any]:
 def _in_currency(amount: Decimal, policy: RemedyPolicy, currency: str) -> Decimal | None:
     """A policy amount in another currency (policy.rates: units of it per one policy unit); None without a rate."""
     if currency == policy.currency:
-        return amount
+        return amount.quantize(CENT)
     rate = policy.rates.get(currency)
     return (amount * rate).quantize(CENT) if rate is not None else None
 
