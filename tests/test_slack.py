@@ -549,6 +549,8 @@ async def test_grant_in_the_cases_channel_records_a_staff_remedy(
     assert told.language == "de" and "900.00 EUR" in told.text and "Familienzelt Trollheim 6" in told.text
     notes = fake_slack.posts(thread_ts=thread.thread_ts)
     assert any("granted refund_full 900.00 EUR" in n.args["text"] for n in notes)
+    card = block_texts(fake_slack.called("chat.update")[-1].args["blocks"])
+    assert "Remedy agreed* by Maja" in card and "Waiting for your approval" not in card
     # Approving the old pending remedy now would send it a second time: refused, to the person only.
     await post_action(web, "mediator_approve", str(case_id), thread.channel_id)
     await settle(srt)
