@@ -342,19 +342,23 @@ class Engine:
             replies = await self._apply(session, ctx, plan, None, channel)
             return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
-    async def staff_close(self, case_id: int, outcome: Outcome) -> TurnResult:
+    async def staff_grant(self, case_id: int, remedy: dict[str, Any], staff_name: str) -> TurnResult:
+        """Record a remedy a person granted as the case's accepted remedy, audit it, and tell the buyer."""
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
-            await close_case(
-                session,
-                ctx.case,
-                outcome,
-                self.clock.now(),
-                reason="closed_by_staff",
-                callback_url=self._callback_url(ctx.case.shop_id),
-            )
-            await save_context(session, ctx)
-            return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
+            plan = flow.on_staff_grant(self._state(ctx), remedy, staff_name)
+            await add_event(session, ctx.case, "staff_granted_remedy", self.clock.now(), data={"remedy": remedy})
+            replies = await self._apply(session, ctx, plan, None, None, role="staff")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def staff_close(self, case_id: int, outcome: Outcome, staff_name: str = "") -> TurnResult:
+        """Staff close the case; the buyer gets the closing words first (flow.on_staff_close)."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            contacted = ctx.case.first_contact_at is not None
+            plan = flow.on_staff_close(self._state(ctx), outcome, staff_name, contacted)
+            replies = await self._apply(session, ctx, plan, None, None, role="staff" if plan.actions else "bot")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
     async def _locked(self, session: AsyncSession, case_id: int, shop_id: str | None = None) -> CaseContext:
         ctx = await self._maybe_locked(session, case_id, shop_id)
@@ -437,7 +441,11 @@ class Engine:
                 )
         if role == "bot" and replies:
             replies, plan = self._screen(case, replies, plan, slots)
-        remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
+        remedy = {
+            "propose_remedy": slots.get("proposed_remedy"),
+            "confirm_remedy": slots.get("accepted_remedy"),
+            "staff_remedy": slots.get("accepted_remedy"),
+        }
         outbound = [
             {
                 "shop_id": case.shop_id,

@@ -150,6 +150,10 @@ class Messages(_Strict):
     confirm_remedy: Variants
     handoff: Handoff
     staff_message: Variants
+    # A remedy a person granted (in /staff or Slack), named with its item: the buyer's one confirmation of it.
+    staff_remedy: Variants
+    # Said before staff close a conversation, so the buyer's last message never goes unanswered (issue 21).
+    staff_close: Variants
     follow_up: Variants
     ask_revision: Variants
     remind_revision: Variants
@@ -344,7 +348,10 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     ),
     "edit_url": (REVISION_KEYS, "the review is mentioned only in ask_revision / remind_revision, after resolution"),
     "text": (frozenset({"staff_message"}), "{text} is a staff member's own words, relayed by staff_message"),
-    "staff_name": (frozenset({"staff_message"}), "{staff_name} belongs to staff_message"),
+    "staff_name": (
+        frozenset({"staff_message", "staff_remedy", "staff_close"}),
+        "{staff_name} belongs to the messages staff send (staff_message, staff_remedy, staff_close)",
+    ),
 }
 _NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
 
@@ -379,6 +386,8 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
             add(loc, "must give {edit_url}, the platform's own page where the buyer may update the review")
         if key == "staff_message" and "text" not in names:
             add(loc, "must contain {text}, or the staff member's words are lost")
+        if key == "staff_remedy" and "remedy" not in names:
+            add(loc, "must contain {remedy}: the buyer is told what was granted")
         if key == "first_contact" and not text.rstrip().endswith("{team_signature}"):
             add(loc, "must end with {team_signature}: the bot signs with the team's name (PLAYBOOK rule 2)")
         if rails is None:
