@@ -89,10 +89,14 @@ async def test_two_shops_in_one_deployment_speak_each_as_itself(deployment: Path
             await rt.worker.run_due()
             async with rt.sessions() as session:
                 first[shop] = (
-                    await session.execute(
-                        select(Message.text).where(Message.case_id == result.case_id, Message.role == "bot")
+                    (
+                        await session.execute(
+                            select(Message.text).where(Message.case_id == result.case_id, Message.role == "bot")
+                        )
                     )
-                ).scalars().first()
+                    .scalars()
+                    .first()
+                )
         assert "Acme Kitchen" in first["acme"] and "Nordlys" not in first["acme"], first["acme"]
         assert "Nordlys" in first[SHOP], first[SHOP]
     finally:
