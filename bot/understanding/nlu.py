@@ -17,7 +17,6 @@ matches, else the item lookup value ("tent").
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -33,6 +32,7 @@ import numpy as np
 import phonenumbers
 import sklearn
 import yaml
+from rapidfuzz import fuzz
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -613,7 +613,7 @@ def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
 
 
-@lru_cache(maxsize=1 << 16)  # word pairs recur across messages; difflib is the slowest part of a parse
+@lru_cache(maxsize=1 << 16)  # word pairs recur across messages
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -621,7 +621,8 @@ def _similar(a: str, b: str) -> bool:
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     if common >= 4 and common >= 0.75 * min(len(a), len(b)):
         return True
-    return len(a) >= 4 and len(b) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    # A typo ("lampa"/"lamap"): rapidfuzz's normalised Indel similarity, 0-100.
+    return len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80
 
 
 # ---- the NLU ----------------------------------------------------------------------------------
