@@ -177,7 +177,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["wants"] = WANTS[m.intent]
     if s.get("requested_slot") == "evidence" and m.intent in ("affirm", "deny", "describe_problem"):
         slots["evidence"] = "yes" if m.intent != "deny" else "no"
-    if s.get("requested_slot") == "outcome" and m.intent not in WANTS:
+    if s.get("requested_slot") == "outcome" and m.intent not in WANTS and not asks(m, p):
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
             # A second answer that names nothing ("no idea, what can you offer?") means no preference:
             # the bot proposes what the policy allows instead of asking a third time (rule 7 asks what
