@@ -187,8 +187,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         named, _adds = wishes_in(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
-    if s.get("requested_slot") == "evidence" and m.intent in ("affirm", "deny", "describe_problem"):
-        slots["evidence"] = "yes" if m.intent != "deny" else "no"
+    if s.get("requested_slot") == "evidence":
+        said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
+        if said or m.intent in ("affirm", "deny", "describe_problem"):
+            slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and not (asks(m, p) and "?" in m.text):
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
             # A second answer that names nothing ("no idea, what can you offer?") means no preference:
@@ -204,6 +206,13 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
+    wanted = s.get("requested_slot")
+    if (wanted in ("item", "evidence", "when") and slots.get(wanted)) or (
+        wanted == "outcome" and filled(slots, "outcome")
+    ):
+        # A message that answers the detail asked for was understood, whatever the classifier made of it: "stačí
+        # poslat ten chybějící díl" named the wish and was still the second "not understood", and handed over.
+        understood = True
     if s.stage in CALMING and m.level in ("upset", "angry"):
         # Emotion is what the bot answers while calming (rule 3); an angry outburst the intent model
         # cannot place is not a misunderstanding, and counting it as one handed furious buyers over as
