@@ -94,3 +94,44 @@ def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
         found += [w for w in WISHES if w not in found and any(p.search(said) for p in kinds.get(w, []))]
         also = also or any(p.search(said) for p in kinds.get("also", []))
     return found, also
+
+
+@lru_cache(maxsize=1)
+def _negations(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
+    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"])
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def negated(text: str, start: int, window: int = 2) -> bool:
+    """Whether a negation stands among the `window` words before position `start`: the item a buyer names
+    after "not" ("the camping light, not the head torch") is the one they do not mean."""
+    before = [normalise(w) for w in _WORD.findall(text[:start])][-window:]
+    return any(w in _negations() for w in before)
+
+
+YesNo = Literal["yes", "no"]
+
+
+@lru_cache(maxsize=4)
+def _yes_no(path: Path = ANSWERS / "yes_no.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in ("no", "yes")}
+        for lang in data
+    }
+
+
+def yes_no(text: str, language: str | None) -> YesNo | None:
+    """A plain yes or no to a yes/no question, in the buyer's language or English; None when the message says
+    neither. "no" is tried first: "no thanks, that's fine" declines."""
+    said = normalise(text)
+    for lang in dict.fromkeys([language or "en", "en"]):
+        kinds = _yes_no().get(lang)
+        if not kinds:
+            continue
+        for kind in ("no", "yes"):
+            if any(p.search(said) for p in kinds[kind]):
+                return kind  # type: ignore[return-value]
+    return None

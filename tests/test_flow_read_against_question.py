@@ -1,0 +1,120 @@
+"""Answers read against what the bot asked, found by the buyer simulator (bench/buyers.py, issue 18): a plain
+yes or no to an offer in any language, a question answered and the flow resumed, an item named as the one the
+buyer does NOT mean, a detail that stays missing, an unsure request for a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.conversation import flow
+from bot.platform.vocab import Stage
+from bot.understanding.answers import negated, yes_no
+from tests.test_flow import POLICY, REMEDIES, Msg, state, turn
+
+OFFER = {"type": "replacement"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "meaning"),
+    [
+        ("en", "Ok great, lets do that", "yes"),
+        ("en", "no problem, go ahead", "yes"),
+        ("en", "nope, not that", "no"),
+        ("pl", "Dobrze, poproszę.", "yes"),
+        ("pl", "nie, tylko ta brakujaca czesc", "no"),
+        ("sv", "Okej, vi kör på det.", "yes"),
+        ("de", "Ja bitte, gerne.", "yes"),
+        ("de", "Nein, lieber mein Geld zurück", "no"),
+        ("ru", "Хорошо, давайте так.", "yes"),
+        ("uk", "Так, будь ласка.", "yes"),
+        ("sq", "Në rregull, le ta bëjmë kështu.", "yes"),
+        ("fr", "oui ça me va, merci", "yes"),
+        ("es", "sí, me vale", "yes"),
+        ("es", "no hay problema, adelante", "yes"),
+        ("it", "Sì, grazie.", "yes"),
+        ("cs", "Ano, prosím.", "yes"),
+        ("cs", "ne, to nechci", "no"),
+        ("en", "how long does a refund take?", None),
+    ],
+)
+def test_a_plain_yes_or_no(language: str, text: str, meaning: str | None) -> None:
+    assert yes_no(text, language) == meaning
+
+
+def test_a_yes_to_an_offer_the_classifier_cannot_place_is_a_yes() -> None:
+    s = state(Stage.PROPOSING, language="es", proposed_remedy=OFFER)
+    plan = turn(s, intent="describe_problem", confidence=0.2, language="es", text="sí, me vale, gracias")
+    assert plan.actions == ["action_confirm_remedy"] and plan.slots["not_understood"] == 0
+    # A yes that names another wish is still no yes to this offer.
+    s = state(Stage.PROPOSING, language="en", proposed_remedy={"type": "coupon"})
+    plan = turn(s, intent="affirm", text="ok, but I'd rather have my money back")
+    assert plan.actions != ["action_confirm_remedy"]
+
+
+def test_a_question_while_gathering_is_answered_and_the_missing_detail_asked_again() -> None:
+    s = state(
+        Stage.GATHERING,
+        requested_slot="outcome",
+        asked=["outcome"],
+        what="late",
+        problems=["late"],
+        item="boots",
+        when="2026-11-01",
+    )
+    plan = turn(s, intent="ask_policy", confidence=0.3, text="is the 3 days delivery a guarantee?")
+    assert plan.actions == ["action_answer_question", "action_ask_details"]
+    assert plan.slots["requested_slot"] == "outcome" and plan.slots["not_understood"] == 0
+    # Without a question mark it is the answer to what was asked, whatever the classifier says.
+    said = "I think at least the shipping cost should be refunded"
+    plan = turn(s, intent="ask_policy", confidence=0.8, text=said)
+    assert "action_answer_question" not in plan.actions and plan.slots["outcome_text"] == said
+
+
+@dataclass
+class Item:
+    value: str
+    start: int
+    end: int
+    entity: str = "item"
+
+
+@dataclass
+class WithItems(Msg):
+    entities: list = field(default_factory=list)
+
+
+def test_the_item_the_buyer_says_it_is_not_about_is_skipped() -> None:
+    text = "the camping light, not the head torch"
+    assert negated(text, text.index("head")) and not negated(text, text.index("camping"))
+    entities = [Item("Rechargeable camping lantern", 4, 18), Item("Headlamp 400 lm", 27, 37)]
+    s = state(Stage.GATHERING, requested_slot="item", what="broken", problems=["damaged"])
+    plan = flow.on_buyer_message(s, WithItems(text=text, entities=entities), POLICY, REMEDIES)
+    assert plan.slots["item"] == "Rechargeable camping lantern"
+
+
+def test_a_detail_still_missing_after_two_answers_goes_to_a_person() -> None:
+    s = state(Stage.GATHERING, requested_slot="item", asked=["item"], what="broken", problems=["damaged"])
+    first = turn(s, intent="describe_problem", text="that one")
+    assert first.actions == ["action_ask_details"] and first.slots["slot_misses"] == 1
+    s2 = state(Stage.GATHERING, **{**s.slots, **first.slots})
+    second = turn(s2, intent="describe_problem", text="the one in the box")
+    assert second.handoff == "not_understood"
+
+
+def test_an_unsure_request_for_a_person_is_no_handoff() -> None:
+    s = state(Stage.GATHERING, requested_slot="outcome", what="late", problems=["late"])
+    assert turn(s, intent="ask_human", confidence=0.28, text="ok. well at least someone answered").handoff is None
+    assert turn(s, intent="ask_human", confidence=0.9, text="I want a person").handoff == "buyer_asked"
+
+
+def test_an_answer_that_fills_the_detail_asked_for_is_understood() -> None:
+    s = state(
+        Stage.GATHERING, language="cs", requested_slot="outcome", not_understood=1, what="x", problems=["damaged"]
+    )
+    plan = turn(s, intent="out_of_scope", confidence=0.2, language="cs", text="stačí poslat ten chybějící díl")
+    assert plan.handoff is None and plan.slots["wants"] == "replacement" and plan.slots["not_understood"] == 0
+    s = state(Stage.GATHERING, language="cs", requested_slot="evidence", what="x", problems=["damaged"])
+    plan = turn(s, intent="out_of_scope", confidence=0.2, language="cs", text="Ano, mám fotku v mobilu")
+    assert plan.slots["evidence"] == "yes" and plan.slots["not_understood"] == 0
