@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.app.runtime import Runtime, build_runtime
 from bot.conversation.scenario import Scenario, Step
+from bot.handoff.staff_actions import Staff, take_over
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, ShopSettings
 from bot.platform.durations import parse_duration
@@ -58,6 +59,8 @@ async def _step(rt: Runtime, clock: VirtualClock, case_id: int, step: Step) -> N
             await engine.hand_back(case_id, approved=False)
         elif command == "/handback":
             await engine.hand_back(case_id)
+        elif command == "/takeover":
+            await take_over(rt, case_id, Staff(step.name, step.name))
         elif command == "/close":
             await engine.staff_close(case_id, Outcome(arg.strip() or "unresolved"))
         else:

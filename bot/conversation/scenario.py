@@ -7,7 +7,8 @@ Scenario (YAML or JSON):
     review: {...}                   # the intake shape
     steps:
       - buyer: "text"
-      - staff: "text"               # relayed to the buyer; or a command: /approve /reject /handback /close OUTCOME
+      - staff: "text"               # relayed to the buyer; or a command: /takeover /approve /reject /handback
+                                    # /close OUTCOME (`name:` is who acts; default Staff)
       - wait: 3h                    # time passes; every timer due meanwhile fires at its own moment
 """
 
