@@ -82,7 +82,17 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     # 3. Publish.
     await page.click("#tabs button[data-tab=editor]")
     await page.fill("#comment", "smaller apology coupons for rude support")
+    # Issue 21: publishing asks first, showing the server's diff; Cancel changes nothing.
     await page.click("#publish")
+    await expect(page.locator("#confirm")).to_be_visible()
+    await expect(page.locator("#confirm-diff")).to_contain_text("+    limit: {percent: 5, max_amount: 25.00}")
+    await expect(page.locator("#confirm-message")).to_contain_text("publish version 2")
+    await page.screenshot(path=str(DOCS / "admin-confirm-publish.png"))
+    await page.click("#confirm-no")
+    await expect(page.locator("#status")).to_contain_text("Not published: cancelled")
+    await expect(page.locator("#draft-state")).to_contain_text("draft based on version 1")
+    await page.click("#publish")
+    await page.click("#confirm-yes")
     await expect(page.locator("#status")).to_contain_text("Published version 2 (remedies.yml)")
     await expect(page.locator("#draft-state")).to_contain_text("published version 2")
 
@@ -118,6 +128,8 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await page.click("#tabs button[data-tab=history]")
     await expect(page.locator("#version-2")).to_contain_text("smaller apology coupons")
     await page.locator("#version-1 button.rollback").click()
+    await expect(page.locator("#confirm-diff")).to_contain_text("-    limit: {percent: 5, max_amount: 25.00}")
+    await page.click("#confirm-yes")
     await expect(page.locator("#status")).to_contain_text("version 3 publishes version 1 again")
     await expect(page.locator("#version-3")).to_contain_text("rollback")
     await page.locator("#version-2 button", has_text="Diff").click()

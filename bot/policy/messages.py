@@ -428,15 +428,15 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
         if rails is None:
             continue
         if key == "first_contact":
-            for what, table in (
-                ("say it is the shop's automated assistant", rails.disclosure),
-                ("say that a person from the team can take over at any time", rails.human_takeover),
+            for what, table, rail in (
+                ("say it is the shop's automated assistant", rails.disclosure, "disclosure"),
+                ("say that a person from the team can take over at any time", rails.human_takeover, "human_takeover"),
             ):
                 rx = table.get(lang)
                 if rx is None:
                     add(loc, f"guardrails.yml has no words for language {lang!r}: add them")
                 elif not rx.search(text):
-                    add(loc, f"first contact must {what} (EU AI Act Art. 50); expected words matching {rx.pattern!r}")
+                    add(loc, f"first contact must {what} (EU AI Act Art. 50); {_say_it_like(rx, p.model, lang, rail)}")
         review_rx = rails.review_words.get(lang)
         if review_rx is not None and key not in REVISION_KEYS and (m := review_rx.search(text)):
             add(
@@ -459,6 +459,15 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
             whys = "; ".join(dict.fromkeys(rule.why for rule, _ in hits))
             add(loc, f"matches a forbidden pattern of guardrails.yml {langs}: {whys} (found {hits[0][1].group(0)!r})")
     return issues
+
+
+def _say_it_like(rx: re.Pattern[str], model: MessageFile, lang: str, rail: str) -> str:
+    """How to fix a missing disclosure, in words, never the raw regular expression (issue 21): the words another
+    variant of this file already uses, else where the accepted words are listed."""
+    for other in model.messages.first_contact:
+        if m := rx.search(other):
+            return f"say it in words such as \u201c{m.group(0)}\u201d, as another variant of this message does"
+    return f"use one of the words listed in guardrails.yml under languages.{lang}.{rail}"
 
 
 def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
