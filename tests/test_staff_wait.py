@@ -4,6 +4,7 @@ buyer reads in their own language (issue 18 item 8)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from bot.conversation import flow
 from bot.platform.local_time import clock_time, day_and_date
-from bot.policy.conversation import Routing, Team, Waiting, load_routing
+from bot.platform.vocab import Stage
+from bot.policy.conversation import Routing, Team, Waiting, load_conversation_policy, load_routing
 from bot.policy.mediation import DAYS, BusinessHours
+from bot.policy.remedies import CaseFacts
 from bot.policy.staff_wait import staff_eta
 
 HOURS = BusinessHours(days=["mon", "tue", "wed", "thu", "fri"], start="09:00", end="17:00", timezone="Europe/Warsaw")
@@ -124,3 +128,25 @@ def test_bad_team_names_say_what_to_fix(names: dict[str, str], message: str) -> 
 
 
 TOPICS = ("delivery", "returns", "product", "service", "website", "billing", "other")
+
+
+@given(gaps=st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=30))
+def test_a_waiting_buyer_is_answered_at_most_once_per_repeat_after(gaps: list[int]) -> None:
+    """However the buyer's messages are spaced, the waiting answers are `repeat_after` apart, and the first
+    message after the handoff is always answered (rule 9: never silence, never a flood)."""
+    policy = load_conversation_policy(REPO / "policies" / "conversation.yml")
+    facts = CaseFacts(topic="delivery", currency="EUR")
+    now, slots, answered = datetime(2026, 11, 2, 10, 0, tzinfo=UTC), {"joined_by": None}, []
+    for gap in gaps:
+        now += timedelta(minutes=gap)
+        plan = flow.while_waiting(flow.State(Stage.AWAITING_STAFF, dict(slots), facts, now), policy, {})
+        assert plan.stage == Stage.AWAITING_STAFF and plan.handoff is None  # never a new handoff
+        if plan.actions:
+            assert plan.actions == ["action_waiting"]
+            slots["waiting_told_at"] = now.isoformat()  # as the engine records it
+            answered.append(now)
+    assert answered and answered[0] == datetime(2026, 11, 2, 10, 0, tzinfo=UTC) + timedelta(minutes=gaps[0])
+    assert all(b - a >= policy.waiting.repeat_after for a, b in pairwise(answered))
+    # And once a person has joined, nothing at all.
+    joined = flow.State(Stage.AWAITING_STAFF, {"joined_by": "Maja"}, facts, now + timedelta(days=1))
+    assert flow.while_waiting(joined, policy, {}).actions == []
