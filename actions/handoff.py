@@ -31,6 +31,8 @@ class ActionHandoff(MediatorAction):
         text = services.catalog.render(
             key or self.label, language, variables, sub=sub, seed=int(tracker.get_slot("turn") or 0)
         )
-        eta = eta_sentence(tracker, services)
+        # An approval request is answered by the bot once staff decide ("I'll be back to you"), not by a person
+        # writing here: promising a person would not be true.
+        eta = eta_sentence(tracker, services) if sub != "approval_needed" else ""
         text = f"{text} {eta}" if eta else text
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})

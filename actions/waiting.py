@@ -56,7 +56,9 @@ class ActionWaiting(MediatorAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         services = get_services()
-        parts = [waiting_text(tracker, services, "still", {}), eta_sentence(tracker, services)]
+        # Waiting for an approval, the bot itself comes back once staff decide: no person is promised then.
+        approval = tracker.get_slot("handoff_reason") == "approval_needed"
+        parts = [waiting_text(tracker, services, "still", {}), "" if approval else eta_sentence(tracker, services)]
         text = " ".join(p for p in parts if p)
         if text:
             language = _language(tracker, services)
