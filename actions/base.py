@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
+from bot.platform.currencies import format_money
 
 
 class MediatorAction(Action, metaclass=ABCMeta):
@@ -78,19 +79,20 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "order_id": slot("order_id") or "",
         "problem": problems[0] if problems else (slot("topic_problem") or "other"),
         "remedy": remedy.get("type", ""),
-        "amount": format_amount(remedy),
+        "amount": format_amount(remedy, language),
         "policy_quote": slot("policy_quote") or "",
         "policy_source": slot("policy_source") or "",
         "edit_url": slot("edit_url") or "",
-        "team": team.name if team else "",
+        "team": team.name_in(language, services.shop.default_language) if team else "",
         "staff_name": slot("staff_name") or "",
         "text": slot("staff_text") or "",
     }
 
 
-def format_amount(remedy: dict[str, Any]) -> str:
+def format_amount(remedy: dict[str, Any], language: str | None = None) -> str:
+    """The remedy's amount as the buyer's language writes money ("15,00 €" in German), or its percentage."""
     if remedy.get("amount"):
-        return f"{remedy['amount']} {remedy.get('currency', '')}".strip()
+        return format_money(remedy["amount"], remedy.get("currency"), language)
     if remedy.get("percent"):
         return f"{remedy['percent'].rstrip('0').rstrip('.')}%"
     return ""

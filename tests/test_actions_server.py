@@ -117,6 +117,8 @@ def test_every_bot_turn_label_has_an_action() -> None:
         "close",
         "opt_out_confirm",
         "clarify",
+        "waiting",  # rule 9: a buyer waiting for a person is answered, with when to expect them
+        "staff_joined",  # rule 9: the buyer is told who has joined
     }
     executor = ActionExecutor()
     executor.register_package(actions)

@@ -61,6 +61,11 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await page.click("#tabs button[data-tab=forms]")
     percent = page.locator("#f-rule-rude-support-coupon-percent")
     await expect(percent).to_have_value("10")
+    # Issue 21: every amount carries its currency, and the rates for orders in other currencies are stated.
+    await expect(page.locator("#currency-note")).to_contain_text("Amounts are in EUR")
+    await expect(page.locator("#currency-note")).to_contain_text("PLN")
+    await expect(page.locator("#limits thead")).to_contain_text("max amount (EUR)")
+    await expect(page.locator("#f-rule-rude-support-coupon-max_amount + .unit")).to_have_text(" EUR")
     await percent.fill("5")
     await page.click("#apply-forms")
     await expect(page.locator("#status")).to_contain_text("Applied 1 change(s) to the draft: remedies.yml")
@@ -82,7 +87,17 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     # 3. Publish.
     await page.click("#tabs button[data-tab=editor]")
     await page.fill("#comment", "smaller apology coupons for rude support")
+    # Issue 21: publishing asks first, showing the server's diff; Cancel changes nothing.
     await page.click("#publish")
+    await expect(page.locator("#confirm")).to_be_visible()
+    await expect(page.locator("#confirm-diff")).to_contain_text("+    limit: {percent: 5, max_amount: 25.00}")
+    await expect(page.locator("#confirm-message")).to_contain_text("publish version 2")
+    await page.screenshot(path=str(DOCS / "admin-confirm-publish.png"))
+    await page.click("#confirm-no")
+    await expect(page.locator("#status")).to_contain_text("Not published: cancelled")
+    await expect(page.locator("#draft-state")).to_contain_text("draft based on version 1")
+    await page.click("#publish")
+    await page.click("#confirm-yes")
     await expect(page.locator("#status")).to_contain_text("Published version 2 (remedies.yml)")
     await expect(page.locator("#draft-state")).to_contain_text("published version 2")
 
@@ -98,6 +113,8 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await page.fill("#source", asking)
     await expect(page.locator("#valid-badge")).to_contain_text("problem(s)")
     await expect(page.locator("#issues")).to_contain_text("asks for the review to be deleted")
+    issues = await page.locator("#issues li").all_inner_texts()
+    assert len(issues) == len(set(issues)) and not any("\\b" in i or "(?" in i for i in issues), issues  # plain, once
     await page.click("#publish")
     await expect(page.locator("#status")).to_contain_text("Not published")
     await page.locator("#issues li", has_text="asks for the review to be deleted").first.click()  # jumps to the line
@@ -118,6 +135,8 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await page.click("#tabs button[data-tab=history]")
     await expect(page.locator("#version-2")).to_contain_text("smaller apology coupons")
     await page.locator("#version-1 button.rollback").click()
+    await expect(page.locator("#confirm-diff")).to_contain_text("-    limit: {percent: 5, max_amount: 25.00}")
+    await page.click("#confirm-yes")
     await expect(page.locator("#status")).to_contain_text("version 3 publishes version 1 again")
     await expect(page.locator("#version-3")).to_contain_text("rollback")
     await page.locator("#version-2 button", has_text="Diff").click()

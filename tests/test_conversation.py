@@ -114,11 +114,21 @@ async def test_stop_ends_all_contact_and_nothing_is_sent_after(
     assert (await client.get(f"/api/cases/{case_id}")).json()["outcome"] == "opted_out"
 
 
-async def test_asking_for_a_human_hands_off_and_the_bot_goes_quiet(client: httpx.AsyncClient, rt: Runtime) -> None:
+async def test_asking_for_a_human_hands_off_and_the_waiting_buyer_is_told_once(
+    client: httpx.AsyncClient, rt: Runtime
+) -> None:
     case_id, chat = await open_chat(client, rt)
     reply = await say(client, chat, "I want to talk to a real person, not a bot")
     assert reply["replies"][0]["action"] == "handoff" and reply["stage"] == "awaiting_staff"
-    assert (await say(client, chat, "hello?"))["replies"] == []
+    assert (
+        "will reply to you here" in reply["replies"][0]["text"] or "hear from a person" in reply["replies"][0]["text"]
+    )
+    # Rule 9: "hello?" while waiting gets a short answer, not silence and not a second handoff; a second one
+    # within waiting.repeat_after gets nothing, so the bot never floods a conversation that is a person's now.
+    [waiting] = (await say(client, chat, "hello?"))["replies"]
+    assert waiting["action"] == "waiting" and "team" in waiting["text"]
+    again = await say(client, chat, "hello??")
+    assert again["replies"] == [] and again["stage"] == "awaiting_staff"
     case = (await client.get(f"/api/cases/{case_id}")).json()
     assert case["handoff_reason"] == "buyer_asked"
     assert any(e["type"] == "handoff" and e["data"]["team"] for e in case["events"])

@@ -34,13 +34,25 @@ async def token(rt: Runtime, name: str, role: str) -> str:
         return await create_token(session, SHOP, name, role, rt.clock.now())
 
 
+async def confirmed(client: httpx.AsyncClient, method: str, url: str, body: dict, **kw: object) -> httpx.Response:
+    """Publish or roll back as the admin page does: the first request shows the diff (428, nothing applied),
+    the second carries its `confirm` token and applies."""
+    first = await client.request(method, url, json=body, **kw)  # type: ignore[arg-type]
+    if first.status_code != 428:
+        return first
+    assert first.json()["error"] == "confirm_needed" and first.json()["confirm"], first.text
+    return await client.request(method, url, json={**body, "confirm": first.json()["confirm"]}, **kw)  # type: ignore[arg-type]
+
+
 async def publish_edit(client: httpx.AsyncClient, rt: Runtime, name: str, old: str, new: str) -> int:
     """Publish one edit of policy file `name` through the admin API, as an admin would; the new version."""
     admin = {"Authorization": f"Bearer {await token(rt, 'alice', 'admin')}"}
     current = (await client.get("/api/policies", headers=admin)).json()
     assert old in current["files"][name], f"{name} has no {old!r}"
     files = {name: current["files"][name].replace(old, new, 1)}
-    r = await client.put("/api/policies", headers=admin, json={"base_version": current["version"], "files": files})
+    r = await confirmed(
+        client, "PUT", "/api/policies", {"base_version": current["version"], "files": files}, headers=admin
+    )
     assert r.status_code == 201, r.text
     return r.json()["version"]
 
@@ -88,7 +100,18 @@ async def test_publish_history_diff_rollback_and_audit(api: httpx.AsyncClient) -
     assert "-    limit: {percent: 10" in dry.json()["diff"] and "+    limit: {percent: 5" in dry.json()["diff"]
     assert (await api.get("/api/policies")).json()["version"] == 1  # a dry run changes nothing
 
-    r = await api.put("/api/policies", json={"base_version": 1, "files": files, "comment": "smaller coupons"})
+    # Issue 21: publishing takes two requests. The first shows the diff and applies nothing; only the second,
+    # carrying the token of exactly this change, publishes. A token for another change is refused.
+    body = {"base_version": 1, "files": files, "comment": "smaller coupons"}
+    ask = await api.put("/api/policies", json=body)
+    assert ask.status_code == 428 and ask.json()["error"] == "confirm_needed" and ask.json()["field"] == "confirm"
+    assert "+    limit: {percent: 5" in ask.json()["diff"] and "publish version 2" in ask.json()["message"]
+    assert (await api.get("/api/policies")).json()["version"] == 1  # nothing applied yet
+    other = {**body, "comment": "something else", "confirm": ask.json()["confirm"]}
+    wrong = await api.put("/api/policies", json=other)
+    assert wrong.status_code == 428 and "does not match" in wrong.json()["message"]
+    assert (await api.get("/api/policies")).json()["version"] == 1
+    r = await api.put("/api/policies", json={**body, "confirm": ask.json()["confirm"]})
     assert r.status_code == 201, r.text
     assert r.json()["version"] == 2 and r.json()["changed"] == ["remedies.yml"]
     v2 = (await api.get("/api/policies")).json()
@@ -99,7 +122,10 @@ async def test_publish_history_diff_rollback_and_audit(api: httpx.AsyncClient) -
     diff = (await api.get("/api/policies/diff", params={"from": 1, "to": 2})).json()["diff"]
     assert diff.startswith("--- a/remedies.yml\n+++ b/remedies.yml\n") and "+    " + LOWER in diff
 
-    back = await api.post("/api/policies/rollback", json={"to_version": 1, "base_version": 2})
+    ask = await api.post("/api/policies/rollback", json={"to_version": 1, "base_version": 2})
+    assert ask.status_code == 428 and "-    limit: {percent: 5" in ask.json()["diff"]
+    assert (await api.get("/api/policies")).json()["version"] == 2  # nothing applied yet
+    back = await confirmed(api, "POST", "/api/policies/rollback", {"to_version": 1, "base_version": 2})
     assert back.status_code == 201 and back.json()["version"] == 3 and back.json()["rolled_back_to"] == 1
     assert (await api.get("/api/policies")).json()["files"] == v1["files"]
     old = (await api.get("/api/policies/versions/2")).json()
@@ -122,9 +148,12 @@ async def test_two_admins_publishing_at_once_the_second_is_told_to_reload(rt: Ru
     theirs = {
         "mediation.yml": base["files"]["mediation.yml"].replace("staff_reminder_after: 2h", "staff_reminder_after: 1h")
     }
+    # Both saw their diff on version 1; both confirm at once.
+    ask_a = (await api.put("/api/policies", json={"base_version": 1, "files": mine})).json()["confirm"]
+    ask_b = (await api.put("/api/policies", headers=bob, json={"base_version": 1, "files": theirs})).json()["confirm"]
     a, b = await asyncio.gather(
-        api.put("/api/policies", json={"base_version": 1, "files": mine}),
-        api.put("/api/policies", headers=bob, json={"base_version": 1, "files": theirs}),
+        api.put("/api/policies", json={"base_version": 1, "files": mine, "confirm": ask_a}),
+        api.put("/api/policies", headers=bob, json={"base_version": 1, "files": theirs, "confirm": ask_b}),
     )
     assert sorted([a.status_code, b.status_code]) == [201, 409], (a.text, b.text)
     loser = a if a.status_code == 409 else b
@@ -215,7 +244,7 @@ async def test_restart_keeps_an_admin_edit_and_seeds_a_file_changed_on_disk(
 ) -> None:
     base = (await api.get("/api/policies")).json()
     files = {"remedies.yml": lower_coupon(base["files"]["remedies.yml"])}
-    assert (await api.put("/api/policies", json={"base_version": 1, "files": files})).status_code == 201
+    assert (await confirmed(api, "PUT", "/api/policies", {"base_version": 1, "files": files})).status_code == 201
     await rt.seed_policies()  # a restart with the same files on disk
     assert (await api.get("/api/policies")).json()["version"] == 2
     folder = tmp_path / "policies"

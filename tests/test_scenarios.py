@@ -13,6 +13,7 @@ expect keys (all optional):
     languages: [pl, de]             # bot turns change language in this order
     remedy: replacement             # some bot turn offered this remedy type
     no_bot_after: opt_out_confirm   # nothing is sent after this action
+    only_after: {handoff: [waiting]}   # after the first turn with this action, the bot sends only these
     min_first_contact_delay: 4h     # the first bot message comes at least this long after opening
     bot_turns_contain: ["https://reviews.example"]   # substrings found in some bot turn
     topic: billing                  # triage's topic (rule 12: every case records its topic)
@@ -84,6 +85,10 @@ def check(expect: dict, result: dict, opened_at: str | None) -> None:
     if "no_bot_after" in expect:
         idx = actions.index(expect["no_bot_after"])
         assert idx == len(actions) - 1, f"sent after {expect['no_bot_after']}: {actions[idx + 1 :]}"
+    for action, allowed in expect.get("only_after", {}).items():
+        assert action in actions, f"{action} never happened: {actions}"
+        after = actions[actions.index(action) + 1 :]
+        assert set(after) <= set(allowed), f"after {action} only {allowed} may be sent: {after}"
     if "min_first_contact_delay" in expect and bot:
         from datetime import datetime
 

@@ -59,7 +59,7 @@ async def test_reply_and_approve_in_the_browser(page: Page, base_url: str, rt: R
     await expect(item).to_contain_text("Markus")
     await item.click()
     await expect(page.locator("#detail h2")).to_contain_text(f"Case {case_id}")
-    await expect(page.locator(".approval")).to_contain_text("refund_full 900.00 EUR")
+    await expect(page.locator(".approval")).to_contain_text("refund_full €900.00")
     await expect(page.locator("#detail")).not_to_contain_text("m.becker@example.de")
     await page.get_by_label("Reply to the buyer").fill("Hallo Markus, ich kümmere mich sofort darum.")
     await page.get_by_role("button", name="Send").click()

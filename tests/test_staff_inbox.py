@@ -106,6 +106,20 @@ async def test_reply_reaches_the_buyer_and_hand_back_resumes(rt: Runtime, client
     assert len(await messages(rt, case_id, "bot")) > bots  # the bot speaks again
 
 
+async def test_taking_over_tells_the_buyer_who_joined_once(rt: Runtime, client: httpx.AsyncClient) -> None:
+    case_id = await open_case(rt, review("inbox-joined"))
+    await buyer(rt, case_id, "Hello, yes, the lamp was broken.")
+    for _ in range(2):  # a second click (or a second tab) must not repeat it
+        response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Maja"})
+        assert response.status_code == 200
+        await rt.worker.run_due()
+    joined = [m for m in await messages(rt, case_id, "bot") if m.action == "staff_joined"]
+    assert len(joined) == 1 and "Maja" in joined[0].text and joined[0].status == "delivered"
+    bots = len(await messages(rt, case_id, "bot"))
+    await buyer(rt, case_id, "hello? how long will this take?")
+    assert len(await messages(rt, case_id, "bot")) == bots  # a person is there: the bot stays out of the way
+
+
 async def test_take_over_close_and_flag(rt: Runtime, client: httpx.AsyncClient) -> None:
     case_id = await open_case(rt, review("inbox-take"))
     response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})

@@ -17,6 +17,7 @@ import pytest
 
 from bot.app.runtime import Runtime
 from bot.app.web import create_app
+from bot.handoff.staff_actions import Staff, take_over
 from bot.platform.clock import VirtualClock
 from tests.browser import LOOPBACK, Browser, Page, Route, WebSocketRoute, chromium, expect, serve
 from tests.conftest import KEY, ROOT, review
@@ -263,4 +264,27 @@ async def test_without_a_websocket_the_page_falls_back_to_http(tab: Tab, server:
     replies = await type_and_wait(page, "It was the Fjord table lamp")
     assert replies and replies[0]["text"].strip()
     assert sum(u.endswith("/messages") for u in tab.posts) == 2
+    await expect_page_matches_history(page, server, chat)
+
+
+async def test_a_buyer_who_asks_for_a_person_is_told_when_and_then_who_joined(
+    tab: Tab, server: Server, rt: Runtime
+) -> None:
+    """Rule 9 in the buyer's own page: the handoff says when a person will answer; when Maja takes over, the
+    page says who joined, and the header no longer says "Automated assistant"."""
+    page = tab.page
+    chat = await open_case(server, rt, "web-waiting")
+    await page.goto(chat.url)
+    await expect(page.locator(".msg.bot").first).to_have_attribute("data-action", "first_contact")
+    [handoff] = await type_and_wait(page, "I want to talk to a real person, not a bot")
+    assert handoff["action"] == "handoff"
+    assert "team" in handoff["text"] and ("usually by" in handoff["text"] or "after" in handoff["text"])
+    await expect(page.locator("#subtitle")).to_contain_text("Automated assistant")
+    await take_over(rt, chat.case_id, Staff("maja", "Maja"))
+    await rt.worker.run_due()
+    await page.reload()  # the page also polls; a reload shows it at once
+    joined = page.locator('.msg.bot[data-action="staff_joined"]')
+    await expect(joined).to_have_count(1)
+    await expect(joined).to_contain_text("Maja")
+    await expect(page.locator("#subtitle")).to_have_text("A person from our team is with you")
     await expect_page_matches_history(page, server, chat)

@@ -37,6 +37,7 @@ from bot.policy.conversation import ConversationPolicy, load_conversation_policy
 from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
+from bot.policy.staff_wait import staff_eta
 from bot.store.models import Case, Event, Message
 from bot.store.queue import schedule
 from bot.understanding.nlu_process import NLUProcess
@@ -324,14 +325,24 @@ class Engine:
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
             details = {**ctx.case.details, "staff_name": staff_name, "staff_text": clean(text)}
-            plan = flow.Plan(
-                ["action_staff_message"],
-                Stage(ctx.case.stage),
-                {"staff_name": staff_name, "staff_text": clean(text)},
-                reason="staff_message",
-            )
+            said = {"staff_name": staff_name, "staff_text": clean(text)}
+            if not ctx.case.details.get("joined_by"):
+                said["joined_by"] = staff_name  # the message is signed with their name: the buyer knows who joined
+            plan = flow.Plan(["action_staff_message"], Stage(ctx.case.stage), said, reason="staff_message")
             ctx.case.details = details
             replies = await self._apply(session, ctx, plan, None, channel, role="staff")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def staff_joined(self, case_id: int, staff_name: str, channel: str | None = None) -> TurnResult:
+        """A person took the case over: the buyer is told who, once per handoff (rule 9). Nothing is said when
+        they already know (a person joined or wrote since the handoff)."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            if ctx.case.details.get("joined_by") or ctx.case.stage not in flow.STAFF:
+                return TurnResult(case_id, ctx.case.stage, [], outcome=ctx.case.outcome)
+            said = {"staff_name": staff_name, "joined_by": staff_name}
+            plan = flow.Plan(["action_staff_joined"], Stage(ctx.case.stage), said, reason="staff_joined")
+            replies = await self._apply(session, ctx, plan, None, channel)
             return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
     async def hand_back(self, case_id: int, approved: bool | None = None, channel: str | None = None) -> TurnResult:
@@ -393,7 +404,8 @@ class Engine:
             slots["problems"] = sorted(set(problems))
         if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
             slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
-        return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, self.clock.now()))
+        now = self.clock.now()
+        return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, now), now)
 
     async def _apply(
         self,
@@ -416,6 +428,11 @@ class Engine:
         slots["turn"] = int(slots.get("turn", 0)) + 1
         if plan.outcome == Outcome.OPTED_OUT:
             slots["opted_out"] = True
+        if plan.handoff or "action_waiting" in plan.actions:
+            # Rule 9: the buyer is told when a person will answer, from the staff hours (bot/policy/staff_wait.py).
+            slots["staff_eta"] = await self._staff_eta(session, ctx, now)
+            if "action_waiting" in plan.actions:  # the handoff's own estimate answers no question: not counted
+                slots["waiting_told_at"] = now.isoformat()
         replies: list[Reply] = []
         for action in plan.actions:
             result = await self.executor.run(
@@ -547,6 +564,11 @@ class Engine:
                 case_id=case.id,
                 dedupe_key=f"{kind}:{case.id}:{case.details.get('turn', 0)}",
             )
+
+    async def _staff_eta(self, session: AsyncSession, ctx: CaseContext, now: datetime) -> dict[str, Any]:
+        active = await active_mediation_policy(session, ctx.case.shop_id)
+        timezone = ctx.buyer.timezone if ctx.buyer else None
+        return staff_eta(active.policy.business_hours, now, self.conversation.waiting.answer_within, timezone)
 
     async def _opt_out(self, session: AsyncSession, ctx: CaseContext, now: datetime) -> None:
         """Rule 11: an opt-out ends all contact with the buyer, on every channel and every open case."""

@@ -12,7 +12,7 @@ transaction; the actions (actions/, Rasa SDK) write the words. Every threshold l
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Problem, Stage, names
@@ -62,6 +62,7 @@ class State:
     stage: Stage
     slots: dict[str, Any]
     facts: CaseFacts  # order facts; detail facts are merged from slots by `remedy_facts`
+    now: datetime | None = None  # the engine's clock, for what depends on elapsed time (rule 9's waiting)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.slots.get(name, default)
@@ -83,9 +84,11 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
     if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
 
-    # While staff handle the case the bot stays silent; the message is relayed to them.
+    # While staff handle the case the message is relayed to them. Until a person has joined, the buyer is not
+    # left in silence: a short answer says the message is with the team and when to expect them, at most
+    # once per `waiting.repeat_after` (rule 9); once a person is there, the bot stays out of their way.
     if s.stage in STAFF:
-        return Plan([], s.stage, slots, reason="with_staff")
+        return while_waiting(s, p, slots)
 
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
@@ -250,9 +253,20 @@ def handoff_reason(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, 
 
 
 def handoff(reason: str, stage: Stage, slots: dict[str, Any], **more: Any) -> Plan:
-    """Rule 9: a person takes over; the bot stops until staff hand the case back."""
-    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, **more}
+    """Rule 9: a person takes over; the bot stops until staff hand the case back. The handoff message says
+    when a person will answer (the engine estimates it from the staff hours: `staff_eta`)."""
+    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, "joined_by": None, **more}
     return Plan(["action_handoff"], Stage.AWAITING_STAFF, slots, handoff=reason, reason=f"handoff:{reason}")
+
+
+def while_waiting(s: State, p: ConversationPolicy, slots: dict[str, Any]) -> Plan:
+    """A message written while the case is with staff: a short answer if nobody has joined yet and the buyer
+    has not been told within `waiting.repeat_after`; otherwise silence (the message is relayed to staff)."""
+    told = s.get("waiting_told_at")
+    recently = s.now is not None and told and s.now - datetime.fromisoformat(told) < p.waiting.repeat_after
+    if s.get("joined_by") or s.now is None or recently:
+        return Plan([], s.stage, slots, reason="with_staff")
+    return Plan(["action_waiting"], s.stage, slots, reason="waiting_answered")
 
 
 # ── stage by stage ──────────────────────────────────────────────────────────────────────────────
@@ -502,7 +516,7 @@ def on_staff_close(s: State, outcome: Outcome, staff_name: str, contacted: bool)
 
 def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approved: bool | None = None) -> Plan:
     """Staff hand the case back; the bot resumes where it stopped, knowing what staff decided."""
-    slots: dict[str, Any] = {"handoff_reason": None, "not_understood": 0, "insults": 0}
+    slots: dict[str, Any] = {"handoff_reason": None, "not_understood": 0, "insults": 0, "joined_by": None}
     if s.get("staff_granted") and s.get("accepted_remedy"):
         # Staff granted a remedy and the buyer was told (action_staff_remedy): it is not asked for, offered or
         # confirmed again; the case goes on as after a remedy the buyer accepted from the bot (rule 8).

@@ -20,6 +20,7 @@ from bot.conversation import flow
 from bot.conversation.context import CaseContext, load_context, remedy_facts
 from bot.handoff.masking import mask_text
 from bot.handoff.staff_remedy import grant_form
+from bot.platform.currencies import format_money
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Message, SlackThread
@@ -105,7 +106,7 @@ def anger_trend(history: list[float]) -> str:
 
 def remedy_line(option: dict[str, Any]) -> str:
     if option.get("amount"):
-        value = f" {option['amount']} {option.get('currency') or ''}".rstrip()
+        value = " " + (option.get("amount_text") or format_money(option["amount"], option.get("currency"), "en"))
     elif option.get("percent"):
         value = f" {option['percent']}%"
     else:
@@ -114,6 +115,12 @@ def remedy_line(option: dict[str, Any]) -> str:
     where = f"{cite.get('source', '')} § {cite.get('heading', '')}".strip(" §")
     approval = " (needs staff approval)" if option.get("needs_approval") else ""
     return f"{option['type']}{value}{approval} · policy: {where or 'remedies.yml ' + option.get('rule_id', '')}"
+
+
+def _with_amount_text(option: dict[str, Any], language: str) -> dict[str, Any]:
+    if not option.get("amount"):
+        return option
+    return {**option, "amount_text": format_money(option["amount"], option.get("currency"), language)}
 
 
 GATHERED = ("what", "when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
@@ -157,6 +164,10 @@ async def load_card(
     if granting:
         state = flow.State(Stage(case.stage), slots, remedy_facts(ctx, bundle.conversation, now))
         remedies = [flow.option_slot(o) for o in flow.allowed_options(state, bundle.remedies)]
+    # Amounts as staff read money: in the shop's own language ("€35.70", "PLN 392.01"), one helper for all.
+    staff_language = bundle.shop.default_language
+    remedies = [_with_amount_text(r, staff_language) for r in remedies]
+    pending = details.get("pending_remedy")
     order = None
     if ctx.order is not None:
         o = ctx.order
@@ -164,6 +175,7 @@ async def load_card(
             "id": o.external_id,
             "total": str(o.total) if o.total is not None else None,
             "currency": o.currency,
+            "total_text": format_money(o.total, o.currency, staff_language) if o.total is not None else None,
             "items": [f"{i.get('name', i.get('sku', '?'))} ×{i.get('qty', 1)}" for i in o.items or []],
             "ordered": o.ordered_at.date().isoformat() if o.ordered_at else None,
             "delivered": o.delivered_at.date().isoformat() if o.delivered_at else None,
@@ -196,7 +208,7 @@ async def load_card(
         details={k: _masked(details[k]) for k in GATHERED if details.get(k)},
         anger=[float(a) for a in details.get("anger_history", [])],
         remedies=remedies,
-        pending_remedy=details.get("pending_remedy"),
+        pending_remedy=_with_amount_text(pending, staff_language) if pending else None,
         reason=REASONS.get(reason_key, reason_key.replace("_", " ") or "staff review"),
         deadline_at=case.deadline_at.isoformat(),
         time_left=time_left(case.deadline_at, now) if case.stage != Stage.CLOSED else "closed",
@@ -277,7 +289,7 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
     ]
     if card.order:
         o = card.order
-        total = f" · {o['total']} {mrkdwn(o['currency'] or '')}" if o.get("total") else ""
+        total = f" · {mrkdwn(o.get('total_text') or o['total'])}" if o.get("total") else ""
         dates = f" · ordered {o['ordered']}" if o.get("ordered") else ""
         dates += f" · delivered {o['delivered']}" if o.get("delivered") else ""
         items = ", ".join(mrkdwn(i) for i in o["items"])

@@ -103,7 +103,10 @@ async def take_over(rt: Any, case_id: int, staff: Staff, shop_id: str | None = N
             # Remember where the bot was, so a hand back resumes there.
             case.details = {**case.details, "resume_stage": case.stage, "handoff_reason": plan.handoff}
             await apply_stage(session, case, plan, now)
-        return Done(case.id, case.stage, f"{staff.name} took over case {case.id}; the bot is paused")
+        stage = case.stage
+    # The buyer is told who has joined, once (rule 9); through the engine, so it is a reply like any other.
+    await rt.conversation.staff_joined(case_id, staff.name)
+    return Done(case_id, stage, f"{staff.name} took over case {case_id}; the bot is paused")
 
 
 async def reply(rt: Any, case_id: int, staff: Staff, text: str, shop_id: str | None = None) -> Done:

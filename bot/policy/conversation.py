@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.platform import vocab
 from bot.platform.vocab import Topic, literal
@@ -70,6 +71,25 @@ class Facts(Strict):
     warranty_days: int = Field(730, ge=0, le=3650)
 
 
+class Waiting(Strict):
+    """A buyer waiting for a person is told so, and roughly when (PLAYBOOK rule 9). The staff working hours
+    the estimate counts come from mediation.yml `business_hours`."""
+
+    # How long staff usually take to answer during working hours: the buyer reads "usually by 10:30".
+    answer_within: Duration = timedelta(hours=1)
+    # A buyer who writes again while waiting ("hello??", "how long will it take?") is answered at most once
+    # in this long, so the bot never floods a conversation that belongs to a person now.
+    repeat_after: Duration = timedelta(minutes=30)
+
+    @model_validator(mode="after")
+    def _sane(self) -> Waiting:
+        if not timedelta(minutes=10) <= self.answer_within <= timedelta(days=2):
+            raise ValueError("waiting.answer_within must be between 10m and 2d, e.g. answer_within: 1h")
+        if not timedelta(minutes=5) <= self.repeat_after <= timedelta(days=1):
+            raise ValueError("waiting.repeat_after must be between 5m and 1d, e.g. repeat_after: 30m")
+        return self
+
+
 class ConversationPolicy(Strict):
     deescalation: Deescalation = Deescalation()
     handoff: Handoff = Handoff()
@@ -78,11 +98,40 @@ class ConversationPolicy(Strict):
     timers: Timers
     language_switch_min_letters: int = Field(12, ge=1, le=200)
     facts: Facts = Facts()
+    waiting: Waiting = Waiting()
 
 
 class Team(Strict):
+    """A staff team. `name` is what staff see (the Slack channel, /staff); `names` is what a buyer reads in
+    their own language ("a person from our team (Logistyka)").
+
+    Fallback, so a reply never carries a fragment of another language (issue 18 item 8): the buyer's language
+    from `names`; else `name`, but only for a buyer in the shop's default language (`name` is written in it);
+    else nothing, and the message reads without it ("a person from our team"): every template that uses
+    {team} is written to read when it is empty."""
+
     name: str = Field(min_length=1)
+    names: dict[str, str] = {}
     slack_channel: str | None = None
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, v: dict[str, str]) -> dict[str, str]:
+        for language, text in v.items():
+            if not re.fullmatch(r"[a-z]{2,3}", language):
+                raise ValueError(f"names: {language!r} is not a language code; write two letters, e.g. pl: Logistyka")
+            if not text.strip():
+                raise ValueError(f"names.{language}: empty; write the team's name in that language or remove the line")
+            if "{" in text or "}" in text:
+                raise ValueError(f"names.{language}: braces are not allowed in a team name; remove them")
+        return v
+
+    def name_in(self, language: str | None, default_language: str) -> str:
+        """The name a buyer reads (see the fallback rule above); "" when there is none in their language."""
+        base = (language or "").replace("_", "-").split("-", 1)[0].lower()
+        if base in self.names:
+            return self.names[base]
+        return self.name if base == default_language or not base else ""
 
 
 class Routing(Strict):

@@ -61,7 +61,11 @@ def form_values(files: dict[str, str]) -> dict[str, Any]:
             messages[name.removeprefix("messages/").removesuffix(".yml")] = {
                 ".".join(map(str, loc)): text for loc, text in _leaves(data, ()) if loc and loc[0] != "language"
             }
+    rates = remedies.get("rates") if isinstance(remedies.get("rates"), dict) else {}
     return {
+        # Every amount in the forms is in the policy's currency; orders in another are converted at `rates`.
+        "currency": str(remedies.get("currency") or ""),
+        "rates": {str(code): rate for code, rate in rates.items()},
         "authority": dict(remedies.get("bot_authority") or {}),
         "rules": rules,
         "contact": {kind: dict(rule) for kind, rule in contact.items() if isinstance(rule, dict)},

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
@@ -62,6 +62,8 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "team",
         "staff_name",
         "text",
+        "time",
+        "day",
     }
 )
 FALLBACK_LANGUAGE = "en"
@@ -140,6 +142,18 @@ class Acknowledge(_Strict):
     pending: Variants | None = None
 
 
+class Waiting(_Strict):
+    """A buyer waiting for a person is told so, and roughly when (PLAYBOOK rule 9). The handoff message
+    ends with the sentence for the estimate's kind; a message written while waiting gets `still` and it."""
+
+    soon: Variants  # during staff hours: a person answers by {time}
+    today: Variants  # before today's hours: after {time}
+    tomorrow: Variants  # after hours: tomorrow after {time}
+    later: Variants  # a weekend or a day off: on {day}, after {time}
+    still: Variants  # the buyer writes again while waiting: their message is with the team
+    joined: Variants  # a person ({staff_name}) has joined the conversation
+
+
 class Messages(_Strict):
     first_contact: Variants
     acknowledge: Acknowledge
@@ -161,6 +175,8 @@ class Messages(_Strict):
     opt_out_confirm: Variants
     clarify: Variants
     closed_case: Variants
+    # Optional, so published versions written before it existed still load; without it nothing is added.
+    waiting: Waiting | None = None
 
 
 class MessageFile(_Strict):
@@ -176,6 +192,8 @@ def _message_keys() -> tuple[tuple[str, str | None], ...]:
     keys: list[tuple[str, str | None]] = []
     for name, field in Messages.model_fields.items():
         sub_model = field.annotation
+        # An optional key (`Waiting | None`) holds the sub-keys of its model.
+        sub_model = next((a for a in get_args(sub_model) if a is not type(None)), sub_model)
         if isinstance(sub_model, type) and issubclass(sub_model, BaseModel):
             keys += [(name, sub) for sub in sub_model.model_fields]
         else:
@@ -332,8 +350,8 @@ def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
         yield ("problem_names", name), "problem_names", getattr(model.problem_names, name)
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
-        variants = getattr(node, sub) if sub else node
-        if variants is None:  # an optional sub-key left out
+        variants = (getattr(node, sub) if node is not None else None) if sub else node
+        if variants is None:  # an optional key or sub-key left out
             continue
         base: Loc = ("messages", key, sub) if sub else ("messages", key)
         for i, text in enumerate(variants):
@@ -349,9 +367,11 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     "edit_url": (REVISION_KEYS, "the review is mentioned only in ask_revision / remind_revision, after resolution"),
     "text": (frozenset({"staff_message"}), "{text} is a staff member's own words, relayed by staff_message"),
     "staff_name": (
-        frozenset({"staff_message", "staff_remedy", "staff_close"}),
-        "{staff_name} belongs to the messages staff send (staff_message, staff_remedy, staff_close)",
+        frozenset({"staff_message", "staff_remedy", "staff_close", "waiting"}),
+        "{staff_name} belongs to the messages staff send (staff_message, staff_remedy, staff_close) and waiting",
     ),
+    "time": (frozenset({"waiting"}), "{time} is when a person will answer, known only in waiting"),
+    "day": (frozenset({"waiting"}), "{day} is the day a person will answer, known only in waiting"),
 }
 _NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
 
@@ -393,15 +413,15 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
         if rails is None:
             continue
         if key == "first_contact":
-            for what, table in (
-                ("say it is the shop's automated assistant", rails.disclosure),
-                ("say that a person from the team can take over at any time", rails.human_takeover),
+            for what, table, rail in (
+                ("say it is the shop's automated assistant", rails.disclosure, "disclosure"),
+                ("say that a person from the team can take over at any time", rails.human_takeover, "human_takeover"),
             ):
                 rx = table.get(lang)
                 if rx is None:
                     add(loc, f"guardrails.yml has no words for language {lang!r}: add them")
                 elif not rx.search(text):
-                    add(loc, f"first contact must {what} (EU AI Act Art. 50); expected words matching {rx.pattern!r}")
+                    add(loc, f"first contact must {what} (EU AI Act Art. 50); {_say_it_like(rx, p.model, lang, rail)}")
         review_rx = rails.review_words.get(lang)
         if review_rx is not None and key not in REVISION_KEYS and (m := review_rx.search(text)):
             add(
@@ -424,6 +444,15 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
             whys = "; ".join(dict.fromkeys(rule.why for rule, _ in hits))
             add(loc, f"matches a forbidden pattern of guardrails.yml {langs}: {whys} (found {hits[0][1].group(0)!r})")
     return issues
+
+
+def _say_it_like(rx: re.Pattern[str], model: MessageFile, lang: str, rail: str) -> str:
+    """How to fix a missing disclosure, in words, never the raw regular expression (issue 21): the words another
+    variant of this file already uses, else where the accepted words are listed."""
+    for other in model.messages.first_contact:
+        if m := rx.search(other):
+            return f"say it in words such as \u201c{m.group(0)}\u201d, as another variant of this message does"
+    return f"use one of the words listed in guardrails.yml under languages.{lang}.{rail}"
 
 
 def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
@@ -530,7 +559,7 @@ def _compile(model: MessageFile) -> _Language:
     templates: dict[tuple[str, str | None], tuple[Template, ...]] = {}
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
-        variants = getattr(node, sub) if sub else node
+        variants = (getattr(node, sub) if node is not None else None) if sub else node
         if variants is not None:
             templates[(key, sub)] = tuple(one(t) for t in variants)
     return _Language(

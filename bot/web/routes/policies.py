@@ -37,6 +37,7 @@ from bot.store import audit
 from bot.store.admin_tokens import Admin
 from bot.store.models import PolicyRelease
 from bot.web.auth import current_admin, editor
+from bot.web.confirm import confirm_needed, confirm_token, confirmed
 from bot.web.deps import runtime
 from bot.web.errors import ApiError
 
@@ -54,6 +55,9 @@ class Draft(BaseModel):
 class Update(Draft):
     base_version: int = Field(description="The published version this draft was edited from")  # type: ignore[assignment]
     comment: str = Field("", max_length=2000)
+    confirm: str | None = Field(
+        None, max_length=100, description="The token of the 428 answer that showed this change's diff"
+    )
 
 
 class Rollback(BaseModel):
@@ -61,6 +65,9 @@ class Rollback(BaseModel):
     to_version: int = Field(ge=1)
     base_version: int
     comment: str = Field("", max_length=2000)
+    confirm: str | None = Field(
+        None, max_length=100, description="The token of the 428 answer that showed this rollback's diff"
+    )
 
 
 def issue_json(issues: list[PolicyIssue]) -> list[dict[str, Any]]:
@@ -192,6 +199,22 @@ async def update(body: Update, request: Request, admin: Admin = Depends(editor))
     rt = runtime(request)
     base, files = await draft_files(request, admin.shop_id, body)
     issues = await asyncio.to_thread(validate_files, files, _knowledge_dir(request))
+    if not issues:
+        # Nothing takes effect on one click: the first request shows the diff, the second (with its token) applies.
+        head, published = await _published(request, admin.shop_id)
+        if head is not None and base != head:
+            raise reload_error(StaleVersion(base, head))
+        if files == published:
+            raise ApiError(
+                422, "nothing_changed", "the draft equals the published version", field="files", fix="edit a file first"
+            )
+        token = confirm_token(
+            rt.settings.secret_key(), admin.shop_id, "publish", base, {"files": files, "comment": body.comment}
+        )
+        if not confirmed(body.confirm, token):
+            return confirm_needed(
+                token, diff_files(published, files), f"publish version {(head or 0) + 1}", wrong=bool(body.confirm)
+            )
     async with rt.sessions() as session, session.begin():
         if issues:
             audit.record(
@@ -287,6 +310,27 @@ async def post_rollback(body: Rollback, request: Request, admin: Admin = Depends
                 f"there is no version {body.to_version}",
                 field="to_version",
                 fix="see GET /api/policies/history",
+            )
+        head = await head_version(session, admin.shop_id)
+        if head is not None and body.base_version != head:
+            raise reload_error(StaleVersion(body.base_version, head))
+        token = confirm_token(rt.settings.secret_key(), admin.shop_id, "rollback", body.base_version, body.to_version)
+        if not confirmed(body.confirm, token):
+            if body.to_version == head:
+                raise ApiError(
+                    422,
+                    "nothing_changed",
+                    f"version {body.to_version} is what is published already",
+                    field="to_version",
+                    fix="pick an earlier version",
+                )
+            published = await files_of(session, admin.shop_id, head) if head is not None else {}
+            target = await files_of(session, admin.shop_id, body.to_version)
+            return confirm_needed(
+                token,
+                diff_files(published, target),
+                f"publish version {body.to_version} again as version {(head or 0) + 1}",
+                wrong=bool(body.confirm),
             )
         try:
             release = await rollback(

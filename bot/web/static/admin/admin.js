@@ -145,8 +145,14 @@ async function validate() {
   } else {
     $("valid-badge").textContent = `✗ ${r.json.issues.length} problem(s)`;
     $("valid-badge").className = "badge-bad";
+    // A green "Applied…" or "Rolled back…" line must not stay beside a draft that cannot be published.
+    if ($("status").classList.contains("ok")) status(`The draft has ${r.json.issues.length} problem(s): fix them, then publish.`, false);
   }
+  const seen = new Set();
   for (const issue of r.json.issues) {
+    const key = `${issue.file}:${issue.line}: ${issue.message}`;
+    if (seen.has(key)) continue; // each problem once
+    seen.add(key);
     const li = document.createElement("li");
     li.textContent = `${issue.file}:${issue.line}: ${issue.message}`;
     li.dataset.file = issue.file;
@@ -174,11 +180,48 @@ function goTo(file, line) {
 
 // ── publish, discard, reload ───────────────────────────────────────────────────────────────────
 
+// The server's confirmation step: show the diff it sent, and resolve true only on "Confirm".
+function confirmStep(title, message, diff) {
+  const dialog = $("confirm");
+  $("confirm-title").textContent = title;
+  $("confirm-message").textContent = message;
+  const pre = $("confirm-diff");
+  pre.textContent = "";
+  for (const line of (diff || "(no differences)").split("\n")) {
+    const span = document.createElement("span");
+    if (line.startsWith("+") && !line.startsWith("+++")) span.className = "diff-add";
+    else if (line.startsWith("-") && !line.startsWith("---")) span.className = "diff-del";
+    span.textContent = line + "\n";
+    pre.appendChild(span);
+  }
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      $("confirm-yes").onclick = $("confirm-no").onclick = dialog.oncancel = null;
+      dialog.close();
+      resolve(answer);
+    };
+    $("confirm-yes").onclick = () => done(true);
+    $("confirm-no").onclick = () => done(false);
+    dialog.oncancel = (e) => { e.preventDefault(); done(false); };
+    dialog.showModal();
+  });
+}
+
+// Send `body`; on the server's 428 ask the admin, then send it again with the token of exactly that change.
+async function withConfirmation(method, url, body, title) {
+  let r = await api(method, url, body);
+  if (r.status !== 428) return r;
+  if (!(await confirmStep(title, r.json.message, r.json.diff))) return { status: 0, json: { message: "cancelled, nothing changed" } };
+  return api(method, url, { ...body, confirm: r.json.confirm });
+}
+
 async function publish() {
   const say = speaker();
   const files = changedFiles();
   if (!Object.keys(files).length) { say("Nothing to publish: the draft equals the published version.", false); return; }
-  const r = await api("PUT", "/api/policies", { base_version: state.published.version, files, comment: $("comment").value });
+  const body = { base_version: state.published.version, files, comment: $("comment").value };
+  const r = await withConfirmation("PUT", "/api/policies", body, "Publish this change?");
+  if (r.status === 0) { say("Not published: cancelled, nothing changed.", false); return; }
   if (r.status === 201) {
     say(`Published version ${r.json.version} (${r.json.changed.join(", ")}). New conversations use it now.`, true);
     $("comment").value = "";
@@ -207,6 +250,11 @@ async function loadForms() {
   if (r.status !== 200) return;
   const v = r.json.values;
   state.forms = v;
+  // Amounts carry their currency (issue 21): every amount field reads in the policy's currency.
+  for (const el of document.querySelectorAll("[data-currency]")) el.textContent = v.currency || "?";
+  const rates = Object.entries(v.rates || {}).map(([code, rate]) => `1 ${v.currency} = ${rate} ${code}`);
+  $("currency-note").textContent = `Amounts are in ${v.currency || "the policy currency"} (remedies.yml currency).`
+    + (rates.length ? ` Orders in another currency are converted: ${rates.join(", ")}.` : "");
   $("f-authority-max_amount").value = v.authority.max_amount ?? "";
   $("f-authority-max_percent").value = v.authority.max_percent ?? "";
   $("f-impulsive-delay").value = (v.contact.impulsive || {}).delay ?? "";
@@ -228,7 +276,18 @@ async function loadForms() {
       input.dataset.path = `rules.${rule.index}.limit.${key}`;
       input.value = rule.limit[key] ?? "";
       input.dataset.initial = input.value;
-      tr.insertCell().appendChild(input);
+      const cell = tr.insertCell();
+      cell.appendChild(input);
+      if (key === "amount" || key === "max_amount") {
+        input.setAttribute("aria-label", `${rule.id} ${key.replace("_", " ")} in ${v.currency}`);
+        const unit = document.createElement("span");
+        unit.className = "unit";
+        unit.textContent = ` ${v.currency}`;
+        cell.appendChild(unit);
+      } else {
+        input.setAttribute("aria-label", `${rule.id} ${key.replace("_", " ")} (%)`);
+        cell.appendChild(Object.assign(document.createElement("span"), { className: "unit", textContent: " %" }));
+      }
     }
   }
   const sigs = $("signatures");
@@ -401,7 +460,9 @@ async function loadHistory() {
 
 async function rollback(version) {
   const say = speaker();
-  const r = await api("POST", "/api/policies/rollback", { to_version: version, base_version: state.published.version });
+  const body = { to_version: version, base_version: state.published.version };
+  const r = await withConfirmation("POST", "/api/policies/rollback", body, `Roll back to version ${version}?`);
+  if (r.status === 0) { say("Not rolled back: cancelled, nothing changed.", false); return; }
   if (r.status === 201) {
     say(`Rolled back: version ${r.json.version} publishes version ${version} again.`, true);
     await load(false);
