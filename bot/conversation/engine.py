@@ -26,13 +26,13 @@ import actions
 from actions.services import LookupNeeded, Services, deferring_lookups, get_services, use_services
 from bot.conversation import flow
 from bot.conversation.context import DOMAIN, CaseContext, load_context, remedy_facts, save_context, tracker
-from bot.conversation.lifecycle import add_event, close_case, transition
+from bot.conversation.lifecycle import add_event, apply_stage, transition
 from bot.outbox import outbox
 from bot.outbox.consent import pick_channel
 from bot.outbox.consent import record as record_consent
 from bot.platform.clock import Clock
 from bot.platform.vocab import Outcome, Stage
-from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, set_default_folder, use_bundle
+from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, use_bundle
 from bot.policy.conversation import ConversationPolicy, load_conversation_policy
 from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
@@ -105,9 +105,7 @@ class Engine:
         # Every turn runs under the shop's published version (bot/policy/bundle.py), read per turn.
         self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
         self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
-        set_default_folder(policies_dir)
         self.services = services
-        use_services(services)
         self.executor = ActionExecutor()
         self.executor.register_package(actions)
         self._nlu_loader = nlu_loader
@@ -135,6 +133,7 @@ class Engine:
         case = ctx.case
         bundle = await active_bundle(session, case.shop_id, ctx.policy_head)
         use_bundle(bundle)
+        use_services(self.services)
         if bundle.version is not None:
             case.policy_version = bundle.version
 
@@ -509,16 +508,9 @@ class Engine:
         if plan.handoff:
             case.handoff_reason = plan.handoff
             team = get_services().routing.team_for(case.topic)
-            await add_event(
-                session,
-                case,
-                "handoff",
-                now,
-                from_stage=case.stage,
-                to_stage=Stage.HANDOFF,
-                data={"reason": plan.handoff, "team": team},
+            await transition(
+                session, case, Stage.HANDOFF, now, reason="handoff", data={"reason": plan.handoff, "team": team}
             )
-            case.stage = Stage.HANDOFF
             active = await active_mediation_policy(session, case.shop_id)
             await schedule(
                 session,
@@ -542,14 +534,9 @@ class Engine:
                 payload={"team": team, "reason": plan.handoff},
                 dedupe_key=f"slack_card:{case.id}:{case.details.get('turn', 0)}",
             )
-        if plan.outcome is not None:
-            if plan.outcome == Outcome.OPTED_OUT:
-                await self._opt_out(session, ctx, now)
-            await close_case(
-                session, case, plan.outcome, now, reason=plan.reason, callback_url=self._callback_url(case.shop_id)
-            )
-        elif plan.stage != case.stage:
-            await transition(session, case, plan.stage, now, reason=plan.reason)
+        if plan.outcome == Outcome.OPTED_OUT:
+            await self._opt_out(session, ctx, now)
+        await apply_stage(session, case, plan, now, callback_url=self._callback_url(case.shop_id))
         for kind, delay in plan.timers:
             await schedule(
                 session,
@@ -579,13 +566,8 @@ class Engine:
             .all()
         )
         for other in others:
-            await close_case(
-                session,
-                other,
-                Outcome.OPTED_OUT,
-                now,
-                reason="opted_out_elsewhere",
-                callback_url=self._callback_url(other.shop_id),
+            await apply_stage(
+                session, other, flow.on_opt_out("elsewhere"), now, callback_url=self._callback_url(other.shop_id)
             )
 
 

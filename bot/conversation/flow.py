@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.platform.vocab import Outcome, Stage
+from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
 from bot.understanding.answers import asks_if_bot, revision_answer, wishes_in
@@ -453,6 +453,47 @@ def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approve
     return Plan([], resume, slots, reason="handed_back")
 
 
+def on_take_over(stage: Stage) -> Plan | None:
+    """A person takes the case: the bot pauses (None when staff have it already)."""
+    if stage in STAFF:
+        return None
+    return Plan([], Stage.AWAITING_STAFF, handoff="taken_over", reason="taken_over")
+
+
+def on_flag(contacted: bool) -> Plan:
+    """Staff verified a troll or black PR: closed, and the bot never writes again."""
+    outcome = Outcome.UNRESOLVED if contacted else Outcome.NOT_CONTACTED
+    return Plan([], Stage.CLOSED, outcome=outcome, reason="flagged_by_staff")
+
+
+# ── a case's life outside a conversation: opening, the deadline, an opt-out ─────────────────────────
+
+
+def on_open(contact_mode: str, kind: str) -> Plan:
+    """Where a new case starts: trolls and black PR go straight to staff, the bot never engages them
+    (PLAYBOOK rule 5); every other case waits for its first contact."""
+    if contact_mode == "none":
+        return Plan([], Stage.AWAITING_STAFF, handoff=f"suspected_{kind}", reason="opened")
+    return Plan([], Stage.OPENED, reason="opened")
+
+
+def on_deadline(contact_mode: str, replied: bool) -> Plan:
+    """The mediation window ran out: the outcome its history implies (PLAYBOOK's outcome table)."""
+    if contact_mode == "none":
+        outcome = Outcome.NOT_CONTACTED
+    elif not replied:
+        outcome = Outcome.NO_RESPONSE
+    else:
+        outcome = Outcome.EXPIRED
+    return Plan([], Stage.CLOSED, outcome=outcome, reason="deadline_reached")
+
+
+def on_opt_out(source: str) -> Plan:
+    """Rule 11: the buyer asked for no more messages (here, on another channel, in another case, or
+    before the first contact): the case closes as opted out."""
+    return Plan([], Stage.CLOSED, outcome=Outcome.OPTED_OUT, reason=f"opted_out_{source}")
+
+
 # ── facts for the remedy rules ──────────────────────────────────────────────────────────────────
 
 
@@ -460,17 +501,9 @@ def remedy_facts(s: State) -> CaseFacts:
     """The order's facts plus what the buyer told us, in the remedy rules' vocabulary."""
     problems = set(s.get("problems", []))
     details: dict[str, Any] = dict(s.facts.details)
-    for flag in (
-        "damaged",
-        "wrong_item",
-        "missing_item",
-        "lost_in_transit",
-        "defect",
-        "charged_twice",
-        "hidden_cost",
-        "support_rude",
-    ):
-        if flag in problems:
+    # Each problem is a yes/no fact for the rules, except `late` (the rules read days_late) and `other`.
+    for flag in names(Problem):
+        if flag in problems and flag not in ("late", "other"):
             details[flag] = True
     if s.get("evidence") == "yes":
         details["has_evidence"] = True

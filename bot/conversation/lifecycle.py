@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation.flow import Plan, on_opt_out
 from bot.outbox.consent import record
 from bot.platform.vocab import Outcome, Stage
 from bot.store.models import Buyer, Case, Event, Job, Review
@@ -121,13 +122,31 @@ def callback_job(
     }
 
 
-def outcome_at_deadline(case: Case) -> Outcome:
-    """What a case that ran out of time ended as (PLAYBOOK's outcome table)."""
-    if case.contact_mode == "none":
-        return Outcome.NOT_CONTACTED
-    if case.first_reply_at is None:
-        return Outcome.NO_RESPONSE
-    return Outcome.EXPIRED
+async def apply_stage(
+    session: AsyncSession,
+    case: Case,
+    plan: Plan,
+    at: datetime,
+    *,
+    policy_version: int | None = None,
+    callback_url: str | None = None,
+) -> None:
+    """Apply the stage change a `flow` plan decided: the one way staff actions, timers and the opt-out move
+    a case (the engine applies a turn's plan the same way, with its handoff and timers around it)."""
+    if plan.handoff:
+        case.handoff_reason = plan.handoff
+    if plan.outcome is not None:
+        await close_case(
+            session,
+            case,
+            plan.outcome,
+            at,
+            reason=plan.reason,
+            policy_version=policy_version,
+            callback_url=callback_url,
+        )
+    elif plan.stage != case.stage:
+        await transition(session, case, plan.stage, at, reason=plan.reason, policy_version=policy_version)
 
 
 async def opt_out_everywhere(
@@ -153,5 +172,5 @@ async def close_opted_out(
         .all()
     )
     for case in open_cases:
-        await close_case(session, case, Outcome.OPTED_OUT, at, reason=f"opted_out_{source}", callback_url=callback_url)
+        await apply_stage(session, case, on_opt_out(source), at, callback_url=callback_url)
     return list(open_cases)

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.lifecycle import CALLBACK, close_case, close_opted_out, event_row, outcome_at_deadline
+from bot.conversation import flow
+from bot.conversation.lifecycle import CALLBACK, apply_stage, close_opted_out, event_row
 from bot.outbox.consent import OPTED_OUT_JOB
-from bot.platform.vocab import Outcome, Stage
+from bot.platform.vocab import Stage
 from bot.policy.bundle import active_mediation_policy
 from bot.policy.mediation import next_allowed_send
 from bot.store.models import Buyer, Case, Job
@@ -43,12 +44,11 @@ async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> Non
     active = await active_mediation_policy(session, case.shop_id)
     buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
     if buyer is not None and buyer.opted_out_at is not None:
-        await close_case(
+        await apply_stage(
             session,
             case,
-            Outcome.OPTED_OUT,
+            flow.on_opt_out("before_contact"),
             ctx.clock.now(),
-            reason="opted_out_before_contact",
             policy_version=active.version_id,
             callback_url=ctx.settings.callback_url(case.shop_id),
         )
@@ -86,12 +86,11 @@ async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
     if case is None or case.stage == Stage.CLOSED:
         return
     active = await active_mediation_policy(session, case.shop_id)
-    await close_case(
+    await apply_stage(
         session,
         case,
-        outcome_at_deadline(case),
+        flow.on_deadline(case.contact_mode, replied=case.first_reply_at is not None),
         ctx.clock.now(),
-        reason="deadline_reached",
         policy_version=active.version_id,
         callback_url=ctx.settings.callback_url(case.shop_id),
     )

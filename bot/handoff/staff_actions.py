@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation import flow
 from bot.conversation.context import load_context
 from bot.conversation.engine import clean
 from bot.conversation.flow import STAFF
-from bot.conversation.lifecycle import close_case, event_row, transition
+from bot.conversation.lifecycle import apply_stage, event_row
 from bot.handoff.staff_remedy import GrantRefused, grant_record
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.bundle import active_bundle
@@ -97,11 +98,11 @@ async def take_over(rt: Any, case_id: int, staff: Staff, shop_id: str | None = N
         thread = await thread_for(session, case, now)
         thread.owner_id, thread.owner_name, thread.updated_at = staff.id, staff.name, now
         session.add(event_row(case, "staff_took_over", now, data={"staff": staff.name}))
-        if case.stage not in STAFF:
+        plan = flow.on_take_over(Stage(case.stage))
+        if plan is not None:
             # Remember where the bot was, so a hand back resumes there.
-            case.details = {**case.details, "resume_stage": case.stage, "handoff_reason": "taken_over"}
-            case.handoff_reason = "taken_over"
-            await transition(session, case, Stage.AWAITING_STAFF, now, reason="taken_over")
+            case.details = {**case.details, "resume_stage": case.stage, "handoff_reason": plan.handoff}
+            await apply_stage(session, case, plan, now)
         return Done(case.id, case.stage, f"{staff.name} took over case {case.id}; the bot is paused")
 
 
@@ -213,8 +214,6 @@ async def flag(rt: Any, case_id: int, staff: Staff, kind: str, shop_id: str | No
             event_row(case, "flagged_by_staff", now, data={"kind": kind, "was": case.kind, "staff": staff.name})
         )
         case.kind = kind
-        outcome = Outcome.NOT_CONTACTED if case.first_contact_at is None else Outcome.UNRESOLVED
-        await close_case(
-            session, case, outcome, now, reason="flagged_by_staff", callback_url=rt.settings.callback_url(case.shop_id)
-        )
-        return Done(case.id, case.stage, f"{staff.name} marked case {case.id} as {kind} and closed it ({outcome})")
+        plan = flow.on_flag(contacted=case.first_contact_at is not None)
+        await apply_stage(session, case, plan, now, callback_url=rt.settings.callback_url(case.shop_id))
+        return Done(case.id, case.stage, f"{staff.name} marked case {case.id} as {kind} and closed it ({plan.outcome})")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.conversation import flow
 from bot.conversation.context import item_names
 from bot.conversation.lifecycle import callback_job
 from bot.intake.schema import ReviewIn, validate_review
@@ -25,7 +26,6 @@ from bot.outbox import contacts
 from bot.outbox.consent import record
 from bot.platform.clock import Clock
 from bot.platform.config import Settings
-from bot.platform.vocab import Stage
 from bot.policy.bundle import ActiveMediationPolicy, active_mediation_policy
 from bot.store.models import Buyer, Case, Event, Job, Order, Review
 from bot.store.sql import insert_ignoring_conflicts
@@ -326,16 +326,15 @@ class Intake:
             return {}
         case_rows = []
         for _key, review, triage, _td, review_id in opening:
-            staff_only = triage.contact_plan.mode == "none"
+            start = flow.on_open(triage.contact_plan.mode, triage.kind)
             case_rows.append(
                 {
                     "shop_id": shop_id,
                     "review_id": review_id,
                     "buyer_id": buyer_ids[buyer_key(review)],
                     "order_id": order_ids.get(review.order.id) if review.order else None,
-                    # Trolls and black PR go straight to staff: the bot never engages them (PLAYBOOK rule 5).
-                    "stage": Stage.AWAITING_STAFF if staff_only else Stage.OPENED,
-                    "handoff_reason": f"suspected_{triage.kind}" if staff_only else None,
+                    "stage": start.stage,
+                    "handoff_reason": start.handoff,
                     "topic": triage.topic,
                     "kind": triage.kind,
                     "severity": triage.severity,

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
+from bot.platform.vocab import Problem, RemedyType, names
 from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
@@ -89,28 +90,10 @@ class Greetings(_Strict):
     anonymous: StrictStr  # no variables: read when the name is unknown
 
 
-class RemedyNames(_Strict):
-    replacement: StrictStr
-    reship: StrictStr
-    refund_full: StrictStr
-    refund_partial: StrictStr
-    refund_shipping: StrictStr
-    coupon: StrictStr
-    return_pickup: StrictStr
-    apology_only: StrictStr
-
-
-class ProblemNames(_Strict):
-    damaged: StrictStr
-    wrong_item: StrictStr
-    missing_item: StrictStr
-    late: StrictStr
-    lost_in_transit: StrictStr
-    defect: StrictStr
-    charged_twice: StrictStr
-    hidden_cost: StrictStr
-    support_rude: StrictStr
-    other: StrictStr
+# One name per remedy type and per problem, in every language: built from the vocabulary, so a new type
+# is a required key of every catalogue and a catalogue that lacks it fails validation, naming the key.
+RemedyNames = create_model("RemedyNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
+ProblemNames = create_model("ProblemNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(Problem)})  # type: ignore[call-overload]
 
 
 class AskDetails(_Strict):
@@ -127,15 +110,8 @@ class AnswerQuestion(_Strict):
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
 
 
-class ProposeRemedy(_Strict):
-    replacement: Variants
-    reship: Variants
-    refund_full: Variants
-    refund_partial: Variants
-    refund_shipping: Variants
-    coupon: Variants
-    return_pickup: Variants
-    apology_only: Variants
+# The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
+ProposeRemedy = create_model("ProposeRemedy", __base__=_Strict, **{name: (Variants, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
 
 
 class Handoff(_Strict):

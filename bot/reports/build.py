@@ -249,7 +249,7 @@ async def shop_report(rt: Any, shop_id: str, period: Period, slice_name: str | N
     """The report for one shop, with teams from the shop's published routing policy."""
     from bot.policy.bundle import active_bundle
 
-    async with rt.sessions() as session:
+    async with rt.reads() as session:
         try:
             routing = (await active_bundle(session, shop_id)).routing
         except LookupError:  # nothing published yet for this shop: the policies/ folder's routing

@@ -17,12 +17,10 @@ matches, else the item lookup value ("tent").
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +32,7 @@ import numpy as np
 import phonenumbers
 import sklearn
 import yaml
+from rapidfuzz import fuzz
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -41,11 +40,12 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.understanding.folding import fold
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INTENTS = (
     "greet", "affirm", "deny", "thank", "goodbye", "describe_problem", "request_refund",
@@ -117,41 +117,7 @@ class ParseResult:
         }
 
 
-# ---- text folding -----------------------------------------------------------------------------
-
-# Letters NFKD does not decompose but buyers still drop on a phone keyboard.
-_EXTRA_FOLD = {"ł": "l", "ø": "o", "æ": "ae", "đ": "d", "’": "'", "ʼ": "'", "`": "'"}
-
-
-def _fold_char(ch: str) -> str:
-    ch = ch.lower()
-    if ch in _EXTRA_FOLD:
-        return _EXTRA_FOLD[ch]
-    if ch.isascii():
-        return ch
-    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Lower-case, diacritic-free text plus, per folded character, its index in `text`.
-
-    Matching on the folded text makes "rozbity"/"rozbitý" and "Kaputt"/"kaputt" one phrase; the
-    index map turns a match back into a span of the original message.
-    """
-    if text.isascii():  # most messages: one folded character per character, nothing to decompose
-        return text.lower().replace("`", "'"), list(range(len(text)))
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        f = _FOLDED.get(ch)
-        if f is None:
-            f = _FOLDED[ch] = _fold_char(ch)
-        out.append(f)
-        index.extend([i] * len(f))
-    return "".join(out), index
-
-
-_FOLDED: dict[str, str] = {}  # memo of _fold_char: the alphabets buyers write in are small
+# ---- text folding (bot/understanding/folding.py) ---------------------------------------------------
 
 
 def _span(index: list[int], start: int, end: int) -> tuple[int, int]:
@@ -647,7 +613,7 @@ def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
 
 
-@lru_cache(maxsize=1 << 16)  # word pairs recur across messages; difflib is the slowest part of a parse
+@lru_cache(maxsize=1 << 16)  # word pairs recur across messages
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -655,7 +621,8 @@ def _similar(a: str, b: str) -> bool:
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     if common >= 4 and common >= 0.75 * min(len(a), len(b)):
         return True
-    return len(a) >= 4 and len(b) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    # A typo ("lampa"/"lamap"): rapidfuzz's normalised Indel similarity, 0-100.
+    return len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80
 
 
 # ---- the NLU ----------------------------------------------------------------------------------
