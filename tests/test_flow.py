@@ -332,3 +332,29 @@ def test_a_plain_yes_still_accepts() -> None:
     ):
         plan = turn(damaged_offer(), intent="affirm", text=text)
         assert plan.actions == ["action_confirm_remedy"], text
+
+
+def test_hand_back_after_a_staff_grant_goes_to_the_follow_up_without_asking_again() -> None:
+    """Issue 19: staff granted a remedy (and the buyer was told); the hand back neither asks for the outcome,
+    nor offers or confirms the remedy again: the case waits for the follow-up, as after a remedy it agreed."""
+    granted = {"type": "replacement", "granted_by": "Maja", "item": "Lamp"}
+    s = state(Stage.AWAITING_STAFF, resume_stage="gathering", accepted_remedy=granted, staff_granted=True)
+    plan = flow.on_staff_hand_back(s, POLICY, REMEDIES)
+    assert (plan.actions, plan.stage) == ([], Stage.RESOLVING)
+    assert plan.timers == [("follow_up", POLICY.timers.follow_up_after)] and plan.slots["staff_granted"] is None
+    # Without a grant in this handoff the bot resumes gathering, as before.
+    plain = flow.on_staff_hand_back(state(Stage.AWAITING_STAFF, resume_stage="gathering"), POLICY, REMEDIES)
+    assert plain.stage != Stage.RESOLVING
+
+
+def test_staff_grant_and_close_plans() -> None:
+    s = state(Stage.AWAITING_STAFF, proposed_remedy={"type": "coupon"}, pending_remedy={"type": "refund_full"})
+    grant = flow.on_staff_grant(s, {"type": "reship", "granted_by": "Jonas", "item": "Tent"}, "Jonas")
+    assert grant.actions == ["action_staff_remedy"] and grant.stage == Stage.AWAITING_STAFF  # staff keep the case
+    assert grant.slots["proposed_remedy"] is None and grant.slots["pending_remedy"] is None
+    assert grant.slots["accepted_remedy"]["granted_by"] == "Jonas" and grant.slots["item"] == "Tent"
+    close = flow.on_staff_close(s, Outcome.RESOLVED_KEPT, "Jonas", contacted=True)
+    assert (close.actions, close.stage, close.outcome) == (["action_staff_close"], Stage.CLOSED, Outcome.RESOLVED_KEPT)
+    # Never a message to a buyer the bot never contacted, or one who opted out.
+    assert flow.on_staff_close(s, Outcome.NOT_CONTACTED, "Jonas", contacted=False).actions == []
+    assert flow.on_staff_close(state(opted_out=True), Outcome.UNRESOLVED, "Jonas", contacted=True).actions == []

@@ -321,7 +321,9 @@ async def test_closed_case_still_routes_keywords(client: httpx.AsyncClient, rt: 
         case_id, __import__("bot.platform.vocab", fromlist=["Outcome"]).Outcome.UNRESOLVED
     )
     sent = await say(client, rt, tg, "HELP")
-    assert len(sent) == 1 and "STOP" in sent[0]["text"]
+    # The closing message staff's Close sends (issue 21), then the answer to HELP.
+    assert len(sent) == 2 and "this conversation" in sent[0]["text"] and "STOP" in sent[1]["text"]
+    assert "Logistics" in sent[0]["text"]  # no person named: the team signs it, never a blank
     async with rt.sessions() as session:
         assert (await session.get(Case, case_id)).stage == "closed"
 

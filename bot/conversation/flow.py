@@ -507,7 +507,7 @@ def on_staff_grant(s: State, remedy: dict[str, Any], staff_name: str) -> Plan:
 def on_staff_close(s: State, outcome: Outcome, staff_name: str, contacted: bool) -> Plan:
     """Staff close the case: the buyer hears that the conversation ends (issue 21: it ended silently), unless
     the bot never contacted them or they asked for no more messages."""
-    slots: dict[str, Any] = {"staff_name": staff_name}
+    slots: dict[str, Any] = {"staff_name": staff_name or s.get("staff_name")}  # else the last who wrote
     speaks = not s.get("opted_out") and outcome != Outcome.NOT_CONTACTED and contacted
     return Plan(
         ["action_staff_close"] if speaks else [], Stage.CLOSED, slots, outcome=outcome, reason="closed_by_staff"
