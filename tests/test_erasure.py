@@ -27,12 +27,13 @@ from bot.store.shops import ensure_shop
 from tests.conftest import SHOP, review
 from tests.fakes.twilio_api import FakeTwilio
 from tests.test_reports import play
-from tests.test_sms import PHONE, say, sms_settings, tw  # noqa: F401  (tw is a fixture)
+from tests.test_sms import PHONE, say, sms_settings, text_in, tw  # noqa: F401  (tw is a fixture)
 
 ADDRESS = "Hauptstraße 5, 10115 Berlin"
 SAID = f"The lamp came broken. Send the new one to {ADDRESS}, please"
 REVIEW_TEXT = "Zofia's Fjord lamp arrived smashed, the courier threw it over the fence"
 OTHER_PHONE = "+46701234567"
+KARL_SAID = "Please don't stop the refund, Hauptbahnhof pickup is fine"
 
 
 @pytest.fixture
@@ -86,6 +87,9 @@ async def history(rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient, t
     karl = await post(
         client, rt, "k-1", "Karl's kettle leaked", name="Karl Svensson", email="karl@example.se", phone=OTHER_PHONE
     )
+    # Karl's words contain Zofia's "STOP": erasing her must not touch his jobs.
+    assert (await text_in(client, tw, KARL_SAID, sender=OTHER_PHONE)).status_code == 200
+    await rt.worker.run_due()
     emma = await play(rt, clock, "en_constructive_damaged_lamp.yml", "e1")
     assert emma is not None
     return {"zofia": zofia, "karl": karl, "emma": emma}
@@ -119,7 +123,10 @@ async def test_erasure_removes_everything_personal_and_keeps_the_report(
     tables = await dump(rt)
     assert findings(tables, ZOFIA + EMMA) == []
     # Karl is untouched.
-    assert findings(tables, ["Karl Svensson", "karl@example.se", OTHER_PHONE, "Karl's kettle leaked"])
+    for needle in ["Karl Svensson", "karl@example.se", OTHER_PHONE, "Karl's kettle leaked"]:
+        assert findings(tables, [needle]), needle
+    karl_jobs = [j for j in tables["jobs"] if j["kind"] == "inbound" and j["payload"].get("sender") == OTHER_PHONE]
+    assert [j["payload"]["text"] for j in karl_jobs] == [KARL_SAID]
     # Reports give the same figures: cases, stages, outcomes, channels, remedies.
     after = await shop_report(rt, SHOP, period)
     assert json.dumps(after, sort_keys=True, default=str) == json.dumps(before, sort_keys=True, default=str)

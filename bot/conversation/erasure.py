@@ -44,6 +44,7 @@ from bot.store.models import (
     Order,
     Review,
     SlackRelay,
+    SlackThread,
 )
 
 ERASED = "[erased]"
@@ -55,6 +56,7 @@ REMEDY_SLOTS = {"accepted_remedy", "pending_remedy"}
 REMEDY_FIELDS = {"type", "amount", "currency", "percent"}
 # The shortest value worth searching other rows for: a one-letter name would match everything.
 MIN_NEEDLE = 4
+MIN_TEXT = 12
 
 
 @dataclass(frozen=True)
@@ -100,16 +102,21 @@ def kept_details(details: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _needles(session: AsyncSession, buyer: Buyer, case_ids: list[int]) -> list[str]:
-    """What identifies the buyer in free text and payloads: their fields, and every message and review text."""
-    values = [buyer.name, buyer.email, buyer.phone, buyer.telegram_chat_id, *(buyer.name or "").split()]
+    """What identifies the buyer in the structured data of their own cases (event data, message meta, consent
+    details, triage): their fields and name parts, and their cases' message and review texts. A short text
+    ("Yes please") names nobody, and as a needle it would erase labels like an outcome's name, so texts
+    count from MIN_TEXT characters on."""
+    fields = [buyer.name, buyer.email, buyer.phone, buyer.telegram_chat_id, *(buyer.name or "").split()]
+    texts: list[str | None] = []
     if case_ids:
-        values += (await session.execute(select(Message.text).where(Message.case_id.in_(case_ids)))).scalars()
-        values += (
+        texts += (await session.execute(select(Message.text).where(Message.case_id.in_(case_ids)))).scalars()
+        texts += (
             await session.execute(
                 select(Review.text).join(Case, Case.review_id == Review.id).where(Case.id.in_(case_ids))
             )
         ).scalars()
-    needles = {v.strip().casefold() for v in values if v and v != ERASED and len(v.strip()) >= MIN_NEEDLE}
+    needles = {v.strip().casefold() for v in fields if v and len(v.strip()) >= MIN_NEEDLE}
+    needles |= {v.strip().casefold() for v in texts if v and v != ERASED and len(v.strip()) >= MIN_TEXT}
     # A JSON dump escapes quotes and newlines: search for the escaped form too.
     needles |= {json.dumps(n, ensure_ascii=False)[1:-1] for n in needles}
     return sorted(needles, key=len, reverse=True)
@@ -175,7 +182,16 @@ async def erase_buyer(
     for order in (await session.execute(orders)).scalars():
         order.external_id = f"{ERASED_KEY}{order.id}"
 
-    jobs = await _erase_jobs(session, shop_id, case_ids, needles, now)
+    threads = (
+        (await session.execute(select(SlackThread.thread_ts).where(SlackThread.case_id.in_(case_ids)))).scalars()
+        if case_ids
+        else []
+    )
+    # Jobs of other cases are matched only by what names this buyer alone (never by the words of their
+    # messages: another buyer's "please don't stop" must not be wiped because this buyer wrote "STOP").
+    identifiers = [v.casefold() for v in (buyer.email, buyer.phone, *threads) if v]
+    senders = {a for _, a in addresses}
+    jobs = await _erase_jobs(session, shop_id, case_ids, identifiers, senders, now)
     for consent in (await session.execute(select(ConsentEvent).where(ConsentEvent.buyer_id == buyer.id))).scalars():
         consent.detail = scrub(consent.detail or {}, needles)
     deleted, kept = await _contact_points(session, buyer, addresses, case_ids)
@@ -191,22 +207,31 @@ async def erase_buyer(
 
 
 async def _erase_jobs(
-    session: AsyncSession, shop_id: str, case_ids: list[int], needles: list[str], now: datetime
+    session: AsyncSession,
+    shop_id: str,
+    case_ids: list[int],
+    identifiers: list[str],
+    senders: set[str],
+    now: datetime,
 ) -> int:
-    """Job payloads of the buyer's cases, or carrying their number, chat or words (an inbound job has no case
-    until its turn ran): emptied; the pending ones (a timer, a message not yet taken) are cancelled."""
+    """Job payloads of the buyer's cases, or from their number or chat (an inbound job has no case until its
+    turn ran), or naming their e-mail, phone or Slack thread: emptied; the pending ones (a timer, a message
+    not yet taken) are cancelled."""
     query = select(Job).where(Job.shop_id == shop_id)
     touched = 0
     for job in (await session.execute(query)).scalars():
-        mine = job.case_id is not None and job.case_id in case_ids
-        if not mine and not _contains(job.payload or {}, needles):
-            continue
-        if job.kind == CALLBACK:
-            continue  # what the platform receives: ids and an outcome, nothing personal; it must still go
+        payload = job.payload or {}
+        mine = (
+            (job.case_id is not None and job.case_id in case_ids)
+            or payload.get("sender") in senders
+            or _contains(payload, identifiers)
+        )
+        if not mine or job.kind == CALLBACK or payload == {"erased": True}:
+            continue  # a callback holds ids and an outcome, nothing personal, and the platform must still get it
         job.payload = {"erased": True}
         job.last_error = None
-        if job.dedupe_key and _contains(job.dedupe_key, needles):  # a Telegram message id names the chat
-            job.dedupe_key = f"{ERASED_KEY}{job.id}"
+        if job.dedupe_key and _contains(job.dedupe_key, identifiers + sorted(senders)):
+            job.dedupe_key = f"{ERASED_KEY}{job.id}"  # a Telegram message id names the chat
         if job.status in ("pending", "running"):
             job.status, job.finished_at, job.locked_by = "cancelled", now, None
         touched += 1
