@@ -134,3 +134,23 @@ def test_any_text_is_a_period_or_a_clear_error(text: str) -> None:
         assert "jobs" in str(exc) and ("30d" in str(exc))
     else:
         assert period is None or period >= timedelta(days=1)
+
+
+async def test_a_server_running_jobs_starts_the_daily_chain(rt: Runtime, clock: VirtualClock) -> None:
+    import asyncio
+
+    rt.start_worker()
+    try:
+        for _ in range(200):
+            async with rt.sessions() as session:
+                rows = (await session.execute(select(Job.status, Job.run_at).where(Job.kind == KIND))).all()
+            if any(status == "done" for status, _ in rows):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        rt._stop.set()
+        await rt._task  # type: ignore[misc]
+        rt._task = None
+    # Today's run happened and scheduled tomorrow's.
+    assert sorted(status for status, _ in rows) == ["done", "pending"]
+    assert max(at for _, at in rows) == clock.now() + timedelta(days=1)

@@ -13,6 +13,8 @@ from http.cookies import SimpleCookie
 import httpx
 import pytest
 import uvicorn
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app.runtime import Runtime
@@ -20,7 +22,8 @@ from bot.app.web import create_app
 from bot.platform.clock import VirtualClock
 from bot.store.admin_tokens import create_token
 from bot.store.models import WebSession
-from tests.conftest import KEY
+from bot.web.signin import FailedSignIns
+from tests.conftest import KEY, START
 
 PORT = 8620  # this work's port range: 8620-8639
 
@@ -196,3 +199,21 @@ class serve:
         self.server.should_exit = True
         await self.task
         self.sock.close()
+
+
+@given(gaps=st.lists(st.integers(min_value=0, max_value=30_000), min_size=1, max_size=40))
+def test_limit_counts_only_the_last_minute(gaps: list[int]) -> None:
+    """Whatever the rhythm of failures, a client is held exactly while ten of them lie in the last minute."""
+    limits = FailedSignIns()
+    now = START
+    times = []
+    for gap in gaps:
+        now += timedelta(milliseconds=gap)
+        recent = [t for t in times if t > now - timedelta(minutes=1)]
+        wait = limits.retry_after("c", now)
+        assert (wait is None) == (len(recent) < 10)
+        if wait is not None:
+            assert 1 <= wait <= 60 and recent[-10] + timedelta(minutes=1) <= now + timedelta(seconds=wait)
+            continue
+        limits.failed("c", now)
+        times.append(now)

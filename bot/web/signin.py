@@ -25,6 +25,7 @@ from bot.web.errors import ApiError
 
 MAX_FAILURES = 10
 WINDOW = timedelta(minutes=1)
+MAX_CLIENTS = 10_000  # clients remembered before stale ones are swept
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -99,6 +100,9 @@ class FailedSignIns:
         return max(1, int((times[0] + self.window - now).total_seconds() + 0.999))
 
     def failed(self, client: str, now: datetime) -> None:
+        if len(self._failures) > MAX_CLIENTS:  # many addresses guessing at once: forget the stale ones
+            for stale in [c for c, times in self._failures.items() if times[-1] <= now - self.window]:
+                del self._failures[stale]
         self._recent(client, now)
         self._failures[client].append(now)
 
