@@ -17,8 +17,9 @@ from bot.app.simulate import advance
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ConfigError, RetentionSettings, Settings, load_settings
 from bot.reports.build import build_report, parse_period
-from bot.store.models import Job, Message
+from bot.store.models import Job, Message, WebSession
 from bot.store.retention import KIND, schedule_retention
+from bot.store.web_sessions import LIFETIME, close_session, open_session
 from tests.conftest import SHOP, START
 from tests.test_reports import play
 
@@ -53,6 +54,9 @@ async def pending_retention(rt: Runtime) -> int:
 async def test_retention_purges_on_the_virtual_clock(rt: Runtime, clock: VirtualClock) -> None:
     old = await play(rt, clock, "en_constructive_damaged_lamp.yml", "old")
     assert old is not None
+    async with rt.sessions() as session, session.begin():  # sign-in sessions: one ended, one ends much later
+        await close_session(session, await open_session(session, SHOP, "staff", "Maja", clock.now()), clock.now())
+        await open_session(session, SHOP, "reports", "Ola", clock.now() - LIFETIME + timedelta(days=300))
     await schedule_retention(rt.sessions, clock.now())
     await schedule_retention(rt.sessions, clock.now())  # a second server starting the same day adds nothing
     assert await pending_retention(rt) == 1
@@ -76,6 +80,8 @@ async def test_retention_purges_on_the_virtual_clock(rt: Runtime, clock: Virtual
     assert all(await texts(rt, newer))
     assert await pending_retention(rt) == 1
     assert await report(rt) == before  # the same figures, read as of the same moment
+    async with rt.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(WebSession))).scalar_one() == 1
 
 
 async def report(rt: Runtime) -> str:

@@ -3,7 +3,8 @@
 Once a day per shop, a durable `retention` job empties the text of messages older than
 `retention.messages` (of closed cases only: a live conversation keeps its context) and the payloads of
 jobs that finished longer than `retention.jobs` ago (an inbound job holds a second copy of the message and
-the sender's number). Rows stay, so reports keep every figure; only the text goes.
+the sender's number). Rows stay, so reports keep every figure; only the text goes. Sign-in sessions that
+ended more than a day ago are deleted.
 
 The job schedules its own next run in the transaction that marks it done, so the chain survives restarts
 and kills. Its dedupe key is the shop and the day: a server starting (`schedule_retention`) adds today's
@@ -15,10 +16,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, cast, select, update
+from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.models import Case, Job, Message, Shop
+from bot.store.models import Case, Job, Message, Shop, WebSession
 from bot.store.queue import JobContext, job_handler, schedule
 
 log = logging.getLogger("mediator.retention")
@@ -70,6 +71,13 @@ async def purge(
             .execution_options(synchronize_session=False)
         )
         payloads = result.rowcount
+    # Ended sign-in sessions (they name the staff member) go a day after they ended.
+    await session.execute(
+        delete(WebSession).where(
+            WebSession.shop_id == shop_id,
+            or_(WebSession.expires_at < now - EVERY, WebSession.revoked_at < now - EVERY),
+        )
+    )
     return texts, payloads
 
 
