@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.lifecycle import CALLBACK, close_case
@@ -217,7 +217,12 @@ async def _erase_jobs(
     """Job payloads of the buyer's cases, or from their number or chat (an inbound job has no case until its
     turn ran), or naming their e-mail, phone or Slack thread: emptied; the pending ones (a timer, a message
     not yet taken) are cancelled."""
-    query = select(Job).where(Job.shop_id == shop_id)
+    # Narrowed in SQL (the shop may hold hundreds of thousands of finished jobs): the buyer's cases' jobs, and
+    # caseless ones (inbound, Slack) whose payload text mentions an identifier; decided exactly below.
+    # Identifiers are ASCII (e-mail, E.164 number, chat id, Slack ts), so the JSON text holds them verbatim.
+    terms = [cast(Job.payload, Text).ilike(f"%{term}%") for term in [*identifiers, *senders]]
+    mentioned = and_(Job.case_id.is_(None), or_(*terms)) if terms else false()
+    query = select(Job).where(Job.shop_id == shop_id, or_(Job.case_id.in_(case_ids), mentioned))
     touched = 0
     for job in (await session.execute(query)).scalars():
         payload = job.payload or {}
