@@ -1,6 +1,7 @@
 """What the actions need besides the tracker: the message catalogue, the shop's identity, routing and the
 knowledge base. Built lazily from config.yml, so `python -m rasa_sdk --actions actions` works on its own;
-the engine installs the same objects in process with `use_services`."""
+in process, the engine lends its own to each turn with `use_services` (a context variable, not a process
+global: a policy preview's engine runs beside live turns and neither sees the other's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -145,26 +146,50 @@ async def _off_loop(fetch: Callable[[], Any]) -> Any:
     return await asyncio.to_thread(fetch)
 
 
+class ShopKnowledge:
+    """Each shop's own knowledge base (shops/<id>/knowledge, its own Chroma collection), opened on first
+    use; a shop without one answers from the deployment's. One shop never quotes another's documents."""
+
+    def __init__(self, settings: Any):
+        self._settings = settings
+        self._bases: dict[str, LazyKnowledge | None] = {}
+        self._lock = threading.Lock()
+
+    def for_shop(self, shop_id: str | None, default: LazyKnowledge | None) -> LazyKnowledge | None:
+        if shop_id is None:
+            return default
+        with self._lock:
+            if shop_id not in self._bases:
+                own = self._settings.knowledge_settings_for(shop_id)
+                self._bases[shop_id] = LazyKnowledge(own) if own is not None else None
+            return self._bases[shop_id] or default
+
+
 @dataclass
 class Services:
     catalog: MessageCatalog
     shop: ShopPolicy
     routing: Routing
     knowledge: LazyKnowledge | None  # None when the knowledge base is switched off
+    shops: ShopKnowledge | None = None  # the shops' own knowledge bases, where they have one
+
+    def for_shop(self, shop_id: str | None, **policy: Any) -> Services:
+        """These services for one shop's turn: its published catalogue, shop and routing, its knowledge."""
+        knowledge = self.shops.for_shop(shop_id, self.knowledge) if self.shops and self.knowledge else self.knowledge
+        return replace(self, knowledge=knowledge, **policy)
 
 
-_lock = threading.Lock()
-_installed: Services | None = None
+_turn_services: contextvars.ContextVar[Services | None] = contextvars.ContextVar("mediator_services", default=None)
 
 
 def use_services(services: Services) -> None:
-    global _installed
-    with _lock:
-        _installed = services
+    """Make `services` those of the running turn (and of the tasks it starts)."""
+    _turn_services.set(services)
 
 
 def get_services() -> Services:
-    base = _installed if _installed is not None else _from_config()
+    installed = _turn_services.get()
+    base = installed if installed is not None else _from_config()
     # Inside a turn, the catalogue, shop and routing come from the shop's published policy version.
     bundle = current_bundle()
     return base if bundle is None else bundle.services(base)
@@ -185,4 +210,5 @@ def build_services(settings: Any) -> Services:
         shop=load_shop_policy(policies / "shop.yml"),
         routing=load_routing(policies / "routing.yml"),
         knowledge=LazyKnowledge(settings.knowledge_settings()),
+        shops=ShopKnowledge(settings),
     )

@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-CHANNELS = ("telegram", "sms", "webchat")
+from bot.platform.vocab import Channel, names
+
+CHANNELS = names(Channel)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@
     buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
     staff reply in the thread ─▶ POST /webhooks/slack ─▶ `slack_in` job (committed) ─▶ 200 ─▶ dedupe
         (slack_relays), Engine.staff_message
-    button / slash command ─▶ `slack_in` job ─▶ 200 ─▶ bot/handoff/staff_actions.py, a note, a fresh card
+    button / slash command (`case ID`, `grant ID TYPE [AMOUNT] [item]`) ─▶ `slack_in` job ─▶ 200
+        ─▶ bot/handoff/staff_actions.py, a note, a fresh card
     staff_reminder / deadline_reminder timers ─▶ `slack_reminder` job ─▶ a note in the thread to its owner
 
 Why jobs for everything we send: when Slack is down a job retries with backoff (bot/store/queue.py), so a handoff
@@ -37,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.handoff import staff_actions
 from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text, mrkdwn
 from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
+from bot.handoff.staff_remedy import GrantRefused, parse_grant
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Case, Message, SlackRelay, SlackThread
@@ -56,6 +58,8 @@ def _kind_of(body: dict[str, Any]) -> str | None:
         action_id = ((body.get("actions") or [{}])[0]).get("action_id")
         return "action" if action_id in (*ACTIONS, *SELECTS) else "unknown_action"
     if body.get("command") == "/mediator":
+        if parse_grant_command(body.get("text", "")) is not None:
+            return "grant"
         return "command" if parse_command(body.get("text", "")) is not None else None
     return None
 
@@ -69,14 +73,25 @@ def _payload_key(body: dict[str, Any]) -> str:
 
 ACTIONS = ("mediator_take_over", "mediator_hand_back", "mediator_approve", "mediator_reject")
 SELECTS = ("mediator_close", "mediator_flag")
-USAGE = "Usage: /mediator case ID — shows a case's status, e.g. /mediator case 42"
+USAGE = (
+    "Usage: /mediator case ID — shows a case's status, e.g. /mediator case 42; "
+    "/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] — grants a remedy, e.g. /mediator grant 42 refund_partial 20 Lamp"
+)
 COMMAND = re.compile(r"^\s*(?:case\s+)?#?([0-9]{1,12})\s*$", re.IGNORECASE)
+GRANT = re.compile(r"^\s*grant\s+#?([0-9]{1,12})\s+(\S.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def parse_command(text: str) -> int | None:
     """`case 42` (or `42`, `#42`) → 42; anything else → None."""
     m = COMMAND.match(text or "")
     return int(m.group(1)) if m else None
+
+
+def parse_grant_command(text: str) -> tuple[int, str] | None:
+    """`grant 42 refund_partial 20 Lamp` → (42, "refund_partial 20 Lamp"); anything else → None. The rest is read
+    by bot/handoff/staff_remedy.parse_grant and judged by the grant itself."""
+    m = GRANT.match(text or "")
+    return (int(m.group(1)), m.group(2).strip()) if m else None
 
 
 def parse_value(value: str | None) -> tuple[int, str | None] | None:
@@ -144,12 +159,13 @@ class SlackHandoff:
             await self._work("unknown_action", body, context.get("mediator_job"))
 
         async def on_command(ack: Any, body: dict[str, Any], command: dict[str, Any], context: Any) -> None:
-            if parse_command(command.get("text", "")) is None:
+            text = command.get("text", "")
+            if parse_command(text) is None and parse_grant_command(text) is None:
                 log.info("slash command with bad text from %s", command.get("user_id"))
                 await ack(text=USAGE)  # the usage is the whole answer
                 return
             await ack()
-            await self._work("command", body, context.get("mediator_job"))
+            await self._work(_kind_of(body) or "command", body, context.get("mediator_job"))
 
         app.use(keep)
         app.event("message")(on_event)
@@ -208,6 +224,7 @@ class SlackHandoff:
             "action": self.on_action,
             "unknown_action": self.on_unknown_action,
             "command": self.on_command,
+            "grant": self.on_grant,
         }[kind]
         await handler(body)
 
@@ -226,6 +243,8 @@ class SlackHandoff:
             case_id = parsed[0] if parsed else None
         elif kind == "command":
             case_id = parse_command(body.get("text", ""))
+        elif kind == "grant":
+            case_id = (parse_grant_command(body.get("text", "")) or (None, ""))[0]
         if case_id is None:
             return None
         async with self.sessions() as session:
@@ -400,6 +419,35 @@ class SlackHandoff:
                 f"owner {owner} · {card.time_left} left · {card.reason}"
             )
         await self._ephemeral(body.get("channel_id"), body.get("user_id", ""), text)
+
+    async def on_grant(self, body: dict[str, Any]) -> None:
+        """`/mediator grant ID TYPE [AMOUNT|PERCENT%] [item]` in the channel of the case's thread (issue 19): the
+        same grant as /staff's, scoped to the shop whose channel the command comes from; the note goes to the
+        case's thread, a refusal to the person alone."""
+        parsed = parse_grant_command(body.get("text", ""))
+        channel, user = body.get("channel_id"), body.get("user_id", "")
+        if parsed is None:
+            return
+        case_id, rest = parsed
+        thread = await self._thread_of(case_id)
+        if thread is None or thread.channel_id is None or thread.channel_id != channel:
+            # Another shop's case, or one whose thread lives elsewhere: nothing is said about it here.
+            return await self._ephemeral(
+                channel, user, f"Case {case_id} is not handled in this channel: grant it in the case's own channel."
+            )
+        staff = await self.staff_for(user)
+        try:
+            remedy_type, amount, percent, item = parse_grant(rest)
+            done = await staff_actions.grant(
+                self, case_id, staff, remedy_type, amount, percent, item, shop_id=thread.shop_id
+            )
+        except GrantRefused as exc:
+            return await self._ephemeral(channel, user, f"{exc.field}: {exc.message}: {exc.fix}.")
+        except StaffActionError as exc:
+            log.warning("slack grant on case %s refused: %s", case_id, exc.error)
+            return await self._ephemeral(channel, user, f"{exc.message}: {exc.fix}.")
+        await self._note(thread, f"<@{user}> · {done.note}" if user else done.note)
+        await self.refresh_card(case_id)
 
     # ── storage helpers ─────────────────────────────────────────────────────────────────────────
 

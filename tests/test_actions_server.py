@@ -110,6 +110,8 @@ def test_every_bot_turn_label_has_an_action() -> None:
         "confirm_remedy",
         "handoff",
         "staff_message",
+        "staff_remedy",
+        "staff_close",
         "follow_up",
         "ask_revision",
         "close",

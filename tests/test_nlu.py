@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.app.cli.nlu import nlu_app
-from bot.understanding import model_cache
+from bot.understanding import folding, model_cache
 from bot.understanding import nlu as nlu_module
 from bot.understanding.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
 
@@ -449,7 +449,7 @@ def test_folding_matches_folding_each_character(text: str) -> None:
     # each character on its own gives, index map included (spans of entities depend on it).
     expected, index = "", []
     for i, ch in enumerate(text):
-        folded = nlu_module._fold_char(ch)
+        folded = folding._fold_char(ch)
         expected += folded
         index += [i] * len(folded)
-    assert nlu_module.fold(text) == (expected, index)
+    assert folding.fold(text) == (expected, index)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -111,9 +112,15 @@ rules:
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
+def write(tmp_path: Path, text: str, schema_version: int | None = 2) -> Path:
+    """A remedies.yml written today (schema version 2, said last so the other lines keep their numbers)."""
     path = tmp_path / "remedies.yml"
-    path.write_text(text, encoding="utf-8")
+    said = f"\nschema_version: {schema_version}\n" if schema_version and "schema_version" not in text else ""
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError:
+        said = ""  # a test of broken YAML: a line after it would move the error it expects
+    path.write_text(text + said, encoding="utf-8")
     return path
 
 
@@ -775,3 +782,35 @@ def test_the_flow_prices_the_item_the_buyer_named() -> None:
     unnamed = flow.State(Stage.PROPOSING, {"problems": ["damaged"]}, order_facts())
     assert flow.remedy_facts(unnamed).at_stake("item") is None
     assert flow.remedy_facts(unnamed).at_stake("order") == D("1306.70")
+
+
+# --- schema versions (issue 17, item 6) -----------------------------------------------------------
+
+
+def test_a_stored_version_1_policy_keeps_its_meaning_rules_on_the_whole_order(tmp_path: Path) -> None:
+    """Version 1 was written before `of` existed, when every rule was held against the order: a shop's stored
+    version 1 is upgraded on reading, not broken and not silently changed."""
+    v1 = load_remedy_policy(write(tmp_path, CATALOGUE + RULES, schema_version=None))
+    assert {rule.of for rule in v1.rules} == {"order"}
+    lantern = by_type(options_for(v1, order_facts(item_value=D("149.90"))))["refund_partial"]
+    assert lantern.amount == D("100.00"), "version 1: 30% of the order, capped by the rule's max_amount"
+    v2 = policy(tmp_path)
+    assert by_type(options_for(v2, order_facts(item_value=D("149.90"))))["refund_partial"].amount == D("44.97")
+
+
+def test_a_rule_that_says_of_item_in_a_version_1_file_keeps_it(tmp_path: Path) -> None:
+    rules = RULES.replace("  - id: damaged-partial\n", "  - id: damaged-partial\n    of: item\n", 1)
+    assert rules != RULES
+    v1 = load_remedy_policy(write(tmp_path, CATALOGUE + rules, schema_version=None))
+    assert next(r for r in v1.rules if r.id == "damaged-partial").of == "item"
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("3", "newer than this Mediator reads (2)"), ("0", "whole number from 1 to 2"), ("two", "from 1 to 2")],
+)
+def test_a_bad_schema_version_is_named_with_its_line_and_fix(tmp_path: Path, value: str, says: str) -> None:
+    path = write(tmp_path, f"schema_version: {value}\n" + CATALOGUE + RULES)
+    issues = validate_remedy_file(path)
+    assert len(issues) == 1 and issues[0].line == 1 and "schema_version" in issues[0].message, issues
+    assert says in issues[0].message

@@ -25,6 +25,11 @@ expect keys (all optional):
     first_turn_contains: ["automated"]   # substrings of the first bot turn (case-insensitive)
     first_contact_at: "2026-11-03T07:00:00+00:00"   # when the first bot turn was sent (UTC)
     reply_to_last_buyer: [close]    # the bot's replies to the last buyer message, exactly
+    staff_actions: [staff_remedy]   # appear in this order among the staff turns (messages staff sent)
+    max_staff_count: {staff_remedy: 1}   # each named staff action happens at most this many times
+    staff_turns_contain: ["Maja"]   # substrings found in some staff turn
+    accepted_remedy: {type: replacement, granted_by: Maja}   # these fields of the case's recorded remedy
+    last_turn: staff_close          # the conversation's last message (bot or staff) is this action
     xfail: "why"                    # a known weakness the scenario documents: the checks must fail
                                     # (strict), so the scenario turns green only when it is fixed
 """
@@ -110,6 +115,21 @@ def check(expect: dict, result: dict, opened_at: str | None) -> None:
         assert bot, "no bot turn"
         want = datetime.fromisoformat(str(expect["first_contact_at"]))
         assert datetime.fromisoformat(bot[0]["at"]) == want, f"first contact at {bot[0]['at']}"
+    staff = [t for t in result["turns"] if t["role"] == "staff"]
+    staff_actions = [t.get("action") for t in staff]
+    if "staff_actions" in expect:
+        assert subsequence(expect["staff_actions"], staff_actions), f"staff turns {staff_actions}"
+    for action, most in expect.get("max_staff_count", {}).items():
+        assert staff_actions.count(action) <= most, f"{action} {staff_actions.count(action)} times: {staff_actions}"
+    for text in expect.get("staff_turns_contain", []):
+        assert any(text in t["text"] for t in staff), f"no staff turn contains {text!r}"
+    if "accepted_remedy" in expect:
+        recorded = result["accepted_remedy"] or {}
+        wrong = {k: recorded.get(k) for k, v in expect["accepted_remedy"].items() if recorded.get(k) != v}
+        assert not wrong, f"recorded remedy {recorded}"
+    if "last_turn" in expect:
+        said = [t for t in result["turns"] if t["role"] != "buyer"]
+        assert said and said[-1].get("action") == expect["last_turn"], f"last turn {said[-1:]}"
     if "reply_to_last_buyer" in expect:
         turns = result["turns"]
         last_buyer = max(i for i, t in enumerate(turns) if t["role"] == "buyer")

@@ -530,6 +530,52 @@ async def test_take_over_of_a_case_the_bot_is_handling(
     assert len(await messages(srt, case_id, "bot")) == bots  # paused
 
 
+async def test_grant_in_the_cases_channel_records_a_staff_remedy(
+    srt: Runtime, web: httpx.AsyncClient, fake_slack: FakeSlack
+) -> None:
+    """Issue 19: `/mediator grant` in the case's channel grants as /staff does (above the bot's authority too):
+    recorded with granted_by, the pending approval dropped, the buyer told in German, a note in the thread."""
+    case_id = await approval_case(srt)
+    thread = await thread_row(srt, case_id)
+    response = await post_command(web, f"grant {case_id} refund_full 900 Familienzelt Trollheim 6", thread.channel_id)
+    assert response.status_code == 200
+    await settle(srt)
+    case = await case_row(srt, case_id)
+    remedy = case.details["accepted_remedy"]
+    assert (remedy["type"], remedy["amount"], remedy["currency"]) == ("refund_full", "900.00", "EUR")
+    assert remedy["granted_by"] == "Maja" and remedy["above_bot_authority"] is True
+    assert remedy["item"] == "Familienzelt Trollheim 6" and not case.details.get("pending_remedy")
+    [told] = [m for m in await messages(srt, case_id, "staff") if m.action == "staff_remedy"]
+    assert told.language == "de" and "900.00 EUR" in told.text and "Familienzelt Trollheim 6" in told.text
+    notes = fake_slack.posts(thread_ts=thread.thread_ts)
+    assert any("granted refund_full 900.00 EUR" in n.args["text"] for n in notes)
+    card = block_texts(fake_slack.called("chat.update")[-1].args["blocks"])
+    assert "Remedy agreed* by Maja" in card and "Waiting for your approval" not in card
+    # Approving the old pending remedy now would send it a second time: refused, to the person only.
+    await post_action(web, "mediator_approve", str(case_id), thread.channel_id)
+    await settle(srt)
+    assert "no remedy waiting for approval" in fake_slack.called("chat.postEphemeral")[-1].args["text"]
+
+
+async def test_grant_from_another_channel_or_with_bad_values_is_refused(
+    srt: Runtime, web: httpx.AsyncClient, fake_slack: FakeSlack
+) -> None:
+    case_id = await approval_case(srt)
+    thread = await thread_row(srt, case_id)
+    await post_command(web, f"grant {case_id} refund_full 900", "C0SOMEWHERE")
+    await settle(srt)
+    assert "not handled in this channel" in fake_slack.called("chat.postEphemeral")[-1].args["text"]
+    for text, said in (
+        (f"grant {case_id} voucher 20", "type"),
+        (f"grant {case_id} refund_full 99999", "more than the order cost"),
+        (f"grant {case_id} replacement Kayak", "not in the order"),
+    ):
+        await post_command(web, text, thread.channel_id)
+        await settle(srt)
+        assert said in fake_slack.called("chat.postEphemeral")[-1].args["text"], text
+    assert "accepted_remedy" not in (await case_row(srt, case_id)).details
+
+
 async def test_slash_command_bad_text_shows_usage(web: httpx.AsyncClient, fake_slack: FakeSlack) -> None:
     response = await post_command(web, "status please")
     assert response.status_code == 200 and "Usage: /mediator case ID" in response.text

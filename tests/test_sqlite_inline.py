@@ -118,3 +118,51 @@ async def test_the_log_is_checkpointed_in_the_background_and_stays_bounded(tmp_p
     while any(t.name.startswith("sqlite-checkpoint:") and str(path) in t.name for t in threading.enumerate()):
         assert time.monotonic() < deadline, "the checkpoint thread outlived its engine"
         await asyncio.sleep(0.05)
+
+
+async def test_a_read_only_session_reads_while_a_turn_holds_the_write_gate(tmp_path: Path) -> None:
+    """Issue 17, item 9: a report or the staff list does not queue behind a buyer's turn, nor a turn behind it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    sessions, reads = make_sessionmaker(engine), make_sessionmaker(engine, read_only=True)
+    try:
+        async with sessions() as s, s.begin():
+            await s.execute(text("CREATE TABLE t (n INTEGER)"))
+            await s.execute(text("INSERT INTO t VALUES (1)"))
+        async with sessions() as writer, writer.begin():
+            await writer.execute(text("INSERT INTO t VALUES (2)"))  # the gate is held until this block ends
+
+            async def read() -> list[int]:
+                async with reads() as r:
+                    return list((await r.execute(text("SELECT n FROM t ORDER BY n"))).scalars())
+
+            # The writer's uncommitted row is not seen; the read does not wait for the gate (1 s is generous:
+            # waiting would take the gate's 30 s timeout).
+            assert await asyncio.wait_for(read(), 1) == [1]
+            # ...and a second writer would have waited for the gate:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(_write(sessions), 0.3)
+        async with reads() as r:
+            assert list((await r.execute(text("SELECT n FROM t ORDER BY n"))).scalars()) == [1, 2]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_in_a_read_only_session_fails_loudly_when_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    sessions, reads = make_sessionmaker(engine), make_sessionmaker(engine, read_only=True)
+    try:
+        async with sessions() as s, s.begin():
+            await s.execute(text("CREATE TABLE t (n INTEGER)"))
+        async with sessions() as writer, writer.begin():
+            await writer.execute(text("INSERT INTO t VALUES (1)"))
+            with pytest.raises(Exception, match=r"locked|busy"):
+                async with reads() as r, r.begin():
+                    await r.execute(text("PRAGMA busy_timeout=50"))
+                    await r.execute(text("INSERT INTO t VALUES (2)"))
+    finally:
+        await engine.dispose()
+
+
+async def _write(sessions) -> None:  # type: ignore[no-untyped-def]
+    async with sessions() as s, s.begin():
+        await s.execute(text("INSERT INTO t VALUES (3)"))

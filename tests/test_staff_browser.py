@@ -126,3 +126,50 @@ async def test_a_wrong_key_shows_the_sign_in_again(page: Page, base_url: str) ->
     await page.get_by_role("button", name="Open the inbox").click()
     await expect(page.locator("#signin-error")).to_contain_text("unknown API key")
     await expect(page.locator("#signin")).to_be_visible()
+
+
+async def test_grant_a_remedy_then_close_with_a_closing_message(page: Page, base_url: str, rt: Runtime) -> None:
+    """Issues 19 and 21: the grant form (types of the policy, the order's currency and items, the bot's limit),
+    a grant above the bot's authority recorded under the person's name, then Close with its confirmation, the
+    buyer's closing message, and the closed case read-only."""
+    case_id = await approval_case(rt)
+    await sign_in(page, base_url)
+    await page.locator(f"#list li[data-case-id='{case_id}']").click()
+    form = page.get_by_role("form", name="Grant a remedy")
+    await expect(form).to_be_visible()
+    await page.get_by_label("Remedy", exact=True).select_option("replacement")
+    await expect(page.locator("#grant-money")).to_be_hidden()  # a remedy in kind has no amount
+    await page.get_by_label("Remedy", exact=True).select_option("refund_full")
+    await expect(page.get_by_label("Amount in EUR (or a percentage, like 10%)")).to_be_visible()
+    await expect(form).to_contain_text("The bot may grant up to 150.00 EUR")
+    # A refund above what the order cost is refused, naming the amount, and nothing is recorded.
+    await page.get_by_label("Amount in EUR (or a percentage, like 10%)").fill("5000")
+    await page.get_by_label("Item").select_option("Familienzelt Trollheim 6")
+    await page.get_by_role("button", name="Grant remedy").click()
+    await expect(page.locator("#status.error")).to_contain_text("more than the order cost")
+    await page.get_by_label("Amount in EUR (or a percentage, like 10%)").fill("900")
+    await page.get_by_role("button", name="Grant remedy").click()
+    await expect(page.locator("#status")).to_contain_text("Maja granted refund_full 900.00 EUR")
+    await expect(page.locator("#agreed")).to_contain_text("full refund 900.00 EUR · Familienzelt Trollheim 6")
+    await expect(page.locator("#agreed")).to_contain_text("granted by Maja (above the bot's authority)")
+    await expect(page.locator(".approval")).to_have_count(0)  # nothing waits for approval any more
+    [told] = [m for m in await rows(rt, case_id, "staff") if m.action == "staff_remedy"]
+    assert told.language == "de" and "900.00 EUR" in told.text
+    # Close asks first, saying the buyer gets a closing message; then the case is read-only.
+    await page.get_by_label("Close as").select_option("resolved_kept")
+    await page.get_by_role("button", name="Close", exact=True).click()
+    await expect(page.get_by_role("dialog")).to_contain_text("closing message in their language")
+    await page.get_by_role("button", name="Yes, close the case").click()
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "closed")
+    await expect(page.locator("#detail form.reply")).to_be_hidden()
+    await expect(page.locator("#detail form.grant")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Take over")).to_be_hidden()
+    await expect(page.locator("#detail .conversation li").last).to_contain_text("Maja")
+    last = (await rows(rt, case_id, "staff"))[-1]
+    assert (last.action, last.language) == ("staff_close", "de")
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None and (case.outcome, case.details["accepted_remedy"]["granted_by"]) == (
+            "resolved_kept",
+            "Maja",
+        )

@@ -15,13 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from actions.services import use_services
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.simulate import _step, transcript
 from bot.conversation.scenario import Scenario
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ShopSettings
-from bot.policy.bundle import materialized, set_default_folder
+from bot.policy.bundle import materialized
 from bot.store.db import async_url
 from bot.store.migrate import upgrade
 from bot.store.shops import ensure_shop
@@ -83,9 +82,6 @@ async def run_under(live: Runtime, scenario: Scenario, files: dict[str, str]) ->
             return await transcript(rt, result.case_id)
         finally:
             await rt.close()
-            # Building the preview engine installed its own services and default folder: put the live ones back.
-            use_services(live.conversation.services)
-            set_default_folder(live.settings.resolve(live.settings.policies_dir))
             await asyncio.to_thread(shutil.rmtree, Path(url.removeprefix("sqlite:///")).parent, True)
 
 

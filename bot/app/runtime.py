@@ -43,6 +43,8 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Sessions for pages and reports that only read: on SQLite they never queue behind a buyer's turn.
+    reads: async_sessionmaker[AsyncSession]
     clock: Clock
     triager: Triager
     intake: Intake
@@ -65,7 +67,7 @@ class Runtime:
         async with self.sessions() as session, session.begin():
             for shop_id in (await session.execute(select(Shop.id))).scalars():
                 changed = await seed_from_files(
-                    session, shop_id, self.settings.resolve(self.settings.policies_dir), self.clock.now()
+                    session, shop_id, self.settings.policies_dir_for(shop_id), self.clock.now()
                 )
                 if changed:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
@@ -120,7 +122,8 @@ async def build_runtime(
     if migrate:
         await upgrade(async_url(settings.database_url, base))
     engine = make_engine(settings.database_url, base)
-    sessions = make_sessionmaker(engine)
+    policies_dir = settings.resolve(settings.policies_dir)
+    sessions = make_sessionmaker(engine, policies_dir=policies_dir)
     clock = clock or SystemClock()
     cache_dir = settings.models_dir()
     triager = await asyncio.to_thread(load_triager, cache_dir)
@@ -133,7 +136,18 @@ async def build_runtime(
     intake = Intake(sessions, triager, settings, clock)
     intake.on_case_opened = conversation.expect_case
     runtime = Runtime(
-        settings, engine, sessions, clock, triager, intake, http, worker, conversation, channels, slack=slack
+        settings,
+        engine,
+        sessions,
+        make_sessionmaker(engine, read_only=True, policies_dir=policies_dir),
+        clock,
+        triager,
+        intake,
+        http,
+        worker,
+        conversation,
+        channels,
+        slack=slack,
     )
     await runtime.seed_policies()
     knowledge = conversation.services.knowledge

@@ -15,6 +15,9 @@ from sqlalchemy import func, select
 
 from bot.app.runtime import Runtime, build_runtime
 from bot.conversation.scenario import Scenario, Step
+from bot.handoff import staff_actions
+from bot.handoff.staff_actions import Staff
+from bot.handoff.staff_remedy import parse_grant
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, ShopSettings
 from bot.platform.durations import parse_duration
@@ -59,7 +62,13 @@ async def _step(rt: Runtime, clock: VirtualClock, case_id: int, step: Step) -> N
         elif command == "/handback":
             await engine.hand_back(case_id)
         elif command == "/close":
-            await engine.staff_close(case_id, Outcome(arg.strip() or "unresolved"))
+            await engine.staff_close(case_id, Outcome(arg.strip() or "unresolved"), step.name)
+        elif command == "/takeover":
+            await staff_actions.take_over(rt, case_id, Staff(step.name, step.name))
+        elif command == "/grant":
+            # Through the staff action, so a scenario's grant is checked as one from /staff or Slack is.
+            remedy_type, amount, percent, item = parse_grant(arg)
+            await staff_actions.grant(rt, case_id, Staff(step.name, step.name), remedy_type, amount, percent, item)
         else:
             await engine.staff_message(case_id, step.staff, step.name)
     else:
@@ -96,7 +105,7 @@ async def transcript(rt: Runtime, case_id: int) -> dict[str, Any]:
                 "language": m.language,
                 "stage": m.stage,
             }
-            if m.role == "bot":
+            if m.role in ("bot", "staff"):
                 turn["action"] = m.action
             remedy = (m.meta or {}).get("remedy")
             if remedy:
@@ -114,5 +123,6 @@ async def transcript(rt: Runtime, case_id: int) -> dict[str, Any]:
         "kind": case.kind,
         "topic": case.topic,
         "handoff_reason": case.handoff_reason,
+        "accepted_remedy": (case.details or {}).get("accepted_remedy"),
         "turns": turns,
     }

@@ -32,7 +32,7 @@ from bot.outbox.consent import pick_channel
 from bot.outbox.consent import record as record_consent
 from bot.platform.clock import Clock
 from bot.platform.vocab import Outcome, Stage
-from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, set_default_folder, use_bundle
+from bot.policy.bundle import active_bundle, active_mediation_policy, current_bundle, use_bundle
 from bot.policy.conversation import ConversationPolicy, load_conversation_policy
 from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
@@ -105,9 +105,7 @@ class Engine:
         # Every turn runs under the shop's published version (bot/policy/bundle.py), read per turn.
         self._conversation: ConversationPolicy = load_conversation_policy(policies_dir / "conversation.yml")
         self._remedies: RemedyPolicy = load_remedy_policy(policies_dir / "remedies.yml")
-        set_default_folder(policies_dir)
         self.services = services
-        use_services(services)
         self.executor = ActionExecutor()
         self.executor.register_package(actions)
         self._nlu_loader = nlu_loader
@@ -135,6 +133,7 @@ class Engine:
         case = ctx.case
         bundle = await active_bundle(session, case.shop_id, ctx.policy_head)
         use_bundle(bundle)
+        use_services(self.services)
         if bundle.version is not None:
             case.policy_version = bundle.version
 
@@ -343,19 +342,23 @@ class Engine:
             replies = await self._apply(session, ctx, plan, None, channel)
             return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
-    async def staff_close(self, case_id: int, outcome: Outcome) -> TurnResult:
+    async def staff_grant(self, case_id: int, remedy: dict[str, Any], staff_name: str) -> TurnResult:
+        """Record a remedy a person granted as the case's accepted remedy, audit it, and tell the buyer."""
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id)
-            await close_case(
-                session,
-                ctx.case,
-                outcome,
-                self.clock.now(),
-                reason="closed_by_staff",
-                callback_url=self._callback_url(ctx.case.shop_id),
-            )
-            await save_context(session, ctx)
-            return TurnResult(case_id, ctx.case.stage, outcome=ctx.case.outcome)
+            plan = flow.on_staff_grant(self._state(ctx), remedy, staff_name)
+            await add_event(session, ctx.case, "staff_granted_remedy", self.clock.now(), data={"remedy": remedy})
+            replies = await self._apply(session, ctx, plan, None, None, role="staff")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
+
+    async def staff_close(self, case_id: int, outcome: Outcome, staff_name: str = "") -> TurnResult:
+        """Staff close the case; the buyer gets the closing words first (flow.on_staff_close)."""
+        async with self.sessions() as session, session.begin():
+            ctx = await self._locked(session, case_id)
+            contacted = ctx.case.first_contact_at is not None
+            plan = flow.on_staff_close(self._state(ctx), outcome, staff_name, contacted)
+            replies = await self._apply(session, ctx, plan, None, None, role="staff" if plan.actions else "bot")
+            return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
     async def _locked(self, session: AsyncSession, case_id: int, shop_id: str | None = None) -> CaseContext:
         ctx = await self._maybe_locked(session, case_id, shop_id)
@@ -438,7 +441,11 @@ class Engine:
                 )
         if role == "bot" and replies:
             replies, plan = self._screen(case, replies, plan, slots)
-        remedy = {"propose_remedy": slots.get("proposed_remedy"), "confirm_remedy": slots.get("accepted_remedy")}
+        remedy = {
+            "propose_remedy": slots.get("proposed_remedy"),
+            "confirm_remedy": slots.get("accepted_remedy"),
+            "staff_remedy": slots.get("accepted_remedy"),
+        }
         outbound = [
             {
                 "shop_id": case.shop_id,

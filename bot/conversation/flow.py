@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.platform.vocab import Outcome, Stage
+from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
 from bot.understanding.answers import asks_if_bot, revision_answer, wishes_in
@@ -405,9 +405,39 @@ def on_timer(s: State, kind: str, p: ConversationPolicy) -> Plan | None:
 # ── staff (the Slack handoff and the /staff page drive these) ───────────────────────────────────
 
 
+def on_staff_grant(s: State, remedy: dict[str, Any], staff_name: str) -> Plan:
+    """A person granted a remedy (issue 19): it becomes the case's accepted remedy, the record the reports
+    read for a bot remedy too, and the buyer is told once, naming it and the item. Staff keep the case."""
+    slots: dict[str, Any] = {
+        "accepted_remedy": remedy,
+        "proposed_remedy": None,  # the bot's earlier offer, if any, is superseded
+        "pending_remedy": None,  # nothing waits for approval any more
+        "staff_granted": True,  # the hand back goes on to the follow-up instead of asking again
+        "staff_name": staff_name,
+    }
+    if remedy.get("item"):
+        slots["item"] = remedy["item"]
+    return Plan(["action_staff_remedy"], s.stage, slots, reason="staff_granted")
+
+
+def on_staff_close(s: State, outcome: Outcome, staff_name: str, contacted: bool) -> Plan:
+    """Staff close the case: the buyer hears that the conversation ends (issue 21: it ended silently), unless
+    the bot never contacted them or they asked for no more messages."""
+    slots: dict[str, Any] = {"staff_name": staff_name}
+    speaks = not s.get("opted_out") and outcome != Outcome.NOT_CONTACTED and contacted
+    return Plan(
+        ["action_staff_close"] if speaks else [], Stage.CLOSED, slots, outcome=outcome, reason="closed_by_staff"
+    )
+
+
 def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approved: bool | None = None) -> Plan:
     """Staff hand the case back; the bot resumes where it stopped, knowing what staff decided."""
     slots: dict[str, Any] = {"handoff_reason": None, "not_understood": 0, "insults": 0}
+    if s.get("staff_granted") and s.get("accepted_remedy"):
+        # Staff granted a remedy and the buyer was told (action_staff_remedy): it is not asked for, offered or
+        # confirmed again; the case goes on as after a remedy the buyer accepted from the bot (rule 8).
+        slots.update(staff_granted=None, pending_remedy=None, requested_slot=None)
+        return Plan([], Stage.RESOLVING, slots, reason="staff_remedy", timers=[("follow_up", p.timers.follow_up_after)])
     pending = s.get("pending_remedy")
     if pending and approved is not None:
         slots["pending_remedy"] = None
@@ -430,17 +460,9 @@ def remedy_facts(s: State) -> CaseFacts:
     """The order's facts plus what the buyer told us, in the remedy rules' vocabulary."""
     problems = set(s.get("problems", []))
     details: dict[str, Any] = dict(s.facts.details)
-    for flag in (
-        "damaged",
-        "wrong_item",
-        "missing_item",
-        "lost_in_transit",
-        "defect",
-        "charged_twice",
-        "hidden_cost",
-        "support_rude",
-    ):
-        if flag in problems:
+    # Each problem is a yes/no fact for the rules, except `late` (the rules read days_late) and `other`.
+    for flag in names(Problem):
+        if flag in problems and flag not in ("late", "other"):
             details[flag] = True
     if s.get("evidence") == "yes":
         details["has_evidence"] = True

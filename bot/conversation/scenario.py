@@ -8,6 +8,7 @@ Scenario (YAML or JSON):
     steps:
       - buyer: "text"
       - staff: "text"               # relayed to the buyer; or a command: /approve /reject /handback /close OUTCOME
+                                    # /takeover, /grant TYPE [AMOUNT|PERCENT%] [item] (as staff `name:`)
       - wait: 3h                    # time passes; every timer due meanwhile fires at its own moment
 """
 

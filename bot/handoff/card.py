@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation import flow
 from bot.conversation.context import CaseContext, load_context, remedy_facts
 from bot.handoff.masking import mask_text
+from bot.handoff.staff_remedy import grant_form
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Message, SlackThread
@@ -69,6 +70,9 @@ class CaseCard:
     time_left: str
     owner: str | None = None
     conversation: list[dict[str, str]] = field(default_factory=list)
+    # The remedy on record (the bot's, or a person's with granted_by), and what a staff grant may choose from.
+    accepted_remedy: dict[str, Any] | None = None
+    grant: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -149,7 +153,8 @@ async def load_card(
     details = dict(case.details or {})
     slots = {**details, "language": details.get("language") or case.language, "problems": details.get("problems", [])}
     remedies: list[dict[str, Any]] = []
-    if case.kind in ("constructive", "impulsive") and case.stage != Stage.CLOSED:
+    granting = case.kind in ("constructive", "impulsive") and case.stage != Stage.CLOSED  # not a troll or black PR
+    if granting:
         state = flow.State(Stage(case.stage), slots, remedy_facts(ctx, bundle.conversation, now))
         remedies = [flow.option_slot(o) for o in flow.allowed_options(state, bundle.remedies)]
     order = None
@@ -199,6 +204,8 @@ async def load_card(
         conversation=[
             {"role": role, "text": mask_text(text)[:500], "at": at.isoformat()} for role, text, at in reversed(rows)
         ],
+        accepted_remedy=details.get("accepted_remedy"),
+        grant=grant_form(ctx, bundle.remedies) if granting else None,
     )
 
 
@@ -284,6 +291,13 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
     if card.conversation:
         said = [f"*{m['role']}*: {mrkdwn(m['text'][:300])}" for m in card.conversation]
         blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
+    if card.accepted_remedy:
+        by = card.accepted_remedy.get("granted_by")
+        blocks.append(
+            _section(
+                f"*Remedy agreed*{' by ' + mrkdwn(by) if by else ''}\n" + mrkdwn(remedy_line(card.accepted_remedy))
+            )
+        )
     if card.pending_remedy:
         blocks.append(_section("*Waiting for your approval*\n" + mrkdwn(remedy_line(card.pending_remedy))))
     if card.remedies:
@@ -310,7 +324,8 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": "Reply in this thread to write to the buyer; start with // for a note only staff see.",
+                    "text": "Reply in this thread to write to the buyer; start with // for a note only staff see. "
+                    f"Grant a remedy: `/mediator grant {card.case_id} TYPE [AMOUNT] [item]`.",
                 }
             ],
         }

@@ -1,5 +1,6 @@
-"""What staff can do to a case, shared by the Slack buttons and the /staff inbox: take over, reply, hand back
-(approving or rejecting a remedy above the bot's authority), close with an outcome, mark troll / black PR.
+"""What staff can do to a case, shared by the Slack buttons and the /staff inbox: take over, reply, grant a
+remedy, hand back (approving or rejecting a remedy above the bot's authority), close with an outcome and a
+closing message, mark troll / black PR.
 
 Every action checks the case first and refuses with a `StaffActionError` that says what is wrong and what
 to do (a closed case, nothing waiting for approval, the bot holding the case); the callers turn it into an
@@ -20,6 +21,7 @@ from bot.conversation.context import load_context
 from bot.conversation.engine import clean
 from bot.conversation.flow import STAFF
 from bot.conversation.lifecycle import close_case, event_row, transition
+from bot.handoff.staff_remedy import GrantRefused, grant_record
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.bundle import active_bundle
 from bot.store.models import Case, Message, SlackThread
@@ -157,8 +159,43 @@ async def close(rt: Any, case_id: int, staff: Staff, outcome: str, shop_id: str 
             422, "bad_outcome", f"outcome {outcome!r} is not known", f"use one of: {', '.join(CLOSE_OUTCOMES)}"
         )
     await check(rt, case_id, shop_id)
-    result = await rt.conversation.staff_close(case_id, Outcome(outcome))
-    return Done(case_id, result.stage, f"{staff.name} closed case {case_id} as {outcome}")
+    result = await rt.conversation.staff_close(case_id, Outcome(outcome), staff.name)
+    said = " after a closing message to the buyer" if result.replies else ""
+    return Done(case_id, result.stage, f"{staff.name} closed case {case_id} as {outcome}{said}")
+
+
+async def grant(
+    rt: Any,
+    case_id: int,
+    staff: Staff,
+    remedy_type: str,
+    amount: Any = None,
+    percent: Any = None,
+    item: str | None = None,
+    shop_id: str | None = None,
+) -> Done:
+    """Staff grant a remedy (issue 19): recorded as the case's accepted remedy with `granted_by`, audited, and
+    the buyer told in their language; above the bot's authority is allowed and recorded as such."""
+    async with rt.sessions() as session:
+        case = await _open_case(session, case_id, shop_id)
+        if case.stage not in STAFF:
+            raise StaffActionError(
+                409, "bot_has_case", f"the bot is handling case {case_id} ({case.stage})", "take over first"
+            )
+        ctx = await load_context(session, case_id, shop_id, lock=False)
+        assert ctx is not None
+        policy = (await active_bundle(session, case.shop_id)).remedies
+        try:
+            remedy = grant_record(ctx, policy, staff.name, remedy_type, amount, percent, item)
+        except GrantRefused as exc:
+            raise StaffActionError(422, f"bad_{exc.field}", exc.message, exc.fix) from None
+    result = await rt.conversation.staff_grant(case_id, remedy, staff.name)
+    value = f" {remedy['amount']} {remedy['currency']}" if remedy["amount"] else ""
+    value += f" ({remedy['percent']}%)" if remedy["percent"] else ""
+    above = " (above the bot's authority)" if remedy["above_bot_authority"] else ""
+    log.info("case %s: %s granted by staff%s", case_id, remedy_type, above)
+    what = f"{remedy_type}{value}" + (f" for {remedy['item']}" if remedy["item"] else "")
+    return Done(case_id, result.stage, f"{staff.name} granted {what}{above}; the buyer was told")
 
 
 async def flag(rt: Any, case_id: int, staff: Staff, kind: str, shop_id: str | None = None) -> Done:

@@ -33,7 +33,7 @@ from bot.outbox.outbox import (
     shop_name,
 )
 from bot.platform.config import Settings
-from bot.platform.vocab import Stage
+from bot.platform.vocab import ADDRESSED_CHANNELS, Stage
 from bot.policy.channels import ChannelsPolicy
 from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
 from bot.store.queue import JobContext, finish_inline, job_handler, lease_inline, wake, wake_on_commit
@@ -98,8 +98,8 @@ class Inbox:
                 engine.url, pool_size=connections, max_overflow=0, isolation_level="AUTOCOMMIT"
             )
         self._engine = engine
-        self._insert = {channel: _inbox_statement(channel, self._own) for channel in ("sms", "telegram")}
-        self._known = {channel: contacts.route_statement(channel) for channel in ("sms", "telegram")}
+        self._insert = {channel: _inbox_statement(channel, self._own) for channel in ADDRESSED_CHANNELS}
+        self._known = {channel: contacts.route_statement(channel) for channel in ADDRESSED_CHANNELS}
 
     async def accept(self, inbound: Inbound, now: datetime) -> str:
         """Returns "accepted", "duplicate" (the provider retried) or "unknown" (no buyer with a case)."""

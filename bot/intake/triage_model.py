@@ -27,12 +27,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.platform.vocab import Kind, Topic, names
 from bot.understanding.model_cache import cached_model
 
 # Bump when features or estimators change, so old caches are never loaded into new code.
 MODEL_FORMAT_VERSION = 1
-TOPICS = ("delivery", "product", "service", "billing", "website", "returns", "other")
-KINDS = ("constructive", "impulsive", "troll", "black_pr")
+TOPICS = names(Topic)
+KINDS = names(Kind)
 _META_WEIGHT = 1.0  # metadata columns sit beside l2-normalised TF-IDF blocks of norm 1
 
 

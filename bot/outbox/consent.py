@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.platform.vocab import ADDRESSED_CHANNELS, Channel, names
 from bot.policy.channels import ChannelsPolicy
 from bot.store.models import Buyer, Case, ConsentEvent, Message
 
@@ -49,7 +50,7 @@ def record(
             at=at,
         )
     )
-    if change in ("granted", "revoked") and channel in ("sms", "telegram", "webchat"):
+    if change in ("granted", "revoked") and channel in names(Channel):
         setattr(buyer, f"consent_{channel}", change == "granted")
     elif change == "opted_out":
         buyer.opted_out_at = buyer.opted_out_at or at
@@ -130,4 +131,4 @@ async def pick_channel(
     if last == "webchat":
         return "webchat"
     steps = await route(session, policy, case, buyer, enabled, last)
-    return steps[0] if steps and steps[0] in ("telegram", "sms") else "webchat"
+    return steps[0] if steps and steps[0] in ADDRESSED_CHANNELS else Channel.WEBCHAT.value

@@ -16,10 +16,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.platform.vocab import ADDRESSED_CHANNELS
 from bot.store.models import ContactPoint
 
 POINTS = ContactPoint.__table__
-CHANNELS = ("sms", "telegram")  # the channels whose address is a contact point; the web chat's is its link
+CHANNELS = ADDRESSED_CHANNELS
 
 
 async def _upsert(session: AsyncSession, channel: str, address: str, sender: str, **values: object) -> None:

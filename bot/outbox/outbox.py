@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox import contacts
 from bot.outbox.consent import OPTED_OUT_JOB, last_inbound_channel, record, route
 from bot.platform.config import Settings
+from bot.platform.vocab import ADDRESSED_CHANNELS
 from bot.policy.bundle import active_bundle, active_mediation_policy
 from bot.policy.channels import ChannelsPolicy, load_channels_policy
 from bot.policy.mediation import next_allowed_send
@@ -165,7 +166,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
         elif message.channel == "webchat" and (is_reply or await last_inbound_channel(session, case.id) == "webchat"):
             verdict = "webchat"
         else:
-            first = message.channel if message.channel in ("telegram", "sms") else None
+            first = message.channel if message.channel in ADDRESSED_CHANNELS else None
             steps = await route(session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True)
             tz = buyer.timezone if buyer else None
             quiet = (await active_mediation_policy(session, case.shop_id)).policy

@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path("var")
     policies_dir: Path = Path("policies")
+    # Each shop's own folder (`mediator shop create` writes it from a template): shops/<id>/policies and
+    # shops/<id>/knowledge. A shop without one uses policies_dir and the knowledge base above.
+    shops_dir: Path = Path("shops")
     public_url: str = "http://127.0.0.1:8000"
     server: ServerSettings = ServerSettings()
     shops: dict[str, ShopSettings] = {}
@@ -219,6 +222,23 @@ class Settings(BaseSettings):
         if isinstance(k.store, PersistentStoreSettings):
             update["store"] = k.store.model_copy(update={"path": self.resolve(k.store.path)})
         return k.model_copy(update=update)
+
+    def shop_dir(self, shop_id: str) -> Path:
+        """Where a shop's own policies and knowledge live (they may not exist)."""
+        return self.resolve(self.shops_dir) / shop_id
+
+    def policies_dir_for(self, shop_id: str) -> Path:
+        """The shop's own policies/ if it has one, else the deployment's."""
+        own = self.shop_dir(shop_id) / "policies"
+        return own if own.is_dir() else self.resolve(self.policies_dir)
+
+    def knowledge_settings_for(self, shop_id: str) -> KnowledgeSettings | None:
+        """The shop's own knowledge base (its documents, its own Chroma collection), or None when it has no
+        knowledge/ of its own and answers from the deployment's."""
+        own = self.shop_dir(shop_id) / "knowledge"
+        if not own.is_dir():
+            return None
+        return self.knowledge_settings().model_copy(update={"knowledge_dir": own, "shop_id": shop_id})
 
     def callback_url(self, shop_id: str) -> str | None:
         """Where the shop's review platform takes our "in mediation" callbacks, if it does."""

@@ -1,8 +1,12 @@
-"""The vocabulary of a case's life: stages, outcomes, kinds, topics. Other parts rely on these names."""
+"""The vocabulary of a case's life, defined once: stages, outcomes, kinds, topics, problems, wishes, remedy
+types and channel names. Other parts rely on these names; schemas, catalogues and models derive their lists
+from here (`names`, `literal`), so adding a remedy type or a problem starts in this file, and the catalogue
+checks then name every message file that lacks a text for it."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Literal
 
 
 class Stage(StrEnum):
@@ -48,4 +52,63 @@ class Topic(StrEnum):
     OTHER = "other"
 
 
+class Problem(StrEnum):
+    """What went wrong, as the buyer's messages tell it (the NLU's `problem` entity)."""
+
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    MISSING_ITEM = "missing_item"
+    LATE = "late"
+    LOST_IN_TRANSIT = "lost_in_transit"
+    DEFECT = "defect"
+    CHARGED_TWICE = "charged_twice"
+    HIDDEN_COST = "hidden_cost"
+    SUPPORT_RUDE = "support_rude"
+    OTHER = "other"
+
+
+class Wish(StrEnum):
+    """The outcome a buyer asks for, in their own words."""
+
+    REFUND = "refund"
+    REPLACEMENT = "replacement"
+    DISCOUNT = "discount"
+    APOLOGY = "apology"
+    RETURN = "return"
+
+
+class RemedyType(StrEnum):
+    """What a shop may grant; policies/remedies.yml's rules name these."""
+
+    REPLACEMENT = "replacement"
+    RESHIP = "reship"
+    REFUND_FULL = "refund_full"
+    REFUND_PARTIAL = "refund_partial"
+    REFUND_SHIPPING = "refund_shipping"
+    COUPON = "coupon"
+    RETURN_PICKUP = "return_pickup"
+    APOLOGY_ONLY = "apology_only"
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    SMS = "sms"
+    WEBCHAT = "webchat"
+
+
+# The channels whose address is a contact point (a phone number, a Telegram chat); the web chat's
+# address is its link, which belongs to one case.
+ADDRESSED_CHANNELS: tuple[str, ...] = (Channel.SMS.value, Channel.TELEGRAM.value)
+
 OPEN_STAGES = frozenset(s for s in Stage if s is not Stage.CLOSED)
+
+
+def names(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    """The plain strings of a vocabulary, in its order (for YAML, JSON and messages)."""
+    return tuple(member.value for member in vocabulary)
+
+
+def literal(vocabulary: type[StrEnum], *, without: tuple[str, ...] = ()) -> Any:
+    """A `Literal[...]` of a vocabulary's names, for pydantic schemas: validation errors then list the
+    allowed names, and values stay plain strings (a stored policy dumps to YAML unchanged)."""
+    return Literal[tuple(n for n in names(vocabulary) if n not in without)]  # type: ignore[valid-type]

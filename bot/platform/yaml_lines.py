@@ -8,6 +8,7 @@ loading, and translate pydantic's error locations into `file:line: message`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -204,6 +205,43 @@ def read_policy_file(path: Path, note: str = "") -> tuple[Any, dict[Loc, int]]:
     return load_yaml_with_lines(text, str(path))
 
 
+# ── schema versions ─────────────────────────────────────────────────────────────────────────────────
+# A policy file may say which version of its schema it was written for (`schema_version: 2`); a file that
+# does not is version 1. A schema model declares its current version and one upgrade function per older
+# one (`SCHEMA_VERSION`, `UPGRADES` as class attributes): a stored policy version written for an older
+# schema is upgraded when it is read, so a schema change never breaks (nor silently changes) what a shop
+# published.
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def upgraded(data: Any, lines: dict[Loc, int], model: type, file: str) -> Any:
+    """`data` brought to `model`'s current schema version, without its `schema_version` key."""
+    if not isinstance(data, dict):
+        return data
+    current: int = getattr(model, "SCHEMA_VERSION", 1)
+    upgrades: dict[int, Upgrade] = getattr(model, "UPGRADES", {})
+    data = dict(data)
+    version = data.pop("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= current:
+        newer = isinstance(version, int) and not isinstance(version, bool) and version > current
+        raise PolicyFileError(
+            [
+                PolicyIssue(
+                    file,
+                    line_for(lines, ("schema_version",)),
+                    f"schema_version: {version!r} is newer than this Mediator reads ({current}): upgrade Mediator"
+                    if newer
+                    else f"schema_version: must be a whole number from 1 to {current}; write {current} "
+                    "for a file written today",
+                )
+            ]
+        )
+    while version < current:
+        data = upgrades[version](data)
+        version += 1
+    return data
+
+
 def load_model_file(path: Path, model: type[M]) -> M:
     """Read a YAML file into a pydantic model, raising PolicyFileError with lines on any problem."""
     data, lines = read_policy_file(path)
@@ -216,6 +254,7 @@ def load_model_text(text: str, model: type[M], file: str) -> M:
 
 
 def _validated(data: Any, lines: dict[Loc, int], model: type[M], file: str) -> M:
+    data = upgraded(data, lines, model, file)
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:

@@ -70,9 +70,7 @@ class Bundle:
         key = id(base)
         found = self._memo.get(key)
         if found is None or found[0] is not base:
-            from dataclasses import replace
-
-            found = (base, replace(base, catalog=self.catalog, shop=self.shop, routing=self.routing))
+            found = (base, base.for_shop(self.shop_id, catalog=self.catalog, shop=self.shop, routing=self.routing))
             self._memo[key] = found
         return found[1]
 
@@ -121,13 +119,13 @@ _cache: OrderedDict[str, Bundle] = OrderedDict()
 # The last bundle that parsed, per shop: used if a stored version ever fails to parse.
 _last_good: dict[str, Bundle] = {}
 _folder: dict[Path, Bundle] = {}
-_default_dir: list[Path] = []
 _current: ContextVar[Bundle | None] = ContextVar("mediator_policy_bundle", default=None)
 
 
-def set_default_folder(policies_dir: Path) -> None:
-    """The folder a shop with no published version yet falls back to (the deployment's policies/)."""
-    _default_dir[:] = [policies_dir]
+# The folder a shop with no published version yet falls back to (the deployment's policies/): the
+# composition root puts it in each session's `info` (bot/store/db.py make_sessionmaker), so a preview's
+# sessions carry the draft's folder and live sessions the deployment's, with no process-wide setting.
+POLICIES_DIR = "policies_dir"
 
 
 def folder_bundle(policies_dir: Path) -> Bundle:
@@ -151,9 +149,10 @@ async def active_bundle(session: AsyncSession, shop_id: str, head: tuple[int, st
         return memo
     found = await head_of(session, shop_id) if head is False else head
     if found is None:
-        if not _default_dir:
+        folder = session.info.get(POLICIES_DIR)
+        if folder is None:
             raise LookupError(f"shop {shop_id!r} has no published policy: run `mediator serve` or `mediator demo`")
-        bundle = folder_bundle(_default_dir[0])
+        bundle = folder_bundle(folder)
     else:
         version, key = found
         cached = _cache.get(key)

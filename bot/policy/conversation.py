@@ -8,22 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.platform.vocab import Topic
+from bot.platform import vocab
+from bot.platform.vocab import Topic, literal
 from bot.platform.yaml_lines import load_model_file
 from bot.policy.mediation import Duration
 
 Slot = Literal["what", "item", "when", "evidence", "outcome"]
-Problem = Literal[
-    "damaged",
-    "wrong_item",
-    "missing_item",
-    "late",
-    "lost_in_transit",
-    "defect",
-    "charged_twice",
-    "hidden_cost",
-    "support_rude",
-]
+Problem = literal(vocab.Problem, without=("other",))  # "other" is no problem a topic can default to
 
 
 class Strict(BaseModel):

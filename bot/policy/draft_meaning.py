@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +27,11 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from bot.understanding import folding
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimator or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 3
+MODEL_FORMAT_VERSION = 4
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "guardrails"
 REVIEW_WORDS = "review_words.yml"
 OK = "ok"
@@ -58,14 +58,8 @@ class Draft:
     language: str
 
 
-def _plain(text: str) -> str:
-    """Lower case without diacritics: "Oceny"/"ocenę" and "Звёзды"/"звезды" read alike."""
-    text = text[:_MAX_CHARS].lower().replace("ł", "l").replace("’", "'").replace("ʼ", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def _fold(text: str) -> str:
-    text = _plain(text)
+    text = plain(text)
     # Every placeholder reads the same ({edit_url} is not a cue), and so does the link a rendered message
     # carries in its place, so a template and the message sent from it are read alike.
     text = re.sub(r"\{[a-z_]+\}|https?://\S+|www\.\S+", " {x} ", text)
@@ -101,15 +95,15 @@ def read_review_words(path: Path) -> re.Pattern[str]:
 
 
 def review_words_pattern(words: list[str]) -> re.Pattern[str]:
-    stems = {_plain(str(w)).lstrip() for w in words} - {"", " "}
+    stems = {plain(str(w)).lstrip() for w in words} - {"", " "}
     # A trailing space marks a whole word ("star " is not "start"); otherwise a stem matches any ending.
     alternatives = [re.escape(w.rstrip()) + (r"\b" if w.endswith(" ") else "") for w in stems]
     return re.compile(r"(?<!\w)(" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")")
 
 
 def plain(text: str) -> str:
-    """The text as the review-word gate reads it (lower case, no diacritics)."""
-    return _plain(text)
+    """The text as the review-word gate reads it (lower case, no diacritics, at most _MAX_CHARS)."""
+    return folding.plain(text[:_MAX_CHARS])
 
 
 def read_set(folder: Path) -> list[Draft]:
@@ -154,7 +148,7 @@ class DraftModel:
         return out
 
     def about_review(self, text: str) -> bool:
-        return self.review_words is None or bool(self.review_words.search(_plain(text)))
+        return self.review_words is None or bool(self.review_words.search(plain(text)))
 
     def broken_rules(self, texts: list[str], threshold: float = THRESHOLD, gate: bool = True) -> list[str | None]:
         """Per text: the rule it most likely breaks, or None when it reads as compliant. With `gate`, only

@@ -14,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.platform.yaml_lines import PolicyFileError, compose_bounded, safe_data
+from bot.policy.remedies import MONEY_REMEDIES as MONEY
 
-MONEY = {"refund_full", "refund_partial", "refund_shipping", "coupon"}
 LIMIT_KEYS = ("amount", "percent", "max_amount", "max_percent")
 
 

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
+from bot.platform.vocab import Problem, RemedyType, names
 from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
@@ -89,28 +90,10 @@ class Greetings(_Strict):
     anonymous: StrictStr  # no variables: read when the name is unknown
 
 
-class RemedyNames(_Strict):
-    replacement: StrictStr
-    reship: StrictStr
-    refund_full: StrictStr
-    refund_partial: StrictStr
-    refund_shipping: StrictStr
-    coupon: StrictStr
-    return_pickup: StrictStr
-    apology_only: StrictStr
-
-
-class ProblemNames(_Strict):
-    damaged: StrictStr
-    wrong_item: StrictStr
-    missing_item: StrictStr
-    late: StrictStr
-    lost_in_transit: StrictStr
-    defect: StrictStr
-    charged_twice: StrictStr
-    hidden_cost: StrictStr
-    support_rude: StrictStr
-    other: StrictStr
+# One name per remedy type and per problem, in every language: built from the vocabulary, so a new type
+# is a required key of every catalogue and a catalogue that lacks it fails validation, naming the key.
+RemedyNames = create_model("RemedyNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
+ProblemNames = create_model("ProblemNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(Problem)})  # type: ignore[call-overload]
 
 
 class AskDetails(_Strict):
@@ -127,15 +110,8 @@ class AnswerQuestion(_Strict):
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
 
 
-class ProposeRemedy(_Strict):
-    replacement: Variants
-    reship: Variants
-    refund_full: Variants
-    refund_partial: Variants
-    refund_shipping: Variants
-    coupon: Variants
-    return_pickup: Variants
-    apology_only: Variants
+# The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
+ProposeRemedy = create_model("ProposeRemedy", __base__=_Strict, **{name: (Variants, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
 
 
 class Handoff(_Strict):
@@ -174,6 +150,10 @@ class Messages(_Strict):
     confirm_remedy: Variants
     handoff: Handoff
     staff_message: Variants
+    # A remedy a person granted (in /staff or Slack), named with its item: the buyer's one confirmation of it.
+    staff_remedy: Variants
+    # Said before staff close a conversation, so the buyer's last message never goes unanswered (issue 21).
+    staff_close: Variants
     follow_up: Variants
     ask_revision: Variants
     remind_revision: Variants
@@ -368,7 +348,10 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     ),
     "edit_url": (REVISION_KEYS, "the review is mentioned only in ask_revision / remind_revision, after resolution"),
     "text": (frozenset({"staff_message"}), "{text} is a staff member's own words, relayed by staff_message"),
-    "staff_name": (frozenset({"staff_message"}), "{staff_name} belongs to staff_message"),
+    "staff_name": (
+        frozenset({"staff_message", "staff_remedy", "staff_close"}),
+        "{staff_name} belongs to the messages staff send (staff_message, staff_remedy, staff_close)",
+    ),
 }
 _NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
 
@@ -403,6 +386,8 @@ def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
             add(loc, "must give {edit_url}, the platform's own page where the buyer may update the review")
         if key == "staff_message" and "text" not in names:
             add(loc, "must contain {text}, or the staff member's words are lost")
+        if key == "staff_remedy" and "remedy" not in names:
+            add(loc, "must contain {remedy}: the buyer is told what was granted")
         if key == "first_contact" and not text.rstrip().endswith("{team_signature}"):
             add(loc, "must end with {team_signature}: the bot signs with the team's name (PLAYBOOK rule 2)")
         if rails is None:

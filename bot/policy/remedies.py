@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import (
     AfterValidator,
@@ -35,42 +35,29 @@ from pydantic import (
     model_validator,
 )
 
+from bot.platform import vocab
 from bot.platform.currencies import ISO_4217
+from bot.platform.vocab import literal, names
 from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
     PolicyIssue,
+    Upgrade,
     issues_from_validation,
     line_for,
     read_policy_file,
+    upgraded,
 )
 
 # --- vocabulary -------------------------------------------------------------------------------------
 
-TOPICS = ("delivery", "product", "service", "billing", "website", "returns", "other")
-WANTS = ("refund", "replacement", "discount", "apology", "return")
-REMEDY_TYPES = (
-    "replacement",
-    "reship",
-    "refund_full",
-    "refund_partial",
-    "refund_shipping",
-    "coupon",
-    "return_pickup",
-    "apology_only",
-)
-Topic = Literal["delivery", "product", "service", "billing", "website", "returns", "other"]
-Want = Literal["refund", "replacement", "discount", "apology", "return"]
-RemedyType = Literal[
-    "replacement",
-    "reship",
-    "refund_full",
-    "refund_partial",
-    "refund_shipping",
-    "coupon",
-    "return_pickup",
-    "apology_only",
-]
+# Defined once in bot/platform/vocab.py; here as the plain strings and Literal types the schemas use.
+TOPICS = names(vocab.Topic)
+WANTS = names(vocab.Wish)
+REMEDY_TYPES = names(vocab.RemedyType)
+Topic = literal(vocab.Topic)
+Want = literal(vocab.Wish)
+RemedyType = literal(vocab.RemedyType)
 
 # Remedies that pay out money need an explicit limit; the others are in kind and carry no amount.
 MONEY_REMEDIES = frozenset({"refund_full", "refund_partial", "refund_shipping", "coupon"})
@@ -203,18 +190,13 @@ class RemedyKind(_Strict):
     description: str | None = None
 
 
-class Catalogue(_Strict):
-    replacement: RemedyKind
-    reship: RemedyKind
-    refund_full: RemedyKind
-    refund_partial: RemedyKind
-    refund_shipping: RemedyKind
-    coupon: RemedyKind
-    return_pickup: RemedyKind
-    apology_only: RemedyKind
-
+class _CatalogueBase(_Strict):
     def kind(self, remedy: str) -> RemedyKind:
         return getattr(self, remedy)  # type: ignore[no-any-return]
+
+
+# One entry per remedy type of the vocabulary (bot/platform/vocab.py).
+Catalogue = create_model("Catalogue", __base__=_CatalogueBase, **{name: (RemedyKind, ...) for name in REMEDY_TYPES})  # type: ignore[call-overload]
 
 
 class Authority(_Strict):
@@ -231,14 +213,27 @@ def _known_currency(code: str) -> str:
 Currency = Annotated[str, AfterValidator(_known_currency)]
 
 
+def _rules_on_the_order(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: every rule that does not say otherwise is held against the whole order, as it was."""
+    rules = data.get("rules")
+    if isinstance(rules, list):
+        data["rules"] = [{**r, "of": r.get("of", "order")} if isinstance(r, dict) else r for r in rules]
+    return data
+
+
 class RemedyPolicy(_Strict):
     currency: Currency
     # Units of another currency per one unit of `currency`, to convert the policy's fixed amounts for
     # orders paid in that currency. Kept in the file, not fetched, so options_for stays pure.
     rates: dict[Currency, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
     bot_authority: Authority
-    remedies: Catalogue
+    remedies: Catalogue  # type: ignore[valid-type]
     rules: list[Rule]
+
+    # Version 2 (issue 19): a rule's amounts are on the affected item unless it says `of: order`. Version 1
+    # had no `of` and held every rule against the whole order; a stored version 1 keeps that meaning.
+    SCHEMA_VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _rules_on_the_order}
 
 
 # --- the case -------------------------------------------------------------------------------------
@@ -578,6 +573,10 @@ def _load(path: Path) -> tuple[RemedyPolicy | None, list[PolicyIssue], dict[Loc,
         data, lines = read_policy_file(path)
     except PolicyFileError as exc:
         return None, exc.issues, {}
+    try:
+        data = upgraded(data, lines, RemedyPolicy, file)
+    except PolicyFileError as exc:
+        return None, exc.issues, lines
     try:
         policy = RemedyPolicy.model_validate(data if data is not None else {})
     except ValidationError as exc:

@@ -86,7 +86,9 @@ DEFINITIONS = {
     "remedies": "remedies the buyer accepted (details.accepted_remedy) on the cases opened in the period, by type "
     "and by how those cases stand now (by_outcome, `open` if not closed); value summed per currency (percentage "
     "discounts have no amount and count only). A remedy on a case that later expired or stayed unresolved still "
-    "counts here, and the case does not count as resolved",
+    "counts here, and the case does not count as resolved. One record for the bot's and staff's remedies: a remedy a "
+    "person granted (in /staff or Slack) carries granted_by and counts under granted_by.staff; "
+    "on_resolved_cases + resolved_without_remedy = the resolved cases",
     "stages_reached": "cases that ever entered each stage; every case opened in the period counts as `opened`, "
     "including trolls and black PR that start out waiting for staff",
     "opt_outs": "cases closed because the buyer asked not to be contacted (outcome opted_out)",
@@ -247,7 +249,7 @@ async def shop_report(rt: Any, shop_id: str, period: Period, slice_name: str | N
     """The report for one shop, with teams from the shop's published routing policy."""
     from bot.policy.bundle import active_bundle
 
-    async with rt.sessions() as session:
+    async with rt.reads() as session:
         try:
             routing = (await active_bundle(session, shop_id)).routing
         except LookupError:  # nothing published yet for this shop: the policies/ folder's routing
@@ -347,6 +349,7 @@ async def _materialise(
         Column("remedy_type", String(64)),
         Column("remedy_currency", String(8)),
         Column("remedy_amount", Numeric(14, 2)),
+        Column("remedy_by", String(8)),
         Column("problems", Text),
         Column("item", Text),
         prefixes=["TEMPORARY"],
@@ -377,6 +380,8 @@ async def _materialise(
         c.details[("accepted_remedy", "type")].as_string(),
         c.details[("accepted_remedy", "currency")].as_string(),
         cast(c.details[("accepted_remedy", "amount")].as_string(), Numeric(14, 2)),
+        # The same record holds a bot's and a person's remedy; a person's names who granted it.
+        case((c.details[("accepted_remedy", "granted_by")].as_string().is_not(None), "staff"), else_="bot"),
         c.details["problems"].as_string(),
         c.details["item"].as_string(),
     )
@@ -415,7 +420,13 @@ def _empty_raw() -> dict[str, Any]:
 
 
 def _no_remedies() -> dict[str, Any]:
-    return {"count": 0, "by_type": {}, "by_outcome": dict.fromkeys([*OUTCOMES, OPEN], 0), "value": {}}
+    return {
+        "count": 0,
+        "by_type": {},
+        "by_outcome": dict.fromkeys([*OUTCOMES, OPEN], 0),
+        "granted_by": {"bot": 0, "staff": 0},
+        "value": {},
+    }
 
 
 Medians = dict[str | None, dict[str, float | None]]
@@ -601,18 +612,20 @@ async def _remedies(session: AsyncSession, t: Table) -> dict[str, dict[str, Any]
             c.remedy_type,
             c.remedy_currency,
             c.outcome,
+            c.remedy_by,
             func.count(),
             func.count(c.remedy_amount),
             func.sum(c.remedy_amount),
         )
         .where(c.remedy_type.is_not(None))
-        .group_by(c.key, c.remedy_type, c.remedy_currency, c.outcome)
+        .group_by(c.key, c.remedy_type, c.remedy_currency, c.outcome, c.remedy_by)
     )
     out: dict[str, dict[str, Any]] = {}
-    for key, rtype, cur, outcome, n, priced, total in await session.execute(query):
+    for key, rtype, cur, outcome, by, n, priced, total in await session.execute(query):
         entry = out.setdefault(str(key), _no_remedies())
         entry["count"] += int(n)
         entry["by_type"][rtype] = entry["by_type"].get(rtype, 0) + int(n)
+        entry["granted_by"][by] += int(n)
         entry["by_outcome"][outcome or OPEN] += int(n)
         if priced and cur:
             value = Decimal(str(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -680,6 +693,8 @@ def _add(total: dict[str, Any], raw: dict[str, Any]) -> None:
         remedies["by_type"][k] = remedies["by_type"].get(k, 0) + v
     for k, v in raw["remedies"]["by_outcome"].items():
         remedies["by_outcome"][k] += v
+    for k, v in raw["remedies"]["granted_by"].items():
+        remedies["granted_by"][k] += v
     for k, v in raw["remedies"]["value"].items():
         remedies["value"][k] = remedies["value"].get(k, Decimal(0)) + v
 
@@ -702,6 +717,7 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
     resolved = outcomes[Outcome.RESOLVED_REVISED] + outcomes[Outcome.RESOLVED_KEPT]
     closed = sum(outcomes[o] for o in OUTCOMES)
     remedies = raw["remedies"]
+    with_remedy = remedies["by_outcome"][Outcome.RESOLVED_REVISED] + remedies["by_outcome"][Outcome.RESOLVED_KEPT]
     return {
         "cases_opened": raw["opened"],
         "first_contact": _timing(raw["contacted"], raw["fc_sum"], medians.get("first_contact")),
@@ -719,8 +735,11 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
             "count": remedies["count"],
             "by_type": dict(sorted(remedies["by_type"].items())),
             "by_outcome": dict(remedies["by_outcome"]),
-            "on_resolved_cases": remedies["by_outcome"][Outcome.RESOLVED_REVISED]
-            + remedies["by_outcome"][Outcome.RESOLVED_KEPT],
+            "granted_by": dict(remedies["granted_by"]),
+            "on_resolved_cases": with_remedy,
+            # Resolved with nothing on record (an apology, or a promise never recorded as a grant): the two
+            # figures come from the same cases, so they add up to the resolved count.
+            "resolved_without_remedy": resolved - with_remedy,
             "value": {cur: str(v) for cur, v in sorted(remedies["value"].items())},
         },
         "opt_outs": outcomes[Outcome.OPTED_OUT],

@@ -102,7 +102,9 @@ def _remedy_text(remedies: dict[str, Any]) -> str:
     values = ", ".join(f"{amount} {cur}" for cur, amount in remedies["value"].items())
     text = f"{remedies['count']}" + (f" · {values}" if values else "")
     # Beside the resolution rate, say how many of these cases ended resolved, or the two seem to disagree.
-    return text + (f" · {remedies['on_resolved_cases']} on resolved cases" if remedies["count"] else "")
+    text += f" · {remedies['on_resolved_cases']} on resolved cases" if remedies["count"] else ""
+    by = remedies.get("granted_by") or {}
+    return text + (f" · {by.get('bot', 0)} by the bot, {by['staff']} by staff" if by.get("staff") else "")
 
 
 def render_html(report: dict[str, Any], *, controls: str = "", title: str | None = None) -> str:
@@ -210,12 +212,14 @@ def _remedies_table(totals: dict[str, Any]) -> str:
     ended = "".join(
         f"<tr><td>{escape(o.replace('_', ' '))}</td><td>{n}</td></tr>" for o, n in remedies["by_outcome"].items() if n
     )
+    granted = "".join(f"<tr><td>{escape(w)}</td><td>{n}</td></tr>" for w, n in remedies["granted_by"].items())
     return (
         "<h2>Remedies granted</h2><div class='charts'>"
         f"<table><tr><th>type</th><th>cases</th></tr>{rows or '<tr><td>none</td><td>0</td></tr>'}</table>"
         f"<table><tr><th>currency</th><th>value</th></tr>{values or '<tr><td>—</td><td>0</td></tr>'}</table>"
         f"<table><tr><th>how those cases stand now</th><th>cases</th></tr>"
-        f"{ended or '<tr><td>—</td><td>0</td></tr>'}</table></div>"
+        f"{ended or '<tr><td>—</td><td>0</td></tr>'}</table>"
+        f"<table><tr><th>granted by</th><th>cases</th></tr>{granted}</table></div>"
     )
 
 

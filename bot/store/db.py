@@ -23,6 +23,7 @@ from sqlalchemy.util import await_
 from bot.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from bot.store.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
+READ_ONLY = "mediator_read_only"  # an execution option: see make_sessionmaker
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -136,6 +137,12 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
+        if path and conn.get_execution_options().get(READ_ONLY):
+            # A reader (a report, the staff list) takes a snapshot in WAL mode: it never waits for the
+            # write gate nor holds it, so a long report cannot delay a buyer's turn. A write attempted in
+            # it fails on SQLite's lock instead of queueing unseen.
+            conn.exec_driver_sql("BEGIN")
+            return
         gate.acquire()
         conn.info["holds_gate"] = True
         try:
@@ -160,8 +167,16 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
         _release(record.info)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(
+    engine: AsyncEngine, *, read_only: bool = False, policies_dir: Path | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; `read_only` ones (reports, lists, pages) never take SQLite's write gate, and on
+    PostgreSQL run as READ ONLY transactions, so a write slipped into one fails loudly. `policies_dir` is
+    the folder a shop with no published policy falls back to (bot/policy/bundle.py reads it from `info`)."""
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": True})
+    info = {"policies_dir": policies_dir} if policies_dir is not None else {}
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @asynccontextmanager

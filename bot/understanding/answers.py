@@ -12,23 +12,17 @@ a pattern that misses is visible and fixable by an admin in one line, where a mo
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
 
+from bot.platform.vocab import Wish, names
+from bot.understanding.folding import normalise
+
 Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
-_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
-
-
-def normalise(text: str) -> str:
-    """Lower case, no diacritics, single spaces: buyers type "zmienie" as often as "zmienię"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("’", "'").split())
 
 
 @lru_cache(maxsize=4)
@@ -76,8 +70,7 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return any(p.search(said) for lang in dict.fromkeys([language or "en", "en"]) for p in by_language.get(lang, []))
 
 
-Wish = Literal["refund", "replacement", "discount", "apology", "return"]
-WISHES: tuple[Wish, ...] = ("refund", "replacement", "discount", "apology", "return")
+WISHES: tuple[str, ...] = names(Wish)
 
 
 @lru_cache(maxsize=4)
@@ -89,12 +82,12 @@ def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.
     }
 
 
-def wishes_in(text: str, language: str | None) -> tuple[list[Wish], bool]:
+def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
     """The outcomes a message names, in the order of WISHES, and whether it adds one on top of something
     ("also", "plus", "could you add"): "the replacement is fine, but could you add a voucher" accepts the
     replacement and asks for more, where "I'd rather have my money back" replaces it."""
     said = normalise(text)
-    found: list[Wish] = []
+    found: list[str] = []
     also = False
     for lang in dict.fromkeys([language or "en", "en"]):
         kinds = _wishes().get(lang, {})

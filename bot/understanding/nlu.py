@@ -22,7 +22,6 @@ import hashlib
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,11 +40,12 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.understanding.folding import fold
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INTENTS = (
     "greet", "affirm", "deny", "thank", "goodbye", "describe_problem", "request_refund",
@@ -117,41 +117,7 @@ class ParseResult:
         }
 
 
-# ---- text folding -----------------------------------------------------------------------------
-
-# Letters NFKD does not decompose but buyers still drop on a phone keyboard.
-_EXTRA_FOLD = {"ł": "l", "ø": "o", "æ": "ae", "đ": "d", "’": "'", "ʼ": "'", "`": "'"}
-
-
-def _fold_char(ch: str) -> str:
-    ch = ch.lower()
-    if ch in _EXTRA_FOLD:
-        return _EXTRA_FOLD[ch]
-    if ch.isascii():
-        return ch
-    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Lower-case, diacritic-free text plus, per folded character, its index in `text`.
-
-    Matching on the folded text makes "rozbity"/"rozbitý" and "Kaputt"/"kaputt" one phrase; the
-    index map turns a match back into a span of the original message.
-    """
-    if text.isascii():  # most messages: one folded character per character, nothing to decompose
-        return text.lower().replace("`", "'"), list(range(len(text)))
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        f = _FOLDED.get(ch)
-        if f is None:
-            f = _FOLDED[ch] = _fold_char(ch)
-        out.append(f)
-        index.extend([i] * len(f))
-    return "".join(out), index
-
-
-_FOLDED: dict[str, str] = {}  # memo of _fold_char: the alphabets buyers write in are small
+# ---- text folding (bot/understanding/folding.py) ---------------------------------------------------
 
 
 def _span(index: list[int], start: int, end: int) -> tuple[int, int]:

@@ -235,28 +235,46 @@ def triage(as_json: Annotated[bool, typer.Option("--json", help="Print JSON line
 
 @shop_app.command("create")
 def shop_create(shop_id: str, name: Annotated[str, typer.Option(help="Display name")] = "") -> None:
-    """Create a shop (or rotate its key) and print its new API key once."""
+    """Create a shop (or rotate its key) and print its new API key once.
+
+    A new shop gets its own folder, shops/<id>/ (policies and knowledge from the deployment's as a
+    template, with its name and without the template's Slack channels); the command lists what to fill in."""
     import re
 
     from bot.app.runtime import build_runtime
+    from bot.app.shop_folder import write_shop_folder
+    from bot.policy.validate import validate_policies
     from bot.store.shops import ensure_shop, new_api_key
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", shop_id):
         fail("shop id: use 1-64 lowercase letters, digits, - or _")
+    name = name.strip() or shop_id
+    if len(name) > 120 or any(c in name for c in '"\\\n\r\t'):
+        fail("--name: use up to 120 characters, without quotes, backslashes or line breaks")
     s = settings()
+    folder, todo = write_shop_folder(s, shop_id, name)
+    problems = validate_policies(folder / "policies", folder / "knowledge") if todo is not None else []
+    if problems:
+        fail(f"{folder}/policies from the template does not validate: " + "; ".join(map(str, problems[:5])))
     key = new_api_key()
 
     async def go() -> None:
         rt = await build_runtime(s)
         try:
             async with rt.sessions() as session, session.begin():
-                await ensure_shop(session, shop_id, name or shop_id, key, rt.clock.now())
+                await ensure_shop(session, shop_id, name, key, rt.clock.now())
             await rt.seed_policies()
         finally:
             await rt.close()
 
     run(go())
     out.print(f"shop {shop_id}: API key {key}  (shown once; store it now)", highlight=False)
+    if todo is None:
+        out.print(f"its folder {folder} exists and was kept as it is", highlight=False)
+    else:
+        out.print(f"its own policies and knowledge: {folder}; fill in before its first review:", highlight=False)
+        for line in todo:
+            out.print(f"  - {line}", highlight=False, markup=False)
 
 
 @shop_app.command("list")

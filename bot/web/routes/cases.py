@@ -94,7 +94,7 @@ async def list_cases(
             query = query.where(column == value)
     if before_id is not None:
         query = query.where(Case.id < before_id)
-    async with rt.sessions() as session:
+    async with rt.reads() as session:
         rows = (await session.execute(query.order_by(Case.id.desc()).limit(limit))).all()
     now = rt.clock.now()
     cases = [case_json(c, r, now) for c, r in rows]

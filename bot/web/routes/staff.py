@@ -1,6 +1,6 @@
 """The staff inbox at /staff, for deployments without Slack (issue 6): the handoffs, each with the same case
-card Slack shows, and the same actions (bot/handoff/staff_actions.py): reply, take over, approve, reject, hand back,
-close, mark troll / black PR.
+card Slack shows, and the same actions (bot/handoff/staff_actions.py): reply, take over, grant a remedy, approve,
+reject, hand back, close, mark troll / black PR.
 
 Who may use it: anyone holding the shop's API key (the demo's is `demo-key`) or an admin token of either
 role (`mediator admin token create --role staff`); with a token, the staff name is the token's name.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -44,7 +44,16 @@ from bot.web.signin import (
 router = APIRouter(tags=["staff"])
 PAGE = Path(__file__).resolve().parents[1] / "static" / "staff.html"
 # Which request field each refusal is about, so the error names it.
-FIELDS = {"empty_reply": "text", "internal_note": "text", "bad_outcome": "outcome", "bad_kind": "kind"}
+FIELDS = {
+    "empty_reply": "text",
+    "internal_note": "text",
+    "bad_outcome": "outcome",
+    "bad_kind": "kind",
+    "bad_type": "type",
+    "bad_amount": "amount",
+    "bad_percent": "percent",
+    "bad_item": "item",
+}
 COOKIE = "mediator_staff_session"
 
 
@@ -160,6 +169,17 @@ class CloseIn(BaseModel):
     outcome: str
 
 
+class GrantIn(BaseModel):
+    """A remedy a person grants: a type of the shop policy's, an amount in the order's currency (or a percentage
+    for a partial refund or a discount code), and the order's item it is for."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(min_length=1, max_length=40)
+    amount: Annotated[str, Field(max_length=20)] | float | None = None
+    percent: Annotated[str, Field(max_length=10)] | float | None = None
+    item: str | None = Field(None, max_length=300)
+
+
 class FlagIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str
@@ -260,6 +280,13 @@ async def reject(case_id: int, request: Request, who: StaffUser = Depends(staff_
 @router.post("/staff/api/cases/{case_id}/close")
 async def close(case_id: int, body: CloseIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
     return await _act(request, case_id, who, "close", outcome=body.outcome)
+
+
+@router.post("/staff/api/cases/{case_id}/grant")
+async def grant(case_id: int, body: GrantIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
+    return await _act(
+        request, case_id, who, "grant", remedy_type=body.type, amount=body.amount, percent=body.percent, item=body.item
+    )
 
 
 @router.post("/staff/api/cases/{case_id}/flag")

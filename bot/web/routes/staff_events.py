@@ -41,7 +41,7 @@ def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
 
 
 async def _poll(request: Request, shop: str, after: int) -> tuple[list[Any], list[tuple[int, str, str]]]:
-    async with runtime(request).sessions() as session:
+    async with runtime(request).reads() as session:
         messages = (
             await session.execute(
                 select(Message.id, Message.case_id, Message.role, Case.stage)
@@ -104,7 +104,7 @@ async def events(
     if cursor is None and last_event_id and last_event_id.isdigit():
         cursor = int(last_event_id)
     if cursor is None:
-        async with runtime(request).sessions() as session:
+        async with runtime(request).reads() as session:
             cursor = await latest_message_id(session, who.shop_id)
     return StreamingResponse(
         stream(request, who.shop_id, cursor),
