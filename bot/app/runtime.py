@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import bot.conversation.timers
 import bot.inbox.inbox
 import bot.outbox.outbox
+import bot.store.retention
 from actions.services import build_services
 from bot.conversation.engine import Engine
 from bot.intake.service import Intake
@@ -33,8 +34,8 @@ from channels.registry import build_channels
 from channels.slack import SlackHandoff, build_slack
 
 log = logging.getLogger("mediator")
-# What the worker runs, by job kind: the timers, the inbox, the outbox and the Slack handoff.
-JOB_HANDLERS = handlers_in(bot.conversation.timers, bot.inbox.inbox, bot.outbox.outbox, slack_jobs)
+# What the worker runs, by job kind: the timers, the inbox, the outbox, the Slack handoff and retention.
+JOB_HANDLERS = handlers_in(bot.conversation.timers, bot.inbox.inbox, bot.outbox.outbox, slack_jobs, bot.store.retention)
 
 
 @dataclass
@@ -91,7 +92,14 @@ class Runtime:
         for task in self.channels.background:  # e.g. Telegram polling mode
             task.start(self)
         self._stop.clear()
-        self._task = asyncio.create_task(self.worker.run_forever(self._stop), name="mediator-scheduler")
+        self._task = asyncio.create_task(self._run_jobs(), name="mediator-scheduler")
+
+    async def _run_jobs(self) -> None:
+        try:  # the daily retention chain: a server that runs jobs makes sure it exists
+            await bot.store.retention.schedule_retention(self.sessions, self.clock.now())
+        except Exception:
+            log.exception("could not schedule the retention job; retrying at the next start")
+        await self.worker.run_forever(self._stop)
 
     async def close(self) -> None:
         self._stop.set()

@@ -14,7 +14,7 @@ from bot.platform.config import Settings, get_settings
 from bot.web.errors import install_error_handlers
 from bot.web.limits import install_limits
 from bot.web.log_redact import install_log_redaction
-from bot.web.routes import admin, cases, docs, health, policies, reports, reviews, staff, staff_events
+from bot.web.routes import admin, buyers, cases, docs, health, policies, reports, reviews, staff, staff_events
 from bot.web.security_headers import SecurityHeaders
 from channels import slack, sms, telegram, webchat
 
@@ -68,6 +68,7 @@ def create_app(
         health,
         reviews,
         cases,
+        buyers,
         webchat,
         slack,
         staff,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.platform.durations import parse_duration
 from bot.platform.knowledge_config import KnowledgeSettings, PersistentStoreSettings
 from bot.platform.yaml_lines import PolicyFileError, line_for, load_yaml_with_lines
 
@@ -115,6 +117,35 @@ class SlackSettings(Strict):
         return [k for k, v in need.items() if not v]
 
 
+class RetentionSettings(Strict):
+    """How long personal data is kept (issue 20, review M9): message texts of closed cases and the payloads
+    of finished jobs (an inbound job keeps a second copy of the message and the sender's number). Purged
+    once a day by the `retention` job (bot/store/retention.py); `null` (or `off`) keeps them forever."""
+
+    messages: str | None = None
+    jobs: str | None = "30d"
+
+    @field_validator("messages", "jobs", mode="before")
+    @classmethod
+    def _period(cls, v: object) -> str | None:
+        # YAML reads a bare `off` as false.
+        if v is None or v is False or str(v).strip().lower() in ("", "off", "false", "null", "none"):
+            return None
+        try:
+            period = parse_duration(str(v))
+        except ValueError:
+            raise ValueError(f"{v!r} is not a period: write it like 180d, 26w or 30d, or off to keep forever") from None
+        if period < timedelta(days=1):
+            raise ValueError(
+                f"{v!r} is shorter than a day: write it in days or weeks, like 180d or 30d (m means minutes)"
+            )
+        return str(v).strip()
+
+    def period(self, what: str) -> timedelta | None:
+        value = getattr(self, what)
+        return parse_duration(value) if value else None
+
+
 class IntakeSettings(Strict):
     max_batch: int = Field(1000, ge=1, le=100_000)
     max_text_chars: int = Field(5000, ge=100, le=100_000)
@@ -138,6 +169,7 @@ class Settings(BaseSettings):
     shops: dict[str, ShopSettings] = {}
     scheduler: SchedulerSettings = SchedulerSettings()
     intake: IntakeSettings = IntakeSettings()
+    retention: RetentionSettings = RetentionSettings()
     webchat: WebchatSettings = WebchatSettings()
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
@@ -256,6 +288,7 @@ def load_settings(path: Path | None = None) -> Settings:
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
         msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+        msg = msg.removeprefix("Value error, ")
         env = _env_source(loc)
         if env is not None:  # the environment beats the file, so a set variable is what was read
             raise ConfigError(f"environment variable {env}: {key}: {msg}; fix or unset {env}") from None

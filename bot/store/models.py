@@ -423,3 +423,21 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime]
+
+
+# ── sign-in sessions (issue 20, review L5) ──────────────────────────────────────────────────────────
+
+
+class WebSession(Base):
+    """A signed-in browser of /staff or /admin/reports: the cookie holds a random id, this row its SHA-256.
+    The raw shop key or admin token never goes into a cookie; signing out revokes the row."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # staff | reports
+    name: Mapped[str] = mapped_column(String(120))  # who signed in: the token's name or the name staff gave
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -27,6 +27,7 @@ KIB, MIB = 1024, 1024 * 1024
 # a chat message is at most 10,000 characters, a policy draft is a few files of at most 200,000 characters.
 LIMITS: dict[str, int] = {
     "/admin/reports/sign-in": 4 * KIB,
+    "/staff/sign-in": 4 * KIB,
     "/webhooks/twilio": 64 * KIB,
     "/webhooks/telegram": 1 * MIB,
     "/webhooks/slack": 1 * MIB,

@@ -34,6 +34,9 @@ app.add_typer(nlu_app, name="nlu")
 from bot.app.cli.report import report as report_command  # noqa: E402
 
 app.command("report")(report_command)
+from bot.app.cli.buyer import buyer_app  # noqa: E402
+
+app.add_typer(buyer_app, name="buyer")
 
 
 @app.command()

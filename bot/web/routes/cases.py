@@ -29,6 +29,7 @@ def case_json(case: Case, review: Review, now: datetime) -> dict[str, Any]:
         "id": case.id,
         "shop_id": case.shop_id,
         "review_id": case.review_id,
+        "buyer_id": case.buyer_id,  # what DELETE /api/buyers/{id} takes
         "stage": case.stage,
         "outcome": case.outcome,
         "topic": case.topic,

@@ -2,7 +2,9 @@
 
 Who may see a shop's report is decided in ONE place, `report_viewer`: an admin token of either role
 (bot/store/admin_tokens.py, `Authorization: Bearer …`), or the shop's API key (`X-Api-Key`, as for /api/cases).
-The dashboard has no JavaScript, so its sign-in form keeps the one it was given in an HttpOnly cookie.
+The dashboard has no JavaScript: its sign-in form checks the key once and keeps only an opaque session id
+in an HttpOnly cookie (bot/web/signin.py: Secure over HTTPS, same-origin posts, failed sign-ins limited);
+"Sign out" ends the session on the server.
 """
 
 from __future__ import annotations
@@ -17,12 +19,34 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.reports.build import SLICES, ReportInputError, parse_period, parse_slice, shop_report
 from bot.reports.render import render_csv, render_html
 from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
+from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web.deps import runtime
 from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
+from bot.web.signin import (
+    TooManySignIns,
+    check_rate,
+    clear_session_cookie,
+    client_of,
+    limiter,
+    require_same_origin,
+    set_session_cookie,
+)
 
 router = APIRouter(tags=["reports"])
-COOKIE = "mediator_report_key"
+COOKIE = "mediator_report_session"
+OLD_COOKIE = "mediator_report_key"  # held the raw key before sessions (review L5): cleared on sign-in and out
+
+
+async def _who(request: Request, secret: str) -> tuple[str, str]:
+    """The shop and the name behind an admin token or a shop API key."""
+    if secret.startswith(TOKEN_PREFIX):
+        async with runtime(request).sessions() as session:
+            admin = await admin_for_token(session, secret)
+        if admin is not None:
+            return admin.shop_id, admin.name
+    shop = await _shop_for_secret(request, secret)
+    return shop, "shop API key"
 
 
 async def _shop_for_secret(request: Request, secret: str) -> str:
@@ -50,7 +74,16 @@ async def report_viewer(
     """The shop whose reports the caller may see (the one place that decides it)."""
     scheme, _, token = (authorization or "").partition(" ")
     secret = token.strip() if scheme.lower() == "bearer" else ""
-    return await _shop_for_secret(request, secret or x_api_key or request.cookies.get(COOKIE) or "")
+    if not (secret or x_api_key) and request.cookies.get(COOKIE):
+        rt = runtime(request)
+        async with rt.sessions() as session:
+            who = await signed_in(session, request.cookies[COOKIE], "reports", rt.clock.now())
+        if who is not None:
+            return who.shop_id
+        raise ApiError(
+            401, "unauthorized", "the session has ended", field="Cookie", fix="sign in again at /admin/reports"
+        )
+    return await _shop_for_secret(request, secret or x_api_key or "")
 
 
 def _input_error(err: ReportInputError) -> ApiError:
@@ -126,6 +159,12 @@ SIGN_IN = (
 )
 
 
+SIGN_OUT = (
+    "<form class='noprint' method='post' action='/admin/reports/sign-out'>"
+    "<button type='submit'>Sign out</button></form>"
+)
+
+
 @router.get("/admin/reports", response_class=HTMLResponse)
 async def dashboard(
     request: Request,
@@ -147,19 +186,52 @@ async def dashboard(
     except ReportInputError as err:
         return _page_error(422, str(err), _controls(period, None))
     report = await shop_report(rt, shop, parsed_period, parsed_slice)
-    html = render_html(report, controls=_controls(parsed_period.label, parsed_slice), title="Mediation reports")
+    controls = _controls(parsed_period.label, parsed_slice) + (SIGN_OUT if request.cookies.get(COOKIE) else "")
+    html = render_html(report, controls=controls, title="Mediation reports")
     return HTMLResponse(html)
 
 
 @router.post("/admin/reports/sign-in")
 async def sign_in(request: Request) -> Response:
+    rt = runtime(request)
+    now = rt.clock.now()
+    try:
+        require_same_origin(request)
+        check_rate(request, now)
+    except TooManySignIns as err:
+        page = _page_error(429, f"{err.message}; {err.fix}.", SIGN_IN)
+        page.headers["Retry-After"] = str(err.retry_after)
+        return page
+    except ApiError as err:
+        return _page_error(err.status, f"{err.message}; {err.fix}.")
     # A urlencoded form parsed by hand: python-multipart (FastAPI's Form) is not a dependency.
     fields = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
     key = (fields.get("key") or [""])[0].strip()
     try:
-        await _shop_for_secret(request, key)
+        shop, name = await _who(request, key)
     except ApiError as err:
+        limiter(request).failed(client_of(request), now)
         return _page_error(401, f"{err.message}; {err.fix}.", SIGN_IN)
+    limiter(request).succeeded(client_of(request))
+    async with rt.sessions() as session, session.begin():
+        token = await open_session(session, shop, "reports", name, now)
     response = RedirectResponse("/admin/reports", status_code=303)
-    response.set_cookie(COOKIE, key, httponly=True, samesite="strict", path="/")
+    # Path /: the dashboard's CSV export is /api/reports.
+    set_session_cookie(response, request, COOKIE, token, "/", int(LIFETIME.total_seconds()))
+    clear_session_cookie(response, request, OLD_COOKIE, "/")
+    return response
+
+
+@router.post("/admin/reports/sign-out")
+async def sign_out(request: Request) -> Response:
+    try:
+        require_same_origin(request)
+    except ApiError as err:
+        return _page_error(err.status, f"{err.message}; {err.fix}.")
+    rt = runtime(request)
+    async with rt.sessions() as session, session.begin():
+        await close_session(session, request.cookies.get(COOKIE, ""), rt.clock.now())
+    response = RedirectResponse("/admin/reports", status_code=303)
+    clear_session_cookie(response, request, COOKIE, "/")
+    clear_session_cookie(response, request, OLD_COOKIE, "/")
     return response

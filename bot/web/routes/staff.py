@@ -4,6 +4,10 @@ reject, hand back, close, mark troll / black PR.
 
 Who may use it: anyone holding the shop's API key (the demo's is `demo-key`) or an admin token of either
 role (`mediator admin token create --role staff`); with a token, the staff name is the token's name.
+The page sends the key once, to /staff/sign-in, and from then on holds only an opaque session cookie
+(bot/web/signin.py: HttpOnly, SameSite=Strict, Secure over HTTPS; posts only from our own pages; failed
+sign-ins limited per client); "Sign out" ends the session on the server. Scripts may still send the key
+or token in a header on every request, as before.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -21,11 +25,21 @@ from bot.conversation.flow import STAFF
 from bot.handoff import staff_actions
 from bot.handoff.card import load_card
 from bot.handoff.staff_actions import Staff, StaffActionError
-from bot.store.admin_tokens import admin_for_token
+from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
 from bot.store.models import Case, Message, SlackThread
+from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web.deps import runtime
 from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
+from bot.web.signin import (
+    TooManySignIns,
+    check_rate,
+    clear_session_cookie,
+    client_of,
+    limiter,
+    require_same_origin,
+    set_session_cookie,
+)
 
 router = APIRouter(tags=["staff"])
 PAGE = Path(__file__).resolve().parents[1] / "static" / "staff.html"
@@ -40,6 +54,7 @@ FIELDS = {
     "bad_percent": "percent",
     "bad_item": "item",
 }
+COOKIE = "mediator_staff_session"
 
 
 @dataclass(frozen=True)
@@ -67,9 +82,77 @@ async def staff_user(
                 fix="check the token; `mediator admin token create --role staff` issues one",
             )
         return StaffUser(admin.shop_id, Staff(admin.name, admin.name))
+    if not x_api_key and request.cookies.get(COOKIE):
+        rt = runtime(request)
+        async with rt.sessions() as session:
+            who = await signed_in(session, request.cookies[COOKIE], "staff", rt.clock.now())
+        if who is None:
+            raise ApiError(401, "unauthorized", "the session has ended", field="Cookie", fix="sign in again")
+        require_same_origin(request)  # a cookie rides along on a forged cross-site post; a header does not
+        return StaffUser(who.shop_id, Staff(who.name, who.name))
     shop = await shop_for_api_key(request, x_api_key)
-    name = " ".join((x_staff_name or "").split())[:60] or "Staff"
+    name = _staff_name(x_staff_name)
     return StaffUser(shop, Staff(name, name))
+
+
+def _staff_name(given: str | None) -> str:
+    return " ".join((given or "").split())[:60] or "Staff"
+
+
+class SignInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=400)
+    name: str = Field("", max_length=200)
+
+
+@router.post("/staff/sign-in")
+async def sign_in(body: SignInIn, request: Request) -> Response:
+    """Check the key or token once and open a session: the page keeps only the session cookie."""
+    require_same_origin(request)
+    rt = runtime(request)
+    now = rt.clock.now()
+    try:
+        check_rate(request, now)
+    except TooManySignIns as err:
+        return JSONResponse(err.body(), status_code=429, headers={"Retry-After": str(err.retry_after)})
+    key = body.key.strip()
+    try:
+        if key.startswith(TOKEN_PREFIX):
+            async with rt.sessions() as session:
+                admin = await admin_for_token(session, key)
+            if admin is None:
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "unknown or revoked token",
+                    field="key",
+                    fix="check the token; `mediator admin token create --role staff` issues one",
+                )
+            shop, name = admin.shop_id, admin.name
+        else:
+            shop, name = await shop_for_api_key(request, key), _staff_name(body.name)
+    except ApiError as err:
+        limiter(request).failed(client_of(request), now)
+        err.field = "key"
+        raise
+    limiter(request).succeeded(client_of(request))
+    async with rt.sessions() as session, session.begin():
+        token = await open_session(session, shop, "staff", name, now)
+    response = JSONResponse({"staff": name})
+    set_session_cookie(response, request, COOKIE, token, "/staff", int(LIFETIME.total_seconds()))
+    return response
+
+
+@router.post("/staff/sign-out")
+async def sign_out(request: Request) -> Response:
+    """End this browser's session on the server (the cookie stops working everywhere at once)."""
+    require_same_origin(request)
+    rt = runtime(request)
+    async with rt.sessions() as session, session.begin():
+        ended = await close_session(session, request.cookies.get(COOKIE, ""), rt.clock.now())
+    response = JSONResponse({"signed_out": ended})
+    clear_session_cookie(response, request, COOKIE, "/staff")
+    return response
 
 
 def _refused(exc: StaffActionError) -> ApiError:

@@ -1,0 +1,219 @@
+"""Browser sign-ins (issue 20, security review L5 and L9): /admin/reports and /staff keep an opaque session id
+in the cookie, never the key; Secure over HTTPS (also behind a trusted proxy's X-Forwarded-Proto, served by
+uvicorn on loopback); sign-out ends the session on the server; cross-site posts are refused; ten failed
+sign-ins a minute per client, then 429 with Retry-After. Real HTTP against the app."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import httpx
+import pytest
+import uvicorn
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.app.runtime import Runtime
+from bot.app.web import create_app
+from bot.platform.clock import VirtualClock
+from bot.store.admin_tokens import create_token
+from bot.store.models import WebSession
+from bot.web.signin import FailedSignIns
+from tests.conftest import KEY, START
+
+PORT = 8620  # this work's port range: 8620-8639
+
+
+def client_for(rt: Runtime, base: str = "http://mediator.test", ip: str = "10.0.0.1") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_app(runtime=rt, run_scheduler=False), client=(ip, 5000))
+    return httpx.AsyncClient(transport=transport, base_url=base)
+
+
+def set_cookie(response: httpx.Response, name: str) -> dict[str, str]:
+    """The attributes of one Set-Cookie header, lower-cased, with the value under 'value'."""
+    for header in response.headers.get_list("set-cookie"):
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(header)
+        if name in jar:
+            morsel = jar[name]
+            attrs = {k.lower(): str(v) for k, v in morsel.items() if v}
+            flags = {part.strip().lower() for part in header.split(";")}
+            attrs.update({flag: "true" for flag in ("httponly", "secure") if flag in flags})
+            return {"value": morsel.value, **attrs}
+    raise AssertionError(f"no Set-Cookie for {name}: {response.headers.get_list('set-cookie')}")
+
+
+async def report_sign_in(c: httpx.AsyncClient, key: str = KEY, **headers: str) -> httpx.Response:
+    return await c.post("/admin/reports/sign-in", data={"key": key}, headers=headers)
+
+
+async def test_reports_cookie_is_an_opaque_session_and_sign_out_ends_it(rt: Runtime) -> None:
+    async with client_for(rt) as c:
+        r = await report_sign_in(c, Origin="http://mediator.test")
+        assert r.status_code == 303
+        cookie = set_cookie(r, "mediator_report_session")
+        token = cookie["value"]
+        assert KEY not in token and len(token) >= 40
+        assert cookie["httponly"] == "true" and cookie["samesite"].lower() == "strict" and "secure" not in cookie
+        assert int(cookie["max-age"]) == 12 * 3600
+        async with rt.sessions() as session:
+            stored = list((await session.execute(select(WebSession))).scalars())
+        assert len(stored) == 1 and stored[0].token_hash != token and stored[0].kind == "reports"
+
+        page = await c.get("/admin/reports?period=2026-Q4")
+        assert page.status_code == 200 and "Mediation reports" in page.text and "/admin/reports/sign-out" in page.text
+        assert (await c.get("/api/reports?period=2026-Q4&format=csv")).status_code == 200  # the export link
+
+        out = await c.post("/admin/reports/sign-out", headers={"Origin": "http://mediator.test"})
+        assert out.status_code == 303
+        assert set_cookie(out, "mediator_report_session").get("max-age") == "0"
+    # The old session id, replayed after sign-out, opens nothing: the server ended it.
+    async with client_for(rt) as c:
+        c.cookies.set("mediator_report_session", token)
+        assert (await c.get("/api/reports?period=2026-Q4")).status_code == 401
+        page = await c.get("/admin/reports")
+        assert page.status_code == 401 and "Sign in" in page.text
+        # The raw key in the cookie of old versions is not accepted any more.
+        c.cookies.clear()
+        c.cookies.set("mediator_report_key", KEY)
+        assert (await c.get("/api/reports?period=2026-Q4")).status_code == 401
+
+
+async def test_sessions_expire(rt: Runtime, clock: VirtualClock) -> None:
+    async with client_for(rt) as c:
+        assert (await report_sign_in(c)).status_code == 303
+        assert (await c.get("/api/reports?period=2026-Q4")).status_code == 200
+        clock.advance(timedelta(hours=12, seconds=1))
+        assert (await c.get("/api/reports?period=2026-Q4")).status_code == 401
+
+
+async def test_secure_cookie_over_https_and_behind_a_trusted_proxy(rt: Runtime) -> None:
+    async with client_for(rt, base="https://mediator.test") as c:
+        assert set_cookie(await report_sign_in(c), "mediator_report_session")["secure"] == "true"
+    async with serve(rt) as url, httpx.AsyncClient(base_url=url) as c:
+        plain = await report_sign_in(c)
+        assert "secure" not in set_cookie(plain, "mediator_report_session")
+        proxied = await report_sign_in(c, **{"X-Forwarded-Proto": "https"})
+        assert set_cookie(proxied, "mediator_report_session")["secure"] == "true"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+async def test_cross_site_posts_are_refused(rt: Runtime, headers: dict[str, str]) -> None:
+    async with client_for(rt) as c:
+        r = await report_sign_in(c, **headers)
+        assert r.status_code == 403 and "another site" in r.text and "set-cookie" not in r.headers
+        staff = await c.post("/staff/sign-in", json={"key": KEY}, headers=headers)
+        assert staff.status_code == 403 and staff.json()["field"] == "Origin"
+        # Our own pages' posts pass: the browser says same-origin.
+        ok = await report_sign_in(c, **{"Sec-Fetch-Site": "same-origin", "Origin": "null"})
+        assert ok.status_code == 303
+
+
+async def test_staff_session_cookie_sign_out_and_origin(rt: Runtime, clock: VirtualClock) -> None:
+    async with rt.sessions() as session, session.begin():
+        token = await create_token(session, "demo", "Maja", "staff", clock.now())
+    async with client_for(rt) as c:
+        r = await c.post("/staff/sign-in", json={"key": token, "name": "ignored for tokens"})
+        assert r.status_code == 200 and r.json() == {"staff": "Maja"}
+        cookie = set_cookie(r, "mediator_staff_session")
+        assert token not in cookie["value"] and cookie["path"] == "/staff" and cookie["httponly"] == "true"
+        listed = await c.get("/staff/api/cases")
+        assert listed.status_code == 200 and listed.json()["staff"] == "Maja"
+        # A state-changing post riding on the cookie from another site is refused before it acts.
+        forged = await c.post("/staff/api/cases/1/take-over", headers={"Origin": "http://evil.example"})
+        assert forged.status_code == 403
+        assert (await c.post("/staff/api/cases/999/take-over")).status_code == 404  # ours: reaches the action
+        # A reports session does not open /staff.
+        assert (await report_sign_in(c)).status_code == 303
+        other = client_for(rt)
+        other.cookies.set("mediator_staff_session", c.cookies.get("mediator_report_session") or "")
+        assert (await other.get("/staff/api/cases")).status_code == 401
+        await other.aclose()
+        out = await c.post("/staff/sign-out")
+        assert out.status_code == 200 and out.json() == {"signed_out": True}
+        replay = client_for(rt)
+        replay.cookies.set("mediator_staff_session", cookie["value"])
+        assert (await replay.get("/staff/api/cases")).status_code == 401
+        await replay.aclose()
+        # Scripts keep sending the key in a header.
+        assert (await c.get("/staff/api/cases", headers={"X-Api-Key": KEY})).status_code == 200
+
+
+async def test_failed_sign_ins_are_limited_per_client(rt: Runtime, clock: VirtualClock) -> None:
+    async with client_for(rt, ip="10.0.0.7") as c, client_for(rt, ip="10.0.0.8") as neighbour:
+        for n in range(10):
+            wrong = await report_sign_in(c, key=f"guess-{n}")
+            assert wrong.status_code == 401, n
+        blocked = await report_sign_in(c)  # even the right key waits: the limit is on the client
+        assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+        assert "set-cookie" not in blocked.headers
+        staff = await c.post("/staff/sign-in", json={"key": KEY})  # the forms share one counter
+        assert staff.status_code == 429 and staff.headers["Retry-After"] and staff.json()["field"] == "key"
+        assert (await report_sign_in(neighbour)).status_code == 303  # another client is not held up
+        clock.advance(timedelta(seconds=61))
+        assert (await report_sign_in(c)).status_code == 303
+        # A success clears the count.
+        for n in range(9):
+            assert (await c.post("/staff/sign-in", json={"key": f"nope-{n}"})).status_code == 401
+        assert (await c.post("/staff/sign-in", json={"key": KEY, "name": "Ola"})).status_code == 200
+        assert (await c.post("/staff/sign-in", json={"key": "nope"})).status_code == 401
+
+
+async def _serve_forever(server: uvicorn.Server, sock: socket.socket) -> None:
+    await server.serve(sockets=[sock])
+
+
+class serve:
+    """The app under uvicorn on a port of this work's range, with uvicorn's default proxy-header trust
+    (X-Forwarded-Proto from 127.0.0.1 is believed)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    async def __aenter__(self) -> str:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", PORT))
+        app = create_app(runtime=self.rt, run_scheduler=False)
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=True))
+        self.task = asyncio.create_task(_serve_forever(self.server, self.sock))
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+        return f"http://127.0.0.1:{PORT}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        await self.task
+        self.sock.close()
+
+
+@given(gaps=st.lists(st.integers(min_value=0, max_value=30_000), min_size=1, max_size=40))
+def test_limit_counts_only_the_last_minute(gaps: list[int]) -> None:
+    """Whatever the rhythm of failures, a client is held exactly while ten of them lie in the last minute."""
+    limits = FailedSignIns()
+    now = START
+    times = []
+    for gap in gaps:
+        now += timedelta(milliseconds=gap)
+        recent = [t for t in times if t > now - timedelta(minutes=1)]
+        wait = limits.retry_after("c", now)
+        assert (wait is None) == (len(recent) < 10)
+        if wait is not None:
+            assert 1 <= wait <= 60 and recent[-10] + timedelta(minutes=1) <= now + timedelta(seconds=wait)
+            continue
+        limits.failed("c", now)
+        times.append(now)
