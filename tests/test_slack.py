@@ -548,7 +548,7 @@ async def test_grant_in_the_cases_channel_records_a_staff_remedy(
     assert remedy["granted_by"] == "Maja" and remedy["above_bot_authority"] is True
     assert remedy["item"] == "Familienzelt Trollheim 6" and not case.details.get("pending_remedy")
     [told] = [m for m in await messages(srt, case_id, "staff") if m.action == "staff_remedy"]
-    assert told.language == "de" and "900.00 EUR" in told.text and "Familienzelt Trollheim 6" in told.text
+    assert told.language == "de" and "900,00\xa0€" in told.text and "Familienzelt Trollheim 6" in told.text, told.text
     notes = fake_slack.posts(thread_ts=thread.thread_ts)
     assert any("granted refund_full 900.00 EUR" in n.args["text"] for n in notes)
     card = block_texts(fake_slack.called("chat.update")[-1].args["blocks"])

@@ -170,11 +170,13 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
 def make_sessionmaker(
     engine: AsyncEngine, *, read_only: bool = False, policies_dir: Path | None = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions on `engine`; `read_only` ones (reports, lists, pages) never take SQLite's write gate, and on
-    PostgreSQL run as READ ONLY transactions, so a write slipped into one fails loudly. `policies_dir` is
-    the folder a shop with no published policy falls back to (bot/policy/bundle.py reads it from `info`)."""
+    """Sessions on `engine`; `read_only` ones (reports, lists, pages) never take SQLite's write gate (a write
+    slipped into one fails on SQLite's lock). On PostgreSQL they are ordinary transactions: MVCC readers never
+    wait for writers, and a report builds TEMPORARY tables, which a READ ONLY transaction refuses.
+    `policies_dir` is the folder a shop with no published policy falls back to (bot/policy/bundle.py reads it
+    from `info`)."""
     if read_only:
-        engine = engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": True})
+        engine = engine.execution_options(**{READ_ONLY: True})
     info = {"policies_dir": policies_dir} if policies_dir is not None else {}
     return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
