@@ -61,7 +61,12 @@ class MediatorAction(Action, metaclass=ABCMeta):
         text = services.catalog.render(
             key or self.label, language, variables, sub=sub, seed=int(tracker.get_slot("turn") or 0)
         )
+        text = " ".join(filter(None, [text, self.then(tracker, services, sub)]))
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
+
+    def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
+        """A sentence said in the same breath after the message; none by default."""
+        return ""
 
 
 def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:

@@ -18,9 +18,8 @@ import yaml
 from rasa_sdk.executor import ActionExecutor
 
 import actions
-import actions.services
 from actions.answer_question import quote
-from actions.services import LazyKnowledge, Services, load_catalog, load_routing, load_shop_policy
+from actions.services import LazyKnowledge, Services, load_catalog, load_routing, load_shop_policy, use_services
 from bot.conversation.context import DOMAIN
 from bot.platform.knowledge_config import KnowledgeSettings, PersistentStoreSettings
 from bot.retrieval.anchors import split_anchor
@@ -112,7 +111,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Services:
 
 
 async def _run(action: str, services: Services, monkeypatch: pytest.MonkeyPatch, slots: dict, text: str) -> Any:
-    monkeypatch.setattr(actions.services, "_installed", services)
+    use_services(services)  # lent to this test's turn, as the engine lends its own (a context variable)
     tracker = {
         "sender_id": "7",
         "slots": {"case_id": 7, "turn": 2, "buyer_name": "Buyer", "item": "Fjord", **slots},

@@ -36,7 +36,15 @@ def deployment(tmp_path: Path, database_url: str, cache_dir: Path, monkeypatch: 
     get_settings.cache_clear()
 
 
+def _first_shop(deployment: Path) -> None:
+    """The deployment's first shop is the deployment: it keeps policies/ and knowledge/ as they are."""
+    result = CliRunner().invoke(cli, ["shop", "create", SHOP])
+    assert result.exit_code == 0 and "first shop" in result.output, result.output
+    assert not (deployment.parent / "shops").exists()
+
+
 def test_shop_create_writes_the_shops_own_folder_and_says_what_to_fill_in(deployment: Path) -> None:
+    _first_shop(deployment)
     result = CliRunner().invoke(cli, ["shop", "create", "acme", "--name", "Acme Kitchen"])
     assert result.exit_code == 0, result.output
     folder = deployment.parent / "shops" / "acme"
@@ -60,12 +68,14 @@ def test_shop_create_writes_the_shops_own_folder_and_says_what_to_fill_in(deploy
 
 @pytest.mark.parametrize("name", ['Acme "Best"', "Acme\\Kitchen", "x" * 121])
 def test_a_shop_name_that_would_break_its_files_is_refused_by_name(deployment: Path, name: str) -> None:
+    _first_shop(deployment)
     result = CliRunner().invoke(cli, ["shop", "create", "acme", "--name", name])
     assert result.exit_code != 0 and "--name" in result.output, result.output
     assert not (deployment.parent / "shops" / "acme").exists()
 
 
 async def test_two_shops_in_one_deployment_speak_each_as_itself(deployment: Path) -> None:
+    await asyncio.to_thread(_first_shop, deployment)
     created = await asyncio.to_thread(CliRunner().invoke, cli, ["shop", "create", "acme", "--name", "Acme Kitchen"])
     assert created.exit_code == 0, created.output
     settings = get_settings().model_copy(update={"shops": {SHOP: ShopSettings(name="Test shop")}})
@@ -104,6 +114,7 @@ async def test_two_shops_in_one_deployment_speak_each_as_itself(deployment: Path
 
 
 def test_each_shop_answers_from_its_own_knowledge_collection(deployment: Path) -> None:
+    _first_shop(deployment)
     assert CliRunner().invoke(cli, ["shop", "create", "acme", "--name", "Acme Kitchen"]).exit_code == 0
     settings: Settings = get_settings()
     services = build_services(settings)

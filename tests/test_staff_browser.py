@@ -154,7 +154,7 @@ async def test_grant_a_remedy_then_close_with_a_closing_message(page: Page, base
     await expect(page.locator("#agreed")).to_contain_text("granted by Maja (above the bot's authority)")
     await expect(page.locator(".approval")).to_have_count(0)  # nothing waits for approval any more
     [told] = [m for m in await rows(rt, case_id, "staff") if m.action == "staff_remedy"]
-    assert told.language == "de" and "900.00 EUR" in told.text
+    assert told.language == "de" and "900,00\xa0€" in told.text
     # Close asks first, saying the buyer gets a closing message; then the case is read-only.
     await page.get_by_label("Close as").select_option("resolved_kept")
     await page.get_by_role("button", name="Close", exact=True).click()

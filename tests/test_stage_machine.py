@@ -59,3 +59,4 @@ def test_the_out_of_turn_plans() -> None:
     assert flow.on_deadline("webchat", replied=True).outcome == Outcome.EXPIRED
     assert flow.on_opt_out("sms").reason == "opted_out_sms"
     assert flow.on_opt_out("sms").stage == Stage.CLOSED
+    assert (flow.on_erasure().outcome, flow.on_erasure().reason) == (Outcome.OPTED_OUT, "buyer_erased")

@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.lifecycle import CALLBACK, close_case
-from bot.platform.vocab import Outcome, Stage
+from bot.conversation import flow
+from bot.conversation.lifecycle import CALLBACK, apply_stage
+from bot.platform.vocab import Stage
 from bot.store.audit import record
 from bot.store.models import (
     Buyer,
@@ -153,7 +154,7 @@ async def erase_buyer(
     closed = 0
     for case in cases:
         if case.stage != Stage.CLOSED:
-            await close_case(session, case, Outcome.OPTED_OUT, now, reason="buyer_erased", callback_url=callback_url)
+            await apply_stage(session, case, flow.on_erasure(), now, callback_url=callback_url)
             closed += 1
         case.details = kept_details(case.details)
 

@@ -578,6 +578,12 @@ def on_opt_out(source: str) -> Plan:
     return Plan([], Stage.CLOSED, outcome=Outcome.OPTED_OUT, reason=f"opted_out_{source}")
 
 
+def on_erasure() -> Plan:
+    """The buyer's data is erased (issue 20): an open case closes as opted out, the strongest "no more
+    messages" there is."""
+    return Plan([], Stage.CLOSED, outcome=Outcome.OPTED_OUT, reason="buyer_erased")
+
+
 # ── facts for the remedy rules ──────────────────────────────────────────────────────────────────
 
 

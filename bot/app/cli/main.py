@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -252,15 +252,27 @@ def shop_create(shop_id: str, name: Annotated[str, typer.Option(help="Display na
     if len(name) > 120 or any(c in name for c in '"\\\n\r\t'):
         fail("--name: use up to 120 characters, without quotes, backslashes or line breaks")
     s = settings()
-    folder, todo = write_shop_folder(s, shop_id, name)
-    problems = validate_policies(folder / "policies", folder / "knowledge") if todo is not None else []
-    if problems:
-        fail(f"{folder}/policies from the template does not validate: " + "; ".join(map(str, problems[:5])))
     key = new_api_key()
+    # The deployment's first shop is the deployment: it uses policies/ and knowledge/ as they are. Every
+    # later shop gets its own folder, so it never speaks as the first one (review M3).
+    outcome: dict[str, Any] = {}
 
     async def go() -> None:
+        from sqlalchemy import select
+
+        from bot.store.models import Shop
+
         rt = await build_runtime(s)
         try:
+            async with rt.sessions() as session:
+                others = (await session.execute(select(Shop.id).where(Shop.id != shop_id).limit(1))).first()
+            folder = s.shop_dir(shop_id)
+            if others is not None or folder.exists():
+                folder, todo = write_shop_folder(s, shop_id, name)
+                problems = validate_policies(folder / "policies", folder / "knowledge") if todo is not None else []
+                if problems:
+                    fail(f"{folder}/policies from the template does not validate: " + "; ".join(map(str, problems[:5])))
+                outcome.update(folder=folder, todo=todo)
             async with rt.sessions() as session, session.begin():
                 await ensure_shop(session, shop_id, name, key, rt.clock.now())
             await rt.seed_policies()
@@ -269,11 +281,15 @@ def shop_create(shop_id: str, name: Annotated[str, typer.Option(help="Display na
 
     run(go())
     out.print(f"shop {shop_id}: API key {key}  (shown once; store it now)", highlight=False)
-    if todo is None:
-        out.print(f"its folder {folder} exists and was kept as it is", highlight=False)
+    if "folder" not in outcome:
+        out.print("the deployment's first shop: it uses policies/ and knowledge/", highlight=False)
+    elif outcome["todo"] is None:
+        out.print(f"its folder {outcome['folder']} exists and was kept as it is", highlight=False)
     else:
-        out.print(f"its own policies and knowledge: {folder}; fill in before its first review:", highlight=False)
-        for line in todo:
+        out.print(
+            f"its own policies and knowledge: {outcome['folder']}; fill in before its first review:", highlight=False
+        )
+        for line in outcome["todo"]:
             out.print(f"  - {line}", highlight=False, markup=False)
 
 
