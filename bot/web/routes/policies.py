@@ -128,6 +128,20 @@ def _refuse_costly(files: dict[str, str | None]) -> None:
             continue  # ordinary bad YAML: the dry run reports it with its line
 
 
+def _unknown_version(version: object, field: str, fix: str = "see GET /api/policies/history") -> ApiError:
+    return ApiError(404, "unknown_version", f"there is no version {version}", field=field, fix=fix)
+
+
+def _already_published(version: int) -> ApiError:
+    return ApiError(
+        422,
+        "nothing_changed",
+        f"version {version} is what is published already",
+        field="to_version",
+        fix="pick an earlier version",
+    )
+
+
 async def draft_files(request: Request, shop_id: str, draft: Draft) -> tuple[int | None, dict[str, str]]:
     """The complete file set a draft stands for: its base version with the draft's files applied."""
     await asyncio.to_thread(_refuse_costly, draft.files)
@@ -136,13 +150,7 @@ async def draft_files(request: Request, shop_id: str, draft: Draft) -> tuple[int
     if base is not None and base != head:
         async with runtime(request).sessions() as session:
             if await get_release(session, shop_id, base) is None:
-                raise ApiError(
-                    404,
-                    "unknown_version",
-                    f"there is no version {base}",
-                    field="base_version",
-                    fix=f"use the published version, {head}",
-                )
+                raise _unknown_version(base, "base_version", fix=f"use the published version, {head}")
             files = await files_of(session, shop_id, base)
     merged = dict(files)
     for name, content in draft.files.items():
@@ -175,13 +183,7 @@ async def get_version(version: int, request: Request, admin: Admin = Depends(cur
     async with runtime(request).sessions() as session:
         release = await get_release(session, admin.shop_id, version)
         if release is None:
-            raise ApiError(
-                404,
-                "unknown_version",
-                f"there is no version {version}",
-                field="version",
-                fix="see GET /api/policies/history",
-            )
+            raise _unknown_version(version, "version")
         files = await files_of(session, admin.shop_id, version)
     return {**release_json(release), "files": files, "diff": release.diff}
 
@@ -292,9 +294,7 @@ async def diff(
                 texts.append({})
                 continue
             if v is None or await get_release(session, admin.shop_id, v) is None:
-                raise ApiError(
-                    404, "unknown_version", f"there is no version {v}", field=name, fix="see GET /api/policies/history"
-                )
+                raise _unknown_version(v, name)
             texts.append(await files_of(session, admin.shop_id, v))
     return {"from": from_v, "to": to_v, "diff": diff_files(texts[1], texts[0])}
 
@@ -304,26 +304,14 @@ async def post_rollback(body: Rollback, request: Request, admin: Admin = Depends
     rt = runtime(request)
     async with rt.sessions() as session, session.begin():
         if await get_release(session, admin.shop_id, body.to_version) is None:
-            raise ApiError(
-                404,
-                "unknown_version",
-                f"there is no version {body.to_version}",
-                field="to_version",
-                fix="see GET /api/policies/history",
-            )
+            raise _unknown_version(body.to_version, "to_version")
         head = await head_version(session, admin.shop_id)
         if head is not None and body.base_version != head:
             raise reload_error(StaleVersion(body.base_version, head))
         token = confirm_token(rt.settings.secret_key(), admin.shop_id, "rollback", body.base_version, body.to_version)
         if not confirmed(body.confirm, token):
             if body.to_version == head:
-                raise ApiError(
-                    422,
-                    "nothing_changed",
-                    f"version {body.to_version} is what is published already",
-                    field="to_version",
-                    fix="pick an earlier version",
-                )
+                raise _already_published(body.to_version)
             published = await files_of(session, admin.shop_id, head) if head is not None else {}
             target = await files_of(session, admin.shop_id, body.to_version)
             return confirm_needed(
@@ -345,13 +333,7 @@ async def post_rollback(body: Rollback, request: Request, admin: Admin = Depends
         except StaleVersion as exc:
             raise reload_error(exc) from None
         except NothingChanged:
-            raise ApiError(
-                422,
-                "nothing_changed",
-                f"version {body.to_version} is what is published already",
-                field="to_version",
-                fix="pick an earlier version",
-            ) from None
+            raise _already_published(body.to_version) from None
         audit.record(
             session,
             admin.shop_id,
