@@ -34,6 +34,7 @@ from bot.policy.messages import MessageCatalog, load_catalog
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.policy.shop import ShopPolicy, load_shop_policy
 from bot.policy.versions import digest, files_of, head_of, read_policy_dir
+from bot.store.db import POLICIES_DIR
 
 log = logging.getLogger("mediator.policy")
 CACHE_SIZE = 16
@@ -122,12 +123,6 @@ _folder: dict[Path, Bundle] = {}
 _current: ContextVar[Bundle | None] = ContextVar("mediator_policy_bundle", default=None)
 
 
-# The folder a shop with no published version yet falls back to (the deployment's policies/): the
-# composition root puts it in each session's `info` (bot/store/db.py make_sessionmaker), so a preview's
-# sessions carry the draft's folder and live sessions the deployment's, with no process-wide setting.
-POLICIES_DIR = "policies_dir"
-
-
 def folder_bundle(policies_dir: Path) -> Bundle:
     if policies_dir not in _folder:
         _folder[policies_dir] = build_bundle(read_policy_dir(policies_dir))
@@ -149,6 +144,8 @@ async def active_bundle(session: AsyncSession, shop_id: str, head: tuple[int, st
         return memo
     found = await head_of(session, shop_id) if head is False else head
     if found is None:
+        # The fallback folder (the deployment's policies/) comes with the session (bot/store/db.py
+        # make_sessionmaker): a preview's sessions carry the draft's folder, live ones the deployment's.
         folder = session.info.get(POLICIES_DIR)
         if folder is None:
             raise LookupError(f"shop {shop_id!r} has no published policy: run `mediator serve` or `mediator demo`")

@@ -24,6 +24,7 @@ from bot.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from bot.store.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
 READ_ONLY = "mediator_read_only"  # an execution option: see make_sessionmaker
+POLICIES_DIR = "policies_dir"  # a session `info` key: see make_sessionmaker
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -177,7 +178,7 @@ def make_sessionmaker(
     from `info`)."""
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
-    info = {"policies_dir": policies_dir} if policies_dir is not None else {}
+    info = {POLICIES_DIR: policies_dir} if policies_dir is not None else {}
     return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
