@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import flow
 from bot.conversation.lifecycle import CALLBACK, apply_stage
+from bot.outbox import contacts
 from bot.platform.vocab import Stage
 from bot.store.audit import record
 from bot.store.models import (
@@ -149,7 +150,7 @@ async def erase_buyer(
     cases = list((await session.execute(case_query)).scalars())
     case_ids = [c.id for c in cases]
     needles = await _needles(session, buyer, case_ids)
-    addresses = [(ch, a) for ch, a in (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id)) if a]
+    addresses = contacts.buyer_addresses(buyer)
 
     closed = 0
     for case in cases:

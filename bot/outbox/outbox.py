@@ -212,9 +212,9 @@ async def deliver(ctx: JobContext, job: Job) -> None:
 async def _contact_opted_out(session: AsyncSession, channels: ChannelSet, buyer: Buyer) -> bool:
     """Did the buyer's number or chat say STOP to our sender there, whichever shop or buyer record it was?"""
     points = [
-        (channel, str(address), adapter.identity)
-        for channel, address in (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id))
-        if address and (adapter := channels.get(channel)) is not None
+        (channel, address, adapter.identity)
+        for channel, address in contacts.buyer_addresses(buyer)
+        if (adapter := channels.get(channel)) is not None
     ]
     return await contacts.any_opted_out(session, points)
 
