@@ -129,8 +129,9 @@ async def history(token: str, request: Request, after: int = 0) -> dict[str, Any
 
 async def _refuse_if_closed(rt: Runtime, case_id: int, shop: str) -> None:
     """A link stops taking messages when its case closes (review L6): it is a bearer credential for weeks, and
-    every post to a closed case stored a message and drew a reply. 403 in the buyer's language."""
-    async with rt.sessions() as session:
+    every post to a closed case stored a message and drew a reply. 403 in the buyer's language. A read-only
+    session: on SQLite it does not queue for the one writer, as every chat message would otherwise."""
+    async with rt.reads() as session:
         case = await session.get(Case, case_id)
         if case is None or case.shop_id != shop or case.stage != Stage.CLOSED:
             return

@@ -39,7 +39,7 @@ from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.policy.staff_wait import staff_eta
 from bot.store.models import Case, Event, Message
-from bot.store.queue import schedule
+from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu_process import NLUProcess
 
 log = logging.getLogger("mediator.engine")
@@ -154,7 +154,10 @@ class Engine:
         channel: str = "webchat",
         provider_id: str | None = None,
         shop_id: str | None = None,
+        finish_job: int | None = None,
     ) -> TurnResult:
+        """One buyer message's turn. `finish_job` is the inbound job a request leased to run this message
+        itself (bot/inbox/inbox.py `take_inline`): it is marked done in the turn's transaction."""
         # A turn that needs a search the knowledge base has not answered yet does not wait for it inside
         # its transaction: on SQLite that transaction holds the process's one write gate, and a 3-5 ms
         # search (far more under load) stalled every other buyer behind it (bench/turn.py collapsed from
@@ -166,7 +169,7 @@ class Engine:
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             try:
                 with deferring_lookups(attempt < LOOKUP_ATTEMPTS):
-                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early)
+                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early, finish_job)
             except LookupNeeded as need:
                 fetch = need.fetch
             await asyncio.to_thread(fetch)
@@ -211,10 +214,13 @@ class Engine:
         provider_id: str | None,
         shop_id: str | None,
         early: EarlyParse | None,
+        finish_job: int | None = None,
     ) -> TurnResult:
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id, shop_id)
             case = ctx.case
+            if finish_job is not None:  # after the case's lock, which every writer of a case takes first
+                await finish_in(session, finish_job, self.clock.now())
             if provider_id is not None:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:

@@ -36,7 +36,7 @@ from bot.platform.config import Settings
 from bot.platform.vocab import ADDRESSED_CHANNELS, Stage
 from bot.policy.channels import ChannelsPolicy
 from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
-from bot.store.queue import JobContext, finish_inline, job_handler, lease_inline, wake, wake_on_commit
+from bot.store.queue import JobContext, finish_in, job_handler, lease_in, wake, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
 from channels.base import Inbound, Outbound, SendError
 
@@ -231,28 +231,39 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
 
 
 async def take_inline(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
-    """The web chat's way in: the same job as every channel's, committed first and leased to this request,
-    so the page gets its replies in the same HTTP answer. If the process dies mid-turn, the lease runs out
-    and a worker runs the job; its replies then wait in the case's history, where the page finds them."""
+    """The web chat's way in: the same job as every channel's, leased to this request, so the page gets its
+    replies in the same HTTP answer. The job is committed with `take`'s checks, before the turn, and marked
+    done in the turn's own transaction: two commits a message, not four (bench/turn.py's HTTP figures; each
+    commit waits its turn for SQLite's one writer). If the process dies mid-turn, the lease runs out and a
+    worker runs the job; its replies then wait in the case's history, where the page finds them."""
     now = ctx.clock.now()
     lease = timedelta(seconds=ctx.settings.scheduler.lease_seconds)  # as long as a worker's
-    job_id = await lease_inline(ctx.sessions, _inbound_job(shop_id, msg, now), now, lease)
-    result = await take(ctx, shop_id, msg)
-    if job_id is not None:  # a resent message id has its job already; the engine answered it from history
-        await finish_inline(ctx.sessions, job_id, ctx.clock.now())
-    return result
+    return await take(ctx, shop_id, msg, inline=(_inbound_job(shop_id, msg, now), lease))
 
 
-async def take(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
+async def take(
+    ctx: JobContext, shop_id: str, msg: Inbound, inline: tuple[dict[str, Any], timedelta] | None = None
+) -> TurnResult | None:
     """One buyer message, on any channel, the same way: a keyword (STOP, START, HELP and their equivalents
     in policies/channels.yml), the opt-out and consent ledger, then a turn of the conversation. Returns the
-    replies (None when the message belongs to no open conversation or must not be answered)."""
+    replies (None when the message belongs to no open conversation or must not be answered).
+
+    `inline` is the job row and lease of a message run in its own request (`take_inline`): the job is
+    committed with this transaction and finished with whatever answers the message."""
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
+        # A resent message id has its job already (None): the engine answers it from the history.
+        job_id = await lease_in(session, inline[0], now, inline[1]) if inline else None
+
+        async def answered(result: TurnResult | None) -> TurnResult | None:
+            if job_id is not None:
+                await finish_in(session, job_id, now)
+            return result
+
         buyer, case = await _sender(session, shop_id, msg)
         if case is None:
             log.info("inbound %s %s: no buyer or case for this sender any more; ignored", msg.channel, msg.provider_id)
-            return None
+            return await answered(None)
         policy = await shop_channels_policy(session, case.shop_id, channels_file(ctx.settings))
         language = case.details.get("language") or case.language
         text = msg.text
@@ -261,26 +272,26 @@ async def take(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None
         keyword = policy.keyword(text) if buyer is not None else None
         if keyword is not None and buyer is not None:
             if not await _record_inbound(session, case, msg, text, now):
-                return None  # a retried delivery of a keyword we already acted on
+                return await answered(None)  # a retried delivery of a keyword we already acted on
             row = await _keyword(ctx, session, policy, keyword, buyer, case, msg, text, language, now)
             if row is None:
-                return TurnResult(case.id, case.stage, outcome=case.outcome)
+                return await answered(TurnResult(case.id, case.stage, outcome=case.outcome))
             await enqueue(session, [row], now)
             reply = Reply(row["text"], row["action"] or "", language or "")
-            return TurnResult(case.id, case.stage, [reply], outcome=case.outcome)
+            return await answered(TurnResult(case.id, case.stage, [reply], outcome=case.outcome))
         if buyer is not None and buyer.opted_out_at is not None:
             # Stop means stop: the message is kept for the record, and nothing answers it.
             await _record_inbound(session, case, msg, text, now)
             log.info(
                 "inbound %s %s: buyer %s opted out; recorded, not answered", msg.channel, msg.provider_id, buyer.id
             )
-            return TurnResult(case.id, case.stage, outcome=case.outcome)
+            return await answered(TurnResult(case.id, case.stage, outcome=case.outcome))
         if buyer is not None and not getattr(buyer, f"consent_{msg.channel}", False):
             # Writing to us on a channel is consent to be answered there; the ledger says where it came from.
             record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
         case_id = case.id
     return await ctx.engine.buyer_message(
-        case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id
+        case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id, finish_job=job_id
     )
 
 

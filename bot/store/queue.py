@@ -184,19 +184,29 @@ async def lease_inline(
     The job is committed before the caller answers anyone, so a process killed after answering loses
     nothing: the lease runs out and a worker runs the job. None when the dedupe key was seen before."""
     async with sessions() as session, session.begin():
-        leased = {**row, "status": "running", "attempts": 1, "locked_by": INLINE, "locked_until": now + lease}
-        stmt = insert_ignoring_conflicts(session, JOBS, ["dedupe_key"], returning=[JOBS.c.id])
-        return (await session.execute(stmt, [leased])).scalar_one_or_none()
+        return await lease_in(session, row, now, lease)
+
+
+async def lease_in(session: AsyncSession, row: dict[str, Any], now: datetime, lease: timedelta) -> int | None:
+    """`lease_inline` inside the caller's transaction, for a caller that has its own checks to commit with it."""
+    leased = {**row, "status": "running", "attempts": 1, "locked_by": INLINE, "locked_until": now + lease}
+    stmt = insert_ignoring_conflicts(session, JOBS, ["dedupe_key"], returning=[JOBS.c.id])
+    return (await session.execute(stmt, [leased])).scalar_one_or_none()
 
 
 async def finish_inline(sessions: async_sessionmaker[AsyncSession], job_id: int, now: datetime) -> None:
     """The caller ran its leased job: done (unless a worker took it over meanwhile)."""
     async with sessions() as session, session.begin():
-        await session.execute(
-            update(JOBS)
-            .where(JOBS.c.id == job_id, JOBS.c.locked_by == INLINE)
-            .values(status="done", finished_at=now, locked_by=None)
-        )
+        await finish_in(session, job_id, now)
+
+
+async def finish_in(session: AsyncSession, job_id: int, now: datetime) -> None:
+    """`finish_inline` inside the caller's transaction: the job is done exactly when what it did commits."""
+    await session.execute(
+        update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.locked_by == INLINE)
+        .values(status="done", finished_at=now, locked_by=None)
+    )
 
 
 def lane(job: Job) -> str:
