@@ -44,13 +44,14 @@ from bot.handoff.staff_remedy import GrantRefused, parse_grant
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
 from bot.store.audit import record
-from bot.store.models import Case, Message, SlackRelay, SlackThread
+from bot.store.models import Case, Message, Shop, SlackRelay, SlackThread
 from bot.store.queue import JobContext, RetryLater, finish_inline, job_handler, lease_inline
 from bot.web.errors import ApiError
 
 log = logging.getLogger("mediator.slack")
 router = APIRouter(tags=["slack"])
 SLACK_IN = "slack_in"
+NOT_HERE = "There is no case {case_id} for this channel's shop: act on a case from its own channel."
 # Slack's answers for a message that is no longer there: nothing left to erase.
 GONE = {"message_not_found", "channel_not_found", "cant_update_message", "is_archived"}
 
@@ -373,6 +374,11 @@ class SlackHandoff:
             log.warning("slack action %s with a bad value %r ignored", action_id, value)
             return await self._ephemeral(channel, user, "That button carries no case id Mediator understands.")
         case_id, arg = parsed
+        if not await self._acts_here(case_id, channel):
+            log.warning(
+                "slack action %s on case %s from channel %s refused: not the case's shop", action_id, case_id, channel
+            )
+            return await self._ephemeral(channel, user, NOT_HERE.format(case_id=case_id))
         thread = await self._thread_of(case_id)
         if thread is not None and action.get("action_ts"):
             # A signed payload replayed within Slack's 5 minutes carries the same action_ts: act on it once.
@@ -412,10 +418,12 @@ class SlackHandoff:
         case_id = parse_command(body.get("text", ""))
         if case_id is None:
             return  # the ack already showed the usage
-        async with self.sessions() as session:
-            card = await load_card(session, case_id, self.clock.now())
-        if card is None:
-            text = f"There is no case {case_id}."
+        card = None
+        if await self._acts_here(case_id, body.get("channel_id")):
+            async with self.sessions() as session:
+                card = await load_card(session, case_id, self.clock.now())
+        if card is None:  # another shop's case reads as no case: nothing is said about it here
+            text = NOT_HERE.format(case_id=case_id)
         else:
             owner = card.owner or "nobody"
             outcome = f" · outcome {card.outcome}" if card.outcome else ""
@@ -465,6 +473,32 @@ class SlackHandoff:
                     select(SlackThread).where(SlackThread.channel_id == channel, SlackThread.thread_ts == ts)
                 )
             ).scalar_one_or_none()
+
+    async def _acts_here(self, case_id: int, channel: str | None) -> bool:
+        """May a button or command in `channel` act on this case (review L8)? Only from a channel of the case's
+        own shop: the case's thread is there, or the channel holds threads of that shop and no other. A channel
+        with no case threads yet speaks for the shop only when the deployment has one shop."""
+        if not channel:
+            return False
+        async with self.sessions() as session:
+            case = await session.get(Case, case_id)
+            if case is None:
+                return False
+            shops = set(
+                (await session.execute(select(SlackThread.shop_id).where(SlackThread.channel_id == channel)))
+                .scalars()
+                .all()
+            )
+            own = (
+                await session.execute(
+                    select(SlackThread.id).where(SlackThread.case_id == case_id, SlackThread.channel_id == channel)
+                )
+            ).first()
+            if own is not None or shops == {case.shop_id}:
+                return True
+            if shops:
+                return False
+            return len((await session.execute(select(Shop.id).limit(2))).all()) == 1
 
     async def _thread_of(self, case_id: int) -> SlackThread | None:
         async with self.sessions() as session:
