@@ -31,23 +31,29 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.conversation.erasure import RELAYED_BUYER, SLACK_ERASE
 from bot.handoff import staff_actions
 from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text, mrkdwn
 from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
 from bot.handoff.staff_remedy import GrantRefused, parse_grant
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
-from bot.store.models import Case, Message, SlackRelay, SlackThread
+from bot.store.audit import record
+from bot.store.models import Case, Message, Shop, SlackRelay, SlackThread
 from bot.store.queue import JobContext, RetryLater, finish_inline, job_handler, lease_inline
 from bot.web.errors import ApiError
 
 log = logging.getLogger("mediator.slack")
 router = APIRouter(tags=["slack"])
 SLACK_IN = "slack_in"
+NOT_HERE = "There is no case {case_id} for this channel's shop: act on a case from its own channel."
+# Slack's answers for a message that is no longer there: nothing left to erase.
+GONE = {"message_not_found", "channel_not_found", "cant_update_message", "is_archived"}
 
 
 def _kind_of(body: dict[str, Any]) -> str | None:
@@ -368,6 +374,11 @@ class SlackHandoff:
             log.warning("slack action %s with a bad value %r ignored", action_id, value)
             return await self._ephemeral(channel, user, "That button carries no case id Mediator understands.")
         case_id, arg = parsed
+        if not await self._acts_here(case_id, channel):
+            log.warning(
+                "slack action %s on case %s from channel %s refused: not the case's shop", action_id, case_id, channel
+            )
+            return await self._ephemeral(channel, user, NOT_HERE.format(case_id=case_id))
         thread = await self._thread_of(case_id)
         if thread is not None and action.get("action_ts"):
             # A signed payload replayed within Slack's 5 minutes carries the same action_ts: act on it once.
@@ -407,10 +418,12 @@ class SlackHandoff:
         case_id = parse_command(body.get("text", ""))
         if case_id is None:
             return  # the ack already showed the usage
-        async with self.sessions() as session:
-            card = await load_card(session, case_id, self.clock.now())
-        if card is None:
-            text = f"There is no case {case_id}."
+        card = None
+        if await self._acts_here(case_id, body.get("channel_id")):
+            async with self.sessions() as session:
+                card = await load_card(session, case_id, self.clock.now())
+        if card is None:  # another shop's case reads as no case: nothing is said about it here
+            text = NOT_HERE.format(case_id=case_id)
         else:
             owner = card.owner or "nobody"
             outcome = f" · outcome {card.outcome}" if card.outcome else ""
@@ -460,6 +473,32 @@ class SlackHandoff:
                     select(SlackThread).where(SlackThread.channel_id == channel, SlackThread.thread_ts == ts)
                 )
             ).scalar_one_or_none()
+
+    async def _acts_here(self, case_id: int, channel: str | None) -> bool:
+        """May a button or command in `channel` act on this case (review L8)? Only from a channel of the case's
+        own shop: the case's thread is there, or the channel holds threads of that shop and no other. A channel
+        with no case threads yet speaks for the shop only when the deployment has one shop."""
+        if not channel:
+            return False
+        async with self.sessions() as session:
+            case = await session.get(Case, case_id)
+            if case is None:
+                return False
+            shops = set(
+                (await session.execute(select(SlackThread.shop_id).where(SlackThread.channel_id == channel)))
+                .scalars()
+                .all()
+            )
+            own = (
+                await session.execute(
+                    select(SlackThread.id).where(SlackThread.case_id == case_id, SlackThread.channel_id == channel)
+                )
+            ).first()
+            if own is not None or shops == {case.shop_id}:
+                return True
+            if shops:
+                return False
+            return len((await session.execute(select(Shop.id).limit(2))).all()) == 1
 
     async def _thread_of(self, case_id: int) -> SlackThread | None:
         async with self.sessions() as session:
@@ -755,7 +794,7 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
         card = await load_card(session, job.case_id, ctx.clock.now())
     who = card.buyer if card else "Buyer"
     for message_id, text, channel in rows:
-        await _call(
+        sent = await _call(
             "chat.postMessage",
             slack.client.chat_postMessage(
                 channel=thread.channel_id,
@@ -766,6 +805,62 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
         async with ctx.sessions() as session, session.begin():
             row = await session.get(SlackThread, thread.id)
             row.relayed_message_id = message_id  # so a retry after a failure resumes after this one
+            # Where the copy lives in Slack: erasing the buyer deletes it there too (review M9).
+            session.add(
+                SlackRelay(
+                    shop_id=row.shop_id,
+                    case_id=row.case_id,
+                    event_id=f"{RELAYED_BUYER}:{message_id}",
+                    channel_id=sent.get("channel") or thread.channel_id,
+                    slack_ts=sent.get("ts"),
+                    kind=RELAYED_BUYER,
+                    message_id=message_id,
+                    at=ctx.clock.now(),
+                )
+            )
+
+
+@job_handler(SLACK_ERASE, external=True, max_attempts=60)
+async def erase_copies(ctx: JobContext, job: Any) -> None:
+    """An erased buyer's copies in Slack (review M9): relayed messages deleted, case cards blanked. Each call is
+    idempotent (a message already gone counts as deleted), so a retry after an outage redoes the whole list."""
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None:
+        raise RetryLater("slack is not configured in this process")
+    payload = job.payload or {}
+    deleted = blanked = 0
+    for channel, ts in payload.get("messages", []):
+        try:
+            await slack.client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in GONE:
+                raise RetryLater(f"slack chat.delete failed: {exc.response.get('error')}") from None
+        except Exception as exc:  # Slack down: retried with backoff
+            raise RetryLater(f"slack chat.delete failed: {type(exc).__name__}") from None
+        deleted += 1
+    for case_id, channel, ts in payload.get("cards", []):
+        text = f"Case {case_id}: the buyer's personal data was erased at their request."
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        try:
+            await slack.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in GONE:
+                raise RetryLater(f"slack chat.update failed: {exc.response.get('error')}") from None
+        except Exception as exc:
+            raise RetryLater(f"slack chat.update failed: {type(exc).__name__}") from None
+        blanked += 1
+    async with ctx.sessions() as session, session.begin():
+        data = {"messages_deleted": deleted, "cards_blanked": blanked}
+        record(
+            session,
+            job.shop_id,
+            "mediator",
+            "system",
+            "slack_erased",
+            ctx.clock.now(),
+            target=f"buyer:{payload.get('buyer_id')}",
+            data=data,
+        )
 
 
 async def _card_pending(session: Any, case_id: int) -> bool:

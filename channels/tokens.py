@@ -23,7 +23,12 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Only the one spelling `_b64` writes (review L6): `mac==`, standard-alphabet letters or stray trailing
+    bits would be a second token for the same link, and a token has exactly one form."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not the canonical form")
+    return data
 
 
 def sign(key: bytes, purpose: str, claims: dict[str, Any], expires_at: datetime) -> str:

@@ -411,6 +411,25 @@ async def test_stop_takes_the_same_path_on_every_channel(
     assert outbound == before and after[-1] == "in"
 
 
+async def test_after_an_sms_stop_the_web_chat_records_and_stays_silent(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio]
+) -> None:
+    """Security review L7: after STOP by SMS the web chat answered synchronously while the ledger said the reply
+    was suppressed. Now the page gets no reply, and no reply is recorded as if it had been written."""
+    tg, tw = fakes
+    case_id = await open_case(client, rt, "l7-1", consent=CONSENT)
+    await say(client, rt, tg, tw, case_id, "sms", "STOP")
+    async with rt.sessions() as session:
+        outbound = len((await session.execute(select(Message.id).where(Message.direction == "out"))).all())
+    assert await say(client, rt, tg, tw, case_id, "webchat", "hello again") == []
+    async with rt.sessions() as session:
+        rows = (
+            await session.execute(select(Message.direction, Message.status).where(Message.case_id == case_id))
+        ).all()
+    assert len([r for r in rows if r[0] == "out"]) == outbound, "no reply was written, suppressed or not"
+    assert rows[-1][0] == "in", "the buyer's message is kept for the record"
+
+
 async def test_web_chat_message_ids_are_the_case_s_own(
     client: httpx.AsyncClient,
     rt: Runtime,

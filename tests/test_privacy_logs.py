@@ -92,3 +92,20 @@ async def test_a_closed_cases_link_refuses_messages_in_the_buyers_language(
     assert (await client.get(f"/chat/{token}/history")).json()["messages"] == history  # nothing stored
     page = await client.get(f"/chat/{token}")
     assert page.status_code == 403 and words in page.text
+
+
+def test_a_chat_token_has_one_spelling() -> None:
+    """Review L6: `mac==` (padding), and other spellings of the same bytes, were accepted as the same link."""
+    from datetime import UTC, datetime, timedelta
+
+    from channels.tokens import TokenError, sign, verify
+
+    key, now = b"k" * 32, datetime(2026, 12, 1, tzinfo=UTC)
+    token = sign(key, "chat", {"c": 7, "s": "demo"}, now + timedelta(days=1))
+    assert verify(key, "chat", token, now)["c"] == 7
+    payload, mac = token.split(".")
+    for variant in (f"{token}==", f"{token}=", f"{payload}==.{mac}", token.replace("-", "+").replace("_", "/")):
+        if variant == token:
+            continue
+        with pytest.raises(TokenError):
+            verify(key, "chat", variant, now)

@@ -217,3 +217,52 @@ def test_limit_counts_only_the_last_minute(gaps: list[int]) -> None:
             continue
         limits.failed("c", now)
         times.append(now)
+
+
+async def test_an_ipv6_client_is_counted_by_its_network_not_each_address(rt: Runtime) -> None:
+    """Review L9, the limiter's key: a host on IPv6 holds a whole /64, so new addresses must not mean new
+    counters; another network is another client."""
+    app = create_app(runtime=rt, run_scheduler=False)  # one app: one counter
+
+    def from_ip(ip: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 5000)), base_url="http://t")
+
+    for n in range(10):
+        async with from_ip(f"2001:db8:1:2::{n + 1:x}") as c:
+            assert (await report_sign_in(c, key=f"guess-{n}")).status_code == 401
+    async with from_ip("2001:db8:1:2:ffff::99") as c:
+        assert (await report_sign_in(c)).status_code == 429
+    async with from_ip("2001:db8:1:3::1") as c:
+        assert (await report_sign_in(c)).status_code == 303
+
+
+async def test_a_forwarded_for_header_from_an_untrusted_client_does_not_reset_the_count(rt: Runtime) -> None:
+    """The limit's key is the connection's address: X-Forwarded-For counts only from a proxy uvicorn trusts.
+    A real server on loopback that trusts no proxy here, and a client that writes a new address each try."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 8742))
+    config = uvicorn.Config(
+        create_app(runtime=rt, run_scheduler=False),
+        log_level="warning",
+        lifespan="off",
+        proxy_headers=True,
+        forwarded_allow_ips="10.255.255.1",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(_serve_forever(server, sock))
+    for _ in range(500):  # until it listens
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient(base_url="http://127.0.0.1:8742") as c:
+            for n in range(10):
+                r = await report_sign_in(c, key=f"guess-{n}", **{"X-Forwarded-For": f"198.51.100.{n}"})
+                assert r.status_code == 401, n
+            r = await report_sign_in(c, **{"X-Forwarded-For": "203.0.113.77"})
+            assert r.status_code == 429, r.status_code
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

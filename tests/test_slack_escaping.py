@@ -124,3 +124,38 @@ async def test_a_replayed_button_payload_acts_once(srt: Runtime, web: httpx.Asyn
     await post_action_at(web, "mediator_hand_back", str(case_id), thread.channel_id, "1763900300.000100")
     await settle(srt)
     assert len(fake_slack.posts(thread_ts=thread.thread_ts)) == before + 1
+
+
+async def test_buttons_and_commands_act_only_from_the_cases_own_shop(
+    srt: Runtime, web: httpx.AsyncClient, fake_slack: FakeSlack
+) -> None:
+    """Review L8: `/mediator case N` from shop A's channel showed shop B's case, and a button there would act
+    on it. A channel speaks for the shops whose case threads it holds; a button or command about another
+    shop's case does nothing and says only that there is no such case here."""
+    from bot.store.shops import ensure_shop
+
+    mine = await open_case(srt, review("scope-a"))
+    await buyer(srt, mine, "I want to talk to a person, not a bot")
+    await settle(srt)
+    channel = (await thread_row(srt, mine)).channel_id
+    async with srt.sessions() as session, session.begin():
+        await ensure_shop(session, "other", "Other shop", "other-key", srt.clock.now())
+    await srt.seed_policies()
+    [theirs] = await srt.intake.ingest("other", [review("scope-b")])
+    await srt.worker.run_due()
+    before = (await base.case_row(srt, theirs.case_id)).stage
+
+    ephemerals = len(fake_slack.called("chat.postEphemeral"))
+    await base.post_command(web, f"case {theirs.case_id}", channel)
+    await base.post_action(web, "mediator_take_over", str(theirs.case_id), channel)
+    await base.post_action(web, "mediator_take_over", str(theirs.case_id), "C0NOBODYS")  # no shop's channel
+    await settle(srt)
+    assert (await base.case_row(srt, theirs.case_id)).stage == before, "another shop's case was not touched"
+    said = [c.args["text"] for c in fake_slack.called("chat.postEphemeral")[ephemerals:]]
+    assert len(said) == 3 and all(f"There is no case {theirs.case_id}" in t for t in said), said
+    assert not any("contacted" in t or "Other shop" in t for t in said)
+
+    # The case's own channel still works: the refusal is about the shop, not the buttons.
+    await base.post_action(web, "mediator_take_over", str(mine), channel)
+    await settle(srt)
+    assert (await thread_row(srt, mine)).owner_id == "U0MAJA"

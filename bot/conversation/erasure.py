@@ -4,7 +4,11 @@ What goes: the buyer's name, e-mail, phone, Telegram chat and timezone; the text
 buyer's cases (theirs, the bot's and staff's: a reply quotes what it answers); the review's text and edit
 link; the order's number; the slots of free text the conversation gathered (what happened, the words the
 buyer used for the item, staff notes); job payloads and consent details that carry any of it; Slack relay
-rows; Telegram link-token chat ids; and contact points (numbers, chats) no other buyer uses.
+rows; Telegram link-token chat ids; and contact points (numbers, chats) no other buyer uses. Slack holds
+copies too: once this transaction commits, a `slack_erase` job deletes the buyer messages relayed into the
+case threads (chat.delete) and replaces each case card with a note that the data was erased (chat.update),
+and audits what it did (`slack_erased`). Messages staff typed in Slack are theirs and stay (a bot token
+cannot delete them).
 
 What stays, with nothing in it that names the buyer: the rows themselves, so reports count the case, its
 stages, outcome, channel, timings and the remedy accepted (type and amount) exactly as before; the review's
@@ -48,8 +52,13 @@ from bot.store.models import (
     SlackRelay,
     SlackThread,
 )
+from bot.store.queue import schedule
 
 ERASED = "[erased]"
+# The Slack copies: each relayed buyer message is a slack_relays row of this kind (its channel and ts), and
+# a `slack_erase` job deletes them in Slack and blanks the case card once the erasure has committed.
+RELAYED_BUYER = "buyer"
+SLACK_ERASE = "slack_erase"
 ERASED_KEY = "erased:"  # buyers.buyer_key of an erased buyer: unique per shop, and how a repeat is recognised
 # Slots of a case that reports read or the flow's state needs, none of them the buyer's words: problems and
 # item are values of the shop's own vocabulary (the NLU's lookups), the remedy is the shop's offer.
@@ -71,6 +80,7 @@ class Erasure:
     jobs: int = 0
     contact_points_deleted: int = 0
     contact_points_kept_as_opt_out: int = 0
+    slack_messages: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,6 +160,7 @@ async def erase_buyer(
     cases = list((await session.execute(case_query)).scalars())
     case_ids = [c.id for c in cases]
     needles = await _needles(session, buyer, case_ids)
+    slack_copies: dict[str, Any] = {"cards": [], "messages": []}
     addresses = contacts.buyer_addresses(buyer)
 
     closed = 0
@@ -174,6 +185,7 @@ async def erase_buyer(
             delivery.error = None
         for event in (await session.execute(select(Event).where(Event.case_id.in_(case_ids)))).scalars():
             event.data = scrub(event.data or {}, needles)
+        slack_copies = await _slack_copies(session, case_ids)
         await session.execute(delete(SlackRelay).where(SlackRelay.case_id.in_(case_ids)))
         await session.execute(update(LinkTokenUse).where(LinkTokenUse.case_id.in_(case_ids)).values(chat_id=ERASED))
         review_ids = [c.review_id for c in cases]
@@ -194,18 +206,49 @@ async def erase_buyer(
     identifiers = [v.casefold() for v in (buyer.email, buyer.phone, *threads) if v]
     senders = {a for _, a in addresses}
     jobs = await _erase_jobs(session, shop_id, case_ids, identifiers, senders, now)
+    if slack_copies["cards"] or slack_copies["messages"]:
+        # After the job payloads above were emptied: this payload holds Slack ids only, nothing of the buyer.
+        await schedule(
+            session,
+            shop_id=shop_id,
+            kind=SLACK_ERASE,
+            run_at=now,
+            now=now,
+            payload={"buyer_id": buyer.id, **slack_copies},
+            dedupe_key=f"{SLACK_ERASE}:{buyer.id}",
+        )
     for consent in (await session.execute(select(ConsentEvent).where(ConsentEvent.buyer_id == buyer.id))).scalars():
         consent.detail = scrub(consent.detail or {}, needles)
     deleted, kept = await _contact_points(session, buyer, addresses, case_ids)
 
     buyer.name = buyer.email = buyer.phone = buyer.telegram_chat_id = buyer.timezone = None
     buyer.buyer_key = f"{ERASED_KEY}{buyer.id}"
-    result = Erasure(buyer.id, False, len(cases), closed, messages, jobs, deleted, kept)
+    copies = len(slack_copies["messages"])
+    result = Erasure(buyer.id, False, len(cases), closed, messages, jobs, deleted, kept, copies)
     # The audit entry names the buyer by id only, and counts what was erased.
     data = {k: v for k, v in result.as_dict().items() if k not in ("buyer_id", "already_erased")}
     record(session, shop_id, actor, role, "buyer_erased", now, target=f"buyer:{buyer.id}", data=data)
     await session.flush()
     return result
+
+
+async def _slack_copies(session: AsyncSession, case_ids: list[int]) -> dict[str, Any]:
+    """Where the buyer's data sits in Slack: each case's card (the thread's first message: first name, review,
+    order) and every buyer message relayed into its thread."""
+    cards = await session.execute(
+        select(SlackThread.case_id, SlackThread.channel_id, SlackThread.thread_ts).where(
+            SlackThread.case_id.in_(case_ids), SlackThread.thread_ts.is_not(None)
+        )
+    )
+    relayed = await session.execute(
+        select(SlackRelay.channel_id, SlackRelay.slack_ts).where(
+            SlackRelay.case_id.in_(case_ids), SlackRelay.kind == RELAYED_BUYER, SlackRelay.slack_ts.is_not(None)
+        )
+    )
+    return {
+        "cards": [[case_id, channel, ts] for case_id, channel, ts in cards if channel],
+        "messages": [[channel, ts] for channel, ts in relayed if channel],
+    }
 
 
 async def _erase_jobs(

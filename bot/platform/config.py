@@ -33,6 +33,11 @@ class ServerSettings(Strict):
     port: int = Field(8000, ge=1, le=65535)
     # Parse buyer messages in a helper process (bot/understanding/nlu_process.py), so turns use a second core.
     nlu_process: bool = True
+    # Slow and greedy clients (bot/web/slow_clients.py): seconds for a request head and for a body, and the
+    # connections one address may hold at once (proxies uvicorn trusts are exempt).
+    head_timeout: float = Field(10.0, gt=0, le=300)
+    body_timeout: float = Field(60.0, gt=0, le=3600)
+    connections_per_client: int = Field(64, ge=1, le=100_000)
 
 
 class ShopSettings(Strict):

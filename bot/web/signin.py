@@ -14,6 +14,7 @@ state-changing posts, and the limit on failed sign-ins.
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -111,7 +112,20 @@ class FailedSignIns:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Whom the sign-in limit counts: the connection's address, never a header the caller writes (uvicorn
+    replaces it with X-Forwarded-For's nearest untrusted hop only when the connection comes from a proxy
+    trusted with --forwarded-allow-ips). An IPv6 client is its /64: one host commonly holds the whole
+    network, and a key per address would give it 2^64 fresh counters."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def limiter(request: Request) -> FailedSignIns:

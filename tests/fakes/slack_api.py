@@ -1,9 +1,9 @@
 """A fake Slack Web API on loopback, for slack_sdk's AsyncWebClient (`base_url`) and slack-bolt.
 
-It answers the methods Mediator calls (auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-users.info, conversations.info), the way Slack does: form or JSON bodies, a bearer token, `{"ok": ...}`
-answers. Every call is recorded, so a test asserts on what was posted. `down = True` makes every call answer
-HTTP 503, as during a Slack outage.
+It answers the methods Mediator calls (auth.test, chat.postMessage, chat.update, chat.delete,
+chat.postEphemeral, users.info, conversations.info), the way Slack does: form or JSON bodies, a bearer
+token, `{"ok": ...}` answers. Every call is recorded, so a test asserts on what was posted. `down = True`
+makes every call answer HTTP 503, as during a Slack outage.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    answer: dict[str, Any] | None = None  # what the fake answered (a post's ts), None when it refused
 
 
 @dataclass
@@ -104,7 +105,9 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(handler(args))
+        answer = handler(args)
+        self.calls[-1].answer = answer
+        return web.json_response(answer)
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -138,6 +141,11 @@ class FakeSlack:
         if not args.get("ts"):
             return {"ok": False, "error": "message_not_found"}
         return {"ok": True, "channel": args.get("channel"), "ts": args["ts"], "text": args.get("text")}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("ts") or not args.get("channel"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("user"):

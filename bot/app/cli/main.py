@@ -120,9 +120,11 @@ def _serve(s: Settings, host: str | None, port: int | None) -> None:
     ):
         err.print(line, highlight=False, soft_wrap=True, markup=False)
     from bot.web.limits import limit_for
+    from bot.web.slow_clients import bounded_protocol
 
     # A WebSocket frame is not an HTTP body, so the body limit cannot see it: the chat socket gets the same cap.
-    uvicorn.run(create_app(s), host=host, port=port, log_level="info", ws_max_size=limit_for("/chat/"))
+    http = bounded_protocol(s.server.head_timeout, s.server.body_timeout, s.server.connections_per_client)
+    uvicorn.run(create_app(s), host=host, port=port, log_level="info", ws_max_size=limit_for("/chat/"), http=http)
 
 
 @app.command("import")
