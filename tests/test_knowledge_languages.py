@@ -27,7 +27,7 @@ from bot.retrieval.anchors import split_anchor
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "knowledge"
 POLICIES = ROOT / "policies"
-NEW = ("sv", "de", "ru", "sq", "uk")
+NEW = ("sv", "de", "ru", "sq", "uk", "fr", "es", "it", "cs")
 TRANSLATED = ("pl", *NEW)
 FILES = sorted(p.name for p in (DEMO / "en").glob("*.md"))
 
