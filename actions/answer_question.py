@@ -7,7 +7,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.base import MediatorAction
+from actions.base import QUOTED_LANGUAGE, MediatorAction
 from actions.services import Services
 
 QUOTE_CHARS = 400
@@ -22,9 +22,19 @@ class ActionAnswerQuestion(MediatorAction):
         if tracker.get_slot("question") == "identity":
             return {**found, "identity": True}  # "are you a bot?" is answered from the catalogue, not searched
         if services.knowledge is not None and question.strip():
-            hits = await services.knowledge.find(question, 1, tracker.get_slot("language"))
+            language = tracker.get_slot("language")
+            hits = await services.knowledge.find(question, 1, language)
+            shop_language = services.shop.default_language
+            if hits and hits[0].language != language and shop_language != language:
+                # No document in the buyer's language: the shop's own language, not whichever translation
+                # happened to rank first (issue 18.4), and the reply says so.
+                hits = await services.knowledge.find(question, 1, shop_language) or hits
             if hits:
-                found = {"policy_quote": quote(hits[0].text, question), "policy_source": hits[0].source}
+                found = {
+                    "policy_quote": quote(hits[0].text, question),
+                    "policy_source": hits[0].source,
+                    QUOTED_LANGUAGE: hits[0].language,
+                }
         return found
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:

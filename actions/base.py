@@ -10,12 +10,14 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
+from babel import Locale, UnknownLocaleError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
 from bot.platform.currencies import format_money
+from bot.policy.messages import FALLBACK_LANGUAGE
 
 
 class MediatorAction(Action, metaclass=ABCMeta):
@@ -35,7 +37,8 @@ class MediatorAction(Action, metaclass=ABCMeta):
         extra = await self.prepare(tracker, services)
         variables = {**message_variables(tracker, services), **{k: "" if v is None else v for k, v in extra.items()}}
         self.say(dispatcher, tracker, services, variables, key=self.key(tracker), sub=self.sub(tracker, extra))
-        return [SlotSet(k, v) for k, v in extra.items()]
+        # Keys starting with "_" are for this message only (e.g. the quoted passage's language), not slots.
+        return [SlotSet(k, v) for k, v in extra.items() if not k.startswith("_")]
 
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
         """Anything the action looks up before speaking; the values become template variables and slots."""
@@ -58,14 +61,34 @@ class MediatorAction(Action, metaclass=ABCMeta):
         sub: str | None = None,
     ) -> None:
         language = tracker.get_slot("language") or services.shop.default_language
-        text = services.catalog.render(
-            key or self.label, language, variables, sub=sub, seed=int(tracker.get_slot("turn") or 0)
-        )
-        text = " ".join(filter(None, [text, self.then(tracker, services, sub)]))
+        seed = int(tracker.get_slot("turn") or 0)
+        text = services.catalog.render(key or self.label, language, variables, sub=sub, seed=seed)
+        before = quote_language_note(services, language, variables.get(QUOTED_LANGUAGE), seed)
+        text = " ".join(filter(None, [before, text, self.then(tracker, services, sub)]))
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         """A sentence said in the same breath after the message; none by default."""
+        return ""
+
+
+# The language of a quoted policy passage, returned by `prepare` beside the quote (never stored as a slot).
+QUOTED_LANGUAGE = "_quote_language"
+
+
+def quote_language_note(services: Services, language: str, quoted: object, seed: int) -> str:
+    """One short sentence saying the policy is quoted in another language (issue 18.4): the shop has no
+    document in the buyer's, so the quote is the shop's own text, and the buyer should know why."""
+    if not quoted or quoted == language or not services.catalog.has("quote_in_other_language"):
+        return ""
+    said = language if language in services.catalog.languages else FALLBACK_LANGUAGE
+    try:
+        name = Locale.parse(said).languages.get(str(quoted)) or str(quoted)
+    except (ValueError, UnknownLocaleError):
+        name = str(quoted)
+    try:
+        return services.catalog.render("quote_in_other_language", language, {"quote_language": name}, seed=seed)
+    except KeyError:  # this language's file has no such sentence yet: silence beats another language
         return ""
 
 

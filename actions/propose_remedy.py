@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer_question import quote
-from actions.base import MediatorAction
+from actions.base import QUOTED_LANGUAGE, MediatorAction
 from actions.services import Services
 
 
@@ -19,11 +19,17 @@ class ActionProposeRemedy(MediatorAction):
         remedy = tracker.get_slot("proposed_remedy") or {}
         cite = remedy.get("cite") or {}
         passage = None
+        language = tracker.get_slot("language")
         if services.knowledge is not None and cite:
-            passage = await services.knowledge.cite(cite, tracker.get_slot("language"))
+            passage = await services.knowledge.cite(cite, language)
+            shop_language = services.shop.default_language
+            if passage is not None and passage.language != language and shop_language != language:
+                # No document in the buyer's language: quote the shop's own (issue 18.4), and say so.
+                passage = await services.knowledge.cite(cite, shop_language) or passage
         return {
             "policy_quote": quote(passage.text) if passage else None,
             "policy_source": passage.source if passage else cite.get("source"),
+            QUOTED_LANGUAGE: passage.language if passage else None,
         }
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:

@@ -18,6 +18,15 @@ class TokenError(ValueError):
     """The token is malformed, forged or expired; the message says which, for the buyer-facing page."""
 
 
+class TokenExpired(TokenError):
+    """A genuine token (its signature checked) past its expiry: its claims are still ours, so the page that
+    refuses it can speak the case's language."""
+
+    def __init__(self, message: str, claims: dict[str, Any]):
+        super().__init__(message)
+        self.claims = claims
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -53,5 +62,5 @@ def verify(key: bytes, purpose: str, token: str, now: datetime) -> dict[str, Any
     if not isinstance(claims, dict) or claims.get("p") != purpose:
         raise TokenError("this link is not valid")
     if int(claims.get("exp", 0)) < now.timestamp():
-        raise TokenError("this link has expired")
+        raise TokenExpired("this link has expired", claims)
     return claims

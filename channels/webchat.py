@@ -32,7 +32,7 @@ from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
 from bot.web.limits import loads_json
 from channels.base import Inbound, WebchatChannel
-from channels.tokens import TokenError, sign, verify
+from channels.tokens import TokenError, TokenExpired, sign, verify
 
 if TYPE_CHECKING:  # the runtime is built by the composition root, which imports this module
     from bot.app.runtime import Runtime
@@ -86,15 +86,33 @@ def _case_for(rt: Runtime, token: str) -> tuple[int, str]:
 
 @router.get("/chat/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def chat_page(token: str, request: Request) -> HTMLResponse:
+    """The chat page; a refused link gets the page with its reason, which the page words in the buyer's
+    language (issue 21): the case's for an expired or closed one, the browser's for a forged one."""
     rt = runtime(request)
     try:
-        await _refuse_if_closed(rt, *_case_for(rt, token))
+        claims = verify(rt.settings.secret_key(), PURPOSE, token, rt.clock.now())
+    except TokenExpired as exc:
+        language = await _case_language(rt, exc.claims)
+        return HTMLResponse(_page({"code": "expired", "text": str(exc), "language": language}), status_code=403)
+    except TokenError as exc:
+        return HTMLResponse(_page({"code": "invalid", "text": str(exc), "language": None}), status_code=403)
+    try:
+        await _refuse_if_closed(rt, int(claims["c"]), str(claims["s"]))
     except ApiError as exc:
-        return HTMLResponse(_page(exc.message), status_code=exc.status)
-    return HTMLResponse(_page(""))
+        language = await _case_language(rt, claims)
+        return HTMLResponse(
+            _page({"code": exc.error, "text": exc.message, "language": language}), status_code=exc.status
+        )
+    return HTMLResponse(_page(None))
 
 
-def _page(error: str) -> str:
+async def _case_language(rt: Runtime, claims: dict[str, Any]) -> str | None:
+    async with rt.sessions() as session:
+        case = await session.get(Case, int(claims.get("c", 0)))
+    return case.language if case is not None and case.shop_id == claims.get("s") else None
+
+
+def _page(error: dict[str, Any] | None) -> str:
     # JSON-encoded (and "<" escaped) so no error text can ever break out of the page's script.
     return PAGE.replace("{{ERROR}}", json.dumps(error).replace("<", "\\u003c"))
 

@@ -74,7 +74,7 @@ def test_index_metadata(tmp_path: Path, demo_copy: Path, counting: CountingEmbed
     kb = KnowledgeBase(settings_for(tmp_path, demo_copy), embeddings=counting)
     report = kb.index()
     assert report.errors == []
-    assert report.files == 7 * 7  # seven documents in en, pl, sv, de, ru, sq and uk
+    assert report.files == 7 * 11  # seven documents in en, pl, sv, de, ru, sq, uk, fr, es, it and cs
     assert report.added == len(counting.embedded) > 14
     got = kb.store._collection.get(include=["metadatas", "documents"])
     sources = set()
@@ -172,8 +172,10 @@ def test_polish_damaged_parcel_first(tmp_path: Path, demo_copy: Path) -> None:
     assert [p.score for p in results] == sorted((p.score for p in results), reverse=True)
     # Asked in Polish with the language given, the Polish passage is quoted.
     assert kb.search("paczka przyszła uszkodzona", k=1, language="pl")[0].source == "pl/damaged-or-wrong-items.md"
-    # No French documents: the language filter falls back to all languages instead of nothing.
-    assert kb.search("Le colis est arrivé endommagé", k=1, language="fr")
+    # Asked in French, the French passage (the demo shop writes its policy in all eleven languages).
+    assert kb.search("Le colis est arrivé endommagé", k=1, language="fr")[0].source == "fr/damaged-or-wrong-items.md"
+    # No Dutch documents: the language filter falls back to all languages instead of nothing.
+    assert kb.search("Het pakket is beschadigd aangekomen", k=1, language="nl")
 
 
 def _use_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge_block: str) -> None:
@@ -313,7 +315,7 @@ def test_every_remedy_rule_quotes_the_same_section_in_every_language(tmp_path: P
     for source, heading in sorted(cited):
         english = knowledge.cited_passage({"source": source, "heading": heading}, "en")
         polish = knowledge.cited_passage({"source": source, "heading": heading}, "pl")
-        french = knowledge.cited_passage({"source": source, "heading": heading}, "fr")  # no French documents
+        dutch = knowledge.cited_passage({"source": source, "heading": heading}, "nl")  # no Dutch documents
         assert english is not None and english.heading.split(" > ")[-1].startswith(heading), (source, heading)
         assert polish is not None and polish.language == "pl" and "{#" not in polish.heading + polish.text
         title = polish.heading.split(" > ")[-1]
@@ -322,8 +324,8 @@ def test_every_remedy_rule_quotes_the_same_section_in_every_language(tmp_path: P
             heading,
             polish.heading,
         )
-        assert french == english  # the document the rule was written against, not a translation
-        for language in ("sv", "de", "ru", "sq", "uk"):
+        assert dutch == english  # the document the rule was written against, not a translation
+        for language in ("sv", "de", "ru", "sq", "uk", "fr", "es", "it", "cs"):
             translated = knowledge.cited_passage({"source": source, "heading": heading}, language)
             assert translated is not None and translated.language == language, (language, source, heading)
             assert "{#" not in translated.heading + translated.text

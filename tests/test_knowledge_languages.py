@@ -10,6 +10,7 @@ over a real Chroma index built offline with the real embedding model.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.retrieval.anchors import split_anchor
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "knowledge"
 POLICIES = ROOT / "policies"
-NEW = ("sv", "de", "ru", "sq", "uk")
+NEW = ("sv", "de", "ru", "sq", "uk", "fr", "es", "it", "cs")
 TRANSLATED = ("pl", *NEW)
 FILES = sorted(p.name for p in (DEMO / "en").glob("*.md"))
 
@@ -149,20 +150,79 @@ async def test_every_remedy_quotes_its_section_in_the_buyers_language(
         assert expected in text, cite
 
 
-async def test_a_language_without_documents_is_quoted_the_original(
-    services: Services, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture(scope="module")
+def polish_shop(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """A shop that writes its policy in Polish (its language) and English only, like many small shops: the
+    demo's en/ and pl/ documents, indexed on their own, and shop.yml's default language set to Polish."""
+    folder = tmp_path_factory.mktemp("en-pl")
+    for language in ("en", "pl"):
+        shutil.copytree(DEMO / language, folder / language)
+    store = tmp_path_factory.mktemp("chroma-en-pl")
+    knowledge = LazyKnowledge(KnowledgeSettings(knowledge_dir=folder, store=PersistentStoreSettings(path=store)))
+    assert knowledge.get().index().errors == []
+    return Services(
+        catalog=load_catalog(POLICIES / "messages", POLICIES / "guardrails.yml"),
+        shop=load_shop_policy(POLICIES / "shop.yml").model_copy(update={"default_language": "pl"}),
+        routing=load_routing(POLICIES / "routing.yml"),
+        knowledge=knowledge,
+    )
+
+
+def _note(language: str) -> list[str]:
+    """The catalogue's sentences saying the quote is in another language, as templates cut at the variable."""
+    data = yaml.safe_load((POLICIES / "messages" / f"{language}.yml").read_text(encoding="utf-8"))
+    return [t.split("{quote_language}")[0] for t in data["messages"]["quote_in_other_language"]]
+
+
+@pytest.mark.parametrize(("language", "polish"), [("fr", "polonais"), ("cs", "polština"), ("sv", "polska")])
+async def test_a_language_without_documents_is_quoted_in_the_shops_language_and_says_so(
+    language: str, polish: str, polish_shop: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The fallback stays: with no French documents a French buyer is quoted the English original (which
-    the message then introduces as such), not nothing."""
+    """Issue 18.4: with no document in the buyer's language, the quote is the shop's own language (Polish here,
+    not the English translation the rule was written against), and one short sentence in the buyer's language
+    says so, naming the language, before the message that carries the quote."""
     cite = {"source": "warranty.md", "heading": "Legal guarantee"}
-    slots, _ = await _run(
+    slots, text = await _run(
         "action_propose_remedy",
-        services,
+        polish_shop,
         monkeypatch,
-        {"language": "fr", "proposed_remedy": {"type": "refund_full", "cite": cite}},
+        {"language": language, "proposed_remedy": {"type": "refund_full", "cite": cite}},
         "",
     )
-    assert slots["policy_source"] == "en/warranty.md"
+    assert slots["policy_source"] == "pl/warranty.md"
+    assert "_quote_language" not in slots  # said, never stored
+    expected = quote(_section_text("pl", "warranty.md", "Legal guarantee"))
+    assert slots["policy_quote"] == expected and expected in text
+    first, rest = text.split(").", 1)
+    assert any(first.startswith(start) for start in _note(language)), text
+    assert first.endswith(f"({polish}") and first.count(".") == 0, text  # one sentence, naming Polish
+    assert expected in rest
+
+    question = {"fr": "combien de jours pour renvoyer un article ?", "cs": "kolik dni mam na vraceni zbozi?"}
+    question["sv"] = "hur många dagar har jag på mig att returnera en vara?"
+    slots, text = await _run(
+        "action_answer_question", polish_shop, monkeypatch, {"language": language}, question[language]
+    )
+    assert slots["policy_source"].startswith("pl/"), slots
+    assert any(text.startswith(start) for start in _note(language)), text
+
+
+async def test_no_note_when_the_quote_is_in_the_buyers_language(
+    services: Services, polish_shop: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sentence is only for a quote in another language: a French buyer of the demo shop (French
+    documents) and a Polish buyer of the Polish shop get the quote alone."""
+    cite = {"source": "warranty.md", "heading": "Legal guarantee"}
+    for shop, language in ((services, "fr"), (polish_shop, "pl"), (polish_shop, "en")):
+        slots, text = await _run(
+            "action_propose_remedy",
+            shop,
+            monkeypatch,
+            {"language": language, "proposed_remedy": {"type": "refund_full", "cite": cite}},
+            "",
+        )
+        assert slots["policy_source"] == f"{language}/warranty.md"
+        assert not any(start.strip() and start in text for start in _note(language)), text
 
 
 # Questions a buyer might ask, in their own words (not copied from the documents), and the document

@@ -234,7 +234,9 @@ async def test_a_forged_link_shows_the_error_and_no_input(tab: Tab, server: Serv
     forged = chat.token[:-3] + ("AAA" if not chat.token.endswith("AAA") else "BBB")
     response = await page.goto(f"{server.base}/chat/{forged}")
     assert response is not None and response.status == 403
-    await expect(page.locator(".error")).to_have_text("this link is not valid")
+    await expect(page.locator(".error")).to_have_text(
+        "This link is not valid. Please ask the shop for a new chat link."
+    )
     await expect(page.locator("#text")).to_be_hidden()
     await expect(page.locator("#send")).to_be_hidden()
     await expect(page.locator(".msg")).to_have_count(0)  # nothing of the real conversation leaks
@@ -288,3 +290,70 @@ async def test_a_buyer_who_asks_for_a_person_is_told_when_and_then_who_joined(
     await expect(joined).to_contain_text("Maja")
     await expect(page.locator("#subtitle")).to_have_text("A person from our team is with you")
     await expect_page_matches_history(page, server, chat)
+
+
+# --- the page in the buyer's language (issue 21.4) --------------------------------------------------------
+
+CZECH_REVIEW = "Lampa dorazila s úplně rozbitým skleněným stínidlem a nikdo neodpovídá na moje e-maily."
+FRENCH_REVIEW = "La lampe est arrivée avec l'abat-jour en verre complètement brisé, et personne ne répond."
+
+
+async def test_the_page_speaks_the_cases_language(tab: Tab, server: Server, rt: Runtime) -> None:
+    """A French case: the header, the placeholder and the send button are French, not the English defaults."""
+    page = tab.page
+    r = await server.api.post("/api/reviews", json=review("web-fr", text=FRENCH_REVIEW))
+    case_id = r.json()["case_id"]
+    await rt.worker.run_due()
+    assert (await server.api.get(f"/api/cases/{case_id}")).json()["language"] == "fr"
+    link = (await server.api.post(f"/api/cases/{case_id}/chat-link")).json()
+    await page.goto(link["url"])
+    await expect(page.locator("#title")).to_have_text("Service client")
+    await expect(page.locator("#text")).to_have_attribute("placeholder", "Écrivez votre message…")
+    await expect(page.locator("#send")).to_have_text("Envoyer")
+    assert await page.evaluate("document.documentElement.lang") == "fr"
+
+
+async def test_an_expired_link_is_refused_in_the_cases_language(
+    tab: Tab, server: Server, rt: Runtime, clock: VirtualClock
+) -> None:
+    """The buyer comes back weeks later: the link's signature is still ours, so the refusal speaks the case's
+    language (Czech), even though this browser prefers English."""
+    page = tab.page
+    r = await server.api.post("/api/reviews", json=review("web-cs", text=CZECH_REVIEW))
+    case_id = r.json()["case_id"]
+    await rt.worker.run_due()
+    assert (await server.api.get(f"/api/cases/{case_id}")).json()["language"] == "cs"
+    link = (await server.api.post(f"/api/cases/{case_id}/chat-link")).json()
+    clock.advance(timedelta(days=rt.settings.webchat.link_ttl_days + 1))
+    response = await page.goto(link["url"])
+    assert response is not None and response.status == 403
+    await expect(page.locator(".error")).to_have_text(
+        "Platnost tohoto odkazu vypršela. Požádejte obchod o nový odkaz na chat."
+    )
+    await expect(page.locator("#title")).to_have_text("Zákaznická péče")
+    await expect(page.locator("#text")).to_be_hidden()
+    await expect(page.locator(".msg")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "refusal"),
+    [
+        ("es-ES", "Atención al cliente", "Este enlace no es válido. Pida a la tienda un nuevo enlace de chat."),
+        ("it-IT", "Assistenza clienti", "Questo link non è valido. Chieda al negozio un nuovo link per la chat."),
+        ("fr-FR", "Service client", "Ce lien n'est pas valide. Demandez à la boutique un nouveau lien de discussion."),
+    ],
+)
+async def test_a_forged_link_is_refused_in_the_browsers_language(
+    browser: Browser, server: Server, rt: Runtime, locale: str, title: str, refusal: str
+) -> None:
+    """A forged link names no case we can trust, so the page takes the browser's language."""
+    chat = await open_case(server, rt, f"web-forged-{locale}")
+    context = await browser.new_context(locale=locale)
+    try:
+        page = await context.new_page()
+        response = await page.goto(f"{server.base}/chat/{chat.token[:-3]}AAA")
+        assert response is not None and response.status == 403
+        await expect(page.locator(".error")).to_have_text(refusal)
+        await expect(page.locator("#title")).to_have_text(title)
+    finally:
+        await context.close()

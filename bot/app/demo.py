@@ -18,6 +18,7 @@ from bot.intake.service import ItemResult
 from bot.platform.vocab import OPEN_STAGES, Stage
 from bot.store.models import Case
 from bot.store.shops import ensure_shop
+from bot.understanding.language import SUPPORTED_LANGUAGES
 from channels.webchat import chat_link
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -44,7 +45,7 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
 
 def live_reviews(now: datetime, path: Path = DEMO_DIR / "live.yml") -> list[dict[str, Any]]:
     """The demo's live cases (data/demo/live.yml) as intake records, dated relative to `now`: a shop owner
-    trying the demo finds open conversations in seven languages whenever they start it."""
+    trying the demo finds open conversations in eleven languages whenever they start it."""
     out = []
     for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
         ago = {k: (now - timedelta(hours=v)).isoformat().replace("+00:00", "Z") for k, v in entry["hours_ago"].items()}
@@ -81,9 +82,7 @@ async def load_history(rt: Runtime) -> int:
     return await replay_history(rt, DEMO_SHOP)
 
 
-async def demo_chat_links(
-    rt: Runtime, languages: tuple[str, ...] = ("en", "pl", "de", "sv", "ru", "sq", "uk")
-) -> list[tuple[str, int, str]]:
+async def demo_chat_links(rt: Runtime, languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[tuple[str, int, str]]:
     """One web-chat link per language for an open demo case the bot is talking on: (language, case id, url).
 
     A repeat run finds the cases the last run left: any open case the bot still holds counts (a constructive

@@ -64,6 +64,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "text",
         "time",
         "day",
+        "quote_language",
     }
 )
 FALLBACK_LANGUAGE = "en"
@@ -177,6 +178,9 @@ class Messages(_Strict):
     closed_case: Variants
     # Optional, so published versions written before it existed still load; without it nothing is added.
     waiting: Waiting | None = None
+    # Said after a policy quote in another language than the buyer's (the shop has no document in theirs),
+    # naming it as {quote_language} (issue 18.4). Optional like `waiting`: without it nothing is added.
+    quote_in_other_language: Variants | None = None
 
 
 class MessageFile(_Strict):
@@ -372,6 +376,10 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     ),
     "time": (frozenset({"waiting"}), "{time} is when a person will answer, known only in waiting"),
     "day": (frozenset({"waiting"}), "{day} is the day a person will answer, known only in waiting"),
+    "quote_language": (
+        frozenset({"quote_in_other_language"}),
+        "{quote_language} names the language of a quoted policy, known only in quote_in_other_language",
+    ),
 }
 _NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
 
