@@ -95,6 +95,15 @@ def test_demo_load_is_idempotent(config: Path) -> None:
         assert len(set(languages)) >= 4, run.output
     listed = runner.invoke(app, ["shop", "list"])
     assert "demo" in listed.output
+    # The replayed past quarter looks like a well-run shop (issue 21.7): the engine decided every outcome
+    # from the scripted buyers' and staff's turns in data/demo/history.yml.
+    past = runner.invoke(app, ["report", "--period", "2026-Q3", "--format", "json"])
+    assert past.exit_code == 0, past.output
+    totals = json.loads(past.stdout)["totals"]
+    outcomes = totals["outcomes"]
+    resolved = outcomes["resolved_kept"] + outcomes["resolved_revised"]
+    assert outcomes["resolved_revised"] > 0 and totals["resolution_rate"]["value"] >= 0.25, totals  # was 0 of 53
+    assert resolved >= max(v for k, v in outcomes.items() if not k.startswith("resolved")), outcomes
     # Every run says how to answer as staff, with a staff account's token (never the shop key).
     for run in (first, second):
         assert re.search(r"/staff: sign in as Maja with the token mst_\S+", run.output), run.output
