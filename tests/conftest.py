@@ -125,6 +125,38 @@ async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+async def staff_token(rt: Runtime, name: str = "Maja", shop: str = SHOP) -> str:
+    """A staff account's sign-in token, as `mediator staff add SHOP NAME` prints it."""
+    from bot.store.staff_accounts import add_account
+
+    async with rt.sessions() as session, session.begin():
+        return await add_account(session, shop, name, rt.clock.now())
+
+
+@pytest.fixture
+def as_staff(rt: Runtime) -> Any:
+    """`await as_staff("Maja")`: the Authorization header of Maja's staff account (created on first use)."""
+    tokens: dict[tuple[str, str], str] = {}
+
+    async def headers(name: str = "Maja", shop: str = SHOP) -> dict[str, str]:
+        if (shop, name) not in tokens:
+            tokens[shop, name] = await staff_token(rt, name, shop)
+        return {"Authorization": f"Bearer {tokens[shop, name]}"}
+
+    return headers
+
+
+@pytest.fixture
+async def staff_client(rt: Runtime, as_staff: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in to /staff as the staff account "Staff" (and holding the shop key for /api)."""
+    app = create_app(runtime=rt, run_scheduler=False)
+    headers = {"X-Api-Key": KEY, **(await as_staff("Staff"))}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://mediator.test", headers=headers
+    ) as c:
+        yield c
+
+
 def review(external_id: str = "r-1", rating: int = 2, text: str | None = None, **extra: object) -> dict:
     """A valid review in the intake shape; tests override what they care about."""
     body = {

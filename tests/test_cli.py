@@ -97,6 +97,41 @@ def test_demo_load_is_idempotent(config: Path) -> None:
         assert {"fr", "es", "it", "cs"} <= set(languages), run.output
     listed = runner.invoke(app, ["shop", "list"])
     assert "demo" in listed.output
+    # The replayed past quarter looks like a well-run shop (issue 21.7): the engine decided every outcome
+    # from the scripted buyers' and staff's turns in data/demo/history.yml.
+    past = runner.invoke(app, ["report", "--period", "2026-Q3", "--format", "json"])
+    assert past.exit_code == 0, past.output
+    totals = json.loads(past.stdout)["totals"]
+    outcomes = totals["outcomes"]
+    resolved = outcomes["resolved_kept"] + outcomes["resolved_revised"]
+    assert outcomes["resolved_revised"] > 0 and totals["resolution_rate"]["value"] >= 0.25, totals  # was 0 of 53
+    assert resolved >= max(v for k, v in outcomes.items() if not k.startswith("resolved")), outcomes
+    # Every run says how to answer as staff, with a staff account's token (never the shop key).
+    for run in (first, second):
+        assert re.search(r"/staff: sign in as Maja with the token mst_\S+", run.output), run.output
+
+
+def test_staff_accounts_add_list_remove(config: Path) -> None:
+    assert runner.invoke(app, ["shop", "create", "demo", "--name", "Demo"]).exit_code == 0
+    added = runner.invoke(app, ["staff", "add", "demo", "Maja  K."])
+    assert added.exit_code == 0, added.output
+    [token] = re.findall(r"mst_[\w-]{40,}", added.output)
+    assert "'Maja K.'" in added.output and "Shown once" in added.output
+    twice = runner.invoke(app, ["staff", "add", "demo", "maja k."])
+    assert twice.exit_code == 2 and "already has a staff account" in twice.output
+    for args, words in (
+        (["staff", "add", "nope", "Ola"], "shop 'nope' does not exist"),
+        (["staff", "add", "demo", "<b>Ola</b>"], "name: 1-60 characters"),
+        (["staff", "remove", "demo", "Nobody"], "has no staff account 'Nobody'"),
+    ):
+        bad = runner.invoke(app, args)
+        assert bad.exit_code == 2 and words in bad.output and len(bad.output.strip().splitlines()) == 1, bad.output
+    listed = runner.invoke(app, ["staff", "list", "demo"])
+    assert listed.exit_code == 0 and "Maja K." in listed.output and token not in listed.output
+    removed = runner.invoke(app, ["staff", "remove", "demo", "Maja K."])
+    assert removed.exit_code == 0 and "removed staff account" in removed.output
+    assert "Maja K." not in runner.invoke(app, ["staff", "list"]).output
+    assert "Maja K." in runner.invoke(app, ["staff", "list", "--removed"]).output
 
 
 def test_bad_config_exits_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

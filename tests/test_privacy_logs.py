@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -72,7 +73,7 @@ async def test_the_access_log_of_a_real_server_does_not_show_chat_tokens(rt: Run
 
 @pytest.mark.parametrize(("language", "words"), [("en", "This conversation"), ("pl", "Ta rozmowa")])
 async def test_a_closed_cases_link_refuses_messages_in_the_buyers_language(
-    client: httpx.AsyncClient, rt: Runtime, language: str, words: str
+    client: httpx.AsyncClient, rt: Runtime, as_staff: Any, language: str, words: str
 ) -> None:
     text_by_language = {
         "en": "The parcel arrived eight days late and the lamp inside was broken.",
@@ -83,7 +84,9 @@ async def test_a_closed_cases_link_refuses_messages_in_the_buyers_language(
     await rt.worker.run_due()
     token = (await client.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
     assert (await client.post(f"/chat/{token}/messages", json={"text": "hello"})).status_code == 200
-    r = await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"})
+    r = await client.post(
+        f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"}, headers=await as_staff()
+    )
     assert r.status_code == 200, r.text
     history = (await client.get(f"/chat/{token}/history")).json()["messages"]
     r = await client.post(f"/chat/{token}/messages", json={"text": "hello again?"})

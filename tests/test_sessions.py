@@ -20,10 +20,11 @@ from sqlalchemy import select
 from bot.app.runtime import Runtime
 from bot.app.web import create_app
 from bot.platform.clock import VirtualClock
-from bot.store.admin_tokens import create_token
+from bot.store.audit import entries
 from bot.store.models import WebSession
+from bot.store.staff_accounts import remove_account
 from bot.web.signin import FailedSignIns
-from tests.conftest import KEY, START
+from tests.conftest import KEY, START, staff_token
 
 PORT = 8620  # this work's port range: 8620-8639
 
@@ -114,7 +115,7 @@ async def test_cross_site_posts_are_refused(rt: Runtime, headers: dict[str, str]
     async with client_for(rt) as c:
         r = await report_sign_in(c, **headers)
         assert r.status_code == 403 and "another site" in r.text and "set-cookie" not in r.headers
-        staff = await c.post("/staff/sign-in", json={"key": KEY}, headers=headers)
+        staff = await c.post("/staff/sign-in", json={"token": "mst_x"}, headers=headers)
         assert staff.status_code == 403 and staff.json()["field"] == "Origin"
         # Our own pages' posts pass: the browser says same-origin.
         ok = await report_sign_in(c, **{"Sec-Fetch-Site": "same-origin", "Origin": "null"})
@@ -122,10 +123,9 @@ async def test_cross_site_posts_are_refused(rt: Runtime, headers: dict[str, str]
 
 
 async def test_staff_session_cookie_sign_out_and_origin(rt: Runtime, clock: VirtualClock) -> None:
-    async with rt.sessions() as session, session.begin():
-        token = await create_token(session, "demo", "Maja", "staff", clock.now())
+    token = await staff_token(rt, "Maja")
     async with client_for(rt) as c:
-        r = await c.post("/staff/sign-in", json={"key": token, "name": "ignored for tokens"})
+        r = await c.post("/staff/sign-in", json={"token": token})
         assert r.status_code == 200 and r.json() == {"staff": "Maja"}
         cookie = set_cookie(r, "mediator_staff_session")
         assert token not in cookie["value"] and cookie["path"] == "/staff" and cookie["httponly"] == "true"
@@ -147,8 +147,30 @@ async def test_staff_session_cookie_sign_out_and_origin(rt: Runtime, clock: Virt
         replay.cookies.set("mediator_staff_session", cookie["value"])
         assert (await replay.get("/staff/api/cases")).status_code == 401
         await replay.aclose()
-        # Scripts keep sending the key in a header.
-        assert (await c.get("/staff/api/cases", headers={"X-Api-Key": KEY})).status_code == 200
+        # Scripts send the person's token in a header; the shop's integration key does not open /staff.
+        assert (await c.get("/staff/api/cases", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+        refused = await c.get("/staff/api/cases", headers={"X-Api-Key": KEY})
+        assert refused.status_code == 401 and refused.json()["field"] == "X-Api-Key"
+        assert (await c.post("/staff/sign-in", json={"token": KEY})).status_code == 401
+
+
+async def test_removing_an_account_ends_its_sessions(rt: Runtime, clock: VirtualClock) -> None:
+    maja, ola = await staff_token(rt, "Maja"), await staff_token(rt, "Ola")
+    async with client_for(rt) as phone, client_for(rt) as desk, client_for(rt) as colleague:
+        for c, token in ((phone, maja), (desk, maja), (colleague, ola)):
+            assert (await c.post("/staff/sign-in", json={"token": token})).status_code == 200
+            assert (await c.get("/staff/api/cases")).status_code == 200
+        async with rt.sessions() as session, session.begin():
+            assert await remove_account(session, "demo", "Maja", clock.now()) == 2
+        for c in (phone, desk):  # both of Maja's browsers are signed out at once
+            gone = await c.get("/staff/api/cases")
+            assert gone.status_code == 401 and gone.json()["field"] == "Cookie"
+        assert (await colleague.get("/staff/api/cases")).status_code == 200  # Ola is not affected
+        again = await phone.post("/staff/sign-in", json={"token": maja})
+        assert again.status_code == 401 and again.json()["field"] == "token"
+    async with rt.sessions() as session:
+        actions = [e["action"] for e in await entries(session, "demo")]
+    assert actions[:1] == ["staff_account_removed"] and actions.count("staff_account_added") == 2
 
 
 async def test_failed_sign_ins_are_limited_per_client(rt: Runtime, clock: VirtualClock) -> None:
@@ -159,16 +181,16 @@ async def test_failed_sign_ins_are_limited_per_client(rt: Runtime, clock: Virtua
         blocked = await report_sign_in(c)  # even the right key waits: the limit is on the client
         assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
         assert "set-cookie" not in blocked.headers
-        staff = await c.post("/staff/sign-in", json={"key": KEY})  # the forms share one counter
-        assert staff.status_code == 429 and staff.headers["Retry-After"] and staff.json()["field"] == "key"
+        staff = await c.post("/staff/sign-in", json={"token": KEY})  # the forms share one counter
+        assert staff.status_code == 429 and staff.headers["Retry-After"] and staff.json()["field"] == "token"
         assert (await report_sign_in(neighbour)).status_code == 303  # another client is not held up
         clock.advance(timedelta(seconds=61))
         assert (await report_sign_in(c)).status_code == 303
         # A success clears the count.
         for n in range(9):
-            assert (await c.post("/staff/sign-in", json={"key": f"nope-{n}"})).status_code == 401
-        assert (await c.post("/staff/sign-in", json={"key": KEY, "name": "Ola"})).status_code == 200
-        assert (await c.post("/staff/sign-in", json={"key": "nope"})).status_code == 401
+            assert (await c.post("/staff/sign-in", json={"token": f"nope-{n}"})).status_code == 401
+        assert (await c.post("/staff/sign-in", json={"token": await staff_token(rt, "Ola")})).status_code == 200
+        assert (await c.post("/staff/sign-in", json={"token": "nope"})).status_code == 401
 
 
 async def _serve_forever(server: uvicorn.Server, sock: socket.socket) -> None:

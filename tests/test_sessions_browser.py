@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app.runtime import Runtime
 from tests.browser import Page, expect
 from tests.conftest import KEY
 from tests.test_staff_browser import sign_in
@@ -12,11 +13,11 @@ from tests.test_staff_browser import sign_in
 pytestmark = pytest.mark.timeout(120)
 
 
-async def test_staff_page_keeps_no_key_and_signs_out(page: Page, base_url: str) -> None:
-    await sign_in(page, base_url, "Maja")
-    assert KEY not in await page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+async def test_staff_page_keeps_no_key_and_signs_out(page: Page, base_url: str, rt: Runtime) -> None:
+    token = await sign_in(page, base_url, rt, "Maja")
+    assert token not in await page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
     [cookie] = [c for c in await page.context.cookies() if c["name"] == "mediator_staff_session"]
-    assert cookie["httpOnly"] and cookie["value"] != KEY and cookie["sameSite"] == "Strict"
+    assert cookie["httpOnly"] and cookie["value"] != token and cookie["sameSite"] == "Strict"
     assert await page.evaluate("document.cookie") == ""  # the page's script cannot read it
     await page.reload()
     await expect(page.locator("#who")).to_have_text("Signed in as Maja")  # the session outlives a reload

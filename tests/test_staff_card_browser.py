@@ -43,7 +43,7 @@ async def test_card_reads_at_a_glance_on_a_desktop(browser: Browser, base_url: s
     async with guarded_page(
         browser, viewport={"width": 1280, "height": 800}, locale="en-GB", timezone_id="Europe/Warsaw"
     ) as page:
-        await sign_in(page, base_url)
+        await sign_in(page, base_url, rt)
         await page.locator(f"#list li[data-case-id='{case_id}']").click()
         summary = page.locator(".summary")
         await expect(summary).to_contain_text("charged twice")
@@ -67,7 +67,7 @@ async def test_card_reads_at_a_glance_on_a_desktop(browser: Browser, base_url: s
 async def test_phone_shows_list_and_case_as_two_screens(browser: Browser, base_url: str, rt: Runtime) -> None:
     case_id = await long_case(rt)
     async with guarded_page(browser, viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True) as page:
-        await sign_in(page, base_url)
+        await sign_in(page, base_url, rt)
         item = page.locator(f"#list li[data-case-id='{case_id}']")
         await expect(item).to_be_visible()
         await expect(page.locator("#detail")).to_be_hidden()

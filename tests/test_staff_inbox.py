@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -17,9 +18,16 @@ from bot.platform.clock import VirtualClock
 from bot.store.admin_tokens import create_token
 from bot.store.models import Case, Message, SlackThread
 from bot.store.shops import ensure_shop
-from tests.conftest import ROOT, SHOP, review
+from bot.store.staff_accounts import remove_account
+from tests.conftest import KEY, ROOT, SHOP, review
 
 SCENARIOS = ROOT / "tests" / "scenarios"
+
+
+@pytest.fixture
+def client(staff_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Every request here is a staff member's: signed in with the staff account "Staff"."""
+    return staff_client
 
 
 def scenario_review(name: str) -> dict[str, Any]:
@@ -71,9 +79,9 @@ async def test_the_inbox_lists_handoffs_with_their_card(rt: Runtime, client: htt
     assert thread.channel_id is None and thread.thread_ts is None
 
 
-async def test_approve_changes_the_offer(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_approve_changes_the_offer(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
     case_id = await approval_case(rt)
-    response = await client.post(f"/staff/api/cases/{case_id}/approve", headers={"X-Staff-Name": "Maja"})
+    response = await client.post(f"/staff/api/cases/{case_id}/approve", headers=await as_staff("Maja"))
     assert response.status_code == 200, response.text
     assert response.json()["stage"] == "proposing" and "approved refund_full" in response.json()["note"]
     offers = [m for m in await messages(rt, case_id, "bot") if m.action == "propose_remedy"]
@@ -82,13 +90,15 @@ async def test_approve_changes_the_offer(rt: Runtime, client: httpx.AsyncClient)
     assert again.status_code == 409 and again.json()["error"] == "not_with_staff"
 
 
-async def test_reply_reaches_the_buyer_and_hand_back_resumes(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_reply_reaches_the_buyer_and_hand_back_resumes(
+    rt: Runtime, client: httpx.AsyncClient, as_staff: Any
+) -> None:
     case_id = await open_case(rt, review("inbox-reply"))
     await buyer(rt, case_id, "Hello, yes, the lamp was broken.")  # the buyer is on the web chat
-    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Maja"})
+    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers=await as_staff("Maja"))
     assert response.status_code == 200 and response.json()["stage"] == "awaiting_staff"
     response = await client.post(
-        f"/staff/api/cases/{case_id}/reply", json={"text": "Hi Anna, we are on it."}, headers={"X-Staff-Name": "Maja"}
+        f"/staff/api/cases/{case_id}/reply", json={"text": "Hi Anna, we are on it."}, headers=await as_staff("Maja")
     )
     assert response.status_code == 200, response.text
     await rt.worker.run_due()
@@ -106,11 +116,13 @@ async def test_reply_reaches_the_buyer_and_hand_back_resumes(rt: Runtime, client
     assert len(await messages(rt, case_id, "bot")) > bots  # the bot speaks again
 
 
-async def test_taking_over_tells_the_buyer_who_joined_once(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_taking_over_tells_the_buyer_who_joined_once(
+    rt: Runtime, client: httpx.AsyncClient, as_staff: Any
+) -> None:
     case_id = await open_case(rt, review("inbox-joined"))
     await buyer(rt, case_id, "Hello, yes, the lamp was broken.")
     for _ in range(2):  # a second click (or a second tab) must not repeat it
-        response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Maja"})
+        response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers=await as_staff("Maja"))
         assert response.status_code == 200
         await rt.worker.run_due()
     joined = [m for m in await messages(rt, case_id, "bot") if m.action == "staff_joined"]
@@ -120,9 +132,9 @@ async def test_taking_over_tells_the_buyer_who_joined_once(rt: Runtime, client: 
     assert len(await messages(rt, case_id, "bot")) == bots  # a person is there: the bot stays out of the way
 
 
-async def test_take_over_close_and_flag(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_take_over_close_and_flag(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
     case_id = await open_case(rt, review("inbox-take"))
-    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})
+    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers=await as_staff("Tom"))
     assert response.status_code == 200 and response.json()["case"]["owner"] == "Tom"
     assert response.json()["stage"] == "awaiting_staff"
     response = await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"})
@@ -154,30 +166,57 @@ async def test_bad_input_names_the_field(rt: Runtime, client: httpx.AsyncClient)
     assert (await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "unresolved"})).status_code == 200
     closed = await client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "Hallo"})
     assert closed.status_code == 409 and closed.json()["error"] == "case_closed"
-    anonymous = await client.get("/staff/api/cases", headers={"X-Api-Key": ""})
-    assert anonymous.status_code == 401 and anonymous.json()["field"] == "X-Api-Key"
+    anonymous = await client.get("/staff/api/cases", headers={"X-Api-Key": "", "Authorization": ""})
+    assert anonymous.status_code == 401 and anonymous.json()["field"] == "Authorization"
 
 
-async def test_other_shops_cases_are_invisible(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_other_shops_cases_are_invisible(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
     case_id = await approval_case(rt)
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, "other", "Other shop", "other-key", rt.clock.now())
-    other = {"X-Api-Key": "other-key"}
+    other = await as_staff("Ola", "other")  # a person of the other shop, signed in with their own token
     assert (await client.get("/staff/api/cases", headers=other)).json()["cases"] == []
     assert (await client.get(f"/staff/api/cases/{case_id}", headers=other)).status_code == 404
     assert (await client.post(f"/staff/api/cases/{case_id}/approve", headers=other)).status_code == 404
+    assert (await client.post(f"/staff/api/cases/{case_id}/take-over", headers=other)).status_code == 404
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None and case.stage == "awaiting_staff"  # untouched
 
 
-async def test_a_staff_token_signs_in_with_its_name(rt: Runtime, client: httpx.AsyncClient) -> None:
-    case_id = await approval_case(rt)
+async def test_the_name_buyers_see_is_the_accounts(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
+    """Security review L11: the shop's integration key no longer opens /staff, a typed name changes nothing,
+    and an admin token (for policies) is not a staff account."""
+    case_id = await open_case(rt, review("inbox-named"))
+    await buyer(rt, case_id, "Hello, yes, the lamp was broken.")
+    key_only = {"Authorization": "", "X-Api-Key": KEY, "X-Staff-Name": "The CEO"}
+    refused = await client.post(f"/staff/api/cases/{case_id}/take-over", headers=key_only)
+    assert refused.status_code == 401 and refused.json()["field"] == "X-Api-Key"
+    assert "mediator staff add" in refused.json()["fix"]
     async with rt.sessions() as session, session.begin():
-        token = await create_token(session, SHOP, "Ola", "staff", rt.clock.now())
-    response = await client.post(
-        f"/staff/api/cases/{case_id}/take-over", headers={"Authorization": f"Bearer {token}", "X-Api-Key": ""}
-    )
-    assert response.status_code == 200 and response.json()["case"]["owner"] == "Ola"
-    bad = await client.get("/staff/api/cases", headers={"Authorization": "Bearer mat_nope", "X-Api-Key": ""})
+        admin = await create_token(session, SHOP, "Ola", "admin", rt.clock.now())
+    as_admin = await client.get("/staff/api/cases", headers={"Authorization": f"Bearer {admin}"})
+    assert as_admin.status_code == 401 and as_admin.json()["field"] == "Authorization"
+    maja = {**(await as_staff("Maja")), "X-Staff-Name": "The CEO"}
+    response = await client.post(f"/staff/api/cases/{case_id}/take-over", headers=maja)
+    assert response.status_code == 200 and response.json()["case"]["owner"] == "Maja"
+    await rt.worker.run_due()
+    [joined] = [m for m in await messages(rt, case_id, "bot") if m.action == "staff_joined"]
+    assert "Maja" in joined.text and "CEO" not in joined.text
+    async with rt.sessions() as session:
+        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one()
+    assert thread.owner_id.startswith("account:") and thread.owner_name == "Maja"
+    bad = await client.get("/staff/api/cases", headers={"Authorization": "Bearer mst_nope"})
     assert bad.status_code == 401 and bad.json()["field"] == "Authorization"
+
+
+async def test_a_removed_account_is_locked_out(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
+    maja = await as_staff("Maja")
+    assert (await client.get("/staff/api/cases", headers=maja)).status_code == 200
+    async with rt.sessions() as session, session.begin():
+        await remove_account(session, SHOP, "maja", rt.clock.now())  # names match whatever their case
+    gone = await client.get("/staff/api/cases", headers=maja)
+    assert gone.status_code == 401 and "removed" in gone.json()["message"]
 
 
 async def test_the_page_is_served(client: httpx.AsyncClient) -> None:

@@ -22,8 +22,10 @@ OTHER_KEY = "other-shop-key"
 
 
 @pytest.fixture
-async def http(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, headers={"X-Api-Key": KEY}, trust_env=False, timeout=20) as c:
+async def http(base_url: str, as_staff: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The shop's integration (the key, for /api) and Tom's staff account (for /staff)."""
+    headers = {"X-Api-Key": KEY, **(await as_staff("Tom"))}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, trust_env=False, timeout=20) as c:
         yield c
 
 
@@ -32,7 +34,7 @@ async def handoff(http: httpx.AsyncClient, rt: Runtime, external_id: str, **extr
     r = await http.post("/api/reviews", json=review(external_id, **extra))
     case_id = r.json()["case_id"]
     await rt.worker.run_due()
-    r = await http.post(f"/staff/api/cases/{case_id}/take-over", headers={"X-Staff-Name": "Tom"})
+    r = await http.post(f"/staff/api/cases/{case_id}/take-over")
     assert r.status_code == 200, r.text
     token = (await http.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
     return case_id, token
@@ -55,14 +57,18 @@ async def read_events(response: httpx.Response, until: str) -> list[tuple[str, d
     return events
 
 
-async def test_events_need_the_staff_key(http: httpx.AsyncClient) -> None:
-    r = await http.get("/staff/api/events", headers={"X-Api-Key": "wrong"})
+async def test_events_need_a_staff_token(http: httpx.AsyncClient) -> None:
+    r = await http.get("/staff/api/events", headers={"Authorization": "Bearer mst_wrong"})
+    assert r.status_code == 401 and r.json()["field"] == "Authorization"
+    r = await http.get("/staff/api/events", headers={"Authorization": ""})  # the shop key alone is not enough
     assert r.status_code == 401 and r.json()["field"] == "X-Api-Key"
     r = await http.get("/staff/api/events?after=-1")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "after"
 
 
-async def test_stream_brings_new_messages_and_handoffs_of_this_shop_only(http: httpx.AsyncClient, rt: Runtime) -> None:
+async def test_stream_brings_new_messages_and_handoffs_of_this_shop_only(
+    http: httpx.AsyncClient, rt: Runtime, as_staff: Any
+) -> None:
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, "other", "Other shop", OTHER_KEY, rt.clock.now())
     mine, token = await handoff(http, rt, "live-mine")
@@ -72,7 +78,8 @@ async def test_stream_brings_new_messages_and_handoffs_of_this_shop_only(http: h
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         # Another shop's handoff and buyer message must not reach this shop's stream.
-        other = httpx.AsyncClient(base_url=str(http.base_url), headers={"X-Api-Key": OTHER_KEY}, trust_env=False)
+        theirs = {"X-Api-Key": OTHER_KEY, **(await as_staff("Ola", "other"))}
+        other = httpx.AsyncClient(base_url=str(http.base_url), headers=theirs, trust_env=False)
         async with other:
             await handoff(other, rt, "live-other")
         r = await http.post(f"/chat/{token}/messages", json={"text": "Hello? Is anyone there?"})
@@ -92,7 +99,7 @@ async def test_a_buyer_message_appears_in_the_open_inbox(
 ) -> None:
     first, token = await handoff(http, rt, "live-page-1")
     second, second_token = await handoff(http, rt, "live-page-2")
-    await sign_in(page, base_url)
+    await sign_in(page, base_url, rt)
     await page.evaluate("window.notReloaded = true")
     await page.locator(f"#list li[data-case-id='{first}']").click()
     await expect(page.locator("#live")).to_have_text("live")
@@ -117,9 +124,9 @@ async def test_a_buyer_message_appears_in_the_open_inbox(
     assert await page.evaluate("window.notReloaded") is True
 
 
-async def test_notifications_are_opt_in(page: Page, base_url: str) -> None:
+async def test_notifications_are_opt_in(page: Page, base_url: str, rt: Runtime) -> None:
     await page.context.grant_permissions(["notifications"])
-    await sign_in(page, base_url)
+    await sign_in(page, base_url, rt)
     button = page.locator("#notify")
     await expect(button).to_be_visible()
     await expect(button).to_have_text("Notifications on")

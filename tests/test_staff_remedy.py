@@ -29,7 +29,13 @@ from bot.store.models import Case, Event, Message
 from tests.conftest import ROOT, SHOP
 
 SCENARIOS = ROOT / "tests" / "scenarios"
-MAJA = {"X-Staff-Name": "Maja"}
+
+
+@pytest.fixture
+async def client(staff_client: httpx.AsyncClient, as_staff: Any) -> httpx.AsyncClient:
+    """Every request here is Maja's, signed in with her own staff account."""
+    staff_client.headers.update(await as_staff("Maja"))
+    return staff_client
 
 
 def scenario(name: str) -> dict[str, Any]:
@@ -84,7 +90,6 @@ async def test_a_grant_in_staff_is_recorded_audited_and_told_to_the_buyer(
     response = await client.post(
         f"/staff/api/cases/{case_id}/grant",
         json={"type": "replacement", "item": "Rechargeable camping lantern"},
-        headers=MAJA,
     )
     assert response.status_code == 200, response.text
     assert "granted replacement for Rechargeable camping lantern" in response.json()["note"]
@@ -111,13 +116,12 @@ async def test_hand_back_after_a_grant_goes_on_to_the_follow_up(
     granted = await client.post(
         f"/staff/api/cases/{case_id}/grant",
         json={"type": "replacement", "item": "Rechargeable camping lantern"},
-        headers=MAJA,
     )
     assert granted.status_code == 200, granted.text
     # A pending approval would be moot now; approving again is refused rather than sending it twice.
     assert (await client.post(f"/staff/api/cases/{case_id}/approve")).status_code == 409
     bot_before = len(await messages(rt, case_id, "bot"))
-    response = await client.post(f"/staff/api/cases/{case_id}/hand-back", headers=MAJA)
+    response = await client.post(f"/staff/api/cases/{case_id}/hand-back")
     assert response.status_code == 200 and response.json()["stage"] == "resolving"
     assert len(await messages(rt, case_id, "bot")) == bot_before  # confirmed once already, by the grant
     await advance(rt, clock, clock.now() + timedelta(days=3))
@@ -134,7 +138,6 @@ async def test_a_grant_above_the_bots_authority_is_allowed_and_marked(
     response = await client.post(
         f"/staff/api/cases/{case_id}/grant",
         json={"type": "refund_full", "amount": "1306.70", "item": "Down jacket Fjell"},
-        headers=MAJA,
     )
     assert response.status_code == 200, response.text
     assert "above the bot's authority" in response.json()["note"]
@@ -162,7 +165,7 @@ async def test_bad_grants_name_the_field(rt: Runtime, clock: VirtualClock, clien
         ({"type": "replacement", "colour": "red"}, 422, "colour"),
     ]
     for body, status, field in checks:
-        response = await client.post(f"/staff/api/cases/{case_id}/grant", json=body, headers=MAJA)
+        response = await client.post(f"/staff/api/cases/{case_id}/grant", json=body)
         assert response.status_code == status, (body, response.text)
         data = response.json()
         named = data.get("field") or data["errors"][0]["field"]
@@ -170,20 +173,20 @@ async def test_bad_grants_name_the_field(rt: Runtime, clock: VirtualClock, clien
         assert data.get("fix") or data["errors"][0].get("fix") or data["errors"][0].get("message"), data
     assert "accepted_remedy" not in (await case_row(rt, case_id)).details  # nothing recorded by a refusal
     # The bot holding the case, and a closed case, are refused with what to do.
-    await client.post(f"/staff/api/cases/{case_id}/hand-back", headers=MAJA)
-    bot_has = await client.post(f"/staff/api/cases/{case_id}/grant", json={"type": "replacement"}, headers=MAJA)
+    await client.post(f"/staff/api/cases/{case_id}/hand-back")
+    bot_has = await client.post(f"/staff/api/cases/{case_id}/grant", json={"type": "replacement"})
     assert bot_has.status_code == 409 and bot_has.json()["fix"] == "take over first"
-    await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "unresolved"}, headers=MAJA)
-    closed = await client.post(f"/staff/api/cases/{case_id}/grant", json={"type": "replacement"}, headers=MAJA)
+    await client.post(f"/staff/api/cases/{case_id}/close", json={"outcome": "unresolved"})
+    closed = await client.post(f"/staff/api/cases/{case_id}/grant", json={"type": "replacement"})
     assert closed.status_code == 409 and closed.json()["error"] == "case_closed"
 
 
 async def test_close_sends_a_closing_message_in_the_buyers_language_first(
-    rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient
+    rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient, as_staff: Any
 ) -> None:
     case_id = await play(rt, clock, "de_staff_grants_reship_and_closes.yml", upto=3)
     response = await client.post(
-        f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"}, headers={"X-Staff-Name": "Jonas"}
+        f"/staff/api/cases/{case_id}/close", json={"outcome": "resolved_kept"}, headers=await as_staff("Jonas")
     )
     assert response.status_code == 200, response.text
     assert "closing message" in response.json()["note"]

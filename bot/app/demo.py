@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.demo_history import load_history as replay_history
 from bot.app.runtime import Runtime
@@ -18,6 +19,7 @@ from bot.intake.service import ItemResult
 from bot.platform.vocab import OPEN_STAGES, Stage
 from bot.store.models import Case
 from bot.store.shops import ensure_shop
+from bot.store.staff_accounts import account_for_token, add_account, token_known
 from bot.understanding.language import SUPPORTED_LANGUAGES
 from channels.webchat import chat_link
 
@@ -25,12 +27,16 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 DEMO_SHOP = "demo"
 # The demo shop's key is public on purpose; it exists only in the demo configuration.
 DEMO_KEY = "demo-key"
+# The demo's staff accounts, public for the same reason: a newcomer signs in to /staff as one of them.
+# A real shop creates its own with `mediator staff add SHOP NAME`, whose tokens are random and shown once.
+DEMO_STAFF = (("Maja", "mst_demo-maja"), ("Jonas", "mst_demo-jonas"))
 
 
 async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) -> list[ItemResult]:
     name = rt.settings.shops.get(DEMO_SHOP).name if DEMO_SHOP in rt.settings.shops else "Demo shop"
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, DEMO_SHOP, name or "Demo shop", DEMO_KEY, rt.clock.now())
+        await ensure_demo_staff(session, rt.clock.now())
     await rt.seed_policies()
     await load_history(rt)
     records = [record for _, record in read_records(DEMO_DIR / "reviews.jsonl")]
@@ -41,6 +47,28 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
         if progress:
             progress(min(100, len(records) - start))
     return results
+
+
+async def ensure_demo_staff(session: AsyncSession, now: datetime) -> list[tuple[str, str]]:
+    """The demo's staff accounts, created on the first run and kept on later ones (their sessions too).
+    An account someone removed, or a name an operator already gave to someone else, is left as it is."""
+    ready = []
+    for name, token in DEMO_STAFF:
+        if await account_for_token(session, token) is not None:
+            ready.append((name, token))
+        elif not await token_known(session, token):  # never issued (a removed one stays removed)
+            try:
+                await add_account(session, DEMO_SHOP, name, now, by="demo", token=token)
+            except ValueError:
+                continue
+            ready.append((name, token))
+    return ready
+
+
+async def live_demo_staff(rt: Runtime) -> list[tuple[str, str]]:
+    """The demo staff accounts whose tokens work now: the ones the demo prints."""
+    async with rt.sessions() as session:
+        return [(name, token) for name, token in DEMO_STAFF if await account_for_token(session, token) is not None]
 
 
 def live_reviews(now: datetime, path: Path = DEMO_DIR / "live.yml") -> list[dict[str, Any]]:

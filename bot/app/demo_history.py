@@ -24,7 +24,7 @@ from bot.conversation.scenario import Step
 from bot.intake.files import read_records
 from bot.platform.clock import VirtualClock
 from bot.platform.durations import parse_duration
-from bot.store.models import Case, Review
+from bot.store.models import Case, Event, Review
 
 # The demo shop's data; this module replays it (code lives in bot/, content in data/).
 HERE = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -34,6 +34,23 @@ ARRIVAL_GAP = timedelta(minutes=20)
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+async def _awaits_approval(rt: Runtime, case_id: int) -> bool:
+    """Whether the bot has just asked staff to approve a remedy above its authority for this case."""
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.stage != "awaiting_staff":
+            return False
+        last = (
+            await session.execute(
+                select(Event.type)
+                .where(Event.case_id == case_id, Event.type.like("handoff:%"))
+                .order_by(Event.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    return last == "handoff:approval_needed"
 
 
 async def load_history(rt: Runtime, shop_id: str) -> int:
@@ -59,6 +76,8 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
         scripts.setdefault(script["language"], []).append([Step.model_validate(s) for s in script["steps"]])
     turns = {language: itertools.cycle(found) for language, found in scripts.items()}
     counted: dict[str, int] = {}
+    desk = plan.get("staff_desk")
+    approving: set[int] = set()
 
     reviews.sort(key=lambda r: r["created_at"])
     clock = VirtualClock(_time(reviews[0]["created_at"]))
@@ -100,6 +119,13 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
                 continue
             await _step(past, clock, case_id, step)
             heapq.heappush(queue, (clock.now() + TURN_GAP, next(order), ("step", case_id, rest)))
+            scripted = any(s.staff is not None for s in rest)  # the script's own staff decide, not the desk
+            asked = desk and step.buyer is not None and not scripted and case_id not in approving
+            if asked and await _awaits_approval(past, case_id):
+                approving.add(case_id)
+                approve = [Step(staff="/approve", name=desk["name"])]
+                due = clock.now() + parse_duration(desk["approve_after"])
+                heapq.heappush(queue, (due, next(order), ("step", case_id, approve)))
         await advance(past, clock, max(clock.now(), _time(plan["run_until"])))
     finally:
         await past.close()

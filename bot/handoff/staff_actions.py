@@ -34,7 +34,7 @@ FLAG_KINDS = ("troll", "black_pr")
 
 @dataclass(frozen=True)
 class Staff:
-    id: str  # a Slack user id, or the name of whoever uses the /staff inbox
+    id: str  # a Slack user id, or account:<id> of a /staff account (bot/store/staff_accounts.py)
     name: str
 
 

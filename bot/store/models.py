@@ -341,7 +341,7 @@ class SlackThread(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))  # Slack's channel id (C…), from chat.postMessage
     thread_ts: Mapped[str | None] = mapped_column(String(32))  # the card's ts: every reply threads under it
     purpose: Mapped[str] = mapped_column(String(16))  # handoff | flagging (troll / black PR review)
-    owner_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, or the /staff name
+    owner_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, or account:<id> of a /staff account
     owner_name: Mapped[str | None] = mapped_column(String(120))
     relayed_message_id: Mapped[int | None] = mapped_column(BigInteger)  # last buyer message shown in the thread
     created_at: Mapped[datetime]
@@ -437,7 +437,27 @@ class WebSession(Base):
     shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(8))  # staff | reports
-    name: Mapped[str] = mapped_column(String(120))  # who signed in: the token's name or the name staff gave
+    name: Mapped[str] = mapped_column(String(120))  # who signed in: the staff account's or the token's name
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # The staff account a /staff session belongs to: removing the account ends its sessions.
+    staff_account_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff_accounts.id"))
+
+
+# ── staff accounts (issue 21.2, security review L11) ────────────────────────────────────────────────
+
+
+class StaffAccount(Base):
+    """A person who answers buyers in /staff: the name buyers see and the audit records, and the SHA-256 of
+    their own sign-in token (never the shop's integration key). Removing an account keeps the row, so past
+    events still name a real account, and ends its sessions."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (Index("ix_staff_accounts_shop", "shop_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]

@@ -25,14 +25,18 @@ LIFETIME = timedelta(hours=12)  # one working day; then the page asks to sign in
 class SignedIn:
     shop_id: str
     name: str
+    staff_account_id: int | None = None
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def open_session(session: AsyncSession, shop_id: str, kind: str, name: str, now: datetime) -> str:
-    """A new session; returns the id for the cookie (the only time it exists outside the browser)."""
+async def open_session(
+    session: AsyncSession, shop_id: str, kind: str, name: str, now: datetime, staff_account_id: int | None = None
+) -> str:
+    """A new session; returns the id for the cookie (the only time it exists outside the browser). A /staff
+    session names its staff account, whose removal ends it (bot/store/staff_accounts.py)."""
     if kind not in KINDS:
         raise ValueError(f"session kind {kind!r}: use one of {', '.join(KINDS)}")
     token = secrets.token_urlsafe(32)
@@ -44,6 +48,7 @@ async def open_session(session: AsyncSession, shop_id: str, kind: str, name: str
             name=name[:120],
             created_at=now,
             expires_at=now + LIFETIME,
+            staff_account_id=staff_account_id,
         )
     )
     await session.flush()
@@ -56,7 +61,7 @@ async def signed_in(session: AsyncSession, token: str, kind: str, now: datetime)
         return None
     row = (
         await session.execute(
-            select(WebSession.shop_id, WebSession.name).where(
+            select(WebSession.shop_id, WebSession.name, WebSession.staff_account_id).where(
                 WebSession.token_hash == _hash(token),
                 WebSession.kind == kind,
                 WebSession.revoked_at.is_(None),
@@ -64,7 +69,7 @@ async def signed_in(session: AsyncSession, token: str, kind: str, now: datetime)
             )
         )
     ).one_or_none()
-    return SignedIn(row.shop_id, row.name) if row else None
+    return SignedIn(row.shop_id, row.name, row.staff_account_id) if row else None
 
 
 async def close_session(session: AsyncSession, token: str, now: datetime) -> bool:

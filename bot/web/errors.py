@@ -1,4 +1,5 @@
-"""Every error leaves as JSON that names the field and the fix, never as a stack trace."""
+"""Every error leaves as JSON that names the field and the fix, never as a stack trace; a browser opening a page
+gets the same as a styled page (bot/web/pages.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.web import pages
 
 log = logging.getLogger("mediator.api")
 
@@ -55,12 +58,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "invalid_request", "errors": errors}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(req: Request, exc: StarletteHTTPException) -> Response:
+        if pages.wants_page(req):  # a person typed or followed an address: a page, in the site's look
+            return pages.http_error(req, exc.status_code, str(exc.detail))
         return JSONResponse({"error": "http_error", "message": str(exc.detail)}, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(req: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", req.method, req.url.path)
+        if pages.wants_page(req):
+            return pages.server_error()
         return JSONResponse(
             {"error": "internal_error", "message": "something went wrong on our side; it is logged"}, status_code=500
         )

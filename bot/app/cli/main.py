@@ -37,6 +37,9 @@ app.command("report")(report_command)
 from bot.app.cli.buyer import buyer_app  # noqa: E402
 
 app.add_typer(buyer_app, name="buyer")
+from bot.app.cli.staff import staff_app  # noqa: E402
+
+app.add_typer(staff_app, name="staff")
 
 
 @app.command()
@@ -58,7 +61,7 @@ def demo(
     s = with_public_url(settings(), host, port)
 
     async def load() -> None:
-        from bot.app.demo import DEMO_KEY, demo_chat_links, load_demo
+        from bot.app.demo import DEMO_KEY, demo_chat_links, live_demo_staff, load_demo
         from bot.app.runtime import build_runtime
 
         rt = await build_runtime(s)
@@ -73,6 +76,7 @@ def demo(
                 )
             await rt.worker.run_due()  # first contacts that are due now
             links = await demo_chat_links(rt)
+            staff = await live_demo_staff(rt)
         finally:
             await rt.close()
         created = sum(r.status == "created" for r in results)
@@ -90,6 +94,11 @@ def demo(
                 soft_wrap=True,
                 markup=False,
             )
+        if staff:
+            who = "; or ".join(f"as {name} with the token {token}" for name, token in staff)
+            err.print(f"  answer as staff at {s.public_url}/staff: sign in {who}", highlight=False, soft_wrap=True)
+        else:
+            err.print("  answer as staff: `mediator staff add demo NAME` prints a token for /staff", highlight=False)
 
     run(load())
     if not load_only:

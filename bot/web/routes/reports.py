@@ -20,6 +20,7 @@ from bot.reports.build import SLICES, ReportInputError, parse_period, parse_slic
 from bot.reports.render import render_csv, render_html
 from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
 from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
+from bot.web import pages
 from bot.web.deps import runtime
 from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
@@ -146,16 +147,15 @@ def _controls(period: str, slice_name: str | None) -> str:
 
 
 def _page_error(status: int, message: str, body: str = "") -> HTMLResponse:
-    return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Reports</title></head><body>"
-        f"<h1>Reports</h1><p role='alert'>{escape(message)}</p>{body}</body></html>",
-        status_code=status,
-    )
+    return pages.page("Reports", f"<p role='alert'>{escape(message)}</p>{body}", status, heading="Mediation reports")
 
 
 SIGN_IN = (
     "<form method='post' action='/admin/reports/sign-in'><label>Admin token or shop API key "
-    "<input name='key' type='password' autocomplete='off'></label> <button type='submit'>Sign in</button></form>"
+    "<input name='key' type='password' autocomplete='off' required></label>"
+    "<button type='submit'>Sign in</button></form>"
+    "<p class='hint'>An admin token comes from <code>mediator admin token create</code>; "
+    "the demo shop's key is <code>demo-key</code>.</p>"
 )
 
 

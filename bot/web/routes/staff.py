@@ -2,12 +2,13 @@
 card Slack shows, and the same actions (bot/handoff/staff_actions.py): reply, take over, grant a remedy, approve,
 reject, hand back, close, mark troll / black PR.
 
-Who may use it: anyone holding the shop's API key (the demo's is `demo-key`) or an admin token of either
-role (`mediator admin token create --role staff`); with a token, the staff name is the token's name.
-The page sends the key once, to /staff/sign-in, and from then on holds only an opaque session cookie
-(bot/web/signin.py: HttpOnly, SameSite=Strict, Secure over HTTPS; posts only from our own pages; failed
-sign-ins limited per client); "Sign out" ends the session on the server. Scripts may still send the key
-or token in a header on every request, as before.
+Who may use it: a person with a staff account of the shop (`mediator staff add SHOP NAME` prints their token;
+the demo prints one). The shop's integration API key does not open it (security review L11): the name buyers see
+and the events record is the account's, never one typed in. The page sends the token once, to /staff/sign-in,
+and from then on holds only an opaque session cookie (bot/web/signin.py: HttpOnly, SameSite=Strict, Secure over
+HTTPS; posts only from our own pages; failed sign-ins limited per client); "Sign out" ends the session on the
+server, and removing the account (`mediator staff remove`) ends all of its sessions. Scripts send the token in
+`Authorization: Bearer` on every request.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from bot.conversation.flow import STAFF
 from bot.handoff import staff_actions
 from bot.handoff.card import load_card
 from bot.handoff.staff_actions import Staff, StaffActionError
-from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
 from bot.store.models import Case, Message, SlackThread
+from bot.store.staff_accounts import Account, account_for_token
 from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web.deps import runtime
-from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
 from bot.web.signin import (
     TooManySignIns,
@@ -63,83 +63,76 @@ class StaffUser:
     staff: Staff
 
 
+ISSUE_TOKEN = "each person gets their own: `mediator staff add SHOP NAME` prints a staff token"
+
+
+def _as_staff(account: Account) -> StaffUser:
+    return StaffUser(account.shop_id, Staff(account.staff_id, account.name))
+
+
 async def staff_user(
     request: Request,
     authorization: str | None = Header(None),
     x_api_key: str | None = Header(None, alias="X-Api-Key"),
-    x_staff_name: str | None = Header(None, alias="X-Staff-Name"),
 ) -> StaffUser:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         async with runtime(request).sessions() as session:
-            admin = await admin_for_token(session, token.strip())
-        if admin is None:
+            account = await account_for_token(session, token.strip())
+        if account is None:
             raise ApiError(
-                401,
-                "unauthorized",
-                "unknown or revoked token",
-                field="Authorization",
-                fix="check the token; `mediator admin token create --role staff` issues one",
+                401, "unauthorized", "unknown or removed staff token", field="Authorization", fix=ISSUE_TOKEN
             )
-        return StaffUser(admin.shop_id, Staff(admin.name, admin.name))
-    if not x_api_key and request.cookies.get(COOKIE):
+        return _as_staff(account)
+    if request.cookies.get(COOKIE):
         rt = runtime(request)
         async with rt.sessions() as session:
             who = await signed_in(session, request.cookies[COOKIE], "staff", rt.clock.now())
-        if who is None:
-            raise ApiError(401, "unauthorized", "the session has ended", field="Cookie", fix="sign in again")
+        if who is None or who.staff_account_id is None:  # ended, expired, or opened with the shop key before 0012
+            raise ApiError(
+                401, "unauthorized", "the session has ended", field="Cookie", fix="sign in again with your staff token"
+            )
         require_same_origin(request)  # a cookie rides along on a forged cross-site post; a header does not
-        return StaffUser(who.shop_id, Staff(who.name, who.name))
-    shop = await shop_for_api_key(request, x_api_key)
-    name = _staff_name(x_staff_name)
-    return StaffUser(shop, Staff(name, name))
-
-
-def _staff_name(given: str | None) -> str:
-    return " ".join((given or "").split())[:60] or "Staff"
+        return StaffUser(who.shop_id, Staff(f"account:{who.staff_account_id}", who.name))
+    if x_api_key:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the shop's API key does not open the staff inbox: buyers would see whatever name was typed",
+            field="X-Api-Key",
+            fix=f"send `Authorization: Bearer <staff token>`; {ISSUE_TOKEN}",
+        )
+    raise ApiError(
+        401, "unauthorized", "missing staff token", field="Authorization", fix=f"sign in at /staff; {ISSUE_TOKEN}"
+    )
 
 
 class SignInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(min_length=1, max_length=400)
-    name: str = Field("", max_length=200)
+    token: str = Field(min_length=1, max_length=400)
 
 
 @router.post("/staff/sign-in")
 async def sign_in(body: SignInIn, request: Request) -> Response:
-    """Check the key or token once and open a session: the page keeps only the session cookie."""
+    """Check the staff token once and open a session: the page keeps only the session cookie."""
     require_same_origin(request)
     rt = runtime(request)
     now = rt.clock.now()
     try:
         check_rate(request, now)
     except TooManySignIns as err:
+        err.field = "token"
         return JSONResponse(err.body(), status_code=429, headers={"Retry-After": str(err.retry_after)})
-    key = body.key.strip()
-    try:
-        if key.startswith(TOKEN_PREFIX):
-            async with rt.sessions() as session:
-                admin = await admin_for_token(session, key)
-            if admin is None:
-                raise ApiError(
-                    401,
-                    "unauthorized",
-                    "unknown or revoked token",
-                    field="key",
-                    fix="check the token; `mediator admin token create --role staff` issues one",
-                )
-            shop, name = admin.shop_id, admin.name
-        else:
-            shop, name = await shop_for_api_key(request, key), _staff_name(body.name)
-    except ApiError as err:
+    async with rt.sessions() as session:
+        account = await account_for_token(session, body.token.strip())
+    if account is None:
         limiter(request).failed(client_of(request), now)
-        err.field = "key"
-        raise
+        raise ApiError(401, "unauthorized", "unknown or removed staff token", field="token", fix=ISSUE_TOKEN)
     limiter(request).succeeded(client_of(request))
     async with rt.sessions() as session, session.begin():
-        token = await open_session(session, shop, "staff", name, now)
-    response = JSONResponse({"staff": name})
-    set_session_cookie(response, request, COOKIE, token, "/staff", int(LIFETIME.total_seconds()))
+        cookie = await open_session(session, account.shop_id, "staff", account.name, now, account.id)
+    response = JSONResponse({"staff": account.name})
+    set_session_cookie(response, request, COOKIE, cookie, "/staff", int(LIFETIME.total_seconds()))
     return response
 
 
