@@ -75,6 +75,10 @@ _WARM_UP_TEXTS = (
     "Porosia 10432 erdhi më 3 maj dhe llamba ishte e thyer",
     "Bestellung 10432 kam am 3. Mai an, die Lampe war kaputt",
     "Замовлення 10432 прийшло 3 травня, лампа розбита",
+    "La commande 10432 est arrivée le 3 mai et la lampe était cassée",
+    "El pedido 10432 llegó el 3 de mayo y la lámpara estaba rota",
+    "L'ordine 10432 è arrivato il 3 maggio e la lampada era rotta",
+    "Objednávka 10432 přišla 3. května a lampa byla rozbitá",
 )
 _MAX_ENTITY_CHARS = 5000
 _RANKING_SIZE = 10
@@ -412,7 +416,7 @@ _ORDER = re.compile(
     r"|[#№]\s?(?P<hash>\d{3,10})\b"  # #10442
     # "order 10442", "zamówienie nr 10442", "заказ №10442": the keyword makes a bare number an order id.
     r"|(?:order|zam[oó]wieni\w*|beställning\w*|best[aä]llning\w*|ordernummer|ordernr|заказ\w*|замовлен\w*"
-    r"|porosi\w*|bestellung\w*|bestellnummer|nr\.?)"
+    r"|porosi\w*|bestellung\w*|bestellnummer|commande|pedido|ordine|objedn[aá]v\w*|nr\.?)"
     r"[\s:.]*(?:nr\.?|no\.?|number|numer|номер|№|#)?[\s:.#]*(?P<num>\d{4,10})\b",
     re.IGNORECASE,
 )
@@ -438,35 +442,121 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = {
-    1: ("jan", "stycz", "январ", "janar", "січ"),
-    2: ("feb", "lut", "феврал", "shkurt", "лют"),
-    3: ("mar", "март", "берез"),
-    4: ("apr", "kwie", "апрел", "prill", "квіт"),
-    5: ("may", "maj", "mai", "мая", "маи", "трав"),
-    6: ("jun", "czerw", "июн", "qershor", "черв"),
-    7: ("jul", "lip", "июл", "korrik", "лип"),
-    8: ("aug", "sierp", "август", "gusht", "серп"),
-    9: ("sep", "wrze", "сентябр", "shtator", "верес"),
-    10: ("oct", "okt", "pazdz", "октябр", "tetor", "жовт"),
+_MONTHS = {  # folded stems (en, pl, ru, sq, uk, de, sv, fr, es, it, cs); the longest matching stem wins
+    1: ("jan", "stycz", "январ", "janar", "січ", "ene", "genn", "ledn", "leden"),
+    2: ("feb", "lut", "феврал", "shkurt", "лют", "fev", "unor"),
+    3: ("mar", "март", "берез", "brez"),
+    4: ("apr", "kwie", "апрел", "prill", "квіт", "avr", "abr", "dub"),
+    5: ("may", "maj", "mai", "мая", "маи", "трав", "magg", "kvet"),
+    6: ("jun", "czerw", "июн", "qershor", "черв", "juin", "giu", "cerven", "cervn"),
+    7: ("jul", "lip", "июл", "korrik", "лип", "juil", "lug", "cervenc"),
+    8: ("aug", "sierp", "август", "gusht", "серп", "aout", "ago", "srp"),
+    9: ("sep", "wrze", "сентябр", "shtator", "верес", "sett", "zari"),
+    10: ("oct", "okt", "pazdz", "октябр", "tetor", "жовт", "ott", "rij"),
     11: ("nov", "listop", "ноябр", "nentor", "листоп"),
-    12: ("dec", "dez", "grud", "декабр", "dhjetor", "груд"),
+    12: ("dec", "dez", "grud", "декабр", "dhjetor", "груд", "dic", "pros"),
 }
 _MONTH_OF = sorted(((stem, m) for m, stems in _MONTHS.items() for stem in stems), key=lambda p: -len(p[0]))
 _MONTH_ALT = "|".join(stem for stem, _ in _MONTH_OF)
 _RELATIVE_DAYS = {
-    0: ("today", "dzisiaj", "dzis", "idag", "сегодня", "sot", "heute", "сьогодні"),
-    1: ("yesterday", "wczoraj", "igar", "вчера", "dje", "gestern", "вчора", "учора"),
-    2: ("day before yesterday", "przedwczoraj", "i forrgar", "позавчера", "pardje", "vorgestern", "позавчора"),
+    # Not the French "hier": it is German for "here".
+    0: ("today", "dzisiaj", "dzis", "idag", "сегодня", "sot", "heute", "сьогодні", "aujourd'hui", "hoy", "oggi",
+        "dnes"),
+    1: ("yesterday", "wczoraj", "igar", "вчера", "dje", "gestern", "вчора", "учора", "ayer", "ieri", "vcera"),
+    2: ("day before yesterday", "przedwczoraj", "i forrgar", "позавчера", "pardje", "vorgestern", "позавчора",
+        "avant-hier", "avant hier", "anteayer", "antes de ayer", "l'altro ieri", "altroieri", "predevcirem"),
 }  # fmt: skip
-_WEEKDAYS = {  # folded spellings per language (en, pl, sv, ru, sq, de, uk); Monday = 0
-    0: ("monday", r"poniedzia\w*", r"mandag\w*", r"понедельник\w*", r"(?:e|te)\s+hene\w*", r"montag\w*", r"понеділ\w*"),
-    1: ("tuesday", r"wtor\w*", r"tisdag\w*", r"вторник\w*", r"(?:e|te)\s+marte\w*", r"dienstag\w*", r"вівтор\w*"),
-    2: ("wednesday", r"srod\w*", r"onsdag\w*", "сред[аыу]", r"(?:e|te)\s+merkure\w*", r"mittwoch\w*", "серед[аиу]"),
-    3: ("thursday", r"czwart\w*", r"torsdag\w*", r"четверг\w*", r"(?:e|te)\s+enjte\w*", r"donnerstag\w*", r"четвер\w*"),
-    4: ("friday", r"piat\w*", r"fredag\w*", r"пятниц\w*", r"(?:e|te)\s+premte\w*", r"freitag\w*", r"п'?ятниц\w*"),
-    5: ("saturday", r"sobot\w*", r"lordag\w*", r"суббот\w*", r"(?:e|te)\s+shtune\w*", r"samstag\w*", r"субот\w*"),
-    6: ("sunday", r"niedziel\w*", r"sondag\w*", r"воскресень\w*", r"(?:e|te)\s+diel\w*", r"sonntag\w*", r"неділ\w*"),
+_WEEKDAYS = {  # folded spellings per language (en, pl, sv, ru, sq, de, uk, fr, es, it, cs); Monday = 0
+    0: (
+        "monday",
+        r"poniedzia\w*",
+        r"mandag\w*",
+        r"понедельник\w*",
+        r"(?:e|te)\s+hene\w*",
+        r"montag\w*",
+        r"понеділ\w*",
+        "lundi",
+        "lunes",
+        "lunedi",
+        r"pondel\w*",
+    ),
+    1: (
+        "tuesday",
+        r"wtor\w*",
+        r"tisdag\w*",
+        r"вторник\w*",
+        r"(?:e|te)\s+marte\w*",
+        r"dienstag\w*",
+        r"вівтор\w*",
+        "mardi",
+        "martes",
+        "martedi",
+        r"uter\w*",
+    ),
+    2: (
+        "wednesday",
+        r"srod\w*",
+        r"onsdag\w*",
+        "сред[аыу]",
+        r"(?:e|te)\s+merkure\w*",
+        r"mittwoch\w*",
+        "серед[аиу]",
+        "mercredi",
+        "miercoles",
+        "mercoledi",
+        "stred[auy]",
+    ),
+    3: (
+        "thursday",
+        r"czwart\w*",
+        r"torsdag\w*",
+        r"четверг\w*",
+        r"(?:e|te)\s+enjte\w*",
+        r"donnerstag\w*",
+        r"четвер\w*",
+        "jeudi",
+        "jueves",
+        "giovedi",
+        r"ctvrt(?:ek|k\w*)",
+    ),
+    4: (
+        "friday",
+        r"piat\w*",
+        r"fredag\w*",
+        r"пятниц\w*",
+        r"(?:e|te)\s+premte\w*",
+        r"freitag\w*",
+        r"п'?ятниц\w*",
+        "vendredi",
+        "viernes",
+        "venerdi",
+        r"pat(?:ek|k\w*)",
+    ),
+    5: (
+        "saturday",
+        r"sobot\w*",
+        r"lordag\w*",
+        r"суббот\w*",
+        r"(?:e|te)\s+shtune\w*",
+        r"samstag\w*",
+        r"субот\w*",
+        "samedi",
+        "sabado",
+        "sabato",
+    ),
+    6: (
+        "sunday",
+        r"niedziel\w*",
+        r"sondag\w*",
+        r"воскресень\w*",
+        r"(?:e|te)\s+diel\w*",
+        r"sonntag\w*",
+        r"неділ\w*",
+        "dimanche",
+        "domingo",
+        "domenica",
+        r"nedel\w*",
+    ),
 }
 
 
