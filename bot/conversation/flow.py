@@ -83,6 +83,9 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
     # request counts: "it never stops leaking" must not end the conversation (bot/understanding/opt_out.py).
     if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
+    checked = check_opt_out(s, m, p, slots)
+    if checked is not None:
+        return checked
 
     # While staff handle the case the message is relayed to them. Until a person has joined, the buyer is not
     # left in silence: a short answer says the message is with the team and when to expect them, at most
@@ -109,6 +112,40 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
         rest = by_stage(s, m, p, remedies, slots)
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"identity+{rest.reason}")
     return by_stage(s, m, p, remedies, slots)
+
+
+def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> Plan | None:
+    """Rule 11 when the request to stop is not clear: the buyer is asked ("would you like us to stop contacting
+    you?"), never stopped on a guess and never ignored. A yes is an opt-out like a clear one; a no carries the
+    conversation on, asking the question that was waiting once more. Anything else is read as usual."""
+    said_stop = m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence
+    if s.get("opt_out_check") == "ask":
+        slots["opt_out_check"] = None
+        said = yes_no(m.text, s.get("language") or m.language)
+        if said == "yes" or (said is None and said_stop):  # "oui", or the wish to stop said again
+            return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
+        if said == "no":
+            slots["not_understood"] = s.get("not_understood", 0)  # a plain "no" to our question was understood
+            return resume_after_no(s, slots)
+        return None
+    if said_stop and not (s.stage in STAFF and s.get("joined_by")):  # a person who has joined asks themselves
+        slots.update(opt_out_check="ask", not_understood=s.get("not_understood", 0))
+        return Plan(["action_opt_out_check"], s.stage, slots, reason="opt_out_unclear")
+    return None
+
+
+def resume_after_no(s: State, slots: dict[str, Any]) -> Plan:
+    """The buyer does not want contact to stop: say so briefly and ask again what was waiting for an answer."""
+    if s.stage == Stage.PROPOSING and s.get("proposed_remedy"):
+        slots["opt_out_check"] = "resume_offer"
+        return Plan(["action_opt_out_check"], s.stage, slots, reason="opt_out_declined")
+    slots["opt_out_check"] = "resume"
+    actions = ["action_opt_out_check"]
+    if s.stage == Stage.GATHERING and s.get("requested_slot"):
+        actions.append("action_ask_details")
+    elif s.stage == Stage.FOLLOW_UP:
+        actions.append("action_follow_up")
+    return Plan(actions, s.stage, slots, reason="opt_out_declined")
 
 
 # What a message can carry beside "are you a bot?" that the flow takes up in the same turn.
