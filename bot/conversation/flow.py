@@ -200,11 +200,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     """Slots learned from this message: facts, wishes, mood, language, and the counters rule 9 needs."""
     slots: dict[str, Any] = {"anger_history": [*s.get("anger_history", []), round(m.anger, 2)][-20:]}
     entities = entity_values(m)
-    # The bot answers in the buyer's language and follows a switch, but a one-word reply ("ok") is
-    # no evidence of a new language.
-    letters = sum(ch.isalpha() for ch in m.text)
-    if m.language not in ("", "und") and (letters >= p.language_switch_min_letters or not s.get("language")):
-        slots["language"] = m.language
+    slots.update(language_slots(s, m, p))
     if m.problems:
         slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
     if m.intent == "describe_problem" or (m.problems and not s.get("what")):
@@ -260,6 +256,29 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
     return slots
+
+
+def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
+    """The bot answers in the buyer's language and follows a switch, but the case's language is sticky: a
+    one-word reply ("ok") is no evidence, and one message in another language is not enough either (Albanian
+    typed without diacritics was answered in Czech or Spanish). Two messages in a row in the new language switch,
+    or one long message the detector is very sure of (a buyer who says they would rather write in Polish)."""
+    current, said = s.get("language"), m.language
+    if said in ("", "und"):
+        return {}
+    if not current:
+        return {"language": said}
+    if said == current:
+        return {"language_candidate": None} if s.get("language_candidate") else {}
+    letters = sum(ch.isalpha() for ch in m.text)
+    if letters < p.language_switch_min_letters:
+        return {}
+    sure = getattr(m, "language_confidence", 0.0)  # a test's stand-in for ParseResult may not carry it
+    if s.get("language_candidate") == said or (
+        letters >= p.language_switch_strong_letters and sure >= p.language_switch_strong_confidence
+    ):
+        return {"language": said, "language_candidate": None}
+    return {"language_candidate": said}
 
 
 def asks(m: Parsed, p: ConversationPolicy) -> bool:

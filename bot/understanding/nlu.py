@@ -22,7 +22,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -107,6 +107,7 @@ class ParseResult:
     entities: list[Entity] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    language_confidence: float = 0.0  # lingua's, for `language`; 0.0 where the conversation's language stood in
 
     def as_json(self) -> dict:
         return {
@@ -745,18 +746,23 @@ class NLU:
 
     def detect_language(self, text: str, fallback_language: str | None = None) -> str:
         """lingua's answer when it is trustworthy, else the conversation's language (see module doc)."""
+        return self._language(text, fallback_language)[0]
+
+    def _language(self, text: str, fallback_language: str | None) -> tuple[str, float]:
+        """(detect_language's answer, lingua's confidence in it; 0.0 where the fallback stands in). The
+        conversation uses the confidence to switch at once on one long, very sure message (flow.absorb)."""
         letters, words = _letters_and_words(text)
         if not letters:
-            return fallback_language or UNDETERMINED
+            return fallback_language or UNDETERMINED, 0.0
         values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
         if not values or values[0].value <= 0.0:
-            return fallback_language or UNDETERMINED
-        best, confidence = _lang_code(values[0].language), values[0].value
+            return fallback_language or UNDETERMINED, 0.0
+        best, confidence = _lang_code(values[0].language), float(values[0].value)
         if fallback_language is None or best == fallback_language:
-            return best
+            return best, confidence
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
         needed = _SHORT_SWITCH_CONFIDENCE if words < _SHORT_REPLY_WORDS else _SWITCH_CONFIDENCE
-        return best if long_enough and confidence >= needed else fallback_language
+        return (best, confidence) if long_enough and confidence >= needed else (fallback_language, 0.0)
 
     # -- entities
 
@@ -874,10 +880,14 @@ class NLU:
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         if not texts:
             return []
-        languages = [self.detect_language(t, fallback_language) for t in texts]
+        detected = [self._language(t, fallback_language) for t in texts]
+        languages = [lang for lang, _ in detected]
         intent_p, emotion_p = self.model.predict(texts, languages)
         return [
-            self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today))
+            replace(
+                self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today)),
+                language_confidence=detected[i][1],
+            )
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]
 
