@@ -116,6 +116,7 @@ def test_every_bot_turn_label_has_an_action() -> None:
         "ask_revision",
         "close",
         "opt_out_confirm",
+        "opt_out_check",  # rule 11: an unclear request to stop is asked about, not guessed
         "clarify",
         "waiting",  # rule 9: a buyer waiting for a person is answered, with when to expect them
         "staff_joined",  # rule 9: the buyer is told who has joined

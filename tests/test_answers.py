@@ -133,6 +133,13 @@ WISHES = [
     ("es", "prefiero un reembolso", ["refund"], False),
     ("it", "preferisco il rimborso", ["refund"], False),
     ("cs", "radeji vraceni penez", ["refund"], False),
+    # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship).
+    ("fr", "au minimum qu'on me rembourse les frais de port", ["refund"], False),
+    ("es", "lo justo seria devolverme lo del envio", ["refund"], False),
+    ("es", "quiero que me devuelvan el dinero", ["refund"], False),
+    ("it", "almeno le spese di spedizione, quelle sì", ["refund"], False),
+    ("cs", "vratte aspon postovne", ["refund"], False),
+    ("es", "lo quiero devolver", ["return"], False),  # returning the goods is not a refund wish
 ]
 
 

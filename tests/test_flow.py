@@ -32,6 +32,7 @@ class Msg:
     anger: float = 0.1
     level: str = "calm"
     language: str = "en"
+    language_confidence: float = 0.0
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
     entities: list[Ent] = field(default_factory=list)
@@ -189,7 +190,11 @@ def test_either_answer_to_the_revision_ask_closes_kindly(intent: str, outcome: O
 def test_language_follows_a_clear_switch_but_not_a_one_word_reply() -> None:
     s = state(Stage.GATHERING)
     assert "language" not in turn(s, intent="affirm", language="pl", text="tak").slots
-    switched = turn(s, intent="describe_problem", language="pl", text="Paczka przyszła całkiem zniszczona")
+    # A clear switch: two messages in a row in Polish (tests/test_sticky_language.py has the rule's cases).
+    first = turn(s, intent="describe_problem", language="pl", text="Paczka przyszła całkiem zniszczona")
+    assert "language" not in first.slots and first.slots["language_candidate"] == "pl"
+    s = flow.State(s.stage, {**s.slots, **first.slots}, s.facts)
+    switched = turn(s, intent="describe_problem", language="pl", text="Lampa ma pękniętą podstawę")
     assert switched.slots["language"] == "pl"
 
 

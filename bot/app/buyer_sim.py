@@ -245,6 +245,10 @@ class Buyer:
                 self.countered += 1
                 return "counter", self.pick("counter")
             return "accept", self.pick("accept")
+        if action == "opt_out_check":
+            # "Would you like us to stop contacting you?": a buyer who asked to stop says so again (stop_at,
+            # above); any other goes on with what they last meant.
+            return "rephrase", self.pick("rephrase")
         if action == "follow_up":
             return "follow_up", self.pick("follow_up")
         if action == "ask_revision":
@@ -276,6 +280,7 @@ ANSWERED = {
     "follow_up",
     "ask_revision",
     "answer_question",
+    "opt_out_check",
 }
 # Bot-turn labels that end the buyer's part of the conversation.
 ENDS = {"close", "opt_out_confirm", "handoff"}

@@ -83,6 +83,9 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
     # request counts: "it never stops leaking" must not end the conversation (bot/understanding/opt_out.py).
     if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
+    checked = check_opt_out(s, m, p, slots)
+    if checked is not None:
+        return checked
 
     # While staff handle the case the message is relayed to them. Until a person has joined, the buyer is not
     # left in silence: a short answer says the message is with the team and when to expect them, at most
@@ -109,6 +112,40 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
         rest = by_stage(s, m, p, remedies, slots)
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"identity+{rest.reason}")
     return by_stage(s, m, p, remedies, slots)
+
+
+def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> Plan | None:
+    """Rule 11 when the request to stop is not clear: the buyer is asked ("would you like us to stop contacting
+    you?"), never stopped on a guess and never ignored. A yes is an opt-out like a clear one; a no carries the
+    conversation on, asking the question that was waiting once more. Anything else is read as usual."""
+    said_stop = m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence
+    if s.get("opt_out_check") == "ask":
+        slots["opt_out_check"] = None
+        said = yes_no(m.text, s.get("language") or m.language)
+        if said == "yes" or (said is None and said_stop):  # "oui", or the wish to stop said again
+            return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
+        if said == "no":
+            slots["not_understood"] = s.get("not_understood", 0)  # a plain "no" to our question was understood
+            return resume_after_no(s, slots)
+        return None
+    if said_stop and not (s.stage in STAFF and s.get("joined_by")):  # a person who has joined asks themselves
+        slots.update(opt_out_check="ask", not_understood=s.get("not_understood", 0))
+        return Plan(["action_opt_out_check"], s.stage, slots, reason="opt_out_unclear")
+    return None
+
+
+def resume_after_no(s: State, slots: dict[str, Any]) -> Plan:
+    """The buyer does not want contact to stop: say so briefly and ask again what was waiting for an answer."""
+    if s.stage == Stage.PROPOSING and s.get("proposed_remedy"):
+        slots["opt_out_check"] = "resume_offer"
+        return Plan(["action_opt_out_check"], s.stage, slots, reason="opt_out_declined")
+    slots["opt_out_check"] = "resume"
+    actions = ["action_opt_out_check"]
+    if s.stage == Stage.GATHERING and s.get("requested_slot"):
+        actions.append("action_ask_details")
+    elif s.stage == Stage.FOLLOW_UP:
+        actions.append("action_follow_up")
+    return Plan(actions, s.stage, slots, reason="opt_out_declined")
 
 
 # What a message can carry beside "are you a bot?" that the flow takes up in the same turn.
@@ -163,11 +200,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     """Slots learned from this message: facts, wishes, mood, language, and the counters rule 9 needs."""
     slots: dict[str, Any] = {"anger_history": [*s.get("anger_history", []), round(m.anger, 2)][-20:]}
     entities = entity_values(m)
-    # The bot answers in the buyer's language and follows a switch, but a one-word reply ("ok") is
-    # no evidence of a new language.
-    letters = sum(ch.isalpha() for ch in m.text)
-    if m.language not in ("", "und") and (letters >= p.language_switch_min_letters or not s.get("language")):
-        slots["language"] = m.language
+    slots.update(language_slots(s, m, p))
     if m.problems:
         slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
     if m.intent == "describe_problem" or (m.problems and not s.get("what")):
@@ -223,6 +256,29 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
     return slots
+
+
+def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
+    """The bot answers in the buyer's language and follows a switch, but the case's language is sticky: a
+    one-word reply ("ok") is no evidence, and one message in another language is not enough either (Albanian
+    typed without diacritics was answered in Czech or Spanish). Two messages in a row in the new language switch,
+    or one long message the detector is very sure of (a buyer who says they would rather write in Polish)."""
+    current, said = s.get("language"), m.language
+    if said in ("", "und"):
+        return {}
+    if not current:
+        return {"language": said}
+    if said == current:
+        return {"language_candidate": None} if s.get("language_candidate") else {}
+    letters = sum(ch.isalpha() for ch in m.text)
+    if letters < p.language_switch_min_letters:
+        return {}
+    sure = getattr(m, "language_confidence", 0.0)  # a test's stand-in for ParseResult may not carry it
+    if s.get("language_candidate") == said or (
+        letters >= p.language_switch_strong_letters and sure >= p.language_switch_strong_confidence
+    ):
+        return {"language": said, "language_candidate": None}
+    return {"language_candidate": said}
 
 
 def asks(m: Parsed, p: ConversationPolicy) -> bool:

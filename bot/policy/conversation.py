@@ -97,6 +97,10 @@ class ConversationPolicy(Strict):
     gathering: Gathering
     timers: Timers
     language_switch_min_letters: int = Field(12, ge=1, le=200)
+    # The case's language is sticky (issue 18): another language is followed after two messages in a row in it,
+    # or at once on one message this long (letters) of which the detector is this sure.
+    language_switch_strong_letters: int = Field(40, ge=1, le=1000)
+    language_switch_strong_confidence: float = Field(0.95, ge=0.5, le=1.0)
     facts: Facts = Facts()
     waiting: Waiting = Waiting()
 

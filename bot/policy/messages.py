@@ -155,6 +155,15 @@ class Waiting(_Strict):
     joined: Variants  # a person ({staff_name}) has joined the conversation
 
 
+class OptOutCheck(_Strict):
+    """A message the NLU reads as a request to stop, but not clearly enough to stop on (PLAYBOOK rule 11;
+    bot/understanding/opt_out.py): the buyer is asked, and a "no" carries the conversation on."""
+
+    ask: Variants  # would you like us to stop contacting you? (a yes stops all contact)
+    resume: Variants  # the buyer said no: we carry on (the pending question follows, if there is one)
+    resume_offer: Variants  # the same while an offer waits for an answer: asks about {remedy} again, briefly
+
+
 class Messages(_Strict):
     first_contact: Variants
     acknowledge: Acknowledge
@@ -174,6 +183,7 @@ class Messages(_Strict):
     remind_revision: Variants
     close: Close
     opt_out_confirm: Variants
+    opt_out_check: OptOutCheck
     clarify: Variants
     closed_case: Variants
     # Optional, so published versions written before it existed still load; without it nothing is added.

@@ -22,7 +22,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -75,6 +75,10 @@ _WARM_UP_TEXTS = (
     "Porosia 10432 erdhi më 3 maj dhe llamba ishte e thyer",
     "Bestellung 10432 kam am 3. Mai an, die Lampe war kaputt",
     "Замовлення 10432 прийшло 3 травня, лампа розбита",
+    "La commande 10432 est arrivée le 3 mai et la lampe était cassée",
+    "El pedido 10432 llegó el 3 de mayo y la lámpara estaba rota",
+    "L'ordine 10432 è arrivato il 3 maggio e la lampada era rotta",
+    "Objednávka 10432 přišla 3. května a lampa byla rozbitá",
 )
 _MAX_ENTITY_CHARS = 5000
 _RANKING_SIZE = 10
@@ -103,6 +107,7 @@ class ParseResult:
     entities: list[Entity] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    language_confidence: float = 0.0  # lingua's, for `language`; 0.0 where the conversation's language stood in
 
     def as_json(self) -> dict:
         return {
@@ -412,7 +417,7 @@ _ORDER = re.compile(
     r"|[#№]\s?(?P<hash>\d{3,10})\b"  # #10442
     # "order 10442", "zamówienie nr 10442", "заказ №10442": the keyword makes a bare number an order id.
     r"|(?:order|zam[oó]wieni\w*|beställning\w*|best[aä]llning\w*|ordernummer|ordernr|заказ\w*|замовлен\w*"
-    r"|porosi\w*|bestellung\w*|bestellnummer|nr\.?)"
+    r"|porosi\w*|bestellung\w*|bestellnummer|commande|pedido|ordine|objedn[aá]v\w*|nr\.?)"
     r"[\s:.]*(?:nr\.?|no\.?|number|numer|номер|№|#)?[\s:.#]*(?P<num>\d{4,10})\b",
     re.IGNORECASE,
 )
@@ -438,35 +443,121 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = {
-    1: ("jan", "stycz", "январ", "janar", "січ"),
-    2: ("feb", "lut", "феврал", "shkurt", "лют"),
-    3: ("mar", "март", "берез"),
-    4: ("apr", "kwie", "апрел", "prill", "квіт"),
-    5: ("may", "maj", "mai", "мая", "маи", "трав"),
-    6: ("jun", "czerw", "июн", "qershor", "черв"),
-    7: ("jul", "lip", "июл", "korrik", "лип"),
-    8: ("aug", "sierp", "август", "gusht", "серп"),
-    9: ("sep", "wrze", "сентябр", "shtator", "верес"),
-    10: ("oct", "okt", "pazdz", "октябр", "tetor", "жовт"),
+_MONTHS = {  # folded stems (en, pl, ru, sq, uk, de, sv, fr, es, it, cs); the longest matching stem wins
+    1: ("jan", "stycz", "январ", "janar", "січ", "ene", "genn", "ledn", "leden"),
+    2: ("feb", "lut", "феврал", "shkurt", "лют", "fev", "unor"),
+    3: ("mar", "март", "берез", "brez"),
+    4: ("apr", "kwie", "апрел", "prill", "квіт", "avr", "abr", "dub"),
+    5: ("may", "maj", "mai", "мая", "маи", "трав", "magg", "kvet"),
+    6: ("jun", "czerw", "июн", "qershor", "черв", "juin", "giu", "cerven", "cervn"),
+    7: ("jul", "lip", "июл", "korrik", "лип", "juil", "lug", "cervenc"),
+    8: ("aug", "sierp", "август", "gusht", "серп", "aout", "ago", "srp"),
+    9: ("sep", "wrze", "сентябр", "shtator", "верес", "sett", "zari"),
+    10: ("oct", "okt", "pazdz", "октябр", "tetor", "жовт", "ott", "rij"),
     11: ("nov", "listop", "ноябр", "nentor", "листоп"),
-    12: ("dec", "dez", "grud", "декабр", "dhjetor", "груд"),
+    12: ("dec", "dez", "grud", "декабр", "dhjetor", "груд", "dic", "pros"),
 }
 _MONTH_OF = sorted(((stem, m) for m, stems in _MONTHS.items() for stem in stems), key=lambda p: -len(p[0]))
 _MONTH_ALT = "|".join(stem for stem, _ in _MONTH_OF)
 _RELATIVE_DAYS = {
-    0: ("today", "dzisiaj", "dzis", "idag", "сегодня", "sot", "heute", "сьогодні"),
-    1: ("yesterday", "wczoraj", "igar", "вчера", "dje", "gestern", "вчора", "учора"),
-    2: ("day before yesterday", "przedwczoraj", "i forrgar", "позавчера", "pardje", "vorgestern", "позавчора"),
+    # Not the French "hier": it is German for "here".
+    0: ("today", "dzisiaj", "dzis", "idag", "сегодня", "sot", "heute", "сьогодні", "aujourd'hui", "hoy", "oggi",
+        "dnes"),
+    1: ("yesterday", "wczoraj", "igar", "вчера", "dje", "gestern", "вчора", "учора", "ayer", "ieri", "vcera"),
+    2: ("day before yesterday", "przedwczoraj", "i forrgar", "позавчера", "pardje", "vorgestern", "позавчора",
+        "avant-hier", "avant hier", "anteayer", "antes de ayer", "l'altro ieri", "altroieri", "predevcirem"),
 }  # fmt: skip
-_WEEKDAYS = {  # folded spellings per language (en, pl, sv, ru, sq, de, uk); Monday = 0
-    0: ("monday", r"poniedzia\w*", r"mandag\w*", r"понедельник\w*", r"(?:e|te)\s+hene\w*", r"montag\w*", r"понеділ\w*"),
-    1: ("tuesday", r"wtor\w*", r"tisdag\w*", r"вторник\w*", r"(?:e|te)\s+marte\w*", r"dienstag\w*", r"вівтор\w*"),
-    2: ("wednesday", r"srod\w*", r"onsdag\w*", "сред[аыу]", r"(?:e|te)\s+merkure\w*", r"mittwoch\w*", "серед[аиу]"),
-    3: ("thursday", r"czwart\w*", r"torsdag\w*", r"четверг\w*", r"(?:e|te)\s+enjte\w*", r"donnerstag\w*", r"четвер\w*"),
-    4: ("friday", r"piat\w*", r"fredag\w*", r"пятниц\w*", r"(?:e|te)\s+premte\w*", r"freitag\w*", r"п'?ятниц\w*"),
-    5: ("saturday", r"sobot\w*", r"lordag\w*", r"суббот\w*", r"(?:e|te)\s+shtune\w*", r"samstag\w*", r"субот\w*"),
-    6: ("sunday", r"niedziel\w*", r"sondag\w*", r"воскресень\w*", r"(?:e|te)\s+diel\w*", r"sonntag\w*", r"неділ\w*"),
+_WEEKDAYS = {  # folded spellings per language (en, pl, sv, ru, sq, de, uk, fr, es, it, cs); Monday = 0
+    0: (
+        "monday",
+        r"poniedzia\w*",
+        r"mandag\w*",
+        r"понедельник\w*",
+        r"(?:e|te)\s+hene\w*",
+        r"montag\w*",
+        r"понеділ\w*",
+        "lundi",
+        "lunes",
+        "lunedi",
+        r"pondel\w*",
+    ),
+    1: (
+        "tuesday",
+        r"wtor\w*",
+        r"tisdag\w*",
+        r"вторник\w*",
+        r"(?:e|te)\s+marte\w*",
+        r"dienstag\w*",
+        r"вівтор\w*",
+        "mardi",
+        "martes",
+        "martedi",
+        r"uter\w*",
+    ),
+    2: (
+        "wednesday",
+        r"srod\w*",
+        r"onsdag\w*",
+        "сред[аыу]",
+        r"(?:e|te)\s+merkure\w*",
+        r"mittwoch\w*",
+        "серед[аиу]",
+        "mercredi",
+        "miercoles",
+        "mercoledi",
+        "stred[auy]",
+    ),
+    3: (
+        "thursday",
+        r"czwart\w*",
+        r"torsdag\w*",
+        r"четверг\w*",
+        r"(?:e|te)\s+enjte\w*",
+        r"donnerstag\w*",
+        r"четвер\w*",
+        "jeudi",
+        "jueves",
+        "giovedi",
+        r"ctvrt(?:ek|k\w*)",
+    ),
+    4: (
+        "friday",
+        r"piat\w*",
+        r"fredag\w*",
+        r"пятниц\w*",
+        r"(?:e|te)\s+premte\w*",
+        r"freitag\w*",
+        r"п'?ятниц\w*",
+        "vendredi",
+        "viernes",
+        "venerdi",
+        r"pat(?:ek|k\w*)",
+    ),
+    5: (
+        "saturday",
+        r"sobot\w*",
+        r"lordag\w*",
+        r"суббот\w*",
+        r"(?:e|te)\s+shtune\w*",
+        r"samstag\w*",
+        r"субот\w*",
+        "samedi",
+        "sabado",
+        "sabato",
+    ),
+    6: (
+        "sunday",
+        r"niedziel\w*",
+        r"sondag\w*",
+        r"воскресень\w*",
+        r"(?:e|te)\s+diel\w*",
+        r"sonntag\w*",
+        r"неділ\w*",
+        "dimanche",
+        "domingo",
+        "domenica",
+        r"nedel\w*",
+    ),
 }
 
 
@@ -655,18 +746,23 @@ class NLU:
 
     def detect_language(self, text: str, fallback_language: str | None = None) -> str:
         """lingua's answer when it is trustworthy, else the conversation's language (see module doc)."""
+        return self._language(text, fallback_language)[0]
+
+    def _language(self, text: str, fallback_language: str | None) -> tuple[str, float]:
+        """(detect_language's answer, lingua's confidence in it; 0.0 where the fallback stands in). The
+        conversation uses the confidence to switch at once on one long, very sure message (flow.absorb)."""
         letters, words = _letters_and_words(text)
         if not letters:
-            return fallback_language or UNDETERMINED
+            return fallback_language or UNDETERMINED, 0.0
         values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
         if not values or values[0].value <= 0.0:
-            return fallback_language or UNDETERMINED
-        best, confidence = _lang_code(values[0].language), values[0].value
+            return fallback_language or UNDETERMINED, 0.0
+        best, confidence = _lang_code(values[0].language), float(values[0].value)
         if fallback_language is None or best == fallback_language:
-            return best
+            return best, confidence
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
         needed = _SHORT_SWITCH_CONFIDENCE if words < _SHORT_REPLY_WORDS else _SWITCH_CONFIDENCE
-        return best if long_enough and confidence >= needed else fallback_language
+        return (best, confidence) if long_enough and confidence >= needed else (fallback_language, 0.0)
 
     # -- entities
 
@@ -784,10 +880,14 @@ class NLU:
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         if not texts:
             return []
-        languages = [self.detect_language(t, fallback_language) for t in texts]
+        detected = [self._language(t, fallback_language) for t in texts]
+        languages = [lang for lang, _ in detected]
         intent_p, emotion_p = self.model.predict(texts, languages)
         return [
-            self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today))
+            replace(
+                self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today)),
+                language_confidence=detected[i][1],
+            )
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]
 

@@ -5,8 +5,9 @@ request to stop ("it never stops leaking", "I'm waiting for your answer"): the b
 kettle is never written to again. Measured on the hand-written set in data/eval/nlu (bench/nlu_accuracy.py),
 so a message counts as an opt-out only when the NLU says opt_out and either its confidence reaches
 CLEAR_CONFIDENCE or the message carries one of data/opt_out.yml's phrases; a bare command word ("STOP")
-always counts. There is no "Would you like us to stop contacting you?" message in policies/messages/, so a
-less certain reading is not an opt-out and the conversation carries on.
+always counts. A less certain opt_out reading (at or above the policy's opt_out_min_confidence) is not acted
+on: the bot asks "Would you like us to stop contacting you?" (policies/messages/*.yml: opt_out_check), and a yes
+stops all contact while a no carries the conversation on (bot/conversation/flow.py: check_opt_out).
 """
 
 from __future__ import annotations
