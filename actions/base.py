@@ -81,6 +81,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "shop_name": services.shop.name,
         "team_signature": services.shop.signature(language),
         "item": slot("item") or "",
+        "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
         "problem": problems[0] if problems else (slot("topic_problem") or "other"),
         "remedy": remedy.get("type", ""),

@@ -358,3 +358,75 @@ def test_staff_grant_and_close_plans() -> None:
     # Never a message to a buyer the bot never contacted, or one who opted out.
     assert flow.on_staff_close(s, Outcome.NOT_CONTACTED, "Jonas", contacted=False).actions == []
     assert flow.on_staff_close(state(opted_out=True), Outcome.UNRESOLVED, "Jonas", contacted=True).actions == []
+
+
+# --- a full refund wanted, a partial one offered (issue 19.3/19.4) ------------------------------------
+
+
+def partial_offer(language: str = "en") -> flow.State:
+    """A faulty kettle under guarantee: the policy allows a price reduction but no full refund."""
+    offer = {"type": "refund_partial", "amount": "14.70", "currency": "EUR", "percent": "30"}
+    return flow.State(
+        Stage.PROPOSING,
+        {
+            "language": language,
+            "what": "stopped heating",
+            "item": "kettle",
+            "problems": ["defect"],
+            "wants": "refund",
+            "proposed_remedy": offer,
+        },
+        facts(topic="product", details={"within_warranty": True}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "I'd rather have my money back, honestly", "request_refund"),
+        ("en", "ok but I want my money back, not part of it", "affirm"),
+        ("ru", "Мне лучше деньги назад, правда.", "request_refund"),
+        ("ru", "Нет, хочу полный возврат, чайник верну.", "deny"),
+        ("de", "Lieber mein Geld zurück, bitte", "request_refund"),
+    ],
+)
+def test_money_back_is_a_full_refund_wish_never_the_acceptance_of_a_partial_one(
+    language: str, text: str, intent: str
+) -> None:
+    """The ru kettle buyer (bench/buyers.py) said "I'd rather have my money back" to a 30% offer and was recorded
+    as accepting it: the refund it names is the whole price, which the partial refund does not meet."""
+    plan = turn(partial_offer(language), intent=intent, text=text, language=language)
+    assert "accepted_remedy" not in plan.slots and plan.actions != ["action_confirm_remedy"], plan
+    assert "refund_partial" in plan.slots.get("declined", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("yes, a partial refund is fine", "affirm"), ("ok, the partial refund works", "request_refund")],
+)
+def test_a_partial_refund_accepted_in_words_is_still_accepted(text: str, intent: str) -> None:
+    plan = turn(partial_offer(), intent=intent, text=text)
+    assert plan.actions == ["action_confirm_remedy"] and plan.slots["accepted_remedy"]["type"] == "refund_partial"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("what would the amount be exactly?", "ask_policy"), ("no", "deny"), ("hmm", "out_of_scope")]
+)
+def test_a_question_or_a_no_is_never_recorded_as_acceptance(text: str, intent: str) -> None:
+    plan = turn(partial_offer(), intent=intent, text=text)
+    assert "accepted_remedy" not in plan.slots, plan
+
+
+def test_a_buyer_who_wants_only_the_part_is_offered_the_part_named_in_their_words() -> None:
+    """Issue 19.5: "just send the missing charger" reads as a request for a replacement to the classifier; the
+    wish is the part, and the offer names it."""
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": "en", "what": "no charger", "item": "lantern", "problems": ["missing_item"], "asked": ["when"]},
+        facts(topic="product", details={}),
+    )
+    s = flow.State(s.stage, {**s.slots, "requested_slot": "outcome", "evidence": "no"}, s.facts)
+    plan = turn(s, intent="request_replacement", text="no need for a new lantern, just send me the missing charger")
+    assert plan.slots["wants"] == "part" and plan.slots["part"] == "charger"
+    assert plan.slots["proposed_remedy"]["type"] == "send_part"
+    assert plan.slots["proposed_remedy"]["part"] == "charger"

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
@@ -41,9 +41,11 @@ from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
     PolicyIssue,
+    Upgrade,
     issues_from_validation,
     line_for,
     read_policy_file,
+    upgraded,
 )
 
 ALLOWED_VARIABLES: frozenset[str] = frozenset(
@@ -52,6 +54,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "shop_name",
         "team_signature",
         "item",
+        "part",
         "order_id",
         "problem",
         "remedy",
@@ -179,6 +182,19 @@ class Messages(_Strict):
     waiting: Waiting | None = None
 
 
+def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: the remedy type `send_part` (issue 19.5) needs a name and a proposal. A file written
+    before it gets those of `reship`, the nearest remedy, in the file's own language and words; a shop
+    that offers parts on their own should then write its own (remedy_names.send_part, propose_remedy)."""
+    names_, messages = data.get("remedy_names"), data.get("messages")
+    if isinstance(names_, dict) and "send_part" not in names_ and "reship" in names_:
+        data["remedy_names"] = {**names_, "send_part": names_["reship"]}
+    propose = messages.get("propose_remedy") if isinstance(messages, dict) else None
+    if isinstance(propose, dict) and "send_part" not in propose and "reship" in propose:
+        data["messages"] = {**messages, "propose_remedy": {**propose, "send_part": propose["reship"]}}
+    return data
+
+
 class MessageFile(_Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     greetings: Greetings
@@ -186,6 +202,10 @@ class MessageFile(_Strict):
     remedy_names: RemedyNames
     problem_names: ProblemNames
     messages: Messages
+
+    # Version 2 (issue 19.5): remedy_names and propose_remedy have `send_part`; a stored version 1 gets reship's.
+    SCHEMA_VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _with_send_part}
 
 
 def _message_keys() -> tuple[tuple[str, str | None], ...]:
@@ -373,7 +393,7 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     "time": (frozenset({"waiting"}), "{time} is when a person will answer, known only in waiting"),
     "day": (frozenset({"waiting"}), "{day} is the day a person will answer, known only in waiting"),
 }
-_NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
+_NAME_VARS = {"remedy_names": frozenset({"amount", "item", "part"}), "problem_names": frozenset({"item"})}
 
 
 def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
@@ -459,6 +479,10 @@ def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
     file = str(path)
     try:
         data, lines = read_policy_file(path)
+    except PolicyFileError as exc:
+        return None, exc.issues
+    try:
+        data = upgraded(data, lines, MessageFile, file)
     except PolicyFileError as exc:
         return None, exc.issues
     try:
@@ -635,13 +659,16 @@ class MessageCatalog:
             raise KeyError(f"no message {key!r}" + (f" with sub-key {sub!r}" if sub else ""))
         return k
 
-    def remedy_name(self, remedy_type: str, language: str, amount: object = None, item: object = None) -> str:
+    def remedy_name(
+        self, remedy_type: str, language: str, amount: object = None, item: object = None, part: object = None
+    ) -> str:
         """The buyer-facing name of a remedy type ("a partial refund (12.00 EUR)")."""
         lang = self._lang(language)
         tmpl = lang.remedy_names.get(remedy_type)
         if tmpl is None:
             return remedy_type.replace("_", " ")
-        text, had_empty = _fill(tmpl, {"amount": _text(amount), "item": _text(item) or lang.item_fallback})
+        values = {"amount": _text(amount), "item": _text(item) or lang.item_fallback, "part": _text(part)}
+        text, had_empty = _fill(tmpl, values)
         return _tidy(text, had_empty)
 
     def problem_name(self, problem_type: str, language: str, item: object = None) -> str:
@@ -695,8 +722,14 @@ class MessageCatalog:
                 rtmpl = lang.remedy_names.get(value)
                 if rtmpl is not None:
                     item = _text(variables.get("item")) or lang.item_fallback
-                    value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item}))
+                    part = _text(variables.get("part"))  # the part the buyer named (send_part); may be unknown
+                    value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item, "part": part}))
             values[name] = value
+        rtmpl = lang.remedy_names.get(_text(variables.get("remedy"))) if "remedy" in names else None
+        for said in set(rtmpl.names if rtmpl is not None else ()) & set(names) - {"remedy"}:
+            # The remedy's name already says it ("a replacement {item}"): the message does not say it again. A
+            # staff grant read "a replacement Fjord lamp (Fjord lamp)"; the emptied "()" is tidied away.
+            values[said] = ""
         return values
 
 

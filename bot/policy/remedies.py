@@ -62,7 +62,9 @@ RemedyType = literal(vocab.RemedyType)
 # Remedies that pay out money need an explicit limit; the others are in kind and carry no amount.
 MONEY_REMEDIES = frozenset({"refund_full", "refund_partial", "refund_shipping", "coupon"})
 # Sending goods again risks the order's value, so that value is what the approval limit is held against.
-GOODS_REMEDIES = frozenset({"replacement", "reship"})
+# A part's own price is not in the order, so sending one is held against the affected item's value: the most it
+# can be worth.
+GOODS_REMEDIES = frozenset({"replacement", "reship", "send_part"})
 # Remedies whose size is naturally a percentage; only these are held against the authority's max_percent
 # (a full refund is 100% by definition and is judged by its amount instead).
 PERCENT_REMEDIES = frozenset({"refund_partial", "coupon"})
@@ -221,6 +223,22 @@ def _rules_on_the_order(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _catalogue_with_parts(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 -> 3: the catalogue gained `send_part` (issue 19.5). An older version has no rule for it, so
+    its entry only completes the catalogue: nothing new is offered."""
+    remedies = data.get("remedies")
+    if isinstance(remedies, dict) and "send_part" not in remedies:
+        data["remedies"] = {**remedies, "send_part": dict(_SEND_PART_ENTRY)}
+    return data
+
+
+_SEND_PART_ENTRY = {
+    "starts_complaint": True,
+    "serves": ["part"],
+    "description": "the missing or broken part sent on its own, free of charge",
+}
+
+
 class RemedyPolicy(_Strict):
     currency: Currency
     # Units of another currency per one unit of `currency`, to convert the policy's fixed amounts for
@@ -232,8 +250,9 @@ class RemedyPolicy(_Strict):
 
     # Version 2 (issue 19): a rule's amounts are on the affected item unless it says `of: order`. Version 1
     # had no `of` and held every rule against the whole order; a stored version 1 keeps that meaning.
-    SCHEMA_VERSION: ClassVar[int] = 2
-    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _rules_on_the_order}
+    # Version 3 (issue 19.5): the catalogue has `send_part`, a part sent on its own.
+    SCHEMA_VERSION: ClassVar[int] = 3
+    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _rules_on_the_order, 2: _catalogue_with_parts}
 
 
 # --- the case -------------------------------------------------------------------------------------
