@@ -61,8 +61,13 @@ class MediatorAction(Action, metaclass=ABCMeta):
         text = services.catalog.render(
             key or self.label, language, variables, sub=sub, seed=int(tracker.get_slot("turn") or 0)
         )
-        text = " ".join(filter(None, [text, self.then(tracker, services, sub)]))
+        before = self.before(tracker, services, language)
+        text = " ".join(filter(None, [before, text, self.then(tracker, services, sub)]))
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
+
+    def before(self, tracker: Tracker, services: Services, language: str) -> str:
+        """A sentence said in the same breath before the message; none by default."""
+        return ""
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         """A sentence said in the same breath after the message; none by default."""

@@ -430,3 +430,38 @@ def test_a_buyer_who_wants_only_the_part_is_offered_the_part_named_in_their_word
     assert plan.slots["wants"] == "part" and plan.slots["part"] == "charger"
     assert plan.slots["proposed_remedy"]["type"] == "send_part"
     assert plan.slots["proposed_remedy"]["part"] == "charger"
+
+
+def test_a_wish_the_policy_does_not_allow_is_said_why_once_and_the_nearest_is_offered() -> None:
+    """Issue 19.3: "my money back" for a faulty kettle under guarantee: no full refund rule fits, so the offer (a
+    partial refund, the nearest) carries the reason; a second offer for the same wish does not repeat it."""
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "en",
+            "what": "stopped heating",
+            "item": "kettle",
+            "problems": ["defect"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="product", details={"within_warranty": True}),
+    )
+    plan = turn(s, intent="request_refund", text="I just want my money back")
+    assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
+    assert plan.slots["why_not"] == {"kind": "case", "remedy": "refund_full"}
+    again = flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, s.facts)
+    plan = turn(again, intent="request_refund", text="no, I'd rather have all my money back")
+    assert "accepted_remedy" not in plan.slots
+    assert plan.slots["proposed_remedy"]["type"] != "refund_partial" and plan.slots["why_not"] is None
+
+
+def test_an_allowed_wish_is_offered_without_a_reason() -> None:
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": "en", "what": "smashed", "item": "lamp", "problems": ["damaged"], "requested_slot": "outcome"},
+        facts(topic="product", details={}),
+    )
+    s = flow.State(s.stage, {**s.slots, "asked": ["when", "evidence"]}, s.facts)
+    plan = turn(s, intent="request_replacement", text="a replacement please")
+    assert plan.slots["proposed_remedy"]["type"] == "replacement" and plan.slots["why_not"] is None

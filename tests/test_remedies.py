@@ -25,8 +25,10 @@ from bot.policy.remedies import (
     RemedyPolicy,
     attach_passages,
     load_remedy_policy,
+    meets,
     options_for,
     validate_remedy_file,
+    why_not,
 )
 
 D = Decimal
@@ -842,3 +844,23 @@ def test_a_bad_schema_version_is_named_with_its_line_and_fix(tmp_path: Path, val
     issues = validate_remedy_file(path)
     assert len(issues) == 1 and issues[0].line == 1 and "schema_version" in issues[0].message, issues
     assert says in issues[0].message
+
+
+# --- why a wish is not offered (issue 19.3) ------------------------------------------------------------
+
+
+def test_why_a_wish_is_not_allowed_comes_from_the_rule_that_would_allow_it() -> None:
+    """One sentence says why before the nearest allowed offer: a time limit that has passed (with its days), or a
+    policy that allows the wish for other cases only; nothing when an allowed remedy meets it."""
+    shipped = load_remedy_policy(Path(__file__).resolve().parents[1] / "policies" / "remedies.yml")
+    late_damage = facts(days_since_delivery=20, details={"damaged": True, "defect": True, "within_warranty": True})
+    wants_refund = late_damage.model_copy(update={"details": {**late_damage.details, "wants": "refund"}})
+    assert why_not(shipped, wants_refund, "refund") == {"kind": "window", "remedy": "refund_full", "days": 14}
+    defect = facts(days_since_delivery=30, details={"defect": True, "within_warranty": True, "wants": "refund"})
+    assert why_not(shipped, defect, "refund") == {"kind": "case", "remedy": "refund_full"}
+    assert options_for(shipped, defect)[0].type == "refund_partial", "the nearest allowed: money back, in part"
+    assert not meets(shipped, "refund_partial", "refund") and meets(shipped, "refund_full", "refund")
+    fresh_damage = facts(days_since_delivery=3, details={"damaged": True, "wants": "refund"})
+    assert why_not(shipped, fresh_damage, "refund") is None
+    late_part = facts(days_since_delivery=40, details={"missing_item": True, "wants": "part"})
+    assert why_not(shipped, late_part, "part") == {"kind": "window", "remedy": "send_part", "days": 30}

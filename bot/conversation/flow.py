@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
+from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, options_for, why_not
 from bot.understanding.answers import (
     asks_if_bot,
     asks_part_of_price,
@@ -381,6 +381,15 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if best.needs_approval and s.get("approved_remedy") != best.type:
         return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=remedy_slot(s, best))
     slots["proposed_remedy"] = remedy_slot(s, best)
+    # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
+    # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
+    wants = s.get("wants")
+    why = None
+    if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
+        why = why_not(r, remedy_facts(s), wants)
+    slots["why_not"] = why
+    if why is not None:
+        slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
 
 

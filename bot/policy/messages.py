@@ -67,6 +67,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "text",
         "time",
         "day",
+        "days",
     }
 )
 FALLBACK_LANGUAGE = "en"
@@ -157,6 +158,14 @@ class Waiting(_Strict):
     joined: Variants  # a person ({staff_name}) has joined the conversation
 
 
+class WhyNot(_Strict):
+    """One sentence before an offer when the buyer's wish is not allowed (issue 19.3): why, from the rule that
+    would allow it; {remedy} is the wished remedy, and the offer that follows is the nearest allowed one."""
+
+    window: Variants  # the rule's time limit ({days} days after delivery) has passed
+    case: Variants  # the policy allows it for other problems, or not at all
+
+
 class Messages(_Strict):
     first_contact: Variants
     acknowledge: Acknowledge
@@ -164,6 +173,8 @@ class Messages(_Strict):
     ask_details: AskDetails
     answer_question: AnswerQuestion
     propose_remedy: ProposeRemedy
+    # Optional, so versions written before it still load; without it the offer comes without the reason.
+    why_not: WhyNot | None = None
     confirm_remedy: Variants
     handoff: Handoff
     staff_message: Variants
@@ -707,6 +718,7 @@ class MessageCatalog:
 
     def _values(self, lang: _Language, names: tuple[str, ...], variables: Mapping[str, object]) -> dict[str, str]:
         values: dict[str, str] = {}
+        said_by_remedy: tuple[str, ...] = ()
         for name in names:
             if name in values:
                 continue
@@ -721,15 +733,16 @@ class MessageCatalog:
             elif name == "remedy":
                 rtmpl = lang.remedy_names.get(value)
                 if rtmpl is not None:
+                    said_by_remedy = rtmpl.names
                     item = _text(variables.get("item")) or lang.item_fallback
                     part = _text(variables.get("part"))  # the part the buyer named (send_part); may be unknown
                     value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item, "part": part}))
             values[name] = value
-        rtmpl = lang.remedy_names.get(_text(variables.get("remedy"))) if "remedy" in names else None
-        for said in set(rtmpl.names if rtmpl is not None else ()) & set(names) - {"remedy"}:
+        for said in said_by_remedy:
             # The remedy's name already says it ("a replacement {item}"): the message does not say it again. A
             # staff grant read "a replacement Fjord lamp (Fjord lamp)"; the emptied "()" is tidied away.
-            values[said] = ""
+            if said in values:
+                values[said] = ""
         return values
 
 

@@ -517,6 +517,43 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
     return [*sorted(best.values(), key=order), apology]
 
 
+def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
+    """Whether a remedy gives what the buyer asked for. "My money back" is the whole price: a partial or a shipping
+    refund serves that wish (it is offered first, as the nearest) but does not meet it (issue 19.3)."""
+    if wish == "refund":
+        return remedy_type == "refund_full"
+    kind = getattr(policy.remedies, remedy_type, None)
+    return kind is not None and wish in kind.serves
+
+
+# Facts a rule bounds in time: a rule failing only on these has a window that has passed.
+_WINDOWS = ("days_since_delivery", "order_age_days")
+
+
+def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any] | None:
+    """Why no allowed remedy meets the buyer's wish, from the rules that would (for the one sentence said before
+    the nearest allowed offer): {"kind": "window", "remedy": type, "days": n} when such a rule fits this case but
+    its time limit has passed; {"kind": "case", "remedy": type} when the policy allows it for other cases or not
+    at all. None when an allowed remedy meets it. Pure, like options_for."""
+    if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
+        return None
+    candidates = [rule for rule in policy.rules if meets(policy, rule.remedy, wish)]
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    for rule in candidates:
+        failing = [
+            (fact, op, expected)
+            for fact, op, expected in _conditions(rule.when)
+            if FACTS[fact][0] != "money" and not _holds(facts.fact(fact), op, expected)
+        ]
+        if failing and all(f in _WINDOWS and op in ("lte", "lt") for f, op, _ in failing):
+            days = min(int(expected) - (op == "lt") for _, op, expected in failing)
+            return {"kind": "window", "remedy": rule.remedy, "days": days}
+    if rate is None and candidates:
+        return None  # amounts in a currency without a rate: not a reason the buyer can be told
+    types = [rule.remedy for rule in candidates] or [t for t in REMEDY_TYPES if meets(policy, t, wish)]
+    return {"kind": "case", "remedy": types[0]} if types else None
+
+
 def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, int, str]:
     # Ties go to the better (lower) rank, then the rule id, so the choice never depends on file order.
     return (option.amount or Decimal(0), option.percent or Decimal(0), -option.rank, option.rule_id)
