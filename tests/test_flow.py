@@ -385,8 +385,8 @@ def partial_offer(language: str = "en") -> flow.State:
     [
         ("en", "I'd rather have my money back, honestly", "request_refund"),
         ("en", "ok but I want my money back, not part of it", "affirm"),
-        ("ru", "Мне лучше деньги назад, правда.", "request_refund"),
-        ("ru", "Нет, хочу полный возврат, чайник верну.", "deny"),
+        ("ru", "Мне бы всё-таки деньги назад", "request_refund"),
+        ("ru", "Нет, хочу полный возврат, чайник отправлю обратно.", "deny"),
         ("de", "Lieber mein Geld zurück, bitte", "request_refund"),
     ],
 )
@@ -465,3 +465,18 @@ def test_an_allowed_wish_is_offered_without_a_reason() -> None:
     s = flow.State(s.stage, {**s.slots, "asked": ["when", "evidence"]}, s.facts)
     plan = turn(s, intent="request_replacement", text="a replacement please")
     assert plan.slots["proposed_remedy"]["type"] == "replacement" and plan.slots["why_not"] is None
+
+
+def test_asking_again_for_money_back_does_not_bring_back_the_partial_refund_turned_down() -> None:
+    """The ru kettle buyer turned down 30% for their money back, then a replacement, and asked again for a full
+    refund: the partial refund came back and was recorded once they gave in. Only an option that meets the wish
+    returns; here none does, so the next one down is offered."""
+    s = partial_offer("ru")
+    s = flow.State(
+        Stage.PROPOSING,
+        {**s.slots, "declined": ["refund_partial"], "proposed_remedy": {"type": "replacement"}},
+        s.facts,
+    )
+    plan = turn(s, intent="deny", text="Нет, новый не нужен, хочу полный возврат денег", language="ru")
+    assert plan.slots["proposed_remedy"]["type"] not in ("refund_partial", "replacement"), plan
+    assert {"refund_partial", "replacement"} <= set(plan.slots["declined"])

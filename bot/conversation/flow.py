@@ -439,7 +439,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # A buyer who now asks for what they turned down earlier ("actually, a replacement please")
             # has changed their mind: those options are back. Keeping them out offered a partial refund
             # to a buyer asking for the replacement the policy allows.
-            declined = {t for t in declined if wish not in _serves(r, t)}
+            # Only options that meet the wish come back: a buyer asking again for their money back, after turning
+            # down a partial refund, was offered that partial refund again (bench/buyers.py, the ru kettle).
+            declined = {t for t in declined if not meets(r, t, wish)}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         if intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
