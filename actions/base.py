@@ -63,9 +63,14 @@ class MediatorAction(Action, metaclass=ABCMeta):
         language = tracker.get_slot("language") or services.shop.default_language
         seed = int(tracker.get_slot("turn") or 0)
         text = services.catalog.render(key or self.label, language, variables, sub=sub, seed=seed)
-        before = quote_language_note(services, language, variables.get(QUOTED_LANGUAGE), seed)
+        note = quote_language_note(services, language, variables.get(QUOTED_LANGUAGE), seed)
+        before = " ".join(filter(None, [self.before(tracker, services, language), note]))
         text = " ".join(filter(None, [before, text, self.then(tracker, services, sub)]))
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
+
+    def before(self, tracker: Tracker, services: Services, language: str) -> str:
+        """A sentence said in the same breath before the message; none by default."""
+        return ""
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         """A sentence said in the same breath after the message; none by default."""
@@ -104,6 +109,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "shop_name": services.shop.name,
         "team_signature": services.shop.signature(language),
         "item": slot("item") or "",
+        "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
         "problem": problems[0] if problems else (slot("topic_problem") or "other"),
         "remedy": remedy.get("type", ""),

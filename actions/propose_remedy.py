@@ -34,3 +34,17 @@ class ActionProposeRemedy(MediatorAction):
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         return (tracker.get_slot("proposed_remedy") or {}).get("type", "apology_only")
+
+    def before(self, tracker: Tracker, services: Services, language: str) -> str:
+        """Why the buyer's wish is not what is offered (issue 19.3): one sentence from the rule that would allow
+        it, in the buyer's language. A catalogue without `why_not` (an older version) says nothing here."""
+        why = tracker.get_slot("why_not") or {}
+        if not why.get("kind"):
+            return ""
+        variables = {"remedy": why.get("remedy", ""), "amount": "", "days": why.get("days", "")}
+        try:
+            return services.catalog.render(
+                "why_not", language, variables, sub=why["kind"], seed=int(tracker.get_slot("turn") or 0)
+            )
+        except KeyError:
+            return ""

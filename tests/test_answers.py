@@ -140,7 +140,36 @@ WISHES = [
     ("it", "almeno le spese di spedizione, quelle sì", ["refund"], False),
     ("cs", "vratte aspon postovne", ["refund"], False),
     ("es", "lo quiero devolver", ["return"], False),  # returning the goods is not a refund wish
+    # Issue 19.5: only the part, not a whole new item ("send a new lid" is the narrower wish, not a replacement)
+    ("en", "no need for a whole new kettle, could you just send a new lid", ["part"], False),
+    ("en", "send me a new one please", ["replacement"], False),
+    ("de", "Bitte nur den fehlenden Deckel schicken, der Rest ist ok", ["part"], False),
+    ("pl", "wystarczy sama pokrywka, nie cały czajnik", ["part"], False),
+    ("ru", "пришлите только крышку, чайник целый", ["part"], False),
+    ("uk", "надішліть лише кришку, будь ласка", ["part"], False),
+    ("cs", "stačí poslat jen ten chybějící díl", ["part"], False),
+    ("sv", "det räcker om ni skickar bara locket", ["part"], False),
+    ("fr", "envoyez-moi juste le couvercle svp", ["part"], False),
+    ("es", "con que me manden solo la tapa me vale", ["part"], False),
+    ("it", "mi basta solo il coperchio", ["part"], False),
 ]
+
+from bot.understanding.answers import part_named  # noqa: E402
+
+PARTS = [
+    ("en", "the charger is missing from the box", "charger"),
+    ("en", "the Pot Support never came", "Pot Support"),
+    ("de", "Der Deckel hat einen Sprung", "Deckel"),
+    ("pl", "brakuje ładowarki w zestawie", "ładowarki"),
+    ("ru", "Крышка треснула при доставке", "Крышка"),
+    ("cs", "víčko je prasklé", "víčko"),
+    ("en", "it arrived broken, in any case I want it fixed", None),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "part"), PARTS)
+def test_the_part_a_buyer_names_is_read_in_their_own_words(language: str, text: str, part: str | None) -> None:
+    assert part_named(text, language) == part
 
 
 @pytest.mark.parametrize(("language", "text", "wishes", "adds"), WISHES)

@@ -363,3 +363,125 @@ def test_staff_grant_and_close_plans() -> None:
     # Never a message to a buyer the bot never contacted, or one who opted out.
     assert flow.on_staff_close(s, Outcome.NOT_CONTACTED, "Jonas", contacted=False).actions == []
     assert flow.on_staff_close(state(opted_out=True), Outcome.UNRESOLVED, "Jonas", contacted=True).actions == []
+
+
+# --- a full refund wanted, a partial one offered (issue 19.3/19.4) ------------------------------------
+
+
+def partial_offer(language: str = "en") -> flow.State:
+    """A faulty kettle under guarantee: the policy allows a price reduction but no full refund."""
+    offer = {"type": "refund_partial", "amount": "14.70", "currency": "EUR", "percent": "30"}
+    return flow.State(
+        Stage.PROPOSING,
+        {
+            "language": language,
+            "what": "stopped heating",
+            "item": "kettle",
+            "problems": ["defect"],
+            "wants": "refund",
+            "proposed_remedy": offer,
+        },
+        facts(topic="product", details={"within_warranty": True}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "I'd rather have my money back, honestly", "request_refund"),
+        ("en", "ok but I want my money back, not part of it", "affirm"),
+        ("ru", "Мне бы всё-таки деньги назад", "request_refund"),
+        ("ru", "Нет, хочу полный возврат, чайник отправлю обратно.", "deny"),
+        ("de", "Lieber mein Geld zurück, bitte", "request_refund"),
+    ],
+)
+def test_money_back_is_a_full_refund_wish_never_the_acceptance_of_a_partial_one(
+    language: str, text: str, intent: str
+) -> None:
+    """The ru kettle buyer (bench/buyers.py) said "I'd rather have my money back" to a 30% offer and was recorded
+    as accepting it: the refund it names is the whole price, which the partial refund does not meet."""
+    plan = turn(partial_offer(language), intent=intent, text=text, language=language)
+    assert "accepted_remedy" not in plan.slots and plan.actions != ["action_confirm_remedy"], plan
+    assert "refund_partial" in plan.slots.get("declined", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("yes, a partial refund is fine", "affirm"), ("ok, the partial refund works", "request_refund")],
+)
+def test_a_partial_refund_accepted_in_words_is_still_accepted(text: str, intent: str) -> None:
+    plan = turn(partial_offer(), intent=intent, text=text)
+    assert plan.actions == ["action_confirm_remedy"] and plan.slots["accepted_remedy"]["type"] == "refund_partial"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("what would the amount be exactly?", "ask_policy"), ("no", "deny"), ("hmm", "out_of_scope")]
+)
+def test_a_question_or_a_no_is_never_recorded_as_acceptance(text: str, intent: str) -> None:
+    plan = turn(partial_offer(), intent=intent, text=text)
+    assert "accepted_remedy" not in plan.slots, plan
+
+
+def test_a_buyer_who_wants_only_the_part_is_offered_the_part_named_in_their_words() -> None:
+    """Issue 19.5: "just send the missing charger" reads as a request for a replacement to the classifier; the
+    wish is the part, and the offer names it."""
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": "en", "what": "no charger", "item": "lantern", "problems": ["missing_item"], "asked": ["when"]},
+        facts(topic="product", details={}),
+    )
+    s = flow.State(s.stage, {**s.slots, "requested_slot": "outcome", "evidence": "no"}, s.facts)
+    plan = turn(s, intent="request_replacement", text="no need for a new lantern, just send me the missing charger")
+    assert plan.slots["wants"] == "part" and plan.slots["part"] == "charger"
+    assert plan.slots["proposed_remedy"]["type"] == "send_part"
+    assert plan.slots["proposed_remedy"]["part"] == "charger"
+
+
+def test_a_wish_the_policy_does_not_allow_is_said_why_once_and_the_nearest_is_offered() -> None:
+    """Issue 19.3: "my money back" for a faulty kettle under guarantee: no full refund rule fits, so the offer (a
+    partial refund, the nearest) carries the reason; a second offer for the same wish does not repeat it."""
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "en",
+            "what": "stopped heating",
+            "item": "kettle",
+            "problems": ["defect"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="product", details={"within_warranty": True}),
+    )
+    plan = turn(s, intent="request_refund", text="I just want my money back")
+    assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
+    assert plan.slots["why_not"] == {"kind": "case", "remedy": "refund_full"}
+    again = flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, s.facts)
+    plan = turn(again, intent="request_refund", text="no, I'd rather have all my money back")
+    assert "accepted_remedy" not in plan.slots
+    assert plan.slots["proposed_remedy"]["type"] != "refund_partial" and plan.slots["why_not"] is None
+
+
+def test_an_allowed_wish_is_offered_without_a_reason() -> None:
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": "en", "what": "smashed", "item": "lamp", "problems": ["damaged"], "requested_slot": "outcome"},
+        facts(topic="product", details={}),
+    )
+    s = flow.State(s.stage, {**s.slots, "asked": ["when", "evidence"]}, s.facts)
+    plan = turn(s, intent="request_replacement", text="a replacement please")
+    assert plan.slots["proposed_remedy"]["type"] == "replacement" and plan.slots["why_not"] is None
+
+
+def test_asking_again_for_money_back_does_not_bring_back_the_partial_refund_turned_down() -> None:
+    """The ru kettle buyer turned down 30% for their money back, then a replacement, and asked again for a full
+    refund: the partial refund came back and was recorded once they gave in. Only an option that meets the wish
+    returns; here none does, so the next one down is offered."""
+    s = partial_offer("ru")
+    s = flow.State(
+        Stage.PROPOSING,
+        {**s.slots, "declined": ["refund_partial"], "proposed_remedy": {"type": "replacement"}},
+        s.facts,
+    )
+    plan = turn(s, intent="deny", text="Нет, новый не нужен, хочу полный возврат денег", language="ru")
+    assert plan.slots["proposed_remedy"]["type"] not in ("refund_partial", "replacement"), plan
+    assert {"refund_partial", "replacement"} <= set(plan.slots["declined"])

@@ -496,3 +496,54 @@ def test_every_detected_language_can_be_spoken_on_every_channel() -> None:
         assert set(channels["texts"].get(lang, {})) == english_texts, f"{lang}: channels.yml texts differ from en"
         if lang != "en":
             assert channels["keywords"]["opt_out"].get(lang), f"{lang}: no opt-out keywords of its own"
+
+
+# --- a remedy named once (issue 19) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
+def test_a_staff_grant_names_the_item_once_where_the_remedy_name_already_holds_it(
+    catalog: MessageCatalog, lang: str
+) -> None:
+    """remedy_names.replacement says the item in these languages ("a replacement {item}"), and staff_remedy adds
+    "({item})": the buyer read "a replacement Fjord lamp (Fjord lamp)". A message never says it twice."""
+    for seed in range(catalog.variants("staff_remedy", lang)):
+        text = catalog.render(
+            "staff_remedy", lang, {"remedy": "replacement", "item": "Fjord lamp", "staff_name": "Maja"}, seed=seed
+        )
+        assert text.count("Fjord lamp") == 1, text
+        assert "()" not in text and "Maja" in text, text
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "pl"])
+def test_a_staff_grant_of_a_refund_names_its_amount_once_and_the_item(catalog: MessageCatalog, lang: str) -> None:
+    for seed in range(catalog.variants("staff_remedy", lang)):
+        variables = {"remedy": "refund_partial", "amount": "12,00 €", "item": "Fjord lamp", "staff_name": "Maja"}
+        text = catalog.render("staff_remedy", lang, variables, seed=seed)
+        assert text.count("12,00 €") == 1 and text.count("Fjord lamp") == 1, text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_part_sent_on_its_own_is_named_in_the_buyers_words(catalog: MessageCatalog, lang: str) -> None:
+    """Issue 19.5: every language names the part the buyer named, and reads without it when none was named."""
+    named = catalog.remedy_name("send_part", lang, item="kettle", part="lid")
+    assert "lid" in named and "{" not in named
+    unnamed = catalog.remedy_name("send_part", lang, item="kettle")
+    assert "()" not in unnamed and "  " not in unnamed and unnamed
+    for seed in range(catalog.variants("propose_remedy", lang, sub="send_part")):
+        variables = {**_vars(lang), "remedy": "send_part", "part": "lid"}
+        text = catalog.render("propose_remedy", lang, variables, sub="send_part", seed=seed)
+        assert "lid" in text and "{" not in text, text
+
+
+def test_a_stored_message_file_written_before_send_part_still_loads(tmp_path: Path) -> None:
+    """Schema version 2 of the message files added send_part; a stored version 1 (no schema_version, no
+    send_part) is upgraded on reading with reship's words in its own language, never refused."""
+    folder = _copy(tmp_path)
+    for path in folder.glob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data.pop("schema_version", None)
+        del data["remedy_names"]["send_part"], data["messages"]["propose_remedy"]["send_part"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    catalog = load_catalog(folder, folder.parent / "guardrails.yml")
+    assert catalog.remedy_name("send_part", "pl") == catalog.remedy_name("reship", "pl")

@@ -25,8 +25,10 @@ from bot.policy.remedies import (
     RemedyPolicy,
     attach_passages,
     load_remedy_policy,
+    meets,
     options_for,
     validate_remedy_file,
+    why_not,
 )
 
 D = Decimal
@@ -185,7 +187,7 @@ def test_every_demo_cite_names_a_section_in_each_language_of_the_knowledge(tmp_p
     remedies.write_text(text.replace("heading: Lost parcels}", "heading: parcels}"), encoding="utf-8")
     issues = validate_policies(policies, REPO / "knowledge")
     lines = text.splitlines()
-    assert [i.message.split(":")[0] for i in issues] == ["rules[10] (lost-reship).cite", "rules[11] (lost-refund).cite"]
+    assert [i.message.split(":")[0] for i in issues] == ["rules[12] (lost-reship).cite", "rules[13] (lost-refund).cite"]
     assert all("heading: Lost parcels}" in lines[i.line - 1] for i in issues)
     assert all("no section of shipping.md is headed 'parcels'" in i.message for i in issues)
     assert validate_policies(policies) == []  # without a knowledge folder the cites are not checked
@@ -805,12 +807,60 @@ def test_a_rule_that_says_of_item_in_a_version_1_file_keeps_it(tmp_path: Path) -
     assert next(r for r in v1.rules if r.id == "damaged-partial").of == "item"
 
 
+def test_a_stored_version_2_policy_gets_the_part_remedy_in_its_catalogue_and_offers_nothing_new(tmp_path: Path) -> None:
+    """Version 3 (issue 19.5) added `send_part` to the catalogue; a shop's stored version 2 has no entry for
+    it and must still load, with the entry completed and no rule offering it."""
+    assert "send_part" not in CATALOGUE
+    v2 = policy(tmp_path)
+    assert v2.remedies.kind("send_part").serves == ["part"]
+    assert all(rule.remedy != "send_part" for rule in v2.rules)
+    v3 = write(tmp_path, CATALOGUE + RULES, schema_version=3)
+    issues = validate_remedy_file(v3)
+    assert any("send_part" in issue.message for issue in issues), "a version 3 file must list send_part itself"
+
+
+def test_a_part_is_offered_first_to_a_buyer_who_wants_only_the_part(tmp_path: Path) -> None:
+    """Issue 19.5: a missing charger is sent on its own where the policy allows it, when the buyer wants the part,
+    not a whole new item; a buyer who wants a replacement still gets the reship first."""
+    shipped = load_remedy_policy(Path(__file__).resolve().parents[1] / "policies" / "remedies.yml")
+    missing = {"missing_item": True}
+    part = options_for(shipped, facts(days_since_delivery=5, details={**missing, "wants": "part"}))
+    assert [o.type for o in part][:2] == ["send_part", "reship"]
+    assert not part[0].needs_approval, "a part of a 100.00 item is within the bot's authority"
+    whole = options_for(shipped, facts(days_since_delivery=5, details={**missing, "wants": "replacement"}))
+    assert whole[0].type == "reship"
+    late = options_for(shipped, facts(days_since_delivery=31, details={**missing, "wants": "part"}))
+    assert "send_part" not in [o.type for o in late], "after 30 days the policy sends no part"
+    cracked_lid = options_for(shipped, facts(days_since_delivery=3, details={"damaged": True, "wants": "part"}))
+    assert cracked_lid[0].type == "send_part"
+
+
 @pytest.mark.parametrize(
     ("value", "says"),
-    [("3", "newer than this Mediator reads (2)"), ("0", "whole number from 1 to 2"), ("two", "from 1 to 2")],
+    [("4", "newer than this Mediator reads (3)"), ("0", "whole number from 1 to 3"), ("two", "from 1 to 3")],
 )
 def test_a_bad_schema_version_is_named_with_its_line_and_fix(tmp_path: Path, value: str, says: str) -> None:
     path = write(tmp_path, f"schema_version: {value}\n" + CATALOGUE + RULES)
     issues = validate_remedy_file(path)
     assert len(issues) == 1 and issues[0].line == 1 and "schema_version" in issues[0].message, issues
     assert says in issues[0].message
+
+
+# --- why a wish is not offered (issue 19.3) ------------------------------------------------------------
+
+
+def test_why_a_wish_is_not_allowed_comes_from_the_rule_that_would_allow_it() -> None:
+    """One sentence says why before the nearest allowed offer: a time limit that has passed (with its days), or a
+    policy that allows the wish for other cases only; nothing when an allowed remedy meets it."""
+    shipped = load_remedy_policy(Path(__file__).resolve().parents[1] / "policies" / "remedies.yml")
+    late_damage = facts(days_since_delivery=20, details={"damaged": True, "defect": True, "within_warranty": True})
+    wants_refund = late_damage.model_copy(update={"details": {**late_damage.details, "wants": "refund"}})
+    assert why_not(shipped, wants_refund, "refund") == {"kind": "window", "remedy": "refund_full", "days": 14}
+    defect = facts(days_since_delivery=30, details={"defect": True, "within_warranty": True, "wants": "refund"})
+    assert why_not(shipped, defect, "refund") == {"kind": "case", "remedy": "refund_full"}
+    assert options_for(shipped, defect)[0].type == "refund_partial", "the nearest allowed: money back, in part"
+    assert not meets(shipped, "refund_partial", "refund") and meets(shipped, "refund_full", "refund")
+    fresh_damage = facts(days_since_delivery=3, details={"damaged": True, "wants": "refund"})
+    assert why_not(shipped, fresh_damage, "refund") is None
+    late_part = facts(days_since_delivery=40, details={"missing_item": True, "wants": "part"})
+    assert why_not(shipped, late_part, "part") == {"kind": "window", "remedy": "send_part", "days": 30}

@@ -45,7 +45,7 @@ FITS: dict[str, list[str]] = {
     "refund": ["refund_full"],
     "replacement": ["replacement", "reship"],
     "partial_refund": ["refund_partial"],
-    "part": ["reship", "replacement"],
+    "part": ["send_part", "reship"],  # the part on its own, or the missing item shipped again; not a whole new item
     "shipping_refund": ["refund_shipping", "refund_full"],
     "discount": ["coupon", "refund_partial"],
     "answer": ["apology_only", "coupon", "refund_shipping", "refund_partial", "replacement", "reship", "refund_full"],
@@ -450,6 +450,10 @@ class Figures:
     conversations: int = 0
     in_policy: int = 0
     agreed: int = 0  # in-policy conversations with an agreed remedy that fits, without staff
+    # Of the remedies the buyer confirmed with the bot, how many meet their wish (issue 19): a buyer who wanted
+    # their money back and was recorded as accepting a partial refund counts against it.
+    confirmed: int = 0
+    wish_met: int = 0
     handoffs: Counter[str] = field(default_factory=Counter)
     false_opt_outs: int = 0
     missed_opt_outs: int = 0
@@ -462,6 +466,8 @@ class Figures:
         self.conversations += 1
         self.in_policy += c.in_policy
         self.agreed += bool(c.in_policy and c.agreed)
+        self.confirmed += bool(c.agreed or c.accepted_other)
+        self.wish_met += bool(c.agreed)
         if c.end == "handoff":
             self.handoffs[c.handoff_reason or "?"] += 1
         self.false_opt_outs += c.false_opt_out
@@ -476,6 +482,8 @@ class Figures:
         return {
             "conversations": self.conversations,
             "agreed": f"{self.agreed}/{self.in_policy} ({share:.0%})",
+            "wish_met": f"{self.wish_met}/{self.confirmed}"
+            + (f" ({self.wish_met / self.confirmed:.0%})" if self.confirmed else ""),
             "handoffs": sum(self.handoffs.values()),
             "false_opt_outs": self.false_opt_outs,
             "missed_opt_outs": self.missed_opt_outs,

@@ -17,8 +17,16 @@ from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, options_for
-from bot.understanding.answers import asks_if_bot, negated, revision_answer, wishes_in, yes_no
+from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, options_for, why_not
+from bot.understanding.answers import (
+    asks_if_bot,
+    asks_part_of_price,
+    negated,
+    part_named,
+    revision_answer,
+    wishes_in,
+    yes_no,
+)
 from bot.understanding.opt_out import is_clear_opt_out
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -214,8 +222,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
     if entities.get("order_id"):
         slots["order_ref"] = entities["order_id"]
+    # The part the buyer names ("the lid", "the charger"), in their words: what a part sent on its own names.
+    part = part_named(m.text, s.get("language") or m.language)
+    if part:
+        slots["part"] = part
     if m.intent in WANTS:
-        slots["wants"] = WANTS[m.intent]
+        slots["wants"] = wish_of(m, s)
     elif s.get("requested_slot") == "outcome" and "?" not in m.text:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
@@ -279,6 +291,16 @@ def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]
     ):
         return {"language": said, "language_candidate": None}
     return {"language_candidate": said}
+
+
+def wish_of(m: Parsed, s: State) -> str | None:
+    """The wish a request names. The classifier has no `part` intent: "just send the missing lid" reads as a
+    request for a replacement, and a buyer who wants only the part is then sent a whole new item (issue 19.5);
+    the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
+    wish = WANTS.get(m.intent)
+    if wish == "replacement" and "part" in wishes_in(m.text, s.get("language") or m.language)[0]:
+        return "part"
+    return wish
 
 
 def asks(m: Parsed, p: ConversationPolicy) -> bool:
@@ -413,8 +435,17 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     if best.needs_approval and s.get("approved_remedy") != best.type:
-        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=option_slot(best))
-    slots["proposed_remedy"] = option_slot(best)
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=remedy_slot(s, best))
+    slots["proposed_remedy"] = remedy_slot(s, best)
+    # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
+    # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
+    wants = s.get("wants")
+    why = None
+    if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
+        why = why_not(r, remedy_facts(s), wants)
+    slots["why_not"] = why
+    if why is not None:
+        slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
 
 
@@ -425,9 +456,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # rather have my money back") is not a yes, whatever the intent says (issue 19: a buyer who changed
     # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
-    named, adds = wishes_in(m.text, s.get("language") or m.language)
+    language = s.get("language") or m.language
+    named, adds = wishes_in(m.text, language)
+    if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
+        # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
+        # ru kettle buyer was recorded as accepting the 30% they had just turned down).
+        serves = [w for w in serves if w != "refund"]
     other = [w for w in named if w not in serves]
-    wish = WANTS.get(m.intent)
+    wish = wish_of(m, s)
     # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
     # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
     # meet the buyer within policy).
@@ -459,7 +495,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # A buyer who now asks for what they turned down earlier ("actually, a replacement please")
             # has changed their mind: those options are back. Keeping them out offered a partial refund
             # to a buyer asking for the replacement the policy allows.
-            declined = {t for t in declined if wish not in _serves(r, t)}
+            # Only options that meet the wish come back: a buyer asking again for their money back, after turning
+            # down a partial refund, was offered that partial refund again (bench/buyers.py, the ru kettle).
+            declined = {t for t in declined if not meets(r, t, wish)}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         if intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
@@ -658,6 +696,14 @@ def remedy_facts(s: State) -> CaseFacts:
     # What is at stake is the item the buyer named, not the whole order (issue 19).
     item_value = s.facts.item_values.get(s.get("item") or "")
     return s.facts.model_copy(update={"details": details, "item_value": item_value})
+
+
+def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:
+    """An offer as the case records it; a part sent on its own names the part in the buyer's words."""
+    slot = option_slot(o)
+    if o.type == "send_part" and s.get("part"):
+        slot["part"] = s.get("part")
+    return slot
 
 
 def option_slot(o: RemedyOption) -> dict[str, Any]:

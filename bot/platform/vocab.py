@@ -71,6 +71,9 @@ class Wish(StrEnum):
     """The outcome a buyer asks for, in their own words."""
 
     REFUND = "refund"
+    # Only the missing or broken part ("just send the lid"), not a whole new item (issue 19.5). Before
+    # `replacement`, so a message naming both ("send a new lid") reads as the narrower wish.
+    PART = "part"
     REPLACEMENT = "replacement"
     DISCOUNT = "discount"
     APOLOGY = "apology"
@@ -82,6 +85,7 @@ class RemedyType(StrEnum):
 
     REPLACEMENT = "replacement"
     RESHIP = "reship"
+    SEND_PART = "send_part"  # a part of the item (a lid, a charger, a piece of a set), named from the buyer's words
     REFUND_FULL = "refund_full"
     REFUND_PARTIAL = "refund_partial"
     REFUND_SHIPPING = "refund_shipping"

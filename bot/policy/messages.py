@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
@@ -41,9 +41,11 @@ from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
     PolicyIssue,
+    Upgrade,
     issues_from_validation,
     line_for,
     read_policy_file,
+    upgraded,
 )
 
 ALLOWED_VARIABLES: frozenset[str] = frozenset(
@@ -52,6 +54,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "shop_name",
         "team_signature",
         "item",
+        "part",
         "order_id",
         "problem",
         "remedy",
@@ -65,6 +68,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "time",
         "day",
         "quote_language",
+        "days",
     }
 )
 FALLBACK_LANGUAGE = "en"
@@ -164,6 +168,14 @@ class OptOutCheck(_Strict):
     resume_offer: Variants  # the same while an offer waits for an answer: asks about {remedy} again, briefly
 
 
+class WhyNot(_Strict):
+    """One sentence before an offer when the buyer's wish is not allowed (issue 19.3): why, from the rule that
+    would allow it; {remedy} is the wished remedy, and the offer that follows is the nearest allowed one."""
+
+    window: Variants  # the rule's time limit ({days} days after delivery) has passed
+    case: Variants  # the policy allows it for other problems, or not at all
+
+
 class Messages(_Strict):
     first_contact: Variants
     acknowledge: Acknowledge
@@ -171,6 +183,8 @@ class Messages(_Strict):
     ask_details: AskDetails
     answer_question: AnswerQuestion
     propose_remedy: ProposeRemedy
+    # Optional, so versions written before it still load; without it the offer comes without the reason.
+    why_not: WhyNot | None = None
     confirm_remedy: Variants
     handoff: Handoff
     staff_message: Variants
@@ -193,6 +207,19 @@ class Messages(_Strict):
     quote_in_other_language: Variants | None = None
 
 
+def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: the remedy type `send_part` (issue 19.5) needs a name and a proposal. A file written
+    before it gets those of `reship`, the nearest remedy, in the file's own language and words; a shop
+    that offers parts on their own should then write its own (remedy_names.send_part, propose_remedy)."""
+    names_, messages = data.get("remedy_names"), data.get("messages")
+    if isinstance(names_, dict) and "send_part" not in names_ and "reship" in names_:
+        data["remedy_names"] = {**names_, "send_part": names_["reship"]}
+    propose = messages.get("propose_remedy") if isinstance(messages, dict) else None
+    if isinstance(propose, dict) and "send_part" not in propose and "reship" in propose:
+        data["messages"] = {**messages, "propose_remedy": {**propose, "send_part": propose["reship"]}}
+    return data
+
+
 class MessageFile(_Strict):
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
     greetings: Greetings
@@ -200,6 +227,10 @@ class MessageFile(_Strict):
     remedy_names: RemedyNames
     problem_names: ProblemNames
     messages: Messages
+
+    # Version 2 (issue 19.5): remedy_names and propose_remedy have `send_part`; a stored version 1 gets reship's.
+    SCHEMA_VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _with_send_part}
 
 
 def _message_keys() -> tuple[tuple[str, str | None], ...]:
@@ -391,7 +422,7 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
         "{quote_language} names the language of a quoted policy, known only in quote_in_other_language",
     ),
 }
-_NAME_VARS = {"remedy_names": frozenset({"amount", "item"}), "problem_names": frozenset({"item"})}
+_NAME_VARS = {"remedy_names": frozenset({"amount", "item", "part"}), "problem_names": frozenset({"item"})}
 
 
 def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
@@ -477,6 +508,10 @@ def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
     file = str(path)
     try:
         data, lines = read_policy_file(path)
+    except PolicyFileError as exc:
+        return None, exc.issues
+    try:
+        data = upgraded(data, lines, MessageFile, file)
     except PolicyFileError as exc:
         return None, exc.issues
     try:
@@ -653,13 +688,16 @@ class MessageCatalog:
             raise KeyError(f"no message {key!r}" + (f" with sub-key {sub!r}" if sub else ""))
         return k
 
-    def remedy_name(self, remedy_type: str, language: str, amount: object = None, item: object = None) -> str:
+    def remedy_name(
+        self, remedy_type: str, language: str, amount: object = None, item: object = None, part: object = None
+    ) -> str:
         """The buyer-facing name of a remedy type ("a partial refund (12.00 EUR)")."""
         lang = self._lang(language)
         tmpl = lang.remedy_names.get(remedy_type)
         if tmpl is None:
             return remedy_type.replace("_", " ")
-        text, had_empty = _fill(tmpl, {"amount": _text(amount), "item": _text(item) or lang.item_fallback})
+        values = {"amount": _text(amount), "item": _text(item) or lang.item_fallback, "part": _text(part)}
+        text, had_empty = _fill(tmpl, values)
         return _tidy(text, had_empty)
 
     def problem_name(self, problem_type: str, language: str, item: object = None) -> str:
@@ -698,6 +736,7 @@ class MessageCatalog:
 
     def _values(self, lang: _Language, names: tuple[str, ...], variables: Mapping[str, object]) -> dict[str, str]:
         values: dict[str, str] = {}
+        said_by_remedy: tuple[str, ...] = ()
         for name in names:
             if name in values:
                 continue
@@ -712,9 +751,16 @@ class MessageCatalog:
             elif name == "remedy":
                 rtmpl = lang.remedy_names.get(value)
                 if rtmpl is not None:
+                    said_by_remedy = rtmpl.names
                     item = _text(variables.get("item")) or lang.item_fallback
-                    value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item}))
+                    part = _text(variables.get("part"))  # the part the buyer named (send_part); may be unknown
+                    value = _tidy(*_fill(rtmpl, {"amount": _text(variables.get("amount")), "item": item, "part": part}))
             values[name] = value
+        for said in said_by_remedy:
+            # The remedy's name already says it ("a replacement {item}"): the message does not say it again. A
+            # staff grant read "a replacement Fjord lamp (Fjord lamp)"; the emptied "()" is tidied away.
+            if said in values:
+                values[said] = ""
         return values
 
 

@@ -62,7 +62,9 @@ RemedyType = literal(vocab.RemedyType)
 # Remedies that pay out money need an explicit limit; the others are in kind and carry no amount.
 MONEY_REMEDIES = frozenset({"refund_full", "refund_partial", "refund_shipping", "coupon"})
 # Sending goods again risks the order's value, so that value is what the approval limit is held against.
-GOODS_REMEDIES = frozenset({"replacement", "reship"})
+# A part's own price is not in the order, so sending one is held against the affected item's value: the most it
+# can be worth.
+GOODS_REMEDIES = frozenset({"replacement", "reship", "send_part"})
 # Remedies whose size is naturally a percentage; only these are held against the authority's max_percent
 # (a full refund is 100% by definition and is judged by its amount instead).
 PERCENT_REMEDIES = frozenset({"refund_partial", "coupon"})
@@ -221,6 +223,22 @@ def _rules_on_the_order(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _catalogue_with_parts(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 -> 3: the catalogue gained `send_part` (issue 19.5). An older version has no rule for it, so
+    its entry only completes the catalogue: nothing new is offered."""
+    remedies = data.get("remedies")
+    if isinstance(remedies, dict) and "send_part" not in remedies:
+        data["remedies"] = {**remedies, "send_part": dict(_SEND_PART_ENTRY)}
+    return data
+
+
+_SEND_PART_ENTRY = {
+    "starts_complaint": True,
+    "serves": ["part"],
+    "description": "the missing or broken part sent on its own, free of charge",
+}
+
+
 class RemedyPolicy(_Strict):
     currency: Currency
     # Units of another currency per one unit of `currency`, to convert the policy's fixed amounts for
@@ -232,8 +250,9 @@ class RemedyPolicy(_Strict):
 
     # Version 2 (issue 19): a rule's amounts are on the affected item unless it says `of: order`. Version 1
     # had no `of` and held every rule against the whole order; a stored version 1 keeps that meaning.
-    SCHEMA_VERSION: ClassVar[int] = 2
-    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _rules_on_the_order}
+    # Version 3 (issue 19.5): the catalogue has `send_part`, a part sent on its own.
+    SCHEMA_VERSION: ClassVar[int] = 3
+    UPGRADES: ClassVar[dict[int, Upgrade]] = {1: _rules_on_the_order, 2: _catalogue_with_parts}
 
 
 # --- the case -------------------------------------------------------------------------------------
@@ -496,6 +515,43 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
         return (0 if serves else 1, option.rank, option.type)
 
     return [*sorted(best.values(), key=order), apology]
+
+
+def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
+    """Whether a remedy gives what the buyer asked for. "My money back" is the whole price: a partial or a shipping
+    refund serves that wish (it is offered first, as the nearest) but does not meet it (issue 19.3)."""
+    if wish == "refund":
+        return remedy_type == "refund_full"
+    kind = getattr(policy.remedies, remedy_type, None)
+    return kind is not None and wish in kind.serves
+
+
+# Facts a rule bounds in time: a rule failing only on these has a window that has passed.
+_WINDOWS = ("days_since_delivery", "order_age_days")
+
+
+def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any] | None:
+    """Why no allowed remedy meets the buyer's wish, from the rules that would (for the one sentence said before
+    the nearest allowed offer): {"kind": "window", "remedy": type, "days": n} when such a rule fits this case but
+    its time limit has passed; {"kind": "case", "remedy": type} when the policy allows it for other cases or not
+    at all. None when an allowed remedy meets it. Pure, like options_for."""
+    if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
+        return None
+    candidates = [rule for rule in policy.rules if meets(policy, rule.remedy, wish)]
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    for rule in candidates:
+        failing = [
+            (fact, op, expected)
+            for fact, op, expected in _conditions(rule.when)
+            if FACTS[fact][0] != "money" and not _holds(facts.fact(fact), op, expected)
+        ]
+        if failing and all(f in _WINDOWS and op in ("lte", "lt") for f, op, _ in failing):
+            days = min(int(expected) - (op == "lt") for _, op, expected in failing)
+            return {"kind": "window", "remedy": rule.remedy, "days": days}
+    if rate is None and candidates:
+        return None  # amounts in a currency without a rate: not a reason the buyer can be told
+    types = [rule.remedy for rule in candidates] or [t for t in REMEDY_TYPES if meets(policy, t, wish)]
+    return {"kind": "case", "remedy": types[0]} if types else None
 
 
 def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, int, str]:

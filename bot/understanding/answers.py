@@ -19,7 +19,7 @@ from typing import Literal
 import yaml
 
 from bot.platform.vocab import Wish, names
-from bot.understanding.folding import normalise
+from bot.understanding.folding import fold, normalise
 
 Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
@@ -93,7 +93,37 @@ def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
         kinds = _wishes().get(lang, {})
         found += [w for w in WISHES if w not in found and any(p.search(said) for p in kinds.get(w, []))]
         also = also or any(p.search(said) for p in kinds.get("also", []))
+    if "part" in found and "replacement" in found:
+        # "send me a new lid" names a part with a replacement's words: the narrower wish is what is meant.
+        found.remove("replacement")
     return found, also
+
+
+def asks_part_of_price(text: str, language: str | None) -> bool:
+    """Whether a refund the message names is part of the price ("a partial refund is fine"). Without such words
+    "my money back" or "a refund" means the whole price: never the acceptance of a partial refund (issue 19: a
+    buyer who said "I'd rather have my money back" was recorded as accepting 30%)."""
+    said = normalise(text)
+    languages = dict.fromkeys([language or "en", "en"])
+    return any(p.search(said) for lang in languages for p in _wishes().get(lang, {}).get("partial", []))
+
+
+@lru_cache(maxsize=4)
+def _parts(path: Path = ANSWERS / "parts.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+
+
+def part_named(text: str, language: str | None) -> str | None:
+    """The part of an item a message names ("the lid", "die Ladekabel"), as the buyer wrote it, for a part sent
+    on its own (the remedy send_part); None when it names none. The buyer's language first, then English."""
+    said, index = fold(text)
+    for lang in dict.fromkeys([language or "en", "en"]):
+        for pattern in _parts().get(lang, []):
+            m = pattern.search(said)
+            if m is not None:
+                return text[index[m.start()] : index[m.end() - 1] + 1]
+    return None
 
 
 @lru_cache(maxsize=1)
