@@ -71,6 +71,19 @@ def severity_of(review: ReviewIn, policy: MediationPolicy) -> str:
     return "medium"
 
 
+def acted_kind(review: ReviewIn, kind: str, confidence: float, policy: MediationPolicy) -> str:
+    """The kind the intake acts on. Dismissing (troll/black_pr: never contacted) needs the model's
+    confidence of at least policy.dismiss_min_confidence, and a review with an order or a verified
+    purchase is never dismissed as a troll on wording alone (a terse "Never arrived." from a buyer)."""
+    if kind not in ("troll", "black_pr"):
+        return kind
+    if confidence < policy.dismiss_min_confidence:
+        return "impulsive"
+    if kind == "troll" and (review.order is not None or review.verified_purchase is True):
+        return "impulsive"
+    return kind
+
+
 def contact_plan(review: ReviewIn, kind: str, policy: MediationPolicy, now: datetime) -> ContactPlan:
     rule = getattr(policy.contact, kind)
     if rule.mode == "none":
@@ -106,12 +119,13 @@ class Triager:
         results = []
         for review, lang, pred in zip(reviews, languages, predictions, strict=True):
             mediate = review.rating <= policy.rating_threshold
-            plan = contact_plan(review, pred.kind, policy, now) if mediate else ContactPlan("none", None)
+            kind = acted_kind(review, pred.kind, pred.kind_confidence, policy)
+            plan = contact_plan(review, kind, policy, now) if mediate else ContactPlan("none", None)
             results.append(
                 TriageResult(
                     language=lang,
                     topic=pred.topic,
-                    kind=pred.kind,
+                    kind=kind,
                     severity=severity_of(review, policy),
                     mediate=mediate,
                     contact_plan=plan,

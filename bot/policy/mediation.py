@@ -140,6 +140,9 @@ class MediationPolicy(Strict):
     rating_threshold: int = Field(3, ge=1, le=4)
     window: Duration = timedelta(days=21)
     contact: ContactPlanPolicy
+    # A review the model files as troll/black_pr with less confidence than this is contacted as
+    # impulsive (delayed) instead: a real buyer ignored costs more than a troll written to.
+    dismiss_min_confidence: float = Field(0.5, ge=0.0, le=1.0)
     quiet_hours: QuietHours
     severity: SeverityRules = SeverityRules()
     staff_reminder_after: Duration = timedelta(hours=2)
