@@ -81,7 +81,9 @@ async def bench_runtime(url: str | None):  # type: ignore[no-untyped-def]
         config_file=root / "config.yml",
         public_url="http://127.0.0.1:1",
     )
-    rt = await build_runtime(settings, SystemClock())
+    # refresh_knowledge: the index in var/chroma persists between runs, and a document added since (a new
+    # language) would otherwise be missing, and the bot would quote another language in its place.
+    rt = await build_runtime(settings, SystemClock(), refresh_knowledge=True)
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, "bench", "Bench", "bench-key", rt.clock.now())
     await rt.seed_policies()
