@@ -114,7 +114,7 @@ def test_an_answer_that_fills_the_detail_asked_for_is_understood() -> None:
         Stage.GATHERING, language="cs", requested_slot="outcome", not_understood=1, what="x", problems=["damaged"]
     )
     plan = turn(s, intent="out_of_scope", confidence=0.2, language="cs", text="stačí poslat ten chybějící díl")
-    assert plan.handoff is None and plan.slots["wants"] == "replacement" and plan.slots["not_understood"] == 0
+    assert plan.handoff is None and plan.slots["wants"] == "part" and plan.slots["not_understood"] == 0
     s = state(Stage.GATHERING, language="cs", requested_slot="evidence", what="x", problems=["damaged"])
     plan = turn(s, intent="out_of_scope", confidence=0.2, language="cs", text="Ano, mám fotku v mobilu")
     assert plan.slots["evidence"] == "yes" and plan.slots["not_understood"] == 0
