@@ -518,7 +518,9 @@ async def run_buyers(
     clock = VirtualClock(datetime.fromisoformat(START_ISO))
     url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='mediator-buyers-')) / 'sim.db'}"
     settings = base.model_copy(update={"database_url": url, "shops": {SHOP: ShopSettings(name=SHOP)}})
-    rt = await build_runtime(settings, clock)
+    # refresh_knowledge, as `mediator serve` does: the index in var/chroma persists between runs, and without
+    # it documents added since (knowledge/fr, say) were missing and buyers got English quotes.
+    rt = await build_runtime(settings, clock, refresh_knowledge=True)
     out: list[Conversation] = []
     try:
         async with rt.sessions() as session, session.begin():
