@@ -39,3 +39,16 @@ def test_batch_matches_single_and_keeps_order() -> None:
     texts = [*SAMPLES.values(), "🤡", ""]
     assert detect_languages(texts) == [*SAMPLES.keys(), "und", "und"]
     assert detect_languages([]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # lingua's low-accuracy mode calls each of these the other language; the letters settle it.
+        ("Это магазин или цирк? 🤡", "ru"),
+        ("одна зірка просто так хаха", "uk"),
+    ],
+)
+def test_letters_only_one_of_ukrainian_and_russian_writes_settle_the_pair(text: str, code: str) -> None:
+    assert detect_language(text) == code
+    assert detect_languages([text]) == [code]

@@ -64,11 +64,25 @@ def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+# Letters only one of the two close neighbours writes. Low-accuracy lingua mixes Ukrainian and Russian up on
+# short texts; where a text carries letters of one alphabet and none of the other, the letters decide. Measured on
+# the 1,282 labelled uk/ru reviews in data/triage and data/eval/triage: Russian misread 13 -> 5, Ukrainian 8 -> 6.
+_ONLY_UK = frozenset("іїєґІЇЄҐ")
+_ONLY_RU = frozenset("ыэъёЫЭЪЁ")
+
+
+def _settle_uk_ru(text: str, code: str) -> str:
+    if code not in ("uk", "ru"):
+        return code
+    uk, ru = any(c in _ONLY_UK for c in text), any(c in _ONLY_RU for c in text)
+    return "ru" if ru and not uk else "uk" if uk and not ru else code
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of `text`'s language, or "und" when none can be detected."""
     if not text or not _has_letters(text):
         return UNDETERMINED
-    return _code(_get_detector().detect_language_of(text))
+    return _settle_uk_ru(text, _code(_get_detector().detect_language_of(text)))
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
@@ -79,5 +93,5 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     if positions:
         detected = _get_detector().detect_languages_in_parallel_of([texts[i] for i in positions])
         for i, language in zip(positions, detected, strict=True):
-            result[i] = _code(language)
+            result[i] = _settle_uk_ru(texts[i], _code(language))
     return result
