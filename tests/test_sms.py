@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app.runtime import Runtime
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
 from bot.store.models import Buyer, Case, Delivery, Job, Message
 from channels.sms_segments import count_segments
-from tests.conftest import review
+from tests.conftest import is_postgres, review
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.test_policy_admin import publish_edit
 
@@ -262,3 +263,35 @@ async def test_any_signed_form_gets_a_clear_answer(client: httpx.AsyncClient, tw
     signature = tw.signature(PUBLIC + "/webhooks/twilio", params)
     r = await client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
     assert r.status_code in (200, 400, 403, 413), r.text
+
+
+def synchronous_at_commit(rt: Runtime) -> list[int]:
+    """SQLite's `PRAGMA synchronous` as each COMMIT on the runtime's engine is sent (2 = FULL: the log is
+    flushed to disk before COMMIT returns; 1 = NORMAL: flushed at the next checkpoint)."""
+    seen: list[int] = []
+
+    def on_commit(conn: Any) -> None:
+        seen.append(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+
+    event.listen(rt.engine.sync_engine, "commit", on_commit)
+    return seen
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite's setting; PostgreSQL's synchronous_commit=on flushes every commit")
+async def test_the_inbox_commit_reaches_the_disk_before_twilio_hears_200(
+    client: httpx.AsyncClient, rt: Runtime, tw: FakeTwilio
+) -> None:
+    await sms_case(client, rt)
+    seen = synchronous_at_commit(rt)
+    assert (await text_in(client, tw, "The lamp came broken, the glass is in pieces")).status_code == 200
+    assert seen == [2]  # the message is acknowledged: its one commit is flushed
+    await rt.worker.run_due()
+    assert len(seen) > 1 and set(seen[1:]) == {1}  # the turn's own commits keep the checkpoint's flush
+
+    # The web chat's inbox commit (the page's message, before the turn) is flushed the same way.
+    case_id = await sms_case(client, rt, "chat-1", phone="+48601000002")
+    token = (await client.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
+    del seen[:]
+    r = await client.post(f"/chat/{token}/messages", json={"id": "m-1", "text": "the shade is cracked"})
+    assert r.status_code == 200, r.text
+    assert seen[0] == 2

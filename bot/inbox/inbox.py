@@ -35,6 +35,7 @@ from bot.outbox.outbox import (
 from bot.platform.config import Settings
 from bot.platform.vocab import ADDRESSED_CHANNELS, Stage
 from bot.policy.channels import ChannelsPolicy
+from bot.store.db import DURABLE
 from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
 from bot.store.queue import JobContext, finish_in, job_handler, lease_in, wake, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
@@ -97,6 +98,8 @@ class Inbox:
             engine = create_async_engine(
                 engine.url, pool_size=connections, max_overflow=0, isolation_level="AUTOCOMMIT"
             )
+        else:  # the provider hears 200 after this commit: it must survive a power cut (bot/store/db.py)
+            engine = engine.execution_options(**{DURABLE: True})
         self._engine = engine
         self._insert = {channel: _inbox_statement(channel, self._own) for channel in ADDRESSED_CHANNELS}
         self._known = {channel: contacts.route_statement(channel) for channel in ADDRESSED_CHANNELS}
@@ -252,6 +255,8 @@ async def take(
     committed with this transaction and finished with whatever answers the message."""
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
+        if inline:  # the web chat's inbox commit: the page's message must survive a power cut (bot/store/db.py)
+            await session.connection(execution_options={DURABLE: True})
         # A resent message id has its job already (None): the engine answers it from the history.
         job_id = await lease_in(session, inline[0], now, inline[1]) if inline else None
 

@@ -27,6 +27,7 @@ from bot.outbox.consent import record
 from bot.platform.clock import Clock
 from bot.platform.config import Settings
 from bot.policy.bundle import ActiveMediationPolicy, active_mediation_policy
+from bot.store.db import DURABLE
 from bot.store.models import Buyer, Case, Event, Job, Order, Review
 from bot.store.sql import insert_ignoring_conflicts
 
@@ -110,6 +111,8 @@ class Intake:
         # the event loop (a batch of 1,000 takes a few hundred milliseconds).
         triaged = await asyncio.to_thread(self.triager.assess, [r for _, r in fresh], active.policy, now)
         async with self.sessions() as session, session.begin():
+            # Answered 201: the reviews must survive a power cut, on SQLite too (bot/store/db.py).
+            await session.connection(execution_options={DURABLE: True})
             stored = await self._store(session, shop_id, fresh, triaged, active, now)
             # A concurrent request may have stored some of these since we looked: they are duplicates now.
             lost_races = [(r.platform, r.external_id) for _, r in fresh if (r.platform, r.external_id) not in stored]
