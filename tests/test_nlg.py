@@ -547,3 +547,14 @@ def test_a_stored_message_file_written_before_send_part_still_loads(tmp_path: Pa
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     catalog = load_catalog(folder, folder.parent / "guardrails.yml")
     assert catalog.remedy_name("send_part", "pl") == catalog.remedy_name("reship", "pl")
+
+
+def test_a_variable_left_empty_in_french_keeps_the_space_before_the_high_marks(catalog: MessageCatalog) -> None:
+    # The first send_part wording names the part in brackets; the buyer named none, so "()" is tidied away,
+    # but French sets a space before ":" and "?" and the tidy-up used to remove them with it.
+    variables = {**_vars("fr"), "part": "", "policy_quote": "Nous expédions les pièces manquantes."}
+    text = catalog.render("propose_remedy", "fr", variables, sub="send_part", seed=2)
+    assert "()" not in text and "la pièce à part" in text
+    assert "l'article :" in text and "Nos conditions :" in text and "convient-il ?" in text
+    english = catalog.render("propose_remedy", "en", {**_vars("en"), "part": ""}, sub="send_part", seed=0)
+    assert "()" not in english and " ?" not in english and " :" not in english

@@ -578,15 +578,19 @@ def validate_messages(messages_dir: Path, guardrails: Path | None = None) -> lis
 _EMPTY_PAIRS = re.compile(r"\(\s*\)|„\s*[”“]|«\s*»|“\s*”|\"\s*\"|‘\s*’|»\s*«|”\s*”")
 _DANGLING_PUNCT = re.compile(r"[:;,]+(\s*[.!?])")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
+# French sets a space before the high marks (« Votre commande : … ») : a tidy-up must leave it there.
+_SPACE_BEFORE_LOW_PUNCT = re.compile(r"[ \t]+([.,)])")
+_SPACED_HIGH_PUNCT = ("fr",)
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 _NEWLINES = re.compile(r"\n{3,}")
 
 
-def _tidy(text: str, had_empty: bool) -> str:
+def _tidy(text: str, had_empty: bool, language: str = "") -> str:
     if had_empty:
         text = _EMPTY_PAIRS.sub("", text)
-        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT
+        text = (_SPACE_BEFORE_LOW_PUNCT if spaced else _SPACE_BEFORE_PUNCT).sub(r"\1", text)
         text = _DANGLING_PUNCT.sub(r"\1", text).replace(" .", ".")
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
@@ -698,14 +702,14 @@ class MessageCatalog:
             return remedy_type.replace("_", " ")
         values = {"amount": _text(amount), "item": _text(item) or lang.item_fallback, "part": _text(part)}
         text, had_empty = _fill(tmpl, values)
-        return _tidy(text, had_empty)
+        return _tidy(text, had_empty, language)
 
     def problem_name(self, problem_type: str, language: str, item: object = None) -> str:
         """The buyer-facing phrase for a problem type; an unknown type reads as `other`."""
         lang = self._lang(language)
         tmpl = lang.problem_names.get(problem_type) or lang.problem_names["other"]
         text, had_empty = _fill(tmpl, {"item": _text(item) or lang.item_fallback})
-        return _tidy(text, had_empty)
+        return _tidy(text, had_empty, language)
 
     def render(
         self,
@@ -732,7 +736,7 @@ class MessageCatalog:
             greet = lang.greeting_named if named else lang.greeting_anonymous
             greeting, g_empty = _fill(greet, {"buyer_name": named})
             text, had_empty = greeting + "\n" + text, had_empty or g_empty
-        return _tidy(text, had_empty)
+        return _tidy(text, had_empty, language)
 
     def _values(self, lang: _Language, names: tuple[str, ...], variables: Mapping[str, object]) -> dict[str, str]:
         values: dict[str, str] = {}
