@@ -188,7 +188,7 @@ async def test_photos_stay_within_their_shop_and_case(client: httpx.AsyncClient,
     assert [m.get("photo") for m in card["conversation"] if m["role"] == "buyer"] == [photo]
 
 
-async def test_erasure_deletes_the_photos(client: httpx.AsyncClient, rt: Runtime) -> None:
+async def test_erasure_deletes_the_photos(client: httpx.AsyncClient, rt: Runtime, as_staff: Any) -> None:
     case_id, token = await open_chat(client, rt, "photo-erased")
     up = await upload(client, token, "e1", png())
     await say(client, token, FIRST, "e1", photo=up.json()["photo"])
@@ -205,6 +205,9 @@ async def test_erasure_deletes_the_photos(client: httpx.AsyncClient, rt: Runtime
     assert left == [kept]
     assert any(m.get("photo") for m in meta)  # the message still says a photo came: reports may count it
     assert (await client.get(f"/chat/{token}/photos/{up.json()['photo']}")).status_code in (403, 404)
+    # The staff card no longer offers the deleted photo (the message keeps only the mention).
+    card = (await client.get(f"/staff/api/cases/{case_id}", headers=await as_staff("Maja"))).json()
+    assert not any(m.get("photo") for m in card["conversation"])
 
 
 @pytest.fixture

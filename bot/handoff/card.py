@@ -23,7 +23,7 @@ from bot.handoff.staff_remedy import grant_form
 from bot.platform.currencies import format_money
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
-from bot.store.models import Message, SlackThread
+from bot.store.models import Message, Photo, SlackThread
 
 REASONS = {
     "buyer_asked": "the buyer asked for a person",
@@ -191,6 +191,8 @@ async def load_card(
             .limit(conversation_turns)
         )
     ).all()
+    # Photos still stored (an erasure or the retention job deletes them; their messages keep the mention).
+    kept_photos = set((await session.execute(select(Photo.id).where(Photo.case_id == case.id))).scalars())
     reason_key = case.handoff_reason or details.get("handoff_reason") or ""
     return CaseCard(
         case_id=case.id,
@@ -222,7 +224,7 @@ async def load_card(
                 "text": mask_text(text)[:500],
                 "at": at.isoformat(),
                 # The photo sent with the message (the web chat's attachment): /staff shows it.
-                **({"photo": meta["photo"]} if (meta or {}).get("photo") else {}),
+                **({"photo": meta["photo"]} if (meta or {}).get("photo") in kept_photos else {}),
             }
             for role, text, at, meta in reversed(rows)
         ],
