@@ -61,6 +61,7 @@ class Inbound:
     button: str | None = None  # the value of a pressed inline button
     callback_id: str | None = None  # Telegram callback query to acknowledge
     media_only: bool = False
+    photo: int | None = None  # the `photos` row sent with this message (the web chat's attachment)
     language_hint: str | None = None
 
     def as_payload(self) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.conversation.erasure import RELAYED_BUYER, SLACK_ERASE
 from bot.handoff import staff_actions
-from bot.handoff.card import card_blocks, card_text, first_name, load_card, mask_text, mrkdwn
+from bot.handoff.card import PHOTO_NOTE, card_blocks, card_text, first_name, load_card, mask_text, mrkdwn
 from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
 from bot.handoff.staff_remedy import GrantRefused, parse_grant
 from bot.platform.vocab import Stage
@@ -782,7 +782,7 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
             return
         rows = (
             await session.execute(
-                select(Message.id, Message.text, Message.channel)
+                select(Message.id, Message.text, Message.channel, Message.meta)
                 .where(
                     Message.case_id == job.case_id,
                     Message.direction == "in",
@@ -793,13 +793,14 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
         ).all()
         card = await load_card(session, job.case_id, ctx.clock.now())
     who = card.buyer if card else "Buyer"
-    for message_id, text, channel in rows:
+    for message_id, text, channel, meta in rows:
+        photo = PHOTO_NOTE if (meta or {}).get("photo") else ""
         sent = await _call(
             "chat.postMessage",
             slack.client.chat_postMessage(
                 channel=thread.channel_id,
                 thread_ts=thread.thread_ts,
-                text=f"*{mrkdwn(who)}* ({channel}): {mrkdwn(mask_text(text))}",
+                text=f"*{mrkdwn(who)}* ({channel}): {mrkdwn(mask_text(text))}{photo}",
             ),
         )
         async with ctx.sessions() as session, session.begin():

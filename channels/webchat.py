@@ -3,7 +3,8 @@
 POST /api/cases/{id}/chat-link   (shop API key)  → {"url", "token", "expires_at"}
 GET  /chat/{token}                               → the page
 GET  /chat/{token}/history?after=ID              → messages so far (the page polls for bot-initiated ones)
-POST /chat/{token}/messages {"text", "id"?}      → {"replies": [{"text", "action"}], "stage"}
+POST /chat/{token}/messages {"text", "id"?, "photo"?} → {"replies": [{"text", "action"}], "stage"}
+POST /chat/{token}/photos?id=ID  (the image)     → {"photo"}: channels/webchat_photos.py
 WS   /chat/{token}/ws                            → the same, over one connection
 
 Behind the channel interface (channels/base.py) the web chat is `WebchatChannel`: its replies go back
@@ -27,6 +28,7 @@ from bot.inbox.inbox import take_inline
 from bot.platform.config import Settings
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.bundle import active_bundle
+from bot.store import photos
 from bot.store.models import Case, Message
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError, over_limit
@@ -103,7 +105,7 @@ async def chat_page(token: str, request: Request) -> HTMLResponse:
         return HTMLResponse(
             _page({"code": exc.error, "text": exc.message, "language": language}), status_code=exc.status
         )
-    return HTMLResponse(_page(None))
+    return HTMLResponse(_page(None, rt.settings.webchat.max_photo_bytes))
 
 
 async def _case_language(rt: Runtime, claims: dict[str, Any]) -> str | None:
@@ -112,9 +114,10 @@ async def _case_language(rt: Runtime, claims: dict[str, Any]) -> str | None:
     return case.language if case is not None and case.shop_id == claims.get("s") else None
 
 
-def _page(error: dict[str, Any] | None) -> str:
+def _page(error: dict[str, Any] | None, photo_limit: int = 0) -> str:
     # JSON-encoded (and "<" escaped) so no error text can ever break out of the page's script.
-    return PAGE.replace("{{ERROR}}", json.dumps(error).replace("<", "\\u003c"))
+    page = PAGE.replace("{{PHOTO_LIMIT}}", str(int(photo_limit)))
+    return page.replace("{{ERROR}}", json.dumps(error).replace("<", "\\u003c"))
 
 
 @router.get("/chat/{token}/history")
@@ -139,7 +142,14 @@ async def history(token: str, request: Request, after: int = 0) -> dict[str, Any
         "stage": case.stage if case else None,
         "language": case.language if case else None,
         "messages": [
-            {"id": m.id, "role": m.role, "text": m.text, "action": m.action, "at": m.created_at.isoformat()}
+            {
+                "id": m.id,
+                "role": m.role,
+                "text": m.text,
+                "action": m.action,
+                "at": m.created_at.isoformat(),
+                **({"photo": m.meta["photo"]} if (m.meta or {}).get("photo") else {}),
+            }
             for m in rows
         ],
     }
@@ -163,11 +173,14 @@ async def _refuse_if_closed(rt: Runtime, case_id: int, shop: str) -> None:
 async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
     case_id, shop = _case_for(rt, token)
     await _refuse_if_closed(rt, case_id, shop)
-    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+    if not isinstance(body, dict) or not isinstance(body.get("text", ""), str):
         raise ApiError(422, "invalid_message", 'send {"text": "..."}', field="text")
-    text = body["text"].strip()
+    text = body.get("text", "").strip()
     limit = rt.settings.webchat.max_message_chars
-    if not text:
+    photo = body.get("photo")
+    if photo is not None and (not isinstance(photo, int) or isinstance(photo, bool)):
+        raise ApiError(422, "invalid_photo", "photo is the id an upload returned", field="photo")
+    if not text and photo is None:
         raise ApiError(422, "empty_message", "the message is empty", field="text", fix="type a message")
     if len(text) > limit:
         raise over_limit(
@@ -177,11 +190,34 @@ async def _turn(rt: Runtime, token: str, body: Any) -> dict[str, Any]:
     # The page numbers its messages; a resent one (a flaky connection) is the same message. The id is the
     # case's own: two buyers' pages both sending "1" are two messages.
     message_id = client_id if isinstance(client_id, str) and client_id else secrets.token_hex(8)
-    inbound = Inbound(CHANNEL, f"web:{case_id}:{message_id}"[:120], str(case_id), text=text)
+    provider_id = provider_id_of(case_id, message_id)
+    if photo is not None:
+        await _check_photo(rt, shop, case_id, photo, provider_id)
+    inbound = Inbound(CHANNEL, provider_id, str(case_id), text=text, photo=photo)
     result = await take_inline(rt.worker.ctx, shop, inbound)
     if result is None:
         raise ApiError(404, "not_found", "this conversation no longer exists", field="token")
     return {"replies": [{"text": r.text, "action": r.action} for r in result.replies], "stage": result.stage}
+
+
+def provider_id_of(case_id: int, message_id: str) -> str:
+    """A web-chat message's provider id: the page's own id for it, within its case."""
+    return f"web:{case_id}:{message_id}"[:120]
+
+
+async def _check_photo(rt: Runtime, shop: str, case_id: int, photo_id: int, provider_id: str) -> None:
+    """A message's photo must be this case's, uploaded for this very message (the same id): one photo per
+    message, and no message can show another case's photo."""
+    async with rt.reads() as session:
+        found = await photos.of_case(session, shop, case_id, photo_id)
+    if found is None or found.provider_id != provider_id:
+        raise ApiError(
+            422,
+            "unknown_photo",
+            f"no photo {photo_id} was uploaded for this message",
+            field="photo",
+            fix="upload it to /chat/{token}/photos?id=<the message's id> first, then send the message with that id",
+        )
 
 
 @router.post("/chat/{token}/messages", summary="Send a buyer message; the bot's replies come back")

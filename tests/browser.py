@@ -28,7 +28,16 @@ if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: CI must run the browser tests (scripts/install-browser)")
     pytest.skip(f"{CHROMIUM} is missing: run scripts/install-browser", allow_module_level=True)
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, Route, WebSocketRoute, async_playwright, expect
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        Locator,
+        Page,
+        Route,
+        WebSocketRoute,
+        async_playwright,
+        expect,
+    )
 except ImportError:
     if IN_CI:
         raise
@@ -49,12 +58,16 @@ LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # The Playwright names the browser tests use, imported here so that a missing package skips them cleanly.
 __all__ = [
     "CHROMIUM",
+    "DESKTOP",
     "LOOPBACK",
+    "PHONE",
     "Browser",
     "Guard",
+    "Locator",
     "Page",
     "Route",
     "WebSocketRoute",
+    "browser_fixture",
     "chromium",
     "expect",
     "guarded_page",
@@ -82,6 +95,11 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
         sock.close()
 
 
+# The two screens every page is tried on (issue 21): a laptop, and a phone at 390 CSS pixels.
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}  # the page talks to loopback only
@@ -91,6 +109,15 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+@pytest.fixture(name="browser")
+async def browser_fixture() -> AsyncIterator[Browser]:
+    """The `browser` fixture: Chromium for one test. A module imports it once (`from tests.browser import
+    browser_fixture`; under another name, so a test's `browser` argument does not shadow the import) and each
+    page opens its own context in it (`guarded_page`)."""
+    async with chromium() as launched:
+        yield launched
 
 
 @dataclass

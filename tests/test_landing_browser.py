@@ -3,26 +3,25 @@ pages must work on a machine with no network, from assets Mediator serves itself
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.app.runtime import Runtime
 from channels.tokens import verify
-from tests.browser import Browser, Page, chromium, expect, guarded_page
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    Browser,
+    Page,
+    browser_fixture,  # noqa: F401 - the `browser` fixture
+    expect,
+    guarded_page,
+)
 from tests.conftest import KEY, review
 
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=20_000)
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def no_sideways_scroll(page: Page) -> None:

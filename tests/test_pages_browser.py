@@ -12,18 +12,19 @@ import pytest
 
 from bot.app.runtime import Runtime
 from bot.app.web import create_app
-from tests.browser import Browser, Page, chromium, expect, guarded_page, serve
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    Browser,
+    Page,
+    browser_fixture,  # noqa: F401 - the `browser` fixture
+    expect,
+    guarded_page,
+    serve,
+)
 
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=20_000)
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -11,24 +11,22 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.app.runtime import Runtime
-from tests.browser import Browser, Guard, chromium, expect
+from tests.browser import (
+    Browser,
+    Guard,
+    browser_fixture,  # noqa: F401 - the `browser` fixture
+    expect,
+)
 from tests.conftest import KEY, ROOT
 from tests.test_reports import clock, history, q4_cases  # noqa: F401 - fixtures shared with the report tests
 
 pytestmark = pytest.mark.timeout(300)
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 async def test_dashboard_in_chromium(rt: Runtime, history: dict, base_url: str, browser: Browser) -> None:  # noqa: F811

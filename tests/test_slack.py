@@ -26,10 +26,12 @@ from bot.app.web import create_app
 from bot.handoff.card import mask_text
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, SlackSettings
+from bot.store import photos
 from bot.store.models import Case, Job, Message, SlackRelay, SlackThread
 from channels.slack import parse_command, parse_value, slack_text
 from tests.conftest import ROOT, SHOP, open_runtime, review
 from tests.fakes.slack_api import TEAM, FakeSlack
+from tests.test_webchat_photos import png
 
 SECRET = "test-signing-secret"
 SCENARIOS = ROOT / "tests" / "scenarios"
@@ -921,3 +923,30 @@ def test_slack_is_off_without_settings_and_says_so_once(caplog: pytest.LogCaptur
     on = Settings(slack=SlackSettings(bot_token="xoxb-1", signing_secret="s", socket_mode=True, app_token="xapp-1"))
     assert build_slack(on, None, None, None, channels) is not None
     assert [type(task) for task in channels.background] == [SocketMode]
+
+
+async def test_a_photo_from_the_buyer_is_mentioned_in_the_thread_not_uploaded(
+    srt: Runtime, fake_slack: FakeSlack
+) -> None:
+    """Issue 21.4: the thread says a photo arrived and where to see it (/staff); the image itself never goes to
+    Slack, one less copy for an erasure to chase."""
+    case_id = await approval_case(srt)
+    thread = await thread_row(srt, case_id)
+    async with srt.sessions() as session, session.begin():
+        photo = await photos.store(
+            session,
+            shop_id=SHOP,
+            case_id=case_id,
+            provider_id=f"web:{case_id}:p1",
+            content_type="image/png",
+            data=png(),
+            now=srt.clock.now(),
+        )
+    await srt.conversation.buyer_message(
+        case_id, "", channel="webchat", provider_id=f"web:{case_id}:p1", photo=photo.id
+    )
+    await settle(srt)
+    relayed = [c.args["text"] for c in fake_slack.posts(thread_ts=thread.thread_ts)]
+    assert any("sent a photo" in text and "/staff" in text for text in relayed), relayed
+    assert not any(c.method.startswith("files.") for c in fake_slack.calls)
+    assert (await case_row(srt, case_id)).details["evidence"] == "yes"

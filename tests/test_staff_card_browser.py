@@ -5,22 +5,23 @@ case as two screens with nothing wider than the phone."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app.runtime import Runtime
-from tests.browser import Browser, Page, chromium, expect, guarded_page
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    Browser,
+    Page,
+    browser_fixture,  # noqa: F401 - the `browser` fixture
+    expect,
+    guarded_page,
+)
 from tests.test_staff_browser import approval_case, sign_in
 
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def long_case(rt: Runtime) -> int:
@@ -40,9 +41,7 @@ async def page_width(page: Page) -> int:
 async def test_card_reads_at_a_glance_on_a_desktop(browser: Browser, base_url: str, rt: Runtime) -> None:
     case_id = await long_case(rt)
     # Warsaw is UTC+1 in November: the case's first message, 10:00 UTC, must read 11:00 with the zone named.
-    async with guarded_page(
-        browser, viewport={"width": 1280, "height": 800}, locale="en-GB", timezone_id="Europe/Warsaw"
-    ) as page:
+    async with guarded_page(browser, viewport=DESKTOP, locale="en-GB", timezone_id="Europe/Warsaw") as page:
         await sign_in(page, base_url, rt)
         await page.locator(f"#list li[data-case-id='{case_id}']").click()
         summary = page.locator(".summary")
@@ -66,7 +65,7 @@ async def test_card_reads_at_a_glance_on_a_desktop(browser: Browser, base_url: s
 
 async def test_phone_shows_list_and_case_as_two_screens(browser: Browser, base_url: str, rt: Runtime) -> None:
     case_id = await long_case(rt)
-    async with guarded_page(browser, viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True) as page:
+    async with guarded_page(browser, viewport=PHONE, locale="en-GB", is_mobile=True) as page:
         await sign_in(page, base_url, rt)
         item = page.locator(f"#list li[data-case-id='{case_id}']")
         await expect(item).to_be_visible()

@@ -19,7 +19,16 @@ from bot.app.runtime import Runtime
 from bot.app.web import create_app
 from bot.handoff.staff_actions import Staff, take_over
 from bot.platform.clock import VirtualClock
-from tests.browser import LOOPBACK, Browser, Page, Route, WebSocketRoute, chromium, expect, serve
+from tests.browser import (
+    LOOPBACK,
+    Browser,
+    Page,
+    Route,
+    WebSocketRoute,
+    browser_fixture,  # noqa: F401 - the `browser` fixture
+    expect,
+    serve,
+)
 from tests.conftest import KEY, ROOT, review
 
 DOCS = ROOT / "docs"
@@ -57,12 +66,6 @@ async def server(rt: Runtime) -> AsyncIterator[Server]:
         rt.settings.public_url = base  # chat links point at this server
         async with httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False) as api:
             yield Server(base, api)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

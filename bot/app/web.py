@@ -16,7 +16,7 @@ from bot.web.limits import install_limits
 from bot.web.log_redact import install_log_redaction
 from bot.web.routes import admin, buyers, cases, docs, health, policies, reports, reviews, staff, staff_events
 from bot.web.security_headers import SecurityHeaders
-from channels import slack, sms, telegram, webchat
+from channels import slack, sms, telegram, webchat, webchat_photos
 
 
 def create_app(
@@ -57,7 +57,7 @@ def create_app(
         app.state.runtime = runtime
     app.state.preview = preview  # the admin API's policy preview builds scratch runtimes: composition-root work
     install_error_handlers(app)
-    install_limits(app)
+    install_limits(app, photo_limit=settings.webchat.max_photo_bytes)
     app.add_middleware(SecurityHeaders)
     install_log_redaction()
     # Routes are matched in this order, one by one: the providers' webhooks, the busiest and most
@@ -70,6 +70,7 @@ def create_app(
         cases,
         buyers,
         webchat,
+        webchat_photos,
         slack,
         staff,
         staff_events,

@@ -40,6 +40,7 @@ from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.policy.staff_wait import staff_eta
 from bot.store.models import Case, Event, Message
 from bot.store.queue import finish_in, schedule
+from bot.understanding.nlu import ParseResult
 from bot.understanding.nlu_process import NLUProcess
 
 log = logging.getLogger("mediator.engine")
@@ -155,9 +156,12 @@ class Engine:
         provider_id: str | None = None,
         shop_id: str | None = None,
         finish_job: int | None = None,
+        photo: int | None = None,
     ) -> TurnResult:
         """One buyer message's turn. `finish_job` is the inbound job a request leased to run this message
-        itself (bot/inbox/inbox.py `take_inline`): it is marked done in the turn's transaction."""
+        itself (bot/inbox/inbox.py `take_inline`): it is marked done in the turn's transaction. `photo` is the
+        `photos` row sent with it (the web chat checked it belongs to this case): the message may then have no
+        text at all."""
         # A turn that needs a search the knowledge base has not answered yet does not wait for it inside
         # its transaction: on SQLite that transaction holds the process's one write gate, and a 3-5 ms
         # search (far more under load) stalled every other buyer behind it (bench/turn.py collapsed from
@@ -165,11 +169,13 @@ class Engine:
         # from the start, finding the answer cached; the rolled-back attempt wrote nothing. The last
         # attempt searches in place, so a turn always finishes.
         text = clean(text)
-        early = await self._parse_early(case_id, text)
+        early = await self._parse_early(case_id, text) if text else None
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             try:
                 with deferring_lookups(attempt < LOOKUP_ATTEMPTS):
-                    return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early, finish_job)
+                    return await self._buyer_turn(
+                        case_id, text, channel, provider_id, shop_id, early, finish_job, photo
+                    )
             except LookupNeeded as need:
                 fetch = need.fetch
             await asyncio.to_thread(fetch)
@@ -215,6 +221,7 @@ class Engine:
         shop_id: str | None,
         early: EarlyParse | None,
         finish_job: int | None = None,
+        photo: int | None = None,
     ) -> TurnResult:
         async with self.sessions() as session, session.begin():
             ctx = await self._locked(session, case_id, shop_id)
@@ -228,7 +235,7 @@ class Engine:
             # Without a helper process the NLU runs here, on the event loop, inside the transaction: less
             # than handing it to a thread and back, and reading the case first gives it the language and
             # the order's items without a second read.
-            parsed = self._parse(ctx, text, early)
+            parsed = self._parse(ctx, text, early) if text or photo is None else photo_only(ctx)
             inbound = {
                 "shop_id": case.shop_id,
                 "case_id": case.id,
@@ -240,18 +247,22 @@ class Engine:
                 "language": parsed.language,
                 "provider_id": provider_id,
                 "status": "received",
-                "meta": {},
+                "meta": {"photo": photo} if photo is not None else {},
                 "created_at": self.clock.now(),
             }
             if case.first_reply_at is None and case.first_contact_at is not None:
                 case.first_reply_at = self.clock.now()
             state = self._state(ctx)
-            plan = flow.on_buyer_message(state, parsed, self.conversation, self.remedies)
+            if photo is not None and not text:
+                plan = flow.on_buyer_photo(state, self.conversation, self.remedies)
+            else:
+                plan = flow.on_buyer_message(state, parsed, self.conversation, self.remedies, photo=photo is not None)
             latest = {
                 "text": text,
                 "intent": {"name": parsed.intent, "confidence": parsed.confidence},
                 "entities": [e.__dict__ for e in parsed.entities],
                 "message_id": provider_id,
+                "photo": photo,
             }
             turn_event = {
                 "shop_id": case.shop_id,
@@ -601,6 +612,13 @@ class Engine:
 
 def slots_turn(case: Case) -> int:
     return int(case.details.get("turn", 0))
+
+
+def photo_only(ctx: CaseContext) -> ParseResult:
+    """What a photo sent without words says to the NLU: nothing. The flow reads it by `on_buyer_photo`; this
+    only fills the turn's records (its language is the case's)."""
+    language = (ctx.case.details or {}).get("language") or ctx.case.language or "en"
+    return ParseResult(text="", language=language, intent="photo", confidence=1.0, ranking=[], anger=0.0, level="calm")
 
 
 def clean(text: str) -> str:

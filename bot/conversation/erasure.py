@@ -1,6 +1,7 @@
 """Erasing a buyer (GDPR art. 17): `DELETE /api/buyers/{id}` and `mediator buyer erase` both end here.
 
-What goes: the buyer's name, e-mail, phone, Telegram chat and timezone; the text of every message of the
+What goes: the buyer's name, e-mail, phone, Telegram chat and timezone; every photo the buyer sent (the rows
+themselves: a photo is nothing but personal data); the text of every message of the
 buyer's cases (theirs, the bot's and staff's: a reply quotes what it answers); the review's text and edit
 link; the order's number; the slots of free text the conversation gathered (what happened, the words the
 buyer used for the item, staff notes); job payloads and consent details that carry any of it; Slack relay
@@ -36,6 +37,7 @@ from bot.conversation import flow
 from bot.conversation.lifecycle import CALLBACK, apply_stage
 from bot.outbox import contacts
 from bot.platform.vocab import Stage
+from bot.store import photos
 from bot.store.audit import record
 from bot.store.models import (
     Buyer,
@@ -81,6 +83,7 @@ class Erasure:
     contact_points_deleted: int = 0
     contact_points_kept_as_opt_out: int = 0
     slack_messages: int = 0
+    photos: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -170,7 +173,7 @@ async def erase_buyer(
             closed += 1
         case.details = kept_details(case.details)
 
-    messages = 0
+    messages = photos_deleted = 0
     if case_ids:
         for message in (await session.execute(select(Message).where(Message.case_id.in_(case_ids)))).scalars():
             message.text = ""
@@ -185,6 +188,7 @@ async def erase_buyer(
             delivery.error = None
         for event in (await session.execute(select(Event).where(Event.case_id.in_(case_ids)))).scalars():
             event.data = scrub(event.data or {}, needles)
+        photos_deleted = await photos.erase_cases(session, case_ids)
         slack_copies = await _slack_copies(session, case_ids)
         await session.execute(delete(SlackRelay).where(SlackRelay.case_id.in_(case_ids)))
         await session.execute(update(LinkTokenUse).where(LinkTokenUse.case_id.in_(case_ids)).values(chat_id=ERASED))
@@ -224,7 +228,7 @@ async def erase_buyer(
     buyer.name = buyer.email = buyer.phone = buyer.telegram_chat_id = buyer.timezone = None
     buyer.buyer_key = f"{ERASED_KEY}{buyer.id}"
     copies = len(slack_copies["messages"])
-    result = Erasure(buyer.id, False, len(cases), closed, messages, jobs, deleted, kept, copies)
+    result = Erasure(buyer.id, False, len(cases), closed, messages, jobs, deleted, kept, copies, photos_deleted)
     # The audit entry names the buyer by id only, and counts what was erased.
     data = {k: v for k, v in result.as_dict().items() if k not in ("buyer_id", "already_erased")}
     record(session, shop_id, actor, role, "buyer_erased", now, target=f"buyer:{buyer.id}", data=data)

@@ -79,10 +79,14 @@ class State:
 # ── a buyer's message ───────────────────────────────────────────────────────────────────────────
 
 
-def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
+def on_buyer_message(
+    s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, *, photo: bool = False
+) -> Plan:
     if s.get("opted_out"):
         return Plan([], Stage.CLOSED, {}, reason="opted_out_silence")  # rule 11: never message again
     slots = absorb(s, m, p)
+    if photo:
+        slots.update(photo_slots(s))
     if s.stage == Stage.CLOSED:
         slots["close_kind"] = "after_close"
         return Plan(["action_close"], Stage.CLOSED, slots, reason="message_after_close")
@@ -120,6 +124,32 @@ def on_buyer_message(s: State, m: Parsed, p: ConversationPolicy, remedies: Remed
         rest = by_stage(s, m, p, remedies, slots)
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"identity+{rest.reason}")
     return by_stage(s, m, p, remedies, slots)
+
+
+def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
+    """A photo sent without words. It is the evidence rule 6 asks for ("a photo would help"), so that question
+    is never asked again; what the photo shows is for staff to see (the card and /staff), not for the bot to
+    read. The conversation goes on from where it stood: while gathering, the next detail still missing (or the
+    proposal); while calming, the move to the facts the buyer has started giving; with staff, the message is
+    theirs. In any other stage the open question stands and the bot adds nothing."""
+    if s.get("opted_out"):
+        return Plan([], Stage.CLOSED, {}, reason="opted_out_silence")
+    slots = photo_slots(s)
+    if s.stage == Stage.CLOSED:
+        slots["close_kind"] = "after_close"
+        return Plan(["action_close"], Stage.CLOSED, slots, reason="message_after_close")
+    if s.stage in STAFF:
+        return while_waiting(s, p, slots)
+    if s.stage == Stage.GATHERING:
+        return gather(s, p, remedies, slots, miss=False)
+    if s.stage in CALMING or s.stage == Stage.OPENED:
+        return gather(s, p, remedies, slots, first=True)
+    return Plan([], s.stage, slots, reason="photo_noted")
+
+
+def photo_slots(s: State) -> dict[str, Any]:
+    """What a photo tells the flow: there is evidence (the remedy rules' `has_evidence`), and one more photo."""
+    return {"evidence": "yes", "photos": int(s.get("photos", 0)) + 1, "not_understood": 0}
 
 
 def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> Plan | None:

@@ -23,7 +23,7 @@ from bot.handoff.staff_remedy import grant_form
 from bot.platform.currencies import format_money
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
-from bot.store.models import Message, SlackThread
+from bot.store.models import Message, Photo, SlackThread
 
 REASONS = {
     "buyer_asked": "the buyer asked for a person",
@@ -70,7 +70,7 @@ class CaseCard:
     deadline_at: str
     time_left: str
     owner: str | None = None
-    conversation: list[dict[str, str]] = field(default_factory=list)
+    conversation: list[dict[str, Any]] = field(default_factory=list)
     # The remedy on record (the bot's, or a person's with granted_by), and what a staff grant may choose from.
     accepted_remedy: dict[str, Any] | None = None
     grant: dict[str, Any] | None = None
@@ -123,6 +123,9 @@ def _with_amount_text(option: dict[str, Any], language: str) -> dict[str, Any]:
     return {**option, "amount_text": format_money(option["amount"], option.get("currency"), language)}
 
 
+# Slack gets no copy of a buyer's photo (one less place to erase it from): the thread says one arrived and
+# where to see it.
+PHOTO_NOTE = " [sent a photo: open the case in /staff to see it]"
 GATHERED = ("what", "when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
 
 
@@ -182,12 +185,14 @@ async def load_card(
         }
     rows = (
         await session.execute(
-            select(Message.role, Message.text, Message.created_at)
+            select(Message.role, Message.text, Message.created_at, Message.meta)
             .where(Message.case_id == case.id)
             .order_by(Message.id.desc())
             .limit(conversation_turns)
         )
     ).all()
+    # Photos still stored (an erasure or the retention job deletes them; their messages keep the mention).
+    kept_photos = set((await session.execute(select(Photo.id).where(Photo.case_id == case.id))).scalars())
     reason_key = case.handoff_reason or details.get("handoff_reason") or ""
     return CaseCard(
         case_id=case.id,
@@ -214,7 +219,14 @@ async def load_card(
         time_left=time_left(case.deadline_at, now) if case.stage != Stage.CLOSED else "closed",
         owner=thread.owner_name if thread else None,
         conversation=[
-            {"role": role, "text": mask_text(text)[:500], "at": at.isoformat()} for role, text, at in reversed(rows)
+            {
+                "role": role,
+                "text": mask_text(text)[:500],
+                "at": at.isoformat(),
+                # The photo sent with the message (the web chat's attachment): /staff shows it.
+                **({"photo": meta["photo"]} if (meta or {}).get("photo") in kept_photos else {}),
+            }
+            for role, text, at, meta in reversed(rows)
         ],
         accepted_remedy=details.get("accepted_remedy"),
         grant=grant_form(ctx, bundle.remedies) if granting else None,
@@ -301,7 +313,9 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
         blocks.append(_section("*Details gathered*\n" + "\n".join(lines)))
     blocks.append(_section(f"*Anger*\n{anger_trend(card.anger)}"))
     if card.conversation:
-        said = [f"*{m['role']}*: {mrkdwn(m['text'][:300])}" for m in card.conversation]
+        said = [
+            f"*{m['role']}*: {mrkdwn(m['text'][:300])}{PHOTO_NOTE if m.get('photo') else ''}" for m in card.conversation
+        ]
         blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
     if card.accepted_remedy:
         by = card.accepted_remedy.get("granted_by")

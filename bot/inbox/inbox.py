@@ -211,7 +211,7 @@ async def _record_inbound(session: AsyncSession, case: Case, msg: Inbound, text:
         "provider_id": msg.provider_id,
         "status": "received",
         "stage": case.stage,
-        "meta": {},
+        "meta": {"photo": msg.photo} if msg.photo else {},
         "created_at": now,
     }
     stmt = insert_ignoring_conflicts(
@@ -296,7 +296,13 @@ async def take(
             record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
         case_id = case.id
     return await ctx.engine.buyer_message(
-        case_id, text, channel=msg.channel, provider_id=msg.provider_id, shop_id=shop_id, finish_job=job_id
+        case_id,
+        text,
+        channel=msg.channel,
+        provider_id=msg.provider_id,
+        shop_id=shop_id,
+        finish_job=job_id,
+        photo=msg.photo,
     )
 
 

@@ -61,6 +61,8 @@ class WebchatSettings(Strict):
     # A chat link lives as long as a mediation can (the 21-day window) plus a little.
     link_ttl_days: int = Field(23, ge=1, le=90)
     max_message_chars: int = Field(2000, ge=100, le=20_000)
+    # One photo per message (issue 21.4): 8 MB holds a phone camera's JPEG or HEIC at full size.
+    max_photo_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024, le=50 * 1024 * 1024)
 
 
 def _env(name: str) -> str | None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -461,3 +462,31 @@ class StaffAccount(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
+
+
+# ── photos (issue 21.4) ─────────────────────────────────────────────────────────────────────────────
+
+
+class Photo(Base):
+    """A photo a buyer sent with a message (the web chat's attachment): its bytes, checked type and size.
+
+    In the database, not in files under the data dir: the case row is the one source of truth (DESIGN decision
+    2), and on the scale path N stateless workers share the database but no disk. A photo is then committed,
+    erased (bot/conversation/erasure.py) and purged (bot/store/retention.py) in the same transactions as the
+    message it belongs to, and a backup of the database holds it. `provider_id` is its message's (the web
+    chat's `web:{case}:{client id}`): unique per shop, so a message has at most one photo and a resent upload
+    is the same row."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "provider_id"),
+        Index("ix_photos_case", "case_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

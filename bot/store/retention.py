@@ -1,7 +1,8 @@
 """Retention (issue 20, review M9): personal data is not kept forever.
 
 Once a day per shop, a durable `retention` job empties the text of messages older than
-`retention.messages` (of closed cases only: a live conversation keeps its context) and the payloads of
+`retention.messages` (of closed cases only: a live conversation keeps its context), deletes the photos of
+those cases after the same period, and empties the payloads of
 jobs that finished longer than `retention.jobs` ago (an inbound job holds a second copy of the message and
 the sender's number). Rows stay, so reports keep every figure; only the text goes. Sign-in sessions that
 ended more than a day ago are deleted.
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.models import Case, Job, Message, Shop, WebSession
+from bot.store.models import Case, Job, Message, Photo, Shop, WebSession
 from bot.store.queue import JobContext, job_handler, schedule
 
 log = logging.getLogger("mediator.retention")
@@ -94,6 +95,23 @@ async def purge(
     return texts, payloads
 
 
+async def purge_photos(
+    sessions: async_sessionmaker[AsyncSession],
+    shop_id: str,
+    now: datetime,
+    messages: timedelta | None,
+    *,
+    batch: int = BATCH,
+) -> int:
+    """Delete the photos of closed cases older than `messages` (the period message texts are kept): the row
+    goes, since a photo has nothing a report counts. Returns how many."""
+    if messages is None:
+        return 0
+    closed = select(Case.id).where(Case.shop_id == shop_id, Case.stage == "closed")
+    due = select(Photo.id).where(Photo.shop_id == shop_id, Photo.created_at < now - messages, Photo.case_id.in_(closed))
+    return await _in_batches(sessions, due, batch, lambda ids: delete(Photo).where(Photo.id.in_(ids)))
+
+
 async def _in_batches(
     sessions: async_sessionmaker[AsyncSession], due: Select[tuple[int]], batch: int, change: Callable[[list[int]], Any]
 ) -> int:
@@ -113,8 +131,15 @@ async def retention(ctx: JobContext, job: Job) -> None:
     now = ctx.clock.now()
     settings = ctx.settings.retention
     texts, payloads = await purge(ctx.sessions, job.shop_id, now, settings.period("messages"), settings.period("jobs"))
-    if texts or payloads:
-        log.info("shop %s: retention emptied %s message texts and %s job payloads", job.shop_id, texts, payloads)
+    pictures = await purge_photos(ctx.sessions, job.shop_id, now, settings.period("messages"))
+    if texts or payloads or pictures:
+        log.info(
+            "shop %s: retention emptied %s message texts and %s job payloads, and deleted %s photos",
+            job.shop_id,
+            texts,
+            payloads,
+            pictures,
+        )
     nxt = now + EVERY
     # The next run, deduplicated by its day: a run redone after a kill schedules nothing twice.
     async with ctx.sessions() as session, session.begin():

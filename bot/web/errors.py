@@ -16,9 +16,19 @@ log = logging.getLogger("mediator.api")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, message: str, *, field: str | None = None, fix: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        *,
+        field: str | None = None,
+        fix: str | None = None,
+        details: dict[str, object] | None = None,
+    ):
         super().__init__(message)
         self.status, self.error, self.message, self.field, self.fix = status, error, message, field, fix
+        self.details = details or {}  # numbers a page words itself, in its own language (a photo's limit)
 
     def body(self) -> dict[str, object]:
         out: dict[str, object] = {"error": self.error, "message": self.message}
@@ -26,7 +36,7 @@ class ApiError(Exception):
             out["field"] = self.field
         if self.fix:
             out["fix"] = self.fix
-        return out
+        return {**out, **self.details}
 
 
 def over_limit(what: str, size: int, limit: int, unit: str, *, field: str, fix: str, status: int = 413) -> ApiError:

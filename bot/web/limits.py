@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -37,6 +38,9 @@ LIMITS: dict[str, int] = {
     "/api/policies": 8 * MIB,
 }
 DEFAULT_LIMIT = 1 * MIB
+# A web-chat photo upload (/chat/{token}/photos): its limit is the deployment's setting
+# (webchat.max_photo_bytes), and a refusal names it as the photo's, which the page words for the buyer.
+PHOTO_PATH = re.compile(r"^/chat/[^/]+/photos$")
 # SQLite and PostgreSQL integers are 64-bit: a larger id in a path or query is refused, not a 500.
 MAX_INT = 2**63 - 1
 
@@ -69,20 +73,35 @@ def _too_large(size: int | None, limit: int) -> ApiError:
     )
 
 
+def photo_too_large(size: int | None, limit: int) -> ApiError:
+    """A photo over the limit: both sizes in words and in numbers (the page says it in the buyer's language)."""
+    has = f"the photo has {size} bytes ({size / MIB:.1f} MB)" if size is not None else "the photo is larger than that"
+    return ApiError(
+        413,
+        "photo_too_large",
+        f"{has}; the limit is {limit / MIB:g} MB ({limit} bytes)",
+        field="photo",
+        fix="send a smaller photo (a screenshot, or the camera's smaller size)",
+        details={"limit_bytes": limit, **({"size_bytes": size} if size is not None else {})},
+    )
+
+
 class BodyLimit:
     """Pure ASGI, so the body is never buffered here: the app reads it chunk by chunk through `receive`."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, photo_limit: int = 8 * MIB) -> None:
         self.app = app
+        self.photo_limit = photo_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(scope["path"])
+        photo = PHOTO_PATH.match(scope["path"]) is not None
+        limit = self.photo_limit if photo else limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _send_json(send, _too_large(declared, limit))
+            await _send_json(send, photo_too_large(declared, limit) if photo else _too_large(declared, limit))
             return
         seen = 0
         started = False
@@ -105,7 +124,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracked_send)
         except BodyTooLarge as exc:  # a route that let it through its own handlers
             if not started:
-                await _send_json(send, _too_large(None, exc.limit))
+                await _send_json(send, photo_too_large(None, exc.limit) if photo else _too_large(None, exc.limit))
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -147,12 +166,13 @@ def _out_of_range(request: HTTPConnection) -> str | None:
     return None
 
 
-def install_limits(app: FastAPI) -> None:
-    app.add_middleware(BodyLimit)
+def install_limits(app: FastAPI, photo_limit: int = 8 * MIB) -> None:
+    app.add_middleware(BodyLimit, photo_limit=photo_limit)
 
     @app.exception_handler(BodyTooLarge)
-    async def _body_too_large(_req: Request, exc: BodyTooLarge) -> JSONResponse:
-        err = _too_large(None, exc.limit)
+    async def _body_too_large(req: Request, exc: BodyTooLarge) -> JSONResponse:
+        photo = PHOTO_PATH.match(req.url.path) is not None
+        err = photo_too_large(None, exc.limit) if photo else _too_large(None, exc.limit)
         return JSONResponse(err.body(), status_code=413, headers={"connection": "close"})
 
     @app.exception_handler(ClientDisconnect)

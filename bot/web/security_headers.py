@@ -47,7 +47,12 @@ def csp_for(page: str, inline_styles: bool = False) -> str:
     style_src = " ".join(["'self'", *styles, *(["'unsafe-hashes'", *attrs] if attrs else [])])
     if inline_styles:
         style_src = "'self' 'unsafe-inline'"
-    return f"default-src 'self'; style-src {style_src}; script-src {script_src}; frame-ancestors 'none'"
+    # blob: images are the chat's preview of a photo the buyer chose, read from their own device (never a
+    # remote address): the page shows it before it is sent.
+    return (
+        f"default-src 'self'; img-src 'self' blob:; style-src {style_src}; script-src {script_src}; "
+        "frame-ancestors 'none'"
+    )
 
 
 class SecurityHeaders:

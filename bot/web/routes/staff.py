@@ -31,6 +31,7 @@ from bot.store.staff_accounts import Account, account_for_token
 from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web.deps import runtime
 from bot.web.errors import ApiError
+from bot.web.photos import photo_response
 from bot.web.signin import (
     TooManySignIns,
     check_rate,
@@ -243,6 +244,12 @@ async def _act(request: Request, case_id: int, who: StaffUser, action: str, **kw
         "message_id": done.message_id,
         "case": card.as_dict() if card else None,
     }
+
+
+@router.get("/staff/api/photos/{photo_id}")
+async def show_photo(photo_id: int, request: Request, who: StaffUser = Depends(staff_user)) -> Response:
+    """A buyer's photo, full size, for staff of the shop whose case it is (the card shows it as a thumbnail)."""
+    return await photo_response(runtime(request), who.shop_id, None, photo_id)
 
 
 @router.post("/staff/api/cases/{case_id}/reply")
