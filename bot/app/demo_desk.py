@@ -17,7 +17,7 @@ from typing import Any
 from bot.app.runtime import Runtime
 from bot.conversation.scenario import Step
 from bot.platform.vocab import Stage
-from bot.store.models import Case
+from bot.store.models import Case, Order, Review
 
 STAFF = (Stage.HANDOFF.value, Stage.AWAITING_STAFF.value)
 # What a person grants for a wish the bot could not meet on its own: remedies sent as goods or a pickup, whose
@@ -75,3 +75,19 @@ def desk_steps(case: Case, desk: dict[str, Any], replied: bool) -> list[Step]:
         steps.append(Step(staff=f"/grant {grant}", name=name))
     steps.append(Step(staff="/handback", name=name))
     return steps
+
+
+async def item_answer(rt: Runtime, case_id: int) -> str | None:
+    """What the buyer says when the bot asks which item it is about: the name of the order's line their review
+    speaks of (the most words in common, else the first line), as they read it on their order. None when the bot
+    is not asking for the item. A buyer knows what they bought; a fixed script cannot know when it is asked."""
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+        if case is None or (case.details or {}).get("requested_slot") != "item" or case.order_id is None:
+            return None
+        order, review = await session.get(Order, case.order_id), await session.get(Review, case.review_id)
+    names = [str(line.get("name") or "") for line in (order.items if order else []) if line.get("name")]
+    if not names:
+        return None
+    said = {w for w in (review.text if review else "").lower().split() if len(w) > 3}
+    return max(names, key=lambda n: len(said & {w for w in n.lower().split() if len(w) > 3}))

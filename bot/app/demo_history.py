@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy import func, select
 
-from bot.app.demo_desk import desk_steps, waiting_case
+from bot.app.demo_desk import desk_steps, item_answer, waiting_case
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.simulate import _step, advance
 from bot.conversation.scenario import Step
@@ -86,6 +86,7 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
     desk_due: dict[int, datetime] = {}  # a case the desk will act on at that time: its buyer waits for it
     desk_replied: set[int] = set()
     desk_asked: set[int] = set()
+    items_named: set[int] = set()
     desk_turns: dict[int, int] = {}
 
     reviews.sort(key=lambda r: r["created_at"])
@@ -153,6 +154,10 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
             if not answers_staff and await waiting_case(past, case_id) is not None:
                 continue  # with staff and nobody coming: the buyer's lines would answer nothing; they wait
             desk_asked.discard(case_id)
+            item = await item_answer(past, case_id) if steps[0].buyer is not None else None
+            if item is not None and case_id not in items_named:
+                items_named.add(case_id)  # once: a bot that asks again did not understand, and that shows
+                steps = [Step(buyer=item), *steps]
             step, rest = steps[0], steps[1:]
             if step.wait is not None:
                 heapq.heappush(queue, (clock.now() + parse_duration(step.wait), next(order), ("step", case_id, rest)))
