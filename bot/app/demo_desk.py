@@ -91,3 +91,15 @@ async def item_answer(rt: Runtime, case_id: int) -> str | None:
         return None
     said = {w for w in (review.text if review else "").lower().split() if len(w) > 3}
     return max(names, key=lambda n: len(said & {w for w in n.lower().split() if len(w) > 3}))
+
+
+async def bot_still_to_ask(rt: Runtime, case_id: int) -> bool:
+    """Whether the bot has yet to ask the question a buyer's later line answers: the follow-up ("did it all
+    arrive?") while the remedy is on its way, or the review question after the buyer said all is well. A buyer
+    who comes back after days answers what the bot asked; a script's `wait` cannot know the timers."""
+    async with rt.sessions() as session:
+        case = await session.get(Case, case_id)
+    if case is None:
+        return False
+    resolved = bool((case.details or {}).get("resolved"))
+    return case.stage == Stage.RESOLVING.value or (case.stage == Stage.FOLLOW_UP.value and resolved)

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy import func, select
 
-from bot.app.demo_desk import desk_steps, item_answer, waiting_case
+from bot.app.demo_desk import bot_still_to_ask, desk_steps, item_answer, waiting_case
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.simulate import _step, advance
 from bot.conversation.scenario import Step
@@ -32,6 +32,7 @@ from bot.store.models import Case, Review
 HERE = Path(__file__).resolve().parents[2] / "data" / "demo"
 TURN_GAP = timedelta(minutes=10)
 ARRIVAL_GAP = timedelta(minutes=20)
+BACK_LATER = timedelta(hours=6)
 
 
 def _time(text: str) -> datetime:
@@ -81,6 +82,7 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
     if seen:
         return 0
     dealer = Dealer(plan["scripts"])
+    run_until = _time(plan["run_until"])
     counted: dict[str, int] = {}
     desk = plan.get("staff_desk")
     desk_due: dict[int, datetime] = {}  # a case the desk will act on at that time: its buyer waits for it
@@ -142,7 +144,7 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
                     desk_asked.add(case_id)  # the desk asked the buyer something: their next line answers it
                 await _call_desk(past, clock, queue, order, case_id, desk, desk_due, desk_replied, desk_turns)
                 continue
-            _, case_id, steps = what
+            case_id, steps = what[1], what[2]
             if not steps:
                 continue
             if case_id in desk_due and steps[0].buyer is not None:
@@ -160,13 +162,19 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
                 steps = [Step(buyer=item), *steps]
             step, rest = steps[0], steps[1:]
             if step.wait is not None:
-                heapq.heappush(queue, (clock.now() + parse_duration(step.wait), next(order), ("step", case_id, rest)))
+                later = clock.now() + parse_duration(step.wait)
+                heapq.heappush(queue, (later, next(order), ("step", case_id, rest, "after_wait")))
+                continue
+            back = what[-1] == "after_wait" and step.buyer is not None and clock.now() < run_until
+            if back and await bot_still_to_ask(past, case_id):
+                # Back after days to answer the bot's follow-up: the buyer waits until it is asked.
+                heapq.heappush(queue, (clock.now() + BACK_LATER, next(order), what))
                 continue
             await _step(past, clock, case_id, step)
             heapq.heappush(queue, (clock.now() + TURN_GAP, next(order), ("step", case_id, rest)))
             if not any(s.staff is not None for s in rest):  # the script's own staff decide, not the desk
                 await _call_desk(past, clock, queue, order, case_id, desk, desk_due, desk_replied, desk_turns)
-        await advance(past, clock, max(clock.now(), _time(plan["run_until"])))
+        await advance(past, clock, max(clock.now(), run_until))
     finally:
         await past.close()
     return opened
