@@ -196,6 +196,27 @@ def test_an_approved_remedy_the_buyer_asked_for_is_confirmed_not_offered_again()
     assert open_minded.slots["proposed_remedy"]["type"] == "reship"
 
 
+def test_asking_approval_after_a_declined_offer_withdraws_that_offer() -> None:
+    """The handoff message names the remedy the team is asked to approve, never the offer just declined."""
+    s = flow.State(
+        Stage.PROPOSING,
+        {
+            "language": "sv",
+            "what": "lampan var trasig",
+            "item": "Lamp",
+            "problems": ["damaged"],
+            "evidence": "yes",
+            "when": "2026-10-24",
+            "approved_remedy": "replacement",
+            "proposed_remedy": {"type": "replacement", "amount": None, "needs_approval": True},
+        },
+        facts(topic="product", order_value=Decimal("400.00"), item_values={"Lamp": Decimal("400.00")}),
+    )
+    plan = turn(s, text="Nej tack, jag vill inte ha en ny", intent="deny", language="sv")
+    assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["type"] != "replacement", plan
+    assert plan.slots["proposed_remedy"] is None
+
+
 def test_a_rejected_approval_is_said_before_the_next_offer() -> None:
     waiting = wrong_tent_awaiting_approval()
     rejected = flow.on_staff_hand_back(waiting, POLICY, REMEDIES, approved=False)

@@ -435,7 +435,11 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     if best.needs_approval and s.get("approved_remedy") != best.type:
-        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=remedy_slot(s, best))
+        # An earlier offer the buyer turned down is withdrawn: the handoff message names the remedy it offers
+        # (actions/base.py reads the offer before the pending one), and it named the declined replacement while
+        # the team was asked to approve a refund (the demo's Swedish lamp case).
+        pending = remedy_slot(s, best)
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=pending, proposed_remedy=None)
     slots["proposed_remedy"] = remedy_slot(s, best)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
