@@ -105,10 +105,13 @@ def test_demo_load_is_idempotent(config: Path) -> None:
     outcomes = totals["outcomes"]
     resolved = outcomes["resolved_kept"] + outcomes["resolved_revised"]
     assert outcomes["resolved_revised"] > 0 and totals["resolution_rate"]["value"] >= 0.25, totals  # was 0 of 53
-    # Resolved cases outnumber those closed unanswered (no_response, opted_out); the cases that expire while
-    # waiting for staff are still about as many (18 against 16 on 2026-12-04): the scripts are dealt by
-    # language, not by what each review is about, so some buyers answer questions they were never asked.
+    # Resolved cases outnumber those closed unanswered (no_response, opted_out), and those that expire: the
+    # scripts are dealt by what each review is about and a staff desk answers what the bot hands it (31
+    # resolved against 9 expired on 2026-12-04; 16 against 18 when scripts were dealt by language alone).
     assert resolved > max(outcomes["no_response"], outcomes["opted_out"]), outcomes
+    assert resolved > outcomes["expired"], outcomes
+    # Buyers who ignore us or ask us to stop stay in the replay: a real quarter has them.
+    assert outcomes["no_response"] > 0 and outcomes["opted_out"] > 0, outcomes
     # Every run says how to answer as staff, with a staff account's token (never the shop key).
     for run in (first, second):
         assert re.search(r"/staff: sign in as Maja with the token mst_\S+", run.output), run.output

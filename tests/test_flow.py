@@ -137,8 +137,91 @@ def test_a_remedy_above_authority_needs_staff_approval() -> None:
     approved = flow.on_staff_hand_back(
         flow.State(Stage.AWAITING_STAFF, {**big.slots, **plan.slots}, big.facts), POLICY, REMEDIES, approved=True
     )
-    assert approved.actions == ["action_propose_remedy"]
-    assert approved.slots["proposed_remedy"] == plan.slots["pending_remedy"]
+    # The buyer asked for their money back and only the approval was missing: it is confirmed, not offered again.
+    assert approved.actions == ["action_confirm_remedy"] and approved.stage == Stage.RESOLVING
+    assert approved.slots["accepted_remedy"] == plan.slots["pending_remedy"]
+    assert approved.timers == [("follow_up", POLICY.timers.follow_up_after)]
+
+
+def wrong_tent_awaiting_approval(**slots: object) -> flow.State:
+    """The demo's Polish wrong-tent case: the buyer asked for the right tent (a 240 EUR reship, above the bot's
+    authority), and the bot asked the team to approve it."""
+    asked = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "pl",
+            "what": "przyszedł zły namiot, dwuosobowy zamiast czteroosobowego",
+            "item": "Namiot Trollheim 4",
+            "problems": ["wrong_item"],
+            "evidence": "yes",
+            "when": "2026-10-24",
+            "requested_slot": "outcome",
+            "asked": ["evidence", "outcome"],
+            **slots,
+        },
+        facts(topic="product", order_value=Decimal("240.00"), item_values={"Namiot Trollheim 4": Decimal("240.00")}),
+    )
+    plan = flow.on_buyer_message(
+        asked,
+        Msg(intent="request_replacement", text="Chciałbym dostać właściwy namiot", language="pl"),
+        POLICY,
+        REMEDIES,
+    )
+    assert plan.handoff == "approval_needed" and plan.actions == ["action_handoff"], plan
+    assert plan.slots["pending_remedy"]["type"] == "reship"
+    return flow.State(Stage.AWAITING_STAFF, {**asked.slots, **plan.slots}, asked.facts)
+
+
+def test_while_an_approval_is_pending_the_bot_proposes_nothing_else() -> None:
+    waiting = wrong_tent_awaiting_approval()
+    for text, intent in [("Dobrze, może być odbiór kurierem", "request_return"), ("I co dalej?", "out_of_scope")]:
+        plan = turn(waiting, text=text, intent=intent, language="pl")
+        assert "action_propose_remedy" not in plan.actions and plan.stage == Stage.AWAITING_STAFF, plan
+        assert not plan.slots.get("proposed_remedy")
+
+
+def test_an_approved_remedy_the_buyer_asked_for_is_confirmed_not_offered_again() -> None:
+    waiting = wrong_tent_awaiting_approval()
+    approved = flow.on_staff_hand_back(waiting, POLICY, REMEDIES, approved=True)
+    assert approved.actions == ["action_confirm_remedy"] and approved.stage == Stage.RESOLVING
+    assert approved.slots["accepted_remedy"]["type"] == "reship"
+    # Asked for nothing in particular ("suggest something"): the approved remedy is offered, not taken as agreed.
+    open_minded = flow.on_staff_hand_back(
+        flow.State(Stage.AWAITING_STAFF, {**waiting.slots, "wants": None}, waiting.facts),
+        POLICY,
+        REMEDIES,
+        approved=True,
+    )
+    assert open_minded.actions == ["action_propose_remedy"] and not open_minded.slots.get("accepted_remedy")
+    assert open_minded.slots["proposed_remedy"]["type"] == "reship"
+
+
+def test_asking_approval_after_a_declined_offer_withdraws_that_offer() -> None:
+    """The handoff message names the remedy the team is asked to approve, never the offer just declined."""
+    s = flow.State(
+        Stage.PROPOSING,
+        {
+            "language": "sv",
+            "what": "lampan var trasig",
+            "item": "Lamp",
+            "problems": ["damaged"],
+            "evidence": "yes",
+            "when": "2026-10-24",
+            "approved_remedy": "replacement",
+            "proposed_remedy": {"type": "replacement", "amount": None, "needs_approval": True},
+        },
+        facts(topic="product", order_value=Decimal("400.00"), item_values={"Lamp": Decimal("400.00")}),
+    )
+    plan = turn(s, text="Nej tack, jag vill inte ha en ny", intent="deny", language="sv")
+    assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["type"] != "replacement", plan
+    assert plan.slots["proposed_remedy"] is None
+
+
+def test_a_rejected_approval_is_said_before_the_next_offer() -> None:
+    waiting = wrong_tent_awaiting_approval()
+    rejected = flow.on_staff_hand_back(waiting, POLICY, REMEDIES, approved=False)
+    assert rejected.actions == ["action_propose_remedy"] and rejected.slots["proposed_remedy"]["type"] != "reship"
+    assert rejected.slots["why_not"] == {"kind": "declined", "remedy": "reship"}
 
 
 @pytest.mark.parametrize("stage", [Stage.CONTACTED, Stage.GATHERING, Stage.PROPOSING, Stage.AWAITING_STAFF])

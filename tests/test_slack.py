@@ -278,24 +278,26 @@ def test_masking_never_leaves_a_long_digit_run(text: str) -> None:
 # ── the required scenarios ──────────────────────────────────────────────────────────────────────
 
 
-async def test_approval_above_the_bots_authority_changes_the_offer(
+async def test_approval_above_the_bots_authority_confirms_what_the_buyer_asked_for(
     srt: Runtime, web: httpx.AsyncClient, fake_slack: FakeSlack
 ) -> None:
-    case_id = await approval_case(srt)
+    case_id = await approval_case(srt)  # the buyer asked for their money back; a full refund needs approval
     offers_before = [m for m in await messages(srt, case_id, "bot") if m.action == "propose_remedy"]
     assert offers_before == []  # nothing promised while waiting for approval
     thread = await thread_row(srt, case_id)
     response = await post_action(web, "mediator_approve", str(case_id), thread.channel_id)
     assert response.status_code == 200
     await settle(srt)
-    offers = [m for m in await messages(srt, case_id, "bot") if m.action == "propose_remedy"]
-    assert len(offers) == 1 and offers[0].meta["remedy"]["type"] == "refund_full"
+    bot = await messages(srt, case_id, "bot")
+    # What the buyer asked for is confirmed once approved, not offered a second time.
+    assert [m.meta["remedy"]["type"] for m in bot if m.action == "confirm_remedy"] == ["refund_full"]
+    assert not [m for m in bot if m.action == "propose_remedy"]
     case = await case_row(srt, case_id)
-    assert case.stage == "proposing" and case.details.get("approved_remedy") == "refund_full"
+    assert case.stage == "resolving" and case.details.get("accepted_remedy", {}).get("type") == "refund_full"
     notes = fake_slack.posts(thread_ts=thread.thread_ts)
     assert any("approved refund_full" in n.args["text"] for n in notes)
     assert fake_slack.called("chat.update")  # the card shows the new state, without the buttons
-    # The buyer accepts; the bot records the remedy (the rest of the conversation is the bot's again).
+    # The buyer's thanks are acknowledged; the rest of the conversation is the bot's again.
     await buyer(srt, case_id, "Ja, einverstanden, danke")
     assert (await case_row(srt, case_id)).stage == "resolving"
 

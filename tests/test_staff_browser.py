@@ -78,10 +78,12 @@ async def test_reply_and_approve_in_the_browser(page: Page, base_url: str, rt: R
     assert "ich kümmere mich sofort darum" in staff.text
     await page.get_by_role("button", name="Approve remedy").click()
     await expect(page.locator("#status")).to_contain_text("approved refund_full")
-    await expect(page.locator("#stage")).to_have_attribute("data-stage", "proposing")
-    await expect(page.locator("#stage")).to_have_text("proposing a remedy")
-    offers = [m for m in await rows(rt, case_id, "bot") if m.action == "propose_remedy"]
-    assert [o.meta["remedy"]["type"] for o in offers] == ["refund_full"]
+    # The buyer asked for their money back: once approved it is confirmed, not offered a second time.
+    await expect(page.locator("#stage")).to_have_attribute("data-stage", "resolving")
+    await expect(page.locator("#stage")).to_have_text("remedy being carried out")
+    bot = await rows(rt, case_id, "bot")
+    assert [m.meta["remedy"]["type"] for m in bot if m.action == "confirm_remedy"] == ["refund_full"]
+    assert not [m for m in bot if m.action == "propose_remedy"]
     # Back with the bot: the case leaves the inbox.
     await expect(page.locator(f"#list li[data-case-id='{case_id}']")).to_have_count(0)
     assert SHOT.stat().st_size > 10_000

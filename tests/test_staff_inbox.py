@@ -79,13 +79,16 @@ async def test_the_inbox_lists_handoffs_with_their_card(rt: Runtime, client: htt
     assert thread.channel_id is None and thread.thread_ts is None
 
 
-async def test_approve_changes_the_offer(rt: Runtime, client: httpx.AsyncClient, as_staff: Any) -> None:
-    case_id = await approval_case(rt)
+async def test_approve_confirms_the_remedy_the_buyer_asked_for(
+    rt: Runtime, client: httpx.AsyncClient, as_staff: Any
+) -> None:
+    case_id = await approval_case(rt)  # the buyer asked for their money back; a full refund needs approval
     response = await client.post(f"/staff/api/cases/{case_id}/approve", headers=await as_staff("Maja"))
     assert response.status_code == 200, response.text
-    assert response.json()["stage"] == "proposing" and "approved refund_full" in response.json()["note"]
-    offers = [m for m in await messages(rt, case_id, "bot") if m.action == "propose_remedy"]
-    assert [o.meta["remedy"]["type"] for o in offers] == ["refund_full"]
+    assert response.json()["stage"] == "resolving" and "approved refund_full" in response.json()["note"]
+    bot = await messages(rt, case_id, "bot")
+    assert [m.meta["remedy"]["type"] for m in bot if m.action == "confirm_remedy"] == ["refund_full"]
+    assert not [m for m in bot if m.action == "propose_remedy"]  # confirmed, not offered a second time
     again = await client.post(f"/staff/api/cases/{case_id}/approve")
     assert again.status_code == 409 and again.json()["error"] == "not_with_staff"
 

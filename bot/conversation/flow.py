@@ -465,7 +465,11 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     if best.needs_approval and s.get("approved_remedy") != best.type:
-        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=remedy_slot(s, best))
+        # An earlier offer the buyer turned down is withdrawn: the handoff message names the remedy it offers
+        # (actions/base.py reads the offer before the pending one), and it named the declined replacement while
+        # the team was asked to approve a refund (the demo's Swedish lamp case).
+        pending = remedy_slot(s, best)
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=pending, proposed_remedy=None)
     slots["proposed_remedy"] = remedy_slot(s, best)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
@@ -534,6 +538,15 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def asked_for(s: State, r: RemedyPolicy, remedy_type: str) -> bool:
+    """Whether the remedy is what the buyer asked for: it serves their wish, and a partial refund never counts
+    as the money back they wanted (as in answer_proposal)."""
+    wants = s.get("wants")
+    if not wants or (remedy_type == "refund_partial" and wants == "refund"):
+        return False
+    return meets(r, remedy_type, wants)
 
 
 def _serves(r: RemedyPolicy, remedy_type: str) -> list[str]:
@@ -651,9 +664,22 @@ def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approve
         slots["pending_remedy"] = None
         if approved:
             slots.update(approved_remedy=pending["type"], proposed_remedy=pending)
+            if asked_for(s, r, pending["type"]):
+                # The buyer asked for this very remedy and only the approval was missing: it is confirmed, not
+                # offered again. Asking "does that work for you?" once more read, in the demo's wrong-tent case,
+                # as if the request had never been heard.
+                slots["accepted_remedy"] = pending
+                timers = [("follow_up", p.timers.follow_up_after)]
+                return Plan(["action_confirm_remedy"], Stage.RESOLVING, slots, reason="approved", timers=timers)
             return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="approved")
         slots["declined"] = sorted(set(s.get("declined", [])) | {pending["type"]})
-        return propose(State(Stage.PROPOSING, {**s.slots, **slots}, s.facts), r, slots)
+        plan = propose(State(Stage.PROPOSING, {**s.slots, **slots}, s.facts), r, slots)
+        if plan.actions == ["action_propose_remedy"]:
+            # The buyer was told the request went to the team: the next offer says first that the team said no.
+            # Without it the buyer read "this needs approval" followed by a different offer, as if the bot had
+            # dropped the request by itself (the demo's Polish wrong-tent case).
+            plan.slots["why_not"] = {"kind": "declined", "remedy": pending["type"]}
+        return plan
     resume = Stage(s.get("resume_stage") or Stage.GATHERING)
     if resume in CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING}:
         # Staff may have learned facts meanwhile: continue with whatever is still missing.

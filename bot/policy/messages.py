@@ -174,6 +174,9 @@ class WhyNot(_Strict):
 
     window: Variants  # the rule's time limit ({days} days after delivery) has passed
     case: Variants  # the policy allows it for other problems, or not at all
+    # The team did not approve {remedy}, which the bot had asked them for (flow.on_staff_hand_back). Optional,
+    # so versions written before it still load; without it the next offer comes without the sentence.
+    declined: Variants | None = None
 
 
 class Messages(_Strict):

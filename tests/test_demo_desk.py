@@ -1,0 +1,70 @@
+"""The demo's staff desk and script dealer (bot/app/demo_desk.py, bot/app/demo_history.py): what a real team does
+with a handoff, and which buyer script a review gets. The replay itself is covered by tests/test_cli.py."""
+
+from __future__ import annotations
+
+import yaml
+
+from bot.app.demo_desk import desk_steps
+from bot.app.demo_history import HERE, Dealer
+from bot.platform.vocab import Kind, Problem, Topic, names
+from bot.store.models import Case
+
+PLAN = yaml.safe_load((HERE / "history.yml").read_text(encoding="utf-8"))
+DESK = PLAN["staff_desk"]
+
+
+def case(language: str = "pl", **details: object) -> Case:
+    return Case(
+        language=language, stage="awaiting_staff", details=details, handoff_reason=details.get("handoff_reason")
+    )
+
+
+def test_approvals_within_the_desk_limit_are_approved_and_above_it_rejected() -> None:
+    reship = {"type": "reship", "amount": None, "currency": "EUR"}
+    assert [s.staff for s in desk_steps(case(pending_remedy=reship), DESK, False)] == ["/approve"]
+    small = {"type": "refund_full", "amount": "159.00", "currency": "EUR"}
+    assert [s.staff for s in desk_steps(case(pending_remedy=small), DESK, False)] == ["/approve"]
+    large = {"type": "refund_full", "amount": "900.00", "currency": "EUR"}
+    assert [s.staff for s in desk_steps(case(pending_remedy=large), DESK, False)] == ["/reject"]
+    unknown = {"type": "refund_full", "amount": "10.00", "currency": "JPY"}  # no limit set: not approved
+    assert [s.staff for s in desk_steps(case(pending_remedy=unknown), DESK, False)] == ["/reject"]
+
+
+def test_other_handoffs_get_a_reply_in_the_buyers_language_and_go_back_to_the_bot() -> None:
+    steps = desk_steps(case("de", handoff_reason="not_understood", wants="replacement"), DESK, False)
+    assert steps[0].staff == DESK["replies"]["de"]["default"].format(name="Jonas")
+    assert [s.staff for s in steps[1:]] == ["/grant replacement", "/handback"]
+    # A buyer who asked for a person is asked what would help, and the desk reads the answer first.
+    asked = desk_steps(case("sv", handoff_reason="buyer_asked"), DESK, False)
+    assert [s.staff for s in asked] == [DESK["replies"]["sv"]["buyer_asked"].format(name="Jonas")]
+    # Nothing the policy allows and nothing the desk may grant: it stays with staff, unanswered by the bot.
+    assert desk_steps(case("en", handoff_reason="no_acceptable_remedy", wants="refund"), DESK, False) == []
+    # Trolls, black PR and buyers who opted out are never written to.
+    assert desk_steps(case("en", handoff_reason="suspected_troll"), DESK, False) == []
+    assert desk_steps(case("en", handoff_reason="buyer_asked", opted_out=True), DESK, False) == []
+    # No words in the buyer's language: a person would not write in another one.
+    assert desk_steps(case("it", handoff_reason="not_understood"), DESK, False) == []
+
+
+def test_scripts_are_dealt_by_what_the_review_is_about() -> None:
+    dealer = Dealer(PLAN["scripts"])
+    about = {name: set(s.get("about", ["any"])) for name, s in PLAN["scripts"].items()}
+    first = {name: s["steps"][0] for name, s in PLAN["scripts"].items()}
+
+    def dealt(language: str, problems: set[str], labels: set[str]) -> str:
+        steps = dealer.deal(language, problems, labels)
+        assert steps is not None
+        dumped = steps[0].model_dump(exclude_defaults=True)
+        return next(n for n, f in first.items() if f == dumped and PLAN["scripts"][n]["language"] == language)
+
+    assert about[dealt("en", {"charged_twice"}, {"billing", "constructive"})] & {"charged_twice"}
+    assert about[dealt("sv", set(), {"delivery", "constructive"})] & {"delivery"}  # no problem named: the topic
+    assert "impulsive" in about[dealt("ru", set(), {"other", "impulsive"})]
+    assert dealer.deal("it", {"damaged"}, {"product"}) is None  # no Italian scripts: a buyer who never answers
+
+
+def test_every_script_names_what_it_is_about_in_the_vocabulary() -> None:
+    known = set(names(Problem)) | set(names(Topic)) | set(names(Kind)) | {"any"}
+    for name, script in PLAN["scripts"].items():
+        assert set(script.get("about", [])) <= known and script.get("about"), name
