@@ -21,6 +21,7 @@ from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, op
 from bot.understanding.answers import (
     asks_if_bot,
     asks_part_of_price,
+    declined_wishes,
     negated,
     part_named,
     revision_answer,
@@ -294,12 +295,17 @@ def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]
 
 
 def wish_of(m: Parsed, s: State) -> str | None:
-    """The wish a request names. The classifier has no `part` intent: "just send the missing lid" reads as a
-    request for a replacement, and a buyer who wants only the part is then sent a whole new item (issue 19.5);
-    the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
+    """The wish a request names. The classifier has no `part` or `shipping` intent: "just send the missing lid"
+    reads as a request for a replacement, and a buyer who wants only the part is then sent a whole new item
+    (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
-    if wish == "replacement" and "part" in wishes_in(m.text, s.get("language") or m.language)[0]:
+    named = wishes_in(m.text, s.get("language") or m.language)[0] if wish else []
+    if wish == "replacement" and "part" in named:
         return "part"
+    if wish in ("refund", "discount") and "shipping" in named:
+        # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
+        # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
+        return "shipping"
     return wish
 
 
@@ -471,8 +477,19 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # The offer asked "does that sound good?": a plain yes or no is read against it before the classifier's
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
     intent = {"yes": "affirm", "no": "deny"}.get(yes_no(m.text, s.get("language") or m.language) or "", m.intent)
+    refused = [w for w in declined_wishes(m.text, language) if w in serves]
+    if refused and not set(named) & set(serves):
+        # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
+        # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
+        restates = False
+        intent = "deny" if intent in ("affirm", "thank") else intent
+        if wish in serves:
+            wish = None
     accepts = intent in ("affirm", "thank") or restates
-    if other and ((accepts and not adds) or intent == "deny"):
+    if other and not (accepts and adds):
+        # A wish the offer does not serve, said instead of a plain yes ("I'd prefer the shipping money back"), is a
+        # counter-wish whatever the classifier makes of the sentence: read as describing a problem, it sent the
+        # buyer back to "what happened?" and then to staff (issue 19.3).
         accepts, wish = False, other[0]
         slots["wants"] = wish
     if accepts:

@@ -85,18 +85,62 @@ def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.
 def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
     """The outcomes a message names, in the order of WISHES, and whether it adds one on top of something
     ("also", "plus", "could you add"): "the replacement is fine, but could you add a voucher" accepts the
-    replacement and asks for more, where "I'd rather have my money back" replaces it."""
+    replacement and asks for more, where "I'd rather have my money back" replaces it. A wish named only where the
+    buyer turns it down ("rather than a voucher") is not one of them: see declined_wishes."""
+    found, also, _declined = _read_wishes(text, language)
+    return found, also
+
+
+def declined_wishes(text: str, language: str | None) -> list[str]:
+    """The outcomes a message turns down ("the postage back rather than a voucher": discount), and names nowhere
+    else as wanted. An offer named only there is declined, even when the classifier reads the message as asking
+    for it (issue 19.3: "I'd prefer X rather than a voucher" after a coupon offer)."""
+    return _read_wishes(text, language)[2]
+
+
+def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list[str]]:
     said = normalise(text)
     found: list[str] = []
+    declined: list[str] = []
     also = False
     for lang in dict.fromkeys([language or "en", "en"]):
         kinds = _wishes().get(lang, {})
-        found += [w for w in WISHES if w not in found and any(p.search(said) for p in kinds.get(w, []))]
+        refused = _declined_spans(said, kinds.get("instead", []))
+        for wish in WISHES:
+            starts = [m.start() for p in kinds.get(wish, []) for m in p.finditer(said)]
+            if not starts:
+                continue
+            if any(not _inside(at, refused) for at in starts):
+                found += [wish] if wish not in found else []
+            elif wish not in declined:
+                declined.append(wish)
         also = also or any(p.search(said) for p in kinds.get("also", []))
+    found = [w for w in WISHES if w in found]  # one order whatever language named it
+    declined = [w for w in declined if w not in found]
     if "part" in found and "replacement" in found:
         # "send me a new lid" names a part with a replacement's words: the narrower wish is what is meant.
         found.remove("replacement")
-    return found, also
+    if "shipping" in found and "refund" in found:
+        # "the shipping money back" names the shipping cost with a refund's words: the narrower wish again.
+        found.remove("refund")
+    return found, also, declined
+
+
+# What follows a marker ("rather than", "zamiast") up to the next punctuation is what the buyer turns down.
+_CLAUSE_END = re.compile(r"[,.;:!?]|\s[-–]\s")
+
+
+def _declined_spans(said: str, markers: list[re.Pattern[str]]) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in markers:
+        for m in pattern.finditer(said):
+            end = _CLAUSE_END.search(said, m.end())
+            spans.append((m.end(), end.start() if end else len(said)))
+    return spans
+
+
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= at < end for start, end in spans)
 
 
 def asks_part_of_price(text: str, language: str | None) -> bool:
