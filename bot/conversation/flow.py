@@ -482,7 +482,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
         # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
         restates = False
-        intent = "deny" if intent in ("affirm", "thank") else intent
+        intent = "deny"  # "new cups rather than the refund" turns the refund down, whatever else it says
         if wish in serves:
             wish = None
     accepts = intent in ("affirm", "thank") or restates

@@ -105,15 +105,12 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     also = False
     for lang in dict.fromkeys([language or "en", "en"]):
         kinds = _wishes().get(lang, {})
-        refused = _declined_spans(said, kinds.get("instead", []))
-        for wish in WISHES:
-            starts = [m.start() for p in kinds.get(wish, []) for m in p.finditer(said)]
-            if not starts:
-                continue
-            if any(not _inside(at, refused) for at in starts):
+        named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
+        refused = _turned_down(said, kinds.get("instead", []), named)
+        for start, _end, wish in named:
+            if (start, wish) not in refused:
                 found += [wish] if wish not in found else []
-            elif wish not in declined:
-                declined.append(wish)
+        declined += [w for _, w in sorted(refused) if w not in declined]
         also = also or any(p.search(said) for p in kinds.get("also", []))
     found = [w for w in WISHES if w in found]  # one order whatever language named it
     declined = [w for w in declined if w not in found]
@@ -126,21 +123,23 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     return found, also, declined
 
 
-# What follows a marker ("rather than", "zamiast") up to the next punctuation is what the buyer turns down.
+# A marker's clause ends at punctuation: "not a voucher, a refund" turns down the voucher only.
 _CLAUSE_END = re.compile(r"[,.;:!?]|\s[-–]\s")
 
 
-def _declined_spans(said: str, markers: list[re.Pattern[str]]) -> list[tuple[int, int]]:
-    spans = []
+def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]) -> set[tuple[int, str]]:
+    """(start, wish) of each wish named right after a marker ("rather than a voucher", "zamiast rabatu"): the
+    first one in the marker's clause, and those named in the same words ("a refund of the postage")."""
+    refused: set[tuple[int, str]] = set()
     for pattern in markers:
         for m in pattern.finditer(said):
             end = _CLAUSE_END.search(said, m.end())
-            spans.append((m.end(), end.start() if end else len(said)))
-    return spans
-
-
-def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= at < end for start, end in spans)
+            stop = end.start() if end else len(said)
+            after = sorted(x for x in named if m.end() <= x[0] < stop)
+            if after:
+                first_end = after[0][1]
+                refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+    return refused
 
 
 def asks_part_of_price(text: str, language: str | None) -> bool:
