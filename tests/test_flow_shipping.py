@@ -195,3 +195,18 @@ def test_an_older_catalogue_without_the_new_reasons_says_the_general_one(tmp_pat
     for sub in ("late", "no_cost"):
         assert older.render("why_not", "de", variables, sub=sub) == older.render("why_not", "de", variables, sub="case")
         assert CATALOG.render("why_not", "de", variables, sub=sub) != older.render("why_not", "de", variables, sub=sub)
+
+
+def test_a_counter_wish_the_policy_refuses_gets_its_reason_and_the_same_offer_again() -> None:
+    """Three business days late, a coupon offered; "the postage rather than the voucher" is not allowed. The bot
+    says why and offers the coupon again ("no, but here is what I can do"), once: insisting declines it."""
+    s = asked_outcome("en", late_days=3)
+    plan = turn(s, intent="describe_problem", text="whatever you think is fair")
+    assert plan.slots["proposed_remedy"]["type"] == "coupon" and plan.slots["why_not"] is None
+    offered = flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, s.facts)
+    plan = turn(offered, intent="request_discount", text="I'd sooner have the postage refunded than a voucher")
+    assert plan.slots["proposed_remedy"]["type"] == "coupon" and "coupon" not in plan.slots["declined"]
+    assert plan.slots["why_not"] == {"kind": "late", "remedy": "refund_shipping", "days": 5}
+    again = flow.State(Stage.PROPOSING, {**offered.slots, **plan.slots}, s.facts)
+    plan = turn(again, intent="describe_problem", text="still, the postage back is what I want")
+    assert "coupon" in plan.slots["declined"] and "accepted_remedy" not in plan.slots

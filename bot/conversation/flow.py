@@ -482,7 +482,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
         # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
         restates = False
-        intent = "deny"  # "new cups rather than the refund" turns the refund down, whatever else it says
+        # "New cups rather than the refund" turns the refund down; with a wish the flow can place ("the postage
+        # rather than the voucher") it is a counter-wish, read below like "I'd prefer the postage".
+        intent = "counter_wish" if other else "deny"
         if wish in serves:
             wish = None
     accepts = intent in ("affirm", "thank") or restates
@@ -517,7 +519,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             declined = {t for t in declined if not meets(r, t, wish)}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
-        if intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
+        again = _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type")
+        # "No, but here is what I can do" (issue 19.3): a wish the policy does not allow, said for the first time,
+        # gets its reason and the same offer again; dropping the offer left a buyer who asked for the postage of
+        # a parcel 3 days late with nothing to accept, and asked what had happened.
+        explain = again and wish is not None and s.get("why_told") != wish and not meets(r, proposed["type"], wish)
+        if intent == "deny" or (again and not explain):
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
