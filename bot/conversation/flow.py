@@ -523,7 +523,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # "No, but here is what I can do" (issue 19.3): a wish the policy does not allow, said for the first time,
         # gets its reason and the same offer again; dropping the offer left a buyer who asked for the postage of
         # a parcel 3 days late with nothing to accept, and asked what had happened.
-        explain = again and wish is not None and s.get("why_told") != wish and not meets(r, proposed["type"], wish)
+        # Only for a wish said now: an offer made knowing the wish already carried its reason (or needed none).
+        fresh = wish is not None and s.get("wants") != wish and s.get("why_told") != wish
+        explain = again and fresh and not meets(r, proposed["type"], wish)
         if intent == "deny" or (again and not explain):
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
