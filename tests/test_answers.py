@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.understanding.answers import revision_answer
+from bot.understanding.answers import declined_wishes, revision_answer
 
 # (language, what a buyer wrote, what it means): written the way buyers answer, typos and missing accents in.
 ANSWERS = [
@@ -133,12 +133,32 @@ WISHES = [
     ("es", "prefiero un reembolso", ["refund"], False),
     ("it", "preferisco il rimborso", ["refund"], False),
     ("cs", "radeji vraceni penez", ["refund"], False),
-    # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship).
-    ("fr", "au minimum qu'on me rembourse les frais de port", ["refund"], False),
-    ("es", "lo justo seria devolverme lo del envio", ["refund"], False),
+    # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship), and since
+    # issue 19.2 as the shipping cost alone, never a full refund.
+    ("fr", "au minimum qu'on me rembourse les frais de port", ["shipping"], False),
+    ("es", "lo justo seria devolverme lo del envio", ["shipping"], False),
     ("es", "quiero que me devuelvan el dinero", ["refund"], False),
-    ("it", "almeno le spese di spedizione, quelle sì", ["refund"], False),
-    ("cs", "vratte aspon postovne", ["refund"], False),
+    ("it", "almeno le spese di spedizione, quelle sì", ["shipping"], False),
+    ("cs", "vratte aspon postovne", ["shipping"], False),
+    ("en", "could I at least get the postage refunded?", ["shipping"], False),
+    ("en", "pay me back the delivery charge, that's all I ask", ["shipping"], False),
+    ("en", "I paid 7 euros shipping for nothing, I want that money back", ["refund"], False),
+    ("pl", "oddajcie chociaż koszty przesyłki", ["shipping"], False),
+    ("pl", "należy mi się zwrot za dostawę", ["shipping"], False),
+    ("sv", "kan ni åtminstone stå för frakten?", ["shipping"], False),
+    ("de", "Die Versandgebühr hätte ich gern wieder", ["shipping"], False),
+    ("de", "wenigstens das Porto zurück, bitte", ["shipping"], False),
+    ("ru", "компенсируйте хотя бы доставку", ["shipping"], False),
+    ("ru", "верните мне плату за пересылку", ["shipping"], False),
+    ("uk", "відшкодуйте хоча б доставку", ["shipping"], False),
+    ("sq", "te pakten me rimbursoni transportin", ["shipping"], False),
+    ("fr", "remboursez-moi au moins la livraison", ["shipping"], False),
+    ("es", "que me reembolsen el envío por lo menos", ["shipping"], False),
+    ("it", "ridatemi almeno i costi della spedizione", ["shipping"], False),
+    ("cs", "chci aspoň vrátit za dopravu", ["shipping"], False),
+    # A wish named where the buyer turns it down is not wanted (issue 19.3: "rather than a voucher").
+    ("en", "a replacement would be better than a voucher, not a voucher please", ["replacement"], False),
+    ("en", "refund the postage instead of giving me a code", ["shipping"], False),
     ("es", "lo quiero devolver", ["return"], False),  # returning the goods is not a refund wish
     # Issue 19.5: only the part, not a whole new item ("send a new lid" is the narrower wish, not a replacement)
     ("en", "no need for a whole new kettle, could you just send a new lid", ["part"], False),
@@ -175,3 +195,27 @@ def test_the_part_a_buyer_names_is_read_in_their_own_words(language: str, text: 
 @pytest.mark.parametrize(("language", "text", "wishes", "adds"), WISHES)
 def test_wishes_named_anywhere_in_a_message(language: str, text: str, wishes: list[str], adds: bool) -> None:
     assert wishes_in(text, language) == (wishes, adds)
+
+
+# (language, a counter-wish after an offer, the wish it turns down): hand-written, one per language.
+DECLINED = [
+    ("en", "honestly I'd take the postage back rather than a coupon", "discount"),
+    ("pl", "zamiast rabatu wolę zwrot kosztów wysyłki", "discount"),
+    ("sv", "hellre frakten tillbaka än en kupong", "discount"),
+    ("de", "statt einem Gutschein lieber die Versandkosten", "discount"),
+    ("ru", "вместо скидки лучше компенсируйте доставку", "discount"),
+    ("uk", "замість знижки краще поверніть за доставку", "discount"),
+    ("sq", "ne vend te kuponit me ktheni koston e transportit", "discount"),
+    ("fr", "plutôt qu'une réduction, remboursez la livraison", "discount"),
+    ("es", "en vez de un descuento, los gastos de envío", "discount"),
+    ("it", "invece di uno sconto, le spese di spedizione", "discount"),
+    ("cs", "místo slevy radši poštovné", "discount"),
+    ("en", "I'd rather have a new one than a refund", "refund"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "declined"), DECLINED)
+def test_a_wish_turned_down_is_not_wanted(language: str, text: str, declined: str) -> None:
+    wanted, _adds = wishes_in(text, language)
+    assert declined not in wanted and wanted  # the other wish is still read
+    assert declined_wishes(text, language) == [declined]

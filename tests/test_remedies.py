@@ -187,7 +187,7 @@ def test_every_demo_cite_names_a_section_in_each_language_of_the_knowledge(tmp_p
     remedies.write_text(text.replace("heading: Lost parcels}", "heading: parcels}"), encoding="utf-8")
     issues = validate_policies(policies, REPO / "knowledge")
     lines = text.splitlines()
-    assert [i.message.split(":")[0] for i in issues] == ["rules[12] (lost-reship).cite", "rules[13] (lost-refund).cite"]
+    assert [i.message.split(":")[0] for i in issues] == ["rules[13] (lost-reship).cite", "rules[14] (lost-refund).cite"]
     assert all("heading: Lost parcels}" in lines[i.line - 1] for i in issues)
     assert all("no section of shipping.md is headed 'parcels'" in i.message for i in issues)
     assert validate_policies(policies) == []  # without a knowledge folder the cites are not checked

@@ -21,6 +21,7 @@ from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, op
 from bot.understanding.answers import (
     asks_if_bot,
     asks_part_of_price,
+    declined_wishes,
     negated,
     part_named,
     revision_answer,
@@ -324,12 +325,17 @@ def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]
 
 
 def wish_of(m: Parsed, s: State) -> str | None:
-    """The wish a request names. The classifier has no `part` intent: "just send the missing lid" reads as a
-    request for a replacement, and a buyer who wants only the part is then sent a whole new item (issue 19.5);
-    the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
+    """The wish a request names. The classifier has no `part` or `shipping` intent: "just send the missing lid"
+    reads as a request for a replacement, and a buyer who wants only the part is then sent a whole new item
+    (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
-    if wish == "replacement" and "part" in wishes_in(m.text, s.get("language") or m.language)[0]:
+    named = wishes_in(m.text, s.get("language") or m.language)[0] if wish else []
+    if wish == "replacement" and "part" in named:
         return "part"
+    if wish in ("refund", "discount") and "shipping" in named:
+        # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
+        # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
+        return "shipping"
     return wish
 
 
@@ -505,8 +511,21 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # The offer asked "does that sound good?": a plain yes or no is read against it before the classifier's
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
     intent = {"yes": "affirm", "no": "deny"}.get(yes_no(m.text, s.get("language") or m.language) or "", m.intent)
+    refused = [w for w in declined_wishes(m.text, language) if w in serves]
+    if refused and not set(named) & set(serves):
+        # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
+        # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
+        restates = False
+        # "New cups rather than the refund" turns the refund down; with a wish the flow can place ("the postage
+        # rather than the voucher") it is a counter-wish, read below like "I'd prefer the postage".
+        intent = "counter_wish" if other else "deny"
+        if wish in serves:
+            wish = None
     accepts = intent in ("affirm", "thank") or restates
-    if other and ((accepts and not adds) or intent == "deny"):
+    if other and not (accepts and adds):
+        # A wish the offer does not serve, said instead of a plain yes ("I'd prefer the shipping money back"), is a
+        # counter-wish whatever the classifier makes of the sentence: read as describing a problem, it sent the
+        # buyer back to "what happened?" and then to staff (issue 19.3).
         accepts, wish = False, other[0]
         slots["wants"] = wish
     if accepts:
@@ -534,7 +553,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             declined = {t for t in declined if not meets(r, t, wish)}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
-        if intent == "deny" or _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type"):
+        again = _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type")
+        # "No, but here is what I can do" (issue 19.3): a wish the policy does not allow, said for the first time,
+        # gets its reason and the same offer again; dropping the offer left a buyer who asked for the postage of
+        # a parcel 3 days late with nothing to accept, and asked what had happened.
+        # Only for a wish said now: an offer made knowing the wish already carried its reason (or needed none).
+        fresh = wish is not None and s.get("wants") != wish and s.get("why_told") != wish
+        explain = again and fresh and not meets(r, proposed["type"], wish)
+        if intent == "deny" or (again and not explain):
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")

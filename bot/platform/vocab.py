@@ -70,6 +70,10 @@ class Problem(StrEnum):
 class Wish(StrEnum):
     """The outcome a buyer asks for, in their own words."""
 
+    # The shipping cost back ("at least the postage back"), the narrower wish before `refund`: "the shipping money
+    # back" names both, and it is not the whole price (issue 19.2: it was read as a full refund, which a late
+    # parcel's policy does not allow, and the buyer was told so).
+    SHIPPING = "shipping"
     REFUND = "refund"
     # Only the missing or broken part ("just send the lid"), not a whole new item (issue 19.5). Before
     # `replacement`, so a message naming both ("send a new lid") reads as the narrower wish.

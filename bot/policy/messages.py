@@ -177,6 +177,9 @@ class WhyNot(_Strict):
     # The team did not approve {remedy}, which the bot had asked them for (flow.on_staff_hand_back). Optional,
     # so versions written before it still load; without it the next offer comes without the sentence.
     declined: Variants | None = None
+    # Optional, so versions written before them still load; without them the bot says `case` (OPTIONAL_SUBS).
+    late: Variants | None = None  # the parcel was not more than {days} business days late
+    no_cost: Variants | None = None  # the order has no shipping cost to refund
 
 
 class Messages(_Strict):
@@ -252,7 +255,11 @@ def _message_keys() -> tuple[tuple[str, str | None], ...]:
 # Every (key, sub) the catalogue holds; sub is None for keys without sub-keys.
 MESSAGE_KEYS: tuple[tuple[str, str | None], ...] = _message_keys()
 # Sub-keys a file may leave out, and the sub-key said in their place (in the same language).
-OPTIONAL_SUBS: dict[tuple[str, str], str] = {("acknowledge", "pending"): "heard"}
+OPTIONAL_SUBS: dict[tuple[str, str], str] = {
+    ("acknowledge", "pending"): "heard",
+    ("why_not", "late"): "case",
+    ("why_not", "no_cost"): "case",
+}
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
 PROBLEM_TYPES: tuple[str, ...] = tuple(ProblemNames.model_fields)

@@ -401,8 +401,8 @@ def _money(rule: Rule, facts: CaseFacts, rate: Decimal) -> tuple[Decimal | None,
         amount = min(caps)
         return amount, (_cents(amount * 100 / value) if value else Decimal(0))
     if rule.remedy == "refund_shipping":
-        if facts.shipping_cost is None or not caps:
-            return None
+        if not facts.shipping_cost or not caps:
+            return None  # unknown, or free shipping: there is nothing to refund (never an offer of 0.00)
         return min([facts.shipping_cost, *caps]), None
     # coupon: a fixed amount, or a fixed percent whose money value is known only with the order value
     if lim.amount is not None:
@@ -522,6 +522,10 @@ def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
     refund serves that wish (it is offered first, as the nearest) but does not meet it (issue 19.3)."""
     if wish == "refund":
         return remedy_type == "refund_full"
+    if wish == "shipping":
+        # The shipping cost back is met by the shipping refund alone, also in a catalogue written before the wish
+        # existed (whose refund_shipping serves only `refund`).
+        return remedy_type == "refund_shipping"
     kind = getattr(policy.remedies, remedy_type, None)
     return kind is not None and wish in kind.serves
 
@@ -533,8 +537,10 @@ _WINDOWS = ("days_since_delivery", "order_age_days")
 def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any] | None:
     """Why no allowed remedy meets the buyer's wish, from the rules that would (for the one sentence said before
     the nearest allowed offer): {"kind": "window", "remedy": type, "days": n} when such a rule fits this case but
-    its time limit has passed; {"kind": "case", "remedy": type} when the policy allows it for other cases or not
-    at all. None when an allowed remedy meets it. Pure, like options_for."""
+    its time limit has passed; {"kind": "late", "remedy": type, "days": n} when it fails only because the parcel
+    was not more than n business days late; {"kind": "no_cost", "remedy": "refund_shipping"} when it fits but the
+    order has no shipping cost to refund; {"kind": "case", "remedy": type} when the policy allows it for other
+    cases or not at all. None when an allowed remedy meets it. Pure, like options_for."""
     if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
         return None
     candidates = [rule for rule in policy.rules if meets(policy, rule.remedy, wish)]
@@ -548,6 +554,13 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
         if failing and all(f in _WINDOWS and op in ("lte", "lt") for f, op, _ in failing):
             days = min(int(expected) - (op == "lt") for _, op, expected in failing)
             return {"kind": "window", "remedy": rule.remedy, "days": days}
+        if failing and facts.fact("late_days") is not None and all(f == "late_days" for f, _, _ in failing):
+            # Not late enough ("more than 5 business days late"): the threshold is what the buyer is told.
+            bounds = [int(expected) - (op == "gte") for _, op, expected in failing if op in ("gt", "gte")]
+            if bounds:
+                return {"kind": "late", "remedy": rule.remedy, "days": max(bounds)}
+        if not failing and rule.remedy == "refund_shipping" and not facts.shipping_cost:
+            return {"kind": "no_cost", "remedy": rule.remedy}
     if rate is None and candidates:
         return None  # amounts in a currency without a rate: not a reason the buyer can be told
     types = [rule.remedy for rule in candidates] or [t for t in REMEDY_TYPES if meets(policy, t, wish)]

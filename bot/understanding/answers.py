@@ -85,18 +85,61 @@ def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.
 def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
     """The outcomes a message names, in the order of WISHES, and whether it adds one on top of something
     ("also", "plus", "could you add"): "the replacement is fine, but could you add a voucher" accepts the
-    replacement and asks for more, where "I'd rather have my money back" replaces it."""
+    replacement and asks for more, where "I'd rather have my money back" replaces it. A wish named only where the
+    buyer turns it down ("rather than a voucher") is not one of them: see declined_wishes."""
+    found, also, _declined = _read_wishes(text, language)
+    return found, also
+
+
+def declined_wishes(text: str, language: str | None) -> list[str]:
+    """The outcomes a message turns down ("the postage back rather than a voucher": discount), and names nowhere
+    else as wanted. An offer named only there is declined, even when the classifier reads the message as asking
+    for it (issue 19.3: "I'd prefer X rather than a voucher" after a coupon offer)."""
+    return _read_wishes(text, language)[2]
+
+
+def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list[str]]:
     said = normalise(text)
     found: list[str] = []
+    declined: list[str] = []
     also = False
     for lang in dict.fromkeys([language or "en", "en"]):
         kinds = _wishes().get(lang, {})
-        found += [w for w in WISHES if w not in found and any(p.search(said) for p in kinds.get(w, []))]
+        named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
+        refused = _turned_down(said, kinds.get("instead", []), named)
+        for start, _end, wish in named:
+            if (start, wish) not in refused:
+                found += [wish] if wish not in found else []
+        declined += [w for _, w in sorted(refused) if w not in declined]
         also = also or any(p.search(said) for p in kinds.get("also", []))
+    found = [w for w in WISHES if w in found]  # one order whatever language named it
+    declined = [w for w in declined if w not in found]
     if "part" in found and "replacement" in found:
         # "send me a new lid" names a part with a replacement's words: the narrower wish is what is meant.
         found.remove("replacement")
-    return found, also
+    if "shipping" in found and "refund" in found:
+        # "the shipping money back" names the shipping cost with a refund's words: the narrower wish again.
+        found.remove("refund")
+    return found, also, declined
+
+
+# A marker's clause ends at punctuation: "not a voucher, a refund" turns down the voucher only.
+_CLAUSE_END = re.compile(r"[,.;:!?]|\s[-–]\s")
+
+
+def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]) -> set[tuple[int, str]]:
+    """(start, wish) of each wish named right after a marker ("rather than a voucher", "zamiast rabatu"): the
+    first one in the marker's clause, and those named in the same words ("a refund of the postage")."""
+    refused: set[tuple[int, str]] = set()
+    for pattern in markers:
+        for m in pattern.finditer(said):
+            end = _CLAUSE_END.search(said, m.end())
+            stop = end.start() if end else len(said)
+            after = sorted(x for x in named if m.end() <= x[0] < stop)
+            if after:
+                first_end = after[0][1]
+                refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+    return refused
 
 
 def asks_part_of_price(text: str, language: str | None) -> bool:
