@@ -241,6 +241,11 @@ def test_a_question_in_a_later_sentence_is_answered_beside_the_description() -> 
         state(Stage.CONTACTED), Msg("The lid came off.", "describe_problem"), POLICY, REMEDIES
     )
     assert "action_answer_question" not in plain.actions and plain.slots["question_text"] is None
+    # A fragment beside the question is no problem, whatever the classifier makes of it.
+    text = "How many days do I have to return something? (order 1)"
+    m = Msg(text, "ask_policy", 0.8, parts(text, ("ask_policy", 0.8), ("describe_problem", 0.7)))
+    only = flow.on_buyer_message(state(Stage.CONTACTED), m, POLICY, REMEDIES)
+    assert only.actions == ["action_answer_question"]
 
 
 def offer(**slots: object) -> flow.State:

@@ -363,7 +363,12 @@ def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
 def tells_problem(m: Parsed) -> bool:
     """Does the message describe a problem, whatever it reads as whole: a problem word, or a sentence that
     reads as a description on its own ("The jug is cracked, | how long ...?")."""
-    return bool(m.problems) or any(x.intent == "describe_problem" for x in sentences(m))
+    return bool(m.problems) or any(x.intent == "describe_problem" and _words(x.text) >= 3 for x in sentences(m))
+
+
+def _words(text: str) -> int:
+    """Words of two letters or more: a fragment such as "(order 1)" says no problem, whatever it reads as."""
+    return sum(1 for w in text.split() if sum(ch.isalpha() for ch in w) >= 2)
 
 
 def side_request(m: Parsed, language: str | None) -> str | None:
