@@ -363,7 +363,11 @@ def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
 def tells_problem(m: Parsed) -> bool:
     """Does the message describe a problem, whatever it reads as whole: a problem word, or a sentence that
     reads as a description on its own ("The jug is cracked, | how long ...?")."""
-    return bool(m.problems) or any(x.intent == "describe_problem" and _words(x.text) >= 3 for x in sentences(m))
+    return bool(m.problems) or any(
+        # A question is no description, whatever it reads as: "Is a sticking zip included?" asks, it does not tell.
+        x.intent == "describe_problem" and "?" not in x.text and _words(x.text) >= 3
+        for x in sentences(m)
+    )
 
 
 def _words(text: str) -> int:
