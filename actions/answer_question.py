@@ -17,7 +17,9 @@ class ActionAnswerQuestion(MediatorAction):
     label = "answer_question"
 
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
-        question = (tracker.latest_message or {}).get("text") or ""
+        # The question sentence of a message that says more ("The jug is cracked, | how long do refunds take?"):
+        # searched alone, the problem's words do not pull in the passage about damaged goods.
+        question = tracker.get_slot("question_text") or (tracker.latest_message or {}).get("text") or ""
         found: dict[str, Any] = {"policy_quote": None, "policy_source": None}
         if tracker.get_slot("question") == "identity":
             return {**found, "identity": True}  # "are you a bot?" is answered from the catalogue, not searched

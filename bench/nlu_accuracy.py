@@ -62,6 +62,15 @@ def main() -> None:
             print(f"{lang:<6}{s['n']:>5}{s['accuracy']:>12.3f}")
         o = result["overall"]
         print(f"{'all':<6}{o['n']:>5}{o['accuracy']:>12.3f}   macro F1 {o['macro_f1']:.3f}")
+        # Issue 18.1: a message read sentence by sentence also carries what one of its sentences says. Of the
+        # messages the whole reading misses, how many have the label read in one of their sentences alone.
+        multi = [p for p in predictions if p.sentences]
+        missed = [p for p in multi if p.intent != p.message.intent]
+        rescued = [p for p in missed if any(x.intent == p.message.intent for x in p.sentences)]
+        print(
+            f"messages of several sentences: {len(multi)}; the whole reading misses the label of {len(missed)}, "
+            f"and one of their sentences read alone has it in {len(rescued)}"
+        )
 
         print("\nopt_out intent at a confidence floor (decision = intent is opt_out and confidence >= floor):")
         print(f"{'floor':>6}{'precision':>11}{'recall':>8}{'false':>7}{'missed':>8}")
@@ -84,10 +93,13 @@ def main() -> None:
                 f"{t:>6.2f}{c['precision']:>11.3f}{c['recall']:>8.3f}{c['false_opt_outs']:>7}{c['missed_opt_outs']:>8}"
             )
         floor = float(yaml.safe_load((ROOT / "policies" / "conversation.yml").read_text())["opt_out_min_confidence"])
-        decided = [is_clear_opt_out(p.message.text, p.intent, p.confidence, floor) for p in predictions]
+        decided = [
+            is_clear_opt_out(p.message.text, p.intent, p.confidence, floor, sentences=p.sentences) for p in predictions
+        ]
         c = opt_out_counts(predictions, decided)
         print(
-            f"the bot's decision (is_clear_opt_out, confidence {CLEAR_CONFIDENCE} or phrase, policy floor {floor}): "
+            f"the bot's decision (is_clear_opt_out, confidence {CLEAR_CONFIDENCE} or phrase, policy floor {floor}, "
+            "or one sentence of several that reads as opt_out and holds a phrase): "
             f"precision {c['precision']:.3f}, recall {c['recall']:.3f}, false opt-outs {c['false_opt_outs']}, "
             f"missed {c['missed_opt_outs']}"
         )

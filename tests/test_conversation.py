@@ -213,7 +213,9 @@ async def test_a_question_is_searched_outside_the_turns_transaction_and_answered
     # transaction, and the replay must leave exactly one inbound message and one answer.
     case_id, chat = await open_chat(client, rt)
     knowledge = rt.conversation.services.knowledge
-    question = f"How many days do I have to return something? (order {case_id})"  # never asked before
+    # Never asked before; one sentence, so the search is for the whole message (a question beside another
+    # sentence is searched alone: flow.question_of).
+    question = f"How many days do I have to return something from order {case_id}?"
     assert knowledge.cached_search(question, 1, "en") == (False, None)
     open_transactions: list[int] = []
     seen_by_search: list[int] = []

@@ -408,12 +408,33 @@ def test_parse_never_crashes(nlu: NLU, text: str, language: str | None) -> None:
 
 def test_as_json_shape(nlu: NLU) -> None:
     d = nlu.parse("order 10442 never arrived", fallback_language="en").as_json()
-    assert set(d) == {"text", "language", "intent", "intent_ranking", "emotion", "entities", "problems", "risks"}
+    assert set(d) == {
+        "text",
+        "language",
+        "intent",
+        "intent_ranking",
+        "emotion",
+        "entities",
+        "problems",
+        "risks",
+        "sentences",
+    }
+    assert d["sentences"] == []  # one sentence: nothing to read apart
     assert set(d["intent"]) == {"name", "confidence"}
     assert set(d["emotion"]) == {"anger", "level"}
     assert d["entities"] == [{"entity": "order_id", "value": "10442", "start": 6, "end": 11}]
     assert d["problems"] == ["lost_in_transit"]
     assert d["intent_ranking"][0]["name"] == d["intent"]["name"]
+
+
+def test_each_sentence_of_several_is_read_alone(nlu: NLU) -> None:
+    text = "The jug is cracked, how long do refunds usually take?"
+    d = nlu.parse(text, fallback_language="en").as_json()
+    assert [(x["text"], x["intent"]) for x in d["sentences"]] == [
+        ("The jug is cracked", "describe_problem"),
+        ("how long do refunds usually take?", "ask_policy"),
+    ]
+    assert [text[a:b] for a, b in (x["span"] for x in d["sentences"])] == [x["text"] for x in d["sentences"]]
 
 
 def test_parse_many_matches_parse(nlu: NLU) -> None:

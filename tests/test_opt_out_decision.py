@@ -27,7 +27,10 @@ def nlu(tmp_path_factory: pytest.TempPathFactory) -> NLU:
 
 def test_on_the_eval_set_no_message_is_taken_for_an_opt_out_and_most_requests_are(nlu: NLU) -> None:
     predictions = predict(nlu, load_eval())
-    decided = [is_clear_opt_out(p.message.text, p.intent, p.confidence, FLOOR) for p in predictions]
+    # The bot's decision reads each sentence of a longer message too (issue 18.1).
+    decided = [
+        is_clear_opt_out(p.message.text, p.intent, p.confidence, FLOOR, sentences=p.sentences) for p in predictions
+    ]
     counts = opt_out_counts(predictions, decided)
     assert counts["false_opt_outs"] == 0, [p.message.text for p, d in zip(predictions, decided, strict=True) if d]
     assert counts["recall"] >= 0.85, counts

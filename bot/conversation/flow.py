@@ -28,7 +28,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
-from bot.understanding.opt_out import is_clear_opt_out
+from bot.understanding.opt_out import CLEAR_CONFIDENCE, is_clear_opt_out
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -94,7 +94,9 @@ def on_buyer_message(
 
     # Rule 11: stop means stop — checked before anything else, in every stage, even with staff. Only a clear
     # request counts: "it never stops leaking" must not end the conversation (bot/understanding/opt_out.py).
-    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence):
+    # A clear request in one sentence of several counts too: "I already disputed the charge with my bank. Stop
+    # writing to me, please." reads as a problem whole, and the French buyer was asked which remedy would be fair.
+    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m)):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
     checked = check_opt_out(s, m, p, slots)
     if checked is not None:
@@ -157,7 +159,11 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     """Rule 11 when the request to stop is not clear: the buyer is asked ("would you like us to stop contacting
     you?"), never stopped on a guess and never ignored. A yes is an opt-out like a clear one; a no carries the
     conversation on, asking the question that was waiting once more. Anything else is read as usual."""
-    said_stop = m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence
+    said_stop = (m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence) or any(
+        # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked.
+        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE
+        for x in sentences(m)
+    )
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
         said = yes_no(m.text, s.get("language") or m.language)
@@ -201,8 +207,28 @@ CARRIES_ON = frozenset(
 )
 
 
+# Stages in which a question asked beside something else is answered before the flow goes on with the rest.
+ANSWERS_ASIDE = CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING}
+
+
 def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
-    """The turn as the case's stage expects it."""
+    """The turn as the case's stage expects it, and a question asked in another sentence of the same message
+    answered first (issue 18.1): "The jug is cracked. How long do refunds take?" read whole is a problem, and
+    the question was lost."""
+    rest = by_stage_whole(s, m, p, remedies, slots)
+    if (
+        slots.get("question_text")
+        and m.intent in CARRIES_ON
+        and s.stage in ANSWERS_ASIDE
+        and slots.get("question") != "identity"  # "are you a bot?" was answered already (on_buyer_message)
+        and "action_answer_question" not in rest.actions
+    ):
+        return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
+    return rest
+
+
+def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """The turn as the case's stage expects it, from the message's reading as a whole."""
     # A question about the shop's policy is answered from its own documents, in any stage.
     if m.intent == "ask_policy":
         if s.stage == Stage.GATHERING and s.get("requested_slot") and "?" not in m.text:
@@ -218,6 +244,14 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
             # take?"): the flow goes on from what is now known, asking the next detail or proposing.
             rest = gather(s, p, remedies, slots, miss=False)
             return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
+        if (s.stage in CALMING or s.stage == Stage.OPENED) and asks(m, p) and tells_problem(m):
+            # "The jug is cracked, how long do refunds usually take?" (issue 18.1): the question is answered AND
+            # the problem taken up as any first description is, calming or asking the next detail. Answering
+            # alone left the buyer with a quote and no word on their jug.
+            rest = calm_then_gather(s, m, p, remedies, slots)
+            if rest.reason != "not_understood":
+                actions = ["action_answer_question", *rest.actions]
+                return replace(rest, actions=actions, reason=f"question+{rest.reason}")
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
 
     if s.stage in CALMING or s.stage == Stage.OPENED:
@@ -242,8 +276,14 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots.update(language_slots(s, m, p))
     if m.problems:
         slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
-    if m.intent == "describe_problem" or (m.problems and not s.get("what")):
+    if m.intent == "describe_problem" or ((m.problems or tells_problem(m)) and not s.get("what")):
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
+    # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
+    # searches the shop's documents for, rather than the whole message; None when the message asks none.
+    slots["question_text"] = question_of(m, p)
+    # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
+    # (action_confirm_remedy) and kept for the team with the case.
+    slots["side_request"] = None
     if entities.get("date"):
         slots["when"] = entities["date"]
     # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs").
@@ -337,6 +377,48 @@ def wish_of(m: Parsed, s: State) -> str | None:
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
         return "shipping"
     return wish
+
+
+def sentences(m: Parsed) -> tuple[Any, ...]:
+    """The message's sentences, each read alone, when it has several (bot.understanding.nlu.ParseResult);
+    a test's stand-in for a parse may have none."""
+    return tuple(getattr(m, "sentences", ()))
+
+
+def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
+    """The sentence of a multi-sentence message that asks the shop a question: a question mark and a confident
+    ask_policy reading of that sentence alone. None for a message of one sentence (it is its own question)."""
+    found = [
+        x.text
+        for x in sentences(m)
+        if x.intent == "ask_policy" and "?" in x.text and x.confidence >= p.handoff.min_confidence
+    ]
+    return found[-1] if found else None
+
+
+def tells_problem(m: Parsed) -> bool:
+    """Does the message describe a problem, whatever it reads as whole: a problem word, or a sentence that
+    reads as a description on its own ("The jug is cracked, | how long ...?")."""
+    return bool(m.problems) or any(
+        # A question is no description, whatever it reads as: "Is a sticking zip included?" asks, it does not tell.
+        x.intent == "describe_problem" and "?" not in x.text and _words(x.text) >= 3
+        for x in sentences(m)
+    )
+
+
+def _words(text: str) -> int:
+    """Words of two letters or more: a fragment such as "(order 1)" says no problem, whatever it reads as."""
+    return sum(1 for w in text.split() if sum(ch.isalpha() for ch in w) >= 2)
+
+
+def side_request(m: Parsed, language: str | None) -> str | None:
+    """What a message asks beside its yes: a sentence that is neither a yes nor a thanks nor a greeting, in
+    a message whose first sentence says yes ("Yes please, | and could the courier ring the bell?")."""
+    parts = sentences(m)
+    if len(parts) < 2 or yes_no(parts[0].text, language) != "yes":
+        return None
+    rest = [x for x in parts[1:] if x.intent not in ("affirm", "thank", "greet", "goodbye")]
+    return rest[0].text[:300] if rest else None
 
 
 def asks(m: Parsed, p: ConversationPolicy) -> bool:
@@ -470,12 +552,17 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
-    if best.needs_approval and s.get("approved_remedy") != best.type:
+    if best.needs_approval and s.get("approved_remedy") != best.type and asked_for(s, r, best.type):
         # An earlier offer the buyer turned down is withdrawn: the handoff message names the remedy it offers
         # (actions/base.py reads the offer before the pending one), and it named the declined replacement while
         # the team was asked to approve a refund (the demo's Swedish lamp case).
         pending = remedy_slot(s, best)
         return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=pending, proposed_remedy=None)
+    # A remedy that needs a person's approval but that the buyer never asked for is offered first, and staff are
+    # asked only once the buyer accepts it (answer_proposal). Handing it to staff at once told a French buyer who
+    # had asked only to stop being written to that a colleague must approve "the replacement" (bench/buyers.py,
+    # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
+    # straight to approval.
     slots["proposed_remedy"] = remedy_slot(s, best)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
@@ -528,9 +615,17 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # buyer back to "what happened?" and then to staff (issue 19.3).
         accepts, wish = False, other[0]
         slots["wants"] = wish
+    if accepts and proposed.get("needs_approval") and s.get("approved_remedy") != proposed.get("type"):
+        # The buyer accepts an offer above the bot's authority (see propose): now a person is asked to approve it.
+        # "accepted": once approved it is confirmed at once (on_staff_hand_back), not offered a second time.
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy={**proposed, "accepted": True})
     if accepts:
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
+        noted = side_request(m, language)
+        if noted:
+            slots["side_request"] = noted
+            slots["side_requests"] = [*s.get("side_requests", []), noted][-5:]
         if other:
             slots["extra_wish"] = other[0]
         return Plan(
@@ -689,8 +784,10 @@ def on_staff_hand_back(s: State, p: ConversationPolicy, r: RemedyPolicy, approve
     if pending and approved is not None:
         slots["pending_remedy"] = None
         if approved:
+            accepted = bool(pending.get("accepted"))  # the buyer said yes before the team was asked
+            pending = {k: v for k, v in pending.items() if k != "accepted"}
             slots.update(approved_remedy=pending["type"], proposed_remedy=pending)
-            if asked_for(s, r, pending["type"]):
+            if accepted or asked_for(s, r, pending["type"]):
                 # The buyer asked for this very remedy and only the approval was missing: it is confirmed, not
                 # offered again. Asking "does that work for you?" once more read, in the demo's wrong-tent case,
                 # as if the request had never been heard.

@@ -211,6 +211,9 @@ class Messages(_Strict):
     # Said after a policy quote in another language than the buyer's (the shop has no document in theirs),
     # naming it as {quote_language} (issue 18.4). Optional like `waiting`: without it nothing is added.
     quote_in_other_language: Variants | None = None
+    # Said after confirming a remedy when the buyer's yes came with a request beside it ("Yes please, and could
+    # the courier ring the bell this time?"): it is noted for the team (issue 18.1). Optional like `waiting`.
+    side_request: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from sklearn.svm import LinearSVC
 from bot.understanding.folding import fold
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
+from bot.understanding.sentences import Sentence, split
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 3
@@ -108,6 +109,8 @@ class ParseResult:
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
     language_confidence: float = 0.0  # lingua's, for `language`; 0.0 where the conversation's language stood in
+    # Each sentence classified on its own, when the message has two or more (bot/understanding/sentences.py).
+    sentences: tuple[Sentence, ...] = ()
 
     def as_json(self) -> dict:
         return {
@@ -119,6 +122,10 @@ class ParseResult:
             "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end} for e in self.entities],
             "problems": list(self.problems),
             "risks": list(self.risks),
+            "sentences": [
+                {"text": x.text, "span": [x.start, x.end], "intent": x.intent, "confidence": round(x.confidence, 4)}
+                for x in self.sentences
+            ],
         }
 
 
@@ -882,11 +889,22 @@ class NLU:
             return []
         detected = [self._language(t, fallback_language) for t in texts]
         languages = [lang for lang, _ in detected]
-        intent_p, emotion_p = self.model.predict(texts, languages)
+        # The sentences of messages with several ride in the same batch, in the message's language (a sentence
+        # alone is too short to tell its language reliably): one vectorisation for all.
+        spans = [split(t[:_MAX_CLASSIFY_CHARS]) for t in texts]
+        spans = [s if len(s) > 1 else [] for s in spans]
+        extra = [(i, a, b) for i, s in enumerate(spans) for a, b in s]
+        batch = texts + [texts[i][a:b] for i, a, b in extra]
+        intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
+        sentences: list[list[Sentence]] = [[] for _ in texts]
+        for k, (i, a, b) in enumerate(extra, start=len(texts)):
+            best = int(np.argmax(intent_p[k]))
+            sentences[i].append(Sentence(texts[i][a:b], a, b, self._intents[best], float(intent_p[k][best])))
         return [
             replace(
                 self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today)),
                 language_confidence=detected[i][1],
+                sentences=tuple(sentences[i]),
             )
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]

@@ -15,6 +15,7 @@ import yaml
 from sklearn.metrics import f1_score
 
 from bot.understanding.nlu import DEFAULT_DATA_DIR, INTENTS, NLU
+from bot.understanding.sentences import Sentence
 
 DEFAULT_EVAL_DIR = DEFAULT_DATA_DIR / "eval" / "nlu"
 
@@ -56,6 +57,7 @@ class Prediction:
     message: EvalMessage
     intent: str
     confidence: float
+    sentences: tuple[Sentence, ...] = ()  # each sentence read alone, for the opt-out decision (issue 18.1)
 
 
 def predict(nlu: NLU, messages: Sequence[EvalMessage]) -> list[Prediction]:
@@ -63,7 +65,7 @@ def predict(nlu: NLU, messages: Sequence[EvalMessage]) -> list[Prediction]:
     out = []
     for m in messages:
         r = nlu.parse(m.text, fallback_language=m.language)
-        out.append(Prediction(m, r.intent, r.confidence))
+        out.append(Prediction(m, r.intent, r.confidence, r.sentences))
     return out
 
 

@@ -13,9 +13,11 @@ stops all contact while a no carries the conversation on (bot/conversation/flow.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -92,14 +94,39 @@ def default_rules() -> OptOutRules:
     return load_rules()
 
 
+class Reading(Protocol):
+    """A sentence as the NLU read it alone (bot.understanding.sentences.Sentence)."""
+
+    text: str
+    intent: str
+    confidence: float
+
+
 def is_clear_opt_out(
-    text: str, intent: str, confidence: float, floor: float = 0.0, rules: OptOutRules | None = None
+    text: str,
+    intent: str,
+    confidence: float,
+    floor: float = 0.0,
+    rules: OptOutRules | None = None,
+    sentences: Iterable[Reading] = (),
 ) -> bool:
     """Stop all contact? `floor` is the policy's opt_out_min_confidence, below which nothing counts but a
-    bare command word."""
+    bare command word. `sentences` are the message's sentences read one by one: a clear request to stop in
+    one of them counts, beside anything else the message says (issue 18.1)."""
     rules = rules or default_rules()
     if rules.is_command(text):
         return True
-    if intent != "opt_out" or confidence < floor:
-        return False
-    return confidence >= CLEAR_CONFIDENCE or rules.has_phrase(text)
+    if intent == "opt_out" and confidence >= floor and (confidence >= CLEAR_CONFIDENCE or rules.has_phrase(text)):
+        return True
+    return any(sentence_opts_out(s, floor, rules) for s in sentences)
+
+
+def sentence_opts_out(s: Reading, floor: float = 0.0, rules: OptOutRules | None = None) -> bool:
+    """One sentence of several stops contact only when it reads as opt_out on its own AND it holds one of
+    data/opt_out.yml's phrases (or is a bare command word, "STOP."): confidence alone is not enough here.
+    A short sentence in an upset message ("It never stops.") can read as opt_out with high confidence, and
+    stopping an upset buyer who never asked is the worst mistake the bot can make (PLAYBOOK rule 11)."""
+    rules = rules or default_rules()
+    if rules.is_command(s.text):
+        return True
+    return s.intent == "opt_out" and s.confidence >= floor and rules.has_phrase(s.text)
