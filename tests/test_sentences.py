@@ -287,8 +287,13 @@ def test_a_remedy_nobody_asked_for_is_offered_before_any_approval_is_asked() -> 
     offered = flow.State(Stage.PROPOSING, {**big_order().slots, **plan.slots}, big_order().facts)
     accepted = flow.on_buyer_message(offered, Msg("yes, ok", "affirm"), POLICY, REMEDIES)
     assert accepted.handoff == "approval_needed"
-    assert accepted.slots["pending_remedy"] == plan.slots["proposed_remedy"]
+    assert accepted.slots["pending_remedy"] == {**plan.slots["proposed_remedy"], "accepted": True}
     assert "accepted_remedy" not in accepted.slots  # nothing is recorded before a person approves
+    # Approved, it is confirmed at once: the buyer already said yes and is not asked a second time.
+    waiting = flow.State(Stage.AWAITING_STAFF, {**offered.slots, **accepted.slots}, offered.facts)
+    approved = flow.on_staff_hand_back(waiting, POLICY, REMEDIES, approved=True)
+    assert approved.actions == ["action_confirm_remedy"] and approved.stage == Stage.RESOLVING
+    assert approved.slots["accepted_remedy"] == plan.slots["proposed_remedy"]  # without the "accepted" mark
     # Declined, it never reaches staff.
     declined = flow.on_buyer_message(offered, Msg("no", "deny"), POLICY, REMEDIES)
     assert declined.handoff != "approval_needed"
