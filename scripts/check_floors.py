@@ -251,8 +251,8 @@ def main() -> int:
         ok, why = compile_floors({**held, name: alone[name]}, VENV / "probe.txt")
         if not ok:
             unreachable += 1
-            reason = next((ln.strip() for ln in why.splitlines() if "Because" in ln), why.strip())
-            print(f"unreachable floor: {floors[name][0].split('#')[0].strip()}: {reason}")
+            reason = "\n".join(f"      {ln.strip()}" for ln in why.splitlines() if ln.strip() and "error:" not in ln)
+            print(f"unreachable floor: {floors[name][0].split('#')[0].strip()} (uv pip compile says:)\n{reason}")
         else:
             print(f"  {name} {alone[name]} installs with the others: ./scripts/check-floors --pin {name} runs it")
 
