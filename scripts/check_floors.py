@@ -6,10 +6,10 @@ uv's `--resolution lowest-direct` answer for our direct dependencies (the dev ex
 on it) into .venv-floors/, runs the tests from a copy of the working tree in .venv-floors/src/, and names
 the floor each failure points at.
 
-Floors do not always meet in one install: chromadb 1.0.9 pins fastapi 0.115.9, so fastapi's 0.115 floor and
-chromadb's cannot both be held. uv then raises one of them; such a floor is listed as "not exercised", and
-the script checks that it can be installed with the others at all (else it is "unreachable" and fails).
-`--pin NAME` holds NAME at its floor for a second run.
+Floors do not always meet in one install: chromadb 1.0.9 pins fastapi 0.115.9, so a chromadb floor of 1.0.9
+and fastapi's 0.115 could not both be held (pyproject.toml now asks for chromadb 1.0.13). uv then raises one;
+such a floor is listed as "not exercised", and the script checks that it can be installed with the others at
+all (else it is "unreachable" and fails). `--pin NAME` holds NAME at its floor for a second run.
 
 Why a copy of the tree: the tests cache trained models in <repo>/var/test-cache, keyed by data and not
 always by library version, so a model pickled by the floors' scikit-learn must never reach the main venv's.
