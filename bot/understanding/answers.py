@@ -134,6 +134,11 @@ def _negations(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
 _WORD = re.compile(r"[\w']+")
 
 
+def negation_words() -> frozenset[str]:
+    """The negation words of data/answers/negation.yml, normalised (the NLU denies problems with them too)."""
+    return _negations()
+
+
 def negated(text: str, start: int, window: int = 2) -> bool:
     """Whether a negation stands among the `window` words before position `start`: the item a buyer names
     after "not" ("the camping light, not the head torch") is the one they do not mean."""
