@@ -24,6 +24,7 @@ from bot.understanding.answers import (
     negated,
     part_named,
     revision_answer,
+    said_fine,
     wishes_in,
     yes_no,
 )
@@ -215,9 +216,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
     if entities.get("date"):
         slots["when"] = entities["date"]
-    # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs").
+    # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs")
+    # nor one they say is fine ("the pan's rim is chipped, the mugs are ok": the mugs were offered for replacement).
     items = [e for e in getattr(m, "entities", []) if e.entity == "item"]
-    item = next((e for e in reversed(items) if not negated(m.text, e.start)), None)
+    item = next((e for e in reversed(items) if not negated(m.text, e.start) and not said_fine(m.text, e.end)), None)
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
     if entities.get("order_id"):
