@@ -473,7 +473,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # The offer asked "does that sound good?": a plain yes or no is read against it before the classifier's
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
     intent = {"yes": "affirm", "no": "deny"}.get(yes_no(m.text, s.get("language") or m.language) or "", m.intent)
-    accepts = intent in ("affirm", "thank") or restates
+    # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
+    # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
+    accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
     if other and ((accepts and not adds) or intent == "deny"):
         accepts, wish = False, other[0]
         slots["wants"] = wish

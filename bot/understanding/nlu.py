@@ -830,6 +830,15 @@ class NLU:
                         out.append(value)
         return kept, problems, risks
 
+    def problems(self, text: str, language: str = UNDETERMINED, items: Sequence[str] = ()) -> list[str]:
+        """What went wrong in a text that is a complaint (a review): the lookup's problems, else the classifier's.
+        "Boots took nearly two weeks to arrive when the site said 3 days" names no listed word, and the first
+        message spoke of "the problem with your order" instead of the late delivery."""
+        _entities, found, _risks = self.entities(text, language, items)
+        if found or self._problems is None or not text.strip():
+            return found
+        return self._problems.problems([text])[0]
+
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
         item_words = _item_words(tuple(items))
