@@ -135,3 +135,18 @@ def test_a_known_problem_is_not_asked_for_again() -> None:
 def test_msg_stand_in_reads_like_a_parse() -> None:
     # The flow tests above use tests.test_flow.Msg: it must carry what flow.Parsed reads.
     assert {"text", "intent", "problems", "entities"} <= set(Msg.__dataclass_fields__)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("fr", "Les bottes ont mis deux semaines au lieu de 3 jours.", "late"),
+        ("en", "Boots took two weeks instead of 3 days", "late"),
+        ("de", "ich habe eine blaue statt einer grünen bekommen", "wrong_item"),
+        ("it", "mi e arrivata la M invece della L", "wrong_item"),
+    ],
+)
+def test_instead_of_is_read_by_what_it_replaces(nlu: NLU, language: str, text: str, problem: str) -> None:
+    # "instead of" was a wrong-item phrase of the lookup: a delivery that took two weeks instead of three days was
+    # answered as a wrong item (bench/buyers.py, fr-chaussures-retard, it-scarponi-ritardo).
+    assert nlu.parse(text, fallback_language=language).problems == [problem]
