@@ -44,7 +44,7 @@ from bot.understanding.answers import negation_words
 from bot.understanding.folding import fold, normalise
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
-from bot.understanding.problems import NO_PROBLEM_INTENTS, ProblemModel, read_problems
+from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 4
@@ -837,7 +837,7 @@ class NLU:
         _entities, found, _risks = self.entities(text, language, items)
         if found or self._problems is None or not text.strip():
             return found
-        return self._problems.problems([text])[0]
+        return self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
