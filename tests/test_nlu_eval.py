@@ -14,7 +14,16 @@ import yaml
 from bot.intake.triage_model import KINDS, TOPICS, load_eval_rows
 from bot.understanding import nlu as nlu_module
 from bot.understanding.nlu import INTENTS, fold, read_emotion
-from bot.understanding.nlu_eval import EvalMessage, Prediction, load_eval, opt_out_counts, score
+from bot.understanding.nlu_eval import (
+    EvalMessage,
+    Prediction,
+    load_eval,
+    load_problem_eval,
+    opt_out_counts,
+    problem_right,
+    score,
+)
+from bot.understanding.problems import read_problems
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MAIN = ("en", "pl", "sv", "ru", "sq", "de", "uk")
@@ -31,6 +40,7 @@ def _training_keys() -> set[str]:
     texts = [e.text for e in examples] + [t for t, _, _ in read_emotion(DATA / "emotion.yml")]
     for path in sorted((DATA / "triage").glob("*.jsonl")):
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [t for t, _, _ in read_problems(DATA / "problems.yml")]
     return {_key(t) for t in texts}
 
 
@@ -57,6 +67,7 @@ def test_no_eval_text_is_in_the_training_data() -> None:
     training = _training_keys()
     leaked = [m.text for m in load_eval() if _key(m.text) in training]
     leaked += [r["text"] for r in load_eval_rows() if _key(r["text"]) in training]
+    leaked += [m.text for m in load_problem_eval() if _key(m.text) in training]
     assert leaked == []
 
 
@@ -70,9 +81,10 @@ def test_no_eval_text_is_a_near_copy_of_a_training_line() -> None:
     'jag vill bara ha tillbaka pengarna' shares 0.92 of its character trigrams; 0.6 is where rewording
     starts (measured: the closest written-separately pairs share 0.56-0.59)."""
     examples, _ = nlu_module._read_examples(DATA / "nlu.yml")
-    training = [(e.text, _trigrams(e.text)) for e in examples]
+    texts = [e.text for e in examples] + [t for t, _, _ in read_problems(DATA / "problems.yml")]
+    training = [(t, _trigrams(t)) for t in texts]
     close = []
-    for m in load_eval():
+    for m in [*load_eval(), *load_problem_eval()]:
         grams = _trigrams(m.text)
         text, other = max(training, key=lambda t: len(grams & t[1]) / len(grams | t[1]))
         if len(grams & other) / len(grams | other) >= 0.6:
@@ -153,3 +165,23 @@ def test_score_counts_per_language_and_opt_out_mistakes() -> None:
     }
     # A stricter decision that drops the false one keeps the true one.
     assert opt_out_counts(predictions, [True, False, False, False])["false_opt_outs"] == 0
+
+
+def test_the_problem_eval_set_covers_every_language_and_messages_naming_none() -> None:
+    messages = load_problem_eval()
+    per = Counter(m.language for m in messages)
+    assert {lang for lang in MAIN + EXTRA if per[lang] < 9} == set(), per
+    for lang in MAIN + EXTRA:  # every language measures false problems too
+        assert sum(m.problem == "none" and m.language == lang for m in messages) >= 2, lang
+    assert {"late", "wrong_item", "defect", "damaged", "missing_item"} <= {m.problem for m in messages}
+
+
+def test_a_problem_is_right_when_found_and_none_when_none_is_found() -> None:
+    assert problem_right("late", ["late", "damaged"]) and not problem_right("late", ["damaged"])
+    assert problem_right("none", []) and not problem_right("none", ["late"])
+
+
+def test_a_bad_problem_eval_entry_names_the_fix(tmp_path: Path) -> None:
+    doc = {"language": "en", "messages": [{"text": "it was late", "problem": "slow"}]}
+    with pytest.raises(ValueError, match=re.escape("en.yml: message 1: `problem` 'slow' must be one of")):
+        load_problem_eval(_write(tmp_path / "problems", doc))

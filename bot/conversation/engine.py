@@ -417,8 +417,7 @@ class Engine:
         if "problems" not in slots and ctx.case.kind in ("constructive", "impulsive"):
             # The review already names problems ("the box was crushed"): they count as gathered facts,
             # and the very first message can name them.
-            _entities, problems, _risks = self.nlu.entities(ctx.review.text, ctx.case.language, ctx.items)
-            slots["problems"] = sorted(set(problems))
+            slots["problems"] = sorted(set(self.nlu.problems(ctx.review.text, ctx.case.language, ctx.items)))
         if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
             slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
         now = self.clock.now()

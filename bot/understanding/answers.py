@@ -177,11 +177,44 @@ def _negations(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
 _WORD = re.compile(r"[\w']+")
 
 
+def negation_words() -> frozenset[str]:
+    """The negation words of data/answers/negation.yml, normalised (the NLU denies problems with them too)."""
+    return _negations()
+
+
 def negated(text: str, start: int, window: int = 2) -> bool:
     """Whether a negation stands among the `window` words before position `start`: the item a buyer names
     after "not" ("the camping light, not the head torch") is the one they do not mean."""
     before = [normalise(w) for w in _WORD.findall(text[:start])][-window:]
     return any(w in _negations() for w in before)
+
+
+@lru_cache(maxsize=1)
+def _fine(path: Path = ANSWERS / "fine.yml") -> re.Pattern[str]:
+    words = sorted(
+        {normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"]}, key=len, reverse=True
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+
+
+# Where the clause about an item ends: punctuation, or a "but" that turns to another item ("the mug was fine but
+# the teapot lid is chipped").
+_CLAUSE = re.compile(r"[.,;:!?\n]|(?<!\w)(?:but|ale|men|aber|doch|но|але|por|mais|pero|ma|mutta)(?!\w)")
+_FINE_WINDOW = 4  # words after the item: "the boots themselves are fine", "die Tassen sind alle ok"
+
+
+def said_fine(text: str, end: int) -> bool:
+    """Whether the buyer says the item named just before `end` is fine ("les tasses sont ok", "the hat was
+    perfect", "kubki są ok"): a word of data/answers/fine.yml among the next few words of the same clause, and
+    no negation before it ("not ok", "nicht in Ordnung")."""
+    after = normalise(text[end : end + 120])
+    clause = _CLAUSE.split(after, maxsplit=1)[0]
+    words = clause.split()[:_FINE_WINDOW]
+    window = " ".join(words)
+    m = _fine().search(window)
+    if m is None:
+        return False
+    return not any(w in _negations() for w in _WORD.findall(window[: m.start()]))
 
 
 YesNo = Literal["yes", "no"]

@@ -40,13 +40,15 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
-from bot.understanding.folding import fold
+from bot.understanding.answers import negation_words
+from bot.understanding.folding import fold, normalise
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
+from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 3
+MODEL_FORMAT_VERSION = 4
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INTENTS = (
     "greet", "affirm", "deny", "thank", "goodbye", "describe_problem", "request_refund",
@@ -82,6 +84,9 @@ _WARM_UP_TEXTS = (
     "Objednávka 10432 přišla 3. května a lampa byla rozbitá",
 )
 _MAX_ENTITY_CHARS = 5000
+PROBLEMS_FILE = "problems.yml"
+_PLAIN_ANSWERS = frozenset({"affirm", "thank", "greet", "goodbye"})
+_PLAIN_ANSWER_CONFIDENCE = 0.6
 _RANKING_SIZE = 10
 
 
@@ -723,6 +728,19 @@ def _similar(a: str, b: str) -> bool:
     return len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80
 
 
+# Negation words that, said alone, answer a question ("no it came broken") rather than deny what follows.
+_ANSWER_WORDS = frozenset({"no", "нет", "ні", "jo", "nej", "nein", "non"})
+_CLAUSE_END = re.compile(r"[,.;:!?\n]")
+
+
+def _denied(text: str, start: int) -> bool:
+    """Whether the buyer denies the problem named at `start` ("it wasn't late", "nie było opóźnione"): a
+    negation among the two words before it, in the same clause."""
+    clause = _CLAUSE_END.split(text[:start])[-1]
+    before = [normalise(w) for w in re.findall(r"[\w']+", clause)][-2:]
+    return any(w in negation_words() and w not in _ANSWER_WORDS for w in before)
+
+
 # ---- the NLU ----------------------------------------------------------------------------------
 
 
@@ -740,6 +758,7 @@ class NLU:
         self._intents = model.intents
         self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
         self._item_values = model.lookups.get("item", {})
+        self._problems: ProblemModel | None = getattr(model, "problems", None)  # None: data without problems.yml
 
     def warm_up(self) -> None:
         """Pay every first-use cost now, not on a buyer's message: lingua's detector is built on its first
@@ -810,10 +829,22 @@ class NLU:
         problems, risks = [], []
         for name, out in (("problem", problems), ("risk", risks)):
             if name in self._lookups:
-                for value, _, _ in self._lookups[name].find(folded):
+                for value, start, _ in self._lookups[name].find(folded):
+                    # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
+                    if name == "problem" and _denied(text, index[start]):
+                        continue
                     if value not in out:
                         out.append(value)
         return kept, problems, risks
+
+    def problems(self, text: str, language: str = UNDETERMINED, items: Sequence[str] = ()) -> list[str]:
+        """What went wrong in a text that is a complaint (a review): the lookup's problems, else the classifier's.
+        "Boots took nearly two weeks to arrive when the site said 3 days" names no listed word, and the first
+        message spoke of "the problem with your order" instead of the late delivery."""
+        _entities, found, _risks = self.entities(text, language, items)
+        if found or self._problems is None or not text.strip():
+            return found
+        return self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
@@ -896,18 +927,39 @@ class NLU:
         extra = [(i, a, b) for i, s in enumerate(spans) for a, b in s]
         batch = texts + [texts[i][a:b] for i, a, b in extra]
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
+        extracted = [self.entities(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
+        extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)])
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
             best = int(np.argmax(intent_p[k]))
             sentences[i].append(Sentence(texts[i][a:b], a, b, self._intents[best], float(intent_p[k][best])))
         return [
             replace(
-                self._result(t, lang, intent_p[i], emotion_p[i], self.entities(t, lang, items, today)),
+                self._result(t, lang, intent_p[i], emotion_p[i], extracted[i]),
                 language_confidence=detected[i][1],
                 sentences=tuple(sentences[i]),
             )
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]
+
+    def _meant_problems(self, texts: Sequence[str], extracted: list[tuple], intent_p: np.ndarray) -> list[tuple]:
+        """The lookup's problems where it found any; else the problem classifier's (bot/understanding/problems.py),
+        which reads what went wrong from the meaning of the words no list holds. A message the intent model is
+        sure is a plain yes, thanks or greeting is not asked: it names no fault, and the encoder's ~10 ms is
+        saved on the most common replies."""
+        plain = [
+            self._intents[k] in _PLAIN_ANSWERS and intent_p[i][k] >= _PLAIN_ANSWER_CONFIDENCE
+            for i, k in enumerate(np.argmax(intent_p, axis=1))
+        ]
+        todo = [i for i, (_, problems, _) in enumerate(extracted) if not problems and texts[i].strip() and not plain[i]]
+        if self._problems is None or not todo:
+            return extracted
+        meant = self._problems.problems([texts[i] for i in todo])
+        out = list(extracted)
+        for i, problems in zip(todo, meant, strict=True):
+            entities, _, risks = out[i]
+            out[i] = (entities, problems, risks)
+        return out
 
 
 # ---- data, training, cache --------------------------------------------------------------------
@@ -922,13 +974,15 @@ def _data_files(data_dir: Path) -> tuple[Path, Path]:
 
 
 def data_hash(data_dir: Path) -> str:
-    """sha256 over the training files, this module's code and the sklearn version.
+    """sha256 over the training files, this module's and the problem model's code and the sklearn version.
 
     The code counts because a cached model trained by an older version of this module would otherwise be
     reused silently after a change to its features."""
     h = hashlib.sha256(f"nlu-v{MODEL_FORMAT_VERSION}-sklearn{sklearn.__version__}".encode())
     h.update(Path(__file__).read_bytes())
-    for path in _data_files(data_dir):
+    h.update((Path(__file__).parent / "problems.py").read_bytes())
+    problems = Path(data_dir) / PROBLEMS_FILE
+    for path in [*_data_files(data_dir), *([problems] if problems.is_file() else [])]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -945,7 +999,26 @@ def _load_data(data_dir: Path) -> tuple[list[Example], dict[str, dict[str, list[
 def train(data_dir: Path, digest: str = "") -> NLUModel:
     examples, lookups, emotions = _load_data(data_dir)
     model = NLUModel(digest, lookups)
-    return model.fit([(e.text, e.intent, e.language) for e in examples], emotions)
+    model.fit([(e.text, e.intent, e.language) for e in examples], emotions)
+    problems = Path(data_dir) / PROBLEMS_FILE
+    if problems.is_file():  # optional: a shop's own data folder may not have one; the lookup then stands alone
+        model.problems = ProblemModel().fit(problem_rows(examples, lookups, problems))
+    return model
+
+
+def problem_rows(
+    examples: Sequence[Example], lookups: dict[str, dict[str, list[str]]], path: Path
+) -> list[tuple[str, str]]:
+    """The problem classifier's training rows (bot/understanding/problems.py says which and why)."""
+    rows = [(t, label) for t, label, _ in read_problems(path)]
+    lookup = _Lookup(lookups.get("problem", {}))
+    for e in examples:
+        found = {value for value, _, _ in lookup.find(fold(e.text)[0])}
+        if e.intent == "describe_problem" and len(found) == 1:
+            rows.append((e.text, found.pop()))
+        elif e.intent in NO_PROBLEM_INTENTS and not found:
+            rows.append((e.text, "none"))
+    return rows
 
 
 def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:

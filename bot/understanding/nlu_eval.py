@@ -102,3 +102,43 @@ def score(predictions: Sequence[Prediction]) -> dict:
         },
         "opt_out": opt_out_counts(predictions, [p.intent == "opt_out" for p in predictions]),
     }
+
+
+# ---- problem recognition (data/eval/problems/<lang>.yml) ---------------------------------------------
+
+DEFAULT_PROBLEM_EVAL_DIR = DEFAULT_DATA_DIR / "eval" / "problems"
+
+
+@dataclass(frozen=True)
+class ProblemMessage:
+    text: str
+    problem: str  # a Problem value, or "none" for a message that names no problem
+    language: str
+    where: str
+
+
+def load_problem_eval(eval_dir: Path = DEFAULT_PROBLEM_EVAL_DIR) -> list[ProblemMessage]:
+    """Every labelled message of every <lang>.yml in `eval_dir`; a malformed entry raises naming it and the fix."""
+    from bot.understanding.problems import LABELS
+
+    rows: list[ProblemMessage] = []
+    files = sorted(Path(eval_dir).glob("*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
+    for path in files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if doc.get("language") != path.stem:
+            raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name)")
+        for n, entry in enumerate(doc.get("messages") or [], 1):
+            where = f"{path.name}: message {n}"
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not entry["text"].strip():
+                raise ValueError(f"{where}: needs a non-empty `text` string")
+            if entry.get("problem") not in LABELS:
+                raise ValueError(f"{where}: `problem` {entry.get('problem')!r} must be one of {LABELS}")
+            rows.append(ProblemMessage(entry["text"], entry["problem"], path.stem, where))
+    return rows
+
+
+def problem_right(expected: str, found: Sequence[str]) -> bool:
+    """A problem message is read right when its problem is among those found; a `none` one, when none is."""
+    return not found if expected == "none" else expected in found
