@@ -209,6 +209,7 @@ def test_asking_approval_after_a_declined_offer_withdraws_that_offer() -> None:
             "when": "2026-10-24",
             "approved_remedy": "replacement",
             "proposed_remedy": {"type": "replacement", "amount": None, "needs_approval": True},
+            "wants": "refund",  # asked for: the refund goes to the team at once (an unasked one is offered first)
         },
         facts(topic="product", order_value=Decimal("400.00"), item_values={"Lamp": Decimal("400.00")}),
     )

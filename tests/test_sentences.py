@@ -302,3 +302,24 @@ def test_a_remedy_nobody_asked_for_is_offered_before_any_approval_is_asked() -> 
 def test_a_remedy_the_buyer_asked_for_goes_to_approval_at_once() -> None:
     plan = flow.on_buyer_message(big_order(wants="refund"), Msg("refund please", "request_refund"), POLICY, REMEDIES)
     assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["needs_approval"] is True
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Honestly I'd rather have something else."),
+        ("de", "Hm, mir wäre ehrlich gesagt etwas anderes lieber."),
+        ("pl", "Wolałabym jednak coś innego."),
+        ("fr", "Je préférerais autre chose, franchement."),
+    ],
+)
+def test_a_stated_preference_is_never_taken_for_a_yes_to_the_offer(language: str, text: str) -> None:
+    # The classifier reads it as agreeing; the buyer turned the offer down (issue 19.4: confirm only what was accepted).
+    said = Msg(text, "affirm", 0.9, language=language)
+    plan = flow.on_buyer_message(offer(language=language), said, POLICY, REMEDIES)
+    assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
+    assert "replacement" in plan.slots.get("declined", [])
+    # Saying yes to the very offer while preferring it is still a yes.
+    said = Msg("Yes, I'd prefer the replacement", "affirm")
+    yes = flow.on_buyer_message(offer(language="en"), said, POLICY, REMEDIES)
+    assert yes.actions == ["action_confirm_remedy"]

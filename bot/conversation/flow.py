@@ -26,6 +26,7 @@ from bot.understanding.answers import (
     part_named,
     revision_answer,
     said_fine,
+    states_preference,
     wishes_in,
     yes_no,
 )
@@ -613,6 +614,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
     accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
+    # "Mir wäre das Geld lieber, wirklich" (I'd rather have the money) named no wish the patterns know, the classifier
+    # read it as a yes, and the replacement the buyer had just turned down was confirmed (bench/buyers.py,
+    # de-wasserkocher-defekt). A stated preference without a plain yes declines the offer.
+    prefers_other = not restates and states_preference(m.text, language) and yes_no(m.text, language) != "yes"
+    if accepts and prefers_other:
+        accepts, intent = False, "deny"
     if other and not (accepts and adds):
         # A wish the offer does not serve, said instead of a plain yes ("I'd prefer the shipping money back"), is a
         # counter-wish whatever the classifier makes of the sentence: read as describing a problem, it sent the

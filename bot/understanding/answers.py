@@ -91,6 +91,17 @@ def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
     return found, also
 
 
+def states_preference(text: str, language: str | None) -> bool:
+    """Does the message say the buyer would rather have something ("I'd rather have the money", "mir wäre das
+    Geld lieber")? Read in their language and in English, like the wishes."""
+    said = normalise(text)
+    return any(
+        p.search(said)
+        for lang in dict.fromkeys([language or "en", "en"])
+        for p in _wishes().get(lang, {}).get("prefer", [])
+    )
+
+
 def declined_wishes(text: str, language: str | None) -> list[str]:
     """The outcomes a message turns down ("the postage back rather than a voucher": discount), and names nowhere
     else as wanted. An offer named only there is declined, even when the classifier reads the message as asking
