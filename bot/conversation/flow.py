@@ -615,11 +615,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
     accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
     # "Mir wäre das Geld lieber, wirklich" (I'd rather have the money) named no wish the patterns know, the classifier
-    # read it as a yes, and the replacement the buyer had just turned down was confirmed (bench/buyers.py,
-    # de-wasserkocher-defekt). A stated preference without a plain yes declines the offer.
-    prefers_other = not restates and states_preference(m.text, language) and yes_no(m.text, language) != "yes"
-    if accepts and prefers_other:
-        accepts, intent = False, "deny"
+    # read it as asking for a replacement, and the replacement the buyer had just turned down was confirmed
+    # (bench/buyers.py, de-wasserkocher-defekt). A stated preference without a plain yes declines the offer, unless
+    # its words name the offer ("I'd prefer the replacement").
+    prefers_other = states_preference(m.text, language) and not set(named) & set(serves)
+    if accepts and prefers_other and yes_no(m.text, language) != "yes":
+        accepts, intent, restates = False, "deny", False
+        if wish in serves:
+            wish = None
     if other and not (accepts and adds):
         # A wish the offer does not serve, said instead of a plain yes ("I'd prefer the shipping money back"), is a
         # counter-wish whatever the classifier makes of the sentence: read as describing a problem, it sent the
