@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,7 @@ class Msg:
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
     entities: list[Ent] = field(default_factory=list)
+    sentences: tuple[Any, ...] = ()  # bot/understanding/sentences.py's readings, for a message of several
 
 
 def facts(**over: object) -> CaseFacts:

@@ -4,7 +4,6 @@ to stop in its second sentence, a question beside a problem, a request beside a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from bot.platform.vocab import Outcome, Stage
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.opt_out import is_clear_opt_out, sentence_opts_out
 from bot.understanding.sentences import MAX_SENTENCES, Sentence, sentences_of, split
-from tests.test_flow import POLICY, REMEDIES, facts, state
+from tests.test_flow import POLICY, REMEDIES, Msg, facts, state
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLOOR = float(yaml.safe_load((DATA.parent / "policies" / "conversation.yml").read_text())["opt_out_min_confidence"])
@@ -198,21 +197,6 @@ def test_a_sentence_needs_a_phrase_as_well_as_the_intent() -> None:
 # ── the flow: several things in one message ───────────────────────────────────────────────────────
 
 
-@dataclass
-class Msg:
-    text: str
-    intent: str
-    confidence: float = 0.8
-    sentences: tuple[Sentence, ...] = ()
-    anger: float = 0.1
-    level: str = "calm"
-    language: str = "en"
-    language_confidence: float = 0.0
-    problems: list[str] = field(default_factory=list)
-    risks: list[str] = field(default_factory=list)
-    entities: list = field(default_factory=list)
-
-
 def parts(text: str, *readings: tuple[str, float]) -> tuple[Sentence, ...]:
     spans = split(text)
     return tuple(Sentence(text[a:b], a, b, i, c) for (a, b), (i, c) in zip(spans, readings, strict=True))
@@ -232,7 +216,7 @@ def test_a_problem_and_a_question_are_both_acted_on(nlu: NLU) -> None:
 
 def test_a_question_in_a_later_sentence_is_answered_beside_the_description() -> None:
     text = "The lid came off the first time I used it. How long does a refund take?"
-    m = Msg(text, "describe_problem", 0.7, parts(text, ("describe_problem", 0.8), ("ask_policy", 0.8)))
+    m = Msg(text, "describe_problem", 0.7, sentences=parts(text, ("describe_problem", 0.8), ("ask_policy", 0.8)))
     plan = flow.on_buyer_message(state(Stage.CONTACTED), m, POLICY, REMEDIES)
     assert plan.actions[0] == "action_answer_question" and "action_ask_details" in plan.actions
     assert plan.slots["question_text"] == "How long does a refund take?"
@@ -243,7 +227,7 @@ def test_a_question_in_a_later_sentence_is_answered_beside_the_description() -> 
     assert "action_answer_question" not in plain.actions and plain.slots["question_text"] is None
     # A fragment beside the question is no problem, whatever the classifier makes of it.
     text = "How many days do I have to return something? (order 1)"
-    m = Msg(text, "ask_policy", 0.8, parts(text, ("ask_policy", 0.8), ("describe_problem", 0.7)))
+    m = Msg(text, "ask_policy", 0.8, sentences=parts(text, ("ask_policy", 0.8), ("describe_problem", 0.7)))
     only = flow.on_buyer_message(state(Stage.CONTACTED), m, POLICY, REMEDIES)
     assert only.actions == ["action_answer_question"]
 
