@@ -46,8 +46,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the same again; running them twice made CI take 52 minutes."""
     if not is_postgres():
         return
-    kept = [item for item in items if "migrated" in getattr(item, "fixturenames", ())]
-    dropped = [item for item in items if "migrated" not in getattr(item, "fixturenames", ())]
+    kept, dropped = [], []
+    for item in items:
+        (kept if "migrated" in getattr(item, "fixturenames", ()) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -616,7 +616,7 @@ def slots_turn(case: Case) -> int:
 def photo_only(ctx: CaseContext) -> ParseResult:
     """What a photo sent without words says to the NLU: nothing. The flow reads it by `on_buyer_photo`; this
     only fills the turn's records (its language is the case's)."""
-    language = (ctx.case.details or {}).get("language") or ctx.case.language or "en"
+    language = parse_hint(ctx)[0] or "en"
     return ParseResult(text="", language=language, intent="photo", confidence=1.0, ranking=[], anger=0.0, level="calm")
 
 

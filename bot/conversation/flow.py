@@ -600,7 +600,8 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     restates = wish is not None and bool(proposed.get("type")) and wish in serves
     # The offer asked "does that sound good?": a plain yes or no is read against it before the classifier's
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
-    intent = {"yes": "affirm", "no": "deny"}.get(yes_no(m.text, s.get("language") or m.language) or "", m.intent)
+    said = yes_no(m.text, language)
+    intent = {"yes": "affirm", "no": "deny"}.get(said or "", m.intent)
     refused = [w for w in declined_wishes(m.text, language) if w in serves]
     if refused and not set(named) & set(serves):
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
@@ -619,7 +620,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # (bench/buyers.py, de-wasserkocher-defekt). A stated preference without a plain yes declines the offer, unless
     # its words name the offer ("I'd prefer the replacement").
     prefers_other = states_preference(m.text, language) and not set(named) & set(serves)
-    if accepts and prefers_other and yes_no(m.text, language) != "yes":
+    if accepts and prefers_other and said != "yes":
         accepts, intent, restates = False, "deny", False
         if wish in serves:
             wish = None

@@ -25,6 +25,11 @@ Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
 
 
+def _own_then_english(language: str | None) -> tuple[str, ...]:
+    """The languages a buyer's words are read in: theirs, then English (many write a short English reply)."""
+    return tuple(dict.fromkeys([language or "en", "en"]))
+
+
 @lru_cache(maxsize=4)
 def _patterns(
     path: Path = ANSWERS / "revision.yml",
@@ -44,7 +49,7 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
     language's, since many write a short English "ok, done" in any language."""
     stars, by_language = _patterns()
     said = normalise(text)
-    for lang in dict.fromkeys([language or "en", "en"]):
+    for lang in _own_then_english(language):
         kinds = by_language.get(lang)
         if not kinds:
             continue
@@ -67,7 +72,7 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     English: "are you a bot?" is written in English by many.)"""
     said = normalise(text)
     by_language = _identity()
-    return any(p.search(said) for lang in dict.fromkeys([language or "en", "en"]) for p in by_language.get(lang, []))
+    return any(p.search(said) for lang in _own_then_english(language) for p in by_language.get(lang, []))
 
 
 WISHES: tuple[str, ...] = names(Wish)
@@ -96,9 +101,7 @@ def states_preference(text: str, language: str | None) -> bool:
     Geld lieber")? Read in their language and in English, like the wishes."""
     said = normalise(text)
     return any(
-        p.search(said)
-        for lang in dict.fromkeys([language or "en", "en"])
-        for p in _wishes().get(lang, {}).get("prefer", [])
+        p.search(said) for lang in _own_then_english(language) for p in _wishes().get(lang, {}).get("prefer", [])
     )
 
 
@@ -114,7 +117,7 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     found: list[str] = []
     declined: list[str] = []
     also = False
-    for lang in dict.fromkeys([language or "en", "en"]):
+    for lang in _own_then_english(language):
         kinds = _wishes().get(lang, {})
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
         refused = _turned_down(said, kinds.get("instead", []), named)
@@ -158,7 +161,7 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
     "my money back" or "a refund" means the whole price: never the acceptance of a partial refund (issue 19: a
     buyer who said "I'd rather have my money back" was recorded as accepting 30%)."""
     said = normalise(text)
-    languages = dict.fromkeys([language or "en", "en"])
+    languages = _own_then_english(language)
     return any(p.search(said) for lang in languages for p in _wishes().get(lang, {}).get("partial", []))
 
 
@@ -172,7 +175,7 @@ def part_named(text: str, language: str | None) -> str | None:
     """The part of an item a message names ("the lid", "die Ladekabel"), as the buyer wrote it, for a part sent
     on its own (the remedy send_part); None when it names none. The buyer's language first, then English."""
     said, index = fold(text)
-    for lang in dict.fromkeys([language or "en", "en"]):
+    for lang in _own_then_english(language):
         for pattern in _parts().get(lang, []):
             m = pattern.search(said)
             if m is not None:
@@ -244,7 +247,7 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
     """A plain yes or no to a yes/no question, in the buyer's language or English; None when the message says
     neither. "no" is tried first: "no thanks, that's fine" declines."""
     said = normalise(text)
-    for lang in dict.fromkeys([language or "en", "en"]):
+    for lang in _own_then_english(language):
         kinds = _yes_no().get(lang)
         if not kinds:
             continue
