@@ -204,16 +204,16 @@ def negated(text: str, start: int, window: int = 2) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _fine(path: Path = ANSWERS / "fine.yml") -> re.Pattern[str]:
-    words = sorted(
-        {normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"]}, key=len, reverse=True
-    )
-    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+def _fine(path: Path = ANSWERS / "fine.yml") -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(the words that say an item is fine, where the clause about an item ends: punctuation, or a "but" that
+    turns to another item, as in "the mug was fine but the teapot lid is chipped")."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = sorted({normalise(w) for w in data["words"]}, key=len, reverse=True)
+    fine = re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+    turns = "|".join(re.escape(normalise(w)) for w in data["turns"])
+    return fine, re.compile(r"[.,;:!?\n]|(?<!\w)(?:" + turns + r")(?!\w)")
 
 
-# Where the clause about an item ends: punctuation, or a "but" that turns to another item ("the mug was fine but
-# the teapot lid is chipped").
-_CLAUSE = re.compile(r"[.,;:!?\n]|(?<!\w)(?:but|ale|men|aber|doch|но|але|por|mais|pero|ma|mutta)(?!\w)")
 _FINE_WINDOW = 4  # words after the item: "the boots themselves are fine", "die Tassen sind alle ok"
 
 
@@ -222,10 +222,11 @@ def said_fine(text: str, end: int) -> bool:
     perfect", "kubki są ok"): a word of data/answers/fine.yml among the next few words of the same clause, and
     no negation before it ("not ok", "nicht in Ordnung")."""
     after = normalise(text[end : end + 120])
-    clause = _CLAUSE.split(after, maxsplit=1)[0]
+    fine, clause_end = _fine()
+    clause = clause_end.split(after, maxsplit=1)[0]
     words = clause.split()[:_FINE_WINDOW]
     window = " ".join(words)
-    m = _fine().search(window)
+    m = fine.search(window)
     if m is None:
         return False
     return not any(w in _negations() for w in _WORD.findall(window[: m.start()]))
