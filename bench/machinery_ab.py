@@ -4,12 +4,16 @@
 
 Each variant swaps one piece for the simpler, library-only arrangement it replaced:
 
-- `plain_aiosqlite`: SQLAlchemy's aiosqlite driver as shipped, instead of bot/store/sqlite_inline.py;
-- `sqlite_autocheckpoint`: SQLite's own automatic checkpoint inside COMMIT, instead of the background
-  thread of bot/store/sqlite_checkpoint.py;
 - `nlu_in_process`: buyer messages parsed on the server's own core, instead of bot/understanding/nlu_process.py;
 - `lookups_in_turn`: knowledge searches awaited inside the turn's transaction, instead of the replay on
   `LookupNeeded` (actions/services.py).
+
+`--distinct-questions` makes every conversation's questions its own text (the order number appended, as
+buyers write), so no search is answered from the cache: the case the replay exists for.
+
+Results so far (2026-12-04/05) took out two former pieces, `sqlite_inline` (our own SQLite driver on the
+event loop) and `sqlite_checkpoint` (a background checkpoint thread): SQLAlchemy's aiosqlite and SQLite's
+own autocheckpoint measured 3% and 2% slower, under the 10% bar (see bot/store/db.py).
 
 Every run is a fresh process (nothing leaks between variants) doing the closed-loop capacity run of
 bench/turn.py: all conversations send their next message as soon as the bot answered. The variants run
@@ -36,19 +40,17 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("baseline", "plain_aiosqlite", "sqlite_autocheckpoint", "nlu_in_process", "lookups_in_turn")
+from bench._common import SCRIPT  # noqa: E402
+
+VARIANTS = ("baseline", "nlu_in_process", "lookups_in_turn")
+QUESTIONS = {i for i, text in enumerate(SCRIPT) if text.endswith("?")}
 
 
 def apply(variant: str) -> None:
     """Swap one piece for its simpler arrangement, in this process only (before the runtime is built)."""
     import bot.conversation.engine
-    import bot.store.db
 
-    if variant == "plain_aiosqlite":
-        bot.store.db.inline_creator = lambda _database: None  # create_async_engine's default: aiosqlite
-    elif variant == "sqlite_autocheckpoint":
-        bot.store.db.Checkpointer = lambda _path, _engine: None  # SQLite's default wal_autocheckpoint applies
-    elif variant == "lookups_in_turn":
+    if variant == "lookups_in_turn":
         bot.conversation.engine.deferring_lookups = lambda on=True: contextlib.nullcontext()
 
 
@@ -61,13 +63,19 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
-async def one_run(variant: str, conversations: int, turns: int) -> dict[str, float]:
+def script_for(case_id: int, turns: int, distinct: bool) -> list[str]:
+    if not distinct:
+        return SCRIPT[:turns]
+    own = f" My order is {1000 + case_id}."
+    return [text + own if i in QUESTIONS else text for i, text in enumerate(SCRIPT[:turns])]
+
+
+async def one_run(variant: str, conversations: int, turns: int, distinct: bool) -> dict[str, float]:
     import os
 
     if variant == "nlu_in_process":
         os.environ["MEDIATOR_SERVER__NLU_PROCESS"] = "false"
     apply(variant)
-    from bench._common import SCRIPT
     from bench.turn import WARM_UP, setup
 
     rt, case_ids = await setup(conversations + WARM_UP, None)
@@ -78,7 +86,7 @@ async def one_run(variant: str, conversations: int, turns: int) -> dict[str, flo
         cpu0, t0 = cpu_seconds(me), time.perf_counter()
 
         async def conversation(case_id: int) -> None:
-            for text in SCRIPT[:turns]:
+            for text in script_for(case_id, turns, distinct):
                 await rt.conversation.buyer_message(case_id, text, channel="webchat")
 
         await asyncio.gather(*(conversation(c) for c in case_ids))
@@ -94,13 +102,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--distinct-questions", action="store_true", help="no two conversations ask the same")
     parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)  # one run, in a child process
     parser.add_argument("--only", action="append", choices=VARIANTS, help="run only these variants (repeatable)")
     args = parser.parse_args()
     if args.variant:
         import uvloop
 
-        print(json.dumps(uvloop.run(one_run(args.variant, args.conversations, args.turns))))
+        print(json.dumps(uvloop.run(one_run(args.variant, args.conversations, args.turns, args.distinct_questions))))
         return
     variants = args.only or list(VARIANTS)
     if "baseline" not in variants:
@@ -110,13 +119,15 @@ def main() -> None:
         order = random.sample(variants, len(variants))
         for v in order:
             cmd = [sys.executable, __file__, "--variant", v, "--conversations", str(args.conversations)]
-            out = subprocess.run([*cmd, "--turns", str(args.turns)], capture_output=True, text=True, check=False)
+            cmd += ["--turns", str(args.turns)] + (["--distinct-questions"] if args.distinct_questions else [])
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if out.returncode != 0:
                 sys.exit(f"{v} failed:\n{out.stderr[-3000:]}")
             runs[v].append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"round {r + 1}: {v:22} {runs[v][-1]['turns_per_s']:7.0f} turns/s", file=sys.stderr, flush=True)
     base = {k: statistics.median(x[k] for x in runs["baseline"]) for k in ("turns_per_s", "cpu_ms_per_turn")}
-    print(f"{args.conversations} conversations x {args.turns} turns, {args.rounds} interleaved rounds, medians:")
+    asked = "distinct questions" if args.distinct_questions else "the same questions"
+    print(f"{args.conversations} conversations x {args.turns} turns ({asked}), {args.rounds} rounds, medians:")
     print(f"{'variant':24}{'turns/s':>10}{'vs base':>10}{'CPU ms/turn':>14}{'vs base':>10}")
     for v in variants:
         tps = statistics.median(x["turns_per_s"] for x in runs[v])

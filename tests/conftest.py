@@ -38,17 +38,25 @@ def is_postgres() -> bool:
     return TEST_DB.startswith("postgres")
 
 
+BROWSER_FIXTURES = {"page", "browser"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the PostgreSQL run, keep only the tests that reach a database.
 
     A test reaches one through the `migrated` fixture (every runtime, client and config fixture sits on it).
     The rest (models, guard rails, retrieval, parsing) ran a minute earlier on SQLite and would do exactly
-    the same again; running them twice made CI take 52 minutes."""
+    the same again; running them twice made CI take 52 minutes.
+
+    The browser tests (a `page` or `browser` in Chromium) reach a database too, but what they check is the
+    page: its layout, its scripts, its forms. The routes and queries behind those pages run on PostgreSQL in
+    their own HTTP-level tests, so a second Chromium pass would test the same pages again for minutes."""
     if not is_postgres():
         return
     kept, dropped = [], []
     for item in items:
-        (kept if "migrated" in getattr(item, "fixturenames", ()) else dropped).append(item)
+        names = set(getattr(item, "fixturenames", ()))
+        (kept if "migrated" in names and not names & BROWSER_FIXTURES else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
