@@ -272,6 +272,43 @@ def test_items_match_the_order_fuzzily(nlu: NLU) -> None:
     assert _entities(nlu, "der Wasserkocher ist kaputt") == [("item", "kettle", "Wasserkocher")]
 
 
+@pytest.mark.parametrize(
+    ("text", "items", "expected"),
+    [
+        # data/items.yml: the buyer's word for the product, mapped onto the order's English catalogue name
+        # (issue 18: "Reiskocher" after "which item?" was asked for again, then handed to staff).
+        ("es geht um den Reiskocher", ["Rice cooker 1.8 l", "Tea towels, 3 pcs"], ["Rice cooker 1.8 l"]),
+        (
+            "kvarnen funkar inte",
+            ["Electric coffee grinder", "Paper coffee filters, 200 pcs"],
+            ["Electric coffee grinder"],
+        ),
+        ("frytkownica nie grzeje", ["Digital air fryer 5 l"], ["Digital air fryer 5 l"]),
+        ("нічник блимає", ["Kids night light", "Kids raincoat"], ["Kids night light"]),
+        ("il frullatore perde", ["Countertop blender 1.5 l"], ["Countertop blender 1.5 l"]),
+        ("la sillita llegó rota", ["Child bike seat", "Kids bike helmet"], ["Child bike seat"]),
+        ("kuchynsky robot nejde", ["Stand mixer 1000 W", "Silicone baking mats, 2 pcs"], ["Stand mixer 1000 W"]),
+        # A kind the order does not hold names nothing ("podstawka pod garnek" is a part of the stove) ...
+        ("nie ma podstawki pod garnek", ["Gas camping stove"], []),
+        # ... and a phrase counts only as whole words of the catalogue name: "Portable" holds no "table".
+        ("der Tisch wackelt", ["Portable bluetooth speaker"], []),
+    ],
+)
+def test_items_named_in_the_buyers_own_words(nlu: NLU, text: str, items: list[str], expected: list[str]) -> None:
+    found = [value for entity, value, _ in _entities(nlu, text, items=items) if entity == "item"]
+    assert found == expected
+
+
+def test_a_malformed_item_vocabulary_names_the_kind_and_the_fix(tmp_path: Path) -> None:
+    from bot.understanding.item_kinds import read_item_kinds
+
+    path = tmp_path / "items.yml"
+    path.write_text("blender: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"items.yml: blender: give a non-empty list of phrases"):
+        read_item_kinds(path)
+    assert read_item_kinds(tmp_path / "absent.yml") == {}
+
+
 def test_problems_and_risks(nlu: NLU) -> None:
     result = nlu.parse("The kettle arrived CRUSHED, it caught fire and I will call my lawyer")
     assert result.problems == ["damaged"]

@@ -582,6 +582,7 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     proposed = s.get("proposed_remedy") or {}
     serves = _serves(r, proposed.get("type", ""))
+    slots["offer_misses"] = 0  # an answer placed below; the last branch counts one it could not place
     # The answer is read against the offer: a wish named in it that the offer does not serve ("ok, but I'd
     # rather have my money back") is not a yes, whatever the intent says (issue 19: a buyer who changed
     # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
@@ -673,6 +674,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         if intent == "deny" or (again and not explain):
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
+    # Rule 9: the bot fails to understand twice in a row. An answer to the offer it cannot place counts, even
+    # when the classifier was sure of its intent ("I mean, what came is not what it should be" reads as
+    # describing a problem): a Ukrainian buyer was asked to rephrase six times and never handed over
+    # (issue 18, held-out personas).
+    misses = s.get("offer_misses", 0) + 1
+    if misses >= p.handoff.not_understood:
+        return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
+    slots["offer_misses"] = misses
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
 
 

@@ -42,6 +42,7 @@ from sklearn.svm import LinearSVC
 
 from bot.understanding.answers import negation_words
 from bot.understanding.folding import fold, normalise
+from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
@@ -716,6 +717,12 @@ def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
 
 
+def _names_kind(folded_name: str, kind: str, kinds: dict[str, list[str]]) -> bool:
+    """Does a catalogue name hold one of the kind's phrases as whole words ("Silicone baking mats" holds
+    "mat"; "Portable speaker" does not hold "table")?"""
+    return any(re.search(rf"(?<!\w){re.escape(_folded(p))}\w{{0,2}}(?!\w)", folded_name) for p in kinds.get(kind, []))
+
+
 @lru_cache(maxsize=1 << 16)  # word pairs recur across messages
 def _similar(a: str, b: str) -> bool:
     if a == b:
@@ -753,11 +760,16 @@ def _lang_code(language: object) -> str:
 
 
 class NLU:
-    def __init__(self, model: NLUModel) -> None:
+    def __init__(self, model: NLUModel, item_kinds: dict[str, list[str]] | None = None) -> None:
         self.model = model
         self._intents = model.intents
         self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
         self._item_values = model.lookups.get("item", {})
+        # data/items.yml: the wider product vocabulary; a phrase the trained lookup already has stays its own.
+        known = {_folded(p) for ps in self._item_values.values() for p in ps}
+        kinds = {k: [p for p in ps if _folded(p) not in known] for k, ps in (item_kinds or {}).items()}
+        self._kinds = _Lookup({k: ps for k, ps in kinds.items() if ps})
+        self._kind_values = item_kinds or {}
         self._problems: ProblemModel | None = getattr(model, "problems", None)  # None: data without problems.yml
 
     def warm_up(self) -> None:
@@ -865,6 +877,13 @@ class NLU:
                 if owner not in matched:
                     matched.add(owner)
                     found.append(Entity("item", owner, *span(start, end)))
+        # Then the wider vocabulary ("Reiskocher" -> rice cooker), only where it names an item of this order:
+        # a kind the order does not hold says nothing the case can use ("podstawka pod garnek" is a part).
+        for kind, start, end in self._kinds.find(folded):
+            owner = next((name for name, _ in item_words if _names_kind(_folded(name), kind, self._kind_values)), None)
+            if owner is not None and owner not in matched:
+                matched.add(owner)
+                found.append(Entity("item", owner, *span(start, end)))
         return found
 
     # -- parse
@@ -1024,7 +1043,10 @@ def problem_rows(
 def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
     """The NLU for the current data: memoised in process, cached on disk, trained if neither."""
     digest = data_hash(data_dir)
-    return cached_model("nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=NLU)
+    kinds = read_item_kinds(Path(data_dir) / ITEMS_FILE)
+    return cached_model(
+        "nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=lambda m: NLU(m, kinds)
+    )
 
 
 # ---- evaluation -------------------------------------------------------------------------------
