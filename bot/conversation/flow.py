@@ -292,6 +292,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # nor one they say is fine ("the pan's rim is chipped, the mugs are ok": the mugs were offered for replacement).
     items = [e for e in getattr(m, "entities", []) if e.entity == "item"]
     item = next((e for e in reversed(items) if not negated(m.text, e.start) and not said_fine(m.text, e.end)), None)
+    ordered = s.facts.item_values
+    if item is not None and item.value not in ordered and s.get("item") in ordered:
+        # A word the lookup reads as another kind of product ("Deckel", the lid, read as "Decke", bedding) does
+        # not replace the order's item the buyer already named: the rice cooker's lid was sent to staff for
+        # approval as an item of unknown value (issue 18, held-out personas).
+        item = None
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
     if entities.get("order_id"):
