@@ -131,6 +131,10 @@ from bot.understanding.answers import wishes_in  # noqa: E402
 
 WISHES = [
     ("en", "ok but I'd rather have my money back", ["refund"], False),
+    # A percentage is money off, in any language: a haggle, never a yes to another offer (issue 18).
+    ("en", "fine, how about 25% and I keep them", ["discount"], False),
+    ("cs", "a co takhle 15 procent?", ["discount"], False),
+    ("ru", "может, 10 процентов вернёте?", ["discount"], False),
     ("en", "replacement is fine, could you also add a voucher?", ["replacement", "discount"], True),
     ("pl", "wolałabym jednak zwrot pieniędzy", ["refund"], False),
     ("pl", "wymiana ok, a do tego jakiś rabat?", ["replacement", "discount"], True),

@@ -607,3 +607,12 @@ def test_two_answers_to_an_offer_the_bot_cannot_place_go_to_a_person() -> None:
     # A placed answer in between starts the count again.
     placed = turn(flow.State(first.stage, {**s.slots, **first.slots}, s.facts), intent="deny", text="no")
     assert placed.slots["offer_misses"] == 0
+
+
+def test_a_percentage_in_answer_to_a_reshipment_is_a_haggle_not_a_yes() -> None:
+    # "ok what about 20% then" to a new shipment was recorded as accepting it (issue 18, held-out personas).
+    offer = {"type": "reship", "amount": None, "currency": "EUR"}
+    s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["wrong_item"], what="wrong colour", item="towels")
+    plan = turn(s, intent="affirm", text="alright, would 15 percent work, and I keep them")
+    assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
+    assert plan.slots["wants"] == "discount"

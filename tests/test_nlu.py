@@ -515,3 +515,24 @@ def test_folding_matches_folding_each_character(text: str) -> None:
         expected += folded
         index += [i] * len(folded)
     assert folding.fold(text) == (expected, index)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Russian and Ukrainian typed in Latin letters (data/translit.yml): lingua read them as Czech, Albanian or
+        # Spanish, and the buyer was answered in those (issue 18, held-out personas).
+        ("dobryi vechir, zamovlennya pryishla bez instruktsii, dyakuyu", "uk"),
+        ("privet, posylka prishla vchera, no chajnik ne rabotaet", "ru"),
+        ("spasibo, teper vse khorosho", "ru"),
+        # Czech, Polish and Albanian without diacritics share short words with them and stay what they are.
+        ("dobry den, ten hrnec byla rozbity, chci vratit penize", "cs"),
+        ("dzien dobry, paczka przyszla zgnieciona, prosze o zwrot", "pl"),
+        ("pershendetje, porosia erdhi me vonese", "sq"),
+    ],
+)
+def test_russian_and_ukrainian_in_latin_letters(nlu: NLU, text: str, expected: str) -> None:
+    from bot.understanding.language import detect_language
+
+    assert nlu.detect_language(text) == expected
+    assert detect_language(text) == expected  # the review's language too (intake)

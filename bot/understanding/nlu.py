@@ -47,6 +47,7 @@ from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_d
 from bot.understanding.model_cache import cached_model
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
+from bot.understanding.translit import latin_slavic
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 4
@@ -792,6 +793,9 @@ class NLU:
         letters, words = _letters_and_words(text)
         if not letters:
             return fallback_language or UNDETERMINED, 0.0
+        translit = latin_slavic(text)  # Russian or Ukrainian in Latin letters: lingua has no model for it
+        if translit is not None:
+            return translit, 1.0
         values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
         if not values or values[0].value <= 0.0:
             return fallback_language or UNDETERMINED, 0.0
