@@ -94,6 +94,14 @@ ASKS_IF_BOT = [
     ("es", "eres un bot?"),
     ("it", "sei un bot?"),
     ("cs", "jsi robot?"),
+    # "a bot or a person?" in either order, in the words people use on messaging apps (issue 18 held-out set)
+    ("cs", "piseme si s robotem, nebo s clovekem?"),
+    ("de", "Schreib ich grad mit ner Maschine oder mit nem echten Menschen?"),
+    ("es", "¿eres una persona o un robot?"),
+    ("it", "parlo con una persona o con una macchina?"),
+    ("fr", "vous êtes un humain ou un robot ?"),
+    ("ru", "тут бот отвечает или человек?"),
+    ("sv", "är det en människa eller en bot som svarar?"),
 ]
 
 
@@ -110,6 +118,9 @@ def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
         ("pl", "Lampa przyszła rozbita"),
         ("de", "Die Pfanne ist zerkratzt"),
         ("ru", "Палатка порвана"),
+        ("en", "I want a person or a refund"),
+        ("de", "Ich will einen Menschen oder mein Geld zurück"),
+        ("cs", "ten kuchynsky robot"),
     ],
 )
 def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
@@ -120,6 +131,10 @@ from bot.understanding.answers import wishes_in  # noqa: E402
 
 WISHES = [
     ("en", "ok but I'd rather have my money back", ["refund"], False),
+    # A percentage is money off, in any language: a haggle, never a yes to another offer (issue 18).
+    ("en", "fine, how about 25% and I keep them", ["discount"], False),
+    ("cs", "a co takhle 15 procent?", ["discount"], False),
+    ("ru", "может, 10 процентов вернёте?", ["discount"], False),
     ("en", "replacement is fine, could you also add a voucher?", ["replacement", "discount"], True),
     ("pl", "wolałabym jednak zwrot pieniędzy", ["refund"], False),
     ("pl", "wymiana ok, a do tego jakiś rabat?", ["replacement", "discount"], True),

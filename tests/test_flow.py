@@ -571,3 +571,48 @@ def test_asking_again_for_money_back_does_not_bring_back_the_partial_refund_turn
     plan = turn(s, intent="deny", text="Нет, новый не нужен, хочу полный возврат денег", language="ru")
     assert plan.slots["proposed_remedy"]["type"] not in ("refund_partial", "replacement"), plan
     assert {"refund_partial", "replacement"} <= set(plan.slots["declined"])
+
+
+@dataclass
+class Span:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+def test_a_product_word_the_order_does_not_hold_never_replaces_the_item_named() -> None:
+    # "nur den Deckel" (only the lid): the lookup reads "Deckel" as "Decke" (bedding). It replaced the rice cooker
+    # the buyer had named, the item's value became unknown, and the lid went to staff for approval (issue 18).
+    items = {"Rice cooker 1.8 l": Decimal("59.00"), "Ceramic serving bowls, 4 pcs": Decimal("32.00")}
+    slots = {"language": "de", "item": "Rice cooker 1.8 l", "problems": ["damaged"], "what": "Deckel verbogen"}
+    s = flow.State(Stage.GATHERING, slots, facts(topic="product", item_values=items))
+    lid = Msg(text="nur den Deckel", language="de", entities=[Span("item", "bedding", 9, 15)])  # type: ignore[list-item]
+    assert flow.on_buyer_message(s, lid, POLICY, REMEDIES).slots.get("item", "Rice cooker 1.8 l") == "Rice cooker 1.8 l"
+    # An item of the order still replaces another: "no wait, it was the bowls".
+    bowls = Msg(text="the bowls", entities=[Span("item", "Ceramic serving bowls, 4 pcs", 4, 9)])  # type: ignore[list-item]
+    assert flow.on_buyer_message(s, bowls, POLICY, REMEDIES).slots["item"] == "Ceramic serving bowls, 4 pcs"
+
+
+def test_two_answers_to_an_offer_the_bot_cannot_place_go_to_a_person() -> None:
+    # Rule 9 (fails to understand twice in a row) also holds while an offer waits for its answer: a buyer the
+    # classifier read as describing a problem was asked to rephrase six times (issue 18, held-out personas).
+    offer = {"type": "replacement", "amount": None, "currency": "EUR"}
+    s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["damaged"], what="smashed", item="lamp")
+    unplaced = {"intent": "describe_problem", "text": "I mean it is not what it should be"}
+    first = turn(s, **unplaced)
+    assert first.actions == ["action_clarify"] and first.handoff is None
+    second = turn(flow.State(first.stage, {**s.slots, **first.slots}, s.facts), **unplaced)
+    assert second.handoff == "not_understood" and second.stage == Stage.AWAITING_STAFF
+    # A placed answer in between starts the count again.
+    placed = turn(flow.State(first.stage, {**s.slots, **first.slots}, s.facts), intent="deny", text="no")
+    assert placed.slots["offer_misses"] == 0
+
+
+def test_a_percentage_in_answer_to_a_reshipment_is_a_haggle_not_a_yes() -> None:
+    # "ok what about 20% then" to a new shipment was recorded as accepting it (issue 18, held-out personas).
+    offer = {"type": "reship", "amount": None, "currency": "EUR"}
+    s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["wrong_item"], what="wrong colour", item="towels")
+    plan = turn(s, intent="affirm", text="alright, would 15 percent work, and I keep them")
+    assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
+    assert plan.slots["wants"] == "discount"

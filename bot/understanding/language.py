@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from bot.understanding.translit import latin_slavic
+
 # ISO 639-1 codes. Order matters only for readability.
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "pl", "sv", "ru", "sq", "de", "uk", "cs", "fr", "es", "it")
 
@@ -82,7 +84,7 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of `text`'s language, or "und" when none can be detected."""
     if not text or not _has_letters(text):
         return UNDETERMINED
-    return _settle_uk_ru(text, _code(_get_detector().detect_language_of(text)))
+    return latin_slavic(text) or _settle_uk_ru(text, _code(_get_detector().detect_language_of(text)))
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
@@ -93,5 +95,5 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     if positions:
         detected = _get_detector().detect_languages_in_parallel_of([texts[i] for i in positions])
         for i, language in zip(positions, detected, strict=True):
-            result[i] = _settle_uk_ru(texts[i], _code(language))
+            result[i] = latin_slavic(texts[i]) or _settle_uk_ru(texts[i], _code(language))
     return result

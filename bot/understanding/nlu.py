@@ -42,10 +42,12 @@ from sklearn.svm import LinearSVC
 
 from bot.understanding.answers import negation_words
 from bot.understanding.folding import fold, normalise
+from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
+from bot.understanding.translit import latin_slavic
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 4
@@ -716,6 +718,12 @@ def _item_words(items: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     return [(name, [w for w in _TOKEN.findall(_folded(name)) if len(w) >= 4]) for name in items]
 
 
+def _names_kind(folded_name: str, kind: str, kinds: dict[str, list[str]]) -> bool:
+    """Does a catalogue name hold one of the kind's phrases as whole words ("Silicone baking mats" holds
+    "mat"; "Portable speaker" does not hold "table")?"""
+    return any(re.search(rf"(?<!\w){re.escape(_folded(p))}\w{{0,2}}(?!\w)", folded_name) for p in kinds.get(kind, []))
+
+
 @lru_cache(maxsize=1 << 16)  # word pairs recur across messages
 def _similar(a: str, b: str) -> bool:
     if a == b:
@@ -753,11 +761,16 @@ def _lang_code(language: object) -> str:
 
 
 class NLU:
-    def __init__(self, model: NLUModel) -> None:
+    def __init__(self, model: NLUModel, item_kinds: dict[str, list[str]] | None = None) -> None:
         self.model = model
         self._intents = model.intents
         self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
         self._item_values = model.lookups.get("item", {})
+        # data/items.yml: the wider product vocabulary; a phrase the trained lookup already has stays its own.
+        known = {_folded(p) for ps in self._item_values.values() for p in ps}
+        kinds = {k: [p for p in ps if _folded(p) not in known] for k, ps in (item_kinds or {}).items()}
+        self._kinds = _Lookup({k: ps for k, ps in kinds.items() if ps})
+        self._kind_values = item_kinds or {}
         self._problems: ProblemModel | None = getattr(model, "problems", None)  # None: data without problems.yml
 
     def warm_up(self) -> None:
@@ -780,6 +793,9 @@ class NLU:
         letters, words = _letters_and_words(text)
         if not letters:
             return fallback_language or UNDETERMINED, 0.0
+        translit = latin_slavic(text)  # Russian or Ukrainian in Latin letters: lingua has no model for it
+        if translit is not None:
+            return translit, 1.0
         values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
         if not values or values[0].value <= 0.0:
             return fallback_language or UNDETERMINED, 0.0
@@ -865,6 +881,13 @@ class NLU:
                 if owner not in matched:
                     matched.add(owner)
                     found.append(Entity("item", owner, *span(start, end)))
+        # Then the wider vocabulary ("Reiskocher" -> rice cooker), only where it names an item of this order:
+        # a kind the order does not hold says nothing the case can use ("podstawka pod garnek" is a part).
+        for kind, start, end in self._kinds.find(folded):
+            owner = next((name for name, _ in item_words if _names_kind(_folded(name), kind, self._kind_values)), None)
+            if owner is not None and owner not in matched:
+                matched.add(owner)
+                found.append(Entity("item", owner, *span(start, end)))
         return found
 
     # -- parse
@@ -1024,7 +1047,10 @@ def problem_rows(
 def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
     """The NLU for the current data: memoised in process, cached on disk, trained if neither."""
     digest = data_hash(data_dir)
-    return cached_model("nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=NLU)
+    kinds = read_item_kinds(Path(data_dir) / ITEMS_FILE)
+    return cached_model(
+        "nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=lambda m: NLU(m, kinds)
+    )
 
 
 # ---- evaluation -------------------------------------------------------------------------------

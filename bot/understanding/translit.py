@@ -1,0 +1,42 @@
+"""Russian and Ukrainian typed in Latin letters (data/translit.yml, issue 18).
+
+Many buyers from Ukraine and Russia write on a phone without a Cyrillic keyboard: "zdravstvuyte, multivarka
+prishla pomyataya". lingua has no model for that and reads it as Czech, Albanian or Spanish, and the bot
+answered a Russian buyer in Czech. A handful of words no other catalogue language writes tell the two apart.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+TRANSLIT_FILE = Path(__file__).resolve().parents[2] / "data" / "translit.yml"
+MIN_WORDS = 2  # distinct marker words; one ("tovar", "dobre") is too weak a sign on its own
+_WORD = re.compile(r"[a-z]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=4)
+def _markers(path: Path = TRANSLIT_FILE) -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    markers: dict[str, frozenset[str]] = {}
+    for language, words in data.items():
+        if language not in ("ru", "uk") or not isinstance(words, list):
+            raise ValueError(f"{path}: {language}: give 'ru' or 'uk' with a list of lower-case Latin words")
+        markers[language] = frozenset(str(w).lower() for w in words)
+    return markers
+
+
+def latin_slavic(text: str) -> str | None:
+    """ "ru" or "uk" for Russian or Ukrainian written in Latin letters, else None (Cyrillic text is lingua's)."""
+    if _CYRILLIC.search(text):
+        return None
+    words = set(_WORD.findall(text.lower()))
+    counts = {language: len(words & markers) for language, markers in _markers().items()}
+    ru, uk = counts.get("ru", 0), counts.get("uk", 0)
+    if max(ru, uk) < MIN_WORDS or ru == uk:
+        return None
+    return "ru" if ru > uk else "uk"
