@@ -274,3 +274,20 @@ async def say_photo(client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram, fi
     assert r.json()["result"] == "accepted"
     await rt.worker.run_due()
     return tg.sent[before:]
+
+
+async def test_a_job_run_again_after_its_refusal_tells_the_buyer_once(
+    client: httpx.AsyncClient, rt: Runtime, tw: FakeTwilio
+) -> None:
+    """A worker that died after the refusal's commit and before the turn runs the job again: one notice."""
+    from bot.inbox.inbox import take
+    from channels.base import Inbound
+
+    case_id = await sms_case(client, rt)
+    msg = Inbound("sms", "SMretry1", "+48601234567", text="Here it is", media="x", media_type="application/pdf")
+    before = len(tw.sent)
+    for _ in range(2):
+        await take(rt.worker.ctx, "demo", msg, refused="not_image")
+        await rt.worker.run_due()
+    notices = [t for t in tw.texts()[before:] if "only receive photos" in t]
+    assert len(notices) == 1 and await refusals(rt, case_id) == ["not_image"]

@@ -333,6 +333,9 @@ async def _photo_refused(
     it had no words (the engine records those that do), and a notice to the buyer in their language."""
     if not msg.text and not await _record_inbound(session, case, msg, "", now, {"photo_error": reason}):
         return []  # a retried job whose notice went out already
+    told = await session.execute(select(Event.data).where(Event.case_id == case.id, Event.type == "photo_refused"))
+    if any(d.get("provider_id") == msg.provider_id and d.get("channel") == msg.channel for d in told.scalars()):
+        return []  # the job ran this far before and died before its turn: the buyer was told once already
     event = {
         "shop_id": case.shop_id,
         "case_id": case.id,
