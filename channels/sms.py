@@ -125,7 +125,7 @@ class SmsChannel:
                         raise PhotoRefused("too_large", f"more than {limit} bytes")
                 return bytes(data)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:200]) from exc
+            raise TemporaryFailure(type(exc).__name__) from None  # the media URL stays out of logs and job rows
 
     async def close(self) -> None:
         await self.http.close()

@@ -215,8 +215,10 @@ class TelegramChannel:
             if "too big" in str(exc).lower():  # the Bot API serves files up to 20 MB
                 raise PhotoRefused("too_large", "over the Bot API's download limit") from exc
             raise TemporaryFailure(str(exc)[:200], code="400") from exc
+        except aiohttp.ClientResponseError as exc:  # its text holds the file URL, which holds the bot's token
+            raise TemporaryFailure(f"file download answered {exc.status}", code=str(exc.status)) from None
         except (TelegramAPIError, TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:200]) from exc
+            raise TemporaryFailure(type(exc).__name__) from None  # never the URL: it carries the token
         return capped.getvalue()
 
     async def answer_button(self, callback_id: str) -> None:

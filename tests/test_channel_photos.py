@@ -17,7 +17,7 @@ from bot.app.runtime import Runtime
 from bot.inbox.photos import FETCH_ATTEMPTS
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
-from bot.store.models import Event, Message, Photo
+from bot.store.models import Event, Job, Message, Photo
 from bot.store.queue import backoff
 from tests.conftest import review
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
@@ -119,6 +119,9 @@ async def test_a_telegram_fetch_that_keeps_failing_keeps_the_words_and_asks_for_
     await post_update(client, tg.message_update(CHAT, None, photo="lamp", caption="The shade is in pieces"))
     await rt.worker.run_due()
     assert tg.downloads == 1 and not tg.sent[before:], "a failed fetch is retried, not answered yet"
+    async with rt.sessions() as session:  # the file URL carries the bot's token: never in a stored error
+        errors = (await session.execute(select(Job.last_error).where(Job.kind == "inbound"))).scalars().all()
+    assert any(errors) and not any(TOKEN in (e or "") for e in errors), errors
     await run_retries(rt, clock, FETCH_ATTEMPTS)
     assert tg.downloads == FETCH_ATTEMPTS
     assert await refusals(rt, case_id) == ["not_fetched"] and not await photos_of(rt, case_id)
