@@ -62,6 +62,10 @@ class Inbound:
     callback_id: str | None = None  # Telegram callback query to acknowledge
     media_only: bool = False
     photo: int | None = None  # the `photos` row sent with this message (the web chat's attachment)
+    # A photo still at the provider (a Telegram file_id, a Twilio MediaUrl) and the type it declared: the
+    # inbound job fetches it (`PhotoSource.fetch_photo`), never the webhook, so the provider hears 2xx fast.
+    media: str | None = None
+    media_type: str | None = None
     language_hint: str | None = None
 
     def as_payload(self) -> dict[str, Any]:
@@ -92,6 +96,24 @@ class Rejected(SendError):
 
 class TemporaryFailure(SendError):
     """Network trouble, rate limit or provider outage: try again later."""
+
+
+class PhotoRefused(Exception):
+    """A photo that will not be taken, whatever the retries: `reason` is "too_large", "not_image" or
+    "not_fetched" (it is somewhere we will not fetch from)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class PhotoSource(Protocol):
+    """An adapter whose buyers can send photos that stay at the provider until fetched (Telegram, SMS)."""
+
+    async def fetch_photo(self, media: str, media_type: str | None, limit: int) -> bytes:
+        """The photo's bytes, read no further than `limit`. Raises `PhotoRefused` (too large, not an image:
+        final) or `TemporaryFailure` (network, provider: the job tries again)."""
+        ...
 
 
 class Channel(Protocol):

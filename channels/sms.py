@@ -11,10 +11,11 @@ UCS-2 counted as carriers do, channels/sms_segments.py), so a long message is se
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 from fastapi import APIRouter, Request
@@ -29,7 +30,16 @@ from bot.outbox.outbox import channels_policy
 from bot.platform.config import Settings
 from bot.web.deps import runtime
 from bot.web.errors import ApiError, over_limit
-from channels.base import Capabilities, Inbound, OptedOut, Outbound, Rejected, TemporaryFailure, Unreachable
+from channels.base import (
+    Capabilities,
+    Inbound,
+    OptedOut,
+    Outbound,
+    PhotoRefused,
+    Rejected,
+    TemporaryFailure,
+    Unreachable,
+)
 from channels.sms_segments import split_to_budget
 
 log = logging.getLogger("mediator.sms")
@@ -61,6 +71,12 @@ class SmsChannel:
         self.status_callback = f"{settings.public_url}/webhooks/twilio/status"
         self.max_segments = channels_policy(settings).sms.max_segments
         self.capabilities = Capabilities(buttons=False, max_chars=1600)
+        basic = base64.b64encode(f"{cs.twilio_account_sid}:{cs.twilio_auth_token}".encode()).decode()
+        self._auth = {"Authorization": f"Basic {basic}"}
+        self._timeout = cs.send_timeout_seconds
+        # The account's credentials go only to Twilio's own API host (or the one configured in its place):
+        # a MediaUrl naming another host is refused rather than sent our key.
+        self._media_origin = _origin(cs.twilio_api_base or "https://api.twilio.com")
 
     async def send(self, message: Outbound) -> list[str]:
         ids: list[str] = []
@@ -82,8 +98,46 @@ class SmsChannel:
             ids.append(str(sent.sid))
         return ids
 
+    async def fetch_photo(self, media: str, media_type: str | None, limit: int) -> bytes:
+        """An MMS photo from its MediaUrl, with the account's credentials (accounts that protect their media
+        require them), read no further than `limit`. The type Twilio declared is checked before anything is
+        fetched, the response's before its body is read."""
+        if _origin(media) != self._media_origin:
+            raise PhotoRefused("not_fetched", "the media is not on Twilio's API host")
+        if not _is_image(media_type):
+            raise PhotoRefused("not_image", f"declared {media_type or 'no type'}")
+        timeout = aiohttp.ClientTimeout(total=self._timeout * 3)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as http,
+                http.get(media, headers=self._auth) as response,
+            ):
+                if response.status >= 400:
+                    raise TemporaryFailure(f"Twilio media answered {response.status}", code=str(response.status))
+                if not _is_image(response.content_type):
+                    raise PhotoRefused("not_image", f"served as {response.content_type}")
+                if (response.content_length or 0) > limit:
+                    raise PhotoRefused("too_large", f"{response.content_length} bytes")
+                data = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        raise PhotoRefused("too_large", f"more than {limit} bytes")
+                return bytes(data)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TemporaryFailure(type(exc).__name__) from None  # the media URL stays out of logs and job rows
+
     async def close(self) -> None:
         await self.http.close()
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _is_image(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower().startswith("image/")
 
 
 # ── inbound ──────────────────────────────────────────────────────────────────────────────────────
@@ -151,11 +205,16 @@ def normalise(params: dict[str, str], max_chars: int) -> Inbound | str:
     if "\x00" in sid + sender:  # never in Twilio's ids or numbers, and PostgreSQL text refuses it
         return "malformed MessageSid or From"
     body = params.get("Body", "").strip()
-    if not body:
-        return "media_only" if params.get("NumMedia", "0") not in ("", "0") else "empty"
+    media = params.get("MediaUrl0", "").strip() if params.get("NumMedia", "0") not in ("", "0") else ""
+    if not body and not media:
+        return "empty"
     if len(body) > max_chars:
         return "too_long"
-    return Inbound("sms", sid[:120], sender[:32], text=body)
+    if "\x00" in media or len(media) > 2000:
+        return "malformed MediaUrl0"
+    # One photo per message, as the web chat takes: the first of an MMS (staff see the rest in Twilio).
+    kind = params.get("MediaContentType0", "")[:100] if media else None
+    return Inbound("sms", sid[:120], sender[:32], text=body, media=media or None, media_type=kind)
 
 
 def _twiml() -> Response:
@@ -173,7 +232,8 @@ async def inbound(request: Request) -> Response:
         raise over_limit("the SMS", len(params.get("Body", "")), limit, "characters", field="Body", fix="send less")
     if isinstance(msg, str):
         if msg.startswith(("missing", "malformed")):
-            raise ApiError(400, "invalid_sms", msg, field="MessageSid", fix="send Twilio's inbound SMS parameters")
+            field = "MediaUrl0" if "MediaUrl0" in msg else "MessageSid"
+            raise ApiError(400, "invalid_sms", msg, field=field, fix="send Twilio's inbound SMS parameters")
         log.info("twilio %s ignored: %s", params.get("MessageSid"), msg)
         return _twiml()
     # Verified and deduplicated: persist the job (one statement) and answer; the turn runs in the worker.

@@ -17,6 +17,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import io
 import json
 import logging
 import secrets
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -50,7 +52,15 @@ from bot.platform.config import Settings
 from bot.store.models import Case
 from bot.web.deps import runtime, shop_id
 from bot.web.errors import ApiError
-from channels.base import Capabilities, Inbound, Outbound, Rejected, TemporaryFailure, Unreachable
+from channels.base import (
+    Capabilities,
+    Inbound,
+    Outbound,
+    PhotoRefused,
+    Rejected,
+    TemporaryFailure,
+    Unreachable,
+)
 
 log = logging.getLogger("mediator.telegram")
 router = APIRouter(tags=["telegram"])
@@ -190,6 +200,27 @@ class TelegramChannel:
             ids.append(f"{sent.chat.id}:{sent.message_id}")
         return ids
 
+    async def fetch_photo(self, media: str, media_type: str | None, limit: int) -> bytes:
+        """A photo's bytes by its file_id (getFile, then the file download), stopped past `limit`: the size
+        getFile declares is checked first, and the download is capped as it streams, whatever it declared."""
+        try:
+            file = await self.bot.get_file(media, request_timeout=int(self.timeout))
+            if file.file_size and file.file_size > limit:
+                raise PhotoRefused("too_large", f"{file.file_size} bytes")
+            if not file.file_path:
+                raise TemporaryFailure("getFile gave no file_path")
+            capped = _Capped(limit)
+            await self.bot.download_file(file.file_path, destination=capped, timeout=int(self.timeout))
+        except TelegramBadRequest as exc:
+            if "too big" in str(exc).lower():  # the Bot API serves files up to 20 MB
+                raise PhotoRefused("too_large", "over the Bot API's download limit") from exc
+            raise TemporaryFailure(str(exc)[:200], code="400") from exc
+        except aiohttp.ClientResponseError as exc:  # its text holds the file URL, which holds the bot's token
+            raise TemporaryFailure(f"file download answered {exc.status}", code=str(exc.status)) from None
+        except (TelegramAPIError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TemporaryFailure(type(exc).__name__) from None  # never the URL: it carries the token
+        return capped.getvalue()
+
     async def answer_button(self, callback_id: str) -> None:
         """Stop the button's spinner; best effort, a missed answer only delays the buyer's UI."""
         with contextlib.suppress(TelegramAPIError, asyncio.TimeoutError):
@@ -197,6 +228,20 @@ class TelegramChannel:
 
     async def close(self) -> None:
         await self.bot.session.close()
+
+
+class _Capped(io.BytesIO):
+    """A download destination that refuses to grow past `limit`: aiogram writes each chunk as it arrives,
+    so an oversize file is dropped after `limit` bytes, not after it was read whole."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise PhotoRefused("too_large", f"more than {self.limit} bytes")
+        return super().write(data)
 
 
 # ── inbound ──────────────────────────────────────────────────────────────────────────────────────
@@ -216,6 +261,10 @@ def normalise(update: Update) -> Inbound | str:
         return "not_a_message"
     chat = str(message.chat.id)
     text = (message.text or message.caption or "").strip()
+    lang = message.from_user.language_code if message.from_user else None
+    if message.photo:  # sizes of one photo, smallest first: staff get the largest
+        largest = message.photo[-1].file_id
+        return Inbound("telegram", provider_id, chat, text=text[:4000], media=largest, language_hint=lang)
     if not text:
         return "media_only"
     if text.split()[0].split("@")[0] == "/start":
@@ -223,7 +272,6 @@ def normalise(update: Update) -> Inbound | str:
         if len(parts) == 2:
             return Inbound("telegram", provider_id, chat, start_token=parts[1].strip())
         return "start_without_token"
-    lang = message.from_user.language_code if message.from_user else None
     return Inbound("telegram", provider_id, chat, text=text[:4000], language_hint=lang)
 
 

@@ -157,6 +157,15 @@ async def staff_token(rt: Runtime, name: str = "Maja", shop: str = SHOP) -> str:
         return await add_account(session, shop, name, rt.clock.now())
 
 
+async def admin_token(rt: Runtime, name: str = "Ada", shop: str = SHOP, role: str = "admin") -> str:
+    """An admin's own token, as `mediator admin token create` prints it: what signs in to /admin and
+    /admin/reports (the shop's API key does not)."""
+    from bot.store.admin_tokens import create_token
+
+    async with rt.sessions() as session, session.begin():
+        return await create_token(session, shop, name, role, rt.clock.now())
+
+
 @pytest.fixture
 def as_staff(rt: Runtime) -> Any:
     """`await as_staff("Maja")`: the Authorization header of Maja's staff account (created on first use)."""

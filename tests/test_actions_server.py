@@ -119,6 +119,7 @@ def test_every_bot_turn_label_has_an_action() -> None:
         "opt_out_check",  # rule 11: an unclear request to stop is asked about, not guessed
         "clarify",
         "waiting",  # rule 9: a buyer waiting for a person is answered, with when to expect them
+        "photo_received",  # a photo alone after the facts: thanked for, and the open question asked again
         "staff_joined",  # rule 9: the buyer is told who has joined
     }
     executor = ActionExecutor()

@@ -115,6 +115,9 @@ def test_demo_load_is_idempotent(config: Path) -> None:
     # Every run says how to answer as staff, with a staff account's token (never the shop key).
     for run in (first, second):
         assert re.search(r"/staff: sign in as Maja with the token mst_\S+", run.output), run.output
+        # And how to sign in as the demo's admin, with an admin token of their own (the shop key opens no admin page).
+        # It is printed only while the token opens them (bot/app/demo.py `live_demo_admin`).
+        assert re.search(r"/admin/reports: sign in as Ada with the admin token mat_\S+", run.output), run.output
 
 
 def test_staff_accounts_add_list_remove(config: Path) -> None:

@@ -58,14 +58,14 @@ async def test_reports_sign_in_is_styled(browser: Browser, site: str, viewport: 
         assert response is not None and response.status == 401
         await expect(page.get_by_role("heading", level=1)).to_have_text("Mediation reports")
         await expect(page.get_by_role("alert")).to_contain_text("Sign in to see reports")
-        field = page.get_by_label("Admin token or shop API key")
+        field = page.get_by_label("Your admin token")
         await expect(field).to_be_visible()
         box = await field.bounding_box()
         assert box is not None and box["width"] >= min(300, viewport["width"] - 80)  # a field, not a stub
         await looks_like_mediator(page, viewport)
         await field.fill("not-a-key")
         await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("alert")).to_contain_text("unknown")
+        await expect(page.get_by_role("alert")).to_contain_text("not an admin token")
         await looks_like_mediator(page, viewport)
 
 

@@ -17,7 +17,7 @@ from bot.app.web import create_app
 from bot.policy.validate import validate_files
 from bot.policy.versions import read_policy_dir
 from bot.store.admin_tokens import create_token
-from tests.conftest import ROOT, SHOP
+from tests.conftest import KEY, ROOT, SHOP
 
 COUPON = "limit: {percent: 10, max_amount: 25.00}"  # the rude-support-coupon rule's limit in remedies.yml
 LOWER = "limit: {percent: 5, max_amount: 25.00}"
@@ -90,6 +90,20 @@ async def test_tokens_and_roles(rt: Runtime, api: httpx.AsyncClient) -> None:
     assert (await api.get("/api/policies")).json()["version"] == 1
     with pytest.raises(ValueError, match="role"):
         await token(rt, "eve", "owner")
+
+
+async def test_the_shops_api_key_does_not_open_admin_and_says_so(api: httpx.AsyncClient) -> None:
+    """Admins sign in as themselves (issue 21.2): the integration's key is refused by name, sent either way."""
+    for headers, field in [
+        ({"Authorization": "", "X-Api-Key": KEY}, "X-Api-Key"),
+        ({"Authorization": f"Bearer {KEY}"}, "Authorization"),
+    ]:
+        for method, url in [("POST", "/admin/login"), ("GET", "/api/policies")]:
+            r = await api.request(method, url, headers=headers)
+            body = r.json()
+            assert r.status_code == 401 and body["error"] == "not_an_admin_token" and body["field"] == field, r.text
+            assert "integration API key" in body["message"] and "mediator admin token create" in body["fix"]
+    assert (await api.post("/admin/login")).json()["name"] == "alice"  # the admin's own token opens it
 
 
 async def test_publish_history_diff_rollback_and_audit(api: httpx.AsyncClient) -> None:

@@ -31,7 +31,7 @@ from bot.reports.build import OUTCOMES, SLICES, STAGES, ReportInputError, parse_
 from bot.reports.render import render_csv, render_html
 from bot.store.admin_tokens import create_token, revoke_tokens
 from bot.store.models import Case, Event, Message
-from tests.conftest import ROOT, SHOP
+from tests.conftest import ROOT, SHOP, admin_token
 
 # Late October: two conversations open in October, the rest in November after time moves on.
 OCT_START = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)
@@ -367,17 +367,21 @@ async def test_api_report_json_csv_and_errors(rt: Runtime, history: dict[str, An
 async def test_dashboard_page_filters_and_exports(
     rt: Runtime, history: dict[str, Any], client: httpx.AsyncClient
 ) -> None:
-    page = await client.get("/admin/reports", params={"period": "2026-Q4", "slice": "kind"})
+    admin = {"Authorization": f"Bearer {await admin_token(rt)}", "X-Api-Key": ""}
+    page = await client.get("/admin/reports", params={"period": "2026-Q4", "slice": "kind"}, headers=admin)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "name='period'" in html and "name='slice'" in html and "format=csv" in html
     for heading in ["Outcomes over time", "Topics", "First-contact time", "Revision rate by topic", "Recurring causes"]:
         assert heading in html
     assert "<script" not in html and "<link" not in html and " src=" not in html
-    bad = await client.get("/admin/reports", params={"period": "someday"})
+    bad = await client.get("/admin/reports", params={"period": "someday"}, headers=admin)
     assert bad.status_code == 422 and "2026-Q4" in bad.text
     anonymous = await client.get("/admin/reports", params={"period": "2026-Q4"}, headers={"X-Api-Key": ""})
     assert anonymous.status_code == 401
+    # The shop's integration key is refused by name: the dashboard is for people with their own token.
+    by_key = await client.get("/admin/reports", params={"period": "2026-Q4"})
+    assert by_key.status_code == 401 and "integration API key does not open the admin pages" in by_key.text
 
 
 runner = CliRunner()

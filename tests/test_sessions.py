@@ -24,7 +24,7 @@ from bot.store.audit import entries
 from bot.store.models import WebSession
 from bot.store.staff_accounts import remove_account
 from bot.web.signin import FailedSignIns
-from tests.conftest import KEY, START, staff_token
+from tests.conftest import KEY, START, admin_token, staff_token
 
 PORT = 8620  # this work's port range: 8620-8639
 
@@ -48,8 +48,29 @@ def set_cookie(response: httpx.Response, name: str) -> dict[str, str]:
     raise AssertionError(f"no Set-Cookie for {name}: {response.headers.get_list('set-cookie')}")
 
 
-async def report_sign_in(c: httpx.AsyncClient, key: str = KEY, **headers: str) -> httpx.Response:
-    return await c.post("/admin/reports/sign-in", data={"key": key}, headers=headers)
+ADMIN: dict[str, str] = {}  # the admin token of the test that is running (the `admin` fixture)
+
+
+@pytest.fixture(autouse=True)
+async def admin(rt: Runtime) -> str:
+    ADMIN["token"] = await admin_token(rt)
+    return ADMIN["token"]
+
+
+async def report_sign_in(c: httpx.AsyncClient, key: str | None = None, **headers: str) -> httpx.Response:
+    return await c.post("/admin/reports/sign-in", data={"key": key or ADMIN["token"]}, headers=headers)
+
+
+async def test_the_shops_api_key_does_not_sign_in_to_reports_and_says_so(rt: Runtime) -> None:
+    async with client_for(rt) as c:
+        refused = await report_sign_in(c, key=KEY)
+        assert refused.status_code == 401 and "mediator_report_session" not in refused.headers.get("set-cookie", "")
+        assert "integration API key does not open the admin pages" in refused.text
+        assert "mediator admin token create" in refused.text
+        page = await c.get("/admin/reports?period=2026-Q4", headers={"X-Api-Key": KEY})
+        assert page.status_code == 401 and "integration API key does not open" in page.text
+        # The integration still reads its figures from the API with the key.
+        assert (await c.get("/api/reports?period=2026-Q4", headers={"X-Api-Key": KEY})).status_code == 200
 
 
 async def test_reports_cookie_is_an_opaque_session_and_sign_out_ends_it(rt: Runtime) -> None:
@@ -58,7 +79,7 @@ async def test_reports_cookie_is_an_opaque_session_and_sign_out_ends_it(rt: Runt
         assert r.status_code == 303
         cookie = set_cookie(r, "mediator_report_session")
         token = cookie["value"]
-        assert KEY not in token and len(token) >= 40
+        assert ADMIN["token"] not in token and KEY not in token and len(token) >= 40
         assert cookie["httponly"] == "true" and cookie["samesite"].lower() == "strict" and "secure" not in cookie
         assert int(cookie["max-age"]) == 12 * 3600
         async with rt.sessions() as session:

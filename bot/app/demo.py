@@ -17,6 +17,7 @@ from bot.app.runtime import Runtime
 from bot.intake.files import read_records
 from bot.intake.service import ItemResult
 from bot.platform.vocab import OPEN_STAGES, Stage
+from bot.store.admin_tokens import admin_for_token, create_token, token_issued
 from bot.store.models import Case
 from bot.store.shops import ensure_shop
 from bot.store.staff_accounts import account_for_token, add_account, token_known
@@ -30,6 +31,9 @@ DEMO_KEY = "demo-key"
 # The demo's staff accounts, public for the same reason: a newcomer signs in to /staff as one of them.
 # A real shop creates its own with `mediator staff add SHOP NAME`, whose tokens are random and shown once.
 DEMO_STAFF = (("Maja", "mst_demo-maja"), ("Jonas", "mst_demo-jonas"))
+# The demo's admin, public likewise: signs in to /admin (policies) and /admin/reports, which the shop's API key
+# does not open. A real shop issues its own with `mediator admin token create --name NAME`.
+DEMO_ADMIN = ("Ada", "mat_demo-ada")
 
 
 async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) -> list[ItemResult]:
@@ -37,6 +41,7 @@ async def load_demo(rt: Runtime, progress: Callable[[int], None] | None = None) 
     async with rt.sessions() as session, session.begin():
         await ensure_shop(session, DEMO_SHOP, name or "Demo shop", DEMO_KEY, rt.clock.now())
         await ensure_demo_staff(session, rt.clock.now())
+        await ensure_demo_admin(session, rt.clock.now())
     await rt.seed_policies()
     await load_history(rt)
     records = [record for _, record in read_records(DEMO_DIR / "reviews.jsonl")]
@@ -63,6 +68,19 @@ async def ensure_demo_staff(session: AsyncSession, now: datetime) -> list[tuple[
                 continue
             ready.append((name, token))
     return ready
+
+
+async def ensure_demo_admin(session: AsyncSession, now: datetime) -> None:
+    """The demo's admin token, issued on the first run; one an operator revoked stays revoked."""
+    name, token = DEMO_ADMIN
+    if not await token_issued(session, token):
+        await create_token(session, DEMO_SHOP, name, "admin", now, token=token)
+
+
+async def live_demo_admin(rt: Runtime) -> tuple[str, str] | None:
+    """The demo admin's name and token if the token works now: what the demo prints."""
+    async with rt.sessions() as session:
+        return DEMO_ADMIN if await admin_for_token(session, DEMO_ADMIN[1]) is not None else None
 
 
 async def live_demo_staff(rt: Runtime) -> list[tuple[str, str]]:

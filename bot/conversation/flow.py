@@ -136,7 +136,8 @@ def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> P
     is never asked again; what the photo shows is for staff to see (the card and /staff), not for the bot to
     read. The conversation goes on from where it stood: while gathering, the next detail still missing (or the
     proposal); while calming, the move to the facts the buyer has started giving; with staff, the message is
-    theirs. In any other stage the open question stands and the bot adds nothing."""
+    theirs. Later (an offer waiting, the remedy under way, the follow-up's question) the buyer is thanked, told
+    the team will see it, and asked the stage's open question again: a photo is never met with silence."""
     if s.get("opted_out"):
         return Plan([], Stage.CLOSED, {}, reason="opted_out_silence")
     slots = photo_slots(s)
@@ -149,7 +150,14 @@ def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> P
         return gather(s, p, remedies, slots, miss=False)
     if s.stage in CALMING or s.stage == Stage.OPENED:
         return gather(s, p, remedies, slots, first=True)
+    note = PHOTO_NOTES.get(s.stage)
+    if note is not None:
+        return Plan(["action_photo_received"], s.stage, {**slots, "photo_note": note}, reason="photo_thanked")
     return Plan([], s.stage, slots, reason="photo_noted")
+
+
+# The open question of each later stage, as the photo's thanks repeats it (messages: photo.<note>).
+PHOTO_NOTES = {Stage.PROPOSING: "offer", Stage.RESOLVING: "resolving", Stage.FOLLOW_UP: "follow_up"}
 
 
 def photo_slots(s: State) -> dict[str, Any]:

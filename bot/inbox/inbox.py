@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from bot.conversation.engine import Reply, TurnResult
 from bot.conversation.lifecycle import opt_out_everywhere
+from bot.inbox import photos as inbox_photos
 from bot.outbox import contacts
 from bot.outbox.consent import record
 from bot.outbox.outbox import (
@@ -34,9 +35,10 @@ from bot.outbox.outbox import (
 )
 from bot.platform.config import Settings
 from bot.platform.vocab import ADDRESSED_CHANNELS, Stage
+from bot.policy.bundle import active_bundle
 from bot.policy.channels import ChannelsPolicy
 from bot.store.db import DURABLE
-from bot.store.models import Buyer, Case, Delivery, Job, LinkTokenUse, Message
+from bot.store.models import Buyer, Case, Delivery, Event, Job, LinkTokenUse, Message
 from bot.store.queue import JobContext, finish_in, job_handler, lease_in, wake, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
 from channels.base import Inbound, Outbound, SendError
@@ -197,8 +199,11 @@ async def case_for(session: AsyncSession, buyer: Buyer) -> Case | None:
     return (open_cases or list(cases) or [None])[0]
 
 
-async def _record_inbound(session: AsyncSession, case: Case, msg: Inbound, text: str, now: datetime) -> bool:
-    """Store a message the engine does not see (a keyword, /start). False if it was stored before."""
+async def _record_inbound(
+    session: AsyncSession, case: Case, msg: Inbound, text: str, now: datetime, meta: dict[str, Any] | None = None
+) -> bool:
+    """Store a message the engine does not see (a keyword, /start, a photo refused). False if it was stored
+    before."""
     row = {
         "shop_id": case.shop_id,
         "case_id": case.id,
@@ -211,7 +216,7 @@ async def _record_inbound(session: AsyncSession, case: Case, msg: Inbound, text:
         "provider_id": msg.provider_id,
         "status": "received",
         "stage": case.stage,
-        "meta": {"photo": msg.photo} if msg.photo else {},
+        "meta": meta if meta is not None else ({"photo": msg.photo} if msg.photo else {}),
         "created_at": now,
     }
     stmt = insert_ignoring_conflicts(
@@ -230,7 +235,13 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     if msg.start_token:
         await _bind_telegram(ctx, job.shop_id, msg)
         return
-    await take(ctx, job.shop_id, msg)
+    refused = None
+    if msg.media and msg.photo is None:  # a Telegram photo or an MMS: fetched here, never in the webhook
+        async with ctx.sessions() as session:
+            _, case = await _sender(session, job.shop_id, msg)
+        if case is not None:
+            msg, refused = await inbox_photos.fetch(ctx, job, case, msg)
+    await take(ctx, job.shop_id, msg, refused=refused)
 
 
 async def take_inline(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult | None:
@@ -245,14 +256,19 @@ async def take_inline(ctx: JobContext, shop_id: str, msg: Inbound) -> TurnResult
 
 
 async def take(
-    ctx: JobContext, shop_id: str, msg: Inbound, inline: tuple[dict[str, Any], timedelta] | None = None
+    ctx: JobContext,
+    shop_id: str,
+    msg: Inbound,
+    inline: tuple[dict[str, Any], timedelta] | None = None,
+    refused: str | None = None,
 ) -> TurnResult | None:
     """One buyer message, on any channel, the same way: a keyword (STOP, START, HELP and their equivalents
     in policies/channels.yml), the opt-out and consent ledger, then a turn of the conversation. Returns the
     replies (None when the message belongs to no open conversation or must not be answered).
 
     `inline` is the job row and lease of a message run in its own request (`take_inline`): the job is
-    committed with this transaction and finished with whatever answers the message."""
+    committed with this transaction and finished with whatever answers the message. `refused` says why the
+    photo sent with the message was not taken (bot/inbox/photos.py): the buyer is told, and the words go on."""
     now = ctx.clock.now()
     async with ctx.sessions() as session, session.begin():
         if inline:  # the web chat's inbox commit: the page's message must survive a power cut (bot/store/db.py)
@@ -294,6 +310,10 @@ async def take(
         if buyer is not None and not getattr(buyer, f"consent_{msg.channel}", False):
             # Writing to us on a channel is consent to be answered there; the ledger says where it came from.
             record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
+        if refused is not None:
+            notice = await _photo_refused(ctx, session, case, msg, refused, language, now)
+            if not text:  # the photo was the whole message: it is on record, and the notice answers it
+                return await answered(TurnResult(case.id, case.stage, notice, outcome=case.outcome))
         case_id = case.id
     return await ctx.engine.buyer_message(
         case_id,
@@ -304,6 +324,38 @@ async def take(
         finish_job=job_id,
         photo=msg.photo,
     )
+
+
+async def _photo_refused(
+    ctx: JobContext, session: AsyncSession, case: Case, msg: Inbound, reason: str, language: str | None, now: datetime
+) -> list[Reply]:
+    """A photo that was not taken: an event for the record (staff and reports see it), the message itself when
+    it had no words (the engine records those that do), and a notice to the buyer in their language."""
+    if not msg.text and not await _record_inbound(session, case, msg, "", now, {"photo_error": reason}):
+        return []  # a retried job whose notice went out already
+    told = await session.execute(select(Event.data).where(Event.case_id == case.id, Event.type == "photo_refused"))
+    if any(d.get("provider_id") == msg.provider_id and d.get("channel") == msg.channel for d in told.scalars()):
+        return []  # the job ran this far before and died before its turn: the buyer was told once already
+    event = {
+        "shop_id": case.shop_id,
+        "case_id": case.id,
+        "type": "photo_refused",
+        "from_stage": case.stage,
+        "to_stage": case.stage,
+        "data": {"reason": reason, "channel": msg.channel, "provider_id": msg.provider_id},
+        "policy_version": case.policy_version,
+        "at": now,
+    }
+    await session.execute(Event.__table__.insert(), [event])
+    catalog = (await active_bundle(session, case.shop_id)).catalog
+    if not catalog.has("photo", reason):  # a version published before photos came by Telegram and SMS
+        return []
+    language = language or case.language or "en"
+    limit = inbox_photos.limit_words(ctx.settings.webchat.max_photo_bytes)
+    text = catalog.render("photo", language, {"limit": limit}, sub=reason)
+    row = message_row(case, msg.channel, text, now, language=language, meta={"notice": "photo"})
+    await enqueue(session, [row], now)
+    return [Reply(text, "", language)]
 
 
 async def _sender(session: AsyncSession, shop_id: str, msg: Inbound) -> tuple[Buyer | None, Case | None]:

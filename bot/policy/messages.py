@@ -69,6 +69,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "day",
         "quote_language",
         "days",
+        "limit",
     }
 )
 FALLBACK_LANGUAGE = "en"
@@ -182,6 +183,18 @@ class WhyNot(_Strict):
     no_cost: Variants | None = None  # the order has no shipping cost to refund
 
 
+class PhotoNotes(_Strict):
+    """Photos a buyer sends (issue 21.4). A photo alone, once the facts are gathered, is thanked for, said to be
+    seen by the team, and the stage's open question asked again; a photo that could not be taken is said so."""
+
+    offer: Variants  # while an offer waits: asks about {remedy} again
+    resolving: Variants  # while the remedy ({remedy}) is carried out: what happens next
+    follow_up: Variants  # while the bot asks whether the remedy worked: asks it again
+    too_large: Variants  # over the size limit ({limit})
+    not_image: Variants  # a file that is not a photo
+    not_fetched: Variants  # the provider never gave it to us: please send it again
+
+
 class Messages(_Strict):
     first_contact: Variants
     acknowledge: Acknowledge
@@ -214,6 +227,9 @@ class Messages(_Strict):
     # Said after confirming a remedy when the buyer's yes came with a request beside it ("Yes please, and could
     # the courier ring the bell this time?"): it is noted for the team (issue 18.1). Optional like `waiting`.
     side_request: Variants | None = None
+    # Photos by Telegram or MMS, and a photo alone after the facts are gathered (issue 21.4). Optional like
+    # `waiting`: an older version refuses or thanks for nothing, and the open question stands unrepeated.
+    photo: PhotoNotes | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
@@ -430,6 +446,7 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     ),
     "time": (frozenset({"waiting"}), "{time} is when a person will answer, known only in waiting"),
     "day": (frozenset({"waiting"}), "{day} is the day a person will answer, known only in waiting"),
+    "limit": (frozenset({"photo"}), "{limit} is the photo size limit, known only in photo"),
     "quote_language": (
         frozenset({"quote_in_other_language"}),
         "{quote_language} names the language of a quoted policy, known only in quote_in_other_language",

@@ -76,7 +76,13 @@ th{background:#f3f5f8} .kpis{display:grid;grid-template-columns:repeat(auto-fit,
 form.filters{display:flex;gap:12px;align-items:end;flex-wrap:wrap;padding:8px;background:#f3f5f8;border-radius:6px}
 form.filters label{display:flex;flex-direction:column;font-size:.8rem}
 .causes li{margin:.2em 0} .ids{color:#555;font-size:.8rem}
+.charts>*{min-width:0} svg{max-width:100%}
 @media (max-width:800px){.charts{grid-template-columns:1fr}}
+@media (max-width:600px){
+  body{padding:10px 12px} form.filters{flex-direction:column;align-items:stretch}
+  form.filters label,form.filters select,form.filters input{width:100%;box-sizing:border-box}
+  table{display:block;overflow-x:auto;width:auto;max-width:100%}
+}
 @media print{
   body{max-width:none;padding:0;font-size:10pt} .noprint,form.filters{display:none}
   h2{break-after:avoid} figure,table,.kpis{break-inside:avoid} .charts{grid-template-columns:1fr 1fr}

@@ -44,15 +44,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(session: AsyncSession, shop_id: str, name: str, role: str, now: datetime) -> str:
-    """Issue a token and return it (the only time it is visible). ValueError names a bad argument."""
+async def create_token(
+    session: AsyncSession, shop_id: str, name: str, role: str, now: datetime, *, token: str | None = None
+) -> str:
+    """Issue a token and return it (the only time it is visible). ValueError names a bad argument. `token` is
+    for the demo's public one (bot/app/demo.py); everyone else gets a random one."""
     if role not in {r.value for r in Role}:
         raise ValueError(f"role {role!r} is not known: use admin (may edit) or staff (may only read)")
     if not NAME.match(name):
         raise ValueError("name: 1-120 letters, digits, spaces or . @ + - _ (it is shown in the audit log)")
     if await session.get(Shop, shop_id) is None:
         raise ValueError(f"shop {shop_id!r} does not exist: create it with `mediator shop create {shop_id}`")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = token or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if not token.startswith(TOKEN_PREFIX):
+        raise ValueError(f"token: an admin token starts with {TOKEN_PREFIX}")
     session.add(AdminToken(shop_id=shop_id, name=name, role=role, token_hash=hash_token(token), created_at=now))
     record(session, shop_id, "cli", "admin", "token_created", now, target=name, data={"role": role})
     await session.flush()
@@ -68,6 +73,12 @@ async def revoke_tokens(session: AsyncSession, shop_id: str, name: str, now: dat
     if result.rowcount:
         record(session, shop_id, "cli", "admin", "token_revoked", now, target=name, data={"count": result.rowcount})
     return result.rowcount
+
+
+async def token_issued(session: AsyncSession, token: str) -> bool:
+    """Whether this token was ever issued, revoked ones included (a revoked demo token stays revoked)."""
+    found = await session.execute(select(AdminToken.id).where(AdminToken.token_hash == hash_token(token)))
+    return found.first() is not None
 
 
 async def admin_for_token(session: AsyncSession, token: str) -> Admin | None:

@@ -43,10 +43,17 @@ class FakeTelegram(FakeServer):
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._new_update: asyncio.Event | None = None
+        # Photos buyers "sent": file_id → bytes, served by getFile and the file download; `file_fail_next`
+        # answers that many downloads with 502; `declared_size` lets getFile claim a size of its own.
+        self.files: dict[str, bytes] = {}
+        self.declared_size: dict[str, int] = {}
+        self.file_fail_next = 0
+        self.downloads = 0
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_post("/_fake/say", self._say)
         app.router.add_get("/_fake/sent", self._sent)
         return app
@@ -56,7 +63,9 @@ class FakeTelegram(FakeServer):
 
     # ── updates the tests post to the webhook (or queue for getUpdates) ─────────────────────────
 
-    def message_update(self, chat_id: int, text: str | None, *, photo: bool = False, lang: str = "en") -> dict:
+    def message_update(
+        self, chat_id: int, text: str | None, *, photo: bool | str = False, lang: str = "en", caption: str | None = None
+    ) -> dict:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -65,8 +74,14 @@ class FakeTelegram(FakeServer):
         }
         if text is not None:
             message["text"] = text
-        if photo:
-            message["photo"] = [{"file_id": "ph1", "file_unique_id": "u1", "width": 10, "height": 10}]
+        if photo:  # Telegram sends the sizes of one photo, smallest first; `photo` may name the largest's file_id
+            largest = photo if isinstance(photo, str) else "ph1"
+            message["photo"] = [
+                {"file_id": f"{largest}-thumb", "file_unique_id": "u0", "width": 90, "height": 90},
+                {"file_id": largest, "file_unique_id": "u1", "width": 1280, "height": 960},
+            ]
+        if caption is not None:
+            message["caption"] = caption
         return {"update_id": next(self._update_ids), "message": message}
 
     def button_update(self, chat_id: int, data: str) -> dict:
@@ -115,6 +130,13 @@ class FakeTelegram(FakeServer):
             return await self._get_updates(params)
         if method == "sendMessage":
             return await self._send_message(request, params)
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return _error(400, "Bad Request: invalid file_id")
+            size = self.declared_size.get(file_id, len(self.files[file_id]))
+            path = f"photos/{file_id}.jpg"
+            return _ok({"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": path})
         return _error(404, f"Not Found: method {method} is not faked")
 
     async def _send_message(self, request: web.Request, params: dict[str, Any]) -> web.Response:
@@ -154,6 +176,25 @@ class FakeTelegram(FakeServer):
                 "text": text,
             }
         )
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """The file download (https://api.telegram.org/file/bot<token>/<file_path>), sent in chunks."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        self.downloads += 1
+        if self.file_fail_next > 0:
+            self.file_fail_next -= 1
+            return _error(502, "Bad Gateway")
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        data = self.files.get(file_id)
+        if data is None:
+            return _error(404, "Not Found")
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        await response.prepare(request)
+        for start in range(0, len(data), 64 * 1024):
+            await response.write(data[start : start + 64 * 1024])
+        await response.write_eof()
+        return response
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)

@@ -39,10 +39,16 @@ class FakeTwilio(FakeServer):
         self.fail_next = 0
         self.received_at: dict[str, float] = {}  # sid → time.perf_counter() at the send, for latency figures
         self._sids = itertools.count(1)
+        # MMS media: path → (bytes, Content-Type), served with the account's basic auth like Twilio's;
+        # `media_fail_next` answers that many fetches with 503.
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fail_next = 0
+        self.media_fetches: list[str | None] = []  # the Authorization header of each fetch
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+        app.router.add_get("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}", self._media)
         app.router.add_post("/_fake/say", self._say)
         app.router.add_get("/_fake/sent", self._sent)
         return app
@@ -87,6 +93,32 @@ class FakeTwilio(FakeServer):
             },
             status=201,
         )
+
+    def add_media(self, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Keep a photo as Twilio keeps an MMS's media; returns its MediaUrl."""
+        message, media = f"MM{next(self._sids):030x}", f"ME{len(self.media):030x}"
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message}/Media/{media}"
+        self.media[path] = (data, content_type)
+        return self.url + path
+
+    async def _media(self, request: web.Request) -> web.StreamResponse:
+        self.media_fetches.append(request.headers.get("Authorization"))
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if request.headers.get("Authorization") != expected:
+            return _error(401, 20003, "Authenticate")
+        if self.media_fail_next > 0:
+            self.media_fail_next -= 1
+            return _error(503, 20503, "Service Unavailable")
+        found = self.media.get(request.path)
+        if found is None:
+            return _error(404, 20404, "The requested resource was not found")
+        data, content_type = found
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        await response.prepare(request)
+        for start in range(0, len(data), 64 * 1024):
+            await response.write(data[start : start + 64 * 1024])
+        await response.write_eof()
+        return response
 
     # ── what Twilio would post to the app ────────────────────────────────────────────────────────
 

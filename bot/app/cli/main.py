@@ -61,7 +61,7 @@ def demo(
     s = with_public_url(settings(), host, port)
 
     async def load() -> None:
-        from bot.app.demo import DEMO_KEY, demo_chat_links, live_demo_staff, load_demo
+        from bot.app.demo import DEMO_KEY, demo_chat_links, live_demo_admin, live_demo_staff, load_demo
         from bot.app.runtime import build_runtime
 
         rt = await build_runtime(s)
@@ -77,6 +77,7 @@ def demo(
             await rt.worker.run_due()  # first contacts that are due now
             links = await demo_chat_links(rt)
             staff = await live_demo_staff(rt)
+            admin = await live_demo_admin(rt)
         finally:
             await rt.close()
         created = sum(r.status == "created" for r in results)
@@ -99,6 +100,15 @@ def demo(
             err.print(f"  answer as staff at {s.public_url}/staff: sign in {who}", highlight=False, soft_wrap=True)
         else:
             err.print("  answer as staff: `mediator staff add demo NAME` prints a token for /staff", highlight=False)
+        if admin:
+            err.print(
+                f"  edit policies at {s.public_url}/admin and read reports at {s.public_url}/admin/reports: "
+                f"sign in as {admin[0]} with the admin token {admin[1]}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            err.print("  admin: `mediator admin token create --name NAME` prints a token for /admin", highlight=False)
 
     run(load())
     if not load_only:

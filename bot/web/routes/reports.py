@@ -1,8 +1,10 @@
 """Reports: /api/reports (JSON or CSV) and the dashboard at /admin/reports (issue 8).
 
 Who may see a shop's report is decided in ONE place, `report_viewer`: an admin token of either role
-(bot/store/admin_tokens.py, `Authorization: Bearer …`), or the shop's API key (`X-Api-Key`, as for /api/cases).
-The dashboard has no JavaScript: its sign-in form checks the key once and keeps only an opaque session id
+(bot/store/admin_tokens.py, `Authorization: Bearer …`), a dashboard session, or, for /api/reports only, the
+shop's API key (`X-Api-Key`, as for /api/cases: an integration may fetch its figures). The dashboard is for
+people: it opens only to an admin's own token (`dashboard=True`), and refuses the API key by name.
+The dashboard has no JavaScript: its sign-in form checks the token once and keeps only an opaque session id
 in an HttpOnly cookie (bot/web/signin.py: Secure over HTTPS, same-origin posts, failed sign-ins limited);
 "Sign out" ends the session on the server.
 """
@@ -21,6 +23,7 @@ from bot.reports.render import render_csv, render_html
 from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
 from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web import pages
+from bot.web.auth import not_an_admin_token
 from bot.web.deps import runtime
 from bot.web.deps import shop_id as shop_for_api_key
 from bot.web.errors import ApiError
@@ -40,14 +43,20 @@ OLD_COOKIE = "mediator_report_key"  # held the raw key before sessions (review L
 
 
 async def _who(request: Request, secret: str) -> tuple[str, str]:
-    """The shop and the name behind an admin token or a shop API key."""
-    if secret.startswith(TOKEN_PREFIX):
-        async with runtime(request).sessions() as session:
-            admin = await admin_for_token(session, secret)
-        if admin is not None:
-            return admin.shop_id, admin.name
-    shop = await _shop_for_secret(request, secret)
-    return shop, "shop API key"
+    """The shop and the name behind an admin token: the dashboard's sign-in takes nothing else."""
+    if not secret.startswith(TOKEN_PREFIX):
+        raise not_an_admin_token("key")
+    async with runtime(request).sessions() as session:
+        admin = await admin_for_token(session, secret)
+    if admin is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "unknown or revoked admin token",
+            field="key",
+            fix="check the token; `mediator admin token create` issues a new one",
+        )
+    return admin.shop_id, admin.name
 
 
 async def _shop_for_secret(request: Request, secret: str) -> str:
@@ -71,10 +80,13 @@ async def report_viewer(
     request: Request,
     x_api_key: str | None = Header(None, alias="X-Api-Key"),
     authorization: str | None = Header(None),
+    dashboard: bool = False,
 ) -> str:
     """The shop whose reports the caller may see (the one place that decides it)."""
     scheme, _, token = (authorization or "").partition(" ")
     secret = token.strip() if scheme.lower() == "bearer" else ""
+    if dashboard and (x_api_key if not secret else not secret.startswith(TOKEN_PREFIX)):
+        raise not_an_admin_token("Authorization" if secret else "X-Api-Key")
     if not (secret or x_api_key) and request.cookies.get(COOKIE):
         rt = runtime(request)
         async with rt.sessions() as session:
@@ -151,11 +163,11 @@ def _page_error(status: int, message: str, body: str = "") -> HTMLResponse:
 
 
 SIGN_IN = (
-    "<form method='post' action='/admin/reports/sign-in'><label>Admin token or shop API key "
+    "<form method='post' action='/admin/reports/sign-in'><label>Your admin token "
     "<input name='key' type='password' autocomplete='off' required></label>"
     "<button type='submit'>Sign in</button></form>"
-    "<p class='hint'>An admin token comes from <code>mediator admin token create</code>; "
-    "the demo shop's key is <code>demo-key</code>.</p>"
+    "<p class='hint'>Each admin has their own token, from <code>mediator admin token create --name YOU</code>; "
+    "the demo prints the demo admin's. The shop's API key is for integrations and does not sign in here.</p>"
 )
 
 
@@ -174,9 +186,9 @@ async def dashboard(
     authorization: str | None = Header(None),
 ) -> HTMLResponse:
     try:
-        shop = await report_viewer(request, x_api_key, authorization)
+        shop = await report_viewer(request, x_api_key, authorization, dashboard=True)
     except ApiError as err:
-        return _page_error(401, f"Sign in to see reports: {err.message}.", SIGN_IN)
+        return _page_error(401, f"Sign in to see reports: {err.message}; {err.fix}.", SIGN_IN)
     rt = runtime(request)
     if not period:
         now = rt.clock.now()
