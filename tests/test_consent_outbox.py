@@ -18,6 +18,7 @@ from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
 from bot.policy.channels import load_channels_policy, normalise
 from bot.policy.validate import validate_policies
+from bot.store import buyer_contacts
 from bot.store.models import Buyer, Case, ConsentEvent, Job, Message
 from channels.sms_segments import count_segments, split_to_budget
 from channels.telegram import SECRET_HEADER
@@ -139,7 +140,8 @@ async def test_sms_opt_out_in_every_language_confirms_once_then_silence(
     await rt.worker.run_due()
     assert len(tw.sent) == before + 2
     async with rt.sessions() as session:
-        assert set((await session.execute(select(Buyer.opted_out_at))).scalars()) == {None}
+        everyone = await buyer_contacts.of_many(session, (await session.execute(select(Buyer.id))).scalars())
+        assert {c.opted_out_at for c in everyone.values()} == {None}
 
 
 async def test_opt_out_on_telegram_stops_sms_too(

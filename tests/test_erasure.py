@@ -22,6 +22,7 @@ from bot.conversation.erasure import ERASED, kept_details, scrub
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings
 from bot.reports.build import parse_period, shop_report
+from bot.store import buyer_contacts
 from bot.store.models import AuditEntry, Base, Buyer, Case, ContactPoint, Message
 from bot.store.shops import ensure_shop
 from tests.conftest import SHOP, review
@@ -135,7 +136,8 @@ async def test_erasure_removes_everything_personal_and_keeps_the_report(
         audit = list((await session.execute(select(AuditEntry).where(AuditEntry.action == "buyer_erased"))).scalars())
         assert {a.target for a in audit} >= {f"buyer:{zofia_buyer}"}
         buyer = await session.get(Buyer, zofia_buyer)
-        assert buyer is not None and buyer.opted_out_at is not None  # the consent state stays, anonymously
+        reach = await buyer_contacts.of(session, zofia_buyer)
+        assert buyer is not None and reach.opted_out_at is not None  # the consent state stays, anonymously
         # The opt-out ledger still holds the STOPped number, and nothing ties it to the erased case.
         [point] = (await session.execute(select(ContactPoint).where(ContactPoint.address == PHONE))).scalars()
         assert point.opted_out_at is not None and point.case_id is None

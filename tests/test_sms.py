@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select
 from bot.app.runtime import Runtime
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
+from bot.store import buyer_contacts
 from bot.store.models import Buyer, Case, Delivery, Job, Message
 from channels.sms_segments import count_segments
 from tests.conftest import is_postgres, review
@@ -215,7 +216,8 @@ async def test_status_callbacks_update_delivery_and_21610_is_an_opt_out(
     assert (await client.post("/webhooks/twilio/status", data={"MessageSid": sid})).status_code == 403
     assert (await status("undelivered", ErrorCode="21610")).status_code == 204
     async with rt.sessions() as session:
-        assert (await session.execute(select(Buyer.opted_out_at))).scalar_one() is not None
+        only = (await session.execute(select(Buyer.id))).scalar_one()
+        assert (await buyer_contacts.of(session, only)).opted_out_at is not None
         assert (await session.get(Case, case_id)).outcome == "opted_out"
 
 
@@ -227,7 +229,7 @@ async def test_a_21610_refusal_at_send_records_the_opt_out_and_stops(
     assert tw.sent == []
     async with rt.sessions() as session:
         buyer = (await session.execute(select(Buyer))).scalar_one()
-        assert buyer.opted_out_at is not None
+        assert (await buyer_contacts.of(session, buyer.id)).opted_out_at is not None
         assert (await session.get(Case, case_id)).outcome == "opted_out"
     clock.advance(timedelta(days=5))
     await rt.worker.run_due()

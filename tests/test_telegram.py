@@ -17,6 +17,7 @@ from bot.app.runtime import Runtime
 from bot.outbox.outbox import DELIVER_ATTEMPTS
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
+from bot.store import buyer_contacts
 from bot.store.models import Buyer, Case, ConsentEvent, Delivery, Message
 from channels.base import Outbound
 from channels.telegram import SECRET_HEADER, start_token
@@ -101,7 +102,8 @@ async def test_a_full_mediation_over_telegram(
     assert any("automated assistant" in t for t in texts)
     async with rt.sessions() as session:
         buyer = (await session.execute(select(Buyer))).scalar_one()
-        assert buyer.telegram_chat_id == str(CHAT) and buyer.consent_telegram
+        reach = await buyer_contacts.of(session, buyer.id)
+        assert reach.address("telegram") == str(CHAT) and reach.consented("telegram")
         sources = (await session.execute(select(ConsentEvent.source))).scalars().all()
         assert "telegram_start" in sources
 

@@ -38,6 +38,7 @@ from bot.policy.guardrails import check_outgoing
 from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.policy.staff_wait import staff_eta
+from bot.store import buyer_contacts
 from bot.store.models import Case, Event, Message
 from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu import ParseResult
@@ -590,8 +591,8 @@ class Engine:
         """Rule 11: an opt-out ends all contact with the buyer, on every channel and every open case."""
         if ctx.buyer is None:
             return
-        if ctx.buyer.opted_out_at is None:
-            record_consent(session, ctx.buyer, "all", "opted_out", "conversation", now)
+        if (await buyer_contacts.of(session, ctx.buyer.id)).opted_out_at is None:
+            await record_consent(session, ctx.buyer, "all", "opted_out", "conversation", now)
         others = (
             (
                 await session.execute(

@@ -35,9 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import flow
 from bot.conversation.lifecycle import CALLBACK, apply_stage
-from bot.outbox import contacts
-from bot.platform.vocab import Stage
-from bot.store import photos
+from bot.platform.vocab import EMAIL, Channel, Stage
+from bot.store import buyer_contacts, photos
 from bot.store.audit import record
 from bot.store.models import (
     Buyer,
@@ -121,7 +120,8 @@ async def _needles(session: AsyncSession, buyer: Buyer, case_ids: list[int]) -> 
     details, triage): their fields and name parts, and their cases' message and review texts. A short text
     ("Yes please") names nobody, and as a needle it would erase labels like an outcome's name, so texts
     count from MIN_TEXT characters on."""
-    fields = [buyer.name, buyer.email, buyer.phone, buyer.telegram_chat_id, *(buyer.name or "").split()]
+    reach = await buyer_contacts.of(session, buyer.id)
+    fields = [buyer.name, *reach.identifiers(), *(buyer.name or "").split()]
     texts: list[str | None] = []
     if case_ids:
         texts += (await session.execute(select(Message.text).where(Message.case_id.in_(case_ids)))).scalars()
@@ -164,7 +164,8 @@ async def erase_buyer(
     case_ids = [c.id for c in cases]
     needles = await _needles(session, buyer, case_ids)
     slack_copies: dict[str, Any] = {"cards": [], "messages": []}
-    addresses = contacts.buyer_addresses(buyer)
+    reach = await buyer_contacts.of(session, buyer.id)
+    addresses = reach.addressed()
 
     closed = 0
     for case in cases:
@@ -207,7 +208,7 @@ async def erase_buyer(
     )
     # Jobs of other cases are matched only by what names this buyer alone (never by the words of their
     # messages: another buyer's "please don't stop" must not be wiped because this buyer wrote "STOP").
-    identifiers = [v.casefold() for v in (buyer.email, buyer.phone, *threads) if v]
+    identifiers = [v.casefold() for v in (reach.email, reach.address(Channel.SMS.value), *threads) if v]
     senders = {a for _, a in addresses}
     jobs = await _erase_jobs(session, shop_id, case_ids, identifiers, senders, now)
     if slack_copies["cards"] or slack_copies["messages"]:
@@ -225,7 +226,8 @@ async def erase_buyer(
         consent.detail = scrub(consent.detail or {}, needles)
     deleted, kept = await _contact_points(session, buyer, addresses, case_ids)
 
-    buyer.name = buyer.email = buyer.phone = buyer.telegram_chat_id = buyer.timezone = None
+    await buyer_contacts.erase_addresses(session, buyer.id, now)
+    buyer.name = buyer.timezone = None
     buyer.buyer_key = f"{ERASED_KEY}{buyer.id}"
     copies = len(slack_copies["messages"])
     result = Erasure(buyer.id, False, len(cases), closed, messages, jobs, deleted, kept, copies, photos_deleted)
@@ -298,10 +300,7 @@ async def _contact_points(
     """Delete the buyer's contact points no other buyer uses, unless they said STOP (the kept legal record)."""
     deleted = kept = 0
     for channel, address in addresses:
-        column = Buyer.phone if channel == "sms" else Buyer.telegram_chat_id
-        shared = (
-            await session.execute(select(Buyer.id).where(column == address, Buyer.id != buyer.id).limit(1))
-        ).first() is not None
+        shared = await buyer_contacts.buyers_sharing(session, channel, address, buyer.id)
         points = (
             await session.execute(
                 select(ContactPoint).where(ContactPoint.channel == channel, ContactPoint.address == address)
@@ -327,6 +326,9 @@ async def find_buyer(session: AsyncSession, shop_id: str, who: str) -> int | Non
     else:
         value = who.strip()
         found = await session.execute(
-            select(Buyer.id).where(Buyer.shop_id == shop_id, or_(Buyer.email == value.lower(), Buyer.phone == value))
+            select(Buyer.id).where(
+                Buyer.shop_id == shop_id,
+                Buyer.id.in_(buyer_contacts.buyers_with_any([(EMAIL, value.lower()), (Channel.SMS.value, value)])),
+            )
         )
     return found.scalars().first()

@@ -158,7 +158,7 @@ async def opt_out_everywhere(
     detail: dict[str, object] | None = None,
 ) -> list[Case]:
     """Rule 11: record the opt-out and close every open case of the buyer. Returns the cases closed."""
-    record(session, buyer, "all", "opted_out", source, at, detail)
+    await record(session, buyer, "all", "opted_out", source, at, detail)
     return await close_opted_out(session, buyer, at, source, callback_url)
 
 

@@ -16,6 +16,7 @@ from bot.outbox.consent import OPTED_OUT_JOB
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_mediation_policy
 from bot.policy.mediation import next_allowed_send
+from bot.store import buyer_contacts
 from bot.store.models import Buyer, Case, Job
 from bot.store.queue import JobContext, RetryLater, RunAt, job_handler, schedule
 
@@ -43,7 +44,7 @@ async def first_contact(ctx: JobContext, session: AsyncSession, job: Job) -> Non
         return
     active = await active_mediation_policy(session, case.shop_id)
     buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
-    if buyer is not None and buyer.opted_out_at is not None:
+    if buyer is not None and (await buyer_contacts.of(session, buyer.id)).opted_out_at is not None:
         await apply_stage(
             session,
             case,
@@ -100,7 +101,7 @@ async def expire(ctx: JobContext, session: AsyncSession, job: Job) -> None:
 async def opted_out(ctx: JobContext, session: AsyncSession, job: Job) -> None:
     """A provider reported an opt-out (the outbox wrote the ledger row): close the buyer's open cases."""
     buyer = await session.get(Buyer, job.payload["buyer_id"])
-    if buyer is None or buyer.opted_out_at is None:
+    if buyer is None or (await buyer_contacts.of(session, buyer.id)).opted_out_at is None:
         return  # resubscribed (START) before this ran: nothing to close
     at = datetime.fromisoformat(job.payload["at"])
     await close_opted_out(session, buyer, at, job.payload["source"], ctx.settings.callback_url(buyer.shop_id))

@@ -21,8 +21,9 @@ from bot.conversation.context import CaseContext, load_context, remedy_facts
 from bot.handoff.masking import mask_text
 from bot.handoff.staff_remedy import grant_form
 from bot.platform.currencies import format_money
-from bot.platform.vocab import Stage
+from bot.platform.vocab import Channel, Stage
 from bot.policy.bundle import active_bundle
+from bot.store import buyer_contacts
 from bot.store.models import Message, Photo, SlackThread
 
 REASONS = {
@@ -141,12 +142,12 @@ async def buyer_channel(session: AsyncSession, ctx: CaseContext) -> str:
     ).scalar_one_or_none()
     if last:
         return last
-    b = ctx.buyer
-    if b is not None and b.telegram_chat_id and b.consent_telegram:
-        return "telegram"
-    if b is not None and b.phone and b.consent_sms:
-        return "sms"
-    return "webchat"
+    reach = await buyer_contacts.of(session, ctx.buyer.id if ctx.buyer else None)
+    # A chat the buyer bound beats the phone number intake brought.
+    for channel in (Channel.TELEGRAM.value, Channel.SMS.value):
+        if reach.address(channel) and reach.consented(channel):
+            return channel
+    return Channel.WEBCHAT.value
 
 
 async def load_card(

@@ -34,9 +34,10 @@ from bot.outbox.outbox import (
     shop_name,
 )
 from bot.platform.config import Settings
-from bot.platform.vocab import ADDRESSED_CHANNELS, Stage
+from bot.platform.vocab import ADDRESSED_CHANNELS, Channel, Stage
 from bot.policy.bundle import active_bundle
 from bot.policy.channels import ChannelsPolicy
+from bot.store import buyer_contacts
 from bot.store.db import DURABLE
 from bot.store.models import Buyer, Case, Delivery, Event, Job, LinkTokenUse, Message
 from bot.store.queue import JobContext, finish_in, job_handler, lease_in, wake, wake_on_commit
@@ -168,11 +169,10 @@ def _via(ctx: JobContext, channel: str) -> str | None:
 
 async def buyer_for(session: AsyncSession, channel: str, sender: str, shop_id: str | None = None) -> Buyer | None:
     """The buyer a chat or number belongs to; with several (one per shop), the one with the newest case."""
-    column = Buyer.telegram_chat_id if channel == "telegram" else Buyer.phone
     query = (
         select(Buyer)
         .join(Case, Case.buyer_id == Buyer.id)
-        .where(column == sender)
+        .where(Buyer.id.in_(buyer_contacts.buyers_at_statement(channel, sender)))
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(1)
     )
@@ -184,9 +184,9 @@ async def buyer_for(session: AsyncSession, channel: str, sender: str, shop_id: s
 async def buyers_at(session: AsyncSession, channel: str, sender: str, *, opted_out: bool = False) -> list[Buyer]:
     """Every buyer record behind one number or chat, in every shop (a buyer may have reviewed twice, and
     in two shops that write from the same sender)."""
-    column = Buyer.telegram_chat_id if channel == "telegram" else Buyer.phone
-    query = select(Buyer).where(column == sender)
-    query = query.where(Buyer.opted_out_at.is_not(None) if opted_out else Buyer.opted_out_at.is_(None))
+    query = select(Buyer).where(Buyer.id.in_(buyer_contacts.buyers_at_statement(channel, sender)))
+    stopped = Buyer.id.in_(buyer_contacts.opted_out_buyers())
+    query = query.where(stopped if opted_out else ~stopped)
     return list((await session.execute(query)).scalars())
 
 
@@ -300,16 +300,17 @@ async def take(
             await enqueue(session, [row], now)
             reply = Reply(row["text"], row["action"] or "", language or "")
             return await answered(TurnResult(case.id, case.stage, [reply], outcome=case.outcome))
-        if buyer is not None and buyer.opted_out_at is not None:
+        reach = await buyer_contacts.of(session, buyer.id if buyer else None)
+        if buyer is not None and reach.opted_out_at is not None:
             # Stop means stop: the message is kept for the record, and nothing answers it.
             await _record_inbound(session, case, msg, text, now)
             log.info(
                 "inbound %s %s: buyer %s opted out; recorded, not answered", msg.channel, msg.provider_id, buyer.id
             )
             return await answered(TurnResult(case.id, case.stage, outcome=case.outcome))
-        if buyer is not None and not getattr(buyer, f"consent_{msg.channel}", False):
+        if buyer is not None and not reach.consented(msg.channel):
             # Writing to us on a channel is consent to be answered there; the ledger says where it came from.
-            record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
+            await record(session, buyer, msg.channel, "granted", "buyer_wrote", now)
         if refused is not None:
             notice = await _photo_refused(ctx, session, case, msg, refused, language, now)
             if not text:  # the photo was the whole message: it is on record, and the notice answers it
@@ -388,8 +389,9 @@ async def _keyword(
     # buyer record behind that number in every shop that writes from this sender (carriers require it).
     via = _via(ctx, msg.channel)
     same = [buyer] if via is None else None
+    reach = await buyer_contacts.of(session, buyer.id)
     if keyword == "opt_out":
-        if buyer.opted_out_at is not None:
+        if reach.opted_out_at is not None:
             return None  # one confirmation, ever: the buyer already has it
         if via is not None:
             await contacts.opt_out(session, msg.channel, msg.sender, via, now, f"{msg.channel}_keyword")
@@ -405,13 +407,13 @@ async def _keyword(
         confirm = policy.text("opt_out_confirm", language, shop=shop)
         return message_row(case, msg.channel, confirm, now, action="opt_out_confirm")
     if keyword == "resubscribe":
-        if buyer.opted_out_at is None and getattr(buyer, f"consent_{msg.channel}", True):
+        if reach.opted_out_at is None and reach.consented(msg.channel):
             return None
         if via is not None:
             await contacts.resubscribe(session, msg.channel, msg.sender, via, now)
         for each in same or await buyers_at(session, msg.channel, msg.sender, opted_out=True):
-            record(session, each, "all", "resubscribed", f"{msg.channel}_keyword", now)
-            record(session, each, msg.channel, "granted", f"{msg.channel}_keyword", now)
+            await record(session, each, "all", "resubscribed", f"{msg.channel}_keyword", now)
+            await record(session, each, msg.channel, "granted", f"{msg.channel}_keyword", now)
         notice = policy.text("resubscribed", language, shop=shop)
         return message_row(case, msg.channel, notice, now, meta={"notice": "resubscribed"})
     notice = policy.text("help", language, shop=shop)
@@ -461,13 +463,13 @@ async def _bind(ctx: JobContext, shop_id: str, msg: Inbound, claims: Any, now: d
                 return policy.text("link_invalid", case.language)
             return None
         await _record_inbound(session, case, msg, "/start", now)
-        buyer.telegram_chat_id = msg.sender
+        await buyer_contacts.set_address(session, buyer, Channel.TELEGRAM.value, msg.sender, now)
         via = _via(ctx, "telegram")
         if via is not None:  # the buyer reached this shop's conversation: their chat's replies belong here
             await contacts.wrote(session, "telegram", msg.sender, via, case.shop_id, case.id, now)
-        record(session, buyer, "telegram", "granted", "telegram_start", now, {"case_id": case.id})
-        record(session, buyer, "telegram", "reachable", "telegram_start", now)
-        if buyer.opted_out_at is not None:
+        await record(session, buyer, "telegram", "granted", "telegram_start", now, {"case_id": case.id})
+        await record(session, buyer, "telegram", "reachable", "telegram_start", now)
+        if (await buyer_contacts.of(session, buyer.id)).opted_out_at is not None:
             return None  # binding is kept, but an opted-out buyer hears nothing until they resubscribe
         shop = await shop_name(session, case.shop_id)
         language = case.details.get("language") or case.language
@@ -536,10 +538,12 @@ async def delivery_status(
         if code in ("21610", "30004", "30003", "30005", "30006") and message is not None:
             case = await session.get(Case, message.case_id)
             buyer = await session.get(Buyer, case.buyer_id) if case and case.buyer_id else None
-            if buyer is not None and code == "21610" and buyer.phone and via:
-                await contacts.opt_out(session, "sms", buyer.phone, via, now, "sms_provider")
-            if buyer is not None and code == "21610" and buyer.opted_out_at is None:
+            reach = await buyer_contacts.of(session, buyer.id if buyer else None)
+            phone = reach.address(Channel.SMS.value)
+            if buyer is not None and code == "21610" and phone and via:
+                await contacts.opt_out(session, "sms", phone, via, now, "sms_provider")
+            if buyer is not None and code == "21610" and reach.opted_out_at is None:
                 await opt_out_everywhere(session, buyer, now, "sms_provider", settings.callback_url(buyer.shop_id))
             elif buyer is not None and code != "21610":
-                record(session, buyer, channel, "unreachable", "sms_status", now, {"code": code})
+                await record(session, buyer, channel, "unreachable", "sms_status", now, {"code": code})
     return True

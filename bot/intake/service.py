@@ -26,7 +26,9 @@ from bot.outbox import contacts
 from bot.outbox.consent import record
 from bot.platform.clock import Clock
 from bot.platform.config import Settings
+from bot.platform.vocab import EMAIL, Channel
 from bot.policy.bundle import ActiveMediationPolicy, active_mediation_policy
+from bot.store import buyer_contacts
 from bot.store.db import DURABLE
 from bot.store.models import Buyer, Case, Event, Job, Order, Review
 from bot.store.sql import insert_ignoring_conflicts
@@ -232,26 +234,36 @@ class Intake:
         self, session: AsyncSession, shop_id: str, reviews: list[ReviewIn], now: datetime
     ) -> dict[str, int]:
         rows: dict[str, dict[str, Any]] = {}
+        given: dict[str, ReviewIn] = {}
         for r in reviews:
             b = r.buyer
+            key = buyer_key(r)
+            given.setdefault(key, r)
             rows.setdefault(
-                buyer_key(r),
+                key,
                 {
                     "shop_id": shop_id,
-                    "buyer_key": buyer_key(r),
+                    "buyer_key": key,
                     "name": b.name if b else None,
-                    "email": b.email if b else None,
-                    "phone": b.phone if b else None,
                     "timezone": b.timezone if b else None,
-                    "consent_sms": bool(b and b.consent.sms),
-                    "consent_telegram": bool(b and b.consent.telegram),
-                    "consent_webchat": bool(b and b.consent.webchat),
                     "created_at": now,
                 },
             )
-        await session.execute(
-            insert_ignoring_conflicts(session, Buyer.__table__, ["shop_id", "buyer_key"]), list(rows.values())
+        # A returning buyer keeps the record (and the contact rows) the first review made: only the buyers
+        # this statement inserted get their contact points and consent written.
+        inserted = await session.execute(
+            insert_ignoring_conflicts(
+                session, Buyer.__table__, ["shop_id", "buyer_key"], returning=[Buyer.buyer_key, Buyer.id]
+            ),
+            list(rows.values()),
         )
+        contact_rows: list[dict[str, Any]] = []
+        for key, buyer_id in inserted:
+            b = given[key].buyer
+            if b is not None:
+                addresses = {EMAIL: b.email, Channel.SMS.value: b.phone}
+                contact_rows += buyer_contacts.new_rows(shop_id, buyer_id, addresses, b.consent.model_dump(), now)
+        await buyer_contacts.add_rows(session, contact_rows)
         ids: dict[str, int] = {}
         for chunk in _chunks(list(rows), 500):
             found = await session.execute(
@@ -266,15 +278,20 @@ class Intake:
     ) -> None:
         """A number that said STOP stays stopped whichever buyer record a later review brings it with (a new
         e-mail, none, another shop): its buyer is opted out before any first contact (security review H3)."""
+        sms = Channel.SMS.value
         phones = sorted({r.buyer.phone for r in reviews if r.buyer and r.buyer.phone})
-        blocked = await contacts.opted_out_addresses(session, "sms", phones)
+        blocked = await contacts.opted_out_addresses(session, sms, phones)
         if not blocked:
             return
         found = await session.execute(
-            select(Buyer).where(Buyer.shop_id == shop_id, Buyer.phone.in_(blocked), Buyer.opted_out_at.is_(None))
+            select(Buyer).where(
+                Buyer.shop_id == shop_id,
+                Buyer.id.in_(buyer_contacts.buyers_with_any([(sms, phone) for phone in sorted(blocked)])),
+                Buyer.id.not_in(buyer_contacts.opted_out_buyers()),
+            )
         )
         for buyer in found.scalars():
-            record(session, buyer, "all", "opted_out", "contact_point", now, {"channel": "sms"})
+            await record(session, buyer, "all", "opted_out", "contact_point", now, {"channel": sms})
 
     async def _upsert_orders(
         self, session: AsyncSession, shop_id: str, reviews: list[ReviewIn], buyer_ids: dict[str, int]

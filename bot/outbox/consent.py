@@ -1,9 +1,9 @@
 """Consent and contact ledger, keywords and the shop's channel order (PLAYBOOK rule 11).
 
-- Consent is per buyer and per channel, as intake recorded it on `buyers`; every later change (a Telegram
-  deep link, an SMS keyword, a provider refusal) is appended to `consent_events` with its source and time
-  and applied to the flags in the same transaction.
-- An opt-out anywhere sets `buyers.opted_out_at`: it applies to every channel, and the outbox sends
+- Consent is per buyer and per channel, as intake recorded it in `buyer_contacts` (bot/store/buyer_contacts.py);
+  every later change (a Telegram deep link, an SMS keyword, a provider refusal) is appended to
+  `consent_events` with its source and time and applied to those rows in the same transaction.
+- An opt-out anywhere stamps the buyer's contact rows: it applies to every channel, and the outbox sends
   nothing but the one confirmation after it.
 - `route()` lists the channels a message may take, in the shop's order (policies/channels.yml), keeping
   only those with consent, reachability and a switched-on adapter.
@@ -17,8 +17,10 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.platform.vocab import ADDRESSED_CHANNELS, Channel, names
+from bot.platform.vocab import ADDRESSED_CHANNELS, Channel
 from bot.policy.channels import ChannelsPolicy
+from bot.store import buyer_contacts
+from bot.store.buyer_contacts import Contacts
 from bot.store.models import Buyer, Case, ConsentEvent, Message
 
 # ── the ledger ───────────────────────────────────────────────────────────────────────────────────
@@ -29,7 +31,7 @@ OPTED_OUT_JOB = "opted_out"
 Change = Literal["granted", "revoked", "opted_out", "resubscribed", "unreachable", "reachable"]
 
 
-def record(
+async def record(
     session: AsyncSession,
     buyer: Buyer,
     channel: str,
@@ -38,7 +40,7 @@ def record(
     at: datetime,
     detail: dict[str, object] | None = None,
 ) -> None:
-    """Append one ledger row and apply it to the buyer's current flags."""
+    """Append one ledger row and apply it to the buyer's contact rows."""
     session.add(
         ConsentEvent(
             shop_id=buyer.shop_id,
@@ -50,42 +52,27 @@ def record(
             at=at,
         )
     )
-    if change in ("granted", "revoked") and channel in names(Channel):
-        setattr(buyer, f"consent_{channel}", change == "granted")
+    if change in ("granted", "revoked") and channel != "all":
+        await buyer_contacts.set_consent(session, buyer, channel, change == "granted", at)
+    elif change in ("unreachable", "reachable") and channel != "all":
+        await buyer_contacts.set_reachable(session, buyer, channel, change == "reachable", at)
     elif change == "opted_out":
-        buyer.opted_out_at = buyer.opted_out_at or at
+        await buyer_contacts.opt_out(session, buyer, channel, at)
     elif change == "resubscribed":
-        buyer.opted_out_at = None
+        await buyer_contacts.resubscribe(session, buyer, at)
 
 
-async def unreachable_channels(session: AsyncSession, buyer_id: int) -> set[str]:
-    """Channels whose latest reachability entry says the buyer cannot be reached there."""
-    rows = await session.execute(
-        select(ConsentEvent.channel, ConsentEvent.change)
-        .where(ConsentEvent.buyer_id == buyer_id, ConsentEvent.change.in_(("unreachable", "reachable")))
-        .order_by(ConsentEvent.id)
-    )
-    state: dict[str, str] = {}
-    for channel, change in rows:
-        state[channel] = change
-    return {c for c, change in state.items() if change == "unreachable"}
-
-
-def usable(item: str, buyer: Buyer, enabled: frozenset[str], unreachable: set[str]) -> bool:
-    """May this step of the channel order carry a message to this buyer right now? (Opt-out is checked by
-    the caller: the one confirmation after an opt-out still needs a route.)"""
-    sms_ok = "sms" in enabled and bool(buyer.consent_sms and buyer.phone) and "sms" not in unreachable
-    if item == "telegram":
-        return (
-            "telegram" in enabled
-            and bool(buyer.consent_telegram and buyer.telegram_chat_id)
-            and "telegram" not in unreachable
-        )
-    if item == "sms":
-        return sms_ok
+def usable(item: str, contacts: Contacts, enabled: frozenset[str]) -> bool:
+    """May this step of the channel order carry a message to this buyer right now? A channel needs its
+    adapter, the buyer's consent, an address and no provider verdict against it; the web-chat link rides on
+    SMS. (Opt-out is checked by the caller: the one confirmation after an opt-out still needs a route.)"""
+    carrier = Channel.SMS.value if item == "webchat_link" else item
+    if carrier not in ADDRESSED_CHANNELS or carrier not in enabled:
+        return False
+    ok = contacts.consented(carrier) and bool(contacts.address(carrier)) and contacts.reachable(carrier)
     if item == "webchat_link":
-        return sms_ok and bool(buyer.consent_webchat)
-    return False
+        return ok and contacts.consented(Channel.WEBCHAT.value)
+    return ok
 
 
 async def last_inbound_channel(session: AsyncSession, case_id: int) -> str | None:
@@ -108,13 +95,16 @@ async def route(
     first: str | None = None,
     *,
     confirming_opt_out: bool = False,
+    contacts: Contacts | None = None,
 ) -> list[str]:
     """The steps a message may take, best first: `first` (the channel the buyer wrote on) if usable, then
     the shop's order. An empty list means the buyer cannot be reached outside the web chat."""
-    if buyer is None or (buyer.opted_out_at is not None and not confirming_opt_out):
+    if buyer is None:
         return []
-    unreachable = await unreachable_channels(session, buyer.id)
-    steps = [item for item in policy.order(case.shop_id) if usable(item, buyer, enabled, unreachable)]
+    contacts = contacts or await buyer_contacts.of(session, buyer.id)
+    if contacts.opted_out_at is not None and not confirming_opt_out:
+        return []
+    steps = [item for item in policy.order(case.shop_id) if usable(item, contacts, enabled)]
     if first in steps:
         steps.remove(first)
         steps.insert(0, first)

@@ -17,16 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.platform.vocab import ADDRESSED_CHANNELS
-from bot.store.models import Buyer, ContactPoint
+from bot.store.models import ContactPoint
 
 POINTS = ContactPoint.__table__
 CHANNELS = ADDRESSED_CHANNELS
-
-
-def buyer_addresses(buyer: Buyer) -> list[tuple[str, str]]:
-    """A buyer's contact points as (channel, address): the phone for SMS, the chat for Telegram."""
-    found = (("sms", buyer.phone), ("telegram", buyer.telegram_chat_id))
-    return [(channel, str(address)) for channel, address in found if address]
 
 
 async def _upsert(session: AsyncSession, channel: str, address: str, sender: str, **values: object) -> None:

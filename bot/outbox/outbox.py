@@ -24,10 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox import contacts
 from bot.outbox.consent import OPTED_OUT_JOB, last_inbound_channel, record, route
 from bot.platform.config import Settings
-from bot.platform.vocab import ADDRESSED_CHANNELS
+from bot.platform.vocab import ADDRESSED_CHANNELS, Channel
 from bot.policy.bundle import active_bundle, active_mediation_policy
 from bot.policy.channels import ChannelsPolicy, load_channels_policy
 from bot.policy.mediation import next_allowed_send
+from bot.store import buyer_contacts
+from bot.store.buyer_contacts import Contacts
 from bot.store.models import Buyer, Case, Delivery, Job, Message, Shop
 from bot.store.queue import JobContext, RetryLater, RunAt, job_handler, schedule, wake_on_commit
 from bot.store.sql import insert_ignoring_conflicts
@@ -157,17 +159,20 @@ async def deliver(ctx: JobContext, job: Job) -> None:
         buyer = await session.get(Buyer, case.buyer_id) if case.buyer_id else None
         is_reply = bool(message.provider_id) or message.meta.get("notice") in ("help", "resubscribed", "bound")
         steps: list[str] = []
+        reach = await buyer_contacts.of(session, buyer.id if buyer else None)
         opted_out = buyer is not None and (
-            buyer.opted_out_at is not None or await _contact_opted_out(session, channels, buyer)
+            reach.opted_out_at is not None or await _contact_opted_out(session, channels, reach)
         )
-        if opted_out and buyer is not None and not _allowed_after_opt_out(message, buyer):
+        if opted_out and buyer is not None and not _allowed_after_opt_out(message, reach):
             log.info("message %s suppressed: buyer %s opted out", message.id, buyer.id)
             verdict = "suppressed"
         elif message.channel == "webchat" and (is_reply or await last_inbound_channel(session, case.id) == "webchat"):
             verdict = "webchat"
         else:
             first = message.channel if message.channel in ADDRESSED_CHANNELS else None
-            steps = await route(session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True)
+            steps = await route(
+                session, policy, case, buyer, channels.enabled, first, confirming_opt_out=True, contacts=reach
+            )
             tz = buyer.timezone if buyer else None
             quiet = (await active_mediation_policy(session, case.shop_id)).policy
             shop = await shop_name(session, case.shop_id)
@@ -184,7 +189,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             if allowed > now:
                 raise RunAt(allowed, "quiet hours in the buyer's timezone")
         assert buyer is not None
-        outbound = _outbound(channels, policy, step, message, case, buyer, shop, now)
+        outbound = _outbound(channels, policy, step, message, case, reach, shop, now)
         adapter = channels.get("sms" if step == "webchat_link" else step)
         try:
             ids = await adapter.send(outbound)
@@ -204,25 +209,25 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             log.warning("message %s: %s still failing after %s tries (%s)", message.id, step, job.attempts, exc.reason)
             continue
         channel = "sms" if step == "webchat_link" else step
-        address = str(buyer.phone if channel == "sms" else buyer.telegram_chat_id)
+        address = str(reach.address(channel))
         return await _finish(ctx, message, "sent", step, ids, wrote_to=(channel, address, adapter.identity))
     await _finish(ctx, message, "undeliverable", None, [], error="every channel in the shop's order failed")
 
 
-async def _contact_opted_out(session: AsyncSession, channels: ChannelSet, buyer: Buyer) -> bool:
+async def _contact_opted_out(session: AsyncSession, channels: ChannelSet, reach: Contacts) -> bool:
     """Did the buyer's number or chat say STOP to our sender there, whichever shop or buyer record it was?"""
     points = [
         (channel, address, adapter.identity)
-        for channel, address in contacts.buyer_addresses(buyer)
+        for channel, address in reach.addressed()
         if (adapter := channels.get(channel)) is not None
     ]
     return await contacts.any_opted_out(session, points)
 
 
-def _allowed_after_opt_out(message: Message, buyer: Buyer) -> bool:
+def _allowed_after_opt_out(message: Message, reach: Contacts) -> bool:
     """After an opt-out only the one confirmation goes out, and a HELP answer the buyer asked for."""
-    if message.action == "opt_out_confirm" and buyer.opted_out_at is not None:
-        return message.created_at >= buyer.opted_out_at - timedelta(seconds=1)
+    if message.action == "opt_out_confirm" and reach.opted_out_at is not None:
+        return message.created_at >= reach.opted_out_at - timedelta(seconds=1)
     return message.meta.get("notice") == "help"
 
 
@@ -232,7 +237,7 @@ def _outbound(
     step: str,
     message: Message,
     case: Case,
-    buyer: Buyer,
+    reach: Contacts,
     shop: str,
     now: datetime,
 ) -> Outbound:
@@ -242,7 +247,7 @@ def _outbound(
         if message.action in policy.telegram.yes_no_actions:
             buttons = (Button(policy.text("yes", language), "yes"), Button(policy.text("no", language), "no"))
         return Outbound(
-            str(buyer.telegram_chat_id),
+            str(reach.address(step)),
             message.text,
             buttons,
             str(message.id),
@@ -251,7 +256,8 @@ def _outbound(
     text = message.text
     if step == "webchat_link":
         text = policy.text("webchat_link", language, shop=shop, url=channels.get("webchat").link(case, now))
-    return Outbound(str(buyer.phone), text, (), str(message.id), max_segments=policy.sms.max_segments)
+    sms = Channel.SMS.value
+    return Outbound(str(reach.address(sms)), text, (), str(message.id), max_segments=policy.sms.max_segments)
 
 
 async def _finish(
@@ -298,17 +304,18 @@ async def _mark_unreachable(ctx: JobContext, buyer_id: int, channel: str, exc: S
     async with ctx.sessions() as session, session.begin():
         buyer = await session.get(Buyer, buyer_id)
         if buyer is not None:
-            record(session, buyer, channel, "unreachable", f"{channel}_send", ctx.clock.now(), {"code": exc.code})
+            await record(session, buyer, channel, "unreachable", f"{channel}_send", ctx.clock.now(), {"code": exc.code})
 
 
 async def _provider_opt_out(ctx: JobContext, buyer_id: int, channel: str, exc: SendError, shop_id: str) -> None:
     async with ctx.sessions() as session, session.begin():
         buyer = await session.get(Buyer, buyer_id)
         adapter = ctx.channels.get(channel) if ctx.channels else None
-        address = buyer.phone if buyer is not None and channel != "telegram" else None
+        reach = await buyer_contacts.of(session, buyer.id if buyer else None)
+        address = reach.address(Channel.SMS.value) if channel != "telegram" else None
         if address and adapter is not None:  # the carrier's STOP is the number's, for every shop using it
             await contacts.opt_out(session, "sms", address, adapter.identity, ctx.clock.now(), f"{channel}_provider")
-        if buyer is not None and buyer.opted_out_at is None:
+        if buyer is not None and reach.opted_out_at is None:
             await opted_out_at_provider(session, buyer, ctx.clock.now(), f"{channel}_provider", {"code": exc.code})
 
 
@@ -318,7 +325,7 @@ async def opted_out_at_provider(
     """The provider says the buyer opted out (Twilio 21610). The ledger row is written at once, so the opt-out
     check above suppresses every later send; closing the buyer's open cases is the conversation's business
     (a stage change), so it runs as an `opted_out` job in the same transaction's wake."""
-    record(session, buyer, "all", "opted_out", source, now, detail)
+    await record(session, buyer, "all", "opted_out", source, now, detail)
     await schedule(
         session,
         shop_id=buyer.shop_id,

@@ -108,6 +108,10 @@ class Channel(StrEnum):
 # address is its link, which belongs to one case.
 ADDRESSED_CHANNELS: tuple[str, ...] = (Channel.SMS.value, Channel.TELEGRAM.value)
 
+# A contact point no adapter sends to: the buyer's e-mail, which intake keys returning buyers by and erasure
+# looks for. It is a row in `buyer_contacts` beside the channels' rows.
+EMAIL = "email"
+
 OPEN_STAGES = frozenset(s for s in Stage if s is not Stage.CLOSED)
 
 

@@ -72,15 +72,35 @@ class Buyer(Base):
     # How intake recognises a returning buyer: normalised e-mail, else E.164 phone, else the review.
     buyer_key: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(320))
-    phone: Mapped[str | None] = mapped_column(String(20))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_telegram: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_webchat: Mapped[bool] = mapped_column(Boolean, default=False)
-    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    # Addresses and consent are rows in `buyer_contacts` (bot/store/buyer_contacts.py), one per channel.
+
+
+class BuyerContact(Base):
+    """One of a buyer's contact points and its consent: an e-mail, a phone for SMS, a Telegram chat, the web
+    chat (no address). A row per channel, so a new channel needs no new column (issue 17.4).
+
+    `opted_out_at` on any of a buyer's rows means the buyer said STOP (it applies to every channel, PLAYBOOK
+    rule 11); `reachable` is the latest provider verdict. The `consent_events` ledger keeps the history; these
+    rows hold the current state, written in the same transaction as each ledger entry.
+    """
+
+    __tablename__ = "buyer_contacts"
+    __table_args__ = (
+        UniqueConstraint("buyer_id", "channel", "address"),
+        Index("ix_buyer_contacts_address", "channel", "address"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(String(64), ForeignKey("shops.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # a bot.platform.vocab.Channel name, or EMAIL
+    address: Mapped[str | None] = mapped_column(String(320))  # None: the web chat, a chat not bound yet, erased
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class Order(Base):
@@ -240,9 +260,7 @@ Index("ix_messages_role_case", Message.role, Message.case_id, Message.created_at
 Index("ix_messages_case_channel", Message.case_id, Message.id, Message.channel)
 # The period's cases for the report's events half, read from the index alone (migration 0007).
 Index("ix_cases_report", Case.shop_id, Case.opened_at, Case.id, Case.topic, Case.kind, Case.language, Case.outcome)
-# Inbound messages find their buyer, then the buyer's newest case (migration 0008).
-Index("ix_buyers_phone", Buyer.phone)
-Index("ix_buyers_telegram_chat", Buyer.telegram_chat_id)
+# Inbound messages find their buyer (ix_buyer_contacts_address, migration 0014), then the buyer's newest case.
 Index("ix_cases_buyer", Case.buyer_id, Case.id)
 
 
@@ -276,9 +294,9 @@ class ContactPoint(Base):
 class ConsentEvent(Base):
     """The contact ledger: every change of a buyer's consent or reachability, with where it came from.
 
-    The flags on `buyers` (consent_sms, consent_telegram, consent_webchat, opted_out_at) hold the current
-    state, as intake first wrote it; each later change is appended here and applied to the flags in the
-    same transaction, so the history explains the state and nothing needs replaying to read it.
+    The rows of `buyer_contacts` hold the current state, as intake first wrote it; each later change is
+    appended here and applied to those rows in the same transaction, so the history explains the state and
+    nothing needs replaying to read it.
     """
 
     __tablename__ = "consent_events"
