@@ -283,7 +283,7 @@ async def _lantern_case(rt: Runtime, clock: VirtualClock) -> int:
 @given(st.text(max_size=60))
 def test_parse_grant_never_raises_anything_else(text: str) -> None:
     try:
-        remedy_type, amount, percent, _item = parse_grant(text)
+        remedy_type, amount, percent, _item, _part = parse_grant(text)
     except GrantRefused as exc:
         assert exc.field == "type"
         return
@@ -291,6 +291,78 @@ def test_parse_grant_never_raises_anything_else(text: str) -> None:
 
 
 def test_parse_grant_reads_type_amount_and_item() -> None:
-    assert parse_grant("refund_partial 20.50 Table lamp Fjord") == ("refund_partial", "20.50", None, "Table lamp Fjord")
-    assert parse_grant("coupon 10%") == ("coupon", None, "10", None)
-    assert parse_grant("Replacement") == ("replacement", None, None, None)
+    assert parse_grant("refund_partial 20.50 Table lamp Fjord") == (
+        "refund_partial",
+        "20.50",
+        None,
+        "Table lamp Fjord",
+        None,
+    )
+    assert parse_grant("coupon 10%") == ("coupon", None, "10", None, None)
+    assert parse_grant("Replacement") == ("replacement", None, None, None, None)
+    # The part's name is marked off, since an item's name has several words too (issue 19, item 2).
+    assert parse_grant("send_part Table lamp Fjord part:  glass  shade") == (
+        "send_part",
+        None,
+        None,
+        "Table lamp Fjord",
+        "glass shade",
+    )
+    assert parse_grant("send_part Part: lid") == ("send_part", None, None, None, "lid")
+
+
+async def test_a_staff_grant_of_send_part_names_the_part(
+    rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient
+) -> None:
+    """Issue 19 item 2: a person granting send_part names the part; the record and the buyer's message carry it,
+    and a grant without it is refused naming the field."""
+    case_id = await handed_off(rt, clock)
+    lantern = "Rechargeable camping lantern"
+    missing = await client.post(f"/staff/api/cases/{case_id}/grant", json={"type": "send_part", "item": lantern})
+    assert missing.status_code == 422 and missing.json()["field"] == "part", missing.text
+    wrong = await client.post(
+        f"/staff/api/cases/{case_id}/grant", json={"type": "replacement", "item": lantern, "part": "lid"}
+    )
+    assert wrong.status_code == 422 and wrong.json()["field"] == "part", wrong.text
+    assert "accepted_remedy" not in (await case_row(rt, case_id)).details
+    response = await client.post(
+        f"/staff/api/cases/{case_id}/grant", json={"type": "send_part", "item": lantern, "part": "szklany klosz"}
+    )
+    assert response.status_code == 200, response.text
+    assert "send_part (szklany klosz) for Rechargeable camping lantern" in response.json()["note"]
+    recorded = (await case_row(rt, case_id)).details["accepted_remedy"]
+    assert (recorded["type"], recorded["part"], recorded["item"]) == ("send_part", "szklany klosz", lantern)
+    [told] = [m for m in await messages(rt, case_id, "staff") if m.action == "staff_remedy"]
+    assert told.language == "pl" and "szklany klosz" in told.text, told.text
+
+
+async def test_a_staff_grant_message_has_one_bracket_for_amount_and_item(rt: Runtime) -> None:
+    """Issue 19 item 3: "a partial refund (12,00 €) (lamp)": the remedy's amount and the item read as one note."""
+    from actions.services import get_services  # the catalogue the actions speak from
+
+    catalog = get_services().catalog
+    variables = {"staff_name": "Maja", "shop_name": "Nordlys", "remedy": "refund_partial", "amount": "12,00 €"}
+    for language, expected in (
+        ("en", "a partial refund (12,00 €, lamp)"),
+        ("de", "eine teilweise Rückerstattung (12,00 €, lamp)"),
+        ("pl", "(12,00 €, lamp)"),
+        ("fr", "(12,00 €, lamp)"),
+    ):
+        for seed in range(3):
+            text = catalog.render("staff_remedy", language, {**variables, "item": "lamp"}, seed=seed)
+            assert expected in text and ") (" not in text, (language, text)
+    # A remedy whose name says the item ("a replacement lamp") keeps no empty brackets either.
+    text = catalog.render("staff_remedy", "en", {**variables, "remedy": "replacement", "item": "lamp"})
+    assert "a replacement lamp." in text and "()" not in text, text
+
+
+async def test_the_staff_card_shows_the_side_request_beside_the_yes(
+    rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient
+) -> None:
+    """Issue 19 item 5: "Yes please, and could the courier ring the bell?" is said back as noted for the team;
+    the /staff card shows it (the page escapes it as all buyer text)."""
+    case_id = await play(rt, clock, "en_yes_with_a_side_request.yml")
+    card = (await client.get(f"/staff/api/cases/{case_id}")).json()
+    assert card["side_requests"] == ["and could the courier ring the bell this time?"], card.get("side_requests")
+    page = (ROOT / "bot" / "web" / "static" / "staff.html").read_text(encoding="utf-8")
+    assert "c.side_requests.map(esc)" in page  # shown through the page's one escaping helper

@@ -774,6 +774,8 @@ def on_staff_grant(s: State, remedy: dict[str, Any], staff_name: str) -> Plan:
     }
     if remedy.get("item"):
         slots["item"] = remedy["item"]
+    if remedy.get("part"):
+        slots["part"] = remedy["part"]  # the buyer is told which part is sent (send_part)
     return Plan(["action_staff_remedy"], s.stage, slots, reason="staff_granted")
 
 

@@ -599,7 +599,14 @@ _SPACE_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 _NEWLINES = re.compile(r"\n{3,}")
 
 
+# Two bracketed notes in a row read as one: a remedy's name with its amount and a message's item became
+# "a partial refund (12,00 €) (lamp)" (issue 19); it reads "a partial refund (12,00 €, lamp)" in every language.
+_TWO_NOTES = re.compile(r"\(([^()]+)\) \(([^()]+)\)")
+
+
 def _tidy(text: str, had_empty: bool, language: str = "") -> str:
+    if ") (" in text:
+        text = _TWO_NOTES.sub(r"(\1, \2)", text)
     if had_empty:
         text = _EMPTY_PAIRS.sub("", text)
         spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT
