@@ -435,9 +435,9 @@ class SlackHandoff:
         await self._ephemeral(body.get("channel_id"), body.get("user_id", ""), text)
 
     async def on_grant(self, body: dict[str, Any]) -> None:
-        """`/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] [part: PART]` in the channel of the case's thread (issue 19): the
-        same grant as /staff's, scoped to the shop whose channel the command comes from; the note goes to the
-        case's thread, a refusal to the person alone."""
+        """`/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] [part: PART]` in the channel of the case's thread
+        (issue 19): the same grant as /staff's, scoped to the shop whose channel the command comes from; the note
+        goes to the case's thread, a refusal to the person alone."""
         parsed = parse_grant_command(body.get("text", ""))
         channel, user = body.get("channel_id"), body.get("user_id", "")
         if parsed is None:
