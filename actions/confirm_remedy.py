@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import MediatorAction
+from actions.base import MediatorAction, format_amount
 from actions.services import Services
 
 
@@ -12,6 +12,27 @@ class ActionConfirmRemedy(MediatorAction):
     label = "confirm_remedy"
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
+        return " ".join(filter(None, [self.add_on(tracker, services), self.side_request(tracker, services)]))
+
+    def add_on(self, tracker: Tracker, services: Services) -> str:
+        """The extra agreed on top of the remedy ("and a 5,00 € discount code for the trouble"), or one sentence
+        saying the extra asked for cannot be added (issue 19: "no, but here is what I can do")."""
+        language = tracker.get_slot("language") or services.shop.default_language
+        extra = (tracker.get_slot("accepted_remedy") or {}).get("add_on")
+        refused = tracker.get_slot("add_on_refused")
+        key, variables = (
+            ("add_on", {"remedy": extra["type"], "amount": format_amount(extra, language)})
+            if extra
+            else ("add_on_refused", {"remedy": refused})
+        )
+        if not (extra or refused) or not services.catalog.has(key):
+            return ""
+        try:
+            return services.catalog.render(key, language, variables, seed=int(tracker.get_slot("turn") or 0))
+        except KeyError:  # this language's file lacks the sentence: silence beats another language
+            return ""
+
+    def side_request(self, tracker: Tracker, services: Services) -> str:
         """A request made beside the yes ("Yes please, and could the courier ring the bell?") is said back as
         noted for the team (issue 18.1: a side request is acknowledged), where the shop's messages have the
         sentence (`side_request`, optional: an older version says nothing)."""

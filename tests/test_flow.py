@@ -412,7 +412,36 @@ def test_a_wish_on_top_keeps_the_accepted_offer() -> None:
         text="The replacement is fine, but could you add a small voucher for the trouble?",
     )
     assert plan.actions == ["action_confirm_remedy"]
-    assert plan.slots["accepted_remedy"] == {"type": "replacement"} and plan.slots["extra_wish"] == "discount"
+    accepted = plan.slots["accepted_remedy"]
+    assert accepted["type"] == "replacement" and plan.slots["extra_wish"] == "discount"
+    # Issue 19 item 1: the policy combines a coupon with goods sent again (remedies.yml `combine`): one agreed
+    # remedy, the replacement plus the coupon, sized by the combination's limit.
+    add_on = accepted["add_on"]
+    assert (add_on["type"], add_on["amount"], add_on["currency"]) == ("coupon", "5.00", "EUR")
+    assert add_on["rule_id"] == "goods-again-plus-coupon" and not add_on["needs_approval"]
+    assert plan.slots["add_on_refused"] is None
+
+
+def test_an_add_on_the_policy_does_not_combine_keeps_the_accepted_offer_and_says_why() -> None:
+    """'No, but here is what I can do': a full refund with a voucher on top is not combined by the policy; the refund
+    is kept (never dropped) and the confirmation says in one sentence why the extra is not possible."""
+    offer = flow.State(
+        Stage.PROPOSING,
+        {**damaged_offer().slots, "proposed_remedy": {"type": "refund_full", "amount": "89.00"}},
+        facts(),
+    )
+    plan = turn(offer, intent="affirm", text="The refund is fine, but could you add a small voucher as well?")
+    assert plan.actions == ["action_confirm_remedy"]
+    assert plan.slots["accepted_remedy"] == {"type": "refund_full", "amount": "89.00"}
+    assert plan.slots["add_on_refused"] == "coupon"
+    # Without a `combine` in the policy nothing is ever combined, and the replacement is still kept.
+    plain = flow.on_buyer_message(
+        damaged_offer(),
+        Msg(intent="affirm", text="The replacement is fine, but could you add a small voucher for the trouble?"),
+        POLICY,
+        REMEDIES.model_copy(update={"combine": []}),
+    )
+    assert plain.slots["accepted_remedy"] == {"type": "replacement"} and plain.slots["add_on_refused"] == "coupon"
 
 
 def test_a_plain_yes_still_accepts() -> None:

@@ -366,3 +366,50 @@ async def test_the_staff_card_shows_the_side_request_beside_the_yes(
     assert card["side_requests"] == ["and could the courier ring the bell this time?"], card.get("side_requests")
     page = (ROOT / "bot" / "web" / "static" / "staff.html").read_text(encoding="utf-8")
     assert "c.side_requests.map(esc)" in page  # shown through the page's one escaping helper
+
+
+@pytest.mark.parametrize(
+    ("language", "says_replacement", "says_coupon"),
+    [("en", "a replacement", "a discount code (€5.00)"), ("de", "Ersatzartikel", "ein Gutscheincode (5,00\xa0€)")],
+)
+async def test_a_replacement_with_a_coupon_on_top_is_one_agreed_remedy(
+    rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient, language: str, says_replacement: str, says_coupon: str
+) -> None:
+    """Issue 19 item 1: "The replacement is fine, but could you add a small voucher for the trouble?" where the
+    policy combines both (remedies.yml `combine`): recorded as one remedy with its add-on, the confirmation names
+    both, the staff card shows both and the report counts the coupon and its money."""
+    data = scenario("en_yes_with_a_side_request.yml")
+    haggle = {
+        "en": "The replacement is fine, but could you add a small voucher for the trouble?",
+        "de": "Der Ersatz ist in Ordnung, aber könnten Sie noch einen kleinen Gutschein dazugeben?",
+    }[language]
+    if language == "de":
+        data["review"]["text"] = "Die Fjord Tischlampe kam mit zerbrochenem Glasschirm an."
+        data["review"]["external_id"] = "sc-de-haggle"
+        data["steps"][:3] = [
+            {"buyer": "Guten Tag, der Schirm war in Stücken, als ich den Karton geöffnet habe."},
+            {"buyer": "Kein Foto, leider"},
+            {"buyer": "Ein Ersatz wäre toll"},
+        ]
+    [result] = await rt.intake.ingest(SHOP, [data["review"]])
+    case_id = result.case_id
+    assert case_id is not None
+    await rt.worker.run_due()
+    for raw in [*data["steps"][:3], {"buyer": haggle}]:
+        await _step(rt, clock, case_id, Step.model_validate(raw))
+    case = await case_row(rt, case_id)
+    said = [(m.role, m.action, m.text) for m in await messages(rt, case_id)]
+    remedy = case.details.get("accepted_remedy") or {}
+    assert remedy.get("type") == "replacement", said[-4:]
+    assert (remedy["add_on"]["type"], remedy["add_on"]["amount"]) == ("coupon", "5.00")
+    [confirmed] = [m for m in await messages(rt, case_id, "bot") if m.action == "confirm_remedy"]
+    assert confirmed.language == language
+    assert says_replacement in confirmed.text and says_coupon in confirmed.text, confirmed.text
+    card = (await client.get(f"/staff/api/cases/{case_id}")).json()
+    assert card["accepted_remedy"]["add_on"]["type"] == "coupon"
+    from bot.handoff.card import remedy_line
+
+    assert remedy_line(card["accepted_remedy"]).startswith("replacement + coupon €5.00")
+    remedies = (await shop_report(rt, SHOP, parse_period("2026-11")))["totals"]["remedies"]
+    assert remedies["count"] == 1 and remedies["by_type"] == {"replacement": 1}
+    assert remedies["add_ons"] == {"count": 1, "by_type": {"coupon": 1}} and remedies["value"] == {"EUR": "5.00"}

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, options_for, why_not
+from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
 from bot.understanding.answers import (
     asks_if_bot,
     asks_part_of_price,
@@ -615,6 +615,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
     accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
+    # "Der Ersatz ist in Ordnung, aber könnten Sie noch einen Gutschein dazugeben?" names the offer and adds a wish
+    # on top: the classifier read the voucher as the request and the replacement was dropped (issue 19, "haggling
+    # breaks it"). Naming what the offer gives, with an extra added and nothing turned down, keeps the offer.
+    if not accepts and adds and other and set(named) & set(serves) and not refused and intent != "deny":
+        accepts = True
     # "Mir wäre das Geld lieber, wirklich" (I'd rather have the money) named no wish the patterns know, the classifier
     # read it as asking for a replacement, and the replacement the buyer had just turned down was confirmed
     # (bench/buyers.py, de-wasserkocher-defekt). A stated preference without a plain yes declines the offer, unless
@@ -630,13 +635,25 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # buyer back to "what happened?" and then to staff (issue 19.3).
         accepts, wish = False, other[0]
         slots["wants"] = wish
-    if accepts and proposed.get("needs_approval") and s.get("approved_remedy") != proposed.get("type"):
+    if accepts and other and adds:
+        # "The replacement is fine, but could you add a small voucher?": the policy's `combine` says whether the
+        # extra may go on top. Allowed, both are one agreed remedy; not allowed, the replacement stays and one
+        # sentence says why the extra is not possible (action_confirm_remedy reads `add_on_refused`).
+        extra = add_on_for(r, remedy_facts(s), proposed.get("type", ""), other[0])
+        if extra is not None:
+            proposed = {**proposed, "add_on": option_slot(extra)}
+            slots["add_on_refused"] = None
+        else:
+            slots["add_on_refused"] = _named_remedy(r, other[0])
+    above = proposed.get("needs_approval") or (proposed.get("add_on") or {}).get("needs_approval")
+    if accepts and above and s.get("approved_remedy") != proposed.get("type"):
         # The buyer accepts an offer above the bot's authority (see propose): now a person is asked to approve it.
         # "accepted": once approved it is confirmed at once (on_staff_hand_back), not offered a second time.
         return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy={**proposed, "accepted": True})
     if accepts:
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
+        slots.setdefault("add_on_refused", None)  # said once, with this confirmation only
         noted = side_request(m, language)
         if noted:
             slots["side_request"] = noted
@@ -674,6 +691,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def _named_remedy(r: RemedyPolicy, wish: str) -> str:
+    """The remedy type that names a wish in a sentence ("a discount code" for `discount`): the first of the
+    catalogue that serves only it (a partial refund serves a discount too, but is not what "a voucher" names),
+    else the first that serves it."""
+    serving = [(t, kind.serves) for t, kind in r.remedies if wish in kind.serves and t != "apology_only"]
+    return next((t for t, serves in serving if list(serves) == [wish]), serving[0][0] if serving else wish)
 
 
 def asked_for(s: State, r: RemedyPolicy, remedy_type: str) -> bool:

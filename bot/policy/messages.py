@@ -214,6 +214,11 @@ class Messages(_Strict):
     # Said after confirming a remedy when the buyer's yes came with a request beside it ("Yes please, and could
     # the courier ring the bell this time?"): it is noted for the team (issue 18.1). Optional like `waiting`.
     side_request: Variants | None = None
+    # Said after confirming a remedy the buyer agreed with an extra on top (issue 19): `add_on` names the extra the
+    # policy combines with it (remedies.yml `combine`); `add_on_refused` says in one sentence that the extra asked
+    # for cannot be added, while the agreed remedy stands. Optional like side_request: an older file says nothing.
+    add_on: Variants | None = None
+    add_on_refused: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
