@@ -80,12 +80,12 @@ def test_money_is_granted_as_the_policy_allows_it_for_the_case_and_within_the_de
     steps = [s.staff for s in desk_steps(waiting, DESK, True, [partial, full])]
     assert steps == ["/grant refund_full 89.00 Fjord table lamp", "/handback"]
     # Only a partial refund allowed: that one, at the policy's amount.
-    assert [s.staff for s in desk_steps(waiting, DESK, True, [partial])][
-        0
-    ] == "/grant refund_partial 26.70 Fjord table lamp"
+    only_partial = desk_steps(waiting, DESK, True, [partial])
+    assert only_partial[0].staff == "/grant refund_partial 26.70 Fjord table lamp"
     # Above the desk's limit: a partial refund within it, else nothing granted (the bot goes on from the hand back).
     dear = {**full, "amount": "900.00"}
-    assert [s.staff for s in desk_steps(waiting, DESK, True, [dear, partial])][0].startswith("/grant refund_partial")
+    within = desk_steps(waiting, DESK, True, [dear, partial])
+    assert str(within[0].staff).startswith("/grant refund_partial")
     assert [s.staff for s in desk_steps(waiting, DESK, True, [dear])] == ["/handback"]
     # Nothing allowed for money and nothing else to grant: the case stays with staff, as before.
     stuck = case("en", handoff_reason="no_acceptable_remedy", wants="refund")
@@ -95,6 +95,6 @@ def test_money_is_granted_as_the_policy_allows_it_for_the_case_and_within_the_de
     # A shipping wish gets the shipping cost back; a remedy already agreed is not granted twice.
     shipping = {"type": "refund_shipping", "amount": "9.90", "currency": "EUR"}
     late = case("en", handoff_reason="anger", wants="shipping")
-    assert [s.staff for s in desk_steps(late, DESK, True, [shipping])][0] == "/grant refund_shipping 9.90"
+    assert desk_steps(late, DESK, True, [shipping])[0].staff == "/grant refund_shipping 9.90"
     agreed = case("en", handoff_reason="anger", wants="refund", accepted_remedy=partial)
     assert [s.staff for s in desk_steps(agreed, DESK, True, [full])] == ["/handback"]
