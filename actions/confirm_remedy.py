@@ -11,6 +11,25 @@ from actions.services import Services
 class ActionConfirmRemedy(MediatorAction):
     label = "confirm_remedy"
 
+    def before(self, tracker: Tracker, services: Services, language: str) -> str:
+        """The remedy moved to the item the buyer now names ("oh wait, it was the mug"): said first, so the buyer
+        knows the earlier one is replaced, not added to (issue 19)."""
+        if not tracker.get_slot("item_changed_from") or not services.catalog.has("remedy_item_changed"):
+            return ""
+        remedy = tracker.get_slot("accepted_remedy") or {}
+        variables = {
+            "item": tracker.get_slot("item_said") or tracker.get_slot("item"),
+            "remedy": remedy.get("type", ""),
+            "amount": format_amount(remedy, language),
+            "part": remedy.get("part") or "",
+        }
+        try:
+            return services.catalog.render(
+                "remedy_item_changed", language, variables, seed=int(tracker.get_slot("turn") or 0)
+            )
+        except KeyError:  # this language's file lacks the sentence: silence beats another language
+            return ""
+
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         return " ".join(filter(None, [self.add_on(tracker, services), self.side_request(tracker, services)]))
 

@@ -600,3 +600,49 @@ def test_asking_again_for_money_back_does_not_bring_back_the_partial_refund_turn
     plan = turn(s, intent="deny", text="Нет, новый не нужен, хочу полный возврат денег", language="ru")
     assert plan.slots["proposed_remedy"]["type"] not in ("refund_partial", "replacement"), plan
     assert {"refund_partial", "replacement"} <= set(plan.slots["declined"])
+
+
+def two_item_facts() -> CaseFacts:
+    lines = {"Stoneware mug": Decimal("12.00"), "Dinner plate set": Decimal("64.00")}
+    return facts(topic="product", order_value=Decimal("76.00"), item_values=lines, lines=2)
+
+
+def confirmed(stage: Stage = Stage.RESOLVING, **accepted: object) -> flow.State:
+    remedy = {"type": "refund_partial", "amount": "19.20", "currency": "EUR", "rule_id": "damaged-keep-partial"}
+    slots = {
+        "language": "en",
+        "problems": ["damaged"],
+        "item": "Dinner plate set",
+        "wants": "discount",
+        "accepted_remedy": {**remedy, **accepted},
+    }
+    return flow.State(stage, slots, two_item_facts())
+
+
+def oh_wait(s: flow.State) -> flow.Plan:
+    text = "oh wait, it was the mug, not the plate"
+    mug = Ent("item", "Stoneware mug")
+    mug.start, mug.end = text.index("mug"), text.index("mug") + 3  # type: ignore[attr-defined]
+    return flow.on_buyer_message(s, Msg(text=text, intent="describe_problem", entities=[mug]), POLICY, REMEDIES)
+
+
+def test_an_item_changed_after_confirmation_moves_the_remedy_and_reprices_it() -> None:
+    """Issue 19 item 4: "oh wait, it was the mug, not the plate" after the partial refund was confirmed: the
+    remedy is for the mug now, its amount 30% of the mug's price, recorded in place of the old one (nothing is
+    refunded twice) and the buyer told."""
+    plan = oh_wait(confirmed())
+    assert plan.actions == ["action_confirm_remedy"] and plan.stage == Stage.RESOLVING, plan
+    remedy = plan.slots["accepted_remedy"]
+    assert (remedy["type"], remedy["item"], remedy["amount"]) == ("refund_partial", "Stoneware mug", "3.60")
+    assert remedy["changed_from"] == {"item": "Dinner plate set", "amount": "19.20", "currency": "EUR"}
+    assert plan.slots["item_changed_from"] == "Dinner plate set" and not plan.timers  # one follow-up, as before
+
+
+def test_an_item_changed_after_the_remedy_was_carried_out_goes_to_a_person() -> None:
+    """Once the follow-up asked whether it arrived, the remedy was carried out: a person decides, told why."""
+    plan = oh_wait(confirmed(Stage.FOLLOW_UP))
+    assert plan.handoff == "item_changed" and plan.stage == Stage.AWAITING_STAFF
+    assert plan.slots["item_change"]["to"] == "Stoneware mug" and "accepted_remedy" not in plan.slots
+    # A remedy a person granted is theirs to change.
+    granted = oh_wait(confirmed(granted_by="Maja"))
+    assert granted.handoff == "item_changed"

@@ -143,6 +143,9 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
                     desk_replied.add(case_id)
                 if steps[-1].staff and not steps[-1].staff.startswith("/"):
                     desk_asked.add(case_id)  # the desk asked the buyer something: their next line answers it
+                    # ...and the desk reads that answer before it acts: called again at once, it handed the case
+                    # back unread, and a buyer who then asked for their money back got it from no person.
+                    continue
                 await _call_desk(past, clock, queue, order, case_id, desk, desk_due, desk_replied, desk_turns)
                 continue
             case_id, steps = what[1], what[2]

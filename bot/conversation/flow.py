@@ -262,6 +262,8 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return gather(s, p, remedies, slots)
     if s.stage == Stage.PROPOSING:
         return answer_proposal(s, m, p, remedies, slots)
+    if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP, Stage.REVISION_ASKED) and other_item(s, slots):
+        return remedy_for_other_item(s, remedies, slots)
     if s.stage == Stage.RESOLVING:
         return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="while_resolving")
     if s.stage == Stage.FOLLOW_UP:
@@ -654,6 +656,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
         slots.setdefault("add_on_refused", None)  # said once, with this confirmation only
+        slots.setdefault("item_changed_from", None)
         noted = side_request(m, language)
         if noted:
             slots["side_request"] = noted
@@ -691,6 +694,37 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             slots["declined"] = sorted(declined | {proposed.get("type", "")} - {""})
         return propose(State(s.stage, {**s.slots, **slots}, s.facts), r, slots)
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def other_item(s: State, slots: dict[str, Any]) -> str | None:
+    """The order's other item a buyer names after confirming a remedy ("oh wait, it was the mug, not the plate"):
+    one of the order's lines, not the one the agreed remedy is for; None otherwise."""
+    accepted = s.get("accepted_remedy") or {}
+    said, was = slots.get("item"), accepted.get("item") or s.get("item")
+    if not accepted or not said or not was or said == was:
+        return None
+    return said if said in s.facts.item_values else None
+
+
+def remedy_for_other_item(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """The agreed remedy moved to the item the buyer now names (issue 19 item 4): the same remedy, its amount
+    computed on that item's price x quantity, recorded in place of the old one (so nothing is sent or refunded
+    twice) and the buyer told. Once it was carried out (the follow-up asked whether it arrived), or when a person
+    granted it, or the policy does not give the same remedy for that item within the bot's authority, a person
+    decides: the case is handed off with the reason."""
+    accepted, item = s.get("accepted_remedy") or {}, str(other_item(s, slots))
+    was = accepted.get("item") or s.get("item")
+    changed = {"item": was, "amount": accepted.get("amount"), "currency": accepted.get("currency")}
+    moved = State(s.stage, {**s.slots, **slots, "item": item, "declined": []}, s.facts)
+    option = next((o for o in options_for(r, remedy_facts(moved)) if o.type == accepted.get("type")), None)
+    if s.stage != Stage.RESOLVING or accepted.get("granted_by") or option is None or option.needs_approval:
+        slots["item_change"] = {**changed, "to": item}
+        return handoff("item_changed", s.stage, slots)
+    remedy = {**remedy_slot(moved, option), "item": item, "changed_from": changed}
+    if accepted.get("add_on"):
+        remedy["add_on"] = accepted["add_on"]  # a fixed add-on (a coupon) does not depend on the item
+    slots.update(accepted_remedy=remedy, proposed_remedy=remedy, item_changed_from=was, add_on_refused=None)
+    return Plan(["action_confirm_remedy"], Stage.RESOLVING, slots, reason="remedy_item_changed")
 
 
 def _named_remedy(r: RemedyPolicy, wish: str) -> str:

@@ -34,6 +34,7 @@ REASONS = {
     "approval_needed": "remedy above the bot's authority: needs approval",
     "no_acceptable_remedy": "no remedy the policy allows fits",
     "remedy_failed": "the remedy did not work",
+    "item_changed": "the buyer named another item after the remedy was agreed: check what was already sent",
     "suspected_troll": "suspected troll: review for flagging",
     "suspected_black_pr": "suspected black PR: review for flagging",
     "taken_over": "staff took over",

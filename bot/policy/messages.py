@@ -130,6 +130,9 @@ class Handoff(_Strict):
     not_understood: Variants
     remedy_failed: Variants
     no_acceptable_remedy: Variants
+    # The buyer named another item once the remedy was carried out (issue 19). Optional, so versions written
+    # before it still load; without it the bot says `remedy_failed` (OPTIONAL_SUBS).
+    item_changed: Variants | None = None
 
 
 class Close(_Strict):
@@ -219,6 +222,9 @@ class Messages(_Strict):
     # for cannot be added, while the agreed remedy stands. Optional like side_request: an older file says nothing.
     add_on: Variants | None = None
     add_on_refused: Variants | None = None
+    # The agreed remedy moved to another item the buyer named after confirming it ("it was the mug, not the plate"),
+    # said before the confirmation; optional like add_on.
+    remedy_item_changed: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
@@ -267,6 +273,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
+    ("handoff", "item_changed"): "remedy_failed",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
