@@ -413,3 +413,20 @@ async def test_a_replacement_with_a_coupon_on_top_is_one_agreed_remedy(
     remedies = (await shop_report(rt, SHOP, parse_period("2026-11")))["totals"]["remedies"]
     assert remedies["count"] == 1 and remedies["by_type"] == {"replacement": 1}
     assert remedies["add_ons"] == {"count": 1, "by_type": {"coupon": 1}} and remedies["value"] == {"EUR": "5.00"}
+
+
+async def test_the_buyer_is_told_the_remedy_moved_to_the_other_item(rt: Runtime) -> None:
+    """Issue 19 item 4: the sentence said before the confirmation names the new item and the re-priced remedy,
+    in the buyer's language, and the handoff reason reads as a sentence on the card."""
+    from actions.services import get_services
+    from bot.handoff.card import REASONS
+
+    catalog = get_services().catalog
+    variables = {"item": "Stoneware mug", "remedy": "refund_partial", "amount": "3,60 €"}
+    for language in ("en", "pl", "de", "uk"):
+        for seed in range(3):
+            text = catalog.render("remedy_item_changed", language, variables, seed=seed)
+            assert "Stoneware mug" in text and "3,60 €" in text and "{" not in text, (language, text)
+        said = catalog.render("handoff", language, {"item": "Stoneware mug", "team": "Service"}, sub="item_changed")
+        assert "Stoneware mug" in said, said
+    assert "another item" in REASONS["item_changed"]
