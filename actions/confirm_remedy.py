@@ -4,14 +4,54 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import MediatorAction
+from actions.base import MediatorAction, format_amount
 from actions.services import Services
 
 
 class ActionConfirmRemedy(MediatorAction):
     label = "confirm_remedy"
 
+    def before(self, tracker: Tracker, services: Services, language: str) -> str:
+        """The remedy moved to the item the buyer now names ("oh wait, it was the mug"): said first, so the buyer
+        knows the earlier one is replaced, not added to (issue 19)."""
+        if not tracker.get_slot("item_changed_from") or not services.catalog.has("remedy_item_changed"):
+            return ""
+        remedy = tracker.get_slot("accepted_remedy") or {}
+        variables = {
+            "item": tracker.get_slot("item_said") or tracker.get_slot("item"),
+            "remedy": remedy.get("type", ""),
+            "amount": format_amount(remedy, language),
+            "part": remedy.get("part") or "",
+        }
+        try:
+            return services.catalog.render(
+                "remedy_item_changed", language, variables, seed=int(tracker.get_slot("turn") or 0)
+            )
+        except KeyError:  # this language's file lacks the sentence: silence beats another language
+            return ""
+
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
+        return " ".join(filter(None, [self.add_on(tracker, services), self.side_request(tracker, services)]))
+
+    def add_on(self, tracker: Tracker, services: Services) -> str:
+        """The extra agreed on top of the remedy ("and a 5,00 € discount code for the trouble"), or one sentence
+        saying the extra asked for cannot be added (issue 19: "no, but here is what I can do")."""
+        language = tracker.get_slot("language") or services.shop.default_language
+        extra = (tracker.get_slot("accepted_remedy") or {}).get("add_on")
+        refused = tracker.get_slot("add_on_refused")
+        key, variables = (
+            ("add_on", {"remedy": extra["type"], "amount": format_amount(extra, language)})
+            if extra
+            else ("add_on_refused", {"remedy": refused})
+        )
+        if not (extra or refused) or not services.catalog.has(key):
+            return ""
+        try:
+            return services.catalog.render(key, language, variables, seed=int(tracker.get_slot("turn") or 0))
+        except KeyError:  # this language's file lacks the sentence: silence beats another language
+            return ""
+
+    def side_request(self, tracker: Tracker, services: Services) -> str:
         """A request made beside the yes ("Yes please, and could the courier ring the bell?") is said back as
         noted for the team (issue 18.1: a side request is acknowledged), where the shop's messages have the
         sentence (`side_request`, optional: an older version says nothing)."""

@@ -81,7 +81,8 @@ ACTIONS = ("mediator_take_over", "mediator_hand_back", "mediator_approve", "medi
 SELECTS = ("mediator_close", "mediator_flag")
 USAGE = (
     "Usage: /mediator case ID — shows a case's status, e.g. /mediator case 42; "
-    "/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] — grants a remedy, e.g. /mediator grant 42 refund_partial 20 Lamp"
+    "/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] [part: PART] — grants a remedy, e.g. /mediator grant 42 "
+    "refund_partial 20 Lamp, or /mediator grant 42 send_part Lamp part: glass shade"
 )
 COMMAND = re.compile(r"^\s*(?:case\s+)?#?([0-9]{1,12})\s*$", re.IGNORECASE)
 GRANT = re.compile(r"^\s*grant\s+#?([0-9]{1,12})\s+(\S.*)$", re.IGNORECASE | re.DOTALL)
@@ -434,9 +435,9 @@ class SlackHandoff:
         await self._ephemeral(body.get("channel_id"), body.get("user_id", ""), text)
 
     async def on_grant(self, body: dict[str, Any]) -> None:
-        """`/mediator grant ID TYPE [AMOUNT|PERCENT%] [item]` in the channel of the case's thread (issue 19): the
-        same grant as /staff's, scoped to the shop whose channel the command comes from; the note goes to the
-        case's thread, a refusal to the person alone."""
+        """`/mediator grant ID TYPE [AMOUNT|PERCENT%] [item] [part: PART]` in the channel of the case's thread
+        (issue 19): the same grant as /staff's, scoped to the shop whose channel the command comes from; the note
+        goes to the case's thread, a refusal to the person alone."""
         parsed = parse_grant_command(body.get("text", ""))
         channel, user = body.get("channel_id"), body.get("user_id", "")
         if parsed is None:
@@ -450,15 +451,17 @@ class SlackHandoff:
             )
         staff = await self.staff_for(user)
         try:
-            remedy_type, amount, percent, item = parse_grant(rest)
+            remedy_type, amount, percent, item, part = parse_grant(rest)
             done = await staff_actions.grant(
-                self, case_id, staff, remedy_type, amount, percent, item, shop_id=thread.shop_id
+                self, case_id, staff, remedy_type, amount, percent, item, part=part, shop_id=thread.shop_id
             )
         except GrantRefused as exc:
             return await self._ephemeral(channel, user, f"{exc.field}: {exc.message}: {exc.fix}.")
         except StaffActionError as exc:
             log.warning("slack grant on case %s refused: %s", case_id, exc.error)
-            return await self._ephemeral(channel, user, f"{exc.message}: {exc.fix}.")
+            # A refused value (`bad_part`, `bad_amount`) names its field, as a parsing refusal does.
+            field = exc.error.removeprefix("bad_") + ": " if exc.error.startswith("bad_") else ""
+            return await self._ephemeral(channel, user, f"{field}{exc.message}: {exc.fix}.")
         await self._note(thread, f"<@{user}> · {done.note}" if user else done.note)
         await self.refresh_card(case_id)
 

@@ -68,3 +68,33 @@ def test_every_script_names_what_it_is_about_in_the_vocabulary() -> None:
     known = set(names(Problem)) | set(names(Topic)) | set(names(Kind)) | {"any"}
     for name, script in PLAN["scripts"].items():
         assert set(script.get("about", [])) <= known and script.get("about"), name
+
+
+def test_money_is_granted_as_the_policy_allows_it_for_the_case_and_within_the_desks_limit() -> None:
+    """Issue 19 item 6: the desk grants a refund or a partial refund where the buyer wants their money back and the
+    policy allows one for the case (the /staff card's list, with its amount), within its own limit; never an amount
+    the policy does not list, never above the limit."""
+    full = {"type": "refund_full", "amount": "89.00", "currency": "EUR", "needs_approval": True}
+    partial = {"type": "refund_partial", "amount": "26.70", "currency": "EUR", "needs_approval": False}
+    waiting = case("en", handoff_reason="not_understood", wants="refund", item="Fjord table lamp")
+    steps = [s.staff for s in desk_steps(waiting, DESK, True, [partial, full])]
+    assert steps == ["/grant refund_full 89.00 Fjord table lamp", "/handback"]
+    # Only a partial refund allowed: that one, at the policy's amount.
+    only_partial = desk_steps(waiting, DESK, True, [partial])
+    assert only_partial[0].staff == "/grant refund_partial 26.70 Fjord table lamp"
+    # Above the desk's limit: a partial refund within it, else nothing granted (the bot goes on from the hand back).
+    dear = {**full, "amount": "900.00"}
+    within = desk_steps(waiting, DESK, True, [dear, partial])
+    assert str(within[0].staff).startswith("/grant refund_partial")
+    assert [s.staff for s in desk_steps(waiting, DESK, True, [dear])] == ["/handback"]
+    # Nothing allowed for money and nothing else to grant: the case stays with staff, as before.
+    stuck = case("en", handoff_reason="no_acceptable_remedy", wants="refund")
+    assert desk_steps(stuck, DESK, True, []) == []
+    granted = desk_steps(stuck, DESK, True, [partial])
+    assert [s.staff for s in granted] == ["/grant refund_partial 26.70", "/handback"]
+    # A shipping wish gets the shipping cost back; a remedy already agreed is not granted twice.
+    shipping = {"type": "refund_shipping", "amount": "9.90", "currency": "EUR"}
+    late = case("en", handoff_reason="anger", wants="shipping")
+    assert desk_steps(late, DESK, True, [shipping])[0].staff == "/grant refund_shipping 9.90"
+    agreed = case("en", handoff_reason="anger", wants="refund", accepted_remedy=partial)
+    assert [s.staff for s in desk_steps(agreed, DESK, True, [full])] == ["/handback"]

@@ -412,7 +412,36 @@ def test_a_wish_on_top_keeps_the_accepted_offer() -> None:
         text="The replacement is fine, but could you add a small voucher for the trouble?",
     )
     assert plan.actions == ["action_confirm_remedy"]
-    assert plan.slots["accepted_remedy"] == {"type": "replacement"} and plan.slots["extra_wish"] == "discount"
+    accepted = plan.slots["accepted_remedy"]
+    assert accepted["type"] == "replacement" and plan.slots["extra_wish"] == "discount"
+    # Issue 19 item 1: the policy combines a coupon with goods sent again (remedies.yml `combine`): one agreed
+    # remedy, the replacement plus the coupon, sized by the combination's limit.
+    add_on = accepted["add_on"]
+    assert (add_on["type"], add_on["amount"], add_on["currency"]) == ("coupon", "5.00", "EUR")
+    assert add_on["rule_id"] == "goods-again-plus-coupon" and not add_on["needs_approval"]
+    assert plan.slots["add_on_refused"] is None
+
+
+def test_an_add_on_the_policy_does_not_combine_keeps_the_accepted_offer_and_says_why() -> None:
+    """'No, but here is what I can do': a full refund with a voucher on top is not combined by the policy; the refund
+    is kept (never dropped) and the confirmation says in one sentence why the extra is not possible."""
+    offer = flow.State(
+        Stage.PROPOSING,
+        {**damaged_offer().slots, "proposed_remedy": {"type": "refund_full", "amount": "89.00"}},
+        facts(),
+    )
+    plan = turn(offer, intent="affirm", text="The refund is fine, but could you add a small voucher as well?")
+    assert plan.actions == ["action_confirm_remedy"]
+    assert plan.slots["accepted_remedy"] == {"type": "refund_full", "amount": "89.00"}
+    assert plan.slots["add_on_refused"] == "coupon"
+    # Without a `combine` in the policy nothing is ever combined, and the replacement is still kept.
+    plain = flow.on_buyer_message(
+        damaged_offer(),
+        Msg(intent="affirm", text="The replacement is fine, but could you add a small voucher for the trouble?"),
+        POLICY,
+        REMEDIES.model_copy(update={"combine": []}),
+    )
+    assert plain.slots["accepted_remedy"] == {"type": "replacement"} and plain.slots["add_on_refused"] == "coupon"
 
 
 def test_a_plain_yes_still_accepts() -> None:
@@ -616,3 +645,47 @@ def test_a_percentage_in_answer_to_a_reshipment_is_a_haggle_not_a_yes() -> None:
     plan = turn(s, intent="affirm", text="alright, would 15 percent work, and I keep them")
     assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
     assert plan.slots["wants"] == "discount"
+def two_item_facts() -> CaseFacts:
+    lines = {"Stoneware mug": Decimal("12.00"), "Dinner plate set": Decimal("64.00")}
+    return facts(topic="product", order_value=Decimal("76.00"), item_values=lines, lines=2)
+
+
+def confirmed(stage: Stage = Stage.RESOLVING, **accepted: object) -> flow.State:
+    remedy = {"type": "refund_partial", "amount": "19.20", "currency": "EUR", "rule_id": "damaged-keep-partial"}
+    slots = {
+        "language": "en",
+        "problems": ["damaged"],
+        "item": "Dinner plate set",
+        "wants": "discount",
+        "accepted_remedy": {**remedy, **accepted},
+    }
+    return flow.State(stage, slots, two_item_facts())
+
+
+def oh_wait(s: flow.State) -> flow.Plan:
+    text = "oh wait, it was the mug, not the plate"
+    mug = Ent("item", "Stoneware mug")
+    mug.start, mug.end = text.index("mug"), text.index("mug") + 3  # type: ignore[attr-defined]
+    return flow.on_buyer_message(s, Msg(text=text, intent="describe_problem", entities=[mug]), POLICY, REMEDIES)
+
+
+def test_an_item_changed_after_confirmation_moves_the_remedy_and_reprices_it() -> None:
+    """Issue 19 item 4: "oh wait, it was the mug, not the plate" after the partial refund was confirmed: the
+    remedy is for the mug now, its amount 30% of the mug's price, recorded in place of the old one (nothing is
+    refunded twice) and the buyer told."""
+    plan = oh_wait(confirmed())
+    assert plan.actions == ["action_confirm_remedy"] and plan.stage == Stage.RESOLVING, plan
+    remedy = plan.slots["accepted_remedy"]
+    assert (remedy["type"], remedy["item"], remedy["amount"]) == ("refund_partial", "Stoneware mug", "3.60")
+    assert remedy["changed_from"] == {"item": "Dinner plate set", "amount": "19.20", "currency": "EUR"}
+    assert plan.slots["item_changed_from"] == "Dinner plate set" and not plan.timers  # one follow-up, as before
+
+
+def test_an_item_changed_after_the_remedy_was_carried_out_goes_to_a_person() -> None:
+    """Once the follow-up asked whether it arrived, the remedy was carried out: a person decides, told why."""
+    plan = oh_wait(confirmed(Stage.FOLLOW_UP))
+    assert plan.handoff == "item_changed" and plan.stage == Stage.AWAITING_STAFF
+    assert plan.slots["item_change"]["to"] == "Stoneware mug" and "accepted_remedy" not in plan.slots
+    # A remedy a person granted is theirs to change.
+    granted = oh_wait(confirmed(granted_by="Maja"))
+    assert granted.handoff == "item_changed"

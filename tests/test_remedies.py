@@ -864,3 +864,50 @@ def test_why_a_wish_is_not_allowed_comes_from_the_rule_that_would_allow_it() -> 
     assert why_not(shipped, fresh_damage, "refund") is None
     late_part = facts(days_since_delivery=40, details={"missing_item": True, "wants": "part"})
     assert why_not(shipped, late_part, "part") == {"kind": "window", "remedy": "send_part", "days": 30}
+
+
+# ── combinations (issue 19 item 1): which remedies may be given together ────────────────────────────
+
+COMBINE_RULES = """\
+- id: goods
+  remedy: replacement
+  rank: 1
+  cite: {source: shipping.md, heading: Late}
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        ("{id: c, add: voucher, to: [replacement], limit: {amount: 5}, cite: {source: coupons.md, heading: A}}", "add"),
+        ("{id: c, add: coupon, to: [], limit: {amount: 5}, cite: {source: coupons.md, heading: A}}", "to"),
+        ("{id: c, add: coupon, to: [coupon], limit: {amount: 5}, cite: {source: coupons.md, heading: A}}", "itself"),
+        ("{id: c, add: coupon, to: [replacement], cite: {source: coupons.md, heading: A}}", "unbounded"),
+        ("{id: c, add: coupon, to: [replacement], limit: {amount: 5}}", "cite"),
+        ("{id: goods, add: coupon, to: [reship], limit: {amount: 5}, cite: {source: coupons.md, heading: A}}", "dupl"),
+        ("{id: c, add: apology_only, to: [replacement], cite: {source: coupons.md, heading: A}}", "never combined"),
+    ],
+)
+def test_a_bad_combination_is_refused_naming_its_field(tmp_path: Path, entry: str, needle: str) -> None:
+    issues = issues_of(tmp_path, one_rule(COMBINE_RULES) + f"combine:\n  - {entry}\n")
+    line = FIRST_RULE_LINE + COMBINE_RULES.count("\n") + 1
+    assert any(f"remedies.yml:{line}:" in i and needle in i for i in issues), issues
+    assert all("combine" in i or "rules" not in i for i in issues), issues
+
+
+def test_an_add_on_is_sized_by_its_combination_and_only_for_the_remedies_it_lists(tmp_path: Path) -> None:
+    from bot.policy.remedies import add_on_for
+
+    text = one_rule(COMBINE_RULES) + (
+        "combine:\n  - {id: c, add: coupon, to: [replacement], limit: {amount: 5}, "
+        "cite: {source: coupons.md, heading: Apology coupons}}\n"
+    )
+    policy = load_remedy_policy(write(tmp_path, text))
+    f = facts(order_value=D("89.00"))
+    extra = add_on_for(policy, f, "replacement", "discount")
+    assert extra is not None and (extra.type, extra.amount, extra.rule_id) == ("coupon", D("5.00"), "c")
+    assert add_on_for(policy, f, "reship", "discount") is None  # not listed for reship
+    assert add_on_for(policy, f, "replacement", "refund") is None  # a coupon does not serve a refund wish
+    # In another currency the fixed amount converts with the policy's rate, as a rule's does.
+    pln = add_on_for(policy, facts(order_value=D("400.00"), currency="PLN"), "replacement", "discount")
+    assert pln is not None and pln.amount == D("21.25")

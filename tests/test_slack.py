@@ -582,6 +582,26 @@ async def test_grant_from_another_channel_or_with_bad_values_is_refused(
     assert "accepted_remedy" not in (await case_row(srt, case_id)).details
 
 
+async def test_a_slack_grant_of_send_part_names_the_part(
+    srt: Runtime, web: httpx.AsyncClient, fake_slack: FakeSlack
+) -> None:
+    """Issue 19 item 2: `/mediator grant ID send_part ITEM part: PART` records and tells the part; without a part
+    the person alone is told which field is missing."""
+    case_id = await approval_case(srt)
+    thread = await thread_row(srt, case_id)
+    await post_command(web, f"grant {case_id} send_part Familienzelt Trollheim 6", thread.channel_id)
+    await settle(srt)
+    assert "part: send_part needs the part's name" in fake_slack.called("chat.postEphemeral")[-1].args["text"]
+    assert "accepted_remedy" not in (await case_row(srt, case_id)).details
+    await post_command(web, f"grant {case_id} send_part Familienzelt Trollheim 6 part: Zeltstange", thread.channel_id)
+    await settle(srt)
+    remedy = (await case_row(srt, case_id)).details["accepted_remedy"]
+    assert (remedy["type"], remedy["part"], remedy["item"]) == ("send_part", "Zeltstange", "Familienzelt Trollheim 6")
+    [told] = [m for m in await messages(srt, case_id, "staff") if m.action == "staff_remedy"]
+    assert told.language == "de" and "Zeltstange" in told.text, told.text
+    assert any("send_part (Zeltstange)" in n.args["text"] for n in fake_slack.posts(thread_ts=thread.thread_ts))
+
+
 async def test_slash_command_bad_text_shows_usage(web: httpx.AsyncClient, fake_slack: FakeSlack) -> None:
     response = await post_command(web, "status please")
     assert response.status_code == 200 and "Usage: /mediator case ID" in response.text

@@ -159,3 +159,28 @@ async def test_buttons_and_commands_act_only_from_the_cases_own_shop(
     await base.post_action(web, "mediator_take_over", str(mine), channel)
     await settle(srt)
     assert (await thread_row(srt, mine)).owner_id == "U0MAJA"
+
+
+async def test_a_side_request_beside_the_yes_reaches_the_slack_card_escaped(
+    srt: Runtime, fake_slack: FakeSlack
+) -> None:
+    """Issue 19 item 5: the bot says a request made beside a yes back as noted for the team, so the team's card
+    shows it, as literal mrkdwn (a buyer's `<!here>` never pings the channel)."""
+    case_id = await open_case(srt, base.scenario_review("en_yes_with_a_side_request.yml"))
+    for text in (
+        "Hi, yes, the shade was in pieces when I opened the box.",
+        "No photo, sorry",
+        "A replacement would be great",
+        "Yes please, and could the courier ring the bell <!here> & knock twice?",
+        "I want to talk to a person, not a bot",
+    ):
+        await buyer(srt, case_id, text)
+    await settle(srt)
+    assert (await thread_row(srt, case_id)).thread_ts, "the case was not handed off"
+    cards = [
+        c.args for c in fake_slack.calls if c.method in ("chat.postMessage", "chat.update") and c.args.get("blocks")
+    ]
+    texts = [t for args in cards[-1:] for t in mrkdwn_texts(args)]
+    asked = [t for t in texts if "The buyer also asked" in t]
+    assert asked and "ring the bell &lt;!here&gt; &amp; knock twice?" in asked[0], texts
+    assert not [t for t in texts if CONTROL.search(t)]

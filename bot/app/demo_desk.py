@@ -4,8 +4,10 @@ demo replays its past quarter (bot/app/demo_history.py). Its rules are content, 
 
 The desk decides from what the case holds, as a person reading the /staff card would, never from the outcome
 the replay should reach: an approval within the desk's limit is approved and one above it rejected; any other
-handoff gets a short reply in the buyer's language, the remedy the buyer asked for when the team may grant it
-without naming an amount, and the case handed back to the bot, which carries on. A case for which the policy has
+handoff gets a short reply in the buyer's language, the remedy the buyer asked for when the team may grant it,
+and the case handed back to the bot, which carries on. A remedy in kind is granted as asked; money (a refund, a
+partial refund, the shipping cost, a coupon) only as the policy allows it for the case, at the amount the /staff
+card shows for it, and within the desk's own limit (`approve_up_to`). A case for which the policy has
 no remedy and the desk none to grant stays with staff (it expires, as such cases do).
 """
 
@@ -21,8 +23,16 @@ from bot.store.models import Case, Order, Review
 
 STAFF = (Stage.HANDOFF.value, Stage.AWAITING_STAFF.value)
 # What a person grants for a wish the bot could not meet on its own: remedies sent as goods or a pickup, whose
-# value the order already says (money remedies need an amount a person would weigh, so the desk leaves them).
+# value the order already says.
 GRANTS = {"replacement": "replacement", "part": "send_part", "return": "return_pickup", "apology": "apology_only"}
+# Money wishes, with the remedies that meet them, best first. A person weighs an amount, so the desk grants one only
+# where the policy allows it for the case (the card's list, its amount computed on the affected item) and within
+# its own limit; the demo then shows money remedies granted by staff too (issue 19 item 6).
+MONEY_GRANTS = {
+    "refund": ("refund_full", "refund_partial"),
+    "shipping": ("refund_shipping",),
+    "discount": ("coupon", "refund_partial"),
+}
 # Handoffs the desk leaves alone: suspected trolls and black PR stay with staff and are never contacted.
 LEFT_ALONE = ("suspected_troll", "suspected_black_pr")
 
@@ -43,9 +53,22 @@ def within_limit(remedy: dict[str, Any], limits: dict[str, Any]) -> bool:
     return limit is not None and Decimal(str(remedy["amount"])) <= Decimal(str(limit))
 
 
-def desk_steps(case: Case, desk: dict[str, Any], replied: bool) -> list[Step]:
+def money_grant(wants: str | None, allowed: list[dict[str, Any]], limits: dict[str, Any]) -> str | None:
+    """`TYPE AMOUNT` of the money remedy the desk grants for the wish: the first the policy allows for the case
+    (`allowed`, as the /staff card lists them) that meets it, with an amount within the desk's limit; else None."""
+    for remedy_type in MONEY_GRANTS.get(wants or "", ()):
+        option = next((o for o in allowed if o.get("type") == remedy_type and o.get("amount")), None)
+        if option is not None and within_limit(option, limits):
+            return f"{remedy_type} {option['amount']}"
+    return None
+
+
+def desk_steps(
+    case: Case, desk: dict[str, Any], replied: bool, allowed: list[dict[str, Any]] | None = None
+) -> list[Step]:
     """What the desk does for a case that waits for it, as scenario steps ([] when it leaves the case).
-    `replied`: the desk has written to this buyer before."""
+    `replied`: the desk has written to this buyer before. `allowed`: the remedies the policy allows for the case,
+    as the /staff card lists them (with their amounts), for a money grant."""
     details, name = case.details or {}, desk["name"]
     pending = details.get("pending_remedy")
     if pending:
@@ -60,6 +83,10 @@ def desk_steps(case: Case, desk: dict[str, Any], replied: bool) -> list[Step]:
         grant = accepted["type"]  # sent once more
     elif details.get("wants") in GRANTS and not accepted:
         grant = GRANTS[details["wants"]]
+    elif not accepted:
+        grant = money_grant(details.get("wants"), allowed or [], desk.get("approve_up_to", {}))
+        if grant is not None and details.get("item"):
+            grant += f" {details['item']}"  # a partial refund names the item it is for
     if reason == "no_acceptable_remedy" and grant is None:
         return []  # handed back, the bot would only find nothing again: the case stays with staff
     replies = desk.get("replies", {}).get(case.language) or {}

@@ -22,6 +22,7 @@ from bot.app.demo_desk import bot_still_to_ask, desk_steps, item_answer, waiting
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.simulate import _step, advance
 from bot.conversation.scenario import Step
+from bot.handoff.card import load_card
 from bot.handoff.staff_actions import StaffActionError
 from bot.intake.files import read_records
 from bot.platform.clock import VirtualClock
@@ -142,6 +143,9 @@ async def load_history(rt: Runtime, shop_id: str) -> int:
                     desk_replied.add(case_id)
                 if steps[-1].staff and not steps[-1].staff.startswith("/"):
                     desk_asked.add(case_id)  # the desk asked the buyer something: their next line answers it
+                    # ...and the desk reads that answer before it acts: called again at once, it handed the case
+                    # back unread, and a buyer who then asked for their money back got it from no person.
+                    continue
                 await _call_desk(past, clock, queue, order, case_id, desk, desk_due, desk_replied, desk_turns)
                 continue
             case_id, steps = what[1], what[2]
@@ -199,7 +203,9 @@ async def _call_desk(
     case = await waiting_case(rt, case_id)
     if case is None:
         return
-    steps = desk_steps(case, desk, case_id in replied)
+    async with rt.sessions() as session:
+        card = await load_card(session, case_id, clock.now())  # what a person reads before granting money
+    steps = desk_steps(case, desk, case_id in replied, card.remedies if card is not None else None)
     if not steps:
         return
     turns[case_id] = turns.get(case_id, 0) + 1

@@ -67,8 +67,9 @@ async def _step(rt: Runtime, clock: VirtualClock, case_id: int, step: Step) -> N
             await staff_actions.take_over(rt, case_id, Staff(step.name, step.name))
         elif command == "/grant":
             # Through the staff action, so a scenario's grant is checked as one from /staff or Slack is.
-            remedy_type, amount, percent, item = parse_grant(arg)
-            await staff_actions.grant(rt, case_id, Staff(step.name, step.name), remedy_type, amount, percent, item)
+            remedy_type, amount, percent, item, part = parse_grant(arg)
+            staff = Staff(step.name, step.name)
+            await staff_actions.grant(rt, case_id, staff, remedy_type, amount, percent, item, part=part)
         else:
             await engine.staff_message(case_id, step.staff, step.name)
     else:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, meets, options_for, why_not
+from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
 from bot.understanding.answers import (
     asks_if_bot,
     asks_part_of_price,
@@ -270,6 +270,8 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return gather(s, p, remedies, slots)
     if s.stage == Stage.PROPOSING:
         return answer_proposal(s, m, p, remedies, slots)
+    if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP, Stage.REVISION_ASKED) and other_item(s, slots):
+        return remedy_for_other_item(s, remedies, slots)
     if s.stage == Stage.RESOLVING:
         return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="while_resolving")
     if s.stage == Stage.FOLLOW_UP:
@@ -630,6 +632,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
     accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
+    # "Der Ersatz ist in Ordnung, aber könnten Sie noch einen Gutschein dazugeben?" names the offer and adds a wish
+    # on top: the classifier read the voucher as the request and the replacement was dropped (issue 19, "haggling
+    # breaks it"). Naming what the offer gives, with an extra added and nothing turned down, keeps the offer.
+    if not accepts and adds and other and set(named) & set(serves) and not refused and intent != "deny":
+        accepts = True
     # "Mir wäre das Geld lieber, wirklich" (I'd rather have the money) named no wish the patterns know, the classifier
     # read it as asking for a replacement, and the replacement the buyer had just turned down was confirmed
     # (bench/buyers.py, de-wasserkocher-defekt). A stated preference without a plain yes declines the offer, unless
@@ -645,13 +652,26 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # buyer back to "what happened?" and then to staff (issue 19.3).
         accepts, wish = False, other[0]
         slots["wants"] = wish
-    if accepts and proposed.get("needs_approval") and s.get("approved_remedy") != proposed.get("type"):
+    if accepts and other and adds:
+        # "The replacement is fine, but could you add a small voucher?": the policy's `combine` says whether the
+        # extra may go on top. Allowed, both are one agreed remedy; not allowed, the replacement stays and one
+        # sentence says why the extra is not possible (action_confirm_remedy reads `add_on_refused`).
+        extra = add_on_for(r, remedy_facts(s), proposed.get("type", ""), other[0])
+        if extra is not None:
+            proposed = {**proposed, "add_on": option_slot(extra)}
+            slots["add_on_refused"] = None
+        else:
+            slots["add_on_refused"] = _named_remedy(r, other[0])
+    above = proposed.get("needs_approval") or (proposed.get("add_on") or {}).get("needs_approval")
+    if accepts and above and s.get("approved_remedy") != proposed.get("type"):
         # The buyer accepts an offer above the bot's authority (see propose): now a person is asked to approve it.
         # "accepted": once approved it is confirmed at once (on_staff_hand_back), not offered a second time.
         return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy={**proposed, "accepted": True})
     if accepts:
         # Rule 8: act — record the remedy and start what the policy says; then check it worked.
         slots["accepted_remedy"] = proposed
+        slots.setdefault("add_on_refused", None)  # said once, with this confirmation only
+        slots.setdefault("item_changed_from", None)
         noted = side_request(m, language)
         if noted:
             slots["side_request"] = noted
@@ -697,6 +717,45 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
     slots["offer_misses"] = misses
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def other_item(s: State, slots: dict[str, Any]) -> str | None:
+    """The order's other item a buyer names after confirming a remedy ("oh wait, it was the mug, not the plate"):
+    one of the order's lines, not the one the agreed remedy is for; None otherwise."""
+    accepted = s.get("accepted_remedy") or {}
+    said, was = slots.get("item"), accepted.get("item") or s.get("item")
+    if not accepted or not said or not was or said == was:
+        return None
+    return said if said in s.facts.item_values else None
+
+
+def remedy_for_other_item(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
+    """The agreed remedy moved to the item the buyer now names (issue 19 item 4): the same remedy, its amount
+    computed on that item's price x quantity, recorded in place of the old one (so nothing is sent or refunded
+    twice) and the buyer told. Once it was carried out (the follow-up asked whether it arrived), or when a person
+    granted it, or the policy does not give the same remedy for that item within the bot's authority, a person
+    decides: the case is handed off with the reason."""
+    accepted, item = s.get("accepted_remedy") or {}, str(other_item(s, slots))
+    was = accepted.get("item") or s.get("item")
+    changed = {"item": was, "amount": accepted.get("amount"), "currency": accepted.get("currency")}
+    moved = State(s.stage, {**s.slots, **slots, "item": item, "declined": []}, s.facts)
+    option = next((o for o in options_for(r, remedy_facts(moved)) if o.type == accepted.get("type")), None)
+    if s.stage != Stage.RESOLVING or accepted.get("granted_by") or option is None or option.needs_approval:
+        slots["item_change"] = {**changed, "to": item}
+        return handoff("item_changed", s.stage, slots)
+    remedy = {**remedy_slot(moved, option), "item": item, "changed_from": changed}
+    if accepted.get("add_on"):
+        remedy["add_on"] = accepted["add_on"]  # a fixed add-on (a coupon) does not depend on the item
+    slots.update(accepted_remedy=remedy, proposed_remedy=remedy, item_changed_from=was, add_on_refused=None)
+    return Plan(["action_confirm_remedy"], Stage.RESOLVING, slots, reason="remedy_item_changed")
+
+
+def _named_remedy(r: RemedyPolicy, wish: str) -> str:
+    """The remedy type that names a wish in a sentence ("a discount code" for `discount`): the first of the
+    catalogue that serves only it (a partial refund serves a discount too, but is not what "a voucher" names),
+    else the first that serves it."""
+    serving = [(t, kind.serves) for t, kind in r.remedies if wish in kind.serves and t != "apology_only"]
+    return next((t for t, serves in serving if list(serves) == [wish]), serving[0][0] if serving else wish)
 
 
 def asked_for(s: State, r: RemedyPolicy, remedy_type: str) -> bool:
@@ -797,6 +856,8 @@ def on_staff_grant(s: State, remedy: dict[str, Any], staff_name: str) -> Plan:
     }
     if remedy.get("item"):
         slots["item"] = remedy["item"]
+    if remedy.get("part"):
+        slots["part"] = remedy["part"]  # the buyer is told which part is sent (send_part)
     return Plan(["action_staff_remedy"], s.stage, slots, reason="staff_granted")
 
 

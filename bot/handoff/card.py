@@ -35,6 +35,7 @@ REASONS = {
     "approval_needed": "remedy above the bot's authority: needs approval",
     "no_acceptable_remedy": "no remedy the policy allows fits",
     "remedy_failed": "the remedy did not work",
+    "item_changed": "the buyer named another item after the remedy was agreed: check what was already sent",
     "suspected_troll": "suspected troll: review for flagging",
     "suspected_black_pr": "suspected black PR: review for flagging",
     "taken_over": "staff took over",
@@ -75,6 +76,9 @@ class CaseCard:
     # The remedy on record (the bot's, or a person's with granted_by), and what a staff grant may choose from.
     accepted_remedy: dict[str, Any] | None = None
     grant: dict[str, Any] | None = None
+    # What the buyer asked beside their yes ("and could the courier ring the bell?"), newest last: the bot said it
+    # back as noted for the team, so the team must see it (masked here, escaped where it is shown).
+    side_requests: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -115,6 +119,9 @@ def remedy_line(option: dict[str, Any]) -> str:
     cite = option.get("cite") or {}
     where = f"{cite.get('source', '')} § {cite.get('heading', '')}".strip(" §")
     approval = " (needs staff approval)" if option.get("needs_approval") else ""
+    value += f" ({option['part']})" if option.get("part") else ""  # send_part: which part is sent
+    if option.get("add_on"):  # agreed together with the remedy (remedies.yml `combine`): one remedy, both shown
+        value += " + " + remedy_line(option["add_on"]).split(" · ")[0]
     return f"{option['type']}{value}{approval} · policy: {where or 'remedies.yml ' + option.get('rule_id', '')}"
 
 
@@ -231,7 +238,15 @@ async def load_card(
         ],
         accepted_remedy=details.get("accepted_remedy"),
         grant=grant_form(ctx, bundle.remedies) if granting else None,
+        side_requests=[mask_text(str(r))[:300] for r in _side_requests(details)],
     )
+
+
+def _side_requests(details: dict[str, Any]) -> list[str]:
+    """Every request noted beside a yes (`side_requests`), or the one of the last answer where only it is kept."""
+    kept = [r for r in details.get("side_requests") or [] if r]
+    last = details.get("side_request")
+    return kept + ([last] if last and last not in kept else [])
 
 
 def _masked(value: Any) -> Any:
@@ -318,6 +333,9 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
             f"*{m['role']}*: {mrkdwn(m['text'][:300])}{PHOTO_NOTE if m.get('photo') else ''}" for m in card.conversation
         ]
         blocks.append(_section("*Recent conversation*\n" + "\n".join(said)))
+    if card.side_requests:
+        asked = "\n".join("• " + mrkdwn(r) for r in card.side_requests)
+        blocks.append(_section("*The buyer also asked (noted for the team)*\n" + asked))
     if card.accepted_remedy:
         by = card.accepted_remedy.get("granted_by")
         blocks.append(

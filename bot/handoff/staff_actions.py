@@ -177,6 +177,7 @@ async def grant(
     percent: Any = None,
     item: str | None = None,
     shop_id: str | None = None,
+    part: str | None = None,
 ) -> Done:
     """Staff grant a remedy (issue 19): recorded as the case's accepted remedy with `granted_by`, audited, and
     the buyer told in their language; above the bot's authority is allowed and recorded as such."""
@@ -190,7 +191,7 @@ async def grant(
         assert ctx is not None
         policy = (await active_bundle(session, case.shop_id)).remedies
         try:
-            remedy = grant_record(ctx, policy, staff.name, remedy_type, amount, percent, item)
+            remedy = grant_record(ctx, policy, staff.name, remedy_type, amount, percent, item, part)
         except GrantRefused as exc:
             raise StaffActionError(422, f"bad_{exc.field}", exc.message, exc.fix) from None
     result = await rt.conversation.staff_grant(case_id, remedy, staff.name)
@@ -198,7 +199,8 @@ async def grant(
     value += f" ({remedy['percent']}%)" if remedy["percent"] else ""
     above = " (above the bot's authority)" if remedy["above_bot_authority"] else ""
     log.info("case %s: %s granted by staff%s", case_id, remedy_type, above)
-    what = f"{remedy_type}{value}" + (f" for {remedy['item']}" if remedy["item"] else "")
+    what = f"{remedy_type}{value}" + (f" ({remedy['part']})" if remedy.get("part") else "")
+    what += f" for {remedy['item']}" if remedy["item"] else ""
     return Done(case_id, result.stage, f"{staff.name} granted {what}{above}; the buyer was told")
 
 

@@ -12,6 +12,7 @@ a remedy in kind, a money remedy without one, a refund above what the order cost
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -86,6 +87,7 @@ def grant_record(
     amount: Any = None,
     percent: Any = None,
     item: str | None = None,
+    part: str | None = None,
 ) -> dict[str, Any]:
     """The accepted-remedy record for a staff grant, or `GrantRefused` saying which field is wrong and how."""
     if remedy_type not in REMEDY_TYPES:
@@ -103,6 +105,12 @@ def grant_record(
         item = items[0]
     if item is None and len(items) > 1 and remedy_type in ("replacement", "refund_partial"):
         raise GrantRefused("item", "the order has several items", f"say which one: {', '.join(items)}")
+    # A part sent on its own names the part (the buyer is told which, the record keeps it); no other type has one.
+    part = " ".join((part or "").split())[:120] or None
+    if remedy_type == "send_part" and part is None:
+        raise GrantRefused("part", "send_part needs the part's name", "name the part, like 'glass lid'")
+    if remedy_type != "send_part" and part is not None:
+        raise GrantRefused("part", f"{remedy_type} sends no part on its own", "leave part empty, or grant send_part")
     if remedy_type not in MONEY_REMEDIES and (money is not None or pct is not None):
         raise GrantRefused("amount", f"{remedy_type} is not paid in money", "leave amount and percent empty")
     if pct is not None and remedy_type not in PERCENT_REMEDIES:
@@ -142,6 +150,7 @@ def grant_record(
         "currency": currency,
         "percent": str(pct) if pct is not None else None,
         "item": item,
+        **({"part": part} if part else {}),
         "rule_id": "staff",
         "cite": {"source": kind.cite.source, "heading": kind.cite.heading} if kind.cite is not None else None,
         "starts_complaint": kind.starts_complaint,
@@ -153,11 +162,18 @@ def grant_record(
     }
 
 
-def parse_grant(text: str) -> tuple[str, str | None, str | None, str | None]:
-    """`TYPE [AMOUNT | PERCENT%] [item name]` as typed in Slack or a scenario's `/grant` → (type, amount, percent,
-    item); `grant_record` judges the values. `refund_partial 20.50 Table lamp` → ("refund_partial", "20.50", None,
-    "Table lamp"); `coupon 10%` → ("coupon", None, "10", None)."""
-    words = (text or "").split()
+PART_MARK = re.compile(r"(?:^|\s)part:\s*", re.IGNORECASE)
+
+
+def parse_grant(text: str) -> tuple[str, str | None, str | None, str | None, str | None]:
+    """`TYPE [AMOUNT | PERCENT%] [item name] [part: part name]` as typed in Slack or a scenario's `/grant` →
+    (type, amount, percent, item, part); `grant_record` judges the values. `refund_partial 20.50 Table lamp` →
+    ("refund_partial", "20.50", None, "Table lamp", None); `coupon 10%` → ("coupon", None, "10", None, None);
+    `send_part Table lamp part: glass shade` → ("send_part", None, None, "Table lamp", "glass shade")."""
+    # An item's name may have several words, so the part's name is marked off: everything after `part:`.
+    head_text, *marked = PART_MARK.split(text or "", maxsplit=1)
+    part = marked[0] if marked else ""
+    words = head_text.split()
     if not words:
         raise GrantRefused("type", "no remedy type given", f"start with one of: {', '.join(REMEDY_TYPES)}")
     remedy_type, rest = words[0].lower(), words[1:]
@@ -168,4 +184,4 @@ def parse_grant(text: str) -> tuple[str, str | None, str | None, str | None]:
             percent = head.rstrip("%")
         else:
             amount = head
-    return remedy_type, amount, percent, " ".join(rest) or None
+    return remedy_type, amount, percent, " ".join(rest) or None, " ".join(part.split()) or None

@@ -131,6 +131,9 @@ class Handoff(_Strict):
     not_understood: Variants
     remedy_failed: Variants
     no_acceptable_remedy: Variants
+    # The buyer named another item once the remedy was carried out (issue 19). Optional, so versions written
+    # before it still load; without it the bot says `remedy_failed` (OPTIONAL_SUBS).
+    item_changed: Variants | None = None
 
 
 class Close(_Strict):
@@ -230,6 +233,14 @@ class Messages(_Strict):
     # Photos by Telegram or MMS, and a photo alone after the facts are gathered (issue 21.4). Optional like
     # `waiting`: an older version refuses or thanks for nothing, and the open question stands unrepeated.
     photo: PhotoNotes | None = None
+    # Said after confirming a remedy the buyer agreed with an extra on top (issue 19): `add_on` names the extra the
+    # policy combines with it (remedies.yml `combine`); `add_on_refused` says in one sentence that the extra asked
+    # for cannot be added, while the agreed remedy stands. Optional like side_request: an older file says nothing.
+    add_on: Variants | None = None
+    add_on_refused: Variants | None = None
+    # The agreed remedy moved to another item the buyer named after confirming it ("it was the mug, not the plate"),
+    # said before the confirmation; optional like add_on.
+    remedy_item_changed: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +289,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
+    ("handoff", "item_changed"): "remedy_failed",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
@@ -616,7 +628,14 @@ _SPACE_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 _NEWLINES = re.compile(r"\n{3,}")
 
 
+# Two bracketed notes in a row read as one: a remedy's name with its amount and a message's item became
+# "a partial refund (12,00 €) (lamp)" (issue 19); it reads "a partial refund (12,00 €, lamp)" in every language.
+_TWO_NOTES = re.compile(r"\(([^()]+)\) \(([^()]+)\)")
+
+
 def _tidy(text: str, had_empty: bool, language: str = "") -> str:
+    if ") (" in text:
+        text = _TWO_NOTES.sub(r"(\1, \2)", text)
     if had_empty:
         text = _EMPTY_PAIRS.sub("", text)
         spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT

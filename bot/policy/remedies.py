@@ -185,6 +185,35 @@ class Rule(_Strict):
     note: str | None = None
 
 
+class Combination(_Strict):
+    """A remedy the bot may add on top of an agreed one, when the buyer asks for it ("the replacement is fine, but
+    could you add a small voucher for the trouble?"): `add` to any of `to`, under `when`, sized by `limit` as a
+    rule is. Never offered alone; a pair the policy does not list is refused in one sentence (issue 19)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    add: RemedyType
+    to: list[RemedyType] = Field(min_length=1)
+    when: When = Field(default_factory=When)  # type: ignore[valid-type]
+    limit: Limit | None = None
+    of: Literal["item", "order"] = "item"
+    requires_approval_above: Money | None = None
+    cite: Citation
+    note: str | None = None
+
+    def as_rule(self) -> Rule:
+        """The add-on as a rule of its own, so its amount and approval are reckoned exactly as a rule's."""
+        return Rule(
+            id=self.id,
+            remedy=self.add,
+            when=self.when,
+            limit=self.limit,
+            of=self.of,
+            rank=1,
+            requires_approval_above=self.requires_approval_above,
+            cite=self.cite,
+        )
+
+
 class RemedyKind(_Strict):
     starts_complaint: StrictBool
     serves: list[Want] = Field(default_factory=list)
@@ -247,6 +276,8 @@ class RemedyPolicy(_Strict):
     bot_authority: Authority
     remedies: Catalogue  # type: ignore[valid-type]
     rules: list[Rule]
+    # Which remedies may be given together (an add-on to an agreed remedy); none when left out.
+    combine: list[Combination] = Field(default_factory=list)
 
     # Version 2 (issue 19): a rule's amounts are on the affected item unless it says `of: order`. Version 1
     # had no `of` and held every rule against the whole order; a stored version 1 keeps that meaning.
@@ -517,6 +548,22 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
     return [*sorted(best.values(), key=order), apology]
 
 
+def add_on_for(policy: RemedyPolicy, facts: CaseFacts, main: str, wish: str) -> RemedyOption | None:
+    """The remedy the policy lets the bot add to `main` for the buyer's extra wish (a coupon on top of a
+    replacement), sized for this case; None when no combination allows it (the buyer is then told why). Pure."""
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    found: list[RemedyOption] = []
+    for combination in policy.combine:
+        if main not in combination.to or wish not in policy.remedies.kind(combination.add).serves:
+            continue
+        rule = combination.as_rule()
+        if _matches(rule, facts, rate):
+            option = _option(policy, rule, facts, rate)
+            if option is not None:
+                found.append(option)
+    return max(found, key=_generosity) if found else None
+
+
 def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
     """Whether a remedy gives what the buyer asked for. "My money back" is the whole price: a partial or a shipping
     refund serves that wish (it is offered first, as the nearest) but does not meet it (issue 19.3)."""
@@ -627,6 +674,7 @@ def cite_issues(path: Path, knowledge_dir: Path) -> list[PolicyIssue]:
         (("remedies", name, "cite"), f"remedies.{name}.cite", kind.cite) for name, kind in policy.remedies if kind.cite
     ]
     cited += [(("rules", i, "cite"), f"rules[{i}] ({rule.id}).cite", rule.cite) for i, rule in enumerate(policy.rules)]
+    cited += [(("combine", i, "cite"), f"combine[{i}] ({c.id}).cite", c.cite) for i, c in enumerate(policy.combine)]
     sections, found = Sections(knowledge_dir), []
     for loc, where, cite in cited:
         why = sections.uncited(cite.source, cite.heading)
@@ -685,6 +733,22 @@ def _semantic_issues(policy: RemedyPolicy, lines: dict[Loc, int], file: str) -> 
                 add((*at, "when", fact), f"rule {rule.id}: {fact} can never hold ({reason}): fix the bounds")
         for loc, message in _limit_problems(rule, policy):
             add((*at, *loc), f"rule {rule.id}: {message}")
+    for i, combination in enumerate(policy.combine):
+        at = ("combine", i)
+        if combination.id in seen:
+            add((*at, "id"), f"duplicate id {combination.id!r} (first at line {seen[combination.id]}): rename one")
+        seen.setdefault(combination.id, line_for(lines, (*at, "id")))
+        where = f"combine[{i}] ({combination.id})"
+        if combination.add in combination.to:
+            add((*at, "to"), f"{where}: {combination.add} cannot be added to itself: remove it from `to`")
+        if combination.add == "apology_only" or "apology_only" in combination.to:
+            add((*at, "add"), f"{where}: apology_only is never combined: choose another remedy")
+        for fact in _set_fields(combination.when):
+            reason = _never_holds(fact, getattr(combination.when, fact))
+            if reason:
+                add((*at, "when", fact), f"{where}: {fact} can never hold ({reason}): fix the bounds")
+        for loc, message in _limit_problems(combination.as_rule(), policy):
+            add((*at, *(("add",) if loc == ("remedy",) else loc)), f"{where}: {message}")
     return sorted(issues, key=lambda issue: issue.line)
 
 

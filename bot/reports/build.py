@@ -88,7 +88,9 @@ DEFINITIONS = {
     "discounts have no amount and count only). A remedy on a case that later expired or stayed unresolved still "
     "counts here, and the case does not count as resolved. One record for the bot's and staff's remedies: a remedy a "
     "person granted (in /staff or Slack) carries granted_by and counts under granted_by.staff; "
-    "on_resolved_cases + resolved_without_remedy = the resolved cases",
+    "on_resolved_cases + resolved_without_remedy = the resolved cases. add_ons: extras agreed on top of a remedy "
+    "(remedies.yml `combine`, e.g. a coupon with a replacement), counted by type apart from the remedies (each case "
+    "has one agreed remedy); their money is in `value`",
     "stages_reached": "cases that ever entered each stage; every case opened in the period counts as `opened`, "
     "including trolls and black PR that start out waiting for staff",
     "opt_outs": "cases closed because the buyer asked not to be contacted (outcome opted_out)",
@@ -350,6 +352,10 @@ async def _materialise(
         Column("remedy_currency", String(8)),
         Column("remedy_amount", Numeric(14, 2)),
         Column("remedy_by", String(8)),
+        # An add-on agreed with the remedy (remedies.yml `combine`: a coupon on top of a replacement).
+        Column("add_on_type", String(64)),
+        Column("add_on_currency", String(8)),
+        Column("add_on_amount", Numeric(14, 2)),
         Column("problems", Text),
         Column("item", Text),
         prefixes=["TEMPORARY"],
@@ -382,6 +388,9 @@ async def _materialise(
         cast(c.details[("accepted_remedy", "amount")].as_string(), Numeric(14, 2)),
         # The same record holds a bot's and a person's remedy; a person's names who granted it.
         case((c.details[("accepted_remedy", "granted_by")].as_string().is_not(None), "staff"), else_="bot"),
+        c.details[("accepted_remedy", "add_on", "type")].as_string(),
+        c.details[("accepted_remedy", "add_on", "currency")].as_string(),
+        cast(c.details[("accepted_remedy", "add_on", "amount")].as_string(), Numeric(14, 2)),
         c.details["problems"].as_string(),
         c.details["item"].as_string(),
     )
@@ -426,6 +435,7 @@ def _no_remedies() -> dict[str, Any]:
         "by_outcome": dict.fromkeys([*OUTCOMES, OPEN], 0),
         "granted_by": {"bot": 0, "staff": 0},
         "value": {},
+        "add_ons": {"count": 0, "by_type": {}},
     }
 
 
@@ -630,6 +640,27 @@ async def _remedies(session: AsyncSession, t: Table) -> dict[str, dict[str, Any]
         if priced and cur:
             value = Decimal(str(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
             entry["value"][cur] = entry["value"].get(cur, Decimal(0)) + value
+    # Add-ons are counted apart (a case still has one agreed remedy, so on_resolved_cases stays a count of cases);
+    # the money they give is in the same `value`.
+    extras = (
+        select(
+            c.key,
+            c.add_on_type,
+            c.add_on_currency,
+            func.count(),
+            func.count(c.add_on_amount),
+            func.sum(c.add_on_amount),
+        )
+        .where(c.add_on_type.is_not(None))
+        .group_by(c.key, c.add_on_type, c.add_on_currency)
+    )
+    for key, rtype, cur, n, priced, total in await session.execute(extras):
+        entry = out.setdefault(str(key), _no_remedies())
+        entry["add_ons"]["count"] += int(n)
+        entry["add_ons"]["by_type"][rtype] = entry["add_ons"]["by_type"].get(rtype, 0) + int(n)
+        if priced and cur:
+            value = Decimal(str(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            entry["value"][cur] = entry["value"].get(cur, Decimal(0)) + value
     return out
 
 
@@ -697,6 +728,9 @@ def _add(total: dict[str, Any], raw: dict[str, Any]) -> None:
         remedies["granted_by"][k] += v
     for k, v in raw["remedies"]["value"].items():
         remedies["value"][k] = remedies["value"].get(k, Decimal(0)) + v
+    remedies["add_ons"]["count"] += raw["remedies"]["add_ons"]["count"]
+    for k, v in raw["remedies"]["add_ons"]["by_type"].items():
+        remedies["add_ons"]["by_type"][k] = remedies["add_ons"]["by_type"].get(k, 0) + v
 
 
 def _rate(numerator: int, denominator: int) -> dict[str, Any]:
@@ -741,6 +775,10 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
             # figures come from the same cases, so they add up to the resolved count.
             "resolved_without_remedy": resolved - with_remedy,
             "value": {cur: str(v) for cur, v in sorted(remedies["value"].items())},
+            "add_ons": {
+                "count": remedies["add_ons"]["count"],
+                "by_type": dict(sorted(remedies["add_ons"]["by_type"].items())),
+            },
         },
         "opt_outs": outcomes[Outcome.OPTED_OUT],
     }

@@ -110,7 +110,9 @@ def _remedy_text(remedies: dict[str, Any]) -> str:
     # Beside the resolution rate, say how many of these cases ended resolved, or the two seem to disagree.
     text += f" · {remedies['on_resolved_cases']} on resolved cases" if remedies["count"] else ""
     by = remedies.get("granted_by") or {}
-    return text + (f" · {by.get('bot', 0)} by the bot, {by['staff']} by staff" if by.get("staff") else "")
+    text += f" · {by.get('bot', 0)} by the bot, {by['staff']} by staff" if by.get("staff") else ""
+    extras = (remedies.get("add_ons") or {}).get("count", 0)
+    return text + (f" · {extras} with an add-on" if extras else "")
 
 
 def render_html(report: dict[str, Any], *, controls: str = "", title: str | None = None) -> str:

@@ -54,6 +54,7 @@ FIELDS = {
     "bad_amount": "amount",
     "bad_percent": "percent",
     "bad_item": "item",
+    "bad_part": "part",
 }
 COOKIE = "mediator_staff_session"
 
@@ -172,6 +173,7 @@ class GrantIn(BaseModel):
     amount: Annotated[str, Field(max_length=20)] | float | None = None
     percent: Annotated[str, Field(max_length=10)] | float | None = None
     item: str | None = Field(None, max_length=300)
+    part: str | None = Field(None, max_length=120)  # send_part: the part sent on its own, named
 
 
 class FlagIn(BaseModel):
@@ -285,7 +287,15 @@ async def close(case_id: int, body: CloseIn, request: Request, who: StaffUser = 
 @router.post("/staff/api/cases/{case_id}/grant")
 async def grant(case_id: int, body: GrantIn, request: Request, who: StaffUser = Depends(staff_user)) -> dict[str, Any]:
     return await _act(
-        request, case_id, who, "grant", remedy_type=body.type, amount=body.amount, percent=body.percent, item=body.item
+        request,
+        case_id,
+        who,
+        "grant",
+        remedy_type=body.type,
+        amount=body.amount,
+        percent=body.percent,
+        item=body.item,
+        part=body.part,
     )
 
 
