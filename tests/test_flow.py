@@ -645,6 +645,8 @@ def test_a_percentage_in_answer_to_a_reshipment_is_a_haggle_not_a_yes() -> None:
     plan = turn(s, intent="affirm", text="alright, would 15 percent work, and I keep them")
     assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
     assert plan.slots["wants"] == "discount"
+
+
 def two_item_facts() -> CaseFacts:
     lines = {"Stoneware mug": Decimal("12.00"), "Dinner plate set": Decimal("64.00")}
     return facts(topic="product", order_value=Decimal("76.00"), item_values=lines, lines=2)
