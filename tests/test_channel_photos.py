@@ -294,3 +294,19 @@ async def test_a_job_run_again_after_its_refusal_tells_the_buyer_once(
         await rt.worker.run_due()
     notices = [t for t in tw.texts()[before:] if "only receive photos" in t]
     assert len(notices) == 1 and await refusals(rt, case_id) == ["not_image"]
+
+
+async def test_a_photo_from_a_buyer_who_said_stop_is_not_fetched(
+    client: httpx.AsyncClient, rt: Runtime, tw: FakeTwilio
+) -> None:
+    """Stop means stop: the words are kept for the record, unanswered, and their photo is not taken at all."""
+    case_id = await sms_case(client, rt)
+    await text_in(client, tw, "STOP")
+    await rt.worker.run_due()
+    before = len(tw.sent)
+    url = tw.add_media(png(), "image/png")
+    r = await text_in(client, tw, "look at this", NumMedia="1", MediaUrl0=url, MediaContentType0="image/png")
+    assert r.status_code == 200
+    await rt.worker.run_due()
+    assert not tw.media_fetches and not await photos_of(rt, case_id)
+    assert (await inbound(rt, case_id))[-1].text == "look at this" and not tw.sent[before:]

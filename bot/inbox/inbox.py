@@ -238,8 +238,11 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     refused = None
     if msg.media and msg.photo is None:  # a Telegram photo or an MMS: fetched here, never in the webhook
         async with ctx.sessions() as session:
-            _, case = await _sender(session, job.shop_id, msg)
-        if case is not None:
+            buyer, case = await _sender(session, job.shop_id, msg)
+            # A buyer who said stop has their words kept for the record (`take`), but we take no more of their
+            # data than that: the photo is not fetched (data minimisation, issue 20).
+            opted_out = buyer is not None and (await buyer_contacts.of(session, buyer.id)).opted_out_at is not None
+        if case is not None and not opted_out:
             msg, refused = await inbox_photos.fetch(ctx, job, case, msg)
     await take(ctx, job.shop_id, msg, refused=refused)
 
