@@ -276,8 +276,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots: dict[str, Any] = {"anger_history": [*s.get("anger_history", []), round(m.anger, 2)][-20:]}
     entities = entity_values(m)
     slots.update(language_slots(s, m, p))
-    if m.problems:
-        slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
+    slots.update(problem_slots(s, m))
     if m.intent == "describe_problem" or ((m.problems or tells_problem(m)) and not s.get("what")):
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
     # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
@@ -294,6 +293,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     item = next((e for e in reversed(items) if not negated(m.text, e.start) and not said_fine(m.text, e.end)), None)
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
+    elif any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
+        # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
+        # for again rather than kept (a correction replaces a fact; issue 18.3).
+        slots["item"], slots["item_said"] = None, None
     if entities.get("order_id"):
         slots["order_ref"] = entities["order_id"]
     # The part the buyer names ("the lid", "the charger"), in their words: what a part sent on its own names.
@@ -341,6 +344,21 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # "not_understood" instead of letting the anger rule (rule 9) decide.
         understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
+    return slots
+
+
+def problem_slots(s: State, m: Parsed) -> dict[str, Any]:
+    """The problems gathered so far, corrected by this message. A problem the buyer denies ("it wasn't late,
+    it came BROKEN", "sorry, I mixed it up: it's not damaged, it's the wrong colour") leaves the facts, whichever
+    turn or the review it came from, and is remembered as denied so the review's topic does not bring it back
+    as the problem the bot names (actions/base.py); naming it again later puts it back."""
+    denied = set(getattr(m, "denied", ()))  # a test's stand-in for a parse may not carry it
+    if not m.problems and not denied:
+        return {}
+    before = set(s.get("denied_problems", []))
+    slots: dict[str, Any] = {"problems": sorted((set(s.get("problems", [])) - denied) | set(m.problems))}
+    if denied or before & set(m.problems):
+        slots["denied_problems"] = sorted((before | denied) - set(m.problems))
     return slots
 
 

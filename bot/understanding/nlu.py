@@ -113,6 +113,9 @@ class ParseResult:
     entities: list[Entity] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    # Problems the buyer says are not the case ("it wasn't late", "it's not damaged"): a correction, which the
+    # conversation drops from the facts it gathered in earlier turns (flow.absorb), not only from this message.
+    denied: list[str] = field(default_factory=list)
     language_confidence: float = 0.0  # lingua's, for `language`; 0.0 where the conversation's language stood in
     # Each sentence classified on its own, when the message has two or more (bot/understanding/sentences.py).
     sentences: tuple[Sentence, ...] = ()
@@ -127,6 +130,7 @@ class ParseResult:
             "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end} for e in self.entities],
             "problems": list(self.problems),
             "risks": list(self.risks),
+            "denied": list(self.denied),
             "sentences": [
                 {"text": x.text, "span": [x.start, x.end], "intent": x.intent, "confidence": round(x.confidence, 4)}
                 for x in self.sentences
@@ -796,6 +800,12 @@ class NLU:
         self, text: str, language: str = UNDETERMINED, items: Sequence[str] = (), today: date | None = None
     ) -> tuple[list[Entity], list[str], list[str]]:
         """(entities, problem values, risk values) found in `text`."""
+        return self._extract(text, language, items, today)[:3]
+
+    def _extract(
+        self, text: str, language: str = UNDETERMINED, items: Sequence[str] = (), today: date | None = None
+    ) -> tuple[list[Entity], list[str], list[str], list[str]]:
+        """`entities` and the problems the buyer denies (ParseResult.denied)."""
         text = text[:_MAX_ENTITY_CHARS]
         today = today or datetime.now(UTC).date()
         folded, index = fold(text)
@@ -826,16 +836,19 @@ class NLU:
                 kept.append(e)
         kept.sort(key=lambda e: (e.start, e.end))
 
-        problems, risks = [], []
+        problems, risks, denied = [], [], []
         for name, out in (("problem", problems), ("risk", risks)):
             if name in self._lookups:
                 for value, start, _ in self._lookups[name].find(folded):
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if name == "problem" and _denied(text, index[start]):
+                        if value not in denied:
+                            denied.append(value)
                         continue
                     if value not in out:
                         out.append(value)
-        return kept, problems, risks
+        # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
+        return kept, problems, risks, [d for d in denied if d not in problems]
 
     def problems(self, text: str, language: str = UNDETERMINED, items: Sequence[str] = ()) -> list[str]:
         """What went wrong in a text that is a complaint (a review): the lookup's problems, else the classifier's.
@@ -881,7 +894,7 @@ class NLU:
             ranking = [(self._intents[k], float(intent_p[k])) for k in order]
             anger = float(min(1.0, max(0.0, emotion_p[2] + 0.5 * emotion_p[1])))
             level = LEVELS[int(np.argmax(emotion_p))]
-        entities, problems, risks = extracted
+        entities, problems, risks, denied = extracted
         return ParseResult(
             text=text,
             language=language,
@@ -893,6 +906,7 @@ class NLU:
             entities=entities,
             problems=problems,
             risks=risks,
+            denied=denied,
         )
 
     def parse(
@@ -927,7 +941,7 @@ class NLU:
         extra = [(i, a, b) for i, s in enumerate(spans) for a, b in s]
         batch = texts + [texts[i][a:b] for i, a, b in extra]
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
-        extracted = [self.entities(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
+        extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
         extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)])
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
@@ -951,14 +965,15 @@ class NLU:
             self._intents[k] in _PLAIN_ANSWERS and intent_p[i][k] >= _PLAIN_ANSWER_CONFIDENCE
             for i, k in enumerate(np.argmax(intent_p, axis=1))
         ]
-        todo = [i for i, (_, problems, _) in enumerate(extracted) if not problems and texts[i].strip() and not plain[i]]
+        todo = [i for i, (_, found, _, _) in enumerate(extracted) if not found and texts[i].strip() and not plain[i]]
         if self._problems is None or not todo:
             return extracted
         meant = self._problems.problems([texts[i] for i in todo])
         out = list(extracted)
         for i, problems in zip(todo, meant, strict=True):
-            entities, _, risks = out[i]
-            out[i] = (entities, problems, risks)
+            entities, _, risks, denied = out[i]
+            # "It wasn't late at all" still reads as about lateness by its meaning: what the buyer denies is not it.
+            out[i] = (entities, [x for x in problems if x not in denied], risks, denied)
         return out
 
 
