@@ -417,6 +417,7 @@ def test_as_json_shape(nlu: NLU) -> None:
         "entities",
         "problems",
         "risks",
+        "denied",
         "sentences",
     }
     assert d["sentences"] == []  # one sentence: nothing to read apart
