@@ -362,6 +362,26 @@ def problem_slots(s: State, m: Parsed) -> dict[str, Any]:
     return slots
 
 
+def problem_reading(stage: Stage, slots: dict[str, Any], review_says_what: bool = False) -> str:
+    """Whether the next buyer message's parse needs the problem classifier (the NLU's ProblemReading), decided
+    before the message arrives: the encoder costs ~10 ms a message, and on most turns nothing it could read
+    changes what this module does.
+    - After the follow-up's "is all well now?" a yes, no or thanks decides alone (answer_follow_up): a problem
+      read into "yes thanks, works great" only ever turned a yes into a failed remedy.
+    - Asked about the review, or closed, problems are read by nobody.
+    - Gathering, proposing or resolving with the problems known and what happened told (the review, or an
+      earlier message), and not asked what happened: a new problem the lookup misses only adds a name beside the
+      known ones. A correction is still read (the NLU reads it whenever the buyer denies a problem)."""
+    if stage in (Stage.REVISION_ASKED, Stage.CLOSED):
+        return "skip"
+    if stage == Stage.FOLLOW_UP:
+        return "unless_answer"
+    known = bool(slots.get("problems")) and (bool(slots.get("what")) or review_says_what)
+    if stage in (Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING) and known and slots.get("requested_slot") != "what":
+        return "skip"
+    return "read"
+
+
 def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     """The bot answers in the buyer's language and follows a switch, but the case's language is sticky: a
     one-word reply ("ok") is no evidence, and one message in another language is not enough either (Albanian

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import phonenumbers
@@ -87,6 +88,15 @@ _MAX_ENTITY_CHARS = 5000
 PROBLEMS_FILE = "problems.yml"
 _PLAIN_ANSWERS = frozenset({"affirm", "thank", "greet", "goodbye"})
 _PLAIN_ANSWER_CONFIDENCE = 0.6
+# An answer to a yes-or-no question, at any confidence: what the follow-up does with it does not depend on a
+# problem the classifier might read in it (flow.answer_follow_up).
+_ANSWERS = _PLAIN_ANSWERS | {"deny"}
+# Whether a parse reads problems by meaning when the phrase lookup finds none (the encoder's ~10 ms):
+#   read           always (a case still learning what went wrong);
+#   unless_answer  not for a yes, no, thanks or greeting at any confidence (the follow-up's question);
+#   skip           never, unless the buyer denies a problem (a case whose problems no longer matter to the turn).
+# The conversation decides which (bot/conversation/flow.py: problem_reading).
+ProblemReading = Literal["read", "unless_answer", "skip"]
 _RANKING_SIZE = 10
 
 
@@ -916,9 +926,12 @@ class NLU:
         fallback_language: str | None = None,
         items: Sequence[str] = (),
         today: date | None = None,
+        meaning: ProblemReading = "read",
     ) -> ParseResult:
-        """Understand one buyer message. `fallback_language` is the conversation's current language."""
-        return self.parse_many([text], fallback_language=fallback_language, items=items, today=today)[0]
+        """Understand one buyer message. `fallback_language` is the conversation's current language; `meaning`
+        says whether the problem classifier may be skipped (ProblemReading; the conversation knows when)."""
+        one = self.parse_many([text], fallback_language=fallback_language, items=items, today=today, meaning=meaning)
+        return one[0]
 
     def parse_many(
         self,
@@ -927,6 +940,7 @@ class NLU:
         fallback_language: str | None = None,
         items: Sequence[str] = (),
         today: date | None = None,
+        meaning: ProblemReading = "read",
     ) -> list[ParseResult]:
         """Batch `parse`: one vectorisation and one classifier call for all texts."""
         texts = [t if isinstance(t, str) else str(t) for t in texts]
@@ -942,7 +956,7 @@ class NLU:
         batch = texts + [texts[i][a:b] for i, a, b in extra]
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
         extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
-        extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)])
+        extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)], meaning)
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
             best = int(np.argmax(intent_p[k]))
@@ -956,15 +970,23 @@ class NLU:
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]
 
-    def _meant_problems(self, texts: Sequence[str], extracted: list[tuple], intent_p: np.ndarray) -> list[tuple]:
+    def _meant_problems(
+        self, texts: Sequence[str], extracted: list[tuple], intent_p: np.ndarray, meaning: ProblemReading = "read"
+    ) -> list[tuple]:
         """The lookup's problems where it found any; else the problem classifier's (bot/understanding/problems.py),
         which reads what went wrong from the meaning of the words no list holds. A message the intent model is
         sure is a plain yes, thanks or greeting is not asked: it names no fault, and the encoder's ~10 ms is
-        saved on the most common replies."""
+        saved on the most common replies. `meaning` (ProblemReading) skips it on more turns where no problem it
+        could find would change what the bot does; a correction ("not damaged, it ...") is read all the same."""
+        best = np.argmax(intent_p, axis=1)
         plain = [
             self._intents[k] in _PLAIN_ANSWERS and intent_p[i][k] >= _PLAIN_ANSWER_CONFIDENCE
-            for i, k in enumerate(np.argmax(intent_p, axis=1))
+            for i, k in enumerate(best)
         ]
+        if meaning == "unless_answer":
+            plain = [p or self._intents[k] in _ANSWERS for p, k in zip(plain, best, strict=True)]
+        elif meaning == "skip":
+            plain = [not denied for _, _, _, denied in extracted]
         todo = [i for i, (_, found, _, _) in enumerate(extracted) if not found and texts[i].strip() and not plain[i]]
         if self._problems is None or not todo:
             return extracted
