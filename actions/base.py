@@ -111,7 +111,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "item": slot("item") or "",
         "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
-        "problem": problems[0] if problems else (slot("topic_problem") or "other"),
+        "problem": problems[0] if problems else _topic_problem(slot("topic_problem"), slot("denied_problems")),
         "remedy": remedy.get("type", ""),
         "amount": format_amount(remedy, language),
         "policy_quote": slot("policy_quote") or "",
@@ -121,6 +121,12 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "staff_name": slot("staff_name") or "",
         "text": slot("staff_text") or "",
     }
+
+
+def _topic_problem(topic_problem: str | None, denied: list[str] | None) -> str:
+    """The problem the review's topic suggests, unless the buyer said it is not that ("it wasn't late"): then
+    the generic "the problem with your order" rather than the very problem they corrected."""
+    return topic_problem if topic_problem and topic_problem not in (denied or []) else "other"
 
 
 def format_amount(remedy: dict[str, Any], language: str | None = None) -> str:

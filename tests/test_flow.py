@@ -36,6 +36,7 @@ class Msg:
     language_confidence: float = 0.0
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)  # problems the buyer says are not the case
     entities: list[Ent] = field(default_factory=list)
     sentences: tuple[Any, ...] = ()  # bot/understanding/sentences.py's readings, for a message of several
 

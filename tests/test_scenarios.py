@@ -21,6 +21,7 @@ expect keys (all optional):
     max_count: {ask_revision: 1}    # each named action happens at most this many times
     last_action: close              # the last bot turn is this action
     bot_turns_lack: ["review"]      # substrings found in no bot turn (case-insensitive)
+    lack_after_first_buyer: ["late delivery"]   # substrings in no bot turn after the buyer's first message
     lack_before: {ask_revision: ["https://reviews.example"]}   # these substrings appear in no bot
                                     # turn before the first turn with this action
     first_turn_contains: ["automated"]   # substrings of the first bot turn (case-insensitive)
@@ -105,6 +106,12 @@ def check(expect: dict, result: dict, opened_at: str | None) -> None:
     for text in expect.get("bot_turns_lack", []):
         hits = [t["action"] for t in bot if text.lower() in t["text"].lower()]
         assert not hits, f"{text!r} must not appear, found in {hits}"
+    if "lack_after_first_buyer" in expect:
+        turns = result["turns"]
+        first_buyer = next(i for i, t in enumerate(turns) if t["role"] == "buyer")
+        for t in turns[first_buyer + 1 :]:
+            for text in expect["lack_after_first_buyer"] if t["role"] == "bot" else []:
+                assert text.lower() not in t["text"].lower(), f"{text!r} after the first buyer message: {t['text']}"
     for action, texts in expect.get("lack_before", {}).items():
         assert action in actions, f"{action} never happened: {actions}"
         for t in bot[: actions.index(action)]:

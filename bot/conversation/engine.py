@@ -79,13 +79,17 @@ class TurnResult:
 
 @dataclass(frozen=True)
 class EarlyParse:
-    hint: tuple[str | None, tuple[str, ...]]  # the case's language and item names it was made with
+    hint: tuple[str | None, tuple[str, ...], str]  # the case's language, item names and problem reading
     parsed: Any
 
 
-def parse_hint(ctx: CaseContext) -> tuple[str | None, tuple[str, ...]]:
-    """What a parse needs from the case: its current language (the NLU's fallback) and the order's items."""
-    return (ctx.case.details.get("language") or ctx.case.language, tuple(ctx.items))
+def parse_hint(ctx: CaseContext) -> tuple[str | None, tuple[str, ...], str]:
+    """What a parse needs from the case: its current language (the NLU's fallback), the order's items, and
+    whether problems are read by meaning on this turn (flow.problem_reading)."""
+    details = ctx.case.details
+    review_says_what = ctx.case.kind == "constructive" and bool(ctx.review.text)  # as _state fills `what`
+    reading = flow.problem_reading(Stage(ctx.case.stage), details, review_says_what)
+    return (details.get("language") or ctx.case.language, tuple(ctx.items), reading)
 
 
 class CaseNotFound(LookupError):
@@ -114,7 +118,7 @@ class Engine:
         self._nlu_loader = nlu_loader
         self._nlu: Any = None
         self.nlu_process: NLUProcess | None = None  # started by Runtime.settle() in a server
-        self._hints: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+        self._hints: dict[int, tuple[str | None, tuple[str, ...], str]] = {}
         self._callback_url = callback_url
         # Which channels are switched on (build_runtime sets it from the adapters) and their policy.
         self.channels_enabled: frozenset[str] = frozenset({"webchat"})
@@ -198,18 +202,18 @@ class Engine:
         hint = parse_hint(ctx)
         if early is not None and early.hint == hint:
             return early.parsed
-        return self.nlu.parse(text, fallback_language=hint[0], items=hint[1])
+        return self.nlu.parse(text, fallback_language=hint[0], items=hint[1], meaning=hint[2])
 
     def _remember_hint(self, ctx: CaseContext) -> None:
         # Kept with or without a helper: a server starts its helper after it has already run the turns
         # and first contacts of its warm-up, and those cases' next messages can be parsed early.
         self.expect_case(ctx.case.id, *parse_hint(ctx))
 
-    def expect_case(self, case_id: int, language: str | None, items: tuple[str, ...]) -> None:
+    def expect_case(self, case_id: int, language: str | None, items: tuple[str, ...], reading: str = "read") -> None:
         """Remember what the case's next buyer message will be parsed with (intake calls this for a new
         case, whose buyer may write before the first contact)."""
         self._hints.pop(case_id, None)
-        self._hints[case_id] = (language, items)
+        self._hints[case_id] = (language, items, reading)
         if len(self._hints) > HINTS_KEPT:
             del self._hints[next(iter(self._hints))]  # the least recently used: dicts keep insertion order
 

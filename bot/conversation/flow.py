@@ -286,8 +286,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots: dict[str, Any] = {"anger_history": [*s.get("anger_history", []), round(m.anger, 2)][-20:]}
     entities = entity_values(m)
     slots.update(language_slots(s, m, p))
-    if m.problems:
-        slots["problems"] = sorted(set(s.get("problems", [])) | set(m.problems))
+    slots.update(problem_slots(s, m))
     if m.intent == "describe_problem" or ((m.problems or tells_problem(m)) and not s.get("what")):
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
     # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
@@ -310,6 +309,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         item = None
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
+    elif any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
+        # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
+        # for again rather than kept (a correction replaces a fact; issue 18.3).
+        slots["item"], slots["item_said"] = None, None
     if entities.get("order_id"):
         slots["order_ref"] = entities["order_id"]
     # The part the buyer names ("the lid", "the charger"), in their words: what a part sent on its own names.
@@ -358,6 +361,41 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
     return slots
+
+
+def problem_slots(s: State, m: Parsed) -> dict[str, Any]:
+    """The problems gathered so far, corrected by this message. A problem the buyer denies ("it wasn't late,
+    it came BROKEN", "sorry, I mixed it up: it's not damaged, it's the wrong colour") leaves the facts, whichever
+    turn or the review it came from, and is remembered as denied so the review's topic does not bring it back
+    as the problem the bot names (actions/base.py); naming it again later puts it back."""
+    denied = set(getattr(m, "denied", ()))  # a test's stand-in for a parse may not carry it
+    if not m.problems and not denied:
+        return {}
+    before = set(s.get("denied_problems", []))
+    slots: dict[str, Any] = {"problems": sorted((set(s.get("problems", [])) - denied) | set(m.problems))}
+    if denied or before & set(m.problems):
+        slots["denied_problems"] = sorted((before | denied) - set(m.problems))
+    return slots
+
+
+def problem_reading(stage: Stage, slots: dict[str, Any], review_says_what: bool = False) -> str:
+    """Whether the next buyer message's parse needs the problem classifier (the NLU's ProblemReading), decided
+    before the message arrives: the encoder costs ~10 ms a message, and on most turns nothing it could read
+    changes what this module does.
+    - After the follow-up's "is all well now?" a yes, no or thanks decides alone (answer_follow_up): a problem
+      read into "yes thanks, works great" only ever turned a yes into a failed remedy.
+    - Asked about the review, or closed, problems are read by nobody.
+    - Gathering, proposing or resolving with the problems known and what happened told (the review, or an
+      earlier message), and not asked what happened: a new problem the lookup misses only adds a name beside the
+      known ones. A correction is still read (the NLU reads it whenever the buyer denies a problem)."""
+    if stage in (Stage.REVISION_ASKED, Stage.CLOSED):
+        return "skip"
+    if stage == Stage.FOLLOW_UP:
+        return "unless_answer"
+    known = bool(slots.get("problems")) and (bool(slots.get("what")) or review_says_what)
+    if stage in (Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING) and known and slots.get("requested_slot") != "what":
+        return "skip"
+    return "read"
 
 
 def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:

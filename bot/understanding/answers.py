@@ -173,13 +173,15 @@ def _parts(path: Path = ANSWERS / "parts.yml") -> dict[str, list[re.Pattern[str]
 
 def part_named(text: str, language: str | None) -> str | None:
     """The part of an item a message names ("the lid", "die Ladekabel"), as the buyer wrote it, for a part sent
-    on its own (the remedy send_part); None when it names none. The buyer's language first, then English."""
+    on its own (the remedy send_part); None when it names none. The buyer's language first, then English.
+    A part named after a negation is the one the buyer does not mean: "no, not the handle, the lid" names the
+    lid (a correction; issue 18.3)."""
     said, index = fold(text)
     for lang in _own_then_english(language):
         for pattern in _parts().get(lang, []):
-            m = pattern.search(said)
-            if m is not None:
-                return text[index[m.start()] : index[m.end() - 1] + 1]
+            for m in pattern.finditer(said):
+                if not negated(text, index[m.start()]):
+                    return text[index[m.start()] : index[m.end() - 1] + 1]
     return None
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import phonenumbers
@@ -89,6 +90,15 @@ _MAX_ENTITY_CHARS = 5000
 PROBLEMS_FILE = "problems.yml"
 _PLAIN_ANSWERS = frozenset({"affirm", "thank", "greet", "goodbye"})
 _PLAIN_ANSWER_CONFIDENCE = 0.6
+# An answer to a yes-or-no question, at any confidence: what the follow-up does with it does not depend on a
+# problem the classifier might read in it (flow.answer_follow_up).
+_ANSWERS = _PLAIN_ANSWERS | {"deny"}
+# Whether a parse reads problems by meaning when the phrase lookup finds none (the encoder's ~10 ms):
+#   read           always (a case still learning what went wrong);
+#   unless_answer  not for a yes, no, thanks or greeting at any confidence (the follow-up's question);
+#   skip           never, unless the buyer denies a problem (a case whose problems no longer matter to the turn).
+# The conversation decides which (bot/conversation/flow.py: problem_reading).
+ProblemReading = Literal["read", "unless_answer", "skip"]
 _RANKING_SIZE = 10
 
 
@@ -115,6 +125,9 @@ class ParseResult:
     entities: list[Entity] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    # Problems the buyer says are not the case ("it wasn't late", "it's not damaged"): a correction, which the
+    # conversation drops from the facts it gathered in earlier turns (flow.absorb), not only from this message.
+    denied: list[str] = field(default_factory=list)
     language_confidence: float = 0.0  # lingua's, for `language`; 0.0 where the conversation's language stood in
     # Each sentence classified on its own, when the message has two or more (bot/understanding/sentences.py).
     sentences: tuple[Sentence, ...] = ()
@@ -129,6 +142,7 @@ class ParseResult:
             "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end} for e in self.entities],
             "problems": list(self.problems),
             "risks": list(self.risks),
+            "denied": list(self.denied),
             "sentences": [
                 {"text": x.text, "span": [x.start, x.end], "intent": x.intent, "confidence": round(x.confidence, 4)}
                 for x in self.sentences
@@ -812,6 +826,12 @@ class NLU:
         self, text: str, language: str = UNDETERMINED, items: Sequence[str] = (), today: date | None = None
     ) -> tuple[list[Entity], list[str], list[str]]:
         """(entities, problem values, risk values) found in `text`."""
+        return self._extract(text, language, items, today)[:3]
+
+    def _extract(
+        self, text: str, language: str = UNDETERMINED, items: Sequence[str] = (), today: date | None = None
+    ) -> tuple[list[Entity], list[str], list[str], list[str]]:
+        """`entities` and the problems the buyer denies (ParseResult.denied)."""
         text = text[:_MAX_ENTITY_CHARS]
         today = today or datetime.now(UTC).date()
         folded, index = fold(text)
@@ -842,16 +862,19 @@ class NLU:
                 kept.append(e)
         kept.sort(key=lambda e: (e.start, e.end))
 
-        problems, risks = [], []
+        problems, risks, denied = [], [], []
         for name, out in (("problem", problems), ("risk", risks)):
             if name in self._lookups:
                 for value, start, _ in self._lookups[name].find(folded):
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if name == "problem" and _denied(text, index[start]):
+                        if value not in denied:
+                            denied.append(value)
                         continue
                     if value not in out:
                         out.append(value)
-        return kept, problems, risks
+        # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
+        return kept, problems, risks, [d for d in denied if d not in problems]
 
     def problems(self, text: str, language: str = UNDETERMINED, items: Sequence[str] = ()) -> list[str]:
         """What went wrong in a text that is a complaint (a review): the lookup's problems, else the classifier's.
@@ -904,7 +927,7 @@ class NLU:
             ranking = [(self._intents[k], float(intent_p[k])) for k in order]
             anger = float(min(1.0, max(0.0, emotion_p[2] + 0.5 * emotion_p[1])))
             level = LEVELS[int(np.argmax(emotion_p))]
-        entities, problems, risks = extracted
+        entities, problems, risks, denied = extracted
         return ParseResult(
             text=text,
             language=language,
@@ -916,6 +939,7 @@ class NLU:
             entities=entities,
             problems=problems,
             risks=risks,
+            denied=denied,
         )
 
     def parse(
@@ -925,9 +949,12 @@ class NLU:
         fallback_language: str | None = None,
         items: Sequence[str] = (),
         today: date | None = None,
+        meaning: ProblemReading = "read",
     ) -> ParseResult:
-        """Understand one buyer message. `fallback_language` is the conversation's current language."""
-        return self.parse_many([text], fallback_language=fallback_language, items=items, today=today)[0]
+        """Understand one buyer message. `fallback_language` is the conversation's current language; `meaning`
+        says whether the problem classifier may be skipped (ProblemReading; the conversation knows when)."""
+        one = self.parse_many([text], fallback_language=fallback_language, items=items, today=today, meaning=meaning)
+        return one[0]
 
     def parse_many(
         self,
@@ -936,6 +963,7 @@ class NLU:
         fallback_language: str | None = None,
         items: Sequence[str] = (),
         today: date | None = None,
+        meaning: ProblemReading = "read",
     ) -> list[ParseResult]:
         """Batch `parse`: one vectorisation and one classifier call for all texts."""
         texts = [t if isinstance(t, str) else str(t) for t in texts]
@@ -950,8 +978,8 @@ class NLU:
         extra = [(i, a, b) for i, s in enumerate(spans) for a, b in s]
         batch = texts + [texts[i][a:b] for i, a, b in extra]
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
-        extracted = [self.entities(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
-        extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)])
+        extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
+        extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)], meaning)
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
             best = int(np.argmax(intent_p[k]))
@@ -965,23 +993,32 @@ class NLU:
             for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         ]
 
-    def _meant_problems(self, texts: Sequence[str], extracted: list[tuple], intent_p: np.ndarray) -> list[tuple]:
+    def _meant_problems(
+        self, texts: Sequence[str], extracted: list[tuple], intent_p: np.ndarray, meaning: ProblemReading = "read"
+    ) -> list[tuple]:
         """The lookup's problems where it found any; else the problem classifier's (bot/understanding/problems.py),
         which reads what went wrong from the meaning of the words no list holds. A message the intent model is
         sure is a plain yes, thanks or greeting is not asked: it names no fault, and the encoder's ~10 ms is
-        saved on the most common replies."""
+        saved on the most common replies. `meaning` (ProblemReading) skips it on more turns where no problem it
+        could find would change what the bot does; a correction ("not damaged, it ...") is read all the same."""
+        best = np.argmax(intent_p, axis=1)
         plain = [
             self._intents[k] in _PLAIN_ANSWERS and intent_p[i][k] >= _PLAIN_ANSWER_CONFIDENCE
-            for i, k in enumerate(np.argmax(intent_p, axis=1))
+            for i, k in enumerate(best)
         ]
-        todo = [i for i, (_, problems, _) in enumerate(extracted) if not problems and texts[i].strip() and not plain[i]]
+        if meaning == "unless_answer":
+            plain = [p or self._intents[k] in _ANSWERS for p, k in zip(plain, best, strict=True)]
+        elif meaning == "skip":
+            plain = [not denied for _, _, _, denied in extracted]
+        todo = [i for i, (_, found, _, _) in enumerate(extracted) if not found and texts[i].strip() and not plain[i]]
         if self._problems is None or not todo:
             return extracted
         meant = self._problems.problems([texts[i] for i in todo])
         out = list(extracted)
         for i, problems in zip(todo, meant, strict=True):
-            entities, _, risks = out[i]
-            out[i] = (entities, problems, risks)
+            entities, _, risks, denied = out[i]
+            # "It wasn't late at all" still reads as about lateness by its meaning: what the buyer denies is not it.
+            out[i] = (entities, [x for x in problems if x not in denied], risks, denied)
         return out
 
 

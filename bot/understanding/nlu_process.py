@@ -17,7 +17,7 @@ behind it (a low limit turned a burst into a spiral in bench/turn.py). No messag
 that cannot answer.
 
 Two socket pairs, one per direction, carry length-prefixed pickles: (request id, text, fallback
-language, items) to the helper, (request id, ParseResult or None) back. The server's request socket
+language, items, problem reading) to the helper, (request id, ParseResult or None) back. The server's request socket
 stays blocking, so a frame is never half sent; its answer socket is read by the event loop (which makes
 it non-blocking), into a buffer from which only whole frames are taken. Both ends are ours: nothing
 from outside is unpickled.
@@ -95,13 +95,14 @@ class NLUProcess:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
-    async def parse(self, text: str, fallback_language: str | None, items: Sequence[str]) -> Any:
-        """The helper's ParseResult for `text`, or None: then the caller parses in place."""
+    async def parse(self, text: str, fallback_language: str | None, items: Sequence[str], meaning: str = "read") -> Any:
+        """The helper's ParseResult for `text`, or None: then the caller parses in place. `meaning`: the
+        NLU's ProblemReading for this turn."""
         if not self._usable() or len(self._pending) >= self.max_in_flight:
             return None
         self._next_id += 1
         request = self._next_id
-        frame = _framed(pickle.dumps((request, text, fallback_language, tuple(items)), protocol=5))
+        frame = _framed(pickle.dumps((request, text, fallback_language, tuple(items), meaning), protocol=5))
         charge = len(frame) + FRAME_CHARGE
         if self._unanswered + charge > self._budget:
             return None  # the helper is behind: sending now could block the event loop
@@ -243,9 +244,9 @@ def _serve(requests_fd: int, answers_fd: int, cache_dir: Path, data_dir: Path | 
             body = requests.read(LENGTH.unpack(header)[0]) if len(header) == LENGTH.size else b""
             if not body:
                 return  # the server closed its end, or exited
-            request, text, fallback, items = pickle.loads(body)
+            request, text, fallback, items, meaning = pickle.loads(body)
             try:
-                result = nlu.parse(text, fallback_language=fallback, items=items)
+                result = nlu.parse(text, fallback_language=fallback, items=items, meaning=meaning)
             except Exception:  # the server parses it in place and reports the error itself
                 log.exception("nlu helper: parse failed")
                 result = None

@@ -39,17 +39,36 @@ _WORD = re.compile(r"[\w']+")
 class OptOutRules:
     commands: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]  # each phrase as its word stems, all languages together
+    # Politeness words and phrases (whole words, folded), all languages together: skipped before matching, so
+    # "schreiben Sie mir bitte nicht mehr" holds "schreiben sie mir nicht". Longest first, so "s'il vous plait"
+    # goes whole.
+    fillers: tuple[tuple[str, ...], ...] = ()
 
     def is_command(self, text: str) -> bool:
         return " ".join(_words(text)) in self.commands
 
     def has_phrase(self, text: str) -> bool:
-        words = _words(text)
+        words = _without(_words(text), self.fillers)
         return any(_in_order(words, phrase) for phrase in self.phrases)
 
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text[:2000])[0])
+
+
+def _without(words: list[str], fillers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The words with every filler (a whole word, or a run of whole words) taken out."""
+    if not fillers:
+        return words
+    out, i = [], 0
+    while i < len(words):
+        n = next((len(f) for f in fillers if tuple(words[i : i + len(f)]) == f), 0)
+        if n:
+            i += n
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _in_order(words: list[str], stems: tuple[str, ...]) -> bool:
@@ -86,7 +105,17 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
         if not isinstance(items, list) or not all(isinstance(p, str) and p.strip() for p in items):
             raise ValueError(f"{Path(path).name}: phrases.{language} must be a list of non-empty strings")
         stems += [tuple(_words(p)) for p in items]
-    return OptOutRules(frozenset(" ".join(_words(str(c))) for c in commands), tuple(s for s in stems if s))
+    fillers = doc.get("fillers") or {}
+    if not isinstance(fillers, dict) or not all(
+        isinstance(items, list) and all(isinstance(f, str) and f.strip() for f in items) for items in fillers.values()
+    ):
+        raise ValueError(f"{Path(path).name}: fillers must map a language to a list of non-empty strings")
+    runs = {tuple(_words(f)) for items in fillers.values() for f in items} - {()}
+    return OptOutRules(
+        frozenset(" ".join(_words(str(c))) for c in commands),
+        tuple(s for s in stems if s),
+        tuple(sorted(runs, key=len, reverse=True)),
+    )
 
 
 @lru_cache(maxsize=1)
