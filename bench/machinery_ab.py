@@ -5,15 +5,15 @@
 Each variant swaps one piece for the simpler, library-only arrangement it replaced:
 
 - `nlu_in_process`: buyer messages parsed on the server's own core, instead of bot/understanding/nlu_process.py;
-- `lookups_in_turn`: knowledge searches awaited inside the turn's transaction, instead of the replay on
-  `LookupNeeded` (actions/services.py).
 
 `--distinct-questions` makes every conversation's questions its own text (the order number appended, as
-buyers write), so no search is answered from the cache: the case the replay exists for.
+buyers write), so no search is answered from the cache.
 
-Results so far (2026-12-04/05) took out two former pieces, `sqlite_inline` (our own SQLite driver on the
-event loop) and `sqlite_checkpoint` (a background checkpoint thread): SQLAlchemy's aiosqlite and SQLite's
-own autocheckpoint measured 3% and 2% slower, under the 10% bar (see bot/store/db.py).
+Results so far (2026-12-04/05) took out three former pieces: `sqlite_inline` (our own SQLite driver on the
+event loop) and `sqlite_checkpoint` (a background checkpoint thread), as SQLAlchemy's aiosqlite and SQLite's
+own autocheckpoint measured 3% and 2% slower, under the 10% bar (see bot/store/db.py); and the turn replay on
+`LookupNeeded`, as awaiting the search inside the turn measured 8% faster with distinct questions (see
+bot/conversation/engine.py).
 
 Every run is a fresh process (nothing leaks between variants) doing the closed-loop capacity run of
 bench/turn.py: all conversations send their next message as soon as the bot answered. The variants run
@@ -42,16 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import SCRIPT  # noqa: E402
 
-VARIANTS = ("baseline", "nlu_in_process", "lookups_in_turn")
+VARIANTS = ("baseline", "nlu_in_process")
 QUESTIONS = {i for i, text in enumerate(SCRIPT) if text.endswith("?")}
-
-
-def apply(variant: str) -> None:
-    """Swap one piece for its simpler arrangement, in this process only (before the runtime is built)."""
-    import bot.conversation.engine
-
-    if variant == "lookups_in_turn":
-        bot.conversation.engine.deferring_lookups = lambda on=True: contextlib.nullcontext()
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -75,7 +67,6 @@ async def one_run(variant: str, conversations: int, turns: int, distinct: bool) 
 
     if variant == "nlu_in_process":
         os.environ["MEDIATOR_SERVER__NLU_PROCESS"] = "false"
-    apply(variant)
     from bench.turn import WARM_UP, setup
 
     rt, case_ids = await setup(conversations + WARM_UP, None)
