@@ -7,7 +7,7 @@ instead of deadlocking on a read-to-write lock upgrade (SQLite's classic "databa
 SQLite runs through SQLAlchemy's aiosqlite driver as shipped, and checkpoints its log itself (every 1,000
 pages, inside the COMMIT that crosses them). Until 2026-12 two pieces of our own replaced those: a driver
 that ran SQLite on the event loop's thread, and a thread that checkpointed in the background. In an
-interleaved A/B (bench/machinery_ab.py, issue 17.8) the library arrangement was 2-3% slower, within the
+interleaved A/B (bench/machinery_ab.py, removed with it; issue 17.8) the library arrangement was 2-3% slower, within the
 10% that would justify keeping private machinery, so both went.
 """
 
