@@ -3,27 +3,25 @@
 SQLite is the embedded default, so it must behave under concurrency: WAL lets readers run beside the
 writer, and every transaction starts with BEGIN IMMEDIATE so two writers queue on the busy timeout
 instead of deadlocking on a read-to-write lock upgrade (SQLite's classic "database is locked").
-
-SQLite runs through SQLAlchemy's aiosqlite driver as shipped, and checkpoints its log itself (every 1,000
-pages, inside the COMMIT that crosses them). Until 2026-12 two pieces of our own replaced those: a driver
-that ran SQLite on the event loop's thread, and a thread that checkpointed in the background. In an
-interleaved A/B (bench/machinery_ab.py, removed with it; issue 17.8) the library arrangement was 2-3% slower, within the
-10% that would justify keeping private machinery, so both went.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
+
+from bot.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
+from bot.store.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
 READ_ONLY = "mediator_read_only"  # an execution option: see make_sessionmaker
 # An execution option: this transaction's COMMIT reaches the disk before it returns, on SQLite too (see
@@ -31,7 +29,6 @@ READ_ONLY = "mediator_read_only"  # an execution option: see make_sessionmaker
 DURABLE = "mediator_durable"
 POLICIES_DIR = "policies_dir"  # a session `info` key: see make_sessionmaker
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
-BUSY_TIMEOUT_S = 30.0
 
 
 def async_url(url: str, base: Path | None = None) -> URL:
@@ -73,9 +70,9 @@ def make_engine(url: str, base: Path | None = None, **kwargs: object) -> AsyncEn
     # puts every bound parameter into the exception text unless told not to.
     kwargs.setdefault("hide_parameters", True)
     if aurl.get_backend_name() == "sqlite":
-        # The driver's timeout is SQLite's busy timeout: a write locked out by another process (`mediator
-        # import`) waits in aiosqlite's thread, never on the event loop.
-        engine = create_async_engine(aurl, connect_args={"timeout": BUSY_TIMEOUT_S}, **kwargs)
+        if aurl.database and aurl.database != ":memory:":
+            kwargs.setdefault("async_creator", inline_creator(aurl.database))
+        engine = create_async_engine(aurl, connect_args={"timeout": 30}, **kwargs)
         _sqlite_pragmas(engine, aurl.database if aurl.database not in (None, "", ":memory:") else None)
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -112,18 +109,35 @@ class _WriteGate:
             self._lock.release()
 
 
+_checkpointers: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
+    """The thread that checkpoints a file SQLite engine's log (bot/store/sqlite_checkpoint.py); None otherwise."""
+    return _checkpointers.get(engine.sync_engine)
+
+
 def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
-    gate = _WriteGate(BUSY_TIMEOUT_S)
+    gate = _WriteGate()
+    # A file database is checkpointed by a background thread, not inside some buyer's COMMIT.
+    checkpointer = Checkpointer(path, engine.sync_engine) if path else None
+    if checkpointer is not None:
+        _checkpointers[engine.sync_engine] = checkpointer
+        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.stop())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, decide when transactions begin (see module docstring).
-        dbapi_conn.isolation_level = None
+        if dbapi_conn.isolation_level is not None:  # inline connections open in autocommit already
+            dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         _record.info["synchronous"] = "NORMAL"
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if checkpointer is not None:  # its thread checkpoints; a commit does only past the backstop
+            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -144,7 +158,7 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
         gate.acquire()
         conn.info["holds_gate"] = True
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(conn, gate.timeout)
         except Exception:
             _release(conn.info)
             raise

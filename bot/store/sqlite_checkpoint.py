@@ -1,0 +1,83 @@
+"""WAL checkpoints for the embedded SQLite database, in a background thread, so that no buyer's turn
+waits for a disk flush.
+
+With `synchronous=NORMAL` a WAL database flushes to disk (fsync) only when it checkpoints: the log is
+synced, its pages are copied into the database file, and the database file is synced. SQLite's automatic
+checkpoint does this inside the COMMIT that takes the log past `wal_autocheckpoint` pages. On the event
+loop that was one commit in fifty, every ~0.15 s at 300 turns/s, each blocking the whole process for the
+two flushes: 5-20 ms on this machine's disk (bench/sqlite_commits.py --commit-checkpoints; on a tmpfs,
+where a flush costs nothing, those commits vanished).
+
+So a thread with its own connection runs a PASSIVE checkpoint (it never blocks a writer or a reader)
+every `interval` seconds; sqlite3 releases the GIL, so copying and flushing happen beside the event loop.
+Not much more often: passes every 50 ms made a turn cost ~15% more CPU (each pass takes the GIL from
+the loop, and a page rewritten by many turns is copied once per pass rather than once per checkpoint).
+Whenever one of its passes finishes with the whole log copied, the next writer starts the log over from
+the beginning, which keeps the file small. Under writes with no pause as long as a pass, that moment
+never comes; then the connections' automatic checkpoint, set to a backstop (`BACKSTOP_PAGES`, by
+bot/store/db.py), restarts the log: one commit in about 2,000 turns still copies the last pages and flushes.
+
+A connection that opened the file before it was switched to WAL (a fresh database: the migrations run
+in rollback-journal mode and the engine switches it on its first connect) keeps seeing no log, and its
+checkpoints report -1 and do nothing. The thread then opens a new connection on its next pass. (An
+earlier version did not, and its thread checkpointed nothing at all from a fresh start.)
+
+The thread ends when the engine is disposed or garbage-collected.
+
+Kept after measuring the library arrangement (issue 17.8, 2026-12-05): SQLAlchemy's aiosqlite as shipped, with
+SQLite's own autocheckpoint instead of bot/store/sqlite_checkpoint.py, was only 2-3% slower in bench/turn.py's
+one-process capacity run, but in bench/channels.py's scale layout (a web and a worker process on one SQLite file,
+100 SMS webhooks/s for 10 s, three interleaved pairs) it cut the turns per second from 80-89 to 53-60 (-35%),
+raised the worker's CPU for the burst from 7 to 11-13 s, and the webhooks' p50 from 12-15 ms to 1.8-2.7 s.
+The two were swapped together, so the measurement keeps both.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import weakref
+from typing import Any
+
+log = logging.getLogger("mediator.sqlite")
+
+# The connections' own automatic checkpoint, in pages (4 KiB each): ~40 MB of log. Reached only when the
+# log has not been restarted for that long (module docstring).
+BACKSTOP_PAGES = 10_000
+
+
+class Checkpointer:
+    def __init__(self, path: str, owner: Any, interval: float = 0.5):
+        self.path = path
+        self.interval = interval
+        self.frames_copied = 0  # about how many pages it copied into the database file (tests, diagnostics)
+        self._stop = threading.Event()
+        self._owner = weakref.ref(owner)  # no reference cycle: a dropped engine stops its thread
+        self._thread = threading.Thread(target=self._run, name=f"sqlite-checkpoint:{path}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        conn = None
+        copied_before = 0  # the log's copied count after the previous pass; it restarts with the log
+        try:
+            while not self._stop.wait(self.interval) and self._owner() is not None:
+                try:
+                    if conn is None:
+                        conn = sqlite3.connect(self.path, timeout=1.0, isolation_level=None, check_same_thread=False)
+                    _busy, _log_pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error as exc:  # a busy or vanished file: try again next time
+                    log.debug("checkpoint of %s skipped: %s", self.path, exc)
+                    continue
+                if copied < 0:  # this connection does not see the log (module docstring): open anew
+                    conn.close()
+                    conn = None
+                    continue
+                self.frames_copied += copied - copied_before if copied >= copied_before else copied
+                copied_before = copied
+        finally:
+            if conn is not None:
+                conn.close()
