@@ -524,6 +524,19 @@ def test_a_staff_grant_of_a_refund_names_its_amount_once_and_the_item(catalog: M
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_remedy_with_its_amount_inside_a_messages_brackets_reads_as_one_note(
+    catalog: MessageCatalog, lang: str
+) -> None:
+    """acknowledge.pending says "the team is on it ({remedy})": a remedy with an amount read "(a partial refund
+    (1 000,00 Kč))". Every variant of every bracketed-remedy message nests no brackets."""
+    variables = {**_vars(lang), "remedy": "refund_partial", "amount": "1 000,00 Kč"}
+    for key, sub in (("acknowledge", "pending"), ("handoff", "approval_needed")):
+        for seed in range(catalog.variants(key, lang, sub=sub)):
+            text = catalog.render(key, lang, variables, sub=sub, seed=seed)
+            assert "))" not in text and "1 000,00 Kč" in text, text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_part_sent_on_its_own_is_named_in_the_buyers_words(catalog: MessageCatalog, lang: str) -> None:
     """Issue 19.5: every language names the part the buyer named, and reads without it when none was named."""
     named = catalog.remedy_name("send_part", lang, item="kettle", part="lid")

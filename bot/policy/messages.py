@@ -631,11 +631,16 @@ _NEWLINES = re.compile(r"\n{3,}")
 # Two bracketed notes in a row read as one: a remedy's name with its amount and a message's item became
 # "a partial refund (12,00 €) (lamp)" (issue 19); it reads "a partial refund (12,00 €, lamp)" in every language.
 _TWO_NOTES = re.compile(r"\(([^()]+)\) \(([^()]+)\)")
+# A bracketed remedy inside a message's own brackets: "the team is on it (a partial refund (1 000,00 Kč))" reads
+# "(a partial refund, 1 000,00 Kč)".
+_NESTED_NOTE = re.compile(r"\(([^()]+) \(([^()]+)\)\)")
 
 
 def _tidy(text: str, had_empty: bool, language: str = "") -> str:
     if ") (" in text:
         text = _TWO_NOTES.sub(r"(\1, \2)", text)
+    if "))" in text:
+        text = _NESTED_NOTE.sub(r"(\1, \2)", text)
     if had_empty:
         text = _EMPTY_PAIRS.sub("", text)
         spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT
