@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn  # noqa: E402
 
-from bench._common import SCRIPT, bench_runtime, median, peak_rss_mb, percentile  # noqa: E402
+from bench._common import SCRIPT, bench_runtime, cpu_seconds, median, peak_rss_mb, percentile  # noqa: E402
 from bot.app.web import create_app  # noqa: E402
 from channels.webchat import chat_link  # noqa: E402
 
@@ -77,6 +77,9 @@ async def setup(n: int, url: str | None):
         for text in SCRIPT:
             await rt.conversation.buyer_message(case_id, text, channel="webchat")
     rt.settle()  # as `mediator serve` does once its runtime is built
+    if rt.conversation.nlu_process is not None:  # a server is up before its traffic: so is its NLU helper
+        async with asyncio.timeout(120):
+            assert await rt.conversation.nlu_process.ready(), "the NLU helper was closed"
     return rt, case_ids[WARM_UP:]
 
 
@@ -121,7 +124,9 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
     latencies: list[float] = []
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
-    cpu_before = time.process_time()
+    nlu = rt.conversation.nlu_process  # the NLU helper process (bot/understanding/nlu_process.py), if any
+    helper = nlu.pid if nlu else None
+    cpu_before = (time.process_time(), cpu_seconds(helper) if helper else 0.0, nlu.parsed if nlu else 0)
 
     async def conversation(case_id: int) -> None:
         for text, offset in zip(SCRIPT[:turns], due_at[case_id], strict=True):
@@ -132,7 +137,8 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
 
     await asyncio.gather(*(conversation(c) for c in case_ids))
     elapsed = loop.time() - start
-    cpu = time.process_time() - cpu_before
+    cpu = time.process_time() - cpu_before[0]
+    helper_cpu = cpu_seconds(helper) - cpu_before[1] if helper else 0.0
     print(
         f"at {rate:.0f} turns/s offered, in process on {rt.engine.dialect.name}: {n} concurrent "
         f"conversations x {turns} turns, one message every {n / rate:.1f} s per buyer on average"
@@ -143,7 +149,10 @@ async def at_rate(rt, case_ids: list[int], turns: int, rate: float) -> None:
     print(f"  turn p99     {percentile(latencies, 99):.1f} ms")
     print(f"  turn max     {max(latencies):.1f} ms")
     print(f"  peak RSS     {peak_rss_mb():.0f} MB")
-    print(f"  CPU          this process {cpu:.1f} s ({cpu / len(latencies) * 1000:.2f} ms a turn)")
+    print(
+        f"  CPU          this process {cpu:.1f} s ({cpu / len(latencies) * 1000:.2f} ms a turn), "
+        f"NLU helper process {helper_cpu:.1f} s ({nlu.parsed - cpu_before[2] if nlu else 0} parses)"
+    )
 
 
 HTTP_CLIENT = """

@@ -73,13 +73,18 @@ class Runtime:
                     log.info("shop %s: policy versions recorded for %s", shop_id, ", ".join(changed))
 
     def settle(self) -> None:
-        """Load and warm up the NLU and the guard rails' model now, then exempt everything
+        """Load and warm up the NLU now, start its helper process (`server.nlu_process`), then exempt everything
         loaded so far (models, policies, the knowledge client) from the garbage collector's scans. A
         long-running server keeps those ~millions of objects for life; scanning them in every full
         collection cost about a fifth of a turn's CPU under load (bench/turn.py). Only for a process
         that builds one runtime: frozen objects are never collected."""
         self.conversation.nlu.warm_up()
         draft_meaning.load_model(self.settings.models_dir())  # the guard rails read every reply the bot sends
+        if self.settings.server.nlu_process and self.conversation.nlu_process is None:
+            from bot.understanding.nlu_process import NLUProcess
+
+            self.conversation.nlu_process = NLUProcess(self.settings.models_dir())
+            self.conversation.nlu_process.start()
         gc.collect()
         gc.freeze()
 
@@ -105,6 +110,9 @@ class Runtime:
         await self.channels.close()
         await self.http.aclose()
         await self.engine.dispose()
+        if self.conversation.nlu_process is not None:
+            self.conversation.nlu_process.close()
+            self.conversation.nlu_process = None
 
 
 async def build_runtime(
@@ -126,6 +134,7 @@ async def build_runtime(
     slack = build_slack(settings, sessions, clock, conversation, channels)
     worker = Worker(JobContext(settings, clock, sessions, http, conversation, channels, slack=slack), JOB_HANDLERS)
     intake = Intake(sessions, triager, settings, clock)
+    intake.on_case_opened = conversation.expect_case
     runtime = Runtime(
         settings,
         engine,

@@ -44,7 +44,9 @@ class CaseContext:
 
 
 def item_names(names: Iterable[str | None]) -> tuple[str, ...]:
-    """The order's item names the NLU matches a message against."""
+    """The order's item names the NLU matches a message against. Intake hands them to the early parse
+    (bot/understanding/nlu_process.py) and the engine checks them inside the turn: both must derive them here, or every
+    early parse would be thrown away as stale."""
     return tuple(name for name in names if name)
 
 

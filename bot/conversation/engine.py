@@ -41,9 +41,11 @@ from bot.store import buyer_contacts
 from bot.store.models import Case, Event, Message
 from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu import ParseResult
+from bot.understanding.nlu_process import NLUProcess
 
 log = logging.getLogger("mediator.engine")
 MAX_MESSAGE_CHARS = 4000
+HINTS_KEPT = 50_000  # cases whose language and items are remembered for an early parse (~100 bytes each)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,12 @@ class TurnResult:
             "outcome": self.outcome,
             "duplicate": self.duplicate,
         }
+
+
+@dataclass(frozen=True)
+class EarlyParse:
+    hint: tuple[str | None, tuple[str, ...], str]  # the case's language, item names and problem reading
+    parsed: Any
 
 
 def parse_hint(ctx: CaseContext) -> tuple[str | None, tuple[str, ...], str]:
@@ -107,6 +115,8 @@ class Engine:
         self.executor.register_package(actions)
         self._nlu_loader = nlu_loader
         self._nlu: Any = None
+        self.nlu_process: NLUProcess | None = None  # started by Runtime.settle() in a server
+        self._hints: dict[int, tuple[str | None, tuple[str, ...], str]] = {}
         self._callback_url = callback_url
         # Which channels are switched on (build_runtime sets it from the adapters) and their policy.
         self.channels_enabled: frozenset[str] = frozenset({"webchat"})
@@ -158,8 +168,41 @@ class Engine:
         # A question's knowledge search is awaited inside the turn (off the event loop, in a thread). Until
         # 2026-12 the turn stepped out instead, searched, and was replayed (the search held SQLite's write gate
         # otherwise); with every question distinct, so that no search came from the cache, the interleaved A/B
-        # measured the plain await 8% faster and 8% cheaper in CPU (bench/machinery_ab.py, since removed; 17.8).
-        return await self._buyer_turn(case_id, clean(text), channel, provider_id, shop_id, finish_job, photo)
+        # measured the plain await 8% faster and 8% cheaper in CPU (bench/machinery_ab.py, issue 17.8).
+        text = clean(text)
+        early = await self._parse_early(case_id, text) if text else None
+        return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early, finish_job, photo)
+
+    async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
+        """The helper process's parse (bot/understanding/nlu_process.py), asked before the transaction opens, with the
+        language and items on record for this case (from its last turn here, or from intake); None when
+        there is no helper, nothing on record, or the helper cannot answer now."""
+        hint = self._hints.get(case_id) if self.nlu_process is not None else None
+        if hint is None:
+            return None
+        parsed = await self.nlu_process.parse(text, *hint)
+        return None if parsed is None else EarlyParse(hint, parsed)
+
+    def _parse(self, ctx: CaseContext, text: str, early: EarlyParse | None) -> Any:
+        """The turn's parse: the early one if the case still has the language and items it was made for
+        (another turn or process may have changed them since), else one made here."""
+        hint = parse_hint(ctx)
+        if early is not None and early.hint == hint:
+            return early.parsed
+        return self.nlu.parse(text, fallback_language=hint[0], items=hint[1], meaning=hint[2])
+
+    def _remember_hint(self, ctx: CaseContext) -> None:
+        # Kept with or without a helper: a server starts its helper after it has already run the turns
+        # and first contacts of its warm-up, and those cases' next messages can be parsed early.
+        self.expect_case(ctx.case.id, *parse_hint(ctx))
+
+    def expect_case(self, case_id: int, language: str | None, items: tuple[str, ...], reading: str = "read") -> None:
+        """Remember what the case's next buyer message will be parsed with (intake calls this for a new
+        case, whose buyer may write before the first contact)."""
+        self._hints.pop(case_id, None)
+        self._hints[case_id] = (language, items, reading)
+        if len(self._hints) > HINTS_KEPT:
+            del self._hints[next(iter(self._hints))]  # the least recently used: dicts keep insertion order
 
     async def _buyer_turn(
         self,
@@ -168,6 +211,7 @@ class Engine:
         channel: str,
         provider_id: str | None,
         shop_id: str | None,
+        early: EarlyParse | None,
         finish_job: int | None = None,
         photo: int | None = None,
     ) -> TurnResult:
@@ -180,17 +224,10 @@ class Engine:
                 previous = await self._replies_to(session, case, channel, provider_id)
                 if previous is not None:
                     return TurnResult(case.id, case.stage, previous, duplicate=True, outcome=case.outcome)
-            # The NLU runs here, on the event loop, inside the transaction: reading the case first gives it the
-            # language, the order's items and whether problems are read by meaning, without a second read.
-            # Until 2026-12 a helper process parsed messages before the turn, to use a second core; once
-            # flow.problem_reading spared most turns the sentence encoder, parsing here measured 10-11% faster
-            # and 15-20% cheaper in CPU in an interleaved A/B (bench/machinery_ab.py, removed with it; issue 17.8).
-            hint = parse_hint(ctx)
-            parsed = (
-                self.nlu.parse(text, fallback_language=hint[0], items=hint[1], meaning=hint[2])
-                if text or photo is None
-                else photo_only(ctx)
-            )
+            # Without a helper process the NLU runs here, on the event loop, inside the transaction: less
+            # than handing it to a thread and back, and reading the case first gives it the language and
+            # the order's items without a second read.
+            parsed = self._parse(ctx, text, early) if text or photo is None else photo_only(ctx)
             inbound = {
                 "shop_id": case.shop_id,
                 "case_id": case.id,
@@ -465,6 +502,7 @@ class Engine:
         rows = ([inbound] if inbound else []) + outbound
         if rows:
             await outbox.enqueue(session, [{**row, "stage": case.stage} for row in rows], now)
+        self._remember_hint(ctx)  # for the early parse of the buyer's next message (first contact included)
         return replies
 
     def _screen(

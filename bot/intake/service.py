@@ -9,7 +9,7 @@ items are reported per item and never block the valid ones.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation import flow
+from bot.conversation.context import item_names
 from bot.conversation.lifecycle import callback_job
 from bot.intake.schema import ReviewIn, validate_review
 from bot.intake.triage import Triager, TriageResult
@@ -75,6 +76,9 @@ class Intake:
         # PostgreSQL statistics refresh during bulk imports (see _keep_statistics_fresh).
         self._stored = 0
         self._analyze_at = 1000
+        # Told each opened case's language and item names (case id, language, items): the engine parses a
+        # buyer's first message early with them (bot/understanding/nlu_process.py). Set by build_runtime.
+        self.on_case_opened: Callable[[int, str, tuple[str, ...]], None] | None = None
 
     def validate(self, items: Sequence[Any]) -> tuple[list[tuple[int, ReviewIn]], list[ItemResult]]:
         now = self.clock.now()
@@ -366,6 +370,10 @@ class Intake:
             )
         inserted = await session.execute(Case.__table__.insert().returning(Case.id, Case.review_id), case_rows)
         case_ids = {review_id: case_id for case_id, review_id in inserted}
+        if self.on_case_opened is not None:
+            for _key, review, triage, _td, review_id in opening:
+                items = item_names(i.name for i in review.order.items) if review.order else ()
+                self.on_case_opened(case_ids[review_id], triage.language, items)
         callback_url = self.settings.callback_url(shop_id)
         events, jobs = [], []
         for row in case_rows:

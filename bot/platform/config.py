@@ -31,9 +31,8 @@ class Strict(BaseModel):
 class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    # No longer used (2026-12): buyer messages are parsed inside the turn (bot/conversation/engine.py says why).
-    # Still accepted, so a config.yml or environment written for an older version loads unchanged.
-    nlu_process: bool | None = None
+    # Parse buyer messages in a helper process (bot/understanding/nlu_process.py), so turns use a second core.
+    nlu_process: bool = True
     # Slow and greedy clients (bot/web/slow_clients.py): seconds for a request head and for a body, and the
     # connections one address may hold at once (proxies uvicorn trusts are exempt).
     head_timeout: float = Field(10.0, gt=0, le=300)
