@@ -5,6 +5,8 @@
 Each variant swaps one piece for the simpler, library-only arrangement it replaced:
 
 - `nlu_in_process`: buyer messages parsed on the server's own core, instead of bot/understanding/nlu_process.py;
+- `lookups_in_turn`: knowledge searches awaited inside the turn's transaction, instead of the replay on
+  `LookupNeeded` (actions/services.py).
 
 `--distinct-questions` makes every conversation's questions its own text (the order number appended, as
 buyers write), so no search is answered from the cache.
@@ -12,8 +14,9 @@ buyers write), so no search is answered from the cache.
 Results (2026-12-04/05, issue 17.8). This one-process run is not enough on its own: it is blind to what a
 turn's transaction costs the *other* processes on the same SQLite file. Each removal it favoured was therefore
 also run through bench/channels.py (a web and a worker process, 100 SMS webhooks/s, interleaved pairs):
-- the turn replay on `LookupNeeded`: removed. Awaiting the search inside the turn measured 8% faster here
-  with distinct questions (bot/conversation/engine.py);
+- the turn replay on `LookupNeeded`: kept for now. Awaiting the search inside the turn measured 8% faster here
+  with distinct questions, but bench/channels.py asks the same questions (answered from the cache), so it
+  cannot see a search holding the write lock the webhooks wait for, which is what sank the other two;
 - `sqlite_inline` and `sqlite_checkpoint`: kept. 2-3% slower here without them, but 35% fewer turns/s and
   webhook p50 12-15 ms -> 1.8-2.7 s in bench/channels.py (their docstrings give the figures);
 - `nlu_process`: kept. 10-11% faster here without it, once flow.problem_reading spared most parses the
@@ -48,8 +51,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import SCRIPT  # noqa: E402
 
-VARIANTS = ("baseline", "nlu_in_process")
+VARIANTS = ("baseline", "nlu_in_process", "lookups_in_turn")
 QUESTIONS = {i for i, text in enumerate(SCRIPT) if text.endswith("?")}
+
+
+def apply(variant: str) -> None:
+    """Swap one piece for its simpler arrangement, in this process only (before the runtime is built)."""
+    import bot.conversation.engine
+
+    if variant == "lookups_in_turn":
+        bot.conversation.engine.deferring_lookups = lambda on=True: contextlib.nullcontext()
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -73,6 +84,7 @@ async def one_run(variant: str, conversations: int, turns: int, distinct: bool) 
 
     if variant == "nlu_in_process":
         os.environ["MEDIATOR_SERVER__NLU_PROCESS"] = "false"
+    apply(variant)
     from bench.turn import WARM_UP, setup
 
     rt, case_ids = await setup(conversations + WARM_UP, None)
