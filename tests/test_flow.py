@@ -692,3 +692,10 @@ def test_an_item_changed_after_the_remedy_was_carried_out_goes_to_a_person() -> 
     # A remedy a person granted is theirs to change.
     granted = oh_wait(confirmed(granted_by="Maja"))
     assert granted.handoff == "item_changed"
+
+
+def test_an_item_named_after_the_review_question_changes_no_remedy() -> None:
+    """After the review question the mediation is over: naming another item then is no correction of the remedy
+    (a Swedish buyer leaving the review as it was went to staff as 'item changed')."""
+    plan = oh_wait(confirmed(Stage.REVISION_ASKED))
+    assert plan.handoff is None and "item_change" not in plan.slots

@@ -270,7 +270,8 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return gather(s, p, remedies, slots)
     if s.stage == Stage.PROPOSING:
         return answer_proposal(s, m, p, remedies, slots)
-    if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP, Stage.REVISION_ASKED) and other_item(s, slots):
+    # After the review question the mediation is over: an item named then is not a correction of the remedy.
+    if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP) and other_item(s, slots):
         return remedy_for_other_item(s, remedies, slots)
     if s.stage == Stage.RESOLVING:
         return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="while_resolving")

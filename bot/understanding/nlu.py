@@ -746,8 +746,11 @@ def _similar(a: str, b: str) -> bool:
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     if common >= 4 and common >= 0.75 * min(len(a), len(b)):
         return True
-    # A typo ("lampa"/"lamap"): rapidfuzz's normalised Indel similarity, 0-100.
-    return len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80
+    # A typo ("lampa"/"lamap", "lanten"): rapidfuzz's normalised Indel similarity, 0-100, between words of about
+    # the same length. Without the length check a word that is a subsequence of an item's word matched it:
+    # Swedish "låter" ("sounds", folded "later") is 83 to "lantern", and "jag låter det stå" (I'll leave it)
+    # after the remedy was read as the buyer naming the lantern again.
+    return len(a) >= 4 and len(b) >= 4 and abs(len(a) - len(b)) <= 1 and fuzz.ratio(a, b) >= 80
 
 
 # Negation words that, said alone, answer a question ("no it came broken") rather than deny what follows.
