@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.reports.build import SLICES, ReportInputError, parse_period, parse_slice, shop_report
 from bot.reports.render import render_csv, render_html
-from bot.store.admin_tokens import TOKEN_PREFIX, admin_for_token
+from bot.store.admin_tokens import TOKEN_PREFIX, Admin, admin_for_token
 from bot.store.web_sessions import LIFETIME, close_session, open_session, signed_in
 from bot.web import pages
 from bot.web.auth import not_an_admin_token
@@ -46,6 +46,11 @@ async def _who(request: Request, secret: str) -> tuple[str, str]:
     """The shop and the name behind an admin token: the dashboard's sign-in takes nothing else."""
     if not secret.startswith(TOKEN_PREFIX):
         raise not_an_admin_token("key")
+    admin = await _admin(request, secret, "key")
+    return admin.shop_id, admin.name
+
+
+async def _admin(request: Request, secret: str, field: str) -> Admin:
     async with runtime(request).sessions() as session:
         admin = await admin_for_token(session, secret)
     if admin is None:
@@ -53,26 +58,16 @@ async def _who(request: Request, secret: str) -> tuple[str, str]:
             401,
             "unauthorized",
             "unknown or revoked admin token",
-            field="key",
+            field=field,
             fix="check the token; `mediator admin token create` issues a new one",
         )
-    return admin.shop_id, admin.name
+    return admin
 
 
 async def _shop_for_secret(request: Request, secret: str) -> str:
     """The shop behind an admin token (admin or staff role: both may read reports) or a shop API key."""
     if secret.startswith(TOKEN_PREFIX):
-        async with runtime(request).sessions() as session:
-            admin = await admin_for_token(session, secret)
-        if admin is None:
-            raise ApiError(
-                401,
-                "unauthorized",
-                "unknown or revoked admin token",
-                field="Authorization",
-                fix="check the token; `mediator admin token create` issues a new one",
-            )
-        return admin.shop_id
+        return (await _admin(request, secret, "Authorization")).shop_id
     return await shop_for_api_key(request, secret or None)
 
 
