@@ -7,7 +7,7 @@ import pytest
 
 from bot.app.runtime import Runtime
 from tests.browser import Page, expect
-from tests.conftest import KEY
+from tests.conftest import admin_token
 from tests.test_staff_browser import sign_in
 
 pytestmark = pytest.mark.timeout(120)
@@ -28,13 +28,14 @@ async def test_staff_page_keeps_no_key_and_signs_out(page: Page, base_url: str, 
     await expect(page.locator("#inbox")).to_be_hidden()
 
 
-async def test_reports_sign_out_ends_the_session(page: Page, base_url: str) -> None:
+async def test_reports_sign_out_ends_the_session(page: Page, base_url: str, rt: Runtime) -> None:
+    token = await admin_token(rt)
     await page.goto(f"{base_url}/admin/reports?period=2026-Q4")
-    await page.get_by_label("Admin token or shop API key").fill(KEY)
+    await page.get_by_label("Your admin token").fill(token)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.locator("h1")).to_have_text("Mediation reports")
     [cookie] = [c for c in await page.context.cookies() if c["name"] == "mediator_report_session"]
-    assert cookie["httpOnly"] and KEY not in cookie["value"]
+    assert cookie["httpOnly"] and token not in cookie["value"]
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("alert")).to_contain_text("Sign in")
     await page.goto(f"{base_url}/admin/reports?period=2026-Q4")

@@ -9,10 +9,7 @@ its id and is never re-embedded, and ids that no file produces any more are dele
 
 Search fuses cosine similarity from Chroma with a TF-IDF score over the same chunks (character
 n-grams, so Polish inflections like "uszkodzona"/"uszkodzenie" still match); the weight is
-`hybrid_weight` and bench/embeddings_eval.py measures why it helps. The lexical side reads folded text (no
-diacritics, lower case) on both sides, as buyers type questions: on data/eval/retrieval (77 questions, 11
-languages, bench/retrieval_accuracy.py) the right section came first for 0.42 before and 0.44 after, the right
-file for 0.78 and 0.84. A separate score for a section's heading was tried and lost sections (0.39 at 0.15).
+`hybrid_weight` and bench/embeddings_eval.py measures why it helps.
 """
 
 from __future__ import annotations
@@ -41,7 +38,6 @@ from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.platform.folding import plain
 from bot.platform.knowledge_config import HttpStoreSettings, KnowledgeSettings, PersistentStoreSettings
 from bot.retrieval.anchors import cites, slug, split_anchor
 from bot.retrieval.embeddings import EmbeddingsConfigError, make_embeddings
@@ -265,10 +261,7 @@ class _LexicalIndex:
         self.texts = texts
         self.metadatas = metadatas
         self.languages = np.array([m.get("language", "") for m in metadatas])
-        # Folded (lower case, no diacritics) on both sides: buyers type "dostawe", "zaruka", "Ruckgabe".
-        self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=plain
-        )
+        self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         # Column-major, so a query touches only the columns of its own n-grams (an inverted index):
         # ~1 ms over 10,000 chunks, where a full sparse product measured ~14 ms.
         self._matrix = self._vectorizer.fit_transform(texts).tocsc()
