@@ -24,12 +24,8 @@ earlier version did not, and its thread checkpointed nothing at all from a fresh
 
 The thread ends when the engine is disposed or garbage-collected.
 
-Kept after measuring the library arrangement (issue 17.8, 2026-12-05): SQLAlchemy's aiosqlite as shipped, with
-SQLite's own autocheckpoint instead of bot/store/sqlite_checkpoint.py, was only 2-3% slower in bench/turn.py's
-one-process capacity run, but in bench/channels.py's scale layout (a web and a worker process on one SQLite file,
-100 SMS webhooks/s for 10 s, three interleaved pairs) it cut the turns per second from 80-89 to 53-60 (-35%),
-raised the worker's CPU for the burst from 7 to 11-13 s, and the webhooks' p50 from 12-15 ms to 1.8-2.7 s.
-The two were swapped together, so the measurement keeps both.
+Kept after measuring the library arrangement (issue 17.8, 2026-12-05): it and bot/store/sqlite_inline.py were
+swapped out together, and bench/channels.py lost a third of its throughput; the figures are in that module.
 """
 
 from __future__ import annotations
