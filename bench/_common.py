@@ -63,6 +63,15 @@ SCRIPT = [
     "Do I need to send the broken one back?",
     "Great, thank you",
 ]
+QUESTIONS = {i for i, text in enumerate(SCRIPT) if text.endswith("?")}
+
+
+def script_line(buyer: int, turn: int, distinct: bool = False) -> str:
+    """Line `turn` of the bench script for buyer `buyer`. With `distinct`, every buyer's questions are their
+    own text (the order number appended), so no knowledge search is answered from the cache: a bench that
+    repeats the questions cannot show what a search costs inside a turn."""
+    text = SCRIPT[turn % len(SCRIPT)]
+    return text + f" My order is {1000 + buyer}." if distinct and turn % len(SCRIPT) in QUESTIONS else text
 
 
 async def bench_runtime(url: str | None):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """Signed inbound SMS webhooks at a fixed rate against uvicorn on loopback, replies through the fake Twilio.
 
     .venv/bin/python bench/channels.py [--rate 500] [--seconds 30] [--buyers 500] [--database-url URL]
+        [--distinct-questions] [--variant lookups_in_turn]
 
 Process layout: the scale-out deployment on one small machine (2 cores), as production would run it:
 - the web process: uvicorn (httptools and uvloop, which uvicorn[standard] brings), serving the webhooks
@@ -52,7 +53,7 @@ import httpx  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench._common import SCRIPT, cpu_seconds, median, percentile, scratch_database  # noqa: E402
+from bench._common import cpu_seconds, median, percentile, scratch_database, script_line  # noqa: E402
 from bot.store.db import async_url, sync_url  # noqa: E402
 from channels.sms_segments import split_to_budget  # noqa: E402
 from tests.fakes import free_port  # noqa: E402
@@ -136,9 +137,11 @@ async def worker() -> None:
     """The worker process: claims and runs the jobs (turns, deliveries) until terminated."""
     import signal
 
+    from bench.machinery_ab import apply
     from bot.app.runtime import build_runtime
     from bot.platform.config import load_settings
 
+    apply(os.environ.get("BENCH_VARIANT", "baseline"))
     rt = await build_runtime(load_settings())
     rt.settle()
     stop = asyncio.Event()
@@ -163,6 +166,15 @@ async def main() -> None:
     parser.add_argument("--buyers", type=int, default=500)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--drain-timeout", type=float, default=900)
+    parser.add_argument(
+        "--distinct-questions", action="store_true", help="every buyer's questions are their own (no cached answers)"
+    )
+    parser.add_argument(
+        "--variant",
+        default="baseline",
+        choices=("baseline", "lookups_in_turn"),
+        help="the worker swaps a piece of machinery for its simpler arrangement (bench/machinery_ab.py)",
+    )
     parser.add_argument("--worker-nice", type=int, default=10, help="CPU niceness of the worker process")
     args = parser.parse_args()
 
@@ -184,6 +196,7 @@ async def main() -> None:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": "+15005550006",
             "TWILIO_API_BASE": fake.url,
+            "BENCH_VARIANT": args.variant,
         }
     )
     await create_shop(env)
@@ -286,7 +299,7 @@ async def run(
     fired: dict[str, float] = {}  # MessageSid → when it was due
     # Bodies and signatures are made before the clock starts: the load generator shares the machine with
     # the server, and its own CPU time must not show up as server latency.
-    requests = [signed_webhook(fake, app_url, i, args.buyers) for i in range(total)]
+    requests = [signed_webhook(fake, app_url, i, args.buyers, args.distinct_questions) for i in range(total)]
     # At most 400 requests in flight; latency counts from the moment a webhook was due, so any queueing
     # here shows up in it.
     host, port = app_url.removeprefix("http://").split(":")
@@ -363,10 +376,11 @@ async def run(
     )
 
 
-def signed_webhook(fake: FakeTwilio, app_url: str, i: int, buyers: int) -> tuple[str, bytes]:
+def signed_webhook(fake: FakeTwilio, app_url: str, i: int, buyers: int, distinct: bool) -> tuple[str, bytes]:
     """Webhook i as Twilio would post it, as the bytes of an HTTP/1.1 request: buyer i mod `buyers`, the
     next line of that buyer's script."""
-    params = fake.inbound_params(phone(i % buyers), SCRIPT[(i // buyers) % len(SCRIPT)], f"SMbench{i:026d}")
+    text = script_line(i % buyers, i // buyers, distinct)
+    params = fake.inbound_params(phone(i % buyers), text, f"SMbench{i:026d}")
     body = urlencode(params).encode()
     head = (
         f"POST /webhooks/twilio HTTP/1.1\r\nHost: {app_url.removeprefix('http://')}\r\n"

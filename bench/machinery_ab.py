@@ -49,10 +49,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import SCRIPT  # noqa: E402
+from bench._common import script_line  # noqa: E402
 
 VARIANTS = ("baseline", "nlu_in_process", "lookups_in_turn")
-QUESTIONS = {i for i, text in enumerate(SCRIPT) if text.endswith("?")}
 
 
 def apply(variant: str) -> None:
@@ -73,10 +72,7 @@ def cpu_seconds(process: psutil.Process) -> float:
 
 
 def script_for(case_id: int, turns: int, distinct: bool) -> list[str]:
-    if not distinct:
-        return SCRIPT[:turns]
-    own = f" My order is {1000 + case_id}."
-    return [text + own if i in QUESTIONS else text for i, text in enumerate(SCRIPT[:turns])]
+    return [script_line(case_id, turn, distinct) for turn in range(turns)]
 
 
 async def one_run(variant: str, conversations: int, turns: int, distinct: bool) -> dict[str, float]:
