@@ -9,8 +9,7 @@ import asyncio
 import contextvars
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -19,28 +18,6 @@ from bot.policy.bundle import current_bundle
 from bot.policy.conversation import Routing, load_routing
 from bot.policy.messages import MessageCatalog, load_catalog
 from bot.policy.shop import ShopPolicy, load_shop_policy
-
-
-class LookupNeeded(Exception):
-    """A search the turn may not wait for where it stands (see `deferring_lookups`): the engine runs
-    `fetch` outside the turn's transaction and replays the turn, which then finds the answer cached."""
-
-    def __init__(self, fetch: Callable[[], Any]):
-        super().__init__("knowledge lookup needed")
-        self.fetch = fetch
-
-
-_deferring = contextvars.ContextVar("deferring_lookups", default=False)
-
-
-@contextmanager
-def deferring_lookups(on: bool = True) -> Iterator[None]:
-    """Inside, an uncached search raises LookupNeeded instead of running (bot/conversation/engine.py says why)."""
-    token = _deferring.set(on)
-    try:
-        yield
-    finally:
-        _deferring.reset(token)
 
 
 class LazyKnowledge:
@@ -141,8 +118,6 @@ class LazyKnowledge:
 
 
 async def _off_loop(fetch: Callable[[], Any]) -> Any:
-    if _deferring.get():
-        raise LookupNeeded(fetch)
     return await asyncio.to_thread(fetch)
 
 

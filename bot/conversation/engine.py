@@ -11,7 +11,6 @@ restart between any two steps loses nothing: the case row and the jobs table hol
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import actions
-from actions.services import LookupNeeded, Services, deferring_lookups, get_services, use_services
+from actions.services import Services, get_services, use_services
 from bot.conversation import flow
 from bot.conversation.context import DOMAIN, CaseContext, load_context, remedy_facts, save_context, tracker
 from bot.conversation.lifecycle import add_event, apply_stage, transition
@@ -46,7 +45,6 @@ from bot.understanding.nlu_process import NLUProcess
 
 log = logging.getLogger("mediator.engine")
 MAX_MESSAGE_CHARS = 4000
-LOOKUP_ATTEMPTS = 3  # a turn's replays for searches (one per search it needs; two at most today)
 HINTS_KEPT = 50_000  # cases whose language and items are remembered for an early parse (~100 bytes each)
 
 
@@ -167,24 +165,13 @@ class Engine:
         itself (bot/inbox/inbox.py `take_inline`): it is marked done in the turn's transaction. `photo` is the
         `photos` row sent with it (the web chat checked it belongs to this case): the message may then have no
         text at all."""
-        # A turn that needs a search the knowledge base has not answered yet does not wait for it inside
-        # its transaction: on SQLite that transaction holds the process's one write gate, and a 3-5 ms
-        # search (far more under load) stalled every other buyer behind it (bench/turn.py collapsed from
-        # p50 9 ms to seconds once buyers asked questions). The turn steps out, searches, and is replayed
-        # from the start, finding the answer cached; the rolled-back attempt wrote nothing. The last
-        # attempt searches in place, so a turn always finishes.
+        # A question's knowledge search is awaited inside the turn (off the event loop, in a thread). Until
+        # 2026-12 the turn stepped out instead, searched, and was replayed (the search held SQLite's write gate
+        # otherwise); with every question distinct, so that no search came from the cache, the interleaved A/B
+        # measured the plain await 8% faster and 8% cheaper in CPU (bench/machinery_ab.py, issue 17.8).
         text = clean(text)
         early = await self._parse_early(case_id, text) if text else None
-        for attempt in range(1, LOOKUP_ATTEMPTS + 1):
-            try:
-                with deferring_lookups(attempt < LOOKUP_ATTEMPTS):
-                    return await self._buyer_turn(
-                        case_id, text, channel, provider_id, shop_id, early, finish_job, photo
-                    )
-            except LookupNeeded as need:
-                fetch = need.fetch
-            await asyncio.to_thread(fetch)
-        raise AssertionError("unreachable: the last attempt does not defer")
+        return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early, finish_job, photo)
 
     async def _parse_early(self, case_id: int, text: str) -> EarlyParse | None:
         """The helper process's parse (bot/understanding/nlu_process.py), asked before the transaction opens, with the
