@@ -1,7 +1,7 @@
 """Signed inbound SMS webhooks at a fixed rate against uvicorn on loopback, replies through the fake Twilio.
 
     .venv/bin/python bench/channels.py [--rate 500] [--seconds 30] [--buyers 500] [--database-url URL]
-        [--distinct-questions] [--variant lookups_in_turn]
+        [--distinct-questions]
 
 Process layout: the scale-out deployment on one small machine (2 cores), as production would run it:
 - the web process: uvicorn (httptools and uvloop, which uvicorn[standard] brings), serving the webhooks
@@ -169,12 +169,6 @@ async def main() -> None:
     parser.add_argument(
         "--distinct-questions", action="store_true", help="every buyer's questions are their own (no cached answers)"
     )
-    parser.add_argument(
-        "--variant",
-        default="baseline",
-        choices=("baseline", "lookups_in_turn"),
-        help="the worker swaps a piece of machinery for its simpler arrangement (bench/machinery_ab.py)",
-    )
     parser.add_argument("--worker-nice", type=int, default=10, help="CPU niceness of the worker process")
     args = parser.parse_args()
 
@@ -196,7 +190,6 @@ async def main() -> None:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": "+15005550006",
             "TWILIO_API_BASE": fake.url,
-            "BENCH_VARIANT": args.variant,
         }
     )
     await create_shop(env)

@@ -4,9 +4,7 @@
 
 Each variant swaps one piece for the simpler, library-only arrangement it replaced:
 
-- `nlu_in_process`: buyer messages parsed on the server's own core, instead of bot/understanding/nlu_process.py;
-- `lookups_in_turn`: knowledge searches awaited inside the turn's transaction, instead of the replay on
-  `LookupNeeded` (actions/services.py).
+- `nlu_in_process`: buyer messages parsed on the server's own core, instead of bot/understanding/nlu_process.py.
 
 `--distinct-questions` makes every conversation's questions its own text (the order number appended, as
 buyers write), so no search is answered from the cache.
@@ -14,9 +12,12 @@ buyers write), so no search is answered from the cache.
 Results (2026-12-04/05, issue 17.8). This one-process run is not enough on its own: it is blind to what a
 turn's transaction costs the *other* processes on the same SQLite file. Each removal it favoured was therefore
 also run through bench/channels.py (a web and a worker process, 100 SMS webhooks/s, interleaved pairs):
-- the turn replay on `LookupNeeded`: kept for now. Awaiting the search inside the turn measured 8% faster here
-  with distinct questions, but bench/channels.py asks the same questions (answered from the cache), so it
-  cannot see a search holding the write lock the webhooks wait for, which is what sank the other two;
+- the turn replay on `LookupNeeded` (a turn that needed an uncached search stepped out of its transaction,
+  searched and was replayed): removed. Awaiting the search inside the turn measured 8% faster here with
+  distinct questions, and bench/channels.py --distinct-questions (searches not answered from the cache) saw no
+  cost to the other process either: 3 interleaved pairs at 100 webhooks/s, webhook p50 4.7-6.0 ms with the
+  replay vs 5.3-5.6 ms without, p99 73-190 vs 99-144 ms, worker CPU 6.3-6.5 vs 6.5-6.7 s; 2 pairs at 150/s,
+  p50 14-57 vs 10.5-10.6 ms, drain 4.8-18.7 vs 2.5-4.8 s (2026-12-05, with other work on the host);
 - `sqlite_inline` and `sqlite_checkpoint`: kept. 2-3% slower here without them, but 35% fewer turns/s and
   webhook p50 12-15 ms -> 1.8-2.7 s in bench/channels.py (their docstrings give the figures);
 - `nlu_process`: kept. 10-11% faster here without it, once flow.problem_reading spared most parses the
@@ -51,15 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import script_line  # noqa: E402
 
-VARIANTS = ("baseline", "nlu_in_process", "lookups_in_turn")
-
-
-def apply(variant: str) -> None:
-    """Swap one piece for its simpler arrangement, in this process only (before the runtime is built)."""
-    import bot.conversation.engine
-
-    if variant == "lookups_in_turn":
-        bot.conversation.engine.deferring_lookups = lambda on=True: contextlib.nullcontext()
+VARIANTS = ("baseline", "nlu_in_process")
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -80,7 +73,6 @@ async def one_run(variant: str, conversations: int, turns: int, distinct: bool) 
 
     if variant == "nlu_in_process":
         os.environ["MEDIATOR_SERVER__NLU_PROCESS"] = "false"
-    apply(variant)
     from bench.turn import WARM_UP, setup
 
     rt, case_ids = await setup(conversations + WARM_UP, None)

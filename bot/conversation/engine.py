@@ -168,7 +168,9 @@ class Engine:
         # A question's knowledge search is awaited inside the turn (off the event loop, in a thread). Until
         # 2026-12 the turn stepped out instead, searched, and was replayed (the search held SQLite's write gate
         # otherwise); with every question distinct, so that no search came from the cache, the interleaved A/B
-        # measured the plain await 8% faster and 8% cheaper in CPU (bench/machinery_ab.py, issue 17.8).
+        # measured the plain await 8% faster and 8% cheaper in CPU (bench/machinery_ab.py, issue 17.8), and the
+        # two-process bench/channels.py --distinct-questions saw no cost to the webhooks waiting on the same
+        # SQLite file (figures in bench/machinery_ab.py).
         text = clean(text)
         early = await self._parse_early(case_id, text) if text else None
         return await self._buyer_turn(case_id, text, channel, provider_id, shop_id, early, finish_job, photo)
