@@ -55,3 +55,31 @@ def test_a_remedy_rule_naming_an_unknown_type_lists_the_vocabulary() -> None:
         assert all(n in str(e) for n in names(RemedyType))
     else:
         raise AssertionError("an unknown remedy type was accepted")
+
+
+def test_architecture_names_every_label_reason_and_vocabulary_member() -> None:
+    """docs/ARCHITECTURE.md's "Names beyond DESIGN.md" is where a newcomer finds the names DESIGN.md lacks: a
+    new action label, handoff reason, problem, wish, remedy type or stage must be written down there too."""
+    import importlib
+    import pkgutil
+
+    import actions
+    from actions.base import MediatorAction
+    from bot.handoff.card import REASONS
+
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = doc.split("### Names beyond DESIGN.md", 1)[1].split("\n## ", 1)[0]
+    labels = {cls().label for cls in _subclasses(MediatorAction)}
+    assert len(labels) >= 20, labels
+    wanted = labels | set(REASONS) | set(names(Problem)) | set(names(Wish)) | set(names(RemedyType)) | {"opened"}
+    missing = sorted(name for name in wanted if f"`{name}`" not in section)
+    assert not missing, f"docs/ARCHITECTURE.md, Names beyond DESIGN.md, lacks: {missing}"
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)] if "label" in sub.__dict__ else _subclasses(sub)
+    return found
