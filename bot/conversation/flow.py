@@ -31,6 +31,7 @@ from bot.understanding.answers import (
     yes_no,
 )
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, is_clear_opt_out
+from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -218,6 +219,10 @@ CARRIES_ON = frozenset(
 
 
 # Stages in which a question asked beside something else is answered before the flow goes on with the rest.
+# Buyers on phones often drop the question mark: "also do I need to send the broken one back" at the end of a
+# message is a question (ask_policy 0.53 alone) and went unanswered. Without the mark only a last sentence the
+# classifier reads as a question with this much confidence counts, so a description is not answered with a quote.
+UNMARKED_QUESTION_CONFIDENCE = 0.5
 ANSWERS_ASIDE = CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING}
 
 
@@ -320,8 +325,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     part = part_named(m.text, s.get("language") or m.language)
     if part:
         slots["part"] = part
+    asked_in_sentence = sentence_wish(m, s, p)
     if m.intent in WANTS:
         slots["wants"] = wish_of(m, s)
+    elif asked_in_sentence:
+        slots["wants"] = asked_in_sentence
     elif s.get("requested_slot") == "outcome" and "?" not in m.text:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
@@ -422,12 +430,12 @@ def language_slots(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]
     return {"language_candidate": said}
 
 
-def wish_of(m: Parsed, s: State) -> str | None:
+def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str | None:
     """The wish a request names. The classifier has no `part` or `shipping` intent: "just send the missing lid"
     reads as a request for a replacement, and a buyer who wants only the part is then sent a whole new item
     (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
-    named = wishes_in(m.text, s.get("language") or m.language)[0] if wish else []
+    named = wishes_in(m.text, s.get("language") or language or getattr(m, "language", None))[0] if wish else []
     if wish == "replacement" and "part" in named:
         return "part"
     if wish in ("refund", "discount") and "shipping" in named:
@@ -435,6 +443,19 @@ def wish_of(m: Parsed, s: State) -> str | None:
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
         return "shipping"
     return wish
+
+
+def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
+    """A wish one sentence asks for, in a message that reads whole as something else: "the shade came cracked, I
+    paid 60 euros. can I just get a new shade or something?" reads whole as a description, and the bot calmed the
+    buyer, then asked "what would be fair?" as if they had not said (found walking through the demo)."""
+    language = s.get("language") or m.language
+    for x in reversed(sentences(m)):
+        # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
+        # pieniedzy?" is request_refund at 0.44).
+        if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
+            return wish_of(x, s, language)
+    return None
 
 
 def sentences(m: Parsed) -> tuple[Any, ...]:
@@ -449,7 +470,9 @@ def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
     found = [
         x.text
         for x in sentences(m)
-        if x.intent == "ask_policy" and "?" in x.text and x.confidence >= p.handoff.min_confidence
+        if x.intent == "ask_policy"
+        and x.confidence >= p.handoff.min_confidence
+        and ("?" in x.text or (x is sentences(m)[-1] and x.confidence >= UNMARKED_QUESTION_CONFIDENCE))
     ]
     return found[-1] if found else None
 
