@@ -9,7 +9,9 @@ its id and is never re-embedded, and ids that no file produces any more are dele
 
 Search fuses cosine similarity from Chroma with a TF-IDF score over the same chunks (character
 n-grams, so Polish inflections like "uszkodzona"/"uszkodzenie" still match); the weight is
-`hybrid_weight` and bench/embeddings_eval.py measures why it helps.
+`hybrid_weight` and bench/embeddings_eval.py measures why it helps. A section then adds half the best
+score among the other passages of its file, and a document's preamble is never quoted from a file with
+sections (KnowledgeBase._by_section); bench/retrieval_accuracy.py measures the whole on held-out questions.
 """
 
 from __future__ import annotations
