@@ -274,6 +274,23 @@ def test_either_answer_to_the_revision_ask_closes_kindly(intent: str, outcome: O
     assert plan.outcome == outcome and plan.actions == ["action_close"]
 
 
+def test_an_unclear_answer_to_the_revision_ask_closes_and_never_hands_over() -> None:
+    # The review question takes any answer (rule 10): an unplaced reply after earlier unplaced ones (a resolved
+    # case whose buyer writes Russian in Latin letters) closed the case before; it was handed to staff.
+    s = state(Stage.REVISION_ASKED, revision_asks=2, not_understood=POLICY.handoff.not_understood - 1)
+    plan = turn(s, intent="out_of_scope", confidence=0.2, text="mozhet potom")
+    assert plan.actions == ["action_close"] and plan.stage == Stage.CLOSED
+    assert plan.outcome == Outcome.RESOLVED_KEPT and plan.slots["not_understood"] == 0
+
+
+def test_a_return_request_that_names_only_a_part_wants_the_part() -> None:
+    # "I won't send the whole pot back, the lid is enough" reads as a return request: the wish is the part.
+    s = state(Stage.GATHERING, language="cs", requested_slot="outcome", problems=["damaged"])
+    plan = turn(s, intent="request_return", language="cs", text="Nechci vracet celou konvici, stačí nové víčko.")
+    assert plan.slots["wants"] == "part"
+    assert turn(s, intent="request_return", language="cs", text="chci to vrátit").slots["wants"] == "return"
+
+
 def test_language_follows_a_clear_switch_but_not_a_one_word_reply() -> None:
     s = state(Stage.GATHERING)
     assert "language" not in turn(s, intent="affirm", language="pl", text="tak").slots
