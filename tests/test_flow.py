@@ -291,6 +291,20 @@ def test_a_return_request_that_names_only_a_part_wants_the_part() -> None:
     assert turn(s, intent="request_return", language="cs", text="chci to vrátit").slots["wants"] == "return"
 
 
+@pytest.mark.parametrize("topic", ["other", "product"])
+def test_a_late_parcel_gets_the_delivery_rules_whatever_the_review_was_filed_under(topic: str) -> None:
+    # The buyer says it came late and the order's dates agree (late_days): a review filed as `other` got only an
+    # apology for a parcel 10 business days late (held-out personas round 3).
+    late = flow.State(
+        Stage.GATHERING,
+        {"language": "pl", "problems": ["late"]},
+        facts(topic=topic, details={"late_days": 10}, shipping_cost=Decimal("4.95")),
+    )
+    assert "refund_shipping" in [o.type for o in flow.allowed_options(late, REMEDIES)]
+    on_time = flow.State(late.stage, late.slots, facts(topic=topic, details={"late_days": 0}))
+    assert "refund_shipping" not in [o.type for o in flow.allowed_options(on_time, REMEDIES)]
+
+
 def test_language_follows_a_clear_switch_but_not_a_one_word_reply() -> None:
     s = state(Stage.GATHERING)
     assert "language" not in turn(s, intent="affirm", language="pl", text="tak").slots
