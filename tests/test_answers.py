@@ -187,6 +187,19 @@ WISHES = [
     ("fr", "envoyez-moi juste le couvercle svp", ["part"], False),
     ("es", "con que me manden solo la tapa me vale", ["part"], False),
     ("it", "mi basta solo il coperchio", ["part"], False),
+    # Any part of parts.yml, a few words after "only"/"just send" (held-out personas round 3: "stačí ta
+    # poklice" and a frame bracket were read as a whole new item or a refund).
+    ("cs", "nechci novou konvici, stačí mi nová rukojeť", ["part"], False),
+    ("cs", "doposlete prosím ten držák na zeď", ["part"], False),
+    ("pl", "wyślijcie mi tylko nowy filtr", ["part"], False),
+    ("ru", "достаточно прислать новый шланг", ["part"], False),
+    ("uk", "вишліть мені тільки нове кріплення", ["part"], False),
+    ("sq", "me dergoni vetem kabllin e ri", ["part"], False),
+    # The difference back (charged more than the checkout total) is a refund of part of the price.
+    ("sq", "ju lutem me ktheni diferencen", ["refund"], False),
+    ("cs", "vraťte mi rozdíl na kartu", ["refund"], False),
+    ("ru", "верните разницу, пожалуйста", ["refund"], False),
+    ("en", "just refund me the difference", ["refund"], False),
 ]
 
 from bot.understanding.answers import part_named  # noqa: E402
@@ -198,6 +211,9 @@ PARTS = [
     ("pl", "brakuje ładowarki w zestawie", "ładowarki"),
     ("ru", "Крышка треснула при доставке", "Крышка"),
     ("cs", "víčko je prasklé", "víčko"),
+    ("cs", "chybí držák na stěnu", "držák"),
+    ("uk", "у коробці бракувало кріплення", "кріплення"),
+    ("sq", "mungon mbajtesja e murit", "mbajtesja"),
     ("en", "it arrived broken, in any case I want it fixed", None),
 ]
 
@@ -226,6 +242,9 @@ DECLINED = [
     ("it", "invece di uno sconto, le spese di spedizione", "discount"),
     ("cs", "místo slevy radši poštovné", "discount"),
     ("en", "I'd rather have a new one than a refund", "refund"),
+    # "I don't want X, I want Y" turns X down as "rather than" does.
+    ("cs", "nechci slevu, vraťte mi peníze", "discount"),
+    ("sq", "nuk dua zbritje, me ktheni parate", "discount"),
 ]
 
 

@@ -274,6 +274,37 @@ def test_either_answer_to_the_revision_ask_closes_kindly(intent: str, outcome: O
     assert plan.outcome == outcome and plan.actions == ["action_close"]
 
 
+def test_an_unclear_answer_to_the_revision_ask_closes_and_never_hands_over() -> None:
+    # The review question takes any answer (rule 10): an unplaced reply after earlier unplaced ones (a resolved
+    # case whose buyer writes Russian in Latin letters) closed the case before; it was handed to staff.
+    s = state(Stage.REVISION_ASKED, revision_asks=2, not_understood=POLICY.handoff.not_understood - 1)
+    plan = turn(s, intent="out_of_scope", confidence=0.2, text="mozhet potom")
+    assert plan.actions == ["action_close"] and plan.stage == Stage.CLOSED
+    assert plan.outcome == Outcome.RESOLVED_KEPT and plan.slots["not_understood"] == 0
+
+
+def test_a_return_request_that_names_only_a_part_wants_the_part() -> None:
+    # "I won't send the whole pot back, the lid is enough" reads as a return request: the wish is the part.
+    s = state(Stage.GATHERING, language="cs", requested_slot="outcome", problems=["damaged"])
+    plan = turn(s, intent="request_return", language="cs", text="Nechci vracet celou konvici, stačí nové víčko.")
+    assert plan.slots["wants"] == "part"
+    assert turn(s, intent="request_return", language="cs", text="chci to vrátit").slots["wants"] == "return"
+
+
+@pytest.mark.parametrize("topic", ["other", "product"])
+def test_a_late_parcel_gets_the_delivery_rules_whatever_the_review_was_filed_under(topic: str) -> None:
+    # The buyer says it came late and the order's dates agree (late_days): a review filed as `other` got only an
+    # apology for a parcel 10 business days late (held-out personas round 3).
+    late = flow.State(
+        Stage.GATHERING,
+        {"language": "pl", "problems": ["late"]},
+        facts(topic=topic, details={"late_days": 10}, shipping_cost=Decimal("4.95")),
+    )
+    assert "refund_shipping" in [o.type for o in flow.allowed_options(late, REMEDIES)]
+    on_time = flow.State(late.stage, late.slots, facts(topic=topic, details={"late_days": 0}))
+    assert "refund_shipping" not in [o.type for o in flow.allowed_options(on_time, REMEDIES)]
+
+
 def test_language_follows_a_clear_switch_but_not_a_one_word_reply() -> None:
     s = state(Stage.GATHERING)
     assert "language" not in turn(s, intent="affirm", language="pl", text="tak").slots
