@@ -102,6 +102,12 @@ ASKS_IF_BOT = [
     ("fr", "vous êtes un humain ou un robot ?"),
     ("ru", "тут бот отвечает или человек?"),
     ("sv", "är det en människa eller en bot som svarar?"),
+    # an adverb between "are you" and "a bot" (issue 18, demo walk-through)
+    ("uk", "зачекайте, а ви взагалі бот?"),
+    ("ru", "вы вообще живой человек?"),
+    ("en", "are you even a real person"),
+    ("de", "bist du eigentlich ein Bot?"),
+    ("cs", "jste vubec clovek?"),
 ]
 
 
@@ -121,6 +127,8 @@ def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
         ("en", "I want a person or a refund"),
         ("de", "Ich will einen Menschen oder mein Geld zurück"),
         ("cs", "ten kuchynsky robot"),
+        ("ru", "вы прислали робот-пылесос без щетки"),
+        ("it", "e anche un robot da cucina"),
     ],
 )
 def test_other_messages_do_not_ask_it(language: str, text: str) -> None:

@@ -192,6 +192,19 @@ def test_a_sentence_needs_a_phrase_as_well_as_the_intent() -> None:
     assert not sentence_opts_out(Sentence("The courier did not contact me.", 0, 31, "describe_problem", 0.9))
     assert sentence_opts_out(Sentence("Please stop writing to me.", 0, 26, "opt_out", 0.5))
     assert sentence_opts_out(Sentence("STOP", 0, 4, "describe_problem", 0.2))  # a bare command word
+    # ...that ends the message; one that opens it is often an interjection ("стоп, а ви взагалі бот?").
+    assert not sentence_opts_out(Sentence("стоп", 0, 4, "opt_out", 0.87), last=False)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("uk", "стоп, а ви взагалі бот?"), ("ru", "Стоп. Вы что, робот?"), ("en", "Stop. Are you even a real person?")],
+)
+def test_a_command_word_opening_a_question_never_stops_contact(nlu: NLU, language: str, text: str) -> None:
+    r = nlu.parse(text, fallback_language=language)
+    assert not is_clear_opt_out(r.text, r.intent, r.confidence, FLOOR, sentences=r.sentences)
+    plan = flow.on_buyer_message(state(Stage.GATHERING, language=language, requested_slot="item"), r, POLICY, REMEDIES)
+    assert plan.outcome != Outcome.OPTED_OUT
 
 
 # ── the flow: several things in one message ───────────────────────────────────────────────────────

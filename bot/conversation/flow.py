@@ -124,7 +124,15 @@ def on_buyer_message(
 
     slots["question"] = "identity" if identity else None
     if identity:
-        if m.intent not in CARRIES_ON:
+        if m.intent not in CARRIES_ON or not (m.problems or len(sentences(m)) > 1):
+            # Nothing but the question ("зачекайте, а ви взагалі бот?" reads as an insult or a description).
+            if s.stage == Stage.GATHERING and s.get("requested_slot"):
+                # The truth, then the detail the bot was waiting for, asked again: without it the buyer's next
+                # "ok, what now?" was read as the answer to "what would be fair?" and an offer made blind
+                # (held-out personas round 3).
+                rest = gather(s, p, remedies, slots, miss=False)
+                actions = ["action_answer_question", *rest.actions]
+                return replace(rest, actions=actions, reason=f"identity_question+{rest.reason}")
             return Plan(["action_answer_question"], s.stage, slots, reason="identity_question")
         # The message also carries an answer or a problem: that is taken up as usual, after the truth.
         rest = by_stage(s, m, p, remedies, slots)
@@ -341,7 +349,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         if said or m.intent in ("affirm", "deny", "describe_problem"):
             slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
-    if s.get("requested_slot") == "outcome" and not slots.get("wants") and not (asks(m, p) and "?" in m.text):
+    answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
+    if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
             # A second answer that names nothing ("no idea, what can you offer?") means no preference:
             # the bot proposes what the policy allows instead of asking a third time (rule 7 asks what

@@ -147,15 +147,19 @@ def is_clear_opt_out(
         return True
     if intent == "opt_out" and confidence >= floor and (confidence >= CLEAR_CONFIDENCE or rules.has_phrase(text)):
         return True
-    return any(sentence_opts_out(s, floor, rules) for s in sentences)
+    sentences = tuple(sentences)
+    return any(sentence_opts_out(s, floor, rules, last=s is sentences[-1]) for s in sentences)
 
 
-def sentence_opts_out(s: Reading, floor: float = 0.0, rules: OptOutRules | None = None) -> bool:
+def sentence_opts_out(s: Reading, floor: float = 0.0, rules: OptOutRules | None = None, last: bool = True) -> bool:
     """One sentence of several stops contact only when it reads as opt_out on its own AND it holds one of
-    data/opt_out.yml's phrases (or is a bare command word, "STOP."): confidence alone is not enough here.
-    A short sentence in an upset message ("It never stops.") can read as opt_out with high confidence, and
-    stopping an upset buyer who never asked is the worst mistake the bot can make (PLAYBOOK rule 11)."""
+    data/opt_out.yml's phrases (or is a bare command word ending the message, "Thanks for nothing. STOP"):
+    confidence alone is not enough here. A short sentence in an upset message ("It never stops.") can read as
+    opt_out with high confidence, and stopping an upset buyer who never asked is the worst mistake the bot can
+    make (PLAYBOOK rule 11). A command word that opens a message is an interjection as often as not: "стоп, а ви
+    взагалі бот?" (wait, are you a bot at all?) silenced a Ukrainian buyer; such a message is asked about instead
+    (flow.check_opt_out). Carriers themselves act only on a message that is the keyword alone."""
     rules = rules or default_rules()
     if rules.is_command(s.text):
-        return True
+        return last
     return s.intent == "opt_out" and s.confidence >= floor and rules.has_phrase(s.text)
