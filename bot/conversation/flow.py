@@ -1026,7 +1026,32 @@ def remedy_facts(s: State) -> CaseFacts:
         details["wants"] = s.get("wants")
     # What is at stake is the item the buyer named, not the whole order (issue 19).
     item_value = s.facts.item_values.get(s.get("item") or "")
-    return s.facts.model_copy(update={"details": details, "item_value": item_value})
+    return s.facts.model_copy(update={"details": details, "item_value": item_value, "topic": _topic(s, problems)})
+
+
+# The review's topic of the problems a buyer names in chat that belong to one (a product's faults belong to none:
+# the rules for them read the problem, not the topic).
+PROBLEM_TOPIC = {
+    "late": "delivery",
+    "lost_in_transit": "delivery",
+    "charged_twice": "billing",
+    "hidden_cost": "billing",
+    "support_rude": "service",
+}
+
+
+def _topic(s: State, problems: set[str]) -> str:
+    """The review's topic (the triage model's reading), unless what the buyer told in chat says another: "Ihre
+    Hotline ist eine Frechheit. Wurde angeblafft und dann weggedrückt" was triaged as a delivery review, and the
+    rude-support rule (topic service) never applied although the buyer said plainly what happened (held-out
+    round 3). Only a topic a told problem can name (delivery, billing, service) is replaced, and only when none
+    of the problems told belongs to it and all that do point to one other topic. A website review keeps its
+    topic: no problem told in chat names a fault of the site, so nothing there shows the triage was wrong."""
+    topic = s.facts.topic
+    told = {PROBLEM_TOPIC[p] for p in problems if p in PROBLEM_TOPIC}
+    if topic in PROBLEM_TOPIC.values() and len(told) == 1 and topic not in told:
+        return told.pop()
+    return topic
 
 
 def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:
