@@ -50,6 +50,13 @@ ANSWERS = [
     ("it", "forse piu tardi", "later"),
     ("cs", "uz jsem to zmenila", "revised"),
     ("cs", "ne, dekuji", "kept"),
+    # A maybe is no changed review (the revision rate counted "jag kanske ändrar recensionen" as revised).
+    ("en", "might update it at some point, we'll see", "later"),
+    ("sv", "kanske ändrar jag betyget, vi får se", "later"),
+    ("de", "mal schauen, vielleicht passe ich sie noch an", "later"),
+    ("fr", "on verra pour l'avis", "later"),
+    ("es", "ya veré, igual la cambio", "later"),
+    ("it", "vedremo, forse la modifico", "later"),
 ]
 
 

@@ -179,3 +179,17 @@ def test_a_review_names_a_problem_only_when_the_model_is_sure(nlu: NLU) -> None:
 def test_something_bent_on_arrival_is_damaged(nlu: NLU, language: str, text: str) -> None:
     # "Ohnutá" (bent) was read as a missing item and offered a reshipment (held-out personas round 3).
     assert nlu.parse(text, fallback_language=language).problems == ["damaged"]
+
+
+# "Twice" is no double charge by itself: a buyer looks in the box twice, or asks twice. Written for these tests.
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("sv", "Jag har letat två gånger i lådan men fästena saknas", "missing_item"),
+        ("de", "Hab zweimal im Karton nachgesehen, die Füße fehlen", "missing_item"),
+        ("sv", "ni har debiterat mig två gånger för samma beställning", "charged_twice"),
+        ("de", "Sie haben mir zweimal 35 Euro abgebucht", "charged_twice"),
+    ],
+)
+def test_twice_alone_is_not_a_double_charge(nlu: NLU, language: str, text: str, problem: str) -> None:
+    assert nlu.parse(text, fallback_language=language).problems == [problem]

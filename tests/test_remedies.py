@@ -154,6 +154,21 @@ def test_demo_policy_is_valid() -> None:
     assert validate_remedy_file(REPO / "policies" / "remedies.yml") == []
 
 
+def test_demo_policy_treats_a_break_reported_after_the_damage_window_under_the_guarantee() -> None:
+    """Transport damage is reported within 14 days; a thing that broke in use weeks later ("the pole snapped on the
+    third trip") is covered by the legal guarantee, as a defect is, and never by the damage rules' full refund."""
+    demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
+    broke = {"damaged": True, "within_warranty": True}
+    late = by_type(options_for(demo, facts(days_since_delivery=40, order_age_days=43, details=broke)))
+    assert {"replacement", "return_pickup", "refund_partial"} <= set(late) and "refund_full" not in late
+    assert late["replacement"].rule_id == "broke-in-use-replacement"
+    fresh = by_type(options_for(demo, facts(days_since_delivery=3, details=broke)))
+    assert fresh["replacement"].rule_id == "damaged-replacement" and "refund_full" in fresh
+    old = {"damaged": True, "within_warranty": False}
+    outside = by_type(options_for(demo, facts(days_since_delivery=800, details=old)))
+    assert set(outside) <= {"apology_only"}
+
+
 def test_demo_policy_cites_existing_knowledge_files() -> None:
     demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
     cites = [r.cite for r in demo.rules] + [demo.remedies.apology_only.cite]

@@ -235,6 +235,32 @@ def said_fine(text: str, end: int) -> bool:
 
 
 YesNo = Literal["yes", "no"]
+FollowUp = Literal["worked", "failed"]
+
+
+@lru_cache(maxsize=4)
+def _follow_up(path: Path = ANSWERS / "follow_up.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in ("failed", "worked")}
+        for lang in data
+    }
+
+
+def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
+    """What the buyer says to "has it all reached you, and is all well now?": it worked ("Arrivato, funziona",
+    "ist angekommen, alles gut"), it failed ("still hasn't arrived"), or None when the message says neither (a
+    question, a new topic). In the buyer's language, then English; `failed` is tried first, so a negated
+    "worked" word ("non funziona", "hasn't arrived") is never read as a success."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        kinds = _follow_up().get(lang)
+        if not kinds:
+            continue
+        for kind in ("failed", "worked"):
+            if any(p.search(said) for p in kinds[kind]):
+                return kind  # type: ignore[return-value]
+    return None
 
 
 @lru_cache(maxsize=4)
