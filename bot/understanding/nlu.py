@@ -42,6 +42,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
 from bot.understanding.answers import negation_words
+from bot.understanding.folded_words import folded_language_confidence
 from bot.understanding.folding import fold, normalise
 from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -813,10 +814,13 @@ class NLU:
         translit = latin_slavic(text)  # Russian or Ukrainian in Latin letters: lingua has no model for it
         if translit is not None:
             return translit, 1.0
-        values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
-        if not values or values[0].value <= 0.0:
-            return fallback_language or UNDETERMINED, 0.0
-        best, confidence = _lang_code(values[0].language), float(values[0].value)
+        # Czech without diacritics, Ukrainian in Latin letters: lingua reads them as English or Spanish.
+        best, confidence = folded_language_confidence(text)
+        if best is None:
+            values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
+            if not values or values[0].value <= 0.0:
+                return fallback_language or UNDETERMINED, 0.0
+            best, confidence = _lang_code(values[0].language), float(values[0].value)
         if fallback_language is None or best == fallback_language:
             return best, confidence
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
