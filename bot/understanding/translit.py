@@ -70,3 +70,23 @@ def latin_texts(text: str, language: str) -> list[str]:
     """`text` (lower-cased) in Latin letters, once per way of typing it; letters outside the scheme stay."""
     text = text.lower()
     return ["".join(scheme.get(ch, _COMMON.get(ch, ch)) for ch in text) for scheme in _SCHEMES[language]]
+
+
+# A folded Cyrillic letter (й -> и, ё -> е, ї -> і after folding) and the ways it is typed in Latin letters, for
+# turning a Cyrillic pattern of data/answers into one that also reads "verni dengi" or "khochu novuyu".
+_LATIN_OF = {
+    "а": "a", "б": "b", "в": "[vw]", "г": "[gh]", "д": "d", "е": "(?:ye|je|e)", "ж": "(?:zh|z|j)", "з": "z",
+    "и": "(?:[iyj])", "і": "(?:yi|ji|[iy])", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "(?:kh|[hx])", "ц": "(?:ts|tz|c)", "ч": "ch",
+    "ш": "sh", "щ": "(?:shch|sch|sh)", "ъ": "'?", "ы": "[yi]", "ь": "'?", "э": "e", "ю": "(?:yu|ju|iu|u)",
+    "я": "(?:ya|ja|ia|a)", "є": "(?:ye|je|ie|e)", "ґ": "g",
+}  # fmt: skip
+
+
+def latin_pattern(pattern: str) -> str | None:
+    """A folded Cyrillic regular expression rewritten to match the same words typed in Latin letters, or None
+    when it has no Cyrillic letter (it already matches Latin text). Cyrillic is never inside a character class
+    in data/answers, so each letter becomes a group of its spellings."""
+    if not _CYRILLIC.search(pattern):
+        return None
+    return "".join(_LATIN_OF.get(ch, ch) for ch in pattern)
