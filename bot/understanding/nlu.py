@@ -41,6 +41,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.understanding.after_use import as_defect
 from bot.understanding.answers import negation_words
 from bot.understanding.folded_words import folded_language_confidence
 from bot.understanding.folding import fold, normalise
@@ -888,9 +889,9 @@ class NLU:
         "Boots took nearly two weeks to arrive when the site said 3 days" names no listed word, and the first
         message spoke of "the problem with your order" instead of the late delivery."""
         _entities, found, _risks = self.entities(text, language, items)
-        if found or self._problems is None or not text.strip():
-            return found
-        return self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
+        if not found and self._problems is not None and text.strip():
+            found = self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
+        return as_defect(found, text, language)  # "died after 3 weeks" is a defect, not a late parcel
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
@@ -987,6 +988,11 @@ class NLU:
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
         extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
         extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)], meaning)
+        # "padła po 3 tygodniach": a failure some time after delivery is a defect, not lateness or transit damage.
+        extracted = [
+            (e, as_defect(found, t, lang), r, d)
+            for (e, found, r, d), t, lang in zip(extracted, texts, languages, strict=True)
+        ]
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
             best = int(np.argmax(intent_p[k]))
