@@ -119,3 +119,22 @@ def test_an_answer_that_fills_the_detail_asked_for_is_understood() -> None:
     s = state(Stage.GATHERING, language="cs", requested_slot="evidence", what="x", problems=["damaged"])
     plan = turn(s, intent="out_of_scope", confidence=0.2, language="cs", text="Ano, mám fotku v mobilu")
     assert plan.slots["evidence"] == "yes" and plan.slots["not_understood"] == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "intent", "text", "wish"),
+    [
+        # Issue 18: the wish phrases name one thing and the classifier guessed another; the phrases stand.
+        ("en", "request_refund", "can you do money off instead?", "discount"),
+        ("ru", "request_refund", "hochu novuyu", "replacement"),
+        ("de", "request_replacement", "ein Ersatzdeckel reicht völlig", "part"),
+        ("uk", "request_replacement", "povernit groshi", "refund"),
+        # Where the phrases name nothing, or what the classifier read, its reading stands.
+        ("en", "request_refund", "I want my money back", "refund"),
+        ("en", "request_replacement", "please sort it out", "replacement"),
+    ],
+)
+def test_a_wish_the_phrases_name_outweighs_the_classifiers_guess(
+    language: str, intent: str, text: str, wish: str
+) -> None:
+    assert flow.wish_of(Msg(text=text, intent=intent, language=language), state(language=language)) == wish
