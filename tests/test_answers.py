@@ -215,6 +215,44 @@ WISHES = [
     ("cs", "vraťte mi rozdíl na kartu", ["refund"], False),
     ("ru", "верните разницу, пожалуйста", ["refund"], False),
     ("en", "just refund me the difference", ["refund"], False),
+    # Issue 18: a spare part named as the wish, a compound or "is enough", is the part, in every language.
+    ("de", "ein Ersatzdeckel reicht völlig", ["part"], False),
+    ("de", "ein neuer Deckel genügt", ["part"], False),
+    ("cs", "náhradní víčko stačí", ["part"], False),
+    ("ru", "запасная крышка, больше ничего", ["part"], False),
+    ("uk", "нова кришка, і все", ["part"], False),
+    ("pl", "nowa pokrywka wystarczy", ["part"], False),
+    ("en", "just send a new lid", ["part"], False),
+    ("en", "the charger would be enough", ["part"], False),
+    ("sv", "ett nytt lock räcker", ["part"], False),
+    ("fr", "un nouveau couvercle suffit", ["part"], False),
+    ("es", "me basta con una tapa nueva", ["part"], False),
+    ("it", "basta un coperchio nuovo", ["part"], False),
+    ("sq", "kapaku mjafton", ["part"], False),
+    ("en", "the lid is broken, I want a replacement", ["replacement"], False),  # a part named, a whole item wanted
+    # Issue 18: money off is a discount (a partial refund or a coupon), never the whole price back.
+    ("en", "can you do money off instead?", ["discount"], False),
+    ("en", "could you knock a few euros off?", ["discount"], False),
+    ("de", "ein Preisnachlass wäre fair", ["discount"], False),
+    ("pl", "może jakiś upust?", ["discount"], False),
+    ("ru", "может, сделаете скидку?", ["discount"], False),
+    ("uk", "зробіть знижку, будь ласка", ["discount"], False),
+    ("sv", "ett prisavdrag vore rimligt", ["discount"], False),
+    ("fr", "un rabais peut-être ?", ["discount"], False),
+    ("es", "¿me hacen una rebaja?", ["discount"], False),
+    ("it", "mi fate una riduzione di prezzo?", ["discount"], False),
+    ("cs", "co takhle snížení ceny?", ["discount"], False),
+    ("sq", "nje ulje e cmimit do ishte mire", ["discount"], False),
+    # Issue 18: Russian and Ukrainian typed in Latin letters name the same wishes as in Cyrillic.
+    ("ru", "hochu novuyu", ["replacement"], False),
+    ("ru", "verni dengi", ["refund"], False),
+    ("ru", "верни деньги", ["refund"], False),
+    ("ru", "mozhet skidku sdelaete?", ["discount"], False),
+    ("ru", "prishlite tolko kryshku", ["part"], False),
+    ("uk", "povernit groshi", ["refund"], False),
+    ("uk", "khochu povernennya koshtiv", ["refund"], False),
+    ("uk", "poverni meni groshi", ["refund"], False),
+    ("uk", "khochu zaminu", ["replacement"], False),
 ]
 
 from bot.understanding.answers import part_named  # noqa: E402
@@ -229,6 +267,7 @@ PARTS = [
     ("cs", "chybí držák na stěnu", "držák"),
     ("uk", "у коробці бракувало кріплення", "кріплення"),
     ("sq", "mungon mbajtesja e murit", "mbajtesja"),
+    ("de", "ein Ersatzdeckel reicht völlig", "Ersatzdeckel"),
     ("en", "it arrived broken, in any case I want it fixed", None),
 ]
 

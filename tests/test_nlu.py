@@ -545,3 +545,19 @@ def test_russian_and_ukrainian_in_latin_letters(nlu: NLU, text: str, expected: s
 
     assert nlu.detect_language(text) == expected
     assert detect_language(text) == expected  # the review's language too (intake)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Issue 18: the problem classifier read "after 3 weeks" as a late parcel, the lookup "kaputt" as transit
+        # damage; a failure some time after delivery is a defect (data/failed_after_use.yml).
+        ("padła po 3 tygodniach", "pl"),
+        ("ging nach zwei Wochen kaputt", "de"),
+        ("it broke after two weeks", "en"),
+        ("se rompió a las dos semanas", "es"),
+    ],
+)
+def test_a_failure_after_some_time_reads_as_a_defect(nlu: NLU, text: str, language: str) -> None:
+    assert nlu.parse(text, fallback_language=language).problems == ["defect"]
+    assert nlu.problems(text, language) == ["defect"]

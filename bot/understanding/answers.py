@@ -20,6 +20,7 @@ import yaml
 
 from bot.platform.vocab import Wish, names
 from bot.understanding.folding import fold, normalise
+from bot.understanding.translit import latin_pattern
 
 Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
@@ -78,13 +79,32 @@ def asks_if_bot(text: str, language: str | None) -> bool:
 WISHES: tuple[str, ...] = names(Wish)
 
 
+def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
+    """The patterns, plus each Cyrillic one as typed in Latin letters ("verni dengi", "povernit groshi"): many
+    Russian and Ukrainian buyers write without a Cyrillic keyboard (issue 18)."""
+    folded = [normalise(p) for p in patterns]
+    latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
+    return [re.compile(p) for p in folded + latin]
+
+
 @lru_cache(maxsize=4)
 def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {
-        language: {kind: [re.compile(normalise(p)) for p in patterns] for kind, patterns in kinds.items()}
-        for language, kinds in data.items()
-    }
+    parts = yaml.safe_load((path.parent / "parts.yml").read_text(encoding="utf-8"))
+    compiled = {}
+    for language, kinds in data.items():
+        kinds = dict(kinds)
+        # "a new lid", "ein Ersatzdeckel reicht": the part wish said with the name of a part (data/answers/parts.yml).
+        names = "|".join(_bare(p) for p in parts.get(language, []))
+        spare = [p.replace("{part}", f"(?:{names})") for p in kinds.pop("spare", [])] if names else []
+        kinds["part"] = [*kinds.get("part", []), *spare]
+        compiled[language] = {kind: _compiled(patterns) for kind, patterns in kinds.items()}
+    return compiled
+
+
+def _bare(pattern: str) -> str:
+    """A parts.yml pattern without its word boundaries, to be written inside a longer one (\bersatz{part})."""
+    return pattern.removeprefix("\\b").removesuffix("\\b")
 
 
 def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
@@ -168,7 +188,7 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
 @lru_cache(maxsize=4)
 def _parts(path: Path = ANSWERS / "parts.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+    return {language: _compiled(patterns) for language, patterns in data.items()}
 
 
 def part_named(text: str, language: str | None) -> str | None:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from bot.understanding import folded_words
+from bot.understanding.folded_words import folded_language
 from bot.understanding.translit import latin_slavic
 
 # ISO 639-1 codes. Order matters only for readability.
@@ -52,6 +54,7 @@ def _get_detector() -> LanguageDetector:
 def warm_up() -> None:
     """Build the detector now (call from app startup so no request pays for it)."""
     _get_detector()
+    folded_words.warm_up()
 
 
 def _code(language: Language | None) -> str:
@@ -84,7 +87,11 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of `text`'s language, or "und" when none can be detected."""
     if not text or not _has_letters(text):
         return UNDETERMINED
-    return latin_slavic(text) or _settle_uk_ru(text, _code(_get_detector().detect_language_of(text)))
+    return (
+        latin_slavic(text)
+        or folded_language(text)
+        or _settle_uk_ru(text, _code(_get_detector().detect_language_of(text)))
+    )
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
@@ -95,5 +102,6 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     if positions:
         detected = _get_detector().detect_languages_in_parallel_of([texts[i] for i in positions])
         for i, language in zip(positions, detected, strict=True):
-            result[i] = latin_slavic(texts[i]) or _settle_uk_ru(texts[i], _code(language))
+            text = texts[i]
+            result[i] = latin_slavic(text) or folded_language(text) or _settle_uk_ru(text, _code(language))
     return result

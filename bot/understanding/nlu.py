@@ -41,7 +41,9 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.understanding.after_use import as_defect
 from bot.understanding.answers import negation_words
+from bot.understanding.folded_words import folded_language_confidence
 from bot.understanding.folding import fold, normalise
 from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -813,10 +815,13 @@ class NLU:
         translit = latin_slavic(text)  # Russian or Ukrainian in Latin letters: lingua has no model for it
         if translit is not None:
             return translit, 1.0
-        values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
-        if not values or values[0].value <= 0.0:
-            return fallback_language or UNDETERMINED, 0.0
-        best, confidence = _lang_code(values[0].language), float(values[0].value)
+        # Czech without diacritics, Ukrainian in Latin letters: lingua reads them as English or Spanish.
+        best, confidence = folded_language_confidence(text)
+        if best is None:
+            values = _get_detector().compute_language_confidence_values(text[:_MAX_CLASSIFY_CHARS])
+            if not values or values[0].value <= 0.0:
+                return fallback_language or UNDETERMINED, 0.0
+            best, confidence = _lang_code(values[0].language), float(values[0].value)
         if fallback_language is None or best == fallback_language:
             return best, confidence
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
@@ -884,9 +889,9 @@ class NLU:
         "Boots took nearly two weeks to arrive when the site said 3 days" names no listed word, and the first
         message spoke of "the problem with your order" instead of the late delivery."""
         _entities, found, _risks = self.entities(text, language, items)
-        if found or self._problems is None or not text.strip():
-            return found
-        return self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
+        if not found and self._problems is not None and text.strip():
+            found = self._problems.problems([text], REVIEW_MIN_CONFIDENCE)[0]
+        return as_defect(found, text, language)  # "died after 3 weeks" is a defect, not a late parcel
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
@@ -983,6 +988,11 @@ class NLU:
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
         extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
         extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)], meaning)
+        # "padła po 3 tygodniach": a failure some time after delivery is a defect, not lateness or transit damage.
+        extracted = [
+            (e, as_defect(found, t, lang), r, d)
+            for (e, found, r, d), t, lang in zip(extracted, texts, languages, strict=True)
+        ]
         sentences: list[list[Sentence]] = [[] for _ in texts]
         for k, (i, a, b) in enumerate(extra, start=len(texts)):
             best = int(np.argmax(intent_p[k]))
