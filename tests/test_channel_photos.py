@@ -24,7 +24,7 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.test_sms import PUBLIC, text_in
 from tests.test_telegram import CHAT, SECRET, bound_case, post_update, press, say
-from tests.test_webchat_photos import JPEG, png
+from tests.test_webchat_photos import HEIC, JPEG, png
 
 LIMIT = 64 * 1024  # the smallest limit settings allow: an oversize photo stays small for the test
 GERMAN = "Das Paket kam acht Tage zu spät und die Lampe darin war zerbrochen. Bestellung NL-1001."
@@ -177,6 +177,47 @@ async def test_an_oversize_or_non_photo_telegram_file_is_refused_in_the_buyers_l
         {"photo_error": "too_large"},
         {"photo_error": "not_image"},
     ]
+
+
+async def test_a_picture_sent_as_a_file_on_telegram_is_taken_like_a_photo(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
+) -> None:
+    """Telegram's "send as file" (the only way a phone keeps HEIC or a full PNG) is a document, not a photo."""
+    case_id = await bound_case(client, rt, tg)
+    tg.files["shade.heic"], tg.files["shade.png"] = HEIC, png()
+    before = len(tg.sent)
+    for file_id, mime in (("shade.heic", "image/heic"), ("shade.png", None)):  # no type declared: the bytes decide
+        update = tg.message_update(CHAT, None, document=(file_id, mime), caption=f"The broken shade ({file_id})")
+        r = await post_update(client, update)
+        assert r.status_code == 200 and r.json()["result"] == "accepted"
+        await rt.worker.run_due()
+    stored = await photos_of(rt, case_id)
+    assert [p.content_type for p in stored] == ["image/heic", "image/png"] and not await refusals(rt, case_id)
+    assert [m.meta for m in (await inbound(rt, case_id))[-2:]] == [{"photo": p.id} for p in stored]
+    assert len(tg.sent) - before >= 2, "each message had its turn"
+
+
+async def test_a_document_or_video_that_is_not_a_picture_is_refused_unfetched_and_the_words_go_on(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
+) -> None:
+    case_id = await bound_case(client, rt, tg)
+    tg.files["receipt.pdf"], tg.files["clip"] = b"%PDF-1.7 receipt", b"\x00\x00\x00\x18ftypmp42"
+    before = len(tg.sent)
+    receipt = tg.message_update(
+        CHAT, None, document=("receipt.pdf", "application/pdf"), caption="The lamp arrived with the shade smashed"
+    )
+    await post_update(client, receipt)
+    await rt.worker.run_due()
+    await post_update(client, tg.message_update(CHAT, None, video="clip"))
+    await rt.worker.run_due()
+    assert tg.downloads == 0 and "getFile" not in tg.calls, "a file declared as no image is not fetched"
+    assert await refusals(rt, case_id) == ["not_image", "not_image"] and not await photos_of(rt, case_id)
+    texts = [m["text"] for m in tg.sent[before:]]
+    notices = [t for t in texts if "JPEG, PNG, WebP or HEIC" in t]
+    assert len(notices) == 2, texts
+    assert len(texts) >= 3, "the words sent with the receipt still had their turn"
+    words, video = (await inbound(rt, case_id))[-2:]
+    assert words.text == "The lamp arrived with the shade smashed" and video.meta == {"photo_error": "not_image"}
 
 
 # ── SMS (MMS) ───────────────────────────────────────────────────────────────────────────────────
