@@ -145,6 +145,32 @@ async def test_a_telegram_fetch_that_recovers_stores_the_photo(
     assert photo.content_type == "image/jpeg" and not await refusals(rt, case_id)
 
 
+@pytest.mark.parametrize("worker_between", [True, False], ids=["worker-runs-between", "claimed-together"])
+async def test_a_senders_next_message_waits_for_the_photo_whose_fetch_is_retried(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram, clock: VirtualClock, worker_between: bool
+) -> None:
+    """Arrival order is turn order: the words after a photo are not answered before the photo's message, whether
+    the worker sees the next message while the fetch waits, or claims both together once the wait is over."""
+    case_id = await bound_case(client, rt, tg)
+    tg.files["lamp"] = png()
+    tg.file_fail_next = 1
+    await post_update(client, tg.message_update(CHAT, None, photo="lamp", caption="The shade, as it arrived"))
+    await rt.worker.run_due()
+    assert not await photos_of(rt, case_id), "the fetch failed once and waits for its retry"
+    before = len(tg.sent)
+    await post_update(client, tg.message_update(CHAT, "It was the Fjord table lamp"))
+    if worker_between:
+        await rt.worker.run_due()
+        assert not tg.sent[before:], "the next message is not answered while the photo's message waits"
+    clock.advance(backoff(1) + timedelta(seconds=1))
+    await rt.worker.run_due()
+    [photo] = await photos_of(rt, case_id)
+    photo_msg, words = (await inbound(rt, case_id))[-2:]
+    assert (photo_msg.text, photo_msg.meta) == ("The shade, as it arrived", {"photo": photo.id})
+    assert words.text == "It was the Fjord table lamp" and words.id > photo_msg.id
+    assert tg.sent[before:], "both had their turns once the photo arrived"
+
+
 async def test_an_oversize_or_non_photo_telegram_file_is_refused_in_the_buyers_language(
     client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
 ) -> None:
