@@ -217,7 +217,9 @@ class TelegramChannel:
         except TelegramBadRequest as exc:
             if "too big" in str(exc).lower():  # the Bot API serves files up to 20 MB
                 raise PhotoRefused("too_large", "over the Bot API's download limit") from exc
-            raise TemporaryFailure(str(exc)[:200], code="400") from exc
+            # A Bad Request (an unknown or expired file_id) will not mend itself: retrying it would only hold the
+            # sender's next messages back (they wait for this one, bot/store/queue.py), so the buyer is asked now.
+            raise PhotoRefused("not_fetched", str(exc)[:200]) from exc
         except aiohttp.ClientResponseError as exc:  # its text holds the file URL, which holds the bot's token
             raise TemporaryFailure(f"file download answered {exc.status}", code=str(exc.status)) from None
         except (TelegramAPIError, TimeoutError, aiohttp.ClientError, OSError) as exc:
