@@ -6,7 +6,6 @@ have their turn; too large or not a photo is said at once, in the buyer's langua
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -16,13 +15,13 @@ from sqlalchemy import func, select
 from bot.app.runtime import Runtime
 from bot.inbox.photos import FETCH_ATTEMPTS
 from bot.platform.clock import VirtualClock
-from bot.platform.config import ChannelSettings, Settings
+from bot.platform.config import Settings
 from bot.store.models import Event, Job, Message, Photo
 from bot.store.queue import backoff
 from tests.conftest import review
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from tests.test_sms import PUBLIC, text_in
+from tests.fakes.twilio_api import FakeTwilio
+from tests.test_sms import sms_settings, text_in
 from tests.test_telegram import CHAT, SECRET, bound_case, post_update, press, say
 from tests.test_webchat_photos import HEIC, JPEG, png
 
@@ -31,36 +30,20 @@ GERMAN = "Das Paket kam acht Tage zu spät und die Lampe darin war zerbrochen. B
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def tw() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 def settings(settings: Settings, tg: FakeTelegram, tw: FakeTwilio) -> Settings:
-    channels = ChannelSettings(
-        telegram_bot_token=TOKEN,
-        telegram_bot_username="mediator_test_bot",
-        telegram_webhook_secret=SECRET,
-        telegram_api_base=tg.url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        twilio_from_number="+15005550006",
-        twilio_messaging_service_sid=None,
-        twilio_api_base=tw.url,
-    )
     webchat = settings.webchat.model_copy(update={"max_photo_bytes": LIMIT})
-    return settings.model_copy(update={"public_url": PUBLIC, "channels": channels, "webchat": webchat})
+    return both_channels(settings, tg, tw).model_copy(update={"webchat": webchat})
+
+
+def both_channels(settings: Settings, tg: FakeTelegram, tw: FakeTwilio) -> Settings:
+    """Telegram and SMS on, each against its fake."""
+    telegram = {
+        "telegram_bot_token": TOKEN,
+        "telegram_bot_username": "mediator_test_bot",
+        "telegram_webhook_secret": SECRET,
+        "telegram_api_base": tg.url,
+    }
+    return sms_settings(settings, tw, **telegram)
 
 
 async def photos_of(rt: Runtime, case_id: int) -> list[Photo]:
