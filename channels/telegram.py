@@ -202,7 +202,10 @@ class TelegramChannel:
 
     async def fetch_photo(self, media: str, media_type: str | None, limit: int) -> bytes:
         """A photo's bytes by its file_id (getFile, then the file download), stopped past `limit`: the size
-        getFile declares is checked first, and the download is capped as it streams, whatever it declared."""
+        getFile declares is checked first, and the download is capped as it streams, whatever it declared.
+        A file declared as something other than an image (a document or a video) is refused unfetched."""
+        if media_type is not None and not media_type.lower().startswith("image/"):
+            raise PhotoRefused("not_image", f"declared {media_type}")
         try:
             file = await self.bot.get_file(media, request_timeout=int(self.timeout))
             if file.file_size and file.file_size > limit:
@@ -214,7 +217,9 @@ class TelegramChannel:
         except TelegramBadRequest as exc:
             if "too big" in str(exc).lower():  # the Bot API serves files up to 20 MB
                 raise PhotoRefused("too_large", "over the Bot API's download limit") from exc
-            raise TemporaryFailure(str(exc)[:200], code="400") from exc
+            # A Bad Request (an unknown or expired file_id) will not mend itself: retrying it would only hold the
+            # sender's next messages back (they wait for this one, bot/store/queue.py), so the buyer is asked now.
+            raise PhotoRefused("not_fetched", str(exc)[:200]) from exc
         except aiohttp.ClientResponseError as exc:  # its text holds the file URL, which holds the bot's token
             raise TemporaryFailure(f"file download answered {exc.status}", code=str(exc.status)) from None
         except (TelegramAPIError, TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -262,9 +267,12 @@ def normalise(update: Update) -> Inbound | str:
     chat = str(message.chat.id)
     text = (message.text or message.caption or "").strip()
     lang = message.from_user.language_code if message.from_user else None
-    if message.photo:  # sizes of one photo, smallest first: staff get the largest
-        largest = message.photo[-1].file_id
-        return Inbound("telegram", provider_id, chat, text=text[:4000], media=largest, language_hint=lang)
+    media = _media(message)
+    if media is not None:
+        file_id, media_type = media
+        return Inbound(
+            "telegram", provider_id, chat, text=text[:4000], media=file_id, media_type=media_type, language_hint=lang
+        )
     if not text:
         return "media_only"
     if text.split()[0].split("@")[0] == "/start":
@@ -273,6 +281,35 @@ def normalise(update: Update) -> Inbound | str:
             return Inbound("telegram", provider_id, chat, start_token=parts[1].strip())
         return "start_without_token"
     return Inbound("telegram", provider_id, chat, text=text[:4000], language_hint=lang)
+
+
+def _media(message: Any) -> tuple[str, str | None] | None:
+    """The file a message carries and the type Telegram declared for it, or None for none.
+
+    A photo comes as its sizes, smallest first (staff get the largest). A picture sent "as a file" (the only way
+    a phone keeps HEIC or a full-size PNG) is a `document` with an image MIME type: it takes the photo's path,
+    and its bytes decide as for any photo. Anything else a buyer attaches (a PDF receipt, a video, a voice note)
+    goes the same way with its declared type, so the job refuses it without fetching it and the buyer hears what
+    the bot can take, while the words sent with it still have their turn."""
+    if message.photo:
+        return message.photo[-1].file_id, None
+    if message.document is not None:
+        return message.document.file_id, message.document.mime_type  # none declared: the bytes decide
+    for kind, default in _OTHER_FILES:
+        attached = getattr(message, kind, None)
+        if attached is not None:
+            return attached.file_id, getattr(attached, "mime_type", None) or default
+    return None
+
+
+# Attachments that are never a photo, with the type to declare when Telegram names none (a video note has none).
+_OTHER_FILES = (
+    ("video", "video/mp4"),
+    ("video_note", "video/mp4"),
+    ("animation", "video/mp4"),
+    ("voice", "audio/ogg"),
+    ("audio", "audio/mpeg"),
+)
 
 
 async def accept_update(rt: Any, update: Update) -> str:

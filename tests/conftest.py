@@ -142,6 +142,28 @@ async def rt(settings: Settings, clock: VirtualClock) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
+async def tg() -> AsyncIterator[Any]:
+    """The fake Telegram Bot API on loopback (tests/fakes/telegram_api.py), for every module that needs it."""
+    from tests.fakes.telegram_api import FakeTelegram
+
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def tw() -> AsyncIterator[Any]:
+    """The fake Twilio REST API on loopback (tests/fakes/twilio_api.py)."""
+    from tests.fakes.twilio_api import FakeTwilio
+
+    fake = FakeTwilio()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
 async def client(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=rt, run_scheduler=False)
     transport = httpx.ASGITransport(app=app)

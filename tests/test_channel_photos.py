@@ -6,7 +6,6 @@ have their turn; too large or not a photo is said at once, in the buyer's langua
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -16,51 +15,35 @@ from sqlalchemy import func, select
 from bot.app.runtime import Runtime
 from bot.inbox.photos import FETCH_ATTEMPTS
 from bot.platform.clock import VirtualClock
-from bot.platform.config import ChannelSettings, Settings
+from bot.platform.config import Settings
 from bot.store.models import Event, Job, Message, Photo
 from bot.store.queue import backoff
 from tests.conftest import review
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from tests.test_sms import PUBLIC, text_in
+from tests.fakes.twilio_api import FakeTwilio
+from tests.test_sms import sms_settings, text_in
 from tests.test_telegram import CHAT, SECRET, bound_case, post_update, press, say
-from tests.test_webchat_photos import JPEG, png
+from tests.test_webchat_photos import HEIC, JPEG, png
 
 LIMIT = 64 * 1024  # the smallest limit settings allow: an oversize photo stays small for the test
 GERMAN = "Das Paket kam acht Tage zu spät und die Lampe darin war zerbrochen. Bestellung NL-1001."
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def tw() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 def settings(settings: Settings, tg: FakeTelegram, tw: FakeTwilio) -> Settings:
-    channels = ChannelSettings(
-        telegram_bot_token=TOKEN,
-        telegram_bot_username="mediator_test_bot",
-        telegram_webhook_secret=SECRET,
-        telegram_api_base=tg.url,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        twilio_from_number="+15005550006",
-        twilio_messaging_service_sid=None,
-        twilio_api_base=tw.url,
-    )
     webchat = settings.webchat.model_copy(update={"max_photo_bytes": LIMIT})
-    return settings.model_copy(update={"public_url": PUBLIC, "channels": channels, "webchat": webchat})
+    return both_channels(settings, tg, tw).model_copy(update={"webchat": webchat})
+
+
+def both_channels(settings: Settings, tg: FakeTelegram, tw: FakeTwilio) -> Settings:
+    """Telegram and SMS on, each against its fake."""
+    telegram = {
+        "telegram_bot_token": TOKEN,
+        "telegram_bot_username": "mediator_test_bot",
+        "telegram_webhook_secret": SECRET,
+        "telegram_api_base": tg.url,
+    }
+    return sms_settings(settings, tw, **telegram)
 
 
 async def photos_of(rt: Runtime, case_id: int) -> list[Photo]:
@@ -145,6 +128,32 @@ async def test_a_telegram_fetch_that_recovers_stores_the_photo(
     assert photo.content_type == "image/jpeg" and not await refusals(rt, case_id)
 
 
+@pytest.mark.parametrize("worker_between", [True, False], ids=["worker-runs-between", "claimed-together"])
+async def test_a_senders_next_message_waits_for_the_photo_whose_fetch_is_retried(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram, clock: VirtualClock, worker_between: bool
+) -> None:
+    """Arrival order is turn order: the words after a photo are not answered before the photo's message, whether
+    the worker sees the next message while the fetch waits, or claims both together once the wait is over."""
+    case_id = await bound_case(client, rt, tg)
+    tg.files["lamp"] = png()
+    tg.file_fail_next = 1
+    await post_update(client, tg.message_update(CHAT, None, photo="lamp", caption="The shade, as it arrived"))
+    await rt.worker.run_due()
+    assert not await photos_of(rt, case_id), "the fetch failed once and waits for its retry"
+    before = len(tg.sent)
+    await post_update(client, tg.message_update(CHAT, "It was the Fjord table lamp"))
+    if worker_between:
+        await rt.worker.run_due()
+        assert not tg.sent[before:], "the next message is not answered while the photo's message waits"
+    clock.advance(backoff(1) + timedelta(seconds=1))
+    await rt.worker.run_due()
+    [photo] = await photos_of(rt, case_id)
+    photo_msg, words = (await inbound(rt, case_id))[-2:]
+    assert (photo_msg.text, photo_msg.meta) == ("The shade, as it arrived", {"photo": photo.id})
+    assert words.text == "It was the Fjord table lamp" and words.id > photo_msg.id
+    assert tg.sent[before:], "both had their turns once the photo arrived"
+
+
 async def test_an_oversize_or_non_photo_telegram_file_is_refused_in_the_buyers_language(
     client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
 ) -> None:
@@ -177,6 +186,47 @@ async def test_an_oversize_or_non_photo_telegram_file_is_refused_in_the_buyers_l
         {"photo_error": "too_large"},
         {"photo_error": "not_image"},
     ]
+
+
+async def test_a_picture_sent_as_a_file_on_telegram_is_taken_like_a_photo(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
+) -> None:
+    """Telegram's "send as file" (the only way a phone keeps HEIC or a full PNG) is a document, not a photo."""
+    case_id = await bound_case(client, rt, tg)
+    tg.files["shade.heic"], tg.files["shade.png"] = HEIC, png()
+    before = len(tg.sent)
+    for file_id, mime in (("shade.heic", "image/heic"), ("shade.png", None)):  # no type declared: the bytes decide
+        update = tg.message_update(CHAT, None, document=(file_id, mime), caption=f"The broken shade ({file_id})")
+        r = await post_update(client, update)
+        assert r.status_code == 200 and r.json()["result"] == "accepted"
+        await rt.worker.run_due()
+    stored = await photos_of(rt, case_id)
+    assert [p.content_type for p in stored] == ["image/heic", "image/png"] and not await refusals(rt, case_id)
+    assert [m.meta for m in (await inbound(rt, case_id))[-2:]] == [{"photo": p.id} for p in stored]
+    assert len(tg.sent) - before >= 2, "each message had its turn"
+
+
+async def test_a_document_or_video_that_is_not_a_picture_is_refused_unfetched_and_the_words_go_on(
+    client: httpx.AsyncClient, rt: Runtime, tg: FakeTelegram
+) -> None:
+    case_id = await bound_case(client, rt, tg)
+    tg.files["receipt.pdf"], tg.files["clip"] = b"%PDF-1.7 receipt", b"\x00\x00\x00\x18ftypmp42"
+    before = len(tg.sent)
+    receipt = tg.message_update(
+        CHAT, None, document=("receipt.pdf", "application/pdf"), caption="The lamp arrived with the shade smashed"
+    )
+    await post_update(client, receipt)
+    await rt.worker.run_due()
+    await post_update(client, tg.message_update(CHAT, None, video="clip"))
+    await rt.worker.run_due()
+    assert tg.downloads == 0 and "getFile" not in tg.calls, "a file declared as no image is not fetched"
+    assert await refusals(rt, case_id) == ["not_image", "not_image"] and not await photos_of(rt, case_id)
+    texts = [m["text"] for m in tg.sent[before:]]
+    notices = [t for t in texts if "JPEG, PNG, WebP or HEIC" in t]
+    assert len(notices) == 2, texts
+    assert len(texts) >= 3, "the words sent with the receipt still had their turn"
+    words, video = (await inbound(rt, case_id))[-2:]
+    assert words.text == "The lamp arrived with the shade smashed" and video.meta == {"photo_error": "not_image"}
 
 
 # ── SMS (MMS) ───────────────────────────────────────────────────────────────────────────────────

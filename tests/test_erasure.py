@@ -28,7 +28,7 @@ from bot.store.shops import ensure_shop
 from tests.conftest import SHOP, review
 from tests.fakes.twilio_api import FakeTwilio
 from tests.test_reports import play
-from tests.test_sms import PHONE, say, sms_settings, text_in, tw  # noqa: F401  (tw is a fixture)
+from tests.test_sms import PHONE, say, sms_settings, text_in
 
 ADDRESS = "Hauptstraße 5, 10115 Berlin"
 SAID = f"The lamp came broken. Send the new one to {ADDRESS}, please"
@@ -38,7 +38,7 @@ KARL_SAID = "Please don't stop the refund, Hauptbahnhof pickup is fine"
 
 
 @pytest.fixture
-def settings(settings: Settings, tw: FakeTwilio) -> Settings:  # noqa: F811
+def settings(settings: Settings, tw: FakeTwilio) -> Settings:
     return sms_settings(settings, tw)
 
 
@@ -78,7 +78,7 @@ def findings(tables: dict[str, list[dict[str, Any]]], needles: list[str]) -> lis
 
 
 @pytest.fixture
-async def history(rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient, tw: FakeTwilio) -> dict[str, int]:  # noqa: F811
+async def history(rt: Runtime, clock: VirtualClock, client: httpx.AsyncClient, tw: FakeTwilio) -> dict[str, int]:
     """Zofia talks by SMS (her address included), then texts STOP; Emma's web chat ends with a replacement
     accepted and the review revised; Karl is another buyer who must be left alone."""
     zofia = await post(client, rt, "z-1", REVIEW_TEXT, name="Zofia Wiśniewska", email="zofia.w@example.pl")
@@ -104,7 +104,7 @@ async def test_erasure_removes_everything_personal_and_keeps_the_report(
     rt: Runtime,
     clock: VirtualClock,
     client: httpx.AsyncClient,
-    tw: FakeTwilio,  # noqa: F811
+    tw: FakeTwilio,
     history: dict[str, int],
 ) -> None:
     period = parse_period("2026-Q4")

@@ -8,7 +8,7 @@ import httpx
 from bot.app.runtime import Runtime
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_erasure import buyer_of, dump, findings
-from tests.test_telegram import CHAT, bound_case, say, settings, tg  # noqa: F401  (fixtures)
+from tests.test_telegram import CHAT, bound_case, say, settings  # noqa: F401  (settings is a fixture)
 
 SAID = "It broke on day two, I live at Storgatan 12, Stockholm"
 
@@ -16,7 +16,7 @@ SAID = "It broke on day two, I live at Storgatan 12, Stockholm"
 async def test_erasing_a_telegram_buyer_leaves_no_chat_id(
     rt: Runtime,
     client: httpx.AsyncClient,
-    tg: FakeTelegram,  # noqa: F811
+    tg: FakeTelegram,
 ) -> None:
     case_id = await bound_case(client, rt, tg)
     assert await say(client, rt, tg, SAID), "the bot answered on Telegram"

@@ -123,6 +123,24 @@ def test_all_languages_share_the_same_keys() -> None:
         assert other == en, f"{lang}: {sorted(other ^ en)}"
 
 
+# The bot has no gender, so in ru and uk it never speaks of itself in the past tense, whose verb says one ("я
+# передал/передала"; ru.yml and uk.yml say so in their header). A first-person past form within a few words of
+# "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a message to reword ("мы передали", "не удалось").
+_BOT_PAST = {
+    "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b"),
+    "uk": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_BOT_PAST))
+def test_the_bot_never_speaks_of_itself_in_a_gendered_past_tense(lang: str) -> None:
+    found = []
+    for n, line in enumerate((MESSAGES / f"{lang}.yml").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.lstrip().startswith("#") and _BOT_PAST[lang].search(line):
+            found.append(f"{lang}.yml:{n}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
 def test_every_message_has_at_least_three_variants(catalog: MessageCatalog) -> None:
     for lang in LANGUAGES:
         for key, sub in MESSAGE_KEYS:

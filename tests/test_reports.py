@@ -31,7 +31,7 @@ from bot.reports.build import OUTCOMES, SLICES, STAGES, ReportInputError, parse_
 from bot.reports.render import render_csv, render_html
 from bot.store.admin_tokens import create_token, revoke_tokens
 from bot.store.models import Case, Event, Message
-from tests.conftest import ROOT, SHOP, admin_token
+from tests.conftest import ROOT, SHOP, admin_token, review
 
 # Late October: two conversations open in October, the rest in November after time moves on.
 OCT_START = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)
@@ -415,3 +415,51 @@ async def test_cli_report_formats_and_errors(
         assert bad.exit_code == 2 and word in bad.output and len(bad.output.strip().splitlines()) == 1, bad.output
     empty = await asyncio.to_thread(invoke, "--period", "2024-01", "--format", "json")
     assert empty.exit_code == 0 and json.loads(empty.stdout)["empty"] is True
+
+
+async def test_add_ons_agree_across_json_csv_and_html(rt: Runtime, client: httpx.AsyncClient) -> None:
+    """Issue 19: an offer may carry an add-on (remedies.yml `combine`). Each format shows the add-ons by type and
+    their money, and the figures are the same in all three, per slice key and in total."""
+    agreed = {
+        "ao-1": ("en", {"type": "replacement", "add_on": {"type": "coupon", "amount": "5.00", "currency": "EUR"}}),
+        "ao-2": (
+            "de",
+            {
+                "type": "refund",
+                "amount": "20.00",
+                "currency": "PLN",
+                "add_on": {"type": "coupon", "amount": "10.00", "currency": "PLN"},
+            },
+        ),
+        "ao-3": ("de", {"type": "reship", "add_on": {"type": "discount", "amount": "3.50", "currency": "EUR"}}),
+        "ao-4": ("de", {"type": "replacement"}),
+    }
+    written = (OCT_START - timedelta(hours=2)).isoformat()
+    results = await rt.intake.ingest(SHOP, [review(external_id, created_at=written) for external_id in agreed])
+    async with rt.sessions() as session, session.begin():
+        for result, (language, remedy) in zip(results, agreed.values(), strict=True):
+            case = await session.get(Case, result.case_id)
+            assert case is not None, result.errors
+            case.language, case.details = language, {**case.details, "accepted_remedy": remedy}
+    period = OCT_START.strftime("%Y-%m")
+    body = (await client.get("/api/reports", params={"period": period, "slice": "language"})).json()
+    exported = await client.get("/api/reports", params={"period": period, "slice": "language", "format": "csv"})
+    table = {row["key"]: row for row in csv.DictReader(io.StringIO(exported.text))}
+    add_ons = body["totals"]["remedies"]["add_ons"]
+    assert add_ons == {"count": 3, "by_type": {"coupon": 2, "discount": 1}, "value": {"EUR": "8.50", "PLN": "10.00"}}
+    assert body["totals"]["remedies"]["value"] == {"EUR": "8.50", "PLN": "30.00"}  # the add-ons' money is in it
+    for figures in [{"key": "all", **body["totals"]}, *body["groups"]]:
+        row, expected_add_ons = table[figures["key"]], figures["remedies"]["add_ons"]
+        assert int(row["remedies.add_ons.count"]) == expected_add_ons["count"]
+        by_type = {k.rsplit(".", 1)[-1]: int(v) for k, v in row.items() if k.startswith("remedies.add_ons.by_type.")}
+        assert {k: v for k, v in by_type.items() if v} == expected_add_ons["by_type"]
+        assert set(by_type) == {"coupon", "discount"}, "a key without an add-on type has 0 in its column"
+        money = {k.rsplit(".", 1)[-1]: v for k, v in row.items() if k.startswith("remedies.add_ons.value.") and v}
+        assert money == expected_add_ons["value"]
+    assert table["en"]["remedies.add_ons.by_type.discount"] == "0"
+    html = render_html(await shop_report(rt, SHOP, parse_period(period), parse_slice("language")))
+    assert "<h2>Add-ons agreed on top of a remedy</h2>" in html
+    assert "<tr><td>coupon</td><td>2</td></tr><tr><td>discount</td><td>1</td></tr></table>" in html
+    assert "<tr><td>EUR</td><td>8.50</td></tr><tr><td>PLN</td><td>10.00</td></tr></table></div>" in html
+    assert "3 with an add-on (8.50 EUR, 10.00 PLN of the value)" in html  # the headline, as in the slice table
+    assert "1 with an add-on (5.00 EUR of the value)" in html  # the en row of the slice table

@@ -105,6 +105,47 @@ async def test_reports_cookie_is_an_opaque_session_and_sign_out_ends_it(rt: Runt
         assert (await c.get("/api/reports?period=2026-Q4")).status_code == 401
 
 
+async def test_a_dashboard_session_opened_with_the_shop_key_before_the_change_is_refused(
+    rt: Runtime, clock: VirtualClock
+) -> None:
+    """Before only admin tokens opened /admin/reports, the key signed in too, and its session row (named "shop
+    API key", no token) is still in the table: its cookie must not keep the dashboard open until it expires."""
+    import secrets
+
+    from bot.store.web_sessions import _hash
+
+    old = secrets.token_urlsafe(32)
+    async with rt.sessions() as session, session.begin():
+        session.add(  # the row the earlier sign-in with the key wrote
+            WebSession(
+                shop_id="demo",
+                token_hash=_hash(old),
+                kind="reports",
+                name="shop API key",
+                created_at=clock.now(),
+                expires_at=clock.now() + timedelta(hours=12),
+            )
+        )
+    async with client_for(rt) as c:
+        c.cookies.set("mediator_report_session", old)
+        assert (await c.get("/api/reports?period=2026-Q4")).status_code == 401
+        page = await c.get("/admin/reports?period=2026-Q4")
+        assert page.status_code == 401 and "Sign in" in page.text
+
+
+async def test_revoking_an_admin_token_ends_its_dashboard_sessions(rt: Runtime, clock: VirtualClock) -> None:
+    from bot.store.admin_tokens import revoke_tokens
+
+    other = await admin_token(rt, "Ben")
+    async with client_for(rt) as ada, client_for(rt) as ben:
+        assert (await report_sign_in(ada)).status_code == 303
+        assert (await report_sign_in(ben, key=other)).status_code == 303
+        async with rt.sessions() as session, session.begin():
+            assert await revoke_tokens(session, "demo", "Ada", clock.now()) == 1
+        assert (await ada.get("/api/reports?period=2026-Q4")).status_code == 401
+        assert (await ben.get("/api/reports?period=2026-Q4")).status_code == 200  # Ben's token is live
+
+
 async def test_sessions_expire(rt: Runtime, clock: VirtualClock) -> None:
     async with client_for(rt) as c:
         assert (await report_sign_in(c)).status_code == 303

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -25,14 +24,6 @@ from tests.test_policy_admin import publish_edit
 
 PUBLIC = "https://mediator.example"  # what Twilio signs; the test client calls http://mediator.test
 PHONE = "+48601234567"
-
-
-@pytest.fixture
-async def tw() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def sms_settings(base: Settings, tw: FakeTwilio, **over: str | None) -> Settings:

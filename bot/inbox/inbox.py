@@ -225,7 +225,9 @@ async def _record_inbound(
     return (await session.execute(stmt, [row])).first() is not None
 
 
-@job_handler(INBOUND, external=True, max_attempts=20)
+# in_order: a sender's messages take their turns in the order they came; one whose photo fetch is being retried
+# holds back the next ones (bot/store/queue.py) rather than letting them be answered first.
+@job_handler(INBOUND, external=True, max_attempts=20, in_order=True)
 async def handle_inbound(ctx: JobContext, job: Job) -> None:
     """One buyer message from its job: a deep-link start, or whatever `take` makes of it."""
     msg = Inbound.from_payload(job.payload)

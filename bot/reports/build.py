@@ -90,7 +90,7 @@ DEFINITIONS = {
     "person granted (in /staff or Slack) carries granted_by and counts under granted_by.staff; "
     "on_resolved_cases + resolved_without_remedy = the resolved cases. add_ons: extras agreed on top of a remedy "
     "(remedies.yml `combine`, e.g. a coupon with a replacement), counted by type apart from the remedies (each case "
-    "has one agreed remedy); their money is in `value`",
+    "has one agreed remedy), with their money per currency in add_ons.value, which is also part of `value`",
     "stages_reached": "cases that ever entered each stage; every case opened in the period counts as `opened`, "
     "including trolls and black PR that start out waiting for staff",
     "opt_outs": "cases closed because the buyer asked not to be contacted (outcome opted_out)",
@@ -435,7 +435,7 @@ def _no_remedies() -> dict[str, Any]:
         "by_outcome": dict.fromkeys([*OUTCOMES, OPEN], 0),
         "granted_by": {"bot": 0, "staff": 0},
         "value": {},
-        "add_ons": {"count": 0, "by_type": {}},
+        "add_ons": {"count": 0, "by_type": {}, "value": {}},
     }
 
 
@@ -661,6 +661,7 @@ async def _remedies(session: AsyncSession, t: Table) -> dict[str, dict[str, Any]
         if priced and cur:
             value = Decimal(str(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
             entry["value"][cur] = entry["value"].get(cur, Decimal(0)) + value
+            entry["add_ons"]["value"][cur] = entry["add_ons"]["value"].get(cur, Decimal(0)) + value
     return out
 
 
@@ -731,6 +732,8 @@ def _add(total: dict[str, Any], raw: dict[str, Any]) -> None:
     remedies["add_ons"]["count"] += raw["remedies"]["add_ons"]["count"]
     for k, v in raw["remedies"]["add_ons"]["by_type"].items():
         remedies["add_ons"]["by_type"][k] = remedies["add_ons"]["by_type"].get(k, 0) + v
+    for k, v in raw["remedies"]["add_ons"]["value"].items():
+        remedies["add_ons"]["value"][k] = remedies["add_ons"]["value"].get(k, Decimal(0)) + v
 
 
 def _rate(numerator: int, denominator: int) -> dict[str, Any]:
@@ -778,6 +781,7 @@ def _finish(raw: dict[str, Any], medians: dict[str, float | None]) -> dict[str, 
             "add_ons": {
                 "count": remedies["add_ons"]["count"],
                 "by_type": dict(sorted(remedies["add_ons"]["by_type"].items())),
+                "value": {cur: str(v) for cur, v in sorted(remedies["add_ons"]["value"].items())},
             },
         },
         "opt_outs": outcomes[Outcome.OPTED_OUT],

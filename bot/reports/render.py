@@ -12,6 +12,7 @@ from bot.reports import charts
 from bot.reports.build import OPEN, OUTCOMES, STAGES, format_rate, format_seconds
 
 FORMATS = ("html", "csv", "json")
+COUNTED_BY_TYPE = ("remedies.by_type.", "remedies.add_ons.by_type.")  # CSV columns a key without that type has 0 in
 
 
 def render(report: dict[str, Any], fmt: str) -> str:
@@ -40,7 +41,8 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
 def render_csv(report: dict[str, Any]) -> str:
     """A table a spreadsheet reads as is: one row per slice key (the totals first, key `all`), one column per
     figure. Nested figures get dotted column names: rates as `x.value`, `x.numerator`, `x.denominator`;
-    remedies per type as `remedies.by_type.<type>` (0 where a key had none of that type)."""
+    remedies per type as `remedies.by_type.<type>`, add-ons as `remedies.add_ons.by_type.<type>` (0 where a key
+    had none of that type), money per currency as `remedies.value.<cur>` and `remedies.add_ons.value.<cur>`."""
     rows: list[tuple[str, dict[str, Any]]] = []
     for key, figures in [("all", report["totals"]), *[(g["key"], g) for g in report["groups"]]]:
         flat: list[tuple[str, Any]] = []
@@ -53,7 +55,7 @@ def render_csv(report: dict[str, Any]) -> str:
     writer.writerow(["period", "slice", "key", *columns])
     period, slice_name = report["period"]["label"], report["slice"] or ""
     for key, flat in rows:
-        cells = [flat.get(c, 0 if c.startswith("remedies.by_type.") else "") for c in columns]
+        cells = [flat.get(c, 0 if c.startswith(COUNTED_BY_TYPE) else "") for c in columns]
         writer.writerow([period, slice_name, key, *cells])
     return buffer.getvalue()
 
@@ -111,8 +113,11 @@ def _remedy_text(remedies: dict[str, Any]) -> str:
     text += f" · {remedies['on_resolved_cases']} on resolved cases" if remedies["count"] else ""
     by = remedies.get("granted_by") or {}
     text += f" · {by.get('bot', 0)} by the bot, {by['staff']} by staff" if by.get("staff") else ""
-    extras = (remedies.get("add_ons") or {}).get("count", 0)
-    return text + (f" · {extras} with an add-on" if extras else "")
+    add_ons = remedies.get("add_ons") or {}
+    if not add_ons.get("count"):
+        return text
+    money = ", ".join(f"{amount} {cur}" for cur, amount in (add_ons.get("value") or {}).items())
+    return text + f" · {add_ons['count']} with an add-on" + (f" ({money} of the value)" if money else "")
 
 
 def render_html(report: dict[str, Any], *, controls: str = "", title: str | None = None) -> str:
@@ -228,6 +233,22 @@ def _remedies_table(totals: dict[str, Any]) -> str:
         f"<table><tr><th>how those cases stand now</th><th>cases</th></tr>"
         f"{ended or '<tr><td>—</td><td>0</td></tr>'}</table>"
         f"<table><tr><th>granted by</th><th>cases</th></tr>{granted}</table></div>"
+    ) + _add_ons_tables(remedies.get("add_ons") or {})
+
+
+def _add_ons_tables(add_ons: dict[str, Any]) -> str:
+    """What was agreed on top of a remedy (remedies.yml `combine`), by type and by money; the money is part of
+    the value above, so the two tables say how much of it the add-ons gave."""
+    if not add_ons.get("count"):
+        return ""
+    rows = "".join(f"<tr><td>{escape(t)}</td><td>{n}</td></tr>" for t, n in add_ons["by_type"].items())
+    money = add_ons.get("value") or {}
+    values = "".join(f"<tr><td>{escape(c)}</td><td>{escape(v)}</td></tr>" for c, v in money.items())
+    return (
+        "<h2>Add-ons agreed on top of a remedy</h2><div class='charts'>"
+        f"<table class='add-ons'><tr><th>add-on</th><th>cases</th></tr>{rows}</table>"
+        f"<table class='add-ons-value'><tr><th>currency</th><th>value (part of the value above)</th></tr>"
+        f"{values or '<tr><td>—</td><td>0</td></tr>'}</table></div>"
     )
 
 

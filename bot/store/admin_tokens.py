@@ -34,6 +34,7 @@ class Admin:
     shop_id: str
     name: str
     role: Role
+    token_id: int | None = None  # the admin_tokens row: a dashboard session names it (bot/store/web_sessions.py)
 
     @property
     def can_edit(self) -> bool:
@@ -84,9 +85,9 @@ async def token_issued(session: AsyncSession, token: str) -> bool:
 async def admin_for_token(session: AsyncSession, token: str) -> Admin | None:
     row = (
         await session.execute(
-            select(AdminToken.shop_id, AdminToken.name, AdminToken.role).where(
+            select(AdminToken.id, AdminToken.shop_id, AdminToken.name, AdminToken.role).where(
                 AdminToken.token_hash == hash_token(token), AdminToken.revoked_at.is_(None)
             )
         )
     ).one_or_none()
-    return Admin(row.shop_id, row.name, Role(row.role)) if row else None
+    return Admin(row.shop_id, row.name, Role(row.role), row.id) if row else None

@@ -462,6 +462,9 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None]
     # The staff account a /staff session belongs to: removing the account ends its sessions.
     staff_account_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff_accounts.id"))
+    # The admin token a /admin/reports session was opened with: revoking the token ends its sessions, and a
+    # reports session without one (opened with the shop's API key before only tokens were taken) is refused.
+    admin_token_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("admin_tokens.id"))
 
 
 # ── staff accounts (issue 21.2, security review L11) ────────────────────────────────────────────────

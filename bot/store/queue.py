@@ -15,9 +15,10 @@ How a job runs exactly once even with several workers on PostgreSQL:
 On SQLite there is one writer at a time (BEGIN IMMEDIATE), which gives the same guarantee.
 
 Order: jobs of one *lane* (one buyer's inbound messages, one case's deliveries and timers) run one after
-another, in claim order, within a worker; different lanes run concurrently, up to `Worker.concurrency`
-at once, so a slow provider call does not hold up everyone else's turn. (Across worker processes the
-case row lock in a turn serialises a case's work, but does not order it.)
+another, in claim order, within a worker (a named lane's in the order they were created, and an inbound job
+waits while an earlier one of its sender is retried: `HandlerSpec.in_order`); different lanes run
+concurrently, up to `Worker.concurrency` at once, so a slow provider call does not hold up everyone else's
+turn. (Across worker processes the case row lock in a turn serialises a case's work, but does not order it.)
 
 Waking: a job committed in this process wakes its workers at once (`wake_on_commit`, `wake`); jobs
 committed by another process are found by polling every `scheduler.poll_seconds`.
@@ -86,15 +87,18 @@ class HandlerSpec:
     run: Any
     external: bool
     max_attempts: int | None = None
+    in_order: bool = False  # a job waits while an earlier one of its named lane is unfinished (retried)
 
 
-def job_handler(kind: str, *, external: bool = False, max_attempts: int | None = None) -> Callable[[Any], Any]:
+def job_handler(
+    kind: str, *, external: bool = False, max_attempts: int | None = None, in_order: bool = False
+) -> Callable[[Any], Any]:
     """Mark a function as the handler of a job kind. Marking registers nothing: the composition root
     (bot/app/runtime.py) names the modules whose handlers its worker runs (`handlers_in`), so what runs is
     written down in one place instead of following from which modules happen to be imported."""
 
     def mark(fn: Any) -> Any:
-        fn.job_kinds = {**getattr(fn, "job_kinds", {}), kind: HandlerSpec(fn, external, max_attempts)}
+        fn.job_kinds = {**getattr(fn, "job_kinds", {}), kind: HandlerSpec(fn, external, max_attempts, in_order)}
         return fn
 
     return mark
@@ -218,6 +222,18 @@ def lane(job: Job) -> str:
     return f"case:{job.case_id}" if job.case_id is not None else f"job:{job.id}"
 
 
+def _lanes_in_arrival_order(jobs: list[Job]) -> list[Job]:
+    """`jobs` (due order) with the jobs of each named lane in the order they were created: a retried job has a
+    later `run_at` than the lane's next one, and when both are claimed together the retried one must still go
+    first. Each lane keeps the places in the list its jobs had; only who takes them changes."""
+    by_lane: dict[str, list[Job]] = {}
+    for job in jobs:
+        if (job.payload or {}).get("lane"):
+            by_lane.setdefault(lane(job), []).append(job)
+    queues = {key: deque(sorted(group, key=lambda job: job.id)) for key, group in by_lane.items()}
+    return [queues[lane(job)].popleft() if (job.payload or {}).get("lane") else job for job in jobs]
+
+
 @dataclass
 class Worker:
     ctx: JobContext
@@ -257,7 +273,7 @@ class Worker:
         del self._done[: len(done)]  # only now: a failed transaction leaves them to the next claim
         jobs = [Job(**row) for row in rows]
         jobs.sort(key=lambda job: (job.run_at, job.id))  # RETURNING keeps no order
-        return jobs
+        return _lanes_in_arrival_order(jobs)
 
     def _claim_statement(self, session: AsyncSession, limit: int, now: datetime) -> Any:
         due = or_(
@@ -331,6 +347,8 @@ class Worker:
         try:
             if spec is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
+            if spec.in_order:
+                await self._wait_for_lane(job)
             if spec.external:
                 await spec.run(self.ctx, job)
                 self._done.append(job.id)
@@ -346,6 +364,40 @@ class Worker:
             else:
                 log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, exc)
                 await self._release(job, self.ctx.clock.now() + backoff(job.attempts), f"{type(exc).__name__}: {exc}")
+
+    async def _wait_for_lane(self, job: Job) -> None:
+        """Raise `RunAt` while an earlier job of `job`'s named lane and kind is unfinished, so the lane keeps its
+        order across retries: a job that failed for now goes back to pending with a later `run_at`, and without
+        this the lane's next job (the same sender's next message) would have its turn first. The wait ends at
+        the earlier job's next attempt (same `run_at`, lower id: claimed first), or, while another worker holds
+        it, after a poll. Jobs this worker ran but has not yet marked done, failed or cancelled jobs hold
+        nothing up."""
+        named = (job.payload or {}).get("lane")
+        if not named:
+            return
+        query = (
+            select(JOBS.c.id, JOBS.c.status, JOBS.c.run_at)
+            .where(
+                JOBS.c.status.in_(("pending", "running")),
+                JOBS.c.kind == job.kind,
+                JOBS.c.id < job.id,
+                JOBS.c.payload["lane"].as_string() == str(named),
+            )
+            .order_by(JOBS.c.id)
+            .limit(1)
+        )
+        if self._done:
+            query = query.where(JOBS.c.id.not_in(self._done))
+        async with self.ctx.sessions() as session:
+            earlier = (await session.execute(query)).first()
+        if earlier is None:
+            return
+        now = self.ctx.clock.now()
+        if earlier.status == "running":
+            when = now + timedelta(seconds=self.settings.poll_seconds)
+        else:
+            when = max(earlier.run_at, now)
+        raise RunAt(when, f"waits for job {earlier.id}, earlier in lane {named}")
 
     async def _run_transactional(self, spec: HandlerSpec, job: Job) -> None:
         async with self.ctx.sessions() as session, session.begin():

@@ -3,6 +3,10 @@
 The cookie carries a random 256-bit id; the table keeps only its SHA-256 (like admin tokens: a random
 high-entropy secret needs no slow hash), the shop, who signed in, and when the session ends. A stolen
 database therefore holds no usable session, and signing out (or expiry) ends a session for good.
+
+A session lives no longer than what it was opened with: a /staff session ends when its staff account is removed
+(bot/store/staff_accounts.py), a reports session when its admin token is revoked. A reports session that names
+no admin token was opened with the shop's API key, which the dashboard no longer takes: it is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import WebSession
+from bot.store.models import AdminToken, WebSession
 
 KINDS = ("staff", "reports")
 LIFETIME = timedelta(hours=12)  # one working day; then the page asks to sign in again
@@ -33,10 +37,17 @@ def _hash(token: str) -> str:
 
 
 async def open_session(
-    session: AsyncSession, shop_id: str, kind: str, name: str, now: datetime, staff_account_id: int | None = None
+    session: AsyncSession,
+    shop_id: str,
+    kind: str,
+    name: str,
+    now: datetime,
+    staff_account_id: int | None = None,
+    admin_token_id: int | None = None,
 ) -> str:
     """A new session; returns the id for the cookie (the only time it exists outside the browser). A /staff
-    session names its staff account, whose removal ends it (bot/store/staff_accounts.py)."""
+    session names its staff account, whose removal ends it (bot/store/staff_accounts.py); a reports session
+    its admin token, whose revocation ends it."""
     if kind not in KINDS:
         raise ValueError(f"session kind {kind!r}: use one of {', '.join(KINDS)}")
     token = secrets.token_urlsafe(32)
@@ -49,6 +60,7 @@ async def open_session(
             created_at=now,
             expires_at=now + LIFETIME,
             staff_account_id=staff_account_id,
+            admin_token_id=admin_token_id,
         )
     )
     await session.flush()
@@ -59,16 +71,17 @@ async def signed_in(session: AsyncSession, token: str, kind: str, now: datetime)
     """Who holds this session id, if it is live and of this kind (a reports session does not open /staff)."""
     if not token:
         return None
-    row = (
-        await session.execute(
-            select(WebSession.shop_id, WebSession.name, WebSession.staff_account_id).where(
-                WebSession.token_hash == _hash(token),
-                WebSession.kind == kind,
-                WebSession.revoked_at.is_(None),
-                WebSession.expires_at > now,
-            )
+    query = select(WebSession.shop_id, WebSession.name, WebSession.staff_account_id).where(
+        WebSession.token_hash == _hash(token),
+        WebSession.kind == kind,
+        WebSession.revoked_at.is_(None),
+        WebSession.expires_at > now,
+    )
+    if kind == "reports":  # only while the admin token it was opened with is live (see the module's note)
+        query = query.join(AdminToken, AdminToken.id == WebSession.admin_token_id).where(
+            AdminToken.revoked_at.is_(None), AdminToken.shop_id == WebSession.shop_id
         )
-    ).one_or_none()
+    row = (await session.execute(query)).one_or_none()
     return SignedIn(row.shop_id, row.name, row.staff_account_id) if row else None
 
 

@@ -64,8 +64,18 @@ class FakeTelegram(FakeServer):
     # ── updates the tests post to the webhook (or queue for getUpdates) ─────────────────────────
 
     def message_update(
-        self, chat_id: int, text: str | None, *, photo: bool | str = False, lang: str = "en", caption: str | None = None
+        self,
+        chat_id: int,
+        text: str | None,
+        *,
+        photo: bool | str = False,
+        lang: str = "en",
+        caption: str | None = None,
+        document: tuple[str, str | None] | None = None,
+        video: str | None = None,
     ) -> dict:
+        """A message update; `document` is (file_id, mime type) of a file sent "as a file", `video` a video's
+        file_id."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -80,6 +90,20 @@ class FakeTelegram(FakeServer):
                 {"file_id": f"{largest}-thumb", "file_unique_id": "u0", "width": 90, "height": 90},
                 {"file_id": largest, "file_unique_id": "u1", "width": 1280, "height": 960},
             ]
+        if document is not None:
+            file_id, mime_type = document
+            message["document"] = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": file_id}
+            if mime_type is not None:
+                message["document"]["mime_type"] = mime_type
+        if video is not None:
+            message["video"] = {
+                "file_id": video,
+                "file_unique_id": f"u-{video}",
+                "width": 640,
+                "height": 480,
+                "duration": 3,
+                "mime_type": "video/mp4",
+            }
         if caption is not None:
             message["caption"] = caption
         return {"update_id": next(self._update_ids), "message": message}

@@ -42,12 +42,11 @@ COOKIE = "mediator_report_session"
 OLD_COOKIE = "mediator_report_key"  # held the raw key before sessions (review L5): cleared on sign-in and out
 
 
-async def _who(request: Request, secret: str) -> tuple[str, str]:
-    """The shop and the name behind an admin token: the dashboard's sign-in takes nothing else."""
+async def _who(request: Request, secret: str) -> Admin:
+    """The admin behind a token: the dashboard's sign-in takes nothing else."""
     if not secret.startswith(TOKEN_PREFIX):
         raise not_an_admin_token("key")
-    admin = await _admin(request, secret, "key")
-    return admin.shop_id, admin.name
+    return await _admin(request, secret, "key")
 
 
 async def _admin(request: Request, secret: str, field: str) -> Admin:
@@ -215,13 +214,13 @@ async def sign_in(request: Request) -> Response:
     fields = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
     key = (fields.get("key") or [""])[0].strip()
     try:
-        shop, name = await _who(request, key)
+        admin = await _who(request, key)
     except ApiError as err:
         limiter(request).failed(client_of(request), now)
         return _page_error(401, f"{err.message}; {err.fix}.", SIGN_IN)
     limiter(request).succeeded(client_of(request))
     async with rt.sessions() as session, session.begin():
-        token = await open_session(session, shop, "reports", name, now)
+        token = await open_session(session, admin.shop_id, "reports", admin.name, now, admin_token_id=admin.token_id)
     response = RedirectResponse("/admin/reports", status_code=303)
     # Path /: the dashboard's CSV export is /api/reports.
     set_session_cookie(response, request, COOKIE, token, "/", int(LIFETIME.total_seconds()))
