@@ -193,3 +193,25 @@ def test_something_bent_on_arrival_is_damaged(nlu: NLU, language: str, text: str
 )
 def test_twice_alone_is_not_a_double_charge(nlu: NLU, language: str, text: str, problem: str) -> None:
     assert nlu.parse(text, fallback_language=language).problems == [problem]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        # Russian and Ukrainian typed in Latin letters name the same problems as in Cyrillic (issue 18, held-out
+        # personas: "shchitka ne zaryadzhuyetsya" went unread, and the buyer was handed to staff).
+        ("uk", "dobryi den, shchitka ne zaryadzhuyetsya, indykator blymaye", "defect"),
+        ("ru", "posylka prishla, chaynik razbit", "damaged"),
+        ("ru", "chaynik ne rabotaet s pervogo dnya", "defect"),
+        # ...and only there: Polish "brak" (missing) is Russian "брак" (a defect) in Latin letters.
+        ("pl", "brak instrukcji w paczce", "missing_item"),
+        # A mat or a mattress that loses air, a device that will not charge: a defect in every language.
+        ("it", "il materassino si sgonfia durante la notte", "defect"),
+        ("en", "the air bed goes flat overnight", "defect"),
+        ("de", "die Luftmatratze verliert Luft", "defect"),
+        ("uk", "щітка не заряджається", "defect"),
+        ("es", "el cepillo no carga", "defect"),
+    ],
+)
+def test_problems_typed_in_latin_letters_and_common_faults(nlu: NLU, language: str, text: str, problem: str) -> None:
+    assert problem in nlu.parse(text, fallback_language=language).problems

@@ -50,7 +50,7 @@ from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_d
 from bot.understanding.model_cache import cached_model
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
-from bot.understanding.translit import latin_slavic
+from bot.understanding.translit import latin_slavic, latin_texts
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 4
@@ -779,11 +779,39 @@ def _lang_code(language: object) -> str:
     return language.iso_code_639_1.name.lower()  # type: ignore[attr-defined]
 
 
+LATIN_TYPED = ("ru", "uk")
+LATIN_LOOKUPS = ("problem", "risk")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+def latin_phrases(values: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each Cyrillic phrase of a lookup as Russian and Ukrainian buyers type it in Latin letters, every common way
+    (bot/understanding/translit.py); phrases without Cyrillic are left out (they already match Latin text)."""
+    out: dict[str, list[str]] = {}
+    for value, phrases in values.items():
+        latin = {
+            variant
+            for phrase in phrases
+            if _CYRILLIC.search(phrase)
+            for language in LATIN_TYPED
+            for variant in latin_texts(fold(phrase)[0], language)
+        }
+        if latin:
+            out[value] = sorted(latin)
+    return out
+
+
 class NLU:
     def __init__(self, model: NLUModel, item_kinds: dict[str, list[str]] | None = None) -> None:
         self.model = model
         self._intents = model.intents
         self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
+        # The problem and risk phrases of Russian and Ukrainian as typed in Latin letters ("shchitka ne
+        # zaryadzhuyetsya"), read only in a ru/uk message without Cyrillic: "brak" is Russian "брак" (defect) and
+        # Polish for "missing", so these never apply to a message in another language.
+        self._latin_lookups = {
+            name: _Lookup(latin_phrases(values)) for name, values in model.lookups.items() if name in LATIN_LOOKUPS
+        }
         self._item_values = model.lookups.get("item", {})
         # data/items.yml: the wider product vocabulary; a phrase the trained lookup already has stays its own.
         known = {_folded(p) for ps in self._item_values.values() for p in ps}
@@ -871,9 +899,13 @@ class NLU:
         kept.sort(key=lambda e: (e.start, e.end))
 
         problems, risks, denied = [], [], []
+        latin = language in LATIN_TYPED and not _CYRILLIC.search(text)
         for name, out in (("problem", problems), ("risk", risks)):
             if name in self._lookups:
-                for value, start, _ in self._lookups[name].find(folded):
+                found_here = list(self._lookups[name].find(folded))
+                if latin and name in self._latin_lookups:
+                    found_here += self._latin_lookups[name].find(folded)
+                for value, start, _ in found_here:
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if name == "problem" and _denied(text, index[start]):
                         if value not in denied:
