@@ -91,7 +91,7 @@ def on_buyer_message(
         return Plan([], Stage.CLOSED, {}, reason="opted_out_silence")  # rule 11: never message again
     slots = absorb(s, m, p)
     if photo:
-        slots.update(photo_slots(s))
+        slots.update(photo_slots(s), photo_offered=None)
     if s.stage == Stage.CLOSED:
         slots["close_kind"] = "after_close"
         return Plan(["action_close"], Stage.CLOSED, slots, reason="message_after_close")
@@ -346,10 +346,14 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         named, _adds = wishes_in(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
+    slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         if said or m.intent in ("affirm", "deny", "describe_problem"):
             slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
+            # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
+            # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
+            slots["photo_offered"] = slots["evidence"] == "yes" or None
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
@@ -614,10 +618,14 @@ def gather(
             return handoff("not_understood", Stage.GATHERING, {**slots, "slot_misses": 0})
         slots["slot_misses"] = misses
         slots.update(requested_slot=missing, asked=sorted(set(asked) | {missing}))
-        actions = ["action_acknowledge", "action_ask_details"] if first else ["action_ask_details"]
+        acknowledged = first or slots.get("photo_offered")
+        actions = ["action_acknowledge", "action_ask_details"] if acknowledged else ["action_ask_details"]
         return Plan(actions, Stage.GATHERING, slots, reason=f"ask:{missing}")
     slots["requested_slot"] = None
-    return propose(State(s.stage, merged, s.facts), r, slots)
+    plan = propose(State(s.stage, merged, s.facts), r, slots)
+    if slots.get("photo_offered") and plan.actions[:1] != ["action_acknowledge"]:
+        return replace(plan, actions=["action_acknowledge", *plan.actions])
+    return plan
 
 
 def next_slot(slots: dict[str, Any], p: ConversationPolicy, topic: str = "other") -> str | None:

@@ -149,6 +149,9 @@ class Acknowledge(_Strict):
     # The remedy is agreed and on its way. Optional, because files and published versions written
     # before it existed must still load: without it the bot says `heard` (OPTIONAL_SUBS).
     pending: Variants | None = None
+    # The buyer has a photo and asks whether to send it ("I have photos on my phone, shall I send them?"): yes,
+    # here. Optional like `pending`; without it the bot says `heard`.
+    photo_offered: Variants | None = None
 
 
 class Waiting(_Strict):
@@ -287,6 +290,7 @@ MESSAGE_KEYS: tuple[tuple[str, str | None], ...] = _message_keys()
 # Sub-keys a file may leave out, and the sub-key said in their place (in the same language).
 OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
+    ("acknowledge", "photo_offered"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("handoff", "item_changed"): "remedy_failed",
