@@ -153,6 +153,17 @@ async def tg() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
+async def fake_slack() -> AsyncIterator[Any]:
+    """The fake Slack Web API on loopback (tests/fakes/slack_api.py)."""
+    from tests.fakes.slack_api import FakeSlack
+
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
 async def tw() -> AsyncIterator[Any]:
     """The fake Twilio REST API on loopback (tests/fakes/twilio_api.py)."""
     from tests.fakes.twilio_api import FakeTwilio

@@ -38,14 +38,6 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def srt(settings: Settings, clock: VirtualClock, fake_slack: FakeSlack) -> AsyncIterator[Runtime]:
     slack = SlackSettings(bot_token=fake_slack.token, signing_secret=SECRET, api_base=fake_slack.base_url)
     runtime = await open_runtime(settings.model_copy(update={"slack": slack}), clock)

@@ -6,7 +6,6 @@ slack_sdk against the fake Slack Web API on loopback."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -26,14 +25,6 @@ from tests.test_telegram import CHAT, bound_case, post_update
 from tests.test_webchat_photos import png
 
 ASK_FOR_A_PERSON = "I want to talk to a real person, please."
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

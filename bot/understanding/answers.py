@@ -258,13 +258,17 @@ YesNo = Literal["yes", "no"]
 FollowUp = Literal["worked", "failed"]
 
 
-@lru_cache(maxsize=4)
-def _follow_up(path: Path = ANSWERS / "follow_up.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are)."""
+    data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
     return {
-        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in ("failed", "worked")}
-        for lang in data
+        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in kinds} for lang in data
     }
+
+
+def _follow_up() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("follow_up.yml", ("failed", "worked"))
 
 
 def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
@@ -283,13 +287,8 @@ def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
     return None
 
 
-@lru_cache(maxsize=4)
-def _yes_no(path: Path = ANSWERS / "yes_no.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {
-        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in ("no", "yes")}
-        for lang in data
-    }
+def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("yes_no.yml", ("no", "yes"))
 
 
 def yes_no(text: str, language: str | None) -> YesNo | None:
