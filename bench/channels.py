@@ -137,11 +137,9 @@ async def worker() -> None:
     """The worker process: claims and runs the jobs (turns, deliveries) until terminated."""
     import signal
 
-    from bench.machinery_ab import apply
     from bot.app.runtime import build_runtime
     from bot.platform.config import load_settings
 
-    apply(os.environ.get("BENCH_VARIANT", "baseline"))
     rt = await build_runtime(load_settings())
     rt.settle()
     stop = asyncio.Event()
