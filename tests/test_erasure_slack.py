@@ -17,7 +17,7 @@ from tests.conftest import KEY, review
 from tests.fakes.slack_api import FakeSlack
 from tests.test_slack import buyer, open_case, settle, thread_row
 
-fake_slack, srt, web = base.fake_slack, base.srt, base.web  # the Slack fixtures, shared
+srt, web = base.srt, base.web  # the Slack fixtures, shared (fake_slack is in tests/conftest.py)
 
 SAID = "Please send the new lamp to Hauptstraße 5 in Berlin, my name is Zofia Wiśniewska"
 

@@ -20,7 +20,7 @@ from tests.conftest import review
 from tests.fakes.slack_api import TEAM, FakeSlack
 from tests.test_slack import buyer, open_case, settle, signed_headers, thread_row
 
-fake_slack, srt, web = base.fake_slack, base.srt, base.web  # the Slack fixtures, shared
+srt, web = base.srt, base.web  # the Slack fixtures, shared (fake_slack is in tests/conftest.py)
 
 PING = "<!channel>"
 EVIL = "<http://evil.example/phish|Open the order in the admin panel>"
