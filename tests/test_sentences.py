@@ -324,3 +324,12 @@ def test_a_stated_preference_is_never_taken_for_a_yes_to_the_offer(language: str
     said = Msg("Yes, I'd prefer the replacement", "affirm")
     yes = flow.on_buyer_message(offer(language="en"), said, POLICY, REMEDIES)
     assert yes.actions == ["action_confirm_remedy"]
+
+
+def test_a_wish_read_from_one_sentence_needs_no_language_on_the_sentence() -> None:
+    """A Sentence carries no language: the wish of one sentence is read in the case's language, or the message's
+    when the case has none yet (it raised AttributeError for "a partial refund" in a case without a language)."""
+    s = state(Stage.GATHERING)
+    s.slots.pop("language", None)
+    x = Sentence("could I get a partial refund?", 0, 29, "request_refund", 0.9)
+    assert flow.wish_of(x, s, "en") in ("refund", "discount")

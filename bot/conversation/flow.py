@@ -384,11 +384,6 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # A message that answers the detail asked for was understood, whatever the classifier made of it: "stačí
         # poslat ten chybějící díl" named the wish and was still the second "not understood", and handed over.
         understood = True
-    if s.stage == Stage.REVISION_ASKED:
-        # Any reply to the review question is an answer to it (answer_revision closes either way, rule 10):
-        # "mozhet potom pomenyayu otzyv" read as not understood was the second such message in a row, and handed
-        # a resolved case to staff (held-out personas round 3).
-        understood = True
     if s.stage in CALMING and m.level in ("upset", "angry"):
         # Emotion is what the bot answers while calming (rule 3); an angry outburst the intent model
         # cannot place is not a misunderstanding, and counting it as one handed furious buyers over as
@@ -461,7 +456,8 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
     reads as a request for a replacement, and a buyer who wants only the part is then sent a whole new item
     (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
-    named = wishes_in(m.text, s.get("language") or language or getattr(m, "language", None))[0] if wish else []
+    language = s.get("language") or language or getattr(m, "language", None)  # a Sentence carries no language
+    named = wishes_in(m.text, language)[0] if wish else []
     if wish in ("replacement", "return") and "part" in named:
         # "I don't want to send the whole pot back, the lid is enough" reads as a return request: it asks for
         # the part alone, as "just send the lid" does (held-out personas round 3).
@@ -470,7 +466,7 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
         # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
         return "shipping"
-    if named and "refund" in named and asks_part_of_price(m.text, s.get("language") or m.language):
+    if named and "refund" in named and asks_part_of_price(m.text, language):
         named.append("discount")  # "delvis återbetalning": a partial refund is money off, as the classifier read it
     if named and wish not in named:
         # The hand-written wish phrases name one thing and the classifier's guess another: the phrases are the
@@ -502,12 +498,13 @@ def sentences(m: Parsed) -> tuple[Any, ...]:
 def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
     """The sentence of a multi-sentence message that asks the shop a question: a question mark and a confident
     ask_policy reading of that sentence alone. None for a message of one sentence (it is its own question)."""
+    parts = sentences(m)
     found = [
         x.text
-        for x in sentences(m)
+        for x in parts
         if x.intent == "ask_policy"
         and x.confidence >= p.handoff.min_confidence
-        and ("?" in x.text or (x is sentences(m)[-1] and x.confidence >= UNMARKED_QUESTION_CONFIDENCE))
+        and ("?" in x.text or (x is parts[-1] and x.confidence >= UNMARKED_QUESTION_CONFIDENCE))
     ]
     return found[-1] if found else None
 
