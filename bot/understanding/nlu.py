@@ -50,7 +50,7 @@ from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_d
 from bot.understanding.model_cache import cached_model
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
-from bot.understanding.translit import latin_slavic, latin_texts
+from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 4
@@ -781,7 +781,6 @@ def _lang_code(language: object) -> str:
 
 LATIN_TYPED = ("ru", "uk")
 LATIN_LOOKUPS = ("problem", "risk")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 def latin_phrases(values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -792,7 +791,7 @@ def latin_phrases(values: dict[str, list[str]]) -> dict[str, list[str]]:
         latin = {
             variant
             for phrase in phrases
-            if _CYRILLIC.search(phrase)
+            if CYRILLIC.search(phrase)
             for language in LATIN_TYPED
             for variant in latin_texts(fold(phrase)[0], language)
         }
@@ -899,7 +898,7 @@ class NLU:
         kept.sort(key=lambda e: (e.start, e.end))
 
         problems, risks, denied = [], [], []
-        latin = language in LATIN_TYPED and not _CYRILLIC.search(text)
+        latin = language in LATIN_TYPED and not CYRILLIC.search(text)
         for name, out in (("problem", problems), ("risk", risks)):
             if name in self._lookups:
                 found_here = list(self._lookups[name].find(folded))

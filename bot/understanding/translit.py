@@ -16,7 +16,7 @@ import yaml
 TRANSLIT_FILE = Path(__file__).resolve().parents[2] / "data" / "translit.yml"
 MIN_WORDS = 2  # distinct marker words; one ("tovar", "dobre") is too weak a sign on its own
 _WORD = re.compile(r"[a-z]+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=4)
@@ -32,7 +32,7 @@ def _markers(path: Path = TRANSLIT_FILE) -> dict[str, frozenset[str]]:
 
 def latin_slavic(text: str) -> str | None:
     """ "ru" or "uk" for Russian or Ukrainian written in Latin letters, else None (Cyrillic text is lingua's)."""
-    if _CYRILLIC.search(text):
+    if CYRILLIC.search(text):
         return None
     words = set(_WORD.findall(text.lower()))
     counts = {language: len(words & markers) for language, markers in _markers().items()}
@@ -87,6 +87,6 @@ def latin_pattern(pattern: str) -> str | None:
     """A folded Cyrillic regular expression rewritten to match the same words typed in Latin letters, or None
     when it has no Cyrillic letter (it already matches Latin text). Cyrillic is never inside a character class
     in data/answers, so each letter becomes a group of its spellings."""
-    if not _CYRILLIC.search(pattern):
+    if not CYRILLIC.search(pattern):
         return None
     return "".join(_LATIN_OF.get(ch, ch) for ch in pattern)
