@@ -124,8 +124,9 @@ def test_all_languages_share_the_same_keys() -> None:
 
 
 # The bot has no gender, so in ru, uk, pl and cs it never speaks of itself in the past tense, whose verb says one
-# ("я передал/передала", "zapytałem", "zeptal jsem se"; each file says so in its header). A first-person past form within a few words of
-# "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a message to reword ("мы передали", "не удалось").
+# ("я передал/передала", "zapytałem", "zeptal jsem se"; each file says so in its header). In ru and uk a
+# first-person past form within a few words of "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a
+# message to reword ("мы передали", "не удалось").
 _BOT_PAST = {
     "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b"),
     "uk": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b"),
