@@ -178,6 +178,14 @@ WISHES = [
     ("es", "prefiero un reembolso", ["refund"], False),
     ("it", "preferisco il rimborso", ["refund"], False),
     ("cs", "radeji vraceni penez", ["refund"], False),
+    # "only the part" / "just one part" / "I'd like the part" (held-out personas round 4: "мне бы одну крышку" was
+    # offered a whole new kettle first)
+    ("ru", "мне бы только новую ручку, а сковородку оставлю", ["part"], False),
+    ("ru", "mne by odnu kryshku", ["part"], False),
+    ("uk", "мені б тільки кришку", ["part"], False),
+    ("pl", "prosze tylko o nowa pokrywke", ["part"], False),
+    ("cs", "poslete jen nove viko", ["part"], False),
+    ("sq", "me dergoni vetem kapakun", ["part"], False),
     # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship), and since
     # issue 19.2 as the shipping cost alone, never a full refund.
     ("fr", "au minimum qu'on me rembourse les frais de port", ["shipping"], False),
