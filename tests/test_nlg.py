@@ -128,8 +128,11 @@ def test_all_languages_share_the_same_keys() -> None:
 # first-person past form within a few words of "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a
 # message to reword ("мы передали", "не удалось").
 _BOT_PAST = {
-    "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b"),
-    "uk": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b"),
+    # "сам я" (I myself) says it too: "сама я" for a woman.
+    "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b|\bсам я\b"),
+    "uk": re.compile(
+        r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b|\bсам я\b"
+    ),
     # Polish puts the gender in the ending of the first person ("zapytałem/zapytałam", "chciałbym/chciałabym"); a
     # noun's instrumental in -ołem ("z zespołem", "stołem") is not one.
     "pl": re.compile(r"\b\w*[^\Wo](?:łem|łam|łbym|łabym)\b"),
