@@ -78,7 +78,7 @@ def test_any_text_gets_an_answer_or_none_and_never_fails(text: str, language: st
     assert revision_answer(text, language) in ("revised", "kept", "later", None)
 
 
-from bot.understanding.answers import asks_if_bot  # noqa: E402
+from bot.understanding.answers import asks_if_bot, yes_no  # noqa: E402
 
 ASKS_IF_BOT = [
     ("en", "are you a bot?"),
@@ -115,6 +115,16 @@ ASKS_IF_BOT = [
     ("en", "are you even a real person"),
     ("de", "bist du eigentlich ein Bot?"),
     ("cs", "jste vubec clovek?"),
+    # "who am I talking to?", and Russian and Ukrainian typed in Latin letters (held-out personas, round 4)
+    ("en", "who am I talking to right now?"),
+    ("pl", "a z kim ja w ogole pisze?"),
+    ("cs", "s kym ted mluvim?"),
+    ("ru", "с кем я сейчас переписываюсь?"),
+    ("uk", "z kym ya zaraz rozmovliaiu?"),
+    ("sq", "me ke po bisedoj tani?"),
+    ("sq", "po shkruaj me nje program?"),
+    ("uk", "sorry, a vy bot chy ni?"),
+    ("ru", "ty voobshche robot?"),
 ]
 
 
@@ -136,6 +146,11 @@ def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
         ("cs", "ten kuchynsky robot"),
         ("ru", "вы прислали робот-пылесос без щетки"),
         ("it", "e anche un robot da cucina"),
+        # whom to talk to is not whom one is talking to
+        ("pl", "z kim mam rozmawiać w sprawie zwrotu?"),
+        ("ru", "с кем можно поговорить о возврате?"),
+        ("sq", "me ke duhet te flas per rimbursimin?"),
+        ("ru", "vy prislali robot-pylesos bez shchetki"),
     ],
 )
 def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
@@ -163,6 +178,14 @@ WISHES = [
     ("es", "prefiero un reembolso", ["refund"], False),
     ("it", "preferisco il rimborso", ["refund"], False),
     ("cs", "radeji vraceni penez", ["refund"], False),
+    # "only the part" / "just one part" / "I'd like the part" (held-out personas round 4: "мне бы одну крышку" was
+    # offered a whole new kettle first)
+    ("ru", "мне бы только новую ручку, а сковородку оставлю", ["part"], False),
+    ("ru", "mne by odnu kryshku", ["part"], False),
+    ("uk", "мені б тільки кришку", ["part"], False),
+    ("pl", "prosze tylko o nowa pokrywke", ["part"], False),
+    ("cs", "poslete jen nove viko", ["part"], False),
+    ("sq", "me dergoni vetem kapakun", ["part"], False),
     # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship), and since
     # issue 19.2 as the shipping cost alone, never a full refund.
     ("fr", "au minimum qu'on me rembourse les frais de port", ["shipping"], False),
@@ -307,3 +330,22 @@ def test_a_wish_turned_down_is_not_wanted(language: str, text: str, declined: st
     wanted, _adds = wishes_in(text, language)
     assert declined not in wanted and wanted  # the other wish is still read
     assert declined_wishes(text, language) == [declined]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "meaning"),
+    [
+        ("ru", "da, davajte tak", "yes"),
+        ("uk", "ni, ne treba", "no"),
+        ("ru", "net, ne hochu", "no"),
+        ("uk", "dobre", "yes"),
+    ],
+)
+def test_a_yes_or_no_typed_in_latin_letters(language: str, text: str, meaning: str) -> None:
+    # The Cyrillic patterns of data/answers/yes_no.yml read the same words typed without a Cyrillic keyboard.
+    assert yes_no(text, language) == meaning
+
+
+def test_a_review_answer_typed_in_latin_letters() -> None:
+    assert revision_answer("ok, otzyv potom izmenyu", "ru") == "later"
+    assert revision_answer("vidhuk zaraz zminiu", "uk") == "revised"

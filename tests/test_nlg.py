@@ -123,12 +123,24 @@ def test_all_languages_share_the_same_keys() -> None:
         assert other == en, f"{lang}: {sorted(other ^ en)}"
 
 
-# The bot has no gender, so in ru and uk it never speaks of itself in the past tense, whose verb says one ("я
-# передал/передала"; ru.yml and uk.yml say so in their header). A first-person past form within a few words of
-# "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a message to reword ("мы передали", "не удалось").
+# The bot has no gender, so in ru, uk, pl and cs it never speaks of itself in the past tense, whose verb says one
+# ("я передал/передала", "zapytałem", "zeptal jsem se"; each file says so in its header). In ru and uk a
+# first-person past form within a few words of "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a
+# message to reword ("мы передали", "не удалось").
 _BOT_PAST = {
-    "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b"),
-    "uk": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b"),
+    # "сам я" (I myself) says it too: "сама я" for a woman.
+    "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b|\bсам я\b"),
+    "uk": re.compile(
+        r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b|\bсам я\b"
+    ),
+    # Polish puts the gender in the ending of the first person ("zapytałem/zapytałam", "chciałbym/chciałabym"); a
+    # noun's instrumental in -ołem ("z zespołem", "stołem") is not one.
+    "pl": re.compile(r"\b\w*[^\Wo](?:łem|łam|łbym|łabym)\b"),
+    # Czech in the participle beside "jsem"/"bych" ("zeptal jsem se", "jsem fotku nemohl", "abych rozuměl"), and in
+    # "jsem rád".
+    "cs": re.compile(
+        r"\b\w+la? jsem\b|\b[Jj]sem(?:\s+\w+){0,2}?\s+\w+la?\b|\b[Aa]?bych(?:\s+\w+){0,3}?\s+\w+la?\b|\b[Jj]sem ráda?\b"
+    ),
 }
 
 

@@ -89,3 +89,23 @@ def test_every_language_has_the_question_and_the_resume() -> None:
         offer = catalog.render("opt_out_check", language, {"remedy": "coupon", "amount": "10%"}, sub="resume_offer")
         assert "10%" in offer and "?" in offer, (language, offer)
         assert catalog.render("opt_out_check", language, {}, sub="resume")
+
+
+def test_the_item_asked_for_is_no_request_to_stop_the_classifier_guessed() -> None:
+    # "seti me kornizat" (the set of frames) after "which item?" read as opt_out below the clear confidence: the
+    # buyer was asked whether to stop, then handed to staff (held-out personas, round 4). The answer is taken.
+    from tests.test_flow import Ent
+
+    text = "seti me kornizat e vogla"
+    frames = Ent("item", "Picture frame set, 3 pcs")
+    frames.start, frames.end = text.index("seti"), len(text)  # type: ignore[attr-defined]
+    s = state(Stage.GATHERING, language="sq", requested_slot="item", what="mungon nje", problems=["missing_item"])
+    plan = turn(s, intent="opt_out", confidence=UNSURE, text=text, language="sq", entities=[frames])
+    assert "action_opt_out_check" not in plan.actions and plan.outcome is None
+    assert plan.slots["item"] == "Picture frame set, 3 pcs"
+
+
+def test_an_unsure_stop_beside_no_answer_to_the_item_question_is_still_asked() -> None:
+    s = state(Stage.GATHERING, language="fr", requested_slot="item")
+    plan = turn(s, intent="opt_out", confidence=UNSURE, text=VAGUE, language="fr")
+    assert plan.actions == ["action_opt_out_check"]

@@ -38,8 +38,7 @@ def _patterns(
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     stars = re.compile(normalise(data.pop("stars")))
     by_language = {
-        language: {kind: [re.compile(normalise(p)) for p in patterns] for kind, patterns in kinds.items()}
-        for language, kinds in data.items()
+        language: {kind: _compiled(patterns) for kind, patterns in kinds.items()} for language, kinds in data.items()
     }
     return stars, by_language
 
@@ -65,7 +64,7 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
 @lru_cache(maxsize=4)
 def _identity(path: Path = ANSWERS / "identity.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+    return {language: _compiled(patterns) for language, patterns in data.items()}
 
 
 def asks_if_bot(text: str, language: str | None) -> bool:
@@ -260,11 +259,10 @@ FollowUp = Literal["worked", "failed"]
 
 @lru_cache(maxsize=8)
 def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are)."""
+    """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
+    each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
     data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
-    return {
-        lang: {kind: [re.compile(normalise(p)) for p in data[lang].get(kind, [])] for kind in kinds} for lang in data
-    }
+    return {lang: {kind: _compiled(data[lang].get(kind, [])) for kind in kinds} for lang in data}
 
 
 def _follow_up() -> dict[str, dict[str, list[re.Pattern[str]]]]:
