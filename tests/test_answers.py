@@ -115,6 +115,15 @@ ASKS_IF_BOT = [
     ("en", "are you even a real person"),
     ("de", "bist du eigentlich ein Bot?"),
     ("cs", "jste vubec clovek?"),
+    # "automated" or "automatic" as the machine's side of the "or", and "an actual person" (held-out round 4: "is
+    # this an actual person or an automated thing?" was read as a request for a person and handed to staff)
+    ("en", "hold on, is this a real person typing?"),
+    ("en", "human or automatic replies here?"),
+    ("de", "schreibt hier ein Mensch oder ist das automatisch?"),
+    ("fr", "c'est automatique ou une vraie personne ?"),
+    ("es", "esto es automatico o hay una persona?"),
+    ("it", "risponde una persona o e tutto automatico?"),
+    ("sv", "är det automatiskt eller en person som svarar?"),
 ]
 
 
