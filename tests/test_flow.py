@@ -406,6 +406,30 @@ def test_the_revision_answer_is_read_against_the_question(
     assert (plan.outcome, plan.reason) == (outcome, reason)
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "confidence"),
+    [
+        ("es", "quizás más tarde miro la reseña", 0.9),
+        ("it", "forse dopo, vedremo", 0.45),
+        ("en", "maybe later, not now", 0.9),
+        ("de", "keine Ahnung was das soll", 0.3),  # no answer the patterns know, and no confident question
+    ],
+)
+def test_a_review_answer_read_as_a_policy_question_still_closes_kindly(
+    language: str, text: str, confidence: float
+) -> None:
+    # Held-out round 4: "ya veré lo de la reseña" read as ask_policy got a quote from the complaints page.
+    s = state(Stage.REVISION_ASKED, revision_asks=1, language=language)
+    plan = turn(s, text=text, intent="ask_policy", confidence=confidence, language=language)
+    assert plan.actions == ["action_close"] and plan.outcome == Outcome.RESOLVED_KEPT
+
+
+def test_a_real_question_after_the_review_question_is_still_answered() -> None:
+    s = state(Stage.REVISION_ASKED, revision_asks=1, language="en")
+    plan = turn(s, text="how long does the refund take?", intent="ask_policy", confidence=0.9)
+    assert plan.actions == ["action_answer_question"]
+
+
 def damaged_offer(**slots: object) -> flow.State:
     return state(
         Stage.PROPOSING,

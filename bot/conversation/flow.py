@@ -255,6 +255,10 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     """The turn as the case's stage expects it, from the message's reading as a whole."""
     # A question about the shop's policy is answered from its own documents, in any stage.
     if m.intent == "ask_policy":
+        if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
+            # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
+            # complaints page instead of the kind close (held-out round 4, es): the review question is answered.
+            return answer_revision(s, m, slots)
         if s.stage == Stage.GATHERING and s.get("requested_slot") and "?" not in m.text:
             # While the bot waits for a detail, a statement is read as the answer to it, whatever the classifier
             # makes of it: "I think at least the shipping should be refunded" (ask_policy) was answered with a
@@ -487,6 +491,13 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
             return wish_of(x, s, language)
     return None
+
+
+def _answers_review_question(s: State, m: Parsed, p: ConversationPolicy) -> bool:
+    """Whether a message the classifier reads as a policy question answers the review question instead: it says
+    what the buyer will do with the review and asks nothing, or it is no confident question at all."""
+    said = revision_answer(m.text, s.get("language") or m.language)
+    return (said is not None and "?" not in m.text) or not asks(m, p)
 
 
 def sentences(m: Parsed) -> tuple[Any, ...]:
