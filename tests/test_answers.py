@@ -316,3 +316,25 @@ def test_a_wish_turned_down_is_not_wanted(language: str, text: str, declined: st
     wanted, _adds = wishes_in(text, language)
     assert declined not in wanted and wanted  # the other wish is still read
     assert declined_wishes(text, language) == [declined]
+
+
+from bot.understanding.answers import asks_for_information  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "how long is the voucher good for?", True),
+        ("de", "wann wäre das Geld wieder auf dem Konto?", True),
+        ("es", "¿cuánto tarda en llegar?", True),
+        ("it", "quanto tempo ci vuole?", True),
+        ("fr", "ça prend combien de temps ?", True),
+        ("sv", "när kommer den?", True),
+        ("pl", "ile to potrwa?", True),
+        ("en", "what about 20% then?", False),  # bargains, not asks
+        ("en", "how long it took was ridiculous", False),  # no question mark
+        ("es", "un cupón?", False),
+    ],
+)
+def test_a_request_for_information_is_told_from_other_questions(language: str, text: str, expected: bool) -> None:
+    assert asks_for_information(text, language) is expected

@@ -460,6 +460,32 @@ def test_a_different_wish_in_the_answer_is_not_a_yes(text: str, intent: str) -> 
     assert plan.slots.get("proposed_remedy", {}).get("type") != "replacement"
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "how soon would the new one get here?", "request_replacement"),
+        ("de", "Wie lange dauert so ein Ersatz ungefähr?", "request_replacement"),
+        ("fr", "et le remplacement, il arrive dans combien de jours ?", "request_replacement"),
+        ("sv", "hur lång tid tar det innan den nya kommer?", "request_replacement"),
+        ("it", "quando arriverebbe quello nuovo?", "ask_policy"),
+    ],
+)
+def test_a_question_about_the_offer_is_answered_not_taken_as_a_yes(language: str, text: str, intent: str) -> None:
+    # Held-out round 4: "how long is the coupon valid if you give it to me?" named the coupon and was confirmed.
+    plan = turn(damaged_offer(language=language), intent=intent, text=text, language=language, confidence=0.3)
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.PROPOSING
+    assert "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "yes please, and when would it arrive?"), ("es", "vale, ¿y cuándo llegaría?"), ("de", "Ja, wann kommt er?")],
+)
+def test_a_yes_with_a_question_still_accepts_the_offer(language: str, text: str) -> None:
+    plan = turn(damaged_offer(language=language), intent="affirm", text=text, language=language)
+    assert plan.actions[:1] == ["action_confirm_remedy"]
+
+
 def test_a_wish_on_top_keeps_the_accepted_offer() -> None:
     """'The replacement is fine, but could you add a small voucher?' keeps the replacement (issue 19)."""
     plan = turn(

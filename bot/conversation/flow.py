@@ -19,6 +19,7 @@ from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
 from bot.understanding.answers import (
+    asks_for_information,
     asks_if_bot,
     asks_part_of_price,
     declined_wishes,
@@ -281,6 +282,11 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"question+{rest.reason}")
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
+    if s.stage == Stage.PROPOSING and _asks_about_offer(s, m, remedies):
+        # "How long is the coupon valid if you give it to me?" names the offer and asks about it: the question is
+        # answered and the offer stays open. Read as naming the wish the offer serves, it was confirmed as a yes
+        # (held-out round 4, es).
+        return Plan(["action_answer_question"], Stage.PROPOSING, slots, reason="question_about_offer")
 
     if s.stage in CALMING or s.stage == Stage.OPENED:
         return calm_then_gather(s, m, p, remedies, slots)
@@ -491,6 +497,17 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
             return wish_of(x, s, language)
     return None
+
+
+def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:
+    """A question for information about the offer on the table, with no yes, no refusal and no other wish in it:
+    "ok, and when would it arrive?" says yes; "how long is the voucher valid?" only asks."""
+    language = s.get("language") or m.language
+    if not asks_for_information(m.text, language) or yes_no(m.text, language) is not None:
+        return False
+    serves = _serves(r, (s.get("proposed_remedy") or {}).get("type", ""))
+    named, _also = wishes_in(m.text, language)
+    return all(w in serves for w in named) and not declined_wishes(m.text, language)
 
 
 def _answers_review_question(s: State, m: Parsed, p: ConversationPolicy) -> bool:

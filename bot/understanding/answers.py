@@ -287,6 +287,17 @@ def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
     return None
 
 
+def asks_for_information(text: str, language: str | None) -> bool:
+    """Does the message ask how, when, how long or how much (data/answers/questions.yml), with a question mark?
+    In the buyer's language, then English. "How long is the coupon valid?" after a coupon offer is a question
+    to answer, not a yes because it names the coupon."""
+    if "?" not in text:
+        return False
+    said = normalise(text)
+    kinds = _kinds_of("questions.yml", ("asks",))
+    return any(p.search(said) for lang in _own_then_english(language) for p in kinds.get(lang, {}).get("asks", []))
+
+
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return _kinds_of("yes_no.yml", ("no", "yes"))
 
