@@ -172,6 +172,18 @@ WISHES = [
     ("es", "prefiero un reembolso", ["refund"], False),
     ("it", "preferisco il rimborso", ["refund"], False),
     ("cs", "radeji vraceni penez", ["refund"], False),
+    # held-out round 4: the shipping money and "give me back" in Italian and Spanish, and a part named by any noun
+    # after "send me just the ..." (the parts list cannot name every bracket and hook)
+    ("it", "rivorrei indietro i soldi della consegna", ["shipping"], False),
+    ("es", "con que me devolváis algo me conformo", ["refund"], False),
+    ("es", "vengan y que lo recojan, no lo quiero", ["return"], False),
+    ("en", "send me only the bracket", ["part"], False),
+    ("de", "schicken Sie mir bitte nur den Adapter nach", ["part"], False),
+    ("it", "inviatemi solo la staffa", ["part"], False),
+    ("es", "mandadme solo los tacos", ["part"], False),
+    ("fr", "envoyez-moi seulement les crochets", ["part"], False),
+    ("sv", "skicka bara kroken", ["part"], False),
+    ("en", "just send the money back please", ["refund"], False),
     # A shipping-cost refund in the buyer's words (bench/buyers.py: read as no wish, or as a reship), and since
     # issue 19.2 as the shipping cost alone, never a full refund.
     ("fr", "au minimum qu'on me rembourse les frais de port", ["shipping"], False),
