@@ -350,3 +350,22 @@ from bot.understanding.answers import asks_for_information  # noqa: E402
 )
 def test_a_request_for_information_is_told_from_other_questions(language: str, text: str, expected: bool) -> None:
     assert asks_for_information(text, language) is expected
+
+
+from bot.understanding.answers import mentions_video  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "I've got a short video of it", True),
+        ("fr", "j'ai filmé le déballage", True),
+        ("pl", "mam nagranie z rozpakowania", True),
+        ("ru", "я снял видео, когда открыл коробку", True),
+        ("cs", "mam video z rozbalovani", True),
+        ("en", "I took pictures when I opened it", False),
+        ("de", "Ich habe Fotos auf dem Handy", False),
+    ],
+)
+def test_a_video_as_evidence_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert mentions_video(text, language) is expected

@@ -145,3 +145,22 @@ def test_a_partial_refund_the_classifier_read_as_money_off_stays_money_off() -> 
     # reading it as the whole price offered a full refund to a buyer who asked for part (bench/buyers.py, sv).
     m = Msg(text="delvis återbetalning känns rimligt", intent="request_discount", language="sv")
     assert flow.wish_of(m, state(language="sv")) == "discount"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "offered"),
+    [
+        ("en", "I recorded a clip of it on my phone, want it?", "video"),
+        ("de", "Ich hab's beim Auspacken gefilmt", "video"),
+        ("it", "ho un video dove si vede la crepa", "video"),
+        ("es", "sí, grabé un vídeo al abrir la caja", "video"),
+        ("sv", "ja jag har ett klipp", "video"),
+        ("en", "yes I've got pictures, shall I send them?", True),
+    ],
+)
+def test_a_buyer_with_a_video_is_asked_for_a_screenshot_not_the_photo(language: str, text: str, offered: object) -> None:
+    # Held-out round 4: "I filmed the unboxing, there's a video" was answered "send the photo here" (en, sv).
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["damaged"])
+    plan = turn(s, intent="describe_problem", confidence=0.6, language=language, text=text)
+    assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] == offered
+    assert plan.actions[0] == "action_acknowledge"

@@ -24,6 +24,7 @@ from bot.understanding.answers import (
     asks_part_of_price,
     declined_wishes,
     follow_up_answer,
+    mentions_video,
     negated,
     part_named,
     revision_answer,
@@ -364,6 +365,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
             slots["photo_offered"] = slots["evidence"] == "yes" or None
+            if slots["photo_offered"] and mentions_video(m.text, s.get("language") or m.language):
+                # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
+                # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
+                slots["photo_offered"] = "video"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:

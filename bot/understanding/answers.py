@@ -298,6 +298,19 @@ def asks_for_information(text: str, language: str | None) -> bool:
     return any(p.search(said) for lang in _own_then_english(language) for p in kinds.get(lang, {}).get("asks", []))
 
 
+@lru_cache(maxsize=4)
+def _video(path: Path = ANSWERS / "video.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+
+
+def mentions_video(text: str, language: str | None) -> bool:
+    """Does the buyer say their evidence is a video ("I filmed the unboxing")? The chat takes photos only, so
+    they are asked for a screenshot from it rather than told to send "the photo"."""
+    said = normalise(text)
+    return any(p.search(said) for lang in _own_then_english(language) for p in _video().get(lang, []))
+
+
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return _kinds_of("yes_no.yml", ("no", "yes"))
 
