@@ -164,3 +164,18 @@ def test_a_buyer_with_a_video_is_asked_for_a_screenshot_not_the_photo(language: 
     plan = turn(s, intent="describe_problem", confidence=0.6, language=language, text=text)
     assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] == offered
     assert plan.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "me la quedo si me devolvéis una parte del precio"),
+        ("it", "mi basta un rimborso parziale, lo tengo"),
+        ("en", "keep it and give me part of the money back"),
+    ],
+)
+def test_part_of_the_price_back_as_the_answer_to_what_would_be_fair_is_money_off(language: str, text: str) -> None:
+    # Held-out round 4: "con que me devolváis una parte me vale" was offered the whole price back.
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", what="x", problems=["damaged"])
+    plan = turn(s, intent="out_of_scope", confidence=0.2, language=language, text=text)
+    assert plan.slots["wants"] == "discount"

@@ -354,9 +354,13 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
         # wish the bot then asked for again (bench/buyers.py).
-        named, _adds = wishes_in(m.text, s.get("language") or m.language)
+        language = s.get("language") or m.language
+        named, _adds = wishes_in(m.text, language)
         if named:
-            slots["wants"] = named[0]
+            # "con que me devolváis una parte me vale" (give me back part of it) is money off, as in wish_of: read
+            # as a plain refund, the whole price was offered to a buyer who wanted to keep the item (round 4).
+            partial = named[0] == "refund" and asks_part_of_price(m.text, language)
+            slots["wants"] = "discount" if partial else named[0]
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
