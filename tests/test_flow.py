@@ -479,7 +479,11 @@ def test_a_question_about_the_offer_is_answered_not_taken_as_a_yes(language: str
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("en", "yes please, and when would it arrive?"), ("es", "vale, ¿y cuándo llegaría?"), ("de", "Ja, wann kommt er?")],
+    [
+        ("en", "yes please, and when would it arrive?"),
+        ("es", "vale, ¿y cuándo llegaría?"),
+        ("de", "Ja, wann kommt er?"),
+    ],
 )
 def test_a_yes_with_a_question_still_accepts_the_offer(language: str, text: str) -> None:
     plan = turn(damaged_offer(language=language), intent="affirm", text=text, language=language)

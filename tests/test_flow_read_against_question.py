@@ -158,7 +158,9 @@ def test_a_partial_refund_the_classifier_read_as_money_off_stays_money_off() -> 
         ("en", "yes I've got pictures, shall I send them?", True),
     ],
 )
-def test_a_buyer_with_a_video_is_asked_for_a_screenshot_not_the_photo(language: str, text: str, offered: object) -> None:
+def test_a_buyer_with_a_video_is_asked_for_a_screenshot_not_the_photo(
+    language: str, text: str, offered: object
+) -> None:
     # Held-out round 4: "I filmed the unboxing, there's a video" was answered "send the photo here" (en, sv).
     s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["damaged"])
     plan = turn(s, intent="describe_problem", confidence=0.6, language=language, text=text)
