@@ -349,6 +349,8 @@ from bot.understanding.answers import asks_for_information  # noqa: E402
         ("sv", "när kommer den?", True),
         ("pl", "ile to potrwa?", True),
         ("en", "what about 20% then?", False),  # bargains, not asks
+        ("fr", "et pourquoi pas 20 % ?", False),
+        ("de", "warum nicht einfach 15 Prozent?", False),
         ("en", "how long it took was ridiculous", False),  # no question mark
         ("es", "un cupón?", False),
     ],
