@@ -181,3 +181,25 @@ def test_part_of_the_price_back_as_the_answer_to_what_would_be_fair_is_money_off
     s = state(Stage.GATHERING, language=language, requested_slot="outcome", what="x", problems=["damaged"])
     plan = turn(s, intent="out_of_scope", confidence=0.2, language=language, text=text)
     assert plan.slots["wants"] == "discount"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wann wäre denn ein Ersatz bei uns? Wir brauchen es dringend"),
+        ("en", "how fast could you get a new one to me?"),
+        ("fr", "un remplacement arriverait quand ?"),
+    ],
+)
+def test_a_wish_asked_as_a_question_is_answered_and_the_flow_goes_on(language: str, text: str) -> None:
+    # Held-out round 4: "wie schnell wäre so ein Austausch da?" got an offer and no answer.
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["defect"])
+    plan = turn(s, intent="request_replacement", confidence=0.6, language=language, text=text)
+    assert plan.actions[0] == "action_answer_question" and len(plan.actions) > 1
+    assert plan.slots["wants"] == "replacement"
+
+
+def test_a_wish_without_a_question_is_not_answered_with_a_quote() -> None:
+    s = state(Stage.GATHERING, language="en", requested_slot="evidence", what="x", problems=["defect"])
+    plan = turn(s, intent="request_replacement", confidence=0.6, text="a replacement please, quickly")
+    assert "action_answer_question" not in plan.actions

@@ -283,6 +283,17 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"question+{rest.reason}")
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
+    if (
+        s.stage == Stage.GATHERING
+        and s.get("requested_slot")
+        and m.intent in CARRIES_ON
+        and asks_for_information(m.text, s.get("language") or m.language)
+    ):
+        # "How soon would a replacement get here? we really need it" names the wish and asks: the question is
+        # answered, as an ask_policy one is (above), and the flow goes on from what is now known. Read as the wish
+        # alone, the question was passed over with an offer (held-out round 4, de).
+        rest = gather(s, p, remedies, slots, miss=False)
+        return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
     if s.stage == Stage.PROPOSING and _asks_about_offer(s, m, remedies):
         # "How long is the coupon valid if you give it to me?" names the offer and asks about it: the question is
         # answered and the offer stays open. Read as naming the wish the offer serves, it was confirmed as a yes
