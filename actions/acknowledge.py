@@ -15,7 +15,10 @@ class ActionAcknowledge(MediatorAction):
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         if tracker.get_slot("resolved"):
             return "resolved"
-        if tracker.get_slot("photo_offered"):
+        offered = tracker.get_slot("photo_offered")
+        if offered == "video":
+            return "video_offered"
+        if offered:
             return "photo_offered"
         # Agreed but not done yet: "when will it arrive?" deserves "it's with the team", not a replay of
         # the problem as if the buyer had just described it.

@@ -406,6 +406,30 @@ def test_the_revision_answer_is_read_against_the_question(
     assert (plan.outcome, plan.reason) == (outcome, reason)
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "confidence"),
+    [
+        ("es", "quizás más tarde miro la reseña", 0.9),
+        ("it", "forse dopo, vedremo", 0.45),
+        ("en", "maybe later, not now", 0.9),
+        ("de", "keine Ahnung was das soll", 0.3),  # no answer the patterns know, and no confident question
+    ],
+)
+def test_a_review_answer_read_as_a_policy_question_still_closes_kindly(
+    language: str, text: str, confidence: float
+) -> None:
+    # Held-out round 4: "ya veré lo de la reseña" read as ask_policy got a quote from the complaints page.
+    s = state(Stage.REVISION_ASKED, revision_asks=1, language=language)
+    plan = turn(s, text=text, intent="ask_policy", confidence=confidence, language=language)
+    assert plan.actions == ["action_close"] and plan.outcome == Outcome.RESOLVED_KEPT
+
+
+def test_a_real_question_after_the_review_question_is_still_answered() -> None:
+    s = state(Stage.REVISION_ASKED, revision_asks=1, language="en")
+    plan = turn(s, text="how long does the refund take?", intent="ask_policy", confidence=0.9)
+    assert plan.actions == ["action_answer_question"]
+
+
 def damaged_offer(**slots: object) -> flow.State:
     return state(
         Stage.PROPOSING,
@@ -434,6 +458,36 @@ def test_a_different_wish_in_the_answer_is_not_a_yes(text: str, intent: str) -> 
     assert plan.actions != ["action_confirm_remedy"] and "accepted_remedy" not in plan.slots
     assert plan.slots["wants"] == "refund"
     assert plan.slots.get("proposed_remedy", {}).get("type") != "replacement"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "how soon would the new one get here?", "request_replacement"),
+        ("de", "Wie lange dauert so ein Ersatz ungefähr?", "request_replacement"),
+        ("fr", "et le remplacement, il arrive dans combien de jours ?", "request_replacement"),
+        ("sv", "hur lång tid tar det innan den nya kommer?", "request_replacement"),
+        ("it", "quando arriverebbe quello nuovo?", "ask_policy"),
+    ],
+)
+def test_a_question_about_the_offer_is_answered_not_taken_as_a_yes(language: str, text: str, intent: str) -> None:
+    # Held-out round 4: "how long is the coupon valid if you give it to me?" named the coupon and was confirmed.
+    plan = turn(damaged_offer(language=language), intent=intent, text=text, language=language, confidence=0.3)
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.PROPOSING
+    assert "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "yes please, and when would it arrive?"),
+        ("es", "vale, ¿y cuándo llegaría?"),
+        ("de", "Ja, wann kommt er?"),
+    ],
+)
+def test_a_yes_with_a_question_still_accepts_the_offer(language: str, text: str) -> None:
+    plan = turn(damaged_offer(language=language), intent="affirm", text=text, language=language)
+    assert plan.actions[:1] == ["action_confirm_remedy"]
 
 
 def test_a_wish_on_top_keeps_the_accepted_offer() -> None:

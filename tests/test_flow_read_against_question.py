@@ -145,3 +145,61 @@ def test_a_partial_refund_the_classifier_read_as_money_off_stays_money_off() -> 
     # reading it as the whole price offered a full refund to a buyer who asked for part (bench/buyers.py, sv).
     m = Msg(text="delvis återbetalning känns rimligt", intent="request_discount", language="sv")
     assert flow.wish_of(m, state(language="sv")) == "discount"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "offered"),
+    [
+        ("en", "I recorded a clip of it on my phone, want it?", "video"),
+        ("de", "Ich hab's beim Auspacken gefilmt", "video"),
+        ("it", "ho un video dove si vede la crepa", "video"),
+        ("es", "sí, grabé un vídeo al abrir la caja", "video"),
+        ("sv", "ja jag har ett klipp", "video"),
+        ("en", "yes I've got pictures, shall I send them?", True),
+    ],
+)
+def test_a_buyer_with_a_video_is_asked_for_a_screenshot_not_the_photo(
+    language: str, text: str, offered: object
+) -> None:
+    # Held-out round 4: "I filmed the unboxing, there's a video" was answered "send the photo here" (en, sv).
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["damaged"])
+    plan = turn(s, intent="describe_problem", confidence=0.6, language=language, text=text)
+    assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] == offered
+    assert plan.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "me la quedo si me devolvéis una parte del precio"),
+        ("it", "mi basta un rimborso parziale, lo tengo"),
+        ("en", "keep it and give me part of the money back"),
+    ],
+)
+def test_part_of_the_price_back_as_the_answer_to_what_would_be_fair_is_money_off(language: str, text: str) -> None:
+    # Held-out round 4: "con que me devolváis una parte me vale" was offered the whole price back.
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", what="x", problems=["damaged"])
+    plan = turn(s, intent="out_of_scope", confidence=0.2, language=language, text=text)
+    assert plan.slots["wants"] == "discount"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wann wäre denn ein Ersatz bei uns? Wir brauchen es dringend"),
+        ("en", "how fast could you get a new one to me?"),
+        ("fr", "un remplacement arriverait quand ?"),
+    ],
+)
+def test_a_wish_asked_as_a_question_is_answered_and_the_flow_goes_on(language: str, text: str) -> None:
+    # Held-out round 4: "wie schnell wäre so ein Austausch da?" got an offer and no answer.
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["defect"])
+    plan = turn(s, intent="request_replacement", confidence=0.6, language=language, text=text)
+    assert plan.actions[0] == "action_answer_question" and len(plan.actions) > 1
+    assert plan.slots["wants"] == "replacement"
+
+
+def test_a_wish_without_a_question_is_not_answered_with_a_quote() -> None:
+    s = state(Stage.GATHERING, language="en", requested_slot="evidence", what="x", problems=["defect"])
+    plan = turn(s, intent="request_replacement", confidence=0.6, text="a replacement please, quickly")
+    assert "action_answer_question" not in plan.actions

@@ -19,10 +19,12 @@ from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
 from bot.understanding.answers import (
+    asks_for_information,
     asks_if_bot,
     asks_part_of_price,
     declined_wishes,
     follow_up_answer,
+    mentions_video,
     negated,
     part_named,
     revision_answer,
@@ -261,6 +263,10 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     """The turn as the case's stage expects it, from the message's reading as a whole."""
     # A question about the shop's policy is answered from its own documents, in any stage.
     if m.intent == "ask_policy":
+        if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
+            # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
+            # complaints page instead of the kind close (held-out round 4, es): the review question is answered.
+            return answer_revision(s, m, slots)
         if s.stage == Stage.GATHERING and s.get("requested_slot") and "?" not in m.text:
             # While the bot waits for a detail, a statement is read as the answer to it, whatever the classifier
             # makes of it: "I think at least the shipping should be refunded" (ask_policy) was answered with a
@@ -283,6 +289,22 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"question+{rest.reason}")
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
+    if (
+        s.stage == Stage.GATHERING
+        and s.get("requested_slot")
+        and m.intent in CARRIES_ON
+        and asks_for_information(m.text, s.get("language") or m.language)
+    ):
+        # "How soon would a replacement get here? we really need it" names the wish and asks: the question is
+        # answered, as an ask_policy one is (above), and the flow goes on from what is now known. Read as the wish
+        # alone, the question was passed over with an offer (held-out round 4, de).
+        rest = gather(s, p, remedies, slots, miss=False)
+        return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
+    if s.stage == Stage.PROPOSING and _asks_about_offer(s, m, remedies):
+        # "How long is the coupon valid if you give it to me?" names the offer and asks about it: the question is
+        # answered and the offer stays open. Read as naming the wish the offer serves, it was confirmed as a yes
+        # (held-out round 4, es).
+        return Plan(["action_answer_question"], Stage.PROPOSING, slots, reason="question_about_offer")
 
     if s.stage in CALMING or s.stage == Stage.OPENED:
         return calm_then_gather(s, m, p, remedies, slots)
@@ -349,9 +371,13 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
         # wish the bot then asked for again (bench/buyers.py).
-        named, _adds = wishes_in(m.text, s.get("language") or m.language)
+        language = s.get("language") or m.language
+        named, _adds = wishes_in(m.text, language)
         if named:
-            slots["wants"] = named[0]
+            # "con que me devolváis una parte me vale" (give me back part of it) is money off, as in wish_of: read
+            # as a plain refund, the whole price was offered to a buyer who wanted to keep the item (round 4).
+            partial = named[0] == "refund" and asks_part_of_price(m.text, language)
+            slots["wants"] = "discount" if partial else named[0]
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -360,6 +386,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
             slots["photo_offered"] = slots["evidence"] == "yes" or None
+            if slots["photo_offered"] and mentions_video(m.text, s.get("language") or m.language):
+                # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
+                # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
+                slots["photo_offered"] = "video"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
@@ -493,6 +523,24 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
             return wish_of(x, s, language)
     return None
+
+
+def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:
+    """A question for information about the offer on the table, with no yes, no refusal and no other wish in it:
+    "ok, and when would it arrive?" says yes; "how long is the voucher valid?" only asks."""
+    language = s.get("language") or m.language
+    if not asks_for_information(m.text, language) or yes_no(m.text, language) is not None:
+        return False
+    serves = _serves(r, (s.get("proposed_remedy") or {}).get("type", ""))
+    named, _also = wishes_in(m.text, language)
+    return all(w in serves for w in named) and not declined_wishes(m.text, language)
+
+
+def _answers_review_question(s: State, m: Parsed, p: ConversationPolicy) -> bool:
+    """Whether a message the classifier reads as a policy question answers the review question instead: it says
+    what the buyer will do with the review and asks nothing, or it is no confident question at all."""
+    said = revision_answer(m.text, s.get("language") or m.language)
+    return (said is not None and "?" not in m.text) or not asks(m, p)
 
 
 def sentences(m: Parsed) -> tuple[Any, ...]:

@@ -152,6 +152,9 @@ class Acknowledge(_Strict):
     # The buyer has a photo and asks whether to send it ("I have photos on my phone, shall I send them?"): yes,
     # here. Optional like `pending`; without it the bot says `heard`.
     photo_offered: Variants | None = None
+    # The buyer's evidence is a video: the chat takes photos, so a screenshot from it is asked for. Optional like
+    # `photo_offered`; without it the bot says `heard`.
+    video_offered: Variants | None = None
 
 
 class Waiting(_Strict):
@@ -291,6 +294,7 @@ MESSAGE_KEYS: tuple[tuple[str, str | None], ...] = _message_keys()
 OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("acknowledge", "photo_offered"): "heard",
+    ("acknowledge", "video_offered"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("handoff", "item_changed"): "remedy_failed",
