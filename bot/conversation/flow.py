@@ -343,7 +343,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
         # wish the bot then asked for again (bench/buyers.py).
-        named, _adds = wishes_in(m.text, s.get("language") or m.language)
+        named, _adds = wishes_named(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
     slots["photo_offered"] = None
@@ -457,7 +457,7 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
     (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
     language = s.get("language") or language or getattr(m, "language", None)  # a Sentence carries no language
-    named = wishes_in(m.text, language)[0] if wish else []
+    named = wishes_named(m.text, language, wish)[0] if wish else []
     if wish in ("replacement", "return") and "part" in named:
         # "I don't want to send the whole pot back, the lid is enough" reads as a return request: it asks for
         # the part alone, as "just send the lid" does (held-out personas round 3).
@@ -466,14 +466,26 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
         # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
         return "shipping"
-    if named and "refund" in named and asks_part_of_price(m.text, language):
-        named.append("discount")  # "delvis återbetalning": a partial refund is money off, as the classifier read it
     if named and wish not in named:
         # The hand-written wish phrases name one thing and the classifier's guess another: the phrases are the
         # precise reading. "can you do money off instead?" is money off (a discount), not the full refund the
         # classifier guessed, and "hochu novuyu" (Russian in Latin letters) a new item, not a refund (issue 18).
         return named[0]
     return wish
+
+
+def wishes_named(text: str, language: str | None, wish: str | None = None) -> tuple[list[str], bool]:
+    """wishes_in, with a refund of part of the price read as the money off it is (`discount`, which a partial
+    refund serves). "devolvedme una parte del dinero" was read as a refund and offered the whole 119 EUR; "zwrot
+    części pieniędzy" as the part wish (a part of an item), since "część" is both (issue 19). A refund the
+    classifier guessed (`wish`) counts as one named; a part wish counts only when no part of an item is named."""
+    named, adds = wishes_in(text, language)
+    if not asks_part_of_price(text, language):
+        return named, adds
+    money = "refund" in named or wish == "refund" or ("part" in named and part_named(text, language) is None)
+    if not money:
+        return named, adds
+    return ["discount", *[w for w in named if w not in ("refund", "part", "discount")]], adds
 
 
 def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
@@ -702,7 +714,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
-    named, adds = wishes_in(m.text, language)
+    named, adds = wishes_named(m.text, language)
     if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
