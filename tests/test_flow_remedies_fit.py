@@ -5,13 +5,17 @@ Sentences are hand-written, not the simulator personas' lines."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
 from bot.conversation import flow
 from bot.platform.vocab import Stage
-from tests.test_flow import facts, turn
+from bot.policy.messages import load_catalog
+from tests.test_flow import ROOT, facts, turn
+
+CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
 
 # "Give me part of the money back", in each language.
 PART_OF_THE_MONEY = {
@@ -69,3 +73,128 @@ def test_a_missing_part_of_an_item_is_still_the_part_wish() -> None:
         damaged_case("pl"), intent="request_replacement", language="pl", text="wystarczy wysłać brakującą część"
     )
     assert plan.slots["wants"] == "part"
+
+
+# ── counter-offers on a money remedy (issue 19.3, 19.5) ──────────────────────────────────────────────────────
+
+
+@dataclass
+class Amount:
+    """An amount entity as the NLU hands it over ("8.00 EUR")."""
+
+    value: str
+    entity: str = "amount"
+    start: int = 0
+    end: int = 0
+
+
+# "A bit more?" after a partial refund offer, in each language.
+A_BIT_MORE = {
+    "en": "hmm, could you go a little higher?",
+    "es": "¿no podéis subir un poco la oferta?",
+    "de": "geht da vielleicht noch etwas mehr?",
+    "pl": "a może troszkę więcej?",
+    "ru": "а можно немного больше?",
+    "uk": "а можна трішки більше?",
+    "cs": "nešlo by trochu víc?",
+    "fr": "vous ne pourriez pas faire un peu mieux ?",
+    "it": "non potete fare di meglio?",
+    "sv": "kunde ni ge lite mer?",
+    "sq": "a mund të më jepni pak më shumë?",
+}
+
+
+def offered(s: flow.State, **msg: object) -> flow.State:
+    plan = turn(s, **msg)
+    assert plan.stage == Stage.PROPOSING, plan
+    return flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
+
+
+@pytest.mark.parametrize("language", sorted(A_BIT_MORE))
+def test_a_bit_more_on_the_most_allowed_is_told_so_and_the_offer_stays(language: str) -> None:
+    """On main: "please rephrase" (es), or the offer dropped."""
+    s = offered(damaged_case(language), intent="request_discount", language=language, text="x")
+    first = s.get("proposed_remedy")
+    assert first["type"] == "refund_partial" and first["amount"] == "35.70"  # 30% of 119.00, the rule's most
+    plan = turn(s, intent="affirm", confidence=0.3, language=language, text=A_BIT_MORE[language])
+    assert plan.actions == ["action_propose_remedy"]
+    assert plan.slots["proposed_remedy"] == first
+    assert plan.slots["why_not"]["kind"] == "most"
+    assert "accepted_remedy" not in plan.slots
+
+
+def test_asking_for_more_again_and_again_goes_to_a_person() -> None:
+    s = offered(damaged_case("en"), intent="request_discount", text="x")
+    for _ in range(flow.MOST_SAID_AT_MOST):
+        plan = turn(s, intent="deny", text=A_BIT_MORE["en"])
+        assert plan.slots["why_not"]["kind"] == "most"
+        s = flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
+    plan = turn(s, intent="deny", text=A_BIT_MORE["en"])
+    assert plan.handoff == "no_acceptable_remedy"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "sq", "pl"])
+def test_a_named_amount_within_the_cap_is_what_is_offered(language: str) -> None:
+    """On main the policy's whole percentage was offered (9.00 of a 45.00 order, though 8 was asked)."""
+    plan = turn(
+        damaged_case(language), intent="request_refund", language=language, text="x", entities=[Amount("20.00 EUR")]
+    )
+    offer = plan.slots["proposed_remedy"]
+    assert offer["type"] == "refund_partial" and offer["amount"] == "20.00"
+    assert plan.slots["why_not"] == {"kind": "asked", "remedy": "refund_partial", "amount": "20.00", "currency": "EUR"}
+
+
+def test_a_named_amount_above_the_cap_gets_the_cap_and_why() -> None:
+    plan = turn(damaged_case("en"), intent="request_discount", text="x", entities=[Amount("60.00 EUR")])
+    offer = plan.slots["proposed_remedy"]
+    assert offer["amount"] == "35.70"
+    assert plan.slots["why_not"]["kind"] == "cap" and plan.slots["why_not"]["amount"] == "35.70"
+
+
+def test_an_amount_in_another_currency_or_without_a_money_wish_sizes_nothing() -> None:
+    plan = turn(damaged_case("en"), intent="request_discount", text="x", entities=[Amount("20.00 PLN")])
+    assert plan.slots["proposed_remedy"]["amount"] == "35.70" and plan.slots["why_not"] is None
+    plan = turn(damaged_case("en"), intent="request_replacement", text="x", entities=[Amount("20.00 EUR")])
+    assert plan.slots["proposed_remedy"]["type"] == "replacement" and "amount_asked" not in plan.slots
+
+
+def test_a_bit_more_after_a_smaller_named_amount_is_raised_to_the_most() -> None:
+    s = offered(damaged_case("en"), intent="request_refund", text="x", entities=[Amount("20.00 EUR")])
+    plan = turn(s, intent="deny", text="actually, could you do a bit more?")
+    assert plan.slots["proposed_remedy"]["amount"] == "35.70"
+    assert plan.slots["why_not"]["kind"] == "raised"
+
+
+def test_a_new_amount_named_against_the_offer_is_met() -> None:
+    s = offered(damaged_case("en"), intent="request_discount", text="x")
+    plan = turn(s, intent="request_refund", text="would you make it 25 euros?", entities=[Amount("25.00 EUR")])
+    assert plan.slots["proposed_remedy"]["amount"] == "25.00" and plan.slots["why_not"]["kind"] == "asked"
+    s = flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
+    plan = turn(s, intent="affirm", text="yes, 25 euros is fine", entities=[Amount("25.00 EUR")])
+    assert plan.slots["accepted_remedy"]["amount"] == "25.00"
+
+
+def test_a_hidden_cost_difference_named_is_refunded_as_named() -> None:
+    """The policy's 20% of a 45.00 order is 9.00; the buyer asks for the 8.00 they were overcharged."""
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "sq",
+            "what": "x",
+            "item": "blanket",
+            "problems": ["hidden_cost"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="billing", order_value=Decimal("45.00")),
+    )
+    plan = turn(s, intent="request_refund", language="sq", text="x", entities=[Amount("8.00 EUR")])
+    assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
+    assert plan.slots["proposed_remedy"]["amount"] == "8.00"
+
+
+@pytest.mark.parametrize("kind", ["most", "asked", "cap"])
+@pytest.mark.parametrize("language", sorted(A_BIT_MORE))
+def test_each_counter_offer_sentence_names_the_money_in_every_language(language: str, kind: str) -> None:
+    said = CATALOG.render("why_not", language, {"remedy": "refund_partial", "amount": "8,00 €"}, sub=kind)
+    assert "8,00" in said and "{" not in said

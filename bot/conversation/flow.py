@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
+from bot.conversation import haggle
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
 from bot.understanding.answers import (
+    asks_for_more,
     asks_if_bot,
     asks_part_of_price,
     declined_wishes,
@@ -42,6 +45,8 @@ WANTS = {
     "request_discount": "discount",
     "request_return": "return",
 }
+
+MONEY_INTENTS = frozenset({"request_refund", "request_discount"})
 
 
 class Parsed(Protocol):
@@ -346,6 +351,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         named, _adds = wishes_named(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
+    # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
+    # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
+    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency)
+    offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
+    money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
+    if asked is not None and (money_wish or offered in haggle.ADJUSTABLE):
+        slots["amount_asked"] = str(asked)
+        at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
+        if slots.get("wants") == "refund" and at_stake is not None and asked < at_stake:
+            # "Give me the 8 EUR back" of a 45 EUR order is part of the price: money off, never the whole refund.
+            slots["wants"] = "discount"
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -692,14 +708,15 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     # had asked only to stop being written to that a colleague must approve "the replacement" (bench/buyers.py,
     # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
     # straight to approval.
-    slots["proposed_remedy"] = remedy_slot(s, best)
+    asked = s.get("amount_asked")
+    slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
     wants = s.get("wants")
     why = None
     if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
         why = why_not(r, remedy_facts(s), wants)
-    slots["why_not"] = why
+    slots["why_not"] = why or sized_note
     if why is not None:
         slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
@@ -720,6 +737,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]
     other = [w for w in named if w not in serves]
+    refused = [w for w in declined_wishes(m.text, language) if w in serves]
+    if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused:
+        countered = counter_offer(s, m, p, r, slots, proposed)
+        if countered is not None:
+            return countered
     wish = wish_of(m, s)
     # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
     # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
@@ -729,7 +751,6 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
     said = yes_no(m.text, language)
     intent = {"yes": "affirm", "no": "deny"}.get(said or "", m.intent)
-    refused = [w for w in declined_wishes(m.text, language) if w in serves]
     if refused and not set(named) & set(serves):
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
         # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
@@ -827,6 +848,31 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
     slots["offer_misses"] = misses
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+# A buyer asking for more after being told twice that the offer is the most the bot can give: a person decides.
+MOST_SAID_AT_MOST = 2
+
+
+def counter_offer(
+    s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any], proposed: dict[str, Any]
+) -> Plan | None:
+    """A counter-offer on a partial refund or a coupon (issue 19.3, 19.5): an amount other than the one offered,
+    or "a bit more?". Met within the most the bot may give on its own, or answered in one sentence that this is
+    the most, the offer kept (haggle.counter). None when the message is no counter-offer."""
+    asked = Decimal(slots["amount_asked"]) if slots.get("amount_asked") else None
+    if asked is not None and str(asked.quantize(Decimal("0.01"))) == proposed.get("amount"):
+        return None  # "yes, the 35.70 is fine" names the offer: an answer to it, read as usual
+    if asked is None and not asks_for_more(m.text, s.get("language") or m.language):
+        return None
+    option = next((o for o in options_for(r, remedy_facts(s)) if o.type == proposed.get("type")), None)
+    most = remedy_slot(s, option) if option is not None and not option.needs_approval else None
+    offer, said = haggle.counter(proposed, most, asked)
+    most_said = s.get("most_said", 0) + (said["kind"] == "most")
+    if said["kind"] == "most" and most_said > MOST_SAID_AT_MOST:
+        return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    slots.update(proposed_remedy=offer, why_not=said, most_said=most_said, offer_misses=0)
+    return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"counter_offer:{said['kind']}")
 
 
 def other_item(s: State, slots: dict[str, Any]) -> str | None:

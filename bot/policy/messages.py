@@ -187,6 +187,12 @@ class WhyNot(_Strict):
     # Optional, so versions written before them still load; without them the bot says `case` (OPTIONAL_SUBS).
     late: Variants | None = None  # the parcel was not more than {days} business days late
     no_cost: Variants | None = None  # the order has no shipping cost to refund
+    # Counter-offers on a money remedy (issue 19.3, 19.5). Optional, so versions written before them still load;
+    # without them the offer comes without the sentence (none of `case`'s meaning fits).
+    most: Variants | None = None  # asked for more: {remedy} (with its amount) is already the most allowed
+    raised: Variants | None = None  # asked for more: the offer goes up to the most the policy allows
+    asked: Variants | None = None  # the buyer named {amount}, within the cap: that is what is offered
+    cap: Variants | None = None  # the buyer named more than the cap, {amount}: the cap is offered
 
 
 class PhotoNotes(_Strict):

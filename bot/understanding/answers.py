@@ -303,3 +303,14 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
             if any(p.search(said) for p in kinds[kind]):
                 return kind  # type: ignore[return-value]
     return None
+
+
+def _haggle() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("haggle.yml", ("more",))
+
+
+def asks_for_more(text: str, language: str | None) -> bool:
+    """Does the message ask for a bit more than the money offered ("a bit more?", "geht da noch was?")? A
+    counter-offer (data/answers/haggle.yml), read in the buyer's language and in English (issue 19.3)."""
+    said = normalise(text)
+    return any(p.search(said) for lang in _own_then_english(language) for p in _haggle().get(lang, {}).get("more", []))
