@@ -269,6 +269,23 @@ PARTS = [
     ("sq", "mungon mbajtesja e murit", "mbajtesja"),
     ("de", "ein Ersatzdeckel reicht völlig", "Ersatzdeckel"),
     ("en", "it arrived broken, in any case I want it fixed", None),
+    # Issue 19: the common parts in every language, and a part said to be absent ("нет колышков") is the part.
+    ("en", "the bag of tent pegs was not in the box", "tent pegs"),
+    ("de", "der Beutel mit den Erdnägeln fehlte", "Erdnägeln"),
+    ("de", "keine Heringe dabei", "Heringe"),
+    ("fr", "il manquait les sardines", "sardines"),
+    ("es", "el paquete vino sin las piquetas", "piquetas"),
+    ("it", "nella scatola non c'erano i picchetti", "picchetti"),
+    ("pl", "w worku zabrakło śledzi", "śledzi"),
+    ("sv", "tältpinnarna saknades", "tältpinnarna"),
+    ("cs", "v balení chyběly kolíky", "kolíky"),
+    ("ru", "в сумке нет колышков", "колышков"),
+    ("uk", "у чохлі не було кілочків", "кілочків"),
+    ("sq", "mungonin kunjat", "kunjat"),
+    ("en", "the rubber seal of the lid is torn", "rubber seal"),
+    ("es", "falta la junta de la cafetera", "junta"),
+    ("it", "la guarnizione è rotta", "guarnizione"),
+    ("en", "no, not the handle, the lid", "lid"),
 ]
 
 

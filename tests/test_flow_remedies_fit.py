@@ -198,3 +198,84 @@ def test_a_hidden_cost_difference_named_is_refunded_as_named() -> None:
 def test_each_counter_offer_sentence_names_the_money_in_every_language(language: str, kind: str) -> None:
     said = CATALOG.render("why_not", language, {"remedy": "refund_partial", "amount": "8,00 €"}, sub=kind)
     assert "8,00" in said and "{" not in said
+
+
+# ── a missing part (issue 19.1, 19.5) ─────────────────────────────────────────────────────────────────────
+
+# "Just send the missing pegs", in each language (hand-written).
+JUST_THE_PEGS = {
+    "en": "could you just send the missing pegs?",
+    "de": "schicken Sie mir einfach die fehlenden Erdnägel",
+    "fr": "envoyez-moi juste les sardines",
+    "es": "solo las piquetas, la tienda está bien",
+    "it": "mandatemi solo i picchetti",
+    "pl": "wystarczy dosłać śledzie",
+    "sv": "skicka bara tältpinnarna",
+    "cs": "stačí poslat kolíky",
+    "ru": "пришлите только колышки",
+    "uk": "надішліть лише кілочки",
+    "sq": "vetëm kunjat, ju lutem",
+}
+
+
+def missing_pegs(language: str, **slots: object) -> flow.State:
+    base = {
+        "language": language,
+        "what": "x",
+        "item": "tent",
+        "problems": ["missing_item"],
+        "requested_slot": "outcome",
+        "asked": ["when", "evidence"],
+    }
+    return flow.State(Stage.GATHERING, {**base, **slots}, facts(topic="delivery", order_value=Decimal("89.00")))
+
+
+@pytest.mark.parametrize("intent", ["request_replacement", "describe_problem"])
+@pytest.mark.parametrize("language", sorted(JUST_THE_PEGS))
+def test_only_the_missing_pegs_are_offered_on_their_own(language: str, intent: str) -> None:
+    """On main: pegs were in no language's parts, and the bot offered a coupon, then a reship of the whole order."""
+    plan = turn(missing_pegs(language), intent=intent, language=language, text=JUST_THE_PEGS[language])
+    offer = plan.slots["proposed_remedy"]
+    assert offer["type"] == "send_part", (language, offer)
+    assert offer["part"] and offer["part"].lower() in JUST_THE_PEGS[language].lower()
+
+
+def test_a_named_missing_part_is_offered_before_a_reship_even_without_a_wish() -> None:
+    s = missing_pegs("de", part="Heringe", outcome_unclear=1)
+    plan = turn(s, intent="out_of_scope", confidence=0.2, language="de", text="keine Ahnung, was schlagen Sie vor?")
+    assert plan.slots["proposed_remedy"]["type"] == "send_part"
+
+
+def test_a_missing_whole_item_is_still_reshipped() -> None:
+    s = missing_pegs("en", outcome_unclear=1)
+    plan = turn(s, intent="out_of_scope", confidence=0.2, text="no idea, what can you offer?")
+    assert plan.slots["proposed_remedy"]["type"] == "reship"
+
+
+@pytest.mark.parametrize("language", sorted(JUST_THE_PEGS))
+def test_the_problem_names_the_missing_part_not_the_whole_item(language: str) -> None:
+    said = CATALOG.render(
+        "acknowledge", language, {"problem": "missing_item", "item": "Dome tent", "part": "XPART"}, sub="heard"
+    )
+    assert "XPART" in said and "Dome tent" in said
+    whole = CATALOG.render("acknowledge", language, {"problem": "missing_item", "item": "Dome tent"}, sub="heard")
+    assert "XPART" not in whole and "Dome tent" in whole
+
+
+def test_a_sum_named_as_the_fair_outcome_is_a_money_wish_of_that_sum() -> None:
+    """No wish phrase, no money intent: "Return the 8 euros you overcharged" still names what would be fair."""
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "sq",
+            "what": "x",
+            "item": "blanket",
+            "problems": ["hidden_cost"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="billing", order_value=Decimal("45.00")),
+    )
+    plan = turn(s, intent="describe_problem", language="sq", text="x", entities=[Amount("8.00 EUR")])
+    assert plan.slots["wants"] == "discount"
+    assert plan.slots["proposed_remedy"]["amount"] == "8.00" and plan.slots["why_not"]["kind"] == "asked"

@@ -356,12 +356,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency)
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
-    if asked is not None and (money_wish or offered in haggle.ADJUSTABLE):
+    # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
+    fair_sum = s.get("requested_slot") == "outcome" and not slots.get("wants")
+    if asked is not None and (money_wish or fair_sum or offered in haggle.ADJUSTABLE):
         slots["amount_asked"] = str(asked)
         at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
-        if slots.get("wants") == "refund" and at_stake is not None and asked < at_stake:
+        part_of_it = at_stake is not None and asked < at_stake
+        if slots.get("wants") == "refund" and part_of_it:
             # "Give me the 8 EUR back" of a 45 EUR order is part of the price: money off, never the whole refund.
             slots["wants"] = "discount"
+        elif fair_sum and not offered:
+            slots["wants"] = "discount" if part_of_it else "refund"
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -679,7 +684,12 @@ def filled(slots: dict[str, Any], name: str) -> bool:
 def allowed_options(s: State, r: RemedyPolicy) -> list[RemedyOption]:
     """What the policy allows for this case, best first, minus what the buyer already declined."""
     declined = set(s.get("declined", []))
-    return [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    options = [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    if s.get("part") and "missing_item" in s.get("problems", []) and s.get("wants") in (None, "part"):
+        # A part of an item is missing and the buyer named it ("the pegs were not in the bag"): the part sent on
+        # its own comes first where the policy allows it, before a reship of the whole order (issue 19.5).
+        options.sort(key=lambda o: o.type != "send_part")
+    return options
 
 
 def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:

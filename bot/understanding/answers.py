@@ -197,12 +197,19 @@ def part_named(text: str, language: str | None) -> str | None:
     A part named after a negation is the one the buyer does not mean: "no, not the handle, the lid" names the
     lid (a correction; issue 18.3)."""
     said, index = fold(text)
+    missing = None
     for lang in _own_then_english(language):
-        for pattern in _parts().get(lang, []):
-            for m in pattern.finditer(said):
-                if not negated(text, index[m.start()]):
-                    return text[index[m.start()] : index[m.end() - 1] + 1]
-    return None
+        # The first part in the message, whichever of the language's lists names it: "the rubber seal of the lid"
+        # is about the seal.
+        found = sorted((m.start(), -m.end()) for pattern in _parts().get(lang, []) for m in pattern.finditer(said))
+        for start, minus_end in found:
+            named = text[index[start] : index[-minus_end - 1] + 1]
+            if not negated(text, index[start]):
+                return named
+            missing = missing or named
+    # A part named only after a negation, with no other part beside it, is one that is not there: "нет
+    # колышков", "keine Heringe dabei", "no pegs in the bag" (issue 19). A correction names the right part too.
+    return missing
 
 
 @lru_cache(maxsize=1)
