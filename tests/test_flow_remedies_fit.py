@@ -279,3 +279,49 @@ def test_a_sum_named_as_the_fair_outcome_is_a_money_wish_of_that_sum() -> None:
     plan = turn(s, intent="describe_problem", language="sq", text="x", entities=[Amount("8.00 EUR")])
     assert plan.slots["wants"] == "discount"
     assert plan.slots["proposed_remedy"]["amount"] == "8.00" and plan.slots["why_not"]["kind"] == "asked"
+
+
+# ── a kind turned down is not offered next (issue 19.4) ─────────────────────────────────────────────────────
+
+NOT_POSTING_BACK = {
+    "en": "hmm, I would rather not ship them back, could you take something off instead?",
+    "de": "Ich möchte sie nicht zurückschicken, geht ein Rabatt?",
+    "es": "no quiero devolverlas, ¿me hacéis un descuento?",
+    "pl": "nie chce mi się odsyłać, może rabat?",
+    "ru": "не хочу отправлять обратно, может скидку?",
+}
+
+
+def wrong_towels_offered_reship(language: str) -> flow.State:
+    """Towels of the wrong colour: the policy allows a reship or a return pickup, no money off. The buyer asked for
+    money off, was told why not, and was offered the reship."""
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": language,
+            "what": "x",
+            "item": "towels",
+            "problems": ["wrong_item"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="product", order_value=Decimal("39.00"), days_since_delivery=5),
+    )
+    plan = turn(s, intent="request_discount", language=language, text="x")
+    assert plan.slots["proposed_remedy"]["type"] == "reship" and plan.slots["why_not"]["kind"] == "case"
+    return flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
+
+
+@pytest.mark.parametrize("language", sorted(NOT_POSTING_BACK))
+def test_a_buyer_who_will_not_post_it_back_is_not_offered_a_return(language: str) -> None:
+    """On main the next offer was a return pickup: posting them back again."""
+    s = wrong_towels_offered_reship(language)
+    plan = turn(s, intent="request_discount", language=language, text=NOT_POSTING_BACK[language])
+    assert (plan.slots.get("proposed_remedy") or {}).get("type") != "return_pickup"
+    assert "return_pickup" in plan.slots["declined"]
+
+
+def test_without_such_words_the_return_pickup_is_still_the_next_offer() -> None:
+    s = wrong_towels_offered_reship("en")
+    plan = turn(s, intent="deny", text="no, I don't want a new shipment")
+    assert plan.slots["proposed_remedy"]["type"] == "return_pickup"

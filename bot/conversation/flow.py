@@ -837,6 +837,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # Only options that meet the wish come back: a buyer asking again for their money back, after turning
             # down a partial refund, was offered that partial refund again (bench/buyers.py, the ru kettle).
             declined = {t for t in declined if not meets(r, t, wish)}
+        # What the buyer turns down by kind ("I'd rather not post them back": a return) is not offered next: a
+        # return pickup offered to a buyer who had just said they would not post the towels back (issue 19.4).
+        turned_down = set(declined_wishes(m.text, language)) - {wish}
+        declined |= {t for t, kind in r.remedies if kind.serves and set(kind.serves) <= turned_down}
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         again = _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type")
