@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import pytest
 
+from actions.base import _problem
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.policy.messages import load_catalog
-from tests.test_flow import ROOT, facts, turn
+from bot.policy.remedies import damage_window
+from tests.test_flow import REMEDIES, ROOT, facts, turn
 
 CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
 
@@ -325,3 +327,38 @@ def test_without_such_words_the_return_pickup_is_still_the_next_offer() -> None:
     s = wrong_towels_offered_reship("en")
     plan = turn(s, intent="deny", text="no, I don't want a new shipment")
     assert plan.slots["proposed_remedy"]["type"] == "return_pickup"
+
+
+# ── a break in use is not "arrived damaged" (issue 19) ───────────────────────────────────────────────────────
+
+
+def test_the_policys_damage_window_is_read_from_its_rules() -> None:
+    assert damage_window(REMEDIES) == 14  # policies/remedies.yml: damaged-* within 14 days, broke-in-use-* after
+
+
+@pytest.mark.parametrize(
+    ("days", "problems", "in_use"),
+    [(40, ["damaged"], True), (2, ["damaged"], False), (40, ["late"], False), (None, ["damaged"], False)],
+)
+def test_damage_told_after_the_window_broke_in_use(days: int | None, problems: list[str], in_use: bool) -> None:
+    s = flow.State(Stage.OPENED, {"language": "en", "problems": problems}, facts(days_since_delivery=days))
+    assert flow.broke_in_use(s, REMEDIES) is in_use
+
+
+@pytest.mark.parametrize("language", sorted(A_BIT_MORE))
+def test_the_first_message_names_a_break_in_use_as_a_fault(language: str) -> None:
+    """On main the first message said the tent "arrived damaged" though its pole snapped on the third trip."""
+    slots = {"problems": ["damaged"], "broke_in_use": True}
+    said = CATALOG.render(
+        "first_contact",
+        language,
+        {"problem": _problem(["damaged"], slots.get), "item": "tent", "shop_name": "S", "team_signature": "T"},
+    )
+    arrived_damaged = CATALOG.problem_name("damaged", language, "tent")
+    assert CATALOG.problem_name("defect", language, "tent") in said and arrived_damaged not in said
+    fresh = CATALOG.render(
+        "first_contact",
+        language,
+        {"problem": _problem(["damaged"], {}.get), "item": "tent", "shop_name": "S", "team_signature": "T"},
+    )
+    assert arrived_damaged in fresh

@@ -19,7 +19,16 @@ from typing import Any, Protocol
 from bot.conversation import haggle
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
+from bot.policy.remedies import (
+    CaseFacts,
+    RemedyOption,
+    RemedyPolicy,
+    add_on_for,
+    damage_window,
+    meets,
+    options_for,
+    why_not,
+)
 from bot.understanding.answers import (
     asks_for_more,
     asks_if_bot,
@@ -1181,6 +1190,14 @@ def _topic(s: State, problems: set[str], details: dict[str, Any]) -> str:
     if topic in PROBLEM_TOPIC.values() and len(told) == 1 and topic not in told:
         return told.pop()
     return topic
+
+
+def broke_in_use(s: State, r: RemedyPolicy) -> bool:
+    """Damage told longer after delivery than the policy treats as found on arrival (remedies.damage_window): it
+    broke in use, and the messages name it as a fault, not as arriving damaged (issue 19)."""
+    window = damage_window(r)
+    days = s.facts.days_since_delivery
+    return "damaged" in s.get("problems", []) and window is not None and days is not None and days > window
 
 
 def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:
