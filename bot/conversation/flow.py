@@ -848,8 +848,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             declined = {t for t in declined if not meets(r, t, wish)}
         # What the buyer turns down by kind ("I'd rather not post them back": a return) is not offered next: a
         # return pickup offered to a buyer who had just said they would not post the towels back (issue 19.4).
+        # The offer itself is left to the rule below ("no, but here is what I can do" keeps it once, with the reason).
         turned_down = set(declined_wishes(m.text, language)) - {wish}
-        declined |= {t for t, kind in r.remedies if kind.serves and set(kind.serves) <= turned_down}
+        declined |= {
+            t for t, kind in r.remedies if kind.serves and set(kind.serves) <= turned_down and t != proposed.get("type")
+        }
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         again = _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type")
