@@ -111,7 +111,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "item": slot("item") or "",
         "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
-        "problem": problems[0] if problems else _topic_problem(slot("topic_problem"), slot("denied_problems")),
+        "problem": _problem(problems, slot),
         "remedy": remedy.get("type", ""),
         "amount": format_amount(remedy, language),
         "policy_quote": slot("policy_quote") or "",
@@ -121,6 +121,14 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "staff_name": slot("staff_name") or "",
         "text": slot("staff_text") or "",
     }
+
+
+def _problem(problems: list[str], slot: Any) -> str:
+    """The problem the message names: the first the buyer told, else the review's topic's. Damage told weeks after
+    delivery broke in use (the flow's `broke_in_use`): named as the fault it is, never as "arrived damaged"."""
+    if not problems:
+        return _topic_problem(slot("topic_problem"), slot("denied_problems"))
+    return "defect" if problems[0] == "damaged" and slot("broke_in_use") else problems[0]
 
 
 def _topic_problem(topic_problem: str | None, denied: list[str] | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer_question import quote
-from actions.base import QUOTED_LANGUAGE, MediatorAction
+from actions.base import QUOTED_LANGUAGE, MediatorAction, format_amount
 from actions.services import Services
 
 
@@ -41,7 +41,12 @@ class ActionProposeRemedy(MediatorAction):
         why = tracker.get_slot("why_not") or {}
         if not why.get("kind"):
             return ""
-        variables = {"remedy": why.get("remedy", ""), "amount": "", "days": why.get("days", "")}
+        # A counter-offer's sentence names money ("at most 9,00 €"): the amount the note carries, in the buyer's way.
+        variables = {
+            "remedy": why.get("remedy", ""),
+            "amount": format_amount(why, language),
+            "days": why.get("days", ""),
+        }
         try:
             return services.catalog.render(
                 "why_not", language, variables, sub=why["kind"], seed=int(tracker.get_slot("turn") or 0)

@@ -318,6 +318,23 @@ PARTS = [
     ("it", "inviatemi solo la staffa, grazie", "staffa"),
     ("en", "could you send me just the bracket?", "bracket"),
     ("sv", "skicka bara fästet", "fästet"),
+    # Issue 19: the common parts in every language, and a part said to be absent ("нет колышков") is the part.
+    ("en", "the bag of tent pegs was not in the box", "tent pegs"),
+    ("de", "der Beutel mit den Erdnägeln fehlte", "Erdnägeln"),
+    ("de", "keine Heringe dabei", "Heringe"),
+    ("fr", "il manquait les sardines", "sardines"),
+    ("es", "el paquete vino sin las piquetas", "piquetas"),
+    ("it", "nella scatola non c'erano i picchetti", "picchetti"),
+    ("pl", "w worku zabrakło śledzi", "śledzi"),
+    ("sv", "tältpinnarna saknades", "tältpinnarna"),
+    ("cs", "v balení chyběly kolíky", "kolíky"),
+    ("ru", "в сумке нет колышков", "колышков"),
+    ("uk", "у чохлі не було кілочків", "кілочків"),
+    ("sq", "mungonin kunjat", "kunjat"),
+    ("en", "the rubber seal of the lid is torn", "rubber seal"),
+    ("es", "falta la junta de la cafetera", "junta"),
+    ("it", "la guarnizione è rotta", "guarnizione"),
+    ("en", "no, not the handle, the lid", "lid"),
 ]
 
 

@@ -258,6 +258,8 @@ def test_entities_with_exact_spans(nlu: NLU) -> None:
             [("date", "2026-11-16", "понеділок"), ("amount", "1299.00 UAH", "1 299,00 грн")],
         ),
         ("przyszło 31.12, wtedy jeszcze działało", [("date", "2025-12-31", "31.12")]),  # a past date, not next month
+        ("kthejini 8 eurot e diferences", [("amount", "8.00 EUR", "8 eurot")]),  # sq "eurot" (issue 19)
+        ("верните 8 евро", [("amount", "8.00 EUR", "8 евро")]),
         ("the 99.99 score and 32.13 are not dates", []),
     ],
 )

@@ -415,7 +415,10 @@ class Engine:
         if not slots.get("when") and ctx.order is not None and (ctx.order.delivered_at or ctx.order.shipped_at):
             slots["when"] = (ctx.order.delivered_at or ctx.order.shipped_at).date().isoformat()
         now = self.clock.now()
-        return flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, now), now)
+        state = flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, now), now)
+        # How the actions name the problem: damage told weeks after delivery broke in use (flow.broke_in_use).
+        slots["broke_in_use"] = flow.broke_in_use(state, self.remedies)
+        return state
 
     async def _apply(
         self,

@@ -13,13 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
+from bot.conversation import haggle
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
-from bot.policy.remedies import CaseFacts, RemedyOption, RemedyPolicy, add_on_for, meets, options_for, why_not
+from bot.policy.remedies import (
+    CaseFacts,
+    RemedyOption,
+    RemedyPolicy,
+    add_on_for,
+    damage_window,
+    meets,
+    options_for,
+    why_not,
+)
 from bot.understanding.answers import (
     asks_for_information,
+    asks_for_more,
     asks_if_bot,
     asks_part_of_price,
     declined_wishes,
@@ -44,6 +56,8 @@ WANTS = {
     "request_discount": "discount",
     "request_return": "return",
 }
+
+MONEY_INTENTS = frozenset({"request_refund", "request_discount"})
 
 
 class Parsed(Protocol):
@@ -371,13 +385,25 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # The answer to "what would be fair?" is read against that question (data/answers/wishes.yml) before the
         # classifier, which has no wish data in some languages: "пришлите подставку" or "la talla buena" named a
         # wish the bot then asked for again (bench/buyers.py).
-        language = s.get("language") or m.language
-        named, _adds = wishes_in(m.text, language)
+        named, _adds = wishes_named(m.text, s.get("language") or m.language)
         if named:
-            # "con que me devolváis una parte me vale" (give me back part of it) is money off, as in wish_of: read
-            # as a plain refund, the whole price was offered to a buyer who wanted to keep the item (round 4).
-            partial = named[0] == "refund" and asks_part_of_price(m.text, language)
-            slots["wants"] = "discount" if partial else named[0]
+            slots["wants"] = named[0]
+    # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
+    # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
+    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency)
+    offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
+    money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
+    # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
+    fair_sum = s.get("requested_slot") == "outcome" and not slots.get("wants")
+    if asked is not None and (money_wish or fair_sum or offered in haggle.ADJUSTABLE):
+        slots["amount_asked"] = str(asked)
+        at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
+        part_of_it = at_stake is not None and asked < at_stake
+        if slots.get("wants") == "refund" and part_of_it:
+            # "Give me the 8 EUR back" of a 45 EUR order is part of the price: money off, never the whole refund.
+            slots["wants"] = "discount"
+        elif fair_sum and not offered:
+            slots["wants"] = "discount" if part_of_it else "refund"
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -493,7 +519,7 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
     (issue 19.5); the wish phrases (data/answers/wishes.yml) tell the narrower wish apart."""
     wish = WANTS.get(m.intent)
     language = s.get("language") or language or getattr(m, "language", None)  # a Sentence carries no language
-    named = wishes_in(m.text, language)[0] if wish else []
+    named = wishes_named(m.text, language, wish)[0] if wish else []
     if wish in ("replacement", "return") and "part" in named:
         # "I don't want to send the whole pot back, the lid is enough" reads as a return request: it asks for
         # the part alone, as "just send the lid" does (held-out personas round 3).
@@ -502,14 +528,26 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
         # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
         return "shipping"
-    if named and "refund" in named and asks_part_of_price(m.text, language):
-        named.append("discount")  # "delvis återbetalning": a partial refund is money off, as the classifier read it
     if named and wish not in named:
         # The hand-written wish phrases name one thing and the classifier's guess another: the phrases are the
         # precise reading. "can you do money off instead?" is money off (a discount), not the full refund the
         # classifier guessed, and "hochu novuyu" (Russian in Latin letters) a new item, not a refund (issue 18).
         return named[0]
     return wish
+
+
+def wishes_named(text: str, language: str | None, wish: str | None = None) -> tuple[list[str], bool]:
+    """wishes_in, with a refund of part of the price read as the money off it is (`discount`, which a partial
+    refund serves). "devolvedme una parte del dinero" was read as a refund and offered the whole 119 EUR; "zwrot
+    części pieniędzy" as the part wish (a part of an item), since "część" is both (issue 19). A refund the
+    classifier guessed (`wish`) counts as one named; a part wish counts only when no part of an item is named."""
+    named, adds = wishes_in(text, language)
+    if not asks_part_of_price(text, language):
+        return named, adds
+    money = "refund" in named or wish == "refund" or ("part" in named and part_named(text, language) is None)
+    if not money:
+        return named, adds
+    return ["discount", *[w for w in named if w not in ("refund", "part", "discount")]], adds
 
 
 def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
@@ -705,7 +743,12 @@ def filled(slots: dict[str, Any], name: str) -> bool:
 def allowed_options(s: State, r: RemedyPolicy) -> list[RemedyOption]:
     """What the policy allows for this case, best first, minus what the buyer already declined."""
     declined = set(s.get("declined", []))
-    return [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    options = [o for o in options_for(r, remedy_facts(s)) if o.type not in declined]
+    if s.get("part") and "missing_item" in s.get("problems", []) and s.get("wants") in (None, "part"):
+        # A part of an item is missing and the buyer named it ("the pegs were not in the bag"): the part sent on
+        # its own comes first where the policy allows it, before a reship of the whole order (issue 19.5).
+        options.sort(key=lambda o: o.type != "send_part")
+    return options
 
 
 def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
@@ -734,14 +777,15 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     # had asked only to stop being written to that a colleague must approve "the replacement" (bench/buyers.py,
     # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
     # straight to approval.
-    slots["proposed_remedy"] = remedy_slot(s, best)
+    asked = s.get("amount_asked")
+    slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
     wants = s.get("wants")
     why = None
     if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
         why = why_not(r, remedy_facts(s), wants)
-    slots["why_not"] = why
+    slots["why_not"] = why or sized_note
     if why is not None:
         slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
@@ -756,12 +800,17 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
-    named, adds = wishes_in(m.text, language)
+    named, adds = wishes_named(m.text, language)
     if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]
     other = [w for w in named if w not in serves]
+    refused = [w for w in declined_wishes(m.text, language) if w in serves]
+    if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused:
+        countered = counter_offer(s, m, p, r, slots, proposed)
+        if countered is not None:
+            return countered
     wish = wish_of(m, s)
     # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
     # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
@@ -771,7 +820,6 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
     said = yes_no(m.text, language)
     intent = {"yes": "affirm", "no": "deny"}.get(said or "", m.intent)
-    refused = [w for w in declined_wishes(m.text, language) if w in serves]
     if refused and not set(named) & set(serves):
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads
         # "voucher" as asking for a discount, and the coupon was confirmed (issue 19.3).
@@ -848,6 +896,13 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # Only options that meet the wish come back: a buyer asking again for their money back, after turning
             # down a partial refund, was offered that partial refund again (bench/buyers.py, the ru kettle).
             declined = {t for t in declined if not meets(r, t, wish)}
+        # What the buyer turns down by kind ("I'd rather not post them back": a return) is not offered next: a
+        # return pickup offered to a buyer who had just said they would not post the towels back (issue 19.4).
+        # The offer itself is left to the rule below ("no, but here is what I can do" keeps it once, with the reason).
+        turned_down = set(declined_wishes(m.text, language)) - {wish}
+        declined |= {
+            t for t, kind in r.remedies if kind.serves and set(kind.serves) <= turned_down and t != proposed.get("type")
+        }
         slots["declined"] = sorted(declined)
         merged = {**s.slots, **slots}
         again = _best_type(State(s.stage, merged, s.facts), r) == proposed.get("type")
@@ -869,6 +924,31 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
     slots["offer_misses"] = misses
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+# A buyer asking for more after being told twice that the offer is the most the bot can give: a person decides.
+MOST_SAID_AT_MOST = 2
+
+
+def counter_offer(
+    s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any], proposed: dict[str, Any]
+) -> Plan | None:
+    """A counter-offer on a partial refund or a coupon (issue 19.3, 19.5): an amount other than the one offered,
+    or "a bit more?". Met within the most the bot may give on its own, or answered in one sentence that this is
+    the most, the offer kept (haggle.counter). None when the message is no counter-offer."""
+    asked = Decimal(slots["amount_asked"]) if slots.get("amount_asked") else None
+    if asked is not None and str(asked.quantize(Decimal("0.01"))) == proposed.get("amount"):
+        return None  # "yes, the 35.70 is fine" names the offer: an answer to it, read as usual
+    if asked is None and not asks_for_more(m.text, s.get("language") or m.language):
+        return None
+    option = next((o for o in options_for(r, remedy_facts(s)) if o.type == proposed.get("type")), None)
+    most = remedy_slot(s, option) if option is not None and not option.needs_approval else None
+    offer, said = haggle.counter(proposed, most, asked)
+    most_said = s.get("most_said", 0) + (said["kind"] == "most")
+    if said["kind"] == "most" and most_said > MOST_SAID_AT_MOST:
+        return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    slots.update(proposed_remedy=offer, why_not=said, most_said=most_said, offer_misses=0)
+    return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"counter_offer:{said['kind']}")
 
 
 def other_item(s: State, slots: dict[str, Any]) -> str | None:
@@ -1163,6 +1243,14 @@ def _topic(s: State, problems: set[str], details: dict[str, Any]) -> str:
     if topic in PROBLEM_TOPIC.values() and len(told) == 1 and topic not in told:
         return told.pop()
     return topic
+
+
+def broke_in_use(s: State, r: RemedyPolicy) -> bool:
+    """Damage told longer after delivery than the policy treats as found on arrival (remedies.damage_window): it
+    broke in use, and the messages name it as a fault, not as arriving damaged (issue 19)."""
+    window = damage_window(r)
+    days = s.facts.days_since_delivery
+    return "damaged" in s.get("problems", []) and window is not None and days is not None and days > window
 
 
 def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:

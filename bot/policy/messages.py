@@ -190,6 +190,12 @@ class WhyNot(_Strict):
     # Optional, so versions written before them still load; without them the bot says `case` (OPTIONAL_SUBS).
     late: Variants | None = None  # the parcel was not more than {days} business days late
     no_cost: Variants | None = None  # the order has no shipping cost to refund
+    # Counter-offers on a money remedy (issue 19.3, 19.5). Optional, so versions written before them still load;
+    # without them the offer comes without the sentence (none of `case`'s meaning fits).
+    most: Variants | None = None  # asked for more: {remedy} (with its amount) is already the most allowed
+    raised: Variants | None = None  # asked for more: the offer goes up to the most the policy allows
+    asked: Variants | None = None  # the buyer named {amount}, within the cap: that is what is offered
+    cap: Variants | None = None  # the buyer named more than the cap, {amount}: the cap is offered
 
 
 class PhotoNotes(_Strict):
@@ -268,6 +274,10 @@ class MessageFile(_Strict):
     item_fallback: StrictStr  # what {item} reads as when unknown; "" where the grammar allows it
     remedy_names: RemedyNames
     problem_names: ProblemNames
+    # A missing part of an item, named as the problem once the buyer named the part ("the pegs missing from your
+    # tent", not the whole tent missing from the parcel; issue 19). Optional, so versions written before it still
+    # load; without it the problem is problem_names.missing_item.
+    part_missing: StrictStr | None = None
     messages: Messages
 
     # Version 2 (issue 19.5): remedy_names and propose_remedy have `send_part`; a stored version 1 gets reship's.
@@ -442,6 +452,8 @@ def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
         yield ("remedy_names", name), "remedy_names", getattr(model.remedy_names, name)
     for name in PROBLEM_TYPES:
         yield ("problem_names", name), "problem_names", getattr(model.problem_names, name)
+    if model.part_missing is not None:
+        yield ("part_missing",), "part_missing", model.part_missing
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
         variants = (getattr(node, sub) if node is not None else None) if sub else node
@@ -472,7 +484,11 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
         "{quote_language} names the language of a quoted policy, known only in quote_in_other_language",
     ),
 }
-_NAME_VARS = {"remedy_names": frozenset({"amount", "item", "part"}), "problem_names": frozenset({"item"})}
+_NAME_VARS = {
+    "remedy_names": frozenset({"amount", "item", "part"}),
+    "problem_names": frozenset({"item"}),
+    "part_missing": frozenset({"item", "part"}),
+}
 
 
 def _check_file(p: _Parsed, rails: _Rails | None) -> list[PolicyIssue]:
@@ -669,6 +685,7 @@ class _Language:
     item_fallback: str
     remedy_names: dict[str, Template]
     problem_names: dict[str, Template]
+    part_missing: Template | None = None
 
 
 def _compile(model: MessageFile) -> _Language:
@@ -688,6 +705,7 @@ def _compile(model: MessageFile) -> _Language:
         item_fallback=model.item_fallback,
         remedy_names={k: one(getattr(model.remedy_names, k)) for k in REMEDY_TYPES},
         problem_names={k: one(getattr(model.problem_names, k)) for k in PROBLEM_TYPES},
+        part_missing=one(model.part_missing) if model.part_missing is not None else None,
     )
 
 
@@ -811,9 +829,12 @@ class MessageCatalog:
                 value = lang.item_fallback
             elif name == "problem":
                 ptmpl = lang.problem_names.get(value) or (lang.problem_names["other"] if not value.strip() else None)
+                part = _text(variables.get("part")).strip()
+                if value == "missing_item" and part and lang.part_missing is not None:
+                    ptmpl = lang.part_missing  # the part the buyer named is what is missing, not the whole item
                 if ptmpl is not None:
                     item = _text(variables.get("item")) or lang.item_fallback
-                    value = _tidy(*_fill(ptmpl, {"item": item}))
+                    value = _tidy(*_fill(ptmpl, {"item": item, "part": part}))
             elif name == "remedy":
                 rtmpl = lang.remedy_names.get(value)
                 if rtmpl is not None:

@@ -614,6 +614,20 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
     return {"kind": "case", "remedy": types[0]} if types else None
 
 
+def damage_window(policy: RemedyPolicy) -> int | None:
+    """The days after delivery within which the policy's rules treat damage as found on arrival (the widest
+    `days_since_delivery` bound of a rule for `damaged: eq true`); None when no such rule bounds it. Damage told
+    later broke in use (the broke-in-use rules), and the bot names it so (issue 19: "arrived damaged" was said of a
+    tent pole that snapped on its third trip). Pure."""
+    bounds = [
+        _upper_bound(rule.when.days_since_delivery)
+        for rule in policy.rules
+        if rule.when.damaged is not None and rule.when.damaged.eq is True
+    ]
+    known = [b for b in bounds if b is not None]
+    return int(max(known)) if known else None
+
+
 def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, int, str]:
     # Ties go to the better (lower) rank, then the rule id, so the choice never depends on file order.
     return (option.amount or Decimal(0), option.percent or Decimal(0), -option.rank, option.rule_id)

@@ -196,11 +196,16 @@ def part_named(text: str, language: str | None) -> str | None:
     A part named after a negation is the one the buyer does not mean: "no, not the handle, the lid" names the
     lid (a correction; issue 18.3)."""
     said, index = fold(text)
+    missing = None
     for lang in _own_then_english(language):
-        for pattern in _parts().get(lang, []):
-            for m in pattern.finditer(said):
-                if not negated(text, index[m.start()]):
-                    return text[index[m.start()] : index[m.end() - 1] + 1]
+        # The first part in the message, whichever of the language's lists names it: "the rubber seal of the lid"
+        # is about the seal.
+        found = sorted((m.start(), -m.end()) for pattern in _parts().get(lang, []) for m in pattern.finditer(said))
+        for start, minus_end in found:
+            named = text[index[start] : index[-minus_end - 1] + 1]
+            if not negated(text, index[start]):
+                return named
+            missing = missing or named
     # A part the list does not know, named where the buyer asks for it alone ("schickt mir die Halterung nach"): the
     # last word of the wish phrase (data/answers/wishes.yml, part_any). Without it the bot named a part the buyer
     # had said was there ("die Schrauben schon, die Halterung nicht": held-out round 4).
@@ -212,7 +217,9 @@ def part_named(text: str, language: str | None) -> str | None:
                 if word:
                     start = m.start() + word.start()
                     return text[index[start] : index[m.end() - 1] + 1]
-    return None
+    # A part named only after a negation, with no other part beside it, is one that is not there: "нет
+    # колышков", "keine Heringe dabei", "no pegs in the bag" (issue 19). A correction names the right part too.
+    return missing
 
 
 @lru_cache(maxsize=4)
@@ -342,3 +349,14 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
             if any(p.search(said) for p in kinds[kind]):
                 return kind  # type: ignore[return-value]
     return None
+
+
+def _haggle() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("haggle.yml", ("more",))
+
+
+def asks_for_more(text: str, language: str | None) -> bool:
+    """Does the message ask for a bit more than the money offered ("a bit more?", "geht da noch was?")? A
+    counter-offer (data/answers/haggle.yml), read in the buyer's language and in English (issue 19.3)."""
+    said = normalise(text)
+    return any(p.search(said) for lang in _own_then_english(language) for p in _haggle().get(lang, {}).get("more", []))

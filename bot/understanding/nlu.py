@@ -455,7 +455,7 @@ _ORDER = re.compile(
 _NUMBER = r"\d{1,3}(?:[ \u00a0.]\d{3})+(?:,\d{1,2})?|\d{1,3}(?:[ \u00a0,]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CURRENCY_WORDS = {
     "PLN": ("zł", "zl", "pln", "złotych", "zlotych", "złote", "zlote", "złoty"),
-    "EUR": ("€", "eur", "euro", "euros", "evro"),
+    "EUR": ("€", "eur", "euro", "euros", "evro", "eurot", "euron", "eura", "евро", "євро"),  # sq, cs, ru, uk forms
     "SEK": ("kr", "sek", "kronor", "kronor"),
     "RUB": ("₽", "руб", "rub", "рублей", "рубля", "рубль"),
     "UAH": ("₴", "грн", "uah", "гривень", "гривні", "гривня"),

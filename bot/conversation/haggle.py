@@ -1,0 +1,75 @@
+"""Counter-offers on a money remedy (issue 19.3 and 19.5): an amount the buyer names, and "a bit more?".
+
+A partial refund or a coupon is offered at the most its rule allows. A buyer who names an amount within that is
+offered that amount, and told so ("the 8 EUR difference" was offered 9.00, the policy's percentage); above it,
+the most, and told why. A buyer who asks for a bit more is raised to the most the rule allows within the bot's
+authority, or told in one sentence that this is the most and the offer stays ("¿y si me devolvéis un poco más?"
+was asked to rephrase). Pure: the flow applies what these return.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Money remedies whose amount can be met in between: a full refund is the price, a shipping refund the postage.
+ADJUSTABLE = frozenset({"refund_partial", "coupon"})
+
+
+def amount_asked(entities: list[Any], currency: str) -> Decimal | None:
+    """The smallest amount a message names in the order's currency ("the 8 EUR difference of my 45 EUR order"
+    asks for 8); None when it names none in that currency (a sum in another currency is not converted)."""
+    found = []
+    for e in entities:
+        if getattr(e, "entity", None) != "amount":
+            continue
+        number, _, code = str(e.value).partition(" ")
+        try:
+            value = Decimal(number)
+        except InvalidOperation:
+            continue
+        if code == currency and value > 0:
+            found.append(value)
+    return min(found) if found else None
+
+
+def note(kind: str, offer: dict[str, Any], amount: Decimal | str | None = None) -> dict[str, Any]:
+    """The sentence said before the offer (why_not in the message files), with the money it names."""
+    return {
+        "kind": kind,
+        "remedy": offer.get("type", ""),
+        "amount": str(amount if amount is not None else offer.get("amount") or ""),
+        "currency": offer.get("currency"),
+    }
+
+
+def sized(offer: dict[str, Any], asked: Decimal | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The offer at the amount the buyer named, and the note said before it: the named amount within the most the
+    rule allows (`asked`), or the most when they named more (`cap`). Unchanged, with no note, for an offer whose
+    amount is fixed or unknown, or when no amount was named."""
+    if asked is None or offer.get("type") not in ADJUSTABLE or not offer.get("amount"):
+        return offer, None
+    most = Decimal(offer["amount"])
+    if asked > most:
+        return offer, note("cap", offer, most)
+    percent = offer.get("percent")
+    if percent and most:
+        # The percent says the same share of the value at stake as the amount does (reports read both).
+        percent = str((Decimal(percent) * asked / most).quantize(Decimal("0.01")))
+    smaller = {**offer, "amount": str(asked.quantize(Decimal("0.01"))), "percent": percent}
+    return smaller, note("asked", smaller)
+
+
+def counter(
+    proposed: dict[str, Any], most: dict[str, Any] | None, asked: Decimal | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answer to a counter-offer on `proposed`: `most` is the same remedy at the most the bot may give on its
+    own (None when that needs a person's approval). A named amount is met within the most; "a bit more" is
+    raised to the most, or told that this is the most, with the offer kept."""
+    top = most or proposed
+    if asked is not None:
+        offer, said = sized(top, asked)
+        return offer, said or note("most", offer)
+    if Decimal(top.get("amount") or 0) > Decimal(proposed.get("amount") or 0):
+        return top, note("raised", top)
+    return proposed, note("most", proposed)
