@@ -199,6 +199,10 @@ class PhotoNotes(_Strict):
     too_large: Variants  # over the size limit ({limit})
     not_image: Variants  # a file that is not a photo
     not_fetched: Variants  # the provider never gave it to us: please send it again
+    # Not a file at all (a Telegram sticker, location, contact, poll, voice note): the bot reads text and photos
+    # only, please say it in words. Optional, so versions written before it still load; without it the bot
+    # says `not_image` (OPTIONAL_SUBS).
+    not_readable: Variants | None = None
 
 
 class Messages(_Strict):
@@ -294,6 +298,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("handoff", "item_changed"): "remedy_failed",
+    ("photo", "not_readable"): "not_image",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
