@@ -126,9 +126,17 @@ def test_all_languages_share_the_same_keys() -> None:
 # The bot has no gender, so in ru and uk it never speaks of itself in the past tense, whose verb says one ("я
 # передал/передала"; ru.yml and uk.yml say so in their header). A first-person past form within a few words of
 # "я", or a masculine "понял/зрозумів", "смог/зміг" anywhere, is a message to reword ("мы передали", "не удалось").
+# The same for Polish and Czech, whose first-person past tense and "glad" are gendered too.
 _BOT_PAST = {
     "ru": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+л(?:ся)?\b|\b(?:понял|смог|получил|увидел|передал)\b"),
     "uk": re.compile(r"\b[Яя]\b(?:\s+\w+){0,2}?\s+\w+в(?:ся)?\b|\b(?:зрозумів|зміг|отримав|побачив|передав)\b"),
+    # "Zapytałem", "poprawiłem" (not the noun "zespołem"), "nie mogę go sam"; "Zeptal jsem", "jsem fotku nemohl",
+    # "Jsem rád", "rád pomůžu", "Abych mohl": reworded as "Zespół sprawdził", "opraveno", "Těší mě".
+    "pl": re.compile(r"\b(?!(?:zespo|sto|ko|anio|popio)łem\b)\w+łem\b|\bmogę\s+(?:\w+\s+)?sam\b"),
+    "cs": re.compile(
+        r"\bjsem\b(?:\s+\w+){0,2}?\s+\w+l\b|\b\w+l\s+jsem\b"
+        r"|\b[Jj]sem rád\b|\brád\s+pomůžu\b|\b[Aa]bych\s+(?:\w+\s+)?\w+l\b"
+    ),
 }
 
 
