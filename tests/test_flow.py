@@ -752,3 +752,14 @@ def test_an_item_named_after_the_review_question_changes_no_remedy() -> None:
     (a Swedish buyer leaving the review as it was went to staff as 'item changed')."""
     plan = oh_wait(confirmed(Stage.REVISION_ASKED))
     assert plan.handoff is None and "item_change" not in plan.slots
+
+
+def test_only_a_yes_to_the_photo_question_is_told_to_send_it_here() -> None:
+    """Asked for a photo, "the glass is cracked" describes the damage: it was answered "Yes, please send it here"
+    as if the buyer had offered one (seen trying the demo). A yes still gets it, before the next question."""
+    s = state(Stage.GATHERING, what="arrived broken", item="lamp", problems=["damaged"], requested_slot="evidence")
+    described = turn(s, intent="describe_problem", text="the glass is cracked")
+    assert described.slots["evidence"] == "yes" and not described.slots.get("photo_offered")
+    assert described.actions == ["action_ask_details"]  # straight on to the next question
+    offered = turn(s, intent="affirm", text="yes, I have a photo on my phone")
+    assert offered.slots["photo_offered"] is True and offered.actions[0] == "action_acknowledge"

@@ -360,7 +360,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
-            slots["photo_offered"] = slots["evidence"] == "yes" or None
+            # Only a yes offers a photo: "the glass is cracked" answers the question with a description, and was
+            # told "Yes, please send it here" as if the buyer had asked (seen in the demo, issue 21).
+            offered = said == "yes" or (said is None and m.intent == "affirm")
+            slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
