@@ -111,6 +111,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "item": slot("item") or "",
         "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
+        "order_items": slot("order_items") or "",
         "problem": _problem(problems, slot),
         "remedy": remedy.get("type", ""),
         "amount": format_amount(remedy, language),

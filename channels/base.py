@@ -67,6 +67,9 @@ class Inbound:
     media: str | None = None
     media_type: str | None = None
     language_hint: str | None = None
+    # What the buyer sent that the bot cannot read (a sticker, a location, a contact, a poll, a voice note):
+    # Telegram's name for it. The job answers it with what the bot can take, text and photos (issue 21).
+    attachment: str | None = None
 
     def as_payload(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", False)}

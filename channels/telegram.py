@@ -273,8 +273,11 @@ def normalise(update: Update) -> Inbound | str:
         return Inbound(
             "telegram", provider_id, chat, text=text[:4000], media=file_id, media_type=media_type, language_hint=lang
         )
+    kind = _unreadable(message)
+    if kind is not None:  # answered with what the bot reads; the words of a captioned voice note still count
+        return Inbound("telegram", provider_id, chat, text=text[:4000], attachment=kind, language_hint=lang)
     if not text:
-        return "media_only"
+        return "nothing_to_read"  # a service message (a pinned message, a member joined): no buyer spoke
     if text.split()[0].split("@")[0] == "/start":
         parts = text.split(maxsplit=1)
         if len(parts) == 2:
@@ -288,18 +291,52 @@ def _media(message: Any) -> tuple[str, str | None] | None:
 
     A photo comes as its sizes, smallest first (staff get the largest). A picture sent "as a file" (the only way
     a phone keeps HEIC or a full-size PNG) is a `document` with an image MIME type: it takes the photo's path,
-    and its bytes decide as for any photo. Anything else a buyer attaches (a PDF receipt, a video, a voice note)
-    goes the same way with its declared type, so the job refuses it without fetching it and the buyer hears what
-    the bot can take, while the words sent with it still have their turn."""
-    if message.photo:
+    and its bytes decide as for any photo. Any other file a buyer attaches (a PDF receipt, a video) goes the same
+    way with its declared type, so the job refuses it without fetching it and the buyer hears what the bot can
+    take, while the words sent with it still have their turn."""
+    if message.photo and message.photo[-1].file_id:
         return message.photo[-1].file_id, None
-    if message.document is not None:
+    if message.document is not None and message.document.file_id:
         return message.document.file_id, message.document.mime_type  # none declared: the bytes decide
     for kind, default in _OTHER_FILES:
         attached = getattr(message, kind, None)
-        if attached is not None:
+        if attached is not None and attached.file_id:
             return attached.file_id, getattr(attached, "mime_type", None) or default
     return None
+
+
+def _unreadable(message: Any) -> str | None:
+    """What a message with no words and no file to fetch carries, by Telegram's name, when a buyer sent it; None
+    for a service message. Nothing here is fetched: a sticker (animated and video ones included) is not a photo
+    of anything, and a voice note, a location, a contact, a poll or a dice throw holds nothing the bot can read.
+    A file kind lands here only without a file id, and `unknown` is content newer than aiogram: the buyer still
+    hears that the bot reads text and photos, rather than silence."""
+    kind = str(getattr(message.content_type, "value", message.content_type))
+    return kind if kind in _UNREADABLE or kind in _FILE_KINDS else None
+
+
+# Content a buyer sends that the bot cannot read. Voice notes and audio are here, not among the files: no fetch
+# could make them a photo, and "send it as a photo" would be the wrong thing to ask of someone who spoke.
+_UNREADABLE = frozenset(
+    {
+        "sticker",
+        "voice",
+        "audio",
+        "location",
+        "venue",
+        "contact",
+        "poll",
+        "dice",
+        "game",
+        "story",
+        "checklist",
+        "paid_media",
+        "live_photo",
+        "gift",
+        "unique_gift",
+        "unknown",
+    }
+)
 
 
 # Attachments that are never a photo, with the type to declare when Telegram names none (a video note has none).
@@ -307,9 +344,8 @@ _OTHER_FILES = (
     ("video", "video/mp4"),
     ("video_note", "video/mp4"),
     ("animation", "video/mp4"),
-    ("voice", "audio/ogg"),
-    ("audio", "audio/mpeg"),
 )
+_FILE_KINDS = frozenset({"photo", "document", *(kind for kind, _ in _OTHER_FILES)})
 
 
 async def accept_update(rt: Any, update: Update) -> str:
@@ -351,6 +387,26 @@ def _invalid_link_text(rt: Any) -> str:
     return channels_policy(rt.settings).text("link_invalid", None)
 
 
+# The fields every message has: an error in one of them makes the update unusable, whatever else it carries.
+_MESSAGE_CORE = frozenset({"message_id", "date", "chat", "from", "text", "caption"})
+
+
+def _update_of(data: Any) -> Update:
+    """The Update in `data`. A buyer's message whose attachment does not validate (a voice note without its
+    file id) is kept without that attachment: refusing the whole update would make Telegram resend it, and the
+    buyer would hear nothing; kept, it is answered as content the bot cannot read (`_unreadable`)."""
+    try:
+        return Update.model_validate(data)
+    except ValidationError as exc:
+        message = data.get("message") if isinstance(data, dict) else None
+        broken = {e["loc"][1] for e in exc.errors() if len(e["loc"]) >= 3 and e["loc"][0] == "message"}
+        whole = all(len(e["loc"]) >= 3 and e["loc"][0] == "message" for e in exc.errors())
+        if not isinstance(message, dict) or not broken or not whole or broken & _MESSAGE_CORE:
+            raise
+        log.info("telegram update: dropped attachments that do not validate: %s", sorted(map(str, broken)))
+        return Update.model_validate({**data, "message": {k: v for k, v in message.items() if k not in broken}})
+
+
 @router.post("/webhooks/telegram", summary="Telegram Bot API updates")
 async def webhook(request: Request) -> JSONResponse:
     rt = runtime(request)
@@ -363,7 +419,7 @@ async def webhook(request: Request) -> JSONResponse:
         raise ApiError(403, "forbidden", "wrong secret token", field=SECRET_HEADER, fix="use TELEGRAM_WEBHOOK_SECRET")
     try:
         data = json.loads(await request.body())
-        update = Update.model_validate(data)
+        update = _update_of(data)
     except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, TypeError, RecursionError) as exc:
         log.info("telegram webhook: malformed update (%s)", type(exc).__name__)
         raise ApiError(
@@ -393,15 +449,41 @@ class TelegramPoller:
             await bot.delete_webhook()
         while True:
             try:
-                updates = await bot.get_updates(offset=offset, timeout=self.timeout, request_timeout=self.timeout + 10)
-                for update in updates:
-                    await accept_update(rt, update)
-                    offset = update.update_id + 1
+                for raw in await self._updates(offset):
+                    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                    if not isinstance(update_id, int):
+                        continue
+                    try:
+                        update = _update_of(raw)
+                    except ValidationError:
+                        log.warning("telegram update %s skipped: not an update aiogram can read", update_id)
+                    else:
+                        await accept_update(rt, update)
+                    offset = update_id + 1
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("telegram polling failed; retrying in 5 s")
                 await asyncio.sleep(5)
+
+    async def _updates(self, offset: int | None) -> list[Any]:
+        """getUpdates as the Bot API sends it, each update parsed on its own (`_update_of`). aiogram's own call
+        validates the whole batch: one update its schema refused (a poll from a Bot API version it does not
+        match, a voice note without a file id) failed every poll at the same offset, and the bot heard no one."""
+        bot = self.adapter.bot
+        url = bot.session.api.api_url(token=bot.token, method="getUpdates")
+        form = {"timeout": str(self.timeout), **({"offset": str(offset)} if offset is not None else {})}
+        session = await bot.session.create_session()
+        try:
+            wait = aiohttp.ClientTimeout(total=self.timeout + 10)
+            async with session.post(url, data=form, timeout=wait) as response:
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise TemporaryFailure(f"getUpdates failed: {type(exc).__name__}") from None  # the URL holds the token
+        if not isinstance(body, dict) or body.get("ok") is not True or not isinstance(body.get("result"), list):
+            said = body.get("description") if isinstance(body, dict) else type(body).__name__
+            raise TemporaryFailure(f"getUpdates answered {str(said)[:200]}")
+        return list(body["result"])
 
     async def stop(self) -> None:
         if self._task is not None:

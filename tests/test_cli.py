@@ -95,6 +95,9 @@ def test_demo_load_is_idempotent(config: Path) -> None:
         assert len(set(languages)) >= 4, run.output
         # The demo's live cases (data/demo/live.yml) reach the four languages added last as well.
         assert {"fr", "es", "it", "cs"} <= set(languages), run.output
+        # Each link says what its case's order holds: what the bot can talk about there (issue 21).
+        ordered = re.findall(r"chat as the buyer of case \d+ \(\w+\), who ordered (.+?): http", run.output)
+        assert len(ordered) == len(languages) and all(o != "an order without items" for o in ordered), run.output
     listed = runner.invoke(app, ["shop", "list"])
     assert "demo" in listed.output
     # The replayed past quarter looks like a well-run shop (issue 21.7): the engine decided every outcome

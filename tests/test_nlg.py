@@ -135,11 +135,13 @@ _BOT_PAST = {
     ),
     # Polish puts the gender in the ending of the first person ("zapytałem/zapytałam", "chciałbym/chciałabym"); a
     # noun's instrumental in -ołem ("z zespołem", "stołem") is not one.
-    "pl": re.compile(r"\b\w*[^\Wo](?:łem|łam|łbym|łabym)\b"),
+    # "nie mogę go sam" too (found by a second hand, wt-people).
+    "pl": re.compile(r"\b\w*[^\Wo](?:łem|łam|łbym|łabym)\b|\bmogę\s+(?:\w+\s+)?sam\b"),
     # Czech in the participle beside "jsem"/"bych" ("zeptal jsem se", "jsem fotku nemohl", "abych rozuměl"), and in
     # "jsem rád".
     "cs": re.compile(
         r"\b\w+la? jsem\b|\b[Jj]sem(?:\s+\w+){0,2}?\s+\w+la?\b|\b[Aa]?bych(?:\s+\w+){0,3}?\s+\w+la?\b|\b[Jj]sem ráda?\b"
+        r"|\brád\s+pomůžu\b"
     ),
 }
 

@@ -86,3 +86,20 @@ async def test_phone_shows_list_and_case_as_two_screens(browser: Browser, base_u
         await page.get_by_role("button", name="← All cases").click()
         await expect(item).to_be_visible()
         await expect(page.locator("#detail")).to_be_hidden()
+
+
+async def test_the_list_says_who_is_the_buyer_and_who_is_assigned(browser: Browser, base_url: str, rt: Runtime) -> None:
+    """A colleague who shares the buyer's first name: the card names the buyer as the buyer, with the initial of
+    their last name, and the assignee on a line of their own ("unassigned" until someone takes the case)."""
+    case_id = await approval_case(rt)  # the buyer is Markus Becker
+    async with guarded_page(browser, viewport=DESKTOP, locale="en-GB") as page:
+        await sign_in(page, base_url, rt, name="Markus")
+        item = page.locator(f"#list li[data-case-id='{case_id}']")
+        await expect(item).to_contain_text(f"Case {case_id} · buyer Markus B. · 1/5")
+        await expect(item.locator(".assignee")).to_have_text("unassigned")
+        await item.click()
+        await expect(page.locator("#assignee")).to_have_text("unassigned")
+        await page.get_by_role("button", name="Take over").click()
+        await expect(item.locator(".assignee")).to_have_text("assigned to Markus")
+        await expect(page.locator("#assignee")).to_have_text("Markus")
+        await expect(page.locator(".conversation li.buyer .who").first).to_contain_text("Markus B.")

@@ -72,7 +72,7 @@ async def test_the_inbox_lists_handoffs_with_their_card(rt: Runtime, client: htt
     listed = (await client.get("/staff/api/cases")).json()
     assert [c["case_id"] for c in listed["cases"]] == [case_id]
     card = listed["cases"][0]
-    assert card["buyer"] == "Markus" and card["pending_remedy"]["type"] == "refund_full"
+    assert card["buyer"] == "Markus B." and card["pending_remedy"]["type"] == "refund_full"
     assert card["team"] == "billing" and card["purpose"] == "handoff"
     async with rt.sessions() as session:  # the card job ran without Slack: the case still has its thread row
         thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one()
@@ -259,3 +259,21 @@ async def test_any_request_gets_a_clear_answer(client: httpx.AsyncClient, action
     if response.status_code != 200:
         data = response.json()
         assert data.get("field") or data.get("errors")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Jonas Wagner", "Jonas W."),
+        ("Anna Maria von Berg", "Anna B."),
+        ("Дмитрий Орлов", "Дмитрий О."),
+        ("Jonas", "Jonas"),
+        ("", "the buyer"),
+        (None, "the buyer"),
+    ],
+)
+def test_a_card_names_the_buyer_by_first_name_and_initial(name: str | None, label: str) -> None:
+    """A first name alone ("Case 109 · Jonas") read as the colleague Jonas's case: the initial marks the buyer."""
+    from bot.handoff.card import buyer_label
+
+    assert buyer_label(name) == label

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from bot.intake.files import read_records
 from bot.intake.service import ItemResult
 from bot.platform.vocab import OPEN_STAGES, Stage
 from bot.store.admin_tokens import admin_for_token, create_token, token_issued
-from bot.store.models import Case
+from bot.store.models import Case, Order
 from bot.store.shops import ensure_shop
 from bot.store.staff_accounts import account_for_token, add_account, token_known
 from bot.understanding.language import SUPPORTED_LANGUAGES
@@ -128,8 +128,22 @@ async def load_history(rt: Runtime) -> int:
     return await replay_history(rt, DEMO_SHOP)
 
 
-async def demo_chat_links(rt: Runtime, languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[tuple[str, int, str]]:
-    """One web-chat link per language for an open demo case the bot is talking on: (language, case id, url).
+class DemoLink(NamedTuple):
+    language: str
+    case_id: int
+    url: str
+    items: tuple[str, ...]  # what the case's order holds: the items the bot can talk about in this chat
+
+
+def ordered(items: tuple[str, ...]) -> str:
+    """The order's items as the demo prints them beside a link ("Camping lantern Polaris and Tent Fjell 2"): a
+    shop owner who tries "my lamp" on a link whose order is a skillet hears about the skillet, and should know why
+    before they start (issue 21)."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else "an order without items"
+
+
+async def demo_chat_links(rt: Runtime, languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> list[DemoLink]:
+    """One web-chat link per language for an open demo case the bot is talking on, with what its order holds.
 
     A repeat run finds the cases the last run left: any open case the bot still holds counts (a constructive
     one first), so every run prints links; a first run's cases were only `opened` or `contacted`, and a
@@ -151,5 +165,7 @@ async def demo_chat_links(rt: Runtime, languages: tuple[str, ...] = SUPPORTED_LA
                 )
             ).scalar_one_or_none()
             if case is not None:
-                links.append((language, case.id, chat_link(rt, case)["url"]))
+                order = await session.get(Order, case.order_id) if case.order_id else None
+                items = tuple(str(i.get("name") or i.get("sku") or "?") for i in (order.items if order else []))
+                links.append(DemoLink(language, case.id, chat_link(rt, case)["url"], items))
     return links

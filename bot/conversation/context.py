@@ -231,6 +231,7 @@ def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | No
         "language": slots.get("language") or case.language,
         "buyer_name": ctx.buyer.name if ctx.buyer else None,
         "item": item_name(slots, items),
+        "order_items": ", ".join(items),
         "order_id": ctx.order.external_id if ctx.order else None,
         "edit_url": ctx.review.edit_url,
         "topic_problem": TOPIC_PROBLEM.get(case.topic),

@@ -359,13 +359,20 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     items = [e for e in getattr(m, "entities", []) if e.entity == "item"]
     item = next((e for e in reversed(items) if not negated(m.text, e.start) and not said_fine(m.text, e.end)), None)
     ordered = s.facts.item_values
-    if item is not None and item.value not in ordered and s.get("item") in ordered:
-        # A word the lookup reads as another kind of product ("Deckel", the lid, read as "Decke", bedding) does
-        # not replace the order's item the buyer already named: the rice cooker's lid was sent to staff for
-        # approval as an item of unknown value (issue 18, held-out personas).
+    if item is not None and ordered and item.value not in ordered:
+        # Kept until the bot asks which item it is: the question then names the order's items
+        # (ask_details.item_not_ordered), even after a turn spent calming the buyer first.
+        if not s.get("item"):
+            slots["item_not_ordered"] = m.text[item.start : item.end]
+        # An item the order does not hold is never the case's item when the order lists its own: a word the
+        # lookup reads as another kind of product ("Deckel", the lid, read as "Decke", bedding) sent the rice
+        # cooker's lid to staff for approval as an item of unknown value (issue 18, held-out personas), and
+        # "my lamp" against an order of a skillet and mugs was offered "a replacement lamp" the shop never sold
+        # (issue 21, the demo). The order's only item stays the case's; with several, the bot asks which.
         item = None
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
+        slots["item_not_ordered"] = None
     elif any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
         # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
         # for again rather than kept (a correction replaces a fact; issue 18.3).
@@ -411,8 +418,13 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
-            slots["photo_offered"] = slots["evidence"] == "yes" or None
-            if slots["photo_offered"] and mentions_video(m.text, s.get("language") or m.language):
+            # Only a yes offers a photo: "the glass is cracked" answers the question with a description, and was
+            # told "Yes, please send it here" as if the buyer had asked (seen in the demo, issue 21). A video the
+            # buyer says they took is offered too.
+            video = mentions_video(m.text, s.get("language") or m.language)
+            offered = said == "yes" or (said is None and m.intent == "affirm") or video
+            slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
+            if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"

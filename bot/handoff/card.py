@@ -47,6 +47,16 @@ def first_name(name: str | None) -> str:
     return mask_text(parts[0])[:40] if parts else "the buyer"
 
 
+def buyer_label(name: str | None) -> str:
+    """The buyer as staff read them on a card: first name and the last name's initial ("Jonas W."). A first name
+    alone beside the case number read as the name of whoever was assigned when a colleague shares it; the initial
+    tells two buyers apart without putting the full name on every screen."""
+    parts = (name or "").split()
+    if len(parts) < 2 or not parts[-1][:1].isalpha():
+        return first_name(name)
+    return f"{first_name(name)} {mask_text(parts[-1][:1].upper())}."
+
+
 @dataclass
 class CaseCard:
     case_id: int
@@ -212,7 +222,7 @@ async def load_card(
         topic=case.topic,
         team=team,
         team_name=team_info.name if team_info else team,
-        buyer=first_name(ctx.buyer.name if ctx.buyer else None),
+        buyer=buyer_label(ctx.buyer.name if ctx.buyer else None),
         language=slots["language"],
         channel=await buyer_channel(session, ctx),
         rating=ctx.review.rating,
@@ -297,7 +307,7 @@ def _select(placeholder: str, action_id: str, case_id: int, values: tuple[str, .
 
 def card_text(card: CaseCard) -> str:
     """The notification text (and the fallback for clients that do not render blocks)."""
-    return mrkdwn(f"{card.title} · {card.buyer} · {card.rating}/5 · {card.time_left} left")
+    return mrkdwn(f"{card.title} · buyer {card.buyer} · {card.rating}/5 · {card.time_left} left")
 
 
 def card_blocks(card: CaseCard) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from bot.platform.config import Settings
 from bot.platform.vocab import ADDRESSED_CHANNELS, Channel, Stage
 from bot.policy.bundle import active_bundle
 from bot.policy.channels import ChannelsPolicy
+from bot.policy.messages import OPTIONAL_SUBS
 from bot.store import buyer_contacts
 from bot.store.db import DURABLE
 from bot.store.models import Buyer, Case, Delivery, Event, Job, LinkTokenUse, Message
@@ -237,7 +238,7 @@ async def handle_inbound(ctx: JobContext, job: Job) -> None:
     if msg.start_token:
         await _bind_telegram(ctx, job.shop_id, msg)
         return
-    refused = None
+    refused = inbox_photos.NOT_READABLE if msg.attachment else None
     if msg.media and msg.photo is None:  # a Telegram photo or an MMS: fetched here, never in the webhook
         async with ctx.sessions() as session:
             buyer, case = await _sender(session, job.shop_id, msg)
@@ -337,7 +338,8 @@ async def _photo_refused(
 ) -> list[Reply]:
     """A photo that was not taken: an event for the record (staff and reports see it), the message itself when
     it had no words (the engine records those that do), and a notice to the buyer in their language."""
-    if not msg.text and not await _record_inbound(session, case, msg, "", now, {"photo_error": reason}):
+    meta = {"photo_error": reason, **({"attachment": msg.attachment} if msg.attachment else {})}
+    if not msg.text and not await _record_inbound(session, case, msg, "", now, meta):
         return []  # a retried job whose notice went out already
     told = await session.execute(select(Event.data).where(Event.case_id == case.id, Event.type == "photo_refused"))
     if any(d.get("provider_id") == msg.provider_id and d.get("channel") == msg.channel for d in told.scalars()):
@@ -348,12 +350,14 @@ async def _photo_refused(
         "type": "photo_refused",
         "from_stage": case.stage,
         "to_stage": case.stage,
-        "data": {"reason": reason, "channel": msg.channel, "provider_id": msg.provider_id},
+        "data": {"reason": reason, "channel": msg.channel, "provider_id": msg.provider_id, **meta},
         "policy_version": case.policy_version,
         "at": now,
     }
     await session.execute(Event.__table__.insert(), [event])
     catalog = (await active_bundle(session, case.shop_id)).catalog
+    if not catalog.has("photo", reason):  # a version published before the notice: its stand-in, if it has one
+        reason = OPTIONAL_SUBS.get(("photo", reason), reason)
     if not catalog.has("photo", reason):  # a version published before photos came by Telegram and SMS
         return []
     language = language or case.language or "en"

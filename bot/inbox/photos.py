@@ -25,6 +25,9 @@ log = logging.getLogger("mediator.inbox")
 # than that should not hold the buyer's words back any longer.
 FETCH_ATTEMPTS = 4
 NOT_FETCHED, TOO_LARGE, NOT_IMAGE = "not_fetched", "too_large", "not_image"
+# Not a file at all: a sticker, a location, a contact, a poll, a voice note (`Inbound.attachment`). Nothing is
+# fetched; the buyer hears that the bot reads text and photos, and the conversation goes on (issue 21).
+NOT_READABLE = "not_readable"
 
 
 async def fetch(ctx: JobContext, job: Job, case: Case, msg: Inbound) -> tuple[Inbound, str | None]:

@@ -56,6 +56,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "item",
         "part",
         "order_id",
+        "order_items",  # the case's order's item names, joined: said when the buyer names one it does not hold
         "problem",
         "remedy",
         "amount",
@@ -110,6 +111,10 @@ class AskDetails(_Strict):
     item: Variants
     evidence: Variants
     outcome: Variants
+    # The buyer named an item the order does not hold ("my lamp" for an order of a kettle and boots): the order's
+    # items ({order_items}, order {order_id}) and which one it is about (issue 21). Optional, so versions written
+    # before it still load; without it the bot asks `item`.
+    item_not_ordered: Variants | None = None
 
 
 class AnswerQuestion(_Strict):
@@ -208,6 +213,10 @@ class PhotoNotes(_Strict):
     too_large: Variants  # over the size limit ({limit})
     not_image: Variants  # a file that is not a photo
     not_fetched: Variants  # the provider never gave it to us: please send it again
+    # Not a file at all (a Telegram sticker, location, contact, poll, voice note): the bot reads text and photos
+    # only, please say it in words. Optional, so versions written before it still load; without it the bot
+    # says `not_image` (OPTIONAL_SUBS).
+    not_readable: Variants | None = None
 
 
 class Messages(_Strict):
@@ -308,6 +317,8 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("handoff", "item_changed"): "remedy_failed",
+    ("photo", "not_readable"): "not_image",
+    ("ask_details", "item_not_ordered"): "item",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

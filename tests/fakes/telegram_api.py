@@ -73,9 +73,10 @@ class FakeTelegram(FakeServer):
         caption: str | None = None,
         document: tuple[str, str | None] | None = None,
         video: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> dict:
         """A message update; `document` is (file_id, mime type) of a file sent "as a file", `video` a video's
-        file_id."""
+        file_id, `extra` any other fields of the message as the Bot API names them (a sticker, a location)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -106,6 +107,7 @@ class FakeTelegram(FakeServer):
             }
         if caption is not None:
             message["caption"] = caption
+        message.update(extra or {})
         return {"update_id": next(self._update_ids), "message": message}
 
     def button_update(self, chat_id: int, data: str) -> dict:

@@ -61,7 +61,7 @@ def demo(
     s = with_public_url(settings(), host, port)
 
     async def load() -> None:
-        from bot.app.demo import DEMO_KEY, demo_chat_links, live_demo_admin, live_demo_staff, load_demo
+        from bot.app.demo import DEMO_KEY, demo_chat_links, live_demo_admin, live_demo_staff, load_demo, ordered
         from bot.app.runtime import build_runtime
 
         rt = await build_runtime(s)
@@ -88,9 +88,10 @@ def demo(
             highlight=False,
             soft_wrap=True,
         )
-        for language, case_id, url in links:
+        for link in links:
             err.print(
-                f"  chat as the buyer of case {case_id} ({language}): {url}",
+                f"  chat as the buyer of case {link.case_id} ({link.language}), who ordered {ordered(link.items)}: "
+                f"{link.url}",
                 highlight=False,
                 soft_wrap=True,
                 markup=False,
