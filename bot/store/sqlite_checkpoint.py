@@ -37,9 +37,14 @@ Then measured alone (2026-12-05, later), on a host at load 6-11 on 2 cores (othe
   buyers, distinct questions), 3 interleaved pairs, with vs without: webhook p50 5.2 / 1.2 / 1.1 s vs 2.0 / 1.3 /
   1.2 s, p99 10.9 / 7.7 / 7.6 vs 9.9 / 6.8 / 8.2 s, turns/s over burst and drain 10.1 / 11.6 / 10.7 vs 9.6 / 13.3 /
   10.2, drain 84 / 74 / 79 vs 89 / 64 / 85 s, the worker's CPU 17.9 vs 18.3 ms a turn (the pair with that
-  counter). At that load the webhooks wait seconds either way (12-15 ms on a quiet host), so the end-to-end
-  bench cannot show a difference of a few ms a commit, for it or against it. Kept on the commit figures; judge
-  it again on bench/channels.py on a quiet host.
+  counter). At that load the webhooks wait seconds either way, so the end-to-end bench cannot show a
+  difference of a few ms a commit, for it or against it.
+- the same bench once the host's load fell to ~3, 2 pairs, with vs without: webhook p50 15.9 / 15.9 vs 17.0 /
+  16.6 ms, p99 187 / 245 vs 187 / 235 ms, turns/s 44 / 49 vs 44 / 54, drain 13.0 / 10.5 vs 12.7 / 8.4 s, the
+  worker's CPU 11.8 / 11.8 vs 12.0 / 11.6 ms a turn: no difference end to end.
+Kept for now on the commit figures alone (fewer 15-30 ms commits); end to end it neither paid nor cost at
+100 webhooks/s. If a quiet host with more pairs at a higher rate (where the commits' tail should matter more)
+shows no gain either, remove it and the backstop with it: SQLite's own autocheckpoint also keeps the log small.
 """
 
 from __future__ import annotations
