@@ -377,7 +377,8 @@ class Worker:
         load 7-11 on 2 cores (5 other engineers' work; figures indicative, no quiet host was to be had):
         - alone (bench/lane_wait.py, SQLite, 5,000 finished inbound jobs): p50 0.7 ms a call with no backlog,
           0.8 / 0.9 / 1.2 ms with 200 / 1,000 / 5,000 other senders' jobs pending (it reads each pending inbound
-          row's lane). The same through read-only sessions (no write gate) in one process.
+          row's lane); the same again at load 2 (p99 1.1-1.9 ms), and the same through read-only sessions (no
+          write gate) in one process: the cost is the query and SQLAlchemy around it, not the gate.
         - in bench/channels.py (web + worker on one SQLite file, 100 webhooks/s for 10 s, 100 buyers, distinct
           questions), 3 interleaved pairs, `--without lane_wait` vs with: webhook p50 1.6 / 14.5 / 1.2 s vs 1.2 /
           1.1 / 1.0 s, turns/s 14.3 / 9.6 / 11.7 vs 11.6 / 10.7 / 14.7, the worker's CPU 16.2 vs 17.9-18.0 ms a turn
