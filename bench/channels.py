@@ -1,7 +1,7 @@
 """Signed inbound SMS webhooks at a fixed rate against uvicorn on loopback, replies through the fake Twilio.
 
     .venv/bin/python bench/channels.py [--rate 500] [--seconds 30] [--buyers 500] [--database-url URL]
-        [--distinct-questions]
+        [--distinct-questions] [--without checkpoint|inline|lane_wait ...]
 
 Process layout: the scale-out deployment on one small machine (2 cores), as production would run it:
 - the web process: uvicorn (httptools and uvloop, which uvicorn[standard] brings), serving the webhooks
@@ -61,6 +61,52 @@ from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio  # noqa: 
 
 KEY = "bench-key"
 
+# `--without NAME` (repeatable) runs the web and worker processes with one piece of private machinery swapped for
+# the simpler arrangement, to judge it in an interleaved A/B (issue 17.8). A switch of this bench only, passed to
+# the child processes in the environment, never a product setting:
+# - checkpoint: no checkpoint thread (bot/store/sqlite_checkpoint.py); SQLite's own autocheckpoint (1,000 pages,
+#   inside the COMMIT that passes it) applies;
+# - inline: SQLAlchemy's aiosqlite as shipped (a helper thread per connection) instead of bot/store/sqlite_inline.py;
+# - lane_wait: inbound jobs skip `Worker._wait_for_lane` (the query that keeps a sender's messages in order across
+#   retries); with no retries in this bench the order is the same, so only its cost shows.
+WITHOUT_ENV = "BENCH_CHANNELS_WITHOUT"  # not MEDIATOR_*: the settings refuse unknown keys
+SWITCHES = ("checkpoint", "inline", "lane_wait")
+
+
+def switch_off_machinery() -> None:
+    """Apply `--without` in a child process, before it builds its runtime."""
+    names = [n for n in os.environ.get(WITHOUT_ENV, "").split(",") if n]
+    if not names:
+        return
+    import bot.store.db
+    from bot.store.queue import Worker
+
+    if "checkpoint" in names:
+        bot.store.db.Checkpointer = lambda _path, _engine: None  # type: ignore[assignment,misc]
+    if "inline" in names:
+        bot.store.db.inline_creator = lambda _database: None  # type: ignore[assignment]  # aiosqlite's default
+
+    if "lane_wait" in names:
+
+        async def no_wait(self: Worker, job: Any) -> None:
+            return None
+
+        Worker._wait_for_lane = no_wait  # type: ignore[method-assign]
+
+
+async def report_machinery(rt: Any) -> None:
+    """Write to the log what the worker's engine really runs on, so a switch that did not take is seen."""
+    from bot.store.db import checkpointer_of
+
+    async with rt.engine.connect() as conn:
+        driver = type((await conn.get_raw_connection()).driver_connection).__module__
+    print(
+        f"worker: without {os.environ.get(WITHOUT_ENV) or 'nothing'}; checkpoint thread "
+        f"{checkpointer_of(rt.engine) is not None}; driver {driver}",
+        file=sys.stderr,
+        flush=True,
+    )
+
 
 def app_factory() -> FastAPI:
     """The web process: `mediator serve`'s app without its embedded scheduler (a separate worker process
@@ -69,6 +115,7 @@ def app_factory() -> FastAPI:
     from bot.app.web import create_app
     from bot.platform.config import get_settings
 
+    switch_off_machinery()
     settings = get_settings()
     app = create_app(settings)
 
@@ -140,8 +187,10 @@ async def worker() -> None:
     from bot.app.runtime import build_runtime
     from bot.platform.config import load_settings
 
+    switch_off_machinery()
     rt = await build_runtime(load_settings())
     rt.settle()
+    await report_machinery(rt)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await rt.worker.run_forever(stop)
@@ -168,6 +217,9 @@ async def main() -> None:
         "--distinct-questions", action="store_true", help="every buyer's questions are their own (no cached answers)"
     )
     parser.add_argument("--worker-nice", type=int, default=10, help="CPU niceness of the worker process")
+    parser.add_argument(
+        "--without", action="append", default=[], choices=SWITCHES, help="swap out one piece of private machinery"
+    )
     args = parser.parse_args()
 
     db = scratch_database(args.database_url)
@@ -188,10 +240,12 @@ async def main() -> None:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": "+15005550006",
             "TWILIO_API_BASE": fake.url,
+            WITHOUT_ENV: ",".join(args.without),
         }
     )
     await create_shop(env)
     log = tempfile.NamedTemporaryFile(prefix="mediator-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    print(f"the web and worker processes log to {log.name}", flush=True)
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
         [
             sys.executable,
@@ -279,7 +333,8 @@ async def run(
         await asyncio.sleep(0.5)
     contacts = len(fake.sent)
     print(
-        f"{args.buyers} cases opened, {contacts} first-contact SMS sent; firing {args.rate:.0f} webhooks/s "
+        f"{args.buyers} cases opened, {contacts} first-contact SMS sent; "
+        f"without: {', '.join(args.without) or 'nothing'}; firing {args.rate:.0f} webhooks/s "
         f"for {args.seconds:.0f} s (machine shared with other work: figures are indicative)"
     )
 
@@ -342,6 +397,9 @@ async def run(
         await asyncio.sleep(0.25)
     left = query(db, busy)[0][0]
     drained = time.perf_counter() - drain_start
+    # The worker's CPU over burst and drain, per turn: on a shared host the wall-clock figures follow the other
+    # work (the worker is niced), while what a turn costs in CPU moves much less.
+    worker_cpu = cpu_seconds(pids["worker"]) - cpu_before["worker"]
     inbound = {r[0] for r in query(db, "SELECT provider_id FROM messages WHERE direction='in' AND channel='sms'")}
     # The inbox is the jobs table: an acknowledged webhook is safe once its job is committed, handled or not.
     inboxed = {r[0].rsplit(":", 1)[1] for r in query(db, "SELECT dedupe_key FROM jobs WHERE kind='inbound'")}
@@ -358,7 +416,8 @@ async def run(
     print(
         f"drain: {'done' if not left else f'{left} jobs left'} {drained:.1f} s after the burst; "
         f"{len(inbound)} of {len(accepted)} messages had their turn "
-        f"({len(inbound) / (elapsed + drained):.1f} turns/s over burst and drain)"
+        f"({len(inbound) / (elapsed + drained):.1f} turns/s over burst and drain); worker CPU {worker_cpu:.1f} s, "
+        f"{worker_cpu / max(1, len(inbound)) * 1000:.2f} ms a turn"
     )
     print(
         f"accepted {len(accepted)}, lost {lost}, doubled {doubled}, "

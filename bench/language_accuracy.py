@@ -17,8 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.platform.folding import plain  # noqa: E402
 from bot.understanding import language as language_module  # noqa: E402
-from bot.understanding.folding import plain  # noqa: E402
 from bot.understanding.translit import latin_texts  # noqa: E402
 
 

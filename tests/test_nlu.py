@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.app.cli.nlu import nlu_app
-from bot.understanding import folding, model_cache
+from bot.platform import folding
+from bot.understanding import model_cache
 from bot.understanding import nlu as nlu_module
 from bot.understanding.nlu import INTENTS, LEVELS, NLU, load_nlu, read_emotion, read_rasa_nlu
 

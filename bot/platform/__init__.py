@@ -1,1 +1,2 @@
-"""Shared vocabulary, settings, clock and YAML helpers: the leaf layer, importing nothing else of Mediator."""
+"""Shared vocabulary, settings, clock, YAML helpers and text folding: the leaf layer, importing nothing else of
+Mediator."""

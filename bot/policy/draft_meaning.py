@@ -27,7 +27,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from bot.understanding import folding
+from bot.platform import folding
 from bot.understanding.model_cache import cached_model
 
 # Bump when features, estimator or the pickled layout change, so old caches are never loaded.

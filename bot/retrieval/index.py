@@ -23,7 +23,6 @@ import os
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.platform.folding import plain
 from bot.platform.knowledge_config import HttpStoreSettings, KnowledgeSettings, PersistentStoreSettings
 from bot.retrieval.anchors import cites, slug, split_anchor
 from bot.retrieval.embeddings import EmbeddingsConfigError, make_embeddings
@@ -248,19 +248,6 @@ def _new_client(store: PersistentStoreSettings | HttpStoreSettings) -> ClientAPI
         ) from exc
 
 
-# Letters NFKD does not decompose but buyers drop all the same; bot/understanding/folding.py folds buyers'
-# messages the same way for the NLU (a sibling layer, so not imported here).
-_EXTRA_FOLDS = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "đ": "d", "ß": "ss", "’": "'", "ʼ": "'"})
-
-
-def fold_for_matching(text: str) -> str:
-    """Lower case without diacritics: "Zwrócić" -> "zwrocic", "Zurückschicken" -> "zuruckschicken"."""
-    text = text.lower().translate(_EXTRA_FOLDS)
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def _is_preamble(metadata: dict[str, Any]) -> bool:
     """Whether a chunk is the text under a document's title, before its first section (a heading path
     of one level, "Returns and refunds", where a section's is "Returns and refunds > Exchanges")."""
@@ -283,10 +270,11 @@ class _LexicalIndex:
         self.texts = texts
         self.metadatas = metadatas
         self.languages = np.array([m.get("language", "") for m in metadatas])
-        # Folded (lower case, no diacritics) on both sides: buyers type "zwrocic" for "zwrócić" and
-        # "vraceni" for "vrácení", and an n-gram with a diacritic then matched nothing.
+        # Folded (lower case, no diacritics; bot/platform/folding.py, as the NLU folds) on both sides: buyers
+        # type "zwrocic" for "zwrócić" and "vraceni" for "vrácení", and an n-gram with a diacritic then
+        # matched nothing.
         self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=fold_for_matching
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=plain
         )
         # Column-major, so a query touches only the columns of its own n-grams (an inverted index):
         # ~1 ms over 10,000 chunks, where a full sparse product measured ~14 ms.

@@ -26,6 +26,25 @@ The thread ends when the engine is disposed or garbage-collected.
 
 Kept after measuring the library arrangement (issue 17.8, 2026-12-05): it and bot/store/sqlite_inline.py were
 swapped out together, and bench/channels.py lost a third of its throughput; the figures are in that module.
+
+Then measured alone (2026-12-05, later), on a host at load 6-11 on 2 cores (other engineers' work; indicative):
+- bench/sqlite_commits.py, 100 conversations, 3 interleaved pairs, this thread vs `--commit-checkpoints` (no
+  thread, SQLite's autocheckpoint at 1,000 pages): COMMIT p99 16.2 / 8.3 / 8.8 ms vs 17.5 / 13.4 / 15.3 ms, max
+  20.5 / 17.0 / 17.8 vs 32.1 / 24.8 / 26.0 ms, commits over 2 ms 52 / 45 / 41 vs 60 / 54 / 68 of 1,000 (median
+  0.10 ms in both). So it does what it is for, in every pair: fewer and shorter slow commits. Its
+  price: under writes with no pause the log grows to the backstop, 41 MB at the end vs 4.2 MB.
+- bench/channels.py `--without checkpoint` (web + worker on one SQLite file, 100 webhooks/s for 10 s, 100
+  buyers, distinct questions), 3 interleaved pairs, with vs without: webhook p50 5.2 / 1.2 / 1.1 s vs 2.0 / 1.3 /
+  1.2 s, p99 10.9 / 7.7 / 7.6 vs 9.9 / 6.8 / 8.2 s, turns/s over burst and drain 10.1 / 11.6 / 10.7 vs 9.6 / 13.3 /
+  10.2, drain 84 / 74 / 79 vs 89 / 64 / 85 s, the worker's CPU 17.9 vs 18.3 ms a turn (the pair with that
+  counter). At that load the webhooks wait seconds either way, so the end-to-end bench cannot show a
+  difference of a few ms a commit, for it or against it.
+- the same bench once the host's load fell to ~3, 2 pairs, with vs without: webhook p50 15.9 / 15.9 vs 17.0 /
+  16.6 ms, p99 187 / 245 vs 187 / 235 ms, turns/s 44 / 49 vs 44 / 54, drain 13.0 / 10.5 vs 12.7 / 8.4 s, the
+  worker's CPU 11.8 / 11.8 vs 12.0 / 11.6 ms a turn: no difference end to end.
+Kept for now on the commit figures alone (fewer 15-30 ms commits); end to end it neither paid nor cost at
+100 webhooks/s. If a quiet host with more pairs at a higher rate (where the commits' tail should matter more)
+shows no gain either, remove it and the backstop with it: SQLite's own autocheckpoint also keeps the log small.
 """
 
 from __future__ import annotations

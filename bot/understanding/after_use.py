@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.understanding.folding import normalise
+from bot.platform.folding import normalise
 
 FILE = Path(__file__).resolve().parents[2] / "data" / "failed_after_use.yml"
 _GAP = r"\W+(?:\w+\W+){0,3}?"  # up to three words between the verb and the span, either way round

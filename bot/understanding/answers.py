@@ -18,8 +18,8 @@ from typing import Literal
 
 import yaml
 
+from bot.platform.folding import fold, normalise
 from bot.platform.vocab import Wish, names
-from bot.understanding.folding import fold, normalise
 from bot.understanding.translit import latin_pattern
 
 Revision = Literal["revised", "kept", "later"]

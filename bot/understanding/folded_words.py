@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.understanding.folding import plain
+from bot.platform.folding import plain
 from bot.understanding.translit import latin_texts
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -41,10 +41,10 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
 from bot.understanding.answers import negation_words
 from bot.understanding.folded_words import folded_language_confidence
-from bot.understanding.folding import fold, normalise
 from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
@@ -152,7 +152,7 @@ class ParseResult:
         }
 
 
-# ---- text folding (bot/understanding/folding.py) ---------------------------------------------------
+# ---- text folding (bot/platform/folding.py) ------------------------------------------------------
 
 
 def _span(index: list[int], start: int, end: int) -> tuple[int, int]:

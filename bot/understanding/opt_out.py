@@ -21,7 +21,7 @@ from typing import Protocol
 
 import yaml
 
-from bot.understanding.folding import fold
+from bot.platform.folding import fold
 from bot.understanding.nlu import DEFAULT_DATA_DIR
 
 # Measured with bench/nlu_accuracy.py on data/eval/nlu (389 messages, 32 opt-outs): 0.6 is the lowest floor

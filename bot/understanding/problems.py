@@ -36,9 +36,9 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from bot.platform.folding import fold
 from bot.platform.sentence_encoder import use_multilingual
 from bot.platform.vocab import Problem, names
-from bot.understanding.folding import fold
 
 NONE = "none"
 LABELS = (*[p for p in names(Problem) if p != "other"], NONE)

@@ -1,8 +1,12 @@
 """How buyers' text is folded before anything reads it: lower case, no diacritics, one apostrophe.
 
 Buyers type "zmienie" as often as "zmienię", "Strasse" as "Straße", and "pokoj" for "pokój"; every reader
-(the NLU, the answer patterns, the opt-out phrases, the guard rails' model) folds text the same way, so a
-phrase written in data/ matches however the buyer typed it.
+(the NLU, the answer patterns, the opt-out phrases, the guard rails' model, and the knowledge index's lexical
+half) folds text the same way, so a phrase written in data/ or knowledge/ matches however the buyer typed it.
+
+It lives in the platform layer because understanding and retrieval are sibling layers that may not import each
+other (docs/ARCHITECTURE.md); both read it from here, so there is one definition of a folded letter
+(retrieval kept a copy of its own until issue 17, which drifted: it left "`" unfolded).
 """
 
 from __future__ import annotations
