@@ -392,6 +392,8 @@ def test_a_yes_or_no_typed_in_latin_letters(language: str, text: str, meaning: s
 def test_a_review_answer_typed_in_latin_letters() -> None:
     assert revision_answer("ok, otzyv potom izmenyu", "ru") == "later"
     assert revision_answer("vidhuk zaraz zminiu", "uk") == "revised"
+
+
 from bot.understanding.answers import asks_for_information  # noqa: E402
 
 
