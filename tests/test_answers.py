@@ -435,3 +435,26 @@ from bot.understanding.answers import mentions_video  # noqa: E402
 )
 def test_a_video_as_evidence_is_recognised(language: str, text: str, expected: bool) -> None:
     assert mentions_video(text, language) is expected
+
+
+from bot.understanding.answers import mentions_photo  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("uk", "fotka ye, mozhu skynuty", True),
+        ("uk", "є знімок з пошти", True),
+        ("ru", "есть пара снимков", True),
+        ("pl", "mam fotke na telefonie", True),
+        ("de", "hab ein paar Bilder gemacht", True),
+        ("es", "tengo fotos del paquete", True),
+        ("sv", "jag har en bild på skadan", True),
+        ("en", "got a couple of pics", True),
+        ("en", "the glass is cracked right across", False),
+        ("de", "der Deckel ist gesprungen", False),
+        ("uk", "кришка тріснула", False),
+    ],
+)
+def test_a_photo_the_buyer_speaks_of_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert mentions_photo(text, language) is expected

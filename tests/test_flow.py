@@ -817,3 +817,16 @@ def test_only_a_yes_to_the_photo_question_is_told_to_send_it_here() -> None:
     assert described.actions == ["action_ask_details"]  # straight on to the next question
     offered = turn(s, intent="affirm", text="yes, I have a photo on my phone")
     assert offered.slots["photo_offered"] is True and offered.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("uk", "foto ye, mozhu nadislaty"), ("de", "hab Bilder davon, wohin damit?"), ("pl", "mam zdjecia z kuriera")],
+)
+def test_a_photo_spoken_of_without_a_yes_is_offered(language: str, text: str) -> None:
+    """ "foto ye, mozhu nadislaty" (there is a photo, I can send it) has no yes word and read as a description: the
+    buyer was not told to send it here (held-out round 4, uk). A photo word offers it."""
+    slots = {"what": "arrived broken", "item": "lamp", "problems": ["damaged"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
+    plan = turn(s, intent="describe_problem", text=text, language=language)
+    assert plan.slots["photo_offered"] is True and plan.actions[0] == "action_acknowledge"

@@ -36,6 +36,7 @@ from bot.understanding.answers import (
     asks_part_of_price,
     declined_wishes,
     follow_up_answer,
+    mentions_photo,
     mentions_video,
     negated,
     part_named,
@@ -420,9 +421,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
             # Only a yes offers a photo: "the glass is cracked" answers the question with a description, and was
             # told "Yes, please send it here" as if the buyer had asked (seen in the demo, issue 21). A video the
-            # buyer says they took is offered too.
+            # buyer says they took is offered too, and so is a photo they speak of ("foto ye, mozhu
+            # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video
+            offered = offered or mentions_photo(m.text, s.get("language") or m.language)
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for

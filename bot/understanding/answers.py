@@ -320,17 +320,28 @@ def asks_for_information(text: str, language: str | None) -> bool:
     return any(p.search(said) for lang in _own_then_english(language) for p in kinds.get(lang, {}).get("asks", []))
 
 
-@lru_cache(maxsize=4)
-def _video(path: Path = ANSWERS / "video.yml") -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
     return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+
+
+def _mentions(name: str, text: str, language: str | None) -> bool:
+    said = normalise(text)
+    return any(p.search(said) for lang in _own_then_english(language) for p in _word_patterns(name).get(lang, []))
 
 
 def mentions_video(text: str, language: str | None) -> bool:
     """Does the buyer say their evidence is a video ("I filmed the unboxing")? The chat takes photos only, so
     they are asked for a screenshot from it rather than told to send "the photo"."""
-    said = normalise(text)
-    return any(p.search(said) for lang in _own_then_english(language) for p in _video().get(lang, []))
+    return _mentions("video.yml", text, language)
+
+
+def mentions_photo(text: str, language: str | None) -> bool:
+    """Does the buyer speak of a photo they have ("foto ye, mozhu nadislaty")? Said to the photo question, it
+    offers one, and the buyer is told to send it here; a description with no such word ("the glass is cracked")
+    offers nothing (data/answers/photo.yml)."""
+    return _mentions("photo.yml", text, language)
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
