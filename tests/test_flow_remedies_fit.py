@@ -176,9 +176,9 @@ def test_a_new_amount_named_against_the_offer_is_met() -> None:
     assert plan.slots["accepted_remedy"]["amount"] == "25.00"
 
 
-def test_a_hidden_cost_difference_named_is_refunded_as_named() -> None:
-    """The policy's 20% of a 45.00 order is 9.00; the buyer asks for the 8.00 they were overcharged."""
-    s = flow.State(
+def overcharged_45() -> flow.State:
+    """An Albanian buyer overcharged on a 45.00 order, asked what would be fair."""
+    return flow.State(
         Stage.GATHERING,
         {
             "language": "sq",
@@ -190,6 +190,11 @@ def test_a_hidden_cost_difference_named_is_refunded_as_named() -> None:
         },
         facts(topic="billing", order_value=Decimal("45.00")),
     )
+
+
+def test_a_hidden_cost_difference_named_is_refunded_as_named() -> None:
+    """The policy's 20% of a 45.00 order is 9.00; the buyer asks for the 8.00 they were overcharged."""
+    s = overcharged_45()
     plan = turn(s, intent="request_refund", language="sq", text="x", entities=[Amount("8.00 EUR")])
     assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
     assert plan.slots["proposed_remedy"]["amount"] == "8.00"
@@ -266,18 +271,7 @@ def test_the_problem_names_the_missing_part_not_the_whole_item(language: str) ->
 
 def test_a_sum_named_as_the_fair_outcome_is_a_money_wish_of_that_sum() -> None:
     """No wish phrase, no money intent: "Return the 8 euros you overcharged" still names what would be fair."""
-    s = flow.State(
-        Stage.GATHERING,
-        {
-            "language": "sq",
-            "what": "x",
-            "item": "blanket",
-            "problems": ["hidden_cost"],
-            "requested_slot": "outcome",
-            "asked": ["when", "evidence"],
-        },
-        facts(topic="billing", order_value=Decimal("45.00")),
-    )
+    s = overcharged_45()
     plan = turn(s, intent="describe_problem", language="sq", text="x", entities=[Amount("8.00 EUR")])
     assert plan.slots["wants"] == "discount"
     assert plan.slots["proposed_remedy"]["amount"] == "8.00" and plan.slots["why_not"]["kind"] == "asked"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,23 @@ from tests.test_policy_admin import publish_edit
 
 SECRET = "tg-webhook-secret"
 CHAT = 424242
+
+
+def telegram_polling(settings: Settings) -> tuple[Any, Any]:
+    """The channels the app builds in polling mode (TELEGRAM_POLLING=1, the demo's), and their Telegram poller."""
+    from channels.registry import build_channels
+
+    polling = build_channels(
+        settings.model_copy(
+            update={
+                "channels": settings.channels.model_copy(
+                    update={"telegram_polling": True, "telegram_webhook_secret": None}
+                )
+            }
+        )
+    )
+    [poller] = polling.background
+    return polling, poller
 
 
 @pytest.fixture
@@ -332,18 +350,8 @@ async def test_polling_mode_feeds_the_same_inbox(
     import asyncio
 
     from bot.store.models import Job
-    from channels.registry import build_channels
 
-    polling = build_channels(
-        settings.model_copy(
-            update={
-                "channels": settings.channels.model_copy(
-                    update={"telegram_polling": True, "telegram_webhook_secret": None}
-                )
-            }
-        )
-    )
-    [poller] = polling.background
+    polling, poller = telegram_polling(settings)
     await bound_case(client, rt, tg)
     tg.queue(tg.message_update(CHAT, "It was the lamp"))
     poller.start(rt)

@@ -17,9 +17,8 @@ from sqlalchemy import select
 from bot.app.runtime import Runtime
 from bot.platform.config import Settings
 from bot.store.models import Case, Event, Job, Message, Photo
-from channels.registry import build_channels
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_telegram import CHAT, bound_case, post_update, say
+from tests.test_telegram import CHAT, bound_case, post_update, say, telegram_polling
 from tests.test_telegram import settings as settings  # Telegram on, against the fake
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,16 +182,7 @@ async def test_polling_skips_an_update_aiogram_cannot_read_and_hears_the_next(
     schema refused failed every poll at the same offset, and the bot heard no one again. Each update now stands
     alone: the broken attachment is answered like any unreadable one, an update past saving is skipped, and the
     buyer's next words arrive."""
-    polling = build_channels(
-        settings.model_copy(
-            update={
-                "channels": settings.channels.model_copy(
-                    update={"telegram_polling": True, "telegram_webhook_secret": None}
-                )
-            }
-        )
-    )
-    [poller] = polling.background
+    polling, poller = telegram_polling(settings)
     await bound_case(client, rt, tg)
     tg.queue(tg.message_update(CHAT, None, extra=ATTACHMENTS["voice note without a file id"]))
     past_saving = tg.message_update(CHAT, "lost")
