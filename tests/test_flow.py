@@ -830,3 +830,13 @@ def test_a_photo_spoken_of_without_a_yes_is_offered(language: str, text: str) ->
     s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
     plan = turn(s, intent="describe_problem", text=text, language=language)
     assert plan.slots["photo_offered"] is True and plan.actions[0] == "action_acknowledge"
+
+
+def test_a_photo_spoken_of_is_offered_whatever_the_classifier_reads() -> None:
+    """"fotky mam, muzu poslat" (I have photos, can send) read as request_replacement (0.42): the evidence answer
+    was skipped, the buyer never told to send them here (held-out round 4, cs)."""
+    slots = {"what": "wrong item", "item": "headphones", "problems": ["wrong_item"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": "cs", **slots}, facts())
+    plan = turn(s, intent="request_replacement", confidence=0.42, text="fotky mam, muzu poslat", language="cs")
+    assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] is True
+    assert plan.actions[0] == "action_acknowledge"

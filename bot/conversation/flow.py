@@ -415,7 +415,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
-        if said or m.intent in ("affirm", "deny", "describe_problem"):
+        photo = mentions_photo(m.text, s.get("language") or m.language)
+        if said or m.intent in ("affirm", "deny", "describe_problem") or photo:
             slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
@@ -424,8 +425,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # buyer says they took is offered too, and so is a photo they speak of ("foto ye, mozhu
             # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
-            offered = said == "yes" or (said is None and m.intent == "affirm") or video
-            offered = offered or mentions_photo(m.text, s.get("language") or m.language)
+            offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
