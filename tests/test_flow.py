@@ -833,7 +833,7 @@ def test_a_photo_spoken_of_without_a_yes_is_offered(language: str, text: str) ->
 
 
 def test_a_photo_spoken_of_is_offered_whatever_the_classifier_reads() -> None:
-    """"fotky mam, muzu poslat" (I have photos, can send) read as request_replacement (0.42): the evidence answer
+    """ "fotky mam, muzu poslat" (I have photos, can send) read as request_replacement (0.42): the evidence answer
     was skipped, the buyer never told to send them here (held-out round 4, cs)."""
     slots = {"what": "wrong item", "item": "headphones", "problems": ["wrong_item"], "requested_slot": "evidence"}
     s = flow.State(Stage.GATHERING, {"language": "cs", **slots}, facts())
