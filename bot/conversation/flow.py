@@ -821,7 +821,8 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]
     other = [w for w in named if w not in serves]
-    refused = [w for w in declined_wishes(m.text, language) if w in serves]
+    turned_down_said = declined_wishes(m.text, language)
+    refused = [w for w in turned_down_said if w in serves]
     if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused:
         countered = counter_offer(s, m, p, r, slots, proposed)
         if countered is not None:
@@ -914,7 +915,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # What the buyer turns down by kind ("I'd rather not post them back": a return) is not offered next: a
         # return pickup offered to a buyer who had just said they would not post the towels back (issue 19.4).
         # The offer itself is left to the rule below ("no, but here is what I can do" keeps it once, with the reason).
-        turned_down = set(declined_wishes(m.text, language)) - {wish}
+        turned_down = set(turned_down_said) - {wish}
         declined |= {
             t for t, kind in r.remedies if kind.serves and set(kind.serves) <= turned_down and t != proposed.get("type")
         }

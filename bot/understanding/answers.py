@@ -12,6 +12,7 @@ a pattern that misses is visible and fixable by an admin in one line, where a mo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -67,12 +68,17 @@ def _identity(path: Path = ANSWERS / "identity.yml") -> dict[str, list[re.Patter
     return {language: _compiled(patterns) for language, patterns in data.items()}
 
 
+def _says(text: str, language: str | None, patterns: Callable[[str], list[re.Pattern[str]]]) -> bool:
+    """Whether the message matches one of a language's patterns (`patterns(lang)`), in the buyer's language, then
+    English: the one reading every yes/no-shaped question of this module shares."""
+    said = normalise(text)
+    return any(p.search(said) for lang in _own_then_english(language) for p in patterns(lang))
+
+
 def asks_if_bot(text: str, language: str | None) -> bool:
     """Does the buyer ask whether they are talking to a machine or a person? (In their language or in
     English: "are you a bot?" is written in English by many.)"""
-    said = normalise(text)
-    by_language = _identity()
-    return any(p.search(said) for lang in _own_then_english(language) for p in by_language.get(lang, []))
+    return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
 WISHES: tuple[str, ...] = names(Wish)
@@ -118,10 +124,7 @@ def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
 def states_preference(text: str, language: str | None) -> bool:
     """Does the message say the buyer would rather have something ("I'd rather have the money", "mir wäre das
     Geld lieber")? Read in their language and in English, like the wishes."""
-    said = normalise(text)
-    return any(
-        p.search(said) for lang in _own_then_english(language) for p in _wishes().get(lang, {}).get("prefer", [])
-    )
+    return _says(text, language, lambda lang: _wishes().get(lang, {}).get("prefer", []))
 
 
 def declined_wishes(text: str, language: str | None) -> list[str]:
@@ -179,9 +182,7 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
     """Whether a refund the message names is part of the price ("a partial refund is fine"). Without such words
     "my money back" or "a refund" means the whole price: never the acceptance of a partial refund (issue 19: a
     buyer who said "I'd rather have my money back" was recorded as accepting 30%)."""
-    said = normalise(text)
-    languages = _own_then_english(language)
-    return any(p.search(said) for lang in languages for p in _wishes().get(lang, {}).get("partial", []))
+    return _says(text, language, lambda lang: _wishes().get(lang, {}).get("partial", []))
 
 
 @lru_cache(maxsize=4)
@@ -315,9 +316,7 @@ def asks_for_information(text: str, language: str | None) -> bool:
     to answer, not a yes because it names the coupon."""
     if "?" not in text:
         return False
-    said = normalise(text)
-    kinds = _kinds_of("questions.yml", ("asks",))
-    return any(p.search(said) for lang in _own_then_english(language) for p in kinds.get(lang, {}).get("asks", []))
+    return _says(text, language, lambda lang: _kinds_of("questions.yml", ("asks",)).get(lang, {}).get("asks", []))
 
 
 @lru_cache(maxsize=8)
@@ -327,8 +326,7 @@ def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
 
 
 def _mentions(name: str, text: str, language: str | None) -> bool:
-    said = normalise(text)
-    return any(p.search(said) for lang in _own_then_english(language) for p in _word_patterns(name).get(lang, []))
+    return _says(text, language, lambda lang: _word_patterns(name).get(lang, []))
 
 
 def mentions_video(text: str, language: str | None) -> bool:
@@ -369,5 +367,4 @@ def _haggle() -> dict[str, dict[str, list[re.Pattern[str]]]]:
 def asks_for_more(text: str, language: str | None) -> bool:
     """Does the message ask for a bit more than the money offered ("a bit more?", "geht da noch was?")? A
     counter-offer (data/answers/haggle.yml), read in the buyer's language and in English (issue 19.3)."""
-    said = normalise(text)
-    return any(p.search(said) for lang in _own_then_english(language) for p in _haggle().get(lang, {}).get("more", []))
+    return _says(text, language, lambda lang: _haggle().get(lang, {}).get("more", []))
