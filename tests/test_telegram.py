@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from bot.outbox.outbox import DELIVER_ATTEMPTS
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
 from bot.store import buyer_contacts
-from bot.store.models import Buyer, Case, ConsentEvent, Delivery, Message
+from bot.store.models import Buyer, Case, ConsentEvent, Delivery, Job, Message
 from channels.base import Outbound
 from channels.telegram import SECRET_HEADER, start_token
 from tests.conftest import review
@@ -44,6 +45,23 @@ def telegram_polling(settings: Settings) -> tuple[Any, Any]:
     )
     [poller] = polling.background
     return polling, poller
+
+
+async def poll_until_inbound(rt: Runtime, polling: Any, poller: Any, text: str, tries: int, failure: str) -> list[Any]:
+    """Runs the poller until an inbound job carries `text`, and returns every inbound job's payload. The poller is
+    real I/O against the fake, so this waits for the job, not for time; it is stopped either way."""
+    poller.start(rt)
+    try:
+        for _ in range(tries):
+            async with rt.sessions() as session:
+                jobs = (await session.execute(select(Job.payload).where(Job.kind == "inbound"))).scalars().all()
+            if any(p.get("text") == text for p in jobs):
+                return list(jobs)
+            await asyncio.sleep(0.05)
+        raise AssertionError(failure)
+    finally:
+        await poller.stop()
+        await polling.close()
 
 
 @pytest.fixture
@@ -347,24 +365,8 @@ async def test_closed_case_still_routes_keywords(client: httpx.AsyncClient, rt: 
 async def test_polling_mode_feeds_the_same_inbox(
     rt: Runtime, tg: FakeTelegram, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    import asyncio
-
-    from bot.store.models import Job
-
     polling, poller = telegram_polling(settings)
     await bound_case(client, rt, tg)
     tg.queue(tg.message_update(CHAT, "It was the lamp"))
-    poller.start(rt)
-    try:
-        for _ in range(100):  # the poller is real I/O against the fake: wait for its job, not for time
-            async with rt.sessions() as session:
-                jobs = (await session.execute(select(Job.payload).where(Job.kind == "inbound"))).scalars().all()
-            if any(p.get("text") == "It was the lamp" for p in jobs):
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the poller never delivered the update")
-    finally:
-        await poller.stop()
-        await polling.close()
+    await poll_until_inbound(rt, polling, poller, "It was the lamp", 100, "the poller never delivered the update")
     assert "deleteWebhook" in tg.calls and "getUpdates" in tg.calls

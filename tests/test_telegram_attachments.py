@@ -5,7 +5,6 @@ conversation goes on with their next words."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,9 @@ from sqlalchemy import select
 
 from bot.app.runtime import Runtime
 from bot.platform.config import Settings
-from bot.store.models import Case, Event, Job, Message, Photo
+from bot.store.models import Case, Event, Message, Photo
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_telegram import CHAT, bound_case, post_update, say, telegram_polling
+from tests.test_telegram import CHAT, bound_case, poll_until_inbound, post_update, say, telegram_polling
 from tests.test_telegram import settings as settings  # Telegram on, against the fake
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,17 +188,6 @@ async def test_polling_skips_an_update_aiogram_cannot_read_and_hears_the_next(
     past_saving["message"]["message_id"] = "not a number"  # no part of the message can be left out to save it
     tg.queue(past_saving)
     tg.queue(tg.message_update(CHAT, "It was the lamp"))
-    poller.start(rt)
-    try:
-        for _ in range(200):  # real I/O against the fake: wait for the last update's job, not for time
-            async with rt.sessions() as session:
-                jobs = (await session.execute(select(Job.payload).where(Job.kind == "inbound"))).scalars().all()
-            if any(p.get("text") == "It was the lamp" for p in jobs):
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the poller never got past the update it could not read")
-    finally:
-        await poller.stop()
-        await polling.close()
+    failure = "the poller never got past the update it could not read"
+    jobs = await poll_until_inbound(rt, polling, poller, "It was the lamp", 200, failure)
     assert any(p.get("attachment") == "unknown" for p in jobs), jobs
