@@ -458,3 +458,148 @@ from bot.understanding.answers import mentions_photo  # noqa: E402
 )
 def test_a_photo_the_buyer_speaks_of_is_recognised(language: str, text: str, expected: bool) -> None:
     assert mentions_photo(text, language) is expected
+
+
+from bot.understanding.answers import asks_for_person  # noqa: E402
+
+# A request for a person, said in so many words, in a long message or beside "are you a bot?" (held-out personas,
+# round 5: such requests were answered as the question only, and the buyer kept in the chat).
+ASKS_FOR_PERSON = [
+    ("en", "The kettle leaks from the base and I've had enough. Can I talk to a real human please"),
+    ("en", "r u a bot? if so connect me to an agent"),
+    ("en", "just get me a manager"),
+    ("de", "Ich würde gerne mit einer echten Person sprechen, nicht mit einem Programm."),
+    ("de", "Verbinden Sie mich bitte mit Ihrem Kollegen aus der Reklamation"),
+    ("fr", "Le colis est bloqué depuis une semaine. Je voudrais parler à un conseiller."),
+    ("fr", "passez-moi quelqu'un du service client svp"),
+    ("es", "quisiera hablar con un encargado, esto ya es demasiado"),
+    ("es", "ponme con una persona de verdad por favor"),
+    ("it", "preferirei parlare con un operatore, grazie"),
+    ("it", "mi passi un collega per favore"),
+    ("sv", "kan jag få prata med en riktig människa istället?"),
+    ("sv", "koppla mig till en handläggare"),
+    ("pl", "chciałbym porozmawiać z konsultantem"),
+    ("cs", "chtěl bych mluvit s operátorem"),
+    ("ru", "соедините меня с оператором"),
+    ("uk", "хочу поговорити з живою людиною"),
+    ("ru", "hochu pogovorit s operatorom"),
+    ("sq", "dua te flas me nje operator"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), ASKS_FOR_PERSON)
+def test_a_request_for_a_person_is_read_in_any_message(language: str, text: str) -> None:
+    assert asks_for_person(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a person named, but nobody asked for
+        ("en", "the person on the phone was really rude to me"),
+        ("en", "are you a bot or a real person?"),
+        ("en", "I don't want to talk to a person, just fix it"),
+        ("de", "Ihr Mitarbeiter am Telefon hat einfach aufgelegt"),
+        ("de", "Bist du ein Mensch?"),
+        ("fr", "le conseiller au téléphone ne savait rien"),
+        ("es", "la persona que me atendió fue muy borde"),
+        ("it", "l'operatore è stato gentile ma non ha risolto niente"),
+        ("sv", "personen i kundtjänst var otrevlig"),
+        ("ru", "с кем можно поговорить о возврате?"),
+        ("pl", "z kim mam rozmawiać w sprawie zwrotu?"),
+    ],
+)
+def test_a_person_named_without_a_request_is_not_one(language: str, text: str) -> None:
+    assert not asks_for_person(text, language)
+
+
+# "Am I (here) with a bot?" and "it's a bot?" (held-out personas, round 5: the German one was handed to staff as a
+# request for a person), and what only looks like it.
+@pytest.mark.parametrize(
+    ("language", "text", "asks"),
+    [
+        ("de", "schreib ich hier grad mit nem Roboter?", True),
+        ("de", "bin ich da gerade bei einem Computer gelandet?", True),
+        ("de", "ist das hier eigentlich ein Chatbot?", True),
+        ("en", "wait am I texting a machine right now", True),
+        ("it", "ma sto chattando con un robot?", True),
+        ("sv", "är det en robot som skriver till mig?", True),
+        ("fr", "attendez, c'est une machine qui me répond là ?", True),
+        ("de", "Sie schicken mir jetzt also einen Chatbot, toll", False),
+        ("fr", "c'est un robot pâtissier que j'ai commandé, pas un mixeur", False),
+        ("sv", "är det en robotdammsugare ni skickade?", False),
+    ],
+)
+def test_asking_with_whom_one_is_writing(language: str, text: str, asks: bool) -> None:
+    assert asks_if_bot(text, language) is asks
+
+
+# The small fixings of flat-packed goods are parts, and "just send the <fixings>" asks for them alone (held-out
+# personas, round 5: a buyer who wanted the missing fixings was offered a whole new item).
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("en", "two of the hooks were not in the bag", "hooks"),
+        ("de", "die Klammern für die Beine fehlen", "Klammern"),
+        ("fr", "il manque les crochets pour l'accrocher", "crochets"),
+        ("es", "faltan los ganchos de la pared", "ganchos"),
+        ("it", "mancano le mollette del supporto", "mollette"),
+        ("sv", "krokarna saknades i påsen", "krokarna"),
+    ],
+)
+def test_the_fixings_of_an_item_are_parts(language: str, text: str, part: str) -> None:
+    assert part_named(text, language) == part
+
+
+@pytest.mark.parametrize(
+    ("text", "wishes"),
+    [
+        ("only send me the three missing bolts, the frame is fine", ["part"]),
+        ("just send the springs, no need for another bed", ["part"]),
+        ("just send the replacements please", []),
+        ("just send the money back", ["refund"]),
+    ],
+)
+def test_just_send_the_fixings_asks_for_a_part(text: str, wishes: list[str]) -> None:
+    assert wishes_in(text, "en")[0] == wishes
+
+
+# A wish its own clause turns down after naming it, the negation last (held-out personas, round 5: the German buyer
+# who would not send the heavy pot back was offered the whole price back first), and the same words wanted.
+@pytest.mark.parametrize(
+    ("language", "text", "wishes", "declined"),
+    [
+        ("de", "Etwas Rabatt wäre gut, zurückschicken möchte ich die Pfanne auf keinen Fall", ["discount"], ["return"]),
+        ("de", "Umtausch kommt für mich nicht in Frage, lieber Geld zurück", ["refund"], ["replacement"]),
+        ("sv", "skicka tillbaka orkar jag inte, hellre en rabatt", ["discount"], ["return"]),
+        ("de", "zurückschicken will ich ihn, holen Sie ihn bitte ab", ["return"], []),
+    ],
+)
+def test_a_wish_refused_after_it_is_named(language: str, text: str, wishes: list[str], declined: list[str]) -> None:
+    assert wishes_in(text, language)[0] == wishes
+    assert declined_wishes(text, language) == declined
+
+
+from bot.understanding.answers import lets_go_on  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "goes_on"),
+    [
+        ("en", "ok, I know it's not your fault", True),
+        ("en", "right, so what happens now?", True),
+        ("de", "schon gut, ist ja nicht Ihre Schuld", True),
+        ("de", "ok. und wie geht's jetzt weiter?", True),
+        ("fr", "je sais, vous n'y êtes pour rien", True),
+        ("es", "ya, no es culpa tuya", True),
+        ("it", "va bene, e adesso come procediamo?", True),
+        ("sv", "jag vet att det inte är ditt fel", True),
+        ("pl", "wiem, to nie pani wina", True),
+        ("ru", "ладно, и что теперь?", True),
+        ("en", "this is entirely your fault", False),
+        ("de", "das ist Ihre Schuld, nicht meine", False),
+        ("fr", "la lampe est arrivée cassée", False),
+    ],
+)
+def test_a_reply_that_lets_the_bot_go_on(language: str, text: str, goes_on: bool) -> None:
+    assert lets_go_on(text, language) is goes_on

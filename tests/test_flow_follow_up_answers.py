@@ -70,3 +70,22 @@ def test_a_reply_to_the_review_question_never_counts_as_not_understood() -> None
     plan = turn(s, intent="vent", confidence=0.2, language="de", text="schau ma mal, weiss noch nicht")
     assert plan.handoff is None and plan.actions == ["action_close"]
     assert plan.outcome in (Outcome.RESOLVED_KEPT, Outcome.RESOLVED_REVISED)
+
+
+# "Settled" said without an arrival (held-out personas, round 5: the French one was read as not understood and a
+# settled case went to staff), and a "c'est bon" that goes on to say it still fails.
+@pytest.mark.parametrize(
+    ("language", "text", "meaning"),
+    [
+        ("en", "yep, everything's back to normal", "worked"),
+        ("de", "jetzt ist alles wieder in Ordnung", "worked"),
+        ("fr", "c'est bon, merci pour tout", "worked"),
+        ("fr", "c'est bon pour moi, affaire réglée", "worked"),
+        ("fr", "c'est bon il est là mais il ne s'allume toujours pas", "failed"),
+        ("es", "ya quedó arreglado, gracias", "worked"),
+        ("it", "tutto sistemato, grazie mille", "worked"),
+        ("sv", "det är fixat nu, tack", "worked"),
+    ],
+)
+def test_settled_words_answer_the_follow_up(language: str, text: str, meaning: str) -> None:
+    assert follow_up_answer(text, language) == meaning

@@ -81,6 +81,31 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+@lru_cache(maxsize=4)
+def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: _compiled(patterns) for language, patterns in data.items()}
+
+
+def asks_for_person(text: str, language: str | None) -> bool:
+    """Does the buyer ask for a person to take over ("put me through to a human", "voglio parlare con una persona
+    vera")? Read by pattern, not by the intent alone: the request often stands in a long complaint, or beside
+    "are you a bot?", where the flow must not take it for the question only (data/answers/person.yml)."""
+    return _says(text, language, lambda lang: _person().get(lang, []))
+
+
+@lru_cache(maxsize=4)
+def _go_on(path: Path = ANSWERS / "go_on.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: _compiled(patterns) for language, patterns in data.items()}
+
+
+def lets_go_on(text: str, language: str | None) -> bool:
+    """Does a reply to the calming words let the bot go on ("it's not your fault", "so what now?";
+    data/answers/go_on.yml)? Such a reply asks no rephrasing, whatever the classifier makes of it."""
+    return _says(text, language, lambda lang: _go_on().get(lang, []))
+
+
 WISHES: tuple[str, ...] = names(Wish)
 
 
@@ -142,7 +167,9 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     for lang in _own_then_english(language):
         kinds = _wishes().get(lang, {})
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
-        refused = _turned_down(said, kinds.get("instead", []), named)
+        refused = _turned_down(said, kinds.get("instead", []), named) | _turned_down_after(
+            said, kinds.get("refused_after", []), named
+        )
         for start, _end, wish in named:
             if (start, wish) not in refused:
                 found += [wish] if wish not in found else []
@@ -175,6 +202,21 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
             if after:
                 first_end = after[0][1]
                 refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+    return refused
+
+
+def _turned_down_after(
+    said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]
+) -> set[tuple[int, str]]:
+    """(start, wish) of each wish its own clause turns down after naming it: "zurückschicken will ich das Ding
+    nicht" (the verb first, the negation last, as German and Swedish put it) named a return the buyer refused, and
+    was offered the whole price back before the money off they asked for (held-out personas, round 5)."""
+    refused: set[tuple[int, str]] = set()
+    for start, end, wish in named:
+        clause_end = _CLAUSE_END.search(said, end)
+        rest = said[end : clause_end.start() if clause_end else len(said)]
+        if any(p.match(rest) for p in markers):
+            refused.add((start, wish))
     return refused
 
 
