@@ -603,3 +603,23 @@ from bot.understanding.answers import lets_go_on  # noqa: E402
 )
 def test_a_reply_that_lets_the_bot_go_on(language: str, text: str, goes_on: bool) -> None:
     assert lets_go_on(text, language) is goes_on
+
+
+from bot.understanding.answers import announces_question  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "announced"),
+    [
+        ("en", "quick question, is the coupon valid in the outlet too?", True),
+        ("de", "noch eine Frage: gilt das auch für Sonderangebote?", True),
+        ("fr", "petite question, c'est lavable en machine ?", True),
+        ("es", "una pregunta rápida, ¿hacéis envíos a Canarias?", True),
+        ("it", "una domanda, vale anche per i saldi?", True),
+        ("sv", "snabb fråga, gäller det även reavaror?", True),
+        ("en", "quick question for you later", False),  # no question mark: no question yet
+        ("en", "I have no questions, just fix it?", False),
+    ],
+)
+def test_a_question_announced_as_one(language: str, text: str, announced: bool) -> None:
+    assert announces_question(text, language) is announced

@@ -104,3 +104,12 @@ def test_a_reply_to_the_calming_words_that_lets_the_bot_go_on(
     plan = turn(s, intent=intent, confidence=confidence, language=language, text=text)
     assert "action_clarify" not in plan.actions and plan.handoff is None
     assert plan.stage == Stage.GATHERING
+
+
+def test_a_question_announced_as_one_is_answered_even_read_surely_as_something_else() -> None:
+    # Read as a vent at 0.6, while the bot waits for the fair outcome: the question is answered, the outcome asked
+    # again, and nothing is proposed on the strength of it.
+    s = state(Stage.GATHERING, language="fr", requested_slot="outcome", what="la couleur est partie", problem="defect")
+    plan = turn(s, intent="vent", confidence=0.6, language="fr", text="petite question, c'est lavable en machine ?")
+    assert plan.actions[0] == "action_answer_question"
+    assert "action_propose_remedy" not in plan.actions

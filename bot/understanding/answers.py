@@ -361,6 +361,16 @@ def asks_for_information(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _kinds_of("questions.yml", ("asks",)).get(lang, {}).get("asks", []))
 
 
+def announces_question(text: str, language: str | None) -> bool:
+    """Does the message say a question is coming ("quick question", "juste une question"), with a question mark?
+    In the buyer's language, then English (data/answers/questions.yml: announce)."""
+    if "?" not in text:
+        return False
+    return _says(
+        text, language, lambda lang: _kinds_of("questions.yml", ("announce",)).get(lang, {}).get("announce", [])
+    )
+
+
 @lru_cache(maxsize=8)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
