@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.platform.vocab import Stage
-from tests.test_flow import POLICY, state, turn
+from tests.test_flow import state, turn
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_are_you_a_bot_alone_is_answered_and_the_buyer_kept(language: str, text:
     [
         (
             "en",
-            "The parcel has been stuck at the depot for ten days and nobody knows anything. I want to speak to a manager.",
+            "The parcel has been stuck for ten days and nobody knows anything. I want to speak to a manager.",
         ),
         ("es", "El pedido no llega y nadie sabe nada. Quiero hablar con una persona."),
         ("sv", "Paketet har stått still i en vecka. Jag vill prata med en människa."),
