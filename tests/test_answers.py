@@ -134,6 +134,20 @@ ASKS_IF_BOT = [
     ("es", "esto es automatico o hay una persona?"),
     ("it", "risponde una persona o e tutto automatico?"),
     ("sv", "är det automatiskt eller en person som svarar?"),
+    # whether a person is answering now, asked in the present tense (held-out round 5: "is a human writing?" was
+    # handed to staff as a request for one)
+    ("pl", "hej, a czy tu odpisuje prawdziwy czlowiek?"),
+    ("pl", "czy to jest automatyczna wiadomość?"),
+    ("cs", "pise mi ted opravdu zivy clovek?"),
+    ("cs", "je to automaticka odpoved, nebo ne?"),
+    ("ru", "а мне тут живой человек отвечает?"),
+    ("ru", "eto avtomaticheskii otvet?"),
+    ("uk", "мені відповідає жива людина?"),
+    ("uk", "це автоматичне повідомлення?"),
+    ("sq", "a me pergjigjet nje njeri apo jo?"),
+    ("en", "wait, is a real person replying to me?"),
+    ("en", "is this an automatic message?"),
+    ("de", "antwortet mir hier ein echter Mensch?"),
 ]
 
 
@@ -160,6 +174,12 @@ def test_asking_whether_the_bot_is_a_machine(language: str, text: str) -> None:
         ("ru", "с кем можно поговорить о возврате?"),
         ("sq", "me ke duhet te flas per rimbursimin?"),
         ("ru", "vy prislali robot-pylesos bez shchetki"),
+        # asking for a person to answer is a request, not the question who answers (handled as ask_human)
+        ("pl", "niech mi odpisze czlowiek, prosze"),
+        ("cs", "at mi odpovi clovek"),
+        ("ru", "пусть мне ответит живой человек"),
+        ("uk", "хай мені відповість людина"),
+        ("en", "I want a real person answering from now on"),
     ],
 )
 def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
