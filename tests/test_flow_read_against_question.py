@@ -36,6 +36,13 @@ OFFER = {"type": "replacement"}
         ("it", "Sì, grazie.", "yes"),
         ("cs", "Ano, prosím.", "yes"),
         ("cs", "ne, to nechci", "no"),
+        # Polish and Czech "no" as "well" before a yes; a Polish or Czech "no, not that" is still a no
+        ("pl", "no dobrze, niech juz tak bedzie", "yes"),
+        ("pl", "no ok, to biore", "yes"),
+        ("pl", "no nie, to mi nie pasuje", "no"),
+        ("cs", "no jo, tak at je to tak", "yes"),
+        ("cs", "no dobre, beru to", "yes"),
+        ("cs", "no, to nechci", "no"),
         ("en", "how long does a refund take?", None),
     ],
 )
