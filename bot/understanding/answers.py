@@ -143,6 +143,7 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         kinds = _wishes().get(lang, {})
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
         refused = _turned_down(said, kinds.get("instead", []), named)
+        refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         for start, _end, wish in named:
             if (start, wish) not in refused:
                 found += [wish] if wish not in found else []
@@ -175,6 +176,27 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
             if after:
                 first_end = after[0][1]
                 refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+    return refused
+
+
+def _turned_down_before(
+    said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]
+) -> set[tuple[int, str]]:
+    """(start, wish) of the wish named last before a marker that turns it down after it ("компенсацій не прошу",
+    "novyi takyi samyi ne hochu"), in the marker's clause. A wish named after the marker in that clause is the
+    one it governs ("nie chcę kuponu"), and the `instead` markers read that; nothing before it is refused then."""
+    refused: set[tuple[int, str]] = set()
+    for pattern in markers:
+        for m in pattern.finditer(said):
+            ends = [e.end() for e in _CLAUSE_END.finditer(said, 0, m.start())]
+            start = ends[-1] if ends else 0
+            end = _CLAUSE_END.search(said, m.end())
+            stop = end.start() if end else len(said)
+            if any(m.end() <= x[0] < stop for x in named):
+                continue
+            before = sorted(x for x in named if start <= x[0] and x[1] <= m.start())
+            if before:
+                refused.add((before[-1][0], before[-1][2]))
     return refused
 
 
