@@ -210,3 +210,25 @@ def test_a_wish_without_a_question_is_not_answered_with_a_quote() -> None:
     s = state(Stage.GATHERING, language="en", requested_slot="evidence", what="x", problems=["defect"])
     plan = turn(s, intent="request_replacement", confidence=0.6, text="a replacement please, quickly")
     assert "action_answer_question" not in plan.actions
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wish"),
+    [
+        ("ru", "nu a kupon na skidku hot' dadite?", "discount"),
+        ("pl", "to moze chociaz zwrot pieniedzy?", "refund"),
+        ("uk", "може хоч знижку дасте?", "discount"),
+        ("en", "could you maybe just send it again?", "replacement"),
+    ],
+)
+def test_a_wish_asked_as_a_question_answers_what_would_be_fair(language: str, text: str, wish: str) -> None:
+    # Held-out round 5: a wish put as a question was not read against "what would be fair?", which was asked again.
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", what="x", problems=["late"])
+    plan = turn(s, intent="out_of_scope", confidence=0.3, language=language, text=text)
+    assert plan.slots["wants"] == wish
+
+
+def test_a_question_for_information_naming_a_wish_does_not_answer_what_would_be_fair() -> None:
+    s = state(Stage.GATHERING, language="en", requested_slot="outcome", what="x", problems=["late"])
+    plan = turn(s, intent="out_of_scope", confidence=0.3, text="how long is a coupon valid?")
+    assert not plan.slots.get("wants")
