@@ -232,3 +232,33 @@ def test_a_question_for_information_naming_a_wish_does_not_answer_what_would_be_
     s = state(Stage.GATHERING, language="en", requested_slot="outcome", what="x", problems=["late"])
     plan = turn(s, intent="out_of_scope", confidence=0.3, text="how long is a coupon valid?")
     assert not plan.slots.get("wants")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "ye foto, zrobyla odrazu"),
+        ("ru", "есть фотки с распаковки"),
+        ("pl", "mam zdjecia z rozpakowania"),
+        ("sq", "kam foto nga kutia"),
+    ],
+)
+def test_a_photo_offered_to_the_photo_question_is_no_request_for_a_person(language: str, text: str) -> None:
+    # Held-out round 5: the answer to "do you have a photo?" read as ask_human (0.45) was handed to staff.
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["damaged"])
+    plan = turn(s, intent="ask_human", confidence=0.5, language=language, text=text)
+    assert plan.handoff is None and plan.slots["evidence"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "фото є, але дайте мені живу людину"),
+        ("pl", "mam zdjecie, ale chce rozmawiac z konsultantem"),
+        ("en", "I have photos, but put me through to a human"),
+    ],
+)
+def test_a_photo_with_a_request_for_a_person_is_handed_over(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="x", problems=["damaged"])
+    plan = turn(s, intent="ask_human", confidence=0.5, language=language, text=text)
+    assert plan.handoff == "buyer_asked"

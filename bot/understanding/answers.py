@@ -364,6 +364,12 @@ def mentions_photo(text: str, language: str | None) -> bool:
     return _mentions("photo.yml", text, language)
 
 
+def names_person(text: str, language: str | None) -> bool:
+    """Does the message name a person to talk to ("a human", "your manager", "кто-нибудь")? In the buyer's language
+    or English (data/answers/person.yml)."""
+    return _mentions("person.yml", text, language)
+
+
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return _kinds_of("yes_no.yml", ("no", "yes"))
 
