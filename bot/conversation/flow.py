@@ -866,7 +866,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             wish = None
     # A "no" that names the offer declines it: "Nein, keinen Rabatt ... ich will den vollen Betrag zurück" named
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
-    accepts = intent in ("affirm", "thank") or (restates and intent != "deny")
+    # A thanks right after the bot answered the buyer's question thanks for the answer ("faleminderit per
+    # sqarimin"), not for the offer: held-out round 5 confirmed an apology the buyer had never said yes to.
+    thanks_offer = intent == "thank" and not (s.get("question_text") and said is None)
+    accepts = intent == "affirm" or thanks_offer or (restates and intent != "deny")
     # "Der Ersatz ist in Ordnung, aber könnten Sie noch einen Gutschein dazugeben?" names the offer and adds a wish
     # on top: the classifier read the voucher as the request and the replacement was dropped (issue 19, "haggling
     # breaks it"). Naming what the offer gives, with an extra added and nothing turned down, keeps the offer.
