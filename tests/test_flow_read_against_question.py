@@ -267,7 +267,10 @@ def test_a_photo_with_a_request_for_a_person_is_handed_over(language: str, text:
 def test_thanks_for_an_answer_is_no_yes_to_the_offer() -> None:
     # Held-out round 5: "thanks for explaining" after the bot answered a question about delivery times confirmed
     # the offer on the table, which the buyer had not accepted.
-    s = state(Stage.PROPOSING, language="en", proposed_remedy=OFFER, question_text="how long does delivery take?")
+    s = state(Stage.PROPOSING, language="en", proposed_remedy=OFFER)
+    asked = turn(s, intent="ask_policy", confidence=0.8, text="how long does delivery take?")
+    assert asked.slots["asked_question"]
+    s = state(Stage.PROPOSING, **{**s.slots, **asked.slots})
     plan = turn(s, intent="thank", text="thanks for explaining")
     assert plan.actions != ["action_confirm_remedy"]
     # A thanks to the offer itself, with no question before it, still accepts it.

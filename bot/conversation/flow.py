@@ -351,6 +351,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
     # searches the shop's documents for, rather than the whole message; None when the message asks none.
     slots["question_text"] = question_of(m, p)
+    # Whether this message asked the shop a question the bot answers: a thanks in the next one is for the answer.
+    slots["asked_question"] = asks(m, p) or bool(slots["question_text"])
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
     # (action_confirm_remedy) and kept for the team with the case.
     slots["side_request"] = None
@@ -868,7 +870,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # the discount it refused, and the partial refund was confirmed (bench/buyers.py, de-wasserkocher-defekt).
     # A thanks right after the bot answered the buyer's question thanks for the answer ("faleminderit per
     # sqarimin"), not for the offer: held-out round 5 confirmed an apology the buyer had never said yes to.
-    thanks_offer = intent == "thank" and not (s.get("question_text") and said is None)
+    thanks_offer = intent == "thank" and not (s.get("asked_question") and said is None)
     accepts = intent == "affirm" or thanks_offer or (restates and intent != "deny")
     # "Der Ersatz ist in Ordnung, aber könnten Sie noch einen Gutschein dazugeben?" names the offer and adds a wish
     # on top: the classifier read the voucher as the request and the replacement was dropped (issue 19, "haggling
