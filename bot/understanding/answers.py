@@ -167,9 +167,9 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     for lang in _own_then_english(language):
         kinds = _wishes().get(lang, {})
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
-        refused = _turned_down(said, kinds.get("instead", []), named) | _turned_down_after(
-            said, kinds.get("refused_after", []), named
-        )
+        refused = _turned_down(said, kinds.get("instead", []), named)
+        refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
+        refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         for start, _end, wish in named:
             if (start, wish) not in refused:
                 found += [wish] if wish not in found else []
@@ -205,7 +205,7 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
     return refused
 
 
-def _turned_down_after(
+def _turned_down_right_after(
     said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]
 ) -> set[tuple[int, str]]:
     """(start, wish) of each wish its own clause turns down after naming it: "zurückschicken will ich das Ding
@@ -217,6 +217,27 @@ def _turned_down_after(
         rest = said[end : clause_end.start() if clause_end else len(said)]
         if any(p.match(rest) for p in markers):
             refused.add((start, wish))
+    return refused
+
+
+def _turned_down_before(
+    said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]
+) -> set[tuple[int, str]]:
+    """(start, wish) of the wish named last before a marker that turns it down after it ("компенсацій не прошу",
+    "novyi takyi samyi ne hochu"), in the marker's clause. A wish named after the marker in that clause is the
+    one it governs ("nie chcę kuponu"), and the `instead` markers read that; nothing before it is refused then."""
+    refused: set[tuple[int, str]] = set()
+    for pattern in markers:
+        for m in pattern.finditer(said):
+            ends = [e.end() for e in _CLAUSE_END.finditer(said, 0, m.start())]
+            start = ends[-1] if ends else 0
+            end = _CLAUSE_END.search(said, m.end())
+            stop = end.start() if end else len(said)
+            if any(m.end() <= x[0] < stop for x in named):
+                continue
+            before = sorted(x for x in named if start <= x[0] and x[1] <= m.start())
+            if before:
+                refused.add((before[-1][0], before[-1][2]))
     return refused
 
 
@@ -392,6 +413,12 @@ def mentions_photo(text: str, language: str | None) -> bool:
     offers one, and the buyer is told to send it here; a description with no such word ("the glass is cracked")
     offers nothing (data/answers/photo.yml)."""
     return _mentions("photo.yml", text, language)
+
+
+def names_person(text: str, language: str | None) -> bool:
+    """Does the message name a person to talk to ("a human", "your manager", "кто-нибудь")? In the buyer's language
+    or English (data/answers/person_words.yml)."""
+    return _mentions("person_words.yml", text, language)
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
