@@ -195,14 +195,18 @@ def issues_from_validation(exc: ValidationError, lines: dict[Loc, int], file: st
     return issues
 
 
-def read_policy_file(path: Path, note: str = "") -> tuple[Any, dict[Loc, int]]:
-    """A YAML file's data and line map; PolicyFileError (with a line) when it cannot be read or parsed."""
+def read_policy_text(path: Path, note: str = "") -> str:
+    """A policy file's text; PolicyFileError (line 1) when it cannot be read or is not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise PolicyFileError([PolicyIssue(str(path), 1, f"cannot read file: {reason}{note}")]) from None
-    return load_yaml_with_lines(text, str(path))
+
+
+def read_policy_file(path: Path, note: str = "") -> tuple[Any, dict[Loc, int]]:
+    """A YAML file's data and line map; PolicyFileError (with a line) when it cannot be read or parsed."""
+    return load_yaml_with_lines(read_policy_text(path, note), str(path))
 
 
 # ── schema versions ─────────────────────────────────────────────────────────────────────────────────
