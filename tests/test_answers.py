@@ -652,6 +652,8 @@ from bot.understanding.answers import announces_question  # noqa: E402
 )
 def test_a_question_announced_as_one(language: str, text: str, announced: bool) -> None:
     assert announces_question(text, language) is announced
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
