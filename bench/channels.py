@@ -65,8 +65,9 @@ KEY = "bench-key"
 # the simpler arrangement, to judge it in an interleaved A/B (issue 17.8). A switch of this bench only, passed to
 # the child processes in the environment, never a product setting:
 # - inline: SQLAlchemy's aiosqlite as shipped (a helper thread per connection) instead of bot/store/sqlite_inline.py;
-# - lane_wait: inbound jobs skip `Worker._wait_for_lane` (the query that keeps a sender's messages in order across
-#   retries); with no retries in this bench the order is the same, so only its cost shows.
+# - lane_wait: inbound jobs skip `Worker._wait_for_lane` and the claim's `Worker._note_unsure` (the queries that keep
+#   a sender's messages in order across retries); with no retries in this bench the order is the same, so only
+#   their cost shows.
 WITHOUT_ENV = "BENCH_CHANNELS_WITHOUT"  # not MEDIATOR_*: the settings refuse unknown keys
 SWITCHES = ("inline", "lane_wait")
 
@@ -84,10 +85,11 @@ def switch_off_machinery() -> None:
 
     if "lane_wait" in names:
 
-        async def no_wait(self: Worker, job: Any) -> None:
+        async def no_wait(self: Worker, *_jobs: Any) -> None:
             return None
 
         Worker._wait_for_lane = no_wait  # type: ignore[method-assign]
+        Worker._note_unsure = no_wait  # type: ignore[method-assign]
 
 
 async def report_machinery(rt: Any) -> None:
