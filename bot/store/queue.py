@@ -421,10 +421,17 @@ class Worker:
         - the same bench once the host's load fell to ~3, 2 pairs, without vs with: the worker's CPU 9.1 / 10.0
           vs 11.8 / 11.8 ms a turn, turns/s over burst and drain 77 / 54 vs 44 / 49, drain 3.1 / 8.7 vs 13.0 /
           10.5 s; webhook p50 14-18 ms and p99 183-245 ms in both (the web process does not run it).
-        So it costs the worker about 2 ms of CPU a turn, 15-20%, more than the query alone (1 ms): likely the
+        So it cost the worker about 2 ms of CPU a turn, 15-20%, more than the query alone (1 ms): likely the
         session, the write gate and the BEGIN IMMEDIATE around it, each turn a second trip to SQLite's writer.
-        Kept: it is what keeps a sender's messages in order across retries. Cheaper ways not yet measured: one
-        query per claimed batch instead of one per job, or asking only when the lane has a retried job."""
+
+        Now (2026-12-05, later) the claim asks once for its whole batch, in its own transaction (`_note_unsure`),
+        and only a job found unsure (or of a lane this worker handed a job back in) runs the query here.
+        `bench/lane_wait.py --calls 300 --backlogs 0,1000` (batches of 50), 3 interleaved pairs old/new at host
+        load 18-21 on 2 cores (other helpers' work: indicative only): with 1,000 pending, old 1,546 / 1,252 /
+        1,727 µs a job (p50; a session per job) vs new 353 / 577 / 52 µs a job for the claim's query plus 2-3 µs
+        for the wait; with no backlog the batch is one job and the query alone costs the same as before (1.0-1.9
+        ms vs 1.2-1.6 ms, p99 20-58 ms both: the host). bench/channels.py could not be run: one run did not
+        finish in 10 minutes at that load, so the end-to-end figure against `--without lane_wait` is still owed."""
         named = (job.payload or {}).get("lane")
         unsure = job.id in self._unsure_jobs or lane(job) in self._unsure_lanes
         self._unsure_jobs.discard(job.id)
