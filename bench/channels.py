@@ -1,7 +1,7 @@
 """Signed inbound SMS webhooks at a fixed rate against uvicorn on loopback, replies through the fake Twilio.
 
     .venv/bin/python bench/channels.py [--rate 500] [--seconds 30] [--buyers 500] [--database-url URL]
-        [--distinct-questions] [--without checkpoint|inline|lane_wait ...]
+        [--distinct-questions] [--without inline|lane_wait ...]
 
 Process layout: the scale-out deployment on one small machine (2 cores), as production would run it:
 - the web process: uvicorn (httptools and uvloop, which uvicorn[standard] brings), serving the webhooks
@@ -64,13 +64,12 @@ KEY = "bench-key"
 # `--without NAME` (repeatable) runs the web and worker processes with one piece of private machinery swapped for
 # the simpler arrangement, to judge it in an interleaved A/B (issue 17.8). A switch of this bench only, passed to
 # the child processes in the environment, never a product setting:
-# - checkpoint: no checkpoint thread (bot/store/sqlite_checkpoint.py); SQLite's own autocheckpoint (1,000 pages,
-#   inside the COMMIT that passes it) applies;
 # - inline: SQLAlchemy's aiosqlite as shipped (a helper thread per connection) instead of bot/store/sqlite_inline.py;
-# - lane_wait: inbound jobs skip `Worker._wait_for_lane` (the query that keeps a sender's messages in order across
-#   retries); with no retries in this bench the order is the same, so only its cost shows.
+# - lane_wait: inbound jobs skip `Worker._wait_for_lane` and the claim's `Worker._note_unsure` (the queries that keep
+#   a sender's messages in order across retries); with no retries in this bench the order is the same, so only
+#   their cost shows.
 WITHOUT_ENV = "BENCH_CHANNELS_WITHOUT"  # not MEDIATOR_*: the settings refuse unknown keys
-SWITCHES = ("checkpoint", "inline", "lane_wait")
+SWITCHES = ("inline", "lane_wait")
 
 
 def switch_off_machinery() -> None:
@@ -81,28 +80,24 @@ def switch_off_machinery() -> None:
     import bot.store.db
     from bot.store.queue import Worker
 
-    if "checkpoint" in names:
-        bot.store.db.Checkpointer = lambda _path, _engine: None  # type: ignore[assignment,misc]
     if "inline" in names:
         bot.store.db.inline_creator = lambda _database: None  # type: ignore[assignment]  # aiosqlite's default
 
     if "lane_wait" in names:
 
-        async def no_wait(self: Worker, job: Any) -> None:
+        async def no_wait(self: Worker, *_jobs: Any) -> None:
             return None
 
         Worker._wait_for_lane = no_wait  # type: ignore[method-assign]
+        Worker._note_unsure = no_wait  # type: ignore[method-assign]
 
 
 async def report_machinery(rt: Any) -> None:
     """Write to the log what the worker's engine really runs on, so a switch that did not take is seen."""
-    from bot.store.db import checkpointer_of
-
     async with rt.engine.connect() as conn:
         driver = type((await conn.get_raw_connection()).driver_connection).__module__
     print(
-        f"worker: without {os.environ.get(WITHOUT_ENV) or 'nothing'}; checkpoint thread "
-        f"{checkpointer_of(rt.engine) is not None}; driver {driver}",
+        f"worker: without {os.environ.get(WITHOUT_ENV) or 'nothing'}; driver {driver}",
         file=sys.stderr,
         flush=True,
     )

@@ -1,15 +1,16 @@
-"""What `Worker._wait_for_lane` (bot/store/queue.py) costs one inbound job, measured alone, on SQLite.
+"""What keeping a sender's messages in order (bot/store/queue.py) costs one inbound job, measured alone, on SQLite.
 
-    .venv/bin/python bench/lane_wait.py [--calls 2000] [--lanes 100] [--backlogs 0,200,1000,5000]
+    .venv/bin/python bench/lane_wait.py [--calls 2000] [--lanes 100] [--backlogs 0,200,1000,5000] [--batch 50]
 
-Every inbound job runs this query before its turn (`HandlerSpec.in_order`): is an earlier job of the same
-sender still pending or running? It opens a session of the worker's own (on SQLite: the process's write gate
-and BEGIN IMMEDIATE, as any non-read-only session does), so it is one more trip to the one writer per message.
+Inbound jobs run in their sender's order across retries (`HandlerSpec.in_order`). The worker asks once per
+claimed batch, inside the claim's own transaction (`Worker._note_unsure`), which claimed jobs have an earlier
+job of their sender still unfinished elsewhere; only those (and a lane whose job it handed back) ask again
+before they run (`Worker._wait_for_lane`, its own session: on SQLite the write gate and BEGIN IMMEDIATE).
 The end-to-end A/B is `bench/channels.py --without lane_wait`; on a loaded 2-core host its noise is larger than
-this query, so this script times the query itself, against a jobs table holding `backlog` pending inbound jobs
-from `--lanes` senders (the backlog a burst leaves) and 5,000 finished ones, for the common case: the sender has
-no earlier job waiting, so the job runs. Prints the median and p99 wall time per call (one call at a time, so
-wall time is its cost), through the worker's sessions and, alternating with them, through read-only ones.
+these queries, so this script times them, against a jobs table holding `backlog` pending inbound jobs from
+`--lanes` senders (the backlog a burst leaves) and 5,000 finished ones, for the common case: the sender has no
+earlier job waiting, so the job runs. Prints the median and p99 wall time per job (one call at a time, so wall
+time is its cost): the claim's query divided over its batch, and the wait before each job.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bench._common import median, percentile, scratch_database  # noqa: E402
 FINISHED = 5000
 
 
-async def measure(calls: int, lanes: int, backlog: int) -> dict[str, tuple[float, float]]:
+async def measure(calls: int, lanes: int, backlog: int, batch: int) -> dict[str, tuple[float, float]]:
     from bot.inbox.inbox import INBOUND
     from bot.platform.clock import SystemClock
     from bot.platform.config import Settings, ShopSettings
@@ -85,24 +86,24 @@ async def measure(calls: int, lanes: int, backlog: int) -> dict[str, tuple[float
             await session.commit()
             jobs = [(await session.execute(Job.__table__.select().order_by(JOBS.c.id.desc()).limit(1))).first()]
             jobs = [await session.get(Job, jobs[0].id)]
-    # As the worker runs it (its read-write sessions), and, to show what the write gate costs in it, with the
-    # read-only sessions reports use (a snapshot: no gate, a plain BEGIN); the two alternate call by call.
-    read_only = make_sessionmaker(engine, read_only=True)
-    times: dict[str, list[float]] = {"worker's sessions": [], "read-only sessions": []}
+    # As the worker runs them: the claim's one query for its batch (`_note_unsure`, inside the claim's transaction,
+    # so no session of its own), then each job's `_wait_for_lane`, which asks again only for a job found unsure.
+    from bot.app.runtime import JOB_HANDLERS
+
+    times: dict[str, list[float]] = {"claim's check, a job": [], "wait, a job": []}
     async with httpx.AsyncClient() as http:
-        workers = {
-            "worker's sessions": Worker(
-                JobContext(settings=settings, clock=SystemClock(), sessions=sessions, http=http)
-            ),
-            "read-only sessions": Worker(
-                JobContext(settings=settings, clock=SystemClock(), sessions=read_only, http=http)
-            ),
-        }
+        worker = Worker(JobContext(settings=settings, clock=SystemClock(), sessions=sessions, http=http), JOB_HANDLERS)
         for i in range(calls):
-            for name, worker in workers.items():
-                t = time.perf_counter()
-                await worker._wait_for_lane(jobs[i % len(jobs)])
-                times[name].append(time.perf_counter() - t)
+            start = (i * batch) % len(jobs)
+            claimed = (jobs + jobs)[start : start + min(batch, len(jobs))]
+            async with sessions() as session, session.begin():
+                t = time.perf_counter()  # the claim's transaction is open already: time the query alone
+                await worker._note_unsure(session, claimed)
+                times["claim's check, a job"].append((time.perf_counter() - t) / len(claimed))
+            t = time.perf_counter()
+            for job in claimed:
+                await worker._wait_for_lane(job)
+            times["wait, a job"].append((time.perf_counter() - t) / len(claimed))
     await engine.dispose()
     return {name: (median(t), percentile(t, 99)) for name, t in times.items()}
 
@@ -112,11 +113,15 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--lanes", type=int, default=100)
     parser.add_argument("--backlogs", default="0,200,1000,5000")
+    parser.add_argument("--batch", type=int, default=50, help="jobs a claim takes (scheduler.batch_size)")
     args = parser.parse_args()
-    print(f"_wait_for_lane on SQLite, {FINISHED} finished inbound jobs, {args.lanes} senders, {args.calls} calls:")
+    print(
+        f"lane order on SQLite, {FINISHED} finished inbound jobs, {args.lanes} senders, {args.calls} claims of "
+        f"up to {args.batch} jobs:"
+    )
     for backlog in (int(b) for b in args.backlogs.split(",")):
-        for name, (p50, p99) in asyncio.run(measure(args.calls, args.lanes, backlog)).items():
-            print(f"  {backlog:5d} pending, {name:20}: p50 {p50 * 1e6:6.0f} µs, p99 {p99 * 1e6:6.0f} µs a call")
+        for name, (p50, p99) in asyncio.run(measure(args.calls, args.lanes, backlog, args.batch)).items():
+            print(f"  {backlog:5d} pending, {name:20}: p50 {p50 * 1e6:6.0f} µs, p99 {p99 * 1e6:6.0f} µs")
 
 
 if __name__ == "__main__":

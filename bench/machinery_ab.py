@@ -18,8 +18,11 @@ also run through bench/channels.py (a web and a worker process, 100 SMS webhooks
   cost to the other process either: 3 interleaved pairs at 100 webhooks/s, webhook p50 4.7-6.0 ms with the
   replay vs 5.3-5.6 ms without, p99 73-190 vs 99-144 ms, worker CPU 6.3-6.5 vs 6.5-6.7 s; 2 pairs at 150/s,
   p50 14-57 vs 10.5-10.6 ms, drain 4.8-18.7 vs 2.5-4.8 s (2026-12-05, with other work on the host);
-- `sqlite_inline` and `sqlite_checkpoint`: kept. 2-3% slower here without them, but 35% fewer turns/s and
-  webhook p50 12-15 ms -> 1.8-2.7 s in bench/channels.py (their docstrings give the figures);
+- `sqlite_inline`: kept. 2-3% slower here without it (and a checkpoint thread since removed), but 35% fewer
+  turns/s and webhook p50 12-15 ms -> 1.8-2.7 s in bench/channels.py (its docstring gives the figures);
+- the WAL checkpoint thread: removed (2026-12-05). It shortened the commits' tail (COMMIT p99 8-16 ms vs 13-18 ms
+  with SQLite's own autocheckpoint, 3 pairs) but bench/channels.py showed no difference end to end in 5
+  interleaved pairs (worker CPU 11.8 / 11.8 vs 12.0 / 11.6 ms a turn at load ~3), so SQLite checkpoints itself;
 - `nlu_process`: kept. 10-11% faster here without it, once flow.problem_reading spared most parses the
   sentence encoder, but in bench/channels.py parsing inside the turn's transaction holds the write lock the
   webhooks wait for: webhook p50 9-55 ms -> 256-620 ms, p99 0.1-0.8 s -> 4.0-4.7 s, turns/s 81 -> 64

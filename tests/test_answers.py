@@ -458,6 +458,10 @@ from bot.understanding.answers import mentions_video  # noqa: E402
         ("pl", "mam nagranie z rozpakowania", True),
         ("ru", "я снял видео, когда открыл коробку", True),
         ("cs", "mam video z rozbalovani", True),
+        # Cyrillic typed in Latin letters, read as every other answers list reads it (issue 18): the word lists
+        # once had a compiler of their own that skipped the transliteration.
+        ("ru", "ya zapisal rolik, kak otkryval korobku", True),
+        ("uk", "ya znyav, yak vidkryvav", True),
         ("en", "I took pictures when I opened it", False),
         ("de", "Ich habe Fotos auf dem Handy", False),
     ],
@@ -708,3 +712,25 @@ def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: 
 )
 def test_more_ways_to_name_a_wish(language: str, text: str, wish: str) -> None:
     assert wish in wishes_in(text, language)[0]
+
+
+def test_the_wish_list_is_read_from_disk_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """data/answers/wishes.yml feeds both the wishes and the 'a part the list does not know' reading: one read."""
+    import pathlib
+
+    from bot.understanding import answers
+
+    for cached in (answers._read, answers._wishes, answers._any_part, answers._word_patterns):
+        cached.cache_clear()
+    reads: list[str] = []
+    read_text = pathlib.Path.read_text
+
+    def counting(self: pathlib.Path, *args: object, **kwargs: object) -> str:
+        reads.append(self.name)
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "read_text", counting)
+    for _ in range(3):
+        assert part_named("schickt mir die Halterung nach", "de") == "Halterung"
+        answers.wishes_in("I want a refund", "en")
+    assert reads.count("wishes.yml") == 1, reads

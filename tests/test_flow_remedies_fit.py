@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from actions.base import _problem
 from bot.conversation import flow
 from bot.platform.vocab import Stage
+from bot.platform.yaml_lines import PolicyFileError
+from bot.policy.conversation import load_conversation_policy
 from bot.policy.messages import load_catalog
 from bot.policy.remedies import damage_window
-from tests.test_flow import REMEDIES, ROOT, facts, turn
+from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts, turn
 
 CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
 
@@ -125,14 +128,27 @@ def test_a_bit_more_on_the_most_allowed_is_told_so_and_the_offer_stays(language:
     assert "accepted_remedy" not in plan.slots
 
 
-def test_asking_for_more_again_and_again_goes_to_a_person() -> None:
+@pytest.mark.parametrize("told_most", [1, 2, 4])
+def test_asking_for_more_again_and_again_goes_to_a_person(told_most: int) -> None:
+    """How often the buyer is told "this is the most" before a person decides is policy (conversation.yml
+    handoff.told_most), not a constant of the flow."""
+    policy = POLICY.model_copy(update={"handoff": POLICY.handoff.model_copy(update={"told_most": told_most})})
     s = offered(damaged_case("en"), intent="request_discount", text="x")
-    for _ in range(flow.MOST_SAID_AT_MOST):
-        plan = turn(s, intent="deny", text=A_BIT_MORE["en"])
-        assert plan.slots["why_not"]["kind"] == "most"
+    for _ in range(told_most):
+        plan = flow.on_buyer_message(s, Msg(intent="deny", text=A_BIT_MORE["en"]), policy, REMEDIES)
+        assert plan.slots["why_not"]["kind"] == "most" and not plan.handoff
         s = flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
-    plan = turn(s, intent="deny", text=A_BIT_MORE["en"])
+    plan = flow.on_buyer_message(s, Msg(intent="deny", text=A_BIT_MORE["en"]), policy, REMEDIES)
     assert plan.handoff == "no_acceptable_remedy"
+
+
+def test_told_most_out_of_range_is_refused_naming_the_file_line_and_field(tmp_path: Path) -> None:
+    text = (ROOT / "policies" / "conversation.yml").read_text(encoding="utf-8")
+    assert "  told_most: 2 " in text
+    (tmp_path / "conversation.yml").write_text(text.replace("  told_most: 2 ", "  told_most: 0 "), encoding="utf-8")
+    refused = r"conversation\.yml:\d+: handoff\.told_most: .*greater than or equal to 1"
+    with pytest.raises(PolicyFileError, match=refused):
+        load_conversation_policy(tmp_path / "conversation.yml")
 
 
 @pytest.mark.parametrize("language", ["en", "de", "sq", "pl"])

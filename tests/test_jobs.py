@@ -12,7 +12,7 @@ from bot.app.runtime import JOB_HANDLERS, Runtime
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings
 from bot.store.models import Case, Event
-from bot.store.queue import Job, JobContext, Worker, handlers_in, job_handler, schedule
+from bot.store.queue import Job, JobContext, RetryLater, Worker, backoff, handlers_in, job_handler, schedule
 from tests.conftest import SHOP, open_runtime, review
 
 IMPULSIVE = "NEVER AGAIN!!! WORST SHOP EVER!!! I AM SO ANGRY!!!"
@@ -107,7 +107,57 @@ async def _count(ctx: JobContext, session, job: Job) -> None:  # type: ignore[no
     await asyncio.sleep(0)  # yield so that workers really interleave
 
 
+SENDER_SAID: list[str] = []  # what the in-order handler below ran, in order
+FAIL_ONCE: set[str] = set()  # texts whose first attempt fails
+
+
+@job_handler("test_said", external=True, in_order=True)
+async def _said(ctx: JobContext, job: Job) -> None:
+    if job.payload["text"] in FAIL_ONCE:
+        FAIL_ONCE.discard(job.payload["text"])
+        raise RetryLater("the provider is down for now")
+    SENDER_SAID.append(job.payload["text"])
+
+
 HANDLERS = {**JOB_HANDLERS, **handlers_in(sys.modules[__name__])}
+
+
+async def _say(rt: Runtime, *texts: str) -> None:
+    async with rt.sessions() as session, session.begin():
+        for text in texts:
+            now = rt.clock.now()
+            payload = {"text": text, "lane": "sms:+48600000001"}
+            await schedule(session, shop_id=SHOP, kind="test_said", run_at=now, now=now, payload=payload)
+    SENDER_SAID.clear()
+
+
+async def test_a_senders_messages_claimed_together_keep_their_order_when_the_first_is_retried(
+    rt: Runtime, clock: VirtualClock
+) -> None:
+    """The first message fails in the batch that claimed both: the second waits for its retry (issue 17: the
+    lane is asked only for jobs that may have to wait, and a job handed back makes its lane's next ones ask)."""
+    await _say(rt, "first", "second")
+    FAIL_ONCE.add("first")
+    worker = Worker(rt.worker.ctx, HANDLERS)
+    await worker.run_due()
+    assert SENDER_SAID == [], "the second message must not overtake the first, which waits for its retry"
+    clock.advance(backoff(1) + timedelta(seconds=1))
+    await worker.run_due()
+    assert SENDER_SAID == ["first", "second"]
+
+
+async def test_a_senders_next_message_waits_while_another_worker_holds_the_first(
+    rt: Runtime, clock: VirtualClock
+) -> None:
+    await _say(rt, "first", "second")
+    holder, other = Worker(rt.worker.ctx, HANDLERS), Worker(rt.worker.ctx, HANDLERS)
+    [first] = await holder.claim(1)
+    await other.run_due()
+    assert SENDER_SAID == [], "the second message waits while another worker holds the first"
+    await holder.run_one(first)
+    clock.advance(timedelta(seconds=rt.settings.scheduler.poll_seconds + 1))
+    await other.run_due()
+    assert SENDER_SAID == ["first", "second"]
 
 
 async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> None:

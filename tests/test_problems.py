@@ -107,6 +107,33 @@ def test_a_double_charge_told_with_money_is_one(nlu: NLU, language: str, text: s
     assert nlu.parse(text, fallback_language=language).problems == ["charged_twice"]
 
 
+@pytest.mark.parametrize(
+    ("content", "refused"),
+    [
+        ("charged_twise:\n  - paid\n", r"problem_evidence.yml: charged_twise: give a problem of .* word starts"),
+        ("charged_twice: []\n", r"problem_evidence.yml: charged_twice: give a problem of .* non-empty list"),
+        ("charged_twice: paid\n", r"problem_evidence.yml: charged_twice: give a problem of .* list of word starts"),
+        ("charged_twice:\n  - paid\n  - ''\n", r"problem_evidence.yml: charged_twice: '' is no word start; write"),
+        ("charged_twice:\n  - {paid: 1}\n", r"problem_evidence.yml: charged_twice: \{'paid': 1\} is no word start"),
+        ("- charged_twice\n", r"problem_evidence.yml: write one entry per problem"),
+        ("charged_twice: [paid\n", r"problem_evidence.yml: line 2: not valid YAML .*; fix that line"),
+    ],
+    ids=["unknown-problem", "empty-list", "not-a-list", "empty-stem", "not-a-word", "not-a-mapping", "bad-yaml"],
+)
+def test_a_malformed_problem_evidence_file_names_the_entry_and_the_fix(
+    tmp_path: Path, content: str, refused: str
+) -> None:
+    """data/problem_evidence.yml is admin content: a mistake in it stops the start with the file, the entry and
+    the fix, never a traceback or a filter that silently lets everything through (an empty start begins every
+    word)."""
+    from bot.understanding.problems import _evidence
+
+    path = tmp_path / "problem_evidence.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=refused):
+        _evidence(path)
+
+
 def test_a_problem_needs_its_words_only_where_data_problem_evidence_lists_some() -> None:
     from bot.understanding.problems import has_evidence
 

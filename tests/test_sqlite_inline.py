@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.store.db import checkpointer_of, make_engine, make_sessionmaker
-from bot.store.sqlite_checkpoint import BACKSTOP_PAGES
+from bot.store.db import make_engine, make_sessionmaker
 from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's own driver path")
@@ -86,38 +85,27 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the
     await engine.dispose()
 
 
-async def test_the_log_is_checkpointed_in_the_background_and_stays_bounded(tmp_path: Path) -> None:
-    # Checkpoints, and the disk flushes they make, run in a thread (bot/store/sqlite_checkpoint.py), not in a
-    # buyer's commit on the event loop; they must still keep the write-ahead log from growing without
-    # end, and the thread must stop with its engine.
+async def test_the_log_is_checkpointed_by_sqlite_itself_and_stays_bounded(tmp_path: Path) -> None:
+    # No thread of ours checkpoints (issue 17.8: it was measured not to pay end to end): SQLite's automatic
+    # checkpoint, inside the COMMIT that takes the log past 1,000 pages, must keep the write-ahead log from
+    # growing without end under a stream of turns with no pause.
     path = tmp_path / "w.db"
     engine = make_engine(f"sqlite:///{path}")
     sessions = make_sessionmaker(engine)
-    checkpointer = checkpointer_of(engine)
-    assert checkpointer is not None
     try:
-        # The thread opens the file before the engine has switched it to WAL, as on a fresh install. Its
-        # first connection sees no log; it must open another one rather than checkpoint nothing forever.
-        await asyncio.sleep(checkpointer.interval * 4)
         async with sessions() as s, s.begin():
-            assert (await s.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == BACKSTOP_PAGES
+            assert (await s.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() > 0
             await s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)"))
-        for i in range(3000):  # about 12 MB of log written, less than the backstop of the commits' own
+        for i in range(3000):  # about 12 MB of log written, three times what the log may hold
             async with sessions() as s, s.begin():
                 await s.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": f"{i:04d}" + "x" * 3000})
-            if i % 500 == 0:
-                await asyncio.sleep(checkpointer.interval * 1.5)  # quiet: a pass completes, the log restarts
-        assert checkpointer.frames_copied > 1000, "the thread copied (almost) nothing into the database"
         wal = path.with_name(path.name + "-wal")
         assert wal.stat().st_size < 8 * 1024 * 1024, wal.stat().st_size
         async with sessions() as s:
             assert (await s.execute(text("SELECT count(*) FROM t"))).scalar_one() == 3000
     finally:
         await engine.dispose()
-    deadline = time.monotonic() + 5
-    while any(t.name.startswith("sqlite-checkpoint:") and str(path) in t.name for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the checkpoint thread outlived its engine"
-        await asyncio.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if str(path) in t.name], "no thread of ours watches the file"
 
 
 async def test_a_read_only_session_reads_while_a_turn_holds_the_write_gate(tmp_path: Path) -> None:

@@ -1002,10 +1002,6 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
 
 
-# A buyer asking for more after being told twice that the offer is the most the bot can give: a person decides.
-MOST_SAID_AT_MOST = 2
-
-
 def counter_offer(
     s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any], proposed: dict[str, Any]
 ) -> Plan | None:
@@ -1021,7 +1017,8 @@ def counter_offer(
     most = remedy_slot(s, option) if option is not None and not option.needs_approval else None
     offer, said = haggle.counter(proposed, most, asked)
     most_said = s.get("most_said", 0) + (said["kind"] == "most")
-    if said["kind"] == "most" and most_said > MOST_SAID_AT_MOST:
+    # Told the offer is the most the bot can give as often as the policy allows, and still asking: a person decides.
+    if said["kind"] == "most" and most_said > p.handoff.told_most:
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     slots.update(proposed_remedy=offer, why_not=said, most_said=most_said, offer_misses=0)
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"counter_offer:{said['kind']}")

@@ -32,6 +32,9 @@ class Handoff(Strict):
     insults: int = Field(2, ge=1, le=10)
     not_understood: int = Field(2, ge=1, le=10)
     min_confidence: float = Field(0.45, ge=0, le=1)
+    # A buyer told this many times that the offer is the most the bot may give, who asks for more again, is
+    # handed to a person (bot/conversation/flow.py counter_offer).
+    told_most: int = Field(2, ge=1, le=10)
 
 
 class Gathering(Strict):

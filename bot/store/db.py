@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
-from bot.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from bot.store.sqlite_inline import BUSY_TIMEOUT_MS, begin_immediate, inline_creator
 
 READ_ONLY = "mediator_read_only"  # an execution option: see make_sessionmaker
@@ -109,21 +107,8 @@ class _WriteGate:
             self._lock.release()
 
 
-_checkpointers: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
-
-
-def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
-    """The thread that checkpoints a file SQLite engine's log (bot/store/sqlite_checkpoint.py); None otherwise."""
-    return _checkpointers.get(engine.sync_engine)
-
-
 def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
     gate = _WriteGate()
-    # A file database is checkpointed by a background thread, not inside some buyer's COMMIT.
-    checkpointer = Checkpointer(path, engine.sync_engine) if path else None
-    if checkpointer is not None:
-        _checkpointers[engine.sync_engine] = checkpointer
-        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.stop())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -136,8 +121,6 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
         _record.info["synchronous"] = "NORMAL"
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        if checkpointer is not None:  # its thread checkpoints; a commit does only past the backstop
-            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -148,7 +131,8 @@ def _sqlite_pragmas(engine: AsyncEngine, path: str | None) -> None:
             # it fails on SQLite's lock instead of queueing unseen.
             conn.exec_driver_sql("BEGIN")
             return
-        # WAL with synchronous=NORMAL flushes at checkpoints only: a power cut can take the last commits. FULL
+        # WAL with synchronous=NORMAL flushes at checkpoints only (SQLite's own, inside the COMMIT that takes
+        # the log past 1,000 pages): a power cut can take the last commits. FULL
         # flushes the log at each COMMIT (one fsync, ~5-20 ms on this machine's disk), so it is kept for the
         # commits that acknowledge something to the outside world (DURABLE); the rest stay NORMAL.
         want = "FULL" if conn.get_execution_options().get(DURABLE) else "NORMAL"

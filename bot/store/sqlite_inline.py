@@ -12,14 +12,14 @@ running it inline is cheaper than handing it to a thread, and the loop is never 
 The classes below give SQLAlchemy's aiosqlite adapter the awaitable surface it expects from aiosqlite.
 
 Kept after measuring the library arrangement (issue 17.8, 2026-12-05): SQLAlchemy's aiosqlite as shipped, with
-SQLite's own autocheckpoint instead of bot/store/sqlite_checkpoint.py, was only 2-3% slower in bench/turn.py's
+SQLite's own autocheckpoint instead of a checkpoint thread (since removed), was only 2-3% slower in bench/turn.py's
 one-process capacity run, but in bench/channels.py's scale layout (a web and a worker process on one SQLite file,
 100 SMS webhooks/s for 10 s, three interleaved pairs) it cut the turns per second from 80-89 to 53-60 (-35%),
 raised the worker's CPU for the burst from 7 to 11-13 s, and the webhooks' p50 from 12-15 ms to 1.8-2.7 s.
 The two were swapped together, so the measurement keeps both.
 
 Then measured alone (2026-12-05, later): bench/channels.py `--without inline` (aiosqlite as shipped, the checkpoint
-thread kept), same load, 3 interleaved pairs while the host's load fell from 8 to 3 (other engineers' work):
+thread then still kept), same load, 3 interleaved pairs while the host's load fell from 8 to 3 (other engineers' work):
 without vs with, webhook p50 2.7 / 1.2 / 1.3 s vs 0.96 s / 25 ms / 0.29 s, the web process's CPU 4.1 / 3.8 / 4.2
 vs 2.4 / 2.2 / 2.3 ms a webhook, turns/s over burst and drain 17.7 / 36.3 / 28.1 vs 23.9 / 69.7 / 33.8, the
 worker's CPU 22.3 / 15.2 / 18.6 vs 15.8 / 10.8 / 16.3 ms a turn. Worse in every pair (the webhook's CPU by 70-85%,

@@ -62,10 +62,8 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
     return None
 
 
-@lru_cache(maxsize=4)
-def _identity(path: Path = ANSWERS / "identity.yml") -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled(patterns) for language, patterns in data.items()}
+def _identity() -> dict[str, list[re.Pattern[str]]]:
+    return _word_patterns("identity.yml")
 
 
 def _says(text: str, language: str | None, patterns: Callable[[str], list[re.Pattern[str]]]) -> bool:
@@ -117,10 +115,15 @@ def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in folded + latin]
 
 
-@lru_cache(maxsize=4)
-def _wishes(path: Path = ANSWERS / "wishes.yml") -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    parts = yaml.safe_load((path.parent / "parts.yml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=16)
+def _read(name: str) -> dict:  # type: ignore[type-arg]
+    """data/answers/<name>, read once per process (callers copy what they change)."""
+    return yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _wishes() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    data, parts = _read("wishes.yml"), _read("parts.yml")
     compiled = {}
     for language, kinds in data.items():
         kinds = dict(kinds)
@@ -248,10 +251,8 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _wishes().get(lang, {}).get("partial", []))
 
 
-@lru_cache(maxsize=4)
-def _parts(path: Path = ANSWERS / "parts.yml") -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled(patterns) for language, patterns in data.items()}
+def _parts() -> dict[str, list[re.Pattern[str]]]:
+    return _word_patterns("parts.yml")
 
 
 def part_named(text: str, language: str | None) -> str | None:
@@ -286,10 +287,9 @@ def part_named(text: str, language: str | None) -> str | None:
     return missing
 
 
-@lru_cache(maxsize=4)
-def _any_part(path: Path = ANSWERS / "wishes.yml") -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled(kinds.get("part_any", [])) for language, kinds in data.items()}
+@lru_cache(maxsize=1)
+def _any_part() -> dict[str, list[re.Pattern[str]]]:
+    return {language: _compiled(kinds.get("part_any", [])) for language, kinds in _read("wishes.yml").items()}
 
 
 @lru_cache(maxsize=1)
@@ -349,7 +349,7 @@ FollowUp = Literal["worked", "failed"]
 def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
     """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
     each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
-    data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
+    data = _read(name)
     return {lang: {kind: _compiled(data[lang].get(kind, [])) for kind in kinds} for lang in data}
 
 
@@ -394,8 +394,9 @@ def announces_question(text: str, language: str | None) -> bool:
 
 @lru_cache(maxsize=8)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
-    return {language: [re.compile(normalise(p)) for p in patterns] for language, patterns in data.items()}
+    """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word
+    typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
+    return {language: _compiled(patterns) for language, patterns in _read(name).items()}
 
 
 def _mentions(name: str, text: str, language: str | None) -> bool:

@@ -141,11 +141,27 @@ _WORDS = re.compile(r"\w+|€")
 
 @lru_cache(maxsize=4)
 def _evidence(path: Path = EVIDENCE_FILE) -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """data/problem_evidence.yml, checked: an admin's mistake is named by file, entry and fix at the first read."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", exc)
+        raise ValueError(f"{path.name}: {where}not valid YAML ({problem}); fix that line") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: write one entry per problem, `charged_twice:` followed by its word starts")
+    evidence = {}
     for label, stems in data.items():
         if label not in LABELS or not isinstance(stems, list) or not stems:
             raise ValueError(f"{path.name}: {label}: give a problem of {LABELS} and a non-empty list of word starts")
-    return {label: tuple(_text(str(w)) for w in stems) for label, stems in data.items()}
+        folded = [_text(w) if isinstance(w, str) else "" for w in stems]
+        # An empty start would begin every word, and the problem would never be filtered: refuse it.
+        for stem, said in zip(folded, stems, strict=True):
+            if not stem:
+                raise ValueError(f"{path.name}: {label}: {said!r} is no word start; write letters, e.g. - paid")
+        evidence[label] = tuple(folded)
+    return evidence
 
 
 def has_evidence(label: str, text: str) -> bool:
