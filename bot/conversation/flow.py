@@ -718,6 +718,11 @@ def gather(
         # to understand twice in a row) hands over rather than asking "which item?" again and again (issue 18;
         # bench/buyers.py saw eleven repeats of one question in one conversation).
         misses = merged.get("slot_misses", 0) + miss if missing == s.get("requested_slot") else 0
+        other = slots.get("order_ref")
+        if missing == "item" and merged.get("item_not_ordered_told") and other and other != merged.get("order_id"):
+            # Told the item is not in this order, the buyer sends another order's number: the bot reads only the
+            # case's own order, so a person looks that one up (handoff.other_order says so; issue 21).
+            return handoff("other_order", Stage.GATHERING, {**slots, "slot_misses": 0})
         if misses >= p.handoff.not_understood:
             return handoff("not_understood", Stage.GATHERING, {**slots, "slot_misses": 0})
         slots["slot_misses"] = misses
