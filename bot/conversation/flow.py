@@ -432,6 +432,9 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
+    # "Could a person from your team look at this?" asked in answer to "what would be fair?" is a request for a
+    # person, not the outcome they want: the staff card's summary read 'wants "Could a person…"' (issue 21 walk).
+    answers_outcome = answers_outcome and m.intent != "ask_human"
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
             # A second answer that names nothing ("no idea, what can you offer?") means no preference:
