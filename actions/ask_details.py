@@ -16,15 +16,22 @@ class ActionAskDetails(MediatorAction):
 
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
         """The item question names the order's items when the buyer named one the order does not hold (flow.absorb
-        sets `item_not_ordered`), so they hear why they are asked about something they just named; said once."""
+        sets `item_not_ordered`), so they hear why they are asked about something they just named; said once.
+        Named again after that ("it IS the lamp"), the bot believes them and asks for the other order's number
+        (item_other_order): the same question a second time only led to a person (issue 21)."""
         named = tracker.get_slot("item_not_ordered") and tracker.get_slot("order_items")
         asked = tracker.get_slot("requested_slot") == "item"
-        if asked and named and services.catalog.has("ask_details", "item_not_ordered"):
-            return {"item_not_ordered": None, NOT_ORDERED: True}
+        if not (asked and named):
+            return {}
+        told = tracker.get_slot("item_not_ordered_told")
+        if told and services.catalog.has("ask_details", "item_other_order"):
+            return {"item_not_ordered": None, SUB: "item_other_order"}
+        if services.catalog.has("ask_details", "item_not_ordered"):
+            return {"item_not_ordered": None, "item_not_ordered_told": True, SUB: "item_not_ordered"}
         return {}
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
-        return "item_not_ordered" if extra.get(NOT_ORDERED) else super().sub(tracker, extra)
+        return extra.get(SUB) or super().sub(tracker, extra)
 
 
-NOT_ORDERED = "_item_not_ordered"  # for this message only (keys starting with "_" never become slots)
+SUB = "_item_sub"  # for this message only (keys starting with "_" never become slots)

@@ -112,6 +112,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
         "order_items": slot("order_items") or "",
+        "order_ref": slot("order_ref") or "",
         "problem": _problem(problems, slot),
         "remedy": remedy.get("type", ""),
         "amount": format_amount(remedy, language),

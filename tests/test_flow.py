@@ -840,3 +840,15 @@ def test_a_photo_spoken_of_is_offered_whatever_the_classifier_reads() -> None:
     plan = turn(s, intent="request_replacement", confidence=0.42, text="fotky mam, muzu poslat", language="cs")
     assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] is True
     assert plan.actions[0] == "action_acknowledge"
+
+
+def test_asking_for_a_person_is_not_the_outcome_the_buyer_wants() -> None:
+    """Asked what would be fair, the buyer asks for a person: handed over, and the request is not recorded as
+    what they want (the staff card's summary said 'wants "Could a person from your team look at this?"')."""
+    s = state(Stage.GATHERING, requested_slot="outcome", problems=["damaged"], what="shade torn", item="lamp")
+    plan = turn(s, intent="ask_human", confidence=0.95, text="Could a person from your team look at this, please?")
+    assert plan.handoff == "buyer_asked", plan
+    assert not plan.slots.get("outcome_text") and not plan.slots.get("wants"), plan.slots
+    # A wish said in the same place still is one.
+    wish = turn(s, intent="inform", confidence=0.95, text="a new lamp, the shade is useless")
+    assert wish.slots.get("outcome_text") or wish.slots.get("wants"), wish.slots

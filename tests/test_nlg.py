@@ -18,6 +18,7 @@ from bot.platform.yaml_lines import PolicyFileError, PolicyIssue
 from bot.policy.messages import (
     ALLOWED_VARIABLES,
     MESSAGE_KEYS,
+    OPTIONAL_SUBS,
     PROBLEM_TYPES,
     REMEDY_TYPES,
     MessageCatalog,
@@ -591,3 +592,25 @@ def test_a_variable_left_empty_in_french_keeps_the_space_before_the_high_marks(c
     assert "l'article :" in text and "Nos conditions :" in text and "convient-il ?" in text
     english = catalog.render("propose_remedy", "en", {**_vars("en"), "part": ""}, sub="send_part", seed=0)
     assert "()" not in english and " ?" not in english and " :" not in english
+
+
+@pytest.mark.parametrize(("key", "sub"), sorted(OPTIONAL_SUBS))
+def test_a_version_published_before_an_optional_message_says_its_stand_in(tmp_path: Path, key: str, sub: str) -> None:
+    """A shop's policy version published before photo.not_readable, ask_details.item_not_ordered (and the other
+    optional sub-keys) existed has none of them in any language: it still loads, `has` says the message is
+    missing (so ask_details asks plain `item`), and rendering it says its stand-in (not_image, item, ...) in the
+    buyer's language, never a KeyError or another language's words."""
+    messages = _copy(tmp_path)
+    for path in messages.glob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["messages"][key].pop(sub, None)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert validate_messages(messages, tmp_path / "guardrails.yml") == []
+    old = load_catalog(messages, tmp_path / "guardrails.yml")
+    full = load_catalog(MESSAGES, GUARDRAILS)
+    assert full.has(key, sub) and not old.has(key, sub)
+    stand_in = OPTIONAL_SUBS[(key, sub)]
+    for lang in ("en", "pl", "uk"):
+        for seed in range(2):
+            said = old.render(key, lang, _vars(lang), sub=sub, seed=seed)
+            assert said == full.render(key, lang, _vars(lang), sub=stand_in, seed=seed)

@@ -64,7 +64,10 @@ class Tab:
 async def server(rt: Runtime) -> AsyncIterator[Server]:
     async with serve(create_app(runtime=rt, run_scheduler=False)) as base:  # timers run only when a test says so
         rt.settings.public_url = base  # chat links point at this server
-        async with httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False) as api:
+        # httpx's default 5 s read timeout is a speed assertion in disguise: on a loaded CI machine posting a
+        # review (triage, first contact) took longer and every test here failed with ReadTimeout.
+        api_client = httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False, timeout=120)
+        async with api_client as api:
             yield Server(base, api)
 
 

@@ -448,6 +448,9 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
+    # "Could a person from your team look at this?" asked in answer to "what would be fair?" is a request for a
+    # person, not the outcome they want: the staff card's summary read 'wants "Could a person…"' (issue 21 walk).
+    answers_outcome = answers_outcome and m.intent != "ask_human"
     if s.get("requested_slot") == "outcome" and not slots.get("wants") and answers_outcome:
         if m.intent not in ("deny", "out_of_scope") or s.get("outcome_unclear", 0) >= 1:
             # A second answer that names nothing ("no idea, what can you offer?") means no preference:
@@ -775,6 +778,11 @@ def gather(
         # to understand twice in a row) hands over rather than asking "which item?" again and again (issue 18;
         # bench/buyers.py saw eleven repeats of one question in one conversation).
         misses = merged.get("slot_misses", 0) + miss if missing == s.get("requested_slot") else 0
+        other = slots.get("order_ref")
+        if missing == "item" and merged.get("item_not_ordered_told") and other and other != merged.get("order_id"):
+            # Told the item is not in this order, the buyer sends another order's number: the bot reads only the
+            # case's own order, so a person looks that one up (handoff.other_order says so; issue 21).
+            return handoff("other_order", Stage.GATHERING, {**slots, "slot_misses": 0})
         if misses >= p.handoff.not_understood:
             return handoff("not_understood", Stage.GATHERING, {**slots, "slot_misses": 0})
         slots["slot_misses"] = misses

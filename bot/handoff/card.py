@@ -36,6 +36,7 @@ REASONS = {
     "no_acceptable_remedy": "no remedy the policy allows fits",
     "remedy_failed": "the remedy did not work",
     "item_changed": "the buyer named another item after the remedy was agreed: check what was already sent",
+    "other_order": "the item is not in this order: the buyer sent another order's number (order_ref) to look up",
     "suspected_troll": "suspected troll: review for flagging",
     "suspected_black_pr": "suspected black PR: review for flagging",
     "taken_over": "staff took over",

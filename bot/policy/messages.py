@@ -60,6 +60,7 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "part",
         "order_id",
         "order_items",  # the case's order's item names, joined: said when the buyer names one it does not hold
+        "order_ref",  # an order number the buyer wrote (another order's, in handoff.other_order)
         "problem",
         "remedy",
         "amount",
@@ -118,6 +119,10 @@ class AskDetails(_Strict):
     # items ({order_items}, order {order_id}) and which one it is about (issue 21). Optional, so versions written
     # before it still load; without it the bot asks `item`.
     item_not_ordered: Variants | None = None
+    # The buyer names that item again once told the order does not hold it ("it IS the lamp"): rather than a third
+    # "which item?" and then a person, the bot believes them and asks whether it came in another order, and for
+    # that order's number (issue 21). Optional like item_not_ordered; without it the bot says item_not_ordered.
+    item_other_order: Variants | None = None
 
 
 class AnswerQuestion(_Strict):
@@ -142,6 +147,9 @@ class Handoff(_Strict):
     # The buyer named another item once the remedy was carried out (issue 19). Optional, so versions written
     # before it still load; without it the bot says `remedy_failed` (OPTIONAL_SUBS).
     item_changed: Variants | None = None
+    # The buyer sent another order's number for an item the case's order does not hold: a person looks that order
+    # up (the bot reads only the case's own order). Optional; without it the bot says `not_understood`.
+    other_order: Variants | None = None
 
 
 class Close(_Strict):
@@ -322,6 +330,8 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("handoff", "item_changed"): "remedy_failed",
     ("photo", "not_readable"): "not_image",
     ("ask_details", "item_not_ordered"): "item",
+    ("ask_details", "item_other_order"): "item",
+    ("handoff", "other_order"): "not_understood",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)
