@@ -458,3 +458,48 @@ from bot.understanding.answers import mentions_photo  # noqa: E402
 )
 def test_a_photo_the_buyer_speaks_of_is_recognised(language: str, text: str, expected: bool) -> None:
     assert mentions_photo(text, language) is expected
+
+
+from bot.understanding.answers import photo_said  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A photo word with no negation near it: the buyer has one, whatever else the sentence asks.
+        ("sv", "jag tog bilder när jag öppnade paketet, vill du ha dom?", "has"),
+        ("sv", "jo, jag har bilder", "has"),  # "jo" is Swedish for yes, Albanian for no
+        ("de", "ich habe Fotos gemacht, wollen Sie die?", "has"),
+        ("fr", "j'ai pris des photos, je vous les envoie ?", "has"),
+        ("it", "ho fatto delle foto, le vuole?", "has"),
+        ("es", "tengo fotos pero no se como mandarlas", "has"),  # the "no" is past the "pero"
+        ("ru", "есть фото, прислать?", "has"),
+        ("cs", "fotky mam, muzu poslat", "has"),
+        # Negated within three words before, or after it in the same clause: no photo.
+        ("en", "I don't have any photos", "none"),
+        ("en", "I did not take any pictures, sorry", "none"),
+        ("cs", "nemám fotky", "none"),
+        ("cs", "fotky nemám, krabici jsem vyhodila", "none"),
+        ("sv", "har inga bilder tyvärr", "none"),
+        ("de", "keine Fotos, sorry", "none"),
+        ("de", "Bilder hab ich keine", "none"),
+        ("pl", "nie mam żadnych zdjęć", "none"),
+        ("ru", "foto net", "none"),
+        ("uk", "немає фото", "none"),
+        ("fr", "je n'ai pas de photos", "none"),
+        ("es", "no tengo fotos", "none"),
+        ("it", "non ho foto", "none"),
+        ("sq", "nuk kam foto", "none"),
+        ("en", "the glass is cracked", None),
+    ],
+)
+def test_a_photo_is_read_as_had_or_not_had(language: str, text: str, expected: str | None) -> None:
+    assert photo_said(text, language) == expected
+
+
+def test_item_negation_is_not_widened_by_the_photo_negations() -> None:
+    """The photo negations are a list of their own: "didn't" before an item must not make it the item not meant."""
+    from bot.understanding.answers import negated
+
+    text = "I didn't get the lamp"
+    assert not negated(text, text.index("lamp"))

@@ -840,3 +840,40 @@ def test_a_photo_spoken_of_is_offered_whatever_the_classifier_reads() -> None:
     plan = turn(s, intent="request_replacement", confidence=0.42, text="fotky mam, muzu poslat", language="cs")
     assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] is True
     assert plan.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "jag tog bilder när jag öppnade paketet, vill du ha dom?"),
+        ("en", "took some pictures when I unpacked it, want them?"),
+        ("de", "hab beim Auspacken Fotos gemacht, brauchen Sie die?"),
+        ("cs", "při rozbalování jsem udělala fotky, chcete je?"),
+    ],
+)
+def test_a_photo_word_outweighs_an_unsure_deny(language: str, text: str) -> None:
+    """ "jag tog bilder ..., vill du ha dom?" (I took pictures, do you want them?) read as deny 0.43: the evidence
+    answer was "no" and the buyer was not told to send them. A photo word with no negation near it wins."""
+    slots = {"what": "arrived broken", "item": "lamp", "problems": ["damaged"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
+    plan = turn(s, intent="deny", confidence=0.43, text=text, language=language)
+    assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] is True
+    assert plan.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "I don't have any photos", "deny"),
+        ("cs", "nemám fotky", "describe_problem"),
+        ("sv", "har inga bilder", "affirm"),
+        ("de", "keine Fotos, leider", "describe_problem"),
+    ],
+)
+def test_a_negated_photo_word_answers_no(language: str, text: str, intent: str) -> None:
+    """ "I don't have any photos" names a photo only to say there is none: no evidence, and nothing offered, even
+    where the classifier reads the message as a yes or a description."""
+    slots = {"what": "arrived broken", "item": "lamp", "problems": ["damaged"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
+    plan = turn(s, intent=intent, confidence=0.4, text=text, language=language)
+    assert plan.slots["evidence"] == "no" and not plan.slots.get("photo_offered")

@@ -36,10 +36,10 @@ from bot.understanding.answers import (
     asks_part_of_price,
     declined_wishes,
     follow_up_answer,
-    mentions_photo,
     mentions_video,
     negated,
     part_named,
+    photo_said,
     revision_answer,
     said_fine,
     states_preference,
@@ -309,6 +309,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         and s.get("requested_slot")
         and m.intent in CARRIES_ON
         and asks_for_information(m.text, s.get("language") or m.language)
+        and not slots.get("photo_offered")  # "I took pictures when I opened it, want them?" asks to send them
     ):
         # "How soon would a replacement get here? we really need it" names the wish and asks: the question is
         # answered, as an ask_policy one is (above), and the flow goes on from what is now known. Read as the wish
@@ -415,9 +416,15 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots["photo_offered"] = None
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
-        photo = mentions_photo(m.text, s.get("language") or m.language)
-        if said or m.intent in ("affirm", "deny", "describe_problem") or photo:
-            slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
+        photo_words = photo_said(m.text, s.get("language") or m.language)
+        photo = photo_words == "has"
+        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words:
+            # A photo word with no negation near it outweighs an unsure "deny": "jag tog bilder när jag öppnade
+            # paketet, vill du ha dom?" (deny 0.43) has photos; a negated one is a no whatever the classifier
+            # says ("I don't have any photos", "nemám fotky": data/answers/photo_negation.yml).
+            unsure_deny = m.intent == "deny" and m.confidence < p.handoff.min_confidence
+            denied = said is None and m.intent == "deny" and not (photo and unsure_deny)
+            slots["evidence"] = "no" if said == "no" or photo_words == "none" or denied else "yes"
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
             # Only a yes offers a photo: "the glass is cracked" answers the question with a description, and was
