@@ -34,10 +34,12 @@ from bot.understanding.answers import (
     asks_for_more,
     asks_if_bot,
     asks_part_of_price,
+    asks_what_next,
     declined_wishes,
     follow_up_answer,
     mentions_video,
     negated,
+    only_understood,
     part_named,
     photo_said,
     revision_answer,
@@ -276,6 +278,13 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
 
 def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     """The turn as the case's stage expects it, from the message's reading as a whole."""
+    if (
+        s.stage == Stage.PROPOSING
+        and not s.get("offer_restated")
+        and asks_what_next(m.text, s.get("language") or m.language)
+    ):
+        # "y ahora qué?" (and now what?) to an offer asks for the offer again, not for a policy passage.
+        return answer_proposal(s, m, p, remedies, slots)
     # A question about the shop's policy is answered from its own documents, in any stage.
     if m.intent == "ask_policy":
         if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
@@ -414,6 +423,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         elif fair_sum and not offered:
             slots["wants"] = "discount" if part_of_it else "refund"
     slots["photo_offered"] = None
+    slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         photo_words = photo_said(m.text, s.get("language") or m.language)
@@ -800,6 +810,7 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
     # straight to approval.
     asked = s.get("amount_asked")
+    slots["offer_restated"] = None  # a new offer may be told again once
     slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
@@ -823,6 +834,17 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
     named, adds = wishes_named(m.text, language)
+    if not named and yes_no(m.text, language) != "no":
+        if asks_what_next(m.text, language) and not s.get("offer_restated"):
+            # "aha, dobře. a co dál?" (ok, what next?) after a question answered while the offer waited: the buyer
+            # lost the offer, and is told it again, once (read as a greeting, it got "please rephrase"; issue 18).
+            slots["offer_restated"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_restated")
+        if only_understood(m.text, language):
+            # "jasně, rozumím" (sure, I understand) acknowledges; it accepts nothing. It was recorded as accepting a
+            # reship: the offer's question is asked again plainly instead (messages: offer_question).
+            slots["offer_plain"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
     if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).

@@ -403,3 +403,32 @@ def asks_for_more(text: str, language: str | None) -> bool:
     """Does the message ask for a bit more than the money offered ("a bit more?", "geht da noch was?")? A
     counter-offer (data/answers/haggle.yml), read in the buyer's language and in English (issue 19.3)."""
     return _says(text, language, lambda lang: _haggle().get(lang, {}).get("more", []))
+
+
+def _offer_talk() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers"))
+
+
+def asks_what_next(text: str, language: str | None) -> bool:
+    """Does the buyer ask what happens now ("a co dál?", "und jetzt?", "what happens now?")? Said to an offer, it
+    is told the offer again (data/answers/offer_talk.yml: next)."""
+    return _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("next", []))
+
+
+_NOTHING_LEFT = re.compile(r"[\W_]+")
+
+
+def only_understood(text: str, language: str | None) -> bool:
+    """Is the message only "I understand" ("jasně, rozumím", "ok, verstehe", "понятно")? It acknowledges what the
+    bot said and accepts nothing (data/answers/offer_talk.yml: understood, with fillers only beside it)."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        kinds = _offer_talk().get(lang)
+        if not kinds or not any(p.search(said) for p in kinds["understood"]):
+            continue
+        rest = said
+        for p in kinds["understood"] + kinds["fillers"]:
+            rest = p.sub(" ", rest)
+        if not _NOTHING_LEFT.sub("", rest):
+            return True
+    return False
