@@ -503,3 +503,63 @@ def test_item_negation_is_not_widened_by_the_photo_negations() -> None:
 
     text = "I didn't get the lamp"
     assert not negated(text, text.index("lamp"))
+
+
+from bot.understanding.answers import asks_what_next, only_understood  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("cs", "aha, dobře. a co dál?", True),
+        ("pl", "i co dalej?", True),
+        ("sv", "och nu då?", True),
+        ("de", "wie geht es jetzt weiter?", True),
+        ("uk", "і що далі?", True),
+        ("sq", "e tani?", True),
+        ("fr", "et maintenant ?", True),
+        ("it", "e adesso?", True),
+        ("en", "what happens now?", True),
+        ("cs", "a ted mi poslete novou", False),  # "and now send me a new one" asks for something
+        ("en", "I want it now", False),
+    ],
+)
+def test_what_next_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert asks_what_next(text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("cs", "jasně, rozumím", True),
+        ("en", "ok I see, thanks", True),
+        ("de", "ok, verstehe", True),
+        ("ru", "ponyatno, spasibo", True),  # Latin letters
+        ("uk", "зрозуміло, дякую", True),
+        ("sv", "okej, jag förstår", True),
+        ("es", "vale, entiendo", True),
+        ("sq", "ok, e kuptoj", True),
+        ("cs", "jasně", False),  # a yes, read by yes_no
+        ("en", "yes, I understand", False),  # the yes is said
+        ("en", "I understand but I want a refund", False),
+    ],
+)
+def test_i_understand_alone_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert only_understood(text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "quiero recuperar mi dinero"),
+        ("es", "que me devuelvan la plata y ya"),
+        ("it", "mi basta riavere i soldi"),
+        ("it", "voglio che mi restituiate il denaro"),
+        ("fr", "je veux juste qu'on me rende mon argent"),
+        ("cs", "chci jenom svoje peníze zpátky"),
+    ],
+)
+def test_money_back_said_as_a_wish_clause_is_a_refund(language: str, text: str) -> None:
+    """ "solo quiero que me devuelvan el dinero" was read as a replacement request: money back, said with a
+    subjunctive or "get back" verb, is the refund wish in the phrases too."""
+    assert wishes_in(text, language)[0] == ["refund"]
