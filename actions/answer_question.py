@@ -25,12 +25,13 @@ class ActionAnswerQuestion(MediatorAction):
             return {**found, "identity": True}  # "are you a bot?" is answered from the catalogue, not searched
         if services.knowledge is not None and question.strip():
             language = tracker.get_slot("language")
-            hits = await services.knowledge.find(question, 1, language)
+            about = remedy_section(tracker)
+            hits = await services.knowledge.find(question, 1, language, about)
             shop_language = services.shop.default_language
             if hits and hits[0].language != language and shop_language != language:
                 # No document in the buyer's language: the shop's own language, not whichever translation
                 # happened to rank first (issue 18.4), and the reply says so.
-                hits = await services.knowledge.find(question, 1, shop_language) or hits
+                hits = await services.knowledge.find(question, 1, shop_language, about) or hits
             if hits:
                 found = {
                     "policy_quote": quote(hits[0].text, question),
@@ -43,6 +44,17 @@ class ActionAnswerQuestion(MediatorAction):
         if extra.get("identity"):
             return "identity"
         return "found" if extra["policy_quote"] else "not_found"
+
+
+def remedy_section(tracker: Tracker) -> tuple[str, str] | None:
+    """(file, heading) of the policy section the case's remedy under way rests on (its rule's `cite`): the offer
+    on the table, else the remedy agreed. A question asked then is most likely about it (issue 18: "do I post the
+    wired ones back?" during a wrong-item offer)."""
+    for slot in ("proposed_remedy", "accepted_remedy"):
+        cite = (tracker.get_slot(slot) or {}).get("cite") or {}
+        if cite.get("source") and cite.get("heading"):
+            return (str(cite["source"]), str(cite["heading"]))
+    return None
 
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")

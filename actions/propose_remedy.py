@@ -9,13 +9,22 @@ from rasa_sdk import Tracker
 
 from actions.answer_question import quote
 from actions.base import QUOTED_LANGUAGE, MediatorAction, format_amount
-from actions.services import Services
+from actions.services import Services, get_services
 
 
 class ActionProposeRemedy(MediatorAction):
     label = "propose_remedy"
 
+    def key(self, tracker: Tracker) -> str:
+        """The offer's question alone (messages: offer_question) after a buyer's "I understand", which accepts
+        nothing (flow.answer_proposal); a catalogue without it says the whole offer again."""
+        if tracker.get_slot("offer_plain") and get_services().catalog.has("offer_question"):
+            return "offer_question"
+        return self.label
+
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
+        if self.key(tracker) == "offer_question":
+            return {}  # no quote: the offer with its policy passage was said already
         remedy = tracker.get_slot("proposed_remedy") or {}
         cite = remedy.get("cite") or {}
         passage = None
@@ -33,13 +42,15 @@ class ActionProposeRemedy(MediatorAction):
         }
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
+        if self.key(tracker) == "offer_question":
+            return None
         return (tracker.get_slot("proposed_remedy") or {}).get("type", "apology_only")
 
     def before(self, tracker: Tracker, services: Services, language: str) -> str:
         """Why the buyer's wish is not what is offered (issue 19.3): one sentence from the rule that would allow
         it, in the buyer's language. A catalogue without `why_not` (an older version) says nothing here."""
         why = tracker.get_slot("why_not") or {}
-        if not why.get("kind"):
+        if not why.get("kind") or self.key(tracker) == "offer_question":
             return ""
         # A counter-offer's sentence names money ("at most 9,00 €"): the amount the note carries, in the buyer's way.
         variables = {

@@ -52,30 +52,35 @@ class LazyKnowledge:
     ANSWER_TTL_SECONDS = 300.0
     MAX_ANSWERS = 4096
 
-    def search(self, query: str, k: int = 3, language: str | None = None) -> Any:
-        known, found = self.cached_search(query, k, language)
+    def search(self, query: str, k: int = 3, language: str | None = None, about: tuple[str, str] | None = None) -> Any:
+        known, found = self.cached_search(query, k, language, about)
         if not known:
-            found = self.get().search(query, k, language)
+            found = self.get().search(query, k, language, about)
             with self._lock:
                 if len(self._answers) >= self.MAX_ANSWERS:
                     del self._answers[next(iter(self._answers))]  # the oldest
-                self._answers[self._answer_key(query, k, language)] = (time.monotonic(), found)
+                self._answers[self._answer_key(query, k, language, about)] = (time.monotonic(), found)
         return found
 
     @staticmethod
-    def _answer_key(query: str, k: int, language: str | None) -> tuple[str, int, str | None]:
-        return (" ".join(query.split()), k, language)
+    def _answer_key(
+        query: str, k: int, language: str | None, about: tuple[str, str] | None = None
+    ) -> tuple[str, int, str | None, tuple[str, str] | None]:
+        return (" ".join(query.split()), k, language, about)
 
-    def cached_search(self, query: str, k: int = 3, language: str | None = None) -> tuple[bool, Any]:
-        hit = self._answers.get(self._answer_key(query, k, language))
+    def cached_search(
+        self, query: str, k: int = 3, language: str | None = None, about: tuple[str, str] | None = None
+    ) -> tuple[bool, Any]:
+        hit = self._answers.get(self._answer_key(query, k, language, about))
         if hit is None or time.monotonic() - hit[0] > self.ANSWER_TTL_SECONDS:
             return (False, None)
         return (True, hit[1])
 
-    async def find(self, query: str, k: int, language: str | None) -> Any:
-        """`search` for an action: answered from the cache, or off the event loop (Chroma is synchronous)."""
-        known, found = self.cached_search(query, k, language)
-        return found if known else await _off_loop(lambda: self.search(query, k, language))
+    async def find(self, query: str, k: int, language: str | None, about: tuple[str, str] | None = None) -> Any:
+        """`search` for an action: answered from the cache, or off the event loop (Chroma is synchronous).
+        `about`: the cited section of the remedy under way (KnowledgeBase.search)."""
+        known, found = self.cached_search(query, k, language, about)
+        return found if known else await _off_loop(lambda: self.search(query, k, language, about))
 
     async def cite(self, cite: dict[str, str], language: str | None) -> Any:
         """`cited_passage` for an action, the same way."""

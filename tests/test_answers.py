@@ -525,6 +525,94 @@ def test_a_request_for_a_person_is_read_in_any_message(language: str, text: str)
     assert asks_for_person(text, language)
 
 
+from bot.understanding.answers import photo_said  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A photo word with no negation near it: the buyer has one, whatever else the sentence asks.
+        ("sv", "jag tog bilder när jag öppnade paketet, vill du ha dom?", "has"),
+        ("sv", "jo, jag har bilder", "has"),  # "jo" is Swedish for yes, Albanian for no
+        ("de", "ich habe Fotos gemacht, wollen Sie die?", "has"),
+        ("fr", "j'ai pris des photos, je vous les envoie ?", "has"),
+        ("it", "ho fatto delle foto, le vuole?", "has"),
+        ("es", "tengo fotos pero no se como mandarlas", "has"),  # the "no" is past the "pero"
+        ("ru", "есть фото, прислать?", "has"),
+        ("cs", "fotky mam, muzu poslat", "has"),
+        # Negated within three words before, or after it in the same clause: no photo.
+        ("en", "I don't have any photos", "none"),
+        ("en", "I did not take any pictures, sorry", "none"),
+        ("cs", "nemám fotky", "none"),
+        ("cs", "fotky nemám, krabici jsem vyhodila", "none"),
+        ("sv", "har inga bilder tyvärr", "none"),
+        ("de", "keine Fotos, sorry", "none"),
+        ("de", "Bilder hab ich keine", "none"),
+        ("pl", "nie mam żadnych zdjęć", "none"),
+        ("ru", "foto net", "none"),
+        ("uk", "немає фото", "none"),
+        ("fr", "je n'ai pas de photos", "none"),
+        ("es", "no tengo fotos", "none"),
+        ("it", "non ho foto", "none"),
+        ("sq", "nuk kam foto", "none"),
+        ("en", "the glass is cracked", None),
+    ],
+)
+def test_a_photo_is_read_as_had_or_not_had(language: str, text: str, expected: str | None) -> None:
+    assert photo_said(text, language) == expected
+
+
+def test_item_negation_is_not_widened_by_the_photo_negations() -> None:
+    """The photo negations are a list of their own: "didn't" before an item must not make it the item not meant."""
+    from bot.understanding.answers import negated
+
+    text = "I didn't get the lamp"
+    assert not negated(text, text.index("lamp"))
+
+
+from bot.understanding.answers import asks_what_next, only_understood  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("cs", "aha, dobře. a co dál?", True),
+        ("pl", "i co dalej?", True),
+        ("sv", "och nu då?", True),
+        ("de", "wie geht es jetzt weiter?", True),
+        ("uk", "і що далі?", True),
+        ("sq", "e tani?", True),
+        ("fr", "et maintenant ?", True),
+        ("it", "e adesso?", True),
+        ("en", "what happens now?", True),
+        ("cs", "a ted mi poslete novou", False),  # "and now send me a new one" asks for something
+        ("en", "I want it now", False),
+    ],
+)
+def test_what_next_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert asks_what_next(text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("cs", "jasně, rozumím", True),
+        ("en", "ok I see, thanks", True),
+        ("de", "ok, verstehe", True),
+        ("ru", "ponyatno, spasibo", True),  # Latin letters
+        ("uk", "зрозуміло, дякую", True),
+        ("sv", "okej, jag förstår", True),
+        ("es", "vale, entiendo", True),
+        ("sq", "ok, e kuptoj", True),
+        ("cs", "jasně", False),  # a yes, read by yes_no
+        ("en", "yes, I understand", False),  # the yes is said
+        ("en", "I understand but I want a refund", False),
+    ],
+)
+def test_i_understand_alone_is_recognised(language: str, text: str, expected: bool) -> None:
+    assert only_understood(text, language) is expected
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
@@ -734,3 +822,20 @@ def test_the_wish_list_is_read_from_disk_once(monkeypatch: pytest.MonkeyPatch) -
         assert part_named("schickt mir die Halterung nach", "de") == "Halterung"
         answers.wishes_in("I want a refund", "en")
     assert reads.count("wishes.yml") == 1, reads
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "quiero recuperar mi dinero"),
+        ("es", "que me devuelvan la plata y ya"),
+        ("it", "mi basta riavere i soldi"),
+        ("it", "voglio che mi restituiate il denaro"),
+        ("fr", "je veux juste qu'on me rende mon argent"),
+        ("cs", "chci jenom svoje peníze zpátky"),
+    ],
+)
+def test_money_back_said_as_a_wish_clause_is_a_refund(language: str, text: str) -> None:
+    """ "solo quiero que me devuelvan el dinero" was read as a replacement request: money back, said with a
+    subjunctive or "get back" verb, is the refund wish in the phrases too."""
+    assert wishes_in(text, language)[0] == ["refund"]

@@ -852,3 +852,97 @@ def test_asking_for_a_person_is_not_the_outcome_the_buyer_wants() -> None:
     # A wish said in the same place still is one.
     wish = turn(s, intent="inform", confidence=0.95, text="a new lamp, the shade is useless")
     assert wish.slots.get("outcome_text") or wish.slots.get("wants"), wish.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "jag tog bilder när jag öppnade paketet, vill du ha dom?"),
+        ("en", "took some pictures when I unpacked it, want them?"),
+        ("de", "hab beim Auspacken Fotos gemacht, brauchen Sie die?"),
+        ("cs", "při rozbalování jsem udělala fotky, chcete je?"),
+    ],
+)
+def test_a_photo_word_outweighs_an_unsure_deny(language: str, text: str) -> None:
+    """ "jag tog bilder ..., vill du ha dom?" (I took pictures, do you want them?) read as deny 0.43: the evidence
+    answer was "no" and the buyer was not told to send them. A photo word with no negation near it wins."""
+    slots = {"what": "arrived broken", "item": "lamp", "problems": ["damaged"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
+    plan = turn(s, intent="deny", confidence=0.43, text=text, language=language)
+    assert plan.slots["evidence"] == "yes" and plan.slots["photo_offered"] is True
+    assert plan.actions[0] == "action_acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("en", "I don't have any photos", "deny"),
+        ("cs", "nemám fotky", "describe_problem"),
+        ("sv", "har inga bilder", "affirm"),
+        ("de", "keine Fotos, leider", "describe_problem"),
+    ],
+)
+def test_a_negated_photo_word_answers_no(language: str, text: str, intent: str) -> None:
+    """ "I don't have any photos" names a photo only to say there is none: no evidence, and nothing offered, even
+    where the classifier reads the message as a yes or a description."""
+    slots = {"what": "arrived broken", "item": "lamp", "problems": ["damaged"], "requested_slot": "evidence"}
+    s = flow.State(Stage.GATHERING, {"language": language, **slots}, facts())
+    plan = turn(s, intent=intent, confidence=0.4, text=text, language=language)
+    assert plan.slots["evidence"] == "no" and not plan.slots.get("photo_offered")
+
+
+RESHIP = {"type": "reship", "amount": None, "currency": "EUR"}
+FACTS = facts()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("cs", "aha, dobře. a co dál?", "greet"),
+        ("en", "ok, so what happens now?", "affirm"),
+        ("de", "und jetzt?", "out_of_scope"),
+        ("ru", "а что дальше?", "greet"),
+        ("sv", "och nu då?", "greet"),
+        ("es", "y ahora qué?", "ask_policy"),
+    ],
+)
+def test_what_next_during_an_offer_restates_the_offer_once(language: str, text: str, intent: str) -> None:
+    """ "aha, dobře. a co dál?" (ok, what next?) after a question answered while the offer waited read as a greeting
+    (0.45) and got "please rephrase": the buyer is told the offer again, once; it is never taken as a yes."""
+    s = flow.State(
+        Stage.PROPOSING, {"language": language, "proposed_remedy": RESHIP, "problems": ["wrong_item"]}, facts()
+    )
+    plan = turn(s, intent=intent, confidence=0.45, text=text, language=language)
+    assert plan.actions == ["action_propose_remedy"] and plan.stage == Stage.PROPOSING
+    assert "accepted_remedy" not in plan.slots and plan.slots["offer_restated"] is True
+    again = turn(flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, facts()), intent=intent, text=text)
+    assert again.reason != "offer_restated"  # once: a buyer who asks again is not sent round in a loop
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "jasně, rozumím"),
+        ("en", "ok, I understand"),
+        ("de", "verstehe"),
+        ("ru", "понятно"),
+        ("pl", "aha, rozumiem"),
+        ("fr", "ah, je vois"),
+        ("it", "ok, capito"),
+    ],
+)
+def test_i_understand_is_no_yes_to_an_offer(language: str, text: str) -> None:
+    """ "jasně, rozumím" (sure, I understand) was recorded as accepting the reship. Alone, "I understand" accepts
+    nothing: the offer's question is asked again plainly (messages: offer_question)."""
+    s = flow.State(
+        Stage.PROPOSING, {"language": language, "proposed_remedy": RESHIP, "problems": ["wrong_item"]}, facts()
+    )
+    plan = turn(s, intent="affirm", confidence=0.8, text=text, language=language)
+    assert plan.actions == ["action_propose_remedy"] and plan.stage == Stage.PROPOSING
+    assert plan.slots["offer_plain"] is True and "accepted_remedy" not in plan.slots
+    yes = turn(
+        flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, facts()),
+        intent="affirm",
+        text="ano" if language == "cs" else "yes",
+    )
+    assert yes.actions == ["action_confirm_remedy"]

@@ -284,3 +284,45 @@ async def test_policy_question_is_answered_from_the_right_document(
 ) -> None:
     slots, _ = await _run("action_answer_question", services, monkeypatch, {"language": language}, question)
     assert slots["policy_source"] == f"{language}/{source}"
+
+
+WRONG_ITEM = {"type": "reship", "cite": {"source": "damaged-or-wrong-items.md", "heading": "Wrong item received"}}
+
+
+def _section(language: str, source: str, name: str) -> str:
+    """The text of one section (by its name) of a knowledge file, flattened as quotes are."""
+    _, body = _read(language, source)
+    parts = re.split(r"^##\s+(.+)$", body, flags=re.MULTILINE)
+    for title, text in zip(parts[1::2], parts[2::2], strict=True):
+        if split_anchor(title)[1] == name:
+            return " ".join(re.sub(r"[*_`]", "", text).split())
+    raise AssertionError(f"{language}/{source} has no section {name}")
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("cs", "posílám ty kabelové zpátky, nebo si je vyzvednete?"),
+        ("en", "do I post the wrong ones back myself or do you collect them?"),
+        ("de", "schicke ich die falschen zurück oder holen Sie die ab?"),
+    ],
+)
+async def test_a_question_during_an_offer_is_read_as_about_its_section(
+    language: str, question: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "posílám ty kabelové zpátky, nebo si je vyzvednete?" (do I post the wired ones back, or do you collect
+    them?) during a wrong-item offer was answered with the missing-parts passage beside it (issue 18): the
+    section the offer rests on weighs in the search (KnowledgeBase.ABOUT_BONUS)."""
+    slots = {"language": language, "proposed_remedy": WRONG_ITEM}
+    found, _ = await _run("action_answer_question", services, monkeypatch, slots, question)
+    section = _section(language, "damaged-or-wrong-items.md", "wrong-item-received")
+    assert found["policy_quote"].removesuffix(" …") in section
+
+
+async def test_a_question_about_something_else_still_finds_its_own_section(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The offer's section is a hint, not a filter: a question plainly about another policy is answered from it."""
+    slots = {"language": "en", "proposed_remedy": WRONG_ITEM}
+    found, _ = await _run("action_answer_question", services, monkeypatch, slots, "how long is the warranty?")
+    assert found["policy_source"] == "en/warranty.md"

@@ -81,3 +81,12 @@ def test_the_folded_text_model_leaves_text_with_its_own_letters_and_short_replie
     assert folded_language("Посылка пришла на неделю позже") is None
     assert folded_language("ok dekuji") is None  # too few letters to tell
     assert folded_language("Posylka shla tri nedeli, korobka porvana") == "ru"
+
+
+def test_known_share_counts_the_words_a_language_uses() -> None:
+    """The words of the training text per language, folded: the evidence a short message gives beside lingua's."""
+    from bot.understanding.folded_words import known_share
+
+    assert known_share("ma sei un bot?", "it") > known_share("ma sei un bot?", "de")
+    assert known_share("Děkuji, to je v pořádku", "cs") == known_share("dekuji, to je v poradku", "cs") > 0.5
+    assert known_share("!!!", "en") == 0.0

@@ -449,6 +449,24 @@ def test_short_messages_keep_the_conversation_language(nlu: NLU) -> None:
     assert nlu.parse("Entschuldigung, ich schreibe lieber auf Deutsch weiter", fallback_language="pl").language == "de"
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "ma sei un bot?"),  # lingua: German, 0.92
+        ("it", "sei un bot?"),
+        ("cs", "jsi bot?"),
+        ("sv", "vill du ha dom?"),
+        ("es", "pero eres un bot?"),
+        ("sq", "a je robot?"),
+        ("pl", "a co dalej?"),
+    ],
+)
+def test_a_short_message_in_the_case_language_is_not_re_detected(nlu: NLU, language: str, text: str) -> None:
+    """A few words lingua's trigrams place elsewhere, all of them words of the conversation's language, are no
+    evidence of a switch (issue 18: "ma sei un bot?" in an Italian case was parsed as German)."""
+    assert nlu.parse(text, fallback_language=language).language == language
+
+
 # ---- robustness -------------------------------------------------------------------------------
 
 

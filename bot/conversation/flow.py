@@ -36,14 +36,16 @@ from bot.understanding.answers import (
     asks_for_person,
     asks_if_bot,
     asks_part_of_price,
+    asks_what_next,
     declined_wishes,
     follow_up_answer,
     lets_go_on,
-    mentions_photo,
     mentions_video,
     names_person,
     negated,
+    only_understood,
     part_named,
+    photo_said,
     revision_answer,
     said_fine,
     states_preference,
@@ -284,6 +286,13 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
 
 def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     """The turn as the case's stage expects it, from the message's reading as a whole."""
+    if (
+        s.stage == Stage.PROPOSING
+        and not s.get("offer_restated")
+        and asks_what_next(m.text, s.get("language") or m.language)
+    ):
+        # "y ahora qué?" (and now what?) to an offer asks for the offer again, not for a policy passage.
+        return answer_proposal(s, m, p, remedies, slots)
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p)
@@ -319,6 +328,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         and s.get("requested_slot")
         and m.intent in CARRIES_ON
         and asks_for_information(m.text, s.get("language") or m.language)
+        and not slots.get("photo_offered")  # "I took pictures when I opened it, want them?" asks to send them
     ):
         # "How soon would a replacement get here? we really need it" names the wish and asks: the question is
         # answered, as an ask_policy one is (above), and the flow goes on from what is now known. Read as the wish
@@ -429,11 +439,18 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         elif fair_sum and not offered:
             slots["wants"] = "discount" if part_of_it else "refund"
     slots["photo_offered"] = None
+    slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
-        photo = mentions_photo(m.text, s.get("language") or m.language)
-        if said or m.intent in ("affirm", "deny", "describe_problem") or photo:
-            slots["evidence"] = "no" if said == "no" or (said is None and m.intent == "deny") else "yes"
+        photo_words = photo_said(m.text, s.get("language") or m.language)
+        photo = photo_words == "has"
+        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words:
+            # A photo word with no negation near it outweighs an unsure "deny": "jag tog bilder när jag öppnade
+            # paketet, vill du ha dom?" (deny 0.43) has photos; a negated one is a no whatever the classifier
+            # says ("I don't have any photos", "nemám fotky": data/answers/photo_negation.yml).
+            unsure_deny = m.intent == "deny" and m.confidence < p.handoff.min_confidence
+            denied = said is None and m.intent == "deny" and not (photo and unsure_deny)
+            slots["evidence"] = "no" if said == "no" or photo_words == "none" or denied else "yes"
             # "I have photos on my phone, shall I send them?" was passed over with the next question, in several
             # languages: the buyer is told yes, here (acknowledge.photo_offered), unless the photo came with it.
             # Only a yes offers a photo: "the glass is cracked" answers the question with a description, and was
@@ -858,6 +875,7 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
     # straight to approval.
     asked = s.get("amount_asked")
+    slots["offer_restated"] = None  # a new offer may be told again once
     slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
@@ -881,6 +899,17 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
     named, adds = wishes_named(m.text, language)
+    if not named and yes_no(m.text, language) != "no":
+        if asks_what_next(m.text, language) and not s.get("offer_restated"):
+            # "aha, dobře. a co dál?" (ok, what next?) after a question answered while the offer waited: the buyer
+            # lost the offer, and is told it again, once (read as a greeting, it got "please rephrase"; issue 18).
+            slots["offer_restated"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_restated")
+        if only_understood(m.text, language):
+            # "jasně, rozumím" (sure, I understand) acknowledges; it accepts nothing. It was recorded as accepting a
+            # reship: the offer's question is asked again plainly instead (messages: offer_question).
+            slots["offer_plain"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
     if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).

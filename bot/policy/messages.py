@@ -273,6 +273,9 @@ class Messages(_Strict):
     # The agreed remedy moved to another item the buyer named after confirming it ("it was the mug, not the plate"),
     # said before the confirmation; optional like add_on.
     remedy_item_changed: Variants | None = None
+    # The offer's question asked again plainly, naming {remedy}, after a buyer's "I understand" that accepts nothing
+    # (issue 18). Optional like add_on: without it the whole offer is said again.
+    offer_question: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:

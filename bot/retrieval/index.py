@@ -436,23 +436,31 @@ class KnowledgeBase:
 
     # ---- search -----------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 3, language: str | None = None) -> SearchResults:
+    def search(
+        self, query: str, k: int = 3, language: str | None = None, about: tuple[str, str] | None = None
+    ) -> SearchResults:
         """The k passages that best answer `query`, best first.
 
         With `language`, only passages in that language are searched; when the shop has none in it
         (a Swedish buyer, Polish and English documents) all languages are searched instead, because
-        the multilingual model matches across languages.
+        the multilingual model matches across languages. `about` is the section (file, cited heading) of the
+        remedy under way in the buyer's case: a question asked during it is most likely about it (ABOUT_BONUS).
         """
         if not query.strip() or k <= 0:
             return SearchResults(message="empty query")
         if not self.has_chunks():
             return SearchResults(message=EMPTY_MESSAGE.format(dir=self.settings.knowledge_dir))
-        passages = self._ranked(query, k, language) if language else []
+        passages = self._ranked(query, k, language, about) if language else []
         if not passages:
-            passages = self._ranked(query, k, None)
+            passages = self._ranked(query, k, None, about)
         return SearchResults(passages)
 
-    def _ranked(self, query: str, k: int, language: str | None) -> list[Passage]:
+    # Added to the fused score (in [0, 1]) of the passages of the section the case's remedy rests on: "do I post
+    # the wired ones back or do you collect them?" during a wrong-item offer was answered with the missing-parts
+    # passage beside it (issue 18). Small, so a question plainly about something else still finds its own.
+    ABOUT_BONUS = 0.1
+
+    def _ranked(self, query: str, k: int, language: str | None, about: tuple[str, str] | None = None) -> list[Passage]:
         # No shop filter: each shop has its own collection (see collection_name).
         where = {"language": language} if language else None
         pool = max(4 * k, 20)
@@ -469,6 +477,10 @@ class KnowledgeBase:
         floor = min(vector.values(), default=0.0)  # unseen by the vector side: at most the pool's worst
         top_lex = max(lexical.values(), default=0.0) or 1.0
         fused = {i: (1 - weight) * vector.get(i, floor) + weight * lexical.get(i, 0.0) / top_lex for i in docs}
+        if about is not None:
+            for i, (_text, metadata) in docs.items():
+                if _in_section(metadata, *about):
+                    fused[i] += self.ABOUT_BONUS
         return self._by_section(fused, docs)[:k]
 
     # How much of the rest of its file's score (see _by_section) is added to a section's own: chosen on
@@ -593,6 +605,13 @@ def search(
     query: str, k: int = 3, language: str | None = None, settings: KnowledgeSettings | None = None
 ) -> SearchResults:
     return get_knowledge_base(settings).search(query, k=k, language=language)
+
+
+def _in_section(metadata: dict[str, Any], source: str, heading: str) -> bool:
+    """Whether a chunk belongs to the section of file `source` that a rule cites as `heading`."""
+    return str(metadata.get("source", "")).rsplit("/", 1)[-1] == source and cites(
+        str(metadata.get("anchor", "")), heading
+    )
 
 
 def iter_sources(results: list[Passage]) -> Iterator[str]:

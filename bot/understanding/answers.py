@@ -412,8 +412,43 @@ def mentions_video(text: str, language: str | None) -> bool:
 def mentions_photo(text: str, language: str | None) -> bool:
     """Does the buyer speak of a photo they have ("foto ye, mozhu nadislaty")? Said to the photo question, it
     offers one, and the buyer is told to send it here; a description with no such word ("the glass is cracked")
-    offers nothing (data/answers/photo.yml)."""
-    return _mentions("photo.yml", text, language)
+    offers nothing, and neither does a photo said not to exist ("I don't have any photos": photo_said)."""
+    return photo_said(text, language) == "has"
+
+
+PhotoSaid = Literal["has", "none"]
+_PHOTO_NEGATION_WINDOW = 3  # words: "I don't have any photos", "nie mam żadnych zdjęć"
+
+
+@lru_cache(maxsize=1)
+def _photo_negations(path: Path = ANSWERS / "photo_negation.yml") -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {language: _compiled([f"^(?:{p})$" for p in words]) for language, words in data.items()}
+
+
+def photo_said(text: str, language: str | None) -> PhotoSaid | None:
+    """What the message says of a photo: "has" where a photo word stands with no negation near it ("jag tog bilder,
+    vill du ha dom?"), "none" where every photo word is negated ("nemám fotky", "keine Fotos", "I don't have any
+    photos"), None where it names no photo. Near: among the three words before it, or the three after it in the
+    same clause ("Bilder hab ich keine"), a word of data/answers/photo_negation.yml."""
+    said = normalise(text)
+    languages = _own_then_english(language)
+    photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
+    specific = [p for lang in languages for p in _photo_negations().get(lang, [])]
+
+    def negation(word: str) -> bool:
+        return any(p.search(word) for p in specific)
+
+    clause_end = _fine()[1]
+    found = False
+    for pattern in photo_words:
+        for m in pattern.finditer(said):
+            found = True
+            before = _WORD.findall(said[: m.start()])[-_PHOTO_NEGATION_WINDOW:]
+            after = _WORD.findall(clause_end.split(said[m.end() :], maxsplit=1)[0])[:_PHOTO_NEGATION_WINDOW]
+            if not any(negation(w) for w in before + after):
+                return "has"
+    return "none" if found else None
 
 
 def names_person(text: str, language: str | None) -> bool:
@@ -448,3 +483,32 @@ def asks_for_more(text: str, language: str | None) -> bool:
     """Does the message ask for a bit more than the money offered ("a bit more?", "geht da noch was?")? A
     counter-offer (data/answers/haggle.yml), read in the buyer's language and in English (issue 19.3)."""
     return _says(text, language, lambda lang: _haggle().get(lang, {}).get("more", []))
+
+
+def _offer_talk() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers"))
+
+
+def asks_what_next(text: str, language: str | None) -> bool:
+    """Does the buyer ask what happens now ("a co dál?", "und jetzt?", "what happens now?")? Said to an offer, it
+    is told the offer again (data/answers/offer_talk.yml: next)."""
+    return _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("next", []))
+
+
+_NOTHING_LEFT = re.compile(r"[\W_]+")
+
+
+def only_understood(text: str, language: str | None) -> bool:
+    """Is the message only "I understand" ("jasně, rozumím", "ok, verstehe", "понятно")? It acknowledges what the
+    bot said and accepts nothing (data/answers/offer_talk.yml: understood, with fillers only beside it)."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        kinds = _offer_talk().get(lang)
+        if not kinds or not any(p.search(said) for p in kinds["understood"]):
+            continue
+        rest = said
+        for p in kinds["understood"] + kinds["fillers"]:
+            rest = p.sub(" ", rest)
+        if not _NOTHING_LEFT.sub("", rest):
+            return True
+    return False

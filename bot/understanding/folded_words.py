@@ -10,7 +10,9 @@ when it is very sure, otherwise lingua does. Trained from data/triage/*.jsonl an
 from __future__ import annotations
 
 import json
+import re
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +28,15 @@ MIN_PROBABILITY = 0.9
 MIN_LETTERS = 12  # "ok", "ano", "tak": too short for any reader to tell a language from its letters
 
 _model: Any = None
+_vocabulary: dict[str, frozenset[str]] | None = None
 _lock = threading.Lock()
+_WORD = re.compile(r"[^\W\d_]+")
+# A word seen this often in a language's training text is one of its words; once may be a quoted foreign word.
+_KNOWN_WORD_COUNT = 2
 
 
-def training_texts(root: Path = ROOT) -> tuple[list[str], list[str]]:
-    """(texts, languages): the labelled training text, folded or transliterated as a buyer without the
-    keyboard would type it."""
+def _rows(root: Path = ROOT) -> list[tuple[str, str]]:
+    """(text, language) of every labelled training line: data/triage's reviews and data/nlu.yml's examples."""
     rows: list[tuple[str, str]] = []
     for path in sorted((root / "data" / "triage").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -43,8 +48,14 @@ def training_texts(root: Path = ROOT) -> tuple[list[str], list[str]]:
         language = (block.get("metadata") or {}).get("language")
         if language and "intent" in block:
             rows += [(e[2:], language) for e in block["examples"].splitlines() if e.startswith("- ")]
+    return rows
+
+
+def training_texts(root: Path = ROOT) -> tuple[list[str], list[str]]:
+    """(texts, languages): the labelled training text, folded or transliterated as a buyer without the
+    keyboard would type it."""
     texts, languages = [], []
-    for text, language in rows:
+    for text, language in _rows(root):
         variants = latin_texts(text, language) if language in ("ru", "uk") else [plain(text)]
         for variant in variants:
             if variant.isascii():  # ru/uk lines already in Latin letters, and everything else folded
@@ -96,3 +107,29 @@ def folded_language_confidence(text: str) -> tuple[str | None, float]:
 def folded_language(text: str) -> str | None:
     """The language `folded_language_confidence` is sure of, or None."""
     return folded_language_confidence(text)[0]
+
+
+def _vocabularies() -> dict[str, frozenset[str]]:
+    global _vocabulary
+    if _vocabulary is None:
+        with _lock:
+            if _vocabulary is None:
+                counts: dict[str, Counter[str]] = {}
+                for text, language in _rows():
+                    counts.setdefault(language, Counter()).update(_WORD.findall(plain(text)))
+                _vocabulary = {
+                    language: frozenset(w for w, n in c.items() if n >= _KNOWN_WORD_COUNT)
+                    for language, c in counts.items()
+                }
+    return _vocabulary
+
+
+def known_share(text: str, language: str) -> float:
+    """The share of the text's words that the language's training text uses (folded, so "dekuji" is "děkuji"): the
+    evidence a short message gives for a language, beside lingua's letter statistics. "ma sei un bot?" is all
+    Italian words, though lingua reads German into its trigrams at 0.92 (issue 18)."""
+    words = _WORD.findall(plain(text))
+    if not words:
+        return 0.0
+    known = _vocabularies().get(language, frozenset())
+    return sum(w in known for w in words) / len(words)

@@ -44,7 +44,7 @@ from sklearn.svm import LinearSVC
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
 from bot.understanding.answers import negation_words
-from bot.understanding.folded_words import folded_language_confidence
+from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
@@ -853,6 +853,10 @@ class NLU:
             return best, confidence
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
         needed = _SHORT_SWITCH_CONFIDENCE if words < _SHORT_REPLY_WORDS else _SWITCH_CONFIDENCE
+        if words < _SHORT_REPLY_WORDS and known_share(text, fallback_language) >= known_share(text, best):
+            # A few words lingua is sure of are weak evidence where they are as much the conversation's language's
+            # words: "ma sei un bot?" in an Italian case read as German at 0.92 (issue 18).
+            return fallback_language, 0.0
         return (best, confidence) if long_enough and confidence >= needed else (fallback_language, 0.0)
 
     # -- entities
