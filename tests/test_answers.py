@@ -774,6 +774,11 @@ def test_a_shelf_alone_is_the_part_wish(language: str, text: str) -> None:
         # the marker governs a wish named after it, and nothing before it ("I want a refund, I don't want a coupon")
         ("pl", "chce zwrot pieniedzy nie chce kuponu", ["refund"], ["discount"]),
         ("ru", "верните деньги, купон не нужен", ["refund"], ["discount"]),
+        # Italian "X rather than the Y" with the article joined to "a": "ai soldi", "al rimborso" (the retrained
+        # classifier read the money in "preferisco una nuova ai soldi" as the wish, and a refund was offered)
+        ("it", "preferisco una lampada nuova ai soldi", ["replacement"], ["refund"]),
+        ("it", "preferirei la sostituzione al rimborso", ["replacement"], ["refund"]),
+        ("it", "rinuncio ai soldi, basta la sostituzione", ["replacement"], ["refund"]),
     ],
 )
 def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: list[str], declined: list[str]) -> None:
