@@ -398,7 +398,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["wants"] = named[0]
     # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
-    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency)
+    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
     # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
