@@ -12,6 +12,7 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.platform.yaml_lines import PolicyFileError
+from bot.policy.messages import load_catalog
 from bot.policy.remedies import SEND_PART_SHARE, RemedyPolicy, load_remedy_policy, options_for
 from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts
 
@@ -93,3 +94,28 @@ def test_a_shop_sets_its_own_send_part_limit(tmp_path: Path) -> None:
 def test_a_bad_send_part_limit_is_refused_naming_the_key(tmp_path: Path, bad: str) -> None:
     with pytest.raises(PolicyFileError, match="send_part"):
         policy_with(tmp_path, f"  max_amount: 150.00\n  max_percent: 30\n  send_part: {bad}\n")
+
+
+# ── item 4: the part named without brackets ────────────────────────────────────────────────────────────────────
+
+CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
+LANGUAGES = ("en", "de", "pl", "ru", "uk", "fr", "es", "it", "sv", "cs", "sq")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_offer_of_a_part_names_it_without_brackets(language: str) -> None:
+    """On main: "das Teil (Heringe)", "samą część (śledzie)": brackets dodged the grammar of the buyer's word. Now a
+    colon puts it at the end of its sentence, where no case or article is needed."""
+    for seed in range(CATALOG.variants("propose_remedy", language, sub="send_part")):
+        values = {
+            "item": "Dome tent",
+            "part": "XPART",
+            "policy_quote": "Q",
+            "policy_source": "S",
+            "remedy": "send_part",
+        }
+        said = CATALOG.render("propose_remedy", language, values, sub="send_part", seed=seed)
+        assert "XPART" in said and "(XPART" not in said, (language, said)
+        # Without a part named, the sentence still reads: no empty brackets, no colon before a full stop.
+        said = CATALOG.render("propose_remedy", language, {**values, "part": ""}, sub="send_part", seed=seed)
+        assert "()" not in said and ":." not in said and ": ." not in said, (language, said)
