@@ -28,6 +28,7 @@ from bot.policy.remedies import (
     meets,
     options_for,
     why_not,
+    within_authority,
 )
 from bot.understanding.answers import (
     announces_question,
@@ -424,7 +425,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["wants"] = named[0]
     # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
-    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency)
+    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
     # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
@@ -857,12 +858,22 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
         # ask once what went wrong, in the buyer's words, before handing a remedy the policy allows to staff.
         slots.update(requested_slot="what", problem_asked=True)
         return Plan(["action_ask_details"], Stage.GATHERING, slots, reason="ask:problem")
+    slots["offer_restated"] = None  # a new offer may be told again once ("what next?")
+    exhausted = not options or (options[0].type == "apology_only" and s.get("wants") not in (None, "apology"))
+    if exhausted and s.get("declined") and not s.get("last_offer"):
+        again = last_offer(s, r, slots)
+        if again is not None:
+            return again
     if not options:
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     best = options[0]
     if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    asked = s.get("amount_asked")
+    own = within_authority(r, remedy_facts(s), best) if s.get("approved_remedy") != best.type else None
+    if own is not None and (asked or asked_for(s, r, best.type)):
+        return offer_within_authority(s, slots, best, own, Decimal(asked) if asked else None)
     if best.needs_approval and s.get("approved_remedy") != best.type and asked_for(s, r, best.type):
         # An earlier offer the buyer turned down is withdrawn: the handoff message names the remedy it offers
         # (actions/base.py reads the offer before the pending one), and it named the declined replacement while
@@ -874,8 +885,6 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     # had asked only to stop being written to that a colleague must approve "the replacement" (bench/buyers.py,
     # fr-arretez): the answer to "which remedy would be fair?" named none, and the policy's first option went
     # straight to approval.
-    asked = s.get("amount_asked")
-    slots["offer_restated"] = None  # a new offer may be told again once
     slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
@@ -887,6 +896,53 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if why is not None:
         slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
+
+
+def offer_within_authority(
+    s: State, slots: dict[str, Any], best: RemedyOption, own: RemedyOption, asked: Decimal | None
+) -> Plan:
+    """A partial refund the buyer asks for above the bot's authority (issue 19 item 2): an amount within it is
+    offered as asked, with no approval; a larger one (or the policy's most, when no amount was named) first gets
+    the most the bot may grant alone, told that more needs a colleague (why_not `authority`), and goes to a
+    person only if the buyer turns that down and keeps the larger ask (answer_proposal: keeps_larger_ask). On
+    main it went straight to approval, and the buyer waited for staff for what the bot could have given."""
+    full = remedy_slot(s, best)
+    if asked is not None and asked <= own.amount:
+        slots["proposed_remedy"], slots["why_not"] = haggle.sized(remedy_slot(s, own), asked)
+        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:refund_partial")
+    if s.get("authority_offered"):
+        # Offered once and turned down; the larger ask stands: a person decides on it now.
+        pending = {**haggle.sized(full, asked)[0], "accepted": True}
+        return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=pending, proposed_remedy=None)
+    offer = remedy_slot(s, own)
+    slots.update(proposed_remedy=offer, why_not=haggle.note("authority", offer), authority_offered=full)
+    return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:within_authority")
+
+
+def last_offer(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan | None:
+    """Every remedy the policy allows was declined, and what the buyer wants (money off, by default) is not among
+    them: a person would offer the best one once more, saying why the rest is not possible, before calling a
+    colleague (issue 19 item 1). On main the case went to staff at once. Once only (`last_offer`): declined again,
+    propose hands it over. None when there is nothing to offer again, or the wish is allowed and was declined too
+    (the sentence would not be true), and staff decide as before."""
+    allowed = [o for o in options_for(r, remedy_facts(s)) if o.type != "apology_only"]
+    wants = s.get("wants")
+    wish = wants if wants not in (None, "apology") else "discount"
+    if not allowed or any(meets(r, o.type, wish) for o in allowed):
+        return None
+    best = allowed[0]
+    reason = why_not(r, remedy_facts(s), wish) or {}  # the remedy named as `case` names it, for one voice
+    slots.update(
+        proposed_remedy=remedy_slot(s, best),
+        why_not={
+            "kind": "last",
+            "remedy": reason.get("remedy") or _named_remedy(r, wish),
+            "amount": "",
+            "currency": None,
+        },
+        last_offer=best.type,
+    )
+    return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"last_offer:{best.type}")
 
 
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
@@ -917,6 +973,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     other = [w for w in named if w not in serves]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
+    if s.get("authority_offered") and proposed.get("type") == "refund_partial" and not other:
+        larger = keeps_larger_ask(s, m, slots, proposed)
+        if larger is not None:
+            return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=larger, proposed_remedy=None)
     if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused:
         countered = counter_offer(s, m, p, r, slots, proposed)
         if countered is not None:
@@ -1037,6 +1097,26 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
     slots["offer_misses"] = misses
     return Plan(["action_clarify"], Stage.PROPOSING, slots, reason="proposal_unclear")
+
+
+def keeps_larger_ask(s: State, m: Parsed, slots: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any] | None:
+    """The larger partial refund a person is asked to approve, when the buyer turns down the most the bot may grant
+    alone (offer_within_authority) and keeps asking for more: a "no", "a bit more?", or an amount above the offer.
+    Sized to the amount they named last, within the rule's most; marked accepted, since it is what they asked for
+    (once approved it is confirmed at once). None when the answer is anything else (a yes, a question, another
+    wish): read as usual."""
+    language = s.get("language") or m.language
+    named = Decimal(slots["amount_asked"]) if slots.get("amount_asked") else None
+    offered = Decimal(proposed.get("amount") or 0)
+    said_no = yes_no(m.text, language) == "no" or (m.intent == "deny" and yes_no(m.text, language) != "yes")
+    more = (named is not None and named > offered) or asks_for_more(m.text, language)
+    if not (said_no or more) or asks_for_information(m.text, language):
+        return None
+    latest = named if named is not None and named > offered else None
+    if latest is None and s.get("amount_asked"):
+        latest = Decimal(s.get("amount_asked"))
+    sized, _note = haggle.sized(s.get("authority_offered"), latest)
+    return {**sized, "accepted": True}
 
 
 def counter_offer(

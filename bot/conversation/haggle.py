@@ -12,14 +12,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.understanding.answers import amount_role, negated
+
 # Money remedies whose amount can be met in between: a full refund is the price, a shipping refund the postage.
 ADJUSTABLE = frozenset({"refund_partial", "coupon"})
 
 
-def amount_asked(entities: list[Any], currency: str) -> Decimal | None:
-    """The smallest amount a message names in the order's currency ("the 8 EUR difference of my 45 EUR order"
-    asks for 8); None when it names none in that currency (a sum in another currency is not converted)."""
-    found = []
+def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
+    """The amount a message asks for, in the order's currency: the sum tied to a wish, not one said as a price
+    ("it cost 80 EUR, I want 20 EUR back" asks for 20; "I paid 45 EUR and shipping was 6.99 EUR" for none), nor one
+    turned down ("not 20 EUR, 30 EUR" asks for 30). Of several left, the last tied to a wish, else the last (a
+    correction comes last). Taking the smallest offered 20 to a buyer who named a 20 EUR fee and asked for 30
+    (issue 19). None when it names none in that currency (a sum in another currency is not converted)."""
+    found: list[tuple[Decimal, int, int]] = []
     for e in entities:
         if getattr(e, "entity", None) != "amount":
             continue
@@ -29,8 +34,20 @@ def amount_asked(entities: list[Any], currency: str) -> Decimal | None:
         except InvalidOperation:
             continue
         if code == currency and value > 0:
-            found.append(value)
-    return min(found) if found else None
+            found.append((value, int(getattr(e, "start", 0)), int(getattr(e, "end", 0))))
+    found.sort(key=lambda f: f[1])
+    read: list[tuple[Decimal, str | None, bool]] = []  # (value, role, turned down)
+    for i, (value, start, end) in enumerate(found):
+        since = found[i - 1][2] if i else 0
+        until = found[i + 1][1] if i + 1 < len(found) else len(text)
+        role = amount_role(text[since:start], text[end:until], language)
+        read.append((value, role, negated(text, start)))
+    asks = [r for r in read if r[1] != "price"]
+    if len(asks) > 1 and any(not down for _, _, down in asks):
+        asks = [r for r in asks if not r[2]]
+    tied = [r for r in asks if r[1] == "ask"]
+    chosen = (tied or asks)[-1:]
+    return chosen[0][0] if chosen else None
 
 
 def note(kind: str, offer: dict[str, Any], amount: Decimal | str | None = None) -> dict[str, Any]:

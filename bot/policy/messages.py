@@ -212,6 +212,12 @@ class WhyNot(_Strict):
     raised: Variants | None = None  # asked for more: the offer goes up to the most the policy allows
     asked: Variants | None = None  # the buyer named {amount}, within the cap: that is what is offered
     cap: Variants | None = None  # the buyer named more than the cap, {amount}: the cap is offered
+    # Every allowed remedy was declined and {remedy}, what the buyer wants, is not allowed: the best one is offered
+    # once more (issue 19 item 1). Optional like `most`: without it the offer comes again without the sentence.
+    last: Variants | None = None
+    # A partial refund asked above the bot's authority: {amount} is the most it grants alone, and a colleague is
+    # asked only if the buyer keeps the larger ask (issue 19 item 2). Optional like `most`.
+    authority: Variants | None = None
 
 
 class PhotoNotes(_Strict):

@@ -512,3 +512,39 @@ def only_understood(text: str, language: str | None) -> bool:
         if not _NOTHING_LEFT.sub("", rest):
             return True
     return False
+
+
+AmountRole = Literal["price", "ask"]
+# Where a clause about a sum ends: a punctuation mark ("it cost 80 EUR, I want 20 EUR back").
+_CLAUSE_END = re.compile(r"[.,;:!?\n]")
+
+
+def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask"))
+
+
+def _last_cue(said: str, patterns: list[re.Pattern[str]]) -> int:
+    """Where the last match of any pattern ends in `said`, -1 when none matches."""
+    return max((m.end() for p in patterns for m in p.finditer(said)), default=-1)
+
+
+def amount_role(before: str, after: str, language: str | None) -> AmountRole | None:
+    """What a sum is in the buyer's message, from the words of its clause (data/answers/amounts.yml): a `price`
+    ("it cost 80 EUR", "my 45 EUR order"), an `ask` ("I want 20 EUR back"), or None when its clause says neither.
+    `before` is the clause up to the sum (from the last punctuation mark or the sum before it), `after` the words
+    after it up to the next. The cue before the sum nearest to it decides; then the words after it."""
+    before = normalise(_CLAUSE_END.split(before)[-1])
+    after = normalise(_CLAUSE_END.split(after)[0])
+    price = ask = -1
+    price_after = ask_after = False
+    for lang in _own_then_english(language):
+        cues = _amount_cues().get(lang, {})
+        price = max(price, _last_cue(before, cues.get("price", [])))
+        ask = max(ask, _last_cue(before, cues.get("ask", [])))
+        price_after = price_after or any(p.search(after) for p in cues.get("price_after", []))
+        ask_after = ask_after or any(p.search(after) for p in cues.get("ask", []))
+    if price >= 0 or ask >= 0:
+        return "price" if price > ask else "ask"
+    if price_after:
+        return "price"
+    return "ask" if ask_after else None
