@@ -231,3 +231,20 @@ def test_kept_details_keep_no_free_text(details: dict[str, Any]) -> None:
         assert key in {"problems", "item", "language", "wants", "turn", "handoff_reason", "accepted_remedy"} or (
             value is None or isinstance(value, bool | int | float) or key in {"within_warranty", "late_days"}
         )
+
+
+async def test_erasure_empties_the_web_chat_messages_waiting_in_the_inbox(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    """A web-chat message enters the inbox as a job with no case and the case id as its sender, so the
+    number/chat lookup missed it: the issue-20 audit found its text in `jobs` after DELETE /api/buyers."""
+    case_id = await post(client, rt, "wc-erase", "The kettle leaks.", name="Wera Web", email="wera@example.com")
+    token = (await client.post(f"/api/cases/{case_id}/chat-link")).json()["token"]
+    said = "Please send the new kettle to Lindenweg 3, Wera"
+    r = await client.post(f"/chat/{token}/messages", json={"text": said, "id": "w1"})
+    assert r.status_code == 200, r.text
+    await rt.worker.run_due()
+    assert findings(await dump(rt), [said]), "the message should be stored before it is erased"
+    r = await client.delete(f"/api/buyers/{await buyer_of(rt, case_id)}")
+    assert r.status_code == 200, r.text
+    assert findings(await dump(rt), [said, "Lindenweg"]) == []

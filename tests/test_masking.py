@@ -130,3 +130,19 @@ def test_masked_text_never_contains_the_street_and_house_number(form: str, conte
 )
 def test_ordinary_sentences_with_numbers_are_not_masked(sentence: str) -> None:
     assert mask_text(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("Пришлите на улица Ленина, д. 5, Москва", "Ленина, д. 5"),
+        ("Адрес: проспект Мира, дом 12, кв. 4", "Мира, дом 12"),
+        ("Надішліть на вул. Шевченка, буд. 12, Київ", "Шевченка, буд. 12"),
+        ("Dërgojeni në Rruga e Kavajës, nr. 14, Tiranë", "Kavajës, nr. 14"),
+    ],
+)
+def test_the_house_word_after_a_comma_is_masked_too(text: str, street: str) -> None:
+    """The usual Russian, Ukrainian and Albanian form puts the house number after a comma and a house word;
+    the issue-20 audit found these shown in full in /staff."""
+    masked = mask_text(text)
+    assert street not in masked and "[address]" in masked, masked

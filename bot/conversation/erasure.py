@@ -272,6 +272,10 @@ async def _erase_jobs(
     # caseless ones (inbound, Slack) whose payload text mentions an identifier; decided exactly below.
     # Identifiers are ASCII (e-mail, E.164 number, chat id, Slack ts), so the JSON text holds them verbatim.
     terms = [cast(Job.payload, Text).ilike(f"%{term}%") for term in [*identifiers, *senders]]
+    # A web-chat message waits in the inbox under its lane, "webchat:<case id>", with the case id as its
+    # sender: no number or chat id names it (the audit of issue 20 found such texts left after an erasure).
+    lanes = {f"webchat:{case_id}" for case_id in case_ids}
+    terms += [cast(Job.payload, Text).ilike(f'%"{lane}"%') for lane in lanes]
     mentioned = and_(Job.case_id.is_(None), or_(*terms)) if terms else false()
     query = select(Job).where(Job.shop_id == shop_id, or_(Job.case_id.in_(case_ids), mentioned))
     touched = 0
@@ -280,6 +284,7 @@ async def _erase_jobs(
         mine = (
             (job.case_id is not None and job.case_id in case_ids)
             or payload.get("sender") in senders
+            or payload.get("lane") in lanes
             or _contains(payload, identifiers)
         )
         if not mine or job.kind == CALLBACK or payload == {"erased": True}:

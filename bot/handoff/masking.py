@@ -19,7 +19,9 @@ STREET = re.compile(
     r"(?<!\w)(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac|street|st\.|road|rd\.|avenue|ave\.|"
     r"straße|strasse|str\.|gatan|vägen|rruga|rr\.|bulevardi|blv\.|"
     r"улица|ул\.|проспект|просп\.|пр-т|переулок|пер\.|бульвар|вулиця|вул\.|провулок|пров\.)"
-    rf"(?:\s+[^\s,;]+){{0,4}}?\s+{HOUSE}",
+    # The house word after a comma is how Russian, Ukrainian and Albanian addresses are usually written
+    # ("ул. Ленина, д. 5", "вул. Шевченка, буд. 12", "Rruga e Kavajës, nr. 14"; issue-20 audit).
+    rf"(?:\s+[^\s,;]+){{0,4}}?(?:,?\s*(?:д\.|дом|буд\.|будинок|nr\.|nr|no\.))?\s+{HOUSE}",
     re.IGNORECASE,
 )
 # English: the name before its street word, with the number after or before ("Main Street 5", "12 Baker Street").
