@@ -46,7 +46,6 @@ from bot.platform.yaml_lines import (
     issues_from_validation,
     line_for,
     load_yaml_with_lines,
-    read_policy_file,
     read_policy_text,
     upgraded,
 )
@@ -450,7 +449,8 @@ class Template:
     names: tuple[str, ...]
 
 
-def parse_template(text: str) -> tuple[Template, list[str]]:
+@functools.lru_cache(maxsize=32768)  # every runtime build parses the same 2,827 texts twice (_check_file, _compile)
+def parse_template(text: str) -> tuple[Template, tuple[str, ...]]:
     """Split a template into literals and variable names; return it with every problem found."""
     literals: list[str] = []
     names: list[str] = []
@@ -474,7 +474,7 @@ def parse_template(text: str) -> tuple[Template, list[str]]:
     # Stray braces were reported above; strip them from the literal so a broken template can never show one.
     if problems:
         literals = [lit.replace("{", "").replace("}", "") for lit in literals]
-    return Template(tuple(literals), tuple(names)), problems
+    return Template(tuple(literals), tuple(names)), tuple(problems)
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -626,15 +626,29 @@ def _say_it_like(rx: re.Pattern[str], model: MessageFile, lang: str, rail: str) 
 
 
 def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
-    file = str(path)
     try:
-        data, lines = read_policy_file(path)
+        text = read_policy_text(path)
     except PolicyFileError as exc:
         return None, exc.issues
+    model, lines, issues = _model_from_text(text, path.name)
+    if model is None:
+        return None, [PolicyIssue(str(path), i.line, i.message) for i in issues]
+    return _Parsed(path.stem, model, lines, str(path)), []
+
+
+@functools.lru_cache(maxsize=64)
+def _model_from_text(text: str, name: str) -> tuple[MessageFile | None, dict[Loc, int], tuple[PolicyIssue, ...]]:
+    """A messages file's model (frozen) and line map, read once per text: every runtime build reads the same eleven
+    files (0.6 s of a 2 s build under load). Issues name the file by `name` only; the caller puts in the path."""
+    path, file = Path(name), ""
+    try:
+        data, lines = load_yaml_with_lines(text, file)
+    except PolicyFileError as exc:
+        return None, {}, tuple(exc.issues)
     try:
         data = upgraded(data, lines, MessageFile, file)
     except PolicyFileError as exc:
-        return None, exc.issues
+        return None, lines, tuple(exc.issues)
     try:
         model = MessageFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -650,8 +664,8 @@ def _parse_file(path: Path) -> tuple[_Parsed | None, list[PolicyIssue]]:
                         f"{key}: present in {FALLBACK_LANGUAGE}.yml but missing in {path.stem} ({path.name}): "
                         "add its translation",
                     )
-        return None, issues
-    return _Parsed(path.stem, model, lines, file), []
+        return None, lines, tuple(issues)
+    return model, lines, ()
 
 
 def _default_guardrails(messages_dir: Path) -> Path:
