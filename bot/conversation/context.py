@@ -235,7 +235,7 @@ def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | No
         "order_items": ", ".join(items),
         "order_id": ctx.order.external_id if ctx.order else None,
         "edit_url": ctx.review.edit_url,
-        "topic_problem": TOPIC_PROBLEM.get(case.topic),
+        "topic_problem": topic_problem(case.topic, (ctx.review.triage or {}).get("topic_confidence")),
     }
     merged = {**slots, **{k: v for k, v in context.items() if k not in slots or k in ("stage", "case_id", "item")}}
     if not merged.get("part") and "missing_item" in (merged.get("problems") or []):
@@ -256,3 +256,23 @@ def tracker(ctx: CaseContext, slots: dict[str, Any], latest: dict[str, Any] | No
 
 # Before the buyer names a problem, the review's topic says what went wrong in general terms.
 TOPIC_PROBLEM = {"delivery": "late", "billing": "hidden_cost", "service": "support_rude"}
+# ...but only when triage is sure of the topic: below this, the first message stays general ("the problem with
+# your order"). Triage files a review it cannot place under its likeliest topic anyway, and a wrong-coloured
+# curtain was greeted as "the late delivery", a heated blanket's fault as "the way our support spoke to you"
+# (issue 18, held-out round 4). bench/first_contact.py, 240 persona reviews: only 6 of the 24 greeted by
+# topic alone were greeted right; 0.6 turns 16 wrong greetings general and 4 right ones (topic 0.40-0.59) too.
+TOPIC_MIN_CONFIDENCE = 0.6
+
+
+def topic_problem(topic: str | None, confidence: float | None) -> str | None:
+    """The problem the review's topic names, or None when the topic is not one of TOPIC_PROBLEM's or triage was
+    not sure of it (a case opened before triage kept its confidence counts as sure, as it was greeted then)."""
+    if confidence is not None and confidence < TOPIC_MIN_CONFIDENCE:
+        return None
+    return TOPIC_PROBLEM.get(topic or "")
+
+
+def first_problem(read: list[str], topic: str | None, confidence: float | None) -> str:
+    """The problem the first message names: the first the review itself says (the NLU's reading of it), else the
+    sure topic's, else "other" (the general wording). actions/base.py names it the same way from the slots."""
+    return read[0] if read else topic_problem(topic, confidence) or "other"
