@@ -844,3 +844,29 @@ def test_money_back_said_as_a_wish_clause_is_a_refund(language: str, text: str) 
     """ "solo quiero que me devuelvan el dinero" was read as a replacement request: money back, said with a
     subjunctive or "get back" verb, is the refund wish in the phrases too."""
     assert wishes_in(text, language)[0] == ["refund"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wanted", "declined"),
+    [
+        # the buyer changes their mind within one message: the wish after the marker is the wish
+        ("pl", "wyslijcie jeszcze raz. albo nie, oddajcie mi kase", ["refund"], ["replacement"]),
+        ("en", "send a new one. or no, actually, just refund me", ["refund"], ["replacement"]),
+        (
+            "de",
+            "Ich hätte gern einen Umtausch, oder nein, wissen Sie was, ich will mein Geld zurück",
+            ["refund"],
+            ["replacement"],
+        ),
+        ("cs", "poslete novy. nebo ne, vite co, chci penize zpatky", ["refund"], ["replacement"]),
+        ("it", "mandatemene uno nuovo, anzi no, rimborsatemi", ["refund"], ["replacement"]),
+        ("sv", "skicka en ny. eller nej förresten, jag vill ha pengarna tillbaka", ["refund"], ["replacement"]),
+        # "no further shipping" turns the reshipment down
+        ("pl", "nie, zadnej ponownej wysylki, zwrot pieniedzy", ["refund"], ["replacement"]),
+        # a marker with no wish after it changes nothing
+        ("en", "I'd like a new one. or no... I don't know", ["replacement"], []),
+    ],
+)
+def test_a_wish_changed_within_the_message(language: str, text: str, wanted: list[str], declined: list[str]) -> None:
+    assert wishes_in(text, language)[0] == wanted
+    assert declined_wishes(text, language) == declined

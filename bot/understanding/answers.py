@@ -173,6 +173,7 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         refused = _turned_down(said, kinds.get("instead", []), named)
         refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
+        refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
         for start, _end, wish in named:
             if (start, wish) not in refused:
                 found += [wish] if wish not in found else []
@@ -221,6 +222,17 @@ def _turned_down_right_after(
         if any(p.match(rest) for p in markers):
             refused.add((start, wish))
     return refused
+
+
+def _changed_mind(said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]) -> set[tuple[int, str]]:
+    """(start, wish) of every wish named before the buyer changes their mind ("send it again. or no, you know what,
+    give me the money back"), when another wish follows the marker: the later one is the wish. Held-out round 4,
+    pl-waz-ogrodowy-zaginal: "wyslijcie jeszcze raz. albo nie, wiecie co, oddajcie kase" was read as a reshipment
+    (refused by the policy, so a coupon was offered) and the refund the buyer settled on was never seen."""
+    for m in (m for p in markers for m in p.finditer(said)):
+        if any(start >= m.end() for start, _end, _wish in named):
+            return {(start, wish) for start, end, wish in named if end <= m.start()}
+    return set()
 
 
 def _turned_down_before(
@@ -515,8 +527,9 @@ def only_understood(text: str, language: str | None) -> bool:
 
 
 AmountRole = Literal["price", "ask"]
-# Where a clause about a sum ends: a punctuation mark ("it cost 80 EUR, I want 20 EUR back").
-_CLAUSE_END = re.compile(r"[.,;:!?\n]")
+# Where a clause about a sum ends: a punctuation mark ("it cost 80 EUR, I want 20 EUR back"). Its own name: the
+# wish readers above split clauses at a dash too, and one module-level name served both after a merge.
+_SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
@@ -533,8 +546,8 @@ def amount_role(before: str, after: str, language: str | None) -> AmountRole | N
     ("it cost 80 EUR", "my 45 EUR order"), an `ask` ("I want 20 EUR back"), or None when its clause says neither.
     `before` is the clause up to the sum (from the last punctuation mark or the sum before it), `after` the words
     after it up to the next. The cue before the sum nearest to it decides; then the words after it."""
-    before = normalise(_CLAUSE_END.split(before)[-1])
-    after = normalise(_CLAUSE_END.split(after)[0])
+    before = normalise(_SUM_CLAUSE_END.split(before)[-1])
+    after = normalise(_SUM_CLAUSE_END.split(after)[0])
     price = ask = -1
     price_after = ask_after = False
     for lang in _own_then_english(language):
