@@ -3,6 +3,7 @@
     handoff (Engine._move) ─▶ `slack_card` job ─▶ chat.postMessage(card) to the team's channel; the card's
         ts is the case's thread (slack_threads)
     buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
+    a buyer's photo shown in the thread ─▶ `slack_photos` job ─▶ files_upload_v2 into the thread, each once
     staff reply in the thread ─▶ POST /webhooks/slack ─▶ `slack_in` job (committed) ─▶ 200 ─▶ dedupe
         (slack_relays), Engine.staff_message
     button / slash command (`case ID`, `grant ID TYPE [AMOUNT] [item]`) ─▶ `slack_in` job ─▶ 200
@@ -43,9 +44,10 @@ from bot.handoff.staff_actions import Staff, StaffActionError, is_internal
 from bot.handoff.staff_remedy import GrantRefused, parse_grant
 from bot.platform.vocab import Stage
 from bot.policy.bundle import active_bundle
+from bot.store import photos
 from bot.store.audit import record
-from bot.store.models import Case, Message, Shop, SlackRelay, SlackThread
-from bot.store.queue import JobContext, RetryLater, finish_inline, job_handler, lease_inline
+from bot.store.models import Case, Message, Photo, Shop, SlackRelay, SlackThread
+from bot.store.queue import JobContext, RetryLater, finish_inline, job_handler, lease_inline, schedule
 from bot.web.errors import ApiError
 
 log = logging.getLogger("mediator.slack")
@@ -54,6 +56,8 @@ SLACK_IN = "slack_in"
 NOT_HERE = "There is no case {case_id} for this channel's shop: act on a case from its own channel."
 # Slack's answers for a message that is no longer there: nothing left to erase.
 GONE = {"message_not_found", "channel_not_found", "cant_update_message", "is_archived"}
+FILE_GONE = {"file_not_found", "file_deleted"}
+SLACK_PHOTOS = "slack_photos"
 
 
 def _kind_of(body: dict[str, Any]) -> str | None:
@@ -762,6 +766,9 @@ async def post_card(ctx: JobContext, job: Any) -> None:
         ).scalar()
         thread.channel_id, thread.thread_ts, thread.updated_at = sent["channel"], sent["ts"], now
         thread.relayed_message_id = last_in  # the card shows the conversation so far
+        has_photos = (await session.execute(select(Photo.id).where(Photo.case_id == job.case_id).limit(1))).first()
+        if has_photos and last_in:  # the photos of the conversation so far go into the new thread
+            await _schedule_photos(session, thread, last_in, now)
 
 
 @job_handler("slack_relay", external=True, max_attempts=60)
@@ -809,6 +816,8 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
         async with ctx.sessions() as session, session.begin():
             row = await session.get(SlackThread, thread.id)
             row.relayed_message_id = message_id  # so a retry after a failure resumes after this one
+            if photo:  # the photo itself follows its words, from a job of its own (retried on its own)
+                await _schedule_photos(session, row, message_id, ctx.clock.now())
             # Where the copy lives in Slack: erasing the buyer deletes it there too (review M9).
             session.add(
                 SlackRelay(
@@ -824,15 +833,119 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
             )
 
 
+async def _schedule_photos(session: Any, thread: SlackThread, message_id: int, now: datetime) -> None:
+    await schedule(
+        session,
+        shop_id=thread.shop_id,
+        kind=SLACK_PHOTOS,
+        run_at=now,
+        now=now,
+        case_id=thread.case_id,
+        dedupe_key=f"{SLACK_PHOTOS}:{thread.case_id}:{message_id}",
+    )
+
+
+@job_handler(SLACK_PHOTOS, external=True, max_attempts=60)
+async def upload_photos(ctx: JobContext, job: Any) -> None:
+    """Upload each photo of the buyer's messages shown in the case's thread so far (issue 21.4), once.
+
+    At most once: before the upload, a `slack_relays` row `photo:{id}` is committed as its claim (unique), and
+    a job that finds the claim skips the photo. A Slack error (an error answer, a refused upload, Slack down)
+    releases the claim and the job retries, so the photo is not lost; a process killed mid-upload leaves the
+    claim, and the photo is not uploaded again (staff still see it in /staff). The title and alt text name the
+    case only: the buyer's own words, which may carry their name or address, are the masked message above it."""
+    slack: SlackHandoff | None = ctx.slack
+    if slack is None:
+        return
+    async with ctx.sessions() as session:
+        thread = (
+            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
+        ).scalar_one_or_none()
+        if thread is None or not thread.thread_ts or not thread.relayed_message_id:
+            return
+        metas = await session.execute(
+            select(Message.meta)
+            .where(Message.case_id == job.case_id, Message.direction == "in", Message.id <= thread.relayed_message_id)
+            .order_by(Message.id)
+        )
+        wanted = [int(m["photo"]) for m in metas.scalars() if isinstance((m or {}).get("photo"), int)]
+        claimed = set(
+            (
+                await session.execute(
+                    select(SlackRelay.event_id).where(
+                        SlackRelay.event_id.in_([photos.slack_event_id(i) for i in wanted])
+                    )
+                )
+            ).scalars()
+        )
+    for photo_id in wanted:
+        if photos.slack_event_id(photo_id) not in claimed:
+            await _upload_photo(ctx, slack, thread, photo_id)
+
+
+async def _upload_photo(ctx: JobContext, slack: SlackHandoff, thread: SlackThread, photo_id: int) -> None:
+    async with ctx.sessions() as session:
+        photo = await photos.of_case(session, thread.shop_id, thread.case_id, photo_id)
+    if photo is None:
+        return  # erased or purged meanwhile: nothing to show
+    claim = SlackRelay(
+        shop_id=thread.shop_id,
+        case_id=thread.case_id,
+        event_id=photos.slack_event_id(photo_id),
+        channel_id=thread.channel_id,
+        kind=photos.SLACK_COPY,
+        at=ctx.clock.now(),
+    )
+    try:
+        async with ctx.sessions() as session, session.begin():
+            session.add(claim)
+    except IntegrityError:
+        return  # another run claimed it
+    ext = photos.EXTENSIONS.get(photo.content_type, "img")
+    try:
+        sent = await slack.client.files_upload_v2(
+            channel=thread.channel_id,
+            thread_ts=thread.thread_ts,
+            content=photo.data,
+            filename=f"case-{thread.case_id}-photo-{photo_id}.{ext}",
+            title=f"Photo from the buyer, case {thread.case_id}",
+            alt_txt=f"A photo the buyer sent for case {thread.case_id}",
+        )
+    except Exception as exc:  # refused or Slack down: not in the thread, so the claim goes and a retry uploads it
+        async with ctx.sessions() as session, session.begin():
+            row = await session.get(SlackRelay, claim.id)
+            if row is not None:
+                await session.delete(row)
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        raise RetryLater(f"slack files_upload_v2 failed: {error}") from None
+    file_id = (sent.get("file") or {}).get("id")
+    async with ctx.sessions() as session, session.begin():
+        row = await session.get(SlackRelay, claim.id)
+        if row is not None:
+            row.slack_ts = file_id  # the file id: erasure and retention delete it (files.delete)
+    if row is None and file_id:  # the buyer was erased during the upload: the copy goes at once
+        await _call("files.delete", slack.client.files_delete(file=file_id))
+
+
 @job_handler(SLACK_ERASE, external=True, max_attempts=60)
 async def erase_copies(ctx: JobContext, job: Any) -> None:
-    """An erased buyer's copies in Slack (review M9): relayed messages deleted, case cards blanked. Each call is
-    idempotent (a message already gone counts as deleted), so a retry after an outage redoes the whole list."""
+    """An erased buyer's copies in Slack (review M9): relayed messages and uploaded photos deleted, case cards
+    blanked; or (retention) old photos' files deleted. Each call is idempotent (a message or file already gone
+    counts as deleted), so a retry after an outage redoes the whole list."""
     slack: SlackHandoff | None = ctx.slack
     if slack is None:
         raise RetryLater("slack is not configured in this process")
     payload = job.payload or {}
-    deleted = blanked = 0
+    deleted = blanked = files = 0
+    for file_id in payload.get("files", []):
+        try:
+            await slack.client.files_delete(file=file_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in FILE_GONE:
+                raise RetryLater(f"slack files.delete failed: {exc.response.get('error')}") from None
+        except Exception as exc:
+            raise RetryLater(f"slack files.delete failed: {type(exc).__name__}") from None
+        files += 1
     for channel, ts in payload.get("messages", []):
         try:
             await slack.client.chat_delete(channel=channel, ts=ts)
@@ -854,17 +967,10 @@ async def erase_copies(ctx: JobContext, job: Any) -> None:
             raise RetryLater(f"slack chat.update failed: {type(exc).__name__}") from None
         blanked += 1
     async with ctx.sessions() as session, session.begin():
-        data = {"messages_deleted": deleted, "cards_blanked": blanked}
-        record(
-            session,
-            job.shop_id,
-            "mediator",
-            "system",
-            "slack_erased",
-            ctx.clock.now(),
-            target=f"buyer:{payload.get('buyer_id')}",
-            data=data,
-        )
+        data = {"messages_deleted": deleted, "cards_blanked": blanked, "files_deleted": files}
+        # Retention's job names no buyer: its files are old photos of closed cases.
+        target = f"buyer:{payload['buyer_id']}" if payload.get("buyer_id") else "retention"
+        record(session, job.shop_id, "mediator", "system", "slack_erased", ctx.clock.now(), target=target, data=data)
 
 
 async def _card_pending(session: Any, case_id: int) -> bool:

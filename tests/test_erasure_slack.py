@@ -59,7 +59,7 @@ async def test_erasure_deletes_the_relayed_messages_and_blanks_the_card(
     async with srt.sessions() as session:
         [entry] = (await session.execute(select(AuditEntry).where(AuditEntry.action == "slack_erased"))).scalars()
     assert entry.target == f"buyer:{buyer_id}"
-    assert entry.data == {"messages_deleted": len(relayed_ts), "cards_blanked": 1}
+    assert entry.data == {"messages_deleted": len(relayed_ts), "cards_blanked": 1, "files_deleted": 0}
 
 
 async def test_a_slack_outage_delays_the_clean_up_and_loses_none_of_it(

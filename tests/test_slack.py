@@ -939,11 +939,11 @@ def test_slack_is_off_without_settings_and_says_so_once(caplog: pytest.LogCaptur
     assert [type(task) for task in channels.background] == [SocketMode]
 
 
-async def test_a_photo_from_the_buyer_is_mentioned_in_the_thread_not_uploaded(
+async def test_a_photo_from_the_buyer_is_mentioned_and_uploaded_into_the_thread(
     srt: Runtime, fake_slack: FakeSlack
 ) -> None:
-    """Issue 21.4: the thread says a photo arrived and where to see it (/staff); the image itself never goes to
-    Slack, one less copy for an erasure to chase."""
+    """Issue 21.4: the thread says a photo arrived, and the image follows it there (files_upload_v2), so staff
+    working in Slack see it; erasure deletes it (tests/test_slack_photo_uploads.py)."""
     case_id = await approval_case(srt)
     thread = await thread_row(srt, case_id)
     async with srt.sessions() as session, session.begin():
@@ -962,5 +962,5 @@ async def test_a_photo_from_the_buyer_is_mentioned_in_the_thread_not_uploaded(
     await settle(srt)
     relayed = [c.args["text"] for c in fake_slack.posts(thread_ts=thread.thread_ts)]
     assert any("sent a photo" in text and "/staff" in text for text in relayed), relayed
-    assert not any(c.method.startswith("files.") for c in fake_slack.calls)
+    assert [f.data for f in fake_slack.shared(thread_ts=thread.thread_ts)] == [png()]
     assert (await case_row(srt, case_id)).details["evidence"] == "yes"

@@ -7,9 +7,9 @@ link; the order's number; the slots of free text the conversation gathered (what
 buyer used for the item, staff notes); job payloads and consent details that carry any of it; Slack relay
 rows; Telegram link-token chat ids; and contact points (numbers, chats) no other buyer uses. Slack holds
 copies too: once this transaction commits, a `slack_erase` job deletes the buyer messages relayed into the
-case threads (chat.delete) and replaces each case card with a note that the data was erased (chat.update),
-and audits what it did (`slack_erased`). Messages staff typed in Slack are theirs and stay (a bot token
-cannot delete them).
+case threads (chat.delete) and the photos uploaded there (files.delete), replaces each case card with a note
+that the data was erased (chat.update), and audits what it did (`slack_erased`). Messages staff typed in
+Slack are theirs and stay (a bot token cannot delete them).
 
 What stays, with nothing in it that names the buyer: the rows themselves, so reports count the case, its
 stages, outcome, channel, timings and the remedy accepted (type and amount) exactly as before; the review's
@@ -59,7 +59,7 @@ ERASED = "[erased]"
 # The Slack copies: each relayed buyer message is a slack_relays row of this kind (its channel and ts), and
 # a `slack_erase` job deletes them in Slack and blanks the case card once the erasure has committed.
 RELAYED_BUYER = "buyer"
-SLACK_ERASE = "slack_erase"
+SLACK_ERASE = photos.SLACK_ERASE
 ERASED_KEY = "erased:"  # buyers.buyer_key of an erased buyer: unique per shop, and how a repeat is recognised
 # Slots of a case that reports read or the flow's state needs, none of them the buyer's words: problems and
 # item are values of the shop's own vocabulary (the NLU's lookups), the remedy is the shop's offer.
@@ -163,7 +163,7 @@ async def erase_buyer(
     cases = list((await session.execute(case_query)).scalars())
     case_ids = [c.id for c in cases]
     needles = await _needles(session, buyer, case_ids)
-    slack_copies: dict[str, Any] = {"cards": [], "messages": []}
+    slack_copies: dict[str, Any] = {"cards": [], "messages": [], "files": []}
     reach = await buyer_contacts.of(session, buyer.id)
     addresses = reach.addressed()
 
@@ -211,7 +211,7 @@ async def erase_buyer(
     identifiers = [v.casefold() for v in (reach.email, reach.address(Channel.SMS.value), *threads) if v]
     senders = {a for _, a in addresses}
     jobs = await _erase_jobs(session, shop_id, case_ids, identifiers, senders, now)
-    if slack_copies["cards"] or slack_copies["messages"]:
+    if slack_copies["cards"] or slack_copies["messages"] or slack_copies["files"]:
         # After the job payloads above were emptied: this payload holds Slack ids only, nothing of the buyer.
         await schedule(
             session,
@@ -240,7 +240,7 @@ async def erase_buyer(
 
 async def _slack_copies(session: AsyncSession, case_ids: list[int]) -> dict[str, Any]:
     """Where the buyer's data sits in Slack: each case's card (the thread's first message: first name, review,
-    order) and every buyer message relayed into its thread."""
+    order), every buyer message relayed into its thread, and every photo uploaded there (its file id)."""
     cards = await session.execute(
         select(SlackThread.case_id, SlackThread.channel_id, SlackThread.thread_ts).where(
             SlackThread.case_id.in_(case_ids), SlackThread.thread_ts.is_not(None)
@@ -251,9 +251,15 @@ async def _slack_copies(session: AsyncSession, case_ids: list[int]) -> dict[str,
             SlackRelay.case_id.in_(case_ids), SlackRelay.kind == RELAYED_BUYER, SlackRelay.slack_ts.is_not(None)
         )
     )
+    files = await session.execute(
+        select(SlackRelay.slack_ts).where(
+            SlackRelay.case_id.in_(case_ids), SlackRelay.kind == photos.SLACK_COPY, SlackRelay.slack_ts.is_not(None)
+        )
+    )
     return {
         "cards": [[case_id, channel, ts] for case_id, channel, ts in cards if channel],
         "messages": [[channel, ts] for channel, ts in relayed if channel],
+        "files": [file_id for file_id in files.scalars() if file_id],
     }
 
 

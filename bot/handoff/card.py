@@ -142,9 +142,9 @@ def _with_amount_text(option: dict[str, Any], language: str) -> dict[str, Any]:
     return {**option, "amount_text": format_money(option["amount"], option.get("currency"), language)}
 
 
-# Slack gets no copy of a buyer's photo (one less place to erase it from): the thread says one arrived and
-# where to see it.
-PHOTO_NOTE = " [sent a photo: open the case in /staff to see it]"
+# A buyer's photo is uploaded into the case's Slack thread after the words it came with (channels/slack.py,
+# `slack_photos`; erasure and retention delete it there too): the note says it follows, and where else to see it.
+PHOTO_NOTE = " [sent a photo: it follows in this thread, and /staff shows it]"
 GATHERED = ("what", "when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
 
 

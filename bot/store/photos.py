@@ -14,12 +14,23 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Photo
+from bot.store.models import Photo, SlackRelay
 from bot.store.sql import insert_ignoring_conflicts
 
 # ISO BMFF brands of HEIF images: what an iPhone's camera writes ("heic") and its relatives.
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 ACCEPTED = "JPEG, PNG, WebP or HEIC"
+
+# A photo uploaded into its case's Slack thread (channels/slack.py, `slack_photos`) is a `slack_relays` row of
+# this kind: event id `photo:{photo id}` (unique, so a retried job never uploads it twice), `slack_ts` the
+# Slack file id. Erasure and retention delete the file in Slack with the photo (the `slack_erase` job).
+SLACK_COPY = "photo"
+SLACK_ERASE = "slack_erase"
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic", "image/avif": "avif"}
+
+
+def slack_event_id(photo_id: int) -> str:
+    return f"{SLACK_COPY}:{photo_id}"
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,15 @@ async def erase_cases(session: AsyncSession, case_ids: list[int]) -> int:
         return 0
     result = await session.execute(delete(Photo).where(Photo.case_id.in_(case_ids)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def slack_files(session: AsyncSession, photo_ids: list[int]) -> list[str]:
+    """The Slack file ids of these photos' uploads (what `files.delete` needs); their rows are deleted with the
+    photos, so what is left in the database never points at a file that is gone."""
+    if not photo_ids:
+        return []
+    events = [slack_event_id(i) for i in photo_ids]
+    rows = select(SlackRelay.slack_ts).where(SlackRelay.kind == SLACK_COPY, SlackRelay.event_id.in_(events))
+    files = [ts for ts in (await session.execute(rows)).scalars() if ts]
+    await session.execute(delete(SlackRelay).where(SlackRelay.kind == SLACK_COPY, SlackRelay.event_id.in_(events)))
+    return files

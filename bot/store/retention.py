@@ -2,9 +2,9 @@
 
 Once a day per shop, a durable `retention` job empties the text of messages older than
 `retention.messages` (of closed cases only: a live conversation keeps its context), deletes the photos of
-those cases after the same period, and empties the payloads of
-jobs that finished longer than `retention.jobs` ago (an inbound job holds a second copy of the message and
-the sender's number). Rows stay, so reports keep every figure; only the text goes. Sign-in sessions that
+those cases after the same period (and their copies uploaded to Slack, by a `slack_erase` job), and empties
+the payloads of jobs that finished longer than `retention.jobs` ago (an inbound job holds a second copy of
+the message and the sender's number). Rows stay, so reports keep every figure; only the text goes. Sign-in sessions that
 ended more than a day ago are deleted.
 
 Rows are emptied in batches of BATCH, each its own transaction, so a first purge over months of data never
@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store import photos
 from bot.store.models import Case, Job, Message, Photo, Shop, WebSession
 from bot.store.queue import JobContext, job_handler, schedule
 
@@ -104,12 +105,38 @@ async def purge_photos(
     batch: int = BATCH,
 ) -> int:
     """Delete the photos of closed cases older than `messages` (the period message texts are kept): the row
-    goes, since a photo has nothing a report counts. Returns how many."""
+    goes, since a photo has nothing a report counts. A photo uploaded to its Slack thread goes there too: the
+    `slack_erase` job (channels/slack.py) deletes the file, queued in the batch's own transaction, so a
+    photo deleted here is never left in Slack. Returns how many."""
     if messages is None:
         return 0
     closed = select(Case.id).where(Case.shop_id == shop_id, Case.stage == "closed")
     due = select(Photo.id).where(Photo.shop_id == shop_id, Photo.created_at < now - messages, Photo.case_id.in_(closed))
-    return await _in_batches(sessions, due, batch, lambda ids: delete(Photo).where(Photo.id.in_(ids)))
+    done = 0
+    while True:
+        async with sessions() as session, session.begin():
+            ids = list((await session.execute(due.order_by(None).limit(batch))).scalars())
+            files = await photos.slack_files(session, ids)
+            if files:
+                # The batch's first photo names the job: a batch redone after a kill queues nothing twice.
+                key = f"{photos.SLACK_ERASE}:retention:{shop_id}:{min(ids)}"
+                payload = {"files": files}
+                await schedule(
+                    session,
+                    shop_id=shop_id,
+                    kind=photos.SLACK_ERASE,
+                    run_at=now,
+                    now=now,
+                    payload=payload,
+                    dedupe_key=key,
+                )
+            if ids:
+                await session.execute(
+                    delete(Photo).where(Photo.id.in_(ids)).execution_options(synchronize_session=False)
+                )
+        done += len(ids)
+        if len(ids) < batch:
+            return done
 
 
 async def _in_batches(

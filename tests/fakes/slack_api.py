@@ -1,9 +1,13 @@
 """A fake Slack Web API on loopback, for slack_sdk's AsyncWebClient (`base_url`) and slack-bolt.
 
 It answers the methods Mediator calls (auth.test, chat.postMessage, chat.update, chat.delete,
-chat.postEphemeral, users.info, conversations.info), the way Slack does: form or JSON bodies, a bearer
-token, `{"ok": ...}` answers. Every call is recorded, so a test asserts on what was posted. `down = True`
-makes every call answer HTTP 503, as during a Slack outage.
+chat.postEphemeral, users.info, conversations.info, and the photo upload of files_upload_v2:
+files.getUploadURLExternal, the POST of the bytes to the upload URL it gives, files.completeUploadExternal;
+files.delete), the way Slack does: form or JSON bodies, a bearer token, `{"ok": ...}` answers. Every call is
+recorded, so a test asserts on what was posted; an uploaded file keeps its bytes (`files`), so a test checks
+the image in the thread is the buyer's. `down = True` makes every call answer HTTP 503, as during a Slack
+outage; `fail_next["files.completeUploadExternal"] = n` makes the next n such calls answer an error
+(`fail_next["upload"]`: the next n POSTs of a file's bytes answer HTTP 503).
 """
 
 from __future__ import annotations
@@ -32,6 +36,22 @@ class Call:
 
 
 @dataclass
+class File:
+    """A file uploaded to the fake: its bytes once POSTed, and where it was shared once completed."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    deleted: bool = False
+
+
+@dataclass
 class FakeSlack:
     token: str = "xoxb-test-token"
     calls: list[Call] = field(default_factory=list)
@@ -39,6 +59,9 @@ class FakeSlack:
     channels: dict[str, str] = field(default_factory=dict)  # "#cs-logistics" → "C…"
     base_url: str = ""
     _ts: Any = field(default_factory=lambda: itertools.count(1))
+    _file_ids: Any = field(default_factory=lambda: itertools.count(1))
+    files: dict[str, File] = field(default_factory=dict)  # file id → the upload
+    fail_next: dict[str, int] = field(default_factory=dict)  # method → how many calls answer `internal_error`
     _runner: web.AppRunner | None = None
     # users.info waits until `hold` is set (the crash test kills the app while a staff reply is being handled)
     hold: Any = None
@@ -57,6 +80,11 @@ class FakeSlack:
             out = [c for c in out if not c.args.get("thread_ts")]
         return out
 
+    def shared(self, *, thread_ts: str | None = None) -> list[File]:
+        """Files shared (completed and not deleted), in upload order; in one thread when `thread_ts` is given."""
+        out = [f for f in self.files.values() if f.channel and not f.deleted]
+        return [f for f in out if thread_ts is None or f.thread_ts == thread_ts]
+
     def channel_id(self, name: str) -> str:
         if name.startswith("C"):
             return name
@@ -67,6 +95,7 @@ class FakeSlack:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._endpoint)
+        app.router.add_post("/upload/{file_id}", self._upload)  # the upload URL files.getUploadURLExternal gives
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         sock = socket.socket()
@@ -102,12 +131,60 @@ class FakeSlack:
         if method == "users.info" and self.hold is not None and not self.hold.is_set():
             self.holding += 1
             await self.hold.wait()
+        if self.fail_next.get(method):
+            self.fail_next[method] -= 1
+            return web.json_response({"ok": False, "error": "internal_error"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         answer = handler(args)
         self.calls[-1].answer = answer
         return web.json_response(answer)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the bytes, POSTed as the body to the URL step 1 gave (no token: the URL
+        is the credential, as on files.slack.com)."""
+        data = await request.read()
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"], "bytes": len(data)}, None))
+        if self.down or self.fail_next.get("upload"):
+            self.fail_next["upload"] = max(0, self.fail_next.get("upload", 0) - 1)
+            return web.Response(status=503, text="upstream unavailable")
+        upload = self.files.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="no such upload")
+        upload.data = data
+        return web.Response(text="OK - " + str(len(data)))
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        self.files[file_id] = File(file_id, args["filename"], int(args["length"]), args.get("alt_txt"))
+        upload_url = self.base_url.removesuffix("api/") + f"upload/{file_id}"
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        items = json.loads(args.get("files") or "[]")
+        uploads = [self.files.get(item.get("id", "")) for item in items]
+        if not items or any(u is None or u.data is None for u in uploads):
+            return {"ok": False, "error": "file_not_found"}  # never uploaded: Slack refuses to complete it
+        if any(u.data is not None and len(u.data) != u.length for u in uploads if u):
+            return {"ok": False, "error": "file_upload_size_mismatch"}
+        channel = self.channel_id(args["channel_id"]) if args.get("channel_id") else None
+        answered = []
+        for item, upload in zip(items, uploads, strict=True):
+            assert upload is not None
+            upload.title, upload.channel = item.get("title"), channel
+            upload.thread_ts, upload.initial_comment = args.get("thread_ts"), args.get("initial_comment")
+            answered.append({"id": upload.id, "title": upload.title, "name": upload.filename})
+        return {"ok": True, "files": answered}
+
+    def _files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        upload = self.files.get(args.get("file", ""))
+        if upload is None or upload.deleted:
+            return {"ok": False, "error": "file_not_found"}
+        upload.deleted = True
+        return {"ok": True}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
