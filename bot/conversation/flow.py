@@ -296,7 +296,13 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return answer_proposal(s, m, p, remedies, slots)
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
-    unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p)
+    # "I took pictures when I opened it, want them?" offers photos ("when" and "?" made it an unsure question): the
+    # photo path below tells the buyer to send them, rather than a policy passage answering "when".
+    unsure = (
+        s.stage in UNSURE_QUESTION_STAGES
+        and unsure_question(m, p)
+        and photo_said(m.text, s.get("language") or m.language) != "has"
+    )
     if m.intent == "ask_policy" or unsure:
         if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
             # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
