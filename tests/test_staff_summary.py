@@ -45,8 +45,12 @@ def test_slots_read_as_a_sentence_and_the_buyers_glued_text_is_left_out() -> Non
         ),
         # A Swedish buyer who said what they want in words no wish matched, and agreed to a reship.
         (
-            {"problems": ["late", "damaged"], "outcome_text": "Jag vill bara ha det", "evidence": "no",
-             "accepted_remedy": {"type": "reship"}},
+            {
+                "problems": ["late", "damaged"],
+                "outcome_text": "Jag vill bara ha det",
+                "evidence": "no",
+                "accepted_remedy": {"type": "reship"},
+            },
             "Arrived late and arrived damaged: Wasserkocher, no photo. Asked for something in their own words "
             "(see the conversation). Agreed: sending it again.",
         ),
@@ -62,6 +66,11 @@ def test_every_language_of_the_buyer_gives_the_staff_english(slots: dict[str, An
     assert what_happened(slots, ["Wasserkocher"], None) == expected  # unsure: English
 
 
+def test_an_offer_the_buyer_declined_is_said_once_as_declined() -> None:
+    slots = {"problems": ["late"], "wants": "shipping", "proposed_remedy": {"type": "coupon"}, "declined": ["coupon"]}
+    assert what_happened(slots, []) == "Arrived late. Wants the shipping cost back. Declined a discount code."
+
+
 def test_two_items_in_the_order_and_none_named_leave_the_item_out() -> None:
     line = what_happened({"problems": ["missing_item"], "part": "charger"}, ["Lamp", "Kettle"])
     assert line == "Something missing from the parcel, part: charger. Has not said what they want."
@@ -73,7 +82,11 @@ def words_of(text: str) -> list[str]:
 
 CASES = [
     # (scenario, how many buyer lines, what the line must say)
-    ("en_constructive_damaged_lamp.yml", 3, ["Arrived damaged: Fjord table lamp", "Wants a replacement", "Offered a replacement"]),
+    (
+        "en_constructive_damaged_lamp.yml",
+        3,
+        ["Arrived damaged: Fjord table lamp", "Wants a replacement", "Offered a replacement"],
+    ),
     ("pl_constructive_wrong_size_boots_revised.yml", 3, ["Wrong item sent", "Wants a replacement"]),
     ("de_double_charge_approval_needed.yml", 3, ["Charged twice", "Wants a refund"]),
     ("fr_double_charge_refund.yml", 2, ["Charged twice", "Wants a refund"]),

@@ -120,12 +120,16 @@ def what_happened(details: dict[str, Any], order_items: list[str] | None = None,
     else:
         sentences.append(p["wants_unknown"])
     tried: list[str] = []
-    agreed, pending, offered = details.get("accepted_remedy"), details.get("pending_remedy"), details.get("proposed_remedy")
+    agreed, pending, offered = (
+        details.get("accepted_remedy"),
+        details.get("pending_remedy"),
+        details.get("proposed_remedy"),
+    )
     if agreed:
         tried.append(p["agreed"].format(remedy=_remedy(p, agreed, language)))
     elif pending:
         tried.append(p["pending"].format(remedy=_remedy(p, pending, language)))
-    elif offered:
+    elif offered and offered.get("type") not in (details.get("declined") or []):  # a declined offer is said once
         tried.append(p["offered"].format(remedy=_remedy(p, offered, language)))
     declined = [_remedy(p, d, language) for d in details.get("declined") or []]
     if declined:
