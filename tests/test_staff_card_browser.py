@@ -103,3 +103,72 @@ async def test_the_list_says_who_is_the_buyer_and_who_is_assigned(browser: Brows
         await expect(item.locator(".assignee")).to_have_text("assigned to Markus")
         await expect(page.locator("#assignee")).to_have_text("Markus")
         await expect(page.locator(".conversation li.buyer .who").first).to_contain_text("Markus B.")
+
+
+BUYER_SAID = (
+    "Ja, auf meinem Kontoauszug steht die Abbuchung von 900 Euro zweimal, am 28. Oktober",
+    "Ich möchte die doppelte Abbuchung zurück, also mein Geld",
+    "Es geht um die ganze Bestellung, das Familienzelt Trollheim 6 und die Schlafsäcke",
+)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_what_happened_is_what_the_bot_understood_and_the_buyer_is_quoted_apart(
+    browser: Browser, base_url: str, rt: Runtime, viewport: dict[str, int]
+) -> None:
+    """Issue 21 item 2: a German buyer's three messages become one English line of facts; their words stay in the
+    conversation, one message each, and nowhere in the card are they glued together."""
+    case_id = await approval_case(rt)  # says BUYER_SAID, in this order
+    async with guarded_page(browser, viewport=viewport, locale="en-GB", is_mobile=viewport is PHONE) as page:
+        await sign_in(page, base_url, rt)
+        await page.locator(f"#list li[data-case-id='{case_id}']").click()
+        line = page.locator("#what-happened")
+        await expect(line).to_be_visible()
+        await expect(line).to_contain_text("What happened: Charged twice")
+        await expect(line).to_contain_text("Wants a refund")
+        await expect(line).to_contain_text("Waiting for approval: a full refund (€900.00)")
+        detail = await page.locator("#detail").inner_text()
+        for said in BUYER_SAID:
+            assert said not in await line.inner_text()
+            # Each message once, in its own bubble: never joined to the next one anywhere on the card.
+            assert detail.count(said) == 1, said
+            await expect(page.locator(".conversation li.buyer").filter(has_text=said)).to_have_count(1)
+        assert " ".join(BUYER_SAID[:2]) not in detail
+        assert await page_width(page) <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_take_over_becomes_the_state_and_a_colleague_sees_who(
+    browser: Browser, base_url: str, rt: Runtime, viewport: dict[str, int]
+) -> None:
+    case_id = await approval_case(rt)  # waiting for staff, nobody assigned
+    options: dict[str, object] = {"viewport": viewport, "locale": "en-GB", "is_mobile": viewport is PHONE}
+    async with guarded_page(browser, **options) as maja, guarded_page(browser, **options) as tom:
+        await sign_in(maja, base_url, rt, "Maja")
+        await maja.locator(f"#list li[data-case-id='{case_id}']").click()
+        take_over = maja.get_by_role("button", name="Take over")
+        await expect(take_over).to_be_visible()
+        await expect(maja.locator("#taken")).to_have_count(0)
+        await take_over.click()
+        # The button is gone; the state says who has it, and the reply box is there to use.
+        await expect(maja.locator("#taken")).to_have_text("You have taken over")
+        await expect(maja.get_by_role("button", name="Take over")).to_have_count(0)
+        reply = maja.get_by_label("Reply to the buyer")
+        await expect(reply).to_be_visible()
+        await expect(reply).to_be_enabled()
+        await reply.fill("Hallo Markus, ich kümmere mich darum.")
+        await maja.get_by_role("button", name="Send").click()
+        await expect(maja.locator(".conversation li.staff").last).to_contain_text("ich kümmere mich darum")
+        await expect(maja.locator("#taken")).to_have_text("You have taken over")  # still, after the card redrew
+        # A colleague sees who took it, not "you", and may still take it from them.
+        await sign_in(tom, base_url, rt, "Tom")
+        await tom.locator(f"#list li[data-case-id='{case_id}']").click()
+        await expect(tom.locator("#taken")).to_have_text("Taken over by Maja")
+        await expect(tom.get_by_role("button", name="Take over from Maja")).to_be_visible()
+        await expect(tom.get_by_role("button", name="Take over", exact=True)).to_have_count(0)
+        # The state comes from the server, not from the click: a reload shows it again.
+        await maja.reload()
+        await maja.locator(f"#list li[data-case-id='{case_id}']").click()
+        await expect(maja.locator("#taken")).to_have_text("You have taken over")
+        assert await page_width(maja) <= viewport["width"]
+        assert await page_width(tom) <= viewport["width"]

@@ -20,6 +20,7 @@ from bot.conversation import flow
 from bot.conversation.context import CaseContext, load_context, remedy_facts
 from bot.handoff.masking import mask_text
 from bot.handoff.staff_remedy import grant_form
+from bot.handoff.summary import what_happened
 from bot.platform.currencies import format_money
 from bot.platform.vocab import Channel, Stage
 from bot.policy.bundle import active_bundle
@@ -90,6 +91,10 @@ class CaseCard:
     # What the buyer asked beside their yes ("and could the courier ring the bell?"), newest last: the bot said it
     # back as noted for the team, so the team must see it (masked here, escaped where it is shown).
     side_requests: list[str] = field(default_factory=list)
+    # The case as the bot understood it, in the staff's words (bot/handoff/summary.py); the buyer's own words are
+    # the conversation's, one message each, never glued into a "what" (issue 21 item 2).
+    what_happened: str = ""
+    owner_id: str | None = None  # who took it over: the inbox tells "you" from a colleague by id, not by name
 
     @property
     def title(self) -> str:
@@ -145,7 +150,9 @@ def _with_amount_text(option: dict[str, Any], language: str) -> dict[str, Any]:
 # A buyer's photo is uploaded into the case's Slack thread after the words it came with (channels/slack.py,
 # `slack_photos`; erasure and retention delete it there too): the note says it follows, and where else to see it.
 PHOTO_NOTE = " [sent a photo: it follows in this thread, and /staff shows it]"
-GATHERED = ("what", "when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
+# Not `what`: it is every describing message glued together, venting included; the card's `what_happened`
+# says it in a line and the conversation quotes the buyer.
+GATHERED = ("when", "item", "order_ref", "evidence", "wants", "outcome_text", "problems", "staff_text")
 
 
 async def buyer_channel(session: AsyncSession, ctx: CaseContext) -> str:
@@ -237,6 +244,7 @@ async def load_card(
         deadline_at=case.deadline_at.isoformat(),
         time_left=time_left(case.deadline_at, now) if case.stage != Stage.CLOSED else "closed",
         owner=thread.owner_name if thread else None,
+        owner_id=thread.owner_id if thread else None,
         conversation=[
             {
                 "role": role,
@@ -250,7 +258,13 @@ async def load_card(
         accepted_remedy=details.get("accepted_remedy"),
         grant=grant_form(ctx, bundle.remedies) if granting else None,
         side_requests=[mask_text(str(r))[:300] for r in _side_requests(details)],
+        # The staff's language: the inbox and Slack card are English (summary.py falls back to it).
+        what_happened=mask_text(what_happened(details, _item_names(ctx), "en")),
     )
+
+
+def _item_names(ctx: CaseContext) -> list[str]:
+    return [str(i.get("name") or i.get("sku") or "?") for i in (ctx.order.items or [])] if ctx.order else []
 
 
 def _side_requests(details: dict[str, Any]) -> list[str]:
@@ -333,6 +347,8 @@ def card_blocks(card: CaseCard) -> list[dict[str, Any]]:
         dates += f" · delivered {o['delivered']}" if o.get("delivered") else ""
         items = ", ".join(mrkdwn(i) for i in o["items"])
         blocks.append(_section(f"*Order* {mrkdwn(o['id'])}{total}{dates}\n" + items))
+    if card.what_happened:
+        blocks.append(_section("*What happened*\n" + mrkdwn(card.what_happened)))
     if card.details:
         lines = [
             f"• *{k}*: {mrkdwn(', '.join(map(str, v)) if isinstance(v, list) else v)}" for k, v in card.details.items()

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from bot.conversation.flow import STAFF
 from bot.handoff import staff_actions
-from bot.handoff.card import load_card
+from bot.handoff.card import CaseCard, load_card
 from bot.handoff.staff_actions import Staff, StaffActionError
 from bot.store.models import Case, Message, SlackThread
 from bot.store.staff_accounts import Account, account_for_token
@@ -225,7 +225,13 @@ async def show_case(case_id: int, request: Request, who: StaffUser = Depends(sta
             raise ApiError(404, "unknown_case", f"there is no case {case_id}", field="case_id", fix="check the id")
         card = await load_card(session, case_id, rt.clock.now(), conversation_turns=200)
     assert card is not None
-    return card.as_dict()
+    return seen_by(card, who)
+
+
+def seen_by(card: CaseCard, who: StaffUser) -> dict[str, Any]:
+    """The card as this person reads it: `mine` when they are the one who took the case over (by account id, as
+    two colleagues may share a first name), so the page shows "You have taken over" instead of the button."""
+    return {**card.as_dict(), "mine": bool(card.owner_id) and card.owner_id == who.staff.id}
 
 
 async def _act(request: Request, case_id: int, who: StaffUser, action: str, **kwargs: Any) -> dict[str, Any]:
@@ -244,7 +250,7 @@ async def _act(request: Request, case_id: int, who: StaffUser, action: str, **kw
         "note": done.note,
         "stage": done.stage,
         "message_id": done.message_id,
-        "case": card.as_dict() if card else None,
+        "case": seen_by(card, who) if card else None,
     }
 
 
