@@ -123,9 +123,11 @@ def _page(error: dict[str, Any] | None, photo_limit: int = 0) -> str:
 @router.get("/chat/{token}/history")
 async def history(token: str, request: Request, after: int = 0) -> dict[str, Any]:
     rt = runtime(request)
-    case_id, _shop = _case_for(rt, token)
+    case_id, shop = _case_for(rt, token)
     async with rt.sessions() as session:
         case = await session.get(Case, case_id)
+        # The header names the shop the buyer bought from (issue 21.4): "Customer care" alone could be anyone.
+        shop_name = (await active_bundle(session, shop)).shop.name if after == 0 else None
         rows = (
             (
                 await session.execute(
@@ -141,6 +143,7 @@ async def history(token: str, request: Request, after: int = 0) -> dict[str, Any
     return {
         "stage": case.stage if case else None,
         "language": case.language if case else None,
+        **({"shop_name": shop_name} if shop_name else {}),
         "messages": [
             {
                 "id": m.id,

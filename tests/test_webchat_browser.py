@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import yaml
 
 from bot.app.runtime import Runtime
 from bot.app.web import create_app
@@ -363,3 +364,51 @@ async def test_a_forged_link_is_refused_in_the_browsers_language(
         await expect(page.locator("#title")).to_have_text(title)
     finally:
         await context.close()
+
+
+async def test_the_page_names_the_shop_times_each_message_and_counts_characters(
+    tab: Tab, server: Server, rt: Runtime
+) -> None:
+    """Issue 21.4: the header names the shop the buyer bought from; every message shows its time in the buyer's
+    clock; the box has an accessible name; near the 2000-character limit the buyer sees how much is used, rather
+    than typing on into a box that silently stops taking letters."""
+    page = tab.page
+    chat = await open_case(server, rt, "web-shop-time")
+    await page.goto(chat.url)
+    shop_name = yaml.safe_load((ROOT / "policies" / "shop.yml").read_text(encoding="utf-8"))["name"]
+    await expect(page.locator("#shop")).to_have_text(shop_name)
+    assert await page.title() == f"{shop_name} · Customer care"
+    await type_and_wait(page, "Hi. The lamp arrived with the glass shade completely smashed.")
+
+    # Every stored message shows the time the server recorded, as this browser's clock and language write it.
+    stored = await history(server, chat)
+    bubbles = page.locator(".msg[id^=m]")
+    await expect(bubbles).to_have_count(len(stored))
+    for message in stored:
+        shown = await page.locator(f"#m{message['id']}").get_attribute("data-time")
+        want = await page.evaluate(
+            """at => { const d = new Date(at), today = d.toDateString() === new Date().toDateString();
+                       return d.toLocaleString("en", today ? {hour: "2-digit", minute: "2-digit"}
+                                 : {day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"}); }""",
+            message["at"],
+        )
+        assert shown == want, (message, shown, want)
+    # The time is drawn beside the words (data-time), not in them: the bubble's text is the message alone.
+    buyer = next(m for m in stored if m["role"] == "buyer")
+    await expect(page.locator(f"#m{buyer['id']}")).to_have_text(buyer["text"])
+
+    # The message box is named for assistive technology (its label was hidden from them).
+    await expect(page.get_by_label("Type your message")).to_be_visible()
+
+    # The counter appears near the limit and turns red at it; sending clears it.
+    box, counter = page.locator("#text"), page.locator("#count")
+    await box.fill("x" * 1000)
+    await expect(counter).to_be_hidden()
+    await box.fill("x" * 1700)
+    await expect(counter).to_have_text("1,700 / 2,000")
+    await expect(counter).not_to_have_class("full")
+    await box.fill("x" * 2500)  # as a paste would: the box keeps 2000, and says so
+    await expect(counter).to_have_text("2,000 / 2,000")
+    await expect(counter).to_have_class("full")
+    await box.fill("")
+    await expect(counter).to_be_hidden()
