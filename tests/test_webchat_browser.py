@@ -7,6 +7,7 @@ Playwright's own browser download is never used, and every request leaving 127.0
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,6 +35,9 @@ from tests.conftest import KEY, ROOT, review
 
 DOCS = ROOT / "docs"
 TIMEOUT_MS = 20_000
+# How long a typed message may wait for its reply: a turn's duration is not what these tests check (speed is never
+# asserted), only that the reply reaches the page and the "…" note goes.
+REPLY_TIMEOUT_MS = 90_000
 
 pytestmark = pytest.mark.timeout(180)
 expect.set_options(timeout=TIMEOUT_MS)
@@ -68,6 +72,14 @@ async def server(rt: Runtime) -> AsyncIterator[Server]:
         # httpx's default 5 s read timeout is a speed assertion in disguise: on a loaded CI machine posting a
         # review (triage, first contact) took longer and every test here failed with ReadTimeout.
         api_client = httpx.AsyncClient(base_url=base, headers={"X-Api-Key": KEY}, trust_env=False, timeout=120)
+        # `mediator serve` opens the knowledge base before it takes a request (build_runtime(refresh_knowledge=True));
+        # a test runtime would open it inside the first turn that quotes the policy, the remedy offer: Chroma's
+        # import, the sentence encoder and the lexical index took that turn 8-10 s at load 5 (0.3 s for the turns
+        # around it), with the old page and the new alike; on a busier machine that passed the 20 s the "…" note
+        # was waited for. Opened here, as the server would have it, a test's waits are for the page.
+        knowledge = rt.conversation.services.knowledge
+        if knowledge is not None:
+            await asyncio.to_thread(knowledge.get)
         async with api_client as api:
             yield Server(base, api)
 
@@ -125,7 +137,7 @@ async def type_and_wait(page: Page, text: str) -> list[dict]:
     await expect(box).to_have_value("")
     await expect(page.locator(".msg.buyer").last).to_have_text(text)
     # From Enter until the reply arrives the page shows "…" and the send button is disabled.
-    await expect(page.locator(".msg.note", has_text="…")).to_have_count(0)
+    await expect(page.locator(".msg.note", has_text="…")).to_have_count(0, timeout=REPLY_TIMEOUT_MS)
     assert await page.locator("#send").is_enabled() == await box.is_enabled()
     bubbles = page.locator(".msg.bot")
     count = await bubbles.count()
