@@ -524,6 +524,9 @@ async def test_the_box_is_named_counts_near_the_limit_and_refuses_a_longer_messa
         await expect(box).to_have_value(long_text)  # nothing cut, nothing lost
         await expect(page.locator(".msg.buyer")).to_have_count(0)
         assert frames == [] and len(await history(server, chat)) == stored  # nothing sent
+        if viewport == PHONE:
+            DOCS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(DOCS / "webchat-too-long.png"))
 
         # Shortened, it goes; the refusal and the counter go with it.
         await type_and_wait(page, "The lamp arrived broken." if language == "en" else "La lampe est arrivée cassée.")
