@@ -105,7 +105,7 @@ async def chat_page(token: str, request: Request) -> HTMLResponse:
         return HTMLResponse(
             _page({"code": exc.error, "text": exc.message, "language": language}), status_code=exc.status
         )
-    return HTMLResponse(_page(None, rt.settings.webchat.max_photo_bytes))
+    return HTMLResponse(_page(None, rt.settings.webchat.max_photo_bytes, rt.settings.webchat.max_message_chars))
 
 
 async def _case_language(rt: Runtime, claims: dict[str, Any]) -> str | None:
@@ -114,18 +114,23 @@ async def _case_language(rt: Runtime, claims: dict[str, Any]) -> str | None:
     return case.language if case is not None and case.shop_id == claims.get("s") else None
 
 
-def _page(error: dict[str, Any] | None, photo_limit: int = 0) -> str:
+def _page(error: dict[str, Any] | None, photo_limit: int = 0, message_limit: int = 0) -> str:
     # JSON-encoded (and "<" escaped) so no error text can ever break out of the page's script.
-    page = PAGE.replace("{{PHOTO_LIMIT}}", str(int(photo_limit)))
+    page = PAGE.replace("{{PHOTO_LIMIT}}", str(int(photo_limit))).replace("{{MESSAGE_LIMIT}}", str(int(message_limit)))
     return page.replace("{{ERROR}}", json.dumps(error).replace("<", "\\u003c"))
 
 
 @router.get("/chat/{token}/history")
 async def history(token: str, request: Request, after: int = 0) -> dict[str, Any]:
     rt = runtime(request)
-    case_id, _shop = _case_for(rt, token)
-    async with rt.sessions() as session:
+    case_id, shop = _case_for(rt, token)
+    # A read-only session: every open page polls this, and on SQLite it must not queue for the write gate that
+    # buyers' turns take (nor hold it while the shop's policy bundle is looked up).
+    async with rt.reads() as session:
         case = await session.get(Case, case_id)
+        # The header names the shop the buyer bought from (issue 21.4): "Customer care" alone could be anyone.
+        # Sent with the first page of history only: the name does not change under an open page.
+        shop_name = (await active_bundle(session, shop)).shop.name if after == 0 else None
         rows = (
             (
                 await session.execute(
@@ -141,6 +146,7 @@ async def history(token: str, request: Request, after: int = 0) -> dict[str, Any
     return {
         "stage": case.stage if case else None,
         "language": case.language if case else None,
+        **({"shop_name": shop_name} if shop_name else {}),
         "messages": [
             {
                 "id": m.id,
