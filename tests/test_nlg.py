@@ -584,12 +584,12 @@ def test_a_stored_message_file_written_before_send_part_still_loads(tmp_path: Pa
 
 
 def test_a_variable_left_empty_in_french_keeps_the_space_before_the_high_marks(catalog: MessageCatalog) -> None:
-    # The first send_part wording names the part in brackets; the buyer named none, so "()" is tidied away,
+    # A send_part wording names the part after a colon; the buyer named none, so the empty name is tidied away,
     # but French sets a space before ":" and "?" and the tidy-up used to remove them with it.
     variables = {**_vars("fr"), "part": "", "policy_quote": "Nous expédions les pièces manquantes."}
     text = catalog.render("propose_remedy", "fr", variables, sub="send_part", seed=2)
-    assert "()" not in text and "la pièce à part" in text
-    assert "l'article :" in text and "Nos conditions :" in text and "convient-il ?" in text
+    assert "()" not in text and "la pièce dont vous avez besoin." in text
+    assert "Nos conditions :" in text and "convient-il ?" in text and " ." not in text
     english = catalog.render("propose_remedy", "en", {**_vars("en"), "part": ""}, sub="send_part", seed=0)
     assert "()" not in english and " ?" not in english and " :" not in english
 

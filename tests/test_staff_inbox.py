@@ -112,8 +112,12 @@ async def test_reply_reaches_the_buyer_and_hand_back_resumes(
     bots = len(await messages(rt, case_id, "bot"))
     await buyer(rt, case_id, "Thanks. The lamp arrived broken on 30 October.")
     assert len(await messages(rt, case_id, "bot")) == bots  # paused while staff have it
+    assert (await client.get(f"/staff/api/cases/{case_id}")).json()["owner"] == "Maja"
     response = await client.post(f"/staff/api/cases/{case_id}/hand-back")
     assert response.status_code == 200 and response.json()["stage"] not in ("awaiting_staff", "closed")
+    # The bot has it again: nobody owns it, so a later handoff is not shown as taken over by Maja.
+    card = (await client.get(f"/staff/api/cases/{case_id}", headers=await as_staff("Maja"))).json()
+    assert card["owner"] is None and card["mine"] is False
     bots = len(await messages(rt, case_id, "bot"))
     await buyer(rt, case_id, "I would like a replacement lamp please.")
     assert len(await messages(rt, case_id, "bot")) > bots  # the bot speaks again
