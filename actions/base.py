@@ -36,9 +36,13 @@ class MediatorAction(Action, metaclass=ABCMeta):
         services = get_services()
         extra = await self.prepare(tracker, services)
         variables = {**message_variables(tracker, services), **{k: "" if v is None else v for k, v in extra.items()}}
-        self.say(dispatcher, tracker, services, variables, key=self.key(tracker), sub=self.sub(tracker, extra))
+        notice = unavailable_language_notice(tracker, services)
+        self.say(
+            dispatcher, tracker, services, variables, key=self.key(tracker), sub=self.sub(tracker, extra), lead=notice
+        )
         # Keys starting with "_" are for this message only (e.g. the quoted passage's language), not slots.
-        return [SlotSet(k, v) for k, v in extra.items() if not k.startswith("_")]
+        told = [SlotSet(LANGUAGE_NOTICE, tracker.get_slot("language"))] if notice else []
+        return [SlotSet(k, v) for k, v in extra.items() if not k.startswith("_")] + told
 
     async def prepare(self, tracker: Tracker, services: Services) -> dict[str, Any]:
         """Anything the action looks up before speaking; the values become template variables and slots."""
@@ -59,6 +63,7 @@ class MediatorAction(Action, metaclass=ABCMeta):
         *,
         key: str | None = None,
         sub: str | None = None,
+        lead: str = "",
     ) -> None:
         language = tracker.get_slot("language") or services.shop.default_language
         seed = int(tracker.get_slot("turn") or 0)
@@ -66,6 +71,8 @@ class MediatorAction(Action, metaclass=ABCMeta):
         note = quote_language_note(services, language, variables.get(QUOTED_LANGUAGE), seed)
         before = " ".join(filter(None, [self.before(tracker, services, language), note]))
         text = " ".join(filter(None, [before, text, self.then(tracker, services, sub)]))
+        if lead:  # its own bubble first: it speaks of the conversation, not of this message
+            dispatcher.utter_message(text=lead, json_message={"action": self.label, "language": language})
         dispatcher.utter_message(text=text, json_message={"action": self.label, "language": language})
 
     def before(self, tracker: Tracker, services: Services, language: str) -> str:
@@ -97,10 +104,49 @@ def quote_language_note(services: Services, language: str, quoted: object, seed:
         return ""
 
 
+# The slot that remembers the buyer's language was said to be unavailable, so the sentence is said once.
+LANGUAGE_NOTICE = "language_notice_for"
+
+
+def unavailable_language_notice(tracker: Tracker, services: Services) -> str:
+    """One sentence, once per case and language, when the shop has no message file for the buyer's language
+    (issue 18.4: "say plainly which languages are available and offer a person"): the bot then writes in the
+    fallback language, and the buyer should know why and what else they can choose."""
+    language = tracker.get_slot("language")
+    catalog = services.catalog
+    if (
+        not language
+        or catalog.speaks(language)
+        or tracker.get_slot(LANGUAGE_NOTICE) == language
+        or not catalog.has("language_unavailable")
+    ):
+        return ""
+    names = Locale.parse(FALLBACK_LANGUAGE).languages
+    try:
+        theirs = names.get(Locale.parse(language).language) or language
+    except (ValueError, UnknownLocaleError):
+        theirs = language
+    spoken = ", ".join(_autonym(code) for code in catalog.languages)
+    seed = int(tracker.get_slot("turn") or 0)
+    return catalog.render("language_unavailable", language, {"language": theirs, "languages": spoken}, seed=seed)
+
+
+def _autonym(code: str) -> str:
+    """A language as its speakers write it ("polski", "svenska"): a buyer looks for their own language's name."""
+    try:
+        return Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
 def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
     """The template variables of DESIGN.md, from the case's slots."""
     slot = tracker.get_slot
     language = slot("language") or services.shop.default_language
+    if not services.catalog.speaks(language):
+        # The message is written in the fallback language; the signature must be too (no fragment of another
+        # language inside a reply, PLAYBOOK rule 12).
+        language = FALLBACK_LANGUAGE
     remedy = slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
     problems = slot("problems") or []
     team = services.routing.teams.get(services.routing.team_for(slot("topic") or "other"))

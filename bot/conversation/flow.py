@@ -11,6 +11,7 @@ transaction; the actions (actions/, Rasa SDK) write the words. Every threshold l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -412,6 +413,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["wants"] = wish_of(m, s)
     elif asked_in_sentence:
         slots["wants"] = asked_in_sentence
+    elif m.intent == "describe_problem" and (described_wish := _wish_beside_problem(m, s)):
+        # "w paczce nie bylo nogi od stolika, prosze doslac brakujaca noge" tells the problem and asks for the
+        # remedy in one sentence: the wish is kept, not asked for afterwards ("what would be fair?").
+        slots["wants"] = described_wish
     elif s.get("requested_slot") == "outcome" and (
         "?" not in m.text or not asks_for_information(m.text, s.get("language") or m.language)
     ):
@@ -465,6 +470,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"
+    elif not s.get("evidence") and photo_said(m.text, s.get("language") or m.language) == "none":
+        # "No photo, I threw the box away" said before the bot asks for one answers that question: it is not asked
+        # afterwards, and the staff card says "no photo" (a buyer who said so was asked for a photo next).
+        slots["evidence"] = "no"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     # "Could a person from your team look at this?" asked in answer to "what would be fair?" is a request for a
     # person, not the outcome they want: the staff card's summary read 'wants "Could a person…"' (issue 21 walk).
@@ -600,6 +609,35 @@ def wishes_named(text: str, language: str | None, wish: str | None = None) -> tu
     if not money:
         return named, adds
     return ["discount", *[w for w in named if w not in ("refund", "part", "discount")]], adds
+
+
+_CLAUSES = re.compile(r"[,.;:!?]+")
+
+
+def only_photo_refusal(text: str, language: str | None, bare_no: bool = False) -> bool:
+    """Does the message only say there is no photo ("no photo, sorry", "Foto hab ich keins")? Each clause either
+    speaks of the photo, negated, or holds no "no" of its own: "nein, und die Fotos hab ich keine" also says no.
+    With `bare_no` (the photo question is still unanswered), a clause that is only "no" answers it too: "nej,
+    inga bilder" said after the offer answers the question asked before it."""
+
+    def about_photo(clause: str) -> bool:
+        if photo_said(clause, language) == "none" or yes_no(clause, language) != "no":
+            return True
+        return bare_no and len(clause.split()) <= 1
+
+    if photo_said(text, language) != "none":
+        return False
+    return all(about_photo(c) for c in _CLAUSES.split(text) if c.strip())
+
+
+def _wish_beside_problem(m: Parsed, s: State) -> str | None:
+    """The wish a problem's description names in its own words (data/answers/wishes.yml), when it turns none
+    down and asks no how/when/how long ("how long does a refund take?" names no wish of the buyer's)."""
+    language = s.get("language") or m.language
+    if asks_for_information(m.text, language) or declined_wishes(m.text, language):
+        return None
+    named = wishes_named(m.text, language)[0]
+    return named[0] if named else None
 
 
 def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
@@ -784,7 +822,8 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
             # it's just frustrating for the price"): the bot moves on to what it still needs instead of asking
             # them to rephrase a remark (issue 18: "not understood" for clear messages).
             slots["not_understood"] = s.get("not_understood", 0)
-            return gather(s, p, r, slots, first=True)
+            # Only words are thanked for: "🤷" or "..." explain nothing ("thanks for explaining" read as mockery).
+            return gather(s, p, r, slots, first=any(ch.isalpha() for ch in m.text))
         if s.stage in CALMING and lets_go_on(m.text, s.get("language") or m.language):
             # "It's not your fault", "so what now?": whatever the classifier made of it (ask_human 0.35,
             # out_of_scope 0.62), the buyer lets the bot go on, and asking them to rephrase it was the wrong
@@ -966,6 +1005,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
     named, adds = wishes_named(m.text, language)
+    photo_pending = "evidence" in s.get("asked", []) and not s.get("evidence")
+    if not named and only_photo_refusal(m.text, language, bare_no=photo_pending):
+        # "nie mam zdjecia" (I have no photo) answers the photo question asked before the offer, and says nothing
+        # of the offer: its "nie" declined the part offered and a reship of the whole order was confirmed.
+        slots["evidence"], slots["offer_plain"] = "no", True
+        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
     if not named and yes_no(m.text, language) != "no":
         if asks_what_next(m.text, language) and not s.get("offer_restated"):
             # "aha, dobře. a co dál?" (ok, what next?) after a question answered while the offer waited: the buyer

@@ -72,6 +72,8 @@ ALLOWED_VARIABLES: frozenset[str] = frozenset(
         "time",
         "day",
         "quote_language",
+        "language",  # the buyer's language, named in language_unavailable
+        "languages",  # the languages the shop's message files speak, named in language_unavailable
         "days",
         "limit",
     }
@@ -264,6 +266,10 @@ class Messages(_Strict):
     # Said after a policy quote in another language than the buyer's (the shop has no document in theirs),
     # naming it as {quote_language} (issue 18.4). Optional like `waiting`: without it nothing is added.
     quote_in_other_language: Variants | None = None
+    # Said once, before the bot's message, when the shop has no message file for the buyer's language (issue 18.4):
+    # names it as {language} and the languages it can write as {languages}, and offers a person. Only the fallback
+    # language's file needs it (the sentence is rendered in that language); without it nothing is added.
+    language_unavailable: Variants | None = None
     # Said after confirming a remedy when the buyer's yes came with a request beside it ("Yes please, and could
     # the courier ring the bell this time?"): it is noted for the team (issue 18.1). Optional like `waiting`.
     side_request: Variants | None = None
@@ -527,6 +533,14 @@ _ONLY_IN: dict[str, tuple[frozenset[str], str]] = {
     "quote_language": (
         frozenset({"quote_in_other_language"}),
         "{quote_language} names the language of a quoted policy, known only in quote_in_other_language",
+    ),
+    "language": (
+        frozenset({"language_unavailable"}),
+        "{language} names a language the shop writes no messages in, known only in language_unavailable",
+    ),
+    "languages": (
+        frozenset({"language_unavailable"}),
+        "{languages} lists the languages of the shop's message files, known only in language_unavailable",
     ),
 }
 _NAME_VARS = {
@@ -814,6 +828,13 @@ class MessageCatalog:
             # "pl-PL", "PL", "sv_SE" -> the base language; anything unknown -> English.
             lang = self._langs.get(language.replace("_", "-").split("-", 1)[0].lower())
         return lang or self._langs[FALLBACK_LANGUAGE]
+
+    def speaks(self, language: str | None) -> bool:
+        """Whether a message file of this language (or of its base language: "pl-PL" -> pl) is in the catalogue;
+        otherwise messages come in the fallback language."""
+        if not language:
+            return False
+        return language in self._langs or language.replace("_", "-").split("-", 1)[0].lower() in self._langs
 
     def has(self, key: str, sub: str | None = None) -> bool:
         return (key, sub) in self._langs[FALLBACK_LANGUAGE].templates

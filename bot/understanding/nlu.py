@@ -262,6 +262,8 @@ def read_emotion(path: Path) -> list[tuple[str, str, str]]:
 
 
 # Intents whose emotion is unambiguous: their NLU examples widen the emotion set for free.
+# Emoji that say anger whatever the language (the emotion model is trained on words: bot/understanding/nlu._result).
+_ANGRY_EMOJI = frozenset("😡🤬😠👿💢😤🖕")
 _EMOTION_FROM_INTENT = {"insult": "angry", "greet": "calm", "thank": "calm", "affirm": "calm", "goodbye": "calm"}
 
 
@@ -970,6 +972,10 @@ class NLU:
             ranking = [(self._intents[k], float(intent_p[k])) for k in order]
             anger = float(min(1.0, max(0.0, emotion_p[2] + 0.5 * emotion_p[1])))
             level = LEVELS[int(np.argmax(emotion_p))]
+            if _ANGRY_EMOJI.intersection(text):
+                # "😡😡😡" alone read as calm (affirm 0.25) and was thanked "for the explanation": the emotion model
+                # never saw emoji in training, and these few say one thing in every language.
+                anger, level = max(anger, 0.9), "angry"
         entities, problems, risks, denied = extracted
         return ParseResult(
             text=text,
