@@ -9,17 +9,14 @@ message catalogue; the buyer's message as the NLU would hand it over. Sentences 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bot.conversation import flow
 from bot.platform.vocab import Stage
-from bot.policy.remedies import RemedyPolicy, load_remedy_policy
-from tests.test_flow import POLICY, ROOT, Msg, facts, turn
-from tests.test_flow_remedies_fit import CATALOG, Amount
-
-LANGUAGES = ("en", "de", "pl", "ru", "uk", "fr", "es", "it", "sv", "cs", "sq")
+from bot.policy.remedies import RemedyPolicy
+from tests.remedy_talk import CATALOG, LANGUAGES, Amount, edited_policy, said, then
+from tests.test_flow import facts, turn
 
 # "No, I don't want that", in each language (a plain no the yes/no patterns read).
 NO = {
@@ -35,10 +32,6 @@ NO = {
     "cs": "ne, to nechci",
     "sq": "jo, nuk e dua",
 }
-
-
-def then(plan: flow.Plan, s: flow.State) -> flow.State:
-    return flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
 
 
 def wrong_lamp(language: str) -> flow.State:
@@ -111,12 +104,11 @@ def test_asking_for_a_person_after_the_last_offer_goes_to_staff() -> None:
 def generous(tmp_path_factory: pytest.TempPathFactory) -> RemedyPolicy:
     """The demo policy with its damaged-goods partial refund raised to 50% and 400 EUR, above the bot's authority
     of 150 EUR and 30% (the demo caps it at the authority, so it never needs approval)."""
-    text = (ROOT / "policies" / "remedies.yml").read_text(encoding="utf-8")
-    old = "limit: {max_percent: 30, max_amount: 150.00}"
-    assert old in text
-    path = Path(tmp_path_factory.mktemp("policy")) / "remedies.yml"
-    path.write_text(text.replace(old, "limit: {max_percent: 50, max_amount: 400.00}", 1), encoding="utf-8")
-    return load_remedy_policy(path)
+    return edited_policy(
+        tmp_path_factory.mktemp("policy"),
+        "limit: {max_percent: 30, max_amount: 150.00}",
+        "limit: {max_percent: 50, max_amount: 400.00}",
+    )
 
 
 def broken_sofa(language: str = "en") -> flow.State:
@@ -134,14 +126,10 @@ def broken_sofa(language: str = "en") -> flow.State:
     )
 
 
-def said(r: RemedyPolicy, s: flow.State, **msg: object) -> flow.Plan:
-    return flow.on_buyer_message(s, Msg(**msg), POLICY, r)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_partial_refund_above_authority_is_first_offered_within_it(generous: RemedyPolicy, language: str) -> None:
     """On main: straight to approval for 250.00."""
-    plan = said(generous, broken_sofa(language), intent="request_refund", language=language, text="x",
+    plan = said(broken_sofa(language), generous, intent="request_refund", language=language, text="x",
                 entities=[Amount("250.00 EUR")])  # fmt: skip
     assert plan.handoff is None, plan
     offer = plan.slots["proposed_remedy"]
@@ -153,8 +141,8 @@ def test_a_partial_refund_above_authority_is_first_offered_within_it(generous: R
 
 def test_declining_the_most_within_authority_keeps_the_larger_ask_for_approval(generous: RemedyPolicy) -> None:
     s = broken_sofa()
-    s = then(said(generous, s, intent="request_refund", text="x", entities=[Amount("250.00 EUR")]), s)
-    plan = said(generous, s, intent="deny", text="no, I asked for 250 euros")
+    s = then(said(s, generous, intent="request_refund", text="x", entities=[Amount("250.00 EUR")]), s)
+    plan = said(s, generous, intent="deny", text="no, I asked for 250 euros")
     assert plan.handoff == "approval_needed"
     pending = plan.slots["pending_remedy"]
     assert pending["amount"] == "250.00" and pending["accepted"] is True
@@ -162,21 +150,21 @@ def test_declining_the_most_within_authority_keeps_the_larger_ask_for_approval(g
 
 def test_the_most_within_authority_can_be_accepted_without_staff(generous: RemedyPolicy) -> None:
     s = broken_sofa()
-    s = then(said(generous, s, intent="request_refund", text="x", entities=[Amount("250.00 EUR")]), s)
-    plan = said(generous, s, intent="affirm", text="ok, 150 is fine")
+    s = then(said(s, generous, intent="request_refund", text="x", entities=[Amount("250.00 EUR")]), s)
+    plan = said(s, generous, intent="affirm", text="ok, 150 is fine")
     assert plan.handoff is None and plan.slots["accepted_remedy"]["amount"] == "150.00"
 
 
 def test_an_amount_within_authority_needs_no_approval(generous: RemedyPolicy) -> None:
     """On main: 100.00 went to approval, since the rule's most (400.00) was above the authority."""
-    plan = said(generous, broken_sofa(), intent="request_refund", text="x", entities=[Amount("100.00 EUR")])
+    plan = said(broken_sofa(), generous, intent="request_refund", text="x", entities=[Amount("100.00 EUR")])
     offer = plan.slots["proposed_remedy"]
     assert plan.handoff is None and offer["amount"] == "100.00" and not offer["needs_approval"]
 
 
 def test_a_higher_amount_named_against_the_offer_goes_to_approval_at_that_amount(generous: RemedyPolicy) -> None:
     s = broken_sofa()
-    s = then(said(generous, s, intent="request_discount", text="x"), s)
+    s = then(said(s, generous, intent="request_discount", text="x"), s)
     assert s.get("proposed_remedy")["amount"] == "150.00"
-    plan = said(generous, s, intent="request_refund", text="make it 300 EUR", entities=[Amount("300.00 EUR")])
+    plan = said(s, generous, intent="request_refund", text="make it 300 EUR", entities=[Amount("300.00 EUR")])
     assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["amount"] == "300.00"

@@ -12,9 +12,9 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.platform.yaml_lines import PolicyFileError
-from bot.policy.messages import load_catalog
-from bot.policy.remedies import SEND_PART_SHARE, RemedyPolicy, load_remedy_policy, options_for
-from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts
+from bot.policy.remedies import SEND_PART_SHARE, RemedyPolicy, options_for
+from tests.remedy_talk import CATALOG, LANGUAGES, edited_policy
+from tests.test_flow import POLICY, REMEDIES, Msg, facts
 
 # "Just send the missing screws", in several languages.
 JUST_THE_SCREWS = {
@@ -41,12 +41,8 @@ def desk(language: str, value: str = "329.00") -> flow.State:
 
 
 def policy_with(tmp_path: Path, authority: str) -> RemedyPolicy:
-    text = (ROOT / "policies" / "remedies.yml").read_text(encoding="utf-8")
     block = "bot_authority:\n  max_amount: 150.00\n  max_percent: 30\n  send_part: 600.00"
-    assert block in text
-    path = tmp_path / "remedies.yml"
-    path.write_text(text.replace(block, "bot_authority:\n" + authority), encoding="utf-8")
-    return load_remedy_policy(path)
+    return edited_policy(tmp_path, block, "bot_authority:\n" + authority)
 
 
 def send_part(r: RemedyPolicy, **over: object) -> bool:
@@ -97,9 +93,6 @@ def test_a_bad_send_part_limit_is_refused_naming_the_key(tmp_path: Path, bad: st
 
 
 # ── item 4: the part named without brackets ────────────────────────────────────────────────────────────────────
-
-CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
-LANGUAGES = ("en", "de", "pl", "ru", "uk", "fr", "es", "it", "sv", "cs", "sq")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
