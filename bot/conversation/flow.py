@@ -907,15 +907,15 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
 def offer_within_authority(
     s: State, slots: dict[str, Any], best: RemedyOption, own: RemedyOption, asked: Decimal | None
 ) -> Plan:
-    """A partial refund the buyer asks for above the bot's authority (issue 19 item 2): an amount within it is
-    offered as asked, with no approval; a larger one (or the policy's most, when no amount was named) first gets
-    the most the bot may grant alone, told that more needs a colleague (why_not `authority`), and goes to a
+    """A partial refund or a coupon the buyer asks for above the bot's authority (issue 19 item 2): an amount within
+    it is offered as asked, with no approval; a larger one (or the policy's most, when no amount was named) first
+    gets the most the bot may grant alone, told that more needs a colleague (why_not `authority`), and goes to a
     person only if the buyer turns that down and keeps the larger ask (answer_proposal: keeps_larger_ask). On
     main it went straight to approval, and the buyer waited for staff for what the bot could have given."""
     full = remedy_slot(s, best)
     if asked is not None and asked <= own.amount:
         slots["proposed_remedy"], slots["why_not"] = haggle.sized(remedy_slot(s, own), asked)
-        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:refund_partial")
+        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{own.type}")
     if s.get("authority_offered"):
         # Offered once and turned down; the larger ask stands: a person decides on it now.
         pending = {**haggle.sized(full, asked)[0], "accepted": True}
@@ -979,7 +979,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     other = [w for w in named if w not in serves]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
-    if s.get("authority_offered") and proposed.get("type") == "refund_partial" and not other:
+    if s.get("authority_offered") and proposed.get("type") in haggle.ADJUSTABLE and not other:
         larger = keeps_larger_ask(s, m, slots, proposed)
         if larger is not None:
             return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=larger, proposed_remedy=None)

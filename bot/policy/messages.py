@@ -214,7 +214,7 @@ class WhyNot(_Strict):
     # Every allowed remedy was declined and {remedy}, what the buyer wants, is not allowed: the best one is offered
     # once more (issue 19 item 1). Optional like `most`: without it the offer comes again without the sentence.
     last: Variants | None = None
-    # A partial refund asked above the bot's authority: {amount} is the most it grants alone, and a colleague is
+    # A partial refund or a coupon asked above the bot's authority: {amount} is the most it grants alone; a colleague is
     # asked only if the buyer keeps the larger ask (issue 19 item 2). Optional like `most`.
     authority: Variants | None = None
 

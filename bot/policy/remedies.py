@@ -594,25 +594,33 @@ def add_on_for(policy: RemedyPolicy, facts: CaseFacts, main: str, wish: str) -> 
 
 
 def within_authority(policy: RemedyPolicy, facts: CaseFacts, option: RemedyOption) -> RemedyOption | None:
-    """A partial refund that needs a person's approval, cut to the most the bot may grant alone: its amount capped
-    by the rule's approval threshold (requires_approval_above, else bot_authority.max_amount, converted) and by
-    bot_authority.max_percent of the value at stake (issue 19 item 2: a buyer asking for more than that is first
-    offered this much, told that more needs a colleague). None for another remedy, one needing no approval, or
-    when nothing can be granted alone. Pure."""
-    if option.type != "refund_partial" or not option.needs_approval or not option.amount:
+    """A partial refund or a coupon that needs a person's approval, cut to the most the bot may grant alone: its
+    amount capped by the rule's approval threshold (requires_approval_above, else bot_authority.max_amount,
+    converted) and, for a percent of the value at stake, by bot_authority.max_percent of it (issue 19 item 2: a
+    buyer asking for more than that is first offered this much, told that more needs a colleague). A coupon of a
+    fixed amount needs no value at stake. None for another remedy (a full refund cut down is no full refund, a
+    shipping refund is the postage), one needing no approval, or when nothing can be granted alone. Pure."""
+    if option.type not in PERCENT_REMEDIES or not option.needs_approval or not option.amount:
         return None
     rule = next((rule for rule in policy.rules if rule.id == option.rule_id), None)
     rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
-    value = facts.at_stake(rule.of) if rule is not None else None
-    if rule is None or rate is None or not value:
+    if rule is None or rate is None:
         return None
     threshold = rule.requires_approval_above
     if threshold is None:
         threshold = policy.bot_authority.max_amount
-    amount = min(option.amount, _cents(threshold * rate), _cents(value * policy.bot_authority.max_percent / 100))
+    caps = [option.amount, _cents(threshold * rate)]
+    share = option.type == "refund_partial" or option.percent is not None
+    value = facts.at_stake(rule.of) if share else None
+    if share:
+        if not value:
+            return None
+        caps.append(_cents(value * policy.bot_authority.max_percent / 100))
+    amount = min(caps)
     if amount <= 0:
         return None
-    return replace(option, amount=amount, percent=_cents(amount * 100 / value), needs_approval=False)
+    percent = _cents(amount * 100 / value) if value else None
+    return replace(option, amount=amount, percent=percent, needs_approval=False)
 
 
 def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
