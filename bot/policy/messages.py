@@ -712,6 +712,9 @@ def validate_messages(messages_dir: Path, guardrails: Path | None = None) -> lis
 # Quote and bracket pairs left empty by a missing variable, in every quoting style the languages use.
 _EMPTY_PAIRS = re.compile(r"\(\s*\)|„\s*[”“]|«\s*»|“\s*”|\"\s*\"|‘\s*’|»\s*«|”\s*”")
 _DANGLING_PUNCT = re.compile(r"[:;,]+(\s*[.!?])")
+# A name set between two dashes where its case does not matter ("the part you need — {part} — sent on its own",
+# issue 19.5): left empty, the two dashes go with it.
+_EMPTY_DASHES = re.compile(r"[ \t]*[–—][ \t]*[–—][ \t]*")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
 # French sets a space before the high marks (« Votre commande : … ») : a tidy-up must leave it there.
 _SPACE_BEFORE_LOW_PUNCT = re.compile(r"[ \t]+([.,)])")
@@ -735,7 +738,7 @@ def _tidy(text: str, had_empty: bool, language: str = "") -> str:
     if "))" in text:
         text = _NESTED_NOTE.sub(r"(\1, \2)", text)
     if had_empty:
-        text = _EMPTY_PAIRS.sub("", text)
+        text = _EMPTY_DASHES.sub(" ", _EMPTY_PAIRS.sub("", text))
         spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT
         text = (_SPACE_BEFORE_LOW_PUNCT if spaced else _SPACE_BEFORE_PUNCT).sub(r"\1", text)
         text = _DANGLING_PUNCT.sub(r"\1", text).replace(" .", ".")
