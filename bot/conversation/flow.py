@@ -431,13 +431,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["wants"] = named[0]
     # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
-    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
+    sums = haggle.sums_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
+    asked = min(sums) if sums else None
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
     # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
     fair_sum = s.get("requested_slot") == "outcome" and not slots.get("wants")
     if asked is not None and (money_wish or fair_sum or offered in haggle.ADJUSTABLE):
         slots["amount_asked"] = str(asked)
+        # "20 or 30 EUR?": the lower is the ask, and the offer says its amount plainly (why_not `either`), never
+        # the larger taken in silence (issue 19). Read from this turn's slots only: said once, with this offer.
+        slots["amount_either"] = [str(v) for v in sums] if len(sums) > 1 else None
         at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
         part_of_it = at_stake is not None and asked < at_stake
         if slots.get("wants") == "refund" and part_of_it:
@@ -898,7 +902,7 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     why = None
     if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
         why = why_not(r, remedy_facts(s), wants)
-    slots["why_not"] = why or sized_note
+    slots["why_not"] = why or plainly(slots, sized_note)
     if why is not None:
         slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
@@ -914,7 +918,8 @@ def offer_within_authority(
     main it went straight to approval, and the buyer waited for staff for what the bot could have given."""
     full = remedy_slot(s, best)
     if asked is not None and asked <= own.amount:
-        slots["proposed_remedy"], slots["why_not"] = haggle.sized(remedy_slot(s, own), asked)
+        slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, own), asked)
+        slots["why_not"] = plainly(slots, sized_note)
         return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{own.type}")
     if s.get("authority_offered"):
         # Offered once and turned down; the larger ask stands: a person decides on it now.
@@ -923,6 +928,15 @@ def offer_within_authority(
     offer = remedy_slot(s, own)
     slots.update(proposed_remedy=offer, why_not=haggle.note("authority", offer), authority_offered=full)
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:within_authority")
+
+
+def plainly(slots: dict[str, Any], note: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The sentence before an offer sized to the amount the buyer named: when they named two as alternatives ("20
+    or 30 EUR?") it says that the amount offered is the one of them the bot can give (why_not `either`), rather than
+    "you asked for 20". Any other note is kept."""
+    if note is not None and note.get("kind") == "asked" and slots.get("amount_either"):
+        return {**note, "kind": "either"}
+    return note
 
 
 def last_offer(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan | None:
@@ -1139,6 +1153,7 @@ def counter_offer(
     option = next((o for o in options_for(r, remedy_facts(s)) if o.type == proposed.get("type")), None)
     most = remedy_slot(s, option) if option is not None and not option.needs_approval else None
     offer, said = haggle.counter(proposed, most, asked)
+    said = plainly(slots, said) or said
     most_said = s.get("most_said", 0) + (said["kind"] == "most")
     # Told the offer is the most the bot can give as often as the policy allows, and still asking: a person decides.
     if said["kind"] == "most" and most_said > p.handoff.told_most:

@@ -217,6 +217,9 @@ class WhyNot(_Strict):
     # A partial refund or a coupon asked above the bot's authority: {amount} is the most it grants alone; a colleague is
     # asked only if the buyer keeps the larger ask (issue 19 item 2). Optional like `most`.
     authority: Variants | None = None
+    # The buyer named two sums as alternatives ("20 or 30 EUR"): {amount}, the lower, is what is offered, said
+    # plainly (issue 19). Optional; without it the bot says `asked` (OPTIONAL_SUBS).
+    either: Variants | None = None
 
 
 class PhotoNotes(_Strict):
@@ -335,6 +338,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "video_offered"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
+    ("why_not", "either"): "asked",
     ("handoff", "item_changed"): "remedy_failed",
     ("photo", "not_readable"): "not_image",
     ("ask_details", "item_not_ordered"): "item",
