@@ -27,6 +27,7 @@ from bot.policy.remedies import (
     damage_window,
     meets,
     options_for,
+    unpriced,
     why_not,
     within_authority,
 )
@@ -753,7 +754,9 @@ def _answers_without_a_person(s: State, m: Parsed, slots: dict[str, Any]) -> boo
 def handoff(reason: str, stage: Stage, slots: dict[str, Any], **more: Any) -> Plan:
     """Rule 9: a person takes over; the bot stops until staff hand the case back. The handoff message says
     when a person will answer (the engine estimates it from the staff hours: `staff_eta`)."""
-    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, "joined_by": None, **more}
+    # `unpriced` says why a money remedy could not be priced (propose); any other handoff clears it from the card.
+    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, "joined_by": None, "unpriced": None}
+    slots.update(more)
     return Plan(["action_handoff"], Stage.AWAITING_STAFF, slots, handoff=reason, reason=f"handoff:{reason}")
 
 
@@ -880,6 +883,14 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    wants = s.get("wants")
+    if wants not in (None, "apology") and not meets(r, best.type, wants):
+        gap = unpriced(r, remedy_facts(s), wants)
+        if gap is not None:
+            # The policy allows the money the buyer asks for, but it cannot be priced here: no rate for the order's
+            # currency, or no price for what is at stake. Offering another remedy in its place would swap the wish
+            # in silence, and no amount may be guessed: a person decides, told why on the card (issue 19, bad input).
+            return handoff("no_acceptable_remedy", Stage.PROPOSING, slots, unpriced=gap)
     asked = s.get("amount_asked")
     own = within_authority(r, remedy_facts(s), best) if s.get("approved_remedy") != best.type else None
     if own is not None and (asked or asked_for(s, r, best.type)):
@@ -898,7 +909,6 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
-    wants = s.get("wants")
     why = None
     if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
         why = why_not(r, remedy_facts(s), wants)

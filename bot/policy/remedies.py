@@ -673,6 +673,31 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
     return {"kind": "case", "remedy": types[0]} if types else None
 
 
+def unpriced(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> str | None:
+    """What keeps a money remedy the buyer wishes for from being priced, when a rule allows it for this case (issue
+    19, bad input): "rate" when the order's currency has no rate in `rates`; "price" when the value the rule's
+    limit is taken of is unknown (an order without prices, or an item the order does not hold). The bot cannot
+    name an amount then, and must not offer another remedy as if the wish were not allowed: a person decides. None
+    when an allowed remedy meets the wish, or no rule for it fits this case. Pure."""
+    if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
+        return None
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    for rule in policy.rules:
+        if rule.remedy not in MONEY_REMEDIES or not meets(policy, rule.remedy, wish):
+            continue
+        if any(
+            FACTS[fact][0] != "money" and not _holds(facts.fact(fact), op, expected)
+            for fact, op, expected in _conditions(rule.when)
+        ):
+            continue
+        if rate is None:
+            return "rate"
+        fixed = rule.remedy == "refund_shipping" or (rule.remedy == "coupon" and rule.limit and rule.limit.amount)
+        if not fixed and facts.at_stake(rule.of) is None:
+            return "price"
+    return None
+
+
 def damage_window(policy: RemedyPolicy) -> int | None:
     """The days after delivery within which the policy's rules treat damage as found on arrival (the widest
     `days_since_delivery` bound of a rule for `damaged: eq true`); None when no such rule bounds it. Damage told
