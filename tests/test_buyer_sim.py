@@ -152,3 +152,24 @@ def test_the_held_out_personas_load_cover_every_language_and_were_never_trained_
     training = (data / "nlu.yml").read_text(encoding="utf-8").lower()
     said = [t for b in files.values() for p in b.personas for pool in p.say.values() for t in pool]
     assert said and not [t for t in said if len(t) > 20 and t.lower() in training]
+
+
+def test_the_wish_met_share_is_counted_per_language() -> None:
+    """Issue 19's figure: of the remedies buyers confirmed with the bot, the share that meets their wish, per
+    language (a column of bench/buyers.py). A remedy confirmed that did not meet the wish counts against it; a
+    conversation with nothing confirmed counts in neither."""
+    from bench.buyers import COLUMNS
+    from bot.app.buyer_sim import Conversation
+
+    conversations = [
+        Conversation("pl-a", "pl", True, agreed="refund_full"),
+        Conversation("pl-b", "pl", True, accepted_other="refund_partial"),
+        Conversation("pl-c", "pl", True),
+        Conversation("de-a", "de", True, agreed="replacement"),
+    ]
+    per = figures(conversations)
+    assert "wish_met" in COLUMNS
+    assert per["pl"].row()["wish_met"] == "1/2 (50%)"
+    assert per["de"].row()["wish_met"] == "1/1 (100%)"
+    assert per["total"].row()["wish_met"] == "2/3 (67%)"
+    assert list(per) == ["pl", "de", "total"]

@@ -5,7 +5,6 @@ Sentences are hand-written, not the simulator personas' lines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,11 +15,9 @@ from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.platform.yaml_lines import PolicyFileError
 from bot.policy.conversation import load_conversation_policy
-from bot.policy.messages import load_catalog
 from bot.policy.remedies import damage_window
+from tests.remedy_talk import CATALOG, Amount, offered
 from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts, turn
-
-CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
 
 # "Give me part of the money back", in each language.
 PART_OF_THE_MONEY = {
@@ -83,16 +80,6 @@ def test_a_missing_part_of_an_item_is_still_the_part_wish() -> None:
 # ── counter-offers on a money remedy (issue 19.3, 19.5) ──────────────────────────────────────────────────────
 
 
-@dataclass
-class Amount:
-    """An amount entity as the NLU hands it over ("8.00 EUR")."""
-
-    value: str
-    entity: str = "amount"
-    start: int = 0
-    end: int = 0
-
-
 # "A bit more?" after a partial refund offer, in each language.
 A_BIT_MORE = {
     "en": "hmm, could you go a little higher?",
@@ -107,12 +94,6 @@ A_BIT_MORE = {
     "sv": "kunde ni ge lite mer?",
     "sq": "a mund të më jepni pak më shumë?",
 }
-
-
-def offered(s: flow.State, **msg: object) -> flow.State:
-    plan = turn(s, **msg)
-    assert plan.stage == Stage.PROPOSING, plan
-    return flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
 
 
 @pytest.mark.parametrize("language", sorted(A_BIT_MORE))

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import haggle
+from bot.conversation import flow, haggle
+from bot.platform.vocab import Stage
 from bot.understanding.nlu import NLU, load_nlu
-from tests.test_flow import turn
+from tests.remedy_talk import CATALOG, edited_policy, said, then
+from tests.test_flow import facts, turn
 from tests.test_flow_remedies_fit import damaged_case
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -105,3 +107,107 @@ def test_the_offer_is_sized_to_the_corrected_sum(nlu: NLU, language: str) -> Non
     )
     offer = plan.slots["proposed_remedy"]
     assert offer["type"] == "refund_partial" and offer["amount"] == "30.00", offer
+
+
+# ── two sums offered as alternatives: the lower, said plainly (issue 19) ─────────────────────────────────────────
+
+# "20 or 30 EUR?", "20-30 €" and the like, hand-written in each language (on main: 30, the larger, in silence).
+EITHER = {
+    "en": "could you manage 20 or 30 EUR?",
+    "de": "vielleicht 20 oder 30 € zurück?",
+    "pl": "może zwrot 20 albo 30 euro?",
+    "ru": "может, вернёте 20 или 30 €?",
+    "uk": "може, повернете 20 або 30 €?",
+    "fr": "un geste de 20 ou 30 € ?",
+    "es": "¿me devolvéis 20 o 30 €?",
+    "it": "mi ridate 20 o 30 €?",
+    "sv": "kanske 20 eller 30 euro tillbaka?",
+    "cs": "vrátíte mi 20 nebo 30 €?",
+    "sq": "më ktheni 20 ose 30 €?",
+}
+RANGES = {
+    "en": "something like 20-30 EUR back",
+    "de": "so 20–30 € zurück",
+    "pl": "zwrot 20/30 euro",
+    "ru": "20 € или 30 € вернуть",
+    "sv": "20 till 30 euro tillbaka",
+}
+
+
+@pytest.mark.parametrize("language", sorted(EITHER))
+def test_of_two_sums_offered_as_alternatives_the_lower_is_the_ask(nlu: NLU, language: str) -> None:
+    text = EITHER[language]
+    entities = nlu.entities(text, language)[0]
+    assert haggle.sums_asked(entities, "EUR", text, language) == (Decimal("20.00"), Decimal("30.00"))
+    assert asked(nlu, text, language) == Decimal("20.00")
+
+
+@pytest.mark.parametrize("language", sorted(RANGES))
+def test_a_range_of_two_sums_asks_for_the_lower(nlu: NLU, language: str) -> None:
+    assert asked(nlu, RANGES[language], language) == Decimal("20.00")
+
+
+def test_sums_not_offered_as_alternatives_are_read_as_before(nlu: NLU) -> None:
+    """A sum and another joined by no "or" word stay two sums: the ask is read from their clauses."""
+    assert asked(nlu, "I paid 45 EUR and I want 20 EUR back", "en") == Decimal("20.00")
+    assert asked(nlu, "Shipping cost 5 EUR, I want 20 EUR back", "en") == Decimal("20.00")
+    text = "it was 20 EUR and 30 EUR"
+    assert haggle.sums_asked(nlu.entities(text, "en")[0], "EUR", text, "en") != (Decimal("20.00"), Decimal("30.00"))
+
+
+def said_either(nlu: NLU, language: str, text: str, intent: str = "request_refund") -> flow.Plan:
+    entities = nlu.entities(text, language)[0]
+    return turn(damaged_case(language), intent=intent, language=language, text=text, entities=entities)
+
+
+@pytest.mark.parametrize("language", sorted(EITHER))
+def test_twenty_or_thirty_is_offered_twenty_and_says_so(nlu: NLU, language: str) -> None:
+    """A damaged 119.00 suitcase: a partial refund of at most 35.70. On main: 30.00 offered, "you asked for 30"."""
+    plan = said_either(nlu, language, EITHER[language])
+    offer = plan.slots["proposed_remedy"]
+    assert offer["type"] == "refund_partial" and offer["amount"] == "20.00", offer
+    assert plan.slots["why_not"] == {"kind": "either", "remedy": "refund_partial", "amount": "20.00", "currency": "EUR"}
+    sentence = CATALOG.render("why_not", language, {"remedy": "refund_partial", "amount": "20,00 €"}, sub="either")
+    assert "20,00 €" in sentence and "{" not in sentence
+
+
+def test_two_sums_both_above_the_cap_get_the_cap_and_why(nlu: NLU) -> None:
+    plan = said_either(nlu, "en", "could you manage 50 or 60 EUR?")
+    assert plan.slots["proposed_remedy"]["amount"] == "35.70"
+    assert plan.slots["why_not"]["kind"] == "cap"
+
+
+def test_two_sums_above_the_bots_authority_get_the_most_it_grants_alone(nlu: NLU, tmp_path: Path) -> None:
+    """With the damaged-goods partial refund raised to 50% and 400 EUR (above the bot's 150 EUR authority), "200 or
+    300 EUR" for a 900 EUR sofa is first offered 150.00, the most the bot grants alone; the lower sum, 200.00, is
+    the larger ask a person is asked about if the buyer keeps it."""
+    generous = edited_policy(
+        tmp_path, "limit: {max_percent: 30, max_amount: 150.00}", "limit: {max_percent: 50, max_amount: 400.00}"
+    )
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": "en",
+            "what": "one leg arrived broken",
+            "item": "sofa",
+            "problems": ["damaged"],
+            "requested_slot": "outcome",
+            "asked": ["when", "evidence"],
+        },
+        facts(topic="product", order_value=Decimal("900.00")),
+    )
+    text = "200 or 300 EUR back would be fair"
+    plan = said(s, generous, intent="request_refund", text=text, entities=nlu.entities(text, "en")[0])
+    assert plan.handoff is None and plan.slots["proposed_remedy"]["amount"] == "150.00"
+    assert plan.slots["why_not"]["kind"] == "authority"
+    s = then(plan, s)
+    plan = said(s, generous, intent="deny", text="no, I'd like more than that")
+    assert plan.handoff == "approval_needed" and plan.slots["pending_remedy"]["amount"] == "200.00"
+
+
+def test_a_counter_offer_of_two_sums_against_the_offer_takes_the_lower(nlu: NLU) -> None:
+    s = then(said_either(nlu, "en", "x", intent="request_discount"), damaged_case("en"))
+    assert s.get("proposed_remedy")["amount"] == "35.70"
+    text = "hmm, how about 25 or 30 EUR instead?"
+    plan = turn(s, intent="request_refund", text=text, entities=nlu.entities(text, "en")[0])
+    assert plan.slots["proposed_remedy"]["amount"] == "25.00" and plan.slots["why_not"]["kind"] == "either"

@@ -4,6 +4,7 @@ The real flow and remedy policy; policies are written to files and loaded as an 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,9 +13,9 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.platform.yaml_lines import PolicyFileError
-from bot.policy.messages import load_catalog
-from bot.policy.remedies import SEND_PART_SHARE, RemedyPolicy, load_remedy_policy, options_for
-from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts
+from bot.policy.remedies import SEND_PART_SHARE, RemedyPolicy, options_for
+from tests.remedy_talk import CATALOG, LANGUAGES, edited_policy
+from tests.test_flow import POLICY, REMEDIES, Msg, facts
 
 # "Just send the missing screws", in several languages.
 JUST_THE_SCREWS = {
@@ -41,12 +42,8 @@ def desk(language: str, value: str = "329.00") -> flow.State:
 
 
 def policy_with(tmp_path: Path, authority: str) -> RemedyPolicy:
-    text = (ROOT / "policies" / "remedies.yml").read_text(encoding="utf-8")
     block = "bot_authority:\n  max_amount: 150.00\n  max_percent: 30\n  send_part: 600.00"
-    assert block in text
-    path = tmp_path / "remedies.yml"
-    path.write_text(text.replace(block, "bot_authority:\n" + authority), encoding="utf-8")
-    return load_remedy_policy(path)
+    return edited_policy(tmp_path, block, "bot_authority:\n" + authority)
 
 
 def send_part(r: RemedyPolicy, **over: object) -> bool:
@@ -98,9 +95,6 @@ def test_a_bad_send_part_limit_is_refused_naming_the_key(tmp_path: Path, bad: st
 
 # ── item 4: the part named without brackets ────────────────────────────────────────────────────────────────────
 
-CATALOG = load_catalog(ROOT / "policies" / "messages", ROOT / "policies" / "guardrails.yml")
-LANGUAGES = ("en", "de", "pl", "ru", "uk", "fr", "es", "it", "sv", "cs", "sq")
-
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_offer_of_a_part_names_it_without_brackets(language: str) -> None:
@@ -119,3 +113,38 @@ def test_every_offer_of_a_part_names_it_without_brackets(language: str) -> None:
         # Without a part named, the sentence still reads: no empty brackets, no colon before a full stop.
         said = CATALOG.render("propose_remedy", language, {**values, "part": ""}, sub="send_part", seed=seed)
         assert "()" not in said and ":." not in said and ": ." not in said, (language, said)
+
+
+# ── the part in a remedy's name and in "what is missing", without brackets ──────────────────────────────────────
+
+BETWEEN_DASHES = re.compile(r"[–—] XPART [–—] \w")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_part_sent_on_its_own_is_named_between_dashes_not_in_brackets(language: str) -> None:
+    """On main: "the part you need (pegs), sent on its own", "osobna wysyłka potrzebnej części (śledzie)": the name
+    in the confirmation, the handoff and the staff grant put the buyer's word in brackets. Between two dashes it
+    stands as said, in whatever case the buyer said it, and the name goes on after it."""
+    named = CATALOG.remedy_name("send_part", language, item="Dome tent", part="XPART")
+    assert BETWEEN_DASHES.search(named) and "(" not in named, named
+    unnamed = CATALOG.remedy_name("send_part", language, item="Dome tent")
+    assert unnamed and not re.search(r"[–—()]|\s\s", unnamed), unnamed
+    said = CATALOG.render("acknowledge", language, {"remedy": "send_part", "part": "XPART"}, sub="pending")
+    assert BETWEEN_DASHES.search(said) and "(XPART" not in said and "XPART)" not in said, said
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_missing_part_is_said_without_brackets(language: str) -> None:
+    """On main: "u zboží (Dome tent) chyběla část (XPART)". English needs no dashes: it has no case to dodge."""
+    values = {"problem": "missing_item", "part": "XPART", "item": "Dome tent", "policy_quote": "Q", "shop_name": "S"}
+    said = [
+        CATALOG.render(key, language, values, sub=sub, seed=seed)
+        for key, sub in (("propose_remedy", "apology_only"), ("first_contact", None), ("deescalate", None))
+        for seed in range(CATALOG.variants(key, language, sub=sub))
+    ]
+    naming = [text for text in said if "XPART" in text]
+    assert naming, said
+    for text in naming:
+        assert "Dome tent" in text and "(XPART" not in text and "XPART)" not in text, text
+        if language != "en":
+            assert BETWEEN_DASHES.search(text), text

@@ -28,6 +28,7 @@ from bot.policy.remedies import (
     damage_window,
     meets,
     options_for,
+    unpriced,
     why_not,
     within_authority,
 )
@@ -430,13 +431,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["wants"] = named[0]
     # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
-    asked = haggle.amount_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
+    sums = haggle.sums_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
+    asked = min(sums) if sums else None
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
     # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
     fair_sum = s.get("requested_slot") == "outcome" and not slots.get("wants")
     if asked is not None and (money_wish or fair_sum or offered in haggle.ADJUSTABLE):
         slots["amount_asked"] = str(asked)
+        # "20 or 30 EUR?": the lower is the ask, and the offer says its amount plainly (why_not `either`), never
+        # the larger taken in silence (issue 19). Read from this turn's slots only: said once, with this offer.
+        slots["amount_either"] = [str(v) for v in sums] if len(sums) > 1 else None
         at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
         part_of_it = at_stake is not None and asked < at_stake
         if slots.get("wants") == "refund" and part_of_it:
@@ -792,7 +797,9 @@ def _answers_without_a_person(s: State, m: Parsed, slots: dict[str, Any]) -> boo
 def handoff(reason: str, stage: Stage, slots: dict[str, Any], **more: Any) -> Plan:
     """Rule 9: a person takes over; the bot stops until staff hand the case back. The handoff message says
     when a person will answer (the engine estimates it from the staff hours: `staff_eta`)."""
-    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, "joined_by": None, **more}
+    # `unpriced` says why a money remedy could not be priced (propose); any other handoff clears it from the card.
+    slots = {**slots, "handoff_reason": reason, "resume_stage": stage.value, "joined_by": None, "unpriced": None}
+    slots.update(more)
     return Plan(["action_handoff"], Stage.AWAITING_STAFF, slots, handoff=reason, reason=f"handoff:{reason}")
 
 
@@ -920,6 +927,14 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     if best.type == "apology_only" and s.get("wants") not in (None, "apology"):
         # Policy allows nothing of what they asked for: a person decides, rather than a bare apology.
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
+    wants = s.get("wants")
+    if wants not in (None, "apology") and not meets(r, best.type, wants):
+        gap = unpriced(r, remedy_facts(s), wants)
+        if gap is not None:
+            # The policy allows the money the buyer asks for, but it cannot be priced here: no rate for the order's
+            # currency, or no price for what is at stake. Offering another remedy in its place would swap the wish
+            # in silence, and no amount may be guessed: a person decides, told why on the card (issue 19, bad input).
+            return handoff("no_acceptable_remedy", Stage.PROPOSING, slots, unpriced=gap)
     asked = s.get("amount_asked")
     own = within_authority(r, remedy_facts(s), best) if s.get("approved_remedy") != best.type else None
     if own is not None and (asked or asked_for(s, r, best.type)):
@@ -938,11 +953,10 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, best), Decimal(asked) if asked else None)
     # Issue 19.3: a wish the policy does not allow is not swapped for the nearest allowed remedy in silence. One
     # sentence says why (from the rule that would allow it), once per wish; the offer is that nearest remedy.
-    wants = s.get("wants")
     why = None
     if wants not in (None, "apology") and s.get("why_told") != wants and not meets(r, best.type, wants):
         why = why_not(r, remedy_facts(s), wants)
-    slots["why_not"] = why or sized_note
+    slots["why_not"] = why or plainly(slots, sized_note)
     if why is not None:
         slots["why_told"] = wants
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{best.type}")
@@ -951,15 +965,16 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
 def offer_within_authority(
     s: State, slots: dict[str, Any], best: RemedyOption, own: RemedyOption, asked: Decimal | None
 ) -> Plan:
-    """A partial refund the buyer asks for above the bot's authority (issue 19 item 2): an amount within it is
-    offered as asked, with no approval; a larger one (or the policy's most, when no amount was named) first gets
-    the most the bot may grant alone, told that more needs a colleague (why_not `authority`), and goes to a
+    """A partial refund or a coupon the buyer asks for above the bot's authority (issue 19 item 2): an amount within
+    it is offered as asked, with no approval; a larger one (or the policy's most, when no amount was named) first
+    gets the most the bot may grant alone, told that more needs a colleague (why_not `authority`), and goes to a
     person only if the buyer turns that down and keeps the larger ask (answer_proposal: keeps_larger_ask). On
     main it went straight to approval, and the buyer waited for staff for what the bot could have given."""
     full = remedy_slot(s, best)
     if asked is not None and asked <= own.amount:
-        slots["proposed_remedy"], slots["why_not"] = haggle.sized(remedy_slot(s, own), asked)
-        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:refund_partial")
+        slots["proposed_remedy"], sized_note = haggle.sized(remedy_slot(s, own), asked)
+        slots["why_not"] = plainly(slots, sized_note)
+        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"propose:{own.type}")
     if s.get("authority_offered"):
         # Offered once and turned down; the larger ask stands: a person decides on it now.
         pending = {**haggle.sized(full, asked)[0], "accepted": True}
@@ -967,6 +982,15 @@ def offer_within_authority(
     offer = remedy_slot(s, own)
     slots.update(proposed_remedy=offer, why_not=haggle.note("authority", offer), authority_offered=full)
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="propose:within_authority")
+
+
+def plainly(slots: dict[str, Any], note: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The sentence before an offer sized to the amount the buyer named: when they named two as alternatives ("20
+    or 30 EUR?") it says that the amount offered is the one of them the bot can give (why_not `either`), rather than
+    "you asked for 20". Any other note is kept."""
+    if note is not None and note.get("kind") == "asked" and slots.get("amount_either"):
+        return {**note, "kind": "either"}
+    return note
 
 
 def last_offer(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan | None:
@@ -1029,7 +1053,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     other = [w for w in named if w not in serves]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
-    if s.get("authority_offered") and proposed.get("type") == "refund_partial" and not other:
+    if s.get("authority_offered") and proposed.get("type") in haggle.ADJUSTABLE and not other:
         larger = keeps_larger_ask(s, m, slots, proposed)
         if larger is not None:
             return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=larger, proposed_remedy=None)
@@ -1189,6 +1213,7 @@ def counter_offer(
     option = next((o for o in options_for(r, remedy_facts(s)) if o.type == proposed.get("type")), None)
     most = remedy_slot(s, option) if option is not None and not option.needs_approval else None
     offer, said = haggle.counter(proposed, most, asked)
+    said = plainly(slots, said) or said
     most_said = s.get("most_said", 0) + (said["kind"] == "most")
     # Told the offer is the most the bot can give as often as the policy allows, and still asking: a person decides.
     if said["kind"] == "most" and most_said > p.handoff.told_most:

@@ -9,21 +9,35 @@ was asked to rephrase). Pure: the flow applies what these return.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.understanding.answers import amount_role, negated
+from bot.understanding.answers import amount_role, negated, sums_joined
 
 # Money remedies whose amount can be met in between: a full refund is the price, a shipping refund the postage.
 ADJUSTABLE = frozenset({"refund_partial", "coupon"})
 
 
+# A bare number right before a sum, with the words between them ("20 or 30 EUR": the 20 has no currency of its own).
+_BARE_BEFORE = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(\D{1,24})$")
+
+
 def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
-    """The amount a message asks for, in the order's currency: the sum tied to a wish, not one said as a price
+    """The amount a message asks for, in the order's currency (see sums_asked): of two it offers as alternatives,
+    the lower."""
+    sums = sums_asked(entities, currency, text, language)
+    return min(sums) if sums else None
+
+
+def sums_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> tuple[Decimal, ...]:
+    """The sums a message asks for, in the order's currency: the sum tied to a wish, not one said as a price
     ("it cost 80 EUR, I want 20 EUR back" asks for 20; "I paid 45 EUR and shipping was 6.99 EUR" for none), nor one
     turned down ("not 20 EUR, 30 EUR" asks for 30). Of several left, the last tied to a wish, else the last (a
     correction comes last). Taking the smallest offered 20 to a buyer who named a 20 EUR fee and asked for 30
-    (issue 19). None when it names none in that currency (a sum in another currency is not converted)."""
+    (issue 19). Sums offered as alternatives ("20 or 30 EUR", "20-30 €", "20 € oder 30 €": amounts.yml `either`)
+    are one ask of them all, in the order said; the caller takes the lower, never silently the larger (issue 19).
+    Empty when it names none in that currency (a sum in another currency is not converted)."""
     found: list[tuple[Decimal, int, int]] = []
     for e in entities:
         if getattr(e, "entity", None) != "amount":
@@ -36,18 +50,32 @@ def amount_asked(entities: list[Any], currency: str, text: str = "", language: s
         if code == currency and value > 0:
             found.append((value, int(getattr(e, "start", 0)), int(getattr(e, "end", 0))))
     found.sort(key=lambda f: f[1])
-    read: list[tuple[Decimal, str | None, bool]] = []  # (value, role, turned down)
-    for i, (value, start, end) in enumerate(found):
-        since = found[i - 1][2] if i else 0
-        until = found[i + 1][1] if i + 1 < len(found) else len(text)
+    groups: list[tuple[tuple[Decimal, ...], int, int]] = []  # (the sums, start, end)
+    for value, start, end in found:
+        if groups and sums_joined(text[groups[-1][2] : start], language):
+            values, first, _ = groups[-1]
+            groups[-1] = ((*values, value), first, end)
+            continue
+        since = groups[-1][2] if groups else 0
+        bare = _BARE_BEFORE.search(text[since:start])
+        if bare and sums_joined(bare.group(2), language):
+            other = Decimal(bare.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+            if other > 0:
+                groups.append(((other, value), since + bare.start(), end))
+                continue
+        groups.append(((value,), start, end))
+    read: list[tuple[tuple[Decimal, ...], str | None, bool]] = []  # (sums, role, turned down)
+    for i, (values, start, end) in enumerate(groups):
+        since = groups[i - 1][2] if i else 0
+        until = groups[i + 1][1] if i + 1 < len(groups) else len(text)
         role = amount_role(text[since:start], text[end:until], language)
-        read.append((value, role, negated(text, start)))
+        read.append((values, role, negated(text, start)))
     asks = [r for r in read if r[1] != "price"]
     if len(asks) > 1 and any(not down for _, _, down in asks):
         asks = [r for r in asks if not r[2]]
     tied = [r for r in asks if r[1] == "ask"]
     chosen = (tied or asks)[-1:]
-    return chosen[0][0] if chosen else None
+    return chosen[0][0] if chosen else ()
 
 
 def note(kind: str, offer: dict[str, Any], amount: Decimal | str | None = None) -> dict[str, Any]:

@@ -44,6 +44,25 @@ REASONS = {
 }
 
 
+# Why a money remedy the policy allows could not be priced (flow.propose, remedies.unpriced): said after the
+# no_acceptable_remedy reason, so the person knows what to look up or fix rather than what to ask the buyer.
+UNPRICED = {
+    "rate": "the policy allows the money asked for, but the order's currency has no rate in remedies.yml (rates): "
+    "decide the amount, and add the rate",
+    "price": "the policy allows the money asked for, but the value at stake is unknown (the order has no prices, "
+    "or the item is not in it): decide the amount",
+}
+
+
+def reason_text(reason_key: str, details: dict[str, object]) -> str:
+    """The handoff's reason as staff read it on the card, with what kept a remedy from being priced."""
+    text = REASONS.get(reason_key, reason_key.replace("_", " ") or "staff review")
+    gap = details.get("unpriced")
+    if reason_key == "no_acceptable_remedy" and isinstance(gap, str) and gap in UNPRICED:
+        text += f": {UNPRICED[gap]}"
+    return text
+
+
 def first_name(name: str | None) -> str:
     parts = (name or "").split()
     return mask_text(parts[0])[:40] if parts else "the buyer"
@@ -240,7 +259,7 @@ async def load_card(
         anger=[float(a) for a in details.get("anger_history", [])],
         remedies=remedies,
         pending_remedy=_with_amount_text(pending, staff_language) if pending else None,
-        reason=REASONS.get(reason_key, reason_key.replace("_", " ") or "staff review"),
+        reason=reason_text(reason_key, details),
         deadline_at=case.deadline_at.isoformat(),
         time_left=time_left(case.deadline_at, now) if case.stage != Stage.CLOSED else "closed",
         owner=thread.owner_name if thread else None,

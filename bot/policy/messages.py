@@ -216,9 +216,12 @@ class WhyNot(_Strict):
     # Every allowed remedy was declined and {remedy}, what the buyer wants, is not allowed: the best one is offered
     # once more (issue 19 item 1). Optional like `most`: without it the offer comes again without the sentence.
     last: Variants | None = None
-    # A partial refund asked above the bot's authority: {amount} is the most it grants alone, and a colleague is
+    # A partial refund or a coupon asked above the bot's authority: {amount} is the most it grants alone; a colleague is
     # asked only if the buyer keeps the larger ask (issue 19 item 2). Optional like `most`.
     authority: Variants | None = None
+    # The buyer named two sums as alternatives ("20 or 30 EUR"): {amount}, the lower, is what is offered, said
+    # plainly (issue 19). Optional; without it the bot says `asked` (OPTIONAL_SUBS).
+    either: Variants | None = None
 
 
 class PhotoNotes(_Strict):
@@ -341,6 +344,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "video_offered"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
+    ("why_not", "either"): "asked",
     ("handoff", "item_changed"): "remedy_failed",
     ("photo", "not_readable"): "not_image",
     ("ask_details", "item_not_ordered"): "item",
@@ -726,6 +730,9 @@ def validate_messages(messages_dir: Path, guardrails: Path | None = None) -> lis
 # Quote and bracket pairs left empty by a missing variable, in every quoting style the languages use.
 _EMPTY_PAIRS = re.compile(r"\(\s*\)|„\s*[”“]|«\s*»|“\s*”|\"\s*\"|‘\s*’|»\s*«|”\s*”")
 _DANGLING_PUNCT = re.compile(r"[:;,]+(\s*[.!?])")
+# A name set between two dashes where its case does not matter ("the part you need — {part} — sent on its own",
+# issue 19.5): left empty, the two dashes go with it.
+_EMPTY_DASHES = re.compile(r"[ \t]*[–—][ \t]*[–—][ \t]*")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([.,;:!?)])")
 # French sets a space before the high marks (« Votre commande : … ») : a tidy-up must leave it there.
 _SPACE_BEFORE_LOW_PUNCT = re.compile(r"[ \t]+([.,)])")
@@ -749,7 +756,7 @@ def _tidy(text: str, had_empty: bool, language: str = "") -> str:
     if "))" in text:
         text = _NESTED_NOTE.sub(r"(\1, \2)", text)
     if had_empty:
-        text = _EMPTY_PAIRS.sub("", text)
+        text = _EMPTY_DASHES.sub(" ", _EMPTY_PAIRS.sub("", text))
         spaced = language.split("-")[0] in _SPACED_HIGH_PUNCT
         text = (_SPACE_BEFORE_LOW_PUNCT if spaced else _SPACE_BEFORE_PUNCT).sub(r"\1", text)
         text = _DANGLING_PUNCT.sub(r"\1", text).replace(" .", ".")

@@ -594,25 +594,33 @@ def add_on_for(policy: RemedyPolicy, facts: CaseFacts, main: str, wish: str) -> 
 
 
 def within_authority(policy: RemedyPolicy, facts: CaseFacts, option: RemedyOption) -> RemedyOption | None:
-    """A partial refund that needs a person's approval, cut to the most the bot may grant alone: its amount capped
-    by the rule's approval threshold (requires_approval_above, else bot_authority.max_amount, converted) and by
-    bot_authority.max_percent of the value at stake (issue 19 item 2: a buyer asking for more than that is first
-    offered this much, told that more needs a colleague). None for another remedy, one needing no approval, or
-    when nothing can be granted alone. Pure."""
-    if option.type != "refund_partial" or not option.needs_approval or not option.amount:
+    """A partial refund or a coupon that needs a person's approval, cut to the most the bot may grant alone: its
+    amount capped by the rule's approval threshold (requires_approval_above, else bot_authority.max_amount,
+    converted) and, for a percent of the value at stake, by bot_authority.max_percent of it (issue 19 item 2: a
+    buyer asking for more than that is first offered this much, told that more needs a colleague). A coupon of a
+    fixed amount needs no value at stake. None for another remedy (a full refund cut down is no full refund, a
+    shipping refund is the postage), one needing no approval, or when nothing can be granted alone. Pure."""
+    if option.type not in PERCENT_REMEDIES or not option.needs_approval or not option.amount:
         return None
     rule = next((rule for rule in policy.rules if rule.id == option.rule_id), None)
     rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
-    value = facts.at_stake(rule.of) if rule is not None else None
-    if rule is None or rate is None or not value:
+    if rule is None or rate is None:
         return None
     threshold = rule.requires_approval_above
     if threshold is None:
         threshold = policy.bot_authority.max_amount
-    amount = min(option.amount, _cents(threshold * rate), _cents(value * policy.bot_authority.max_percent / 100))
+    caps = [option.amount, _cents(threshold * rate)]
+    share = option.type == "refund_partial" or option.percent is not None
+    value = facts.at_stake(rule.of) if share else None
+    if share:
+        if not value:
+            return None
+        caps.append(_cents(value * policy.bot_authority.max_percent / 100))
+    amount = min(caps)
     if amount <= 0:
         return None
-    return replace(option, amount=amount, percent=_cents(amount * 100 / value), needs_approval=False)
+    percent = _cents(amount * 100 / value) if value else None
+    return replace(option, amount=amount, percent=percent, needs_approval=False)
 
 
 def meets(policy: RemedyPolicy, remedy_type: str, wish: str) -> bool:
@@ -663,6 +671,31 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
         return None  # amounts in a currency without a rate: not a reason the buyer can be told
     types = [rule.remedy for rule in candidates] or [t for t in REMEDY_TYPES if meets(policy, t, wish)]
     return {"kind": "case", "remedy": types[0]} if types else None
+
+
+def unpriced(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> str | None:
+    """What keeps a money remedy the buyer wishes for from being priced, when a rule allows it for this case (issue
+    19, bad input): "rate" when the order's currency has no rate in `rates`; "price" when the value the rule's
+    limit is taken of is unknown (an order without prices, or an item the order does not hold). The bot cannot
+    name an amount then, and must not offer another remedy as if the wish were not allowed: a person decides. None
+    when an allowed remedy meets the wish, or no rule for it fits this case. Pure."""
+    if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
+        return None
+    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    for rule in policy.rules:
+        if rule.remedy not in MONEY_REMEDIES or not meets(policy, rule.remedy, wish):
+            continue
+        if any(
+            FACTS[fact][0] != "money" and not _holds(facts.fact(fact), op, expected)
+            for fact, op, expected in _conditions(rule.when)
+        ):
+            continue
+        if rate is None:
+            return "rate"
+        fixed = rule.remedy == "refund_shipping" or (rule.remedy == "coupon" and rule.limit and rule.limit.amount)
+        if not fixed and facts.at_stake(rule.of) is None:
+            return "price"
+    return None
 
 
 def damage_window(policy: RemedyPolicy) -> int | None:

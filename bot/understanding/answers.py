@@ -533,7 +533,23 @@ _SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("amounts.yml", ("price", "price_after", "ask"))
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either"))
+
+
+# A dash or a slash alone between two sums joins them as alternatives in every language ("20-30 €", "20/30 zł").
+_SUM_DASH = re.compile(r"[-–—/]")
+
+
+def sums_joined(between: str, language: str | None) -> bool:
+    """Whether the words between two sums offer them as alternatives, from data/answers/amounts.yml `either`: "20
+    or 30 EUR", "20 bis 30 €", "20 czy 30 zł", or a dash or slash alone ("20-30 €"). `between` is all the text
+    between the two numbers (a currency said after the first one included)."""
+    said = normalise(between).strip(" ,")
+    if _SUM_DASH.fullmatch(said):
+        return True
+    return any(
+        p.search(said) for lang in _own_then_english(language) for p in _amount_cues().get(lang, {}).get("either", [])
+    )
 
 
 def _last_cue(said: str, patterns: list[re.Pattern[str]]) -> int:
