@@ -404,6 +404,16 @@ def announces_question(text: str, language: str | None) -> bool:
     )
 
 
+def asks_what_to_do(text: str, language: str | None) -> bool:
+    """Does the message ask what the buyer has to do ("do I have to send it back?", "måste jag posta den
+    trasiga?", "¿debo mandar la caja?"), with a question mark? In the buyer's language, then English
+    (data/answers/questions.yml: duty). Such a question asks about a duty; the return it names is no wish (held-out
+    round 6: "must I post the broken one back?" was offered a return pickup, and the question went unanswered)."""
+    if "?" not in text:
+        return False
+    return _says(text, language, lambda lang: _kinds_of("questions.yml", ("duty",)).get(lang, {}).get("duty", []))
+
+
 @lru_cache(maxsize=8)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word
