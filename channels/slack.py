@@ -509,9 +509,7 @@ class SlackHandoff:
 
     async def _thread_of(self, case_id: int) -> SlackThread | None:
         async with self.sessions() as session:
-            return (
-                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
-            ).scalar_one_or_none()
+            return await case_thread(session, case_id)
 
     async def _relayed(self, channel: str | None, ts: str | None) -> SlackRelay | None:
         if not channel or not ts:
@@ -604,9 +602,7 @@ class SlackHandoff:
 
     async def refresh_card(self, case_id: int) -> None:
         async with self.sessions() as session:
-            thread = (
-                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
-            ).scalar_one_or_none()
+            thread = await case_thread(session, case_id)
             card = await load_card(session, case_id, self.clock.now())
         if thread is None or card is None or not thread.thread_ts or not thread.channel_id:
             return
@@ -712,6 +708,11 @@ async def slack_webhook(request: Request) -> Response:
 # ── jobs: what we send to Slack ──────────────────────────────────────────────────────────────────
 
 
+async def case_thread(session: Any, case_id: int) -> SlackThread | None:
+    """The case's one Slack thread row, if it has one (`staff_actions.thread_for` creates it on first need)."""
+    return (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one_or_none()
+
+
 async def _call(what: str, coro: Any) -> Any:
     try:
         return await coro
@@ -778,9 +779,7 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
     if slack is None:
         return
     async with ctx.sessions() as session:
-        thread = (
-            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
-        ).scalar_one_or_none()
+        thread = await case_thread(session, job.case_id)
         if thread is None or not thread.thread_ts:
             pending = (
                 await session.execute(
@@ -858,9 +857,7 @@ async def upload_photos(ctx: JobContext, job: Any) -> None:
     if slack is None:
         return
     async with ctx.sessions() as session:
-        thread = (
-            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
-        ).scalar_one_or_none()
+        thread = await case_thread(session, job.case_id)
         if thread is None or not thread.thread_ts or not thread.relayed_message_id:
             return
         metas = await session.execute(
@@ -1007,7 +1004,7 @@ async def remind(ctx: JobContext, job: Any) -> None:
             ).first()
             if answered is not None:
                 return
-        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
+        thread = await case_thread(session, case.id)
         card = await load_card(session, case.id, ctx.clock.now())
         team = (await active_bundle(session, case.shop_id)).routing.teams.get(card.team) if card else None
     if card is None:
