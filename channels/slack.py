@@ -3,7 +3,7 @@
     handoff (Engine._move) ─▶ `slack_card` job ─▶ chat.postMessage(card) to the team's channel; the card's
         ts is the case's thread (slack_threads)
     buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
-    a buyer's photo shown in the thread ─▶ `slack_photos` job ─▶ files_upload_v2 into the thread, each once
+    a buyer's photo shown in the thread ─▶ `slack_photos` job ─▶ an external upload into the thread, each once
     staff reply in the thread ─▶ POST /webhooks/slack ─▶ `slack_in` job (committed) ─▶ 200 ─▶ dedupe
         (slack_relays), Engine.staff_message
     button / slash command (`case ID`, `grant ID TYPE [AMOUNT] [item]`) ─▶ `slack_in` job ─▶ 200

@@ -1,9 +1,11 @@
 """A buyer's photo goes into the case's Slack thread (issue 21.4), so staff working in Slack see it: uploaded with
-slack_sdk's files_upload_v2 (files.getUploadURLExternal, the POST of the bytes, files.completeUploadExternal with
-the channel and thread) against the fake Slack Web API on loopback, which keeps the bytes. Real parts
-throughout: the web chat's upload and message routes, the Telegram webhook and the fake Bot API, the job queue.
+slack_sdk's client, the three steps of files_upload_v2 (files.getUploadURLExternal, the POST of the bytes,
+files.completeUploadExternal with the channel and thread) against the fake Slack Web API on loopback, which keeps
+the bytes. Real parts throughout: the web chat's upload and message routes, the Telegram webhook and the fake
+Bot API, the job queue.
 The upload is a durable job: a Slack error is retried and the photo arrives, a job run again uploads nothing
-twice, and erasure and retention delete the file in Slack (files.delete)."""
+twice, a lost answer after Slack shared the file does not share it again, a claim left by a killed upload is taken
+over after its timeout, and erasure and retention delete the file in Slack (files.delete)."""
 
 from __future__ import annotations
 
