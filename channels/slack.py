@@ -909,7 +909,12 @@ async def _upload_photo(ctx: JobContext, slack: SlackHandoff, thread: SlackThrea
         return True
     assert isinstance(claim, tuple)
     claim_id, earlier_file = claim
-    if earlier_file and await _shared_in(slack, earlier_file, thread):
+    try:
+        shared = bool(earlier_file) and await _shared_in(slack, earlier_file or "", thread)
+    except RetryLater:
+        await _release_claim(ctx, claim_id)
+        raise
+    if shared and earlier_file:
         await _photo_done(ctx, slack, claim_id, earlier_file, thread)  # Slack shared it; only the answer was lost
         return True
     ext = photos.EXTENSIONS.get(photo.content_type, "img")
@@ -930,12 +935,11 @@ async def _upload_photo(ctx: JobContext, slack: SlackHandoff, thread: SlackThrea
             thread_ts=thread.thread_ts,
         )
     except Exception as exc:  # refused, Slack down, or no answer: the claim is released for the retry
-        async with ctx.sessions() as session, session.begin():
-            stale = ctx.clock.now() - UPLOAD_CLAIM_TIMEOUT - timedelta(seconds=1)
-            if file_id is None:  # nothing reached Slack: the claim simply goes
+        if file_id is None:  # nothing reached Slack: the claim simply goes
+            async with ctx.sessions() as session, session.begin():
                 await session.execute(delete(SlackRelay).where(SlackRelay.id == claim_id))
-            else:  # the file may be shared already: the retry asks Slack before uploading again
-                await session.execute(update(SlackRelay).where(SlackRelay.id == claim_id).values(at=stale))
+        else:  # the file may be shared already: the retry asks Slack before uploading again
+            await _release_claim(ctx, claim_id)
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         raise RetryLater(f"slack photo upload failed: {error}") from None
     await _photo_done(ctx, slack, claim_id, file_id, thread)
@@ -967,6 +971,13 @@ async def _claim_photo(ctx: JobContext, thread: SlackThread, photo_id: int) -> t
             update(SlackRelay).where(SlackRelay.id == held.id, SlackRelay.at == held.at).values(at=now)
         )
         return (held.id, held.slack_ts) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def _release_claim(ctx: JobContext, claim_id: int) -> None:
+    """Let any run take the claim over at once, keeping the file id it holds (made stale, not deleted)."""
+    stale = ctx.clock.now() - UPLOAD_CLAIM_TIMEOUT - timedelta(seconds=1)
+    async with ctx.sessions() as session, session.begin():
+        await session.execute(update(SlackRelay).where(SlackRelay.id == claim_id).values(at=stale))
 
 
 async def _shared_in(slack: SlackHandoff, file_id: str, thread: SlackThread) -> bool:
