@@ -3,7 +3,7 @@
     handoff (Engine._move) ─▶ `slack_card` job ─▶ chat.postMessage(card) to the team's channel; the card's
         ts is the case's thread (slack_threads)
     buyer message while with staff ─▶ `slack_relay` job ─▶ chat.postMessage(thread_ts) for each new message
-    a buyer's photo shown in the thread ─▶ `slack_photos` job ─▶ files_upload_v2 into the thread, each once
+    a buyer's photo shown in the thread ─▶ `slack_photos` job ─▶ an external upload into the thread, each once
     staff reply in the thread ─▶ POST /webhooks/slack ─▶ `slack_in` job (committed) ─▶ 200 ─▶ dedupe
         (slack_relays), Engine.staff_message
     button / slash command (`case ID`, `grant ID TYPE [AMOUNT] [item]`) ─▶ `slack_in` job ─▶ 200
@@ -29,12 +29,13 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.conversation.erasure import RELAYED_BUYER, SLACK_ERASE
@@ -509,9 +510,7 @@ class SlackHandoff:
 
     async def _thread_of(self, case_id: int) -> SlackThread | None:
         async with self.sessions() as session:
-            return (
-                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
-            ).scalar_one_or_none()
+            return await case_thread(session, case_id)
 
     async def _relayed(self, channel: str | None, ts: str | None) -> SlackRelay | None:
         if not channel or not ts:
@@ -604,9 +603,7 @@ class SlackHandoff:
 
     async def refresh_card(self, case_id: int) -> None:
         async with self.sessions() as session:
-            thread = (
-                await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))
-            ).scalar_one_or_none()
+            thread = await case_thread(session, case_id)
             card = await load_card(session, case_id, self.clock.now())
         if thread is None or card is None or not thread.thread_ts or not thread.channel_id:
             return
@@ -712,6 +709,11 @@ async def slack_webhook(request: Request) -> Response:
 # ── jobs: what we send to Slack ──────────────────────────────────────────────────────────────────
 
 
+async def case_thread(session: Any, case_id: int) -> SlackThread | None:
+    """The case's one Slack thread row, if it has one (`staff_actions.thread_for` creates it on first need)."""
+    return (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one_or_none()
+
+
 async def _call(what: str, coro: Any) -> Any:
     try:
         return await coro
@@ -778,9 +780,7 @@ async def relay_buyer(ctx: JobContext, job: Any) -> None:
     if slack is None:
         return
     async with ctx.sessions() as session:
-        thread = (
-            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
-        ).scalar_one_or_none()
+        thread = await case_thread(session, job.case_id)
         if thread is None or not thread.thread_ts:
             pending = (
                 await session.execute(
@@ -845,22 +845,31 @@ async def _schedule_photos(session: Any, thread: SlackThread, message_id: int, n
     )
 
 
+# A photo's claim (its `photo:{id}` row in slack_relays) that is older than this and not done is taken to be
+# a dead run's (a process killed mid-upload): the next run takes it over. Well beyond the three calls of an
+# upload at the client's timeout (`SlackSettings.timeout_seconds`, 30 s by default, each).
+UPLOAD_CLAIM_TIMEOUT = timedelta(minutes=5)
+DONE = "done"
+
+
 @job_handler(SLACK_PHOTOS, external=True, max_attempts=60)
 async def upload_photos(ctx: JobContext, job: Any) -> None:
     """Upload each photo of the buyer's messages shown in the case's thread so far (issue 21.4), once.
 
-    At most once: before the upload, a `slack_relays` row `photo:{id}` is committed as its claim (unique), and
-    a job that finds the claim skips the photo. A Slack error (an error answer, a refused upload, Slack down)
-    releases the claim and the job retries, so the photo is not lost; a process killed mid-upload leaves the
-    claim, and the photo is not uploaded again (staff still see it in /staff). The title and alt text name the
-    case only: the buyer's own words, which may carry their name or address, are the masked message above it."""
+    Once, as far as Slack's API allows: before the upload, a `slack_relays` row `photo:{id}` is committed as
+    its claim (unique); the external upload's file id is written to it (`slack_ts`) before the file is
+    completed into the thread, and the row's `channel_id` only once Slack said it is shared there (done). A
+    failure after the file id was given (an error answer, a timeout or a dropped connection while completing)
+    releases the claim with the file id kept: the retry asks Slack (`files.info`) whether that file is shared in
+    the thread already, and uploads anew only if not, so a file Slack shared before the answer was lost is not
+    shown twice. A process killed mid-upload leaves its claim; once it is `UPLOAD_CLAIM_TIMEOUT` old, the job's
+    next run (the lease ran out) takes it over the same way. The title and alt text name the case only: the
+    buyer's own words, which may carry their name or address, are the masked message above it."""
     slack: SlackHandoff | None = ctx.slack
     if slack is None:
         return
     async with ctx.sessions() as session:
-        thread = (
-            await session.execute(select(SlackThread).where(SlackThread.case_id == job.case_id))
-        ).scalar_one_or_none()
+        thread = await case_thread(session, job.case_id)
         if thread is None or not thread.thread_ts or not thread.relayed_message_id:
             return
         metas = await session.execute(
@@ -869,61 +878,142 @@ async def upload_photos(ctx: JobContext, job: Any) -> None:
             .order_by(Message.id)
         )
         wanted = [int(m["photo"]) for m in metas.scalars() if isinstance((m or {}).get("photo"), int)]
-        claimed = set(
+        done = set(
             (
                 await session.execute(
                     select(SlackRelay.event_id).where(
-                        SlackRelay.event_id.in_([photos.slack_event_id(i) for i in wanted])
+                        SlackRelay.event_id.in_([photos.slack_event_id(i) for i in wanted]),
+                        SlackRelay.channel_id.is_not(None),
                     )
                 )
             ).scalars()
         )
+    busy = 0
     for photo_id in wanted:
-        if photos.slack_event_id(photo_id) not in claimed:
-            await _upload_photo(ctx, slack, thread, photo_id)
+        if photos.slack_event_id(photo_id) not in done and not await _upload_photo(ctx, slack, thread, photo_id):
+            busy += 1
+    if busy:  # another run holds them: come back, to find them done or their claim gone stale
+        raise RetryLater(f"{busy} photo(s) of case {job.case_id} are being uploaded by another run")
 
 
-async def _upload_photo(ctx: JobContext, slack: SlackHandoff, thread: SlackThread, photo_id: int) -> None:
+async def _upload_photo(ctx: JobContext, slack: SlackHandoff, thread: SlackThread, photo_id: int) -> bool:
+    """Upload one photo into the thread unless it is there; False when a live claim of another run holds it."""
     async with ctx.sessions() as session:
         photo = await photos.of_case(session, thread.shop_id, thread.case_id, photo_id)
     if photo is None:
-        return  # erased or purged meanwhile: nothing to show
-    claim = SlackRelay(
-        shop_id=thread.shop_id,
-        case_id=thread.case_id,
-        event_id=photos.slack_event_id(photo_id),
-        channel_id=thread.channel_id,
-        kind=photos.SLACK_COPY,
-        at=ctx.clock.now(),
-    )
+        return True  # erased or purged meanwhile: nothing to show
+    claim = await _claim_photo(ctx, thread, photo_id)
+    if claim is None:
+        return False
+    if claim == DONE:
+        return True
+    assert isinstance(claim, tuple)
+    claim_id, earlier_file = claim
     try:
-        async with ctx.sessions() as session, session.begin():
-            session.add(claim)
-    except IntegrityError:
-        return  # another run claimed it
+        shared = bool(earlier_file) and await _shared_in(slack, earlier_file or "", thread)
+    except RetryLater:
+        await _release_claim(ctx, claim_id)
+        raise
+    if shared and earlier_file:
+        await _photo_done(ctx, slack, claim_id, earlier_file, thread)  # Slack shared it; only the answer was lost
+        return True
     ext = photos.EXTENSIONS.get(photo.content_type, "img")
+    file_id = None
     try:
-        sent = await slack.client.files_upload_v2(
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            content=photo.data,
+        url = await slack.client.files_getUploadURLExternal(
             filename=f"case-{thread.case_id}-photo-{photo_id}.{ext}",
-            title=f"Photo from the buyer, case {thread.case_id}",
+            length=len(photo.data),
             alt_txt=f"A photo the buyer sent for case {thread.case_id}",
         )
-    except Exception as exc:  # refused or Slack down: not in the thread, so the claim goes and a retry uploads it
-        async with ctx.sessions() as session, session.begin():
-            row = await session.get(SlackRelay, claim.id)
-            if row is not None:
-                await session.delete(row)
+        file_id = url["file_id"]
+        async with ctx.sessions() as session, session.begin():  # known before it can be shared: see the docstring
+            await session.execute(update(SlackRelay).where(SlackRelay.id == claim_id).values(slack_ts=file_id))
+        await _post_bytes(slack.client, url["upload_url"], photo.data)
+        await slack.client.files_completeUploadExternal(
+            files=[{"id": file_id, "title": f"Photo from the buyer, case {thread.case_id}"}],
+            channel_id=thread.channel_id,
+            thread_ts=thread.thread_ts,
+        )
+    except Exception as exc:  # refused, Slack down, or no answer: the claim is released for the retry
+        if file_id is None:  # nothing reached Slack: the claim simply goes
+            async with ctx.sessions() as session, session.begin():
+                await session.execute(delete(SlackRelay).where(SlackRelay.id == claim_id))
+        else:  # the file may be shared already: the retry asks Slack before uploading again
+            await _release_claim(ctx, claim_id)
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-        raise RetryLater(f"slack files_upload_v2 failed: {error}") from None
-    file_id = (sent.get("file") or {}).get("id")
+        raise RetryLater(f"slack photo upload failed: {error}") from None
+    await _photo_done(ctx, slack, claim_id, file_id, thread)
+    return True
+
+
+async def _claim_photo(ctx: JobContext, thread: SlackThread, photo_id: int) -> tuple[int, str | None] | str | None:
+    """This run's claim on the photo: (the claim row's id, the file id an earlier run got, if any); `DONE` when
+    there is nothing to do; None while another run's claim is live. A claim older than `UPLOAD_CLAIM_TIMEOUT`
+    is taken over, with a compare-and-set on its time so two runs never both take it."""
+    now = ctx.clock.now()
+    event_id = photos.slack_event_id(photo_id)
+    try:
+        async with ctx.sessions() as session, session.begin():
+            row = SlackRelay(
+                shop_id=thread.shop_id, case_id=thread.case_id, event_id=event_id, kind=photos.SLACK_COPY, at=now
+            )
+            session.add(row)
+        return row.id, None
+    except IntegrityError:
+        pass
     async with ctx.sessions() as session, session.begin():
-        row = await session.get(SlackRelay, claim.id)
+        held = (await session.execute(select(SlackRelay).where(SlackRelay.event_id == event_id))).scalar_one_or_none()
+        if held is None or held.channel_id is not None:
+            return DONE  # erased meanwhile, or another run finished it
+        if held.at > now - UPLOAD_CLAIM_TIMEOUT:
+            return None
+        taken = await session.execute(
+            update(SlackRelay).where(SlackRelay.id == held.id, SlackRelay.at == held.at).values(at=now)
+        )
+        return (held.id, held.slack_ts) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def _release_claim(ctx: JobContext, claim_id: int) -> None:
+    """Let any run take the claim over at once, keeping the file id it holds (made stale, not deleted)."""
+    stale = ctx.clock.now() - UPLOAD_CLAIM_TIMEOUT - timedelta(seconds=1)
+    async with ctx.sessions() as session, session.begin():
+        await session.execute(update(SlackRelay).where(SlackRelay.id == claim_id).values(at=stale))
+
+
+async def _shared_in(slack: SlackHandoff, file_id: str, thread: SlackThread) -> bool:
+    """Whether Slack shows the file in the thread's channel (files.info: `shares`, or `channels`/`groups`)."""
+    try:
+        info = (await slack.client.files_info(file=file_id))["file"]
+    except SlackApiError as exc:
+        if exc.response.get("error") in FILE_GONE:
+            return False  # never completed: Slack kept nothing
+        raise RetryLater(f"slack files.info failed: {exc.response.get('error')}") from None
+    except Exception as exc:
+        raise RetryLater(f"slack files.info failed: {type(exc).__name__}") from None
+    shares = info.get("shares") or {}
+    places = {*shares.get("public", {}), *shares.get("private", {}), *info.get("channels", []), *info.get("groups", [])}
+    return thread.channel_id in places
+
+
+async def _post_bytes(client: AsyncWebClient, url: str, data: bytes) -> None:
+    """Step 2 of Slack's external upload: the bytes POSTed to the URL files.getUploadURLExternal gave (what
+    files_upload_v2 does in between; done here so the file id is recorded before the file is completed)."""
+    timeout = aiohttp.ClientTimeout(total=client.timeout)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as http,
+        http.post(url, data=data, ssl=client.ssl, proxy=client.proxy) as answer,
+    ):
+        if answer.status != 200:
+            raise RuntimeError(f"the upload URL answered HTTP {answer.status}")
+
+
+async def _photo_done(ctx: JobContext, slack: SlackHandoff, claim_id: int, file_id: str, thread: SlackThread) -> None:
+    """Mark the claim done: the file id (erasure and retention delete it: files.delete) and its channel."""
+    async with ctx.sessions() as session, session.begin():
+        row = await session.get(SlackRelay, claim_id)
         if row is not None:
-            row.slack_ts = file_id  # the file id: erasure and retention delete it (files.delete)
-    if row is None and file_id:  # the buyer was erased during the upload: the copy goes at once
+            row.slack_ts, row.channel_id = file_id, thread.channel_id
+    if row is None:  # the buyer was erased during the upload: the copy goes at once
         await _call("files.delete", slack.client.files_delete(file=file_id))
 
 
@@ -1007,7 +1097,7 @@ async def remind(ctx: JobContext, job: Any) -> None:
             ).first()
             if answered is not None:
                 return
-        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
+        thread = await case_thread(session, case.id)
         card = await load_card(session, case.id, ctx.clock.now())
         team = (await active_bundle(session, case.shop_id)).routing.teams.get(card.team) if card else None
     if card is None:

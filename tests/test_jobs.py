@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app.runtime import JOB_HANDLERS, Runtime
 from bot.platform.clock import VirtualClock
@@ -158,6 +159,59 @@ async def test_a_senders_next_message_waits_while_another_worker_holds_the_first
     clock.advance(timedelta(seconds=rt.settings.scheduler.poll_seconds + 1))
     await other.run_due()
     assert SENDER_SAID == ["first", "second"]
+
+
+async def _until(condition: Any, what: str) -> None:
+    """Let the loop run until `condition()` holds (no timing is asserted: the bound only ends a hung test)."""
+    for _ in range(2000):
+        if await condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_the_loop_forgets_a_lanes_flag_once_its_queue_empties(rt: Runtime, clock: VirtualClock) -> None:
+    """`run_forever` flags a lane whose job it handed back (its next jobs queued here must ask the database
+    before they run: `Worker._wait_for_lane`), and clears the flag when the lane's queue here is empty. A flag
+    kept would make every later job of that sender pay the lane query (the claim's one query per batch already
+    said nothing is ahead of it)."""
+    await _say(rt, "first")
+    FAIL_ONCE.add("first")
+    rt.settings.scheduler.poll_seconds = 0.01
+    worker = Worker(rt.worker.ctx, HANDLERS)
+    lane_queries: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().startswith("SELECT jobs.id, jobs.status, jobs.run_at"):
+            lane_queries.append(statement)
+
+    async def status() -> tuple[str, str | None]:
+        async with rt.sessions() as session:
+            query = select(Job.status, Job.last_error).where(Job.kind == "test_said")
+            return tuple((await session.execute(query)).one())  # type: ignore[return-value]
+
+    async def handed_back() -> bool:
+        state, error = await status()
+        return state == "pending" and error is not None and not worker._lanes
+
+    async def done() -> bool:
+        return (await status())[0] == "done"
+
+    sync_engine = rt.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(worker.run_forever(stop))
+    try:
+        await _until(handed_back, "the failed job handed back and its lane's queue here emptied")
+        assert worker._unsure_lanes == set(), "the lane's flag outlived its queue"
+        clock.advance(backoff(1) + timedelta(seconds=1))
+        await _until(done, "the retried job ran")
+    finally:
+        stop.set()
+        await loop
+        event.remove(sync_engine, "before_cursor_execute", count)
+    assert SENDER_SAID == ["first"]
+    assert lane_queries == [], "the retried job asked its lane again though nothing was ahead of it"
 
 
 async def test_each_job_runs_exactly_once_with_several_workers(rt: Runtime) -> None:

@@ -1,12 +1,16 @@
 """A buyer's photo goes into the case's Slack thread (issue 21.4), so staff working in Slack see it: uploaded with
-slack_sdk's files_upload_v2 (files.getUploadURLExternal, the POST of the bytes, files.completeUploadExternal with
-the channel and thread) against the fake Slack Web API on loopback, which keeps the bytes. Real parts
-throughout: the web chat's upload and message routes, the Telegram webhook and the fake Bot API, the job queue.
+slack_sdk's client, the three steps of files_upload_v2 (files.getUploadURLExternal, the POST of the bytes,
+files.completeUploadExternal with the channel and thread) against the fake Slack Web API on loopback, which keeps
+the bytes. Real parts throughout: the web chat's upload and message routes, the Telegram webhook and the fake
+Bot API, the job queue.
 The upload is a durable job: a Slack error is retried and the photo arrives, a job run again uploads nothing
-twice, and erasure and retention delete the file in Slack (files.delete)."""
+twice, a lost answer after Slack shared the file does not share it again, a claim left by a killed upload is taken
+over after its timeout, and erasure and retention delete the file in Slack (files.delete)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 
 import httpx
@@ -16,8 +20,10 @@ from sqlalchemy import select, update
 from bot.app.runtime import Runtime
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, SlackSettings
-from bot.store.models import AuditEntry, Case, Job, SlackThread
+from bot.store.models import AuditEntry, Case, Job, SlackRelay, SlackThread
+from bot.store.queue import Worker
 from bot.store.retention import purge_photos
+from channels.slack import UPLOAD_CLAIM_TIMEOUT
 from tests.conftest import SHOP
 from tests.fakes.slack_api import FakeSlack, File
 from tests.fakes.telegram_api import FakeTelegram
@@ -129,6 +135,60 @@ async def test_a_slack_error_is_retried_and_the_photo_arrives(
         clock.advance(timedelta(minutes=30))  # past the retry backoff
         await settle(rt)
     assert [f.data for f in fake_slack.shared(thread_ts=thread.thread_ts)] == [photo]
+
+
+async def test_a_lost_answer_after_slack_shared_the_photo_does_not_share_it_twice(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock, fake_slack: FakeSlack
+) -> None:
+    """files.completeUploadExternal did its work but its answer never came (a timeout, a dropped connection):
+    the retry asks Slack about the file id recorded before completing, finds it shared, and uploads nothing."""
+    _case_id, token, thread = await web_chat_with_staff(client, rt, "slack-photo-lost-answer")
+    fake_slack.lose_answer["files.completeUploadExternal"] = 1
+    photo = png(rgb=(7, 70, 170))
+    await send_photo(client, rt, token, "p1", photo)
+    assert [f.data for f in fake_slack.shared(thread_ts=thread.thread_ts)] == [photo], "Slack shared it"
+    async with rt.sessions() as session:
+        [job] = (await session.execute(select(Job).where(Job.kind == "slack_photos"))).scalars()
+    assert job.status == "pending" and "failed" in (job.last_error or ""), "we never heard it went through"
+    clock.advance(timedelta(minutes=30))  # past the retry backoff
+    await settle(rt)
+    assert [f.data for f in fake_slack.shared(thread_ts=thread.thread_ts)] == [photo], "shared once, not twice"
+    assert len(fake_slack.called("files.getUploadURLExternal")) == 1 and fake_slack.called("files.info")
+    async with rt.sessions() as session:
+        [job] = (await session.execute(select(Job).where(Job.kind == "slack_photos"))).scalars()
+        [copy] = (await session.execute(select(SlackRelay).where(SlackRelay.kind == "photo"))).scalars()
+    assert job.status == "done" and copy.slack_ts == fake_slack.shared()[0].id  # erasure deletes that file
+
+
+async def test_a_claim_left_by_an_upload_killed_midway_is_taken_over_after_its_timeout(
+    client: httpx.AsyncClient, rt: Runtime, clock: VirtualClock, fake_slack: FakeSlack
+) -> None:
+    """The process stops while the bytes are going up (here: its task is cancelled there, so no handler of
+    ours runs, as in a kill): the claim stays. The job's next run, once its lease and then the claim are old,
+    uploads the photo, once."""
+    _case_id, token, thread = await web_chat_with_staff(client, rt, "slack-photo-killed")
+    photo = png(rgb=(200, 10, 10))
+    up = await upload(client, token, "p1", photo)
+    await say(client, token, "Here is the shade, as it arrived", "p1", photo=up.json()["photo"])
+    fake_slack.hold_upload = asyncio.Event()
+    running = asyncio.create_task(settle(rt))
+    for _ in range(2000):  # until the bytes are on their way (a bound that only ends a hung test)
+        if fake_slack.holding_upload:
+            break
+        await asyncio.sleep(0.01)
+    assert fake_slack.holding_upload == 1
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    fake_slack.hold_upload.set()
+    restarted = Worker(rt.worker.ctx, rt.worker.handlers)  # the process that comes back after the kill
+    clock.advance(timedelta(seconds=rt.settings.scheduler.lease_seconds + 1))
+    await restarted.run_due()
+    assert fake_slack.shared() == [], "the claim is still live: nobody uploads beside it"
+    clock.advance(UPLOAD_CLAIM_TIMEOUT + timedelta(minutes=30))  # the claim is stale, the job's backoff over
+    await restarted.run_due()
+    assert [f.data for f in fake_slack.shared(thread_ts=thread.thread_ts)] == [photo]
+    assert len(fake_slack.called("files.completeUploadExternal")) == 1
 
 
 async def test_erasure_deletes_the_uploaded_photo_in_slack(

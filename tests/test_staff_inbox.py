@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app.runtime import Runtime
+from bot.handoff import staff_actions
+from bot.handoff.staff_actions import Staff
 from bot.platform.clock import VirtualClock
 from bot.store.admin_tokens import create_token
 from bot.store.models import Case, Message, SlackThread
@@ -121,6 +123,22 @@ async def test_reply_reaches_the_buyer_and_hand_back_resumes(
     bots = len(await messages(rt, case_id, "bot"))
     await buyer(rt, case_id, "I would like a replacement lamp please.")
     assert len(await messages(rt, case_id, "bot")) > bots  # the bot speaks again
+
+
+async def test_the_engines_hand_back_clears_the_owner(rt: Runtime) -> None:
+    """The simulator (bot/app/simulate.py) hands back through the engine, not the staff action: the owner is
+    cleared in the engine's hand-back transaction, so that path leaves nobody owning the case either."""
+    case_id = await open_case(rt, review("engine-hand-back"))
+    await buyer(rt, case_id, "Hello, yes, the lamp was broken.")
+    await staff_actions.take_over(rt, case_id, Staff("U0MAJA", "Maja"))
+    async with rt.sessions() as session:
+        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one()
+    assert (thread.owner_id, thread.owner_name) == ("U0MAJA", "Maja")
+    result = await rt.conversation.hand_back(case_id)
+    assert result.stage not in ("awaiting_staff", "handoff", "closed")
+    async with rt.sessions() as session:
+        thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case_id))).scalar_one()
+    assert (thread.owner_id, thread.owner_name) == (None, None)
 
 
 async def test_taking_over_tells_the_buyer_who_joined_once(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import actions
@@ -38,7 +38,7 @@ from bot.policy.mediation import add_business_time
 from bot.policy.remedies import RemedyPolicy, load_remedy_policy
 from bot.policy.staff_wait import staff_eta
 from bot.store import buyer_contacts
-from bot.store.models import Case, Event, Message
+from bot.store.models import Case, Event, Message, SlackThread
 from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu import ParseResult
 from bot.understanding.nlu_process import NLUProcess
@@ -362,6 +362,12 @@ class Engine:
             ctx = await self._locked(session, case_id)
             plan = flow.on_staff_hand_back(self._state(ctx), self.conversation, self.remedies, approved)
             replies = await self._apply(session, ctx, plan, None, channel)
+            # The bot has the case again: nobody owns it until someone takes it over. A kept owner told the next
+            # handoff's staff "Taken over by Maja" (and Maja "You have taken over") for a case nobody had taken.
+            # Here, in the hand back's transaction, for every caller (staff actions, the simulator).
+            await session.execute(
+                update(SlackThread).where(SlackThread.case_id == case_id).values(owner_id=None, owner_name=None)
+            )
             return TurnResult(case_id, ctx.case.stage, replies, outcome=ctx.case.outcome)
 
     async def staff_grant(self, case_id: int, remedy: dict[str, Any], staff_name: str) -> TurnResult:

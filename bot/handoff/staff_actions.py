@@ -150,12 +150,7 @@ async def hand_back(
         raise StaffActionError(
             409, "nothing_to_approve", f"case {case_id} has no remedy waiting for approval", "use Hand back instead"
         )
-    result = await rt.conversation.hand_back(case_id, approved=approved)
-    async with rt.sessions() as session, session.begin():
-        # The bot has the case again: nobody owns it until someone takes it over. A kept owner told the next
-        # handoff's staff "Taken over by Maja" (and Maja "You have taken over") for a case nobody had taken.
-        thread = await thread_for(session, await session.get(Case, case_id) or case, rt.clock.now())
-        thread.owner_id, thread.owner_name = None, None
+    result = await rt.conversation.hand_back(case_id, approved=approved)  # clears the thread's owner too
     verb = {True: "approved", False: "rejected", None: "handed back"}[approved]
     what = f" {pending['type']}" if pending and approved is not None else ""
     log.info("case %s: %s%s by staff", case_id, verb, what)

@@ -430,8 +430,15 @@ class Worker:
         load 18-21 on 2 cores (other helpers' work: indicative only): with 1,000 pending, old 1,546 / 1,252 /
         1,727 µs a job (p50; a session per job) vs new 353 / 577 / 52 µs a job for the claim's query plus 2-3 µs
         for the wait; with no backlog the batch is one job and the query alone costs the same as before (1.0-1.9
-        ms vs 1.2-1.6 ms, p99 20-58 ms both: the host). bench/channels.py could not be run: one run did not
-        finish in 10 minutes at that load, so the end-to-end figure against `--without lane_wait` is still owed."""
+        ms vs 1.2-1.6 ms, p99 20-58 ms both: the host).
+        End to end (2026-12-05, 14:45-15:33), `nice -n 10 bench/channels.py --rate 50 --seconds 10 --buyers 100
+        --distinct-questions` with and `--without lane_wait`, 6 interleaved pairs (A B ...) on SQLite, host load
+        3.6-8.6 on 2 cores (other helpers' work). Pairs 1-2 ran at load 6-9, where the niced load generator fell
+        to 8-14 webhooks/s and one run did not drain in 10 minutes: not comparable. Pairs 3-6 (load 3.6-7.6, 50
+        webhooks/s offered), with vs without: the worker's CPU 15.7 / 12.2 / 15.9 / 12.9 vs 13.8 / 12.2 / 13.2 /
+        12.8 ms a turn (medians 14.3 vs 13.0), turns/s over burst and drain 13.4 / 25.7 / 18.4 / 26.1 vs 18.7 /
+        26.1 / 27.5 / 37.5, webhook p50 79 / 40 / 471 / 34 vs 68 / 41 / 21 / 19 ms; nothing lost or doubled. So
+        0-2.7 ms a turn, within the host's swing (two pairs equal), against ~2 ms for the per-job query (above)."""
         named = (job.payload or {}).get("lane")
         unsure = job.id in self._unsure_jobs or lane(job) in self._unsure_lanes
         self._unsure_jobs.discard(job.id)

@@ -7,7 +7,10 @@ files.delete), the way Slack does: form or JSON bodies, a bearer token, `{"ok": 
 recorded, so a test asserts on what was posted; an uploaded file keeps its bytes (`files`), so a test checks
 the image in the thread is the buyer's. `down = True` makes every call answer HTTP 503, as during a Slack
 outage; `fail_next["files.completeUploadExternal"] = n` makes the next n such calls answer an error
-(`fail_next["upload"]`: the next n POSTs of a file's bytes answer HTTP 503).
+(`fail_next["upload"]`: the next n POSTs of a file's bytes answer HTTP 503); `lose_answer[method] = n` makes
+the next n such calls do their work and then drop the connection unanswered, as when the client's timeout ends
+a call Slack carried out. `hold_upload`, an asyncio.Event, holds every POST of a file's bytes until it is set
+(`holding_upload` counts the waiting ones): a test stops the client there, as a process killed mid-upload.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class FakeSlack:
     _file_ids: Any = field(default_factory=lambda: itertools.count(1))
     files: dict[str, File] = field(default_factory=dict)  # file id → the upload
     fail_next: dict[str, int] = field(default_factory=dict)  # method → how many calls answer `internal_error`
+    lose_answer: dict[str, int] = field(default_factory=dict)  # method → how many calls drop their answer
+    hold_upload: Any = None
+    holding_upload: int = 0
     _runner: web.AppRunner | None = None
     # users.info waits until `hold` is set (the crash test kills the app while a staff reply is being handled)
     hold: Any = None
@@ -139,6 +145,11 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "unknown_method"})
         answer = handler(args)
         self.calls[-1].answer = answer
+        if self.lose_answer.get(method):  # done, but the client never hears of it
+            self.lose_answer[method] -= 1
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("the answer was lost on its way")
         return web.json_response(answer)
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -146,6 +157,9 @@ class FakeSlack:
         is the credential, as on files.slack.com)."""
         data = await request.read()
         self.calls.append(Call("upload", {"file_id": request.match_info["file_id"], "bytes": len(data)}, None))
+        if self.hold_upload is not None and not self.hold_upload.is_set():
+            self.holding_upload += 1
+            await self.hold_upload.wait()
         if self.down or self.fail_next.get("upload"):
             self.fail_next["upload"] = max(0, self.fail_next.get("upload", 0) - 1)
             return web.Response(status=503, text="upstream unavailable")
@@ -178,6 +192,17 @@ class FakeSlack:
             upload.thread_ts, upload.initial_comment = args.get("thread_ts"), args.get("initial_comment")
             answered.append({"id": upload.id, "title": upload.title, "name": upload.filename})
         return {"ok": True, "files": answered}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A completed file, with where it is shared (`shares`, `channels`); an upload never completed is not
+        a file yet (file_not_found)."""
+        upload = self.files.get(args.get("file", ""))
+        if upload is None or upload.deleted or upload.channel is None:
+            return {"ok": False, "error": "file_not_found"}
+        share = {"ts": self._next_ts(), "thread_ts": upload.thread_ts} if upload.thread_ts else {"ts": self._next_ts()}
+        shares = {"public": {upload.channel: [share]}}
+        file = {"id": upload.id, "name": upload.filename, "title": upload.title, "shares": shares}
+        return {"ok": True, "file": {**file, "channels": [upload.channel]}}
 
     def _files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
         upload = self.files.get(args.get("file", ""))
