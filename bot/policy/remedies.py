@@ -546,7 +546,7 @@ def _fallback_apology(policy: RemedyPolicy, currency: str) -> RemedyOption:
 
 
 def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
-    """The allowed remedies for this case, best first, with apology_only always last.
+    """The allowed remedies for this case, best first, with apology_only last unless it is all the buyer wants.
 
     One option per remedy type: where several rules allow the same type, the most generous wins (the
     policy allows it), then the better rank. Options serving the buyer's wanted outcome come first.
@@ -574,6 +574,10 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
         serves = wanted is not None and wanted in policy.remedies.kind(option.type).serves
         return (1 if serves else 2, option.rank, option.type)
 
+    if wanted == "apology":
+        # "No compensation, an apology is enough": what the buyer asked for comes first (issue 19.3, 19.8); a coupon
+        # before it read as not listening (held-out rounds 5 and 6, uk and de).
+        return [apology, *sorted(best.values(), key=order)]
     return [*sorted(best.values(), key=order), apology]
 
 
