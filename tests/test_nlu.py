@@ -315,6 +315,15 @@ def test_items_match_the_order_fuzzily(nlu: NLU) -> None:
         ("das Kniekissen fehlt", ["Bypass pruning shears", "Garden kneeler pad"], ["Garden kneeler pad"]),
         ("botník se viklá", ["Bamboo shoe rack, 4 tiers", "Door mat"], ["Bamboo shoe rack, 4 tiers"]),
         ("осушитель гудит", ["Dehumidifier 12 l/day", "Door mat"], ["Dehumidifier 12 l/day"]),
+        # Kinds added for held-out personas round 6 (written apart from them); "suszarka" is also the hair dryer's
+        # word: it names whichever of the two the order holds.
+        ("ta suszarka jest za mala", ["Folding clothes drying rack", "Door mat"], ["Folding clothes drying rack"]),
+        ("suszarka przestala grzac", ["Hair dryer 2000 W", "Door mat"], ["Hair dryer 2000 W"]),
+        ("sušák se kýve", ["Folding clothes drying rack", "Door mat"], ["Folding clothes drying rack"]),
+        ("kolečko má prasklou pneumatiku", ["Garden wheelbarrow 100 l", "Door mat"], ["Garden wheelbarrow 100 l"]),
+        ("taczka sie przewraca", ["Garden wheelbarrow 100 l", "Door mat"], ["Garden wheelbarrow 100 l"]),
+        ("один бокал с трещиной", ["Wine glasses, set of 6", "Glass kettle"], ["Wine glasses, set of 6"]),
+        ("kieliszek byl wyszczerbiony", ["Wine glasses, set of 6", "Door mat"], ["Wine glasses, set of 6"]),
         # A kind the order does not hold names nothing ("podstawka pod garnek" is a part of the stove) ...
         ("nie ma podstawki pod garnek", ["Gas camping stove"], []),
         # ... and a phrase counts only as whole words of the catalogue name: "Portable" holds no "table".
