@@ -618,7 +618,12 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
     paid 60 euros. can I just get a new shade or something?" reads whole as a description, and the bot calmed the
     buyer, then asked "what would be fair?" as if they had not said (found walking through the demo)."""
     language = s.get("language") or m.language
+    # "I have photos on my phone, where do I send them?": the sending is the photos', not a return (held-out
+    # personas round 6: read as request_return, the bot skipped "what would be fair?" and refused a full refund).
+    photos = photo_said(m.text, language) == "has"
     for x in reversed(sentences(m)):
+        if photos and not wishes_in(x.text, language)[0]:
+            continue
         # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
         # pieniedzy?" is request_refund at 0.44).
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
