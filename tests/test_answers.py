@@ -934,3 +934,23 @@ def test_a_wish_wanted_at_first_is_turned_down(
 def test_only_a_count_of_pieces_is_the_part_wish(language: str, text: str, part: str | None) -> None:
     assert part_named(text, language) == part
     assert ("part" in wishes_in(text, language)[0]) is (part is not None)
+
+
+# A grudging yes after a complaint is a yes, a negated one is not (round 6; sentences written apart from the set).
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("sq", "shume pak, por mire, e pranoj", "yes"),
+        ("sq", "nuk e pranoj kete", "no"),
+        ("cs", "malo, ale beru", "yes"),
+        ("cs", "neberu to", "no"),
+        ("pl", "malo, ale trudno", "yes"),
+        ("pl", "nie przyjmuje tego", "no"),
+        ("ru", "мало, но ладно", "yes"),
+        ("ru", "не принимаю", "no"),
+        ("uk", "мало, але гаразд", "yes"),
+        ("uk", "ні, не приймаю", "no"),
+    ],
+)
+def test_a_grudging_yes(language: str, text: str, said: str) -> None:
+    assert yes_no(text, language) == said
