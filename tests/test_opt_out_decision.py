@@ -88,6 +88,9 @@ def test_an_unsure_opt_out_without_a_stop_phrase_is_not_acted_on() -> None:
 def test_phrase_words_may_have_a_few_words_between_but_not_many() -> None:
     rules = default_rules()
     assert rules.has_phrase("Przestańcie mi już pisać!")
+    # Swedish "you may not send" / "send me nothing more" (a retrained model once put such a request at 0.60).
+    assert rules.has_phrase("Det här numret får ni inte skicka till.")
+    assert rules.has_phrase("skicka mig inget mer tack")
     assert not rules.has_phrase("przestancie juz tak do mnie ciagle pisac")  # three words between: too far
     assert not rules.has_phrase("przestancie wreszcie wysylac paczki kurierem, ktory nigdy nie umie pisac")
     assert not rules.has_phrase("the pump never stops leaking, writing to you again")

@@ -301,13 +301,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return answer_proposal(s, m, p, remedies, slots)
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
-    # "I took pictures when I opened it, want them?" offers photos ("when" and "?" made it an unsure question): the
-    # photo path below tells the buyer to send them, rather than a policy passage answering "when".
-    unsure = (
-        s.stage in UNSURE_QUESTION_STAGES
-        and unsure_question(m, p)
-        and photo_said(m.text, s.get("language") or m.language) != "has"
-    )
+    unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
     if m.intent == "ask_policy" or unsure:
         if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
             # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
@@ -628,6 +622,13 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # pieniedzy?" is request_refund at 0.44).
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
             return wish_of(x, s, language)
+        # A request put as a question ("czy moge po prostu dostac zwrot pieniedzy?", can I just get my money
+        # back?) may read as ask_policy; the wish phrases name it and it asks no how/when/how long: a wish, not a
+        # question for information ("how long does a refund take?" stays a question).
+        if x.intent == "ask_policy" and not asks_for_information(x.text, language):
+            named = wishes_named(x.text, language)[0]
+            if named and not declined_wishes(x.text, language):
+                return named[0]
     return None
 
 
@@ -707,12 +708,16 @@ UNSURE_QUESTION_STAGES = CALMING | {Stage.OPENED, Stage.GATHERING}
 _NOT_QUESTIONS = frozenset({"ask_policy", "ask_human", "opt_out", "insult"})
 
 
-def unsure_question(m: Parsed, p: ConversationPolicy) -> bool:
+def unsure_question(m: Parsed, p: ConversationPolicy, language: str | None = None) -> bool:
     """A question the classifier could not place, but whose words ask how long, when, how much or where, with a
     question mark (data/answers/questions.yml): a question about the return window, read as a return request at
     0.27, was met with "tell me more about what happened" (held-out personas, round 5). Only an
     unsure reading: a sure vent ("why does this always happen to me?") is calmed, not quoted the policy."""
     if m.intent in _NOT_QUESTIONS:
+        return False
+    if photo_said(m.text, language or m.language) == "has":
+        # "I took pictures when I opened it, want them?" offers photos ("when" and "?" made it look like a
+        # question): it answers the evidence the bot gathers, and the photo path tells the buyer to send them.
         return False
     # A question the buyer announces as one ("quick question, ... ?") is one, however sure the other reading: "juste
     # une question, ... ?" read as a vent (0.54) was taken for the answer to "what would be fair?" (round 5).
