@@ -148,6 +148,12 @@ ASKS_IF_BOT = [
     ("en", "wait, is a real person replying to me?"),
     ("en", "is this an automatic message?"),
     ("de", "antwortet mir hier ein echter Mensch?"),
+    # held-out round 6 (written apart from it): the person before the verb, a word between, "a program"
+    ("ru", "мне интересно, с человеком общаюсь или с какой-то программой?"),
+    ("ru", "s robotom perepisyvayus, da?"),
+    ("uk", "з людиною листуюся чи з програмою?"),
+    ("pl", "hej, ja tu rozmawiam z jakims programem?"),
+    ("cs", "pisu si ted s nejakym automatem?"),
 ]
 
 
@@ -870,3 +876,81 @@ def test_money_back_said_as_a_wish_clause_is_a_refund(language: str, text: str) 
 def test_a_wish_changed_within_the_message(language: str, text: str, wanted: list[str], declined: list[str]) -> None:
     assert wishes_in(text, language)[0] == wanted
     assert declined_wishes(text, language) == declined
+
+
+# Held-out personas round 6 (sentences written apart from them): an apology asked for with the verb, and the money
+# or coupon turned down with "no ... at all" words, is the apology wish alone.
+@pytest.mark.parametrize(
+    ("language", "text", "declined"),
+    [
+        ("cs", "zadny kupon nepotrebuju, staci kdyz se mi nekdo omluvi", ["discount"]),
+        ("cs", "ani slevu ani vraceni penez, at se ten clovek omluvi", ["discount", "refund"]),
+        ("ru", "никакой скидки, пусть просто извинятся", ["discount"]),
+        ("uk", "жодних купонів, нехай просто вибачаться", ["discount"]),
+        ("pl", "zadnego rabatu, niech ktos mnie przeprosi", ["discount"]),
+    ],
+)
+def test_an_apology_asked_with_the_verb_and_money_turned_down(language: str, text: str, declined: list[str]) -> None:
+    assert wishes_in(text, language)[0] == ["apology"]
+    assert sorted(set(declined_wishes(text, language))) == sorted(declined)
+
+
+# "At first I wanted X, but ..." turns X down (round 6; sentences written apart from the held-out set), and a new
+# pair or the right size said in Latin-letter Ukrainian or Russian is the replacement wish.
+@pytest.mark.parametrize(
+    ("language", "text", "wishes", "declined"),
+    [
+        ("uk", "спочатку хотіла знижку, але краще надішліть нову", ["replacement"], ["discount"]),
+        ("ru", "snachala hotela vernut dengi, no luchshe zamena", ["replacement"], ["refund"]),
+        ("pl", "najpierw chcialam zwrot pieniedzy, ale wole wymiane", ["replacement"], ["refund"]),
+        ("cs", "puvodne jsem chtel slevu, ale radsi vymenu", ["replacement"], ["discount"]),
+        ("sq", "fillimisht desha rimbursim, por me mire nje te re", ["replacement"], ["refund"]),
+        ("uk", "спочатку надішліть нову, потім заберете стару", ["replacement"], []),
+        ("uk", "potribna insha para, pravylnogo rozmiru", ["replacement"], []),
+        ("ru", "mne nuzhny novye, ne dengi", ["replacement"], []),
+    ],
+)
+def test_a_wish_wanted_at_first_is_turned_down(
+    language: str, text: str, wishes: list[str], declined: list[str]
+) -> None:
+    assert wishes_in(text, language)[0] == wishes
+    assert declined_wishes(text, language) == declined
+
+
+# "Only the two glasses": a count and a noun after "only" is one piece of a set, sent on its own (round 6; sentences
+# written apart from the held-out set). A count of days or a percentage is not.
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("ru", "пришлите только две тарелки вместо разбитых", "тарелки"),
+        ("uk", "надішліть лише дві чашки, решта ціла", "чашки"),
+        ("pl", "wyslijcie tylko dwa kieliszki, reszta cala", "kieliszki"),
+        ("cs", "poslete jen dve sklenicky, zbytek je v poradku", "sklenicky"),
+        ("sq", "me dergoni vetem dy gota, te tjerat jane mire", "gota"),
+        ("ru", "только два дня назад пришло", None),
+        ("pl", "tylko 30 procent?", None),
+    ],
+)
+def test_only_a_count_of_pieces_is_the_part_wish(language: str, text: str, part: str | None) -> None:
+    assert part_named(text, language) == part
+    assert ("part" in wishes_in(text, language)[0]) is (part is not None)
+
+
+# A grudging yes after a complaint is a yes, a negated one is not (round 6; sentences written apart from the set).
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("sq", "shume pak, por mire, e pranoj", "yes"),
+        ("sq", "nuk e pranoj kete", "no"),
+        ("cs", "malo, ale beru", "yes"),
+        ("cs", "neberu to", "no"),
+        ("pl", "malo, ale trudno", "yes"),
+        ("pl", "nie przyjmuje tego", "no"),
+        ("ru", "мало, но ладно", "yes"),
+        ("ru", "не принимаю", "no"),
+        ("uk", "мало, але гаразд", "yes"),
+        ("uk", "ні, не приймаю", "no"),
+    ],
+)
+def test_a_grudging_yes(language: str, text: str, said: str) -> None:
+    assert yes_no(text, language) == said

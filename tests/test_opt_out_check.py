@@ -109,3 +109,22 @@ def test_an_unsure_stop_beside_no_answer_to_the_item_question_is_still_asked() -
     s = state(Stage.GATHERING, language="fr", requested_slot="item")
     plan = turn(s, intent="opt_out", confidence=UNSURE, text=VAGUE, language="fr")
     assert plan.actions == ["action_opt_out_check"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("kupon meni nichogo ne dast, potriben inshyi rozmir", "uk"),
+        ("kupon nic mi nie da, potrzebuje innego rozmiaru", "pl"),
+    ],
+)
+def test_an_answer_to_an_offer_read_as_opt_out_without_a_stop_phrase_is_asked_about(text: str, language: str) -> None:
+    """Held-out personas round 6: a counter to the offer read as opt_out at the clear confidence stopped all contact.
+    With an offer on the table only a request in so many words stops; a guess is asked about."""
+    s = state(Stage.PROPOSING, language=language, proposed_remedy={"type": "coupon", "amount": "5.00"})
+    plan = turn(s, intent="opt_out", confidence=CLEAR_CONFIDENCE + 0.1, text=text, language=language)
+    assert plan.outcome is None and plan.actions == ["action_opt_out_check"]
+    # Said in so many words, it stops at once, offer or not.
+    stop = {"uk": "ne pyshit meni bilshe", "pl": "przestancie do mnie pisac"}[language]
+    plan = turn(s, intent="opt_out", confidence=CLEAR_CONFIDENCE + 0.1, text=stop, language=language)
+    assert plan.outcome == Outcome.OPTED_OUT

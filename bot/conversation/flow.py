@@ -56,7 +56,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
-from bot.understanding.opt_out import CLEAR_CONFIDENCE, is_clear_opt_out
+from bot.understanding.opt_out import CLEAR_CONFIDENCE, is_clear_opt_out, said_in_words
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -127,7 +127,12 @@ def on_buyer_message(
     # request counts: "it never stops leaking" must not end the conversation (bot/understanding/opt_out.py).
     # A clear request in one sentence of several counts too: "I already disputed the charge with my bank. Stop
     # writing to me, please." reads as a problem whole, and the French buyer was asked which remedy would be fair.
-    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m)):
+    # An answer to an offer on the table stops contact only when it asks in so many words: a counter to the offer
+    # ("groshi meni ne dopomozhut, meni treba ...", money won't help, I need the goods) read as opt_out at 0.60
+    # and the buyer was never written to again (held-out personas, round 6). A guess there is asked about.
+    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m)) and (
+        s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m))
+    ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
     checked = check_opt_out(s, m, p, slots)
     if checked is not None:

@@ -163,3 +163,10 @@ def sentence_opts_out(s: Reading, floor: float = 0.0, rules: OptOutRules | None 
     if rules.is_command(s.text):
         return last
     return s.intent == "opt_out" and s.confidence >= floor and rules.has_phrase(s.text)
+
+
+def said_in_words(text: str, sentences: Iterable[Reading] = (), rules: OptOutRules | None = None) -> bool:
+    """The message asks to stop in so many words: a bare command, or one of data/opt_out.yml's phrases in it or in
+    one of its sentences. Without them an opt-out rests on the classifier's confidence alone."""
+    rules = rules or default_rules()
+    return rules.is_command(text) or rules.has_phrase(text) or any(rules.has_phrase(x.text) for x in sentences)
