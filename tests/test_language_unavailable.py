@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk.executor import ActionExecutor
 
-import actions
 from actions.base import LANGUAGE_NOTICE
-from actions.services import Services, load_catalog, load_routing, load_shop_policy, use_services
-from bot.conversation.context import DOMAIN
+from actions.services import Services, load_catalog, load_routing, load_shop_policy
+from tests.test_knowledge_languages import _run as run_action
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
@@ -33,22 +31,8 @@ def two_language_shop(tmp_path_factory: pytest.TempPathFactory) -> Services:
 
 
 async def _run(action: str, services: Services, slots: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    use_services(services)
-    tracker = {
-        "sender_id": "9",
-        "slots": {"case_id": 9, "turn": 1, "buyer_name": "Jana Nováková", "item": "Fjord", **slots},
-        "latest_message": {"text": "dobry den", "intent": {"name": "greet", "confidence": 0.9}},
-        "events": [],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": {},
-        "latest_action_name": None,
-    }
-    executor = ActionExecutor()
-    executor.register_package(actions)
-    response = await executor.run({"next_action": action, "sender_id": "9", "tracker": tracker, "domain": DOMAIN})
-    assert response is not None and response.responses
-    return {e["name"]: e["value"] for e in response.events if e.get("event") == "slot"}, response.responses[0]["text"]
+    """The action run by Rasa SDK's executor over these services (tests/test_knowledge_languages does the same)."""
+    return await run_action(action, services, None, {"buyer_name": "Jana Nováková", **slots}, "dobry den")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("language", "name"), [("cs", "Czech"), ("sv", "Swedish"), ("uk", "Ukrainian")])
