@@ -614,3 +614,31 @@ def test_a_version_published_before_an_optional_message_says_its_stand_in(tmp_pa
         for seed in range(2):
             said = old.render(key, lang, _vars(lang), sub=sub, seed=seed)
             assert said == full.render(key, lang, _vars(lang), sub=stand_in, seed=seed)
+
+
+# The formal address the Spanish and Italian files use throughout (usted, Lei): a reply that switches to tú/tu in one
+# sentence reads as two different writers (two helpers' texts once mixed them).
+_INFORMAL = {
+    "es": r"\b(tu|tus|tuyo|tuya|te|quieres|prefieres|puedes|tienes|has|dime|dímelo|escríbeme|indicas)\b",
+    "it": r"\b(ti|tuo|tua|tuoi|tue|vuoi|preferisci|puoi|hai|dimmi|dimmelo|scrivimi|offrirti|conosci)\b",
+}
+
+
+@pytest.mark.parametrize("language", sorted(_INFORMAL))
+def test_one_form_of_address_per_language(language: str) -> None:
+    data = yaml.safe_load((MESSAGES / f"{language}.yml").read_text(encoding="utf-8"))
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            texts.append(node)
+
+    walk(data["messages"])
+    informal = [t for t in texts if re.search(_INFORMAL[language], t, re.IGNORECASE)]
+    assert not informal, informal
