@@ -609,6 +609,16 @@ def test_russian_and_ukrainian_in_latin_letters(nlu: NLU, text: str, expected: s
     assert detect_language(text) == expected  # the review's language too (intake)
 
 
+def test_a_phrase_typed_in_latin_letters_with_two_habits_is_still_found() -> None:
+    """Each word may follow its own spelling habit ("h" for г in "trekinh", "h" for х in "ruhayetsya"): a lost
+    parcel's stalled tracking was read as late (held-out round 6, uk)."""
+    from bot.understanding.nlu import latin_phrases
+
+    phrases = latin_phrases({"lost_in_transit": ["трекінг не рухається"]})["lost_in_transit"]
+    assert "trekinh ne ruhayetsya" in phrases and "treking ne rukhaietsia" in phrases
+    assert len(phrases) <= 2 * 64  # bounded per phrase (MAX_LATIN_VARIANTS), whatever its length
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [

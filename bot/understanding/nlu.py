@@ -18,7 +18,9 @@ matches, else the item lookup value ("tent").
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -790,16 +792,25 @@ def latin_phrases(values: dict[str, list[str]]) -> dict[str, list[str]]:
     (bot/understanding/translit.py); phrases without Cyrillic are left out (they already match Latin text)."""
     out: dict[str, list[str]] = {}
     for value, phrases in values.items():
-        latin = {
-            variant
-            for phrase in phrases
-            if CYRILLIC.search(phrase)
-            for language in LATIN_TYPED
-            for variant in latin_texts(fold(phrase)[0], language)
-        }
+        latin = {variant for phrase in phrases if CYRILLIC.search(phrase) for variant in _latin_variants(phrase)}
         if latin:
             out[value] = sorted(latin)
     return out
+
+
+# A phrase's words may each be typed by another habit ("trekinh ne ruhayetsya": "h" for г in one word, "h" for х
+# in the next; held-out round 6 read that lost parcel as late): the variants are every combination of the words'
+# own spellings, up to this many per phrase (then one spelling habit per phrase, as before).
+MAX_LATIN_VARIANTS = 64
+
+
+def _latin_variants(phrase: str) -> set[str]:
+    folded = fold(phrase)[0]
+    whole = {variant for language in LATIN_TYPED for variant in latin_texts(folded, language)}
+    words = [{v for language in LATIN_TYPED for v in latin_texts(word, language)} for word in folded.split()]
+    if not words or math.prod(len(w) for w in words) > MAX_LATIN_VARIANTS:
+        return whole
+    return whole | {" ".join(combo) for combo in itertools.product(*(sorted(w) for w in words))}
 
 
 class NLU:
