@@ -954,3 +954,18 @@ def test_only_a_count_of_pieces_is_the_part_wish(language: str, text: str, part:
 )
 def test_a_grudging_yes(language: str, text: str, said: str) -> None:
     assert yes_no(text, language) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "wishes"),
+    [
+        # "eine neue" with no noun after it asks for a new one (a live demo buyer was asked "what would be fair?")
+        ("Ich möchte einfach einen neuen, bitte.", ["replacement"]),
+        ("ich hätte lieber eine neue", ["replacement"]),
+        # ... but not a new address, card or number
+        ("ich brauche eine neue Lieferadresse für die nächste Bestellung", []),
+        ("ich will eine neue Rechnung", []),
+    ],
+)
+def test_german_a_new_one_without_a_noun(text: str, wishes: list[str]) -> None:
+    assert wishes_in(text, "de")[0] == wishes

@@ -65,7 +65,7 @@ def test_a_question_about_what_the_buyer_has_to_do(language: str, text: str, dut
         ("sv", "jag vill hellre ha en ny lampa än pengarna", ["replacement"], ["refund"]),
         ("en", "I would rather have a new one than the money", ["replacement"], ["refund"]),
         ("es", "prefiero una alfombra nueva que el dinero, de verdad", [], ["refund"]),
-        ("de", "ich hätte lieber eine neue Vase als das Geld", [], ["refund"]),
+        ("de", "ich hätte lieber eine neue Vase als das Geld", ["replacement"], ["refund"]),
         ("fr", "je prefere recevoir la bonne taille a l'argent", ["replacement"], ["refund"]),
         ("fr", "renvoyez-moi un autre tapis svp, je me fiche du remboursement", ["replacement"], ["refund"]),
         ("fr", "renvoyez-moi la meme lampe, le remboursement je m'en fiche", ["replacement"], ["refund"]),
