@@ -676,12 +676,17 @@ def _wish_beside_problem(m: Parsed, s: State) -> str | None:
     also hears a request in it (a wish intent at 0.1 or more), it turns none down and asks no how/when/how long.
     The phrases alone are not enough: Swedish "frakt" names the shipping wish in "58,95 totalt med frakt", a
     description of a hidden cost (held-out round 5 then skipped "what would be fair?" and went to staff)."""
-    language = s.get("language") or m.language
     if not any(intent in WANTS and p >= WISH_BESIDE_PROBLEM for intent, p in getattr(m, "ranking", ())):
         return None
-    if asks_for_information(m.text, language) or declined_wishes(m.text, language):
+    return _wish_asked(m.text, s.get("language") or m.language)
+
+
+def _wish_asked(text: str, language: str | None) -> str | None:
+    """The first wish the phrases name in `text`, when it turns none down and asks no how/when/how long ("how long
+    does a refund take?" names no wish of the buyer's): a wish said beside something else the message is read as."""
+    if asks_for_information(text, language) or declined_wishes(text, language):
         return None
-    named = wishes_named(m.text, language)[0]
+    named = wishes_named(text, language)[0]
     return named[0] if named else None
 
 
@@ -703,10 +708,8 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # A request put as a question ("czy moge po prostu dostac zwrot pieniedzy?", can I just get my money
         # back?) may read as ask_policy; the wish phrases name it and it asks no how/when/how long: a wish, not a
         # question for information ("how long does a refund take?" stays a question).
-        if x.intent == "ask_policy" and not asks_for_information(x.text, language):
-            named = wishes_named(x.text, language)[0]
-            if named and not declined_wishes(x.text, language):
-                return named[0]
+        if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
+            return asked
     return None
 
 
