@@ -1,0 +1,178 @@
+"""Readers and flow rules added for the failures of held-out round 7 (data/eval/buyers_heldout6, west half): German
+typed with "ae/oe/ue", a wish taken back with "ach nee", furniture legs and wall stops as parts, Spanish "te mando"
+(I send you), a photo offer the classifier read as a wish, an item the buyer keeps beside the one at fault, a
+question about what the buyer must do, asked at an offer or while the bot waits for a detail, and a late parcel whose
+review was filed under returns. Every sentence here is written fresh for the test, none taken from data/eval/."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.conversation import flow
+from bot.platform.vocab import Stage
+from bot.policy.remedies import options_for
+from bot.understanding.answers import part_named, read_as, said_kept, wishes_in, yes_no
+from tests.test_flow import POLICY, REMEDIES, Ent, Msg, facts, state, turn
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("ich moechte das geld zurueck", "ich mochte das geld zuruck"),
+        ("waere nett", "ware nett"),
+        ("fuer die tuer", "fur die tur"),
+        # a real "ue" stays: after a vowel, in "-uell" and "zuerst", and "que" is no umlaut
+        ("die neue ist teuer", "die neue ist teuer"),
+        ("aktuell zuerst", "aktuell zuerst"),
+    ],
+)
+def test_german_umlauts_typed_as_two_letters_read_as_folded(typed: str, read: str) -> None:
+    assert read_as(typed, "de") == read
+    assert read_as("bueno, fue nuevo", "es") == "bueno, fue nuevo"  # only German is read so
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wishes"),
+    [
+        ("de", "ich haette gern mein geld zurueck", ["refund"]),
+        ("de", "die versandkosten zurueck waeren fair", ["shipping"]),
+        # a wish taken back inside the message: the later one is the wish
+        ("de", "einen gutschein... ach nee, lieber schicken sie das paket nochmal", ["replacement"]),
+        ("de", "schickt mir die lampe bitte nochmal", ["replacement"]),
+        ("en", "a voucher. no wait, just ship it again", ["replacement"]),
+    ],
+)
+def test_wishes_in_german_typed_without_umlauts_and_taken_back(language: str, text: str, wishes: list[str]) -> None:
+    assert wishes_in(text, language)[0] == wishes
+
+
+def test_a_german_no_typed_without_umlauts() -> None:
+    assert yes_no("nein, das moechte ich so nicht", "de") == "no"
+    assert yes_no("ja, gerne, machen sie das fuer mich", "de") == "yes"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("sv", "skrivbordet kom utan benen", "benen"),
+        ("sv", "bara fotterna fattas", "fotterna"),
+        ("en", "the four legs were not in the box", "legs"),
+        ("de", "die beine vom hocker fehlen", "beine"),
+        ("fr", "il manque les pieds de la table basse", "pieds"),
+        ("es", "no venian los topes de goma", "topes"),
+        ("es", "faltan las ventosas", "ventosas"),
+        # Spanish "mando" after a pronoun is "I send", not the remote
+        ("es", "te mando las fotos ahora", None),
+        ("es", "el mando llego sin pilas", "mando"),
+    ],
+)
+def test_legs_feet_and_wall_stops_are_parts(language: str, text: str, part: str | None) -> None:
+    said = part_named(text, language)
+    assert (said.lower() if said else None) == part
+
+
+def test_an_item_the_buyer_keeps_is_not_the_one_at_fault() -> None:
+    """In an order of two, "refund the frame, I'll keep the candles" named the candles last: they were the case's."""
+    text = "please refund the frame, i'll keep the candles"
+    assert said_kept(text, text.index("candles"))
+    assert not said_kept(text, text.index("frame"))
+    fr = "remboursez le plaid, je garde les coussins"
+    assert said_kept(fr, fr.index("coussins"))
+    items = {"Oak picture frame 30x40": Decimal("30.00"), "Scented candle set, 3 pcs": Decimal("20.00")}
+    frame, candles = Ent("item", "Oak picture frame 30x40"), Ent("item", "Scented candle set, 3 pcs")
+    frame.start, frame.end = text.index("frame"), text.index("frame") + 5  # type: ignore[attr-defined]
+    candles.start, candles.end = text.index("candles"), text.index("candles") + 7  # type: ignore[attr-defined]
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": "en", "problems": ["damaged"], "what": "the glass of the frame is cracked"},
+        facts(topic="product", order_value=Decimal("50.00"), item_values=items, lines=2),
+    )
+    plan = flow.on_buyer_message(
+        s, Msg(text=text, intent="request_refund", entities=[frame, candles]), POLICY, REMEDIES
+    )
+    assert plan.slots["item"] == "Oak picture frame 30x40"
+    # With one item named, keeping it is the partial refund's "I keep it": the item stays the case's.
+    one = "i'd keep the frame if you knock something off"
+    only = Ent("item", "Oak picture frame 30x40")
+    only.start, only.end = one.index("frame"), one.index("frame") + 5  # type: ignore[attr-defined]
+    plan = flow.on_buyer_message(s, Msg(text=one, intent="request_discount", entities=[only]), POLICY, REMEDIES)
+    assert plan.slots["item"] == "Oak picture frame 30x40"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "te mando una foto de la caja"),
+        ("en", "I'll send you a photo of the box"),
+    ],
+)
+def test_a_photo_offer_read_as_an_unsure_request_names_no_wish(language: str, text: str) -> None:
+    """A photo offer the classifier read as request_replacement at 0.37 gave a buyer missing four wall stops a
+    whole new gate; the wish phrases name nothing in it."""
+    s = state(
+        Stage.GATHERING,
+        language=language,
+        what="the wall stops were missing",
+        item="gate",
+        requested_slot="evidence",
+        problems=["missing_item"],
+        asked=["what", "item", "evidence"],
+    )
+    plan = turn(s, intent="request_replacement", confidence=0.37, text=text, language=language)
+    assert plan.slots.get("wants") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "hamnar pengarna pa kortet eller maste jag gora nagot sjalv?"),
+        ("en", "does the money go back on my card or do I have to do something?"),
+    ],
+)
+def test_a_question_about_what_to_do_at_a_refund_offer_is_no_yes(language: str, text: str) -> None:
+    """Read as naming the refund on offer, the question was confirmed as a yes and never answered."""
+    offer = {"type": "refund_full", "amount": "33.00", "currency": "EUR"}
+    s = state(Stage.PROPOSING, language=language, problems=["charged_twice"], proposed_remedy=offer, wants="refund")
+    plan = turn(s, intent="request_refund", confidence=0.66, text=text, language=language)
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.PROPOSING, plan
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "devo tenere quella rotta finche non mi arriva la nuova?"),
+        ("en", "do I have to keep the broken one until the new one arrives?"),
+    ],
+)
+def test_a_question_about_what_to_do_while_the_bot_waits_is_answered(language: str, text: str) -> None:
+    """Asked when the bot wanted the outcome, the question named the new one and was passed over with the offer."""
+    s = state(
+        Stage.GATHERING,
+        language=language,
+        what="the spout broke off",
+        item="teapot",
+        evidence="yes",
+        requested_slot="outcome",
+        problems=["damaged"],
+        asked=["what", "item", "evidence", "outcome"],
+    )
+    plan = turn(s, intent="request_replacement", confidence=0.5, text=text, language=language)
+    assert plan.actions[0] == "action_answer_question", plan
+
+
+def test_a_late_parcel_filed_under_returns_gets_the_delivery_rules() -> None:
+    """ "A month for a stool" was triaged as a returns review; the coupon a late parcel earns was refused."""
+    for language in ("fr", "de"):
+        s = flow.State(
+            Stage.PROPOSING,
+            {"language": language, "problems": ["late"], "wants": "discount"},
+            facts(topic="returns", details={"late_days": 12}),
+        )
+        told = flow.remedy_facts(s)
+        assert told.topic == "delivery"
+        assert "coupon" in {o.type for o in options_for(REMEDIES, told)}
+    # Without the order's dates agreeing, the review's topic stays.
+    s = flow.State(Stage.PROPOSING, {"language": "fr", "problems": ["late"]}, facts(topic="returns"))
+    assert flow.remedy_facts(s).topic == "returns"
