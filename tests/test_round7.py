@@ -13,7 +13,7 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.policy.remedies import options_for
-from bot.understanding.answers import part_named, read_as, said_kept, wishes_in, yes_no
+from bot.understanding.answers import part_named, percent_asked, read_as, said_kept, wishes_in, yes_no
 from tests.test_flow import POLICY, REMEDIES, Ent, Msg, facts, state, turn
 
 
@@ -176,3 +176,59 @@ def test_a_late_parcel_filed_under_returns_gets_the_delivery_rules() -> None:
     # Without the order's dates agreeing, the review's topic stays.
     s = flow.State(Stage.PROPOSING, {"language": "fr", "problems": ["late"]}, facts(topic="returns"))
     assert flow.remedy_facts(s).topic == "returns"
+
+
+def test_a_refund_wished_where_none_is_allowed_gets_the_pickup_before_the_goods_again() -> None:
+    """A wrong item gets no money back by the rules, only the right one sent again or a free pickup: a buyer who
+    wants the money ("preferirei un rimborso, te lo rispedisco") was offered the right size first."""
+    assert wishes_in("preferirei un rimborso, la rispedisco io", "it")[0] == ["refund", "return"]
+    for language in ("it", "en"):
+        s = flow.State(
+            Stage.PROPOSING,
+            {"language": language, "problems": ["wrong_item"], "wants": "refund"},
+            facts(topic="product", days_since_delivery=3),
+        )
+        assert [o.type for o in flow.allowed_options(s, REMEDIES)][:2] == ["return_pickup", "reship"]
+    # Where money back is allowed, nothing changes: a damaged item's refund comes first.
+    s = flow.State(
+        Stage.PROPOSING,
+        {"language": "en", "problems": ["damaged"], "wants": "refund"},
+        facts(topic="product", days_since_delivery=3),
+    )
+    assert flow.allowed_options(s, REMEDIES)[0].type == "refund_full"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "share"),
+    [
+        ("de", "ich behalte ihn, aber 45 prozent zurueck?", 45),
+        ("es", "me lo quedo si me devolveis un 35%", 35),
+        ("en", "keep it for 50 percent back?", 50),
+        ("it", "tengo il vaso per il 20 per cento", 20),
+    ],
+)
+def test_a_share_of_the_price_asked_for_is_sized_like_a_sum(language: str, text: str, share: int) -> None:
+    """ "40%?" above the 30% a partial refund may be was met with 30% and no word on why: the share is read as the
+    sum it is of the item's price, and above the cap the buyer is told the offer is the most."""
+    assert percent_asked(text, language) == share
+    s = flow.State(
+        Stage.GATHERING,
+        {
+            "language": language,
+            "problems": ["damaged"],
+            "what": "a chip on the base",
+            "item": "Lamp",
+            "when": "2026-11-30",
+            "evidence": "yes",
+            "requested_slot": "outcome",
+            "asked": ["what", "item", "evidence", "outcome"],
+        },
+        facts(topic="product", order_value=Decimal("60.00"), item_values={"Lamp": Decimal("60.00")}),
+    )
+    plan = turn(s, intent="request_discount", confidence=0.6, text=text, language=language)
+    offer = plan.slots["proposed_remedy"]
+    assert offer["type"] == "refund_partial", plan
+    if share > 30:
+        assert offer["amount"] == "18.00" and plan.slots["why_not"]["kind"] == "cap"
+    else:
+        assert offer["amount"] == "12.00" and plan.slots["why_not"]["kind"] == "asked"

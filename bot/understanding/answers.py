@@ -574,7 +574,19 @@ _SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either"))
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent"))
+
+
+def percent_asked(text: str, language: str | None) -> int | None:
+    """The share of the price a message names ("so 40 prozent?", "un 40%?", "30 percent back"), 1-99, from
+    data/answers/amounts.yml `percent`; the last one named (a correction comes last), None when it names none."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        found = [m for p in _amount_cues().get(lang, {}).get("percent", []) for m in p.finditer(said)]
+        shares = [int(m.group(1)) for m in sorted(found, key=lambda m: m.start()) if 0 < int(m.group(1)) < 100]
+        if shares:
+            return shares[-1]
+    return None
 
 
 # A dash or a slash alone between two sums joins them as alternatives in every language ("20-30 €", "20/30 zł").
