@@ -13,7 +13,7 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.policy.remedies import options_for
-from bot.understanding.answers import part_named, percent_asked, read_as, said_kept, wishes_in, yes_no
+from bot.understanding.answers import part_named, percent_asked, read_as, said_fine, said_kept, wishes_in, yes_no
 from tests.test_flow import POLICY, REMEDIES, Ent, Msg, facts, state, turn
 
 
@@ -232,3 +232,34 @@ def test_a_share_of_the_price_asked_for_is_sized_like_a_sum(language: str, text:
         assert offer["amount"] == "18.00" and plan.slots["why_not"]["kind"] == "cap"
     else:
         assert offer["amount"] == "12.00" and plan.slots["why_not"]["kind"] == "asked"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "ya tengo otro soporte de la tienda, quiero el reembolso"),
+        ("it", "ho gia comprato un altro supporto, rimborsatemi"),
+        ("fr", "j'ai rachete un autre support ailleurs, remboursez-moi"),
+    ],
+)
+def test_a_word_for_a_whole_product_is_no_part(language: str, text: str) -> None:
+    """ "Soporte", "supporto", "support" name a mount, a stand or a holder: "I already bought another mount" read as a
+    wish for a part of a lost parcel, and the bot offered to send the part before the refund."""
+    assert part_named(text, language) is None
+    assert wishes_in(text, language)[0] == ["refund"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "item", "fine"),
+    [
+        ("en", "the candles that came in the same parcel are all fine", "candles", True),
+        ("fr", "les verres qui etaient avec le plateau sont impeccables", "verres", True),
+        ("it", "le tazze che erano nella scatola sono integre", "tazze", True),
+        # a relative clause that says nothing is fine, or a fault, leaves the item the one at fault
+        ("en", "the kettle that I ordered last month is leaking", "kettle", False),
+    ],
+)
+def test_an_item_said_fine_after_a_relative_clause(language: str, text: str, item: str, fine: bool) -> None:
+    """ "The hooks that were in the same box are perfect": the fine word stood past the four words read after the
+    item, and the hooks were taken for the cracked one."""
+    assert said_fine(text, text.index(item) + len(item)) is fine

@@ -351,6 +351,12 @@ def _fine(path: Path = ANSWERS / "fine.yml") -> tuple[re.Pattern[str], re.Patter
 
 
 _FINE_WINDOW = 4  # words after the item: "the boots themselves are fine", "die Tassen sind alle ok"
+_RELATIVE_WINDOW = 9  # after a relative word: "the hooks that were in the same box are perfect"
+
+
+@lru_cache(maxsize=1)
+def _relatives(path: Path = ANSWERS / "fine.yml") -> frozenset[str]:
+    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8")).get("relatives", []))
 
 
 def said_fine(text: str, end: int) -> bool:
@@ -360,7 +366,8 @@ def said_fine(text: str, end: int) -> bool:
     after = normalise(text[end : end + 120])
     fine, clause_end = _fine()
     clause = clause_end.split(after, maxsplit=1)[0]
-    words = clause.split()[:_FINE_WINDOW]
+    words = clause.split()
+    words = words[: _RELATIVE_WINDOW if words and words[0] in _relatives() else _FINE_WINDOW]
     window = " ".join(words)
     m = fine.search(window)
     if m is None:
