@@ -93,7 +93,7 @@ def quote_language_note(services: Services, language: str, quoted: object, seed:
     document in the buyer's, so the quote is the shop's own text, and the buyer should know why."""
     if not quoted or quoted == language or not services.catalog.has("quote_in_other_language"):
         return ""
-    said = language if language in services.catalog.languages else FALLBACK_LANGUAGE
+    said = services.catalog.spoken(language)
     try:
         name = Locale.parse(said).languages.get(str(quoted)) or str(quoted)
     except (ValueError, UnknownLocaleError):

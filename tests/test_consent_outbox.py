@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,9 +12,11 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from bot.app.runtime import Runtime
+from bot.outbox import outbox
 from bot.platform.clock import VirtualClock
 from bot.platform.config import ChannelSettings, Settings
 from bot.policy.channels import load_channels_policy, normalise
@@ -530,3 +533,34 @@ async def test_stop_on_a_shared_number_stops_every_shop_and_survives_new_buyer_r
     await sms_in(client, tw, "START")
     await rt.worker.run_due()
     assert len(tw.sent) == before + 1, "the resubscription is confirmed, once"
+
+
+async def test_a_send_the_database_was_too_busy_to_record_goes_out_once(
+    client: httpx.AsyncClient, rt: Runtime, fakes: tuple[FakeTelegram, FakeTwilio], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider took the SMS, then the database refused the write that records it (SQLite's write gate timed
+    out under overload). The job must not fail there: its retry would send the buyer the same SMS again."""
+    _, tw = fakes
+    case_id = await open_case(client, rt, "busy-1", consent={"sms": True, "webchat": True})
+    before = len(tw.sent)
+    monkeypatch.setattr(outbox, "RECORD_SENT_PAUSES", (0.01, 0.01, 0.01))
+    refused: list[str] = []
+
+    def busy(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE messages SET status") and len(refused) < 2:
+            refused.append(statement)
+            raise OperationalError(statement, parameters, sqlite3.OperationalError("database is busy"))
+
+    event.listen(rt.engine.sync_engine, "before_cursor_execute", busy)
+    try:
+        await rt.conversation.staff_message(case_id, "Your refund is on its way.", "Maja")
+        await rt.worker.run_due()
+        rt.clock.advance(timedelta(hours=1))  # past any retry's backoff
+        await rt.worker.run_due()
+    finally:
+        event.remove(rt.engine.sync_engine, "before_cursor_execute", busy)
+    assert len(refused) == 2, "the database never refused: this test no longer tests anything"
+    assert [m["Body"] for m in tw.sent[before:]] == [tw.sent[-1]["Body"]] and "refund" in tw.sent[-1]["Body"]
+    async with rt.sessions() as session:
+        message = (await session.execute(select(Message).order_by(Message.id.desc()).limit(1))).scalar_one()
+    assert message.status == "sent" and message.meta["sent_via"] == "sms"

@@ -147,6 +147,30 @@ def test_a_range_of_two_sums_asks_for_the_lower(nlu: NLU, language: str) -> None
     assert asked(nlu, RANGES[language], language) == Decimal("20.00")
 
 
+# The second sum bare, its currency understood from the first ("€20 or 30?").
+CURRENCY_ONCE = {
+    "en": "would you do €20 or 30?",
+    "de": "vielleicht 20 € oder 30, wie Sie meinen",
+    "pl": "moze zwrot 20 euro albo 30?",
+    "fr": "un geste de 20 € ou 30 ?",
+    "it": "mi ridate 20 € o 30!",
+}
+
+
+@pytest.mark.parametrize("language", sorted(CURRENCY_ONCE))
+def test_a_second_sum_without_its_currency_is_the_other_alternative(nlu: NLU, language: str) -> None:
+    text = CURRENCY_ONCE[language]
+    entities = nlu.entities(text, language)[0]
+    assert haggle.sums_asked(entities, "EUR", text, language) == (Decimal("20.00"), Decimal("30.00"))
+    assert asked(nlu, text, language) == Decimal("20.00")
+
+
+def test_a_bare_number_after_a_sum_that_counts_something_else_is_no_sum(nlu: NLU) -> None:
+    """Days, a percent or a word after the number name no second sum: the one sum stays the ask."""
+    for text in ("give me 30 EUR or 14 days to return it", "30 EUR or 10% off", "30 EUR or 2 of them"):
+        assert haggle.sums_asked(nlu.entities(text, "en")[0], "EUR", text, "en") == (Decimal("30.00"),), text
+
+
 def test_sums_not_offered_as_alternatives_are_read_as_before(nlu: NLU) -> None:
     """A sum and another joined by no "or" word stay two sums: the ask is read from their clauses."""
     assert asked(nlu, "I paid 45 EUR and I want 20 EUR back", "en") == Decimal("20.00")

@@ -425,6 +425,11 @@ def test_unknown_language_falls_back_to_english_and_regional_codes_resolve(catal
     assert catalog.render("clarify", "xx", SAMPLE, seed=1) == en
     assert catalog.render("clarify", "", SAMPLE, seed=1) == en
     assert catalog.render("clarify", "pl-PL", SAMPLE, seed=1) == catalog.render("clarify", "pl", SAMPLE, seed=1)
+    # One answer to "which file speaks for this language?", for rendering and for the notes that name a language.
+    spoken = {"pl-PL": "pl", "SV_se": "sv", "en-GB": "en", "eng": "en", "xx": "en", "": "en", None: "en"}
+    assert {code: catalog.spoken(code) for code in spoken} == spoken
+    speaks = {"pl-PL": True, "en-GB": True, "EN": True, "eng": False, "xx": False, "": False, None: False}
+    assert {code: catalog.speaks(code) for code in speaks} == speaks
 
 
 def test_sub_keys_dotted_keys_and_unknown_keys(catalog: MessageCatalog) -> None:

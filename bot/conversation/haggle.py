@@ -21,6 +21,9 @@ ADJUSTABLE = frozenset({"refund_partial", "coupon"})
 
 # A bare number right before a sum, with the words between them ("20 or 30 EUR": the 20 has no currency of its own).
 _BARE_BEFORE = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(\D{1,24})$")
+# "€20 or 30?": the second sum bare after the first, its currency understood. Only where the message or its
+# sentence ends after it: "€20 or 30 days" or "20 EUR or 30%" name no second sum.
+_BARE_AFTER = re.compile(r"^(\D{1,24}?)(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(?=\s*(?:[.!?;,)]|$))")
 
 
 def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
@@ -64,6 +67,13 @@ def sums_asked(entities: list[Any], currency: str, text: str = "", language: str
                 groups.append(((other, value), since + bare.start(), end))
                 continue
         groups.append(((value,), start, end))
+    for i, (values, first, end) in enumerate(groups):
+        until = groups[i + 1][1] if i + 1 < len(groups) else len(text)
+        bare = _BARE_AFTER.match(text[end:until]) if len(values) == 1 else None
+        if bare and sums_joined(bare.group(1), language):
+            other = Decimal(bare.group(2).replace(",", ".")).quantize(Decimal("0.01"))
+            if other > 0:
+                groups[i] = ((*values, other), first, end + bare.end())
     read: list[tuple[tuple[Decimal, ...], str | None, bool]] = []  # (sums, role, turned down)
     for i, (values, start, end) in enumerate(groups):
         since = groups[i - 1][2] if i else 0

@@ -5,7 +5,8 @@
 
 `deliver` is keyed by message id, so no reply is queued twice. (A kill in the instant between a provider
 accepting a send and our recording it can repeat that one send: at-least-once is the best any provider API
-allows.)
+allows.) A database too busy to record a send that went out is asked again, a few times, by `_record_sent`: the
+job failing there would be retried and would send the message a second time.
 
 Deliver jobs carry no case_id on purpose: closing a case cancels its pending timers, but a reply already
 written must still go out (or be suppressed by the opt-out check here, which is the one rule that wins).
@@ -13,12 +14,14 @@ written must still go out (or be suppressed by the opt-out check here, which is 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox import contacts
@@ -210,7 +213,7 @@ async def deliver(ctx: JobContext, job: Job) -> None:
             continue
         channel = "sms" if step == "webchat_link" else step
         address = str(reach.address(channel))
-        return await _finish(ctx, message, "sent", step, ids, wrote_to=(channel, address, adapter.identity))
+        return await _record_sent(ctx, message, step, ids, (channel, address, adapter.identity))
     await _finish(ctx, message, "undeliverable", None, [], error="every channel in the shop's order failed")
 
 
@@ -298,6 +301,28 @@ async def _finish(
                     for pid in ids
                 ],
             )
+
+
+# Pauses before asking a busy database again to record a send that went out (SQLite under overload: the write gate
+# timed out). Seen on the scale bench: a job that failed here was retried, and the buyer got the SMS twice.
+RECORD_SENT_PAUSES = (0.5, 2.0, 8.0)
+
+
+async def _record_sent(
+    ctx: JobContext, message: Message, via: str, ids: list[str], wrote_to: tuple[str, str, str]
+) -> None:
+    """Record a send the provider accepted. Failing now would fail the job, whose retry sends again, so a busy or
+    briefly unreachable database is asked again after a pause; only when it stays away does the job fail (and
+    the one send may then repeat: at-least-once, as for a kill at this instant)."""
+    for pause in (*RECORD_SENT_PAUSES, None):
+        try:
+            return await _finish(ctx, message, "sent", via, ids, wrote_to=wrote_to)
+        except OperationalError as exc:
+            if pause is None:
+                log.error("message %s went out via %s but could not be recorded: %s", message.id, via, exc)
+                raise
+            log.warning("message %s sent via %s; recording failed (%s), again in %ss", message.id, via, exc, pause)
+            await asyncio.sleep(pause)
 
 
 async def _mark_unreachable(ctx: JobContext, buyer_id: int, channel: str, exc: SendError) -> None:

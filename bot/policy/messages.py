@@ -829,19 +829,25 @@ class MessageCatalog:
         self._langs = dict(languages)
         self.languages: list[str] = sorted(self._langs)
 
+    def _own(self, language: str | None) -> str | None:
+        """The catalogue language written for `language`: its own file, else its base language's
+        ("pl-PL", "PL", "sv_SE" -> pl, sv); None when the catalogue has neither."""
+        if language in self._langs:
+            return language
+        base = (language or "").replace("_", "-").split("-", 1)[0].lower()
+        return base if base in self._langs else None
+
+    def spoken(self, language: str | None) -> str:
+        """The catalogue language messages for `language` come in: its own, else the fallback language."""
+        return self._own(language) or FALLBACK_LANGUAGE
+
     def _lang(self, language: str | None) -> _Language:
-        lang = self._langs.get(language or "")
-        if lang is None and language:
-            # "pl-PL", "PL", "sv_SE" -> the base language; anything unknown -> English.
-            lang = self._langs.get(language.replace("_", "-").split("-", 1)[0].lower())
-        return lang or self._langs[FALLBACK_LANGUAGE]
+        return self._langs[self.spoken(language)]
 
     def speaks(self, language: str | None) -> bool:
         """Whether a message file of this language (or of its base language: "pl-PL" -> pl) is in the catalogue;
         otherwise messages come in the fallback language."""
-        if not language:
-            return False
-        return language in self._langs or language.replace("_", "-").split("-", 1)[0].lower() in self._langs
+        return self._own(language) is not None
 
     def has(self, key: str, sub: str | None = None) -> bool:
         return (key, sub) in self._langs[FALLBACK_LANGUAGE].templates

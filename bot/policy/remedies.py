@@ -414,6 +414,12 @@ def _holds(actual: Any, op: str, expected: Any) -> bool:
     return bool(_COMPARE[op](actual, expected))
 
 
+def _rate(policy: RemedyPolicy, facts: CaseFacts) -> Decimal | None:
+    """How many of the order's currency one unit of the policy's currency is worth: 1 in the same currency, the
+    policy's `rates` entry otherwise, None when it has none (then no amount of the policy applies to the order)."""
+    return Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+
+
 def _matches(rule: Rule, facts: CaseFacts, rate: Decimal | None) -> bool:
     for fact, op, expected in _conditions(rule.when):
         if FACTS[fact][0] == "money":
@@ -551,7 +557,7 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
     One option per remedy type: where several rules allow the same type, the most generous wins (the
     policy allows it), then the better rank. Options serving the buyer's wanted outcome come first.
     """
-    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    rate = _rate(policy, facts)
     best: dict[str, RemedyOption] = {}
     for rule in policy.rules:
         if not _matches(rule, facts, rate):
@@ -584,7 +590,7 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
 def add_on_for(policy: RemedyPolicy, facts: CaseFacts, main: str, wish: str) -> RemedyOption | None:
     """The remedy the policy lets the bot add to `main` for the buyer's extra wish (a coupon on top of a
     replacement), sized for this case; None when no combination allows it (the buyer is then told why). Pure."""
-    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    rate = _rate(policy, facts)
     found: list[RemedyOption] = []
     for combination in policy.combine:
         if main not in combination.to or wish not in policy.remedies.kind(combination.add).serves:
@@ -607,7 +613,7 @@ def within_authority(policy: RemedyPolicy, facts: CaseFacts, option: RemedyOptio
     if option.type not in PERCENT_REMEDIES or not option.needs_approval or not option.amount:
         return None
     rule = next((rule for rule in policy.rules if rule.id == option.rule_id), None)
-    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    rate = _rate(policy, facts)
     if rule is None or rate is None:
         return None
     threshold = rule.requires_approval_above
@@ -654,7 +660,7 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
     if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
         return None
     candidates = [rule for rule in policy.rules if meets(policy, rule.remedy, wish)]
-    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    rate = _rate(policy, facts)
     for rule in candidates:
         failing = [
             (fact, op, expected)
@@ -685,7 +691,7 @@ def unpriced(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> str | None:
     when an allowed remedy meets the wish, or no rule for it fits this case. Pure."""
     if any(meets(policy, o.type, wish) for o in options_for(policy, facts)):
         return None
-    rate = Decimal(1) if facts.currency == policy.currency else policy.rates.get(facts.currency)
+    rate = _rate(policy, facts)
     for rule in policy.rules:
         if rule.remedy not in MONEY_REMEDIES or not meets(policy, rule.remedy, wish):
             continue

@@ -294,6 +294,7 @@ def part_named(text: str, language: str | None) -> str | None:
         # is about the seal.
         found = sorted((m.start(), -m.end()) for pattern in _parts().get(lang, []) for m in pattern.finditer(said))
         for start, minus_end in found:
+            start = _with_count(said, start, lang)
             named = text[index[start] : index[-minus_end - 1] + 1]
             if not negated(text, index[start]):
                 return named
@@ -307,11 +308,29 @@ def part_named(text: str, language: str | None) -> str | None:
             if m:
                 word = re.search(r"\w+$", said[m.start() : m.end()])
                 if word:
-                    start = m.start() + word.start()
+                    start = _with_count(said, m.start() + word.start(), lang)
                     return text[index[start] : index[m.end() - 1] + 1]
     # A part named only after a negation, with no other part beside it, is one that is not there: "нет
     # колышков", "keine Heringe dabei", "no pegs in the bag" (issue 19). A correction names the right part too.
     return missing
+
+
+_COUNT_WINDOW = re.compile(r"(?:\S+\s+){1,3}$")
+_COUNT_TO_NOUN = re.compile(r"\s+(?:\w+\s+){0,2}")
+
+
+def _with_count(said: str, start: int, language: str) -> int:
+    """Where a part's name begins with the count said just before it (data/answers/counts.yml): at most two words
+    before the noun ("два бокала", "dwie zapasowe nogi", "the two missing lids"), else at the noun. With its count
+    the name reads right in the bot's sentence ("нужную деталь: два бокала"; the noun alone is in the case the
+    numeral gave it, "бокала") and says how many are sent."""
+    near = _COUNT_WINDOW.search(said, 0, start)
+    if near is None:
+        return start
+    counts = [m for p in _word_patterns("counts.yml").get(language, []) for m in p.finditer(said, near.start(), start)]
+    # Only words, no punctuation, between the count and the noun: "I ordered 2, send the lid" names one lid.
+    joined = [m.start() for m in counts if _COUNT_TO_NOUN.fullmatch(said, m.end(), start)]
+    return min(joined, default=start)
 
 
 @lru_cache(maxsize=1)

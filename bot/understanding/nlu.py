@@ -864,6 +864,11 @@ class NLU:
             best, confidence = _lang_code(values[0].language), float(values[0].value)
         if fallback_language is None or best == fallback_language:
             return best, confidence
+        if {best, fallback_language} == set(LATIN_TYPED) and text.isascii():
+            # Russian and Ukrainian typed in Latin letters have lost the letters that tell them apart (ы э / і ї є),
+            # and the folded-text model's guess between them is no evidence: "vy lichno ne vinovaty, no ja hochu
+            # den'gi nazad" moved a Russian case to Ukrainian at 0.94. Only the marker words above switch them.
+            return fallback_language, 0.0
         long_enough = words >= _SWITCH_MIN_WORDS or letters >= _SWITCH_MIN_LETTERS
         needed = _SHORT_SWITCH_CONFIDENCE if words < _SHORT_REPLY_WORDS else _SWITCH_CONFIDENCE
         if words < _SHORT_REPLY_WORDS and known_share(text, fallback_language) >= known_share(text, best):
