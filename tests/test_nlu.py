@@ -324,6 +324,15 @@ def test_items_match_the_order_fuzzily(nlu: NLU) -> None:
         ("taczka sie przewraca", ["Garden wheelbarrow 100 l", "Door mat"], ["Garden wheelbarrow 100 l"]),
         ("один бокал с трещиной", ["Wine glasses, set of 6", "Glass kettle"], ["Wine glasses, set of 6"]),
         ("kieliszek byl wyszczerbiony", ["Wine glasses, set of 6", "Door mat"], ["Wine glasses, set of 6"]),
+        # Kinds added for held-out personas round 7 (written apart from them). "czajnik" / "чайник" are the trained
+        # lookup's kettle words: they name the order's teapot when it holds no kettle, and the kettle when it does.
+        ("czajniczek ma odprysk na dziobku", ["Cast iron teapot 0.8 l", "Door mat"], ["Cast iron teapot 0.8 l"]),
+        ("чайник подтекает у носика", ["Cast iron teapot 0.8 l", "Door mat"], ["Cast iron teapot 0.8 l"]),
+        ("czajnik cieknie", ["Glass electric kettle 1.7 l", "Cast iron teapot 0.8 l"], ["Glass electric kettle 1.7 l"]),
+        ("altánek má prasklou tyč", ["Garden gazebo 3x3 m", "Door mat"], ["Garden gazebo 3x3 m"]),
+        ("беседка шатается на ветру", ["Garden gazebo 3x3 m", "Door mat"], ["Garden gazebo 3x3 m"]),
+        ("тортовница пришла с трещиной", ["Glass cake stand with dome", "Door mat"], ["Glass cake stand with dome"]),
+        ("patera jest wyszczerbiona", ["Glass cake stand with dome", "Door mat"], ["Glass cake stand with dome"]),
         # A kind the order does not hold names nothing ("podstawka pod garnek" is a part of the stove) ...
         ("nie ma podstawki pod garnek", ["Gas camping stove"], []),
         # ... and a phrase counts only as whole words of the catalogue name: "Portable" holds no "table".
@@ -646,6 +655,11 @@ def test_a_failure_after_some_time_reads_as_a_defect(nlu: NLU, text: str, langua
         ("трекинг стоит с прошлой среды", "ru"),
         ("paczka utknęła i nikt nie wie gdzie", "pl"),
         ("balík uvízl někde u dopravce", "cs"),
+        # Round 7: tracking that no longer updates is the same stalled parcel.
+        ("Трекінг не оновлюється з понеділка", "uk"),
+        ("trek ne obnovlyaetsya uzhe nedelyu", "ru"),
+        ("śledzenie się nie aktualizuje od piątku", "pl"),
+        ("the tracking hasn't updated since Monday", "en"),
     ],
 )
 def test_tracking_that_stands_still_is_a_lost_parcel(nlu: NLU, text: str, language: str) -> None:
