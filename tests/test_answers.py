@@ -814,6 +814,11 @@ def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: 
         ("cs", "poslete to prosim znovu", "replacement"),
         ("sq", "dergojeni porosine perseri", "replacement"),
         ("en", "just ship it again please", "replacement"),
+        # round 7: "let them send it again", the verb's third person plural
+        ("pl", "niech wyślą zamówienie ponownie", "replacement"),
+        ("ru", "пусть отправят заказ заново", "replacement"),
+        ("uk", "nekhai nadishlyut zamovlennya znovu", "replacement"),
+        ("cs", "at to poslou jeste jednou", "replacement"),
         # money back with the imperfective verb or the money first, and "take it away"
         ("uk", "povertaite meni groshi", "refund"),
         ("ru", "деньги верните и всё", "refund"),

@@ -92,3 +92,30 @@ def test_a_remedy_that_does_not_interest_the_buyer_is_not_accepted(language: str
     wish = "request_refund" if language == "pl" else "request_discount"
     plan = turn(s, intent=wish, confidence=0.45, text=text, language=language)
     assert "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "Я питала в чаті, коли буде знижка на тарілки. Мені відповіли, що я заважаю, і вийшли з чату."),
+        (
+            "pl",
+            "Zapytalam na czacie czy lampka ma gwarancje. Konsultant odpisal ze mam sobie poczytac i sie rozlaczyl.",
+        ),
+    ],
+)
+def test_a_question_asked_elsewhere_and_told_as_the_problem_is_no_question(language: str, text: str) -> None:
+    """An unsure policy reading with no question mark, of a message that tells what happened ("I asked your chat
+    whether ..., and was told ..."), is the story told: the bot quoted the import-duty passage at it instead."""
+    first, second = text.split(". ", 1)
+    parts = (
+        Sentence(first + ".", 0, len(first) + 1, "ask_policy", 0.3),
+        Sentence(second, len(first) + 2, len(text), "describe_problem", 0.5),
+    )
+    s = state(Stage.CONTACTED, language=language, what="the chat was rude", item="tray")
+    plan = turn(s, intent="ask_policy", confidence=0.29, text=text, language=language, sentences=parts)
+    assert "action_answer_question" not in plan.actions
+    # With a question mark it is still a question to answer.
+    asked = text.replace(". ", "? ", 1)
+    plan = turn(s, intent="ask_policy", confidence=0.29, text=asked, language=language, sentences=parts)
+    assert "action_answer_question" in plan.actions

@@ -664,3 +664,21 @@ def test_a_failure_after_some_time_reads_as_a_defect(nlu: NLU, text: str, langua
 )
 def test_tracking_that_stands_still_is_a_lost_parcel(nlu: NLU, text: str, language: str) -> None:
     assert "lost_in_transit" in nlu.problems(text, language)
+
+
+# Round 7 (written apart from the held-out set): a double charge said with "2x" or another person of the verb, and
+# rudeness said with the verb's singular ("нахамив", "нагрубила"); the first was read as a hidden cost, the second as
+# nothing, and the first message spoke of "something wrong with your order".
+@pytest.mark.parametrize(
+    ("text", "language", "problem"),
+    [
+        ("ściągnęliście 2x tę samą kwotę", "pl", "charged_twice"),
+        ("за одне замовлення списали 2 рази", "uk", "charged_twice"),
+        ("strhli 2x stejnou castku", "cs", "charged_twice"),
+        ("консультант мне нахамил по телефону", "ru", "support_rude"),
+        ("менеджерка нагрубила мені в чаті", "uk", "support_rude"),
+        ("pani na infolinii byla bardzo nieuprzejma", "pl", "support_rude"),
+    ],
+)
+def test_more_ways_to_say_a_double_charge_and_rudeness(nlu: NLU, text: str, language: str, problem: str) -> None:
+    assert problem in nlu.problems(text, language)

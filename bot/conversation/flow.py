@@ -335,6 +335,13 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
             if rest.reason != "not_understood":
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"question+{rest.reason}")
+        if (s.stage in CALMING or s.stage == Stage.OPENED) and not (unsure or asks(m, p)) and tells_story(m):
+            # An unsure policy reading with no question mark, of a message that tells what happened, is the story
+            # told: "I wrote to your chat to ask whether the tray may go in the dishwasher, and was called
+            # hysterical" reports a question asked elsewhere; the bot quoted the import-duty passage (round 7).
+            rest = calm_then_gather(s, m, p, remedies, slots)
+            if rest.reason != "not_understood":
+                return rest
         return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
     if (
         s.stage == Stage.GATHERING
@@ -769,6 +776,14 @@ def tells_problem(m: Parsed) -> bool:
         x.intent == "describe_problem" and "?" not in x.text and _words(x.text) >= 3
         for x in sentences(m)
     )
+
+
+def tells_story(m: Parsed) -> bool:
+    """Does a message with no question mark tell what happened: a problem (tells_problem), or a sentence of its own
+    that vents about it ("they told me I was hysterical")? Said to the first contact, it is the buyer's account."""
+    if "?" in m.text:
+        return False
+    return tells_problem(m) or any(x.intent == "vent" and _words(x.text) >= 3 for x in sentences(m))
 
 
 def _words(text: str) -> int:
