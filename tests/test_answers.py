@@ -796,6 +796,13 @@ def test_a_shelf_alone_is_the_part_wish(language: str, text: str) -> None:
         ("ru", "kupon mne ni k chemu, vernite dengi", ["refund"], ["discount"]),
         ("uk", "повернення грошей мене не цікавить, надішліть новий", ["replacement"], ["refund"]),
         ("en", "a voucher is no use to me, I want my money back", ["refund"], ["discount"]),
+        # "I thought at first ..." with the verb first, in Albanian as in the other order
+        (
+            "sq",
+            "mendova ne fillim per nje kthim te parave, por me mire ma dergoni perseri",
+            ["replacement"],
+            ["refund"],
+        ),
     ],
 )
 def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: list[str], declined: list[str]) -> None:
@@ -819,6 +826,8 @@ def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: 
         ("ru", "пусть отправят заказ заново", "replacement"),
         ("uk", "nekhai nadishlyut zamovlennya znovu", "replacement"),
         ("cs", "at to poslou jeste jednou", "replacement"),
+        # round 7: Albanian "the money of the shipping" is the shipping cost
+        ("sq", "kthejeni vetem paraten e postes", "shipping"),
         # money back with the imperfective verb or the money first, and "take it away"
         ("uk", "povertaite meni groshi", "refund"),
         ("ru", "деньги верните и всё", "refund"),
