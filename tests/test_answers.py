@@ -615,6 +615,10 @@ def test_what_next_is_recognised(language: str, text: str, expected: bool) -> No
         ("pl", "ok, dobrze wiedzieć, dzięki", True),
         ("uk", "ага, буду знати", True),
         ("de", "ach so, gut zu wissen", True),
+        # ... and so does "thanks for the explanation / the info"; with a yes beside it, it is a yes
+        ("pl", "aha, dziękuję za informację", True),
+        ("ru", "ок, спасибо за объяснение", True),
+        ("en", "ok, thanks for the info, yes please go ahead", False),
         ("cs", "jasně", False),  # a yes, read by yes_no
         ("en", "yes, I understand", False),  # the yes is said
         ("en", "I understand but I want a refund", False),

@@ -64,6 +64,9 @@ def test_a_question_about_what_to_do_leaves_the_offer_open(language: str, text: 
         ("pl", "aha, dobrze wiedziec"),
         ("ru", "ок, буду знать"),
         ("en", "ok, good to know"),
+        # "thanks for the explanation" thanks for the answer, as "good to know" acknowledges it
+        ("pl", "ok, dziekuje za informacje"),
+        ("en", "ok, thanks for explaining"),
     ],
 )
 def test_good_to_know_after_an_answer_asks_the_offer_again(language: str, text: str) -> None:
