@@ -610,6 +610,15 @@ def test_what_next_is_recognised(language: str, text: str, expected: bool) -> No
         ("sv", "okej, jag förstår", True),
         ("es", "vale, entiendo", True),
         ("sq", "ok, e kuptoj", True),
+        # round 7: "good to know" acknowledges an answer as "I see" does
+        ("cs", "aha, dobré vědět", True),
+        ("pl", "ok, dobrze wiedzieć, dzięki", True),
+        ("uk", "ага, буду знати", True),
+        ("de", "ach so, gut zu wissen", True),
+        # ... and so does "thanks for the explanation / the info"; with a yes beside it, it is a yes
+        ("pl", "aha, dziękuję za informację", True),
+        ("ru", "ок, спасибо за объяснение", True),
+        ("en", "ok, thanks for the info, yes please go ahead", False),
         ("cs", "jasně", False),  # a yes, read by yes_no
         ("en", "yes, I understand", False),  # the yes is said
         ("en", "I understand but I want a refund", False),
@@ -785,6 +794,19 @@ def test_a_shelf_alone_is_the_part_wish(language: str, text: str) -> None:
         ("it", "preferisco una lampada nuova ai soldi", ["replacement"], ["refund"]),
         ("it", "preferirei la sostituzione al rimborso", ["replacement"], ["refund"]),
         ("it", "rinuncio ai soldi, basta la sostituzione", ["replacement"], ["refund"]),
+        # round 7: "... does not interest me / is no use to me" after the wish turns it down
+        ("pl", "kupon mnie nie interesuje, wolę zwrot pieniędzy", ["refund"], ["discount"]),
+        ("cs", "sleva me nezajima, vratte penize", ["refund"], ["discount"]),
+        ("ru", "kupon mne ni k chemu, vernite dengi", ["refund"], ["discount"]),
+        ("uk", "повернення грошей мене не цікавить, надішліть новий", ["replacement"], ["refund"]),
+        ("en", "a voucher is no use to me, I want my money back", ["refund"], ["discount"]),
+        # "I thought at first ..." with the verb first, in Albanian as in the other order
+        (
+            "sq",
+            "mendova ne fillim per nje kthim te parave, por me mire ma dergoni perseri",
+            ["replacement"],
+            ["refund"],
+        ),
     ],
 )
 def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: list[str], declined: list[str]) -> None:
@@ -803,6 +825,13 @@ def test_a_wish_turned_down_after_it_is_named(language: str, text: str, wanted: 
         ("cs", "poslete to prosim znovu", "replacement"),
         ("sq", "dergojeni porosine perseri", "replacement"),
         ("en", "just ship it again please", "replacement"),
+        # round 7: "let them send it again", the verb's third person plural
+        ("pl", "niech wyślą zamówienie ponownie", "replacement"),
+        ("ru", "пусть отправят заказ заново", "replacement"),
+        ("uk", "nekhai nadishlyut zamovlennya znovu", "replacement"),
+        ("cs", "at to poslou jeste jednou", "replacement"),
+        # round 7: Albanian "the money of the shipping" is the shipping cost
+        ("sq", "kthejeni vetem paraten e postes", "shipping"),
         # money back with the imperfective verb or the money first, and "take it away"
         ("uk", "povertaite meni groshi", "refund"),
         ("ru", "деньги верните и всё", "refund"),

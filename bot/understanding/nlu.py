@@ -961,7 +961,11 @@ class NLU:
         if "item" in self._lookups:
             for value, start, end in self._lookups["item"].find(folded):
                 phrases = [_folded(p) for p in self._item_values.get(value, [value])]
-                owner = next((name for name, _ in item_words if any(p in _folded(name) for p in phrases)), value)
+                owner = next((name for name, _ in item_words if any(p in _folded(name) for p in phrases)), None)
+                # The trained lookup's word may be another product's too: Polish "czajnik", Russian "чайник" name the
+                # kettle and the teapot alike, and a teapot's buyer was asked "which item?" until handed over
+                # (held-out personas, round 7). Where the order holds no kettle, the kind that shares the word does.
+                owner = owner or self._held_kind_owner(folded[start:end], "", item_words) or value
                 if owner not in matched:
                     matched.add(owner)
                     found.append(Entity("item", owner, *span(start, end)))
@@ -973,20 +977,23 @@ class NLU:
                 # A word two kinds share names whichever of them the order holds: Polish "suszarka" is a hair dryer
                 # or a clothes-drying rack, and the rack's buyer was asked "which item?" until handed over
                 # (held-out personas, round 6).
-                said = folded[start:end]
-                owner = next(
-                    (
-                        name
-                        for other in self._shared_kinds(said, kind)
-                        for name, _ in item_words
-                        if _names_kind(_folded(name), other, self._kind_values)
-                    ),
-                    None,
-                )
+                owner = self._held_kind_owner(folded[start:end], kind, item_words)
             if owner is not None and owner not in matched:
                 matched.add(owner)
                 found.append(Entity("item", owner, *span(start, end)))
         return found
+
+    def _held_kind_owner(self, said: str, kind: str, item_words: list[tuple[str, list[str]]]) -> str | None:
+        """The order's item of another kind than `kind` that also has the word `said`, if the order holds one."""
+        return next(
+            (
+                name
+                for other in self._shared_kinds(said, kind)
+                for name, _ in item_words
+                if _names_kind(_folded(name), other, self._kind_values)
+            ),
+            None,
+        )
 
     def _shared_kinds(self, said: str, kind: str) -> list[str]:
         """The other kinds with a phrase that matches `said` as the lookup does (5+ letters: 3 more of inflection)."""
