@@ -481,7 +481,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # "20 or 30 EUR?": the lower is the ask, and the offer says its amount plainly (why_not `either`), never
         # the larger taken in silence (issue 19). Read from this turn's slots only: said once, with this offer.
         slots["amount_either"] = [str(v) for v in sums] if len(sums) > 1 else None
-        at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
+        at_stake = value_at_stake(s)
         part_of_it = at_stake is not None and asked < at_stake
         if slots.get("wants") == "refund" and part_of_it:
             # "Give me the 8 EUR back" of a 45 EUR order is part of the price: money off, never the whole refund.
@@ -1336,10 +1336,16 @@ def share_asked(s: State, m: Parsed) -> Decimal | None:
     to be sized like a named sum (haggle.sized): above the rule's cap the cap is offered and the buyer told it is
     the most. Read as no sum, "40%?" was met with 30% and not a word on why (held-out round 7, de and es)."""
     share = percent_asked(m.text, s.get("language") or m.language)
-    at_stake = s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
-    if share is None or not at_stake:
+    at_stake = value_at_stake(s) if share is not None else None
+    if not at_stake:
         return None
     return (Decimal(at_stake) * share / 100).quantize(Decimal("0.01"))
+
+
+def value_at_stake(s: State) -> Decimal | None:
+    """What a sum or a share the buyer names is measured against: the named item's price, else the rule's value at
+    stake for an item (CaseFacts.at_stake), else the whole order."""
+    return s.facts.item_values.get(s.get("item") or "") or s.facts.at_stake("item") or s.facts.order_value
 
 
 def other_item(s: State, slots: dict[str, Any]) -> str | None:

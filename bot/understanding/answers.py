@@ -373,9 +373,10 @@ _FINE_WINDOW = 4  # words after the item: "the boots themselves are fine", "die 
 _RELATIVE_WINDOW = 9  # after a relative word: "the hooks that were in the same box are perfect"
 
 
-@lru_cache(maxsize=1)
-def _relatives(path: Path = ANSWERS / "fine.yml") -> frozenset[str]:
-    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8")).get("relatives", []))
+@lru_cache(maxsize=2)
+def _fine_words(key: str) -> frozenset[str]:
+    """A word list of data/answers/fine.yml, normalised: `relatives` (said_fine), `keeps` (said_kept)."""
+    return frozenset(normalise(w) for w in _read("fine.yml").get(key, []))
 
 
 def said_fine(text: str, end: int) -> bool:
@@ -386,17 +387,12 @@ def said_fine(text: str, end: int) -> bool:
     fine, clause_end = _fine()
     clause = clause_end.split(after, maxsplit=1)[0]
     words = clause.split()
-    words = words[: _RELATIVE_WINDOW if words and words[0] in _relatives() else _FINE_WINDOW]
+    words = words[: _RELATIVE_WINDOW if words and words[0] in _fine_words("relatives") else _FINE_WINDOW]
     window = " ".join(words)
     m = fine.search(window)
     if m is None:
         return False
     return not any(w in _negations() for w in _WORD.findall(window[: m.start()]))
-
-
-@lru_cache(maxsize=1)
-def _keeps(path: Path = ANSWERS / "fine.yml") -> frozenset[str]:
-    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8")).get("keeps", []))
 
 
 _KEEP_WINDOW = 3  # words before the item: "keep the hooks", "ich behalte die Haken", "me quedo con el cojin"
@@ -407,7 +403,7 @@ def said_kept(text: str, start: int) -> bool:
     table"): a word of data/answers/fine.yml `keeps` among the few words before it, in the same clause."""
     clause = re.split(r"[.,;:!?\n]", text[:start])[-1]
     before = [normalise(w) for w in _WORD.findall(clause)][-_KEEP_WINDOW:]
-    return any(w in _keeps() for w in before)
+    return any(w in _fine_words("keeps") for w in before)
 
 
 YesNo = Literal["yes", "no"]
