@@ -78,13 +78,22 @@ def test_index_metadata(tmp_path: Path, demo_copy: Path, counting: CountingEmbed
     assert report.added == len(counting.embedded) > 14
     got = kb.store._collection.get(include=["metadatas", "documents"])
     sources = set()
+    asked: dict[tuple[str, str], int] = {}
     for chunk_id, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
         assert meta["shop"] == "demo"
         assert meta["language"] == meta["source"].split("/")[0]
         assert meta["content_hash"] == sha256(text)
+        assert "<!--" not in text  # a section's questions block is never part of its text
+        if meta.get("kind") == "question":  # one of a section's own questions, named by the section
+            key = (meta["source"], meta["anchor"])
+            asked[key] = asked.get(key, 0) + 1
+            assert chunk_id == sha256(f"demo\0{meta['source']}\0{meta['content_hash']}\0{meta['anchor']}")[:40]
+            continue
         assert text.startswith(meta["heading"])
         assert chunk_id == sha256(f"demo\0{meta['source']}\0{meta['content_hash']}")[:40]
         sources.add(meta["source"])
+    # Every section of the demo shop lists four questions buyers ask (knowledge/<lang>/*.md).
+    assert len(asked) == 35 * 11 and min(asked.values()) >= 4
     assert "pl/damaged-or-wrong-items.md" in sources and "en/warranty.md" in sources
     damaged = [m for m in got["metadatas"] if m["source"] == "en/damaged-or-wrong-items.md"]
     assert "Damaged, missing or wrong items > Parcel arrived damaged" in {m["heading"] for m in damaged}
