@@ -24,6 +24,19 @@ FAILED_AFTER_USE = [
     ("es", "se rompió a las dos semanas"),
     ("it", "si è rotto dopo due settimane"),
     ("sq", "u prish pas dy javesh"),
+    # On its first use, night or trip: a product that fails in use, not a parcel damaged on the way.
+    ("en", "the zip tore on our second outing"),
+    ("en", "the handle snapped the first time we used it"),
+    ("de", "Der Griff ist beim ersten Gebrauch abgebrochen"),
+    ("fr", "la poignée a cassé dès la première utilisation"),
+    ("es", "la correa se rompió la primera vez que la usé"),
+    ("it", "la cerniera si è spezzata alla prima uscita"),
+    ("cs", "rukojeť praskla hned první den"),
+    ("pl", "rączka pękła przy pierwszym użyciu"),
+    ("ru", "ручка треснула в первый же день"),
+    ("uk", "ручка тріснула в перший же день"),
+    ("sv", "handtaget gick av forsta gangen"),
+    ("sq", "doreza u plas diten e pare"),
 ]
 
 NOT_A_FAILURE_AFTER_USE = [
@@ -32,6 +45,8 @@ NOT_A_FAILURE_AFTER_USE = [
     ("de", "das Paket kam nach zwei Wochen"),
     ("ru", "посылка пришла через три недели"),
     ("en", "it broke in transit"),
+    ("en", "the first box was fine, the second one arrived torn"),  # no use: transit
+    ("de", "beim ersten Versuch kam das Paket nicht an"),
 ]
 
 

@@ -497,12 +497,14 @@ class KnowledgeBase:
     # the wired ones back or do you collect them?" during a wrong-item offer was answered with the missing-parts
     # passage beside it (issue 18). 0.1 until sections listed their own questions, whose matches score higher and
     # spread wider ("schicke ich die falschen zurück...?" then found the refund-timing question of returns.md,
-    # "...zurückschicke?"); 0.2 puts the offer's section first for the three such questions of
-    # tests/test_knowledge_languages.py and still lets "how long is the warranty?" find the warranty. It costs one:
-    # "quanto ci vuole perche mi arrivino i soldi?" (how long until the money comes?) during a shipping-refund offer
-    # is quoted the late-delivery rule rather than when refunds arrive (right at 0.15, where the German pickup
-    # question is lost instead). A trade-off of a constant; the next step is reading what kind of question it is.
-    ABOUT_BONUS = 0.2
+    # "...zurückschicke?"); 0.25 puts the offer's section first for the three such questions of
+    # tests/test_knowledge_languages.py and for "do I need to send the broken one back?" during a damaged-parcel
+    # offer (tests/scenarios/en_waiting_for_the_replacement.yml, which 0.2 lost to "how to start a return"), and
+    # still lets "how long is the warranty?" find the warranty. It costs one: "quanto ci vuole perche mi arrivino
+    # i soldi?" (how long until the money comes?) during a shipping-refund offer is quoted the late-delivery rule
+    # rather than when refunds arrive (right at 0.15, where the German pickup question is lost instead). A
+    # trade-off of a constant; the next step is reading what kind of question it is.
+    ABOUT_BONUS = 0.25
 
     def _ranked(self, query: str, k: int, language: str | None, about: tuple[str, str] | None = None) -> list[Passage]:
         # No shop filter: each shop has its own collection (see collection_name).

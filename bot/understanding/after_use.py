@@ -27,10 +27,15 @@ def _patterns(path: Path = FILE) -> dict[str, re.Pattern[str]]:
     out = {}
     for language, kinds in data.items():
         if not isinstance(kinds, dict) or not {"failed", "after"} <= set(kinds):
-            raise ValueError(f"{path}: {language}: give `failed` and `after`, one regular expression each")
-        failed, after = normalise(kinds["failed"]), normalise(kinds["after"])
+            raise ValueError(f"{path}: {language}: give `failed` and `after`, a regular expression or a list of them")
+        failed, after = _alternatives(kinds["failed"]), _alternatives(kinds["after"])
         out[language] = re.compile(f"(?:{failed}){_GAP}(?:{after})|(?:{after}){_GAP}(?:{failed})")
     return out
+
+
+def _alternatives(value: str | list[str]) -> str:
+    """One regular expression of a file entry: itself, or its list's items as alternatives."""
+    return "|".join(f"(?:{normalise(one)})" for one in ([value] if isinstance(value, str) else value))
 
 
 def failed_after_use(text: str, language: str | None) -> bool:
