@@ -1,0 +1,32 @@
+"""Readers and flow rules added for the failures of held-out round 8 (data/eval/buyers_heldout7, west half). Every
+sentence here is written fresh for the test, none taken from data/eval/."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.opt_out import default_rules
+
+
+@pytest.mark.parametrize(
+    ("text", "stops"),
+    [
+        # a sending verb with another object asks nothing of the kind
+        ("ni borde sluta skicka trasiga varor till folk", False),
+        ("sluta skicka mig runt mellan olika avdelningar", False),
+        ("you could stop sending parcels with no padding", False),
+        ("dejad de enviar cajas medio vacias", False),
+        ("arretez d'envoyer des colis abimes", False),
+        # ...the buyer, messages or nothing after it still do
+        ("snälla sluta skicka sms till mig", True),
+        ("sluta skicka. jag är klar med er", True),
+        ("stop sending me these texts", True),
+        ("please stop sending me anything", True),
+        ("dejen de enviarme mensajes, gracias", True),
+        ("arretez de m'envoyer des messages", True),
+        # phrases without a sending verb are as before
+        ("stop writing to me", True),
+    ],
+)
+def test_a_sending_verb_stops_only_with_the_buyer_or_messages_as_its_object(text: str, stops: bool) -> None:
+    assert default_rules().has_phrase(text) is stops
