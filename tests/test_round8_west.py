@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.understanding.answers import yes_no
 from bot.understanding.opt_out import default_rules
 
 
@@ -30,3 +31,18 @@ from bot.understanding.opt_out import default_rules
 )
 def test_a_sending_verb_stops_only_with_the_buyer_or_messages_as_its_object(text: str, stops: bool) -> None:
     assert default_rules().has_phrase(text) is stops
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "tack snälla, det var det enda jag behövde"),
+        ("en", "cheers, that's everything i needed"),
+        ("de", "danke, mehr wollte ich gar nicht"),
+        ("fr", "merci, c'est tout ce que je demandais"),
+        ("es", "gracias, era lo unico que pedia"),
+        ("it", "grazie, era tutto quello che chiedevo"),
+    ],
+)
+def test_thanks_that_is_all_i_wanted_is_a_yes(language: str, text: str) -> None:
+    assert yes_no(text, language) == "yes"
