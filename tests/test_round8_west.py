@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.platform.vocab import Stage
 from bot.understanding.answers import yes_no
 from bot.understanding.opt_out import default_rules
+from tests.test_flow import state, turn
 
 
 @pytest.mark.parametrize(
@@ -46,3 +48,24 @@ def test_a_sending_verb_stops_only_with_the_buyer_or_messages_as_its_object(text
 )
 def test_thanks_that_is_all_i_wanted_is_a_yes(language: str, text: str) -> None:
     assert yes_no(text, language) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "so?"), ("de", "und??"), ("sv", "och?"), ("it", "e quindi?"), ("es", "?")]
+)
+def test_a_bare_and_after_an_answer_at_an_offer_gets_the_offer_again(language: str, text: str) -> None:
+    """ "and?" after the bot answered a question while a refund waited was a second miss and went to staff: it asks
+    for the offer again, as "what now?" does."""
+    offer = {"type": "refund_full", "amount": "42.00"}
+    s = state(
+        Stage.PROPOSING,
+        language=language,
+        proposed_remedy=offer,
+        problems=["charged_twice"],
+        wants="refund",
+        asked_question=True,
+        not_understood=1,
+    )
+    plan = turn(s, intent="out_of_scope", confidence=0.2, text=text, language=language)
+    assert plan.actions == ["action_propose_remedy"]
+    assert plan.stage == Stage.PROPOSING and "accepted_remedy" not in plan.slots

@@ -541,6 +541,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
+    if s.stage == Stage.PROPOSING and asks_what_next(m.text, s.get("language") or m.language):
+        # "and?" after a question answered while the offer waited asks for the offer again (answer_proposal): counted
+        # as a miss, it was the second in a row and went to staff before the offer could be told again (round 8).
+        understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
     if s.stage == Stage.REVISION_ASKED:
