@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import yes_no
+from bot.understanding.answers import asks_part_of_price, wishes_in, yes_no
 from bot.understanding.opt_out import default_rules
+from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
 
 
@@ -69,3 +70,62 @@ def test_a_bare_and_after_an_answer_at_an_offer_gets_the_offer_again(language: s
     plan = turn(s, intent="out_of_scope", confidence=0.2, text=text, language=language)
     assert plan.actions == ["action_propose_remedy"]
     assert plan.stage == Stage.PROPOSING and "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wishes"),
+    [
+        # "don't want" turns the voucher down, as "not" does
+        ("en", "an apology would do. i don't need a coupon", ["apology"]),
+        # part of the price back, said with "vom Geld", "sur le prix", "en lo que pague"
+        ("de", "ich behalte die Lampe, wenn ich einen Teil vom Kaufpreis erstattet bekomme", ["refund"]),
+        ("fr", "je la garde, mais un geste sur le prix serait bienvenu", ["discount"]),
+        ("es", "me lo quedo con una rebaja sobre el precio", ["discount"]),
+        # an exchange named only to be dropped ("I was thinking of ...")
+        ("fr", "je pensais a un remplacement, mais un remboursement partiel ira", ["refund"]),
+        # the goods again, said with the right colour or model
+        ("fr", "envoyez-moi la bonne couleur", ["replacement"]),
+        ("en", "please send the correct colour", ["replacement"]),
+        ("it", "vorrei il modello giusto", ["replacement"]),
+        ("sv", "skicka rätt färg istället", ["replacement"]),
+        ("es", "que me envieis la talla que pedi", ["replacement"]),
+    ],
+)
+def test_wishes_said_the_way_round_8_found_missing(language: str, text: str, wishes: list[str]) -> None:
+    assert wishes_in(text, language)[0] == wishes
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "ich behalte ihn gegen einen Teil vom Preis"),
+        ("fr", "un petit geste sur mon prix et je garde tout"),
+        ("es", "un descuento sobre lo pagado y me lo quedo"),
+    ],
+)
+def test_part_of_the_price_asked_for(language: str, text: str) -> None:
+    assert asks_part_of_price(text, language)
+
+
+def test_a_wish_taken_back_in_a_later_sentence_is_not_the_sentence_wish() -> None:
+    """ "Exchange it... no, better not, I'd rather have money off" read sentence by sentence gave the exchange (the first
+    sentence is a request for one; the second reads as a no): the message's own phrases, with the change of mind, name
+    the money off."""
+    first, second = "tauschen...", "nee, lieber doch nicht, ich haette gern einen Nachlass und behalte es"
+    text = f"{first} {second}"
+    parts = (
+        Sentence(first, 0, len(first), "request_replacement", 0.5),
+        Sentence(second, len(first) + 1, len(text), "deny", 0.3),
+    )
+    s = state(
+        Stage.GATHERING,
+        language="de",
+        what="heizt nur manchmal",
+        item="Yogurt maker",
+        requested_slot="outcome",
+        problems=["defect"],
+        asked=["what", "item", "evidence", "outcome"],
+        evidence="yes",
+    )
+    plan = turn(s, intent="deny", confidence=0.25, text=text, language="de", sentences=parts)
+    assert plan.slots.get("wants") == "discount"

@@ -749,13 +749,24 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
         # pieniedzy?" is request_refund at 0.44).
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
-            return wish_of(x, s, language)
+            return _in_context(wish_of(x, s, language), x.text, m.text, language)
         # A request put as a question ("czy moge po prostu dostac zwrot pieniedzy?", can I just get my money
         # back?) may read as ask_policy; the wish phrases name it and it asks no how/when/how long: a wish, not a
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
             return asked
     return None
+
+
+def _in_context(wish: str | None, sentence: str, text: str, language: str | None) -> str | None:
+    """A sentence's wish as the whole message leaves it: one the message takes back ("cambiarla... no, mejor no,
+    prefiero un descuento": a change of mind, a "rather than", a preference stated after it) is not the wish; the one
+    the message's phrases name is. Read alone, "cambiarla..." offered the replacement the buyer had just dropped
+    (round 8)."""
+    if wish is None or not (wish in wishes_in(sentence, language)[0] or states_preference(text, language)):
+        return wish
+    whole = wishes_named(text, language)[0]
+    return wish if not whole or wish in whole else whole[0]
 
 
 def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:
