@@ -129,3 +129,33 @@ def test_a_wish_taken_back_in_a_later_sentence_is_not_the_sentence_wish() -> Non
     )
     plan = turn(s, intent="deny", confidence=0.25, text=text, language="de", sentences=parts)
     assert plan.slots.get("wants") == "discount"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "evidence"),
+    [
+        ("en", "The bowl arrived split in two, I took pictures of it and the box. Can you send another?", "yes"),
+        ("sv", "Skålen kom sprucken. Jag har bilder på den och kartongen.", "yes"),
+        ("fr", "Le bol est arrive fendu, j'ai des photos.", "yes"),
+        # a photo asked about is no photo the buyer has
+        ("en", "The bowl arrived split in two. Do you need a picture?", None),
+    ],
+)
+def test_a_photo_named_before_the_bot_asks_is_not_asked_for(language: str, text: str, evidence: str | None) -> None:
+    """The evidence a first message that tells everything already gives ("I took pictures") is not asked for again."""
+    cut = text.find(". ") + 1 or len(text)
+    parts = (
+        Sentence(text[:cut], 0, cut, "describe_problem", 0.8),
+        Sentence(text[cut:].strip(), cut, len(text), "x", 0.5),
+    )
+    s = state(Stage.CONTACTED, language=language)
+    plan = turn(
+        s,
+        intent="describe_problem",
+        confidence=0.8,
+        text=text,
+        language=language,
+        problems=["damaged"],
+        sentences=parts,
+    )
+    assert plan.slots.get("evidence") == evidence

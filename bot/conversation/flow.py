@@ -518,10 +518,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"
-    elif not s.get("evidence") and photo_said(m.text, s.get("language") or m.language) == "none":
+    elif not s.get("evidence") and (said_photo := photo_said(m.text, s.get("language") or m.language)):
         # "No photo, I threw the box away" said before the bot asks for one answers that question: it is not asked
-        # afterwards, and the staff card says "no photo" (a buyer who said so was asked for a photo next).
-        slots["evidence"] = "no"
+        # afterwards, and the staff card says "no photo" (a buyer who said so was asked for a photo next). So does
+        # "took photos of it and the box" in a first message that tells everything: the buyer was asked "if you have
+        # a picture, feel free to share it" (round 8). A photo asked about ("do you need a photo?") tells nothing.
+        if said_photo == "none":
+            slots["evidence"] = "no"
+        elif said_photo == "has" and any(
+            _tells_photo(x.text, s.get("language") or m.language) for x in sentences(m) or (m,)
+        ):
+            slots["evidence"] = "yes"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     # "Could a person from your team look at this?" asked in answer to "what would be fair?" is a request for a
     # person, not the outcome they want: the staff card's summary read 'wants "Could a person…"' (issue 21 walk).
@@ -767,6 +774,11 @@ def _in_context(wish: str | None, sentence: str, text: str, language: str | None
         return wish
     whole = wishes_named(text, language)[0]
     return wish if not whole or wish in whole else whole[0]
+
+
+def _tells_photo(sentence: str, language: str | None) -> bool:
+    """A sentence that says the buyer has a photo, not one that asks about one ("do you need a photo?")."""
+    return "?" not in sentence and photo_said(sentence, language) == "has"
 
 
 def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:
