@@ -7,9 +7,11 @@ import pytest
 
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_part_of_price, wishes_in, yes_no
+from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.opt_out import default_rules
 from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
+from tests.test_nlu import DATA
 
 
 @pytest.mark.parametrize(
@@ -108,9 +110,9 @@ def test_part_of_the_price_asked_for(language: str, text: str) -> None:
 
 
 def test_a_wish_taken_back_in_a_later_sentence_is_not_the_sentence_wish() -> None:
-    """ "Exchange it... no, better not, I'd rather have money off" read sentence by sentence gave the exchange (the first
-    sentence is a request for one; the second reads as a no): the message's own phrases, with the change of mind, name
-    the money off."""
+    """ "Exchange it... no, better not, I'd rather have money off" read sentence by sentence gave the exchange (the
+    first sentence is a request for one; the second reads as a no): the message's own phrases, with the change of
+    mind, name the money off."""
     first, second = "tauschen...", "nee, lieber doch nicht, ich haette gern einen Nachlass und behalte es"
     text = f"{first} {second}"
     parts = (
@@ -159,3 +161,42 @@ def test_a_photo_named_before_the_bot_asks_is_not_asked_for(language: str, text:
         sentences=parts,
     )
     assert plan.slots.get("evidence") == evidence
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> NLU:
+    return load_nlu(tmp_path_factory.mktemp("models"), DATA)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        (
+            "en",
+            "Honestly I don't even know why I bother. I've ordered from loads of shops this year and never had this. "
+            "It was a birthday present for my dad, his birthday was on Sunday, so that's gone now. "
+            "The courier's page has shown the parcel sitting at their hub in Lyon for nine days, not a single update. "
+            "I phoned them twice and they just read the same screen to me. Your email address bounces. "
+            "So here I am writing to a chat bot at eleven at night.",
+            "lost_in_transit",
+        ),
+        (
+            "de",
+            "Ich weiss gar nicht, wo ich anfangen soll. Seit Jahren kaufe ich bei Ihnen und war immer zufrieden. "
+            "Diesmal sollte es ein Geschenk fuer meine Schwester sein, die Feier war am Samstag. "
+            "Laut Sendungsverfolgung liegt das Paket seit zehn Tagen im Verteilzentrum und bewegt sich nicht mehr. "
+            "Beim Paketdienst hiess es, ich solle mich an den Haendler wenden. Auf meine Mail kam nichts zurueck. "
+            "Ich bin ehrlich gesagt ziemlich enttaeuscht.",
+            "lost_in_transit",
+        ),
+    ],
+)
+def test_a_long_vent_is_read_sentence_by_sentence_for_its_problem(
+    trained: NLU, language: str, text: str, problem: str
+) -> None:
+    """Read whole, a long vent names no problem: the one sentence that tells it is lost among the rest."""
+    assert trained.parse(text).problems == [problem]
+
+
+def test_a_short_message_is_not_read_sentence_by_sentence(trained: NLU) -> None:
+    assert trained.parse("ok. thanks. that's fine. bye.").problems == []
