@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_part_of_price, wishes_in, yes_no
+from bot.understanding.answers import asks_part_of_price, part_named, wishes_in, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.opt_out import default_rules
 from bot.understanding.sentences import Sentence
@@ -200,3 +200,20 @@ def test_a_long_vent_is_read_sentence_by_sentence_for_its_problem(
 
 def test_a_short_message_is_not_read_sentence_by_sentence(trained: NLU) -> None:
     assert trained.parse("ok. thanks. that's fine. bye.").problems == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        # a part said to be in the box is not the one to send
+        ("sv", "skruvarna fanns med i lådan, men handtaget saknas", "handtaget"),
+        ("en", "the screws were in the box, the handle was not", "handle"),
+        ("de", "die Schrauben lagen bei, aber der Griff fehlt", "Griff"),
+        # ...but Spanish "venia" is no such word: "venia rota" came broken
+        ("es", "la tapa venia rota", "tapa"),
+        # Swedish "-an" (the tray, the lamp) asked for alone is a part named in the buyer's words
+        ("sv", "kan ni skicka bara sitsdynan?", "sitsdynan"),
+    ],
+)
+def test_a_part_said_to_be_there_is_not_the_one_to_send(language: str, text: str, part: str | None) -> None:
+    assert part_named(text, language) == part
