@@ -217,3 +217,11 @@ def test_a_short_message_is_not_read_sentence_by_sentence(trained: NLU) -> None:
 )
 def test_a_part_said_to_be_there_is_not_the_one_to_send(language: str, text: str, part: str | None) -> None:
     assert part_named(text, language) == part
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["please stop sending to my number", "sluta skicka till mitt nummer", "dejen de enviar a este numero"],
+)
+def test_a_sending_verb_towards_the_buyers_number_still_stops(text: str) -> None:
+    assert default_rules().has_phrase(text)
