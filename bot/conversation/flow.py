@@ -518,10 +518,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
                 slots["photo_offered"] = "video"
-    elif not s.get("evidence") and photo_said(m.text, s.get("language") or m.language) == "none":
+    elif not s.get("evidence") and (said_photo := photo_said(m.text, s.get("language") or m.language)):
         # "No photo, I threw the box away" said before the bot asks for one answers that question: it is not asked
-        # afterwards, and the staff card says "no photo" (a buyer who said so was asked for a photo next).
-        slots["evidence"] = "no"
+        # afterwards, and the staff card says "no photo" (a buyer who said so was asked for a photo next). So does
+        # "took photos of it and the box" in a first message that tells everything: the buyer was asked "if you have
+        # a picture, feel free to share it" (round 8). A photo asked about ("do you need a photo?") tells nothing.
+        if said_photo == "none":
+            slots["evidence"] = "no"
+        elif said_photo == "has" and any(
+            _tells_photo(x.text, s.get("language") or m.language) for x in sentences(m) or (m,)
+        ):
+            slots["evidence"] = "yes"
     answers_outcome = not (asks(m, p) and "?" in m.text) and not asks_if_bot(m.text, s.get("language") or m.language)
     # "Could a person from your team look at this?" asked in answer to "what would be fair?" is a request for a
     # person, not the outcome they want: the staff card's summary read 'wants "Could a person…"' (issue 21 walk).
@@ -541,6 +548,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
+    if s.stage == Stage.PROPOSING and asks_what_next(m.text, s.get("language") or m.language):
+        # "and?" after a question answered while the offer waited asks for the offer again (answer_proposal): counted
+        # as a miss, it was the second in a row and went to staff before the offer could be told again (round 8).
+        understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
     if s.stage == Stage.REVISION_ASKED:
@@ -745,13 +756,29 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
         # pieniedzy?" is request_refund at 0.44).
         if x.intent in WANTS and (x.confidence >= p.handoff.min_confidence or wishes_in(x.text, language)[0]):
-            return wish_of(x, s, language)
+            return _in_context(wish_of(x, s, language), x.text, m.text, language)
         # A request put as a question ("czy moge po prostu dostac zwrot pieniedzy?", can I just get my money
         # back?) may read as ask_policy; the wish phrases name it and it asks no how/when/how long: a wish, not a
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
             return asked
     return None
+
+
+def _in_context(wish: str | None, sentence: str, text: str, language: str | None) -> str | None:
+    """A sentence's wish as the whole message leaves it: one the message takes back ("cambiarla... no, mejor no,
+    prefiero un descuento": a change of mind, a "rather than", a preference stated after it) is not the wish; the one
+    the message's phrases name is. Read alone, "cambiarla..." offered the replacement the buyer had just dropped
+    (round 8)."""
+    if wish is None or not (wish in wishes_in(sentence, language)[0] or states_preference(text, language)):
+        return wish
+    whole = wishes_named(text, language)[0]
+    return wish if not whole or wish in whole else whole[0]
+
+
+def _tells_photo(sentence: str, language: str | None) -> bool:
+    """A sentence that says the buyer has a photo, not one that asks about one ("do you need a photo?")."""
+    return "?" not in sentence and photo_said(sentence, language) == "has"
 
 
 def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import dropwhile
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +34,7 @@ _MAX_GAP = 2  # other words allowed between a phrase's words: "przestańcie [do 
 # ...and only short ones (pronouns, particles): "stops [leaking], writing to you again" is no request to stop.
 _MAX_GAP_WORD = 4
 _WORD = re.compile(r"[\w']+")
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,32 @@ class OptOutRules:
     # "schreiben Sie mir bitte nicht mehr" holds "schreiben sie mir nicht". Longest first, so "s'il vous plait"
     # goes whole.
     fillers: tuple[tuple[str, ...], ...] = ()
+    # Verbs of sending (stems) and what may follow them in a request to stop: the buyer ("me"), messages, "any more".
+    # "ni kan sluta skicka mallar till folk" (you can stop sending templates to people) asked nothing of the kind
+    # and stopped all contact (held-out personas, round 8): after a sending verb anything else is another object.
+    send_verbs: tuple[str, ...] = ()
+    send_through: frozenset[str] = frozenset()  # the buyer, articles, demonstratives: "me", "mig", "des", "these"
+    send_objects: frozenset[str] = frozenset()  # messages and "more": "texts", "sms", "mehr", "nada"
 
     def is_command(self, text: str) -> bool:
         return " ".join(_words(text)) in self.commands
 
     def has_phrase(self, text: str) -> bool:
-        words = _without(_words(text), self.fillers)
-        return any(_in_order(words, phrase) for phrase in self.phrases)
+        for sentence in _SENTENCE_END.split(text[:2000]):
+            words = _without(_words(sentence), self.fillers)
+            for phrase in self.phrases:
+                end = _in_order(words, phrase)
+                if end is not None and self._sends_to_buyer(phrase, words[end + 1 :]):
+                    return True
+        return False
+
+    def _sends_to_buyer(self, phrase: tuple[str, ...], after: list[str]) -> bool:
+        """A phrase ending in a sending verb is a request to stop only when nothing else is its object: the
+        sentence ends there, or goes on with the buyer, messages or "more" ("stop sending me texts")."""
+        if not any(verb in phrase[-1] for verb in self.send_verbs):
+            return True
+        rest = list(dropwhile(lambda w: w in self.send_through, after))
+        return not rest or rest[0] in self.send_objects
 
 
 def _words(text: str) -> list[str]:
@@ -71,8 +92,9 @@ def _without(words: list[str], fillers: tuple[tuple[str, ...], ...]) -> list[str
     return out
 
 
-def _in_order(words: list[str], stems: tuple[str, ...]) -> bool:
-    """The stems as prefixes of words in this order, with at most _MAX_GAP short words between two."""
+def _in_order(words: list[str], stems: tuple[str, ...]) -> int | None:
+    """Where the stems end, as prefixes of words in this order with at most _MAX_GAP short words between two
+    (None: not there)."""
     for start, word in enumerate(words):
         if not word.startswith(stems[0]):
             continue
@@ -90,8 +112,8 @@ def _in_order(words: list[str], stems: tuple[str, ...]) -> bool:
                 break
             at = nxt
         if ok:
-            return True
-    return False
+            return at
+    return None
 
 
 def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
@@ -111,11 +133,24 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
     ):
         raise ValueError(f"{Path(path).name}: fillers must map a language to a list of non-empty strings")
     runs = {tuple(_words(f)) for items in fillers.values() for f in items} - {()}
+    sending = doc.get("sending") or {}
     return OptOutRules(
         frozenset(" ".join(_words(str(c))) for c in commands),
         tuple(s for s in stems if s),
         tuple(sorted(runs, key=len, reverse=True)),
+        tuple(w for v in _lists(sending.get("verbs"), "sending.verbs") for w in _words(v)),
+        frozenset(w for v in _lists(sending.get("through"), "sending.through") for w in _words(v)),
+        frozenset(w for v in _lists(sending.get("objects"), "sending.objects") for w in _words(v)),
     )
+
+
+def _lists(by_language: object, where: str) -> list[str]:
+    """A map of language -> list of strings, flattened (missing: empty)."""
+    if by_language is None:
+        return []
+    if not isinstance(by_language, dict) or not all(isinstance(v, list) for v in by_language.values()):
+        raise ValueError(f"opt_out.yml: {where} must map a language to a list of strings")
+    return [str(x) for items in by_language.values() for x in items]
 
 
 @lru_cache(maxsize=1)
