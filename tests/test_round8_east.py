@@ -182,3 +182,21 @@ def test_asking_whether_to_send_it_back_oneself_is_a_duty_question(language: str
     """A question about how the wrong item goes back was read as a return wish, and a courier pickup offered to a
     buyer who wanted the right size (held-out round 8)."""
     assert asks_what_to_do(text, language)
+
+
+# --- problems: cutting out, jamming; "ordered X, Y came" -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("pl", "mikser gaśnie po kilku sekundach", "defect"),
+        ("cs", "kávovar se sám vypíná po pár vteřinách", "defect"),
+        ("en", "the drill keeps cutting out after a minute", "defect"),
+        ("uk", "замовляла чайник, а прийшла кавоварка", "wrong_item"),
+        ("ru", "заказывал палатку, а прислали спальник", "wrong_item"),
+        ("pl", "zamawiałam suszarkę, a przyszła prostownica", "wrong_item"),
+    ],
+)
+def test_faults_and_wrong_products_are_read(nlu: NLU, language: str, text: str, problem: str) -> None:
+    assert problem in nlu.parse(text, fallback_language=language).problems
