@@ -264,3 +264,24 @@ def test_the_photo_verb_offers_a_photo(language: str, text: str) -> None:
 )
 def test_the_wrong_thing_came(nlu: NLU, language: str, text: str) -> None:
     assert "wrong_item" in nlu.parse(text, fallback_language=language).problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "share"),
+    [
+        ("ru", "скидку бы, процентов 25 от стоимости", True),
+        ("uk", "знижку 20% від ціни, і я її залишу", True),
+        ("pl", "rabat 15% z ceny i zostawiam", True),
+        ("cs", "slevu tak 20 % z ceny", True),
+        ("sq", "nje zbritje 20% e cmimit", True),
+        ("en", "knock 20% of the price off and I keep it", True),
+        ("ru", "скидку на следующий заказ", False),
+        ("pl", "kod rabatowy na następne zakupy", False),
+    ],
+)
+def test_a_share_of_the_price_is_money_back_not_a_coupon(language: str, text: str, share: bool) -> None:
+    """ "A discount, N% of the price, I keep it" asks for part of the money back, which a partial refund is: a late and
+    damaged order allows a coupon too, and the coupon was offered first (held-out round 8)."""
+    from bot.understanding.answers import asks_part_of_price
+
+    assert asks_part_of_price(text, language) is share
