@@ -285,3 +285,18 @@ def test_a_share_of_the_price_is_money_back_not_a_coupon(language: str, text: st
     from bot.understanding.answers import asks_part_of_price
 
     assert asks_part_of_price(text, language) is share
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "мабуть краще частину коштів назад, а ванну лишу"),
+        ("ru", "давайте лучше часть денег обратно, товар оставлю"),
+        ("pl", "wolałbym część pieniędzy z powrotem"),
+        ("cs", "radši část peněz zpátky"),
+    ],
+)
+def test_part_of_the_money_back_is_money_off(language: str, text: str) -> None:
+    """ "Part of the money back" with no verb before it, in a first message that gave everything, named no wish, and
+    the buyer was asked what would be fair (held-out round 8)."""
+    assert wishes_named(text, language)[0] == ["discount"]
