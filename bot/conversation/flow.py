@@ -554,6 +554,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
+    if s.stage in (Stage.GATHERING, Stage.PROPOSING) and wishes_named(m.text, s.get("language") or m.language)[0]:
+        # A wish its own words name is understood whatever the classifier's confidence: a buyer who answered a full
+        # refund with "a partial refund would be better" (request_discount at 0.35) was the second miss in a row and
+        # was handed to staff instead of being offered the partial refund (held-out round 8).
+        understood = True
     if s.stage == Stage.REVISION_ASKED:
         # Any reply answers the neutral review question, and answer_revision closes kindly whatever it says (rule
         # 10: nobody is pressed). Counted as not understood, "mal schauen" after a low-confidence "alles gut" was
@@ -1186,6 +1191,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]
+    if proposed.get("type") == "coupon" and asks_part_of_price(m.text, language):
+        # "a partial refund would be better" asks for part of the money back on this order, which a coupon for the
+        # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
+        serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
