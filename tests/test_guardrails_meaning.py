@@ -221,3 +221,29 @@ async def test_a_reply_that_breaks_rule_10_is_never_sent_and_the_case_goes_to_a_
     assert slots["guard_rail"]
     # A compliant turn is left as it was.
     assert rt.conversation._screen(SimpleNamespace(id=1), [fine], plan, {}) == ([fine], plan)
+
+
+async def test_each_reply_is_read_without_its_own_quote_of_the_shops_policy(rt) -> None:
+    """An answer quoting one passage and an offer quoting another in the same turn: each reply's quote is the
+    shop's published word ("we never offer coupons in exchange for changing a review"), so neither is held; the
+    turn kept only the last quote before (held-out round 8, sq), and the offer's own quote was read as the bot's."""
+    from types import SimpleNamespace
+
+    from bot.conversation import flow
+    from bot.conversation.engine import Reply
+    from bot.platform.vocab import Stage
+
+    answer_quote = "Refunds go back to the original payment method."
+    offer_quote = "We never offer coupons in exchange for changing or removing a review."
+    answer = Reply(f'Our policy says: "{answer_quote}"', "answer_question", "en", answer_quote)
+    offer = Reply(
+        f'Would a discount code help? Here is the policy: "{offer_quote}" Shall I?', "propose_remedy", "en", offer_quote
+    )
+    plan = flow.Plan(["action_answer_question", "action_propose_remedy"], Stage.PROPOSING, {}, reason="offer")
+    assert rt.conversation._screen(SimpleNamespace(id=1), [answer, offer], plan, {}) == ([answer, offer], plan)
+    # The bot's own words around a quote are still read.
+    pressing = Reply(
+        f'"{answer_quote}" A coupon is yours once you update your review.', "propose_remedy", "en", answer_quote
+    )
+    kept, held = rt.conversation._screen(SimpleNamespace(id=1), [answer, pressing], plan, {})
+    assert kept == [answer] and held.handoff == "guard_rail"

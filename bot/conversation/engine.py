@@ -53,6 +53,9 @@ class Reply:
     text: str
     action: str
     language: str
+    # The passage of the shop's policy the reply quotes (the policy_quote slot its action set), if any: the guard
+    # rails read the bot's own words around it, not the shop's published text (_screen).
+    quote: str = field(default="", compare=False)
 
     def as_dict(self) -> dict[str, str]:
         return {"text": self.text, "action": self.action, "language": self.language}
@@ -463,9 +466,11 @@ class Engine:
                 }
             )
             assert result is not None
+            quote = ""  # this action's own quote: a later action of the turn (an answer, then an offer) sets another
             for event in result.events:
                 if event.get("event") == "slot":
                     slots[event["name"]] = event["value"]
+                    quote = str(event["value"] or "") if event["name"] == "policy_quote" else quote
             for response in result.responses:
                 meta = response.get("custom") or {}
                 replies.append(
@@ -473,6 +478,7 @@ class Engine:
                         response["text"],
                         meta.get("action", action.removeprefix("action_")),
                         meta.get("language", slots.get("language", "")),
+                        quote,
                     )
                 )
         if role == "bot" and replies:
@@ -524,11 +530,12 @@ class Engine:
         never sent, whatever an admin's edit let through; the case goes to a person with the reason."""
         # A quoted passage of the shop's own policy documents is the shop's published word, not the bot's
         # (and says things like "we never offer coupons for changing a review"): the bot's own words are read.
-        quote = str(slots.get("policy_quote") or "")
+        # Each reply's own quote: with one per turn, an answer's quote and then an offer's left the offer's
+        # "Nuk ofrojmë kurrë kuponë në këmbim të ... një vlerësimi" to be read as the bot's (held-out round 8).
         refused = {
             n: why
             for n, r in enumerate(replies)
-            if (why := check_outgoing(r.text.replace(quote, " ") if quote else r.text, r.language or "en"))
+            if (why := check_outgoing(r.text.replace(r.quote, " ") if r.quote else r.text, r.language or "en"))
         }
         if not refused:
             return replies, plan
