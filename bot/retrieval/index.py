@@ -9,9 +9,10 @@ its id and is never re-embedded, and ids that no file produces any more are dele
 
 Search fuses cosine similarity from Chroma with a TF-IDF score over the same chunks (character
 n-grams, so Polish inflections like "uszkodzona"/"uszkodzenie" still match); the weight is
-`hybrid_weight` and bench/embeddings_eval.py measures why it helps. A section then adds half the best
-score among the other passages of its file, and a document's preamble is never quoted from a file with
-sections (KnowledgeBase._by_section); bench/retrieval_accuracy.py measures the whole on held-out questions.
+`hybrid_weight` and bench/embeddings_eval.py measures why it helps. A section also scores what its best
+matching question scored (the questions it lists under its heading: bot/retrieval/questions.py), and a
+document's preamble is never quoted from a file with sections (KnowledgeBase._by_section);
+bench/retrieval_accuracy.py measures the whole on held-out questions.
 """
 
 from __future__ import annotations
@@ -553,40 +554,28 @@ class KnowledgeBase:
             docs.setdefault(answer, (index.texts[row], index.metadatas[row]))
             fused[answer] = max(fused.get(answer, 0.0), score)
 
-    # How much of the rest of its file's score (see _by_section) is added to a section's own. 0.5 was chosen on
-    # data/retrieval/questions.yml (it beat 1.0 there) when sections were matched by their text alone. Since they
-    # list their own questions it changes nothing on data/eval/retrieval or retrieval_heldout2 (0, 0.25 and 0.5
-    # all score 49/77 and 56/66 section@1), but it let a file with many money sections outrank the one that
-    # answers: "a kiedy ja te pieniadze zobacze na koncie?" (when will I see the money?) during a double-charge
-    # offer was quoted when a card is charged (payments.md), not the double-charge refund. Kept as a knob at 0.
-    FILE_EVIDENCE = 0.0
-
     def _by_section(self, fused: dict[str, float], docs: dict[str, tuple[str, dict[str, Any]]]) -> list[Passage]:
-        """Sections, best first, each scored with its own match plus FILE_EVIDENCE times the best match among
-        the other passages of its file (its preamble included).
+        """Sections, best first, by their own score; a document's preamble only from a file without sections.
 
         A document's preamble (the text under its title, before the first section) says what the document
         is about ("you can change your mind; this page explains how to return an item"), so it often
         matches a question best, but it answers nothing: quoted, it was the "generic sentence" buyers got.
-        It counts as evidence for its file's sections instead, and is quoted only from a file without
-        sections. The rest of the file also keeps one stray section of another file from outranking the
-        right section of the file the whole question is about."""
+
+        A section used to add half the best score of the rest of its file (chosen on data/retrieval/questions.yml
+        when sections were matched by their text alone). Since sections list their own questions that changes
+        nothing on data/eval/retrieval or retrieval_heldout2 (0, 0.25 and 0.5 of it all scored 49/77 and 56/66
+        section@1), and it let a file with many money sections outrank the one that answers: "a kiedy ja te
+        pieniadze zobacze na koncie?" (when will I see the money?) during a double-charge offer was quoted when a
+        card is charged (payments.md), not the double-charge refund. So it is gone."""
         sectioned = self._lexical_index().sectioned
-        by_file: dict[str, list[tuple[float, str]]] = {}
-        for i, score in fused.items():
-            by_file.setdefault(str(docs[i][1].get("source", "")), []).append((score, i))
-        scored: dict[str, float] = {}
-        for source, passages in by_file.items():
-            for score, i in passages:
-                if _is_preamble(docs[i][1]) and source in sectioned:
-                    continue
-                # The rest of the file, not the passage itself: a file whose other passages also match is
-                # about the question; one passage of another file that shares a word with it
-                # ("zurückzuschicken" / "zurück ... verschickte") is not.
-                rest = max((other for other, j in passages if j != i), default=0.0)
-                scored[i] = (score + self.FILE_EVIDENCE * rest) / (1 + self.FILE_EVIDENCE)
-        best = sorted(scored, key=scored.__getitem__, reverse=True)
-        return [self._passage(docs[i][0], docs[i][1], scored[i]) for i in best]
+        by_file: dict[str, list[str]] = {}  # grouped by file as before, so that equal scores keep their order
+        for i in fused:
+            by_file.setdefault(str(docs[i][1].get("source", "")), []).append(i)
+        quotable = [
+            i for source, ids in by_file.items() for i in ids if not (_is_preamble(docs[i][1]) and source in sectioned)
+        ]
+        best = sorted(quotable, key=fused.__getitem__, reverse=True)
+        return [self._passage(docs[i][0], docs[i][1], fused[i]) for i in best]
 
     def section(self, source: str, heading: str, language: str | None) -> Passage | None:
         """The section of file `source` (its name, e.g. "warranty.md") that a rule cites as `heading`, in
