@@ -1149,12 +1149,10 @@ class NLU:
             return extracted
         out = list(extracted)
         for i in long:
-            parts = [texts[i][a:b] for a, b in spans[i]]
-            read = zip(self._problems.predict(parts), self._problems.problems(parts), strict=True)
-            found = [(p, label) for (label, p), kept in read if kept]
+            readings = [r for r in self._problems.readings([texts[i][a:b] for a, b in spans[i]]) if r]
             entities, _, risks, denied = out[i]
-            if found and max(found)[1] not in denied:
-                out[i] = (entities, [max(found)[1]], risks, denied)
+            if readings and (best := max((p, label) for label, p in readings)[1]) not in denied:
+                out[i] = (entities, [best], risks, denied)
         return out
 
 

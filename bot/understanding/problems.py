@@ -129,8 +129,13 @@ class ProblemModel:
     def problems(self, texts: Sequence[str], min_confidence: float = MIN_CONFIDENCE) -> list[list[str]]:
         """The problem each text names by its meaning ([] when none, not sure enough, or told without the words
         such a problem is always told with: data/problem_evidence.yml)."""
+        return [[found[0]] if found else [] for found in self.readings(texts, min_confidence)]
+
+    def readings(self, texts: Sequence[str], min_confidence: float = MIN_CONFIDENCE) -> list[tuple[str, float] | None]:
+        """(problem, probability) per text that names one as `problems` reads it, else None: for a caller that
+        weighs several texts' problems against each other (NLU._problems_in_sentences)."""
         return [
-            [label] if label != NONE and p >= min_confidence and has_evidence(label, text) else []
+            (label, p) if label != NONE and p >= min_confidence and has_evidence(label, text) else None
             for text, (label, p) in zip(texts, self.predict(texts), strict=True)
         ]
 
