@@ -161,6 +161,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "order_ref": slot("order_ref") or "",
         "problem": _problem(problems, slot),
         "remedy": remedy.get("type", ""),
+        "remedy_problem": remedy.get("problem") or "",  # picks a remedy_names_for name; never a template variable
         "amount": format_amount(remedy, language),
         "policy_quote": slot("policy_quote") or "",
         "policy_source": slot("policy_source") or "",

@@ -1706,4 +1706,5 @@ def option_slot(o: RemedyOption) -> dict[str, Any]:
         "cite": {"source": o.cite.source, "heading": o.cite.heading},
         "starts_complaint": o.starts_complaint,
         "needs_approval": o.needs_approval,
+        "problem": o.problem,
     }

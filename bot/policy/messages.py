@@ -28,6 +28,7 @@ Variables are a closed set (ALLOWED_VARIABLES). Rendering rules, in the order th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -37,7 +38,7 @@ from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
 
-from bot.platform.vocab import Problem, RemedyType, names
+from bot.platform.vocab import Problem, RemedyType, literal, names
 from bot.platform.yaml_lines import (
     Loc,
     PolicyFileError,
@@ -108,6 +109,15 @@ class Greetings(_Strict):
 # is a required key of every catalogue and a catalogue that lacks it fails validation, naming the key.
 RemedyNames = create_model("RemedyNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(RemedyType)})  # type: ignore[call-overload]
 ProblemNames = create_model("ProblemNames", __base__=_Strict, **{name: (StrictStr, ...) for name in names(Problem)})  # type: ignore[call-overload]
+# A remedy named for the problem its rule answers, where the general name would mislead: a double charge's
+# refund_full is the second charge paid back, not the order's price returned with the goods ("a full refund"
+# left buyers asking whether they had to send the item back). Optional, per problem and remedy type; a pair
+# left out is named by remedy_names.
+RemedyNamesFor = create_model(  # type: ignore[call-overload]
+    "RemedyNamesFor",
+    __base__=_Strict,
+    **{name: (dict[literal(RemedyType), StrictStr] | None, None) for name in names(Problem)},
+)
 
 
 class AskDetails(_Strict):
@@ -315,6 +325,7 @@ class MessageFile(_Strict):
     # tent", not the whole tent missing from the parcel; issue 19). Optional, so versions written before it still
     # load; without it the problem is problem_names.missing_item.
     part_missing: StrictStr | None = None
+    remedy_names_for: RemedyNamesFor | None = None
     messages: Messages
 
     # Version 2 (issue 19.5): remedy_names and propose_remedy have `send_part`; a stored version 1 gets reship's.
@@ -498,6 +509,15 @@ class _Parsed:
     file: str
 
 
+def _names_for(model: MessageFile) -> Iterator[tuple[str, str, str]]:
+    """(problem, remedy type, name) for every remedy the file names for a problem (remedy_names_for)."""
+    if model.remedy_names_for is None:
+        return
+    for problem in PROBLEM_TYPES:
+        for remedy, text in (getattr(model.remedy_names_for, problem) or {}).items():
+            yield problem, remedy, text
+
+
 def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
     """Every template in a file as (location, message key, text); key is the first level under messages."""
     yield ("greetings", "named"), "greetings", model.greetings.named
@@ -509,6 +529,8 @@ def _templates(model: MessageFile) -> Iterator[tuple[Loc, str, str]]:
         yield ("problem_names", name), "problem_names", getattr(model.problem_names, name)
     if model.part_missing is not None:
         yield ("part_missing",), "part_missing", model.part_missing
+    for problem, remedy, text in _names_for(model):
+        yield ("remedy_names_for", problem, remedy), "remedy_names", text
     for key, sub in MESSAGE_KEYS:
         node = getattr(model.messages, key)
         variants = (getattr(node, sub) if node is not None else None) if sub else node
@@ -776,6 +798,7 @@ class _Language:
     remedy_names: dict[str, Template]
     problem_names: dict[str, Template]
     part_missing: Template | None = None
+    remedy_names_for: dict[tuple[str, str], Template] = dataclasses.field(default_factory=dict)
 
 
 def _compile(model: MessageFile) -> _Language:
@@ -796,6 +819,7 @@ def _compile(model: MessageFile) -> _Language:
         remedy_names={k: one(getattr(model.remedy_names, k)) for k in REMEDY_TYPES},
         problem_names={k: one(getattr(model.problem_names, k)) for k in PROBLEM_TYPES},
         part_missing=one(model.part_missing) if model.part_missing is not None else None,
+        remedy_names_for={(problem, remedy): one(text) for problem, remedy, text in _names_for(model)},
     )
 
 
@@ -876,11 +900,18 @@ class MessageCatalog:
         return k
 
     def remedy_name(
-        self, remedy_type: str, language: str, amount: object = None, item: object = None, part: object = None
+        self,
+        remedy_type: str,
+        language: str,
+        amount: object = None,
+        item: object = None,
+        part: object = None,
+        problem: str = "",
     ) -> str:
-        """The buyer-facing name of a remedy type ("a partial refund (12.00 EUR)")."""
+        """The buyer-facing name of a remedy type ("a partial refund (12.00 EUR)"); `problem`, the one the offer's
+        rule answers, picks the file's remedy_names_for name where it has one."""
         lang = self._lang(language)
-        tmpl = lang.remedy_names.get(remedy_type)
+        tmpl = _remedy_template(lang, remedy_type, problem)
         if tmpl is None:
             return remedy_type.replace("_", " ")
         values = {"amount": _text(amount), "item": _text(item) or lang.item_fallback, "part": _text(part)}
@@ -939,7 +970,7 @@ class MessageCatalog:
                     item = _text(variables.get("item")) or lang.item_fallback
                     value = _tidy(*_fill(ptmpl, {"item": item, "part": part}))
             elif name == "remedy":
-                rtmpl = lang.remedy_names.get(value)
+                rtmpl = _remedy_template(lang, value, _text(variables.get("remedy_problem")))
                 if rtmpl is not None:
                     said_by_remedy = rtmpl.names
                     item = _text(variables.get("item")) or lang.item_fallback
@@ -952,6 +983,10 @@ class MessageCatalog:
             if said in values:
                 values[said] = ""
         return values
+
+
+def _remedy_template(lang: _Language, remedy_type: str, problem: str) -> Template | None:
+    return lang.remedy_names_for.get((problem, remedy_type)) or lang.remedy_names.get(remedy_type)
 
 
 def load_catalog(messages_dir: Path, guardrails: Path | None = None) -> MessageCatalog:

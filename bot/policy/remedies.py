@@ -379,6 +379,9 @@ class RemedyOption:
     rank: int
     reason: str
     passage: str | None = None  # filled by attach_passages, never by options_for
+    # The problem the rule answers (its `when` asks for it to be true), which may name the remedy its own way:
+    # a double charge's refund_full is the second charge back (messages: remedy_names_for).
+    problem: str = ""
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -531,7 +534,13 @@ def _option(policy: RemedyPolicy, rule: Rule, facts: CaseFacts, rate: Decimal | 
         starts_complaint=kind.starts_complaint,
         rank=rule.rank,
         reason=_describe(rule),
+        problem=_answered_problem(rule),
     )
+
+
+def _answered_problem(rule: Rule) -> str:
+    problems = names(vocab.Problem)
+    return next((f for f, op, value in _conditions(rule.when) if f in problems and op == "eq" and value is True), "")
 
 
 def _fallback_apology(policy: RemedyPolicy, currency: str) -> RemedyOption:
