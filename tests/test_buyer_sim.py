@@ -132,6 +132,10 @@ def test_a_bad_persona_file_names_the_field_and_the_fix(tmp_path: Path) -> None:
     (tmp_path / "pl.yml").write_text(yaml.safe_dump({"language": "en", "personas": [persona("en-a")]}))
     with pytest.raises(ValueError, match=r"name it en\.yml"):
         load_buyers(tmp_path / "pl.yml")
+    # A buyer written to stop agrees to nothing: counted in policy, the honoured opt-out read as a failure.
+    stops = persona("en-stops", stop_at=2, say={"open": ["hi"], "stop": ["STOP"]})
+    with pytest.raises(ValueError, match=r"personas\.0: .*stop_at.*set in_policy: false"):
+        load_buyers(write(tmp_path, [stops]))
 
 
 def test_the_shipped_personas_load_and_cover_every_language() -> None:

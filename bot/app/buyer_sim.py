@@ -126,6 +126,10 @@ class Persona(BaseModel):
     def _needed(self) -> Persona:
         if self.stop_at and "stop" not in self.say:
             raise ValueError("stop_at needs a `stop` pool in say:")
+        if self.stop_at and self.in_policy:
+            # A buyer written to stop the conversation agrees to nothing: counted in policy, the honoured opt-out
+            # read as a failure (six of round 2's 37 "in policy" buyers were such, its figure said 31/37 for 31/31).
+            raise ValueError("a buyer who asks to stop (stop_at) reaches no remedy: set in_policy: false")
         if self.question_at and "question" not in self.say:
             raise ValueError("question_at needs a `question` pool in say:")
         return self
