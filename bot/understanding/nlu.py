@@ -55,7 +55,7 @@ from bot.understanding.sentences import Sentence, split
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
-MODEL_FORMAT_VERSION = 4
+MODEL_FORMAT_VERSION = 5
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INTENTS = (
     "greet", "affirm", "deny", "thank", "goodbye", "describe_problem", "request_refund",
@@ -276,6 +276,9 @@ _EMOTION_FROM_INTENT = {"insult": "angry", "greet": "calm", "thank": "calm", "af
 # ---- model ------------------------------------------------------------------------------------
 
 
+_EMPHATIC = ("!!", "??", "?!", "!?")
+
+
 def _shouting(texts: Sequence[str]) -> np.ndarray:
     rows = np.zeros((len(texts), 4), dtype=np.float32)
     for i, text in enumerate(texts):
@@ -284,7 +287,8 @@ def _shouting(texts: Sequence[str]) -> np.ndarray:
         # Caps only mean shouting past a few letters: "OK" or "STOP" is a keyword, not a raised voice.
         rows[i, 0] = sum(map(str.isupper, text)) / letters if letters >= 6 else 0.0
         rows[i, 1] = min(text.count("!") / 3.0, 1.0)
-        rows[i, 2] = 1.0 if ("!!" in text or "??" in text) else 0.0
+        # "?!" is as emphatic as "!!": a bare "?!?!" read as calm once calm lines with one "!" were trained on.
+        rows[i, 2] = 1.0 if any(mark in text for mark in _EMPHATIC) else 0.0
         rows[i, 3] = min(sum(1 for w in text.split() if len(w) >= 3 and w.isupper()) / 3.0, 1.0)
     return rows
 

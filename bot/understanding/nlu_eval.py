@@ -142,3 +142,61 @@ def load_problem_eval(eval_dir: Path = DEFAULT_PROBLEM_EVAL_DIR) -> list[Problem
 def problem_right(expected: str, found: Sequence[str]) -> bool:
     """A problem message is read right when its problem is among those found; a `none` one, when none is."""
     return not found if expected == "none" else expected in found
+
+
+# ---- emotion (data/eval/emotion/<lang>.yml) ------------------------------------------------------------
+
+DEFAULT_EMOTION_EVAL_DIR = DEFAULT_DATA_DIR / "eval" / "emotion"
+
+
+@dataclass(frozen=True)
+class EmotionMessage:
+    text: str
+    level: str  # one of nlu.LEVELS
+    language: str
+    where: str
+
+
+def load_emotion_eval(eval_dir: Path = DEFAULT_EMOTION_EVAL_DIR) -> list[EmotionMessage]:
+    """Every labelled message of every <lang>.yml in `eval_dir`; a malformed entry raises naming it and the fix."""
+    from bot.understanding.nlu import LEVELS
+
+    rows: list[EmotionMessage] = []
+    files = sorted(Path(eval_dir).glob("*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
+    for path in files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if doc.get("language") != path.stem:
+            raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name)")
+        messages = doc.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise ValueError(f"{path.name}: `messages` must be a non-empty list of {{level, text}}")
+        for n, entry in enumerate(messages, 1):
+            where = f"{path.name}: message {n}"
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not entry["text"].strip():
+                raise ValueError(f"{where}: needs a non-empty `text` string")
+            if entry.get("level") not in LEVELS:
+                raise ValueError(f"{where}: `level` {entry.get('level')!r} must be one of {LEVELS}")
+            rows.append(EmotionMessage(entry["text"], entry["level"], path.stem, where))
+    return rows
+
+
+def emotion_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
+    """Accuracy, macro-F1, recall per level, and the two costly mistakes: a calm buyer read as upset or angry
+    (a needless calming reply) and an angry buyer read as calm (asked for facts while furious)."""
+    from bot.understanding.nlu import LEVELS
+
+    pairs = list(zip(gold, predicted, strict=True))
+    n_level = {lvl: sum(g == lvl for g in gold) for lvl in LEVELS}
+    return {
+        "n": len(pairs),
+        "accuracy": sum(g == q for g, q in pairs) / len(pairs) if pairs else 0.0,
+        "macro_f1": float(f1_score(gold, predicted, labels=list(LEVELS), average="macro", zero_division=0)),
+        "recall": {
+            lvl: sum(g == q == lvl for g, q in pairs) / n_level[lvl] if n_level[lvl] else float("nan") for lvl in LEVELS
+        },
+        "calm_as_upset": sum(g == "calm" and q != "calm" for g, q in pairs),
+        "angry_as_calm": sum(g == "angry" and q == "calm" for g, q in pairs),
+        "n_level": n_level,
+    }
