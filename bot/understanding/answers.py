@@ -461,6 +461,13 @@ def announces_question(text: str, language: str | None) -> bool:
     )
 
 
+def requests_information(text: str, language: str | None) -> bool:
+    """Does the message ask for information as a polite request, with or without a question mark ("Proszę o
+    informację, jak długo ...", "jag undrar hur länge ...")? In the buyer's language, then English (data/answers/
+    questions.yml: request). A formal letter asks so; read as the detail the bot waited for, it went unanswered."""
+    return _says(text, language, lambda lang: _kinds_of("questions.yml", ("request",)).get(lang, {}).get("request", []))
+
+
 def asks_what_to_do(text: str, language: str | None) -> bool:
     """Does the message ask what the buyer has to do ("do I have to send it back?", "måste jag posta den
     trasiga?", "¿debo mandar la caja?"), with a question mark? In the buyer's language, then English
@@ -537,20 +544,21 @@ def names_person(text: str, language: str | None) -> bool:
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("yes_no.yml", ("no", "yes"))
+    return _kinds_of("yes_no.yml", ("yes_if", "no", "yes"))
 
 
 def yes_no(text: str, language: str | None) -> YesNo | None:
     """A plain yes or no to a yes/no question, in the buyer's language or English; None when the message says
-    neither. "no" is tried first: "no thanks, that's fine" declines."""
+    neither. "no" is tried first: "no thanks, that's fine" declines; only a yes with a condition ("ok, but only if
+    ...", `yes_if`) comes before it, whatever "no" its condition holds."""
     said = normalise(text)
     for lang in _own_then_english(language):
         kinds = _yes_no().get(lang)
         if not kinds:
             continue
-        for kind in ("no", "yes"):
-            if any(p.search(read_as(said, lang)) for p in kinds[kind]):
-                return kind  # type: ignore[return-value]
+        for kind in ("yes_if", "no", "yes"):
+            if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
+                return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
     return None
 
 
