@@ -10,7 +10,7 @@ import pytest
 
 from bot.platform.vocab import Stage
 from bot.policy.messages import load_catalog
-from bot.understanding.answers import part_named, requests_information, wishes_in, yes_no
+from bot.understanding.answers import part_named, requests_information, signs_off, wishes_in, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from tests.test_flow import state, turn
 from tests.test_nlu import DATA
@@ -219,3 +219,47 @@ def test_a_yes_with_a_condition_accepts_the_goods_sent_again(language: str, text
     s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["wrong_item"], wants="replacement")
     plan = turn(s, intent="request_return", confidence=0.5, text=text, language=language)
     assert plan.slots.get("accepted_remedy", {}).get("type") == "reship"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "okej, men pengarna ska tillbaka till kortet, inte som rabattkod"),
+        ("pl", "dobrze, ale na kartę proszę, nie jako kupon"),
+        ("en", "ok, but back to my card please, not as a voucher"),
+    ],
+)
+def test_money_back_not_as_a_voucher_accepts_the_refund(language: str, text: str) -> None:
+    """An "ok, but not as a gift card" to a partial refund turned down the voucher the refund never was, and declined
+    the refund (round 9)."""
+    offer = {"type": "refund_partial", "amount": "20.00"}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["damaged"], wants="refund")
+    plan = turn(s, intent="affirm", confidence=0.5, text=text, language=language)
+    assert plan.slots.get("accepted_remedy", {}).get("type") == "refund_partial"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "Cordiali saluti"),
+        ("it", "Giovanna Neri"),
+        ("cs", "S přátelským pozdravem"),
+        ("pl", "Z wyrazami szacunku, mgr Anna Nowak"),
+        ("sv", "Vänliga hälsningar Sven"),
+        ("en", "Kind regards, Tom"),
+    ],
+)
+def test_a_closing_formula_or_a_name_asks_nothing(language: str, text: str) -> None:
+    assert signs_off(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "Proszę też o fakturę na firmę."),
+        ("en", "Could the courier call before coming?"),
+        ("de", "Bitte Neue Lampe"),
+    ],
+)
+def test_a_request_is_no_closing_formula(language: str, text: str) -> None:
+    assert not signs_off(text, language)

@@ -55,6 +55,7 @@ from bot.understanding.answers import (
     revision_answer,
     said_fine,
     said_kept,
+    signs_off,
     states_preference,
     wishes_in,
     yes_no,
@@ -863,7 +864,13 @@ def side_request(m: Parsed, language: str | None) -> str | None:
     parts = sentences(m)
     if len(parts) < 2 or yes_no(parts[0].text, language) != "yes":
         return None
-    rest = [x for x in parts[1:] if x.intent not in ("affirm", "thank", "greet", "goodbye")]
+    # A letter's closing and signature ("Distinti saluti / Lorenzo Bassi", "S pozdravem / Ing. J. Kučera") ask nothing:
+    # read as a request, they were passed to the team as "your other request" (held-out round 9).
+    rest = [
+        x
+        for x in parts[1:]
+        if x.intent not in ("affirm", "thank", "greet", "goodbye") and not signs_off(x.text, language)
+    ]
     return rest[0].text[:300] if rest else None
 
 
@@ -1210,6 +1217,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         other = [w for w in other if w != "return"]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
+    if proposed.get("type") in ("refund_full", "refund_partial", "refund_shipping"):
+        # "ok, but on my card, not as a gift card" turns down a voucher, which money back is not: it had declined the
+        # partial refund (which serves the discount wish too) and a replacement was offered instead (round 9).
+        refused = [w for w in refused if w != "discount"]
     if s.get("authority_offered") and proposed.get("type") in haggle.ADJUSTABLE and not other:
         larger = keeps_larger_ask(s, m, slots, proposed)
         if larger is not None:

@@ -461,6 +461,34 @@ def announces_question(text: str, language: str | None) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _sign_offs() -> dict[str, list[re.Pattern[str]]]:
+    return {lang: _compiled([rf"^(?:{p})$" for p in ps]) for lang, ps in _read("sign_off.yml").items()}
+
+
+# A name that signs a message: words with a capital letter, initials and titles ("Ing.", "dr inż.", "S. Wróbel").
+_NAME = re.compile(r"^(?:(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐ][\w'-]*\.?|(?:ing|dr|mgr|inż|inz|prof)\.?)\s*){1,3}$")
+
+
+def signs_off(sentence: str, language: str | None) -> bool:
+    """Is the sentence only a closing formula ("Distinti saluti", "S pozdravem"), a name, or both ("Mvh Birgitta
+    Sandberg")? Such a sentence asks nothing (data/answers/sign_off.yml)."""
+    text = sentence.strip().strip(",.!-–— ")
+    if not text:
+        return True
+    if _NAME.match(text) and (language or "").split("-")[0] != "de":  # German capitalises every noun
+        return True
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        for pattern in _sign_offs().get(lang, []):
+            for cut in range(len(said), 0, -1):  # the formula, then the name that may follow it
+                if (cut == len(said) or said[cut] in " ,\n") and pattern.match(said[:cut].strip(" ,")):
+                    rest = text[len(text) - (len(said) - cut) :].strip(" ,.\n") if cut < len(said) else ""
+                    if not rest or _NAME.match(rest):
+                        return True
+    return False
+
+
 def requests_information(text: str, language: str | None) -> bool:
     """Does the message ask for information as a polite request, with or without a question mark ("Proszę o
     informację, jak długo ...", "jag undrar hur länge ...")? In the buyer's language, then English (data/answers/
