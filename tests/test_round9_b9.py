@@ -263,3 +263,18 @@ def test_a_closing_formula_or_a_name_asks_nothing(language: str, text: str) -> N
 )
 def test_a_request_is_no_closing_formula(language: str, text: str) -> None:
     assert not signs_off(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "il servizio di piatti è arrivato incompleto"),
+        ("pl", "zestaw garnków przyszedł niekompletny"),
+        ("cs", "sada nádobí dorazila nekompletní"),
+        ("sv", "kastrullsetet kom ofullständigt"),
+        ("en", "the cookware set arrived incomplete"),
+    ],
+)
+def test_an_incomplete_order_lacks_something(nlu: NLU, language: str, text: str) -> None:
+    """ "Order arrived incomplete" was greeted as a late delivery (the review's topic) in round 9."""
+    assert nlu.parse(text, fallback_language=language).problems == ["missing_item"]
