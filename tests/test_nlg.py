@@ -446,7 +446,7 @@ def test_type_keys_become_phrases_and_helpers(catalog: MessageCatalog) -> None:
     assert "a discount code (10.00 EUR)" in text
     assert catalog.remedy_name("refund_partial", "en", "5.00 EUR") == "a partial refund (5.00 EUR)"
     assert catalog.remedy_name("refund_partial", "en") == "a partial refund"
-    assert catalog.problem_name("damaged", "pl", "Namiot Fjord 2") == "produkt „Namiot Fjord 2” dotarł uszkodzony"
+    assert catalog.problem_name("damaged", "pl", "Namiot Fjord 2") == "produkt (Namiot Fjord 2) dotarł uszkodzony"
     assert catalog.problem_name("damaged", "pl") == "produkt dotarł uszkodzony"
     assert catalog.problem_name("damaged", "en") == "the damaged item"
     assert catalog.problem_name("no_such_problem", "en") == "the problem with your order"

@@ -51,9 +51,11 @@ from bot.understanding.answers import (
     part_named,
     percent_asked,
     photo_said,
+    requests_information,
     revision_answer,
     said_fine,
     said_kept,
+    signs_off,
     states_preference,
     wishes_in,
     yes_no,
@@ -316,7 +318,13 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
             # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
             # complaints page instead of the kind close (held-out round 4, es): the review question is answered.
             return answer_revision(s, m, slots)
-        if s.stage == Stage.GATHERING and s.get("requested_slot") and "?" not in m.text:
+        if (
+            s.stage == Stage.GATHERING
+            and s.get("requested_slot")
+            and "?" not in m.text
+            # "Proszę o informację, jak długo ..." asks without a question mark (a formal letter; held-out round 9).
+            and not requests_information(m.text, s.get("language") or m.language)
+        ):
             # While the bot waits for a detail, a statement is read as the answer to it, whatever the classifier
             # makes of it: "I think at least the shipping should be refunded" (ask_policy) was answered with a
             # policy passage and the question asked again, ten times (bench/buyers.py).
@@ -860,7 +868,13 @@ def side_request(m: Parsed, language: str | None) -> str | None:
     parts = sentences(m)
     if len(parts) < 2 or yes_no(parts[0].text, language) != "yes":
         return None
-    rest = [x for x in parts[1:] if x.intent not in ("affirm", "thank", "greet", "goodbye")]
+    # A letter's closing and signature ("Distinti saluti / Lorenzo Bassi", "S pozdravem / Ing. J. Kučera") ask nothing:
+    # read as a request, they were passed to the team as "your other request" (held-out round 9).
+    rest = [
+        x
+        for x in parts[1:]
+        if x.intent not in ("affirm", "thank", "greet", "goodbye") and not signs_off(x.text, language)
+    ]
     return rest[0].text[:300] if rest else None
 
 
@@ -1200,8 +1214,17 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
         serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
+    if proposed.get("type") in ("replacement", "reship") and yes_no(m.text, language) == "yes":
+        # "ok, but only if you pick up the wrong one": the wrong or broken item is collected with the new one anyway
+        # (damaged-or-wrong-items.md), so a pickup asked for beside a yes is part of the offer, not another wish
+        # (held-out round 9: a return pickup was offered in place of the reship the buyer had said yes to).
+        other = [w for w in other if w != "return"]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
+    if proposed.get("type") in ("refund_full", "refund_partial", "refund_shipping"):
+        # "ok, but on my card, not as a gift card" turns down a voucher, which money back is not: it had declined the
+        # partial refund (which serves the discount wish too) and a replacement was offered instead (round 9).
+        refused = [w for w in refused if w != "discount"]
     if s.get("authority_offered") and proposed.get("type") in haggle.ADJUSTABLE and not other:
         larger = keeps_larger_ask(s, m, slots, proposed)
         if larger is not None:

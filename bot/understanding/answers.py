@@ -461,6 +461,41 @@ def announces_question(text: str, language: str | None) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _sign_offs() -> dict[str, list[re.Pattern[str]]]:
+    return {lang: _compiled([rf"^(?:{p})$" for p in ps]) for lang, ps in _read("sign_off.yml").items()}
+
+
+# A name that signs a message: words with a capital letter, initials and titles ("Ing.", "dr inż.", "S. Wróbel").
+_NAME = re.compile(r"^(?:(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐ][\w'-]*\.?|(?:ing|dr|mgr|inż|inz|prof)\.?)\s*){1,3}$")
+
+
+def signs_off(sentence: str, language: str | None) -> bool:
+    """Is the sentence only a closing formula ("Distinti saluti", "S pozdravem"), a name, or both ("Mvh Birgitta
+    Sandberg")? Such a sentence asks nothing (data/answers/sign_off.yml)."""
+    text = sentence.strip().strip(",.!-–— ")
+    if not text:
+        return True
+    if _NAME.match(text) and (language or "").split("-")[0] != "de":  # German capitalises every noun
+        return True
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        for pattern in _sign_offs().get(lang, []):
+            for cut in range(len(said), 0, -1):  # the formula, then the name that may follow it
+                if (cut == len(said) or said[cut] in " ,\n") and pattern.match(said[:cut].strip(" ,")):
+                    rest = text[len(text) - (len(said) - cut) :].strip(" ,.\n") if cut < len(said) else ""
+                    if not rest or _NAME.match(rest):
+                        return True
+    return False
+
+
+def requests_information(text: str, language: str | None) -> bool:
+    """Does the message ask for information as a polite request, with or without a question mark ("Proszę o
+    informację, jak długo ...", "jag undrar hur länge ...")? In the buyer's language, then English (data/answers/
+    questions.yml: request). A formal letter asks so; read as the detail the bot waited for, it went unanswered."""
+    return _says(text, language, lambda lang: _kinds_of("questions.yml", ("request",)).get(lang, {}).get("request", []))
+
+
 def asks_what_to_do(text: str, language: str | None) -> bool:
     """Does the message ask what the buyer has to do ("do I have to send it back?", "måste jag posta den
     trasiga?", "¿debo mandar la caja?"), with a question mark? In the buyer's language, then English
@@ -537,20 +572,21 @@ def names_person(text: str, language: str | None) -> bool:
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("yes_no.yml", ("no", "yes"))
+    return _kinds_of("yes_no.yml", ("yes_if", "no", "yes"))
 
 
 def yes_no(text: str, language: str | None) -> YesNo | None:
     """A plain yes or no to a yes/no question, in the buyer's language or English; None when the message says
-    neither. "no" is tried first: "no thanks, that's fine" declines."""
+    neither. "no" is tried first: "no thanks, that's fine" declines; only a yes with a condition ("ok, but only if
+    ...", `yes_if`) comes before it, whatever "no" its condition holds."""
     said = normalise(text)
     for lang in _own_then_english(language):
         kinds = _yes_no().get(lang)
         if not kinds:
             continue
-        for kind in ("no", "yes"):
-            if any(p.search(read_as(said, lang)) for p in kinds[kind]):
-                return kind  # type: ignore[return-value]
+        for kind in ("yes_if", "no", "yes"):
+            if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
+                return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
     return None
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 ITEMS_FILE = "items.yml"
+SIZES_FILE = "item_sizes.yml"  # size words that tell two lines of one product apart (same format)
 
 
 @lru_cache(maxsize=8)
