@@ -3,12 +3,17 @@ sentence here was written for the test: never an eval sentence or a paraphrase o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding import answers
+from bot.understanding.nlu import NLU, load_nlu
 from tests.test_flow import state, turn
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 # --- "an employee or a program?", "who is writing to me?": the bot question, not a request -------------------
 
@@ -208,3 +213,26 @@ def test_a_declined_partial_refund_is_not_offered_again_for_the_whole_price() ->
     )
     assert (plan.slots.get("proposed_remedy") or {}).get("type") != "refund_partial"
     assert "refund_partial" in plan.slots.get("declined", [])
+
+
+# --- "пришла битая", "erdhen te thyera": damage said with the plain word for broken ------------------------------
+
+
+@pytest.fixture(scope="module")
+def nlu(cache_dir: Path) -> NLU:
+    return load_nlu(cache_dir, DATA)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "тарелка пришла битая, осколки по всей коробке"),
+        ("ru", "ваза побитая, край отколот"),
+        ("sq", "dy gota erdhen te thyera"),
+        ("sq", "pjatat u thyen gjate transportit"),
+    ],
+)
+def test_broken_said_plainly_is_damage(nlu: NLU, language: str, text: str) -> None:
+    """A review "one thing came broken" (битой) was read as a missing item, and "3 jars te thyera" as a late parcel:
+    the first contact named the wrong problem (round 9)."""
+    assert "damaged" in nlu.parse(text, fallback_language=language).problems
