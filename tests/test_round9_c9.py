@@ -236,3 +236,17 @@ def test_broken_said_plainly_is_damage(nlu: NLU, language: str, text: str) -> No
     """A review "one thing came broken" (битой) was read as a missing item, and "3 jars te thyera" as a late parcel:
     the first contact named the wrong problem (round 9)."""
     assert "damaged" in nlu.parse(text, fallback_language=language).problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sq", "ju lutem dergoni pjesen qe mungon"),
+        ("ru", "просто вышлите недостающую деталь"),
+        ("uk", "дошліть відсутню частину, будь ласка"),
+    ],
+)
+def test_the_missing_part_said_generically_names_no_part(language: str, text: str) -> None:
+    """ "Send the part that is missing" names no part: the one named before (the holder) stays the one sent
+    (buyers/sq: the part sent became "pjesen", the part)."""
+    assert answers.part_named(text, language) is None
