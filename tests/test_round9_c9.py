@@ -227,7 +227,7 @@ def nlu(cache_dir: Path) -> NLU:
     ("language", "text"),
     [
         ("ru", "тарелка пришла битая, осколки по всей коробке"),
-        ("ru", "ваза побитая, край отколот"),
+        ("ru", "ваза в коробке оказалась битая, край отколот"),
         ("sq", "dy gota erdhen te thyera"),
         ("sq", "pjatat u thyen gjate transportit"),
     ],
