@@ -41,6 +41,7 @@ from bot.understanding.answers import (
     asks_part_of_price,
     asks_what_next,
     asks_what_to_do,
+    asks_whole_price,
     declined_wishes,
     follow_up_answer,
     lets_go_on,
@@ -309,6 +310,10 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         and asks_what_next(m.text, s.get("language") or m.language)
     ):
         # "y ahora qué?" (and now what?) to an offer asks for the offer again, not for a policy passage.
+        return answer_proposal(s, m, p, remedies, slots)
+    if s.stage == Stage.PROPOSING and "?" not in m.text and wishes_named(m.text, s.get("language") or m.language)[0]:
+        # A statement that names a wish, said to an offer, answers it ("only the shipping money", read as ask_policy
+        # 0.5 at a coupon offer): quoted the freight-cost passage instead, the buyer was left with the coupon (round 9).
         return answer_proposal(s, m, p, remedies, slots)
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
@@ -711,7 +716,9 @@ def wishes_named(text: str, language: str | None, wish: str | None = None) -> tu
     if "return" in named and asks_what_to_do(text, language):
         # "¿debo mandar la caja de vuelta?" asks whether the buyer must send it back; it wishes for no return.
         named = [w for w in named if w != "return"]
-    if not asks_part_of_price(text, language):
+    if not asks_part_of_price(text, language) or ("refund" in named and asks_whole_price(text, language)):
+        # "part of the money? it does not work at all, a full refund": the part is named to refuse it, the whole price
+        # is asked (round 9); "a full refund, no, part of it" refuses the whole one and stays money off.
         return named, adds
     money = "refund" in named or wish == "refund" or ("part" in named and part_named(text, language) is None)
     if not money:
@@ -1320,7 +1327,13 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # to a buyer asking for the replacement the policy allows.
             # Only options that meet the wish come back: a buyer asking again for their money back, after turning
             # down a partial refund, was offered that partial refund again (bench/buyers.py, the ru kettle).
-            declined = {t for t in declined if not meets(r, t, wish)}
+            # Nor a partial refund already turned down, when the wish is the whole price again ("part of the money?
+            # it does not work at all. a full refund"): a defect's buyer was offered the same partial refund twice
+            # (round 9, out of policy: a full refund for a defect is a person's call).
+            whole = wish == "refund" and (
+                asks_whole_price(m.text, language) or not asks_part_of_price(m.text, language)
+            )
+            declined = {t for t in declined if not meets(r, t, wish) or (whole and t == "refund_partial")}
         # What the buyer turns down by kind ("I'd rather not post them back": a return) is not offered next: a
         # return pickup offered to a buyer who had just said they would not post the towels back (issue 19.4).
         # The offer itself is left to the rule below ("no, but here is what I can do" keeps it once, with the reason).

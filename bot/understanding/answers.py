@@ -278,6 +278,20 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _wishes().get(lang, {}).get("partial", []))
 
 
+def asks_whole_price(text: str, language: str | None) -> bool:
+    """Whether the message ends on the whole price ("a full refund", "полный возврат"; data/answers/wishes.yml:
+    whole): named after any part of it the message also names, as a correction comes last ("part of the money? no,
+    a full refund"; round 9). "No full refund needed, part of it back" ends on the part."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        kinds, read = _wishes().get(lang, {}), read_as(said, lang)
+        whole = max((m.start() for p in kinds.get("whole", []) for m in p.finditer(read)), default=-1)
+        part = max((m.start() for p in kinds.get("partial", []) for m in p.finditer(read)), default=-1)
+        if whole >= 0 and whole > part:
+            return True
+    return False
+
+
 def _parts() -> dict[str, list[re.Pattern[str]]]:
     return _word_patterns("parts.yml")
 
@@ -688,7 +702,9 @@ def amount_role(before: str, after: str, language: str | None) -> AmountRole | N
         price_after = price_after or any(p.search(after) for p in cues.get("price_after", []))
         ask_after = ask_after or any(p.search(after) for p in cues.get("ask", []))
     if price >= 0 or ask >= 0:
-        return "price" if price > ask else "ask"
+        # A tie is a price cue running to the sum over an ask word: "мені дали знижку 5 євро" (they gave me a 5 EUR
+        # discount) names what was given, not what is asked (data/answers/amounts.yml, round 9).
+        return "price" if price >= ask and price >= 0 else "ask"
     if price_after:
         return "price"
     return "ask" if ask_after else None
