@@ -600,7 +600,7 @@ _SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent"))
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received"))
 
 
 def percent_asked(text: str, language: str | None) -> int | None:
@@ -643,6 +643,9 @@ def amount_role(before: str, after: str, language: str | None) -> AmountRole | N
     after it up to the next. The cue before the sum nearest to it decides; then the words after it."""
     before = normalise(_SUM_CLAUSE_END.split(before)[-1])
     after = normalise(_SUM_CLAUSE_END.split(after)[0])
+    received = (p for lang in _own_then_english(language) for p in _amount_cues().get(lang, {}).get("received", []))
+    if any(p.search(before) for p in received):
+        return "price"  # a sum the buyer already got ("they sent me a 5 euro voucher") is not what they ask for
     price = ask = -1
     price_after = ask_after = False
     for lang in _own_then_english(language):
