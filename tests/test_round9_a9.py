@@ -16,7 +16,7 @@ from actions.ask_details import SUB, ActionAskDetails
 from bot.conversation.flow import wishes_named
 from bot.conversation.haggle import amount_asked
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot, said_fine
+from bot.understanding.answers import asks_if_bot, part_named, said_fine, yes_no
 from bot.understanding.language import detect_language
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.sentences import Sentence
@@ -251,3 +251,44 @@ def test_german_refund_said_with_erstatten(text: str) -> None:
 def test_round_9_set_exists_and_stays_out_of_training() -> None:
     """The set these fixes came from is evaluation data (data/eval/README.md): present, never in training files."""
     assert (Path(__file__).resolve().parents[1] / "data" / "eval" / "buyers_heldout8" / "README-a9.md").is_file()
+
+
+# ---- letters, parts said with a count, wrong items and leaks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("en", "That is acceptable, I accept.\n\nBest regards,\nP. Lowe", "yes"),
+        ("de", "In Ordnung, so machen wir es.\nMit freundlichen Grüßen\nH. Brandt", "yes"),
+        ("de", "Nein, das möchte ich nicht.\nViele Grüße, Anke", "no"),
+        ("fr", "Parfait, allez-y.\nCordialement,\nM. Roux", "yes"),
+    ],
+)
+def test_a_letters_sign_off_does_not_hide_the_answer(language: str, text: str, said: str) -> None:
+    assert yes_no(text, language) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("bitte nur die 3 Haken nachschicken, das Regal behalte ich", "3 Haken"),
+        ("einfach die fehlenden Beine nachsenden", "Beine"),
+    ],
+)
+def test_german_only_the_parts_sent_again_with_a_count(text: str, part: str) -> None:
+    assert wishes_named(text, "de")[0] == ["part"]
+    assert part_named(text, "de") == part
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("in der Packung der Lampe lag ein Wasserkocher", "wrong_item"),
+        ("statt dem Mixer kam ein Föhn", "wrong_item"),
+        ("la batidora pierde agua por abajo", "defect"),
+        ("los vasos no venían en el paquete", "missing_item"),
+    ],
+)
+def test_wrong_items_leaks_and_plural_missing_read(trained: NLU, text: str, problem: str) -> None:
+    assert problem in trained.parse(text).problems
