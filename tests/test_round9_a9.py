@@ -16,7 +16,7 @@ from actions.ask_details import SUB, ActionAskDetails
 from bot.conversation.flow import wishes_named
 from bot.conversation.haggle import amount_asked
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot, part_named, said_fine, yes_no
+from bot.understanding.answers import asks_if_bot, asks_what_next, part_named, said_fine, yes_no
 from bot.understanding.language import detect_language
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.sentences import Sentence
@@ -292,3 +292,22 @@ def test_german_only_the_parts_sent_again_with_a_count(text: str, part: str) -> 
 )
 def test_wrong_items_leaks_and_plural_missing_read(trained: NLU, text: str, problem: str) -> None:
     assert problem in trained.parse(text).problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("fr", "envoyez-moi seulement les 3 pieds svp", "3 pieds"),
+        ("es", "mandadme solo las 2 asas, lo demás está bien", "2 asas"),
+    ],
+)
+def test_a_counted_unknown_part_is_named_with_its_noun(language: str, text: str, part: str) -> None:
+    assert part_named(text, language) == part
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("fr", "bon, on fait quoi maintenant ?"), ("es", "vale, ¿y ahora qué hacemos?")],
+)
+def test_so_what_do_we_do_now_asks_for_the_offer_again(language: str, text: str) -> None:
+    assert asks_what_next(text, language)
