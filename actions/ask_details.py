@@ -21,9 +21,14 @@ class ActionAskDetails(MediatorAction):
         (item_other_order): the same question a second time only led to a person (issue 21)."""
         named = tracker.get_slot("item_not_ordered") and tracker.get_slot("order_items")
         asked = tracker.get_slot("requested_slot") == "item"
+        told = tracker.get_slot("item_not_ordered_told")
+        if asked and not named and not told and tracker.get_slot("slot_misses") and tracker.get_slot("order_items"):
+            # Asked again, the buyer's answer named nothing the bot can place ("le rouleau a patisserie" for a "Beech
+            # rolling pin"): the question now names the order's items, so they can point at one (held-out round 9:
+            # the same bare question twice, then a person).
+            return {"item_not_ordered_told": True, SUB: "item_not_ordered"}
         if not (asked and named):
             return {}
-        told = tracker.get_slot("item_not_ordered_told")
         if told and services.catalog.has("ask_details", "item_other_order"):
             return {"item_not_ordered": None, SUB: "item_other_order"}
         if services.catalog.has("ask_details", "item_not_ordered"):

@@ -166,6 +166,16 @@ def on_buyer_message(
 
     slots["question"] = "identity" if identity else None
     if identity:
+        language = s.get("language") or m.language
+        floor = p.handoff.min_confidence
+        asked = [
+            x.text
+            for x in sentences(m)
+            if x.intent == "ask_policy" and x.confidence >= floor and not asks_if_bot(x.text, language)
+        ]
+        # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
+        # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
+        slots["question_text"] = asked[-1] if asked and "?" in m.text else None
         if m.intent not in CARRIES_ON or not (m.problems or len(sentences(m)) > 1):
             # Nothing but the question ("зачекайте, а ви взагалі бот?" reads as an insult or a description).
             if s.stage == Stage.GATHERING and s.get("requested_slot"):
@@ -176,9 +186,12 @@ def on_buyer_message(
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"identity_question+{rest.reason}")
             return Plan(["action_answer_question"], s.stage, slots, reason="identity_question")
-        # The message also carries an answer or a problem: that is taken up as usual, after the truth.
+        # The message also carries an answer or a problem: that is taken up as usual, after the truth. A question
+        # in another sentence ("who is this, a bot? and how long does the refund take?") is answered by the same
+        # action after the truth (actions/answer_question.py reads `question_text`), so it is not run twice.
         rest = by_stage(s, m, p, remedies, slots)
-        return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"identity+{rest.reason}")
+        actions = [a for a in rest.actions if a != "action_answer_question"]
+        return replace(rest, actions=["action_answer_question", *actions], reason=f"identity+{rest.reason}")
     return by_stage(s, m, p, remedies, slots)
 
 
@@ -1221,10 +1234,15 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
         serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
-    if proposed.get("type") in ("replacement", "reship") and yes_no(m.text, language) == "yes":
-        # "ok, but only if you pick up the wrong one": the wrong or broken item is collected with the new one anyway
-        # (damaged-or-wrong-items.md), so a pickup asked for beside a yes is part of the offer, not another wish
-        # (held-out round 9: a return pickup was offered in place of the reship the buyer had said yes to).
+    if (
+        proposed.get("type") in ("replacement", "reship")
+        and yes_no(m.text, language) == "yes"
+        and not states_preference(m.text, language)  # "ok, but I'd rather send it back" changes the mind
+    ):
+        # "ok, but only if you collect the old one": a yes on a condition the goods sent again already meet (the shop
+        # collects a faulty or wrong item for free, damaged-or-wrong-items.md), so a pickup asked for beside a yes is
+        # part of the offer, not another wish. Read as a return wish, it offered a pickup instead of the new item the
+        # buyer had just accepted, and the pickup alone was agreed (held-out round 9, de and pl).
         other = [w for w in other if w != "return"]
     turned_down_said = declined_wishes(m.text, language)
     refused = [w for w in turned_down_said if w in serves]

