@@ -104,6 +104,9 @@ def test_a_size_word_names_nothing_without_a_sibling_line(nlu: NLU) -> None:
     items = ("Glass vase, small", "Oak bread board, large")
     assert items_named(nlu, "je na tom malý škrábanec", "cs", items) == []
     assert items_named(nlu, "det är en liten fläck på den", "sv", items) == []
+    # Nor the catalogue's own size word: "small" named the vase, "large" the board (found in review).
+    assert items_named(nlu, "there's a small scratch on it, nothing large", "en", items) == []
+    assert items_named(nlu, "a small scratch on the bread board", "en", items) == ["Oak bread board, large"]
 
 
 # --- Polish names the catalogue item in brackets, not as a quote ---------------------------------------------------

@@ -970,7 +970,12 @@ class NLU:
 
     def _items(self, folded: str, span: Callable[[int, int], tuple[int, int]], items: Sequence[str]) -> list[Entity]:
         found: list[Entity] = []
-        item_words = _item_words(tuple(items))
+        # A catalogue name's size word is no word of the item: "a small scratch" named "Glass vase, small" in an
+        # order with another line; the size names a line only beside its sibling in another size (below).
+        unsized = self._size_words[1]
+        item_words = [
+            (name, [w for w in words if not unsized.fullmatch(w)]) for name, words in _item_words(tuple(items))
+        ]
         matched: set[str] = set()
         # Two lines of one product in two sizes ("Rope basket, large", "..., small"): the size word the buyer says
         # ("ten malý", "den lilla", "the bigger one") names its line, and the words the lines share name neither
