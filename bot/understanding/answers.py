@@ -361,6 +361,12 @@ def _negations(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
     return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"])
 
 
+@lru_cache(maxsize=1)
+def relative_words(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
+    """The relative words of data/answers/negation.yml ("that", "qui", "który"), normalised."""
+    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8")).get("relative", []))
+
+
 _WORD = re.compile(r"[\w']+")
 
 

@@ -45,7 +45,7 @@ from sklearn.svm import LinearSVC
 
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
-from bot.understanding.answers import negation_words
+from bot.understanding.answers import negation_words, relative_words
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -776,8 +776,11 @@ def _denied(text: str, start: int) -> bool:
     """Whether the buyer denies the problem named at `start` ("it wasn't late", "nie było opóźnione"): a
     negation among the two words before it, in the same clause."""
     clause = _CLAUSE_END.split(text[:start])[-1]
-    before = [normalise(w) for w in re.findall(r"[\w']+", clause)][-2:]
-    return any(w in negation_words() and w not in _ANSWER_WORDS for w in before)
+    words = [normalise(w) for w in re.findall(r"[\w']+", clause)]
+    if len(words) >= 2 and words[-2] in relative_words() and words[-1] in negation_words():
+        # "une nouvelle qui ne fuit pas", "one that isn't broken": the negation describes a thing, it denies nothing.
+        return False
+    return any(w in negation_words() and w not in _ANSWER_WORDS for w in words[-2:])
 
 
 # ---- the NLU ----------------------------------------------------------------------------------
