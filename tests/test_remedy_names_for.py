@@ -69,3 +69,14 @@ def test_a_name_for_an_unknown_remedy_or_with_a_foreign_variable_is_refused(tmp_
     with pytest.raises(PolicyFileError) as exc:
         load_catalog(messages)
     assert "remedy_names_for.charged_twice.refund_full" in str(exc.value) and "order_id" in str(exc.value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_language_puts_the_catalogue_name_in_quotes(language: str) -> None:
+    """The shop's catalogue name (often English) is a reference, put in brackets or bare, never quoted: inside
+    Albanian, Russian or Ukrainian quotes it read as a quoted fragment of another language (the simulator's
+    wrong-language replies in rounds 4, 5 and 8; Polish moved to brackets in round 9)."""
+    for problem in ("damaged", "defect", "missing_item"):
+        named = CATALOG.problem_name(problem, language, "Cast iron waffle maker")
+        assert "Cast iron waffle maker" in named
+        assert not any(mark in named for mark in "«»„“”\""), named
