@@ -79,4 +79,4 @@ def test_no_language_puts_the_catalogue_name_in_quotes(language: str) -> None:
     for problem in ("damaged", "defect", "missing_item"):
         named = CATALOG.problem_name(problem, language, "Cast iron waffle maker")
         assert "Cast iron waffle maker" in named
-        assert not any(mark in named for mark in "«»„“”\""), named
+        assert not any(mark in named for mark in '«»„“”"'), named
