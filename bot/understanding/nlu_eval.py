@@ -7,7 +7,7 @@ the way buyers type, and is never trained on (data/eval/README.md; tests/test_nl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +28,10 @@ class EvalMessage:
     where: str  # "en.yml: message 3", for error reports and the bench's list of misses
 
 
-def load_eval(eval_dir: Path = DEFAULT_EVAL_DIR) -> list[EvalMessage]:
-    """Every message of every <lang>.yml in `eval_dir`; a malformed entry raises naming file, entry and fix."""
-    rows: list[EvalMessage] = []
+def _labelled(eval_dir: Path, field: str, allowed: Sequence[str]) -> Iterator[tuple[str, str, str, str]]:
+    """(text, label, language, where) for every message of every <lang>.yml in `eval_dir`, each set's own label
+    in `field`; a malformed file or entry raises naming the file, the entry and the fix. One reader for the intent,
+    problem and emotion sets, which had three copies of it."""
     files = sorted(Path(eval_dir).glob("*.yml"))
     if not files:
         raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
@@ -41,15 +42,19 @@ def load_eval(eval_dir: Path = DEFAULT_EVAL_DIR) -> list[EvalMessage]:
             raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name), got {language!r}")
         messages = doc.get("messages")
         if not isinstance(messages, list) or not messages:
-            raise ValueError(f"{path.name}: `messages` must be a non-empty list of {{text, intent}}")
+            raise ValueError(f"{path.name}: `messages` must be a non-empty list of {{text, {field}}}")
         for n, entry in enumerate(messages, 1):
             where = f"{path.name}: message {n}"
             if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not entry["text"].strip():
                 raise ValueError(f"{where}: needs a non-empty `text` string")
-            if entry.get("intent") not in INTENTS:
-                raise ValueError(f"{where}: `intent` {entry.get('intent')!r} must be one of {INTENTS}")
-            rows.append(EvalMessage(entry["text"], entry["intent"], language, where))
-    return rows
+            if entry.get(field) not in allowed:
+                raise ValueError(f"{where}: `{field}` {entry.get(field)!r} must be one of {tuple(allowed)}")
+            yield entry["text"], entry[field], path.stem, where
+
+
+def load_eval(eval_dir: Path = DEFAULT_EVAL_DIR) -> list[EvalMessage]:
+    """Every message of every <lang>.yml in `eval_dir`; a malformed entry raises naming file, entry and fix."""
+    return [EvalMessage(*row) for row in _labelled(eval_dir, "intent", INTENTS)]
 
 
 @dataclass(frozen=True)
@@ -121,22 +126,7 @@ def load_problem_eval(eval_dir: Path = DEFAULT_PROBLEM_EVAL_DIR) -> list[Problem
     """Every labelled message of every <lang>.yml in `eval_dir`; a malformed entry raises naming it and the fix."""
     from bot.understanding.problems import LABELS
 
-    rows: list[ProblemMessage] = []
-    files = sorted(Path(eval_dir).glob("*.yml"))
-    if not files:
-        raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
-    for path in files:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if doc.get("language") != path.stem:
-            raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name)")
-        for n, entry in enumerate(doc.get("messages") or [], 1):
-            where = f"{path.name}: message {n}"
-            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not entry["text"].strip():
-                raise ValueError(f"{where}: needs a non-empty `text` string")
-            if entry.get("problem") not in LABELS:
-                raise ValueError(f"{where}: `problem` {entry.get('problem')!r} must be one of {LABELS}")
-            rows.append(ProblemMessage(entry["text"], entry["problem"], path.stem, where))
-    return rows
+    return [ProblemMessage(*row) for row in _labelled(eval_dir, "problem", LABELS)]
 
 
 def problem_right(expected: str, found: Sequence[str]) -> bool:
@@ -161,25 +151,7 @@ def load_emotion_eval(eval_dir: Path = DEFAULT_EMOTION_EVAL_DIR) -> list[Emotion
     """Every labelled message of every <lang>.yml in `eval_dir`; a malformed entry raises naming it and the fix."""
     from bot.understanding.nlu import LEVELS
 
-    rows: list[EmotionMessage] = []
-    files = sorted(Path(eval_dir).glob("*.yml"))
-    if not files:
-        raise FileNotFoundError(f"no evaluation files (<lang>.yml) in {eval_dir}")
-    for path in files:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if doc.get("language") != path.stem:
-            raise ValueError(f"{path.name}: `language` must be {path.stem!r} (the file's name)")
-        messages = doc.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise ValueError(f"{path.name}: `messages` must be a non-empty list of {{level, text}}")
-        for n, entry in enumerate(messages, 1):
-            where = f"{path.name}: message {n}"
-            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not entry["text"].strip():
-                raise ValueError(f"{where}: needs a non-empty `text` string")
-            if entry.get("level") not in LEVELS:
-                raise ValueError(f"{where}: `level` {entry.get('level')!r} must be one of {LEVELS}")
-            rows.append(EmotionMessage(entry["text"], entry["level"], path.stem, where))
-    return rows
+    return [EmotionMessage(*row) for row in _labelled(eval_dir, "level", LEVELS)]
 
 
 def emotion_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
