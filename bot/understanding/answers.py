@@ -357,14 +357,19 @@ def _any_part() -> dict[str, list[re.Pattern[str]]]:
 
 
 @lru_cache(maxsize=1)
-def _negations(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
-    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"])
+def _negation_lists(path: Path = ANSWERS / "negation.yml") -> dict[str, frozenset[str]]:
+    """data/answers/negation.yml's lists (`words`, `relative`), normalised: one read for both."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {key: frozenset(normalise(w) for w in doc.get(key, [])) for key in ("words", "relative")}
 
 
-@lru_cache(maxsize=1)
-def relative_words(path: Path = ANSWERS / "negation.yml") -> frozenset[str]:
+def _negations() -> frozenset[str]:
+    return _negation_lists()["words"]
+
+
+def relative_words() -> frozenset[str]:
     """The relative words of data/answers/negation.yml ("that", "qui", "który"), normalised."""
-    return frozenset(normalise(w) for w in yaml.safe_load(path.read_text(encoding="utf-8")).get("relative", []))
+    return _negation_lists()["relative"]
 
 
 _WORD = re.compile(r"[\w']+")
