@@ -439,7 +439,7 @@ YesNo = Literal["yes", "no"]
 FollowUp = Literal["worked", "failed"]
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)  # one entry per (file, kinds) pair: 9 are read, and 8 evicted one per message
 def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
     """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
     each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
