@@ -93,6 +93,13 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def asks_about_contact(text: str, language: str | None) -> bool:
+    """Does the buyer ask where the shop got their contact, or why it writes on this channel ("how did you get my
+    number?", "why are you writing to me on Telegram?")? A question to answer truthfully, with the way to stop said
+    plainly; never a request to stop by itself (data/answers/contact.yml)."""
+    return _mentions("contact.yml", text, language)
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -648,7 +655,13 @@ def asks_for_more(text: str, language: str | None) -> bool:
 
 
 def _offer_talk() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers"))
+    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers", "waiting"))
+
+
+def waits_for_offer(text: str, language: str | None) -> bool:
+    """Does the buyer say they will wait for what was offered ("czekam na zwrot", "жду крышку", "I'll wait for
+    it")? Said to an offer, with no question, it is a yes (data/answers/offer_talk.yml: waiting)."""
+    return "?" not in text and _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("waiting", []))
 
 
 def asks_what_next(text: str, language: str | None) -> bool:
