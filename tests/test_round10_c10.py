@@ -28,7 +28,7 @@ from tests.test_flow import facts, state, turn
     ],
 )
 def test_where_the_contact_came_from_is_a_question(language: str, text: str) -> None:
-    assert answers.asks_about_contact(text, language)
+    assert answers.asks_how_reached(text, language)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_where_the_contact_came_from_is_a_question(language: str, text: str) -> 
     ],
 )
 def test_an_order_or_parcel_number_is_not_the_contact(language: str, text: str) -> None:
-    assert not answers.asks_about_contact(text, language)
+    assert not answers.asks_how_reached(text, language)
 
 
 @pytest.mark.parametrize(

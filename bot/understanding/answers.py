@@ -93,17 +93,22 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
-def asks_about_contact(text: str, language: str | None) -> bool:
-    """Does the buyer ask where the shop got their contact, or why it writes on this channel ("how did you get my
-    number?", "why are you writing to me on Telegram?")? A question to answer truthfully, with the way to stop said
-    plainly; never a request to stop by itself (data/answers/contact.yml)."""
-    return _mentions("contact.yml", text, language)
-
-
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {language: _compiled(patterns) for language, patterns in data.items()}
+
+
+def asks_how_reached(text: str, language: str | None) -> bool:
+    """Does the buyer ask why or how we reached them ("how did you get my number?")? A question about their data,
+    answered truthfully (data/answers/contact.yml), never taken for a request to stop."""
+    return _mentions("contact.yml", text, language)
+
+
+def says_later(text: str, language: str | None) -> bool:
+    """Does the buyer say they cannot talk now and will answer later ("I'm at work, write later")?
+    (data/answers/later.yml)"""
+    return _mentions("later.yml", text, language)
 
 
 def asks_for_person(text: str, language: str | None) -> bool:
@@ -136,7 +141,7 @@ def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in folded + latin]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def _read(name: str) -> dict:  # type: ignore[type-arg]
     """data/answers/<name>, read once per process (callers copy what they change)."""
     return yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
@@ -582,6 +587,8 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     vill du ha dom?"), "none" where every photo word is negated ("nemám fotky", "keine Fotos", "I don't have any
     photos"), None where it names no photo. Near: among the three words before it, or the three after it in the
     same clause ("Bilder hab ich keine"), a word of data/answers/photo_negation.yml."""
+    if _mentions("photo_refusal.yml", text, language):
+        return "none"  # "stop asking me for photos": no photo is coming
     said = normalise(text)
     languages = _own_then_english(language)
     photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
