@@ -37,6 +37,7 @@ from bot.understanding.answers import (
     asks_for_information,
     asks_for_more,
     asks_for_person,
+    asks_how_reached,
     asks_if_bot,
     asks_part_of_price,
     asks_what_next,
@@ -61,7 +62,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
-from bot.understanding.opt_out import CLEAR_CONFIDENCE, is_clear_opt_out, said_in_words
+from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -135,11 +136,17 @@ def on_buyer_message(
     # An answer to an offer on the table stops contact only when it asks in so many words: a counter to the offer
     # ("groshi meni ne dopomozhut, meni treba ...", money won't help, I need the goods) read as opt_out at 0.60
     # and the buyer was never written to again (held-out personas, round 6). A guess there is asked about.
-    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m)) and (
-        s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m))
+    # "How did you get my number? Why Telegram?" is a question to answer, not a request to stop, unless it also asks in
+    # so many words (data/opt_out.yml): "d'où vous avez mon numéro ?" read as opt_out 0.62 and stopped all contact
+    # (held-out round 10). The answer says how to stop, so a buyer who meant it can say so.
+    reached = asks_how_reached(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    if (
+        not reached
+        and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
+        and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = check_opt_out(s, m, p, slots)
+    checked = None if reached else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -152,6 +159,8 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
+    kind = "identity" if identity else "contact" if reached else None
+    identity = identity or reached  # "how did you reach me?" is answered the same way: the answer, then on
     if identity:
         slots["not_understood"] = s.get("not_understood", 0)
 
@@ -164,14 +173,17 @@ def on_buyer_message(
     if reason and not (identity and reason == "buyer_asked" and not person):
         return handoff(reason, s.stage, slots)
 
-    slots["question"] = "identity" if identity else None
+    slots["question"] = kind
     if identity:
         language = s.get("language") or m.language
         floor = p.handoff.min_confidence
         asked = [
             x.text
             for x in sentences(m)
-            if x.intent == "ask_policy" and x.confidence >= floor and not asks_if_bot(x.text, language)
+            if x.intent == "ask_policy"
+            and x.confidence >= floor
+            and not asks_if_bot(x.text, language)
+            and not asks_how_reached(x.text, language)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
@@ -233,9 +245,14 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     """Rule 11 when the request to stop is not clear: the buyer is asked ("would you like us to stop contacting
     you?"), never stopped on a guess and never ignored. A yes is an opt-out like a clear one; a no carries the
     conversation on, asking the question that was waiting once more. Anything else is read as usual."""
-    said_stop = (m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence) or any(
+    # "Stop" or "enough" about something else ("keine Ausreden mehr", "stop asking me for photos") asks nothing of the
+    # kind: the buyer was asked whether to stop, the refund asked in the same message left unanswered (round 10).
+    rules = default_rules()
+    said_stop = (
+        m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence and not rules.stops_something_else(m.text)
+    ) or any(
         # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked.
-        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE
+        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
         for x in sentences(m)
     )
     wanted = s.get("requested_slot")
@@ -308,7 +325,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") != "identity"  # "are you a bot?" was answered already (on_buyer_message)
+        and slots.get("question") not in ("identity", "contact")  # answered already (on_buyer_message)
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
@@ -990,6 +1007,11 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
     """Rule 3: an upset buyer is calmed before any question about facts."""
     used = s.get("deescalation_turns", 0)
     allowed = p.deescalation.max_turns if m.level == "angry" else p.deescalation.upset_turns
+    if s.stage == Stage.DEESCALATING and used and lets_go_on(m.text, s.get("language") or m.language):
+        # Calmed once, the buyer asks to move on ("assez d'excuses, on avance ?", "enough with the sympathy lines, what
+        # will you do?"): another apology answers what they just refused (held-out round 10). On to the facts.
+        slots["not_understood"] = s.get("not_understood", 0)
+        return gather(s, p, r, slots, first=True)
     if m.level in ("upset", "angry") and used < allowed:
         slots["deescalation_turns"] = used + 1
         return Plan(["action_deescalate"], Stage.DEESCALATING, slots, reason="calm_first")

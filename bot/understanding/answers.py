@@ -93,6 +93,13 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def asks_how_reached(text: str, language: str | None) -> bool:
+    """Does the buyer ask how we came by their number or why we write on this channel ("how did you get my number?",
+    "wieso schreiben Sie mir auf Telegram?")? A question to answer, never a request to stop (data/answers/contact.yml).
+    """
+    return _mentions("contact.yml", text, language)
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
