@@ -141,3 +141,54 @@ def test_a_buyer_who_asks_to_move_on_gets_no_second_apology(language: str, text:
     plan = turn(s, intent="vent", level="upset", anger=0.6, text=text, language=language)
     assert "action_deescalate" not in plan.actions
     assert plan.stage == Stage.GATHERING and plan.actions[-1] == "action_ask_details"
+
+
+# ---- a yes that drops an add-on asked for earlier ("forget the coupon") ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "ok, le neuf me convient. laissez tomber le bon de réduction"),
+        ("fr", "va pour l'échange, tant pis pour la remise"),
+        ("de", "Passt, der neue ist gut. Den Rabattcode können Sie vergessen."),
+        ("en", "yes, the new one is fine. never mind the discount code"),
+    ],
+)
+def test_a_yes_that_drops_the_coupon_accepts_the_replacement(language: str, text: str) -> None:
+    from bot.conversation.flow import wishes_named
+    from bot.understanding.answers import declined_wishes
+
+    assert "discount" in declined_wishes(text, language) and "discount" not in wishes_named(text, language)[0]
+    offer = {"type": "replacement", "cite": {"source": "warranty.md", "heading": "Legal guarantee"}}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["defect"], wants="replacement")
+    plan = turn(s, intent="affirm", confidence=0.5, text=text, language=language)
+    assert plan.slots.get("accepted_remedy", {}).get("type") == "replacement"
+    assert not plan.slots.get("side_request")
+
+
+def test_a_wish_turned_down_in_french_is_not_brought_back_by_english_words() -> None:
+    from bot.conversation.flow import wishes_named
+
+    assert wishes_named("le remboursement, plutôt qu'un code promo", "fr")[0] == ["refund"]
+
+
+# ---- a grudging yes after a grumble ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("en", "seriously, that little? hm. oh well, ok, send it", "yes"),
+        ("en", "I hoped for more. better than nothing I guess", "yes"),
+        ("de", "Eigentlich wollte ich mehr. Na gut, nehm ich.", "yes"),
+        ("fr", "bof, c'est peu. bon, d'accord, envoyez", "yes"),
+        ("fr", "c'est mieux que rien, je prends", "yes"),
+        ("en", "The kettle still leaks. I am not happy.", None),
+        ("en", "better than nothing but I still want the whole price", None),
+    ],
+)
+def test_a_grudging_yes(language: str, text: str, said: str | None) -> None:
+    from bot.understanding.answers import yes_no
+
+    assert yes_no(text, language) == said

@@ -910,7 +910,10 @@ def side_request(m: Parsed, language: str | None) -> str | None:
     rest = [
         x
         for x in parts[1:]
-        if x.intent not in ("affirm", "thank", "greet", "goodbye") and not signs_off(x.text, language)
+        if x.intent not in ("affirm", "thank", "greet", "goodbye")
+        and not signs_off(x.text, language)
+        # "oubliez le code promo" drops a wish and asks nothing (round 10: passed on as "your other request")
+        and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
     ]
     return rest[0].text[:300] if rest else None
 

@@ -197,7 +197,9 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
         for start, _end, wish in named:
-            if (start, wish) not in refused:
+            # English read after the buyer's language must not bring back what that language turned down: in "oubliez
+            # le code promo" English patterns find the coupon again, and the French refusal was lost (round 10).
+            if (start, wish) not in refused and (lang == language or wish not in declined or wish in found):
                 found += [wish] if wish not in found else []
         declined += [w for _, w in sorted(refused) if w not in declined]
         also = also or any(p.search(said) for p in kinds.get("also", []))
@@ -226,8 +228,10 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
             stop = end.start() if end else len(said)
             after = sorted(x for x in named if m.end() <= x[0] < stop)
             if after:
-                first_end = after[0][1]
-                refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+                # ...and the same wish named again in its clause: "oubliez le code promo" names the discount twice
+                # ("code", "promo"), and the second was left wanted (held-out round 10).
+                first_end, first = after[0][1], after[0][2]
+                refused |= {(start, wish) for start, _e, wish in after if start < first_end or wish == first}
     return refused
 
 
@@ -641,7 +645,19 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
         for kind in ("yes_if", "no", "yes"):
             if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
                 return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
+    # A grudging yes after a grumble, in the last sentence: "only 10, hm. ok, better than nothing, send it", "10%? I
+    # said 20... oh fine, I'll take it" (held-out round 10: not understood). No "no" anywhere in the message (above).
+    last = _LAST_SENTENCE.search(said)
+    if last and last.start() > 0:
+        tail = last.group(1)
+        for lang in _own_then_english(language):
+            if any(p.search(read_as(tail, lang)) for p in (_yes_no().get(lang) or {}).get("yes", [])):
+                return "yes"
     return None
+
+
+# The last sentence of a message: after the last . ! ? or ellipsis followed by a space.
+_LAST_SENTENCE = re.compile(r"(?:[.!?\u2026]+\s+)([^.!?\u2026]+[.!?\u2026]*)\s*$")
 
 
 def _haggle() -> dict[str, dict[str, list[re.Pattern[str]]]]:
