@@ -192,3 +192,67 @@ def test_a_grudging_yes(language: str, text: str, said: str | None) -> None:
     from bot.understanding.answers import yes_no
 
     assert yes_no(text, language) == said
+
+
+# ---- the photo: cannot take one, or already given elsewhere ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said", "given"),
+    [
+        ("en", "nope, the camera on my mobile is broken so no pics from me", "none", False),
+        ("en", "I can't take pictures right now, sorry", "none", False),
+        ("de", "Mein Handy ist kaputt, ich kann leider keine Fotos machen.", "none", False),
+        ("fr", "mon portable est en panne, impossible, je ne peux pas prendre de photo", "none", False),
+        ("en", "the photos are already attached to my review", "has", True),
+        ("en", "I uploaded pics with the rating I left, look there", "has", True),
+        ("de", "Die Bilder habe ich bereits an den Kundenservice geschickt", "has", True),
+        ("fr", "j'ai déjà envoyé les photos à votre collègue la semaine dernière", "has", True),
+        ("en", "sure, I'll snap a picture tonight", "has", False),
+        ("de", "Ein Foto kann ich gern schicken", "has", False),
+    ],
+)
+def test_photo_cannot_or_given_elsewhere(language: str, text: str, said: str, given: bool) -> None:
+    from bot.understanding.answers import photo_given, photo_said
+
+    assert photo_said(text, language) == said
+    assert photo_given(text, language) is given
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "you've got them already, I added two photos to the review"),
+        ("de", "Die Fotos habe ich schon mit der Bewertung hochgeladen."),
+    ],
+)
+def test_a_photo_given_elsewhere_is_evidence_and_not_asked_for_here(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", what="cracked", item="jug", when="x")
+    plan = turn(s, intent="describe_problem", confidence=0.4, text=text, language=language)
+    assert plan.slots["evidence"] == "yes" and not plan.slots.get("photo_offered")
+
+
+# ---- a part word inside the catalogue name describes the item -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "part"),
+    [
+        ("it's the floor lamp, the one with the shade", True, "the hinges"),  # the item described by its name's word
+        ("the shade is missing as well", False, "shade"),  # a part named, no item: taken
+    ],
+)
+def test_a_part_word_of_the_catalogue_name_does_not_replace_the_part_asked(text: str, named: bool, part: str) -> None:
+    from decimal import Decimal
+
+    from bot.conversation import flow
+    from bot.understanding.nlu import Entity
+    from tests.test_flow import POLICY, REMEDIES, Msg, facts
+
+    name = "Walnut floor lamp with shade"
+    f = facts(item_values={name: Decimal("89.00")})
+    s = flow.State(Stage.GATHERING, {"language": "en", "requested_slot": "item", "part": "the hinges"}, f)
+    at = text.find("floor lamp")
+    items = [Entity("item", name, at, at + len("floor lamp"))] if named else []
+    plan = flow.on_buyer_message(s, Msg(intent="describe_problem", text=text, entities=items), POLICY, REMEDIES)
+    assert {**s.slots, **plan.slots}["part"] == part

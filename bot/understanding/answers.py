@@ -12,7 +12,7 @@ a pattern that misses is visible and fixable by an admin in one line, where a mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -588,6 +588,8 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     same clause ("Bilder hab ich keine"), a word of data/answers/photo_negation.yml."""
     said = normalise(text)
     languages = _own_then_english(language)
+    if _photo_elsewhere(said, languages, "cannot"):
+        return "none"  # "my phone is broken, I can't take photos": no photo, whatever photo words follow
     photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
     specific = [p for lang in languages for p in _photo_negations().get(lang, [])]
 
@@ -604,6 +606,18 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
             if not any(negation(w) for w in before + after):
                 return "has"
     return "none" if found else None
+
+
+def _photo_elsewhere(said: str, languages: Iterable[str], kind: str) -> bool:
+    """data/answers/photo_elsewhere.yml: the buyer cannot take a photo, or gave it already elsewhere."""
+    kinds = _kinds_of("photo_elsewhere.yml", ("cannot", "given"))
+    return any(p.search(read_as(said, lang)) for lang in languages for p in kinds.get(lang, {}).get(kind, []))
+
+
+def photo_given(text: str, language: str | None) -> bool:
+    """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege
+    schon")? Evidence there is; "please send the photo here" answers what they did not say (held-out round 10)."""
+    return _photo_elsewhere(normalise(text), _own_then_english(language), "given")
 
 
 def names_person(text: str, language: str | None) -> bool:
