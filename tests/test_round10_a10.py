@@ -256,3 +256,56 @@ def test_a_part_word_of_the_catalogue_name_does_not_replace_the_part_asked(text:
     items = [Entity("item", name, at, at + len("floor lamp"))] if named else []
     plan = flow.on_buyer_message(s, Msg(intent="describe_problem", text=text, entities=items), POLICY, REMEDIES)
     assert {**s.slots, **plan.slots}["part"] == part
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("en", "the screws are there and so is the manual, only the lid is missing", "lid"),
+        ("fr", "les vis sont là, par contre il manque les pieds", "pieds"),
+        ("de", "Die Schrauben sind da, nur der Deckel fehlt", "Deckel"),
+    ],
+)
+def test_a_part_said_to_be_there_is_not_the_part_to_send(language: str, text: str, part: str) -> None:
+    from bot.understanding.answers import part_named
+
+    assert part_named(text, language) == part
+
+
+# ---- "I'm at work, later" is no opt-out and no answer -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "puts"),
+    [
+        ("en", "can't talk right now, I'll reply tonight", True),
+        ("en", "im on shift, later ok", True),
+        ("de", "Bin gerade im Meeting, ich schreibe Ihnen morgen", True),
+        ("fr", "là je suis en réunion, je vous réponds ce soir", True),
+        ("es", "ahora no, estoy trabajando", True),
+        ("en", "the parcel came later than promised", False),
+        ("de", "das Paket kam erst später als angekündigt", False),
+    ],
+)
+def test_puts_off(language: str, text: str, puts: bool) -> None:
+    from bot.understanding.answers import puts_off
+
+    assert puts_off(text, language) is puts
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("de", "Bin gerade unterwegs, ich melde mich heute Abend."), ("fr", "pas maintenant, je vous écris demain")],
+)
+def test_a_buyer_who_cannot_talk_now_is_told_whenever_and_the_question_stays(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", what="cracked", problems=["damaged"])
+    plan = turn(s, intent="opt_out", confidence=0.5, text=text, language=language)
+    assert plan.actions == ["action_acknowledge"] and plan.slots["later"] is True
+    assert plan.outcome is None and plan.stage == Stage.GATHERING
+    assert plan.slots.get("requested_slot", "outcome") == "outcome"
+
+
+def test_at_work_beside_the_problem_goes_on_with_the_problem() -> None:
+    s = state(Stage.CONTACTED)
+    plan = turn(s, intent="describe_problem", text="at work so quick: the kettle leaks", problems=["defect"])
+    assert plan.reason != "put_off"
