@@ -56,6 +56,7 @@ from bot.understanding.answers import (
     percent_asked,
     photo_given,
     photo_said,
+    puts_off,
     requests_information,
     revision_answer,
     said_fine,
@@ -143,13 +144,15 @@ def on_buyer_message(
     # so many words (data/opt_out.yml): "d'où vous avez mon numéro ?" read as opt_out 0.62 and stopped all contact
     # (held-out round 10). The answer says how to stop, so a buyer who meant it can say so.
     reached = asks_how_reached(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    # "Not now, I'll write tonight" promises an answer: no request to stop either (held-out round 10).
+    later = only_puts_off(m, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
     if (
-        not reached
+        not (reached or later)
         and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
         and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = None if reached else check_opt_out(s, m, p, slots)
+    checked = None if reached or later else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -207,7 +210,24 @@ def on_buyer_message(
         rest = by_stage(s, m, p, remedies, slots)
         actions = [a for a in rest.actions if a != "action_answer_question"]
         return replace(rest, actions=["action_answer_question", *actions], reason=f"identity+{rest.reason}")
+    if s.stage in PUT_OFF_STAGES and only_puts_off(m, s.get("language") or m.language):
+        # "Jetzt nicht. Ich melde mich später." answers nothing and stops nothing: "whenever it suits you", the
+        # question asked still open (held-out round 10: the next question came at once).
+        slots.update(later=True, not_understood=s.get("not_understood", 0))
+        return Plan(["action_acknowledge"], s.stage, slots, reason="put_off")
     return by_stage(s, m, p, remedies, slots)
+
+
+PUT_OFF_STAGES = CALMING | {Stage.GATHERING, Stage.PROPOSING}
+
+
+def only_puts_off(m: Parsed, language: str | None) -> bool:
+    """The buyer cannot talk now ("at work, later") and says nothing else the flow could take up: no problem, wish,
+    question, item or date (a first message "at work rn, quick one: the parcel never came" tells the problem)."""
+    if not puts_off(m.text, language) or m.problems or "?" in m.text:
+        return False
+    named = any(e.entity in ("item", "date") for e in getattr(m, "entities", []))
+    return not (named or wishes_named(m.text, language)[0])
 
 
 def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
@@ -547,6 +567,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # serve the discount wish, and a coupon for the next order was offered first (held-out round 6, it).
         slots["part_of_price"] = True
     slots["photo_offered"] = None
+    slots["later"] = None  # set for the one turn a buyer puts the talk off ("at work, later")
     slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too

@@ -185,6 +185,9 @@ class Acknowledge(_Strict):
     # The buyer's evidence is a video: the chat takes photos, so a screenshot from it is asked for. Optional like
     # `photo_offered`; without it the bot says `heard`.
     video_offered: Variants | None = None
+    # The buyer cannot talk now ("I'm at work, later"): whenever it suits them, the case stays open (held-out round
+    # 10). Optional like `pending`; without it the bot says `heard`.
+    later: Variants | None = None
 
 
 class Waiting(_Strict):
@@ -356,6 +359,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("acknowledge", "photo_offered"): "heard",
     ("acknowledge", "video_offered"): "heard",
+    ("acknowledge", "later"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("why_not", "either"): "asked",

@@ -93,6 +93,12 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def puts_off(text: str, language: str | None) -> bool:
+    """Does the buyer say they cannot talk now ("at work, later", "jetzt nicht", "je vous réponds ce soir")? No request
+    to stop, and no answer to what was asked (data/answers/later.yml)."""
+    return _mentions("later.yml", text, language)
+
+
 def asks_how_reached(text: str, language: str | None) -> bool:
     """Does the buyer ask how we came by their number or why we write on this channel ("how did you get my number?",
     "wieso schreiben Sie mir auf Telegram?")? A question to answer, never a request to stop (data/answers/contact.yml).
