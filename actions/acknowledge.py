@@ -15,6 +15,8 @@ class ActionAcknowledge(MediatorAction):
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         if tracker.get_slot("resolved"):
             return "resolved"
+        if tracker.get_slot("later"):
+            return "later"  # "I'm at work, later": whenever it suits them (flow: puts_off)
         offered = tracker.get_slot("photo_offered")
         if offered == "video":
             return "video_offered"

@@ -14,7 +14,7 @@ from actions.services import Services
 QUOTE_CHARS = 400
 # What the flow answers from the catalogue rather than the shop's documents (bot/conversation/flow.py: `question`):
 # each is a message of answer_question in policies/messages.
-ASIDES = ("identity", "contact", "later")
+ASIDES = ("identity", "contact")
 
 
 class ActionAnswerQuestion(MediatorAction):
@@ -27,10 +27,10 @@ class ActionAnswerQuestion(MediatorAction):
         found: dict[str, Any] = {"policy_quote": None, "policy_source": None}
         aside = tracker.get_slot("question")
         if aside in ASIDES:
-            # "are you a bot?", "how did you get my number?", "I'm at work, write later" are answered from the
-            # catalogue, not searched; a question in another sentence of the message (the flow keeps it in
-            # `question_text`: "who is this, a bot? how long till the refund shows?") is searched too and answered
-            # after (held-out round 9: only one of the two was answered).
+            # "are you a bot?" and "how did you get my number?" are answered from the catalogue, not searched; a
+            # question in another sentence of the message (the flow keeps it in `question_text`: "who is this, a
+            # bot? how long till the refund shows?") is searched too and answered after (held-out round 9: only one
+            # of the two was answered).
             if not tracker.get_slot("question_text"):
                 return {**found, "aside": aside}
             return {**(await self.search(tracker, services, question)), "aside": aside}

@@ -66,7 +66,7 @@ def test_a_request_in_words_beside_it_still_stops() -> None:
     ],
 )
 def test_write_later_is_read(language: str, text: str) -> None:
-    assert answers.says_later(text, language)
+    assert answers.puts_off(text, language)
 
 
 @pytest.mark.parametrize(
@@ -74,13 +74,13 @@ def test_write_later_is_read(language: str, text: str) -> None:
     [("en", "the parcel came two days later than promised"), ("de", "Das Paket kam später als angekündigt")],
 )
 def test_late_goods_are_no_write_later(language: str, text: str) -> None:
-    assert not answers.says_later(text, language)
+    assert not answers.puts_off(text, language)
 
 
 def test_write_later_keeps_the_waiting_question() -> None:
     s = state(Stage.GATHERING, what="cracked lid", problems=["damaged"], requested_slot="outcome", asked=["outcome"])
     plan = turn(s, intent="out_of_scope", confidence=0.4, text="busy now, can we talk tomorrow?")
-    assert plan.actions == ["action_answer_question"] and plan.slots["question"] == "later"
+    assert plan.actions == ["action_acknowledge"] and plan.slots["later"]
     assert plan.stage == Stage.GATHERING and plan.handoff is None
 
 
@@ -88,7 +88,7 @@ def test_later_at_the_review_question_is_the_revision_answer() -> None:
     """After the remedy, "later" answers "would you like to update your review?": read by the stage, not an aside."""
     s = state(Stage.REVISION_ASKED)
     plan = turn(s, intent="out_of_scope", confidence=0.4, text="later")
-    assert plan.slots.get("question") != "later"
+    assert not plan.slots.get("later")
 
 
 # --- "stop asking me for photos", "enough with the apologies": no opt-out, no question about one --------------------
@@ -108,13 +108,13 @@ def test_later_at_the_review_question_is_the_revision_answer() -> None:
     ],
 )
 def test_stop_said_of_something_else_is_no_opt_out(text: str) -> None:
-    assert default_rules().aims_elsewhere(text)
+    assert default_rules().stops_something_else(text)
     assert not is_clear_opt_out(text, "opt_out", 0.85, 0.3)
 
 
 @pytest.mark.parametrize("text", ["enough with the messages, stop texting me", "хватит уже мне писать сообщения"])
 def test_stop_said_of_our_messages_still_counts(text: str) -> None:
-    assert not default_rules().aims_elsewhere(text)
+    assert not default_rules().stops_something_else(text)
 
 
 def test_stop_asking_for_photos_is_not_asked_about() -> None:

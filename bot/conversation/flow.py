@@ -12,12 +12,14 @@ transaction; the actions (actions/, Rasa SDK) write the words. Every threshold l
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.conversation import haggle
+from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import (
@@ -52,12 +54,13 @@ from bot.understanding.answers import (
     only_understood,
     part_named,
     percent_asked,
+    photo_given,
     photo_said,
+    puts_off,
     requests_information,
     revision_answer,
     said_fine,
     said_kept,
-    says_later,
     signs_off,
     states_preference,
     waits_for_offer,
@@ -138,13 +141,19 @@ def on_buyer_message(
     # An answer to an offer on the table stops contact only when it asks in so many words: a counter to the offer
     # ("groshi meni ne dopomozhut, meni treba ...", money won't help, I need the goods) read as opt_out at 0.60
     # and the buyer was never written to again (held-out personas, round 6). A guess there is asked about.
-    # "How did you get my number?" and "I'm at work, write later" are no requests to stop unless one is said in words.
-    aside = aside_of(s, m)
-    if is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m)) and (
-        (s.stage != Stage.PROPOSING and not aside) or said_in_words(m.text, sentences(m))
+    # "How did you get my number? Why Telegram?" is a question to answer, not a request to stop, unless it also asks in
+    # so many words (data/opt_out.yml): "d'où vous avez mon numéro ?" read as opt_out 0.62 and stopped all contact
+    # (held-out round 10). The answer says how to stop, so a buyer who meant it can say so.
+    reached = asks_how_reached(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    # "Not now, I'll write tonight" promises an answer: no request to stop either (held-out round 10).
+    later = only_puts_off(m, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    if (
+        not (reached or later)
+        and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
+        and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = check_opt_out(s, m, p, slots)
+    checked = None if reached or later else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -157,6 +166,8 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
+    kind = "identity" if identity else "contact" if reached else None
+    identity = identity or reached  # "how did you reach me?" is answered the same way: the answer, then on
     if identity:
         slots["not_understood"] = s.get("not_understood", 0)
 
@@ -169,16 +180,17 @@ def on_buyer_message(
     if reason and not (identity and reason == "buyer_asked" and not person):
         return handoff(reason, s.stage, slots)
 
-    slots["question"] = "identity" if identity else None
-    if not identity and aside:
-        return answer_aside(aside, s, m, p, remedies, slots)
+    slots["question"] = kind
     if identity:
         language = s.get("language") or m.language
         floor = p.handoff.min_confidence
         asked = [
             x.text
             for x in sentences(m)
-            if x.intent == "ask_policy" and x.confidence >= floor and not asks_if_bot(x.text, language)
+            if x.intent == "ask_policy"
+            and x.confidence >= floor
+            and not asks_if_bot(x.text, language)
+            and not asks_how_reached(x.text, language)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
@@ -199,40 +211,28 @@ def on_buyer_message(
         rest = by_stage(s, m, p, remedies, slots)
         actions = [a for a in rest.actions if a != "action_answer_question"]
         return replace(rest, actions=["action_answer_question", *actions], reason=f"identity+{rest.reason}")
+    if s.stage in PUT_OFF_STAGES and only_puts_off(m, s.get("language") or m.language):
+        # "Jetzt nicht. Ich melde mich später." answers nothing and stops nothing: "whenever it suits you", the
+        # question asked still open (held-out round 10: the next question came at once).
+        slots.update(later=True, not_understood=s.get("not_understood", 0))
+        return Plan(["action_acknowledge"], s.stage, slots, reason="put_off")
     return by_stage(s, m, p, remedies, slots)
 
 
-def aside_of(s: State, m: Parsed) -> str | None:
-    """ "contact" for "how did you get my number?" / "why are you writing to me?", "later" for "I'm at work, write
-    later": understood asides, each answered from the catalogue (policies/messages: answer_question.<aside>)."""
-    language = s.get("language") or m.language
-    if asks_how_reached(m.text, language):
-        return "contact"
-    if s.stage in TALKING and says_later(m.text, language):
-        return "later"
-    return None
+PUT_OFF_STAGES = CALMING | {Stage.GATHERING, Stage.PROPOSING}
 
 
-# Where "not now, later" asks for time: after the remedy is under way it answers the bot's question ("later" to
-# "would you like to update your review?" is an answer, read by the stage).
-TALKING = frozenset({Stage.CONTACTED, Stage.DEESCALATING, Stage.GATHERING, Stage.PROPOSING})
-
-
-def answer_aside(aside: str, s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict) -> Plan:
-    """The truth about how we reached the buyer, then the conversation where it stood; "write later" gets a short
-    "of course, whenever suits you" and nothing more is asked (the question waiting stays open for their answer).
-    A message that also describes the problem or answers ("at work now, but: the lid is cracked") is read as usual,
-    after the answer to the aside."""
-    slots.update(question=aside, question_text=None, not_understood=s.get("not_understood", 0))
-    carries_more = m.intent in CARRIES_ON and (bool(m.problems) or len(sentences(m)) > 1)
-    if not carries_more:
-        if aside == "contact" and s.stage == Stage.GATHERING and s.get("requested_slot"):
-            rest = gather(s, p, remedies, slots, miss=False)
-            return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"{aside}+{rest.reason}")
-        return Plan(["action_answer_question"], s.stage, slots, reason=f"aside_{aside}")
-    rest = by_stage(s, m, p, remedies, slots)
-    actions = [a for a in rest.actions if a != "action_answer_question"]
-    return replace(rest, actions=["action_answer_question", *actions], reason=f"{aside}+{rest.reason}")
+def only_puts_off(m: Parsed, language: str | None) -> bool:
+    """The buyer cannot talk now ("at work, later") and says nothing else the flow could take up: no problem, wish,
+    question, item or date (a first message "at work rn, quick one: the parcel never came" tells the problem)."""
+    if not puts_off(m.text, language) or m.problems:
+        return False
+    # A question asks something, unless it is the putting off itself ("can you write later?", "on en reparle demain ?").
+    questions = [q for q in re.findall(r"[^.!?\n]*\?", m.text) if q.strip(" ?")]
+    if any(not puts_off(q, language) for q in questions):
+        return False
+    named = any(e.entity in ("item", "date") for e in getattr(m, "entities", []))
+    return not (named or wishes_named(m.text, language)[0])
 
 
 def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
@@ -273,9 +273,14 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     """Rule 11 when the request to stop is not clear: the buyer is asked ("would you like us to stop contacting
     you?"), never stopped on a guess and never ignored. A yes is an opt-out like a clear one; a no carries the
     conversation on, asking the question that was waiting once more. Anything else is read as usual."""
-    said_stop = (m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence) or any(
+    # "Stop" or "enough" about something else ("keine Ausreden mehr", "stop asking me for photos") asks nothing of the
+    # kind: the buyer was asked whether to stop, the refund asked in the same message left unanswered (round 10).
+    rules = default_rules()
+    said_stop = (
+        m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence and not rules.stops_something_else(m.text)
+    ) or any(
         # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked.
-        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE
+        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
         for x in sentences(m)
     )
     wanted = s.get("requested_slot")
@@ -283,10 +288,6 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         # The detail the bot asked for, given ("seti me korniza" after "which item?"), is no request to stop
         # that a guess of the classifier makes one: the buyer was asked whether to stop, then handed to staff
         # (held-out personas, round 4). A clear request (data/opt_out.yml) was taken up before this.
-        said_stop = False
-    if said_stop and (aside_of(s, m) or default_rules().aims_elsewhere(m.text)):
-        # "How did you get my number?", "stop asking me for photos": a question or an objection, not a doubt to ask
-        # about (a request said in words was taken up before this).
         said_stop = False
     if said_stop and m.confidence < CLEAR_CONFIDENCE and wishes_in(m.text, s.get("language") or m.language)[0]:
         # "mandadme las azules" (send me the blue ones) names what the buyer wants sent: an unsure opt_out reading of
@@ -352,7 +353,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") != "identity"  # "are you a bot?" was answered already (on_buyer_message)
+        and slots.get("question") not in ("identity", "contact")  # answered already (on_buyer_message)
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
@@ -517,6 +518,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["order_ref"] = entities["order_id"]
     # The part the buyer names ("the lid", "the charger"), in their words: what a part sent on its own names.
     part = part_named(m.text, s.get("language") or m.language)
+    if part and s.get("part") and item is not None and _in_catalogue_name(part, s.facts.item_values):
+        # "the pine coat rack, the one with the shelf" names the item by a word of its catalogue name ("... with
+        # shelf"); the part the buyer asked for before (the brackets) stays (held-out round 10: the shelf was sent).
+        part = None
     if part:
         slots["part"] = part
     asked_in_sentence = sentence_wish(m, s, p)
@@ -571,6 +576,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # serve the discount wish, and a coupon for the next order was offered first (held-out round 6, it).
         slots["part_of_price"] = True
     slots["photo_offered"] = None
+    slots["later"] = None  # set for the one turn a buyer puts the talk off ("at work, later")
     slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -592,6 +598,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
+            if photo_given(m.text, s.get("language") or m.language):
+                # "I already put a photo in the review": evidence there is, and "please send the photo here" would
+                # answer what the buyer did not say (held-out round 10).
+                slots["evidence"], slots["photo_offered"] = "yes", None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).
@@ -656,6 +666,13 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     slots["not_understood"] = 0 if understood else s.get("not_understood", 0) + 1
     return slots
+
+
+def _in_catalogue_name(part: str, names: Iterable[str]) -> bool:
+    """Is each word of the part's last word a word of one of the order's catalogue names ("shelf" in "Pine coat rack
+    with shelf")?"""
+    word = fold(part)[0].split()[-1] if part.split() else ""
+    return bool(word) and any(word in fold(n)[0].replace(",", " ").split() for n in names)
 
 
 def problem_slots(s: State, m: Parsed) -> dict[str, Any]:
@@ -947,7 +964,10 @@ def side_request(m: Parsed, language: str | None) -> str | None:
     rest = [
         x
         for x in parts[1:]
-        if x.intent not in ("affirm", "thank", "greet", "goodbye") and not signs_off(x.text, language)
+        if x.intent not in ("affirm", "thank", "greet", "goodbye")
+        and not signs_off(x.text, language)
+        # "oubliez le code promo" drops a wish and asks nothing (round 10: passed on as "your other request")
+        and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
     ]
     return rest[0].text[:300] if rest else None
 
@@ -1044,6 +1064,11 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
     """Rule 3: an upset buyer is calmed before any question about facts."""
     used = s.get("deescalation_turns", 0)
     allowed = p.deescalation.max_turns if m.level == "angry" else p.deescalation.upset_turns
+    if s.stage == Stage.DEESCALATING and used and lets_go_on(m.text, s.get("language") or m.language):
+        # Calmed once, the buyer asks to move on ("assez d'excuses, on avance ?", "enough with the sympathy lines, what
+        # will you do?"): another apology answers what they just refused (held-out round 10). On to the facts.
+        slots["not_understood"] = s.get("not_understood", 0)
+        return gather(s, p, r, slots, first=True)
     if m.level in ("upset", "angry") and used < allowed:
         slots["deescalation_turns"] = used + 1
         return Plan(["action_deescalate"], Stage.DEESCALATING, slots, reason="calm_first")

@@ -140,11 +140,9 @@ class AnswerQuestion(_Strict):
     found: Variants
     not_found: Variants
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
-    # "How did you get my number?": where the contact comes from, and that one word stops all messages. Optional, so
-    # versions written before it still load; without it the bot says `not_found` (OPTIONAL_SUBS).
+    # "how did you get my number? why Telegram?": where the contact came from, that the buyer may stop it, then on
+    # (held-out round 10). Optional, so versions written before it still load; without it the bot says `identity`.
     contact: Variants | None = None
-    # "I'm at work, write later": no rush, the case waits for them. Optional like `contact`.
-    later: Variants | None = None
 
 
 # The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
@@ -187,6 +185,9 @@ class Acknowledge(_Strict):
     # The buyer's evidence is a video: the chat takes photos, so a screenshot from it is asked for. Optional like
     # `photo_offered`; without it the bot says `heard`.
     video_offered: Variants | None = None
+    # The buyer cannot talk now ("I'm at work, later"): whenever it suits them, the case stays open (held-out round
+    # 10). Optional like `pending`; without it the bot says `heard`.
+    later: Variants | None = None
 
 
 class Waiting(_Strict):
@@ -358,6 +359,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("acknowledge", "photo_offered"): "heard",
     ("acknowledge", "video_offered"): "heard",
+    ("acknowledge", "later"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("why_not", "either"): "asked",
@@ -366,8 +368,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("ask_details", "item_not_ordered"): "item",
     ("ask_details", "item_other_order"): "item",
     ("handoff", "other_order"): "not_understood",
-    ("answer_question", "contact"): "not_found",
-    ("answer_question", "later"): "not_found",
+    ("answer_question", "contact"): "identity",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

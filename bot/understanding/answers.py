@@ -12,7 +12,7 @@ a pattern that misses is visible and fixable by an admin in one line, where a mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -93,22 +93,23 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def puts_off(text: str, language: str | None) -> bool:
+    """Does the buyer say they cannot talk now ("at work, later", "jetzt nicht", "je vous réponds ce soir")? No request
+    to stop, and no answer to what was asked (data/answers/later.yml)."""
+    return _mentions("later.yml", text, language)
+
+
+def asks_how_reached(text: str, language: str | None) -> bool:
+    """Does the buyer ask how we came by their number or why we write on this channel ("how did you get my number?",
+    "wieso schreiben Sie mir auf Telegram?")? A question to answer, never a request to stop (data/answers/contact.yml).
+    """
+    return _mentions("contact.yml", text, language)
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {language: _compiled(patterns) for language, patterns in data.items()}
-
-
-def asks_how_reached(text: str, language: str | None) -> bool:
-    """Does the buyer ask why or how we reached them ("how did you get my number?")? A question about their data,
-    answered truthfully (data/answers/contact.yml), never taken for a request to stop."""
-    return _mentions("contact.yml", text, language)
-
-
-def says_later(text: str, language: str | None) -> bool:
-    """Does the buyer say they cannot talk now and will answer later ("I'm at work, write later")?
-    (data/answers/later.yml)"""
-    return _mentions("later.yml", text, language)
 
 
 def asks_for_person(text: str, language: str | None) -> bool:
@@ -202,7 +203,9 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
         for start, _end, wish in named:
-            if (start, wish) not in refused:
+            # English read after the buyer's language must not bring back what that language turned down: in "oubliez
+            # le code promo" English patterns find the coupon again, and the French refusal was lost (round 10).
+            if (start, wish) not in refused and (lang == language or wish not in declined or wish in found):
                 found += [wish] if wish not in found else []
         declined += [w for _, w in sorted(refused) if w not in declined]
         also = also or any(p.search(said) for p in kinds.get("also", []))
@@ -231,8 +234,10 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
             stop = end.start() if end else len(said)
             after = sorted(x for x in named if m.end() <= x[0] < stop)
             if after:
-                first_end = after[0][1]
-                refused |= {(start, wish) for start, _e, wish in after if start < first_end}
+                # ...and the same wish named again in its clause: "oubliez le code promo" names the discount twice
+                # ("code", "promo"), and the second was left wanted (held-out round 10).
+                first_end, first = after[0][1], after[0][2]
+                refused |= {(start, wish) for start, _e, wish in after if start < first_end or wish == first}
     return refused
 
 
@@ -591,6 +596,8 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
         return "none"  # "stop asking me for photos": no photo is coming
     said = normalise(text)
     languages = _own_then_english(language)
+    if _photo_elsewhere(said, languages, "cannot"):
+        return "none"  # "my phone is broken, I can't take photos": no photo, whatever photo words follow
     photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
     specific = [p for lang in languages for p in _photo_negations().get(lang, [])]
 
@@ -607,6 +614,18 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
             if not any(negation(w) for w in before + after):
                 return "has"
     return "none" if found else None
+
+
+def _photo_elsewhere(said: str, languages: Iterable[str], kind: str) -> bool:
+    """data/answers/photo_elsewhere.yml: the buyer cannot take a photo, or gave it already elsewhere."""
+    kinds = _kinds_of("photo_elsewhere.yml", ("cannot", "given"))
+    return any(p.search(read_as(said, lang)) for lang in languages for p in kinds.get(lang, {}).get(kind, []))
+
+
+def photo_given(text: str, language: str | None) -> bool:
+    """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege
+    schon")? Evidence there is; "please send the photo here" answers what they did not say (held-out round 10)."""
+    return _photo_elsewhere(normalise(text), _own_then_english(language), "given")
 
 
 def names_person(text: str, language: str | None) -> bool:
@@ -648,7 +667,19 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
         for kind in ("yes_if", "no", "yes"):
             if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
                 return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
+    # A grudging yes after a grumble, in the last sentence: "only 10, hm. ok, better than nothing, send it", "10%? I
+    # said 20... oh fine, I'll take it" (held-out round 10: not understood). No "no" anywhere in the message (above).
+    last = _LAST_SENTENCE.search(said)
+    if last and last.start() > 0:
+        tail = last.group(1)
+        for lang in _own_then_english(language):
+            if any(p.search(read_as(tail, lang)) for p in (_yes_no().get(lang) or {}).get("yes", [])):
+                return "yes"
     return None
+
+
+# The last sentence of a message: after the last . ! ? or ellipsis followed by a space.
+_LAST_SENTENCE = re.compile(r"(?:[.!?\u2026]+\s+)([^.!?\u2026]+[.!?\u2026]*)\s*$")
 
 
 def _haggle() -> dict[str, dict[str, list[re.Pattern[str]]]]:

@@ -35,6 +35,7 @@ _MAX_GAP = 2  # other words allowed between a phrase's words: "przestańcie [do 
 _MAX_GAP_WORD = 4
 _WORD = re.compile(r"[\w']+")
 _TOKEN = re.compile(r"[\w']+|[.,;:!?\n]")  # words and the marks that end a clause
+_ABOUT_REACH = 6  # words after "stop"/"enough" naming what the buyer wants no more of: "stop asking me for photos"
 _OBJECT_REACH = 5  # words after a phrase that may name what not to write: "nepište mi [tu teď nějaké] fráze"
 
 
@@ -56,11 +57,12 @@ class OptOutRules:
     send_verbs: tuple[str, ...] = ()
     send_through: frozenset[str] = frozenset()  # the buyer, articles, demonstratives: "me", "mig", "des", "these"
     send_objects: frozenset[str] = frozenset()  # messages and "more": "texts", "sms", "mehr", "nada"
-    # "Stop" said of something else than our messages ("stop asking me for photos", "enough with the apologies"),
-    # as stems, all languages together, and the stems of words for messages that make such a message one to read as
-    # usual ("enough with the messages"): data/opt_out.yml `elsewhere` and `messages`.
-    elsewhere: tuple[tuple[str, ...], ...] = ()
-    message_words: tuple[str, ...] = ()
+    # "Stop" or "enough" said about something else (data/opt_out.yml `about`): a stop word (stems, folded), and within
+    # _ABOUT_REACH words of the same sentence a thing the buyer wants no more of that is not contact ("stop asking me
+    # for photos", "keine Ausreden mehr", "plus d'excuses"). Such a message, with no phrase of `phrases`, is neither
+    # acted on nor asked about (held-out round 10: "Hoeren Sie auf, mich nach Fotos zu fragen" read as opt_out 0.70).
+    about_stops: tuple[tuple[str, ...], ...] = ()
+    about_things: tuple[str, ...] = ()
 
     def is_command(self, text: str) -> bool:
         return " ".join(_words(text)) in self.commands
@@ -99,6 +101,18 @@ class OptOutRules:
                 )
         return named
 
+    def stops_something_else(self, text: str) -> bool:
+        """The text says "stop" or "enough" about something other than contact, and asks in none of `phrases`."""
+        if not self.about_stops or self.has_phrase(text):
+            return False
+        words = _words_in_sentences(_without(_tokens(text), self.fillers))
+        for stop in self.about_stops:
+            for end in _ends(words, stop):
+                after = words[end + 1 : end + 1 + _ABOUT_REACH]
+                if any(w.startswith(self.about_things) for w in after[: after.index("") if "" in after else None]):
+                    return True
+        return False
+
     def _sends_to_buyer(self, phrase: tuple[str, ...], after: list[str]) -> bool:
         """A phrase ending in a sending verb is a request to stop only when nothing else is its object: the
         clause ends there, or goes on with the buyer, messages or "more" ("stop sending me texts")."""
@@ -114,6 +128,12 @@ def _words(text: str) -> list[str]:
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text[:2000])[0])
+
+
+def _words_in_sentences(tokens: list[str]) -> list[str]:
+    """The words, with "" where a sentence ends (. ! ? or a new line; not a comma: "hören Sie auf, mich nach Fotos
+    zu fragen" goes on past it)."""
+    return [t if _WORD.fullmatch(t) else "" for t in tokens if _WORD.fullmatch(t) or t in ".!?\n"]
 
 
 def _clauses(tokens: list[str]) -> tuple[list[str], list[int]]:
@@ -189,6 +209,7 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
         isinstance(items, list) and all(isinstance(o, str) and o.strip() for o in items) for items in objects.values()
     ):
         raise ValueError(f"{Path(path).name}: objects must map a language to a list of non-empty strings")
+    about = doc.get("about") or {}
     return OptOutRules(
         frozenset(" ".join(_words(str(c))) for c in commands),
         tuple(s for s in stems if s),
@@ -197,8 +218,8 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
         tuple(w for v in _lists(sending.get("verbs"), "sending.verbs") for w in _words(v)),
         frozenset(w for v in _lists(sending.get("through"), "sending.through") for w in _words(v)),
         frozenset(w for v in _lists(sending.get("objects"), "sending.objects") for w in _words(v)),
-        tuple(s for s in (tuple(_words(p)) for p in _lists(doc.get("elsewhere"), "elsewhere")) if s),
-        tuple(w for m in doc.get("messages") or [] for w in _words(str(m))),
+        tuple(t for v in _lists(about.get("stops"), "about.stops") if (t := tuple(_words(v)))),
+        tuple(w for v in _lists(about.get("things"), "about.things") for w in _words(v)),
     )
 
 
@@ -240,7 +261,7 @@ def is_clear_opt_out(
         return True
     # Confidence alone does not stop a message whose only request-like words name what not to write ("не пишите мне
     # эти отписки, скажите когда вернёте деньги"): a doubt, asked about (flow.check_opt_out), never acted on.
-    sure = confidence >= CLEAR_CONFIDENCE and not rules.only_objects(text) and not rules.aims_elsewhere(text)
+    sure = confidence >= CLEAR_CONFIDENCE and not rules.only_objects(text) and not rules.stops_something_else(text)
     if intent == "opt_out" and confidence >= floor and (sure or rules.has_phrase(text)):
         return True
     sentences = tuple(sentences)
