@@ -37,6 +37,7 @@ from bot.understanding.answers import (
     asks_for_information,
     asks_for_more,
     asks_for_person,
+    asks_how_reached,
     asks_if_bot,
     asks_part_of_price,
     asks_what_next,
@@ -139,7 +140,11 @@ def on_buyer_message(
         s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m))
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = check_opt_out(s, m, p, slots)
+    # "How did you get my number?", "why are you writing to me on Telegram?" is a question to answer (below), not a
+    # doubt about stopping: the classifier's unsure opt_out had the buyer asked whether to stop and never told
+    # (held-out round 10). A clear request to stop was read above; an answer to our question is read as one.
+    reached = asks_how_reached(m.text, s.get("language") or m.language)
+    checked = None if reached and s.get("opt_out_check") != "ask" else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -152,7 +157,9 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
-    if identity:
+    # The question how we reached the buyer is answered the same way: the truth from the catalogue, then on.
+    about = "identity" if identity else ("contact" if reached else None)
+    if about:
         slots["not_understood"] = s.get("not_understood", 0)
 
     # Rule 9: the reasons a person takes over. A request for a person said in so many words is one whatever the
@@ -161,17 +168,20 @@ def on_buyer_message(
     # is taken for the question (held-out personas, round 5: such a buyer was kept in the chat to a refund).
     person = asks_for_person(m.text, s.get("language") or m.language)
     reason = handoff_reason(s, m, p, slots) or ("buyer_asked" if person else None)
-    if reason and not (identity and reason == "buyer_asked" and not person):
+    if reason and not (about and reason == "buyer_asked" and not person):
         return handoff(reason, s.stage, slots)
 
-    slots["question"] = "identity" if identity else None
-    if identity:
+    slots["question"] = about
+    if about:
         language = s.get("language") or m.language
         floor = p.handoff.min_confidence
         asked = [
             x.text
             for x in sentences(m)
-            if x.intent == "ask_policy" and x.confidence >= floor and not asks_if_bot(x.text, language)
+            if x.intent == "ask_policy"
+            and x.confidence >= floor
+            and not asks_if_bot(x.text, language)
+            and not asks_how_reached(x.text, language)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
@@ -308,7 +318,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") != "identity"  # "are you a bot?" was answered already (on_buyer_message)
+        and not slots.get("question")  # "are you a bot?" or "how did you get my number?" was answered already
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")

@@ -93,6 +93,18 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def asks_how_reached(text: str, language: str | None) -> bool:
+    """Does the buyer ask how the shop reached them ("how did you get my number?", "why are you writing to me on
+    Telegram?"; data/answers/contact.yml)? A question to answer, not a request to stop."""
+    return _says(text, language, lambda lang: _read_patterns("contact.yml").get(lang, []))
+
+
+@lru_cache(maxsize=4)
+def _read_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
+    """data/answers/<name> of the shape `language: [pattern, ...]`, compiled once per process."""
+    return {language: _compiled(patterns) for language, patterns in _read(name).items()}
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
