@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_how_reached, wishes_in
+from bot.understanding.answers import asks_how_reached, wishes_in, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from tests.test_flow import state, turn
 from tests.test_nlu import DATA
@@ -183,3 +183,51 @@ def test_a_clear_stop_beside_the_question_still_stops() -> None:
     text = "how did you get my number? stop writing to me."
     plan = turn(s, intent="opt_out", confidence=0.9, text=text, language="en")
     assert plan.actions == ["action_opt_out_confirm"] and plan.stage == Stage.CLOSED
+
+
+# ---- rude staff said with what they did: closed the chat, laughed, "treated me terribly" ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "la del teléfono me trató fatal y me colgaron a la mitad"),
+        ("es", "pregunté por la garantía y me cerraron el chat sin más"),
+        ("it", "l'addetta mi ha risposto male e basta"),
+        ("sv", "killen i kassan... nej, i er support, skrattade åt mig"),
+        ("en", "your agent laughed at me when I asked about the lid"),
+    ],
+)
+def test_rude_staff_said_with_what_they_did(trained: NLU, language: str, text: str) -> None:
+    assert "support_rude" in lookup_problems(trained, text, language)[0]
+
+
+def test_a_message_naming_a_problem_is_not_asked_to_be_rephrased() -> None:
+    """An unsure intent (ask_human 0.3) with a problem named in the message: the bot goes on, it does not clarify
+    (held-out round 10: "er kundtjänst skrattade åt mig" got "could you say that another way?")."""
+    for language, text in (("sv", "supporten skrattade åt mig i telefon"), ("es", "me colgaron dos veces seguidas")):
+        s = state(Stage.CONTACTED, language=language)
+        plan = turn(s, intent="ask_human", confidence=0.3, text=text, language=language, problems=["support_rude"])
+        assert "action_clarify" not in plan.actions and plan.handoff is None
+
+
+def test_a_message_naming_no_problem_is_still_asked_to_be_rephrased() -> None:
+    plan = turn(state(Stage.CONTACTED), intent="ask_human", confidence=0.3, text="hmm well")
+    assert plan.actions == ["action_clarify"]
+
+
+# ---- a haggle that settles on the sum offered is a yes ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("es", "¿solo un 10? esperaba un 15... bueno, vale, acepto el 10", "yes"),
+        ("sv", "bara 10 procent? äh, okej, jag tar 10 då", "yes"),
+        ("it", "il 20? speravo nel 30... vabbè, accetto il 20", "yes"),
+        ("en", "10%? make it 15... alright, I'll take the 10 then", "yes"),
+        ("es", "no acepto el 10, quiero el 20", "no"),
+    ],
+)
+def test_a_haggle_that_settles_is_a_yes(language: str, text: str, said: str) -> None:
+    assert yes_no(text, language) == said
