@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_how_reached, wishes_in, yes_no
+from bot.understanding.answers import asks_how_reached, photo_given, wishes_in, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from tests.test_flow import state, turn
 from tests.test_nlu import DATA
@@ -231,3 +231,40 @@ def test_a_message_naming_no_problem_is_still_asked_to_be_rephrased() -> None:
 )
 def test_a_haggle_that_settles_is_a_yes(language: str, text: str, said: str) -> None:
     assert yes_no(text, language) == said
+
+
+# ---- the photo already in the review, or attached here, is given --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "given"),
+    [
+        ("sv", "fotot ligger redan i mitt omdöme, titta där", True),
+        ("es", "ya puse las fotos en mi valoración", True),
+        ("it", "la foto l'ho messa nella recensione", True),
+        ("en", "here: [photo of the dented corner]", True),
+        ("es", "tengo una foto, ¿te la mando?", False),
+        ("sv", "jag har bilder på mobilen, vill du ha dem?", False),
+    ],
+)
+def test_a_photo_already_given(language: str, text: str, given: bool) -> None:
+    assert photo_given(text, language) is given
+
+
+def test_a_photo_already_in_the_review_is_not_asked_for_again() -> None:
+    for language, text in (("sv", "fotot finns i recensionen"), ("es", "la foto está en mi reseña, mírala ahí")):
+        s = state(Stage.GATHERING, language=language, requested_slot="evidence", problems=["damaged"], what="x")
+        plan = turn(s, intent="describe_problem", confidence=0.5, text=text, language=language)
+        assert plan.slots["evidence"] == "yes" and not plan.slots.get("photo_offered")
+
+
+# ---- "maybe I'll edit it later" to the review question is no doubt about stopping -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("es", "ya veremos, quizá más adelante"), ("it", "magari la aggiorno più avanti")]
+)
+def test_a_later_about_the_review_is_not_asked_about_stopping(language: str, text: str) -> None:
+    s = state(Stage.REVISION_ASKED, language=language)
+    plan = turn(s, intent="opt_out", confidence=0.35, text=text, language=language)
+    assert "action_opt_out_check" not in plan.actions and plan.outcome != "opted_out"

@@ -52,6 +52,7 @@ from bot.understanding.answers import (
     only_understood,
     part_named,
     percent_asked,
+    photo_given,
     photo_said,
     requests_information,
     revision_answer,
@@ -257,6 +258,10 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     if said_stop and m.confidence < CLEAR_CONFIDENCE and wishes_in(m.text, s.get("language") or m.language)[0]:
         # "mandadme las azules" (send me the blue ones) names what the buyer wants sent: an unsure opt_out reading of
         # it asked whether to stop, and the buyer's "sí" to the next line stopped all contact (held-out round 6).
+        said_stop = False
+    if said_stop and s.stage == Stage.REVISION_ASKED and revision_answer(m.text, s.get("language") or m.language):
+        # "igual la edito más adelante, ya veremos" (maybe I'll edit it later) answers the review question; an unsure
+        # opt_out reading of it asked "shall we stop writing?" (held-out round 10). A clear request stopped above.
         said_stop = False
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
@@ -553,6 +558,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
+            if photo and photo_given(m.text, s.get("language") or m.language):
+                # "the photo is in my review", "here: [photo]": given, not offered; "send it here" asked it again
+                # (held-out round 10, sv and es).
+                slots["evidence"], offered = "yes", False
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for

@@ -607,6 +607,14 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     return "none" if found else None
 
 
+def photo_given(text: str, language: str | None) -> bool:
+    """Does the message say the photo it names is already with us, posted with the review or attached here ("bilden
+    finns i min recension", "aquí: [foto]"; data/answers/photo_given.yml)? Then it is no photo to ask for again."""
+    return photo_said(text, language) == "has" and _says(
+        text, language, lambda lang: _read_patterns("photo_given.yml").get(lang, [])
+    )
+
+
 def names_person(text: str, language: str | None) -> bool:
     """Does the message name a person to talk to ("a human", "your manager", "кто-нибудь")? In the buyer's language
     or English (data/answers/person_words.yml)."""
