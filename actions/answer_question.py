@@ -12,9 +12,9 @@ from actions.base import QUOTED_LANGUAGE, MediatorAction
 from actions.services import Services
 
 QUOTE_CHARS = 400
-# Questions about the bot itself, answered from the message catalogue (answer_question.<sub>), never from the shop's
-# documents: "are you a bot?" (PLAYBOOK rule 2) and "how did you get my number? why Telegram?" (rule 11's channel).
-CATALOGUE_ANSWERS = ("identity", "contact")
+# What the flow answers from the catalogue rather than the shop's documents (bot/conversation/flow.py: `question`):
+# each is a message of answer_question in policies/messages.
+ASIDES = ("identity", "contact", "later")
 
 
 class ActionAnswerQuestion(MediatorAction):
@@ -25,15 +25,15 @@ class ActionAnswerQuestion(MediatorAction):
         # searched alone, the problem's words do not pull in the passage about damaged goods.
         question = tracker.get_slot("question_text") or (tracker.latest_message or {}).get("text") or ""
         found: dict[str, Any] = {"policy_quote": None, "policy_source": None}
-        about = tracker.get_slot("question")
-        if about in CATALOGUE_ANSWERS:
-            # "are you a bot?" and "how did you get my number?" are answered from the catalogue, not searched; a
-            # question in another sentence of the message (the flow keeps it in `question_text`: "who is this, a bot?
-            # how long till the refund shows?") is searched too and answered after the truth (held-out round 9: only
-            # one of the two was answered).
+        aside = tracker.get_slot("question")
+        if aside in ASIDES:
+            # "are you a bot?", "how did you get my number?", "I'm at work, write later" are answered from the
+            # catalogue, not searched; a question in another sentence of the message (the flow keeps it in
+            # `question_text`: "who is this, a bot? how long till the refund shows?") is searched too and answered
+            # after (held-out round 9: only one of the two was answered).
             if not tracker.get_slot("question_text"):
-                return {**found, "about": about}
-            return {**(await self.search(tracker, services, question)), "about": about}
+                return {**found, "aside": aside}
+            return {**(await self.search(tracker, services, question)), "aside": aside}
         return await self.search(tracker, services, question)
 
     async def search(self, tracker: Tracker, services: Services, question: str) -> dict[str, Any]:
@@ -56,8 +56,8 @@ class ActionAnswerQuestion(MediatorAction):
         return found
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
-        if extra.get("about"):
-            return str(extra["about"])
+        if extra.get("aside"):
+            return str(extra["aside"])
         return "found" if extra["policy_quote"] else "not_found"
 
     def say(
@@ -71,7 +71,7 @@ class ActionAnswerQuestion(MediatorAction):
         sub: str | None = None,
         lead: str = "",
     ) -> None:
-        if sub not in CATALOGUE_ANSWERS or not variables.get("policy_quote"):
+        if sub not in ASIDES or not variables.get("policy_quote"):
             super().say(dispatcher, tracker, services, variables, key=key, sub=sub, lead=lead)
             return
         # The truth first (no note about the quote's language there), then the other question of the same message.

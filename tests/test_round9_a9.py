@@ -122,7 +122,7 @@ async def test_the_truth_comes_first_then_the_other_question_is_answered() -> No
     action = ActionAnswerQuestion()
     tracker = _Tracker(question="identity", question_text="how long for the money", language="en")
     extra = await action.prepare(tracker, services)  # type: ignore[arg-type]
-    assert extra["about"] == "identity" and "3-5 business days" in extra["policy_quote"]
+    assert extra["aside"] == "identity" and "3-5 business days" in extra["policy_quote"]
     dispatcher = CollectingDispatcher()
     action.say(dispatcher, tracker, services, extra, sub=action.sub(tracker, extra))  # type: ignore[arg-type]
     texts = [m["text"] for m in dispatcher.messages]
@@ -132,7 +132,7 @@ async def test_the_truth_comes_first_then_the_other_question_is_answered() -> No
         and texts[1].startswith("answer_question.found")
     )
     alone = await action.prepare(_Tracker(question="identity", language="en"), services)  # type: ignore[arg-type]
-    assert alone == {"policy_quote": None, "policy_source": None, "about": "identity"}
+    assert alone == {"policy_quote": None, "policy_source": None, "aside": "identity"}
 
 
 # ---- "ok, but only if you collect the old one" -----------------------------------------------------------------------

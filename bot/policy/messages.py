@@ -140,9 +140,11 @@ class AnswerQuestion(_Strict):
     found: Variants
     not_found: Variants
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
-    # "How did you get my number? Why Telegram?": how the shop reached the buyer, and that a word stops it (rule 11).
-    # Optional, so versions written before it still load; without it the bot says `identity` (OPTIONAL_SUBS).
+    # "How did you get my number?": where the contact comes from, and that one word stops all messages. Optional, so
+    # versions written before it still load; without it the bot says `not_found` (OPTIONAL_SUBS).
     contact: Variants | None = None
+    # "I'm at work, write later": no rush, the case waits for them. Optional like `contact`.
+    later: Variants | None = None
 
 
 # The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
@@ -364,7 +366,8 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("ask_details", "item_not_ordered"): "item",
     ("ask_details", "item_other_order"): "item",
     ("handoff", "other_order"): "not_understood",
-    ("answer_question", "contact"): "identity",
+    ("answer_question", "contact"): "not_found",
+    ("answer_question", "later"): "not_found",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

@@ -679,8 +679,10 @@ def why_not(policy: RemedyPolicy, facts: CaseFacts, wish: str) -> dict[str, Any]
         if failing and all(f in _WINDOWS and op in ("lte", "lt") for f, op, _ in failing):
             days = min(int(expected) - (op == "lt") for _, op, expected in failing)
             return {"kind": "window", "remedy": rule.remedy, "days": days}
-        if failing and facts.fact("late_days") is not None and all(f == "late_days" for f, _, _ in failing):
-            # Not late enough ("more than 5 business days late"): the threshold is what the buyer is told.
+        if failing and (facts.fact("late_days") or 0) > 0 and all(f == "late_days" for f, _, _ in failing):
+            # Not late enough ("more than 5 business days late"): the threshold is what the buyer is told. Only for a
+            # parcel that was late at all: a wrong colour delivered on time was told "a full refund is for deliveries
+            # more than 10 business days late; yours was shorter" (held-out round 10, ru; round 9's sensor too).
             bounds = [int(expected) - (op == "gte") for _, op, expected in failing if op in ("gt", "gte")]
             if bounds:
                 return {"kind": "late", "remedy": rule.remedy, "days": max(bounds)}

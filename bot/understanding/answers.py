@@ -93,12 +93,6 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
-def asks_how_reached(text: str, language: str | None) -> bool:
-    """Does the buyer ask how the shop reached them ("how did you get my number?", "why are you writing to me on
-    Telegram?"; data/answers/contact.yml)? A question to answer, not a request to stop."""
-    return _says(text, language, lambda lang: _read_patterns("contact.yml").get(lang, []))
-
-
 @lru_cache(maxsize=4)
 def _read_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name> of the shape `language: [pattern, ...]`, compiled once per process."""
@@ -109,6 +103,18 @@ def _read_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {language: _compiled(patterns) for language, patterns in data.items()}
+
+
+def asks_how_reached(text: str, language: str | None) -> bool:
+    """Does the buyer ask why or how we reached them ("how did you get my number?")? A question about their data,
+    answered truthfully (data/answers/contact.yml), never taken for a request to stop."""
+    return _mentions("contact.yml", text, language)
+
+
+def says_later(text: str, language: str | None) -> bool:
+    """Does the buyer say they cannot talk now and will answer later ("I'm at work, write later")?
+    (data/answers/later.yml)"""
+    return _mentions("later.yml", text, language)
 
 
 def asks_for_person(text: str, language: str | None) -> bool:
@@ -141,7 +147,7 @@ def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in folded + latin]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def _read(name: str) -> dict:  # type: ignore[type-arg]
     """data/answers/<name>, read once per process (callers copy what they change)."""
     return yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
@@ -587,6 +593,8 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     vill du ha dom?"), "none" where every photo word is negated ("nemám fotky", "keine Fotos", "I don't have any
     photos"), None where it names no photo. Near: among the three words before it, or the three after it in the
     same clause ("Bilder hab ich keine"), a word of data/answers/photo_negation.yml."""
+    if _mentions("photo_refusal.yml", text, language):
+        return "none"  # "stop asking me for photos": no photo is coming
     said = normalise(text)
     languages = _own_then_english(language)
     photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
@@ -668,7 +676,13 @@ def asks_for_more(text: str, language: str | None) -> bool:
 
 
 def _offer_talk() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers"))
+    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers", "waiting"))
+
+
+def waits_for_offer(text: str, language: str | None) -> bool:
+    """Does the buyer say they will wait for what was offered ("czekam na zwrot", "жду крышку", "I'll wait for
+    it")? Said to an offer, with no question, it is a yes (data/answers/offer_talk.yml: waiting)."""
+    return "?" not in text and _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("waiting", []))
 
 
 def asks_what_next(text: str, language: str | None) -> bool:

@@ -56,12 +56,25 @@ class OptOutRules:
     send_verbs: tuple[str, ...] = ()
     send_through: frozenset[str] = frozenset()  # the buyer, articles, demonstratives: "me", "mig", "des", "these"
     send_objects: frozenset[str] = frozenset()  # messages and "more": "texts", "sms", "mehr", "nada"
+    # "Stop" said of something else than our messages ("stop asking me for photos", "enough with the apologies"),
+    # as stems, all languages together, and the stems of words for messages that make such a message one to read as
+    # usual ("enough with the messages"): data/opt_out.yml `elsewhere` and `messages`.
+    elsewhere: tuple[tuple[str, ...], ...] = ()
+    message_words: tuple[str, ...] = ()
 
     def is_command(self, text: str) -> bool:
         return " ".join(_words(text)) in self.commands
 
     def has_phrase(self, text: str) -> bool:
         return not all(self._other_objects(text))
+
+    def aims_elsewhere(self, text: str) -> bool:
+        """The buyer says "stop" (or "enough", "no more") of something the bot does other than writing to them, and
+        nothing asks to stop in so many words: no request to stop, at any confidence, and nothing to ask about."""
+        words = _without(_words(text), self.fillers)
+        if not any(next(_ends(words, stems), None) is not None for stems in self.elsewhere):
+            return False
+        return not any(w.startswith(self.message_words) for w in words) and not self.has_phrase(text)
 
     def only_objects(self, text: str) -> bool:
         """A phrase is in the text, and each time it names something else not to write or send (has_phrase is False
@@ -184,6 +197,8 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
         tuple(w for v in _lists(sending.get("verbs"), "sending.verbs") for w in _words(v)),
         frozenset(w for v in _lists(sending.get("through"), "sending.through") for w in _words(v)),
         frozenset(w for v in _lists(sending.get("objects"), "sending.objects") for w in _words(v)),
+        tuple(s for s in (tuple(_words(p)) for p in _lists(doc.get("elsewhere"), "elsewhere")) if s),
+        tuple(w for m in doc.get("messages") or [] for w in _words(str(m))),
     )
 
 
@@ -225,7 +240,7 @@ def is_clear_opt_out(
         return True
     # Confidence alone does not stop a message whose only request-like words name what not to write ("не пишите мне
     # эти отписки, скажите когда вернёте деньги"): a doubt, asked about (flow.check_opt_out), never acted on.
-    sure = confidence >= CLEAR_CONFIDENCE and not rules.only_objects(text)
+    sure = confidence >= CLEAR_CONFIDENCE and not rules.only_objects(text) and not rules.aims_elsewhere(text)
     if intent == "opt_out" and confidence >= floor and (sure or rules.has_phrase(text)):
         return True
     sentences = tuple(sentences)
