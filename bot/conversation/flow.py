@@ -293,6 +293,10 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         # "mandadme las azules" (send me the blue ones) names what the buyer wants sent: an unsure opt_out reading of
         # it asked whether to stop, and the buyer's "sí" to the next line stopped all contact (held-out round 6).
         said_stop = False
+    if said_stop and s.stage == Stage.REVISION_ASKED and revision_answer(m.text, s.get("language") or m.language):
+        # "igual la edito más adelante, ya veremos" (maybe I'll edit it later) answers the review question; an unsure
+        # opt_out reading of it asked "shall we stop writing?" (held-out round 10). A clear request stopped above.
+        said_stop = False
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
         said = yes_no(m.text, s.get("language") or m.language)
@@ -597,6 +601,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
+            if photo and photo_given(m.text, s.get("language") or m.language):
+                # "the photo is in my review", "here: [photo]": given, not offered; "send it here" asked it again
+                # (held-out round 10, sv and es).
+                slots["evidence"], offered = "yes", False
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
             if photo_given(m.text, s.get("language") or m.language):
                 # "I already put a photo in the review": evidence there is, and "please send the photo here" would
@@ -1084,6 +1092,12 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
             # "It's not your fault", "so what now?": whatever the classifier made of it (ask_human 0.35,
             # out_of_scope 0.62), the buyer lets the bot go on, and asking them to rephrase it was the wrong
             # answer (held-out personas, round 5). The bot moves on to what it still needs to know.
+            slots["not_understood"] = s.get("not_understood", 0)
+            return gather(s, p, r, slots, first=True)
+        if m.problems and not asks_for_person(m.text, s.get("language") or m.language):
+            # A message that names what went wrong explains itself, whatever intent the classifier half-guessed:
+            # "er kundtjänst skrattade åt mig när jag ringde" (ask_human 0.44) was asked to be rephrased (held-out
+            # round 10). A request for a person said in words was taken up before this (on_buyer_message).
             slots["not_understood"] = s.get("not_understood", 0)
             return gather(s, p, r, slots, first=True)
         return Plan(["action_clarify"], s.stage, slots, reason="not_understood")

@@ -554,6 +554,7 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
 
 
 @lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
@@ -623,9 +624,16 @@ def _photo_elsewhere(said: str, languages: Iterable[str], kind: str) -> bool:
 
 
 def photo_given(text: str, language: str | None) -> bool:
-    """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege
-    schon")? Evidence there is; "please send the photo here" answers what they did not say (held-out round 10)."""
-    return _photo_elsewhere(normalise(text), _own_then_english(language), "given")
+    """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege schon",
+    data/answers/photo_elsewhere.yml `given`), or does the message say the photo it names is already with us, posted
+    with the review or attached here ("bilden finns i min recension", "aquí: [foto]"; data/answers/photo_given.yml)?
+    Evidence there is; "please send the photo here" answers what they did not say (held-out round 10; two helpers
+    wrote the two lists apart, and both are read)."""
+    if _photo_elsewhere(normalise(text), _own_then_english(language), "given"):
+        return True
+    return photo_said(text, language) == "has" and _says(
+        text, language, lambda lang: _word_patterns("photo_given.yml").get(lang, [])
+    )
 
 
 def names_person(text: str, language: str | None) -> bool:
