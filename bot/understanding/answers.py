@@ -93,6 +93,13 @@ def asks_if_bot(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _identity().get(lang, []))
 
 
+def asks_why_contacted(text: str, language: str | None) -> bool:
+    """Does the buyer ask why or how the shop reached them ("how did you get my number?", "why are you writing to me
+    on Telegram?")? A question to answer truthfully, with how to stop (data/answers/contact.yml), not a request to
+    stop or for a person (held-out round 10)."""
+    return _mentions("contact.yml", text, language)
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
