@@ -217,3 +217,73 @@ def test_every_language_says_why_it_writes(language: str) -> None:
     assert "Nordlys" in said and said != catalog.render(
         "answer_question", language, {"shop_name": "Nordlys"}, sub="identity"
     )
+
+
+# --- "and the money?", "what is the solution for me?": the bot goes on, no policy passage ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "добре. а з коштами що?"),
+        ("ru", "понятно. а с возвратом что?"),
+        ("sq", "ne rregull. cila eshte zgjidhja atehere?"),
+        ("sq", "mire, po per ate qe ju thashe?"),
+    ],
+)
+def test_and_the_money_asks_what_next(language: str, text: str) -> None:
+    assert answers.asks_what_next(text, language)
+
+
+def test_what_next_before_an_offer_goes_on_not_to_a_passage() -> None:
+    s = state(Stage.DEESCALATING, language="sq", what="operatorja me mbylli biseden", problems=["support_rude"])
+    plan = turn(s, intent="ask_policy", confidence=0.5, text="ne rregull. cila eshte zgjidhja atehere?", language="sq")
+    assert "action_answer_question" not in plan.actions
+    assert plan.actions[-1] in ("action_ask_details", "action_propose_remedy")
+
+
+# --- a video offered in a question answers the photo question ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("sq", "e kam filmuar, a ta nis ketu?"), ("uk", "можу зняти відео, куди скинути?")],
+)
+def test_a_video_offered_with_a_question_answers_the_photo_question(language: str, text: str) -> None:
+    s = state(
+        Stage.GATHERING, language=language, what="x", item="x", when="x", requested_slot="evidence", problems=["defect"]
+    )
+    plan = turn(s, intent="request_return", confidence=0.4, text=text, language=language)
+    assert plan.slots.get("evidence") == "yes" and plan.slots.get("photo_offered") == "video"
+    assert "action_answer_question" not in plan.actions
+
+
+# --- "not essential" turns a wish down; Albanian "some money back" is a partial refund -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "гаразд, хай повернуть доставку, а знижка вже не принципова"),
+        ("ru", "ладно, доставку верните, купон не принципиален"),
+    ],
+)
+def test_not_essential_turns_the_coupon_down(language: str, text: str) -> None:
+    assert "discount" in answers.declined_wishes(text, language)
+    assert answers.wishes_in(text, language)[0] == ["shipping"]
+
+
+@pytest.mark.parametrize("text", ["do doja nje pjese te shumes mbrapsht", "ca leke mbrapsht dhe mbyllim pune"])
+def test_albanian_some_money_back_is_a_partial_refund(text: str) -> None:
+    assert answers.wishes_in(text, "sq")[0] == ["refund"] and answers.asks_part_of_price(text, "sq")
+
+
+def test_what_next_sentence_is_not_answered_beside_the_flow() -> None:
+    text = "ok. cila eshte zgjidhja atehere?"
+    sentences = (
+        Sentence("ok.", 0, 3, "affirm", 0.8),
+        Sentence("cila eshte zgjidhja atehere?", 4, len(text), "ask_policy", 0.5),
+    )
+    s = state(Stage.DEESCALATING, language="sq", what="me mbyllen biseden", problems=["support_rude"])
+    plan = turn(s, intent="affirm", confidence=0.4, text=text, language="sq", sentences=sentences)
+    assert "action_answer_question" not in plan.actions

