@@ -287,3 +287,24 @@ def test_what_next_sentence_is_not_answered_beside_the_flow() -> None:
     s = state(Stage.DEESCALATING, language="sq", what="me mbyllen biseden", problems=["support_rude"])
     plan = turn(s, intent="affirm", confidence=0.4, text=text, language="sq", sentences=sentences)
     assert "action_answer_question" not in plan.actions
+
+
+# --- "I can't take a photo ... how do I photograph what isn't there?" has no photo ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "фото не зроблю, камера зламана. і що фотографувати, порожнє місце?"),
+        ("en", "I can't take pictures right now, the phone is dead. and how do you photograph a missing part?"),
+    ],
+)
+def test_a_photo_in_a_rhetorical_question_beside_a_negated_one_is_none(language: str, text: str) -> None:
+    assert answers.photo_said(text, language) == "none"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("uk", "є знімки розпакування, скинути сюди?"), ("en", "shall I send you the photos?")]
+)
+def test_a_photo_offered_in_a_question_is_still_offered(language: str, text: str) -> None:
+    assert answers.photo_said(text, language) == "has"

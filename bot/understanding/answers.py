@@ -591,14 +591,22 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
         return any(p.search(word) for p in specific)
 
     clause_end = _fine()[1]
-    found = False
+    found = negated = asked = False
     for pattern in photo_words:
         for m in pattern.finditer(said):
             found = True
             before = _WORD.findall(said[: m.start()])[-_PHOTO_NEGATION_WINDOW:]
             after = _WORD.findall(clause_end.split(said[m.end() :], maxsplit=1)[0])[:_PHOTO_NEGATION_WINDOW]
-            if not any(negation(w) for w in before + after):
+            if any(negation(w) for w in before + after):
+                negated = True
+            elif _SENTENCE_END.split(said[m.end() :], maxsplit=1)[0].endswith("?"):
+                asked = True  # "want the photos?" offers them, unless the message says it has none (below)
+            else:
                 return "has"
+    # "I can't take a photo, my phone is broken. how do I photograph what isn't there?": a photo word in a question
+    # beside one negated is rhetoric, not an offer; it was answered "yes, please send the photo" (held-out round 10).
+    if asked and not negated:
+        return "has"
     return "none" if found else None
 
 
@@ -613,6 +621,7 @@ def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
 
 
 _SEGMENT = re.compile(r"[^.!?;\n]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")  # splits after a sentence's closing mark, keeping it
 
 
 def without_sign_off(text: str, language: str | None) -> str:
