@@ -37,7 +37,7 @@ def test_albanian_po_alone_or_with_a_yes_is_still_yes(text: str) -> None:
 
 
 def test_progressive_po_after_are_we_to_stop_carries_on() -> None:
-    """ "po e them ndryshe: ..." (I'm saying it differently) answered "shall we stop writing?" and stopped all contact."""
+    """ "po e them ndryshe: ..." (I am saying it differently) answered "shall we stop writing?" and stopped contact."""
     s = state(Stage.GATHERING, language="sq", opt_out_check="ask", requested_slot="outcome", problems=["wrong_item"])
     plan = turn(
         s, intent="describe_problem", confidence=0.6, text="po ju shpjegoj prape: kepucet jane te medha", language="sq"
