@@ -308,3 +308,37 @@ def test_a_photo_in_a_rhetorical_question_beside_a_negated_one_is_none(language:
 )
 def test_a_photo_offered_in_a_question_is_still_offered(language: str, text: str) -> None:
     assert answers.photo_said(text, language) == "has"
+
+
+# --- "I already sent the photo, it's in the review": evidence, nothing to send -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sq", "fotot i kam nisur me pare me email, i keni aty"),
+        ("uk", "я ж уже скинула знімок учора, подивіться вище"),
+        ("en", "i already attached a picture to my first message"),
+        ("ru", "я уже прикрепила фотографию к письму"),
+    ],
+)
+def test_photo_already_sent_is_evidence_and_no_offer(language: str, text: str) -> None:
+    assert answers.says_photo_sent(text, language)
+    s = state(
+        Stage.GATHERING,
+        language=language,
+        what="x",
+        item="x",
+        when="x",
+        requested_slot="evidence",
+        problems=["damaged"],
+    )
+    plan = turn(s, intent="describe_problem", confidence=0.5, text=text, language=language)
+    assert plan.slots.get("evidence") == "yes" and not plan.slots.get("photo_offered")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("uk", "я вже викинула коробку, фото нема"), ("en", "i already threw the box out")]
+)
+def test_already_doing_something_else_is_no_photo_sent(language: str, text: str) -> None:
+    assert not answers.says_photo_sent(text, language)

