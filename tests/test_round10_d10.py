@@ -10,10 +10,17 @@ import pytest
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.messages import load_catalog
 from bot.understanding import answers
+from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def nlu(cache_dir: Path) -> NLU:
+    return load_nlu(cache_dir, ROOT / "data")
+
 
 # --- Albanian "po" before a verb is the progressive particle, not "yes" ---------------------------------------------
 
@@ -342,3 +349,23 @@ def test_photo_already_sent_is_evidence_and_no_offer(language: str, text: str) -
 )
 def test_already_doing_something_else_is_no_photo_sent(language: str, text: str) -> None:
     assert not answers.says_photo_sent(text, language)
+
+
+# --- Ukrainian: a parcel that "went almost a month", a part "not in the box" -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("моя посилка йшла майже місяць з Польщі", "late"), ("в коробці немає пульта, решта є", "missing_item")],
+)
+def test_ukrainian_late_and_missing_said_plainly(nlu: NLU, text: str, problem: str) -> None:
+    """ "Моста в коробці нема" got a generic first contact and "what happened?" after the wish (round 10)."""
+    assert problem in nlu.parse(text, fallback_language="uk").problems
+
+
+@pytest.mark.parametrize(
+    "text", ["thjesht numri eshte gabim, 36 ne vend te 38", "blenderi ndalon ne mes te punes, pastaj ndizet prape"]
+)
+def test_albanian_wrong_size_and_stopping_mid_use(nlu: NLU, text: str) -> None:
+    found = nlu.parse(text, fallback_language="sq").problems
+    assert found and found[0] in ("wrong_item", "defect")
