@@ -289,9 +289,13 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         # that a guess of the classifier makes one: the buyer was asked whether to stop, then handed to staff
         # (held-out personas, round 4). A clear request (data/opt_out.yml) was taken up before this.
         said_stop = False
-    if said_stop and m.confidence < CLEAR_CONFIDENCE and wishes_in(m.text, s.get("language") or m.language)[0]:
+    unsure = m.confidence < CLEAR_CONFIDENCE or m.intent != "opt_out"
+    if said_stop and unsure and wishes_in(m.text, s.get("language") or m.language)[0]:
         # "mandadme las azules" (send me the blue ones) names what the buyer wants sent: an unsure opt_out reading of
         # it asked whether to stop, and the buyer's "sí" to the next line stopped all contact (held-out round 6).
+        # So does a message read whole as something else, with one sentence read as opt_out: "Po i shkruaj me radhe
+        # qe te mos ngaterrohemi:" (I'm writing it point by point so we don't get mixed up) opened a numbered list
+        # whose last point asked for a new shade, and the buyer was asked whether to stop (held-out round 10).
         said_stop = False
     if said_stop and s.stage == Stage.REVISION_ASKED and revision_answer(m.text, s.get("language") or m.language):
         # "igual la edito más adelante, ya veremos" (maybe I'll edit it later) answers the review question; an unsure
@@ -381,6 +385,16 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # A statement that names a wish, said to an offer, answers it ("only the shipping money", read as ask_policy
         # 0.5 at a coupon offer): quoted the freight-cost passage instead, the buyer was left with the coupon (round 9).
         return answer_proposal(s, m, p, remedies, slots)
+    if s.stage in UNSURE_QUESTION_STAGES and asks_what_next(m.text, s.get("language") or m.language):
+        # "ok. so what is the solution for me?" before any offer asks the bot to go on, not for a policy passage: a sq
+        # buyer was quoted the complaints page, and her next "what now?" another passage, until the conversation ran
+        # out (held-out round 10). The detail still missing is asked, or the remedy proposed.
+        slots["question_text"] = None  # its "what is the solution?" sentence is no question to answer (by_stage)
+        if s.stage == Stage.GATHERING:
+            return gather(s, p, remedies, slots, miss=False)
+        rest = calm_then_gather(s, m, p, remedies, slots)
+        if rest.reason != "not_understood":
+            return rest
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
@@ -395,7 +409,9 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
             and "?" not in m.text
             # "Proszę o informację, jak długo ..." asks without a question mark (a formal letter; held-out round 9).
             and not requests_information(m.text, s.get("language") or m.language)
-        ):
+        ) or (s.stage == Stage.GATHERING and slots.get("photo_offered")):
+            # "shall I send it here?" beside the photo or video offered asks how to send the evidence, which the
+            # acknowledgement answers ("yes, here"): a returns passage was quoted instead (held-out round 10, sq).
             # While the bot waits for a detail, a statement is read as the answer to it, whatever the classifier
             # makes of it: "I think at least the shipping should be refunded" (ask_policy) was answered with a
             # policy passage and the question asked again, ten times (bench/buyers.py).
@@ -586,7 +602,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         photo_words = photo_said(m.text, s.get("language") or m.language)
         photo = photo_words == "has"
-        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words:
+        # "video mund te bej, ta dergoj ketu?" (I can film it, shall I send it here?) offers the evidence too, whatever
+        # the classifier read (request_return): it was answered with the returns passage (held-out round 10, sq).
+        filmed = mentions_video(m.text, s.get("language") or m.language)
+        if said or m.intent in ("affirm", "deny", "describe_problem") or photo_words or filmed:
             # A photo word with no negation near it outweighs an unsure "deny": "jag tog bilder när jag öppnade
             # paketet, vill du ha dom?" (deny 0.43) has photos; a negated one is a no whatever the classifier
             # says ("I don't have any photos", "nemám fotky": data/answers/photo_negation.yml).
@@ -601,15 +620,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             # nadislaty": round 4, uk).
             video = mentions_video(m.text, s.get("language") or m.language)
             offered = said == "yes" or (said is None and m.intent == "affirm") or video or photo
-            if photo and photo_given(m.text, s.get("language") or m.language):
-                # "the photo is in my review", "here: [photo]": given, not offered; "send it here" asked it again
-                # (held-out round 10, sv and es).
+            if photo_given(m.text, s.get("language") or m.language):
+                # "the photo is in my review", "here: [photo]", "I already sent it": given, not offered; "send it here"
+                # asked for it again (held-out round 10, sv es uk sq en).
                 slots["evidence"], offered = "yes", False
             slots["photo_offered"] = (slots["evidence"] == "yes" and offered) or None
-            if photo_given(m.text, s.get("language") or m.language):
-                # "I already put a photo in the review": evidence there is, and "please send the photo here" would
-                # answer what the buyer did not say (held-out round 10).
-                slots["evidence"], slots["photo_offered"] = "yes", None
             if slots["photo_offered"] and video:
                 # "I filmed the unboxing": the chat takes photos, so a screenshot from the video is asked for
                 # (acknowledge.video_offered), not "the photo" they never took (held-out round 4).

@@ -606,14 +606,22 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
         return any(p.search(word) for p in specific)
 
     clause_end = _fine()[1]
-    found = False
+    found = negated = asked = False
     for pattern in photo_words:
         for m in pattern.finditer(said):
             found = True
             before = _WORD.findall(said[: m.start()])[-_PHOTO_NEGATION_WINDOW:]
             after = _WORD.findall(clause_end.split(said[m.end() :], maxsplit=1)[0])[:_PHOTO_NEGATION_WINDOW]
-            if not any(negation(w) for w in before + after):
+            if any(negation(w) for w in before + after):
+                negated = True
+            elif _SENTENCE_END.split(said[m.end() :], maxsplit=1)[0].endswith("?"):
+                asked = True  # "want the photos?" offers them, unless the message says it has none (below)
+            else:
                 return "has"
+    # "I can't take a photo, my phone is broken. how do I photograph what isn't there?": a photo word in a question
+    # beside one negated is rhetoric, not an offer; it was answered "yes, please send the photo" (held-out round 10).
+    if asked and not negated:
+        return "has"
     return "none" if found else None
 
 
@@ -626,10 +634,13 @@ def _photo_elsewhere(said: str, languages: Iterable[str], kind: str) -> bool:
 def photo_given(text: str, language: str | None) -> bool:
     """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege schon",
     data/answers/photo_elsewhere.yml `given`), or does the message say the photo it names is already with us, posted
-    with the review or attached here ("bilden finns i min recension", "aquí: [foto]"; data/answers/photo_given.yml)?
-    Evidence there is; "please send the photo here" answers what they did not say (held-out round 10; two helpers
-    wrote the two lists apart, and both are read)."""
-    if _photo_elsewhere(normalise(text), _own_then_english(language), "given"):
+    with the review or attached here ("bilden finns i min recension", "aquí: [foto]"; data/answers/photo_given.yml),
+    or that it was sent already ("foton e kam derguar tashme", data/answers/photo_sent.yml)? Evidence there is;
+    "please send the photo here" answers what they did not say (held-out round 10: three helpers wrote the three
+    lists apart, in different languages, and all are read; folding them into one file is left to do)."""
+    if _photo_elsewhere(normalise(text), _own_then_english(language), "given") or _mentions(
+        "photo_sent.yml", text, language
+    ):
         return True
     return photo_said(text, language) == "has" and _says(
         text, language, lambda lang: _word_patterns("photo_given.yml").get(lang, [])
@@ -647,6 +658,7 @@ def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
 
 
 _SEGMENT = re.compile(r"[^.!?;\n]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")  # splits after a sentence's closing mark, keeping it
 
 
 def without_sign_off(text: str, language: str | None) -> str:
