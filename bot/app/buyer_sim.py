@@ -286,6 +286,8 @@ ANSWERED = {
     "answer_question",
     "opt_out_check",
 }
+# Stages in which the bot, having asked nothing, waits for the buyer rather than for a timer.
+BUYER_TALKS = {"contacted", "deescalating", "gathering", "proposing"}
 # Bot-turn labels that end the buyer's part of the conversation.
 ENDS = {"close", "opt_out_confirm", "handoff"}
 
@@ -421,7 +423,12 @@ async def converse(
         if buyer.sent >= max_turns:
             conv.end = "max_turns"
             break
-        if not bot or bot[-1]["action"] not in ANSWERED:
+        # "Of course, write whenever it suits you" after "at work, later" (an acknowledgement while the case is still
+        # being talked through) waits for the buyer, who comes back that evening and carries on.
+        comes_back = bool(bot) and bot[-1]["action"] == "acknowledge" and case.stage in BUYER_TALKS
+        if comes_back:
+            clock.set(clock.now() + timedelta(hours=5))
+        if not bot or (bot[-1]["action"] not in ANSWERED and not comes_back):
             # Nothing to answer yet: let the timers (follow-up, the review question) come due.
             await advance(rt, clock, clock.now() + timedelta(days=4))
             t2 = await transcript(rt, case_id)
