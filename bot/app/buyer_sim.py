@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.simulate import advance, transcript
+from bot.conversation.flow import PUT_OFF_STAGES  # where the bot, having asked nothing, waits for the buyer
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, ShopSettings
 from bot.store.models import Case
@@ -286,8 +287,6 @@ ANSWERED = {
     "answer_question",
     "opt_out_check",
 }
-# Stages in which the bot, having asked nothing, waits for the buyer rather than for a timer.
-BUYER_TALKS = {"contacted", "deescalating", "gathering", "proposing"}
 # Bot-turn labels that end the buyer's part of the conversation.
 ENDS = {"close", "opt_out_confirm", "handoff"}
 
@@ -425,7 +424,7 @@ async def converse(
             break
         # "Of course, write whenever it suits you" after "at work, later" (an acknowledgement while the case is still
         # being talked through) waits for the buyer, who comes back that evening and carries on.
-        comes_back = bool(bot) and bot[-1]["action"] == "acknowledge" and case.stage in BUYER_TALKS
+        comes_back = bool(bot) and bot[-1]["action"] == "acknowledge" and case.stage in PUT_OFF_STAGES
         if comes_back:
             clock.set(clock.now() + timedelta(hours=5))
         if not bot or (bot[-1]["action"] not in ANSWERED and not comes_back):

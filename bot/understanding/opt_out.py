@@ -70,14 +70,6 @@ class OptOutRules:
     def has_phrase(self, text: str) -> bool:
         return not all(self._other_objects(text))
 
-    def aims_elsewhere(self, text: str) -> bool:
-        """The buyer says "stop" (or "enough", "no more") of something the bot does other than writing to them, and
-        nothing asks to stop in so many words: no request to stop, at any confidence, and nothing to ask about."""
-        words = _without(_words(text), self.fillers)
-        if not any(next(_ends(words, stems), None) is not None for stems in self.elsewhere):
-            return False
-        return not any(w.startswith(self.message_words) for w in words) and not self.has_phrase(text)
-
     def only_objects(self, text: str) -> bool:
         """A phrase is in the text, and each time it names something else not to write or send (has_phrase is False
         for it)."""
