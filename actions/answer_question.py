@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import QUOTED_LANGUAGE, MediatorAction
 from actions.services import Services
+from bot.platform.folding import normalise
 
 QUOTE_CHARS = 400
 # What the flow answers from the catalogue rather than the shop's documents (bot/conversation/flow.py: `question`):
@@ -41,6 +42,9 @@ class ActionAnswerQuestion(MediatorAction):
         if services.knowledge is not None and question.strip():
             language = tracker.get_slot("language")
             about = remedy_section(tracker)
+            term = tracker.get_slot("question_term") if about is not None else None
+            if term and (answer := await self.term_answer(services, term, about, language)):
+                return answer
             hits = await services.knowledge.find(question, 1, language, about)
             shop_language = services.shop.default_language
             if hits and hits[0].language != language and shop_language != language:
@@ -54,6 +58,27 @@ class ActionAnswerQuestion(MediatorAction):
                     QUOTED_LANGUAGE: hits[0].language,
                 }
         return found
+
+    async def term_answer(
+        self, services: Services, term: dict[str, str], remedy: tuple[str, str], language: str | None
+    ) -> dict[str, Any] | None:
+        """A question about the terms of the remedy under way ("when does the money reach my card?", "must I send
+        the broken one back?") quoted from the section that answers it (the flow read which: `question_term`,
+        bot/understanding/offer_terms.py), from the sentence that does; None when that section holds no such
+        sentence, and the search answers instead."""
+        source, heading = (term["source"], term["heading"]) if term.get("source") else remedy
+        passage = await services.knowledge.cite({"source": source, "heading": heading}, language)
+        if passage is None:
+            return None
+        sentences = _SENTENCE.split(" ".join(plain(passage.text).split()))
+        start = sentence_at(sentences, term.get("sentence", ""))
+        if start is None:
+            return None
+        return {
+            "policy_quote": quote(" ".join(sentences[start:])),
+            "policy_source": passage.source,
+            QUOTED_LANGUAGE: passage.language,
+        }
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         if extra.get("aside"):
@@ -117,6 +142,17 @@ def quote(text: str, question: str = "") -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentence_at(sentences: list[str], pattern: str) -> int | None:
+    """Index of the first sentence matching `pattern` (lower-case, without diacritics; 0 for no pattern), or None
+    when no sentence does: the section does not answer the question."""
+    if not pattern:
+        return 0
+    found = re.compile(pattern)
+    return next((i for i, s in enumerate(sentences) if found.search(normalise(s))), None)
+
+
 _WORD = re.compile(r"\w{3,}")
 
 

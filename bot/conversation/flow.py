@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.conversation import haggle
+from bot.conversation.offer_questions import asks_terms, question_beside_yes, says_yes_then_asks
 from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
@@ -67,6 +68,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
+from bot.understanding.offer_terms import term_slot
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
 from bot.understanding.sentences import Sentence
 
@@ -398,6 +400,10 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
+    if s.stage == Stage.PROPOSING and says_yes_then_asks(m, s.get("language") or m.language):
+        # "In Ordnung, machen Sie. Wann wird der neue verschickt?": the yes is taken and the question answered after
+        # the confirmation (answer_proposal); read as a question only, the yes was lost (held-out round 11).
+        return answer_proposal(s, replace(m, intent="affirm"), p, remedies, slots)
     if m.intent == "ask_policy" or unsure:
         if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
             # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
@@ -492,6 +498,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
     # searches the shop's documents for, rather than the whole message; None when the message asks none.
     slots["question_text"] = question_of(m, p)
+    # A question about the terms of the remedy under way names the section that answers it (offer_terms.yml).
+    slots["question_term"] = term_slot(slots["question_text"] or m.text, s.get("language") or m.language)
     # Whether this message asked the shop a question the bot answers: a thanks in the next one is for the answer.
     slots["asked_question"] = asks(m, p) or bool(slots["question_text"])
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
@@ -991,6 +999,8 @@ def side_request(m: Parsed, language: str | None) -> str | None:
         and not signs_off(x.text, language)
         # "oubliez le code promo" drops a wish and asks nothing (round 10: passed on as "your other request")
         and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
+        # "will that show on paypal?" asks for information, answered after the confirmation (round 11)
+        and not asks_terms(x.text, language)
     ]
     return rest[0].text[:300] if rest else None
 
@@ -1436,8 +1446,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             slots["side_requests"] = [*s.get("side_requests", []), noted][-5:]
         if other:
             slots["extra_wish"] = other[0]
+        # "alright, go ahead. will that show on paypal?": answered after the confirmation, from the section that
+        # answers it; noted as "your other request", it was never answered (held-out round 11).
+        asked = question_beside_yes(m, language)
+        if asked:
+            slots["question_text"] = asked
+            slots["question_term"] = term_slot(asked, language)
         return Plan(
-            ["action_confirm_remedy"],
+            ["action_confirm_remedy", *(["action_answer_question"] if asked else [])],
             Stage.RESOLVING,
             slots,
             reason="remedy_accepted",

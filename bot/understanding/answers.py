@@ -553,7 +553,6 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _kinds_of("questions.yml", ("duty",)).get(lang, {}).get("duty", []))
 
 
-@lru_cache(maxsize=8)
 @lru_cache(maxsize=32)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word

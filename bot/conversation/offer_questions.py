@@ -1,0 +1,46 @@
+"""A yes that carries a question about the offer's terms: "in Ordnung, machen Sie. Wann wird der neue verschickt?".
+
+Held-out round 11 (all 11 languages): such a yes was lost (the question answered, the offer proposed again, and after
+two rounds the case went to staff), or kept with the question passed on as "your other request" and never answered.
+The yes is taken and the question answered after the confirmation (actions/answer_question.py quotes the section
+that answers it: bot/understanding/offer_terms.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.understanding.answers import asks_for_information, yes_no
+from bot.understanding.offer_terms import term_asked
+
+
+def _parts(m: Any) -> list[str]:
+    """The message's sentences (bot.understanding.nlu.ParseResult), or the message as one."""
+    return [x.text for x in getattr(m, "sentences", ())] or [m.text]
+
+
+def asks_terms(text: str, language: str | None) -> bool:
+    """A sentence that asks about the terms of the remedy (data/answers/offer_terms.yml), or asks how, when or how
+    long with a question mark: information wanted, not a request for the team."""
+    return term_asked(text, language) is not None or asks_for_information(text, language)
+
+
+def question_beside_yes(m: Any, language: str | None) -> str | None:
+    """The sentence of an accepting message that asks about the offer's terms ("alright, go ahead. will that show
+    on paypal?"), else None. A message of one sentence counts when it names a term ("perfecto, y la nueva cuándo
+    sale?"): its yes is read by the usual readers, its question by this one."""
+    parts = _parts(m)
+    if len(parts) == 1:
+        return parts[0] if term_asked(parts[0], language) is not None else None
+    return next((p for p in parts[1:] if asks_terms(p, language)), None)
+
+
+def says_yes_then_asks(m: Any, language: str | None) -> bool:
+    """A message of several sentences whose sentences before its question say yes and nothing against it ("Zgoda.
+    A wróci na kartę?"): the offer is accepted, whatever the classifier made of the whole."""
+    parts = _parts(m)
+    asked = question_beside_yes(m, language)
+    if len(parts) < 2 or asked is None:
+        return False
+    before = parts[: parts.index(asked)]
+    return bool(before) and yes_no(" ".join(before), language) == "yes"

@@ -1,0 +1,66 @@
+"""Questions about the terms of the remedy under way, and the section of the shop's documents that answers each.
+
+"When does the money reach my card?", "do I have to send the broken one back?", "when does the new one leave?":
+asked at an offer, a search on the question's words quoted whatever ranked first (the complaints deadline, the
+shipping-price table) in every language of held-out round 11. The kind of question names its section instead, and
+the sentence of it to quote from (data/answers/offer_terms.yml, content an admin or a linguist edits).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.platform.folding import normalise
+from bot.understanding.answers import _compiled, _own_then_english, _read, read_as
+
+# The section a term question is answered from when it is the one the remedy under way cites (its rule's `cite`).
+REMEDY_SECTION = "remedy"
+
+
+@dataclass(frozen=True)
+class TermQuestion:
+    kind: str  # send_back | money_when | ship_when | coupon_use
+    section: tuple[str, str] | None  # (file, heading) in knowledge/, or None: the remedy's own section
+    sentence: re.Pattern[str] | None  # the sentence to quote from, in the buyer's language; None: the section's start
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, dict]:  # type: ignore[type-arg]
+    return _read("offer_terms.yml")
+
+
+@lru_cache(maxsize=1)
+def _asked() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    """kind -> language -> compiled question patterns."""
+    return {kind: {lang: _compiled(p) for lang, p in spec["asked"].items()} for kind, spec in _kinds().items()}
+
+
+def term_asked(text: str, language: str | None) -> TermQuestion | None:
+    """The first kind of term question the message asks (in the buyer's language, then English), or None."""
+    said = normalise(text)
+    for kind, by_language in _asked().items():
+        for lang in _own_then_english(language):
+            if any(p.search(read_as(said, lang)) for p in by_language.get(lang, [])):
+                return _question(kind, language or lang)
+    return None
+
+
+def _question(kind: str, language: str) -> TermQuestion:
+    spec = _kinds()[kind]
+    section = spec["section"]
+    where = None if section == REMEDY_SECTION else (str(section["source"]), str(section["heading"]))
+    pattern = (spec.get("sentence") or {}).get(language)
+    return TermQuestion(kind, where, re.compile(normalise(pattern)) if pattern else None)
+
+
+def term_slot(text: str | None, language: str | None) -> dict[str, str] | None:
+    """The term question `text` asks, as the flow hands it to the answering action (a slot holds plain values):
+    kind, the section's file and heading ("" for the remedy's own section) and the sentence pattern ("" for none)."""
+    found = term_asked(text, language) if text else None
+    if found is None:
+        return None
+    source, heading = found.section or ("", "")
+    sentence = found.sentence.pattern if found.sentence else ""
+    return {"kind": found.kind, "source": source, "heading": heading, "sentence": sentence}
