@@ -95,3 +95,24 @@ def test_a_request_beside_a_yes_is_still_a_request() -> None:
     text = "Yes please. Could the courier ring the bell this time?"
     msg = _parse(text, "Yes please.", "Could the courier ring the bell this time?", intent="affirm")
     assert question_beside_yes(type("M", (), msg)(), "en") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "okej tack. och när syns pengarna på kontot?"),
+        ("de", "danke. muss ich die kaputte Vase zurueckschicken?"),
+        ("ru", "спасибо. а когда отправите новую?"),
+    ],
+)
+def test_a_term_question_after_the_agreement_is_answered(language: str, text: str) -> None:
+    """Acknowledged as a thanks while the remedy was carried out, the buyer's next question went to staff as "not
+    understood" (round 11). It is answered, and counts as understood."""
+    agreed = {
+        "type": "replacement",
+        "cite": {"source": "damaged-or-wrong-items.md", "heading": "Parcel arrived damaged"},
+    }
+    s = state(Stage.RESOLVING, language=language, accepted_remedy=agreed, not_understood=1)
+    plan = turn(s, intent="thank", confidence=0.3, text=text, language=language)
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.RESOLVING
+    assert plan.slots["question_term"] and plan.slots["not_understood"] == 0

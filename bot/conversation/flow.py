@@ -478,6 +478,14 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     # After the review question the mediation is over: an item named then is not a correction of the remedy.
     if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP) and other_item(s, slots):
         return remedy_for_other_item(s, remedies, slots)
+    if (
+        s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP)
+        and slots.get("question_term")
+        and (s.stage == Stage.RESOLVING or follow_up_answer(m.text, s.get("language") or m.language) is None)
+    ):
+        # "ok thanks. must I send the cracked one back?" after the agreement: answered from the section that answers
+        # it. Acknowledged as a thanks, the next question went to staff for "going round in circles" (round 11).
+        return Plan(["action_answer_question"], s.stage, slots, reason="question_about_remedy")
     if s.stage == Stage.RESOLVING:
         return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="while_resolving")
     if s.stage == Stage.FOLLOW_UP:
@@ -499,7 +507,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # searches the shop's documents for, rather than the whole message; None when the message asks none.
     slots["question_text"] = question_of(m, p)
     # A question about the terms of the remedy under way names the section that answers it (offer_terms.yml).
-    slots["question_term"] = term_slot(slots["question_text"] or m.text, s.get("language") or m.language)
+    language = s.get("language") or m.language
+    slots["question_term"] = term_slot(slots["question_text"], language) or term_slot(m.text, language)
     # Whether this message asked the shop a question the bot answers: a thanks in the next one is for the answer.
     slots["asked_question"] = asks(m, p) or bool(slots["question_text"])
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
@@ -673,6 +682,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
+    if slots.get("question_term"):
+        understood = True  # "och när kommer pengarna?" asks about the remedy's terms (offer_terms.yml): answered
     if s.stage in (Stage.GATHERING, Stage.PROPOSING) and wishes_named(m.text, s.get("language") or m.language)[0]:
         # A wish its own words name is understood whatever the classifier's confidence: a buyer who answered a full
         # refund with "a partial refund would be better" (request_discount at 0.35) was the second miss in a row and
