@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.conversation import haggle
+from bot.conversation.opt_out_doubts import phrase_read_otherwise, stop_before_bot_question, stop_said_again
 from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
@@ -68,6 +69,7 @@ from bot.understanding.answers import (
     yes_no,
 )
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
+from bot.understanding.request_words import asks_in_words
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -283,6 +285,9 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
         for x in sentences(m)
     )
+    said_stop = said_stop or phrase_read_otherwise(m.text, sentences(m))
+    if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
     wanted = s.get("requested_slot")
     if said_stop and wanted in ("item", "when") and slots.get(wanted) and m.confidence < CLEAR_CONFIDENCE:
         # The detail the bot asked for, given ("seti me korniza" after "which item?"), is no request to stop
@@ -304,7 +309,8 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
         said = yes_no(m.text, s.get("language") or m.language)
-        if said == "yes" or (said is None and said_stop):  # "oui", or the wish to stop said again
+        if said == "yes" or (said is None and said_stop) or stop_said_again(m.text, sentences(m)):
+            # "oui", or the wish to stop said again (in words, it is a yes even after "no, thanks")
             return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
         if said == "no":
             slots["not_understood"] = s.get("not_understood", 0)  # a plain "no" to our question was understood
@@ -893,6 +899,10 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
             return asked
+        # The wish closing a formal letter ("Прошу замінити саме заварник", "Vetëm pagesa e dytë duhet kthyer") reads as
+        # a description at 0.2; its request word and the wish phrases say it (held-out round 11).
+        if asks_in_words(x.text, language) and (asked := _wish_asked(x.text, language)):
+            return _in_context(asked, x.text, m.text, language)
     return None
 
 
