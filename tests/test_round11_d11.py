@@ -176,7 +176,7 @@ def test_an_apron_and_a_shade_are_named_in_any_language(
     assert found == [meant]
 
 
-# ---- one line of a multi-item order missing, a parcel lost -----------------------------------------------------------
+# ---- one line of a multi-item order missing, a parcel lost, a crack ------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -186,6 +186,8 @@ def test_an_apron_and_a_shade_are_named_in_any_language(
         ("ru", "одну вещь не доложили в коробку", "missing_item"),
         ("sq", "pakoja ka humbur rruges, s'ka levizur prej 10 ditesh", "lost_in_transit"),
         ("sq", "dergesa ka ngecur diku, asnje levizje", "lost_in_transit"),
+        ("uk", "глечик приїхав, а на ньому тріщину видно одразу", "damaged"),
+        ("sq", "vazoja erdhi e plasaritur ne fund", "damaged"),
     ],
 )
 def test_a_missing_line_and_a_lost_parcel_are_read(trained: NLU, language: str, text: str, problem: str) -> None:
@@ -231,3 +233,49 @@ def test_what_about_the_money_asks_for_the_offer_again(language: str, text: str)
 )
 def test_a_statement_about_the_money_asks_nothing(language: str, text: str) -> None:
     assert not asks_what_next(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "last"),
+    [
+        (
+            "uk",
+            "Вітаю, за замовлення зняли гроші двічі. Прошу повернути друге списання.",
+            "Прошу повернути друге списання.",
+        ),
+        ("sq", "Miredita, karta u tarifua dy here. Shuma e dyte duhet kthyer.", "Shuma e dyte duhet kthyer."),
+    ],
+)
+def test_a_wish_asked_without_a_question_mark_is_no_question(language: str, text: str, last: str) -> None:
+    """Read as ask_policy (0.7) it was answered with the double-charge passage before the refund was offered."""
+    head = text[: text.index(last)].rstrip()
+    sentences = split(text, (head, "describe_problem", 0.7), (last, "ask_policy", 0.75))
+    s = state(language=language)
+    plan = turn(s, intent="describe_problem", confidence=0.6, text=text, language=language, sentences=sentences)
+    assert "action_answer_question" not in plan.actions and plan.slots.get("wants") == "refund"
+
+
+# ---- "that is enough for me" to an offer: a yes, not a doubt about stopping ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "first"),
+    [
+        ("sq", "Kaq me mjafton. Faleminderit shume.", "Kaq me mjafton."),
+        ("uk", "Мені цього достатньо. Дякую.", "Мені цього достатньо."),
+    ],
+)
+def test_enough_for_me_accepts_the_offer(language: str, text: str, first: str) -> None:
+    sentences = split(text, (first, "opt_out", 0.62), (text[len(first) + 1 :], "thank", 0.8))
+    offer = {"type": "apology_only", "rule_id": "rude-support-apology"}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["support_rude"], wants="apology")
+    plan = turn(s, intent="thank", confidence=0.7, text=text, language=language, sentences=sentences)
+    assert "action_opt_out_check" not in plan.actions
+
+
+def test_ok_then_stop_at_an_offer_is_still_asked_about() -> None:
+    text = "ok. STOP"
+    sentences = split(text, ("ok.", "affirm", 0.8), ("STOP", "opt_out", 0.95))
+    s = state(Stage.PROPOSING, language="en", proposed_remedy={"type": "coupon"}, problems=["late"], wants="discount")
+    plan = turn(s, intent="opt_out", confidence=0.5, text=text, language="en", sentences=sentences)
+    assert plan.actions[0] in ("action_opt_out_check", "action_opt_out_confirm")

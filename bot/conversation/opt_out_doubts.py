@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.understanding.answers import asks_if_bot
+from bot.understanding.answers import asks_if_bot, yes_no
 from bot.understanding.opt_out import Reading, default_rules, said_in_words
 
 
@@ -36,3 +36,14 @@ def stop_before_bot_question(text: str, sentences: Iterable[Reading], language: 
     if len(said) < 2 or not rules.is_command(said[0].text) or said_in_words(text, said[1:]):
         return False
     return any(asks_if_bot(x.text, language) for x in said[1:])
+
+
+def yes_beside_a_doubt(text: str, sentences: Iterable[Reading], language: str | None) -> bool:
+    """A plain yes to the offer on the table, with no request to stop in words and no command word in it: "Kaq më
+    mjafton. Faleminderit" (that is enough for me, thanks) to an apology offered, whose first sentence read as opt_out
+    0.61, was asked "shall we stop writing?" (held-out round 9 set, on the d11 branch). The doubt is not asked."""
+    said = tuple(sentences)
+    rules = default_rules()
+    if said_in_words(text, said) or rules.is_command(text) or any(rules.is_command(x.text) for x in said):
+        return False
+    return yes_no(text, language) == "yes"

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import normalise
+from bot.understanding.answers import wishes_in
 from bot.understanding.translit import latin_pattern
 
 _PATH = Path(__file__).resolve().parents[2] / "data" / "answers" / "request_words.yml"
@@ -38,3 +39,10 @@ def asks_in_words(text: str, language: str | None) -> bool:
     """A request word of the buyer's language (or English) in the text."""
     said = normalise(text)
     return any(p.search(said) for lang in dict.fromkeys((language or "en", "en")) for p in _patterns().get(lang, []))
+
+
+def requests_a_wish(text: str, language: str | None) -> bool:
+    """A sentence that asks for an outcome in so many words ("Pagesa e dytë duhet kthyer", the second payment must be
+    returned): a request word and a wish phrase, and no question mark. It asks for the remedy, not for a passage of
+    the shop's documents, whatever the classifier read (ask_policy 0.71 quoted the double-charge passage back)."""
+    return "?" not in text and asks_in_words(text, language) and bool(wishes_in(text, language)[0])
