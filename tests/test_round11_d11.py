@@ -279,3 +279,44 @@ def test_ok_then_stop_at_an_offer_is_still_asked_about() -> None:
     s = state(Stage.PROPOSING, language="en", proposed_remedy={"type": "coupon"}, problems=["late"], wants="discount")
     plan = turn(s, intent="opt_out", confidence=0.5, text=text, language="en", sentences=sentences)
     assert plan.actions[0] in ("action_opt_out_check", "action_opt_out_confirm")
+
+
+# ---- a device that switches itself off is a fault, not a request to stop (a11's note) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "der Mixer geht nach ein paar Sekunden einfach aus und riecht verbrannt"),
+        ("en", "the heater keeps cutting out after a minute"),
+        ("uk", "обігрівач сам вимикається через хвилину"),
+        ("sq", "ngrohesi fiket vete pas nje minute"),
+    ],
+)
+def test_a_device_switching_itself_off_raises_no_stop_doubt(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="what", problems=["defect"])
+    for confidence in (0.45, 0.7):
+        plan = turn(s, intent="opt_out", confidence=confidence, text=text, language=language)
+        assert plan.actions[0] not in ("action_opt_out_check", "action_opt_out_confirm")
+
+
+def test_a_device_switching_off_beside_a_request_to_stop_still_stops() -> None:
+    text = "it keeps switching itself off. and stop writing to me"
+    s = state(Stage.GATHERING, language="en", requested_slot="what", problems=["defect"])
+    plan = turn(s, intent="opt_out", confidence=0.8, text=text, language="en")
+    assert plan.actions == ["action_opt_out_confirm"]
+
+
+# ---- request words of other languages (b11's note): the letter's closing wish ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wish"),
+    [
+        ("es", "Les ruego que me manden una nueva.", "replacement"),
+        ("it", "Chiedo gentilmente il rimborso del prezzo.", "refund"),
+        ("sv", "Jag begär återbetalning av hela summan.", "refund"),
+    ],
+)
+def test_request_words_of_es_it_sv(language: str, text: str, wish: str) -> None:
+    assert asks_in_words(text, language) and wish in wishes_in(text, language)[0]

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from bot.conversation import haggle
 from bot.conversation.opt_out_doubts import (
+    device_stops,
     phrase_read_otherwise,
     stop_before_bot_question,
     stop_said_again,
@@ -158,6 +159,7 @@ def on_buyer_message(
         not (reached or later)
         and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
         and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
+        and not device_stops(m.text, sentences(m), s.get("language") or m.language)  # "it switches itself off"
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
     checked = None if reached or later else check_opt_out(s, m, p, slots)
@@ -292,6 +294,8 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     )
     said_stop = said_stop or phrase_read_otherwise(m.text, sentences(m))
     if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
+    if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
     if (
         said_stop

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from bot.understanding.answers import asks_if_bot, yes_no
 from bot.understanding.opt_out import Reading, default_rules, said_in_words
+from bot.understanding.self_stopping import stops_by_itself
 
 
 def phrase_read_otherwise(text: str, sentences: Iterable[Reading] = ()) -> bool:
@@ -47,3 +48,9 @@ def yes_beside_a_doubt(text: str, sentences: Iterable[Reading], language: str | 
     if said_in_words(text, said) or rules.is_command(text) or any(rules.is_command(x.text) for x in said):
         return False
     return yes_no(text, language) == "yes"
+
+
+def device_stops(text: str, sentences: Iterable[Reading], language: str | None) -> bool:
+    """The message says a device switches itself off or stops working, and asks to stop in no words of
+    data/opt_out.yml: "schaltet sich nach 5 Sekunden ab" was asked "shall we stop writing?" (held-out round 11)."""
+    return stops_by_itself(text, language) and not said_in_words(text, tuple(sentences))
