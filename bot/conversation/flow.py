@@ -20,6 +20,13 @@ from typing import Any, Protocol
 
 from bot.conversation import haggle
 from bot.conversation.offer_questions import asks_terms, question_beside_yes, says_yes_then_asks
+from bot.conversation.opt_out_doubts import (
+    device_stops,
+    phrase_read_otherwise,
+    stop_before_bot_question,
+    stop_said_again,
+    yes_beside_a_doubt,
+)
 from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
@@ -70,6 +77,7 @@ from bot.understanding.answers import (
 )
 from bot.understanding.offer_terms import term_slot
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
+from bot.understanding.request_words import asks_in_words, requests_a_wish
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -153,6 +161,7 @@ def on_buyer_message(
         not (reached or later)
         and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
         and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
+        and not device_stops(m.text, sentences(m), s.get("language") or m.language)  # "it switches itself off"
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
     checked = None if reached or later else check_opt_out(s, m, p, slots)
@@ -285,6 +294,17 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
         for x in sentences(m)
     )
+    said_stop = said_stop or phrase_read_otherwise(m.text, sentences(m))
+    if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
+    if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
+    if (
+        said_stop
+        and s.stage == Stage.PROPOSING
+        and yes_beside_a_doubt(m.text, sentences(m), s.get("language") or m.language)
+    ):
+        said_stop = False
     wanted = s.get("requested_slot")
     if said_stop and wanted in ("item", "when") and slots.get(wanted) and m.confidence < CLEAR_CONFIDENCE:
         # The detail the bot asked for, given ("seti me korniza" after "which item?"), is no request to stop
@@ -306,7 +326,8 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
         said = yes_no(m.text, s.get("language") or m.language)
-        if said == "yes" or (said is None and said_stop):  # "oui", or the wish to stop said again
+        if said == "yes" or (said is None and said_stop) or stop_said_again(m.text, sentences(m)):
+            # "oui", or the wish to stop said again (in words, it is a yes even after "no, thanks")
             return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
         if said == "no":
             slots["not_understood"] = s.get("not_understood", 0)  # a plain "no" to our question was understood
@@ -912,6 +933,10 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
             return asked
+        # The wish closing a formal letter ("Прошу замінити саме заварник", "Vetëm pagesa e dytë duhet kthyer") reads as
+        # a description at 0.2; its request word and the wish phrases say it (held-out round 11).
+        if asks_in_words(x.text, language) and (asked := _wish_asked(x.text, language)):
+            return _in_context(asked, x.text, m.text, language)
     return None
 
 
@@ -968,6 +993,7 @@ def question_of(m: Parsed, p: ConversationPolicy) -> str | None:
         if x.intent == "ask_policy"
         and x.confidence >= p.handoff.min_confidence
         and ("?" in x.text or (x is parts[-1] and x.confidence >= UNMARKED_QUESTION_CONFIDENCE))
+        and not requests_a_wish(x.text, m.language)  # "... duhet kthyer." asks for the refund (held-out round 11)
     ]
     return found[-1] if found else None
 

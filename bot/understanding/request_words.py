@@ -1,0 +1,48 @@
+"""Does a sentence ask for something in so many words ("I ask you to", "please", "must be")?
+
+The words are in data/answers/request_words.yml.
+
+Read with the wish phrases (data/answers/wishes.yml) on one sentence of a longer message: a buyer who tells the whole
+story in one formal letter ends it with the wish ("Прошу замінити саме заварник", "Vetëm pagesa e dytë duhet kthyer"),
+which the classifier read as a description, and was asked "what would be fair?" (held-out round 11).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.platform.folding import normalise
+from bot.understanding.answers import wishes_in
+from bot.understanding.translit import latin_pattern
+
+_PATH = Path(__file__).resolve().parents[2] / "data" / "answers" / "request_words.yml"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, list[re.Pattern[str]]]:
+    doc = yaml.safe_load(_PATH.read_text(encoding="utf-8")) or {}
+    if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
+        raise ValueError(f"{_PATH.name}: must map a language to a list of patterns")
+    compiled = {}
+    for lang, items in doc.items():
+        folded = [normalise(str(p)) for p in items]
+        latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]  # "proshu" as "прошу" (answers._compiled)
+        compiled[lang] = [re.compile(p) for p in folded + latin]
+    return compiled
+
+
+def asks_in_words(text: str, language: str | None) -> bool:
+    """A request word of the buyer's language (or English) in the text."""
+    said = normalise(text)
+    return any(p.search(said) for lang in dict.fromkeys((language or "en", "en")) for p in _patterns().get(lang, []))
+
+
+def requests_a_wish(text: str, language: str | None) -> bool:
+    """A sentence that asks for an outcome in so many words ("Pagesa e dytë duhet kthyer", the second payment must be
+    returned): a request word and a wish phrase, and no question mark. It asks for the remedy, not for a passage of
+    the shop's documents, whatever the classifier read (ask_policy 0.71 quoted the double-charge passage back)."""
+    return "?" not in text and asks_in_words(text, language) and bool(wishes_in(text, language)[0])
