@@ -50,6 +50,7 @@ from bot.understanding.folded_words import folded_language_confidence, known_sha
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
 from bot.understanding.model_cache import cached_model
+from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
@@ -837,8 +838,10 @@ class NLU:
         model: NLUModel,
         item_kinds: dict[str, list[str]] | None = None,
         item_sizes: dict[str, list[str]] | None = None,
+        line_words: LineWords | None = None,
     ) -> None:
         self.model = model
+        self._line_words = line_words  # data/order_lines.yml: a line named by its place or measure
         self._intents = model.intents
         self._lookups = {name: _Lookup(values) for name, values in model.lookups.items()}
         # The problem and risk phrases of Russian and Ukrainian as typed in Latin letters ("shchitka ne
@@ -996,13 +999,18 @@ class NLU:
         # Two lines of one product in two sizes ("Rope basket, large", "..., small"): the size word the buyer says
         # ("ten malý", "den lilla", "the bigger one") names its line, and the words the lines share name neither
         # (held-out round 9: "ten maly kos. ne velky" was asked "which item?" twice, then handed over).
-        sized = self._sized_lines(tuple(items))
+        sized = {**measure_siblings(items, self._line_words), **self._sized_lines(tuple(items))}
         for size, start, end in self._sizes.find(folded) if sized else ():
             owner = sized.get(size)
             if owner is not None and owner not in matched:
                 matched.add(owner)
                 found.append(Entity("item", owner, *span(start, end)))
-        if matched:  # the words the lines share ("basket", "kos") then name neither line
+        # "la seconda", "40 gånger 40": a line pointed at by its place or measure (bot/understanding/order_lines.py).
+        for owner, start, end in named_lines(folded, items, self._line_words):
+            if owner not in matched:
+                matched.add(owner)
+                found.append(Entity("item", owner, *span(start, end)))
+        if matched and sized:  # the words the lines share ("basket", "kos") then name neither line
             matched |= set(sized.values())
         # The order's own item names first: "namiotu" or a typo still points at the order's tent.
         for m in _TOKEN.finditer(folded[:2000]):
@@ -1301,8 +1309,9 @@ def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
     digest = data_hash(data_dir)
     kinds = read_item_kinds(Path(data_dir) / ITEMS_FILE)
     sizes = read_item_kinds(Path(data_dir) / SIZES_FILE)
+    lines = read_line_words(Path(data_dir) / ORDER_LINES_FILE)
     return cached_model(
-        "nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=lambda m: NLU(m, kinds, sizes)
+        "nlu", digest, cache_dir, NLUModel, lambda: train(data_dir, digest), wrap=lambda m: NLU(m, kinds, sizes, lines)
     )
 
 
