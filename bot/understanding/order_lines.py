@@ -33,6 +33,8 @@ class LineWords:
     lists: frozenset[str]
     times: tuple[str, ...]
     units: tuple[str, ...]
+    kids_names: tuple[str, ...] = ()
+    kids: tuple[str, ...] = ()
 
 
 def _folded_words(values: object) -> list[str]:
@@ -60,6 +62,8 @@ def read_line_words(path: Path) -> LineWords | None:
         lists=frozenset(_folded_words(data.get("lists"))),
         times=tuple(_folded_words(data.get("times"))),
         units=tuple(_folded_words(data.get("units"))),
+        kids_names=tuple(_folded_words(data.get("kids_names"))),
+        kids=tuple(_folded_words(data.get("kids"))),
     )
 
 
@@ -77,9 +81,13 @@ def _by_place(folded: str, items: Sequence[str], w: LineWords) -> list[tuple[str
         if not 0 <= index < len(items):
             continue
         clause = re.split(r"[,.;:!?\n]", folded[m.end() :], maxsplit=1)[0]
-        after = _WORD.findall(clause)[:2]
-        points = any(a in w.things or a in w.lists for a in after)
-        bare = not after and k > 0 and words[k - 1].group(0) in w.articles and m.group(0) not in w.bare_not
+        after = [a for a in _WORD.findall(clause) if a not in w.articles][:2]
+        # "the second thing", "la seconda della lista", "das letzte auf der Rechnung"; not "secondo l'ordine"
+        # (according to the order), whose list word comes first.
+        points = bool(after) and (after[0] in w.things or (len(after) == 2 and after[1] in w.lists))
+        bare = (
+            not _WORD.search(clause) and k > 0 and words[k - 1].group(0) in w.articles and m.group(0) not in w.bare_not
+        )
         if points or bare:
             found.append((items[index], m.start(), m.end()))
     return found
@@ -115,12 +123,28 @@ def _by_measure(folded: str, items: Sequence[str], w: LineWords) -> list[tuple[s
     return found
 
 
+def _words_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """Whole words, as data/items.yml matches them: a word of 5+ letters may carry up to 3 more letters."""
+    bodies = [re.escape(p) + (r"\w{0,3}" if " " not in p and len(p) >= 5 else "") for p in phrases if p]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(sorted(bodies, key=len, reverse=True))})(?!\w)") if bodies else None
+
+
+def _by_kids(folded: str, items: Sequence[str], w: LineWords) -> list[tuple[str, int, int]]:
+    """ "lo de los crios", "det till barnen": the one line of the order that is for children."""
+    names, said = _words_pattern(w.kids_names), _words_pattern(w.kids)
+    if names is None or said is None:
+        return []
+    lines = [name for name in items if names.search(fold(name)[0])]
+    m = said.search(folded) if len(lines) == 1 else None
+    return [(lines[0], m.start(), m.end())] if m else []
+
+
 def named_lines(folded: str, items: Sequence[str], words: LineWords | None) -> list[tuple[str, int, int]]:
-    """(order line, start, end) for each line the folded text points at by place or measure; only in an order of
-    two lines or more (with one line there is nothing to tell apart)."""
+    """(order line, start, end) for each line the folded text points at by place, by measure or as "the kids' one";
+    only in an order of two lines or more (with one line there is nothing to tell apart)."""
     if words is None or len(items) < 2:
         return []
-    return _by_place(folded, items, words) + _by_measure(folded, items, words)
+    return _by_place(folded, items, words) + _by_measure(folded, items, words) + _by_kids(folded, items, words)
 
 
 def measure_siblings(items: Sequence[str], words: LineWords | None) -> dict[str, str]:
