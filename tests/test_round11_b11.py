@@ -207,3 +207,71 @@ def test_a_reship_for_one_line_never_sends_the_whole_order_again(language: str, 
         assert whole not in text and CATALOG.remedy_name("reship", language, problem=problem) in text, text
     for word in ("order", "Bestellung", "commande", "pedido", "ordine", "beställning"):
         assert word not in CATALOG.remedy_name("reship", language, problem=problem)
+
+
+# ---- "non è mai arrivato": a negation before "never" agrees with it, it denies nothing ----------------------------
+
+
+def lookup_problems(nlu: NLU, text: str, language: str) -> tuple[list[str], list[str]]:
+    _entities, problems, _risks, denied = nlu._extract(text, language, ())
+    return problems, denied
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("it", "guardi che la lampada non e mai arrivata a casa mia", "lost_in_transit"),
+        ("it", "il pacco per mia figlia non è mai arrivato", "lost_in_transit"),
+        ("es", "mi paquete no ha llegado nunca y ya van dos semanas", "lost_in_transit"),
+        ("es", "pues eso, que no me llegó nunca la caja", "lost_in_transit"),
+    ],
+)
+def test_a_never_after_a_not_is_no_denial(trained: NLU, language: str, text: str, problem: str) -> None:
+    problems, denied = lookup_problems(trained, text, language)
+    assert problem in problems and problem not in denied
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("sv", "vasen kom i flera bitar, kartongen var helt mosad", "damaged"),
+        ("sv", "lampan gick sönder i frakten tydligen", "damaged"),
+        ("sv", "jag har fått en dubbeldragning på kontot", "charged_twice"),
+        ("sv", "ni har dragit två gånger för samma order", "charged_twice"),
+        ("sv", "ni skickade fel storlek till mig", "wrong_item"),
+        ("es", "la tetera no ha llegado nunca", "lost_in_transit"),
+    ],
+)
+def test_broken_in_pieces_and_charged_twice_in_swedish(trained: NLU, language: str, text: str, problem: str) -> None:
+    assert problem in lookup_problems(trained, text, language)[0]
+
+
+def test_a_late_parcel_said_not_late_is_still_denied(trained: NLU) -> None:
+    """The concord rule is for a phrase holding its own "never"; a plain denial stays one."""
+    problems, denied = lookup_problems(trained, "te digo que no llegó tarde, vino con el asa rota", "es")
+    assert "late" in denied and "late" not in problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "та маленька, дитяча"),
+        ("uk", "друга річ із замовлення"),
+        ("uk", "що для сина"),
+        ("sq", "e dyta ne porosi"),
+        ("sq", "ajo per femijen"),
+        ("es", "la que era para mi hijo"),
+        ("sv", "den som var till sonen"),
+    ],
+)
+def test_the_kids_line_in_more_words(trained: NLU, language: str, text: str) -> None:
+    kids = ("Wool blanket 130x170", "Kids' rain poncho, yellow", "Thermos 1 l")
+    assert items_named(trained, text, language, kids)[:1] == [kids[1]]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "line"),
+    [("uk", "ота менша", 1), ("sq", "ajo e vogla", 1), ("sq", "me e vogla nga te dyja", 1)],
+)
+def test_the_smaller_in_ukrainian_and_albanian(trained: NLU, language: str, text: str, line: int) -> None:
+    assert items_named(trained, text, language, DISHES)[:1] == [DISHES[line]]

@@ -45,7 +45,7 @@ from sklearn.svm import LinearSVC
 
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
-from bot.understanding.answers import follow_up_answer, negation_words, relative_words
+from bot.understanding.answers import concord_words, follow_up_answer, negation_words, plain_words, relative_words
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -776,19 +776,26 @@ _ANSWER_WORDS = frozenset({"no", "нет", "ні", "jo", "nej", "nein", "non"})
 _CLAUSE_END = re.compile(r"[,.;:!?\n]")
 
 
-def _denied(text: str, start: int) -> bool:
+def _holds_negation(phrase: str) -> bool:
+    """A problem phrase with its own "never" or "not" ("mai arrivato", "nie dotarła"): a negation before it agrees
+    with it ("non è mai arrivato", it never arrived) rather than denying the problem (negative concord)."""
+    return bool(set(re.findall(r"\w+", phrase)) & (concord_words() | negation_words()))
+
+
+def _denied(text: str, start: int, language: str = UNDETERMINED) -> bool:
     """Whether the buyer denies the problem named at `start` ("it wasn't late", "nie było opóźnione"): a
     negation among the two words before it, in the same clause."""
+    negations = negation_words() - plain_words(language)  # Swedish "ni" is "you", not Spanish "nor"
     clause = _CLAUSE_END.split(text[:start])[-1]
     words = [normalise(w) for w in re.findall(r"[\w']+", clause)]
-    if len(words) >= 2 and words[-2] in relative_words() and words[-1] in negation_words():
+    if len(words) >= 2 and words[-2] in relative_words() and words[-1] in negations:
         # "une nouvelle qui ne fuit pas", "one that isn't broken": the negation describes a thing, it denies nothing.
         return False
     # An answer word ("no", "nej", "non") opening the clause answers a question ("no it came broken"); inside the
     # clause it negates the verb after it, as Spanish and Italian say it ("que no llegó tarde, es el color": held-out
     # round 10, the late delivery the buyer denied sent the case to staff).
     first = max(0, len(words) - 2)
-    return any(w in negation_words() and (w not in _ANSWER_WORDS or first + k > 0) for k, w in enumerate(words[first:]))
+    return any(w in negations and (w not in _ANSWER_WORDS or first + k > 0) for k, w in enumerate(words[first:]))
 
 
 # ---- the NLU ----------------------------------------------------------------------------------
@@ -967,9 +974,13 @@ class NLU:
                 found_here = list(self._lookups[name].find(folded))
                 if latin and name in self._latin_lookups:
                     found_here += self._latin_lookups[name].find(folded)
-                for value, start, _ in found_here:
+                for value, start, end in found_here:
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
-                    if name == "problem" and _denied(text, index[start]):
+                    if (
+                        name == "problem"
+                        and not _holds_negation(folded[start:end])
+                        and _denied(text, index[start], language)
+                    ):
                         if value not in denied:
                             denied.append(value)
                         continue
