@@ -9,6 +9,7 @@ import pytest
 
 from bot.conversation.flow import option_slot
 from bot.policy.remedies import options_for
+from bot.understanding.answers import asks_if_bot, lets_go_on
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.order_lines import ORDER_LINES_FILE, measure_siblings, named_lines, read_line_words
 from tests.remedy_talk import CATALOG
@@ -275,3 +276,43 @@ def test_the_kids_line_in_more_words(trained: NLU, language: str, text: str) -> 
 )
 def test_the_smaller_in_ukrainian_and_albanian(trained: NLU, language: str, text: str, line: int) -> None:
     assert items_named(trained, text, language, DISHES)[:1] == [DISHES[line]]
+
+
+# ---- "does someone answer this, or is it automatic?" ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asks"),
+    [
+        ("es", "oye, ¿esto lo lee alguien de verdad?", True),
+        ("es", "¿hay alguien ahí o es todo automatico?", True),
+        ("es", "no me contesta nadie desde el lunes", False),
+        ("it", "ma risponde qualcuno o è un programma?", True),
+        ("it", "c'è qualcuno dall'altra parte o è tutto automatico?", True),
+        ("it", "nessuno mi ha risposto al telefono", False),
+        ("sv", "läser någon det här eller är det automatiskt?", True),
+        ("sv", "svarar en människa här?", True),
+        ("sv", "ingen har svarat på mitt mejl", False),
+    ],
+)
+def test_asking_whether_a_person_answers(language: str, text: str, asks: bool) -> None:
+    assert asks_if_bot(text, language) is asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jaha. vi får väl se vad ni kan göra då",
+        "okej, vad föreslår ni?",
+        "nog med ursäkter, snälla",
+        "kör på",
+        "i alla fall svarar någon",
+    ],
+)
+def test_swedish_buyers_letting_the_bot_go_on(text: str) -> None:
+    assert lets_go_on(text, "sv")
+
+
+@pytest.mark.parametrize("text", ["det fortsatta problemet är att den läcker", "ni gör aldrig något"])
+def test_swedish_complaints_are_no_go_on(text: str) -> None:
+    assert not lets_go_on(text, "sv")
