@@ -9,7 +9,7 @@ import pytest
 
 from bot.conversation.flow import option_slot
 from bot.policy.remedies import options_for
-from bot.understanding.answers import asks_if_bot, lets_go_on
+from bot.understanding.answers import asks_if_bot, lets_go_on, said_fine
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.order_lines import ORDER_LINES_FILE, measure_siblings, named_lines, read_line_words
 from tests.remedy_talk import CATALOG
@@ -316,3 +316,16 @@ def test_swedish_buyers_letting_the_bot_go_on(text: str) -> None:
 @pytest.mark.parametrize("text", ["det fortsatta problemet är att den läcker", "ni gör aldrig något"])
 def test_swedish_complaints_are_no_go_on(text: str) -> None:
     assert not lets_go_on(text, "sv")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "det lilla kom inte. Den stora och termosen låg där"),
+        ("sv", "den mindre saknas, den större låg i kartongen"),
+    ],
+)
+def test_a_line_said_to_be_there_is_not_the_one_missing(trained: NLU, language: str, text: str) -> None:
+    entities, _p, _r = trained.entities(text, language, DISHES)
+    there = [e for e in entities if e.entity == "item" and e.value == DISHES[0]]
+    assert there and said_fine(text, there[0].end)
