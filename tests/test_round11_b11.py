@@ -9,7 +9,7 @@ import pytest
 
 from bot.conversation.flow import option_slot
 from bot.policy.remedies import options_for
-from bot.understanding.answers import asks_if_bot, lets_go_on, said_fine
+from bot.understanding.answers import asks_if_bot, lets_go_on, said_fine, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.order_lines import ORDER_LINES_FILE, measure_siblings, named_lines, read_line_words
 from tests.remedy_talk import CATALOG
@@ -329,3 +329,18 @@ def test_a_line_said_to_be_there_is_not_the_one_missing(trained: NLU, language: 
     entities, _p, _r = trained.entities(text, language, DISHES)
     there = [e for e in entities if e.entity == "item" and e.value == DISHES[0]]
     assert there and said_fine(text, there[0].end)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "¿dos euros? eso es una miseria, quiero lo que pedí"),
+        ("es", "pues me parece muy poco, insisto en el reembolso"),
+        ("it", "tre euro? è troppo poco per tutto questo"),
+        ("it", "insisto, voglio i soldi indietro"),
+        ("sv", "tre euro? det är alldeles för lite"),
+        ("sv", "jag står fast vid det jag bad om"),
+    ],
+)
+def test_an_offer_called_too_little_is_a_no(language: str, text: str) -> None:
+    assert yes_no(text, language) == "no"
