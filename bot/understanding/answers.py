@@ -375,13 +375,27 @@ def _any_part() -> dict[str, list[re.Pattern[str]]]:
 
 @lru_cache(maxsize=1)
 def _negation_lists(path: Path = ANSWERS / "negation.yml") -> dict[str, frozenset[str]]:
-    """data/answers/negation.yml's lists (`words`, `relative`), normalised: one read for both."""
+    """data/answers/negation.yml's lists (`words`, `relative`, `concord`), normalised: one read for all."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {key: frozenset(normalise(w) for w in doc.get(key, [])) for key in ("words", "relative")}
+    return {key: frozenset(normalise(w) for w in doc.get(key, [])) for key in ("words", "relative", "concord")}
 
 
 def _negations() -> frozenset[str]:
     return _negation_lists()["words"]
+
+
+def concord_words() -> frozenset[str]:
+    """The "never" words of data/answers/negation.yml ("mai", "nunca"): a negation before a problem phrase that holds
+    one agrees with it ("non è mai arrivato") rather than denying the problem."""
+    return _negation_lists()["concord"]
+
+
+@lru_cache(maxsize=16)
+def plain_words(language: str) -> frozenset[str]:
+    """Negation words of other languages that are plain words in `language` (negation.yml `plain`: Swedish "ni" is
+    "you"): "ni har dragit två gånger" denied the double charge."""
+    doc = _read("negation.yml").get("plain") or {}
+    return frozenset(normalise(w) for w in doc.get(language, []))
 
 
 def relative_words() -> frozenset[str]:
