@@ -18,6 +18,7 @@ import yaml
 
 from bot.platform.folding import normalise
 from bot.understanding.answers import read_as
+from bot.understanding.translit import latin_pattern
 
 # The anger of a message its words make calm: below every threshold the flow reads anger against.
 CALM_ANGER = 0.25
@@ -25,16 +26,20 @@ CALM_FILE = Path(__file__).resolve().parents[2] / "data" / "answers" / "calm.yml
 
 # Shouting: "!!" or three or more words of three or more letters in capitals ("SEHR GEEHRTE" alone is two).
 _EXCLAIMS = re.compile(r"!\s*!")
-_CAPS_WORD = re.compile(r"\b[^\W\d_a-zà-ÿ]{3,}\b")
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @lru_cache(maxsize=2)
 def _calm(path: Path = CALM_FILE) -> dict[str, dict[str, tuple[re.Pattern[str], ...]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        lang: {kind: tuple(re.compile(normalise(p)) for p in pats or []) for kind, pats in kinds.items()}
-        for lang, kinds in data.items()
-    }
+    return {lang: {kind: _compiled(pats or []) for kind, pats in kinds.items()} for lang, kinds in data.items()}
+
+
+def _compiled(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    """The patterns, plus each Cyrillic one as typed in Latin letters ("nichego strashnogo")."""
+    folded = [normalise(p) for p in patterns]
+    latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
+    return tuple(re.compile(p) for p in folded + latin)
 
 
 def _said(text: str, language: str | None, kind: str) -> bool:
@@ -49,7 +54,7 @@ def _said(text: str, language: str | None, kind: str) -> bool:
 
 def shouts(text: str) -> bool:
     """Does the message shout ("!!", several words in capitals)?"""
-    return bool(_EXCLAIMS.search(text)) or len(_CAPS_WORD.findall(text)) >= 3
+    return bool(_EXCLAIMS.search(text)) or sum(w.isupper() for w in _WORD.findall(text)) >= 3
 
 
 def calm_level(text: str, language: str | None, level: str) -> str:
