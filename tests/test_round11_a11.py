@@ -236,3 +236,143 @@ def test_calm_in_other_languages(language: str, text: str) -> None:
 )
 def test_not_calm_in_other_languages(language: str, text: str) -> None:
     assert calm_level(text, language, "upset") == "upset"
+
+
+# ---- a letter's request sentence names the wish -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asks"),
+    [
+        ("en", "I would be grateful if you could send me a replacement, the rest is fine.", True),
+        ("en", "Kindly refund the second payment to my card.", True),
+        ("en", "I ordered a replacement part for it last year.", False),
+        ("de", "Ich bitte um Zusendung einer neuen, unbeschaedigten Kanne.", True),
+        ("de", "Ich erwarte die Erstattung des doppelt abgebuchten Betrags.", True),
+        ("de", "Die Kanne kam mit einem Sprung an.", False),
+        ("fr", "Je souhaiterais être remboursée intégralement.", True),
+        ("fr", "Merci de bien vouloir m'envoyer un nouveau couvercle.", True),
+        ("fr", "La théière est arrivée fêlée.", False),
+    ],
+)
+def test_a_request_sentence(language: str, text: str, asks: bool) -> None:
+    from bot.understanding.requests import makes_request
+
+    assert makes_request(text, language) is asks
+
+
+@pytest.mark.parametrize(
+    ("language", "letter", "asked", "wish"),
+    [
+        (
+            "de",
+            "Sehr geehrte Damen und Herren, Bestellung 7730 vom 2.11. kam am 6.11. an, die Kanne hat einen Sprung. ",
+            "Ich bitte um Zusendung einer neuen Kanne.",
+            "replacement",
+        ),
+        (
+            "fr",
+            "Madame, Monsieur, ma commande 5512 du 2/11 est arrivée le 6/11 avec la théière fêlée. ",
+            "Je souhaiterais être remboursée.",
+            "refund",
+        ),
+        (
+            "en",
+            "Dear Sir or Madam, order 9914 of 2 November arrived on the 6th with the teapot cracked. ",
+            "I would be grateful if you could refund me.",
+            "refund",
+        ),
+    ],
+)
+def test_a_letter_that_names_its_wish_is_not_asked_what_would_be_fair(
+    language: str, letter: str, asked: str, wish: str
+) -> None:
+    from bot.understanding.sentences import Sentence
+
+    text = letter + asked
+    sentences = (
+        Sentence(letter.strip(), 0, len(letter), "describe_problem", 0.8),
+        Sentence(asked, len(letter), len(text), "describe_problem", 0.5),
+    )
+    s = state(Stage.CONTACTED, language=language)
+    plan = turn(s, text=text, language=language, problems=["damaged"], sentences=sentences)
+    assert plan.slots.get("wants") == wish
+    assert plan.slots.get("requested_slot") != "outcome"
+
+
+# ---- "throw in" is no blanket ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "named"),
+    [
+        (
+            "just the gloves please, throw in a voucher if you like",
+            ("Pair of oven gloves", "Baking tray"),
+            ["Pair of oven gloves"],
+        ),
+        ("send the tray again. throw in a code or whatever", ("Pair of oven gloves", "Baking tray"), ["Baking tray"]),
+        ("the throw is much thinner than in the photos", ("Chunky knit throw, grey", "Linen cushion cover"), None),
+    ],
+)
+def test_throw_in_names_no_blanket(trained: NLU, text: str, order: tuple[str, ...], named: list[str] | None) -> None:
+    items = [e.value for e in trained.parse(text, fallback_language="en", items=order).entities if e.entity == "item"]
+    if named is None:  # a throw the order holds is still found by its catalogue name
+        assert items == ["Chunky knit throw, grey"]
+    else:
+        assert "bedding" not in items and [i for i in items if i in order] == named
+
+
+# ---- a negation that ends the clause before ("... nicht das fehlt", dictated) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem", "denied"),
+    [
+        ("de", "die kissen waren drin aber der bezug nicht das fehlt einfach komplett", "missing_item", False),
+        ("de", "der becher ist da die schale nicht es fehlt einfach", "missing_item", False),
+        ("en", "the cups came the saucers not it's missing from the box", "missing_item", False),
+        ("fr", "les tasses sont là les soucoupes non il manque tout le lot", "missing_item", False),
+        ("de", "der Deckel ist nicht kaputt, er klemmt nur", "damaged", True),
+        ("en", "it was not late, it's the colour", "late", True),
+    ],
+)
+def test_a_negation_ending_the_clause_before_denies_nothing(
+    trained: NLU, language: str, text: str, problem: str, denied: bool
+) -> None:
+    _entities, problems, _risks, said_not = trained._extract(text, language, ())
+    assert (problem in said_not) is denied
+    if not denied:
+        assert problem in problems
+
+
+# ---- "where are we with my refund?" at the follow-up asks its question again --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "ok thanks. so where are we with the refund?"),
+        ("de", "danke. und wie ist jetzt der Stand bei der Erstattung?"),
+        ("fr", "merci. et du coup, on en est où pour le remboursement ?"),
+        ("uk", "dobre. a z groshyma shcho?"),
+    ],
+)
+def test_what_now_at_the_follow_up_asks_the_follow_up_again(language: str, text: str) -> None:
+    s = state(Stage.FOLLOW_UP, language=language, not_understood=1)
+    plan = turn(s, intent="ask_human", confidence=0.3, text=text, language=language)
+    assert plan.actions == ["action_follow_up"] and plan.handoff is None
+    assert plan.slots.get("not_understood") == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "нічого страшного, таке буває"),
+        ("uk", "nichogo strashnogo, take buvaye"),
+        ("sq", "s'ka problem, ndodh"),
+        ("sq", "Te nderuar, karta u tarifua dy here. Me respekt, Arben"),
+    ],
+)
+def test_calm_in_ukrainian_and_albanian(language: str, text: str) -> None:
+    assert calm_level(text, language, "upset") == "calm"

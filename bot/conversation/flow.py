@@ -68,6 +68,7 @@ from bot.understanding.answers import (
     yes_no,
 )
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
+from bot.understanding.requests import makes_request
 from bot.understanding.sentences import Sentence
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
@@ -659,7 +660,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
-    what_next_stages = (Stage.PROPOSING, *UNSURE_QUESTION_STAGES)
+    what_next_stages = (Stage.PROPOSING, Stage.FOLLOW_UP, *UNSURE_QUESTION_STAGES)
     if s.stage in what_next_stages and asks_what_next(m.text, s.get("language") or m.language):
         # "and?" after a question answered while the offer waited asks for the offer again (answer_proposal): counted
         # as a miss, it was the second in a row and went to staff before the offer could be told again (round 8).
@@ -895,6 +896,10 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # back?) may read as ask_policy; the wish phrases name it and it asks no how/when/how long: a wish, not a
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
+            return asked
+        if makes_request(x.text, language) and "?" not in x.text and (asked := _wish_asked(x.text, language)):
+            # A letter's request sentence ("Ich erwarte Ersatz durch eine neue Leuchte") names the wish, though the
+            # letter reads as a description: asked "what would be fair?" after it, twice (held-out round 11).
             return asked
     return None
 
@@ -1622,6 +1627,11 @@ def answer_follow_up(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str
     said_yes = (yes_no(m.text, language) == "yes" or answer == "worked") and not m.problems
     if answer == "failed":
         return handoff("remedy_failed", Stage.FOLLOW_UP, slots)
+    if asks_what_next(m.text, language) and answer != "worked" and not m.problems:
+        # "ok. so where are we with my refund?" after the bot answered a question here asks what the follow-up asked
+        # about (its "ok" is no "it worked"), not for a person: "ok, hai bude bot. to shcho z moieiu dostavkoiu?" went
+        # to staff (round 11, d11's inbox).
+        return Plan(["action_follow_up"], Stage.FOLLOW_UP, slots, reason="follow_up_restated")
     if m.intent in ("affirm", "thank", "goodbye") or said_yes:
         # Rule 10: only after the remedy worked, and after a short cool-off, ask about the review.
         slots["resolved"] = True

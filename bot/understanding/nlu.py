@@ -47,6 +47,7 @@ from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
 from bot.understanding.answers import follow_up_answer, negation_words, relative_words
 from bot.understanding.calm_words import CALM_ANGER, calm_level
+from bot.understanding.clauses import ends_clause
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -783,6 +784,8 @@ def _denied(text: str, start: int) -> bool:
     words = [normalise(w) for w in re.findall(r"[\w']+", clause)]
     if len(words) >= 2 and words[-2] in relative_words() and words[-1] in negation_words():
         # "une nouvelle qui ne fuit pas", "one that isn't broken": the negation describes a thing, it denies nothing.
+        return False
+    if ends_clause(words, negation_words()):  # "... nicht das fehlt einfach" (dictated): the next clause (clauses.py)
         return False
     # An answer word ("no", "nej", "non") opening the clause answers a question ("no it came broken"); inside the
     # clause it negates the verb after it, as Spanish and Italian say it ("que no llegó tarde, es el color": held-out
