@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from actions.base import greeting_name
-from bot.app.buyer_sim import Persona, _review
-from bot.platform.clock import VirtualClock
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, lets_go_on
 from bot.understanding.calm_words import calm_level
@@ -161,25 +159,6 @@ def test_a_calm_first_message_is_read_calm_by_the_models(trained: NLU) -> None:
 )
 def test_the_greeting_skips_a_title(name: str, greeted: str) -> None:
     assert greeting_name(name) == greeted
-
-
-# ---- the simulator's order total is what the buyer paid, delivery included ----------------------------------------
-
-
-def test_the_simulated_order_total_includes_shipping() -> None:
-    persona = Persona.model_validate(
-        {
-            "id": "en-test-total",
-            "buyer": "Ann Test",
-            "rating": 1,
-            "review": "charged twice",
-            "order": {"items": [{"name": "Test mug", "price": "10.00"}], "shipping_cost": "4.95"},
-            "problem": "charged_twice",
-            "wants": "refund",
-            "say": {"open": ["a", "b"]},
-        }
-    )
-    assert _review(persona, VirtualClock(), 1)["order"]["total"] == "14.95"
 
 
 # ---- the same, in the other languages (phrasings from c11 and b11, written for this mechanism) ---------------------

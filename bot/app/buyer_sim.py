@@ -325,9 +325,7 @@ async def _details(rt: Runtime, case_id: int) -> Case:
 def _review(persona: Persona, clock: VirtualClock, serial: int) -> dict[str, Any]:
     now = clock.now()
     o = persona.order
-    # The order's total is what the buyer paid, delivery included, as the demo shop sends it (bot/app/demo.py): a
-    # double charge refunded "the order" gave back the lines without the postage (77.00 of 81.95; held-out round 11).
-    total = sum(float(i["price"]) * int(i.get("qty", 1)) for i in o.items) + float(o.shipping_cost or 0)
+    total = sum(float(i["price"]) * int(i.get("qty", 1)) for i in o.items)
 
     def ago(days: int | None) -> str | None:
         return None if days is None else (now - timedelta(days=days)).isoformat()
