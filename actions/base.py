@@ -139,6 +139,50 @@ def _autonym(code: str) -> str:
         return code
 
 
+# Titles a buyer's name may open with ("Dr. Ingrid Wallner", "Frau Petra Lang", "Mme Claire Roux"): the greeting
+# skips them, or "Hallo Dr.," greeted a buyer (held-out round 11). Any word ending in "." counts as one too.
+NAME_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "herr",
+        "frau",
+        "fr",
+        "hr",
+        "ing",
+        "dipl",
+        "mag",
+        "m",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+    ]
+)
+
+
+def greeting_name(name: str | None) -> str:
+    """The name a message greets the buyer by: the first name after any titles ("Dr. Ingrid Wallner" -> "Ingrid");
+    a title and a surname alone stay whole ("Dr. Wallner"), as a letter would greet them."""
+    parts = (name or "").split()
+    rest = list(parts)
+    while rest and (rest[0].endswith(".") or rest[0].lower() in NAME_TITLES):
+        rest.pop(0)
+    if not rest:
+        return ""
+    if len(rest) == 1 and len(parts) > 1:
+        return " ".join(parts)
+    return rest[0]
+
+
 def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
     """The template variables of DESIGN.md, from the case's slots."""
     slot = tracker.get_slot
@@ -151,7 +195,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
     problems = slot("problems") or []
     team = services.routing.teams.get(services.routing.team_for(slot("topic") or "other"))
     return {
-        "buyer_name": (slot("buyer_name") or "").split(" ")[0],
+        "buyer_name": greeting_name(slot("buyer_name")),
         "shop_name": services.shop.name,
         "team_signature": services.shop.signature(language),
         "item": slot("item") or "",

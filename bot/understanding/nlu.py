@@ -46,6 +46,8 @@ from sklearn.svm import LinearSVC
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
 from bot.understanding.answers import concord_words, follow_up_answer, negation_words, plain_words, relative_words
+from bot.understanding.calm_words import CALM_ANGER, calm_level
+from bot.understanding.clauses import ends_clause
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -791,6 +793,8 @@ def _denied(text: str, start: int, language: str = UNDETERMINED) -> bool:
     if len(words) >= 2 and words[-2] in relative_words() and words[-1] in negations:
         # "une nouvelle qui ne fuit pas", "one that isn't broken": the negation describes a thing, it denies nothing.
         return False
+    if ends_clause(words, negations):  # "... nicht das fehlt einfach" (dictated): the next clause (clauses.py)
+        return False
     # An answer word ("no", "nej", "non") opening the clause answers a question ("no it came broken"); inside the
     # clause it negates the verb after it, as Spanish and Italian say it ("que no llegó tarde, es el color": held-out
     # round 10, the late delivery the buyer denied sent the case to staff).
@@ -1120,6 +1124,8 @@ class NLU:
                 # "😡😡😡" alone read as calm (affirm 0.25) and was thanked "for the explanation": the emotion model
                 # never saw emoji in training, and these few say one thing in every language.
                 anger, level = max(anger, 0.9), "angry"
+            if calm_level(text, language, level) != level:  # "no worries, these things happen" (calm_words.py)
+                anger, level = min(anger, CALM_ANGER), "calm"
         entities, problems, risks, denied = extracted
         return ParseResult(
             text=text,
