@@ -67,6 +67,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
+from bot.understanding.courtesy import only_courtesy
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
 from bot.understanding.sentences import Sentence
 
@@ -989,6 +990,7 @@ def side_request(m: Parsed, language: str | None) -> str | None:
         for x in parts[1:]
         if x.intent not in ("affirm", "thank", "greet", "goodbye")
         and not signs_off(x.text, language)
+        and not only_courtesy(x.text, language)  # "sorry again for how I started", "my daughter will be glad"
         # "oubliez le code promo" drops a wish and asks nothing (round 10: passed on as "your other request")
         and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
     ]
