@@ -210,3 +210,75 @@ def test_item_words_name_the_order_line(trained: NLU, language: str, text: str, 
     items = ("Kids' bath thermometer, duck", "Bath toy storage net", "Oval stoneware baking dish 22 cm")
     r = trained.parse(text, fallback_language=language, items=items)
     assert item in [e.value for e in r.entities if e.entity == "item"]
+
+
+# ---- "that's enough for me", "agreed" to an offer ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("cs", "dobře, to mi úplně stačí", "yes"),
+        ("cs", "to je férové, díky", "yes"),
+        ("cs", "to mi nestačí", None),
+        ("ru", "ладно, по рукам", "yes"),
+        ("ru", "такой вариант меня устраивает", "yes"),
+        ("ru", "такое не сойдёт", "no"),
+    ],
+)
+def test_thats_enough_and_agreed_answer_an_offer(language: str, text: str, said: str | None) -> None:
+    from bot.understanding.answers import yes_no
+
+    assert yes_no(text, language) == said
+
+
+# ---- "I have photos, I can send them here" keeps the wish the letter asked for --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "letter", "photo"),
+    [
+        (
+            "cs",
+            "Dobrý den, stojan na kola přišel ohnutý, jedna noha je zkroucená. Žádám o vrácení peněz, prosím.",
+            "Mám dvě fotky stojanu. Můžu je poslat sem.",
+        ),
+        (
+            "pl",
+            "Dzień dobry, suszarka na pranie przyszła wygięta, jedna noga krzywa. Proszę o zwrot pieniędzy.",
+            "Mam zdjęcia suszarki. Mogę je tu wysłać.",
+        ),
+    ],
+)
+def test_a_photo_offered_does_not_replace_the_wish_asked_for(
+    trained: NLU, language: str, letter: str, photo: str
+) -> None:
+    s = flow.State(Stage.CONTACTED, {"language": language}, facts(topic="product", days_since_delivery=3))
+    for text in (letter, photo):
+        plan = flow.on_buyer_message(s, trained.parse(text, fallback_language=language), POLICY, REMEDIES)
+        s = flow.State(plan.stage, {**s.slots, **plan.slots}, s.facts)
+    assert s.get("wants") == "refund"
+
+
+# ---- "the coupon is no use to me", "shall I throw the broken one away or send it back?" ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("cs", "kupon je mi k ničemu, radši peníze"), ("ru", "купон мне ни к чему, лучше деньги")],
+)
+def test_a_coupon_said_to_be_no_use_is_turned_down(language: str, text: str) -> None:
+    assert "discount" in declined_wishes(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "dobrze, dzieki. a ta stara lampe mam wyrzucic czy odeslac?"),
+        ("cs", "ok, beru. a ten stary mam vyhodit, nebo poslat zpet?"),
+    ],
+)
+def test_throw_away_or_send_back_asks_a_duty_and_wishes_no_return(language: str, text: str) -> None:
+    from bot.understanding.answers import asks_what_to_do
+
+    assert asks_what_to_do(text, language) and "return" not in wishes_named(text, language)[0]

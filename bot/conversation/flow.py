@@ -881,9 +881,11 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
     language = s.get("language") or m.language
     photo = offers_evidence(m.text, language)
     for x in reversed(sentences(m)):
-        if photo and "?" in x.text and not wishes_in(x.text, language)[0]:
+        if photo and not wishes_in(x.text, language)[0]:
             # "got pics, where do I send them?": the question beside a photo offer is about the photo (held-out
-            # round 6); it asks for an outcome only in a wish's own words.
+            # round 6); it asks for an outcome only in a wish's own words. So is "I can send them here" without one
+            # ("Mohu je poslat sem."): read as request_replacement, it replaced the refund the buyer's letter had
+            # asked for, and a new item was offered (held-out round 11).
             continue
         # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
         # pieniedzy?" is request_refund at 0.44).
