@@ -91,6 +91,10 @@ def test_a_coupon_echoed_and_refused_is_not_confirmed(trained: NLU, language: st
         ("pl", "Udanego weekendu"),
         ("ru", "Сын будет очень рад"),
         ("de", "Meine Frau wird sich freuen."),
+        ("uk", "і вибачте, що я так різко почав спочатку"),
+        ("uk", "Гарного вечора!"),
+        ("sq", "me falni qe u nxeha pak ne fillim"),
+        ("sq", "Dite te mbare!"),
     ],
 )
 def test_an_apology_for_ones_tone_or_a_kind_word_is_courtesy(language: str, text: str) -> None:
