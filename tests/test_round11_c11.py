@@ -286,3 +286,18 @@ def test_throw_away_or_send_back_asks_a_duty_and_wishes_no_return(language: str,
     from bot.understanding.answers import asks_what_to_do
 
     assert asks_what_to_do(text, language) and "return" not in wishes_named(text, language)[0]
+
+
+# ---- "change it for the right one" (меняйте, поміняйте) accepts the exchange offered ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("ru", "ну ладно, поменяйте на синюю"), ("uk", "гаразд, поміняйте на правильний розмір")],
+)
+def test_change_it_accepts_the_exchange(trained: NLU, language: str, text: str) -> None:
+    assert "replacement" in wishes_named(text, language)[0]
+    plan = flow.on_buyer_message(
+        offered("reship", language), trained.parse(text, fallback_language=language), POLICY, REMEDIES
+    )
+    assert plan.actions == ["action_confirm_remedy"]
