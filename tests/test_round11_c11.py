@@ -301,3 +301,26 @@ def test_change_it_accepts_the_exchange(trained: NLU, language: str, text: str) 
         offered("reship", language), trained.parse(text, fallback_language=language), POLICY, REMEDIES
     )
     assert plan.actions == ["action_confirm_remedy"]
+
+
+# ---- "ok. but back to my problem..." asks for the offer again; said twice, it is still no yes ----------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "jasně. ale vraťme se k té mé reklamaci..."),
+        ("ru", "ясно. возвращаясь к моему заказу..."),
+        ("pl", "ok. wracajac do mojego zamowienia..."),
+    ],
+)
+def test_back_to_my_problem_is_no_yes_even_after_the_offer_was_told_again(
+    trained: NLU, language: str, text: str
+) -> None:
+    from bot.understanding.answers import asks_what_next
+
+    assert asks_what_next(text, language)
+    for restated in (False, True):
+        state = offered("replacement", language, offer_restated=restated)
+        plan = flow.on_buyer_message(state, trained.parse(text, fallback_language=language), POLICY, REMEDIES)
+        assert plan.actions != ["action_confirm_remedy"] and not plan.slots.get("accepted_remedy")

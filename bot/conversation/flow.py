@@ -1332,6 +1332,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # lost the offer, and is told it again, once (read as a greeting, it got "please rephrase"; issue 18).
             slots["offer_restated"] = True
             return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_restated")
+        if asks_what_next(m.text, language):
+            # Asked again once the offer was told again: its "jasně" / "ok" ("jasne. ale zpatky k tomu mymu
+            # problemu...") accepts nothing, and a replacement the buyer never wanted was confirmed on it (held-out
+            # round 11). The offer's question is asked plainly instead.
+            slots["offer_plain"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
         if only_understood(m.text, language):
             # "jasně, rozumím" (sure, I understand) acknowledges; it accepts nothing. It was recorded as accepting a
             # reship: the offer's question is asked again plainly instead (messages: offer_question).
