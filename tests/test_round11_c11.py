@@ -324,3 +324,17 @@ def test_back_to_my_problem_is_no_yes_even_after_the_offer_was_told_again(
         state = offered("replacement", language, offer_restated=restated)
         plan = flow.on_buyer_message(state, trained.parse(text, fallback_language=language), POLICY, REMEDIES)
         assert plan.actions != ["action_confirm_remedy"] and not plan.slots.get("accepted_remedy")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "dobrze dziekuje a ta stara mam wyrzucic czy odeslac"),
+        ("cs", "dobre dekuju a ten stary mam vyhodit nebo poslat zpet"),
+    ],
+)
+def test_throw_away_or_send_back_dictated_without_a_question_mark_wishes_no_return(language: str, text: str) -> None:
+    assert "return" not in wishes_named(text, language)[0]
+    assert (
+        "return" in wishes_named("prosze odeslac kurierem" if language == "pl" else "chci to poslat zpet", language)[0]
+    )
