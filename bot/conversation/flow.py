@@ -75,6 +75,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
+from bot.understanding.courtesy import only_courtesy
 from bot.understanding.offer_terms import term_slot
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
 from bot.understanding.request_words import asks_in_words, requests_a_wish
@@ -923,9 +924,11 @@ def sentence_wish(m: Parsed, s: State, p: ConversationPolicy) -> str | None:
     language = s.get("language") or m.language
     photo = offers_evidence(m.text, language)
     for x in reversed(sentences(m)):
-        if photo and "?" in x.text and not wishes_in(x.text, language)[0]:
+        if photo and not wishes_in(x.text, language)[0]:
             # "got pics, where do I send them?": the question beside a photo offer is about the photo (held-out
-            # round 6); it asks for an outcome only in a wish's own words.
+            # round 6); it asks for an outcome only in a wish's own words. So is "I can send them here" without one
+            # ("Mohu je poslat sem."): read as request_replacement, it replaced the refund the buyer's letter had
+            # asked for, and a new item was offered (held-out round 11).
             continue
         # An unsure request counts when the wish phrases name a wish in it too ("czy moge po prostu dostac zwrot
         # pieniedzy?" is request_refund at 0.44).
@@ -1038,6 +1041,7 @@ def side_request(m: Parsed, language: str | None) -> str | None:
         for x in parts[1:]
         if x.intent not in ("affirm", "thank", "greet", "goodbye")
         and not signs_off(x.text, language)
+        and not only_courtesy(x.text, language)  # "sorry again for how I started", "my daughter will be glad"
         # "oubliez le code promo" drops a wish and asks nothing (round 10: passed on as "your other request")
         and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
         # "will that show on paypal?" asks for information, answered after the confirmation (round 11)
@@ -1380,6 +1384,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # lost the offer, and is told it again, once (read as a greeting, it got "please rephrase"; issue 18).
             slots["offer_restated"] = True
             return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_restated")
+        if asks_what_next(m.text, language):
+            # Asked again once the offer was told again: its "jasně" / "ok" ("jasne. ale zpatky k tomu mymu
+            # problemu...") accepts nothing, and a replacement the buyer never wanted was confirmed on it (held-out
+            # round 11). The offer's question is asked plainly instead.
+            slots["offer_plain"] = True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
         if only_understood(m.text, language):
             # "jasně, rozumím" (sure, I understand) acknowledges; it accepts nothing. It was recorded as accepting a
             # reship: the offer's question is asked again plainly instead (messages: offer_question).

@@ -21,6 +21,7 @@ import yaml
 
 from bot.platform.folding import fold, normalise
 from bot.platform.vocab import Wish, names
+from bot.understanding.echoed_wish import echoed_then_refused
 from bot.understanding.translit import latin_pattern
 
 Revision = Literal["revised", "kept", "later"]
@@ -202,6 +203,7 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
+        refused |= echoed_then_refused(said, kinds.get("refused_after", []), named)
         for start, _end, wish in named:
             # English read after the buyer's language must not bring back what that language turned down: in "oubliez
             # le code promo" English patterns find the coupon again, and the French refusal was lost (round 10).

@@ -102,8 +102,22 @@ def _settle_by_words(text: str, code: str) -> str:
     return best if shares[best] - shares.get(code, 0.0) >= _WORDS_MARGIN else code
 
 
+# Letters one of Polish and Czech has and the other never uses: "Stolik ładny, ale ma rysę na blacie. Szkoda." read as
+# Czech, and a Polish buyer was first contacted in Czech (held-out round 11). Lingua weighs letter statistics; one
+# "ł" or "ř" settles it, unless the text holds letters of both (a quoted name).
+_ONLY_PL = frozenset("łąęśźżćńŁĄĘŚŹŻĆŃ")
+_ONLY_CS = frozenset("řůěčďťňŘŮĚČĎŤŇ")
+
+
+def _settle_pl_cs(text: str, code: str) -> str:
+    if code not in ("pl", "cs"):
+        return code
+    pl, cs = any(c in _ONLY_PL for c in text), any(c in _ONLY_CS for c in text)
+    return "pl" if pl and not cs else "cs" if cs and not pl else code
+
+
 def _lingua(text: str, language: Language | None) -> str:
-    return _settle_by_words(text, _settle_uk_ru(text, _code(language)))
+    return _settle_by_words(text, _settle_pl_cs(text, _settle_uk_ru(text, _code(language))))
 
 
 def detect_language(text: str) -> str:
