@@ -116,3 +116,35 @@ def test_a_term_question_after_the_agreement_is_answered(language: str, text: st
     plan = turn(s, intent="thank", confidence=0.3, text=text, language=language)
     assert plan.actions == ["action_answer_question"] and plan.stage == Stage.RESOLVING
     assert plan.slots["question_term"] and plan.slots["not_understood"] == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        (r"^\W*(na gut)\W*$", "Na gut.", True),
+        (r"^\W*(not now)\W*$", "not now!!", True),
+        (r"\bżółw\S*", "ZOLWIK", True),
+        (r"\D+\d", "abc", False),
+    ],
+)
+def test_a_pattern_is_folded_with_its_escapes_kept(pattern: str, text: str, matches: bool) -> None:
+    """Folded whole, "\\W" became "\\w" and every such pattern in data/answers/ read the opposite (round 11)."""
+    import re
+
+    from bot.platform.folding import fold_pattern, normalise
+
+    assert bool(re.search(fold_pattern(pattern), normalise(text))) is matches
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Na gut. Geht das auf PayPal zurück? Damit habe ich bezahlt."),
+        ("de", "Na gut, machen Sie. Kommt das Geld aufs Konto?"),
+        ("pl", "Niech bedzie. A kiedy pieniadze wroca na karte?"),
+    ],
+)
+def test_a_yes_before_a_term_question_counts_when_the_nlu_kept_no_sentences(language: str, text: str) -> None:
+    """The NLU keeps a message's sentences only when they read differently: the yes was looked for in nothing."""
+    msg = type("M", (), {"text": text, "sentences": ()})()
+    assert says_yes_then_asks(msg, language)

@@ -12,11 +12,13 @@ from typing import Any
 
 from bot.understanding.answers import asks_for_information, yes_no
 from bot.understanding.offer_terms import term_asked
+from bot.understanding.sentences import sentences_of
 
 
 def _parts(m: Any) -> list[str]:
-    """The message's sentences (bot.understanding.nlu.ParseResult), or the message as one."""
-    return [x.text for x in getattr(m, "sentences", ())] or [m.text]
+    """The message's sentences as the NLU read them (bot.understanding.nlu.ParseResult), else as split here (the NLU
+    keeps them only when they read differently: "Na gut. Geht das auf PayPal zurück?" came whole), else the message."""
+    return [x.text for x in getattr(m, "sentences", ())] or sentences_of(m.text) or [m.text]
 
 
 def asks_terms(text: str, language: str | None) -> bool:

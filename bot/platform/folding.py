@@ -11,6 +11,7 @@ other (docs/ARCHITECTURE.md); both read it from here, so there is one definition
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters NFKD does not decompose but buyers still drop on a phone keyboard, and the apostrophes they type.
@@ -54,3 +55,16 @@ def plain(text: str) -> str:
 def normalise(text: str) -> str:
     """Folded, with single spaces: what patterns written in data/ are matched against."""
     return " ".join(plain(text).split())
+
+
+# A regular expression's escapes: "\W", "\S", "\D", "\B" mean the opposite of their lower-case letters.
+_ESCAPE = re.compile(r"(\\.)")
+
+
+def fold_pattern(pattern: str) -> str:
+    """A regular expression written in data/, folded as `normalise` folds the text it reads, its escapes kept: folded
+    whole, "^\\W*(na gut)\\W*$" became "^\\w*(na gut)\\w*$", and "Na gut." was no yes (held-out round 11; every pattern
+    with "\\W", "\\S" or "\\D" in data/answers/ read the opposite of what its author wrote)."""
+    return " ".join(
+        "".join(part if _ESCAPE.fullmatch(part) else plain(part) for part in _ESCAPE.split(pattern)).split()
+    )

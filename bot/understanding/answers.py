@@ -19,7 +19,7 @@ from typing import Literal
 
 import yaml
 
-from bot.platform.folding import fold, normalise
+from bot.platform.folding import fold, fold_pattern, normalise
 from bot.platform.vocab import Wish, names
 from bot.understanding.echoed_wish import echoed_then_refused
 from bot.understanding.translit import latin_pattern
@@ -52,9 +52,10 @@ def _patterns(
     path: Path = ANSWERS / "revision.yml",
 ) -> tuple[re.Pattern[str], dict[str, dict[str, list[re.Pattern[str]]]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    stars = re.compile(normalise(data.pop("stars")))
+    stars = re.compile(fold_pattern(data.pop("stars")))
     by_language = {
-        language: {kind: _compiled(patterns) for kind, patterns in kinds.items()} for language, kinds in data.items()
+        language: {kind: compile_patterns(patterns) for kind, patterns in kinds.items()}
+        for language, kinds in data.items()
     }
     return stars, by_language
 
@@ -110,7 +111,7 @@ def asks_how_reached(text: str, language: str | None) -> bool:
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled(patterns) for language, patterns in data.items()}
+    return {language: compile_patterns(patterns) for language, patterns in data.items()}
 
 
 def asks_for_person(text: str, language: str | None) -> bool:
@@ -123,7 +124,7 @@ def asks_for_person(text: str, language: str | None) -> bool:
 @lru_cache(maxsize=4)
 def _go_on(path: Path = ANSWERS / "go_on.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled(patterns) for language, patterns in data.items()}
+    return {language: compile_patterns(patterns) for language, patterns in data.items()}
 
 
 def lets_go_on(text: str, language: str | None) -> bool:
@@ -135,10 +136,11 @@ def lets_go_on(text: str, language: str | None) -> bool:
 WISHES: tuple[str, ...] = names(Wish)
 
 
-def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
-    """The patterns, plus each Cyrillic one as typed in Latin letters ("verni dengi", "povernit groshi"): many
-    Russian and Ukrainian buyers write without a Cyrillic keyboard (issue 18)."""
-    folded = [normalise(p) for p in patterns]
+def compile_patterns(patterns: list[str]) -> list[re.Pattern[str]]:
+    """The patterns of data/answers/ folded as the text they read (escapes kept: `fold_pattern`), plus each Cyrillic
+    one as typed in Latin letters ("verni dengi", "povernit groshi"): many Russian and Ukrainian buyers write without
+    a Cyrillic keyboard (issue 18)."""
+    folded = [fold_pattern(str(p)) for p in patterns]
     latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
     return [re.compile(p) for p in folded + latin]
 
@@ -159,7 +161,7 @@ def _wishes() -> dict[str, dict[str, list[re.Pattern[str]]]]:
         names = "|".join(_bare(p) for p in parts.get(language, []))
         spare = [p.replace("{part}", f"(?:{names})") for p in kinds.pop("spare", [])] if names else []
         kinds["part"] = [*kinds.get("part", []), *spare, *kinds.pop("part_any", [])]
-        compiled[language] = {kind: _compiled(patterns) for kind, patterns in kinds.items()}
+        compiled[language] = {kind: compile_patterns(patterns) for kind, patterns in kinds.items()}
     return compiled
 
 
@@ -372,7 +374,7 @@ def _with_count(said: str, start: int, language: str) -> int:
 
 @lru_cache(maxsize=1)
 def _any_part() -> dict[str, list[re.Pattern[str]]]:
-    return {language: _compiled(kinds.get("part_any", [])) for language, kinds in _read("wishes.yml").items()}
+    return {language: compile_patterns(kinds.get("part_any", [])) for language, kinds in _read("wishes.yml").items()}
 
 
 @lru_cache(maxsize=1)
@@ -477,7 +479,7 @@ def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.
     """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
     each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
     data = _read(name)
-    return {lang: {kind: _compiled(data[lang].get(kind, [])) for kind in kinds} for lang in data}
+    return {lang: {kind: compile_patterns(data[lang].get(kind, [])) for kind in kinds} for lang in data}
 
 
 def _follow_up() -> dict[str, dict[str, list[re.Pattern[str]]]]:
@@ -521,7 +523,7 @@ def announces_question(text: str, language: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _sign_offs() -> dict[str, list[re.Pattern[str]]]:
-    return {lang: _compiled([rf"^(?:{p})$" for p in ps]) for lang, ps in _read("sign_off.yml").items()}
+    return {lang: compile_patterns([rf"^(?:{p})$" for p in ps]) for lang, ps in _read("sign_off.yml").items()}
 
 
 # A name that signs a message: words with a capital letter, initials and titles ("Ing.", "dr inż.", "S. Wróbel").
@@ -573,7 +575,7 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
-    return {language: _compiled(patterns) for language, patterns in _read(name).items()}
+    return {language: compile_patterns(patterns) for language, patterns in _read(name).items()}
 
 
 def _mentions(name: str, text: str, language: str | None) -> bool:
@@ -600,7 +602,7 @@ _PHOTO_NEGATION_WINDOW = 3  # words: "I don't have any photos", "nie mam żadnyc
 @lru_cache(maxsize=1)
 def _photo_negations(path: Path = ANSWERS / "photo_negation.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {language: _compiled([f"^(?:{p})$" for p in words]) for language, words in data.items()}
+    return {language: compile_patterns([f"^(?:{p})$" for p in words]) for language, words in data.items()}
 
 
 def photo_said(text: str, language: str | None) -> PhotoSaid | None:

@@ -17,8 +17,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import normalise
-from bot.understanding.answers import read_as
-from bot.understanding.translit import latin_pattern
+from bot.understanding.answers import compile_patterns, read_as
 
 # The anger of a message its words make calm: below every threshold the flow reads anger against.
 CALM_ANGER = 0.25
@@ -37,9 +36,7 @@ def _calm(path: Path = CALM_FILE) -> dict[str, dict[str, tuple[re.Pattern[str], 
 
 def _compiled(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
     """The patterns, plus each Cyrillic one as typed in Latin letters ("nichego strashnogo")."""
-    folded = [normalise(p) for p in patterns]
-    latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
-    return tuple(re.compile(p) for p in folded + latin)
+    return tuple(compile_patterns(patterns))
 
 
 def _said(text: str, language: str | None, kind: str) -> bool:

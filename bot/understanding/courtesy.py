@@ -15,8 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import normalise
-from bot.understanding.answers import wishes_in
-from bot.understanding.translit import latin_pattern
+from bot.understanding.answers import compile_patterns, wishes_in
 
 FILE = Path(__file__).resolve().parents[2] / "data" / "answers" / "courtesy.yml"
 KINDS = ("own_tone", "pleasantry")
@@ -30,10 +29,8 @@ def _patterns(path: Path = FILE) -> dict[str, list[re.Pattern[str]]]:
     for language, kinds in data.items():
         if not isinstance(kinds, dict) or not set(kinds) <= set(KINDS):
             raise ValueError(f"{path}: {language}: give only {', '.join(KINDS)}")
-        folded = [normalise(p) for kind in KINDS for p in kinds.get(kind, [])]
-        # Russian typed in Latin letters ("izvinite za nachalo") as the Cyrillic pattern reads it.
-        latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
-        out[language] = [re.compile(p) for p in folded + latin]
+        # Russian typed in Latin letters ("izvinite za nachalo") as the Cyrillic pattern reads it, too.
+        out[language] = compile_patterns([p for kind in KINDS for p in kinds.get(kind, [])])
     return out
 
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.platform.folding import normalise
-from bot.understanding.answers import _compiled, _own_then_english, _read, read_as
+from bot.platform.folding import fold_pattern, normalise
+from bot.understanding.answers import _own_then_english, _read, compile_patterns, read_as
 
 # The section a term question is answered from when it is the one the remedy under way cites (its rule's `cite`).
 REMEDY_SECTION = "remedy"
@@ -34,7 +34,7 @@ def _kinds() -> dict[str, dict]:  # type: ignore[type-arg]
 @lru_cache(maxsize=1)
 def _asked() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     """kind -> language -> compiled question patterns."""
-    return {kind: {lang: _compiled(p) for lang, p in spec["asked"].items()} for kind, spec in _kinds().items()}
+    return {kind: {lang: compile_patterns(p) for lang, p in spec["asked"].items()} for kind, spec in _kinds().items()}
 
 
 def term_asked(text: str, language: str | None) -> TermQuestion | None:
@@ -52,7 +52,7 @@ def _question(kind: str, language: str) -> TermQuestion:
     section = spec["section"]
     where = None if section == REMEDY_SECTION else (str(section["source"]), str(section["heading"]))
     pattern = (spec.get("sentence") or {}).get(language)
-    return TermQuestion(kind, where, re.compile(normalise(pattern)) if pattern else None)
+    return TermQuestion(kind, where, re.compile(fold_pattern(pattern)) if pattern else None)
 
 
 def term_slot(text: str | None, language: str | None) -> dict[str, str] | None:

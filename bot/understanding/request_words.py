@@ -16,8 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import normalise
-from bot.understanding.answers import wishes_in
-from bot.understanding.translit import latin_pattern
+from bot.understanding.answers import compile_patterns, wishes_in
 
 _PATH = Path(__file__).resolve().parents[2] / "data" / "answers" / "request_words.yml"
 
@@ -27,12 +26,7 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
     doc = yaml.safe_load(_PATH.read_text(encoding="utf-8")) or {}
     if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
         raise ValueError(f"{_PATH.name}: must map a language to a list of patterns")
-    compiled = {}
-    for lang, items in doc.items():
-        folded = [normalise(str(p)) for p in items]
-        latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]  # "proshu" as "прошу" (answers._compiled)
-        compiled[lang] = [re.compile(p) for p in folded + latin]
-    return compiled
+    return {lang: compile_patterns(items) for lang, items in doc.items()}  # "proshu" read as "прошу" too
 
 
 def asks_in_words(text: str, language: str | None) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import normalise
-from bot.understanding.translit import latin_pattern
+from bot.understanding.answers import compile_patterns
 
 _PATH = Path(__file__).resolve().parents[2] / "data" / "answers" / "stops_by_itself.yml"
 
@@ -23,12 +23,7 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
     doc = yaml.safe_load(_PATH.read_text(encoding="utf-8")) or {}
     if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
         raise ValueError(f"{_PATH.name}: must map a language to a list of patterns")
-    compiled = {}
-    for lang, items in doc.items():
-        folded = [normalise(str(p)) for p in items]
-        latin = [lp for p in folded if (lp := latin_pattern(p)) is not None]
-        compiled[lang] = [re.compile(p) for p in folded + latin]
-    return compiled
+    return {lang: compile_patterns(items) for lang, items in doc.items()}
 
 
 def stops_by_itself(text: str, language: str | None) -> bool:
