@@ -69,18 +69,23 @@ def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-# Letters only one of the two close neighbours writes. Low-accuracy lingua mixes Ukrainian and Russian up on
-# short texts; where a text carries letters of one alphabet and none of the other, the letters decide. Measured on
-# the 1,282 labelled uk/ru reviews in data/triage and data/eval/triage: Russian misread 13 -> 5, Ukrainian 8 -> 6.
-_ONLY_UK = frozenset("іїєґІЇЄҐ")
-_ONLY_RU = frozenset("ыэъёЫЭЪЁ")
+# Letters only one of two close neighbours writes. Low-accuracy lingua mixes Ukrainian and Russian up on short texts;
+# where a text carries letters of one alphabet and none of the other, the letters decide. Measured on the 1,282
+# labelled uk/ru reviews in data/triage and data/eval/triage: Russian misread 13 -> 5, Ukrainian 8 -> 6. Polish and
+# Czech the same way: "Stolik ładny, ale ma rysę na blacie. Szkoda." read as Czech, and a Polish buyer was first
+# contacted in Czech (held-out round 11); one "ł" or "ř" settles it, unless the text holds both (a quoted name).
+_OWN_LETTERS = {
+    ("uk", "ru"): (frozenset("іїєґІЇЄҐ"), frozenset("ыэъёЫЭЪЁ")),
+    ("pl", "cs"): (frozenset("łąęśźżćńŁĄĘŚŹŻĆŃ"), frozenset("řůěčďťňŘŮĚČĎŤŇ")),
+}
 
 
-def _settle_uk_ru(text: str, code: str) -> str:
-    if code not in ("uk", "ru"):
-        return code
-    uk, ru = any(c in _ONLY_UK for c in text), any(c in _ONLY_RU for c in text)
-    return "ru" if ru and not uk else "uk" if uk and not ru else code
+def _settle_by_letters(text: str, code: str) -> str:
+    for (one, other), (own, others) in _OWN_LETTERS.items():
+        if code in (one, other):
+            first, second = any(c in own for c in text), any(c in others for c in text)
+            return other if second and not first else one if first and not second else code
+    return code
 
 
 # A short text whose words are clearly more another language's than the one lingua's letter statistics pick is
@@ -102,22 +107,8 @@ def _settle_by_words(text: str, code: str) -> str:
     return best if shares[best] - shares.get(code, 0.0) >= _WORDS_MARGIN else code
 
 
-# Letters one of Polish and Czech has and the other never uses: "Stolik ładny, ale ma rysę na blacie. Szkoda." read as
-# Czech, and a Polish buyer was first contacted in Czech (held-out round 11). Lingua weighs letter statistics; one
-# "ł" or "ř" settles it, unless the text holds letters of both (a quoted name).
-_ONLY_PL = frozenset("łąęśźżćńŁĄĘŚŹŻĆŃ")
-_ONLY_CS = frozenset("řůěčďťňŘŮĚČĎŤŇ")
-
-
-def _settle_pl_cs(text: str, code: str) -> str:
-    if code not in ("pl", "cs"):
-        return code
-    pl, cs = any(c in _ONLY_PL for c in text), any(c in _ONLY_CS for c in text)
-    return "pl" if pl and not cs else "cs" if cs and not pl else code
-
-
 def _lingua(text: str, language: Language | None) -> str:
-    return _settle_by_words(text, _settle_pl_cs(text, _settle_uk_ru(text, _code(language))))
+    return _settle_by_words(text, _settle_by_letters(text, _code(language)))
 
 
 def detect_language(text: str) -> str:
