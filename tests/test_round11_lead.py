@@ -31,6 +31,7 @@ from tests.test_flow import state, turn
         ("de", "bis wann wird der Ersatz verschickt?", "ship_when"),
         ("en", "does the voucher also work on sale items?", "coupon_use"),
         ("pl", "czy ten kupon dziala na przecenione?", "coupon_use"),
+        ("it", "la rimando indietro io o mandate voi qualcuno?", "send_back"),
     ],
 )
 def test_the_kind_of_term_question_is_read(language: str, text: str, kind: str) -> None:
@@ -148,3 +149,14 @@ def test_a_yes_before_a_term_question_counts_when_the_nlu_kept_no_sentences(lang
     """The NLU keeps a message's sentences only when they read differently: the yes was looked for in nothing."""
     msg = type("M", (), {"text": text, "sentences": ()})()
     assert says_yes_then_asks(msg, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("dobra, biore.", "yes"), ("no to wezme", "yes"), ("nie biore", "no"), ("dobra, pytanie zanim sie zgodze", None)],
+)
+def test_a_polish_i_will_take_it_is_a_yes(text: str, said: str | None) -> None:
+    """ "dobra, biorę" (fine, I'll take it) before a question about the refund: the yes was lost (round 11)."""
+    from bot.understanding.answers import yes_no
+
+    assert yes_no(text, "pl") == said
