@@ -98,14 +98,14 @@ def asks_if_bot(text: str, language: str | None) -> bool:
 def puts_off(text: str, language: str | None) -> bool:
     """Does the buyer say they cannot talk now ("at work, later", "jetzt nicht", "je vous réponds ce soir")? No request
     to stop, and no answer to what was asked (data/answers/later.yml)."""
-    return _mentions("later.yml", text, language)
+    return mentions("later.yml", text, language)
 
 
 def asks_how_reached(text: str, language: str | None) -> bool:
     """Does the buyer ask how we came by their number or why we write on this channel ("how did you get my number?",
     "wieso schreiben Sie mir auf Telegram?")? A question to answer, never a request to stop (data/answers/contact.yml).
     """
-    return _mentions("contact.yml", text, language)
+    return mentions("contact.yml", text, language)
 
 
 @lru_cache(maxsize=4)
@@ -573,19 +573,22 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
 
 @lru_cache(maxsize=32)
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
-    """data/answers/<name>: one list of patterns per language, compiled as `_compiled` does (so a Cyrillic word
+    """data/answers/<name>: one list of patterns per language, compiled as `compile_patterns` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
-    return {language: compile_patterns(patterns) for language, patterns in _read(name).items()}
+    doc = _read(name)
+    if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
+        raise ValueError(f"{name}: must map a language to a list of patterns")
+    return {language: compile_patterns(patterns) for language, patterns in doc.items()}
 
 
-def _mentions(name: str, text: str, language: str | None) -> bool:
+def mentions(name: str, text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _word_patterns(name).get(lang, []))
 
 
 def mentions_video(text: str, language: str | None) -> bool:
     """Does the buyer say their evidence is a video ("I filmed the unboxing")? The chat takes photos only, so
     they are asked for a screenshot from it rather than told to send "the photo"."""
-    return _mentions("video.yml", text, language)
+    return mentions("video.yml", text, language)
 
 
 def mentions_photo(text: str, language: str | None) -> bool:
@@ -610,7 +613,7 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     vill du ha dom?"), "none" where every photo word is negated ("nemám fotky", "keine Fotos", "I don't have any
     photos"), None where it names no photo. Near: among the three words before it, or the three after it in the
     same clause ("Bilder hab ich keine"), a word of data/answers/photo_negation.yml."""
-    if _mentions("photo_refusal.yml", text, language):
+    if mentions("photo_refusal.yml", text, language):
         return "none"  # "stop asking me for photos": no photo is coming
     said = normalise(text)
     languages = _own_then_english(language)
@@ -655,7 +658,7 @@ def photo_given(text: str, language: str | None) -> bool:
     or that it was sent already ("foton e kam derguar tashme", data/answers/photo_sent.yml)? Evidence there is;
     "please send the photo here" answers what they did not say (held-out round 10: three helpers wrote the three
     lists apart, in different languages, and all are read; folding them into one file is left to do)."""
-    if _photo_elsewhere(normalise(text), _own_then_english(language), "given") or _mentions(
+    if _photo_elsewhere(normalise(text), _own_then_english(language), "given") or mentions(
         "photo_sent.yml", text, language
     ):
         return True
@@ -667,7 +670,7 @@ def photo_given(text: str, language: str | None) -> bool:
 def names_person(text: str, language: str | None) -> bool:
     """Does the message name a person to talk to ("a human", "your manager", "кто-нибудь")? In the buyer's language
     or English (data/answers/person_words.yml)."""
-    return _mentions("person_words.yml", text, language)
+    return mentions("person_words.yml", text, language)
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:

@@ -31,12 +31,10 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 @lru_cache(maxsize=2)
 def _calm(path: Path = CALM_FILE) -> dict[str, dict[str, tuple[re.Pattern[str], ...]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {lang: {kind: _compiled(pats or []) for kind, pats in kinds.items()} for lang, kinds in data.items()}
-
-
-def _compiled(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    """The patterns, plus each Cyrillic one as typed in Latin letters ("nichego strashnogo")."""
-    return tuple(compile_patterns(patterns))
+    return {
+        lang: {kind: tuple(compile_patterns(pats or [])) for kind, pats in kinds.items()}
+        for lang, kinds in data.items()
+    }
 
 
 def _said(text: str, language: str | None, kind: str) -> bool:

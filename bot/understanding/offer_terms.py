@@ -23,7 +23,7 @@ REMEDY_SECTION = "remedy"
 class TermQuestion:
     kind: str  # send_back | money_when | ship_when | coupon_use
     section: tuple[str, str] | None  # (file, heading) in knowledge/, or None: the remedy's own section
-    sentence: re.Pattern[str] | None  # the sentence to quote from, in the buyer's language; None: the section's start
+    sentence: str  # folded pattern of the sentence to quote from, in the buyer's language; "": the section's start
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +52,7 @@ def _question(kind: str, language: str) -> TermQuestion:
     section = spec["section"]
     where = None if section == REMEDY_SECTION else (str(section["source"]), str(section["heading"]))
     pattern = (spec.get("sentence") or {}).get(language)
-    return TermQuestion(kind, where, re.compile(fold_pattern(pattern)) if pattern else None)
+    return TermQuestion(kind, where, fold_pattern(pattern) if pattern else "")
 
 
 def term_slot(text: str | None, language: str | None) -> dict[str, str] | None:
@@ -62,5 +62,4 @@ def term_slot(text: str | None, language: str | None) -> dict[str, str] | None:
     if found is None:
         return None
     source, heading = found.section or ("", "")
-    sentence = found.sentence.pattern if found.sentence else ""
-    return {"kind": found.kind, "source": source, "heading": heading, "sentence": sentence}
+    return {"kind": found.kind, "source": source, "heading": heading, "sentence": found.sentence}

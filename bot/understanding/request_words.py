@@ -9,30 +9,12 @@ which the classifier read as a description, and was asked "what would be fair?" 
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
-from bot.platform.folding import normalise
-from bot.understanding.answers import compile_patterns, wishes_in
-
-_PATH = Path(__file__).resolve().parents[2] / "data" / "answers" / "request_words.yml"
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> dict[str, list[re.Pattern[str]]]:
-    doc = yaml.safe_load(_PATH.read_text(encoding="utf-8")) or {}
-    if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
-        raise ValueError(f"{_PATH.name}: must map a language to a list of patterns")
-    return {lang: compile_patterns(items) for lang, items in doc.items()}  # "proshu" read as "прошу" too
+from bot.understanding.answers import mentions, wishes_in
 
 
 def asks_in_words(text: str, language: str | None) -> bool:
-    """A request word of the buyer's language (or English) in the text."""
-    said = normalise(text)
-    return any(p.search(said) for lang in dict.fromkeys((language or "en", "en")) for p in _patterns().get(lang, []))
+    """A request word of the buyer's language (or English) in the text ("proshu" read as "прошу" too)."""
+    return mentions("request_words.yml", text, language)
 
 
 def requests_a_wish(text: str, language: str | None) -> bool:
