@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.opt_out_doubts import phrase_read_otherwise, stop_before_bot_question, stop_said_again
+from bot.conversation.opt_out_doubts import stop_before_bot_question
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, revision_answer, wishes_in
 from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.opt_out import said_in_words
 from bot.understanding.request_words import asks_in_words
 from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
@@ -45,7 +46,7 @@ def split(text: str, *readings: tuple[str, str, float]) -> tuple[Sentence, ...]:
     ],
 )
 def test_a_stop_said_in_words_is_asked_about_whatever_the_classifier_read(language: str, text: str) -> None:
-    assert phrase_read_otherwise(text)
+    assert said_in_words(text, ())
     s = state(Stage.GATHERING, language=language, requested_slot="evidence", problems=["wrong_item"])
     plan = turn(s, intent="deny", confidence=0.6, text=text, language=language)
     assert plan.actions == ["action_opt_out_check"]
@@ -59,7 +60,7 @@ def test_a_stop_said_in_words_is_asked_about_whatever_the_classifier_read(langua
     ],
 )
 def test_the_stop_said_again_answers_the_check_with_a_yes_even_after_no_thanks(language: str, text: str) -> None:
-    assert stop_said_again(text)
+    assert said_in_words(text, ())
     s = state(Stage.GATHERING, language=language, requested_slot="outcome", opt_out_check="ask")
     plan = turn(s, intent="deny", confidence=0.7, text=text, language=language)
     assert plan.actions == ["action_opt_out_confirm"] and plan.stage == Stage.CLOSED

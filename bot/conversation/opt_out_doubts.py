@@ -1,10 +1,11 @@
-"""Three doubts about a request to stop (PLAYBOOK rule 11) that the classifier's reading alone settles wrongly.
+"""Doubts about a request to stop (PLAYBOOK rule 11) that the classifier's reading alone settles wrongly.
 
 Held-out round 11 (Ukrainian): "ні, дякую, досить. надалі мене не турбуйте взагалі" (no thanks, enough, do not
 disturb me any more) holds a phrase of data/opt_out.yml, yet the classifier read it as a "no" (deny 0.67) and the
 bot asked what would be fair; asked "shall we stop writing?" after another request, the same words were taken for a
 "no" to the question (they open with "ні") and the bot carried on, seven times. And "stop, a ce vzagali bot pyshe?"
 (wait, is a bot writing this?) was asked whether to stop instead of being told the truth about the bot.
+The first two are settled where the doubt is asked (flow.check_opt_out reads `said_in_words` once); the rest here.
 """
 
 from __future__ import annotations
@@ -14,18 +15,6 @@ from collections.abc import Iterable
 from bot.understanding.answers import asks_if_bot, yes_no
 from bot.understanding.opt_out import Reading, default_rules, said_in_words
 from bot.understanding.self_stopping import stops_by_itself
-
-
-def phrase_read_otherwise(text: str, sentences: Iterable[Reading] = ()) -> bool:
-    """The message asks to stop in so many words (a phrase of data/opt_out.yml, not one that names something else
-    not to write), whatever the classifier read: a doubt to ask about, never one to ignore."""
-    return said_in_words(text, tuple(sentences))
-
-
-def stop_said_again(text: str, sentences: Iterable[Reading] = ()) -> bool:
-    """The answer to "would you like us to stop contacting you?" asks to stop in so many words: a yes, even when it
-    opens with "no, thanks" (that refuses our help, not the stop)."""
-    return said_in_words(text, tuple(sentences))
 
 
 def stop_before_bot_question(text: str, sentences: Iterable[Reading], language: str | None) -> bool:
