@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.conversation import flow, haggle
 from bot.platform.vocab import Stage
@@ -235,3 +237,33 @@ def test_a_counter_offer_of_two_sums_against_the_offer_takes_the_lower(nlu: NLU)
     text = "hmm, how about 25 or 30 EUR instead?"
     plan = turn(s, intent="request_refund", text=text, entities=nlu.entities(text, "en")[0])
     assert plan.slots["proposed_remedy"]["amount"] == "25.00" and plan.slots["why_not"]["kind"] == "either"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "order", "expected"),
+    [
+        ("checkout said 45.00 EUR but 51.20 EUR went off my card", "en", "45.00", "6.20"),
+        ("an der Kasse 45,00, abgebucht wurden 51,20", "de", "45.00", "6.20"),
+        ("pobrali mi 51,20 euro zamiast 45", "pl", "45.00", "6.20"),
+        ("they took 3,40 more than the total", "en", "45.00", "3.40"),
+        ("списали 51,20 €", "ru", "45.00", "6.20"),
+        # A date (day.month) is no sum, and two sums far apart tell no plain difference.
+        ("on 24.11 I paid and then the fee came", "en", "45.00", None),
+        ("zaplatilam 45 euro i 150 euro za cos jeszcze", "pl", "45.00", None),
+        ("nothing about money here", "en", "45.00", None),
+    ],
+)
+def test_the_overcharge_a_buyer_states_is_the_difference_they_name(
+    nlu: NLU, text: str, language: str, order: str, expected: str | None
+) -> None:
+    entities = nlu.entities(text, language)[0]
+    found = haggle.overcharge_named(entities, "EUR", text, Decimal(order))
+    assert found == (Decimal(expected) if expected else None)
+
+
+@given(st.text(max_size=80), st.decimals(min_value=1, max_value=5000, places=2))
+def test_an_overcharge_read_from_any_text_is_a_positive_sum_smaller_than_what_it_is_set_against(
+    text: str, order: Decimal
+) -> None:
+    found = haggle.overcharge_named([], "EUR", text, order)
+    assert found is None or Decimal(0) < found < max(order, *haggle._bare_sums(text))

@@ -169,6 +169,18 @@ def test_demo_policy_treats_a_break_reported_after_the_damage_window_under_the_g
     assert set(outside) <= {"apology_only"}
 
 
+def test_a_lost_parcel_that_is_also_very_late_is_refunded_under_the_lost_parcel_rule() -> None:
+    """Two rules allow the same full refund of a parcel that never came and is weeks overdue; the one written for
+    the buyer's problem wins the tie, so the buyer is quoted "Lost parcels", not "Late delivery"."""
+    demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
+    lost_and_late = {"lost_in_transit": True, "late_days": 14}
+    found = by_type(options_for(demo, facts(topic="delivery", delivered=False, details=lost_and_late)))
+    assert found["refund_full"].rule_id == "lost-refund"
+    assert found["refund_full"].cite.heading == "Lost parcels"
+    only_late = by_type(options_for(demo, facts(topic="delivery", delivered=True, details={"late_days": 14})))
+    assert only_late["refund_full"].rule_id == "very-late-refund"
+
+
 def test_demo_policy_cites_existing_knowledge_files() -> None:
     demo = load_remedy_policy(REPO / "policies" / "remedies.yml")
     cites = [r.cite for r in demo.rules] + [demo.remedies.apology_only.cite]

