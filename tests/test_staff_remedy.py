@@ -269,6 +269,25 @@ async def test_a_grant_is_recorded_exactly_or_refused_with_a_field(
     assert record["item"] in (None, "Rechargeable camping lantern")
 
 
+async def test_a_refund_granted_is_never_more_than_the_order_total_which_already_holds_the_delivery(
+    rt: Runtime, clock: VirtualClock
+) -> None:
+    """The order's total is what the checkout took, delivery included: a refund up to it is granted, a cent more is
+    refused naming the amount. Adding the shipping cost on top again let staff refund more than the buyer paid."""
+    async with rt.sessions() as session:
+        ctx = await load_context(session, await handed_off(rt, clock), None, lock=False)
+        assert ctx is not None and ctx.order is not None and ctx.order.total is not None
+        policy = (await active_bundle(session, SHOP)).remedies
+        ctx.order.shipping_cost = Decimal("19.90")
+        total = ctx.order.total
+        record = grant_record(ctx, policy, "Maja", "refund_full", str(total))
+        assert Decimal(record["amount"]) == total
+        with pytest.raises(GrantRefused) as refused:
+            grant_record(ctx, policy, "Maja", "refund_full", str(total + Decimal("0.01")))
+        assert refused.value.field == "amount" and "more than the order cost" in str(refused.value)
+        await session.rollback()
+
+
 _CASES: dict[int, int] = {}
 
 

@@ -128,7 +128,7 @@ def grant_record(
     if remedy_type in MONEY_REMEDIES and money is None and pct is None:
         raise GrantRefused("amount", f"{remedy_type} needs an amount in {currency}", "give the amount, like 25.50")
     if money is not None and remedy_type in REFUNDS and order is not None and order.total is not None:
-        most = order.total + (order.shipping_cost or 0)
+        most = order.total  # what the buyer paid in all, delivery included (intake/schema.py OrderIn.total)
         if money > most:
             raise GrantRefused(
                 "amount", f"{money} {currency} is more than the order cost ({most} {currency})", "check the amount"

@@ -115,6 +115,7 @@ class ItemIn(Strict):
 
 class OrderIn(Strict):
     id: str = Field(min_length=1, max_length=128)
+    # What the buyer paid in all, as the checkout showed it: items and delivery. A refund is never more than this.
     total: Money | None = None
     # What the buyer paid for delivery, in the order's currency: the base of a shipping refund.
     shipping_cost: Money | None = None
