@@ -4,9 +4,13 @@ fresh for the test."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot.understanding.offer_terms import term_asked, term_slot
+from actions.answer_question import sentence_at
+from bot.understanding.offer_terms import _question, term_asked, term_slot
 
 
 @pytest.mark.parametrize(
@@ -43,3 +47,49 @@ def test_how_long_with_no_remedy_under_way_or_a_coupon_is_left_to_the_search(lan
 def test_a_question_that_names_what_it_asks_keeps_its_own_kind_whatever_the_remedy() -> None:
     found = term_asked("how long until the money is back on my card?", "en", "replacement")
     assert found is not None and found.kind == "money_when"
+
+
+LANGUAGES = ["en", "de", "fr", "es", "it", "sv", "pl", "cs", "ru", "uk", "sq"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _section(language: str, anchor: str) -> list[str]:
+    """The sentences of one section of the demo shop's damaged-or-wrong-items page (its bullet lines one each)."""
+    text = (ROOT / "knowledge" / language / "damaged-or-wrong-items.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## ", text, flags=re.M)
+    [body] = [p for p in parts[1:] if anchor in p.splitlines()[0] or (language == "en" and anchor in _slug(p))]
+    body = re.sub(r"<!--.*?-->", "", body.split("\n", 1)[1], flags=re.S)
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", body) if s.strip()]
+
+
+def _slug(part: str) -> str:
+    return re.sub(r"\W+", "-", part.splitlines()[0].strip().lower())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("anchor", ["parcel-arrived-damaged", "wrong-item-received", "missing-parts-or-items"])
+def test_who_pays_for_sending_the_remedy_is_answered_by_a_sentence_of_its_section(language: str, anchor: str) -> None:
+    """'Do I pay postage for the missing part?' is quoted the sentence of the remedy's section that says it is free, in
+    every language the demo shop writes (fr was quoted the late-delivery passage, round 12)."""
+    spec = _question("send_cost", language)
+    found = sentence_at(_section(language, anchor), spec.sentence)
+    assert found is not None, (language, anchor)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("fr", "et je dois payer quelque chose pour l'envoi de la pièce ?", "send_cost"),
+        ("en", "will it cost me anything to get the missing screws?", "send_cost"),
+        ("de", "muss ich den Versand für das Ersatzteil bezahlen?", "send_cost"),
+        ("pl", "czy za wysyłkę tej brakującej części muszę płacić?", "send_cost"),
+        ("en", "do I need to pay for the return label?", "send_back"),
+        ("ru", "а мне на почту её нести или курьер заберет?", "send_back"),
+        ("pl", "musze to sam zaniesc na poczte?", "send_back"),
+        ("cs", "stihne to prijit jeste pred vanoci?", "ship_when"),
+        ("uk", "встигне до свят?", "ship_when"),
+    ],
+)
+def test_who_pays_the_sending_and_the_way_back_are_told_apart(language: str, text: str, kind: str) -> None:
+    found = term_asked(text, language, "send_part")
+    assert found is not None and found.kind == kind

@@ -32,7 +32,7 @@ _TIMING = {
 
 @dataclass(frozen=True)
 class TermQuestion:
-    kind: str  # send_back | money_when | ship_when | coupon_use
+    kind: str  # send_back | money_when | ship_when | coupon_use | send_cost
     section: tuple[str, str] | None  # (file, heading) in knowledge/, or None: the remedy's own section
     sentence: str  # folded pattern of the sentence to quote from, in the buyer's language; "": the section's start
 
