@@ -195,6 +195,10 @@ def test_other_messages_do_not_ask_it(language: str, text: str) -> None:
 from bot.understanding.answers import wishes_in  # noqa: E402
 
 WISHES = [
+    # Learner and colloquial German word order asks for the right item (round 12).
+    ("de", "kann ich dann bekommen die weisse?", ["replacement"], False),
+    ("de", "krieg ich den in blau?", ["replacement"], False),
+    ("de", "kann ich das Geld haben?", [], False),
     ("en", "ok but I'd rather have my money back", ["refund"], False),
     # A percentage is money off, in any language: a haggle, never a yes to another offer (issue 18).
     ("en", "fine, how about 25% and I keep them", ["discount"], False),
