@@ -70,12 +70,17 @@ class ActionAnswerQuestion(MediatorAction):
         passage = await services.knowledge.cite({"source": source, "heading": heading}, language)
         if passage is None:
             return None
-        sentences = _SENTENCE.split(" ".join(plain(passage.text).split()))
+        sentences = passage_sentences(passage.text)
         start = sentence_at(sentences, term.get("sentence", ""))
         if start is None:
             return None
+        # The sentence that answers, and the next when it is short: quoted from there to the section's end, "how long
+        # until it arrives?" was answered with the rest of the damaged-parcel section (round 12, it).
+        answer = sentences[start:] if not term.get("sentence") else sentences[start : start + 2]
+        if term.get("sentence") and len(answer[0]) >= _ENOUGH:
+            answer = answer[:1]
         return {
-            "policy_quote": quote(" ".join(sentences[start:])),
+            "policy_quote": quote(" ".join(answer)),
             "policy_source": passage.source,
             QUOTED_LANGUAGE: passage.language,
         }
@@ -142,6 +147,18 @@ def quote(text: str, question: str = "") -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# A sentence this long answers on its own; a shorter one is quoted with the next.
+_ENOUGH = 40
+
+
+def passage_sentences(text: str) -> list[str]:
+    """A Markdown passage's sentences, a list item each one: joined, a list ("- a replacement, within 2 business days;")
+    ran on into the next paragraph as one sentence."""
+    found: list[str] = []
+    for line in plain(text).splitlines():
+        line = " ".join(line.split()).lstrip("-*• ").rstrip(";")
+        found += [s for s in _SENTENCE.split(line) if s]
+    return found
 
 
 def sentence_at(sentences: list[str], pattern: str) -> int | None:

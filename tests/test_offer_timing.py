@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from actions.answer_question import sentence_at
+from bot.platform.vocab import Stage
 from bot.understanding.offer_terms import _question, term_asked, term_slot
+from tests.test_flow import state, turn
 
 
 @pytest.mark.parametrize(
@@ -93,3 +95,25 @@ def test_who_pays_for_sending_the_remedy_is_answered_by_a_sentence_of_its_sectio
 def test_who_pays_the_sending_and_the_way_back_are_told_apart(language: str, text: str, kind: str) -> None:
     found = term_asked(text, language, "send_part")
     assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "y las rotas tengo que devolverlas o que"),
+        ("it", "devo rispedire quella rotta?"),
+        ("en", "do I have to return the broken one first"),
+        ("sv", "vad gör jag med den trasiga lampan?"),
+    ],
+)
+def test_asking_whether_to_send_it_back_is_a_question_about_the_offer_not_a_return_wish(
+    language: str, text: str
+) -> None:
+    """The way back named in a question is no counter-wish to a replacement on the table (round 12, es): the question
+    is answered and the offer stays open."""
+    cite = {"source": "damaged-or-wrong-items.md", "heading": "Parcel arrived damaged"}
+    offer = {"type": "replacement", "cite": cite}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["damaged"], wants="replacement")
+    plan = turn(s, intent="ask_policy", confidence=0.6, text=text, language=language)
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.PROPOSING
+    assert (plan.slots["question_term"] or {}).get("kind") == "send_back"

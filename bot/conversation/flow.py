@@ -406,7 +406,13 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # "ok 👍 czekam na zwrot" (ok, I'm waiting for the refund) to an offer of it accepts it: read as ask_policy
         # (0.47) it got the refund-timing passage, and "Жду крышку" a clarify (held-out round 10).
         return answer_proposal(s, m, p, remedies, slots)
-    if s.stage == Stage.PROPOSING and "?" not in m.text and wishes_named(m.text, s.get("language") or m.language)[0]:
+    if (
+        s.stage == Stage.PROPOSING
+        and "?" not in m.text
+        and wishes_named(m.text, s.get("language") or m.language)[0]
+        # A question about the offer's terms asked without its mark ("tengo que devolverlas o que") is no wish.
+        and not slots.get("question_term")
+    ):
         # A statement that names a wish, said to an offer, answers it ("only the shipping money", read as ask_policy
         # 0.5 at a coupon offer): quoted the freight-cost passage instead, the buyer was left with the coupon (round 9).
         return answer_proposal(s, m, p, remedies, slots)
@@ -977,11 +983,17 @@ def _asks_about_offer(s: State, m: Parsed, r: RemedyPolicy) -> bool:
     buyer has to do ("do I report it to the carrier too?") is one as well: read as an answer to the offer, it was
     asked to be rephrased, and the acknowledgement of the next answer handed the case to staff (held-out round 7)."""
     language = s.get("language") or m.language
-    question = asks_for_information(m.text, language) or asks_what_to_do(m.text, language)
+    offered = (s.get("proposed_remedy") or {}).get("type", "")
+    term = term_slot(m.text, language, offered)
+    question = asks_for_information(m.text, language) or asks_what_to_do(m.text, language) or term is not None
     if not question or yes_no(m.text, language) is not None:
         return False
-    serves = _serves(r, (s.get("proposed_remedy") or {}).get("type", ""))
+    serves = _serves(r, offered)
     named, _also = wishes_in(m.text, language)
+    if term is not None and term["kind"] == "send_back":
+        # "tengo que devolver las rotas?" names the way back as a question about the offer, not a wish for a return:
+        # read as one, it was a counter-wish to the replacement, then a clarify, then staff (round 12, es).
+        named = [w for w in named if w != "return"]
     return all(w in serves for w in named) and not declined_wishes(m.text, language)
 
 
