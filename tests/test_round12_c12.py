@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation import flow
+from bot.platform.vocab import Stage
 from bot.understanding.answers import follow_up_answer, photo_said, yes_no
 from bot.understanding.nlu import NLU, load_nlu
+from tests.test_flow import facts
 from tests.test_nlu import DATA
 
 
@@ -113,3 +116,28 @@ def test_dont_ask_me_for_photos_refuses_the_photo(language: str, text: str) -> N
 @pytest.mark.parametrize(("language", "text"), [("cs", "fotku poslu vecer"), ("pl", "mam zdjecie, wysle")])
 def test_a_photo_promised_is_still_one(language: str, text: str) -> None:
     assert photo_said(text, language) == "has"
+
+
+# ---- "I'd like the grey one, take the beige one back": the right item sent again, not a return ------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "хочу синюю, как заказывала, а эту заберите"),
+        ("pl", "chcialabym dwa niebieskie jak w zamowieniu, a te zielone zabierzcie"),
+        ("cs", "prosim o vymenu za modry, ten zeleny si vemte zpatky"),
+    ],
+)
+def test_the_right_colour_wished_with_a_pickup_is_the_replacement(trained: NLU, language: str, text: str) -> None:
+    s = flow.State(Stage.GATHERING, {"language": language, "problems": ["wrong_item"]}, facts(topic="product"))
+    assert flow.wish_of(trained.parse(text, fallback_language=language), s) == "replacement"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("ru", "заберите его, мне ничего не надо"), ("pl", "zabierzcie to, nie chce nic w zamian")],
+)
+def test_a_pickup_alone_stays_a_return(trained: NLU, language: str, text: str) -> None:
+    s = flow.State(Stage.GATHERING, {"language": language, "problems": ["wrong_item"]}, facts(topic="product"))
+    assert flow.wish_of(trained.parse(text, fallback_language=language), s) != "replacement"
