@@ -853,6 +853,12 @@ def wish_of(m: Parsed | Sentence, s: State, language: str | None = None) -> str 
         # "I don't want to send the whole pot back, the lid is enough" reads as a return request: it asks for
         # the part alone, as "just send the lid" does (held-out personas round 3).
         return "part"
+    if wish == "return" and "replacement" in named:
+        # "I'd like the grey one, as ordered, and take the beige one back" reads as a return request: the shop collects
+        # a wrong or faulty item for free when it sends the right one (damaged-or-wrong-items.md), so the pickup is part
+        # of the goods sent again. Read as a return, a pickup was offered, then a coupon, and the right shawl never
+        # (held-out round 12, ru).
+        return "replacement"
     if wish in ("refund", "discount") and "shipping" in named:
         # "at least the shipping cost back" reads as a refund request (or, near "voucher", a discount): it asks
         # for the shipping cost only, which a late parcel's policy allows where a full refund is refused.
