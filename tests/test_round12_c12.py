@@ -118,7 +118,7 @@ def test_a_photo_promised_is_still_one(language: str, text: str) -> None:
     assert photo_said(text, language) == "has"
 
 
-# ---- "I'd like the grey one, take the beige one back": the right item sent again, not a return ------------------------
+# ---- "I'd like the grey one, take the beige one back": the right item sent again, not a return ---------------------
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,7 @@ def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> Case
         line_values(lines) if lines is not None else (),
         len(lines) if lines is not None else None,
         order.shipping_cost if order else None,
+        line_counts(lines) if lines is not None else (),
     )
 
 
@@ -178,6 +179,20 @@ def line_values(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, Decimal], .
 # Every turn needs its case's facts, and validating them (pydantic) and counting business days (numpy)
 # were ~7% of a turn's CPU (py-spy over bench/turn.py). The same inputs give the same frozen facts, and a
 # case's inputs change at most once a day. An invalid input raises as before: errors are not cached.
+def line_counts(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+    """How many pieces of each item the order holds (its lines' quantities summed), by the order's own name for it."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        name = line.get("name")
+        try:
+            qty = int(line.get("qty") or 1)
+        except (ValueError, TypeError):
+            continue
+        if name and qty > 0:
+            counts[str(name)] = counts.get(str(name), 0) + qty
+    return tuple(counts.items())
+
+
 @lru_cache(maxsize=4096)
 def _business_days(start: date, end: date) -> int:
     return int(np.busday_count(start, end))
@@ -195,9 +210,11 @@ def _case_facts(
     item_values: tuple[tuple[str, Decimal], ...] = (),
     lines: int | None = None,
     shipping_cost: Decimal | None = None,
+    item_counts: tuple[tuple[str, int], ...] = (),
 ) -> CaseFacts:
     return CaseFacts(
         shipping_cost=shipping_cost,
+        item_counts=dict(item_counts),
         topic=topic,
         order_value=order_value,
         item_values=dict(item_values),

@@ -42,6 +42,7 @@ from bot.store.models import Case, Event, Message, SlackThread
 from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu import ParseResult
 from bot.understanding.nlu_process import NLUProcess
+from bot.understanding.pieces import pieces_of
 
 log = logging.getLogger("mediator.engine")
 MAX_MESSAGE_CHARS = 4000
@@ -427,6 +428,13 @@ class Engine:
         state = flow.State(Stage(ctx.case.stage), slots, remedy_facts(ctx, self.conversation, now), now)
         # How the actions name the problem: damage told weeks after delivery broke in use (flow.broke_in_use).
         slots["broke_in_use"] = flow.broke_in_use(state, self.remedies)
+        if "pieces" not in slots and ctx.review.text:
+            # The review may say how many pieces of the line went wrong: "Z sześciu krzeseł dwa w złym kolorze".
+            counts = state.facts.item_counts
+            line = slots.get("item") or (next(iter(counts)) if len(counts) == 1 else None)
+            pieces = pieces_of(ctx.review.text, ctx.case.language, counts.get(line or "", 0))
+            if pieces is not None:
+                slots["pieces"] = pieces
         return state
 
     async def _apply(

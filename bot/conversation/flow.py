@@ -76,6 +76,7 @@ from bot.understanding.answers import (
 from bot.understanding.courtesy import only_courtesy
 from bot.understanding.offer_terms import term_slot
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
+from bot.understanding.pieces import pieces_of
 from bot.understanding.request_words import asks_in_words, requests_a_wish
 from bot.understanding.sentences import Sentence
 
@@ -591,6 +592,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         part = None
     if part:
         slots["part"] = part
+    # "two of the six chairs": how many pieces of the item's line went wrong (remedy_facts values only those).
+    counts = s.facts.item_counts
+    line = slots.get("item") or s.get("item") or (next(iter(counts)) if len(counts) == 1 else None)
+    pieces = pieces_of(m.text, s.get("language") or m.language, counts.get(line or "", 0))
+    if pieces is not None:
+        slots["pieces"] = pieces
     asked_in_sentence = sentence_wish(m, s, p)
     # A wish the classifier alone reads into the whole message counts when it is sure, as for one sentence
     # (sentence_wish): "Alright, appreciate you getting back to me at least." was request_refund at 0.28 (thank 0.25),
@@ -1907,8 +1914,12 @@ def remedy_facts(s: State) -> CaseFacts:
         details["has_evidence"] = True
     if s.get("wants"):
         details["wants"] = s.get("wants")
-    # What is at stake is the item the buyer named, not the whole order (issue 19).
+    # What is at stake is the item the buyer named, not the whole order (issue 19), and of a line of several pieces
+    # only the pieces that went wrong ("two of the six chairs"): the line's value shared by its pieces.
     item_value = s.facts.item_values.get(s.get("item") or "")
+    count = s.facts.item_counts.get(s.get("item") or "")
+    if item_value is not None and count and s.get("pieces") and s.get("pieces") < count:
+        item_value = (item_value * s.get("pieces") / count).quantize(Decimal("0.01"))
     topic = _topic(s, problems, details)
     return s.facts.model_copy(update={"details": details, "item_value": item_value, "topic": topic})
 
@@ -1958,6 +1969,8 @@ def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:
     slot = option_slot(o)
     if o.type == "send_part" and s.get("part"):
         slot["part"] = s.get("part")
+    if s.get("pieces") and o.type not in ("refund_shipping", "coupon", "apology_only"):
+        slot["pieces"] = s.get("pieces")  # "two of the six chairs": the team sends or refunds those two
     return slot
 
 

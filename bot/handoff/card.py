@@ -155,6 +155,7 @@ def remedy_line(option: dict[str, Any]) -> str:
     where = f"{cite.get('source', '')} § {cite.get('heading', '')}".strip(" §")
     approval = " (needs staff approval)" if option.get("needs_approval") else ""
     value += f" ({option['part']})" if option.get("part") else ""  # send_part: which part is sent
+    value += f" ({option['pieces']} pieces of the line)" if option.get("pieces") else ""  # "two of the six chairs"
     if option.get("add_on"):  # agreed together with the remedy (remedies.yml `combine`): one remedy, both shown
         value += " + " + remedy_line(option["add_on"]).split(" · ")[0]
     return f"{option['type']}{value}{approval} · policy: {where or 'remedies.yml ' + option.get('rule_id', '')}"

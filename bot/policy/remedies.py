@@ -27,6 +27,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PositiveInt,
     StrictBool,
     StrictInt,
     ValidationError,
@@ -321,6 +322,8 @@ class CaseFacts(BaseModel):
     # The value of each of the order's lines by item name (price x quantity), and of the affected item once
     # the buyer has named it (the flow sets it); `lines` is how many lines the order has (None: unknown).
     item_values: dict[str, Money] = Field(default_factory=dict)
+    # How many pieces each item's lines hold (quantity), by item name: "two of the six chairs" is a share of it.
+    item_counts: dict[str, PositiveInt] = Field(default_factory=dict)
     item_value: Money | None = None
     lines: NonNegInt | None = None
     currency: Currency
