@@ -23,6 +23,15 @@ from bot.understanding.answers import follow_up_answer
         ("sv", "den nya kom men den har samma spricka"),
         ("sv", "fick tillbaka pengar, men bara halva beloppet"),
         ("sv", "den nya låter samma gnissel som den gamla"),
+        # the same in the other helpers' languages (their findings, sentences written here)
+        ("en", "the replacement is here and it is no better than the first"),
+        ("de", "der Austausch ist gekommen, hat aber denselben Riss"),
+        ("de", "es kam nur die Hälfte vom Geld zurück"),
+        ("fr", "le remplacement est arrivé, même panne qu'avant"),
+        ("pl", "zwrocili tylko polowe, reszty brak"),
+        ("cs", "dostal jsem jen polovinu penez"),
+        ("ru", "пришла только часть возврата"),
+        ("uk", "повернули лише половину грошей"),
     ],
 )
 def test_a_remedy_that_half_worked_is_failed(language: str, text: str) -> None:
