@@ -3,9 +3,13 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.understanding.answers import follow_up_answer
+from bot.understanding.nlu import NLU, load_nlu
+from tests.test_nlu import DATA
 
 # ---- the follow-up: a remedy that half worked is no success ---------------------------------------------------------
 
@@ -49,3 +53,52 @@ def test_a_remedy_that_half_worked_is_failed(language: str, text: str) -> None:
 )
 def test_a_remedy_that_worked_stays_worked(language: str, text: str) -> None:
     assert follow_up_answer(text, language) == "worked"
+
+
+# ---- what went wrong: another model, a part that came off ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained(cache_dir: Path) -> NLU:
+    return load_nlu(cache_dir, DATA)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("es", "me mandaron un producto distinto al de la foto", "wrong_item"),
+        ("es", "esto no es el modelo que pedí, es mas antiguo", "wrong_item"),
+        ("it", "è arrivato un modello diverso da quello della pagina", "wrong_item"),
+        ("it", "non è quello che avevo ordinato, ha un altro attacco", "wrong_item"),
+        ("sv", "jag fick en annan modell än den jag valde", "wrong_item"),
+        ("sv", "det är fel produkt i lådan", "wrong_item"),
+        ("sv", "kroken lossnade direkt när jag hängde upp den", "damaged"),
+        ("sv", "ena benet gick av första kvällen", "damaged"),
+        ("es", "la pata se ha soltado nada mas montarla", "damaged"),
+        ("it", "il manico si è staccato appena l'ho preso", "damaged"),
+    ],
+)
+def test_problem_said_without_the_usual_word(trained: NLU, language: str, text: str, problem: str) -> None:
+    assert problem in trained.problems(text, language)
+
+
+# ---- items: a knife strip and spice jars named in the buyer's words ------------------------------------------------
+
+KITCHEN = ("Glass spice jars with chalk labels, 12 pcs", "Magnetic knife strip 40 cm, oak")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "line"),
+    [
+        ("es", "no venia la regleta para colgar cuchillos", KITCHEN[1]),
+        ("it", "il portacoltelli magnetico non c'era", KITCHEN[1]),
+        ("sv", "magnetlisten saknades i paketet", KITCHEN[1]),
+        ("de", "die Magnetleiste fehlte", KITCHEN[1]),
+        ("es", "los botes de cristal llegaron bien", KITCHEN[0]),
+        ("it", "i barattoli sono arrivati", KITCHEN[0]),
+        ("sv", "kryddburkarna kom hela", KITCHEN[0]),
+    ],
+)
+def test_kitchen_lines_named_in_the_buyers_words(trained: NLU, language: str, text: str, line: str) -> None:
+    entities, _problems, _risks = trained.entities(text, language, KITCHEN)
+    assert [e.value for e in entities if e.entity == "item"] == [line]
