@@ -9,6 +9,8 @@ import pytest
 
 from bot.understanding.answers import follow_up_answer
 from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.offer_terms import term_asked
+from bot.understanding.sms_words import written_out
 from tests.test_nlu import DATA
 
 # ---- the follow-up: a remedy that half worked is no success ---------------------------------------------------------
@@ -102,3 +104,34 @@ KITCHEN = ("Glass spice jars with chalk labels, 12 pcs", "Magnetic knife strip 4
 def test_kitchen_lines_named_in_the_buyers_words(trained: NLU, language: str, text: str, line: str) -> None:
     entities, _problems, _risks = trained.entities(text, language, KITCHEN)
     assert [e.value for e in entities if e.entity == "item"] == [line]
+
+
+# ---- SMS abbreviations written out before reading -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "written"),
+    [
+        ("es", "tngo q mandar fotos d la caja?", "tengo que mandar fotos de la caja?"),
+        ("es", "xq tarda tanto? porfa", "porque tarda tanto? por favor"),
+        ("it", "nn funziona cmq", "non funziona comunque"),
+        ("it", "arrivato 3 gg fa, 40x60 x il divano", "arrivato 3 giorni fa, 40x60 per il divano"),
+        ("sv", "den e trasig, har ni gjort ngt?", "den är trasig, har ni gjort något?"),
+        ("sv", "E. Berg: skriv på e-post", "E. Berg: skriv på e-post"),
+        ("en", "pls send it b4 friday thx", "please send it before friday thanks"),
+        ("de", "pls schnell", "pls schnell"),
+    ],
+)
+def test_sms_abbreviations_are_written_out(language: str, text: str, written: str) -> None:
+    assert written_out(text, language) == written
+
+
+def test_a_terms_question_in_sms_is_read_as_one() -> None:
+    # "do I have to send the broken ones back?" typed short: a question about the offer, not a refusal of it
+    assert term_asked(written_out("tngo q devolver la rota?", "es"), "es") is not None
+    assert term_asked(written_out("devo rispedire quello rotto x forza?", "it"), "it") is not None
+
+
+def test_the_parse_reads_the_written_out_words(trained: NLU) -> None:
+    parsed = trained.parse("nn mi serve il rimborso", fallback_language="it")
+    assert parsed.text == "non mi serve il rimborso"
