@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.understanding.answers import follow_up_answer
+from bot.understanding.answers import asks_what_next, follow_up_answer
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.offer_terms import term_asked
 from bot.understanding.sms_words import written_out
@@ -135,3 +135,28 @@ def test_a_terms_question_in_sms_is_read_as_one() -> None:
 def test_the_parse_reads_the_written_out_words(trained: NLU) -> None:
     parsed = trained.parse("nn mi serve il rimborso", fallback_language="it")
     assert parsed.text == "non mi serve il rimborso"
+
+
+# ---- "so what now?" while an offer waits ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "ya. y mi pedido?"),
+        ("es", "bueno, pues que hago entonces"),
+        ("it", "ho capito. e quindi ora?"),
+        ("it", "va be. e con il mio rimborso?"),
+        ("sv", "okej. hur gör vi sen"),
+        ("sv", "aha. men min beställning nu?"),
+    ],
+)
+def test_so_what_now_asks_for_the_offer_again(language: str, text: str) -> None:
+    assert asks_what_next(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("es", "vale, perfecto"), ("it", "ok, grazie mille"), ("sv", "toppen, tack")]
+)
+def test_a_plain_yes_is_no_what_now(language: str, text: str) -> None:
+    assert not asks_what_next(text, language)
