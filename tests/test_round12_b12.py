@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.understanding.answers import asks_what_next, follow_up_answer
+from bot.understanding.answers import asks_what_next, follow_up_answer, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.offer_terms import term_asked
 from bot.understanding.sms_words import written_out
@@ -160,3 +160,22 @@ def test_so_what_now_asks_for_the_offer_again(language: str, text: str) -> None:
 )
 def test_a_plain_yes_is_no_what_now(language: str, text: str) -> None:
     assert not asks_what_next(text, language)
+
+
+# ---- a whole-sentence yes to an offer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("es", "Me parece perfecto, así mi madre no se queda sin su juego.", "yes"),
+        ("es", "Pues no me parece justo.", None),
+        ("it", "Mi sembra ragionevole. Lo dico a mio marito.", "yes"),
+        ("it", "Non mi sembra giusto per niente.", None),
+        ("sv", "Det låter jättebra, tack för hjälpen.", "yes"),
+        ("sv", "Jaha, det får bli det då.", "yes"),
+        ("sv", "Det låter inte bra alls.", None),
+    ],
+)
+def test_it_sounds_fine_is_a_yes(language: str, text: str, said: str | None) -> None:
+    assert yes_no(text, language) == said
