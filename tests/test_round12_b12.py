@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.understanding.answers import asks_what_next, follow_up_answer, yes_no
+from bot.understanding.answers import asks_what_next, follow_up_answer, wishes_in, yes_no
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.offer_terms import term_asked
 from bot.understanding.sms_words import written_out
@@ -179,3 +179,18 @@ def test_a_plain_yes_is_no_what_now(language: str, text: str) -> None:
 )
 def test_it_sounds_fine_is_a_yes(language: str, text: str, said: str | None) -> None:
     assert yes_no(text, language) == said
+
+
+# ---- "I'll take the new one" names the replacement -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "d'accordo, allora scelgo quello nuovo"),
+        ("es", "vale, pues prefiero la nueva"),
+        ("sv", "nej, då väljer jag den nya"),
+    ],
+)
+def test_the_new_one_chosen_is_the_replacement(language: str, text: str) -> None:
+    assert "replacement" in wishes_in(text, language)[0]
