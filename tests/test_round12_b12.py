@@ -120,6 +120,10 @@ def test_kitchen_lines_named_in_the_buyers_words(trained: NLU, language: str, te
         ("sv", "E. Berg: skriv på e-post", "E. Berg: skriv på e-post"),
         ("en", "pls send it b4 friday thx", "please send it before friday thanks"),
         ("de", "pls schnell", "pls schnell"),
+        ("de", "passt so, vllt bis morgen. LG", "passt so, vielleicht bis morgen. liebe Grüße"),
+        ("fr", "dac, merci bcp", "d'accord, merci beaucoup"),
+        ("pl", "nwm co dalej", "nie wiem co dalej"),
+        ("ru", "ок, спс", "ок, спасибо"),
     ],
 )
 def test_sms_abbreviations_are_written_out(language: str, text: str, written: str) -> None:
