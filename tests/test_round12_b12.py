@@ -198,3 +198,11 @@ def test_it_sounds_fine_is_a_yes(language: str, text: str, said: str | None) -> 
 )
 def test_the_new_one_chosen_is_the_replacement(language: str, text: str) -> None:
     assert "replacement" in wishes_in(text, language)[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("sv", "skicka gärna det som fattades, tack"), ("it", "spedite quello che mancava e siamo a posto")],
+)
+def test_send_what_is_missing_is_the_replacement(language: str, text: str) -> None:
+    assert "replacement" in wishes_in(text, language)[0]
