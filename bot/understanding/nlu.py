@@ -55,6 +55,7 @@ from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.sentences import Sentence, split
+from bot.understanding.sms_words import written_out
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
@@ -1170,6 +1171,8 @@ class NLU:
             return []
         detected = [self._language(t, fallback_language) for t in texts]
         languages = [lang for lang, _ in detected]
+        # "tngo q devolver..." is read as "tengo que devolver...": every reader below knows whole words only.
+        texts = [written_out(t, lang) for t, lang in zip(texts, languages, strict=True)]
         # The sentences of messages with several ride in the same batch, in the message's language (a sentence
         # alone is too short to tell its language reliably): one vectorisation for all.
         spans = [split(t[:_MAX_CLASSIFY_CHARS]) for t in texts]
