@@ -301,6 +301,9 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         said_stop = False
     if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
+    if said_stop and rules.limits_hours(m.text):
+        # "don't write me at night, mornings are fine" asks for other hours, not for silence (held-out round 12)
+        said_stop = False
     if (
         said_stop
         and s.stage == Stage.PROPOSING
