@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_what_next
+from bot.understanding.answers import asks_what_next, revision_answer
 from bot.understanding.colour_swap import colour_swapped
 from bot.understanding.nlu import NLU, load_nlu
 from bot.understanding.opt_out import default_rules, is_clear_opt_out
@@ -123,3 +123,14 @@ def test_colours_that_tell_no_swap(language: str, text: str) -> None:
 )
 def test_back_to_my_question_asks_what_next(language: str, text: str) -> None:
     assert asks_what_next(text, language)
+
+
+# ---- "I'll think about it" to the review question ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("sq", "hmm, do e mendoj pak"), ("sq", "do ta shoh me vone, tani jam ne pune"), ("uk", "подумаю ще, не зараз")],
+)
+def test_thinking_about_the_review_is_later(language: str, text: str) -> None:
+    assert revision_answer(text, language) == "later"
