@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.haggle import sums_asked
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, revision_answer
 from bot.understanding.colour_swap import colour_swapped
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU, Entity, load_nlu
 from bot.understanding.opt_out import default_rules, is_clear_opt_out
 from tests.test_flow import state, turn
 from tests.test_nlu import DATA
@@ -134,3 +135,34 @@ def test_back_to_my_question_asks_what_next(language: str, text: str) -> None:
 )
 def test_thinking_about_the_review_is_later(language: str, text: str) -> None:
     assert revision_answer(text, language) == "later"
+
+
+# ---- the offer's sum said back as a question and refused is no ask -------------------------------------------------
+
+
+def _sum(text: str, said: str, value: str) -> Entity:
+    start = text.index(said)
+    return Entity("amount", value, start, start + len(said))
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said", "value"),
+    [
+        ("sq", "5 euro? jo, kjo s'mjafton, dua gjithe parate", "5 euro", "5.00 EUR"),
+        ("uk", "7,50 євро? ні, я хочу повернення повністю", "7,50 євро", "7.50 EUR"),
+        ("en", "4 EUR? no, the whole price please", "4 EUR", "4.00 EUR"),
+    ],
+)
+def test_a_sum_questioned_and_refused_is_no_ask(language: str, text: str, said: str, value: str) -> None:
+    assert sums_asked([_sum(text, said, value)], "EUR", text, language) == ()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said", "value"),
+    [
+        ("sq", "5 euro? po, ne rregull", "5 euro", "5.00 EUR"),
+        ("uk", "дайте 12 євро назад", "12 євро", "12.00 EUR"),
+    ],
+)
+def test_a_sum_questioned_and_taken_or_asked_stays_an_ask(language: str, text: str, said: str, value: str) -> None:
+    assert sums_asked([_sum(text, said, value)], "EUR", text, language) != ()
