@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.haggle import sums_asked
+from bot.conversation.haggle import refuses_sum, sums_asked
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, revision_answer
 from bot.understanding.colour_swap import colour_swapped
@@ -166,3 +166,15 @@ def test_a_sum_questioned_and_refused_is_no_ask(language: str, text: str, said: 
 )
 def test_a_sum_questioned_and_taken_or_asked_stays_an_ask(language: str, text: str, said: str, value: str) -> None:
     assert sums_asked([_sum(text, said, value)], "EUR", text, language) != ()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said", "value"),
+    [
+        ("sq", "3 euro? jo faleminderit, me pak nuk pranoj", "3 euro", "3.00 EUR"),
+        ("uk", "9 євро? ні, так не піде", "9 євро", "9.00 EUR"),
+    ],
+)
+def test_a_refused_sum_is_told(language: str, text: str, said: str, value: str) -> None:
+    assert refuses_sum([_sum(text, said, value)], text, language)
+    assert not refuses_sum([_sum("9 євро, так", "9 євро", "9.00 EUR")], "9 євро, так", language)

@@ -42,6 +42,15 @@ def _questioned_and_refused(text: str, end: int, language: str | None) -> bool:
     return bool(echoed) and yes_no(echoed.group(1), language) == "no"
 
 
+def refuses_sum(entities: list[Any], text: str = "", language: str | None = None) -> bool:
+    """Is a sum of the message said back as a question and refused ("6 euro? jo ...")? The sum asked earlier, which
+    the offer was sized to, is then no longer the buyer's ask."""
+    return any(
+        getattr(e, "entity", None) == "amount" and _questioned_and_refused(text, int(getattr(e, "end", 0)), language)
+        for e in entities
+    )
+
+
 def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
     """The amount a message asks for, in the order's currency (see sums_asked): of two it offers as alternatives,
     the lower."""
