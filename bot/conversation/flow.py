@@ -302,6 +302,9 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         said_stop = False
     if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
+    if said_stop and rules.limits_hours(m.text):
+        # "don't write me at night, mornings are fine" asks for other hours, not for silence (held-out round 12)
+        said_stop = False
     if (
         said_stop
         and s.stage == Stage.PROPOSING
@@ -627,6 +630,10 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
     sums = haggle.sums_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)
     asked = min(sums) if sums else None
+    if not sums and haggle.refuses_sum(getattr(m, "entities", []), m.text, s.get("language") or m.language):
+        # "6 euro? jo, dua gjithe shumen": the sum asked before is refused now; the offer is no longer told as
+        # "you asked for 6.00" (held-out round 12, sq).
+        slots["amount_asked"] = None
     if asked is None:
         asked = share_asked(s, m)
     offered = (s.get("proposed_remedy") or {}).get("type") if s.stage == Stage.PROPOSING else None

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.understanding.answers import amount_role, negated, sums_joined
+from bot.understanding.answers import amount_role, negated, sums_joined, yes_no
 
 # Money remedies whose amount can be met in between: a full refund is the price, a shipping refund the postage.
 ADJUSTABLE = frozenset({"refund_partial", "coupon"})
@@ -30,6 +30,25 @@ def _turned_down_here(text: str, start: int) -> bool:
     """Whether a negation stands right before the sum at `start`, in its own clause ("not a 5 euro code")."""
     clause = re.split(r"[.,;:!?\n]", text[:start])[-1]
     return negated(clause, len(clause))
+
+
+_ECHOED = re.compile(r"^\s*\?+\s*([^.!?\n]*)")
+
+
+def _questioned_and_refused(text: str, end: int, language: str | None) -> bool:
+    """The sum is said back as a question and refused: "6 euro? jo, dua gjithe shumen" (6 euros? no, I want it all)
+    quotes the offer to turn it down, and was answered "you asked for 6.00, so I offer it" (held-out round 12, sq)."""
+    echoed = _ECHOED.match(text[end:])
+    return bool(echoed) and yes_no(echoed.group(1), language) == "no"
+
+
+def refuses_sum(entities: list[Any], text: str = "", language: str | None = None) -> bool:
+    """Is a sum of the message said back as a question and refused ("6 euro? jo ...")? The sum asked earlier, which
+    the offer was sized to, is then no longer the buyer's ask."""
+    return any(
+        getattr(e, "entity", None) == "amount" and _questioned_and_refused(text, int(getattr(e, "end", 0)), language)
+        for e in entities
+    )
 
 
 def amount_asked(entities: list[Any], currency: str, text: str = "", language: str | None = None) -> Decimal | None:
@@ -86,7 +105,8 @@ def sums_asked(entities: list[Any], currency: str, text: str = "", language: str
         since = groups[i - 1][2] if i else 0
         until = groups[i + 1][1] if i + 1 < len(groups) else len(text)
         role = amount_role(text[since:start], text[end:until], language)
-        read.append((values, role, negated(text, start), _turned_down_here(text, start)))
+        refused = _turned_down_here(text, start) or _questioned_and_refused(text, end, language)
+        read.append((values, role, negated(text, start) or refused, refused))
     asks = [r for r in read if r[1] != "price"]
     if len(asks) > 1 and any(not r[2] for r in asks):
         asks = [r for r in asks if not r[2]]

@@ -48,6 +48,7 @@ from bot.understanding.after_use import as_defect
 from bot.understanding.answers import concord_words, follow_up_answer, negation_words, plain_words, relative_words
 from bot.understanding.calm_words import CALM_ANGER, calm_level
 from bot.understanding.clauses import ends_clause
+from bot.understanding.colour_swap import colour_swapped
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
@@ -991,6 +992,8 @@ class NLU:
                         continue
                     if value not in out:
                         out.append(value)
+        if not problems and "wrong_item" not in denied and colour_swapped(text):
+            problems.append("wrong_item")  # "came white, I ordered black": two colours say it (colour_swap.py)
         # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
         return kept, problems, risks, [d for d in denied if d not in problems]
 

@@ -63,6 +63,13 @@ class OptOutRules:
     # acted on nor asked about (held-out round 10: "Hoeren Sie auf, mich nach Fotos zu fragen" read as opt_out 0.70).
     about_stops: tuple[tuple[str, ...], ...] = ()
     about_things: tuple[str, ...] = ()
+    # When not to write (data/opt_out.yml `hours`): "не пишіть мені серед ночі, вдень будь ласка", "mos me shkruani
+    # naten vone, ne mengjes eshte mire" limit the hours and ask for the rest of the day; both stopped all contact
+    # (held-out round 12). A phrase followed in its clause by one of `hour_words` (stems) is no request to stop,
+    # unless the clause also says "ever", "any more" or "neither ... nor" (`all_hours`, whole words): "не пишіть мені
+    # ні вдень ні вночі" is one.
+    hour_words: tuple[str, ...] = ()
+    all_hours: frozenset[str] = frozenset()
 
     def is_command(self, text: str) -> bool:
         return " ".join(_words(text)) in self.commands
@@ -90,8 +97,25 @@ class OptOutRules:
                 named.append(
                     any(w.startswith(self.objects) for w in words[end + 1 : reach])
                     or not self._sends_to_buyer(phrase, words[end + 1 : clause_end])
+                    or self._at_hours(*_around(words, breaks, end, len(phrase)))
                 )
         return named
+
+    def limits_hours(self, text: str) -> bool:
+        """The message's requests not to write each name the hours ("not at night") and one of them says so: the
+        buyer asks to be written to at other times, which is neither an opt-out nor a doubt to ask about."""
+        if not self.hour_words or not self.only_objects(text):
+            return False
+        words, breaks = _clauses(_without(_tokens(text), self.fillers))
+        for phrase in self.phrases:
+            for end in _ends(words, phrase):
+                if self._at_hours(*_around(words, breaks, end, len(phrase))):
+                    return True
+        return False
+
+    def _at_hours(self, near: list[str], clause: list[str]) -> bool:
+        """An hour word next to the request, and no "ever"/"any more"/"neither ... nor" in its clause."""
+        return any(w.startswith(self.hour_words) for w in near) and not any(w in self.all_hours for w in clause)
 
     def stops_something_else(self, text: str) -> bool:
         """The text says "stop" or "enough" about something other than contact, and asks in none of `phrases`."""
@@ -112,6 +136,19 @@ class OptOutRules:
             return True
         rest = list(dropwhile(lambda w: w in self.send_through, after))
         return not rest or rest[0] in self.send_objects
+
+
+def _around(words: list[str], breaks: list[int], end: int, length: int) -> tuple[list[str], list[str]]:
+    """(the few words next to a phrase ending at `end`, before it and after it, and its whole clause): "ночью не
+    беспокойте" names the hours before the request, "не пишіть мені вночі" after it."""
+    start = max(0, end - length + 1)
+    clause_start = max([b for b in breaks if b <= start], default=0)
+    clause_end = min([b for b in breaks if b > end], default=len(words))
+    near = (
+        words[max(clause_start, start - _OBJECT_REACH) : start]
+        + words[end + 1 : min(clause_end, end + 1 + _OBJECT_REACH)]
+    )
+    return near, words[clause_start:clause_end]
 
 
 def _words(text: str) -> list[str]:
@@ -202,6 +239,7 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
     ):
         raise ValueError(f"{Path(path).name}: objects must map a language to a list of non-empty strings")
     about = doc.get("about") or {}
+    hours = doc.get("hours") or {}
     return OptOutRules(
         frozenset(" ".join(_words(str(c))) for c in commands),
         tuple(s for s in stems if s),
@@ -212,6 +250,8 @@ def load_rules(path: Path = DEFAULT_DATA_DIR / "opt_out.yml") -> OptOutRules:
         frozenset(w for v in _lists(sending.get("objects"), "sending.objects") for w in _words(v)),
         tuple(t for v in _lists(about.get("stops"), "about.stops") if (t := tuple(_words(v)))),
         tuple(w for v in _lists(about.get("things"), "about.things") for w in _words(v)),
+        tuple(w for v in _lists(hours.get("words"), "hours.words") for w in _words(v)),
+        frozenset(w for v in _lists(hours.get("all"), "hours.all") for w in _words(v)),
     )
 
 
