@@ -86,7 +86,7 @@ def test_a_delivery_that_was_supposed_to_take_days_stays_late(trained: NLU, lang
         ("cs", "?", None),
         ("pl", "?", None),
         ("cs", "mam problem", None),
-        ("pl", "mam tylko polowe", None),
+        ("pl", "mam tylko polowe", "failed"),  # only half came: failed (b12's follow_up.yml), never worked
         ("cs", "nic neprislo", "failed"),
     ],
 )
