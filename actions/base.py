@@ -193,7 +193,8 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         language = FALLBACK_LANGUAGE
     remedy = slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
     problems = slot("problems") or []
-    team = services.routing.teams.get(services.routing.team_for(slot("topic") or "other"))
+    # The topic of what the buyer told, where it names another than the review's (flow.absorb `team_topic`).
+    team = services.routing.teams.get(services.routing.team_for(slot("team_topic") or slot("topic") or "other"))
     return {
         "buyer_name": greeting_name(slot("buyer_name")),
         "shop_name": services.shop.name,

@@ -558,7 +558,7 @@ class Engine:
         case = ctx.case
         if plan.handoff:
             case.handoff_reason = plan.handoff
-            team = get_services().routing.team_for(case.topic)
+            team = get_services().routing.team_for(case.team_topic)
             await transition(
                 session, case, Stage.HANDOFF, now, reason="handoff", data={"reason": plan.handoff, "team": team}
             )

@@ -204,7 +204,7 @@ async def load_card(
     case = ctx.case
     bundle = await active_bundle(session, case.shop_id)
     thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
-    team = thread.team if thread else bundle.routing.team_for(case.topic)
+    team = thread.team if thread else bundle.routing.team_for(case.team_topic)
     team_info = bundle.routing.teams.get(team)
     details = dict(case.details or {})
     slots = {**details, "language": details.get("language") or case.language, "problems": details.get("problems", [])}

@@ -72,7 +72,7 @@ async def thread_for(session: AsyncSession, case: Case, now: Any, purpose: str =
     """The case's one staff thread row, created on first need (the Slack card job fills in channel and ts)."""
     thread = (await session.execute(select(SlackThread).where(SlackThread.case_id == case.id))).scalar_one_or_none()
     if thread is None:
-        team = (await active_bundle(session, case.shop_id)).routing.team_for(case.topic)
+        team = (await active_bundle(session, case.shop_id)).routing.team_for(case.team_topic)
         thread = SlackThread(
             shop_id=case.shop_id, case_id=case.id, team=team, purpose=purpose, created_at=now, updated_at=now
         )

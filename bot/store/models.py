@@ -171,6 +171,12 @@ class Case(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy_version: Mapped[int | None] = mapped_column(Integer)
 
+    @property
+    def team_topic(self) -> str:
+        """The topic whose team owns the case: what the buyer told in chat, where it names another topic than the
+        review's triage (the flow's `team_topic` slot), else the review's own."""
+        return str((self.details or {}).get("team_topic") or self.topic)
+
 
 class Message(Base):
     __tablename__ = "messages"
