@@ -58,7 +58,7 @@ def test_one_of_something_said_otherwise_asks_no_part(language: str, text: str) 
 
 
 def test_a_count_of_one_at_the_offer_gets_the_part_not_the_whole_set() -> None:
-    """"1 of 4 cracked" then "just one mug": the whole set was offered, then the whole set's price back."""
+    """ "1 of 4 cracked" then "just one mug": the whole set was offered, then the whole set's price back."""
     s = state(
         Stage.GATHERING,
         requested_slot="outcome",
