@@ -187,3 +187,47 @@ def test_new_opt_out_phrases(text: str, asks: bool) -> None:
 def test_a_part_torn_off_is_damage(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert "damaged" in problems
+
+
+# ---- a problem word of the buyer's life story names no problem of the order --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        ("en", "the lamp got here late, my dad broke his hip the same week so it was a mess", "damaged"),
+        ("en", "our van broke down twice this month, anyway the parcel was twelve days late", "defect"),
+        ("de", "mein Mann hat sich die Schulter gebrochen, und dann kam das Paket zwei Wochen zu spät", "damaged"),
+        ("de", "der Transporter ist kaputt gegangen beim Umzug, das Paket kam zehn Tage zu spät", "damaged"),
+        ("fr", "mon fils s'est cassé le poignet au foot, et le colis est arrivé dix jours en retard", "damaged"),
+        ("fr", "la camionnette est tombée en panne au déménagement, et le colis est arrivé en retard", "defect"),
+    ],
+)
+def test_a_life_story_problem_is_not_the_orders(trained: NLU, language: str, text: str, gone: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert gone not in problems and "late" in problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("en", "the van driver dropped it, and the glass top is cracked", "damaged"),
+        ("de", "der Fahrer war nett, aber der Spiegel ist zerbrochen", "damaged"),
+        ("fr", "le livreur est venu en camion, mais le vase est cassé", "damaged"),
+    ],
+)
+def test_a_vehicle_in_another_clause_keeps_the_problem(trained: NLU, language: str, text: str, problem: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert problem in problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "je vous écris car le plateau est cassé"),
+        ("fr", "la cafetière fuit, elle est en train de tout inonder"),
+    ],
+)
+def test_english_vehicle_words_are_read_in_english_only(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert problems
