@@ -231,3 +231,20 @@ def test_a_vehicle_in_another_clause_keeps_the_problem(trained: NLU, language: s
 def test_english_vehicle_words_are_read_in_english_only(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wish"),
+    [
+        ("de", "ich möchte eigentlich bloss eine Antwort, mehr nicht", None),
+        ("de", "ich will wirklich nur eine Entschuldigung hören", "apology"),
+        ("en", "honestly I only need one answer from you", None),
+        ("fr", "je voulais juste une excuse, rien d'autre", None),
+        ("fr", "seulement un remboursement, merci", "refund"),
+    ],
+)
+def test_a_count_of_one_before_a_wish_word_is_no_part(language: str, text: str, wish: str | None) -> None:
+    found = wishes_in(text, language)[0]
+    assert "part" not in found
+    if wish:
+        assert wish in found
