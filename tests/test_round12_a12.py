@@ -248,3 +248,20 @@ def test_a_count_of_one_before_a_wish_word_is_no_part(language: str, text: str, 
     assert "part" not in found
     if wish:
         assert wish in found
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("pl", "wystarczy mi jedna nowa miska", True),
+        ("pl", "wyslijcie jeden spodek, dzieki", True),
+        ("pl", "tylko jeden spodek dojechal w calosci", False),
+        ("cs", "staci mi jeden talirek", True),
+        ("cs", "poslete jednu misku prosim", True),
+        ("ru", "достаточно одного блюдца", True),
+        ("ru", "вышлите одну миску, спасибо", True),
+        ("ru", "лишь одна миска доехала целой", False),
+    ],
+)
+def test_one_piece_of_a_set_in_the_eastern_languages(language: str, text: str, part: bool) -> None:
+    assert ("part" in wishes_in(text, language)[0]) is part
