@@ -22,6 +22,7 @@ from bot.conversation import haggle
 from bot.conversation.offer_questions import asks_terms, question_beside_yes, says_yes_then_asks
 from bot.conversation.opt_out_doubts import (
     device_stops,
+    sent_too_early_note,
     stop_before_bot_question,
     yes_beside_a_doubt,
 )
@@ -304,6 +305,8 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         said_stop = False
     if said_stop and rules.limits_hours(m.text):
         # "don't write me at night, mornings are fine" asks for other hours, not for silence (held-out round 12)
+        said_stop = False
+    if said_stop and sent_too_early_note(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
     if (
         said_stop

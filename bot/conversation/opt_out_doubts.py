@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from bot.understanding.answers import asks_if_bot, yes_no
 from bot.understanding.opt_out import Reading, default_rules, said_in_words
 from bot.understanding.self_stopping import stops_by_itself
+from bot.understanding.sent_early import sent_too_early
 
 
 def stop_before_bot_question(text: str, sentences: Iterable[Reading], language: str | None) -> bool:
@@ -43,3 +44,9 @@ def device_stops(text: str, sentences: Iterable[Reading], language: str | None) 
     """The message says a device switches itself off or stops working, and asks to stop in no words of
     data/opt_out.yml: "schaltet sich nach 5 Sekunden ab" was asked "shall we stop writing?" (held-out round 11)."""
     return stops_by_itself(text, language) and not said_in_words(text, tuple(sentences))
+
+
+def sent_too_early_note(text: str, sentences: Iterable[Reading], language: str | None) -> bool:
+    """The message says the one before went off unfinished ("oups, message parti tout seul") and asks to stop in no
+    words of data/opt_out.yml: "sent" and "message" are no request to stop sending (held-out round 12)."""
+    return sent_too_early(text, language) and not said_in_words(text, tuple(sentences))

@@ -52,6 +52,7 @@ from bot.understanding.colour_swap import colour_swapped
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
+from bot.understanding.life_story import about_life
 from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
@@ -981,6 +982,9 @@ class NLU:
                 if latin and name in self._latin_lookups:
                     found_here += self._latin_lookups[name].find(folded)
                 for value, start, end in found_here:
+                    if name == "problem" and about_life(folded, start, end, language):
+                        # "my mum broke her wrist", "the van broke down": the buyer's life, not the order (round 12).
+                        continue
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if (
                         name == "problem"
@@ -1185,7 +1189,7 @@ class NLU:
         intent_p, emotion_p = self.model.predict(batch, languages + [languages[i] for i, _, _ in extra])
         extracted = [self._extract(t, lang, items, today) for t, lang in zip(texts, languages, strict=True)]
         extracted = self._meant_problems(texts, extracted, intent_p[: len(texts)], meaning, languages)
-        extracted = self._problems_in_sentences(texts, spans, extracted, meaning)
+        extracted = self._problems_in_sentences(texts, spans, extracted, meaning, languages)
         # "padła po 3 tygodniach": a failure some time after delivery is a defect, not lateness or transit damage.
         extracted = [
             (e, as_defect(found, t, lang), r, d)
@@ -1244,7 +1248,12 @@ class NLU:
         return out
 
     def _problems_in_sentences(
-        self, texts: Sequence[str], spans: list[list[tuple[int, int]]], extracted: list[tuple], meaning: ProblemReading
+        self,
+        texts: Sequence[str],
+        spans: list[list[tuple[int, int]]],
+        extracted: list[tuple],
+        meaning: ProblemReading,
+        languages: Sequence[str] = (),
     ) -> list[tuple]:
         """A long message that names no problem read whole is read sentence by sentence: venting buries the facts in
         the middle, and the meaning of one sentence ("tracking says it sat in a depot and hasn't moved for 11 days")
@@ -1261,7 +1270,11 @@ class NLU:
             return extracted
         out = list(extracted)
         for i in long:
-            readings = [r for r in self._problems.readings([texts[i][a:b] for a, b in spans[i]]) if r]
+            lang = languages[i] if i < len(languages) else UNDETERMINED
+            # A sentence of the life story around the facts ("my mum broke her wrist") is no reading of the order.
+            told = [texts[i][a:b] for a, b in spans[i]]
+            told = [x for x in told if not about_life(x, 0, len(x), lang)]
+            readings = [r for r in self._problems.readings(told) if r] if told else []
             entities, _, risks, denied = out[i]
             if readings and (best := max((p, label) for label, p in readings)[1]) not in denied:
                 out[i] = (entities, [best], risks, denied)
