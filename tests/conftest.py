@@ -21,6 +21,7 @@ from bot.platform.config import Settings, ShopSettings, get_settings
 from bot.store.db import async_url, sync_url
 from bot.store.migrate import upgrade_sync
 from bot.store.shops import ensure_shop
+from bot.understanding.nlu import NLU, load_nlu
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DB = os.environ.get("MEDIATOR_TEST_DATABASE_URL", "sqlite")
@@ -68,6 +69,18 @@ def cache_dir() -> Path:
     path = ROOT / "var" / "test-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def nlu(cache_dir: Path) -> NLU:
+    """The NLU trained from data/ (cached on disk by the data's hash), shared by every test that reads real text."""
+    return load_nlu(cache_dir, ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def trained(nlu: NLU) -> NLU:
+    """The same NLU, under the name the held-out round tests use."""
+    return nlu
 
 
 def reset_postgres(url: str) -> None:

@@ -12,7 +12,6 @@ from actions.base import _topic_problem
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding.answers import part_named
-from bot.understanding.nlu import load_nlu
 from tests.test_flow import POLICY, REMEDIES, Msg, state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,11 +86,6 @@ def test_a_part_named_after_a_negation_is_not_the_one_meant(language: str, text:
 def test_the_part_gathered_before_is_replaced() -> None:
     s = state(Stage.GATHERING, part="handle")
     assert absorb(s, text="no, not the handle, the lid", intent="deny")["part"] == "lid"
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path):  # type: ignore[no-untyped-def]
-    return load_nlu(cache_dir, ROOT / "data")
 
 
 @pytest.mark.parametrize(

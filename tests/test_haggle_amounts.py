@@ -14,17 +14,12 @@ from hypothesis import strategies as st
 
 from bot.conversation import flow, haggle
 from bot.platform.vocab import Stage
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.remedy_talk import CATALOG, edited_policy, said, then
 from tests.test_flow import facts, turn
 from tests.test_flow_remedies_fit import damaged_case
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def asked(nlu: NLU, text: str, language: str) -> Decimal | None:

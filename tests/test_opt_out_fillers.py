@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.nlu_eval import load_eval
 from bot.understanding.opt_out import default_rules, is_clear_opt_out, load_rules
 
@@ -33,11 +33,6 @@ WRITTEN = {
     "it": ["per favore"],
     "cs": ["prosím"],
 }
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def decide(nlu: NLU, text: str, language: str) -> bool:

@@ -9,16 +9,11 @@ import pytest
 
 from bot.conversation import flow
 from bot.platform.vocab import Stage
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 
 ROOT = Path(__file__).resolve().parent.parent
 # No listed problem word: only the classifier reads the late delivery in it.
 LATE_BY_MEANING = "they turned up a fortnight after the date on the website"
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, ROOT / "data")
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,9 @@ opened). Also Italian "broken in pieces" and coatings that peel. Sentences writt
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.understanding.nlu import NLU, load_nlu
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
+from bot.understanding.nlu import NLU
 
 
 @pytest.mark.parametrize(

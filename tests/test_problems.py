@@ -12,16 +12,11 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding.answers import said_fine
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES, Msg, state, turn
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SKILLET, MUGS = "Cast iron skillet 28 cm", "Enamel mug set, 4 pcs"
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 # No word of the lookup in any of these: the meaning carries the problem. Written for these tests, not copied from

@@ -3,20 +3,12 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_how_reached, photo_given, wishes_in, yes_no
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def lookup_problems(nlu: NLU, text: str, language: str, items: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:

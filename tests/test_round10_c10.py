@@ -203,15 +203,6 @@ def test_a_parcel_on_time_is_not_told_it_was_not_late_enough() -> None:
 # --- what the NLU reads: the conversation's language kept by its words; "it arrived, all settled" ---------------
 
 
-@pytest.fixture(scope="module")
-def nlu(cache_dir):  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    from bot.understanding.nlu import load_nlu
-
-    return load_nlu(cache_dir, Path(__file__).resolve().parents[1] / "data")
-
-
 @pytest.mark.parametrize(
     ("language", "text"),
     [

@@ -10,16 +10,11 @@ import pytest
 from bot.platform.vocab import Outcome, Stage
 from bot.policy.messages import load_catalog
 from bot.understanding import answers
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, ROOT / "data")
 
 
 # --- Albanian "po" before a verb is the progressive particle, not "yes" ---------------------------------------------

@@ -3,23 +3,14 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from actions.base import greeting_name
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, lets_go_on
 from bot.understanding.calm_words import calm_level
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
-
 
 # ---- "where are we with my order?" asks the bot to go on ----------------------------------------------------------
 

@@ -10,18 +10,13 @@ import pytest
 from bot.conversation.flow import option_slot
 from bot.policy.remedies import options_for
 from bot.understanding.answers import asks_if_bot, lets_go_on, said_fine, yes_no
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.order_lines import ORDER_LINES_FILE, measure_siblings, named_lines, read_line_words
 from tests.remedy_talk import CATALOG
 from tests.test_flow import REMEDIES, facts
 from tests.test_nlu import DATA
 
 WORDS = read_line_words(Path(DATA) / ORDER_LINES_FILE)
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def items_named(nlu: NLU, text: str, language: str, items: tuple[str, ...]) -> list[str]:

@@ -4,7 +4,6 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +14,8 @@ from bot.understanding.after_use import failed_after_use
 from bot.understanding.answers import asks_for_person, asks_if_bot, declined_wishes
 from bot.understanding.courtesy import only_courtesy
 from bot.understanding.language import detect_languages
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES, facts
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def offered(remedy: str, language: str, **slots: object) -> flow.State:

@@ -3,24 +3,16 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.conversation.opt_out_doubts import stop_before_bot_question
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, revision_answer, wishes_in
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import said_in_words
 from bot.understanding.request_words import asks_in_words
 from bot.understanding.sentences import Sentence
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def split(text: str, *readings: tuple[str, str, float]) -> tuple[Sentence, ...]:

@@ -3,24 +3,15 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.conversation.opt_out_doubts import sent_too_early_note
 from bot.platform.vocab import Stage
 from bot.understanding.answers import part_named, wishes_in
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules
 from bot.understanding.sent_early import sent_too_early
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
-
 
 # ---- one piece of a set, asked for with a count of one, is a part ------------------------------------------------
 

@@ -3,15 +3,12 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.understanding.answers import asks_what_next, follow_up_answer, wishes_in, yes_no
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.offer_terms import term_asked
 from bot.understanding.sms_words import written_out
-from tests.test_nlu import DATA
 
 # ---- the follow-up: a remedy that half worked is no success ---------------------------------------------------------
 
@@ -58,11 +55,6 @@ def test_a_remedy_that_worked_stays_worked(language: str, text: str) -> None:
 
 
 # ---- what went wrong: another model, a part that came off ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 @pytest.mark.parametrize(

@@ -3,22 +3,13 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding.answers import follow_up_answer, photo_said, yes_no
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import facts
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
-
 
 # ---- clothes a home shop sells as gifts: mittens, hats, sweaters, shawls --------------------------------------------
 

@@ -3,24 +3,15 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.conversation.haggle import refuses_sum, sums_asked
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next, revision_answer
 from bot.understanding.colour_swap import colour_swapped
-from bot.understanding.nlu import NLU, Entity, load_nlu
+from bot.understanding.nlu import NLU, Entity
 from bot.understanding.opt_out import default_rules, is_clear_opt_out
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
-
-
-@pytest.fixture(scope="module")
-def trained(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
-
 
 # ---- "don't write at night, mornings are fine" limits the hours; it asks for no silence ----------------------------
 

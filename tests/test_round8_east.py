@@ -8,16 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules, is_clear_opt_out
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLOOR = float(yaml.safe_load((DATA.parent / "policies" / "conversation.yml").read_text())["opt_out_min_confidence"])
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 def stops(nlu: NLU, text: str, language: str) -> bool:

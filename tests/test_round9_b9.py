@@ -11,16 +11,10 @@ import pytest
 from bot.platform.vocab import Stage
 from bot.policy.messages import load_catalog
 from bot.understanding.answers import part_named, requests_information, signs_off, wishes_in, yes_no
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
-from tests.test_nlu import DATA
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 # --- a scratch is damage ------------------------------------------------------------------------------------------

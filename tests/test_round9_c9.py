@@ -10,7 +10,7 @@ import pytest
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding import answers
-from bot.understanding.nlu import NLU, load_nlu
+from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -216,11 +216,6 @@ def test_a_declined_partial_refund_is_not_offered_again_for_the_whole_price() ->
 
 
 # --- "пришла битая", "erdhen te thyera": damage said with the plain word for broken ------------------------------
-
-
-@pytest.fixture(scope="module")
-def nlu(cache_dir: Path) -> NLU:
-    return load_nlu(cache_dir, DATA)
 
 
 @pytest.mark.parametrize(
