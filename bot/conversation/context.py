@@ -169,23 +169,20 @@ def line_values(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, Decimal], .
         if not name or price in (None, ""):
             continue
         try:
-            value = Decimal(str(price)) * int(line.get("qty") or 1)
+            value = Decimal(str(price)) * _quantity(line)
         except (ArithmeticError, ValueError, TypeError):
             continue
         values[str(name)] = values.get(str(name), Decimal(0)) + value
     return tuple(values.items())
 
 
-# Every turn needs its case's facts, and validating them (pydantic) and counting business days (numpy)
-# were ~7% of a turn's CPU (py-spy over bench/turn.py). The same inputs give the same frozen facts, and a
-# case's inputs change at most once a day. An invalid input raises as before: errors are not cached.
 def line_counts(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
     """How many pieces of each item the order holds (its lines' quantities summed), by the order's own name for it."""
     counts: dict[str, int] = {}
     for line in lines:
         name = line.get("name")
         try:
-            qty = int(line.get("qty") or 1)
+            qty = _quantity(line)
         except (ValueError, TypeError):
             continue
         if name and qty > 0:
@@ -193,6 +190,14 @@ def line_counts(lines: Sequence[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
     return tuple(counts.items())
 
 
+def _quantity(line: dict[str, Any]) -> int:
+    """A line's quantity; one when it gives none (ValueError or TypeError for one that is no number)."""
+    return int(line.get("qty") or 1)
+
+
+# Every turn needs its case's facts, and validating them (pydantic) and counting business days (numpy)
+# were ~7% of a turn's CPU (py-spy over bench/turn.py). The same inputs give the same frozen facts, and a
+# case's inputs change at most once a day. An invalid input raises as before: errors are not cached.
 @lru_cache(maxsize=4096)
 def _business_days(start: date, end: date) -> int:
     return int(np.busday_count(start, end))

@@ -42,7 +42,6 @@ from bot.store.models import Case, Event, Message, SlackThread
 from bot.store.queue import finish_in, schedule
 from bot.understanding.nlu import ParseResult
 from bot.understanding.nlu_process import NLUProcess
-from bot.understanding.pieces import pieces_of
 
 log = logging.getLogger("mediator.engine")
 MAX_MESSAGE_CHARS = 4000
@@ -430,9 +429,7 @@ class Engine:
         slots["broke_in_use"] = flow.broke_in_use(state, self.remedies)
         if "pieces" not in slots and ctx.review.text:
             # The review may say how many pieces of the line went wrong: "Z sześciu krzeseł dwa w złym kolorze".
-            counts = state.facts.item_counts
-            line = slots.get("item") or (next(iter(counts)) if len(counts) == 1 else None)
-            pieces = pieces_of(ctx.review.text, ctx.case.language, counts.get(line or "", 0))
+            pieces = flow.pieces_said(ctx.review.text, ctx.case.language, slots.get("item"), state.facts)
             if pieces is not None:
                 slots["pieces"] = pieces
         return state

@@ -543,11 +543,12 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # round 12, uk). A broken lamp that also came late stays with the product team.
     told_now = {PROBLEM_TOPIC[p] for p in m.problems if p in PROBLEM_TOPIC}
     goods = any(p not in PROBLEM_TOPIC and p != "other" for p in slots.get("problems", s.get("problems", [])))
-    read = remedy_facts(replace(s, slots={**s.slots, **slots})).topic
-    if goods or len(told_now) != 1:
-        slots["team_topic"] = read if goods else s.get("team_topic") or read
-    else:
+    if len(told_now) == 1 and not goods:
         slots["team_topic"] = told_now.pop()
+    elif goods or not s.get("team_topic"):
+        slots["team_topic"] = remedy_facts(replace(s, slots={**s.slots, **slots})).topic
+    else:
+        slots["team_topic"] = s.get("team_topic")  # nothing told now names a topic: the team already chosen
     if m.intent == "describe_problem" or ((m.problems or tells_problem(m)) and not s.get("what")):
         slots["what"] = (s.get("what", "") + " " + m.text).strip()[-1000:]
     # The question of a message that says more than it (bot/understanding/sentences.py): what answer_question
@@ -610,9 +611,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     if part:
         slots["part"] = part
     # "two of the six chairs": how many pieces of the item's line went wrong (remedy_facts values only those).
-    counts = s.facts.item_counts
-    line = slots.get("item") or s.get("item") or (next(iter(counts)) if len(counts) == 1 else None)
-    pieces = pieces_of(m.text, s.get("language") or m.language, counts.get(line or "", 0))
+    pieces = pieces_said(m.text, s.get("language") or m.language, slots.get("item") or s.get("item"), s.facts)
     if pieces is not None:
         slots["pieces"] = pieces
     asked_in_sentence = sentence_wish(m, s, p)
@@ -1987,6 +1986,14 @@ def broke_in_use(s: State, r: RemedyPolicy) -> bool:
     window = damage_window(r)
     days = s.facts.days_since_delivery
     return "damaged" in s.get("problems", []) and window is not None and days is not None and days > window
+
+
+def pieces_said(text: str, language: str | None, item: str | None, facts: CaseFacts) -> int | None:
+    """How many pieces of the item's order line `text` says went wrong ("two of the six chairs"); the line is the named
+    item's, else the order's only one. None when the text names no share of that line."""
+    counts = facts.item_counts
+    line = item or (next(iter(counts)) if len(counts) == 1 else None)
+    return pieces_of(text, language, counts.get(line or "", 0))
 
 
 def remedy_slot(s: State, o: RemedyOption) -> dict[str, Any]:
