@@ -12,19 +12,47 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bot.app.runtime import Runtime, build_runtime
 from bot.app.web import create_app
 from bot.platform.clock import VirtualClock
 from bot.platform.config import Settings, ShopSettings, get_settings
+from bot.platform.knowledge_config import KnowledgeSettings, PersistentStoreSettings
 from bot.store.db import async_url, sync_url
 from bot.store.migrate import upgrade_sync
 from bot.store.shops import ensure_shop
 from bot.understanding.nlu import NLU, load_nlu
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB = os.environ.get("MEDIATOR_TEST_DATABASE_URL", "sqlite")
+# pytest-xdist runs the suite in two worker processes (scripts/test: `-n`); None when it runs in one.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database this process tests on: the one named, or under xdist a database of its own beside it
+    (test_gw0, test_gw1), created if missing. Two workers on one database truncate each other's rows between tests."""
+    if not WORKER or not url.startswith("postgres"):
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    server = create_engine(sync_url(async_url(url)), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DB = _worker_database(os.environ.get("MEDIATOR_TEST_DATABASE_URL", "sqlite"))
+if WORKER:
+    # Each worker indexes the knowledge into a Chroma directory of its own: chromadb keeps a persistent
+    # collection's vector index in the process that wrote it, and two processes writing one directory is
+    # unsupported. A config file that names its own store path keeps it.
+    KnowledgeSettings.model_fields["store"].default = PersistentStoreSettings(path=Path(f"var/chroma-{WORKER}"))
+    KnowledgeSettings.model_rebuild(force=True)
+    Settings.model_fields["knowledge"].default = KnowledgeSettings()
+    Settings.model_rebuild(force=True)
 SHOP, KEY = "demo", "test-key"
 # A Monday at 11:00 in Warsaw: outside quiet hours, so contact plans are not deferred by accident.
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)

@@ -66,3 +66,26 @@ def test_sqlite_paths_are_relative_to_the_config(tmp_path: Path) -> None:
     assert url.drivername == "sqlite+aiosqlite" and url.database == str(tmp_path / "var" / "m.db")
     with pytest.raises(ValueError, match="database_url"):
         async_url("mysql://x/y")
+
+
+def test_processes_starting_together_on_a_fresh_install_share_one_secret_key(tmp_path: Path) -> None:
+    """The server, its NLU helper and other workers may all find no key on first start; each must end with the same
+    one, none may crash, and the file stays private (0600)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from bot.platform.config import Settings; "
+        "print(Settings(database_url='sqlite:///x.db', data_dir=Path(sys.argv[1])).secret_key().decode())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MEDIATOR_SECRET_KEY"}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "data")], stdout=subprocess.PIPE, env=env)
+        for _ in range(6)
+    ]
+    keys = {run.communicate(timeout=120)[0].decode().strip() for run in runs}
+    assert all(run.returncode == 0 for run in runs)
+    assert len(keys) == 1 and len(keys.pop()) >= 40
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]  # no temporary file left behind

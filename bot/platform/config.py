@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -259,10 +260,19 @@ class Settings(BaseSettings):
             return value.encode()
         path = self.resolve(self.data_dir) / "secret_key"
         if not path.exists():
+            # Written whole under another name, then linked into place: two processes starting on a fresh install
+            # (the server and its NLU helper, two workers) both find no key; the first link wins and the other
+            # reads that key. Opened in place with O_EXCL, the second crashed, or read the file before its bytes.
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # mode 0600
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         return path.read_text().strip().encode()
 
     @property
