@@ -132,15 +132,25 @@ def _update(model: type, columns: frozenset[str]) -> Any:
     return update(table).where(table.c.id == bindparam("row_id")).values({c: bindparam(c) for c in columns})
 
 
+def _promise_start(order: Any, counted_from: str) -> datetime | None:
+    """When the delivery promise starts (policies/conversation.yml facts.delivery_promise_counted_from).
+    Counted from shipping, an order not shipped yet has no lateness to measure: the warehouse, not the
+    carrier, holds it, and the buyer is told the shipping times instead."""
+    if counted_from == "order":
+        return order.ordered_at or order.shipped_at
+    return order.shipped_at
+
+
 def remedy_facts(ctx: CaseContext, p: ConversationPolicy, now: datetime) -> CaseFacts:
     """What the order itself says, in the remedy rules' vocabulary; the buyer's details are added by the flow."""
     order, case = ctx.order, ctx.case
     details: dict[str, Any] = {}
     age = (now - order.ordered_at).days if order and order.ordered_at else None
     delivered = bool(order and order.delivered_at) if order else None
-    if order and order.shipped_at:
+    start = _promise_start(order, p.facts.delivery_promise_counted_from) if order else None
+    if start is not None:
         arrived = order.delivered_at or now
-        taken = _business_days(order.shipped_at.date(), arrived.date())
+        taken = _business_days(start.date(), arrived.date())
         details["late_days"] = max(0, taken - p.facts.delivery_promise_business_days)
     if age is not None:
         details["within_warranty"] = age <= p.facts.warranty_days

@@ -71,6 +71,10 @@ class Timers(Strict):
 
 class Facts(Strict):
     delivery_promise_business_days: int = Field(3, ge=0, le=60)
+    # Where the promise starts: "shipping" (the parcel left the warehouse) or "order" (the buyer paid). A shop
+    # that promises "delivered in 3 days" from checkout counts from the order, so a parcel the warehouse sent
+    # late is late for the buyer too.
+    delivery_promise_counted_from: Literal["shipping", "order"] = "shipping"
     warranty_days: int = Field(730, ge=0, le=3650)
 
 
