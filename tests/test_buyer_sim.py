@@ -177,3 +177,20 @@ def test_the_wish_met_share_is_counted_per_language() -> None:
     assert per["de"].row()["wish_met"] == "1/1 (100%)"
     assert per["total"].row()["wish_met"] == "2/3 (67%)"
     assert list(per) == ["pl", "de", "total"]
+
+
+def test_an_agreement_that_did_not_hold_is_shown_apart() -> None:
+    """A remedy agreed with the bot whose follow-up reports it failed goes to staff: it stays counted as agreed
+    (the bot did its part) and is shown in `failed_after`, so the agreed figure is not read as resolved cases."""
+    from bench.buyers import COLUMNS
+    from bot.app.buyer_sim import Conversation
+
+    conversations = [
+        Conversation("sv-a", "sv", True, agreed="replacement", end="handoff"),
+        Conversation("sv-b", "sv", True, agreed="refund_full", end="closed"),
+        Conversation("sv-c", "sv", True, end="handoff"),
+        Conversation("sv-d", "sv", False, agreed="refund_full", end="handoff"),
+    ]
+    row = figures(conversations)["sv"].row()
+    assert "failed_after" in COLUMNS
+    assert (row["agreed"], row["failed_after"]) == ("2/3 (67%)", 1)

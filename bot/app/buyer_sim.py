@@ -197,6 +197,13 @@ class Conversation:
     not_understood: int = 0
 
     @property
+    def failed_after(self) -> bool:
+        """Agreed with the bot, then handed to staff: at the follow-up the remedy had not worked (the new one
+        broke too, the money never came). The bot is right to hand it on; the figure shows it apart, so an
+        agreement that did not hold is not read as a resolved case."""
+        return bool(self.agreed) and self.end == "handoff"
+
+    @property
     def false_opt_out(self) -> bool:
         return self.opted_out and not self.asked_to_stop
 
@@ -460,6 +467,7 @@ class Figures:
     conversations: int = 0
     in_policy: int = 0
     agreed: int = 0  # in-policy conversations with an agreed remedy that fits, without staff
+    failed_after: int = 0  # of those, how many went to staff after the follow-up (the remedy did not work)
     # Of the remedies the buyer confirmed with the bot, how many meet their wish (issue 19): a buyer who wanted
     # their money back and was recorded as accepting a partial refund counts against it.
     confirmed: int = 0
@@ -476,6 +484,7 @@ class Figures:
         self.conversations += 1
         self.in_policy += c.in_policy
         self.agreed += bool(c.in_policy and c.agreed)
+        self.failed_after += bool(c.in_policy and c.failed_after)
         self.confirmed += bool(c.agreed or c.accepted_other)
         self.wish_met += bool(c.agreed)
         if c.end == "handoff":
@@ -492,6 +501,7 @@ class Figures:
         return {
             "conversations": self.conversations,
             "agreed": f"{self.agreed}/{self.in_policy} ({share:.0%})",
+            "failed_after": self.failed_after,
             "wish_met": f"{self.wish_met}/{self.confirmed}"
             + (f" ({self.wish_met / self.confirmed:.0%})" if self.confirmed else ""),
             "handoffs": sum(self.handoffs.values()),
