@@ -13,6 +13,8 @@ class ActionAcknowledge(MediatorAction):
     label = "acknowledge"
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
+        if tracker.get_slot("on_its_way"):
+            return "on_its_way"  # the remedy has not come yet: the bot asks again later (flow.answer_follow_up)
         if tracker.get_slot("resolved"):
             return "resolved"
         if tracker.get_slot("later"):

@@ -681,6 +681,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         slots["part_of_price"] = True
     slots["photo_offered"] = None
     slots["later"] = None  # set for the one turn a buyer puts the talk off ("at work, later")
+    slots["on_its_way"] = None  # set for the one turn a buyer says the remedy has not come yet (answer_follow_up)
     slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
     if s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
@@ -1741,7 +1742,18 @@ def answer_follow_up(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str
     language = s.get("language") or m.language
     answer = follow_up_answer(m.text, language)
     said_yes = (yes_no(m.text, language) == "yes" or answer == "worked") and not m.problems
-    if answer == "failed":
+    if answer == "waiting" and not m.problems and not s.get("waited_once"):
+        # "not here yet": three days after the agreement that is often the post, not a failure. The buyer is told
+        # so and asked again after the same wait; a second "not yet" goes to staff (below), who can chase it.
+        slots["on_its_way"] = slots["waited_once"] = True
+        return Plan(
+            ["action_acknowledge"],
+            Stage.RESOLVING,
+            slots,
+            reason="remedy_on_its_way",
+            timers=[("follow_up", p.timers.follow_up_after)],
+        )
+    if answer in ("failed", "waiting"):
         return handoff("remedy_failed", Stage.FOLLOW_UP, slots)
     if asks_what_next(m.text, language) and answer != "worked" and not m.problems:
         # "ok. so where are we with my refund?" after the bot answered a question here asks what the follow-up asked

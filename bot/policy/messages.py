@@ -188,6 +188,9 @@ class Acknowledge(_Strict):
     # The buyer cannot talk now ("I'm at work, later"): whenever it suits them, the case stays open (held-out round
     # 10). Optional like `pending`; without it the bot says `heard`.
     later: Variants | None = None
+    # At the follow-up the remedy has not come yet ("not here yet"): it can take a few more days, and the bot asks
+    # again later (flow.answer_follow_up). Optional like `pending`; without it the bot says `heard`.
+    on_its_way: Variants | None = None
 
 
 class Waiting(_Strict):
@@ -360,6 +363,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "photo_offered"): "heard",
     ("acknowledge", "video_offered"): "heard",
     ("acknowledge", "later"): "heard",
+    ("acknowledge", "on_its_way"): "heard",
     ("why_not", "late"): "case",
     ("why_not", "no_cost"): "case",
     ("why_not", "either"): "asked",

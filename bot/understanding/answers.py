@@ -471,7 +471,7 @@ def said_kept(text: str, start: int) -> bool:
 
 
 YesNo = Literal["yes", "no"]
-FollowUp = Literal["worked", "failed"]
+FollowUp = Literal["worked", "failed", "waiting"]
 
 
 @lru_cache(maxsize=32)  # one entry per (file, kinds) pair: 9 are read, and 8 evicted one per message
@@ -483,19 +483,22 @@ def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.
 
 
 def _follow_up() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("follow_up.yml", ("failed", "worked"))
+    return _kinds_of("follow_up.yml", ("waiting", "fault", "failed", "worked"))
 
 
 def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
     """What the buyer says to "has it all reached you, and is all well now?": it worked ("Arrivato, funziona",
-    "ist angekommen, alles gut"), it failed ("still hasn't arrived"), or None when the message says neither (a
-    question, a new topic). In the buyer's language, then English; `failed` is tried first, so a negated
+    "ist angekommen, alles gut"), it has not come yet ("not here yet", "noch nicht da": `waiting`, when no fault is
+    named with it), it failed ("the new one has the same crack"), or None when the message says neither (a
+    question, a new topic). In the buyer's language, then English; `failed` is tried before `worked`, so a negated
     "worked" word ("non funziona", "hasn't arrived") is never read as a success."""
     said = normalise(text)
     for lang in _own_then_english(language):
         kinds = _follow_up().get(lang)
         if not kinds:
             continue
+        if any(p.search(said) for p in kinds["waiting"]) and not any(p.search(said) for p in kinds["fault"]):
+            return "waiting"
         for kind in ("failed", "worked"):
             if any(p.search(said) for p in kinds[kind]):
                 return kind  # type: ignore[return-value]
