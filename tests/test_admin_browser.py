@@ -16,7 +16,7 @@ import yaml
 
 from bot.app.runtime import Runtime
 from bot.store.admin_tokens import create_token
-from tests.browser import Page, expect
+from tests.browser import CHECKED, Page, expect
 from tests.conftest import ROOT, SHOP
 
 DOCS = ROOT / "docs"
@@ -54,7 +54,7 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await page.screenshot(path=str(DOCS / "admin-login.png"))
     await page.click("#login-button")
     await expect(page.locator("#who")).to_contain_text("alice (admin)")
-    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid", timeout=CHECKED)
     await expect(page.locator("#draft-state")).to_contain_text("published version 1")
 
     # 1. Lower the coupon limit with the form.
@@ -71,7 +71,7 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     await expect(page.locator("#status")).to_contain_text("Applied 1 change(s) to the draft: remedies.yml")
     await page.screenshot(path=str(DOCS / "admin-forms.png"), full_page=True)
     await page.click("#tabs button[data-tab=editor]")
-    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid", timeout=CHECKED)
     await expect(page.locator("#source")).to_have_value(lambda_free_contains("limit: {percent: 5, max_amount: 25.00}"))
 
     # 2. Preview a scenario: the lower offer beside the published one.
@@ -111,14 +111,14 @@ async def test_admin_lowers_the_coupon_previews_publishes_sees_it_live_and_rolls
     asking = source.replace("If you'd like to update your review", "Please delete your review", 1)
     assert asking != source, "messages/en.yml changed: pick another sentence to edit"
     await page.fill("#source", asking)
-    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)")
+    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)", timeout=CHECKED)
     await expect(page.locator("#issues")).to_contain_text("asks for the review to be deleted")
     issues = await page.locator("#issues li").all_inner_texts()
     assert len(issues) == len(set(issues)) and not any("\\b" in i or "(?" in i for i in issues), issues  # plain, once
     await page.click("#publish")
     await expect(page.locator("#status")).to_contain_text("Not published")
     await page.locator("#issues li", has_text="asks for the review to be deleted").first.click()  # jumps to the line
-    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)")
+    await expect(page.locator("#valid-badge")).to_contain_text("problem(s)", timeout=CHECKED)
     await expect(page.locator("#gutter .bad").first).to_be_visible()
     line = asking[: asking.index("Please delete your review")].count("\n") + 1
     await expect(page.locator("#gutter .bad").first).to_have_text(f"{line}\n")
@@ -165,7 +165,7 @@ async def test_a_slow_preview_does_not_overwrite_the_status_of_a_newer_action(
     page: Page, base_url: str, rt: Runtime
 ) -> None:
     await sign_in(page, base_url, rt, "alice", "admin")
-    await expect(page.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(page.locator("#valid-badge")).to_have_text("✓ valid", timeout=CHECKED)
 
     held = asyncio.Event()  # the preview's request waits here until the admin has done something newer
 

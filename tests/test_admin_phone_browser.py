@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app.runtime import Runtime
-from tests.browser import PHONE, Page, chromium, expect, guarded_page
+from tests.browser import CHECKED, PHONE, Page, chromium, expect, guarded_page
 from tests.conftest import SHOP, admin_token, review
 
 pytestmark = pytest.mark.timeout(600)
@@ -38,7 +38,7 @@ async def test_the_policy_editor_fits_a_phone(phone: Page, base_url: str, rt: Ru
     await expect(phone.locator("#login-button")).to_be_in_viewport()
     await phone.fill("#token", token)
     await phone.click("#login-button")
-    await expect(phone.locator("#valid-badge")).to_have_text("✓ valid")
+    await expect(phone.locator("#valid-badge")).to_have_text("✓ valid", timeout=CHECKED)
     await assert_fits(phone, "editor")
     for control in ("#file", "#source", "#publish"):
         await expect(phone.locator(control)).to_be_visible()
