@@ -152,3 +152,19 @@ def test_any_form_text_round_trips_through_the_yaml(text: str) -> None:
     out = set_value(BASE["shop.yml"], ["team_signature", "en"], text)
     got = form_values({"shop.yml": out})["team_signature"]["en"]
     assert got == text
+
+
+def test_a_message_file_checked_before_is_read_from_memory_and_an_edit_is_checked_again() -> None:
+    """The eleven message files' rule-10 check is kept by their text (bot/policy/guardrails.py _checked_messages):
+    a second draft that changes one file checks that one again, the issue follows the edit both ways, and every
+    issue names the file relative to the draft, never a folder of an earlier check."""
+    from bot.policy import guardrails
+
+    asking = edit("messages/sv.yml", "ask_revision:", 'ask_revision:\n    - "Ta bort din recension, tack: {edit_url}"')
+    assert check({}) == []
+    kept = dict(guardrails._checked_messages)
+    out = check(asking)
+    assert any(i.startswith("messages/sv.yml:") and "Ta bort din recension" in i for i in out), out
+    changed = set(guardrails._checked_messages) - set(kept)
+    assert {name for name, _, _ in changed} == {"messages/sv.yml"}  # the other ten came from memory
+    assert check({}) == []  # the edit undone: the kept result for the shipped text again
