@@ -3,10 +3,20 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from bot.conversation.flow import State
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_what_next, declined_wishes, follow_up_answer, part_named, wishes_in
+from bot.understanding.answers import (
+    asks_what_next,
+    declined_wishes,
+    follow_up_answer,
+    part_named,
+    position_rest,
+    wishes_in,
+)
 from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
@@ -185,3 +195,49 @@ def test_a_line_named_by_its_kind(trained: NLU, language: str, text: str, items:
 def test_in_pieces_is_damage(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert "damaged" in problems
+
+
+# ---- a choice said by its place, to the one offer on the table ---------------------------------------------------
+
+
+def _refund_offer(language: str) -> State:
+    return state(
+        Stage.PROPOSING,
+        language=language,
+        problems=["charged_twice"],
+        wants="refund",
+        proposed_remedy={"type": "refund_full", "amount": "42.00"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "vtoroi variant, da"),
+        ("ru", "первый вариант, давайте"),
+        ("pl", "opcja 1, tak"),
+        ("cs", "ta druhá možnost, ano"),
+        ("en", "the first option, yes please"),
+    ],
+)
+def test_a_place_beside_a_yes_accepts_the_offer(language: str, text: str) -> None:
+    plan = turn(_refund_offer(language), intent="goodbye", confidence=0.4, text=text)
+    assert plan.reason == "remedy_accepted"
+    assert plan.slots["accepted_remedy"]["type"] == "refund_full"
+
+
+@pytest.mark.parametrize(("language", "text"), [("pl", "2"), ("cs", "poslední možnost"), ("ru", "вариант 3")])
+def test_a_place_alone_gets_the_offer_asked_plainly_once(language: str, text: str) -> None:
+    plan = turn(_refund_offer(language), intent="other", confidence=0.2, text=text)
+    assert plan.reason == "offer_asked_again" and plan.slots.get("offer_plain")
+    assert not plan.slots.get("accepted_remedy")
+    again = turn(replace(_refund_offer(language), slots={**_refund_offer(language).slots, **plan.slots}), text=text)
+    assert again.reason != "offer_asked_again"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "the second time it broke"), ("pl", "drugi raz to samo"), ("ru", "второй раз пишу")],
+)
+def test_a_place_word_inside_other_words_is_no_choice(language: str, text: str) -> None:
+    assert position_rest(text, language) is None or position_rest(text, language) not in ("", "yes")
