@@ -241,3 +241,25 @@ def test_a_place_alone_gets_the_offer_asked_plainly_once(language: str, text: st
 )
 def test_a_place_word_inside_other_words_is_no_choice(language: str, text: str) -> None:
     assert position_rest(text, language) is None or position_rest(text, language) not in ("", "yes")
+
+
+# ---- "I need the sixth cup" / "one more glass" asks for the missing piece --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "part"),
+    [
+        ("ru", "мне нужна шестая тарелка, а не купон", "тарелка"),
+        ("ru", "пришлите ещё одну кружку", "кружку"),
+        ("pl", "potrzebuję szóstego talerzyka, nie rabatu", "talerzyka"),
+        ("cs", "chci šestou skleničku, ne slevu", "skleničku"),
+    ],
+)
+def test_the_missing_nth_piece_is_a_part(language: str, text: str, part: str) -> None:
+    assert wishes_in(text, language)[0] == ["part"]
+    assert part_named(text, language) == part
+
+
+@pytest.mark.parametrize(("language", "text"), [("ru", "нужен пятый раз звонить?"), ("pl", "chcę piąty raz pisać?")])
+def test_a_count_of_times_is_no_piece(language: str, text: str) -> None:
+    assert "part" not in wishes_in(text, language)[0]
