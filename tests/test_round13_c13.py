@@ -43,6 +43,8 @@ from tests.test_flow import state, turn
         ("en", "it's not fine, the lid is cracked again", "failed"),
         ("cs", "✅", "worked"),
         ("ru", "👍👍", "worked"),
+        ("pl", "👍🏻", "worked"),
+        ("en", "it is fine but where is my refund?", None),
     ],
 )
 def test_follow_up_answer(language: str, text: str, said: str) -> None:
