@@ -63,6 +63,7 @@ from bot.understanding.answers import (
     percent_asked,
     photo_given,
     photo_said,
+    position_rest,
     puts_off,
     requests_information,
     revision_answer,
@@ -1317,6 +1318,7 @@ def propose(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
         slots.update(requested_slot="what", problem_asked=True)
         return Plan(["action_ask_details"], Stage.GATHERING, slots, reason="ask:problem")
     slots["offer_restated"] = None  # a new offer may be told again once ("what next?")
+    slots["position_asked"] = None  # and asked plainly once after a choice said by its place ("2")
     exhausted = not options or (options[0].type == "apology_only" and s.get("wants") not in (None, "apology"))
     if exhausted and s.get("declined") and not s.get("last_offer"):
         again = last_offer(s, r, slots)
@@ -1436,7 +1438,18 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # of the offer: its "nie" declined the part offered and a reship of the whole order was confirmed.
         slots["evidence"], slots["offer_plain"] = "no", True
         return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
+    # A choice said by its place ("pervyi variant, da", "2", "opcja druga"): the bot offers one remedy per message, so
+    # a place beside a plain yes is a yes to the offer on the table, and a place alone gets the offer's question asked
+    # plainly, once (held-out round 13: "pervyi variant, da" got "please put it another way", then the buyer's next
+    # question went to staff as not understood). A place inside other words is left to the readers below.
+    picked = False
     if not named and yes_no(m.text, language) != "no":
+        rest = position_rest(m.text, language)
+        if rest is not None and yes_no(rest, language) == "yes":
+            picked = True
+        elif rest == "" and not s.get("position_asked"):
+            slots["offer_plain"], slots["position_asked"] = True, True
+            return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
         if asks_what_next(m.text, language) and not s.get("offer_restated"):
             # "aha, dobře. a co dál?" (ok, what next?) after a question answered while the offer waited: the buyer
             # lost the offer, and is told it again, once (read as a greeting, it got "please rephrase"; issue 18).
@@ -1482,7 +1495,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         larger = keeps_larger_ask(s, m, slots, proposed)
         if larger is not None:
             return handoff("approval_needed", Stage.PROPOSING, slots, pending_remedy=larger, proposed_remedy=None)
-    if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused:
+    if proposed.get("type") in haggle.ADJUSTABLE and not other and not refused and not picked:
         countered = counter_offer(s, m, p, r, slots, proposed)
         if countered is not None:
             return countered
@@ -1493,7 +1506,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     restates = wish is not None and bool(proposed.get("type")) and wish in serves
     # The offer asked "does that sound good?": a plain yes or no is read against it before the classifier's
     # guess, which in a language it has little data for took "sí, me vale" for not understood.
-    said = yes_no(m.text, language) or ("yes" if waits_for_offer(m.text, language) else None)
+    said = yes_no(m.text, language) or ("yes" if picked or waits_for_offer(m.text, language) else None)
     intent = {"yes": "affirm", "no": "deny"}.get(said or "", m.intent)
     if refused and not set(named) & set(serves):
         # "I'd prefer X rather than a voucher" names the offer only to turn it down: the classifier reads

@@ -838,3 +838,25 @@ def amount_role(before: str, after: str, language: str | None) -> AmountRole | N
     if price_after:
         return "price"
     return "ask" if ask_after else None
+
+
+# The commas and dashes a removed place leaves in front of what follows it ("pervyi variant, da" -> "da").
+_LEADING_MARKS = re.compile(r"^[\W_]+")
+
+
+def _positions() -> dict[str, list[re.Pattern[str]]]:
+    return {lang: kinds["position"] for lang, kinds in _kinds_of("positions.yml", ("position",)).items()}
+
+
+def position_rest(text: str, language: str | None) -> str | None:
+    """A choice said by its place ("2", "the second one", "pervyi variant", data/answers/positions.yml): the rest of
+    the message without it, normalised, for a yes beside it ("pervyi variant, da") to be read alone; None when the
+    message names no place. In the buyer's language, then English (a bare number)."""
+    said = normalise(text)
+    for lang in _own_then_english(language):
+        read = read_as(said, lang)
+        for p in _positions().get(lang, []):
+            found = p.search(read)
+            if found:
+                return _LEADING_MARKS.sub("", f"{read[: found.start()]} {read[found.end() :]}").strip()
+    return None
