@@ -9,7 +9,7 @@ import pytest
 
 from bot.platform.vocab import Stage
 from bot.policy.remedies import load_remedy_policy, options_for, why_not
-from bot.understanding.answers import wishes_in
+from bot.understanding.answers import declined_wishes, wishes_in
 from bot.understanding.nlu import NLU
 from bot.understanding.taken_back import taken_back
 from tests.test_flow import state, turn
@@ -162,3 +162,47 @@ def test_the_postage_back_said_otherwise(language: str, text: str) -> None:
 )
 def test_delivery_named_without_money_back_asks_no_postage(language: str, text: str) -> None:
     assert "shipping" not in wishes_in(text, language)[0]
+
+
+# ---- "another one, not cracked" asks for a new one and denies nothing; "not the money" turns the money down ---------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("fr", "il me faut une autre théière pas fêlée, voilà tout", "damaged"),
+        ("en", "just send a new one, not cracked this time", "damaged"),
+        ("de", "bitte ein neues Glas, nicht gesprungen diesmal", "damaged"),
+    ],
+)
+def test_a_negation_describing_the_new_one_denies_nothing(trained: NLU, language: str, text: str, problem: str) -> None:
+    _entities, _problems, _risks, denied = trained._extract(text, language, ())
+    assert problem not in denied
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "denied"),
+    [
+        ("fr", "non, elle n'est pas fêlée, c'est la mauvaise couleur", "damaged"),
+        ("en", "it is not cracked, it is the wrong colour", "damaged"),
+    ],
+)
+def test_a_plain_denial_still_denies(trained: NLU, language: str, text: str, denied: str) -> None:
+    _entities, _problems, _risks, said_not = trained._extract(text, language, ())
+    assert denied in said_not
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "refused"),
+    [
+        ("une autre assiette pas ébréchée, merci", "replacement", None),
+        ("non, je veux pas l'argent, je veux mon vase", None, "refund"),
+        ("honnêtement je préférerais l'argent", "refund", None),
+        ("j'ai reçu une autre lampe, pas celle commandée", None, None),
+    ],
+)
+def test_french_another_one_and_the_money(text: str, wanted: str | None, refused: str | None) -> None:
+    named = wishes_in(text, "fr")[0]
+    assert (wanted in named) if wanted else ("replacement" not in named)
+    if refused:
+        assert refused in declined_wishes(text, "fr") and refused not in named
