@@ -206,3 +206,36 @@ def test_french_another_one_and_the_money(text: str, wanted: str | None, refused
     assert (wanted in named) if wanted else ("replacement" not in named)
     if refused:
         assert refused in declined_wishes(text, "fr") and refused not in named
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Der Standmixer wird warm, rührt aber nicht"),
+        ("de", "die Schüssel bewegt sich nicht mehr, nur der Motor brummt"),
+        ("fr", "il chauffe bien mais le fouet ne tourne plus du tout"),
+    ],
+)
+def test_a_part_that_stopped_moving_while_the_rest_works(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "defect" in problems
+
+
+# ---- what buyers call a kitchen blowtorch, a ramekin and a tagine (data/items.yml) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "item"),
+    [
+        ("fr", "le chalumeau de cuisine ne s'allume pas", "Kitchen blowtorch, refillable"),
+        ("de", "der Küchenbrenner war nicht im Paket", "Kitchen blowtorch, refillable"),
+        ("fr", "deux ramequins sont arrivés ébréchés", "Stoneware ramekins, 4 pcs"),
+        ("pl", "kokilki przyszly potluczone", "Stoneware ramekins, 4 pcs"),
+        ("fr", "le couvercle du tajine est abîmé", "Clay tagine 26 cm"),
+        ("de", "die Tajine hat einen Sprung", "Clay tagine 26 cm"),
+    ],
+)
+def test_kitchen_items_named_in_the_buyers_words(trained: NLU, language: str, text: str, item: str) -> None:
+    order = ("Kitchen blowtorch, refillable", "Stoneware ramekins, 4 pcs", "Clay tagine 26 cm")
+    entities, _problems, _risks, _denied = trained._extract(text, language, order)
+    assert item in [e.value for e in entities if e.entity == "item"]
