@@ -9,7 +9,7 @@ import pytest
 
 from bot.platform.vocab import Stage
 from bot.policy.remedies import load_remedy_policy, options_for, why_not
-from bot.understanding.answers import declined_wishes, wishes_in
+from bot.understanding.answers import declined_wishes, photo_said, wishes_in
 from bot.understanding.nlu import NLU
 from bot.understanding.taken_back import taken_back
 from tests.test_flow import state, turn
@@ -239,3 +239,30 @@ def test_kitchen_items_named_in_the_buyers_words(trained: NLU, language: str, te
     order = ("Kitchen blowtorch, refillable", "Stoneware ramekins, 4 pcs", "Clay tagine 26 cm")
     entities, _problems, _risks, _denied = trained._extract(text, language, order)
     assert item in [e.value for e in entities if e.entity == "item"]
+
+
+# ---- "A photo? ..." echoes the request back; it offers no photo ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Photos? the whole thing is at the tip by now"),
+        ("de", "Ein Bild? Das Teil liegt längst im Müll"),
+        ("fr", "Des photos ? Je l'ai rendu au magasin hier"),
+    ],
+)
+def test_a_photo_request_echoed_back_offers_none(language: str, text: str) -> None:
+    assert photo_said(text, language) != "has"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "got a couple of photos, shall I send them?"),
+        ("de", "Ich hab ein Foto gemacht, soll ich es schicken?"),
+        ("fr", "j'ai une photo, je vous l'envoie ?"),
+    ],
+)
+def test_a_photo_offered_with_a_question_is_still_offered(language: str, text: str) -> None:
+    assert photo_said(text, language) == "has"

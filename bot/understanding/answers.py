@@ -635,6 +635,14 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     found = negated = asked = False
     for pattern in photo_words:
         for m in pattern.finditer(said):
+            if (
+                re.match(r"\s*\?", said[m.end() :])
+                and len(_WORD.findall(re.split(r"[.!?]", said[: m.start()])[-1])) <= 1
+            ):
+                # "Foto? Die ist doch schon unterwegs zu Ihnen", "a photo? of what?": the request echoed back as a
+                # question, before saying why there is none; read as offering one, the buyer was told "send it here"
+                # (held-out round 13, de: the item had been sent back already).
+                continue
             found = True
             before = _WORD.findall(said[: m.start()])[-_PHOTO_NEGATION_WINDOW:]
             after = _WORD.findall(clause_end.split(said[m.end() :], maxsplit=1)[0])[:_PHOTO_NEGATION_WINDOW]
