@@ -212,7 +212,7 @@ def test_french_another_one_and_the_money(text: str, wanted: str | None, refused
     ("language", "text"),
     [
         ("de", "Der Standmixer wird warm, rührt aber nicht"),
-        ("de", "die Schüssel bewegt sich nicht mehr, nur der Motor brummt"),
+        ("de", "der Rührarm dreht nicht mehr, nur der Motor brummt"),
         ("fr", "il chauffe bien mais le fouet ne tourne plus du tout"),
     ],
 )
