@@ -10,6 +10,7 @@ import pytest
 from bot.platform.vocab import Stage
 from bot.policy.remedies import load_remedy_policy, options_for, why_not
 from bot.understanding.answers import declined_wishes, photo_said, wishes_in
+from bot.understanding.courtesy import only_courtesy
 from bot.understanding.nlu import NLU
 from bot.understanding.taken_back import taken_back
 from tests.test_flow import state, turn
@@ -266,3 +267,23 @@ def test_a_photo_request_echoed_back_offers_none(language: str, text: str) -> No
 )
 def test_a_photo_offered_with_a_question_is_still_offered(language: str, text: str) -> None:
     assert photo_said(text, language) == "has"
+
+
+# ---- the buyer's own next step beside a yes asks nothing of the team ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "courtesy"),
+    [
+        ("en", "I'll let my bank know", True),
+        ("en", "then I will withdraw my chargeback", True),
+        ("de", "ich sag meiner Bank Bescheid", True),
+        ("de", "Spitze", True),
+        ("fr", "je préviendrai ma banque", True),
+        ("fr", "j'annule ma contestation alors", False),  # not at the end: read as it stands, kept for the team
+        ("en", "could you tell my bank?", False),
+        ("de", "bitte sagen Sie der Bank Bescheid, dass das Geld zurückkommt", False),
+    ],
+)
+def test_the_buyers_own_step_is_no_request(language: str, text: str, courtesy: bool) -> None:
+    assert only_courtesy(text, language) is courtesy
