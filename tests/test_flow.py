@@ -570,7 +570,8 @@ def test_staff_grant_and_close_plans() -> None:
 
 
 def partial_offer(language: str = "en") -> flow.State:
-    """A faulty kettle under guarantee: the policy allows a price reduction but no full refund."""
+    """A faulty kettle under guarantee, past the 30-day return window: the policy allows a price reduction but no full
+    refund (inside the window, rule defect-return-refund gives the full refund)."""
     offer = {"type": "refund_partial", "amount": "14.70", "currency": "EUR", "percent": "30"}
     return flow.State(
         Stage.PROPOSING,
@@ -582,7 +583,7 @@ def partial_offer(language: str = "en") -> flow.State:
             "wants": "refund",
             "proposed_remedy": offer,
         },
-        facts(topic="product", details={"within_warranty": True}),
+        facts(topic="product", order_age_days=60, days_since_delivery=55, details={"within_warranty": True}),
     )
 
 
@@ -651,11 +652,12 @@ def test_a_wish_the_policy_does_not_allow_is_said_why_once_and_the_nearest_is_of
             "requested_slot": "outcome",
             "asked": ["when", "evidence"],
         },
-        facts(topic="product", details={"within_warranty": True}),
+        # Past the 30-day return window: inside it, rule defect-return-refund gives the full refund (round 13).
+        facts(topic="product", order_age_days=60, days_since_delivery=55, details={"within_warranty": True}),
     )
     plan = turn(s, intent="request_refund", text="I just want my money back")
     assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
-    assert plan.slots["why_not"] == {"kind": "case", "remedy": "refund_full"}
+    assert plan.slots["why_not"] == {"kind": "window", "remedy": "refund_full", "days": 30}
     again = flow.State(Stage.PROPOSING, {**s.slots, **plan.slots}, s.facts)
     plan = turn(again, intent="request_refund", text="no, I'd rather have all my money back")
     assert "accepted_remedy" not in plan.slots

@@ -885,12 +885,15 @@ def test_why_a_wish_is_not_allowed_comes_from_the_rule_that_would_allow_it() -> 
     """One sentence says why before the nearest allowed offer: a time limit that has passed (with its days), or a
     policy that allows the wish for other cases only; nothing when an allowed remedy meets it."""
     shipped = load_remedy_policy(Path(__file__).resolve().parents[1] / "policies" / "remedies.yml")
-    late_damage = facts(days_since_delivery=20, details={"damaged": True, "defect": True, "within_warranty": True})
+    late_damage = facts(days_since_delivery=20, details={"damaged": True, "within_warranty": True})
     wants_refund = late_damage.model_copy(update={"details": {**late_damage.details, "wants": "refund"}})
     assert why_not(shipped, wants_refund, "refund") == {"kind": "window", "remedy": "refund_full", "days": 14}
-    defect = facts(days_since_delivery=30, details={"defect": True, "within_warranty": True, "wants": "refund"})
-    assert why_not(shipped, defect, "refund") == {"kind": "case", "remedy": "refund_full"}
+    # A defect is refunded in full inside the 30-day right of return (rule defect-return-refund), not after it.
+    defect = facts(days_since_delivery=40, details={"defect": True, "within_warranty": True, "wants": "refund"})
+    assert why_not(shipped, defect, "refund") == {"kind": "window", "remedy": "refund_full", "days": 30}
     assert options_for(shipped, defect)[0].type == "refund_partial", "the nearest allowed: money back, in part"
+    hidden = facts(days_since_delivery=5, details={"hidden_cost": True, "wants": "refund"})
+    assert why_not(shipped, hidden, "refund") == {"kind": "case", "remedy": "refund_full"}
     assert not meets(shipped, "refund_partial", "refund") and meets(shipped, "refund_full", "refund")
     fresh_damage = facts(days_since_delivery=3, details={"damaged": True, "wants": "refund"})
     assert why_not(shipped, fresh_damage, "refund") is None

@@ -163,13 +163,14 @@ def test_goods_and_money_off_named_together_ask_for_the_goods() -> None:
 
 
 def _faulty(**slots: object) -> flow.State:
-    """A case of a faulty item 12 days after delivery, inside the guarantee, all details told but the wish."""
+    """A case of a faulty item 45 days after delivery, inside the guarantee but past the 30-day return window (inside
+    it, rule defect-return-refund gives the full refund, round 13), all details told but the wish."""
     told = {"language": "cs", "problems": ["defect"], "what": "motor", "item": "Mixer", "when": "minulý týden"}
     details = {"within_warranty": True}
     return flow.State(
         Stage.GATHERING,
         {**told, "evidence": "yes", "requested_slot": "outcome", **slots},
-        facts(topic="product", days_since_delivery=12, details=details),
+        facts(topic="product", order_age_days=50, days_since_delivery=45, details=details),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -81,6 +81,7 @@ from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_
 from bot.understanding.pieces import pieces_of
 from bot.understanding.request_words import asks_in_words, requests_a_wish
 from bot.understanding.sentences import Sentence
+from bot.understanding.taken_back import taken_back
 
 CALMING = {Stage.CONTACTED, Stage.DEESCALATING}
 STAFF = {Stage.HANDOFF, Stage.AWAITING_STAFF}
@@ -1431,6 +1432,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # their mind to a refund was told "all set, the order will be sent again"). A wish added on top ("the
     # replacement is fine, but could you add a voucher?") keeps the offer and is noted for the team.
     language = s.get("language") or m.language
+    rest = taken_back(m.text, language)
+    if rest is not None and is_dataclass(m):
+        # "ok, go ahead. actually no, wait: the money instead?" takes its yes back: what follows is the answer, read
+        # alone (held-out round 13, fr: the yes before "ah non en fait" confirmed the partial refund turned away from).
+        m = replace(m, text=rest, intent="affirm" if yes_no(rest, language) == "yes" else "deny", sentences=())
     named, adds = wishes_named(m.text, language)
     photo_pending = "evidence" in s.get("asked", []) and not s.get("evidence")
     if not named and only_photo_refusal(m.text, language, bare_no=photo_pending):

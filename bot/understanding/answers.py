@@ -381,7 +381,7 @@ def _any_part() -> dict[str, list[re.Pattern[str]]]:
 def _negation_lists(path: Path = ANSWERS / "negation.yml") -> dict[str, frozenset[str]]:
     """data/answers/negation.yml's lists (`words`, `relative`, `concord`), normalised: one read for all."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {key: frozenset(normalise(w) for w in doc.get(key, [])) for key in ("words", "relative", "concord")}
+    return {key: frozenset(normalise(w) for w in doc.get(key, [])) for key in ("words", "relative", "concord", "new")}
 
 
 def _negations() -> frozenset[str]:
@@ -405,6 +405,12 @@ def plain_words(language: str) -> frozenset[str]:
 def relative_words() -> frozenset[str]:
     """The relative words of data/answers/negation.yml ("that", "qui", "który"), normalised."""
     return _negation_lists()["relative"]
+
+
+def new_thing_words() -> frozenset[str]:
+    """The words of data/answers/negation.yml `new` ("another", "nouveau", "neue"): a negation shortly after one
+    describes the new thing wished for ("un autre, pas fêlé"), it denies no problem of the order."""
+    return _negation_lists()["new"]
 
 
 _WORD = re.compile(r"[\w']+")
@@ -632,6 +638,14 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     found = negated = asked = False
     for pattern in photo_words:
         for m in pattern.finditer(said):
+            if (
+                re.match(r"\s*\?", said[m.end() :])
+                and len(_WORD.findall(re.split(r"[.!?]", said[: m.start()])[-1])) <= 1
+            ):
+                # "Foto? Die ist doch schon unterwegs zu Ihnen", "a photo? of what?": the request echoed back as a
+                # question, before saying why there is none; read as offering one, the buyer was told "send it here"
+                # (held-out round 13, de: the item had been sent back already).
+                continue
             found = True
             before = _WORD.findall(said[: m.start()])[-_PHOTO_NEGATION_WINDOW:]
             after = _WORD.findall(clause_end.split(said[m.end() :], maxsplit=1)[0])[:_PHOTO_NEGATION_WINDOW]

@@ -3,7 +3,8 @@
 "jo, tak to jo, diky moc. a jeste jednou sorry za ten zacatek" accepts the offer and apologises for how the buyer
 began; "Отлично, спасибо! Дочка будет рада" accepts and says the daughter will be glad. flow.side_request read the
 second sentence as a request beside the yes, and the confirmation told the buyer "your other request is with the team
-too" (held-out round 11, cs and ru). The phrases are in data/answers/courtesy.yml.
+too" (held-out round 11, cs and ru). So was what the buyer will do themselves ("I'll let my bank know", held-out round
+13: `own_step`). The phrases are in data/answers/courtesy.yml.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.platform.folding import normalise
 from bot.understanding.answers import compile_patterns, wishes_in
 
 FILE = Path(__file__).resolve().parents[2] / "data" / "answers" / "courtesy.yml"
-KINDS = ("own_tone", "pleasantry")
+KINDS = ("own_tone", "pleasantry", "own_step")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
@@ -35,7 +36,8 @@ def _patterns(path: Path = FILE) -> dict[str, list[re.Pattern[str]]]:
 
 
 def only_courtesy(sentence: str, language: str | None) -> bool:
-    """Is the sentence an apology for the buyer's own tone or a closing kind word, with no question and no wish?
+    """Is the sentence an apology for the buyer's own tone, a closing kind word or the buyer's own next step, with no
+    question and no wish?
     Read in the buyer's language and in English."""
     if "?" in sentence or wishes_in(sentence, language)[0]:
         return False  # "sorry, but earlier I asked for my money back" asks for something

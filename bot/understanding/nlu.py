@@ -45,7 +45,14 @@ from sklearn.svm import LinearSVC
 
 from bot.platform.folding import fold, normalise
 from bot.understanding.after_use import as_defect
-from bot.understanding.answers import concord_words, follow_up_answer, negation_words, plain_words, relative_words
+from bot.understanding.answers import (
+    concord_words,
+    follow_up_answer,
+    negation_words,
+    new_thing_words,
+    plain_words,
+    relative_words,
+)
 from bot.understanding.calm_words import CALM_ANGER, calm_level
 from bot.understanding.clauses import ends_clause
 from bot.understanding.colour_swap import colour_swapped
@@ -797,6 +804,13 @@ def _denied(text: str, start: int, language: str = UNDETERMINED) -> bool:
         # "une nouvelle qui ne fuit pas", "one that isn't broken": the negation describes a thing, it denies nothing.
         return False
     if ends_clause(words, negations):  # "... nicht das fehlt einfach" (dictated): the next clause (clauses.py)
+        return False
+    denial = [k for k in range(max(0, len(words) - 2), len(words)) if words[k] in negations]
+    before = [normalise(w) for w in re.findall(r"[\w']+", text[:start])]  # across a comma: "a new one, not cracked"
+    at = len(before) - (len(words) - denial[0]) if denial else 0
+    if denial and new_thing_words() & set(before[max(0, at - 3) : at]):
+        # "un autre distributeur pas fêlé", "a new one, not chipped": the negation describes the new thing wished for;
+        # read as a denial it dropped the crack the buyer had reported, and a coupon was offered (held-out round 13).
         return False
     # An answer word ("no", "nej", "non") opening the clause answers a question ("no it came broken"); inside the
     # clause it negates the verb after it, as Spanish and Italian say it ("que no llegó tarde, es el color": held-out
