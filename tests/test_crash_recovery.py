@@ -40,10 +40,15 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegram
 # the subprocess's MEDIATOR_* and DATABASE_URL settings.
 ROOT = Path(__file__).resolve().parent.parent
 SECRET, CHAT, KEY = "crash-secret", 8080, "crash-key"
-pytestmark = pytest.mark.skipif(
-    os.environ.get("MEDIATOR_TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="the subprocess runs the embedded SQLite deployment",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("MEDIATOR_TEST_DATABASE_URL", "").startswith("postgres"),
+        reason="the subprocess runs the embedded SQLite deployment",
+    ),
+    # Each test starts the server three times, and each start loads the models: 117-212 s here with the other test
+    # worker busy, past the suite's 300 s when the machine was shared besides (session 23).
+    pytest.mark.timeout(900),
+]
 
 
 def crash_app() -> FastAPI:

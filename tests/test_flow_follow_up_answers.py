@@ -15,32 +15,32 @@ from tests.test_flow import POLICY, state, turn
     ("language", "text", "meaning"),
     [
         ("en", "got it yesterday, works great", "worked"),
-        ("en", "it still hasn't arrived", "failed"),
+        ("en", "it still hasn't arrived", "waiting"),
         ("en", "the new one doesn't work either", "failed"),
         ("de", "Paket ist da, funktioniert alles", "worked"),
-        ("de", "ist immer noch nicht angekommen", "failed"),
+        ("de", "ist immer noch nicht angekommen", "waiting"),
         ("de", "funktioniert nicht", "failed"),
         ("fr", "c'est arrivé ce matin, tout est bon", "worked"),
-        ("fr", "toujours pas reçu", "failed"),
+        ("fr", "toujours pas reçu", "waiting"),
         ("es", "me llegó el lunes, funciona bien", "worked"),
-        ("es", "todavía no ha llegado nada", "failed"),
+        ("es", "todavía no ha llegado nada", "waiting"),
         ("it", "ricevuto, tutto ok", "worked"),
-        ("it", "non è ancora arrivato", "failed"),
+        ("it", "non è ancora arrivato", "waiting"),
         ("it", "non funziona neanche questo", "failed"),
         ("sv", "den kom i går och funkar fint", "worked"),
-        ("sv", "har fortfarande inte kommit", "failed"),
+        ("sv", "har fortfarande inte kommit", "waiting"),
         # the eastern languages, Russian and Ukrainian also in Latin letters (held-out personas, round 4)
         ("pl", "Doszła wczoraj, wszystko działa", "worked"),
-        ("pl", "nadal nic nie przyszło", "failed"),
+        ("pl", "nadal nic nie przyszło", "waiting"),
         ("cs", "dorazilo v poradku, diky", "worked"),
         ("cs", "porad to nefunguje", "failed"),
         ("ru", "da, poluchila vchera, vse normalno", "worked"),
-        ("ru", "так и не пришло ничего", "failed"),
-        ("ru", "ne prishlo eshche", "failed"),
+        ("ru", "так и не пришло ничего", "waiting"),
+        ("ru", "ne prishlo eshche", "waiting"),
         ("uk", "otrymala, vse dobre", "worked"),
-        ("uk", "досі не прийшло", "failed"),
+        ("uk", "досі не прийшло", "waiting"),
         ("sq", "i mora dje, punon mire", "worked"),
-        ("sq", "s'ka ardhur asgje", "failed"),
+        ("sq", "s'ka ardhur asgje", "waiting"),
         ("ru", "сколько ждать возврат?", None),
         ("en", "how long does a refund take?", None),
     ],
@@ -56,10 +56,21 @@ def test_arrived_and_works_is_a_success_even_read_as_a_problem() -> None:
     assert plan.slots["not_understood"] == 0
 
 
-def test_not_arrived_is_a_failure_even_read_as_thanks() -> None:
-    s = state(Stage.FOLLOW_UP, language="de")
-    plan = turn(s, intent="thank", confidence=0.5, language="de", text="Danke, aber es ist nicht angekommen")
-    assert plan.handoff == "remedy_failed"
+def test_not_arrived_is_never_a_success_even_read_as_thanks() -> None:
+    """Not arrived, at the first follow-up: a few more days, and the bot asks again (data/answers/follow_up.yml
+    `waiting`); said again at the next follow-up, a person chases it."""
+    text = "Danke, aber es ist nicht angekommen"
+    first = turn(state(Stage.FOLLOW_UP, language="de"), intent="thank", confidence=0.5, language="de", text=text)
+    assert first.handoff is None and first.stage == Stage.RESOLVING and first.slots["on_its_way"] is True
+    assert [kind for kind, _ in first.timers] == ["follow_up"] and not first.slots.get("resolved")
+    again = turn(
+        state(Stage.FOLLOW_UP, language="de", waited_once=True),
+        intent="thank",
+        confidence=0.5,
+        language="de",
+        text=text,
+    )
+    assert again.handoff == "remedy_failed"
 
 
 def test_a_reply_to_the_review_question_never_counts_as_not_understood() -> None:
