@@ -198,3 +198,18 @@ def test_a_new_whole_item_said_to_a_part_offer_is_still_a_counter_wish() -> None
     s = state(Stage.PROPOSING, proposed_remedy=offer, problems=["damaged"], what="x", item="Saucepan")
     plan = turn(s, intent="request_replacement", confidence=0.7, text="no, send me a new saucepan, the whole thing")
     assert plan.actions[0] != "action_confirm_remedy"
+
+
+# ---- a plain Swedish report of a fault is calm ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("hej, mattan kom i fredags och har en fläck i mitten, vad gör vi nu?", "calm"),
+        ("hallå, det gäller vasen punkt den kom med en spricka punkt hur gör vi", "calm"),
+        ("nu får ni skärpa er, tredje gången det kommer trasigt", "angry"),
+    ],
+)
+def test_a_plain_swedish_fault_report_is_calm(nlu: NLU, text: str, level: str) -> None:
+    assert nlu.parse(text, fallback_language="sv").level == level
