@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import declined_wishes, part_named, wishes_in, yes_no
+from bot.understanding.answers import declined_wishes, part_named, waits_for_offer, wishes_in, yes_no
 from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
-# ---- money named only to be turned down is no refund wish ---------------------------------------------------------
+# ---- money named only to be turned down is no refund wish --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -67,6 +67,7 @@ def test_a_refund_read_by_the_model_yields_to_the_goods_the_buyer_asks_for() -> 
         ("it", "solo una ciotola nuova per favore", "ciotola"),
         ("sv", "bara en skål till, tack", "skål"),
         ("sv", "det räcker med ett glas", "glas"),
+        ("sv", "ett fat räcker, resten är hela", "fat"),
     ],
 )
 def test_one_piece_of_a_set_is_a_part(language: str, text: str, part: str) -> None:
@@ -83,13 +84,14 @@ def test_one_piece_of_a_set_is_a_part(language: str, text: str, part: str) -> No
         ("it", "solo una domanda"),
         ("sv", "bara en liten repa"),
         ("sv", "bara en fråga"),
+        ("sv", "en dag räcker inte"),
     ],
 )
 def test_one_of_something_said_otherwise_asks_no_part(language: str, text: str) -> None:
     assert "part" not in wishes_in(text, language)[0]
 
 
-# ---- a yes taken back in the same message is no yes ----------------------------------------------------------------
+# ---- a yes taken back in the same message is no yes --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ def test_a_yes_then_a_change_of_mind_asks_for_the_later_wish(language: str, text
     assert plan.actions != ["action_confirm_remedy"]
 
 
-# ---- regional yeses answer an offer ----------------------------------------------------------------------------------
+# ---- regional yeses answer an offer ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -121,6 +123,9 @@ def test_a_yes_then_a_change_of_mind_asks_for_the_later_wish(language: str, text
         ("sv", "schysst, kör på det", "yes"),
         ("sv", "najs, tack", "yes"),
         ("it", "andiamo avanti con le domande", None),
+        ("sv", "vad skönt, tack", "yes"),
+        ("es", "bueno ya, está bien", "yes"),
+        ("es", "está bien roto, mire la foto", None),
     ],
 )
 def test_regional_yeses(language: str, text: str, said: str | None) -> None:
@@ -134,7 +139,7 @@ def test_a_regional_yes_with_a_question_beside_it_accepts_the_offer() -> None:
     assert plan.actions[0] == "action_confirm_remedy"
 
 
-# ---- a cushion's insert and cover named in the buyer's own words ------------------------------------------------------
+# ---- a cushion's insert and cover named in the buyer's own words -------------------------------------------------
 
 CUSHION = ["Linen cushion cover 45x45", "Wool cushion insert 45x45"]
 
@@ -153,7 +158,7 @@ def test_cushion_insert_and_cover(nlu: NLU, language: str, text: str, item: str)
     assert [e.value for e in entities if e.entity == "item"] == [item]
 
 
-# ---- everyday damage words ------------------------------------------------------------------------------------------
+# ---- everyday damage words ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -174,7 +179,7 @@ def test_everyday_damage_words(trained: NLU, language: str, text: str, damaged: 
     assert ("damaged" in problems) is damaged
 
 
-# ---- "a new <part>" said to the offer of that part alone accepts it ----------------------------------------------------
+# ---- "a new <part>" said to the offer of that part alone accepts it ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -200,7 +205,7 @@ def test_a_new_whole_item_said_to_a_part_offer_is_still_a_counter_wish() -> None
     assert plan.actions[0] != "action_confirm_remedy"
 
 
-# ---- a plain Swedish report of a fault is calm ----------------------------------------------------------------------
+# ---- a plain Swedish report of a fault is calm -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -213,3 +218,16 @@ def test_a_new_whole_item_said_to_a_part_offer_is_still_a_counter_wish() -> None
 )
 def test_a_plain_swedish_fault_report_is_calm(nlu: NLU, text: str, level: str) -> None:
     assert nlu.parse(text, fallback_language="sv").level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "waits"),
+    [
+        ("tack, då väntar jag på den nya", True),
+        ("jag väntar på koppen då", True),
+        ("jag väntar på ert svar", False),
+        ("jag väntar fortfarande på pengarna", False),
+    ],
+)
+def test_swedish_waiting_for_what_was_offered(text: str, waits: bool) -> None:
+    assert waits_for_offer(text, "sv") is waits
