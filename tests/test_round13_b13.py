@@ -231,3 +231,15 @@ def test_a_plain_swedish_fault_report_is_calm(nlu: NLU, text: str, level: str) -
 )
 def test_swedish_waiting_for_what_was_offered(text: str, waits: bool) -> None:
     assert waits_for_offer(text, "sv") is waits
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "no, ¿para qué quiero el dinero?"),
+        ("it", "speditemene uno nuovo. anzi no, voglio un rimborso"),
+    ],
+)
+def test_a_wish_turned_down_is_listed_once(language: str, text: str) -> None:
+    declined = declined_wishes(text, language)
+    assert len(declined) == len(set(declined)) == 1
