@@ -243,3 +243,59 @@ def test_swedish_waiting_for_what_was_offered(text: str, waits: bool) -> None:
 def test_a_wish_turned_down_is_listed_once(language: str, text: str) -> None:
     declined = declined_wishes(text, language)
     assert len(declined) == len(set(declined)) == 1
+
+
+# ---- "what voucher?!" scorns the offer it names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "refused"),
+    [
+        ("it", "ma quale buono, a me serve il frullatore nuovo", "discount"),
+        ("it", "ma che rimborso, voglio la lampada", "refund"),
+        ("es", "¿qué cupón ni qué? quiero la olla", "discount"),
+        ("es", "ni descuento ni nada, quiero que funcione", "discount"),
+    ],
+)
+def test_a_scornful_what_turns_the_named_remedy_down(language: str, text: str, refused: str) -> None:
+    assert refused in declined_wishes(text, language) and refused not in wishes_in(text, language)[0]
+
+
+def test_a_scornful_what_never_confirms_the_coupon() -> None:
+    offer = {"type": "coupon", "amount": "5.00", "currency": "EUR"}
+    s = state(Stage.PROPOSING, language="it", proposed_remedy=offer, problems=["defect"], what="x", item="Mixer")
+    plan = turn(
+        s, intent="request_replacement", confidence=0.35, language="it", text="ma che buono, io voglio un mixer che va"
+    )
+    assert plan.actions[0] != "action_confirm_remedy"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("it", "e va be', mandate quella giusta", "yes"),
+        ("it", "vabbè, allora sì", "yes"),
+        ("es", "mmm no, eso no me convence", "no"),
+        ("es", "pues no, prefiero esperar", "no"),
+        ("es", "bueno, no hay problema", None),
+    ],
+)
+def test_settling_and_hesitant_answers(language: str, text: str, said: str | None) -> None:
+    assert yes_no(text, language) == said
+
+
+# ---- a machine that jams or stalls is a defect --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "l'impastatrice si blocca dopo un minuto"),
+        ("it", "il frullatore s'inceppa sempre"),
+        ("es", "la picadora se traba a cada rato"),
+        ("sv", "mixern hänger sig efter en stund"),
+    ],
+)
+def test_a_machine_that_jams_is_a_defect(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "defect" in problems
