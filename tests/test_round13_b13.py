@@ -276,7 +276,7 @@ def test_a_scornful_what_never_confirms_the_coupon() -> None:
         ("it", "e va be', mandate quella giusta", "yes"),
         ("it", "vabbè, allora sì", "yes"),
         ("es", "mmm no, eso no me convence", "no"),
-        ("es", "pues no, prefiero esperar", "no"),
+        ("es", "uff, no, prefiero esperar", "no"),
         ("es", "bueno, no hay problema", None),
     ],
 )
