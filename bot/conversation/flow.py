@@ -783,6 +783,16 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     return slots
 
 
+def _names_part(text: str, part: str | None) -> bool:
+    """Does the message name the part, by the last word of its name, inflected or not ("tallrik" in "en ny tallrik",
+    "taza" in "otra taza", "Teller" in "einen neuen Teller")?"""
+    word = fold(part)[0].split()[-1] if part and part.split() else ""
+    if len(word) < 3:
+        return False
+    stem = word[: max(3, len(word) - 2)]
+    return any(w.startswith(stem) for w in re.findall(r"\w+", fold(text)[0]))
+
+
 def _in_catalogue_name(part: str, names: Iterable[str]) -> bool:
     """Is each word of the part's last word a word of one of the order's catalogue names ("shelf" in "Pine coat rack
     with shelf")?"""
@@ -1438,6 +1448,13 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # alone (held-out round 13, fr: the yes before "ah non en fait" confirmed the partial refund turned away from).
         m = replace(m, text=rest, intent="affirm" if yes_no(rest, language) == "yes" else "deny", sentences=())
     named, adds = wishes_named(m.text, language)
+    # "Nummer 1, en ny tallrik" said to the offer of one plate sent on its own: a new one of the very part on the table
+    # is that part, not a whole new set. Read as the replacement wish, it withdrew the part the buyer had just taken,
+    # and the whole set was offered instead (held-out round 13, sv).
+    new_part = proposed.get("type") == "send_part" and "replacement" in named
+    new_part = new_part and _names_part(m.text, proposed.get("part") or s.get("part"))
+    if new_part:
+        named = list(dict.fromkeys("part" if w == "replacement" else w for w in named))
     photo_pending = "evidence" in s.get("asked", []) and not s.get("evidence")
     if not named and only_photo_refusal(m.text, language, bare_no=photo_pending):
         # "nie mam zdjecia" (I have no photo) answers the photo question asked before the offer, and says nothing
@@ -1506,6 +1523,8 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         if countered is not None:
             return countered
     wish = wish_of(m, s)
+    if new_part and wish == "replacement":
+        wish = "part"
     # A buyer who answers an offer by naming what it already gives ("yes, a replacement please") is
     # saying yes. Counting that as a decline (below) withdrew the very remedy they asked for (rule 7:
     # meet the buyer within policy).

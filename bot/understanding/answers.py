@@ -211,7 +211,8 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
             # le code promo" English patterns find the coupon again, and the French refusal was lost (round 10).
             if (start, wish) not in refused and (lang == language or wish not in declined or wish in found):
                 found += [wish] if wish not in found else []
-        declined += [w for _, w in sorted(refused) if w not in declined]
+        # Once each: two phrases may name one wish the buyer turns down ("mandatemene uno nuovo").
+        declined += [w for w in dict.fromkeys(w for _, w in sorted(refused)) if w not in declined]
         also = also or any(p.search(said) for p in kinds.get("also", []))
     found = [w for w in WISHES if w in found]  # one order whatever language named it
     declined = [w for w in declined if w not in found]
