@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.conversation import flow
+from bot.policy import guardrails
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_if_review_tied, asks_what_next, wishes_in
 from bot.understanding.nlu import NLU
@@ -31,6 +32,14 @@ from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts, state, turn
         ("en", "so is the voucher in exchange for better stars?"),
         ("de", "Muss ich dafür etwa meine Bewertung zurückziehen?"),
         ("pl", "czy mam zmienić opinię, żeby dostać ten zwrot?"),
+        # forms the other helpers' sets showed (a13, b13, c13), written fresh
+        ("en", "is this your way of getting me to raise my rating?"),
+        ("fr", "c'est un moyen de me faire effacer mon commentaire ?"),
+        ("es", "¿es una manera de hacerme borrar la reseña?"),
+        ("it", "è un modo per comprarsi la mia valutazione?"),
+        ("sv", "är det ett sätt att köpa bort mitt betyg?"),
+        ("cs", "mám tu recenzi smazat, abyste mi to poslali?"),
+        ("ru", "вы хотите, чтобы я поменял оценку?"),
     ],
 )
 def test_a_question_tying_the_remedy_to_the_review_is_read(language: str, text: str) -> None:
@@ -242,3 +251,20 @@ def test_scratches_and_dark_lights_name_the_problem(nlu: NLU, language: str, tex
 def test_a_line_named_by_its_kind_is_found(nlu: NLU, language: str, items: list[str], text: str, line: int) -> None:
     found = [e.value for e in nlu.parse(text, fallback_language=language, items=items).entities if e.entity == "item"]
     assert found == [items[line]]
+
+
+# ---- the message naming a corrected remedy passes the send path with every remedy --------------------------------
+
+
+@pytest.mark.parametrize("language", ["pl", "cs", "uk", "sq", "en", "de"])
+def test_the_corrected_remedy_message_passes_the_guard_rails_with_every_remedy(language: str) -> None:
+    """pl said "poprzedni wpis" (the previous entry): "wpis" is a review word to the guard rails, and with a
+    replacement, a reship, a partial refund or a pickup filled in, the send path refused the message (round 13)."""
+    data = yaml.safe_load((ROOT / "policies" / "messages" / f"{language}.yml").read_text(encoding="utf-8"))
+    refused = [
+        (template, remedy)
+        for template in data["messages"]["remedy_item_changed"]
+        for remedy in data["remedy_names"].values()
+        if guardrails.check_outgoing(template.replace("{item}", "Anna").replace("{remedy}", remedy), language)
+    ]
+    assert refused == []
