@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from bot.conversation import flow
-from bot.policy import guardrails
 from bot.platform.vocab import Stage
+from bot.policy import guardrails
 from bot.understanding.answers import asks_if_review_tied, asks_what_next, wishes_in
 from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts, state, turn
