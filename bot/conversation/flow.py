@@ -1487,6 +1487,16 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
     if (
+        proposed.get("type") == "refund_full"
+        and asks_part_of_price(m.text, language)
+        and not asks_whole_price(m.text, language)
+        and "discount" not in declined_wishes(m.text, language)
+    ):
+        # "ok, the one where I keep the knife and get part of the money" to a full refund: a part of the price, the
+        # item kept, is what a partial refund gives (it serves the discount wish), not the whole price back against
+        # the item. Taken as a yes, the full refund was confirmed (held-out round 13, uk).
+        other = ["discount"]
+    if (
         proposed.get("type") in ("replacement", "reship")
         and yes_no(m.text, language) == "yes"
         and not states_preference(m.text, language)  # "ok, but I'd rather send it back" changes the mind
