@@ -12,7 +12,7 @@ import yaml
 from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.policy import guardrails
-from bot.understanding.answers import asks_if_review_tied, asks_what_next, wishes_in
+from bot.understanding.answers import asks_if_review_tied, asks_what_next, wishes_in, yes_no
 from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES, ROOT, Msg, facts, state, turn
 
@@ -311,3 +311,21 @@ def test_a_yes_to_the_full_refund_is_still_a_yes(language: str, text: str) -> No
         s, Msg(text=text, intent="affirm", confidence=0.8, language=language), POLICY, REMEDIES
     )
     assert plan.actions[0] == "action_confirm_remedy"
+
+
+# ---- a yes after a filler, or closing the sentence that names the option ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("uk", "ну гаразд, хай так", "yes"),
+        ("uk", "той, що з поверненням частини, давайте.", "yes"),
+        ("uk", "ну не знаю", None),
+        ("ru", "ну ладно, пусть так", "yes"),
+        ("ru", "вариант с частью денег, договорились.", "yes"),
+        ("ru", "ну нет, давайте без этого", None),
+    ],
+)
+def test_a_yes_after_a_filler_or_at_the_end_is_read(language: str, text: str, said: str | None) -> None:
+    assert yes_no(text, language) == said
