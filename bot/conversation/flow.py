@@ -48,6 +48,7 @@ from bot.understanding.answers import (
     asks_for_person,
     asks_how_reached,
     asks_if_bot,
+    asks_if_review_tied,
     asks_part_of_price,
     asks_what_next,
     asks_what_to_do,
@@ -160,14 +161,23 @@ def on_buyer_message(
     reached = asks_how_reached(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
     # "Not now, I'll write tonight" promises an answer: no request to stop either (held-out round 10).
     later = only_puts_off(m, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    # "Do I have to delete my review for this? I'm not changing it" asks whether the remedy is tied to the review: it
+    # is answered (never), and it is no request to stop unless it asks in so many words (held-out round 13, uk: read
+    # as a possible opt-out, the buyer was asked whether to stop, then handed to staff). Not while our own review
+    # question is open: the answer to it is read there (answer_revision).
+    tied = (
+        s.stage != Stage.REVISION_ASKED
+        and asks_if_review_tied(m.text, s.get("language") or m.language)
+        and not said_in_words(m.text, sentences(m))
+    )
     if (
-        not (reached or later)
+        not (reached or later or tied)
         and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
         and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
         and not device_stops(m.text, sentences(m), s.get("language") or m.language)  # "it switches itself off"
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = None if reached or later else check_opt_out(s, m, p, slots)
+    checked = None if reached or later or tied else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -180,8 +190,9 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
-    kind = "identity" if identity else "contact" if reached else None
-    identity = identity or reached  # "how did you reach me?" is answered the same way: the answer, then on
+    kind = "identity" if identity else "contact" if reached else "review" if tied else None
+    # "how did you reach me?" and "must I delete my review?" are answered the same way: the answer, then on
+    identity = identity or reached or tied
     if identity:
         slots["not_understood"] = s.get("not_understood", 0)
 
@@ -205,10 +216,19 @@ def on_buyer_message(
             and x.confidence >= floor
             and not asks_if_bot(x.text, language)
             and not asks_how_reached(x.text, language)
+            and not asks_if_review_tied(x.text, language)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
         slots["question_text"] = asked[-1] if asked and "?" in m.text else None
+        # "Is this to buy my stars? I'm not changing anything" beside an offer says neither yes nor no to it: the
+        # answer, and the offer stays on the table (round 13, uk: the rest was read as a counter to the offer).
+        review_only = kind == "review" and s.stage == Stage.PROPOSING and yes_no(m.text, language) is None
+        if review_only:
+            # The answer, then the offer's question plainly: left alone, "ok. so what about my order?" after it got a
+            # clarify and a thanks was taken for a yes (round 13, uk).
+            slots["offer_plain"] = True
+            return Plan(["action_answer_question", "action_propose_remedy"], s.stage, slots, reason="review_question")
         if m.intent not in CARRIES_ON or not (m.problems or len(sentences(m)) > 1):
             # Nothing but the question ("зачекайте, а ви взагалі бот?" reads as an insult or a description).
             if s.stage == Stage.GATHERING and s.get("requested_slot"):
@@ -395,7 +415,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") not in ("identity", "contact")  # answered already (on_buyer_message)
+        and slots.get("question") not in ("identity", "contact", "review")  # answered already (on_buyer_message)
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
@@ -442,6 +462,11 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # "In Ordnung, machen Sie. Wann wird der neue verschickt?": the yes is taken and the question answered after
         # the confirmation (answer_proposal); read as a question only, the yes was lost (held-out round 11).
         return answer_proposal(s, replace(m, intent="affirm"), p, remedies, slots)
+    if s.stage == Stage.PROPOSING and "?" not in m.text and yes_no(m.text, s.get("language") or m.language) == "yes":
+        # "po, ate te dyten qe e permende, transportin" (yes, the second one you said, the shipping) to the offer of
+        # the shipping refund: a plain yes first, asking nothing, answers the offer (a wish named beside it is weighed
+        # there). Read as ask_policy, it was quoted the policy twice and handed to staff (held-out round 13, sq).
+        return answer_proposal(s, m, p, remedies, slots)
     if m.intent == "ask_policy" or unsure:
         if s.stage == Stage.REVISION_ASKED and _answers_review_question(s, m, p):
             # "ya veré lo de la reseña" (I'll see about the review) read as a policy question got a quote from the
@@ -1498,6 +1523,16 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
         serves = [w for w in serves if w != "discount"]
     other = [w for w in named if w not in serves]
+    if (
+        proposed.get("type") == "refund_full"
+        and asks_part_of_price(m.text, language)
+        and not asks_whole_price(m.text, language)
+        and "discount" not in declined_wishes(m.text, language)
+    ):
+        # "ok, the one where I keep the knife and get part of the money" to a full refund: a part of the price, the
+        # item kept, is what a partial refund gives (it serves the discount wish), not the whole price back against
+        # the item. Taken as a yes, the full refund was confirmed (held-out round 13, uk).
+        other = ["discount"]
     if (
         proposed.get("type") in ("replacement", "reship")
         and yes_no(m.text, language) == "yes"

@@ -143,6 +143,10 @@ class AnswerQuestion(_Strict):
     # "how did you get my number? why Telegram?": where the contact came from, that the buyer may stop it, then on
     # (held-out round 10). Optional, so versions written before it still load; without it the bot says `identity`.
     contact: Variants | None = None
+    # "do I have to delete my review to get this? is it a bribe for my stars?": no, never, and nothing changes whatever
+    # the buyer decides (PLAYBOOK rule 10; held-out round 13). Said without the review words, which only the revision
+    # ask may use. Optional like `contact`; without it the bot says `not_found` (a colleague answers).
+    review: Variants | None = None
 
 
 # The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
@@ -373,6 +377,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("ask_details", "item_other_order"): "item",
     ("handoff", "other_order"): "not_understood",
     ("answer_question", "contact"): "identity",
+    ("answer_question", "review"): "not_found",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

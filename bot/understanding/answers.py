@@ -108,6 +108,13 @@ def asks_how_reached(text: str, language: str | None) -> bool:
     return mentions("contact.yml", text, language)
 
 
+def asks_if_review_tied(text: str, language: str | None) -> bool:
+    """Does the buyer ask whether the remedy is tied to their review ("do I have to take my review down to get the
+    refund?", "is this to buy my stars?")? Never: the bot says so plainly and carries on (PLAYBOOK rule 10). A
+    question, never a request to stop (data/answers/review_tie.yml)."""
+    return mentions("review_tie.yml", text, language)
+
+
 @lru_cache(maxsize=4)
 def _person(path: Path = ANSWERS / "person.yml") -> dict[str, list[re.Pattern[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
