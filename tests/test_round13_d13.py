@@ -127,6 +127,17 @@ def test_the_review_answer_never_talks_of_the_review() -> None:
 _SHIPPING = {"type": "refund_shipping", "amount": "4.90", "cite": {"source": "shipping.md", "heading": "Late delivery"}}
 
 
+def _answer_to_shipping_offer(language: str, text: str) -> flow.Plan:
+    """The plan for `text` said to a pending shipping refund, read by the classifier as a policy question."""
+    s = flow.State(
+        Stage.PROPOSING,
+        {"language": language, "proposed_remedy": _SHIPPING, "problems": ["late"], "wants": "shipping"},
+        facts(topic="delivery", order_value=Decimal("39.00")),
+    )
+    msg = Msg(text=text, intent="ask_policy", confidence=0.7, language=language)
+    return flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
@@ -136,13 +147,7 @@ _SHIPPING = {"type": "refund_shipping", "amount": "4.90", "cite": {"source": "sh
     ],
 )
 def test_a_yes_first_read_as_a_question_accepts_the_offer(language: str, text: str) -> None:
-    s = flow.State(
-        Stage.PROPOSING,
-        {"language": language, "proposed_remedy": _SHIPPING, "problems": ["late"], "wants": "shipping"},
-        facts(topic="delivery", order_value=Decimal("39.00")),
-    )
-    msg = Msg(text=text, intent="ask_policy", confidence=0.7, language=language)
-    plan = flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+    plan = _answer_to_shipping_offer(language, text)
     assert plan.actions[0] == "action_confirm_remedy"
     assert plan.slots["accepted_remedy"]["type"] == "refund_shipping"
 
@@ -155,13 +160,7 @@ def test_a_yes_first_read_as_a_question_accepts_the_offer(language: str, text: s
     ],
 )
 def test_a_no_first_accepts_nothing(language: str, text: str) -> None:
-    s = flow.State(
-        Stage.PROPOSING,
-        {"language": language, "proposed_remedy": _SHIPPING, "problems": ["late"], "wants": "shipping"},
-        facts(topic="delivery", order_value=Decimal("39.00")),
-    )
-    msg = Msg(text=text, intent="ask_policy", confidence=0.7, language=language)
-    plan = flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+    plan = _answer_to_shipping_offer(language, text)
     assert "action_confirm_remedy" not in plan.actions
 
 
