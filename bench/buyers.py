@@ -2,11 +2,11 @@
 
 Hand-written personas (data/eval/buyers/<lang>.yml) talk to the real engine on a virtual clock, each
 answering what the bot just asked (bot/app/buyer_sim.py). Printed per language: conversations; agreed
-remedies without staff among the buyers whose wish the policy allows (goal >= 80%); of those, how many went
-to staff after the follow-up because the remedy did not work (failed_after); of the remedies buyers
-confirmed with the bot, the share that meets their wish (wish_met, issue 19); handoffs and their
-reasons; false opt-outs (goal 0) and missed ones; repeated questions (goal <= 1 per 20 conversations);
-wrong-language replies (goal 0); "not understood" replies.
+remedies without staff among the buyers whose wish the policy allows (goal >= 80%); of those, how many
+went to staff afterwards (failed_after: the remedy failed at the follow-up, or a later message needed a
+person); of the remedies buyers confirmed with the bot, the share that meets their wish (wish_met, issue
+19); handoffs and their reasons; false opt-outs (goal 0) and missed ones; repeated questions (goal <= 1
+per 20 conversations); wrong-language replies (goal 0); "not understood" replies.
 
     .venv/bin/python bench/buyers.py [--lang pl --lang de] [--transcripts DIR] [--seed 1] [--max-turns 12]
 """

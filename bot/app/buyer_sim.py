@@ -199,7 +199,7 @@ class Conversation:
     @property
     def failed_after(self) -> bool:
         """Agreed with the bot, then handed to staff: at the follow-up the remedy had not worked (the new one
-        broke too, the money never came). The bot is right to hand it on; the figure shows it apart, so an
+        broke too, the money never came), or a later message needed a person. The figure shows these apart, so an
         agreement that did not hold is not read as a resolved case."""
         return bool(self.agreed) and self.end == "handoff"
 
@@ -467,7 +467,7 @@ class Figures:
     conversations: int = 0
     in_policy: int = 0
     agreed: int = 0  # in-policy conversations with an agreed remedy that fits, without staff
-    failed_after: int = 0  # of those, how many went to staff after the follow-up (the remedy did not work)
+    failed_after: int = 0  # of those, how many went to staff afterwards (the remedy failed, or a later message)
     # Of the remedies the buyer confirmed with the bot, how many meet their wish (issue 19): a buyer who wanted
     # their money back and was recorded as accepting a partial refund counts against it.
     confirmed: int = 0
