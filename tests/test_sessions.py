@@ -325,7 +325,8 @@ async def test_a_forwarded_for_header_from_an_untrusted_client_does_not_reset_th
     A real server on loopback that trusts no proxy here, and a client that writes a new address each try."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 8742))
+    sock.bind(("127.0.0.1", 0))  # a free port: another test worker may be serving at the same time
+    port = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(runtime=rt, run_scheduler=False),
         log_level="warning",
@@ -340,7 +341,7 @@ async def test_a_forwarded_for_header_from_an_untrusted_client_does_not_reset_th
             break
         await asyncio.sleep(0.01)
     try:
-        async with httpx.AsyncClient(base_url="http://127.0.0.1:8742") as c:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
             for n in range(10):
                 r = await report_sign_in(c, key=f"guess-{n}", **{"X-Forwarded-For": f"198.51.100.{n}"})
                 assert r.status_code == 401, n

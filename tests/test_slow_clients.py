@@ -20,7 +20,16 @@ from bot.platform.config import ServerSettings
 from bot.web.slow_clients import bounded_protocol
 from tests.conftest import KEY, review
 
-PORT = 8741  # this work's port range: 8741-8749
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# A free port per process: two test workers (pytest-xdist) each serve this module's app at once, and a fixed
+# 8741 made the second fail with "Address already in use".
+PORT = _free_port()
 HEAD, BODY, PER_CLIENT = 0.6, 1.2, 4
 
 
