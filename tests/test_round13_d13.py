@@ -272,15 +272,8 @@ def test_the_corrected_remedy_message_passes_the_guard_rails_with_every_remedy(l
 # ---- part of the price, the item kept, said to a full refund is a partial refund ----------------------------------
 
 
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("uk", "ну добре, тільки частину коштів, а річ лишаю собі"),
-        ("en", "fine, just part of the money back and I keep the bowl"),
-        ("pl", "dobrze, ale częściowy zwrot, miskę zostawiam"),
-    ],
-)
-def test_part_of_the_price_said_to_a_full_refund_gets_the_partial_refund(language: str, text: str) -> None:
+def _answer_to_full_refund(language: str, text: str) -> flow.Plan:
+    """The plan for `text`, read as a yes, said to a pending full refund of a damaged bowl."""
     full = {
         "type": "refund_full",
         "amount": "34.00",
@@ -291,25 +284,27 @@ def test_part_of_the_price_said_to_a_full_refund_gets_the_partial_refund(languag
         {"language": language, "proposed_remedy": full, "problems": ["damaged"], "wants": "refund", "item": "Bowl"},
         facts(topic="product", order_value=Decimal("34.00"), days_since_delivery=2),
     )
-    plan = flow.on_buyer_message(
-        s, Msg(text=text, intent="affirm", confidence=0.8, language=language), POLICY, REMEDIES
-    )
+    msg = Msg(text=text, intent="affirm", confidence=0.8, language=language)
+    return flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "ну добре, тільки частину коштів, а річ лишаю собі"),
+        ("en", "fine, just part of the money back and I keep the bowl"),
+        ("pl", "dobrze, ale częściowy zwrot, miskę zostawiam"),
+    ],
+)
+def test_part_of_the_price_said_to_a_full_refund_gets_the_partial_refund(language: str, text: str) -> None:
+    plan = _answer_to_full_refund(language, text)
     assert "action_confirm_remedy" not in plan.actions
     assert plan.slots["proposed_remedy"]["type"] == "refund_partial"
 
 
 @pytest.mark.parametrize(("language", "text"), [("uk", "так, повне повернення, дякую"), ("en", "yes, the full refund")])
 def test_a_yes_to_the_full_refund_is_still_a_yes(language: str, text: str) -> None:
-    full = {"type": "refund_full", "amount": "34.00", "cite": {"source": "damaged-or-wrong-items.md", "heading": "x"}}
-    s = flow.State(
-        Stage.PROPOSING,
-        {"language": language, "proposed_remedy": full, "problems": ["damaged"], "wants": "refund", "item": "Bowl"},
-        facts(topic="product", order_value=Decimal("34.00"), days_since_delivery=2),
-    )
-    plan = flow.on_buyer_message(
-        s, Msg(text=text, intent="affirm", confidence=0.8, language=language), POLICY, REMEDIES
-    )
-    assert plan.actions[0] == "action_confirm_remedy"
+    assert _answer_to_full_refund(language, text).actions[0] == "action_confirm_remedy"
 
 
 # ---- a yes after a filler, or closing the sentence that names the option ------------------------------------------

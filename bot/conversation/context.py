@@ -133,9 +133,9 @@ def _update(model: type, columns: frozenset[str]) -> Any:
 
 
 def _promise_start(order: Any, counted_from: str) -> datetime | None:
-    """When the delivery promise starts (policies/conversation.yml facts.delivery_promise_counted_from).
-    Counted from shipping, an order not shipped yet has no lateness to measure: the warehouse, not the
-    carrier, holds it, and the buyer is told the shipping times instead."""
+    """When the delivery promise starts (policies/conversation.yml facts.delivery_promise_counted_from); None
+    counted from shipping while the order has not shipped: no late_days is derived for it then, as before the
+    setting existed."""
     if counted_from == "order":
         return order.ordered_at or order.shipped_at
     return order.shipped_at

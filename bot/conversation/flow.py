@@ -1492,10 +1492,10 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # question went to staff as not understood). A place inside other words is left to the readers below.
     picked = False
     if not named and yes_no(m.text, language) != "no":
-        rest = position_rest(m.text, language)
-        if rest is not None and yes_no(rest, language) == "yes":
+        beside_place = position_rest(m.text, language)
+        if beside_place is not None and yes_no(beside_place, language) == "yes":
             picked = True
-        elif rest == "" and not s.get("position_asked"):
+        elif beside_place == "" and not s.get("position_asked"):
             slots["offer_plain"], slots["position_asked"] = True, True
             return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
         if asks_what_next(m.text, language) and not s.get("offer_restated"):
