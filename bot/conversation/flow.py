@@ -311,10 +311,10 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     # kind: the buyer was asked whether to stop, the refund asked in the same message left unanswered (round 10).
     rules = default_rules()
     said_stop = (
-        m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence and not rules.stops_something_else(m.text)
+        m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence and not rules.asks_nothing(m.text)
     ) or any(
         # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked.
-        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.stops_something_else(x.text)
+        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.asks_nothing(x.text)
         for x in sentences(m)
     )
     # A stop said in so many words (a phrase of data/opt_out.yml) is a doubt to ask about whatever the classifier
