@@ -373,3 +373,26 @@ def test_cli_token_publish_diff_history_rollback(tmp_path: Path, config: Path) -
         (2, "publish", "bob"),
         (1, "seed", "file"),
     ]
+
+
+async def test_the_admin_pages_first_read_checks_the_published_messages_in_the_background(
+    api: httpx.AsyncClient,
+) -> None:
+    """The admin's first draft check in a process took ~20 s: reading the policy starts it on the published files,
+    so each message file's issues are kept (guardrails._checked_messages) before the admin checks a draft."""
+    from bot.policy import guardrails
+    from bot.web.routes import policies
+
+    policies._warmed = False
+    guardrails._checked_messages.clear()
+    files = (await api.get("/api/policies")).json()["files"]
+    messages = {name for name in files if name.startswith("messages/")}
+    for _ in range(1200):  # the check runs in a thread; up to two minutes on a loaded machine
+        if {name for name, *_ in guardrails._checked_messages} >= messages:
+            break
+        await asyncio.sleep(0.1)
+    assert {name for name, *_ in guardrails._checked_messages} >= messages
+    before = len(guardrails._checked_messages)
+    await api.get("/api/policies")  # once per process: a second read starts nothing
+    await asyncio.sleep(0.5)
+    assert len(guardrails._checked_messages) == before

@@ -9,6 +9,8 @@ stay as they are. If another admin published meanwhile, the answer is 409 `reloa
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,13 @@ from bot.web.deps import runtime
 from bot.web.errors import ApiError
 
 router = APIRouter(tags=["policies"])
+log = logging.getLogger(__name__)
+# A draft's first check in a process took ~20 s (the message files' rule-10 check and the meaning model it loads), the
+# later ones ~3 s: guardrails keeps each message file's issues by its text. The admin page's first read of the policy
+# starts that first check on the published files in a background thread, once per process, while the admin is still
+# reading and editing; a daemon thread, so a server that stops meanwhile does not wait for it.
+_warming = threading.Lock()
+_warmed = False
 
 
 class Draft(BaseModel):
@@ -175,7 +184,25 @@ async def get_policies(request: Request, admin: Admin = Depends(current_admin)) 
         release = await get_release(session, admin.shop_id, version)
         files = await files_of(session, admin.shop_id, version)
     assert release is not None
+    _warm_checks(files, _knowledge_dir(request))
     return {**release_json(release), "files": files, "you": {"name": admin.name, "role": admin.role.value}}
+
+
+def _warm_checks(files: dict[str, str], knowledge_dir: Path) -> None:
+    """Check the published files once in the background, so the admin's first draft check reads them from cache."""
+    global _warmed
+    with _warming:
+        if _warmed:
+            return
+        _warmed = True
+
+    def check() -> None:
+        try:
+            validate_files(files, knowledge_dir)
+        except Exception:  # a warm-up only: the admin's own check reports whatever is wrong
+            log.exception("warming the policy check failed")
+
+    threading.Thread(target=check, name="policy-check-warm-up", daemon=True).start()
 
 
 @router.get("/api/policies/versions/{version}", summary="One version's files")
