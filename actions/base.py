@@ -35,7 +35,10 @@ class MediatorAction(Action, metaclass=ABCMeta):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         services = get_services()
         extra = await self.prepare(tracker, services)
-        variables = {**message_variables(tracker, services), **{k: "" if v is None else v for k, v in extra.items()}}
+        variables = {
+            **message_variables(tracker, services, self.remedy(tracker)),
+            **{k: "" if v is None else v for k, v in extra.items()},
+        }
         notice = unavailable_language_notice(tracker, services)
         self.say(
             dispatcher, tracker, services, variables, key=self.key(tracker), sub=self.sub(tracker, extra), lead=notice
@@ -50,6 +53,11 @@ class MediatorAction(Action, metaclass=ABCMeta):
 
     def key(self, tracker: Tracker) -> str:
         return self.label
+
+    def remedy(self, tracker: Tracker) -> dict[str, Any]:
+        """The remedy the message names: the one on offer, else the one waiting for approval, else the agreed one."""
+        slot = tracker.get_slot
+        return slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
 
     def sub(self, tracker: Tracker, extra: dict[str, Any]) -> str | None:
         return str(tracker.get_slot(self.sub_slot)) if self.sub_slot else None
@@ -183,15 +191,17 @@ def greeting_name(name: str | None) -> str:
     return rest[0]
 
 
-def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
-    """The template variables of DESIGN.md, from the case's slots."""
+def message_variables(tracker: Tracker, services: Services, remedy: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template variables of DESIGN.md, from the case's slots; `remedy` is the one the message names (by
+    default as MediatorAction.remedy picks it)."""
     slot = tracker.get_slot
     language = slot("language") or services.shop.default_language
     if not services.catalog.speaks(language):
         # The message is written in the fallback language; the signature must be too (no fragment of another
         # language inside a reply, PLAYBOOK rule 12).
         language = FALLBACK_LANGUAGE
-    remedy = slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
+    if remedy is None:
+        remedy = slot("proposed_remedy") or slot("pending_remedy") or slot("accepted_remedy") or {}
     problems = slot("problems") or []
     # The topic of what the buyer told, where it names another than the review's (flow.absorb `team_topic`).
     team = services.routing.teams.get(services.routing.team_for(slot("team_topic") or slot("topic") or "other"))
@@ -199,7 +209,7 @@ def message_variables(tracker: Tracker, services: Services) -> dict[str, Any]:
         "buyer_name": greeting_name(slot("buyer_name")),
         "shop_name": services.shop.name,
         "team_signature": services.shop.signature(language),
-        "item": slot("item") or "",
+        "item": remedy.get("item") or slot("item") or "",  # a remedy for the order's second line names that line
         "part": remedy.get("part") or slot("part") or "",  # the part sent on its own (send_part)
         "order_id": slot("order_id") or "",
         "order_items": slot("order_items") or "",

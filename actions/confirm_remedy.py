@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 
 from actions.base import MediatorAction, format_amount
-from actions.services import Services
+from actions.services import Services, get_services
 
 
 class ActionConfirmRemedy(MediatorAction):
     label = "confirm_remedy"
+
+    def key(self, tracker: Tracker) -> str:
+        """The order's second line agreed on top of the first remedy (bot/conversation/second_item.py): one sentence
+        for it alone, where the shop's messages have it; the first remedy was confirmed already."""
+        if tracker.get_slot("second_item_agreed") and get_services().catalog.has("second_item_agreed"):
+            return "second_item_agreed"
+        return self.label
+
+    def remedy(self, tracker: Tracker) -> dict[str, Any]:
+        """The agreed remedy, even while the order's second line is offered one (that offer is the proposed one);
+        after a yes to the second line, its add-on."""
+        agreed = tracker.get_slot("accepted_remedy") or {}
+        if self.key(tracker) == "second_item_agreed":
+            return agreed.get("add_on") or agreed
+        return agreed or super().remedy(tracker)
 
     def before(self, tracker: Tracker, services: Services, language: str) -> str:
         """The remedy moved to the item the buyer now names ("oh wait, it was the mug"): said first, so the buyer
@@ -31,6 +48,8 @@ class ActionConfirmRemedy(MediatorAction):
             return ""
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
+        if self.key(tracker) == "second_item_agreed":
+            return ""
         return " ".join(filter(None, [self.add_on(tracker, services), self.side_request(tracker, services)]))
 
     def add_on(self, tracker: Tracker, services: Services) -> str:
@@ -38,6 +57,8 @@ class ActionConfirmRemedy(MediatorAction):
         saying the extra asked for cannot be added (issue 19: "no, but here is what I can do")."""
         language = tracker.get_slot("language") or services.shop.default_language
         extra = (tracker.get_slot("accepted_remedy") or {}).get("add_on")
+        if extra and extra.get("item"):
+            return ""  # the order's second line, confirmed by its own sentence (key), not an extra for the trouble
         refused = tracker.get_slot("add_on_refused")
         key, variables = (
             ("add_on", {"remedy": extra["type"], "amount": format_amount(extra, language)})

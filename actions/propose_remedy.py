@@ -48,7 +48,17 @@ class ActionProposeRemedy(MediatorAction):
 
     def before(self, tracker: Tracker, services: Services, language: str) -> str:
         """Why the buyer's wish is not what is offered (issue 19.3): one sentence from the rule that would allow
-        it, in the buyer's language. A catalogue without `why_not` (an older version) says nothing here."""
+        it, in the buyer's language. A catalogue without `why_not` (an older version) says nothing here. An offer
+        for the order's second line (bot/conversation/second_item.py) is led in by naming that line."""
+        offer = tracker.get_slot("proposed_remedy") or {}
+        second = tracker.get_slot("second_item_offered")
+        if second and offer.get("item") == second and services.catalog.has("second_item_offer"):
+            try:
+                return services.catalog.render(
+                    "second_item_offer", language, {"item": second}, seed=int(tracker.get_slot("turn") or 0)
+                )
+            except KeyError:  # this language's file lacks the sentence: silence beats another language
+                return ""
         why = tracker.get_slot("why_not") or {}
         if not why.get("kind") or self.key(tracker) == "offer_question":
             return ""

@@ -26,6 +26,7 @@ from bot.conversation.opt_out_doubts import (
     stop_before_bot_question,
     yes_beside_a_doubt,
 )
+from bot.conversation.second_item import extra_for_line, lines_named, other_line, other_problems
 from bot.platform.folding import fold
 from bot.platform.vocab import Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
@@ -538,6 +539,13 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return gather(s, p, remedies, slots)
     if s.stage == Stage.PROPOSING:
         return answer_proposal(s, m, p, remedies, slots)
+    if slots.get("item") and slots["item"] in (extra_for_line(s.get("accepted_remedy")), s.get("second_item_offered")):
+        # The second line named again ("yes, a new bowl please") is not the case's item: the first remedy's stays.
+        slots["item"], slots["item_said"] = s.get("item"), s.get("item_said")
+    if s.stage == Stage.RESOLVING and offered_second_item(s):
+        plan = answer_second_item(s, m, p, slots)
+        if plan is not None:
+            return plan
     # After the review question the mediation is over: an item named then is not a correction of the remedy.
     if s.stage in (Stage.RESOLVING, Stage.FOLLOW_UP) and other_item(s, slots):
         return remedy_for_other_item(s, remedies, slots)
@@ -590,6 +598,7 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once
     # (action_confirm_remedy) and kept for the team with the case.
     slots["side_request"] = None
+    slots["second_item_agreed"] = None  # said with this turn's confirmation only
     if entities.get("date"):
         slots["when"] = entities["date"]
     # The last item named, as entity_values, but not one the buyer says it is not about ("the pan, not the mugs")
@@ -598,16 +607,15 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     # refunded; held-out round 7).
     items = [e for e in getattr(m, "entities", []) if e.entity == "item"]
     several = len({e.value for e in items}) > 1
-    item = next(
-        (
-            e
-            for e in reversed(items)
-            if not negated(m.text, e.start)
+
+    def counts(e: Any) -> bool:
+        return (
+            not negated(m.text, e.start)
             and not said_fine(m.text, e.end)
             and not (several and said_kept(m.text, e.start))
-        ),
-        None,
-    )
+        )
+
+    item = next((e for e in reversed(items) if counts(e)), None)
     ordered = s.facts.item_values
     if item is not None and ordered and item.value not in ordered:
         # Kept until the bot asks which item it is: the question then names the order's items
@@ -623,6 +631,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
         slots["item_not_ordered"] = None
+    # Every line of the order the buyer names as one with a problem, on the same terms: a second line with a problem
+    # of its own is offered a remedy once the first is agreed (second_item.py).
+    told = [e.value for e in items if counts(e)]
+    if ordered and told:
+        slots["items_named"] = lines_named(s.get("items_named"), told, ordered)
     elif any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
         # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
         # for again rather than kept (a correction replaces a fact; issue 18.3).
@@ -1635,8 +1648,16 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         if asked:
             slots["question_text"] = asked
             slots["question_term"] = term_slot(asked, language, (s.get("proposed_remedy") or {}).get("type"))
+        extra = second_item_offer(s, r, slots, proposed)
+        if extra is not None:
+            # The order's other line with its own problem: offered in the same turn (second_item.py); a yes adds it.
+            slots.update(proposed_remedy=extra, second_item_offered=extra["item"], why_not=None, offer_plain=None)
         return Plan(
-            ["action_confirm_remedy", *(["action_answer_question"] if asked else [])],
+            [
+                "action_confirm_remedy",
+                *(["action_answer_question"] if asked else []),
+                *(["action_propose_remedy"] if extra is not None else []),
+            ],
             Stage.RESOLVING,
             slots,
             reason="remedy_accepted",
@@ -1756,7 +1777,62 @@ def other_item(s: State, slots: dict[str, Any]) -> str | None:
     said, was = slots.get("item"), accepted.get("item") or s.get("item")
     if not accepted or not said or not was or said == was:
         return None
+    if said in (extra_for_line(accepted), s.get("second_item_offered")):
+        return None  # the order's second line, offered or agreed on its own (second_item.py): no correction
     return said if said in s.facts.item_values else None
+
+
+def second_item_offer(
+    s: State, r: RemedyPolicy, slots: dict[str, Any], agreed: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The remedy the policy gives the order's other line for its own problem, as an offer for it, when the buyer
+    named two lines and two item problems (second_item.py); None otherwise, or when it would need a person's
+    approval (the team sees the line on the card), or when the agreed remedy already carries an extra."""
+    merged = {**s.slots, **slots}
+    if agreed.get("add_on") or merged.get("second_item_offered"):
+        return None
+    line = other_line(merged.get("items_named") or [], agreed.get("item") or merged.get("item"), s.facts.item_values)
+    # The yes named the other line ("ok, send the blowtorch"): the first remedy moved to it, so its problem may be
+    # the other line's, and all the problems told stand for the second offer.
+    kept = not slots.get("item") or slots.get("item") == s.get("item")
+    problems = other_problems(merged.get("problems") or [], s.facts.delivered, agreed.get("problem") if kept else None)
+    if line is None or not problems:
+        return None
+    # The pieces and the part the buyer counted were said of the first line, not of this one.
+    moved = State(
+        s.stage,
+        {**merged, "item": line, "problems": problems, "declined": [], "proposed_remedy": None, "pieces": None,
+         "part": None},
+        s.facts,
+    )  # fmt: skip
+    option = next((o for o in allowed_options(moved, r) if o.type != "apology_only"), None)
+    if option is None or option.needs_approval:
+        return None
+    return {**remedy_slot(moved, option), "item": line}
+
+
+def offered_second_item(s: State) -> bool:
+    """The order's second line is offered a remedy and the buyer has not answered yet."""
+    offered = s.get("second_item_offered")
+    return bool(offered) and (s.get("proposed_remedy") or {}).get("item") == offered
+
+
+def answer_second_item(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, Any]) -> Plan | None:
+    """A yes adds the second line's remedy to the agreed one, as its add-on (said in one sentence); a no leaves the
+    agreed remedy as it is. Anything else withdraws the offer quietly and is read as usual: the team sees the line."""
+    accepted = dict(s.get("accepted_remedy") or {})
+    offer = dict(s.get("proposed_remedy") or {})
+    language = s.get("language") or m.language
+    said = yes_no(m.text, language)
+    sure = m.confidence >= p.handoff.min_confidence
+    if said == "yes" or (said is None and m.intent == "affirm" and sure):
+        agreed = {**accepted, "add_on": offer}
+        slots.update(accepted_remedy=agreed, proposed_remedy=agreed, second_item_agreed=True)
+        return Plan(["action_confirm_remedy"], Stage.RESOLVING, slots, reason="second_item_accepted")
+    slots["proposed_remedy"] = accepted
+    if said == "no" or (said is None and m.intent == "deny" and sure):
+        return Plan(["action_acknowledge"], Stage.RESOLVING, slots, reason="second_item_declined")
+    return None
 
 
 def remedy_for_other_item(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:

@@ -158,6 +158,8 @@ def remedy_line(option: dict[str, Any]) -> str:
     value += f" ({option['pieces']} pieces of the line)" if option.get("pieces") else ""  # "two of the six chairs"
     if option.get("add_on"):  # agreed together with the remedy (remedies.yml `combine`): one remedy, both shown
         value += " + " + remedy_line(option["add_on"]).split(" · ")[0]
+        if option["add_on"].get("item"):  # the order's second line's remedy (second_item.py): which line it is for
+            value += f" for {option['add_on']['item']}"
     return f"{option['type']}{value}{approval} · policy: {where or 'remedies.yml ' + option.get('rule_id', '')}"
 
 

@@ -313,6 +313,11 @@ class Messages(_Strict):
     # The offer's question asked again plainly, naming {remedy}, after a buyer's "I understand" that accepts nothing
     # (issue 18). Optional like add_on: without it the whole offer is said again.
     offer_question: Variants | None = None
+    # The order's second line with a problem of its own (bot/conversation/second_item.py): `second_item_offer` leads
+    # in its offer by naming it ({item}), `second_item_agreed` confirms it after a yes ({remedy}; no {item}, which
+    # the remedy's name may say already). Optional like add_on: without them the offer and confirmation stand alone.
+    second_item_offer: Variants | None = None
+    second_item_agreed: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
