@@ -1,0 +1,46 @@
+"""Readers and data added for the failures of held-out round 14 (data/eval/buyers_heldout13, it/sv, wt-d14).
+Every sentence here is written fresh for the test, none taken from data/eval/."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.platform.vocab import Stage
+from bot.understanding.answers import asks_what_next
+from tests.test_flow import state, turn
+
+_RESHIP = {"type": "reship", "cite": {"source": "damaged-or-wrong-items.md", "heading": "Wrong item received"}}
+
+# ---- "ok thanks. and my case, then?" after an answer asks for the offer again, it says no yes ----------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "va bene grazie. e con la mia pratica invece?"),
+        ("it", "ok. ma allora per il mio pacco?"),
+        ("it", "d'accordo, a che punto siamo?"),
+        ("sv", "okej tack. hur gör vi nu med mitt paket?"),
+        ("sv", "jaha. men min order nu?"),
+        ("sv", "tack för svaret. var står vi nu?"),
+    ],
+)
+def test_ok_then_what_about_my_case_restates_the_offer_and_accepts_nothing(language: str, text: str) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=_RESHIP, problems=["wrong_item"], asked_question=True)
+    assert asks_what_next(text, language)
+    plan = turn(s, intent="affirm", confidence=0.5, text=text, language=language)
+    assert plan.actions == ["action_propose_remedy"] and plan.reason == "offer_restated"
+    assert "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "e per il mio ordine ho pagato con la carta"),
+        ("it", "il mio pacco e arrivato sabato"),
+        ("sv", "min order kom i fredags"),
+        ("sv", "hur gör vi med kartongen, slänger jag den?"),
+    ],
+)
+def test_a_statement_or_another_question_is_no_what_now(language: str, text: str) -> None:
+    assert not asks_what_next(text, language)
