@@ -7,6 +7,7 @@ import pytest
 
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next
+from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
 _RESHIP = {"type": "reship", "cite": {"source": "damaged-or-wrong-items.md", "heading": "Wrong item received"}}
@@ -44,3 +45,38 @@ def test_ok_then_what_about_my_case_restates_the_offer_and_accepts_nothing(langu
 )
 def test_a_statement_or_another_question_is_no_what_now(language: str, text: str) -> None:
     assert not asks_what_next(text, language)
+
+
+# ---- the phrase lookup: a false friend across languages, a crack, a double charge said the everyday way --------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("sv", "glaset i locket sprack redan i kartongen", "damaged"),
+        ("sv", "det går en spricka längs hela skivan", "damaged"),
+        ("sv", "skålen har spruckit i botten", "damaged"),
+        ("it", "dalla carta mi hanno prelevato due volte lo stesso importo", "charged_twice"),
+        ("it", "sul conto vedo un doppio addebito per un solo ordine", "charged_twice"),
+        ("sv", "summan drogs dubbelt på mitt kort", "charged_twice"),
+        ("es", "el chico del teléfono fue muy borde conmigo", "support_rude"),
+    ],
+)
+def test_everyday_words_for_a_crack_and_a_double_charge_name_the_problem(
+    trained: NLU, language: str, text: str, problem: str
+) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert problem in problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "det borde väl gå att lösa snabbt"),
+        ("sv", "soffbordet står redan i vardagsrummet"),
+        ("es", "tiene una mancha en el borde de la tapa"),
+    ],
+)
+def test_spanish_rude_is_not_swedish_should_nor_an_edge(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "support_rude" not in problems
