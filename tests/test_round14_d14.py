@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_what_next
+from bot.understanding.answers import asks_if_bot, asks_what_next
 from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
@@ -80,3 +80,30 @@ def test_everyday_words_for_a_crack_and_a_double_charge_name_the_problem(
 def test_spanish_rude_is_not_swedish_should_nor_an_edge(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert "support_rude" not in problems
+
+
+# ---- "are you a person?" asked plainly, at the end of a burst, is answered at once (PLAYBOOK rule 2) ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "aspetta\nma tu sei una persona?"),
+        ("it", "lei è un operatore in carne e ossa?"),
+        ("sv", "vänta lite\när du en levande person?"),
+        ("sv", "är det en anställd som svarar?"),
+    ],
+)
+def test_are_you_a_person_in_a_burst_is_answered_before_the_next_detail(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", asked=["outcome"], problems=["damaged"])
+    plan = turn(s, intent="ask_human", confidence=0.34, text=text, language=language)
+    assert plan.actions[0] == "action_answer_question" and plan.slots["question"] == "identity"
+    assert plan.handoff is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("it", "la signora al telefono è una persona gentile"), ("sv", "det var en person i butiken som hjälpte mig")],
+)
+def test_a_person_described_asks_nothing(language: str, text: str) -> None:
+    assert not asks_if_bot(text, language)
