@@ -107,3 +107,22 @@ def test_are_you_a_person_in_a_burst_is_answered_before_the_next_detail(language
 )
 def test_a_person_described_asks_nothing(language: str, text: str) -> None:
     assert not asks_if_bot(text, language)
+
+
+# ---- "the review can stay as it is for now" answers the review question; it asks nothing --------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "omdömet får ligga kvar som det är, tack"),
+        ("sv", "jag kikar på det en annan gång"),
+        ("it", "ci penso poi con calma, grazie"),
+        ("it", "vediamo più in là, per ora non ci penso"),
+    ],
+)
+def test_the_review_left_for_now_closes_kindly_without_a_policy_passage(language: str, text: str) -> None:
+    s = state(Stage.REVISION_ASKED, language=language, accepted_remedy=_RESHIP, problems=["wrong_item"])
+    plan = turn(s, intent="ask_policy", confidence=0.55, text=text, language=language)
+    assert plan.actions == ["action_close"] and plan.stage == Stage.CLOSED
+    assert plan.slots["close_kind"] == "kept"
