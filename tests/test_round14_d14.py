@@ -126,3 +126,45 @@ def test_the_review_left_for_now_closes_kindly_without_a_policy_passage(language
     plan = turn(s, intent="ask_policy", confidence=0.55, text=text, language=language)
     assert plan.actions == ["action_close"] and plan.stage == Stage.CLOSED
     assert plan.slots["close_kind"] == "kept"
+
+
+# ---- "good, thanks. I'll tell him" and "I'll wait for the refund then" accept the offer, and ask nothing more --------
+
+_REFUND = {
+    "type": "refund_full",
+    "amount": "64.00",
+    "currency": "EUR",
+    "cite": {"source": "returns.md", "heading": "r"},
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("sv", "Bra, tack. Jag ska säga det till min sambo", "greet"),
+        ("sv", "fint, tack så mycket. Då meddelar jag banken", "thank"),
+        ("it", "Gentilissimi, grazie. Attendo il rimborso con fiducia", "thank"),
+        ("it", "Perfetto. Glielo dico subito a mio marito", "affirm"),
+    ],
+)
+def test_a_yes_with_the_buyers_own_next_step_confirms_and_passes_nothing_on(
+    language: str, text: str, intent: str
+) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=_REFUND, problems=["defect"], wants="refund")
+    plan = turn(s, intent=intent, confidence=0.35, text=text, language=language)
+    assert plan.actions[0] == "action_confirm_remedy"
+    assert plan.slots["accepted_remedy"]["type"] == "refund_full"
+    assert not plan.slots.get("side_request")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("sv", "bra, tack men jag vill hellre ha en ny", "thank"),
+        ("it", "aspetto ancora una risposta sul rimborso", "describe_problem"),
+    ],
+)
+def test_thanks_with_a_but_or_waiting_for_an_answer_accepts_nothing(language: str, text: str, intent: str) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=_REFUND, problems=["defect"], wants="refund")
+    plan = turn(s, intent=intent, confidence=0.35, text=text, language=language)
+    assert "accepted_remedy" not in plan.slots
