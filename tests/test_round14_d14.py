@@ -3,10 +3,12 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot, asks_what_next
+from bot.understanding.answers import asks_if_bot, asks_what_next, percent_asked
 from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
@@ -168,3 +170,35 @@ def test_thanks_with_a_but_or_waiting_for_an_answer_accepts_nothing(language: st
     s = state(Stage.PROPOSING, language=language, proposed_remedy=_REFUND, problems=["defect"], wants="refund")
     plan = turn(s, intent=intent, confidence=0.35, text=text, language=language)
     assert "accepted_remedy" not in plan.slots
+
+
+# ---- a share said in words ("twenty percent", "half of it back") is sized like "20%" ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "share"),
+    [
+        ("sv", "Betala tillbaka tjugo procent så behåller jag den", 20),
+        ("sv", "jag vill ha hälften av pengarna tillbaka", 50),
+        ("it", "mi ridate venticinque per cento e la tengo", 25),
+        ("it", "la tengo, ma restituitemi metà del prezzo", 50),
+    ],
+)
+def test_a_share_in_words_is_the_amount_asked(language: str, text: str, share: int) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", asked=["outcome"], problems=["damaged"])
+    assert percent_asked(text, language) == share
+    plan = turn(s, intent="request_discount", confidence=0.6, text=text, language=language)
+    assert plan.slots["amount_asked"] == str((Decimal("129.90") * share / 100).quantize(Decimal("0.01")))
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "hälften av kartongen var genomblöt"),
+        ("sv", "det kostade tjugo euro"),
+        ("it", "metà dei bicchieri sono arrivati rotti"),
+        ("it", "ci sono venti pezzi nella scatola"),
+    ],
+)
+def test_half_of_the_parcel_or_a_number_alone_asks_no_share(language: str, text: str) -> None:
+    assert percent_asked(text, language) is None
