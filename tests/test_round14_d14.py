@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot, asks_what_next, percent_asked
+from bot.understanding.answers import asks_if_bot, asks_what_next, mentions_video, percent_asked
 from bot.understanding.nlu import NLU
 from tests.test_flow import state, turn
 
@@ -147,6 +147,8 @@ _REFUND = {
         ("sv", "fint, tack så mycket. Då meddelar jag banken", "thank"),
         ("it", "Gentilissimi, grazie. Attendo il rimborso con fiducia", "thank"),
         ("it", "Perfetto. Glielo dico subito a mio marito", "affirm"),
+        ("it", "Bene, così sì. Grazie di tutto", "greet"),
+        ("sv", "Bra, tack. Ha en fin dag", "greet"),
     ],
 )
 def test_a_yes_with_the_buyers_own_next_step_confirms_and_passes_nothing_on(
@@ -202,3 +204,21 @@ def test_a_share_in_words_is_the_amount_asked(language: str, text: str, share: i
 )
 def test_half_of_the_parcel_or_a_number_alone_asks_no_share(language: str, text: str) -> None:
     assert percent_asked(text, language) is None
+
+
+# ---- "I can film it, is that ok?" offers a video, and is answered as an offer of evidence ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "jag kan filma när lampan blinkar, går det bra?"),
+        ("it", "posso filmarlo mentre non parte, va bene lo stesso?"),
+    ],
+)
+def test_i_can_film_it_offers_a_video(language: str, text: str) -> None:
+    assert mentions_video(text, language)
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", asked=["evidence"], problems=["defect"])
+    plan = turn(s, intent="ask_policy", confidence=0.45, text=text, language=language)
+    assert "action_answer_question" not in plan.actions
+    assert plan.slots.get("photo_offered") or plan.slots.get("evidence")
