@@ -222,3 +222,35 @@ def test_i_can_film_it_offers_a_video(language: str, text: str) -> None:
     plan = turn(s, intent="ask_policy", confidence=0.45, text=text, language=language)
     assert "action_answer_question" not in plan.actions
     assert plan.slots.get("photo_offered") or plan.slots.get("evidence")
+
+
+# ---- an indirect but clear request to stop ("I'd rather get no more messages about this") stops at once ------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "guardi, preferisco non ricevere più messaggi da voi, grazie"),
+        ("it", "lasciamo perdere, nessun altro messaggio per favore"),
+        ("sv", "jag skulle helst slippa fler meddelanden om ordern"),
+        ("sv", "kan ni avprenumerera mig, tack"),
+    ],
+)
+def test_an_indirect_request_to_stop_is_acted_on(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", asked=["outcome"], problems=["damaged"])
+    plan = turn(s, intent="opt_out", confidence=0.45, text=text, language=language)
+    assert plan.actions == ["action_opt_out_confirm"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "non voglio ricevere più pacchi ammaccati"),
+        ("it", "toglietemi da questo doppio addebito"),
+        ("sv", "jag vill inte få fler trasiga lock"),
+    ],
+)
+def test_no_more_broken_goods_is_no_request_to_stop(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="outcome", asked=["outcome"], problems=["damaged"])
+    plan = turn(s, intent="opt_out", confidence=0.45, text=text, language=language)
+    assert "action_opt_out_confirm" not in plan.actions
