@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from bot.conversation import flow
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_if_bot, asks_what_next, mentions_video, percent_asked
-from bot.understanding.nlu import NLU
-from tests.test_flow import state, turn
+from bot.understanding.nlu import NLU, Entity
+from tests.test_flow import POLICY, REMEDIES, Msg, facts, state, turn
 
 _RESHIP = {"type": "reship", "cite": {"source": "damaged-or-wrong-items.md", "heading": "Wrong item received"}}
 
@@ -254,3 +255,40 @@ def test_no_more_broken_goods_is_no_request_to_stop(language: str, text: str) ->
     s = state(Stage.GATHERING, language=language, requested_slot="outcome", asked=["outcome"], problems=["damaged"])
     plan = turn(s, intent="opt_out", confidence=0.45, text=text, language=language)
     assert "action_opt_out_confirm" not in plan.actions
+
+
+# ---- "just a new lid, not the whole pot" keeps the only item of the order: no "which product?" --------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("sv", "bara ett nytt lock, inte hela grytan", "grytan"),
+        ("it", "solo il coperchio nuovo, non tutta la pentola", "pentola"),
+    ],
+)
+def test_not_the_whole_item_keeps_the_only_item_of_the_order(language: str, text: str, said: str) -> None:
+    pot = "Enamel stew pot 4 l with glass lid"
+    case = facts(topic="product", item_values={pot: Decimal("49.00")}, order_value=Decimal("49.00"))
+    s = flow.State(
+        Stage.GATHERING,
+        {"language": language, "requested_slot": "outcome", "asked": ["outcome"], "problems": ["damaged"], "item": pot},
+        case,
+    )
+    start = text.index(said)
+    msg = Msg(text=text, intent="request_replacement", confidence=0.5, language=language, problems=["damaged"])
+    msg.entities = [Entity("item", pot, start, start + len(said))]
+    plan = flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+    assert plan.slots.get("item", pot) == pot
+    assert plan.slots.get("requested_slot") != "item"
+
+
+def test_not_the_mugs_still_clears_the_item_of_an_order_of_several() -> None:
+    mug, jug = "Stoneware mug", "Glass water carafe 1 l"
+    case = facts(topic="product", item_values={mug: Decimal("12.00"), jug: Decimal("20.00")})
+    s = flow.State(Stage.GATHERING, {"language": "sv", "requested_slot": "outcome", "item": mug}, case)
+    text = "nej, inte muggen"
+    msg = Msg(text=text, intent="deny", confidence=0.6, language="sv")
+    msg.entities = [Entity("item", mug, text.index("muggen"), len(text))]
+    plan = flow.on_buyer_message(s, msg, POLICY, REMEDIES)
+    assert plan.slots["item"] is None
