@@ -292,3 +292,29 @@ def test_not_the_mugs_still_clears_the_item_of_an_order_of_several() -> None:
     msg.entities = [Entity("item", mug, text.index("muggen"), len(text))]
     plan = flow.on_buyer_message(s, msg, POLICY, REMEDIES)
     assert plan.slots["item"] is None
+
+
+# ---- "ok, I'll keep an eye on the card" after a yes asks nothing: no refund-timing passage -------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "Okej, kör. Jag håller koll på kontot"),
+        ("it", "Va bene, procedete. Poi controllo sulla carta"),
+    ],
+)
+def test_keeping_an_eye_on_the_card_is_no_question(language: str, text: str) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=_REFUND, problems=["defect"], wants="refund")
+    plan = turn(s, intent="affirm", confidence=0.6, text=text, language=language)
+    assert plan.actions == ["action_confirm_remedy"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("sv", "Okej, kör. Kommer pengarna tillbaka på kortet?"), ("it", "Va bene, procedete. Torna sulla carta?")],
+)
+def test_asking_about_the_card_beside_a_yes_is_still_answered(language: str, text: str) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=_REFUND, problems=["defect"], wants="refund")
+    plan = turn(s, intent="affirm", confidence=0.6, text=text, language=language)
+    assert plan.actions == ["action_confirm_remedy", "action_answer_question"]
