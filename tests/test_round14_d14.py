@@ -185,6 +185,14 @@ def test_thanks_with_a_but_or_waiting_for_an_answer_accepts_nothing(language: st
         ("sv", "jag vill ha hälften av pengarna tillbaka", 50),
         ("it", "mi ridate venticinque per cento e la tengo", 25),
         ("it", "la tengo, ma restituitemi metà del prezzo", 50),
+        ("sv", "en fjärdedel av summan tillbaka räcker", 25),
+        # fr, es, ru: the words c14 gave for their buyers, in sentences written here
+        ("fr", "je la garde si vous me rendez la moitié du montant", 50),
+        ("fr", "faisons vingt-cinq pour cent", 25),
+        ("es", "me la quedo si me devuelven la mitad", 50),
+        ("es", "con un cuarenta por ciento lo dejamos", 40),
+        ("ru", "оставлю себе, если вернете половину цены", 50),
+        ("ru", "давайте процентов двадцать", 20),
     ],
 )
 def test_a_share_in_words_is_the_amount_asked(language: str, text: str, share: int) -> None:
@@ -201,6 +209,9 @@ def test_a_share_in_words_is_the_amount_asked(language: str, text: str, share: i
         ("sv", "det kostade tjugo euro"),
         ("it", "metà dei bicchieri sono arrivati rotti"),
         ("it", "ci sono venti pezzi nella scatola"),
+        ("fr", "la moitié des assiettes était fêlée"),
+        ("es", "la mitad de la caja venía mojada"),
+        ("ru", "половина тарелок пришла битой"),
     ],
 )
 def test_half_of_the_parcel_or_a_number_alone_asks_no_share(language: str, text: str) -> None:

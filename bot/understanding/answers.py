@@ -803,18 +803,18 @@ def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
 
 
 @lru_cache(maxsize=1)
-def _share_words() -> dict[str, tuple[re.Pattern[str] | None, dict[str, int], list[re.Pattern[str]]]]:
-    """data/answers/share_words.yml: per language, a pattern of its number words with their values, and its patterns
-    for "half of it back"."""
+def _share_words() -> dict[str, tuple[re.Pattern[str] | None, dict[str, int], list[tuple[int, re.Pattern[str]]]]]:
+    """data/answers/share_words.yml: per language, a pattern of its number words with their values, its patterns
+    for "half (a third, a quarter) of it back" with their shares, and its extra percent patterns (share 0: read
+    from the first group)."""
     out = {}
     for lang, kinds in _read("share_words.yml").items():
         numbers = {normalise(str(w)): int(n) for w, n in (kinds.get("numbers") or {}).items()}
-        words = (
-            re.compile(rf"\b({'|'.join(map(re.escape, sorted(numbers, key=len, reverse=True)))})\b")
-            if numbers
-            else None
-        )
-        out[lang] = (words, numbers, compile_patterns(kinds.get("half", [])))
+        longest_first = sorted(numbers, key=len, reverse=True)
+        words = re.compile(rf"\b({'|'.join(map(re.escape, longest_first))})\b") if numbers else None
+        shares = [(int(n), p) for n, ps in (kinds.get("fractions") or {}).items() for p in compile_patterns(ps)]
+        shares += [(0, p) for p in compile_patterns(kinds.get("percent", []))]
+        out[lang] = (words, numbers, shares)
     return out
 
 
@@ -824,14 +824,14 @@ def percent_asked(text: str, language: str | None) -> int | None:
     correction comes last), None when it names none."""
     said = normalise(text)
     for lang in _own_then_english(language):
-        words, numbers, half = _share_words().get(lang, (None, {}, []))
+        words, numbers, fractions = _share_words().get(lang, (None, {}, []))
         read = words.sub(lambda m, n=numbers: str(n[m.group(1)]), said) if words is not None else said
         found = [
             (m.start(), int(m.group(1)))
             for p in _amount_cues().get(lang, {}).get("percent", [])
             for m in p.finditer(read)
         ]
-        found += [(m.start(), 50) for p in half for m in p.finditer(read)]
+        found += [(m.start(), share or int(m.group(1))) for share, p in fractions for m in p.finditer(read)]
         shares = [n for _, n in sorted(found) if 0 < n < 100]
         if shares:
             return shares[-1]
