@@ -631,15 +631,17 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     if item is not None:  # the value names it for the reports; the buyer's words, for a reply (item_name)
         slots["item"], slots["item_said"] = item.value, m.text[item.start : item.end]
         slots["item_not_ordered"] = None
+    elif len(ordered) != 1 and any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
+        # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
+        # for again rather than kept (a correction replaces a fact; issue 18.3). Not in an order of one line: there
+        # "just a new lid, not the whole pot" says how much of it, and "which product?" was asked of a buyer whose
+        # order held nothing else (held-out round 14, sv).
+        slots["item"], slots["item_said"] = None, None
     # Every line of the order the buyer names as one with a problem, on the same terms: a second line with a problem
     # of its own is offered a remedy once the first is agreed (second_item.py).
     told = [e.value for e in items if counts(e)]
     if ordered and told:
         slots["items_named"] = lines_named(s.get("items_named"), told, ordered)
-    elif any(e.value == s.get("item") and negated(m.text, e.start) for e in items):
-        # "No, not the mugs" and no other item named: the item gathered before is the wrong one, and is asked
-        # for again rather than kept (a correction replaces a fact; issue 18.3).
-        slots["item"], slots["item_said"] = None, None
     if entities.get("order_id"):
         slots["order_ref"] = entities["order_id"]
     # The part the buyer names ("the lid", "the charger"), in their words: what a part sent on its own names.

@@ -802,13 +802,37 @@ def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
     return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received"))
 
 
+@lru_cache(maxsize=1)
+def _share_words() -> dict[str, tuple[re.Pattern[str] | None, dict[str, int], list[tuple[int, re.Pattern[str]]]]]:
+    """data/answers/share_words.yml: per language, a pattern of its number words with their values, its patterns
+    for "half (a third, a quarter) of it back" with their shares, and its extra percent patterns (share 0: read
+    from the first group)."""
+    out = {}
+    for lang, kinds in _read("share_words.yml").items():
+        numbers = {normalise(str(w)): int(n) for w, n in (kinds.get("numbers") or {}).items()}
+        longest_first = sorted(numbers, key=len, reverse=True)
+        words = re.compile(rf"\b({'|'.join(map(re.escape, longest_first))})\b") if numbers else None
+        shares = [(int(n), p) for n, ps in (kinds.get("fractions") or {}).items() for p in compile_patterns(ps)]
+        shares += [(0, p) for p in compile_patterns(kinds.get("percent", []))]
+        out[lang] = (words, numbers, shares)
+    return out
+
+
 def percent_asked(text: str, language: str | None) -> int | None:
-    """The share of the price a message names ("so 40 prozent?", "un 40%?", "30 percent back"), 1-99, from
-    data/answers/amounts.yml `percent`; the last one named (a correction comes last), None when it names none."""
+    """The share of the price a message names ("so 40 prozent?", "un 40%?", "30 percent back", "tjugo procent",
+    "rivoglio metà"), 1-99, from data/answers/amounts.yml `percent` and share_words.yml; the last one named (a
+    correction comes last), None when it names none."""
     said = normalise(text)
     for lang in _own_then_english(language):
-        found = [m for p in _amount_cues().get(lang, {}).get("percent", []) for m in p.finditer(said)]
-        shares = [int(m.group(1)) for m in sorted(found, key=lambda m: m.start()) if 0 < int(m.group(1)) < 100]
+        words, numbers, fractions = _share_words().get(lang, (None, {}, []))
+        read = words.sub(lambda m, n=numbers: str(n[m.group(1)]), said) if words is not None else said
+        found = [
+            (m.start(), int(m.group(1)))
+            for p in _amount_cues().get(lang, {}).get("percent", [])
+            for m in p.finditer(read)
+        ]
+        found += [(m.start(), share or int(m.group(1))) for share, p in fractions for m in p.finditer(read)]
+        shares = [n for _, n in sorted(found) if 0 < n < 100]
         if shares:
             return shares[-1]
     return None
