@@ -146,3 +146,15 @@ def test_a_kind_said_with_another_ending_names_the_orders_line(nlu) -> None:  # 
     # A word that only begins like one of the kind's words names nothing: the stem needs the rest of the phrase.
     found = {e.value for e in nlu.parse("mam deskorolkę i laptopa", fallback_language="pl", items=BOARD).entities}
     assert "Slate serving board 40x25 cm" not in found
+
+
+def test_a_part_sent_on_its_own_brings_no_second_offer() -> None:
+    """ "One cup and proper tongs": the part (a cup) belongs to a line the case's item (the tongs) is not, so which
+    line is left is unknown; the cup was offered a second time (round 13, ru, replayed)."""
+    part = {**OFFER, "type": "send_part", "part": "filiżankę"}
+    assert answer(at_offer(language="pl", proposed_remedy=part), "tak", language="pl").actions == [
+        "action_confirm_remedy"
+    ]
+    assert answer(at_offer(language="ru", proposed_remedy=part), "да", language="ru").actions == [
+        "action_confirm_remedy"
+    ]

@@ -1791,7 +1791,9 @@ def second_item_offer(
     named two lines and two item problems (second_item.py); None otherwise, or when it would need a person's
     approval (the team sees the line on the card), or when the agreed remedy already carries an extra."""
     merged = {**s.slots, **slots}
-    if agreed.get("add_on") or merged.get("second_item_offered"):
+    # A part sent on its own ("one cup and proper tongs") names a line of its own that the case's item may not be
+    # (the tongs were the item, the cup the part): which line is left is unknown, and the cup was offered twice.
+    if agreed.get("add_on") or merged.get("second_item_offered") or agreed.get("type") == "send_part":
         return None
     line = other_line(merged.get("items_named") or [], agreed.get("item") or merged.get("item"), s.facts.item_values)
     # The yes named the other line ("ok, send the blowtorch"): the first remedy moved to it, so its problem may be
@@ -1807,7 +1809,7 @@ def second_item_offer(
          "part": None},
         s.facts,
     )  # fmt: skip
-    option = next((o for o in allowed_options(moved, r) if o.type != "apology_only"), None)
+    option = next((o for o in allowed_options(moved, r) if o.type not in ("apology_only", "send_part")), None)
     if option is None or option.needs_approval:
         return None
     return {**remedy_slot(moved, option), "item": line}
