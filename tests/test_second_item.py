@@ -158,3 +158,12 @@ def test_a_part_sent_on_its_own_brings_no_second_offer() -> None:
     assert answer(at_offer(language="ru", proposed_remedy=part), "да", language="ru").actions == [
         "action_confirm_remedy"
     ]
+
+
+def test_an_unanswered_second_offer_is_withdrawn_at_the_follow_up() -> None:
+    s = after(at_offer(language="sv"), answer(at_offer(language="sv"), "ja tack", language="sv"))
+    plan = flow.on_timer(s, "follow_up", POLICY)
+    assert plan is not None and plan.slots["proposed_remedy"] == s.get("accepted_remedy")
+    # Without a second offer, the follow-up changes nothing of the remedy.
+    plain = flow.on_timer(flow.State(Stage.RESOLVING, {"accepted_remedy": OFFER}, s.facts), "follow_up", POLICY)
+    assert plain is not None and plain.slots == {}

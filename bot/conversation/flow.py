@@ -1949,7 +1949,9 @@ def on_timer(s: State, kind: str, p: ConversationPolicy) -> Plan | None:
     if kind == "first_contact" and s.stage == Stage.OPENED:
         return Plan(["action_first_contact"], Stage.CONTACTED, {}, reason="first_contact")
     if kind == "follow_up" and s.stage == Stage.RESOLVING:
-        return Plan(["action_follow_up"], Stage.FOLLOW_UP, {}, reason="follow_up")
+        # An offer for the order's second line left unanswered is withdrawn: the follow-up asks about what was agreed.
+        withdrawn = {"proposed_remedy": s.get("accepted_remedy")} if offered_second_item(s) else {}
+        return Plan(["action_follow_up"], Stage.FOLLOW_UP, withdrawn, reason="follow_up")
     if kind == "revision_ask" and s.stage == Stage.FOLLOW_UP and s.get("resolved"):
         return Plan(
             ["action_ask_revision"],
