@@ -1796,10 +1796,7 @@ def second_item_offer(
     if agreed.get("add_on") or merged.get("second_item_offered") or agreed.get("type") == "send_part":
         return None
     line = other_line(merged.get("items_named") or [], agreed.get("item") or merged.get("item"), s.facts.item_values)
-    # The yes named the other line ("ok, send the blowtorch"): the first remedy moved to it, so its problem may be
-    # the other line's, and all the problems told stand for the second offer.
-    kept = not slots.get("item") or slots.get("item") == s.get("item")
-    problems = other_problems(merged.get("problems") or [], s.facts.delivered, agreed.get("problem") if kept else None)
+    problems = other_problems(merged.get("problems") or [], s.facts.delivered)
     if line is None or not problems:
         return None
     # The pieces and the part the buyer counted were said of the first line, not of this one.
@@ -1828,6 +1825,12 @@ def answer_second_item(s: State, m: Parsed, p: ConversationPolicy, slots: dict[s
     offer = dict(s.get("proposed_remedy") or {})
     language = s.get("language") or m.language
     said = yes_no(m.text, language)
+    named = {e.value for e in getattr(m, "entities", []) if e.entity == "item" and e.value in s.facts.item_values}
+    if named and offer.get("item") not in named:
+        # "perfect, yes please send the mister" names the first line again: a yes to what was agreed, not to the
+        # second line's offer (round 13 replayed: the planter the buyer had waived was added). Withdrawn.
+        slots["proposed_remedy"] = accepted
+        return None
     sure = m.confidence >= p.handoff.min_confidence
     if said == "yes" or (said is None and m.intent == "affirm" and sure):
         agreed = {**accepted, "add_on": offer}

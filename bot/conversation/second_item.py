@@ -36,18 +36,17 @@ def other_line(named: Iterable[str], agreed_item: str | None, ordered: Mapping[s
     return next((n for n in named if n != agreed_item and n in ordered), None)
 
 
-def other_problems(problems: Iterable[str], delivered: bool | None = None, answered: str | None = None) -> list[str]:
-    """The item problems told, when the buyer told two of different kinds; else []. Without the one the first remedy
-    `answered`, where that is known to be the first line's: the teapot's damage, the mug's absence. Which problem is
-    whose is otherwise not known (the buyer may move the first remedy to the other line at the yes: "ok, send the
-    blowtorch"; pass no `answered` then), and the policy's first option for both fits either line. In a parcel that
-    was delivered, a "lost" line is a missing one: "le chalumeau n'était pas dans le carton" read as lost_in_transit
-    (round 13), while the rest of the order had come."""
+def other_problems(problems: Iterable[str], delivered: bool | None = None) -> list[str]:
+    """The item problems told, when the buyer told two of different kinds; else []. All of them: which problem is
+    whose is not known. The first remedy's rule answers the problem the policy ranks first, not the first line's
+    (round 13 replayed: a mister missing and a planter chipped, the mister was offered the damage rule's replacement,
+    and the planter, offered only what the other problem leaves, "the missing item"), and the buyer may move the first
+    remedy to the other line at the yes ("ok, send the blowtorch"). The policy's first option for all of them sends
+    or refunds the line, which fits either. In a parcel that was delivered, a "lost" line is a missing one: "le
+    chalumeau n'était pas dans le carton" read as lost_in_transit (round 13), while the rest of the order had come."""
     told = ["missing_item" if p == "lost_in_transit" and delivered else p for p in problems]
     told = [p for p in dict.fromkeys(told) if p in ITEM_PROBLEMS]
-    if len(told) < 2:
-        return []
-    return [p for p in told if p != answered] or told
+    return told if len(told) >= 2 else []
 
 
 def extra_for_line(remedy: Mapping[str, Any] | None) -> str | None:
