@@ -210,8 +210,8 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
         refused = _turned_down(said, kinds.get("instead", []), named)
         if lang != language and language in _wishes() and read_as(base, language) == said:
-            # An English word inside the buyer's own language is turned down by that language's markers: "no quiero
-            # el refund" (Spanglish) named the refund the buyer refused, and it was offered first (held-out round 14).
+            # An English word inside the buyer's own language is turned down by that language's markers: a Spanglish
+            # refusal of the "refund" named the refund the buyer refused, and it was offered first (held-out round 14).
             refused |= _turned_down(said, _wishes()[language].get("instead", []), named)
         refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
