@@ -19,6 +19,7 @@ from bot.understanding.answers import (
     declined_wishes,
     wishes_in,
 )
+from bot.understanding.courtesy import only_courtesy
 from bot.understanding.language import detect_language
 from bot.understanding.opt_out import default_rules, is_clear_opt_out, said_in_words
 from tests.test_flow import REMEDIES, facts, state, turn
@@ -290,3 +291,34 @@ def test_a_damaged_item_kept_for_money_off_gets_the_partial_refund_not_the_site_
         Stage.PROPOSING, {"language": "fr", "problems": ["damaged"], "wants": "discount"}, facts(topic="website")
     )
     assert options_for(REMEDIES, flow.remedy_facts(s))[0].type == "refund_partial"
+
+
+# ---- telling someone else, or a threat dropped, beside a yes asks nothing ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "génial, je vais le leur annoncer"),
+        ("ru", "хорошо, мужу передам сегодня"),
+        ("es", "se lo paso a mi madre, que es la que lo usa"),
+        ("en", "lovely, I'll let my dad know"),
+        ("ru", "а то я уже думала отзыв везде дублировать"),
+        ("fr", "sinon j'allais en parler à mon association de quartier"),
+        ("es", "sino pensaba contarlo en el grupo del barrio"),
+    ],
+)
+def test_the_buyers_own_next_step_is_no_request(language: str, text: str) -> None:
+    assert only_courtesy(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "se lo digo claro: prefiero el reembolso"),
+        ("fr", "je leur dis de passer le chercher quand ?"),
+        ("ru", "маме скажу, но пришлите ещё и инструкцию"),
+    ],
+)
+def test_a_wish_or_a_question_beside_it_is_still_read(language: str, text: str) -> None:
+    assert not only_courtesy(text, language)
