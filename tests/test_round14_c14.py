@@ -300,6 +300,7 @@ def test_a_damaged_item_kept_for_money_off_gets_the_partial_refund_not_the_site_
     ("language", "text"),
     [
         ("fr", "génial, je vais le leur annoncer"),
+        ("fr", "mon frère sera ravi"),
         ("ru", "хорошо, мужу передам сегодня"),
         ("es", "se lo paso a mi madre, que es la que lo usa"),
         ("en", "lovely, I'll let my dad know"),
