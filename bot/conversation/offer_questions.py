@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.understanding.answers import asks_for_information, yes_no
+from bot.understanding.answers import asks_for_information, asks_offer_amount, yes_no
 from bot.understanding.offer_terms import term_asked
 from bot.understanding.sentences import sentences_of
 
@@ -30,17 +30,45 @@ def asks_terms(text: str, language: str | None) -> bool:
 def question_beside_yes(m: Any, language: str | None) -> str | None:
     """The sentence of an accepting message that asks about the offer's terms ("alright, go ahead. will that show
     on paypal?"), else None. A message of one sentence counts when it names a term ("perfecto, y la nueva cuándo
-    sale?"): its yes is read by the usual readers, its question by this one."""
+    sale?"): its yes is read by the usual readers, its question by this one. A question asked first and a yes after it
+    ("when would the money come? fine, go ahead"): the question, unless it only asks the sum, which the confirmation
+    names."""
     parts = _parts(m)
     if len(parts) == 1:
         return parts[0] if term_asked(parts[0], language) is not None else None
-    return next((p for p in parts[1:] if asks_terms(p, language)), None)
+    found = next((p for p in parts[1:] if asks_terms(p, language)), None)
+    if found is None:
+        head = _question_then_yes(m.text, language)
+        if head is not None and asks_terms(head, language) and not _only_amount(head, language):
+            return head
+    return found
+
+
+def _only_amount(text: str, language: str | None) -> bool:
+    return asks_offer_amount(text, language) and term_asked(text, language) is None
+
+
+def _question_then_yes(text: str, language: str | None) -> str | None:
+    """The part of a message up to its last question mark, when what follows it says yes and nothing else the yes
+    readers object to ("¿y eso cuánto sale? bueno, venga, adelante"), else None."""
+    if "?" not in text:
+        return None
+    cut = text.rindex("?") + 1
+    head, tail = text[:cut].strip(), text[cut:].strip(" .,!;:-\n")
+    if not head.strip(" ?") or not tail or yes_no(tail, language) != "yes":
+        return None
+    return head
 
 
 def says_yes_then_asks(m: Any, language: str | None) -> bool:
     """A message of several sentences whose sentences before its question say yes and nothing against it ("Zgoda.
     A wróci na kartę?"): the offer is accepted, whatever the classifier made of the whole."""
     parts = _parts(m)
+    head = _question_then_yes(m.text, language)
+    if head is not None and (asks_terms(head, language) or asks_offer_amount(head, language)):
+        # Asked first, then the yes (held-out round 14, es and ru: a question about the sum or the money's arrival,
+        # then "ok, agreed" in the same message, got a quote and lost its yes; then a handoff as not understood).
+        return True
     asked = question_beside_yes(m, language)
     if len(parts) < 2 or asked is None:
         return False

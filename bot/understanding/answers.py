@@ -209,6 +209,10 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         said = read_as(base, lang)  # positions below are within this language's reading
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
         refused = _turned_down(said, kinds.get("instead", []), named)
+        if lang != language and language in _wishes() and read_as(base, language) == said:
+            # An English word inside the buyer's own language is turned down by that language's markers: a Spanglish
+            # refusal of the "refund" named the refund the buyer refused, and it was offered first (held-out round 14).
+            refused |= _turned_down(said, _wishes()[language].get("instead", []), named)
         refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
@@ -758,7 +762,7 @@ def asks_for_more(text: str, language: str | None) -> bool:
 
 
 def _offer_talk() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers", "waiting"))
+    return _kinds_of("offer_talk.yml", ("next", "understood", "fillers", "waiting", "amount"))
 
 
 def waits_for_offer(text: str, language: str | None) -> bool:
@@ -771,6 +775,13 @@ def asks_what_next(text: str, language: str | None) -> bool:
     """Does the buyer ask what happens now ("a co dál?", "und jetzt?", "what happens now?")? Said to an offer, it
     is told the offer again (data/answers/offer_talk.yml: next)."""
     return _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("next", []))
+
+
+def asks_offer_amount(text: str, language: str | None) -> bool:
+    """Does the buyer ask how much the offer on the table comes to ("how much would that be?", "ça ferait combien ?",
+    "сколько это выходит?")? The offer names its amount: it is told again, or confirmed beside a yes
+    (data/answers/offer_talk.yml: amount)."""
+    return _says(text, language, lambda lang: _offer_talk().get(lang, {}).get("amount", []))
 
 
 _NOTHING_LEFT = re.compile(r"[\W_]+")

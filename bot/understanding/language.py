@@ -107,8 +107,24 @@ def _settle_by_words(text: str, code: str) -> str:
     return best if shares[best] - shares.get(code, 0.0) >= _WORDS_MARGIN else code
 
 
+def _letters_say(text: str) -> str | None:
+    """The one of two close neighbours whose own letters the text holds, when it holds none of the other's."""
+    for (one, other), (own, others) in _OWN_LETTERS.items():
+        first, second = any(c in own for c in text), any(c in others for c in text)
+        if first != second:
+            return one if first else other
+    return None
+
+
 def _lingua(text: str, language: Language | None) -> str:
-    return _settle_by_words(text, _settle_by_letters(text, _code(language)))
+    code = _settle_by_letters(text, _code(language))
+    by_words = _settle_by_words(text, code)
+    # The words' share does not overrule the letters between neighbours: "пришёл ... отбитым" writes ё and ы, which
+    # Ukrainian never does, beside two Ukrainian words (surzhyk); the share made it Ukrainian and a Russian buyer was
+    # first written to in Ukrainian (held-out round 14).
+    if by_words != code and _letters_say(text) == code:
+        return code
+    return by_words
 
 
 def detect_language(text: str) -> str:
