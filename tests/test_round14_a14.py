@@ -181,6 +181,9 @@ def test_the_difference_in_a_sentence_asks_nothing(language: str, text: str) -> 
         ("sq", "ma keni marre me shume se duhej nga llogaria", "hidden_cost"),
         ("en", "the tray came with a deep scratch across the middle", "damaged"),
         ("en", "there is a scratch on the lid, quite visible", "damaged"),
+        ("sq", "masa gabim, kisha porositur nje numer me te madh", "wrong_item"),
+        ("sq", "erdhi ne ngjyrë tjetër nga ajo qe zgjodha", "wrong_item"),
+        ("en", "colour's wrong, I picked the green one", "wrong_item"),
     ],
 )
 def test_overcharge_and_scratch_are_problems(trained: NLU, language: str, text: str, problem: str) -> None:
@@ -194,6 +197,7 @@ def test_overcharge_and_scratch_are_problems(trained: NLU, language: str, text: 
         ("sq", "ne arke kishte radhe te gjate", "hidden_cost"),
         ("en", "I had to start from scratch with the assembly", "damaged"),
         ("en", "scratch that, it came on friday", "damaged"),
+        ("sq", "numri i porosise eshte gabim ne email", "wrong_item"),
     ],
 )
 def test_the_same_words_elsewhere_name_no_problem(trained: NLU, language: str, text: str, problem: str) -> None:
@@ -213,3 +217,31 @@ def test_the_same_words_elsewhere_name_no_problem(trained: NLU, language: str, t
 )
 def test_not_about_you_personally_is_no_request_for_a_person(trained: NLU, language: str, text: str) -> None:
     assert trained.parse(text, fallback_language=language).intent != "ask_human"
+
+
+# ---- Albanian "ne" (në: in; we) is no negation, as Swedish "ni" (you) is none ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("sq", "ne karton filxhani ishte i thyer", "damaged"),
+        ("sq", "ne paketen tone mungonte kapaku", "missing_item"),
+        ("sv", "ni har skickat fel storlek igen", "wrong_item"),
+    ],
+)
+def test_a_plain_word_before_the_problem_denies_nothing(trained: NLU, language: str, text: str, problem: str) -> None:
+    _entities, problems, _risks, denied = trained._extract(text, language, ())
+    assert problem in problems and problem not in denied
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("pl", "to nie uszkodzone, tylko kolor nie ten", "damaged"),
+        ("sv", "den var inte trasig alls", "damaged"),
+    ],
+)
+def test_a_real_negation_still_denies(trained: NLU, language: str, text: str, problem: str) -> None:
+    _entities, _problems, _risks, denied = trained._extract(text, language, ())
+    assert problem in denied
