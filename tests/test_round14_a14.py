@@ -245,3 +245,27 @@ def test_a_plain_word_before_the_problem_denies_nothing(trained: NLU, language: 
 def test_a_real_negation_still_denies(trained: NLU, language: str, text: str, problem: str) -> None:
     _entities, _problems, _risks, denied = trained._extract(text, language, ())
     assert problem in denied
+
+
+# ---- "I'm not heated / I'm calm / I'm not shouting" said in words is calm (sq, pl) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sq", "s'jam e nxehur, thjesht dua te di cfare behet"),
+        ("sq", "jam i qete, vetem me thoni kur"),
+        ("pl", "jestem spokojna, po prostu chcę to załatwić"),
+        ("pl", "nie krzyczę, pytam tylko co dalej"),
+    ],
+)
+def test_calm_said_in_words_is_calm(trained: NLU, language: str, text: str) -> None:
+    assert trained.parse(text, fallback_language=language).level == "calm"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("sq", "JAM I NXEHUR!! KU JANE PARATE?!"), ("pl", "KRZYCZĘ BO NIKT NIE ODPOWIADA!!!")],
+)
+def test_shouting_is_not_made_calm(trained: NLU, language: str, text: str) -> None:
+    assert trained.parse(text, fallback_language=language).level != "calm"
