@@ -269,3 +269,28 @@ def test_calm_said_in_words_is_calm(trained: NLU, language: str, text: str) -> N
 )
 def test_shouting_is_not_made_calm(trained: NLU, language: str, text: str) -> None:
     assert trained.parse(text, fallback_language=language).level != "calm"
+
+
+# ---- "keep it, a bit of money back" asks part of the price, not the whole (en, pl) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "honestly I'll hang on to it, a little bit of money back is all I'm after"),
+        ("en", "a few quid back and I'll keep the thing"),
+        ("pl", "zatrzymam go, niech chociaż część kasy wróci"),
+        ("pl", "trochę pieniędzy zwrotu i zostawiam jak jest"),
+    ],
+)
+def test_a_bit_of_money_back_is_part_of_the_price(language: str, text: str) -> None:
+    assert wishes_in(text, language)[0]
+    assert asks_part_of_price(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "I want all my money back"), ("pl", "chcę całą kasę z powrotem")]
+)
+def test_all_the_money_back_is_still_the_whole_price(language: str, text: str) -> None:
+    assert "refund" in wishes_in(text, language)[0]
+    assert not asks_part_of_price(text, language)
