@@ -703,7 +703,7 @@ def names_person(text: str, language: str | None) -> bool:
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("yes_no.yml", ("yes_if", "no", "yes"))
+    return _kinds_of("yes_no.yml", ("yes_if", "no", "yes", "particle"))
 
 
 _SEGMENT = re.compile(r"[^.!?;\n]+")
@@ -736,6 +736,8 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
         for kind in ("yes_if", "no", "yes"):
             if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
                 return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
+        if any(p.search(said) for p in kinds.get("particle", [])):
+            break  # Polish "no to ..." (well, so ...) is no English "no" (data/answers/yes_no.yml: particle)
     # A grudging yes after a grumble, in the last sentence: "only 10, hm. ok, better than nothing, send it", "10%? I
     # said 20... oh fine, I'll take it" (held-out round 10: not understood). No "no" anywhere in the message (above).
     last = _LAST_SENTENCE.search(said)
