@@ -116,7 +116,9 @@ def test_lines_named_are_the_orders_each_once_first_named_first(before: list[str
     assert other_line(first, None, LINES) is None
 
 
-@given(st.lists(st.sampled_from([*ITEM_PROBLEMS, "late", "charged_twice", "lost_in_transit"]), max_size=6), st.booleans())
+@given(
+    st.lists(st.sampled_from([*ITEM_PROBLEMS, "late", "charged_twice", "lost_in_transit"]), max_size=6), st.booleans()
+)
 def test_other_problems_need_two_kinds_and_name_only_item_problems(problems: list[str], delivered: bool) -> None:
     out = other_problems(problems, delivered)
     kinds = {("missing_item" if p == "lost_in_transit" and delivered else p) for p in problems} & set(ITEM_PROBLEMS)
