@@ -1,0 +1,36 @@
+"""Readers, data and flow rules added for the failures of held-out round 14 (data/eval/buyers_heldout13, de/cs/uk,
+wt-b14). Every sentence here is written fresh for the test, none taken from data/eval/."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.opt_out import default_rules
+
+# ---- deleting an old address (or another stale entry) from the account is no request to stop ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Und löschen Sie bitte die alte Lieferadresse aus meinem Profil, ich wohne da nicht mehr",
+        "bitte löschen Sie meine frühere Rechnungsadresse, die ist seit März falsch",
+        "Löschen Sie die vorige Anschrift von meinem Konto, danke",
+        "Radera mitt gamla leveransställe från kontot, jag har flyttat",
+        "radera mitt tidigare kort i profilen, det har gått ut",
+    ],
+)
+def test_an_old_entry_deleted_from_the_account_is_no_opt_out(text: str) -> None:
+    assert not default_rules().has_phrase(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Löschen Sie meine Nummer, ich will nichts mehr von Ihnen hören",
+        "bitte löschen Sie meine Kontaktdaten aus Ihrem System",
+        "Radera mitt nummer ur era listor",
+    ],
+)
+def test_a_request_to_delete_the_contact_still_stops(text: str) -> None:
+    assert default_rules().has_phrase(text)
