@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.platform.vocab import Stage
 from bot.understanding.opt_out import default_rules
+from tests.test_flow import state, turn
 
 # ---- deleting an old address (or another stale entry) from the account is no request to stop ----------------------
 
@@ -34,3 +36,35 @@ def test_an_old_entry_deleted_from_the_account_is_no_opt_out(text: str) -> None:
 )
 def test_a_request_to_delete_the_contact_still_stops(text: str) -> None:
     assert default_rules().has_phrase(text)
+
+
+# ---- an answer to the review question is no request for a person, whatever the classifier guessed -----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "над відгуком я ще трохи подумаю, не поспішайте"),
+        ("uk", "може пізніше оновлю, зараз ніколи"),
+        ("cs", "hodnoceni si jeste promyslim, dam vedet"),
+        ("cs", "uvidim, ted na to nemam hlavu"),
+    ],
+)
+def test_an_answer_to_the_review_question_goes_to_nobody(language: str, text: str) -> None:
+    s = state(Stage.REVISION_ASKED, language=language, accepted_remedy={"type": "reship"}, revision_reminders=1)
+    plan = turn(s, intent="ask_human", confidence=0.6, language=language, text=text)
+    assert plan.handoff is None
+    assert plan.stage != Stage.AWAITING_STAFF
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "над відгуком подумаю, але спершу з'єднайте мене з живим співробітником"),
+        ("cs", "recenzi si promyslim, ale chci mluvit s clovekem z vaseho tymu"),
+    ],
+)
+def test_a_person_asked_for_beside_the_review_answer_is_still_called(language: str, text: str) -> None:
+    s = state(Stage.REVISION_ASKED, language=language, accepted_remedy={"type": "reship"}, revision_reminders=1)
+    plan = turn(s, intent="ask_human", confidence=0.8, language=language, text=text)
+    assert plan.handoff == "buyer_asked"

@@ -1205,10 +1205,15 @@ def _answers_without_a_person(s: State, m: Parsed, slots: dict[str, Any]) -> boo
     """A message that answers the detail the bot asked for (a photo, the item, the date) and names nobody to talk
     to: no request for a person, whatever the classifier guessed. Held-out round 5: "mayu foto z rozpakuvannya"
     (I have a photo of the unboxing) answered "do you have a photo?" and was handed to staff as ask_human."""
+    language = s.get("language") or m.language
+    if s.stage == Stage.REVISION_ASKED and revision_answer(m.text, language):
+        # "I'll think about the review a bit more" answers the review question: read as ask_human (0.58, uk), an agreed
+        # and delivered case went to staff as buyer_asked at its very end (held-out round 14).
+        return not names_person(m.text, language)
     wanted = s.get("requested_slot")
     if wanted not in ("item", "evidence", "when") or not slots.get(wanted):
         return False
-    return not names_person(m.text, s.get("language") or m.language)
+    return not names_person(m.text, language)
 
 
 def handoff(reason: str, stage: Stage, slots: dict[str, Any], **more: Any) -> Plan:
