@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation.offer_questions import asks_then_says_yes
 from bot.platform.vocab import Stage
 from bot.understanding.opt_out import default_rules
-from tests.test_flow import state, turn
+from tests.test_flow import Msg, state, turn
 
 # ---- deleting an old address (or another stale entry) from the account is no request to stop ----------------------
 
@@ -68,3 +69,46 @@ def test_a_person_asked_for_beside_the_review_answer_is_still_called(language: s
     s = state(Stage.REVISION_ASKED, language=language, accepted_remedy={"type": "reship"}, revision_reminders=1)
     plan = turn(s, intent="ask_human", confidence=0.8, language=language, text=text)
     assert plan.handoff == "buyer_asked"
+
+
+# ---- a question about the offer, then a yes: the offer is taken and the question answered after --------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Bis wann wäre das Geld denn zurück? Egal, ja, machen Sie"),
+        ("de", "Geht das auf meine Kreditkarte zurück? Na gut, einverstanden"),
+        ("cs", "a musim tu rozbitou vec nekam posilat? kazdopadne jo, beru"),
+        ("cs", "do kdy by to bylo na uctu? dobre, souhlasim"),
+        ("uk", "а на яку картку повернете? ну гаразд, давайте"),
+        ("uk", "скільки днів це займе? добре, домовились"),
+    ],
+)
+def test_a_question_then_a_yes_accepts_and_answers(language: str, text: str) -> None:
+    s = state(
+        Stage.PROPOSING,
+        language=language,
+        what="cracked",
+        item="bowl",
+        when="2026-11-30",
+        problems=["damaged"],
+        proposed_remedy={"type": "refund_full", "amount": "40.00"},
+    )
+    plan = turn(s, intent="ask_policy", confidence=0.6, language=language, text=text)
+    assert plan.actions[0] == "action_confirm_remedy"
+    assert "action_answer_question" in plan.actions
+    assert plan.slots["question_text"] and "?" in plan.slots["question_text"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Muss ich das vorher zurückschicken? Nein, dann lieber nicht"),  # a no after the question
+        ("cs", "a kdy to prijde? ne, radsi ne"),
+        ("uk", "а коли буде? ні, не треба"),
+        ("de", "Ja gut. Aber kann ich stattdessen das Geld haben?"),  # the question last: not this shape
+    ],
+)
+def test_a_question_then_no_yes_accepts_nothing(language: str, text: str) -> None:
+    assert asks_then_says_yes(Msg(text=text, language=language), language) is None

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.conversation import haggle
-from bot.conversation.offer_questions import asks_terms, question_beside_yes, says_yes_then_asks
+from bot.conversation.offer_questions import asks_terms, asks_then_says_yes, question_beside_yes, says_yes_then_asks
 from bot.conversation.opt_out_doubts import (
     device_stops,
     sent_too_early_note,
@@ -458,7 +458,11 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
-    if s.stage == Stage.PROPOSING and says_yes_then_asks(m, s.get("language") or m.language):
+    if s.stage == Stage.PROPOSING and (
+        says_yes_then_asks(m, s.get("language") or m.language)
+        # "Wie viel wäre das in Euro? Ok, passt." asks first and says yes last (held-out round 14, de/cs/uk): the same.
+        or asks_then_says_yes(m, s.get("language") or m.language) is not None
+    ):
         # "In Ordnung, machen Sie. Wann wird der neue verschickt?": the yes is taken and the question answered after
         # the confirmation (answer_proposal); read as a question only, the yes was lost (held-out round 11).
         return answer_proposal(s, replace(m, intent="affirm"), p, remedies, slots)

@@ -30,11 +30,29 @@ def asks_terms(text: str, language: str | None) -> bool:
 def question_beside_yes(m: Any, language: str | None) -> str | None:
     """The sentence of an accepting message that asks about the offer's terms ("alright, go ahead. will that show
     on paypal?"), else None. A message of one sentence counts when it names a term ("perfecto, y la nueva cuándo
-    sale?"): its yes is read by the usual readers, its question by this one."""
+    sale?"): its yes is read by the usual readers, its question by this one. A message that asks first and says yes
+    last (asks_then_says_yes) gives its question."""
     parts = _parts(m)
     if len(parts) == 1:
         return parts[0] if term_asked(parts[0], language) is not None else None
-    return next((p for p in parts[1:] if asks_terms(p, language)), None)
+    asked = next((p for p in parts[1:] if asks_terms(p, language)), None)
+    return asked or asks_then_says_yes(m, language)
+
+
+def asks_then_says_yes(m: Any, language: str | None) -> str | None:
+    """The question of a message that asks about the offer and then says yes to it, the yes last and nothing against
+    it ("how much is that in euro? fine, go ahead", "must I post it back first? ok, I'll take it"): the sentence
+    that asks about its terms, else the first that asks. None for any other message. Held-out round 14 (de, cs, uk):
+    the question was answered and the yes lost; the buyer's next "so what about my order?" got a clarify."""
+    parts = _parts(m)
+    asking = [i for i, p in enumerate(parts) if "?" in p]
+    if len(parts) < 2 or not asking or asking[-1] == len(parts) - 1:
+        return None
+    questions, tail = parts[: asking[-1] + 1], parts[asking[-1] + 1 :]
+    if yes_no(" ".join(tail), language) != "yes" or yes_no(" ".join(questions), language) == "no":
+        return None
+    asked = [p for p in questions if "?" in p]
+    return next((p for p in asked if term_asked(p, language) is not None), asked[0])
 
 
 def says_yes_then_asks(m: Any, language: str | None) -> bool:
