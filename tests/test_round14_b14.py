@@ -7,6 +7,7 @@ import pytest
 
 from bot.conversation.offer_questions import asks_then_says_yes
 from bot.platform.vocab import Stage
+from bot.understanding.answers import asks_what_next
 from bot.understanding.opt_out import default_rules
 from tests.test_flow import Msg, state, turn
 
@@ -112,3 +113,44 @@ def test_a_question_then_a_yes_accepts_and_answers(language: str, text: str) -> 
 )
 def test_a_question_then_no_yes_accepts_nothing(language: str, text: str) -> None:
     assert asks_then_says_yes(Msg(text=text, language=language), language) is None
+
+
+# ---- "and how will it go with my order now?" after an answered question asks for the offer again -------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wie geht's denn nun mit dem Fall weiter?"),
+        ("de", "Gut. Was tun wir denn jetzt wegen meiner Reklamation?"),
+        ("cs", "a jak to ted bude s tou reklamaci?"),
+        ("cs", "a co s tim tedy udelate?"),
+        ("uk", "гаразд, а як тепер буде з поверненням?"),
+        ("uk", "а з посилкою моєю що будемо робити?"),
+    ],
+)
+def test_how_will_it_go_now_asks_for_the_offer_again(language: str, text: str) -> None:
+    s = state(
+        Stage.PROPOSING,
+        language=language,
+        what="cracked",
+        item="vase",
+        problems=["damaged"],
+        proposed_remedy={"type": "replacement"},
+        asked_question=True,
+    )
+    plan = turn(s, intent="greet", confidence=0.5, language=language, text=text)
+    assert plan.actions == ["action_propose_remedy"]
+    assert plan.reason == "offer_restated"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wie geht es Ihnen heute?"),
+        ("cs", "jak to bude vypadat s barvou?"),
+        ("uk", "як буде з доставкою до Львова?"),
+    ],
+)
+def test_other_how_questions_are_no_what_next(language: str, text: str) -> None:
+    assert not asks_what_next(text, language)
