@@ -8,6 +8,7 @@ import pytest
 from bot.conversation.offer_questions import asks_then_says_yes
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_what_next
+from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules
 from tests.test_flow import Msg, state, turn
 
@@ -154,3 +155,21 @@ def test_how_will_it_go_now_asks_for_the_offer_again(language: str, text: str) -
 )
 def test_other_how_questions_are_no_what_next(language: str, text: str) -> None:
     assert not asks_what_next(text, language)
+
+
+# ---- a double debit named by the statement or the sum is a double charge -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Danke für die flotte Lieferung! Nur: im Kontoauszug sind zwei Abbuchungen für eine Bestellung"),
+        ("de", "bei mir ging der Betrag doppelt raus, einmal zu viel"),
+        ("de", "Sie haben mir den doppelten Betrag berechnet"),
+        ("uk", "у банку бачу подвійне списання за одне замовлення"),
+        ("uk", "оплата пройшла двічі, хоча я натискала один раз"),
+    ],
+)
+def test_a_double_debit_is_a_double_charge(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "charged_twice" in problems
