@@ -173,3 +173,27 @@ def test_other_how_questions_are_no_what_next(language: str, text: str) -> None:
 def test_a_double_debit_is_a_double_charge(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert "charged_twice" in problems
+
+
+# ---- "stop sending me the wrong size" names what not to send: no request to stop, nor a doubt to ask about ---------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "перестаньте нарешті присилати мені не той розмір"),
+        ("de", "Hören Sie auf, mir falsche Farben zu liefern"),
+        ("cs", "prestante mi porad posilat spatnou velikost"),
+    ],
+)
+def test_stop_sending_the_wrong_goods_is_about_the_goods(language: str, text: str) -> None:
+    rules = default_rules()
+    assert not rules.has_phrase(text)  # a phrase ("hören Sie auf, mir") names the goods, not the messages
+    assert rules.stops_something_else(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["перестаньте мені писати, досить", "Hören Sie auf, mir zu schreiben", "prestante mi psat, diky"]
+)
+def test_a_plain_request_to_stop_writing_is_still_one(text: str) -> None:
+    assert default_rules().has_phrase(text)
