@@ -81,6 +81,8 @@ def test_a_person_asked_for_beside_the_review_answer_is_still_called(language: s
     [
         ("de", "Bis wann wäre das Geld denn zurück? Egal, ja, machen Sie"),
         ("de", "Geht das auf meine Kreditkarte zurück? Na gut, einverstanden"),
+        ("de", "Prima. Brauchen Sie dafür noch einen Beleg von mir? Dann ja, bitte so"),
+        ("de", "Kommt das per Überweisung? Dann machen Sie es so"),
         ("cs", "a musim tu rozbitou vec nekam posilat? kazdopadne jo, beru"),
         ("cs", "do kdy by to bylo na uctu? dobre, souhlasim"),
         ("uk", "а на яку картку повернете? ну гаразд, давайте"),

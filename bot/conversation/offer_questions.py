@@ -41,8 +41,8 @@ def question_beside_yes(m: Any, language: str | None) -> str | None:
 
 def asks_then_says_yes(m: Any, language: str | None) -> str | None:
     """The question of a message that asks about the offer and then says yes to it, the yes last and nothing against
-    it ("how much is that in euro? fine, go ahead", "must I post it back first? ok, I'll take it"): the sentence
-    that asks about its terms, else the first that asks. None for any other message. Held-out round 14 (de, cs, uk):
+    it ("how much is that in euro? fine, go ahead", "must I post it back first? ok, I'll take it"): its question
+    sentences, from the first that asks. None for any other message. Held-out round 14 (de, cs, uk):
     the question was answered and the yes lost; the buyer's next "so what about my order?" got a clarify."""
     parts = _parts(m)
     asking = [i for i, p in enumerate(parts) if "?" in p]
@@ -51,8 +51,9 @@ def asks_then_says_yes(m: Any, language: str | None) -> str | None:
     questions, tail = parts[: asking[-1] + 1], parts[asking[-1] + 1 :]
     if yes_no(" ".join(tail), language) != "yes" or yes_no(" ".join(questions), language) == "no":
         return None
-    asked = [p for p in questions if "?" in p]
-    return next((p for p in asked if term_asked(p, language) is not None), asked[0])
+    while len(questions) > 1 and "?" not in questions[0] and yes_no(questions[0], language) == "yes":
+        questions = questions[1:]  # "Wunderbar, danke. Geht das auf meine Karte? Dann ja.": the thanks asks nothing
+    return " ".join(questions)
 
 
 def says_yes_then_asks(m: Any, language: str | None) -> bool:
