@@ -199,3 +199,25 @@ def test_stop_sending_the_wrong_goods_is_about_the_goods(language: str, text: st
 )
 def test_a_plain_request_to_stop_writing_is_still_one(text: str) -> None:
     assert default_rules().has_phrase(text)
+
+
+# ---- a seam come apart is damage, in Cyrillic and typed in Latin letters ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "на подушці шов розійшовся з одного боку"),
+        ("uk", "u kurtky porvavsia shov, a ya yii shche ne nosyla"),
+        ("uk", "na dyvani shov roziishovsia priamo po tsentru"),
+        ("ru", "на пледе разошёлся шов, видно наполнитель"),
+    ],
+)
+def test_a_split_seam_is_damage(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "damaged" in problems
+
+
+def test_parting_ways_is_no_seam(trained: NLU) -> None:
+    _entities, problems, _risks, _denied = trained._extract("ми з сестрою розійшлися у думках щодо кольору", "uk", ())
+    assert "damaged" not in problems
