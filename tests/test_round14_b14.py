@@ -83,6 +83,7 @@ def test_a_person_asked_for_beside_the_review_answer_is_still_called(language: s
         ("de", "Geht das auf meine Kreditkarte zurück? Na gut, einverstanden"),
         ("de", "Prima. Brauchen Sie dafür noch einen Beleg von mir? Dann ja, bitte so"),
         ("de", "Kommt das per Überweisung? Dann machen Sie es so"),
+        ("de", "Und wann, so ungefähr, schicken Sie den Ersatz los, diese Woche noch? Gut, dann ja, gern"),
         ("cs", "a musim tu rozbitou vec nekam posilat? kazdopadne jo, beru"),
         ("cs", "do kdy by to bylo na uctu? dobre, souhlasim"),
         ("uk", "а на яку картку повернете? ну гаразд, давайте"),

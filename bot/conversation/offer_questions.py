@@ -35,8 +35,12 @@ def question_beside_yes(m: Any, language: str | None) -> str | None:
     parts = _parts(m)
     if len(parts) == 1:
         return parts[0] if term_asked(parts[0], language) is not None else None
-    asked = next((p for p in parts[1:] if asks_terms(p, language)), None)
-    return asked or asks_then_says_yes(m, language)
+    return _asked_after_first(parts, language) or asks_then_says_yes(m, language)
+
+
+def _asked_after_first(parts: list[str], language: str | None) -> str | None:
+    """The first sentence after the message's first that asks about the offer's terms, else None."""
+    return next((p for p in parts[1:] if asks_terms(p, language)), None)
 
 
 def asks_then_says_yes(m: Any, language: str | None) -> str | None:
@@ -60,7 +64,7 @@ def says_yes_then_asks(m: Any, language: str | None) -> bool:
     """A message of several sentences whose sentences before its question say yes and nothing against it ("Zgoda.
     A wróci na kartę?"): the offer is accepted, whatever the classifier made of the whole."""
     parts = _parts(m)
-    asked = question_beside_yes(m, language)
+    asked = _asked_after_first(parts, language)
     if len(parts) < 2 or asked is None:
         return False
     before = parts[: parts.index(asked)]
