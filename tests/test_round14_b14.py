@@ -222,3 +222,20 @@ def test_a_split_seam_is_damage(trained: NLU, language: str, text: str) -> None:
 def test_parting_ways_is_no_seam(trained: NLU) -> None:
     _entities, problems, _risks, _denied = trained._extract("ми з сестрою розійшлися у думках щодо кольору", "uk", ())
     assert "damaged" not in problems
+
+
+# ---- a tracking stall said with the English word or "does not move" is a lost parcel ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "od pondeli tracking stoji na jednom miste"),
+        ("cs", "balik se nehybe uz deset dni"),
+        ("de", "seit Montag: das Tracking bewegt sich nicht mehr"),
+        ("uk", "посилка не рухається вже тиждень"),
+    ],
+)
+def test_a_tracking_stall_is_a_lost_parcel(trained: NLU, language: str, text: str) -> None:
+    _entities, problems, _risks, _denied = trained._extract(text, language, ())
+    assert "lost_in_transit" in problems
