@@ -7,7 +7,7 @@ import pytest
 
 from bot.conversation.offer_questions import asks_then_says_yes
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_what_next
+from bot.understanding.answers import asks_if_bot, asks_what_next
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules
 from tests.test_flow import Msg, state, turn
@@ -239,3 +239,29 @@ def test_parting_ways_is_no_seam(trained: NLU) -> None:
 def test_a_tracking_stall_is_a_lost_parcel(trained: NLU, language: str, text: str) -> None:
     _entities, problems, _risks, _denied = trained._extract(text, language, ())
     assert "lost_in_transit" in problems
+
+
+# ---- "what's your name?" asks who writes, and is answered truthfully -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asked"),
+    [
+        ("de", "Darf ich fragen, wie heißen Sie denn?", True),
+        ("cs", "a jak vam mam rikat?", True),
+        ("uk", "вибачте, а як вас звати?", True),
+        ("en", "sorry, what's your name btw?", True),
+        ("de", "Wie heißt der Artikel im Katalog?", False),
+        ("cs", "jak se jmenuje ta barva?", False),
+    ],
+)
+def test_what_is_your_name_asks_who_writes(language: str, text: str, asked: bool) -> None:
+    assert asks_if_bot(text, language) is asked
+
+
+@pytest.mark.parametrize(("language", "text"), [("cs", "a jak se jmenujete?"), ("uk", "а як тебе звати?")])
+def test_the_name_question_gets_the_identity_answer(language: str, text: str) -> None:
+    s = state(Stage.GATHERING, language=language, what="cracked", item="vase", requested_slot="outcome")
+    plan = turn(s, intent="ask_policy", confidence=0.5, language=language, text=text)
+    assert plan.actions[0] == "action_answer_question"
+    assert plan.slots.get("question") == "identity"
