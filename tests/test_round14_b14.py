@@ -3,14 +3,17 @@ wt-b14). Every sentence here is written fresh for the test, none taken from data
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from bot.conversation.flow import State
 from bot.conversation.offer_questions import asks_then_says_yes
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot, asks_what_next
+from bot.understanding.answers import asks_if_bot, asks_what_next, percent_asked
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules
-from tests.test_flow import Msg, state, turn
+from tests.test_flow import Msg, facts, state, turn
 
 # ---- deleting an old address (or another stale entry) from the account is no request to stop ----------------------
 
@@ -265,3 +268,50 @@ def test_the_name_question_gets_the_identity_answer(language: str, text: str) ->
     plan = turn(s, intent="ask_policy", confidence=0.5, language=language, text=text)
     assert plan.actions[0] == "action_answer_question"
     assert plan.slots.get("question") == "identity"
+
+
+# ---- half the price asked in words is a share of 50: above the cap, the cap is offered and said to be the most -------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "ich behalte die Lampe, aber die Hälfte zurück wäre fair"),
+        ("cs", "lampu si necham, vratte mi pulku"),
+        ("uk", "лампу залишу, поверніть половину вартості"),
+        ("en", "I'll keep it if you refund half the price"),
+    ],
+)
+def test_half_asked_in_words_is_sized_as_fifty_percent(language: str, text: str) -> None:
+    assert percent_asked(text, language) == 50
+    s = State(
+        Stage.GATHERING,
+        {
+            "language": language,
+            "problems": ["damaged"],
+            "what": "a dent in the base",
+            "item": "Lamp",
+            "when": "2026-11-30",
+            "evidence": "yes",
+            "requested_slot": "outcome",
+            "asked": ["what", "item", "evidence", "outcome"],
+        },
+        facts(topic="product", order_value=Decimal("80.00"), item_values={"Lamp": Decimal("80.00")}),
+    )
+    plan = turn(s, intent="request_discount", confidence=0.6, text=text, language=language)
+    offer = plan.slots["proposed_remedy"]
+    assert offer["type"] == "refund_partial"
+    assert offer["amount"] == "24.00" and plan.slots["why_not"]["kind"] == "cap"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "die Hälfte der Schrauben fehlt"),
+        ("cs", "polovina dilu v krabici chybi"),
+        ("uk", "половина замовлення не доїхала"),
+        ("en", "half of the cups came broken"),
+    ],
+)
+def test_half_of_the_goods_is_no_share_asked(language: str, text: str) -> None:
+    assert percent_asked(text, language) is None

@@ -799,7 +799,7 @@ _SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received"))
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received", "half"))
 
 
 def percent_asked(text: str, language: str | None) -> int | None:
@@ -807,10 +807,13 @@ def percent_asked(text: str, language: str | None) -> int | None:
     data/answers/amounts.yml `percent`; the last one named (a correction comes last), None when it names none."""
     said = normalise(text)
     for lang in _own_then_english(language):
-        found = [m for p in _amount_cues().get(lang, {}).get("percent", []) for m in p.finditer(said)]
-        shares = [int(m.group(1)) for m in sorted(found, key=lambda m: m.start()) if 0 < int(m.group(1)) < 100]
+        cues = _amount_cues().get(lang, {})
+        found = [m for p in cues.get("percent", []) for m in p.finditer(said)]
+        shares = [(m.start(), int(m.group(1))) for m in found if 0 < int(m.group(1)) < 100]
+        # Half the price asked in words ("die Hälfte zurück", "půlku", "половину"): a share of 50 (round 14).
+        shares += [(m.start(), 50) for p in cues.get("half", []) for m in p.finditer(said)]
         if shares:
-            return shares[-1]
+            return max(shares, key=lambda share: share[0])[1]  # the last named: a correction comes last
     return None
 
 
