@@ -315,3 +315,26 @@ def test_half_asked_in_words_is_sized_as_fifty_percent(language: str, text: str)
 )
 def test_half_of_the_goods_is_no_share_asked(language: str, text: str) -> None:
     assert percent_asked(text, language) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Muss ich den kaputten Deckel erst zurückschicken? Egal, ja, so machen wir das"),
+        ("cs", "musim ten rozbity kus vracet? dobre, beru to"),
+        ("uk", "а зламану частину треба повертати? добре, домовились"),
+    ],
+)
+def test_a_question_about_sending_back_then_yes_keeps_the_offer(language: str, text: str) -> None:
+    s = state(
+        Stage.PROPOSING,
+        language=language,
+        what="cracked lid",
+        item="pot",
+        when="2026-11-30",
+        problems=["damaged"],
+        proposed_remedy={"type": "send_part", "part": "lid"},
+    )
+    plan = turn(s, intent="ask_policy", confidence=0.6, language=language, text=text)
+    assert plan.actions == ["action_confirm_remedy", "action_answer_question"]
+    assert plan.slots["accepted_remedy"]["type"] == "send_part"

@@ -458,14 +458,23 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
     # A question about the shop's policy is answered from its own documents, in any stage; before an offer, also
     # one the classifier could not place (unsure_question).
     unsure = s.stage in UNSURE_QUESTION_STAGES and unsure_question(m, p, s.get("language") or m.language)
-    if s.stage == Stage.PROPOSING and (
-        says_yes_then_asks(m, s.get("language") or m.language)
-        # "Wie viel wäre das in Euro? Ok, passt." asks first and says yes last (held-out round 14, de/cs/uk): the same.
-        or asks_then_says_yes(m, s.get("language") or m.language) is not None
-    ):
+    if s.stage == Stage.PROPOSING and says_yes_then_asks(m, s.get("language") or m.language):
         # "In Ordnung, machen Sie. Wann wird der neue verschickt?": the yes is taken and the question answered after
         # the confirmation (answer_proposal); read as a question only, the yes was lost (held-out round 11).
         return answer_proposal(s, replace(m, intent="affirm"), p, remedies, slots)
+    asked_first = asks_then_says_yes(m, s.get("language") or m.language) if s.stage == Stage.PROPOSING else None
+    if asked_first is not None and is_dataclass(m):
+        # "Wie viel wäre das in Euro? Ok, passt." asks first and says yes last (held-out round 14, de/cs/uk): the answer
+        # to the offer is what follows the question, read alone ("must she send the broken one back first? ... ok,
+        # let's do that" names no return wish), and the question is answered after the confirmation.
+        tail = m.text[m.text.rindex("?") + 1 :].strip()
+        plan = answer_proposal(s, replace(m, text=tail, intent="affirm", sentences=()), p, remedies, slots)
+        if "action_confirm_remedy" in plan.actions and "action_answer_question" not in plan.actions:
+            language = s.get("language") or m.language
+            plan.slots["question_text"] = asked_first
+            plan.slots["question_term"] = term_slot(asked_first, language, (s.get("proposed_remedy") or {}).get("type"))
+            plan = replace(plan, actions=[*plan.actions, "action_answer_question"])
+        return plan
     if s.stage == Stage.PROPOSING and "?" not in m.text and yes_no(m.text, s.get("language") or m.language) == "yes":
         # "po, ate te dyten qe e permende, transportin" (yes, the second one you said, the shipping) to the offer of
         # the shipping refund: a plain yes first, asking nothing, answers the offer (a wish named beside it is weighed
