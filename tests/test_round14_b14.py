@@ -338,3 +338,34 @@ def test_a_question_about_sending_back_then_yes_keeps_the_offer(language: str, t
     plan = turn(s, intent="ask_policy", confidence=0.6, language=language, text=text)
     assert plan.actions == ["action_confirm_remedy", "action_answer_question"]
     assert plan.slots["accepted_remedy"]["type"] == "send_part"
+
+
+# ---- a message naming what went wrong is never stopped on the classifier's confidence alone -----------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("de", "Mir ist nur aufgefallen, dass die Abbuchung zweimal auf dem Konto steht.", "charged_twice"),
+        ("en", "Just letting you know the bowl came in pieces.", "damaged"),
+        ("cs", "Jen pisu, ze balik se od patku nehybe.", "lost_in_transit"),
+    ],
+)
+def test_a_problem_read_as_opt_out_by_confidence_is_asked_not_stopped(language: str, text: str, problem: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="what")
+    plan = turn(s, intent="opt_out", confidence=0.62, language=language, text=text, problems=[problem])
+    assert plan.outcome is None
+    assert "action_opt_out_confirm" not in plan.actions
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("de", "Die Lampe ist kaputt, und schreiben Sie mir nicht mehr.", "damaged"),
+        ("en", "The bowl came broken. Stop writing to me.", "damaged"),
+    ],
+)
+def test_a_problem_beside_a_request_in_words_still_stops(language: str, text: str, problem: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="what")
+    plan = turn(s, intent="opt_out", confidence=0.8, language=language, text=text, problems=[problem])
+    assert plan.actions == ["action_opt_out_confirm"]
