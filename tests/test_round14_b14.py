@@ -318,6 +318,19 @@ def test_half_of_the_goods_is_no_share_asked(language: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "text", "share"),
+    [
+        ("sq", "ma ktheni gjysmen e cmimit dhe e mbaj", 50),
+        ("sq", "gjysma e porosise mungon", None),
+        ("pl", "oddajcie polowe kasy i po sprawie", 50),
+        ("pl", "polowa paczki nie doszla", None),
+    ],
+)
+def test_half_in_albanian_and_polish(language: str, text: str, share: int | None) -> None:
+    assert percent_asked(text, language) == share
+
+
+@pytest.mark.parametrize(
     ("language", "text"),
     [
         ("de", "Muss ich den kaputten Deckel erst zurückschicken? Egal, ja, so machen wir das"),
