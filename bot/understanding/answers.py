@@ -812,7 +812,7 @@ _SUM_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 
 def _amount_cues() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received"))
+    return _kinds_of("amounts.yml", ("price", "price_after", "ask", "either", "percent", "received", "half"))
 
 
 @lru_cache(maxsize=1)
@@ -839,15 +839,14 @@ def percent_asked(text: str, language: str | None) -> int | None:
     for lang in _own_then_english(language):
         words, numbers, fractions = _share_words().get(lang, (None, {}, []))
         read = words.sub(lambda m, n=numbers: str(n[m.group(1)]), said) if words is not None else said
-        found = [
-            (m.start(), int(m.group(1)))
-            for p in _amount_cues().get(lang, {}).get("percent", [])
-            for m in p.finditer(read)
-        ]
+        cues = _amount_cues().get(lang, {})
+        found = [(m.start(), int(m.group(1))) for p in cues.get("percent", []) for m in p.finditer(read)]
         found += [(m.start(), share or int(m.group(1))) for share, p in fractions for m in p.finditer(read)]
-        shares = [n for _, n in sorted(found) if 0 < n < 100]
+        # Half the price asked in words ("die Hälfte zurück", "půlku", "половину"): a share of 50 (round 14, b14).
+        found += [(m.start(), 50) for p in cues.get("half", []) for m in p.finditer(read)]
+        shares = [(at, n) for at, n in found if 0 < n < 100]
         if shares:
-            return shares[-1]
+            return max(shares, key=lambda share: share[0])[1]  # the last named: a correction comes last
     return None
 
 
