@@ -28,7 +28,7 @@ Revision = Literal["revised", "kept", "later"]
 ANSWERS = Path(__file__).resolve().parents[2] / "data" / "answers"
 
 
-def _own_then_english(language: str | None) -> tuple[str, ...]:
+def own_then_english(language: str | None) -> tuple[str, ...]:
     """The languages a buyer's words are read in: theirs, then English (many write a short English reply)."""
     return tuple(dict.fromkeys([language or "en", "en"]))
 
@@ -66,7 +66,7 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
     language's, since many write a short English "ok, done" in any language."""
     stars, by_language = _patterns()
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         kinds = by_language.get(lang)
         if not kinds:
             continue
@@ -86,7 +86,7 @@ def _says(text: str, language: str | None, patterns: Callable[[str], list[re.Pat
     """Whether the message matches one of a language's patterns (`patterns(lang)`), in the buyer's language, then
     English: the one reading every yes/no-shaped question of this module shares."""
     said = normalise(text)
-    return any(p.search(read_as(said, lang)) for lang in _own_then_english(language) for p in patterns(lang))
+    return any(p.search(read_as(said, lang)) for lang in own_then_english(language) for p in patterns(lang))
 
 
 def asks_if_bot(text: str, language: str | None) -> bool:
@@ -153,14 +153,14 @@ def compile_patterns(patterns: list[str]) -> list[re.Pattern[str]]:
 
 
 @lru_cache(maxsize=32)
-def _read(name: str) -> dict:  # type: ignore[type-arg]
+def answers_file(name: str) -> dict:  # type: ignore[type-arg]
     """data/answers/<name>, read once per process (callers copy what they change)."""
     return yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
-def _wishes() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    data, parts = _read("wishes.yml"), _read("parts.yml")
+def wish_patterns() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    data, parts = answers_file("wishes.yml"), answers_file("parts.yml")
     compiled = {}
     for language, kinds in data.items():
         kinds = dict(kinds)
@@ -189,7 +189,7 @@ def wishes_in(text: str, language: str | None) -> tuple[list[str], bool]:
 def states_preference(text: str, language: str | None) -> bool:
     """Does the message say the buyer would rather have something ("I'd rather have the money", "mir wäre das
     Geld lieber")? Read in their language and in English, like the wishes."""
-    return _says(text, language, lambda lang: _wishes().get(lang, {}).get("prefer", []))
+    return _says(text, language, lambda lang: wish_patterns().get(lang, {}).get("prefer", []))
 
 
 def declined_wishes(text: str, language: str | None) -> list[str]:
@@ -204,15 +204,15 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
     found: list[str] = []
     declined: list[str] = []
     also = False
-    for lang in _own_then_english(language):
-        kinds = _wishes().get(lang, {})
+    for lang in own_then_english(language):
+        kinds = wish_patterns().get(lang, {})
         said = read_as(base, lang)  # positions below are within this language's reading
         named = [(m.start(), m.end(), w) for w in WISHES for p in kinds.get(w, []) for m in p.finditer(said)]
         refused = _turned_down(said, kinds.get("instead", []), named)
-        if lang != language and language in _wishes() and read_as(base, language) == said:
+        if lang != language and language in wish_patterns() and read_as(base, language) == said:
             # An English word inside the buyer's own language is turned down by that language's markers: a Spanglish
             # refusal of the "refund" named the refund the buyer refused, and it was offered first (held-out round 14).
-            refused |= _turned_down(said, _wishes()[language].get("instead", []), named)
+            refused |= _turned_down(said, wish_patterns()[language].get("instead", []), named)
         refused |= _turned_down_right_after(said, kinds.get("refused_right_after", []), named)
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
@@ -308,7 +308,7 @@ def asks_part_of_price(text: str, language: str | None) -> bool:
     """Whether a refund the message names is part of the price ("a partial refund is fine"). Without such words
     "my money back" or "a refund" means the whole price: never the acceptance of a partial refund (issue 19: a
     buyer who said "I'd rather have my money back" was recorded as accepting 30%)."""
-    return _says(text, language, lambda lang: _wishes().get(lang, {}).get("partial", []))
+    return _says(text, language, lambda lang: wish_patterns().get(lang, {}).get("partial", []))
 
 
 def asks_whole_price(text: str, language: str | None) -> bool:
@@ -316,8 +316,8 @@ def asks_whole_price(text: str, language: str | None) -> bool:
     whole): named after any part of it the message also names, as a correction comes last ("part of the money? no,
     a full refund"; round 9). "No full refund needed, part of it back" ends on the part."""
     said = normalise(text)
-    for lang in _own_then_english(language):
-        kinds, read = _wishes().get(lang, {}), read_as(said, lang)
+    for lang in own_then_english(language):
+        kinds, read = wish_patterns().get(lang, {}), read_as(said, lang)
         whole = max((m.start() for p in kinds.get("whole", []) for m in p.finditer(read)), default=-1)
         part = max((m.start() for p in kinds.get("partial", []) for m in p.finditer(read)), default=-1)
         if whole >= 0 and whole > part:
@@ -336,7 +336,7 @@ def part_named(text: str, language: str | None) -> str | None:
     lid (a correction; issue 18.3)."""
     said, index = fold(text)
     missing = None
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         # The first part in the message, whichever of the language's lists names it: "the rubber seal of the lid"
         # is about the seal.
         found = sorted((m.start(), -m.end()) for pattern in _parts().get(lang, []) for m in pattern.finditer(said))
@@ -353,7 +353,7 @@ def part_named(text: str, language: str | None) -> str | None:
     # A part the list does not know, named where the buyer asks for it alone ("schickt mir die Halterung nach"): the
     # last word of the wish phrase (data/answers/wishes.yml, part_any). Without it the bot named a part the buyer
     # had said was there ("die Schrauben schon, die Halterung nicht": held-out round 4).
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         for pattern in _any_part().get(lang, []):
             m = pattern.search(said)
             if m:
@@ -386,7 +386,9 @@ def _with_count(said: str, start: int, language: str) -> int:
 
 @lru_cache(maxsize=1)
 def _any_part() -> dict[str, list[re.Pattern[str]]]:
-    return {language: compile_patterns(kinds.get("part_any", [])) for language, kinds in _read("wishes.yml").items()}
+    return {
+        language: compile_patterns(kinds.get("part_any", [])) for language, kinds in answers_file("wishes.yml").items()
+    }
 
 
 @lru_cache(maxsize=1)
@@ -410,7 +412,7 @@ def concord_words() -> frozenset[str]:
 def plain_words(language: str) -> frozenset[str]:
     """Negation words of other languages that are plain words in `language` (negation.yml `plain`: Swedish "ni" is
     "you"): "ni har dragit två gånger" denied the double charge."""
-    doc = _read("negation.yml").get("plain") or {}
+    doc = answers_file("negation.yml").get("plain") or {}
     return frozenset(normalise(w) for w in doc.get(language, []))
 
 
@@ -458,7 +460,7 @@ _RELATIVE_WINDOW = 9  # after a relative word: "the hooks that were in the same 
 @lru_cache(maxsize=2)
 def _fine_words(key: str) -> frozenset[str]:
     """A word list of data/answers/fine.yml, normalised: `relatives` (said_fine), `keeps` (said_kept)."""
-    return frozenset(normalise(w) for w in _read("fine.yml").get(key, []))
+    return frozenset(normalise(w) for w in answers_file("fine.yml").get(key, []))
 
 
 def said_fine(text: str, end: int) -> bool:
@@ -496,7 +498,7 @@ FollowUp = Literal["worked", "failed", "waiting"]
 def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
     """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
     each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
-    data = _read(name)
+    data = answers_file(name)
     return {lang: {kind: compile_patterns(data[lang].get(kind, [])) for kind in kinds} for lang in data}
 
 
@@ -511,7 +513,7 @@ def follow_up_answer(text: str, language: str | None) -> FollowUp | None:
     question, a new topic). In the buyer's language, then English; `failed` is tried before `worked`, so a negated
     "worked" word ("non funziona", "hasn't arrived") is never read as a success."""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         kinds = _follow_up().get(lang)
         if not kinds:
             continue
@@ -544,7 +546,7 @@ def announces_question(text: str, language: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _sign_offs() -> dict[str, list[re.Pattern[str]]]:
-    return {lang: compile_patterns([rf"^(?:{p})$" for p in ps]) for lang, ps in _read("sign_off.yml").items()}
+    return {lang: compile_patterns([rf"^(?:{p})$" for p in ps]) for lang, ps in answers_file("sign_off.yml").items()}
 
 
 # A name that signs a message: words with a capital letter, initials and titles ("Ing.", "dr inż.", "S. Wróbel").
@@ -565,7 +567,7 @@ def signs_off(sentence: str, language: str | None) -> bool:
 def _closes(text: str, language: str | None) -> bool:
     """Is the text a closing formula, with or without a name after it (signs_off without the bare name)?"""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         for pattern in _sign_offs().get(lang, []):
             for cut in range(len(said), 0, -1):  # the formula, then the name that may follow it
                 if (cut == len(said) or said[cut] in " ,\n") and pattern.match(said[:cut].strip(" ,")):
@@ -596,7 +598,7 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `compile_patterns` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
-    doc = _read(name)
+    doc = answers_file(name)
     if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
         raise ValueError(f"{name}: must map a language to a list of patterns")
     return {language: compile_patterns(patterns) for language, patterns in doc.items()}
@@ -637,7 +639,7 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     if mentions("photo_refusal.yml", text, language):
         return "none"  # "stop asking me for photos": no photo is coming
     said = normalise(text)
-    languages = _own_then_english(language)
+    languages = own_then_english(language)
     if _photo_elsewhere(said, languages, "cannot"):
         return "none"  # "my phone is broken, I can't take photos": no photo, whatever photo words follow
     photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
@@ -687,7 +689,7 @@ def photo_given(text: str, language: str | None) -> bool:
     or that it was sent already ("foton e kam derguar tashme", data/answers/photo_sent.yml)? Evidence there is;
     "please send the photo here" answers what they did not say (held-out round 10: three helpers wrote the three
     lists apart, in different languages, and all are read; folding them into one file is left to do)."""
-    if _photo_elsewhere(normalise(text), _own_then_english(language), "given") or mentions(
+    if _photo_elsewhere(normalise(text), own_then_english(language), "given") or mentions(
         "photo_sent.yml", text, language
     ):
         return True
@@ -729,7 +731,7 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
     ...", `yes_if`) comes before it, whatever "no" its condition holds. A letter's closing and
     signature are not read (without_sign_off)."""
     said = normalise(without_sign_off(text, language))
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         kinds = _yes_no().get(lang)
         if not kinds:
             continue
@@ -743,7 +745,7 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
     last = _LAST_SENTENCE.search(said)
     if last and last.start() > 0:
         tail = last.group(1)
-        for lang in _own_then_english(language):
+        for lang in own_then_english(language):
             if any(p.search(read_as(tail, lang)) for p in (_yes_no().get(lang) or {}).get("yes", [])):
                 return "yes"
     return None
@@ -793,7 +795,7 @@ def only_understood(text: str, language: str | None) -> bool:
     """Is the message only "I understand" ("jasně, rozumím", "ok, verstehe", "понятно")? It acknowledges what the
     bot said and accepts nothing (data/answers/offer_talk.yml: understood, with fillers only beside it)."""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         kinds = _offer_talk().get(lang)
         if not kinds or not any(p.search(said) for p in kinds["understood"]):
             continue
@@ -821,7 +823,7 @@ def _share_words() -> dict[str, tuple[re.Pattern[str] | None, dict[str, int], li
     for "half (a third, a quarter) of it back" with their shares, and its extra percent patterns (share 0: read
     from the first group)."""
     out = {}
-    for lang, kinds in _read("share_words.yml").items():
+    for lang, kinds in answers_file("share_words.yml").items():
         numbers = {normalise(str(w)): int(n) for w, n in (kinds.get("numbers") or {}).items()}
         longest_first = sorted(numbers, key=len, reverse=True)
         words = re.compile(rf"\b({'|'.join(map(re.escape, longest_first))})\b") if numbers else None
@@ -836,7 +838,7 @@ def percent_asked(text: str, language: str | None) -> int | None:
     "rivoglio metà"), 1-99, from data/answers/amounts.yml `percent` and share_words.yml; the last one named (a
     correction comes last), None when it names none."""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         words, numbers, fractions = _share_words().get(lang, (None, {}, []))
         read = words.sub(lambda m, n=numbers: str(n[m.group(1)]), said) if words is not None else said
         cues = _amount_cues().get(lang, {})
@@ -862,7 +864,7 @@ def sums_joined(between: str, language: str | None) -> bool:
     if _SUM_DASH.fullmatch(said):
         return True
     return any(
-        p.search(said) for lang in _own_then_english(language) for p in _amount_cues().get(lang, {}).get("either", [])
+        p.search(said) for lang in own_then_english(language) for p in _amount_cues().get(lang, {}).get("either", [])
     )
 
 
@@ -878,12 +880,12 @@ def amount_role(before: str, after: str, language: str | None) -> AmountRole | N
     after it up to the next. The cue before the sum nearest to it decides; then the words after it."""
     before = normalise(_SUM_CLAUSE_END.split(before)[-1])
     after = normalise(_SUM_CLAUSE_END.split(after)[0])
-    received = (p for lang in _own_then_english(language) for p in _amount_cues().get(lang, {}).get("received", []))
+    received = (p for lang in own_then_english(language) for p in _amount_cues().get(lang, {}).get("received", []))
     if any(p.search(before) for p in received):
         return "price"  # a sum the buyer already got ("they sent me a 5 euro voucher") is not what they ask for
     price = ask = -1
     price_after = ask_after = False
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         cues = _amount_cues().get(lang, {})
         price = max(price, _last_cue(before, cues.get("price", [])))
         ask = max(ask, _last_cue(before, cues.get("ask", [])))
@@ -911,7 +913,7 @@ def position_rest(text: str, language: str | None) -> str | None:
     the message without it, normalised, for a yes beside it ("pervyi variant, da") to be read alone; None when the
     message names no place. In the buyer's language, then English (a bare number)."""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         read = read_as(said, lang)
         for p in _positions().get(lang, []):
             found = p.search(read)

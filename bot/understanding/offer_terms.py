@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.platform.folding import fold_pattern, normalise
-from bot.understanding.answers import _own_then_english, _read, compile_patterns, read_as
+from bot.understanding.answers import answers_file, compile_patterns, own_then_english, read_as
 
 # The section a term question is answered from when it is the one the remedy under way cites (its rule's `cite`).
 REMEDY_SECTION = "remedy"
@@ -39,7 +39,7 @@ class TermQuestion:
 
 @lru_cache(maxsize=1)
 def _kinds() -> dict[str, dict]:  # type: ignore[type-arg]
-    return _read("offer_terms.yml")
+    return answers_file("offer_terms.yml")
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +57,7 @@ def term_asked(text: str, language: str | None, remedy: str | None = None) -> Te
             kind = _TIMING.get(remedy or "", "")
             if not kind:
                 continue
-        for lang in _own_then_english(language):
+        for lang in own_then_english(language):
             if any(p.search(read_as(said, lang)) for p in by_language.get(lang, [])):
                 return _question(kind, language or lang)
     return None

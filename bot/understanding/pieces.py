@@ -11,21 +11,21 @@ import re
 from functools import cache, lru_cache
 
 from bot.platform.folding import fold_pattern, normalise
-from bot.understanding.answers import _own_then_english, _read, read_as
+from bot.understanding.answers import answers_file, own_then_english, read_as
 
 
 @lru_cache(maxsize=1)
 def _numbers() -> dict[str, dict[str, int]]:
     return {
         lang: {normalise(str(w)): int(n) for w, n in words.items()}
-        for lang, words in _read("pieces.yml")["numbers"].items()
+        for lang, words in answers_file("pieces.yml")["numbers"].items()
     }
 
 
 @cache
 def _patterns(language: str) -> list[re.Pattern[str]]:
     """ "two (chairs) of the six" and the whole first, as Slavic word order has it: "z sześciu krzeseł dwa"."""
-    spec = _read("pieces.yml")
+    spec = answers_file("pieces.yml")
     words, of = _numbers().get(language), spec["of"].get(language)
     if not words or not of:
         return []
@@ -48,7 +48,7 @@ def pieces_of(text: str, language: str | None, line_count: int) -> int | None:
     if line_count < 2:
         return None
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         for pattern in _patterns(lang):
             for found in pattern.finditer(read_as(said, lang)):
                 part, whole = _value(found["n"], lang), _value(found["m"], lang)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from bot.platform.folding import normalise
 from bot.understanding.answers import (
-    _own_then_english,
-    _wishes,
     negation_words,
+    own_then_english,
     read_as,
     states_preference,
+    wish_patterns,
     wishes_in,
     yes_no,
 )
@@ -24,11 +24,16 @@ def taken_back(text: str, language: str | None) -> str | None:
     """The part of the message after the words that take back a yes said before them (normalised), or None when the
     message takes nothing back (no such words, no yes before them, or nothing after them that turns away)."""
     said = normalise(text)
-    for lang in _own_then_english(language):
+    for lang in own_then_english(language):
         read = read_as(said, lang)
         # The first such words after the yes: "ja passt. ach nee, doch lieber das Geld" takes it back at "ach nee".
         found = sorted(
-            (m for p in _wishes().get(lang, {}).get("changed_mind", []) for m in p.finditer(read) if m.start() > 0),
+            (
+                m
+                for p in wish_patterns().get(lang, {}).get("changed_mind", [])
+                for m in p.finditer(read)
+                if m.start() > 0
+            ),
             key=lambda m: m.start(),
         )
         for words in found:
