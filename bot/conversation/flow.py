@@ -250,6 +250,14 @@ def on_buyer_message(
                 rest = gather(s, p, remedies, slots, miss=False)
                 actions = ["action_answer_question", *rest.actions]
                 return replace(rest, actions=actions, reason=f"identity_question+{rest.reason}")
+            if s.stage == Stage.PROPOSING and s.get("proposed_remedy"):
+                # The truth, then the offer's question plainly, as after a review question: "Oh I see, thank you for
+                # being honest. Now, where were we." thanked for the answer and was taken for a yes to the offer
+                # (round 14, en, replayed on the merged rounds).
+                slots.update(offer_plain=True, asked_question=True)
+                return Plan(
+                    ["action_answer_question", "action_propose_remedy"], s.stage, slots, reason="identity_question"
+                )
             return Plan(["action_answer_question"], s.stage, slots, reason="identity_question")
         # The message also carries an answer or a problem: that is taken up as usual, after the truth. A question
         # in another sentence ("who is this, a bot? and how long does the refund take?") is answered by the same
