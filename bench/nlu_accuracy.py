@@ -94,7 +94,10 @@ def main() -> None:
             )
         floor = float(yaml.safe_load((ROOT / "policies" / "conversation.yml").read_text())["opt_out_min_confidence"])
         decided = [
-            is_clear_opt_out(p.message.text, p.intent, p.confidence, floor, sentences=p.sentences) for p in predictions
+            is_clear_opt_out(
+                p.message.text, p.intent, p.confidence, floor, sentences=p.sentences, opt_out_p=p.opt_out_p
+            )
+            for p in predictions
         ]
         c = opt_out_counts(predictions, decided)
         print(

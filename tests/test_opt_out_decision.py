@@ -29,7 +29,8 @@ def test_on_the_eval_set_no_message_is_taken_for_an_opt_out_and_most_requests_ar
     predictions = predict(nlu, load_eval())
     # The bot's decision reads each sentence of a longer message too (issue 18.1).
     decided = [
-        is_clear_opt_out(p.message.text, p.intent, p.confidence, FLOOR, sentences=p.sentences) for p in predictions
+        is_clear_opt_out(p.message.text, p.intent, p.confidence, FLOOR, sentences=p.sentences, opt_out_p=p.opt_out_p)
+        for p in predictions
     ]
     counts = opt_out_counts(predictions, decided)
     assert counts["false_opt_outs"] == 0, [p.message.text for p, d in zip(predictions, decided, strict=True) if d]
@@ -118,3 +119,16 @@ def test_a_malformed_rules_file_names_the_field(tmp_path: Path) -> None:
     path.write_text("commands: [stop]\nphrases: {en: [' ']}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"phrases\.en must be a list of non-empty strings"):
         load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("прошу, не пишіть мені більше", "uk"), ("please stop writing to me now", "en"), ("nie piszcie do mnie", "pl")],
+)
+def test_a_phrase_counts_when_opt_out_is_close_behind_another_intent(text: str, language: str) -> None:
+    """A request in words the classifier put just behind another intent (deny 0.48, opt_out 0.45): the phrase decides.
+    Without a phrase, or with opt_out far below the policy floor, the runner-up decides nothing."""
+    assert default_rules().has_phrase(text), language
+    assert is_clear_opt_out(text, "deny", 0.48, FLOOR, opt_out_p=0.45)
+    assert not is_clear_opt_out(text, "deny", 0.9, FLOOR, opt_out_p=FLOOR / 3)
+    assert not is_clear_opt_out("I have been waiting since Monday", "vent", 0.5, FLOOR, opt_out_p=0.45)

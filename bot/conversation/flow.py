@@ -180,7 +180,14 @@ def on_buyer_message(
     )
     if (
         not (reached or later or tied)
-        and is_clear_opt_out(m.text, m.intent, m.confidence, p.opt_out_min_confidence, sentences=sentences(m))
+        and is_clear_opt_out(
+            m.text,
+            m.intent,
+            m.confidence,
+            p.opt_out_min_confidence,
+            sentences=sentences(m),
+            opt_out_p=dict(getattr(m, "ranking", ())).get("opt_out"),
+        )
         and (s.stage != Stage.PROPOSING or said_in_words(m.text, sentences(m)))
         # A message that names what went wrong with the order, with no request to stop in words, is asked about, never
         # acted on by the classifier's confidence alone: "my statement shows the amount twice" read opt_out 0.60,

@@ -63,6 +63,7 @@ class Prediction:
     intent: str
     confidence: float
     sentences: tuple[Sentence, ...] = ()  # each sentence read alone, for the opt-out decision (issue 18.1)
+    opt_out_p: float = 0.0  # the classifier's probability of opt_out, for the opt-out decision
 
 
 def predict(nlu: NLU, messages: Sequence[EvalMessage]) -> list[Prediction]:
@@ -70,7 +71,7 @@ def predict(nlu: NLU, messages: Sequence[EvalMessage]) -> list[Prediction]:
     out = []
     for m in messages:
         r = nlu.parse(m.text, fallback_language=m.language)
-        out.append(Prediction(m, r.intent, r.confidence, r.sentences))
+        out.append(Prediction(m, r.intent, r.confidence, r.sentences, dict(r.ranking).get("opt_out", 0.0)))
     return out
 
 
