@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.conversation import flow
-from bot.conversation.second_item import ITEM_PROBLEMS, lines_named, other_line, other_problems
+from bot.conversation.second_item import lines_named, other_line, other_problems
 from bot.handoff.card import remedy_line
-from bot.platform.vocab import Stage
+from bot.platform.vocab import GOODS_PROBLEMS, Stage
 from tests.test_flow import POLICY, REMEDIES, Msg, facts
 
 LINES = {"Cast iron teapot": Decimal("40.00"), "Enamel mug": Decimal("12.00")}
@@ -117,11 +117,12 @@ def test_lines_named_are_the_orders_each_once_first_named_first(before: list[str
 
 
 @given(
-    st.lists(st.sampled_from([*ITEM_PROBLEMS, "late", "charged_twice", "lost_in_transit"]), max_size=6), st.booleans()
+    st.lists(st.sampled_from([*sorted(GOODS_PROBLEMS), "late", "charged_twice", "lost_in_transit"]), max_size=6),
+    st.booleans(),
 )
 def test_other_problems_need_two_kinds_and_name_only_item_problems(problems: list[str], delivered: bool) -> None:
     out = other_problems(problems, delivered)
-    kinds = {("missing_item" if p == "lost_in_transit" and delivered else p) for p in problems} & set(ITEM_PROBLEMS)
+    kinds = {("missing_item" if p == "lost_in_transit" and delivered else p) for p in problems} & GOODS_PROBLEMS
     assert (out == []) == (len(kinds) < 2)
     assert set(out) == (kinds if len(kinds) >= 2 else set())
 

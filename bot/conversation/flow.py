@@ -34,7 +34,7 @@ from bot.conversation.opt_out_doubts import (
 )
 from bot.conversation.second_item import extra_for_line, lines_named, other_line, other_problems
 from bot.platform.folding import fold
-from bot.platform.vocab import Outcome, Problem, Stage, names
+from bot.platform.vocab import GOODS_PROBLEMS, Outcome, Problem, Stage, names
 from bot.policy.conversation import ConversationPolicy
 from bot.policy.remedies import (
     CaseFacts,
@@ -2205,16 +2205,12 @@ def _topic(s: State, problems: set[str], details: dict[str, Any]) -> str:
     told = {PROBLEM_TOPIC[p] for p in problems if p in PROBLEM_TOPIC}
     if topic in PROBLEM_TOPIC.values() and len(told) == 1 and topic not in told:
         return told.pop()
-    if topic == "website" and problems and problems <= GOODS_FAULTS:
+    if topic == "website" and problems and problems <= GOODS_PROBLEMS:
         # Only faults of the goods told in chat (a dent, a crack, the wrong colour): the review was no website
         # complaint, and the site's apology coupon came first to a buyer keeping a damaged sideboard for money off
         # (held-out round 14, es). Its own problems' rules apply; the product topic names none of them.
         return "product"
     return topic
-
-
-# Problems of the goods themselves, which no website review is about.
-GOODS_FAULTS = frozenset({"damaged", "defect", "wrong_item", "missing_item"})
 
 
 def broke_in_use(s: State, r: RemedyPolicy) -> bool:

@@ -19,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Problems of one line of the order; a late or lost parcel, a double charge or rude support concern the whole order
-# and are answered by the first remedy's rules.
-ITEM_PROBLEMS = ("damaged", "missing_item", "wrong_item", "defect")
+from bot.platform.vocab import GOODS_PROBLEMS
 
 
 def lines_named(before: Iterable[str] | None, now: Iterable[str], ordered: Mapping[str, Any]) -> list[str]:
@@ -45,7 +43,7 @@ def other_problems(problems: Iterable[str], delivered: bool | None = None) -> li
     or refunds the line, which fits either. In a parcel that was delivered, a "lost" line is a missing one: "le
     chalumeau n'était pas dans le carton" read as lost_in_transit (round 13), while the rest of the order had come."""
     told = ["missing_item" if p == "lost_in_transit" and delivered else p for p in problems]
-    told = [p for p in dict.fromkeys(told) if p in ITEM_PROBLEMS]
+    told = [p for p in dict.fromkeys(told) if p in GOODS_PROBLEMS]
     return told if len(told) >= 2 else []
 
 

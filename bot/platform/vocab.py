@@ -67,6 +67,12 @@ class Problem(StrEnum):
     OTHER = "other"
 
 
+# Problems of the goods themselves, each of one line of the order; a late or lost parcel, a double charge, a hidden cost
+# or rude support concern the whole order. No website review is about these (flow._topic), and a second line of the
+# order is offered a remedy only for these (bot/conversation/second_item.py).
+GOODS_PROBLEMS = frozenset({Problem.DAMAGED, Problem.DEFECT, Problem.WRONG_ITEM, Problem.MISSING_ITEM})
+
+
 class Wish(StrEnum):
     """The outcome a buyer asks for, in their own words."""
 
