@@ -144,15 +144,11 @@ class OptOutRules:
         words, breaks = _clauses([t.rsplit("'", 1)[-1] for t in _tokens(text)])
         if any(w.startswith(self.reference_compounds) for w in words):
             return True
-        for at, word in enumerate(words):
-            if not word.startswith(self.reference_numbers):
-                continue
-            start = max([b for b in breaks if b <= at], default=0)
-            end = min([b for b in breaks if b > at], default=len(words))
-            near = words[max(start, at - _REFERENCE_REACH) : at] + words[at + 1 : min(end, at + 1 + _REFERENCE_REACH)]
-            if any(w.startswith(self.reference_things) for w in near):
-                return True
-        return False
+        return any(
+            any(w.startswith(self.reference_things) for w in _around(words, breaks, at, 1, _REFERENCE_REACH)[0])
+            for at, word in enumerate(words)
+            if word.startswith(self.reference_numbers)
+        )
 
     def asks_nothing(self, text: str) -> bool:
         """Neither acted on nor asked about: "stop" said about something else, or a reference number named."""
@@ -167,16 +163,15 @@ class OptOutRules:
         return not rest or rest[0] in self.send_objects
 
 
-def _around(words: list[str], breaks: list[int], end: int, length: int) -> tuple[list[str], list[str]]:
-    """(the few words next to a phrase ending at `end`, before it and after it, and its whole clause): "ночью не
+def _around(
+    words: list[str], breaks: list[int], end: int, length: int, reach: int = _OBJECT_REACH
+) -> tuple[list[str], list[str]]:
+    """(the `reach` words next to a phrase ending at `end`, before it and after it, and its whole clause): "ночью не
     беспокойте" names the hours before the request, "не пишіть мені вночі" after it."""
     start = max(0, end - length + 1)
     clause_start = max([b for b in breaks if b <= start], default=0)
     clause_end = min([b for b in breaks if b > end], default=len(words))
-    near = (
-        words[max(clause_start, start - _OBJECT_REACH) : start]
-        + words[end + 1 : min(clause_end, end + 1 + _OBJECT_REACH)]
-    )
+    near = words[max(clause_start, start - reach) : start] + words[end + 1 : min(clause_end, end + 1 + reach)]
     return near, words[clause_start:clause_end]
 
 
