@@ -592,7 +592,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         return gather(s, p, remedies, slots)
     if s.stage == Stage.PROPOSING:
         return answer_proposal(s, m, p, remedies, slots)
-    if slots.get("item") and slots["item"] in (extra_for_line(s.get("accepted_remedy")), s.get("second_item_offered")):
+    if slots.get("item") and is_second_line(s, slots["item"]):
         # The second line named again ("yes, a new bowl please") is not the case's item: the first remedy's stays.
         slots["item"], slots["item_said"] = s.get("item"), s.get("item_said")
     if s.stage == Stage.RESOLVING and offered_second_item(s):
@@ -1837,7 +1837,7 @@ def other_item(s: State, slots: dict[str, Any]) -> str | None:
     said, was = slots.get("item"), accepted.get("item") or s.get("item")
     if not accepted or not said or not was or said == was:
         return None
-    if said in (extra_for_line(accepted), s.get("second_item_offered")):
+    if is_second_line(s, said):
         return None  # the order's second line, offered or agreed on its own (second_item.py): no correction
     return said if said in s.facts.item_values else None
 
@@ -1868,6 +1868,11 @@ def second_item_offer(
     if option is None or option.needs_approval:
         return None
     return {**remedy_slot(moved, option), "item": line}
+
+
+def is_second_line(s: State, item: str) -> bool:
+    """The item is the order's second line, offered a remedy of its own or agreed as the remedy's add-on."""
+    return item in (extra_for_line(s.get("accepted_remedy")), s.get("second_item_offered"))
 
 
 def offered_second_item(s: State) -> bool:
