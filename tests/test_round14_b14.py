@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.conversation.flow import State
-from bot.conversation.offer_questions import asks_then_says_yes
+from bot.conversation.offer_questions import question_then_yes
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_if_bot, asks_what_next, percent_asked
 from bot.understanding.nlu import NLU
@@ -119,7 +119,7 @@ def test_a_question_then_a_yes_accepts_and_answers(language: str, text: str) -> 
     ],
 )
 def test_a_question_then_no_yes_accepts_nothing(language: str, text: str) -> None:
-    assert asks_then_says_yes(Msg(text=text, language=language), language) is None
+    assert question_then_yes(Msg(text=text, language=language), language) is None
 
 
 # ---- "and how will it go with my order now?" after an answered question asks for the offer again -------------------

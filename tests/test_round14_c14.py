@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.conversation import flow
-from bot.conversation.offer_questions import question_beside_yes, says_yes_then_asks
+from bot.conversation.offer_questions import only_amount, question_then_yes, says_yes_then_asks
 from bot.platform.vocab import Stage
 from bot.policy.remedies import options_for
 from bot.understanding.answers import (
@@ -78,8 +78,9 @@ def _msg(text: str) -> Any:
     ],
 )
 def test_a_question_first_and_a_yes_after_it_is_a_yes(language: str, text: str, asked: bool) -> None:
-    assert says_yes_then_asks(_msg(text), language)
-    assert (question_beside_yes(_msg(text), language) is not None) is asked
+    question = question_then_yes(_msg(text), language)
+    assert question is not None
+    assert (not only_amount(question, language)) is asked
 
 
 @pytest.mark.parametrize(
@@ -92,6 +93,7 @@ def test_a_question_first_and_a_yes_after_it_is_a_yes(language: str, text: str, 
     ],
 )
 def test_a_question_then_a_no_or_a_wish_is_no_yes(language: str, text: str) -> None:
+    assert question_then_yes(_msg(text), language) is None
     assert not says_yes_then_asks(_msg(text), language)
 
 

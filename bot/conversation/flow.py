@@ -21,9 +21,9 @@ from typing import Any, Protocol
 from bot.conversation import haggle
 from bot.conversation.offer_questions import (
     asks_terms,
-    asks_then_says_yes,
     only_amount,
     question_beside_yes,
+    question_then_yes,
     says_yes_then_asks,
 )
 from bot.conversation.opt_out_doubts import (
@@ -499,12 +499,12 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # was quoted the shipping-price table (held-out round 14, es and ru). Once: asked again, it is read as usual.
         slots["amount_told"] = True
         return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_amount_told")
-    asked_first = asks_then_says_yes(m, s.get("language") or m.language) if s.stage == Stage.PROPOSING else None
+    asked_first = question_then_yes(m, s.get("language") or m.language) if s.stage == Stage.PROPOSING else None
     if asked_first is not None and is_dataclass(m):
         # "Wie viel wäre das in Euro? Ok, passt." asks first and says yes last (held-out round 14, de/cs/uk): the answer
         # to the offer is what follows the question, read alone ("must she send the broken one back first? ... ok,
         # let's do that" names no return wish), and the question is answered after the confirmation.
-        tail = m.text[m.text.rindex("?") + 1 :].strip()
+        tail = m.text[m.text.rindex("?") + 1 :].strip(" .,!;:-\n")
         plan = answer_proposal(s, replace(m, text=tail, intent="affirm", sentences=()), p, remedies, slots)
         language = s.get("language") or m.language
         if (

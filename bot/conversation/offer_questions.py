@@ -31,17 +31,11 @@ def question_beside_yes(m: Any, language: str | None) -> str | None:
     """The sentence of an accepting message that asks about the offer's terms ("alright, go ahead. will that show
     on paypal?"), else None. A message of one sentence counts when it names a term ("perfecto, y la nueva cuándo
     sale?"): its yes is read by the usual readers, its question by this one. A question asked first and a yes after it
-    ("when would the money come? fine, go ahead"): the question, unless it only asks the sum, which the confirmation
-    names."""
+    is question_then_yes's."""
     parts = _parts(m)
     if len(parts) == 1:
         return parts[0] if term_asked(parts[0], language) is not None else None
-    found = next((p for p in parts[1:] if asks_terms(p, language)), None)
-    if found is None:
-        head = _question_then_yes(m.text, language)
-        if head is not None and asks_terms(head, language) and not only_amount(head, language):
-            return head
-    return found
+    return next((p for p in parts[1:] if asks_terms(p, language)), None)
 
 
 def only_amount(text: str, language: str | None) -> bool:
@@ -49,29 +43,24 @@ def only_amount(text: str, language: str | None) -> bool:
     return asks_offer_amount(text, language) and term_asked(text, language) is None
 
 
-def _question_then_yes(text: str, language: str | None) -> str | None:
-    """The part of a message up to its last question mark, when what follows it says yes and nothing else the yes
-    readers object to ("¿y eso cuánto sale? bueno, venga, adelante"), else None."""
-    if "?" not in text:
-        return None
-    cut = text.rindex("?") + 1
-    head, tail = text[:cut].strip(), text[cut:].strip(" .,!;:-\n")
-    if not head.strip(" ?") or not tail or yes_no(tail, language) != "yes":
-        return None
-    return head
-
-
-def asks_then_says_yes(m: Any, language: str | None) -> str | None:
+def question_then_yes(m: Any, language: str | None) -> str | None:
     """The question of a message that asks about the offer and then says yes to it, the yes last and nothing against
     it ("how much is that in euro? fine, go ahead", "must I post it back first? ok, I'll take it"): its question
-    sentences, from the first that asks. None for any other message. Held-out round 14 (de, cs, uk):
-    the question was answered and the yes lost; the buyer's next "so what about my order?" got a clarify."""
+    sentences, from the first that asks. None for any other message. Held-out round 14 (de, cs, uk; es, ru): the
+    question was answered and the yes lost; the buyer's next "so what about my order?" got a clarify or a handoff.
+    Two readers of this were written in that round, one by sentences and one by the last question mark; this is both:
+    the mark is the cut when the sentence splitter kept the message whole ("¿y eso cuánto sale? bueno, venga")."""
     parts = _parts(m)
     asking = [i for i, p in enumerate(parts) if "?" in p]
-    if len(parts) < 2 or not asking or asking[-1] == len(parts) - 1:
+    if len(parts) > 1 and asking and asking[-1] < len(parts) - 1:
+        questions, tail = parts[: asking[-1] + 1], " ".join(parts[asking[-1] + 1 :])
+    elif "?" in m.text:
+        cut = m.text.rindex("?") + 1
+        questions, tail = [m.text[:cut].strip()], m.text[cut:].strip(" .,!;:-\n")
+    else:
         return None
-    questions, tail = parts[: asking[-1] + 1], parts[asking[-1] + 1 :]
-    if yes_no(" ".join(tail), language) != "yes" or yes_no(" ".join(questions), language) == "no":
+    asked = " ".join(questions)
+    if not tail or not asked.strip(" ?¿") or yes_no(tail, language) != "yes" or yes_no(asked, language) == "no":
         return None
     while len(questions) > 1 and "?" not in questions[0] and yes_no(questions[0], language) == "yes":
         questions = questions[1:]  # "Wunderbar, danke. Geht das auf meine Karte? Dann ja.": the thanks asks nothing
@@ -82,11 +71,6 @@ def says_yes_then_asks(m: Any, language: str | None) -> bool:
     """A message of several sentences whose sentences before its question say yes and nothing against it ("Zgoda.
     A wróci na kartę?"): the offer is accepted, whatever the classifier made of the whole."""
     parts = _parts(m)
-    head = _question_then_yes(m.text, language)
-    if head is not None and (asks_terms(head, language) or asks_offer_amount(head, language)):
-        # Asked first, then the yes (held-out round 14, es and ru: a question about the sum or the money's arrival,
-        # then "ok, agreed" in the same message, got a quote and lost its yes; then a handoff as not understood).
-        return True
     asked = question_beside_yes(m, language)
     if len(parts) < 2 or asked is None:
         return False
