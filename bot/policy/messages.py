@@ -318,6 +318,10 @@ class Messages(_Strict):
     # the remedy's name may say already). Optional like add_on: without them the offer and confirmation stand alone.
     second_item_offer: Variants | None = None
     second_item_agreed: Variants | None = None
+    # Said instead of `clarify` when the answer to an offer could not be placed: the offer's question again, naming
+    # {remedy}, with the ways to answer it (yes, no, another wish, a person). A bare "could you put it another way?"
+    # left the buyer to guess what the bot wanted to hear. Optional like add_on: without it `clarify` is said.
+    clarify_offer: Variants | None = None
 
 
 def _with_send_part(data: dict[str, Any]) -> dict[str, Any]:
@@ -895,8 +899,11 @@ class MessageCatalog:
         otherwise messages come in the fallback language."""
         return self._own(language) is not None
 
-    def has(self, key: str, sub: str | None = None) -> bool:
-        return (key, sub) in self._langs[FALLBACK_LANGUAGE].templates
+    def has(self, key: str, sub: str | None = None, *, language: str | None = None) -> bool:
+        """Whether the catalogue has this message: in the fallback file, or (given `language`) in the file the
+        buyer's messages come from, which may leave out an optional key the fallback has."""
+        lang = self._lang(language) if language else self._langs[FALLBACK_LANGUAGE]
+        return (key, sub) in lang.templates
 
     def variants(self, key: str, language: str, *, sub: str | None = None) -> int:
         lang = self._lang(language)
