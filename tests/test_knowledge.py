@@ -93,7 +93,7 @@ def test_index_metadata(tmp_path: Path, demo_copy: Path, counting: CountingEmbed
         assert chunk_id == sha256(f"demo\0{meta['source']}\0{meta['content_hash']}")[:40]
         sources.add(meta["source"])
     # Every section of the demo shop lists four questions buyers ask (knowledge/<lang>/*.md).
-    assert len(asked) == 35 * 11 and min(asked.values()) >= 4
+    assert len(asked) == 36 * 11 and min(asked.values()) >= 4
     assert "pl/damaged-or-wrong-items.md" in sources and "en/warranty.md" in sources
     damaged = [m for m in got["metadatas"] if m["source"] == "en/damaged-or-wrong-items.md"]
     assert "Damaged, missing or wrong items > Parcel arrived damaged" in {m["heading"] for m in damaged}

@@ -325,3 +325,22 @@ async def test_a_question_about_something_else_still_finds_its_own_section(
     slots = {"language": "en", "proposed_remedy": WRONG_ITEM}
     found, _ = await _run("action_answer_question", services, monkeypatch, slots, "how long is the warranty?")
     assert found["policy_source"] == "en/warranty.md"
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "btw where are you lads based?"),
+        ("pl", "a wy w ogole skad jestescie?"),
+        ("ru", "а вы вообще откуда?"),
+        ("sq", "nga jeni ju?"),
+        ("es", "de donde sois?"),
+    ],
+)
+async def test_where_the_shop_is_is_answered_from_its_own_section(
+    language: str, question: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Where are you based?" had no answer: the warehouse's city was only in shipping.md's preamble, which is never
+    quoted from a file with sections (round 14, a14). Each shipping.md now has a "where we ship from" section."""
+    found, _ = await _run("action_answer_question", services, monkeypatch, {"language": language}, question)
+    assert found["policy_quote"].removesuffix(" …") in _section(language, "shipping.md", "where-we-ship-from")
