@@ -235,3 +235,20 @@ def test_sorting_it_out_later_is_an_answer_not_a_request(language: str, text: st
     s = state(Stage.REVISION_ASKED, language=language, accepted_remedy={"type": "refund_full"}, revision_reminders=1)
     plan = turn(s, intent="ask_human", confidence=0.6, language=language, text=text)
     assert plan.handoff is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "A w weekend pracujecie? Jestem z powrotem dopiero w poniedziałek."),
+        ("de", "Habt ihr samstags auf? Ich bin nämlich erst Montag wieder zuhause."),
+        ("it", "ma voi nel fine settimana lavorate? torno lunedì comunque."),
+    ],
+)
+def test_a_weekend_question_beside_an_offer_is_no_yes(language: str, text: str) -> None:
+    offer = {"type": "refund_full", "rule": "defect-return-refund", "cite": {"source": "returns.md"}}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["defect"])
+    plan = turn(s, intent="affirm", confidence=0.4, language=language, text=text)
+    assert plan.actions == ["action_answer_question", "action_propose_remedy"]
+    assert plan.stage == Stage.PROPOSING
+    assert not plan.slots.get("accepted_remedy")

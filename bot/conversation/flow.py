@@ -252,7 +252,16 @@ def on_buyer_message(
         # "Is this to buy my stars? I'm not changing anything" beside an offer says neither yes nor no to it: the
         # answer, and the offer stays on the table (round 13, uk: the rest was read as a counter to the offer).
         review_only = kind == "review" and s.stage == Stage.PROPOSING and yes_no(m.text, language) is None
-        if review_only:
+        # So is "do you work weekends? I'm back on Monday" beside an offer, when it names no wish: read on, its other
+        # sentence was taken for a yes and the offer confirmed unanswered (held-out round 15, pl, b15's note).
+        hours_only = (
+            kind == "hours"
+            and s.stage == Stage.PROPOSING
+            and bool(s.get("proposed_remedy"))
+            and yes_no(m.text, language) is None
+            and not wishes_named(m.text, language)[0]
+        )
+        if review_only or hours_only:
             # The answer, then the offer's question plainly: left alone, "ok. so what about my order?" after it got a
             # clarify and a thanks was taken for a yes (round 13, uk).
             slots["offer_plain"] = True
