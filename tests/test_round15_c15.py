@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.platform.folding import fold
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_about_hours
 from bot.understanding.colour_swap import variant_named
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import default_rules, is_clear_opt_out
+from bot.understanding.order_lines import _by_variant
 from bot.understanding.self_stopping import stops_by_itself
 from tests.test_flow import state, turn
 
@@ -252,3 +254,39 @@ def test_a_weekend_question_beside_an_offer_is_no_yes(language: str, text: str) 
     assert plan.actions == ["action_answer_question", "action_propose_remedy"]
     assert plan.stage == Stage.PROPOSING
     assert not plan.slots.get("accepted_remedy")
+
+
+# ---- a line of the order named by its size or colour alone -------------------------------------------------------
+
+SHIRTS = ["Kids' cotton shirt, size 104", "Kids' cotton shirt, size 110"]
+POTS = ["Enamel milk pot 1 l, green", "Enamel milk pot 1 l, yellow"]
+
+
+@pytest.mark.parametrize(
+    ("text", "items", "line"),
+    [
+        ("мені потрібна та, що на 104.", SHIRTS, SHIRTS[0]),
+        ("die 110er ist die falsche", SHIRTS, SHIRTS[1]),
+        ("quella gialla ha il fondo ammaccato", POTS, POTS[1]),
+        ("зелена протікає", POTS, POTS[0]),
+    ],
+)
+def test_a_line_named_by_its_size_or_colour(text: str, items: list[str], line: str) -> None:
+    assert [name for name, _, _ in _by_variant(fold(text)[0], items)] == [line]
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("замовляла 104, а прийшла 110", SHIRTS),
+        ("la verde e la gialla, tutte e due", POTS),
+        ("it cost 34.90 in the end", SHIRTS),
+    ],
+)
+def test_two_lines_or_a_price_name_no_line(text: str, items: list[str]) -> None:
+    assert _by_variant(fold(text)[0], items) == []
+
+
+def test_the_nlu_names_the_line_by_its_size(nlu: NLU) -> None:
+    r = nlu.parse("сорочку на 104 пришліть, будь ласка", fallback_language="uk", items=SHIRTS)
+    assert [e.value for e in r.entities if e.entity == "item"] == [SHIRTS[0]]

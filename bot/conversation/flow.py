@@ -754,7 +754,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         named, _adds = wishes_named(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
-        elif "wrong_item" in slots.get("problems", s.get("problems", [])) and variant_named(m.text):
+        elif (
+            "wrong_item" in slots.get("problems", s.get("problems", []))
+            and variant_named(m.text)
+            and not any(e.entity == "amount" for e in getattr(m, "entities", []))  # "20." may be a sum: read below
+        ):
             # In a wrong-item case, "the beige one, please" or "I need the small one, size 116" asks for the variant
             # ordered, sent: no wish word was named, and the bot offered an apology or asked the question again
             # (held-out round 15, uk). Money or a return said with it is a wish of its own, read above.

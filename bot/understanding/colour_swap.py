@@ -61,7 +61,7 @@ def colour_swapped(text: str) -> bool:
 # A clothing or shoe size written as such: a number of two or three digits (36-48 shoes, 116 a child's height, 40 a
 # dress; "die 39er", "the 42s"), or a letter size. Not a sum, a share or a span of days (the number's next word).
 _SIZE = re.compile(
-    r"(?<![\w.,])(\d{2,3})(?:er|ern|s)?(?![\w.,%€])(?!\s*(€|eur|euro|євро|евро|грн|zl|kc|lek|%|dni|днів|дней|tage|giorni|days))"
+    r"(?<![\w.,])(\d{2,3})(?:er|ern|s)?(?![\w%€])(?![.,]\d)(?!\s*(€|eur|euro|євро|евро|грн|zl|kc|lek|%|dni|днів|дней|tage|giorni|days))"
     r"|(?<!\w)(xxs|xs|xl|xxl|xxxl|[2-5]xl)(?!\w)",
     re.IGNORECASE,
 )
@@ -83,3 +83,18 @@ def variant_named(text: str) -> bool:
     if any(_says(w, stems) for w in words for stems in (*colours.values(), sizes)):
         return True
     return _SIZE.search(text[:2000]) is not None
+
+
+def variant_keys(folded: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) for each colour ("colour:red") and size ("size:116", "size:xl") a folded text names: what
+    tells apart two lines of one product ("..., size 116" and "..., size 128"; "..., red" and "..., blue") when the
+    buyer names the line by it alone (order_lines.named_lines)."""
+    colours, _ordered, _arrived = _rules()
+    found = []
+    for m in _WORD.finditer(folded[:2000]):
+        key = next((k for k, stems in colours.items() if _says(m.group(0), stems)), None)
+        if key is not None:
+            found.append((f"colour:{key}", m.start(), m.end()))
+    for m in _SIZE.finditer(folded[:2000]):
+        found.append((f"size:{(m.group(1) or m.group(3)).lower()}", m.start(), m.end()))
+    return found
