@@ -290,3 +290,47 @@ def test_two_lines_or_a_price_name_no_line(text: str, items: list[str]) -> None:
 def test_the_nlu_names_the_line_by_its_size(nlu: NLU) -> None:
     r = nlu.parse("сорочку на 104 пришліть, будь ласка", fallback_language="uk", items=SHIRTS)
     assert [e.value for e in r.entities if e.entity == "item"] == [SHIRTS[0]]
+
+
+def test_the_sentence_announcing_the_availability_question_is_not_searched() -> None:
+    class S:
+        def __init__(self, text: str, intent: str) -> None:
+            self.text, self.intent, self.confidence = text, intent, 0.7
+
+    s = state(Stage.GATHERING, language="de", problems=["missing_item"], what="fehlt", requested_slot="outcome")
+    said = [S("Noch was: ich bin ab morgen verreist.", "ask_policy"), S("Kann das bis Dienstag warten?", "ask_policy")]
+    text = " ".join(x.text for x in said)
+    plan = turn(s, intent="ask_policy", confidence=0.7, language="de", text=text, sentences=said)
+    assert plan.slots["question"] == "hours"
+    assert not plan.slots.get("question_text")
+
+
+# ---- "tell me, are you a real person?" is answered, never asked about stopping -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "sentences"),
+    [
+        ("de", ["Hören Sie", "sind Sie überhaupt ein Mensch?"]),
+        ("uk", ["Скажіть", "ви взагалі людина чи бот?"]),
+    ],
+)
+def test_the_identity_question_beside_a_lone_opener_is_answered(language: str, sentences: list[str]) -> None:
+    class S:
+        def __init__(self, text: str, intent: str, confidence: float) -> None:
+            self.text, self.intent, self.confidence = text, intent, confidence
+
+    said = [S(sentences[0], "opt_out", 0.7), S(sentences[1], "ask_human", 0.75)]
+    offer = {"type": "refund_full", "rule": "double-charge-refund", "cite": {"source": "payments.md"}}
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["charged_twice"])
+    plan = turn(s, intent="ask_human", confidence=0.56, language=language, text=", ".join(sentences), sentences=said)
+    assert "action_opt_out_check" not in plan.actions
+    assert plan.actions[0] == "action_answer_question"
+    assert plan.slots["question"] == "identity"
+
+
+def test_a_stop_in_words_beside_the_identity_question_is_still_asked_about() -> None:
+    s = state(Stage.GATHERING, language="de", problems=["damaged"], requested_slot="outcome")
+    text = "Sind Sie ein Bot? Dann schreiben Sie mir bitte nicht mehr"
+    plan = turn(s, intent="opt_out", confidence=0.45, language="de", text=text)
+    assert plan.stage == Stage.CLOSED or "action_opt_out_check" in plan.actions

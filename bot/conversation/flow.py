@@ -245,6 +245,9 @@ def on_buyer_message(
             and not asks_how_reached(x.text, language)
             and not asks_if_review_tied(x.text, language)
             and not asks_about_hours(x.text, language)
+            # Beside "can it wait till Monday?", "a question: I'm away over the weekend." announces it and asks
+            # nothing: searched, it was answered with the missing-parts passage (held-out round 15, de).
+            and (kind != "hours" or "?" in x.text)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
@@ -369,6 +372,11 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     if said_stop and stop_before_bot_question(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
     if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
+        said_stop = False
+    if said_stop and not in_words and asks_if_bot(m.text, s.get("language") or m.language):
+        # "Sagen Sie, sind Sie eine echte Person?": the opener "Sagen Sie" (tell me) read opt_out 0.67 on its own, and
+        # the buyer was asked whether to stop instead of being told the truth (round 14's set re-run in round 15). The
+        # question is answered (rule 2); a request to stop said in words beside it is still asked about.
         said_stop = False
     if said_stop and rules.limits_hours(m.text):
         # "don't write me at night, mornings are fine" asks for other hours, not for silence (held-out round 12)
