@@ -61,7 +61,7 @@ def colour_swapped(text: str) -> bool:
 # A clothing or shoe size written as such: a number of two or three digits (36-48 shoes, 116 a child's height, 40 a
 # dress; "die 39er", "the 42s"), or a letter size. Not a sum, a share or a span of days (the number's next word).
 _SIZE = re.compile(
-    r"(?<![\w.,])(\d{2,3})(?:er|ern|s)?(?![\w%€])(?![.,]\d)(?!\s*(€|eur|euro|євро|евро|грн|zl|kc|lek|%|dni|днів|дней|tage|giorni|days))"
+    r"(?<![\w.,/-])(\d{2,3})(?:er|ern|s)?(?![\w%€])(?![.,/-]\d)(?!\s*(€|eur|euro|євро|евро|грн|zl|kc|lek|%|dni|днів|дней|tage|giorni|days))"
     r"|(?<!\w)(xxs|xs|xl|xxl|xxxl|[2-5]xl)(?!\w)",
     re.IGNORECASE,
 )

@@ -148,10 +148,18 @@ def _by_variant(folded: str, items: Sequence[str]) -> list[tuple[str, int, int]]
     128") names neither: which one is meant is the question."""
     owners: dict[str, list[str]] = {}
     for name in items:
-        for key in {k for k, _, _ in variant_keys(fold(name)[0])}:
+        # In a catalogue name a size ends it or a comma's part ("..., size 116", "men's 44, black"); a number before
+        # a unit or a word is a measure or a count ("24 cm", "4 cups"), which _by_measure reads.
+        for key in {k for k, _, end in variant_keys(fold(name)[0]) if _ends_part(fold(name)[0], end)}:
             owners.setdefault(key, []).append(name)
     found = [(owners[k][0], start, end) for k, start, end in variant_keys(folded) if len(owners.get(k, [])) == 1]
     return found if len({name for name, _, _ in found}) == 1 else []
+
+
+def _ends_part(name: str, end: int) -> bool:
+    """A colour word or a size ends the catalogue name or its comma's part: "..., red", "..., size 116"."""
+    rest = name[end:].lstrip()
+    return not rest or rest[0] in ",;)/"
 
 
 def named_lines(folded: str, items: Sequence[str], words: LineWords | None) -> list[tuple[str, int, int]]:
