@@ -334,3 +334,22 @@ def test_a_stop_in_words_beside_the_identity_question_is_still_asked_about() -> 
     text = "Sind Sie ein Bot? Dann schreiben Sie mir bitte nicht mehr"
     plan = turn(s, intent="opt_out", confidence=0.45, language="de", text=text)
     assert plan.stage == Stage.CLOSED or "action_opt_out_check" in plan.actions
+
+
+@pytest.mark.parametrize(
+    ("language", "parts"),
+    [
+        ("de", ["Wäre das ein Problem", "wenn ich erst nächste Woche antworte?"]),
+        ("it", ["È un problema", "se vi rispondo solo la settimana prossima?"]),
+    ],
+)
+def test_an_availability_question_cut_at_its_comma_is_not_searched(language: str, parts: list[str]) -> None:
+    class S:
+        def __init__(self, text: str, intent: str) -> None:
+            self.text, self.intent, self.confidence = text, intent, 0.6
+
+    said = [S(parts[0], "out_of_scope"), S(parts[1], "ask_policy")]
+    s = state(Stage.GATHERING, language=language, problems=["late"], what="late", requested_slot="outcome")
+    plan = turn(s, intent="ask_policy", confidence=0.6, language=language, text=", ".join(parts), sentences=said)
+    assert plan.slots["question"] == "hours"
+    assert not plan.slots.get("question_text")
