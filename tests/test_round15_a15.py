@@ -9,9 +9,11 @@ import pytest
 import yaml
 
 from bot.conversation.flow import wishes_named
+from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_part_of_price
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import is_clear_opt_out
+from tests.test_flow import state, turn
 
 FLOOR = float(
     yaml.safe_load((Path(__file__).resolve().parents[1] / "policies" / "conversation.yml").read_text())[
@@ -188,3 +190,21 @@ def test_a_place_word_opening_a_long_story_names_no_line(trained: NLU) -> None:
 def test_the_buyers_own_return_parcel_is_not_late(trained: NLU, language: str, text: str) -> None:
     r = trained.parse(text, fallback_language=language)
     assert "late" not in r.problems
+
+
+# ---- "ok. so how do we sort this out?" to an offer asks for it again; its "ok" is no yes (offer_talk.yml `next`) -----
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "dobre. a jak to teda budeme resit?"),
+        ("en", "right. so how are we going to fix this?"),
+        ("ru", "ну хорошо. так как будем решать?"),
+    ],
+)
+def test_how_do_we_sort_it_asks_for_the_offer_again(trained: NLU, language: str, text: str) -> None:
+    r = trained.parse(text, fallback_language=language)
+    s = state(Stage.PROPOSING, proposed_remedy={"type": "coupon", "amount": "9.90"}, language=language, wants="refund")
+    plan = turn(s, text=text, intent=r.intent, confidence=r.confidence, language=language)
+    assert plan.actions == ["action_propose_remedy"] and "action_confirm_remedy" not in plan.actions
