@@ -208,3 +208,21 @@ def test_how_do_we_sort_it_asks_for_the_offer_again(trained: NLU, language: str,
     s = state(Stage.PROPOSING, proposed_remedy={"type": "coupon", "amount": "9.90"}, language=language, wants="refund")
     plan = turn(s, text=text, intent=r.intent, confidence=r.confidence, language=language)
     assert plan.actions == ["action_propose_remedy"] and "action_confirm_remedy" not in plan.actions
+
+
+# ---- a policy question answered while calming is no miss, however unsure and without "?" (flow.absorb) -------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "a vy v prazdniki tozhe rabotaete ili tolko v obychnye dni"),
+        ("cs", "a odpovidate i o svatcich nebo jen ve vsedni dny"),
+        ("en", "do you lot answer on bank holidays or only weekdays"),
+    ],
+)
+def test_an_unsure_policy_question_answered_while_calming_is_no_miss(language: str, text: str) -> None:
+    s = state(Stage.DEESCALATING, language=language, deescalation_turns=1, not_understood=1, what="lid missing")
+    plan = turn(s, text=text, intent="ask_policy", confidence=0.3, language=language, level="calm")
+    assert plan.actions == ["action_answer_question"]
+    assert plan.slots["not_understood"] == 0 and plan.handoff is None
