@@ -226,3 +226,31 @@ def test_an_unsure_policy_question_answered_while_calming_is_no_miss(language: s
     plan = turn(s, text=text, intent="ask_policy", confidence=0.3, language=language, level="calm")
     assert plan.actions == ["action_answer_question"]
     assert plan.slots["not_understood"] == 0 and plan.handoff is None
+
+
+# ---- "sorry for writing so late" is the buyer's hour, not a late parcel (data/answers/life_story.yml) -----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("en", "hi, apologies for messaging you this late, my parcel never arrived", "lost_in_transit"),
+        ("en", "sorry for texting so late at night, the kettle lid is missing", "missing_item"),
+        ("cs", "sorki ze vam pisu takhle pozde, chybi tam kabel", "missing_item"),
+        ("cs", "prominte, ze rusim tak pozde vecer, ale ta vaza prisla rozbita", "damaged"),
+    ],
+)
+def test_writing_late_names_no_late_delivery(trained: NLU, language: str, text: str, problem: str) -> None:
+    r = trained.parse(text, fallback_language=language)
+    assert "late" not in r.problems and problem in r.problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "sorry to write, but the parcel came so late, ten days after the date"),
+        ("cs", "promin, ale balik prisel strasne pozde, o dva tydny"),
+    ],
+)
+def test_a_late_parcel_beside_an_apology_is_still_late(trained: NLU, language: str, text: str) -> None:
+    assert "late" in trained.parse(text, fallback_language=language).problems
