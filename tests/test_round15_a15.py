@@ -228,7 +228,7 @@ def test_an_unsure_policy_question_answered_while_calming_is_no_miss(language: s
     assert plan.slots["not_understood"] == 0 and plan.handoff is None
 
 
-# ---- "sorry for writing so late" is the buyer's hour, not a late parcel (data/answers/life_story.yml) -----------------
+# ---- "sorry for writing so late" is the buyer's hour, not a late parcel (data/answers/life_story.yml) --------------
 
 
 @pytest.mark.parametrize(
