@@ -254,3 +254,23 @@ def test_writing_late_names_no_late_delivery(trained: NLU, language: str, text: 
 )
 def test_a_late_parcel_beside_an_apology_is_still_late(trained: NLU, language: str, text: str) -> None:
     assert "late" in trained.parse(text, fallback_language=language).problems
+
+
+# ---- a sum below the offer said with a yes rounds it; the offer is confirmed as it is (flow.counter_offer) ---------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "takze zhruba 38 eur, jo? dobre, beru"),
+        ("en", "so that's roughly 38 euro then, yes ok, go ahead"),
+        ("ru", "это где-то 38 евро выходит, да? ладно, согласна"),
+    ],
+)
+def test_a_lower_sum_said_with_a_yes_confirms_the_offer(trained: NLU, language: str, text: str) -> None:
+    r = trained.parse(text, fallback_language=language)
+    proposed = {"type": "refund_partial", "amount": "38.97"}
+    s = state(Stage.PROPOSING, proposed_remedy=proposed, language=language, wants="discount", damaged=True)
+    plan = turn(s, text=text, intent=r.intent, confidence=r.confidence, language=language, entities=r.entities)
+    assert "action_confirm_remedy" in plan.actions
+    assert plan.slots.get("proposed_remedy", proposed)["amount"] == "38.97"

@@ -1804,6 +1804,16 @@ def counter_offer(
     asked = Decimal(slots["amount_asked"]) if slots.get("amount_asked") else None
     if asked is not None and str(asked.quantize(Decimal("0.01"))) == proposed.get("amount"):
         return None  # "yes, the 35.70 is fine" names the offer: an answer to it, read as usual
+    offered = Decimal(proposed["amount"]) if proposed.get("amount") else None
+    if (
+        asked is not None
+        and offered is not None
+        and asked < offered
+        and yes_no(m.text, s.get("language") or m.language) == "yes"
+    ):
+        # A sum below the offer said with a yes ("so about 23 euro? fine, I'll take it" to 23.70) rounds or guesses
+        # the offer; nobody asks for less. Read as a counter-offer it was met: the buyer got 23.00 (round 15, cs).
+        return None
     if asked is None and not asks_for_more(m.text, s.get("language") or m.language):
         return None
     option = next((o for o in options_for(r, remedy_facts(s)) if o.type == proposed.get("type")), None)

@@ -241,6 +241,9 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
 _CLAUSE_END = re.compile(r"[,.;:!?]|\s[-–]\s")
 
 
+_NEGATED_BEFORE = re.compile(r"(^|\W)(не|ни|ne|ni|not|no)\s+$")
+
+
 def _wanted_again(
     said: str, kinds: dict[str, list[re.Pattern[str]]], refused: set[tuple[int, str]]
 ) -> set[tuple[int, str]]:
@@ -256,7 +259,12 @@ def _wanted_again(
         begin = start - clause.start() if clause else 0
         end = _CLAUSE_END.search(said, start)
         stop = end.start() if end else len(said)
-        wants = [m.end() for p in kinds.get("wanted", []) for m in p.finditer(said, begin, start)]
+        wants = [
+            m.end()
+            for p in kinds.get("wanted", [])
+            for m in p.finditer(said, begin, start)
+            if not _NEGATED_BEFORE.search(said[max(0, m.start() - 5) : m.start()])  # "не хочу" wants nothing
+        ]
         if not wants:
             continue
         last_want = max(wants)
