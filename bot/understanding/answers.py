@@ -224,6 +224,7 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
         refused |= _turned_down_before(said, kinds.get("refused_after", []), named)
         refused |= _changed_mind(said, kinds.get("changed_mind", []), named)
         refused |= echoed_then_refused(said, kinds.get("refused_after", []), named)
+        refused -= _wanted_again(said, kinds, refused)
         for start, _end, wish in named:
             # English read after the buyer's language must not bring back what that language turned down: in "oubliez
             # le code promo" English patterns find the coupon again, and the French refusal was lost (round 10).
@@ -245,6 +246,42 @@ def _read_wishes(text: str, language: str | None) -> tuple[list[str], bool, list
 
 # A marker's clause ends at punctuation: "not a voucher, a refund" turns down the voucher only.
 _CLAUSE_END = re.compile(r"[,.;:!?]|\s[-–]\s")
+
+
+_NEGATED_BEFORE = re.compile(r"(^|\W)(не|ни|ne|ni|not|no)\s+$")
+
+
+def _wanted_again(
+    said: str, kinds: dict[str, list[re.Pattern[str]]], refused: set[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    """(start, wish) of each refused wish that a verb of wanting ("I want", "chci", "хочу", "would do") asks for
+    again, between the refusal and the wish, in the same clause and with no refusal after it. Voice-typed text
+    has no commas: "ne ne ja ho chci mit jen at je levnejsi" (no, no, I want to keep it, just cheaper) and "that I
+    really don't want I'd wait again a discount would do" turned down the discount they asked for, since a
+    refusal reaches to the next punctuation mark (held-out round 15, cs: a full refund was then confirmed)."""
+    markers, after = kinds.get("instead", []), kinds.get("refused_after", [])
+    again: set[tuple[int, str]] = set()
+    for start, wish in refused:
+        clause = _CLAUSE_END.search(said[:start][::-1])
+        begin = start - clause.start() if clause else 0
+        end = _CLAUSE_END.search(said, start)
+        stop = end.start() if end else len(said)
+        wants = [
+            m.end()
+            for p in kinds.get("wanted", [])
+            for m in p.finditer(said, begin, start)
+            if not _NEGATED_BEFORE.search(said[max(0, m.start() - 5) : m.start()])  # "не хочу" wants nothing
+        ]
+        if not wants:
+            continue
+        last_want = max(wants)
+        # Only a refusal said before the verb of wanting is undone by it: "chci novy, nechci" still refuses.
+        refusal_before = any(m.end() <= last_want for p in markers for m in p.finditer(said, begin, last_want))
+        refusal_since = any(m.start() >= last_want for p in markers for m in p.finditer(said, last_want, start))
+        refused_later = any(p.search(said, start, stop) for p in after)
+        if refusal_before and not refusal_since and not refused_later:
+            again.add((start, wish))
+    return again
 
 
 def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[int, int, str]]) -> set[tuple[int, str]]:
