@@ -221,7 +221,9 @@ def on_buyer_message(
     # answer, then on
     identity = identity or reached or tied or hours
     if identity:
-        slots["not_understood"] = s.get("not_understood", 0)
+        # Understood: a miss before it and one after it are not "twice in a row" (rule 9), as for a policy question
+        # answered while calming (absorb; round 15, a15: "a odpovidate i o svatcich?" kept the earlier miss).
+        slots["not_understood"] = 0
 
     # Rule 9: the reasons a person takes over. A request for a person said in so many words is one whatever the
     # classifier read ("... the courier knows nothing. I want to talk to a real person"), and it is one beside
