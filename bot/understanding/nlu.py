@@ -63,6 +63,7 @@ from bot.understanding.life_story import about_life
 from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
+from bot.understanding.risk_things import names_a_thing
 from bot.understanding.sentences import Sentence, split
 from bot.understanding.sms_words import written_out
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
@@ -1032,6 +1033,9 @@ class NLU:
                 for value, start, end in found_here:
                     if name == "problem" and about_life(folded, start, end, language):
                         # "my mum broke her wrist", "the van broke down": the buyer's life, not the order (round 12).
+                        continue
+                    if name == "risk" and names_a_thing(folded, start, end):
+                        # "straż pożarna" (a toy fire station), "fire pit", "smoked glass": what a thing is, no danger.
                         continue
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if (
