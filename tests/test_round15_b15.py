@@ -7,7 +7,7 @@ import pytest
 
 from bot.platform.folding import fold
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_if_bot
+from bot.understanding.answers import asks_how_to_send_photo, asks_if_bot, asks_whole_price, photo_given
 from bot.understanding.nlu import NLU
 from bot.understanding.risk_things import names_a_thing
 from tests.test_flow import state, turn
@@ -85,3 +85,100 @@ def test_program_or_person_at_night_is_answered_and_the_chat_goes_on(language: s
 )
 def test_a_robot_the_shop_sells_is_no_question_about_who_writes(language: str, text: str) -> None:
     assert not asks_if_bot(text, language)
+
+
+# ---- "25% is a joke after all these years, I want all of it" refuses the partial refund; its share asks nothing ------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "25% to kpina po tylu latach zakupow u was. chce calosc"),
+        ("pl", "dwadzieścia procent? śmiech na sali, zwróćcie całą kwotę"),
+        ("sv", "30 procent är ett skämt efter alla år jag handlat, jag vill ha hela beloppet"),
+        ("sv", "tjugo procent? nej, ge mig allt tillbaka"),
+        ("fr", "30 % c'est une plaisanterie vu tout ce que j'achète chez vous, je veux la totalité"),
+        ("fr", "vingt pour cent ? remboursez-moi tout, c'est tout ce que je demande"),
+    ],
+)
+def test_the_whole_price_asked_refuses_the_partial_refund(language: str, text: str) -> None:
+    assert asks_whole_price(text, language)
+    s = state(
+        Stage.PROPOSING,
+        language=language,
+        what="cracked",
+        item="lamp",
+        wants="refund",
+        problems=["damaged"],
+        proposed_remedy={"type": "refund_partial", "amount": "30.00"},
+    )
+    for intent in ("request_discount", "affirm"):
+        plan = turn(s, intent=intent, confidence=0.5, language=language, text=text)
+        assert "action_confirm_remedy" not in plan.actions and "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "może być ta część zwrotu, dzięki"),
+        ("sv", "okej, en del av pengarna tillbaka funkar"),
+        ("fr", "d'accord pour le remboursement partiel"),
+        ("fr", "je veux tout de suite savoir quand ça arrive"),
+    ],
+)
+def test_a_share_accepted_or_tout_de_suite_is_no_whole_price(language: str, text: str) -> None:
+    assert not asks_whole_price(text, language)
+
+
+# ---- "how do I attach a photo here?" offers the photo: "send it here", not a policy passage; nothing is given yet ------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "hur laddar jag upp en bild här i chatten?"),
+        ("sv", "var skickar man fotot? jag har ett på lådan"),
+        ("pl", "jak tu dodać zdjęcie? nie widzę żadnej opcji"),
+        ("pl", "gdzie mam podesłać fotkę pęknięcia?"),
+        ("fr", "comment je joins une photo dans ce chat ?"),
+        ("fr", "où est-ce que je mets la photo du carton ?"),
+        ("en", "how do I upload a picture in here?"),
+    ],
+)
+def test_how_to_send_a_photo_asks_to_send_it_and_gives_nothing_yet(language: str, text: str) -> None:
+    assert asks_how_to_send_photo(text, language)
+    assert not photo_given(text, language)
+    s = state(Stage.GATHERING, language=language, requested_slot="evidence", asked=["evidence"], problems=["damaged"])
+    plan = turn(s, intent="ask_policy", confidence=0.6, text=text, language=language)
+    assert plan.actions[0] == "action_acknowledge" and plan.slots.get("photo_offered")
+    assert "action_answer_question" not in plan.actions
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "bilden ligger i min recension sedan i måndags"),
+        ("pl", "zdjęcie jest już w mojej opinii"),
+        ("fr", "la photo est déjà dans mon avis"),
+    ],
+)
+def test_a_photo_given_elsewhere_is_still_given(language: str, text: str) -> None:
+    assert not asks_how_to_send_photo(text, language)
+    assert photo_given(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "¿puedo pasaros las fotos por aquí mismo?"),
+        ("sq", "a mund t'jua dergoj foton ketu?"),
+        ("sv", "går det att skicka en bild här i chatten?"),
+        ("pl", "mogę tu wrzucić zdjęcie?"),
+    ],
+)
+def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_again(language: str, text: str) -> None:
+    # Read as an unsure answer (an ask_policy reading is answered before the offer is weighed: by_stage).
+    s = state(Stage.PROPOSING, language=language, proposed_remedy={"type": "replacement"}, problems=["damaged"])
+    plan = turn(s, intent="deny", confidence=0.4, text=text, language=language)
+    assert plan.actions == ["action_acknowledge", "action_propose_remedy"] and plan.slots["photo_offered"]
+    assert "accepted_remedy" not in plan.slots

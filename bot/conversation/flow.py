@@ -1559,6 +1559,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # of the offer: its "nie" declined the part offered and a reship of the whole order was confirmed.
         slots["evidence"], slots["offer_plain"] = "no", True
         return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
+    if not named and "?" in m.text and yes_no(m.text, language) is None and photo_said(m.text, language) == "has":
+        # "can I send photos here?" asked while an offer waits: yes, here (acknowledge.photo_offered), then the offer's
+        # question plainly; read as an answer it got a clarify, and the rephrase went to staff (held-out round 15, es;
+        # written by d15).
+        slots["photo_offered"], slots["offer_plain"] = True, True
+        return Plan(["action_acknowledge", "action_propose_remedy"], Stage.PROPOSING, slots, reason="photo_question")
     # A choice said by its place ("pervyi variant, da", "2", "opcja druga"): the bot offers one remedy per message, so
     # a place beside a plain yes is a yes to the offer on the table, and a place alone gets the offer's question asked
     # plainly, once (held-out round 13: "pervyi variant, da" got "please put it another way", then the buyer's next
@@ -1591,6 +1597,12 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]
+    if proposed.get("type") == "refund_partial" and asks_whole_price(m.text, language):
+        # "30% is a joke after all I've bought here, I want all of it" names the share on the table to refuse it and
+        # asks the whole price: neither the share (read as the discount wish) nor "money back" meets it. The share's
+        # discount confirmed the partial refund the buyer had just laughed off (held-out round 15, pl).
+        named = list(dict.fromkeys(["refund", *(w for w in named if w != "discount")]))
+        serves = [w for w in serves if w not in ("refund", "discount")]
     if proposed.get("type") == "coupon" and asks_part_of_price(m.text, language):
         # "a partial refund would be better" asks for part of the money back on this order, which a coupon for the
         # next one is not: read as the discount wish a coupon serves, it confirmed the coupon (held-out round 8).
