@@ -9,10 +9,11 @@ from bot.platform.folding import fold
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_how_to_send_photo, asks_if_bot, asks_whole_price, photo_given
 from bot.understanding.nlu import NLU
+from bot.understanding.opt_out import said_in_words
 from bot.understanding.risk_things import names_a_thing
 from tests.test_flow import state, turn
 
-# ---- a risk word inside a thing's name ("straż pożarna", "fire pit", "пожарная машинка") is no danger ------------------
+# ---- a risk word inside a thing's name ("straż pożarna", "fire pit", "пожарная машинка") is no danger ----------------
 
 
 @pytest.mark.parametrize(
@@ -130,7 +131,7 @@ def test_a_share_accepted_or_tout_de_suite_is_no_whole_price(language: str, text
     assert not asks_whole_price(text, language)
 
 
-# ---- "how do I attach a photo here?" offers the photo: "send it here", not a policy passage; nothing is given yet ------
+# ---- "how do I attach a photo here?" offers the photo: "send it here", not a policy passage; nothing is given yet ----
 
 
 @pytest.mark.parametrize(
@@ -182,3 +183,65 @@ def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_a
     plan = turn(s, intent="deny", confidence=0.4, text=text, language=language)
     assert plan.actions == ["action_acknowledge", "action_propose_remedy"] and plan.slots["photo_offered"]
     assert "accepted_remedy" not in plan.slots
+
+
+# ---- "only 5 of the 10 plates" is a missing item; a snapped-off hook, a handle come loose are damage -----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problem"),
+    [
+        ("pl", "przyszło tylko 5 z 10 talerzy, reszty nie ma", "missing_item"),
+        ("sv", "i kartongen låg bara fyra av tolv koppar", "missing_item"),
+        ("fr", "il n'y avait que deux des six assiettes dans le colis", "missing_item"),
+        ("de", "im Paket waren nur drei von sechs Tellern", "missing_item"),
+        ("sv", "det fattades två hyllplan i paketet", "missing_item"),
+        ("pl", "jedna noga była ułamana przy samym blacie", "damaged"),
+        ("pl", "uchwyt szuflady oderwany, leżał luzem w kartonie", "damaged"),
+        ("sv", "handtaget hade släppt från locket när jag öppnade lådan", "damaged"),
+    ],
+)
+def test_a_short_count_is_missing_and_a_part_broken_off_is_damage(
+    trained: NLU, language: str, text: str, problem: str
+) -> None:
+    assert problem in trained.parse(text, fallback_language=language).problems
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pl", "zamówiłam 2 z 3 kolorów, ale to nic"),
+        ("sv", "jag har släppt det nu, det är lugnt"),
+    ],
+)
+def test_no_count_short_of_a_whole_and_letting_go_are_no_problem(trained: NLU, language: str, text: str) -> None:
+    assert "missing_item" not in trained.parse(text, fallback_language=language).problems
+    assert "damaged" not in trained.parse(text, fallback_language=language).problems
+
+
+# ---- "stop soliciting me in any way", "no further contact", "don't get in touch again": requests to stop, said whole -
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "je vous demande de ne plus me solliciter pour cette commande, merci"),
+        ("fr", "ne me relancez plus, j'ai tourné la page"),
+        ("pl", "proszę o brak dalszego kontaktu w tej sprawie"),
+        ("sv", "hör inte av er mer, jag har gett upp"),
+    ],
+)
+def test_a_request_to_stop_said_whole_counts(trained: NLU, language: str, text: str) -> None:
+    assert said_in_words(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "le robot a cessé de fonctionner, il ne tourne plus"),
+        ("pl", "brak kontaktu z kurierem od tygodnia"),
+        ("sv", "jag hör av mig när paketet har kommit"),
+    ],
+)
+def test_look_alikes_are_no_request_to_stop(trained: NLU, language: str, text: str) -> None:
+    assert not said_in_words(text)

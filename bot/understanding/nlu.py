@@ -65,6 +65,7 @@ from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_s
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
 from bot.understanding.risk_things import names_a_thing
 from bot.understanding.sentences import Sentence, split
+from bot.understanding.short_count import says_short
 from bot.understanding.sms_words import written_out
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
 
@@ -1050,6 +1051,8 @@ class NLU:
                         out.append(value)
         if not problems and "wrong_item" not in denied and colour_swapped(text):
             problems.append("wrong_item")  # "came white, I ordered black": two colours say it (colour_swap.py)
+        if not problems and "missing_item" not in denied and says_short(folded):
+            problems.append("missing_item")  # "only 5 of the 10 plates came": part is missing (short_count.py)
         # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
         return kept, problems, risks, [d for d in denied if d not in problems]
 
