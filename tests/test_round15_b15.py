@@ -175,6 +175,7 @@ def test_a_photo_given_elsewhere_is_still_given(language: str, text: str) -> Non
         ("sq", "a mund t'jua dergoj foton ketu?"),
         ("sv", "går det att skicka en bild här i chatten?"),
         ("pl", "mogę tu wrzucić zdjęcie?"),
+        ("ru", "а снимок, сделанный до починки, сгодится или нужен свежий?"),
     ],
 )
 def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_again(language: str, text: str) -> None:
@@ -182,7 +183,7 @@ def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_a
     s = state(Stage.PROPOSING, language=language, proposed_remedy={"type": "replacement"}, problems=["damaged"])
     plan = turn(s, intent="deny", confidence=0.4, text=text, language=language)
     assert plan.actions == ["action_acknowledge", "action_propose_remedy"] and plan.slots["photo_offered"]
-    assert "accepted_remedy" not in plan.slots
+    assert "accepted_remedy" not in plan.slots and plan.slots["evidence"] == "yes"
 
 
 # ---- "only 5 of the 10 plates" is a missing item; a snapped-off hook, a handle come loose are damage -----------------

