@@ -198,6 +198,7 @@ def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_a
         ("de", "im Paket waren nur drei von sechs Tellern", "missing_item"),
         ("sv", "det fattades två hyllplan i paketet", "missing_item"),
         ("pl", "jedna noga była ułamana przy samym blacie", "damaged"),
+        ("pl", "na dnie miski widać pęknięcie, cieknie", "damaged"),
         ("pl", "uchwyt szuflady oderwany, leżał luzem w kartonie", "damaged"),
         ("sv", "handtaget hade släppt från locket när jag öppnade lådan", "damaged"),
     ],
