@@ -7,7 +7,13 @@ import pytest
 
 from bot.platform.folding import fold
 from bot.platform.vocab import Stage
-from bot.understanding.answers import asks_how_to_send_photo, asks_if_bot, asks_whole_price, photo_given
+from bot.understanding.answers import (
+    asks_how_to_send_photo,
+    asks_if_bot,
+    asks_whole_price,
+    follow_up_answer,
+    photo_given,
+)
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import said_in_words
 from bot.understanding.risk_things import names_a_thing
@@ -247,3 +253,29 @@ def test_a_request_to_stop_said_whole_counts(trained: NLU, language: str, text: 
 )
 def test_look_alikes_are_no_request_to_stop(trained: NLU, language: str, text: str) -> None:
     assert not said_in_words(text)
+
+
+# ---- "4,95 reçus, merci", "fick 4,95 tillbaka" answer the follow-up: the remedy worked -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "answer"),
+    [
+        ("fr", "les 12,40 reçus hier, merci bien", "worked"),
+        ("fr", "8 € bien remboursés sur ma carte", "worked"),
+        ("sv", "fick 12,40 tillbaka igår, tack", "worked"),
+        ("sv", "har fått pengarna nu", "worked"),
+        ("sv", "har inte fått pengarna än", "waiting"),
+        ("fr", "rien reçu pour l'instant", "waiting"),
+        ("sv", "fick tillbaka bara hälften", "failed"),
+    ],
+)
+def test_the_sum_received_answers_the_follow_up(language: str, text: str, answer: str) -> None:
+    assert follow_up_answer(text, language) == answer
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("sv", "fick inget tillbaka"), ("sv", "jag fick aldrig tillbaka något")]
+)
+def test_nothing_got_back_is_no_success(language: str, text: str) -> None:
+    assert follow_up_answer(text, language) != "worked"
