@@ -3,6 +3,8 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from bot.platform.folding import fold
@@ -13,6 +15,7 @@ from bot.understanding.answers import (
     asks_whole_price,
     follow_up_answer,
     photo_given,
+    puts_off,
 )
 from bot.understanding.nlu import NLU
 from bot.understanding.opt_out import said_in_words
@@ -279,3 +282,49 @@ def test_the_sum_received_answers_the_follow_up(language: str, text: str, answer
 )
 def test_nothing_got_back_is_no_success(language: str, text: str) -> None:
     assert follow_up_answer(text, language) != "worked"
+
+
+# ---- "I'm away till Monday, can it wait?" puts the talk off; the day named is the wait's end, no date of the case ----
+
+
+@dataclass
+class _Dated:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+def _day(text: str, word: str) -> _Dated:
+    start = text.index(word)
+    return _Dated("date", "2026-12-07", start, start + len(word))
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "day"),
+    [
+        ("sv", "jag är på resa fram till måndag, kan det vänta tills jag är hemma igen?", "måndag"),
+        ("pl", "wracam dopiero w poniedziałek, może to poczekać?", "poniedziałek"),
+        ("fr", "je suis en vacances jusqu'à mardi, ça peut attendre ?", "mardi"),
+        ("en", "I'm travelling until Sunday, can this wait?", "Sunday"),
+    ],
+)
+def test_away_till_a_day_puts_the_talk_off_and_the_offer_stays(language: str, text: str, day: str) -> None:
+    assert puts_off(text, language)
+    s = state(Stage.PROPOSING, language=language, proposed_remedy={"type": "refund_shipping"}, problems=["late"])
+    plan = turn(s, intent="ask_policy", confidence=0.5, text=text, language=language, entities=[_day(text, day)])
+    assert plan.actions == ["action_acknowledge"] and plan.slots.get("later")
+    assert plan.stage == Stage.PROPOSING and "accepted_remedy" not in plan.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "day"),
+    [
+        ("sv", "paketet kom först i måndags, jag är bortrest nu men kan det vänta?", "måndags"),
+        ("pl", "przyszło w piątek, a ja wyjeżdżam, może poczekać?", "piątek"),
+    ],
+)
+def test_a_delivery_date_beside_the_put_off_is_still_a_fact(language: str, text: str, day: str) -> None:
+    s = state(Stage.GATHERING, language=language, requested_slot="when", problems=["late"])
+    plan = turn(s, intent="describe_problem", confidence=0.6, text=text, language=language, entities=[_day(text, day)])
+    assert plan.reason != "put_off"

@@ -292,8 +292,23 @@ def only_puts_off(m: Parsed, language: str | None) -> bool:
     questions = [q for q in re.findall(r"[^.!?\n]*\?", m.text) if q.strip(" ?")]
     if any(not puts_off(q, language) for q in questions):
         return False
-    named = any(e.entity in ("item", "date") for e in getattr(m, "entities", []))
+    named = any(
+        e.entity == "item" or (e.entity == "date" and not _in_put_off(m.text, e.start, e.end, language))
+        for e in getattr(m, "entities", [])
+    )
     return not (named or wishes_named(m.text, language)[0])
+
+
+_CLAUSE_BREAK = re.compile(r"[.,;!?\n]")
+
+
+def _in_put_off(text: str, start: int, end: int, language: str | None) -> bool:
+    """Is the date at text[start:end] said inside the putting off itself ("I'm away till Monday, can it wait?"): the end
+    of the wait, not a date of the case? Read as one, the Swedish buyer's "bortrest till måndag" was no put-off, and the
+    message was not understood (held-out round 15)."""
+    before = _CLAUSE_BREAK.split(text[:start])[-1]
+    after = _CLAUSE_BREAK.split(text[end:])[0]
+    return puts_off(f"{before}{text[start:end]}{after}", language)
 
 
 def on_buyer_photo(s: State, p: ConversationPolicy, remedies: RemedyPolicy) -> Plan:
