@@ -3,7 +3,9 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -328,3 +330,15 @@ def test_a_delivery_date_beside_the_put_off_is_still_a_fact(language: str, text:
     s = state(Stage.GATHERING, language=language, requested_slot="when", problems=["late"])
     plan = turn(s, intent="describe_problem", confidence=0.6, text=text, language=language, entities=[_day(text, day)])
     assert plan.reason != "put_off"
+
+
+# ---- a dispute already open at the bank or PayPal: the double-charge section says what becomes of it (all languages)
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "sv", "fr", "de", "es", "it", "cs", "ru", "uk", "sq"])
+def test_the_double_charge_section_tells_a_buyer_with_an_open_dispute(language: str) -> None:
+    text = (Path(__file__).resolve().parents[1] / "knowledge" / language / "payments.md").read_text(encoding="utf-8")
+    section = re.split(r"\n## ", text.split("{#charged-twice}" if language != "en" else "## Charged twice", 1)[1])[0]
+    questions, _, body = section.partition("-->")
+    assert questions.count("\n- ") >= 5  # the question of a buyer with an open dispute is listed, and leads here
+    assert "PayPal" in body and body.count("\n\n") >= 2  # the answer is a paragraph of its own
