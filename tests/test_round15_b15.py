@@ -342,3 +342,36 @@ def test_the_double_charge_section_tells_a_buyer_with_an_open_dispute(language: 
     questions, _, body = section.partition("-->")
     assert questions.count("\n- ") >= 5  # the question of a buyer with an open dispute is listed, and leads here
     assert "PayPal" in body and body.count("\n\n") >= 2  # the answer is a paragraph of its own
+
+
+# ---- the known problem told again to an offer (after a put-off) gets the offer again, once, not "please rephrase" ----
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "problems"),
+    [
+        ("sv", "det var bara leveranstiden, själva lampan är hel", ["late"]),
+        ("pl", "chodzi tylko o opóźnienie, sam stolik jest w porządku", ["late"]),
+        ("fr", "c'est juste l'éclat sur le bord, le reste va bien", ["damaged"]),
+    ],
+)
+def test_the_known_problem_told_again_restates_the_offer_once(language: str, text: str, problems: list[str]) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy={"type": "refund_shipping"}, problems=problems)
+    plan = turn(s, intent="describe_problem", confidence=0.6, text=text, language=language, problems=problems)
+    assert plan.actions == ["action_propose_remedy"] and plan.reason == "offer_restated"
+    assert "accepted_remedy" not in plan.slots
+    again = turn(
+        state(Stage.PROPOSING, **{**s.slots, **plan.slots}),
+        intent="describe_problem",
+        confidence=0.6,
+        text=text,
+        language=language,
+        problems=problems,
+    )
+    assert again.reason != "offer_restated"
+
+
+def test_a_new_problem_told_to_an_offer_is_not_the_offer_restated() -> None:
+    s = state(Stage.PROPOSING, language="sv", proposed_remedy={"type": "refund_shipping"}, problems=["late"])
+    plan = turn(s, intent="describe_problem", text="och locket är sprucket också", language="sv", problems=["damaged"])
+    assert plan.reason != "offer_restated"

@@ -1791,6 +1791,14 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
     # when the classifier was sure of its intent ("I mean, what came is not what it should be" reads as
     # describing a problem): a Ukrainian buyer was asked to rephrase six times and never handed over
     # (issue 18, held-out personas).
+    known = set(s.get("problems") or [])
+    told_again = bool(m.problems) and set(m.problems) <= known
+    if said is None and intent == "describe_problem" and told_again and not s.get("offer_restated"):
+        # The problem the case already holds, told again to the offer ("just the delay, the sled itself is fine"),
+        # typically on coming back after putting the talk off: the offer is told again, once, not "please rephrase"
+        # (held-out round 15, sv: clarify, then the same words again went to staff as not understood).
+        slots["offer_restated"] = True
+        return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_restated")
     misses = s.get("offer_misses", 0) + 1
     if misses >= p.handoff.not_understood:
         return handoff("not_understood", Stage.PROPOSING, {**slots, "offer_misses": 0})
