@@ -210,6 +210,7 @@ def test_a_photo_question_while_an_offer_waits_is_answered_and_the_offer_asked_a
         ("sv", "det fattades två hyllplan i paketet", "missing_item"),
         ("pl", "jedna noga była ułamana przy samym blacie", "damaged"),
         ("pl", "na dnie miski widać pęknięcie, cieknie", "damaged"),
+        ("sv", "det handlar bara om förseningen", "late"),
         ("pl", "uchwyt szuflady oderwany, leżał luzem w kartonie", "damaged"),
         ("sv", "handtaget hade släppt från locket när jag öppnade lådan", "damaged"),
     ],
