@@ -726,6 +726,14 @@ def _photo_elsewhere(said: str, languages: Iterable[str], kind: str) -> bool:
     return any(p.search(read_as(said, lang)) for lang in languages for p in kinds.get(lang, {}).get(kind, []))
 
 
+def asks_how_to_send_photo(text: str, language: str | None) -> bool:
+    """Does the message ask how or where to send a photo ("how do I attach a photo here?", "jak tu wrzucic zdjecie?";
+    data/answers/photo_how.yml)? It offers the photo: the answer is "send it here", never a policy passage."""
+    return photo_said(text, language) is not None and _says(
+        text, language, lambda lang: _word_patterns("photo_how.yml").get(lang, [])
+    )
+
+
 def photo_given(text: str, language: str | None) -> bool:
     """Has the buyer sent the photo already, elsewhere ("I put a photo in the review", "Fotos hat Ihr Kollege schon",
     data/answers/photo_elsewhere.yml `given`), or does the message say the photo it names is already with us, posted
@@ -733,6 +741,9 @@ def photo_given(text: str, language: str | None) -> bool:
     or that it was sent already ("foton e kam derguar tashme", data/answers/photo_sent.yml)? Evidence there is;
     "please send the photo here" answers what they did not say (held-out round 10: three helpers wrote the three
     lists apart, in different languages, and all are read; folding them into one file is left to do)."""
+    if asks_how_to_send_photo(text, language):
+        # "how do I attach a photo here?": its "here" asks where to send it; nothing is attached yet (round 15, sv).
+        return False
     if _photo_elsewhere(normalise(text), own_then_english(language), "given") or mentions(
         "photo_sent.yml", text, language
     ):

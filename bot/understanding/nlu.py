@@ -63,7 +63,9 @@ from bot.understanding.life_story import about_life
 from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
 from bot.understanding.problems import NO_PROBLEM_INTENTS, REVIEW_MIN_CONFIDENCE, ProblemModel, read_problems
+from bot.understanding.risk_things import names_a_thing
 from bot.understanding.sentences import Sentence, split
+from bot.understanding.short_count import says_short
 from bot.understanding.sms_words import written_out
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
 
@@ -1033,6 +1035,9 @@ class NLU:
                     if name == "problem" and about_life(folded, start, end, language):
                         # "my mum broke her wrist", "the van broke down": the buyer's life, not the order (round 12).
                         continue
+                    if name == "risk" and names_a_thing(folded, start, end):
+                        # "straż pożarna" (a toy fire station), "fire pit", "smoked glass": what a thing is, no danger.
+                        continue
                     # "It wasn't late, it came BROKEN": the problem the buyer denies is not one (issue 18.3).
                     if (
                         name == "problem"
@@ -1046,6 +1051,8 @@ class NLU:
                         out.append(value)
         if not problems and "wrong_item" not in denied and colour_swapped(text):
             problems.append("wrong_item")  # "came white, I ordered black": two colours say it (colour_swap.py)
+        if not problems and "missing_item" not in denied and says_short(folded):
+            problems.append("missing_item")  # "only 5 of the 10 plates came": part is missing (short_count.py)
         # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
         return kept, problems, risks, [d for d in denied if d not in problems]
 
