@@ -185,6 +185,10 @@ def on_buyer_message(
     # (held-out round 15: such questions got a clarify, then a handoff as not understood, or a passage about late
     # parcels).
     hours = asks_about_hours(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    if hours and s.stage == Stage.PROPOSING and only_puts_off(m, s.get("language") or m.language):
+        # "I'm away till Sunday, can this wait?" beside an offer puts the answer off: "no rush" and the offer waits
+        # (acknowledge.later, b15), not the team's hours and the offer's question again at once (c15; both round 15).
+        hours = False
     if (
         not (reached or later or tied or hours)
         and is_clear_opt_out(
