@@ -3,28 +3,13 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_part_of_price, wishes_in, yes_no
 from bot.understanding.nlu import NLU
-from bot.understanding.opt_out import is_clear_opt_out
+from tests.opt_out_talk import opts_out
 from tests.test_flow import state, turn
-
-FLOOR = float(
-    yaml.safe_load((Path(__file__).resolve().parents[1] / "policies" / "conversation.yml").read_text())[
-        "opt_out_min_confidence"
-    ]
-)
-
-
-def _opts_out(nlu: NLU, text: str, language: str) -> bool:
-    r = nlu.parse(text, fallback_language=language)
-    return is_clear_opt_out(text, r.intent, r.confidence, FLOOR, sentences=r.sentences)
-
 
 # ---- a request to stop said as "I don't want to receive any more messages" (pl, sq) -------------------------------
 
@@ -39,7 +24,7 @@ def _opts_out(nlu: NLU, text: str, language: str) -> bool:
     ],
 )
 def test_not_wanting_to_receive_messages_stops_contact(trained: NLU, language: str, text: str) -> None:
-    assert _opts_out(trained, text, language)
+    assert opts_out(trained, text, language)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +37,7 @@ def test_not_wanting_to_receive_messages_stops_contact(trained: NLU, language: s
     ],
 )
 def test_messages_about_notifications_are_no_request_to_stop(trained: NLU, language: str, text: str) -> None:
-    assert not _opts_out(trained, text, language)
+    assert not opts_out(trained, text, language)
 
 
 @pytest.mark.parametrize(

@@ -3,32 +3,14 @@ Every sentence here is written fresh for the test, none taken from data/eval/.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from bot.conversation.flow import wishes_named
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_part_of_price
 from bot.understanding.nlu import NLU
-from bot.understanding.opt_out import is_clear_opt_out
+from tests.opt_out_talk import opts_out
 from tests.test_flow import state, turn
-
-FLOOR = float(
-    yaml.safe_load((Path(__file__).resolve().parents[1] / "policies" / "conversation.yml").read_text())[
-        "opt_out_min_confidence"
-    ]
-)
-
-
-def _opts_out(nlu: NLU, text: str, language: str) -> bool:
-    r = nlu.parse(text, fallback_language=language)
-    # As the flow asks (flow.py): with the classifier's opt_out probability when another intent came first.
-    return is_clear_opt_out(
-        text, r.intent, r.confidence, FLOOR, sentences=r.sentences, opt_out_p=dict(r.ranking).get("opt_out")
-    )
-
 
 # ---- "I don't want to be contacted", "send me nothing more": acted on, not only asked about (data/opt_out.yml) -------
 
@@ -45,7 +27,7 @@ def _opts_out(nlu: NLU, text: str, language: str) -> bool:
     ],
 )
 def test_not_wanting_to_be_contacted_stops_contact(trained: NLU, language: str, text: str) -> None:
-    assert _opts_out(trained, text, language)
+    assert opts_out(trained, text, language)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +39,7 @@ def test_not_wanting_to_be_contacted_stops_contact(trained: NLU, language: str, 
     ],
 )
 def test_look_alikes_of_not_wanting_messages_do_not_stop_contact(trained: NLU, language: str, text: str) -> None:
-    assert not _opts_out(trained, text, language)
+    assert not opts_out(trained, text, language)
 
 
 # ---- keeping the item beside a money wish asks part of the price (wishes.yml `partial`, cs `discount`)
