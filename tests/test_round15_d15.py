@@ -237,3 +237,23 @@ def test_the_earlier_order_names_no_problem_or_part_of_this_case(trained: NLU) -
 )
 def test_missing_said_the_everyday_way(trained: NLU, language: str, text: str) -> None:
     assert "missing_item" in trained.parse(text, fallback_language=language).problems
+
+
+# ---- a kind word that fits several lines alike names none of them ------------------------------------------------
+
+PANS = ["Cast iron skillet 20 cm", "Cast iron skillet 28 cm", "Wooden spatula"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("es", "la sartén tiene una grieta"), ("sq", "tigani ka nje plasaritje")]
+)
+def test_a_kind_two_lines_share_names_neither(trained: NLU, language: str, text: str) -> None:
+    assert _items(trained, text, language, PANS) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "line"),
+    [("es", "la sartén pequeña tiene una grieta", 0), ("sq", "tigani i madh ka nje plasaritje", 1)],
+)
+def test_the_size_beside_the_kind_still_names_its_line(trained: NLU, language: str, text: str, line: int) -> None:
+    assert _items(trained, text, language, PANS) == [PANS[line]]
