@@ -257,3 +257,19 @@ def test_a_kind_two_lines_share_names_neither(trained: NLU, language: str, text:
 )
 def test_the_size_beside_the_kind_still_names_its_line(trained: NLU, language: str, text: str, line: int) -> None:
     assert _items(trained, text, language, PANS) == [PANS[line]]
+
+
+# ---- a return told in a clause of time is no return wished for -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wished"),
+    [
+        ("es", "saqué la foto de la etiqueta antes de devolverlas por correo", False),
+        ("es", "prefiero devolverla y que me mandéis la buena", True),
+        ("sq", "e fotografova etiketen para se ta kthej me poste", False),
+        ("sq", "dua ta kthej dhe te me dergoni masen e duhur", True),
+    ],
+)
+def test_a_return_in_a_clause_of_time_is_not_wished(language: str, text: str, wished: bool) -> None:
+    assert ("return" in wishes_in(text, language)[0]) is wished
