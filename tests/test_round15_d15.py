@@ -273,3 +273,11 @@ def test_the_size_beside_the_kind_still_names_its_line(trained: NLU, language: s
 )
 def test_a_return_in_a_clause_of_time_is_not_wished(language: str, text: str, wished: bool) -> None:
     assert ("return" in wishes_in(text, language)[0]) is wished
+
+
+def test_lines_of_one_product_are_told_from_lines_of_one_kind() -> None:
+    from bot.understanding.nlu import _variants_of_one_product
+
+    assert _variants_of_one_product(["Stoneware mug 350 ml, ochre", "Stoneware mug 350 ml, sage"])
+    assert _variants_of_one_product(["Cast iron skillet 20 cm", "Cast iron skillet 28 cm"])
+    assert not _variants_of_one_product(["Wool throw blanket", "Pillow 50x60"])  # both bedding, two products

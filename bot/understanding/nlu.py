@@ -1108,10 +1108,10 @@ class NLU:
             for value, start, end in self._lookups["item"].find(folded):
                 phrases = [_folded(p) for p in self._item_values.get(value, [value])]
                 owners = [name for name, _ in item_words if any(p in _folded(name) for p in phrases)]
-                if len(owners) > 1:
-                    # A word that fits several lines of the order alike ("one of the three mugs") names none of them:
-                    # the first was taken, and the replacement booked on a mug that was fine (held-out round 15, es
-                    # and pl). Unnamed, the bot asks which one.
+                if _variants_of_one_product(owners):
+                    # A word that fits several lines of one product alike ("one of the three mugs", the mugs in three
+                    # colours) names none of them: the first was taken, and the replacement booked on a mug that was
+                    # fine (held-out round 15, es and pl). Unnamed, the bot asks which one.
                     matched |= set(owners)
                     continue
                 owner = owners[0] if owners else None
@@ -1126,7 +1126,7 @@ class NLU:
         # a kind the order does not hold says nothing the case can use ("podstawka pod garnek" is a part).
         for kind, start, end in self._kinds.find(folded):
             owners = [name for name, _ in item_words if _names_kind(_folded(name), kind, self._kind_values)]
-            if len(owners) > 1:  # several lines of this kind: none of them (as above)
+            if _variants_of_one_product(owners):  # as above: "the pan" of two pans in two sizes names neither
                 matched |= set(owners)
                 continue
             owner = owners[0] if owners else None
@@ -1447,6 +1447,20 @@ def problem_rows(
         elif e.intent in NO_PROBLEM_INTENTS and not found:
             rows.append((e.text, "none"))
     return rows
+
+
+_VARIANT_BITS = re.compile(r"\d+(?:[.,]\d+)?\s*(?:x\s*\d+(?:[.,]\d+)?\s*)?(?:cm|mm|ml|l|m|kg|g|w|v|pcs)?\b")
+
+
+def _variants_of_one_product(names: Sequence[str]) -> bool:
+    """Two lines or more that are one product in several variants: the same name before its first comma (where the
+    catalogue puts the colour or size: "Stoneware mug, ochre" / "..., sage"), measures and numbers left out ("Cast
+    iron skillet 20 cm" / "... 28 cm"). A word that fits such lines fits them alike; one that fits a blanket and a
+    pillow (both bedding) is left to name the first, as before."""
+    if len(names) < 2:
+        return False
+    heads = {" ".join(_VARIANT_BITS.sub(" ", _folded(name.split(",")[0])).split()) for name in names}
+    return len(heads) == 1
 
 
 def load_nlu(cache_dir: Path, data_dir: Path = DEFAULT_DATA_DIR) -> NLU:
