@@ -298,7 +298,22 @@ def _turned_down(said: str, markers: list[re.Pattern[str]], named: list[tuple[in
                 # ("code", "promo"), and the second was left wanted (held-out round 10).
                 first_end, first = after[0][1], after[0][2]
                 refused |= {(start, wish) for start, _e, wish in after if start < first_end or wish == first}
+                # ...and each wish joined on by "nor" ("I don't want to send it back nor swap it"): the second of
+                # "no lo quiero devolver ni cambiar" was left wanted, and a replacement was offered to a buyer keeping
+                # the item (held-out round 15, es).
+                last_end = first_end
+                for start, end, wish in after[1:]:
+                    if not _NOR.match(said, last_end, start):
+                        break
+                    refused.add((start, wish))
+                    last_end = end
     return refused
+
+
+# "nor" between two wishes a refusal governs: Spanish/French "ni", Polish/Czech "ani", Albanian "as", Russian "ни",
+# Ukrainian "ні", Italian "né" (folded "ne"), German "noch", English "nor"/"or", with at most two words before the
+# next wish ("ni un cambio", "as nje te re").
+_NOR = re.compile(r"\W*(?:ni|nor|or|ani|as|ни|ні|ne|noch|eller)\s+(?:\w+\s+){0,2}$")
 
 
 def _turned_down_right_after(
@@ -780,12 +795,28 @@ def without_sign_off(text: str, language: str | None) -> str:
     return text[: kept[-1][1]] if formula else text
 
 
+# A passage in quotation marks, with the marks of surprise after it: the buyer quoting the bot's words back
+# ('"a new lamp"?? no, only the glass'). Straight, curly, low-high and angle quotes; not the apostrophe, which is part
+# of words ("don't", "t'ju").
+_QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb'
+_QUOTED = re.compile(rf"[{_QUOTES}][^{_QUOTES}\n]{{1,200}}[{_QUOTES}][?!.\s]*")
+
+
+def unquoted(text: str) -> str:
+    """The buyer's own words: the message without the passages it quotes ('"a refund of 12.50"?? it cost 25'). A
+    message that is nothing but a quotation is kept whole."""
+    rest = _QUOTED.sub(" ", text).strip()
+    return rest or text
+
+
 def yes_no(text: str, language: str | None) -> YesNo | None:
     """A plain yes or no to a yes/no question, in the buyer's language or English; None when the message says
     neither. "no" is tried first: "no thanks, that's fine" declines; only a yes with a condition ("ok, but only if
     ...", `yes_if`) comes before it, whatever "no" its condition holds. A letter's closing and
-    signature are not read (without_sign_off)."""
-    said = normalise(without_sign_off(text, language))
+    signature are not read (without_sign_off), nor a passage the buyer quotes (unquoted): the offer's words echoed at
+    the head of the answer hid the "no" after them, whose patterns want it first, and the classifier's yes confirmed
+    the remedy turned down (held-out round 15, sq: '"a new lamp"?? NO, only the glass')."""
+    said = normalise(without_sign_off(unquoted(text), language))
     for lang in own_then_english(language):
         kinds = _yes_no().get(lang)
         if not kinds:

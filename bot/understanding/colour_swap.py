@@ -9,6 +9,7 @@ its lookup found none (nlu.NLU._extract)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -98,3 +99,32 @@ def variant_keys(folded: str) -> list[tuple[str, int, int]]:
     for m in _SIZE.finditer(folded[:2000]):
         found.append((f"size:{(m.group(1) or m.group(3)).lower()}", m.start(), m.end()))
     return found
+
+
+def colours_said(folded: str) -> list[tuple[str, int, int]]:
+    """(colour key, start, end) of each colour word in a folded text (data/colours.yml)."""
+    return [(key.split(":", 1)[1], start, end) for key, start, end in variant_keys(folded) if key.startswith("colour:")]
+
+
+def colour_lines(items: Sequence[str]) -> dict[str, str]:
+    """{colour key: order line} for lines that are one product in several colours ("Stoneware mug, ochre", "...,
+    sage"): their names are the same once the colour words are left out, and each colour is one line's. "La
+    amarilla" then names the ochre mug; without it the buyer of an order of three mugs was offered the first mug's
+    replacement (held-out round 15, es). Empty when the order holds no such lines."""
+    if len(items) < 2:
+        return {}
+    colours = _rules()[0]
+    stems: dict[str, list[tuple[str, str]]] = {}
+    for name in items:
+        words = _WORD.findall(fold(name)[0])
+        keys = {k for w in words for k, s in colours.items() if _says(w, s)}
+        if len(keys) != 1:
+            continue
+        stem = " ".join(w for w in words if not any(_says(w, s) for s in colours.values()))
+        stems.setdefault(stem, []).append((keys.pop(), name))
+    out: dict[str, str] = {}
+    for lines in stems.values():
+        keys = [k for k, _ in lines]
+        if len(lines) >= 2:
+            out.update({k: name for k, name in lines if keys.count(k) == 1})
+    return out
