@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.flow import State
+from bot.platform.vocab import Stage
 from bot.policy.messages import load_catalog
+from tests.test_flow import state, turn
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARDRAILS = ROOT / "policies" / "guardrails.yml"
@@ -37,3 +40,28 @@ def test_a_file_without_it_still_loads_and_the_plain_clarify_is_said(tmp_path: P
     assert older.has("clarify_offer") and older.has("clarify_offer", language="pl")
     assert not older.has("clarify_offer", language="de")
     assert older.has("clarify", language="de")
+
+
+# ---- a question answered beside an offer, then the offer's question plainly (flow.answered) -------------------------
+
+OFFER = {"type": "reship", "rule_id": "wrong-item-reship",
+         "cite": {"source": "damaged-or-wrong-items.md", "heading": "Wrong item received"}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "yes"),
+    [
+        ("en", "do I have to send the wrong ones back first?", "great, yes, thanks"),
+        ("sq", "duhet t'i kthej te gabuarat me pare?", "shume mire, po, faleminderit"),
+        ("sv", "måste jag skicka tillbaka de felaktiga först?", "bra, ja tack"),
+    ],
+)
+def test_after_the_answer_the_offer_is_asked_again_and_a_yes_with_thanks_takes_it(
+    language: str, question: str, yes: str
+) -> None:
+    s = state(Stage.PROPOSING, language=language, proposed_remedy=OFFER, problems=["wrong_item"], wants="replacement")
+    asked = turn(s, text=question, intent="ask_policy", confidence=0.8, language=language)
+    assert asked.actions == ["action_answer_question", "action_propose_remedy"] and asked.slots["offer_plain"]
+    after = State(asked.stage, {**s.slots, **asked.slots}, s.facts)
+    agreed = turn(after, text=yes, intent="thank", confidence=0.5, language=language)
+    assert agreed.actions[0] == "action_confirm_remedy" and agreed.slots["accepted_remedy"]["type"] == "reship"
