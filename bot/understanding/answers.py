@@ -821,9 +821,16 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
         kinds = _yes_no().get(lang)
         if not kinds:
             continue
-        for kind in ("yes_if", "no", "yes"):
-            if any(p.search(read_as(said, lang)) for p in kinds.get(kind, [])):
+        read = read_as(said, lang)
+        for kind in ("yes_if", "no"):
+            if any(p.search(read) for p in kinds.get(kind, [])):
                 return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
+        hits = [m for p in kinds.get("yes", []) for m in p.finditer(read)]
+        if hits:
+            # "non va bene", "pas d'accord", "не согласна", "det funkar inte": a yes phrase turned by a negation in
+            # its own clause is a no. Read as a yes, an Italian "what came is not all right" answered "shall we stop
+            # writing?" and the buyer was opted out (round 2's set, replayed in session 25).
+            return "yes" if any(not _negated_yes(read, m, lang) for m in hits) else "no"
         if any(p.search(said) for p in kinds.get("particle", [])):
             break  # Polish "no to ..." (well, so ...) is no English "no" (data/answers/yes_no.yml: particle)
     # A grudging yes after a grumble, in the last sentence: "only 10, hm. ok, better than nothing, send it", "10%? I
@@ -832,9 +839,27 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
     if last and last.start() > 0:
         tail = last.group(1)
         for lang in own_then_english(language):
-            if any(p.search(read_as(tail, lang)) for p in (_yes_no().get(lang) or {}).get("yes", [])):
+            read = read_as(tail, lang)
+            hits = [m for p in (_yes_no().get(lang) or {}).get("yes", []) for m in p.finditer(read)]
+            if any(not _negated_yes(read, m, lang) for m in hits):
                 return "yes"
     return None
+
+
+# Negations said after the verb they turn, in the languages that put them there ("det funkar inte", "das passt nicht").
+_NEGATION_AFTER = frozenset({"inte", "ej", "nicht"})
+_CLAUSE_MARK = re.compile(r"[,.;:!?\n]")
+
+
+def _negated_yes(read: str, m: re.Match[str], language: str) -> bool:
+    """Whether a yes phrase is turned by a negation in its own clause: among the two words before it ("non va bene",
+    "no estoy de acuerdo", "nuk jam dakord"), or just after it where the language puts it ("det funkar inte")."""
+    plain = plain_words(language)
+    before = [normalise(w) for w in _WORD.findall(_CLAUSE_MARK.split(read[: m.start()])[-1])][-2:]
+    if any(w in _negations() and w not in plain for w in before):
+        return True
+    after = [normalise(w) for w in _WORD.findall(_CLAUSE_MARK.split(read[m.end() :])[0])][:1]
+    return bool(after) and after[0] in _NEGATION_AFTER
 
 
 # The last sentence of a message: after the last . ! ? or ellipsis followed by a space.
