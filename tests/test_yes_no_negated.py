@@ -60,8 +60,9 @@ def test_a_negated_yes_to_shall_we_stop_does_not_opt_out(language: str, text: st
 
 @pytest.mark.parametrize("text", ["sostituitela per favore", "cambiatemelo, per favore", "me lo sostituite?"])
 def test_an_italian_replace_it_please_asks_for_a_replacement_not_to_stop(text: str) -> None:
-    """ "Replace it, please" read opt_out 0.32 beside round 15's Italian "close the chat, please" lines and asked whether
-    to stop: the wish named (data/answers/wishes.yml) keeps an unsure opt_out reading from asking (flow.check_opt_out)."""
+    """ "Replace it, please" read opt_out 0.32 beside round 15's Italian "close the chat, please" lines and asked
+    whether to stop: the wish named (data/answers/wishes.yml) keeps an unsure opt_out reading from asking
+    (flow.check_opt_out)."""
     s = state(Stage.GATHERING, language="it", requested_slot="outcome", problems=["defect"])
     plan = turn(s, text=text, intent="opt_out", confidence=0.32, language="it")
     assert "action_opt_out_check" not in plan.actions and plan.slots.get("wants") == "replacement"
