@@ -53,7 +53,7 @@ def test_a_question_about_what_to_do_leaves_the_offer_open(language: str, text: 
     offer = {"type": "refund_full", "amount": "129.00"}
     s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["lost_in_transit"], wants="refund")
     plan = turn(s, intent="vent", confidence=0.36, text=text, language=language)
-    assert plan.actions == ["action_answer_question", "action_propose_remedy"] and plan.slots["offer_plain"]
+    assert plan.actions == ["action_answer_question"]
     assert plan.stage == Stage.PROPOSING and "accepted_remedy" not in plan.slots
 
 

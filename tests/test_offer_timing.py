@@ -115,5 +115,5 @@ def test_asking_whether_to_send_it_back_is_a_question_about_the_offer_not_a_retu
     offer = {"type": "replacement", "cite": cite}
     s = state(Stage.PROPOSING, language=language, proposed_remedy=offer, problems=["damaged"], wants="replacement")
     plan = turn(s, intent="ask_policy", confidence=0.6, text=text, language=language)
-    assert plan.actions == ["action_answer_question", "action_propose_remedy"] and plan.stage == Stage.PROPOSING
+    assert plan.actions == ["action_answer_question"] and plan.stage == Stage.PROPOSING
     assert (plan.slots["question_term"] or {}).get("kind") == "send_back"

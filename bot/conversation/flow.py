@@ -504,16 +504,6 @@ def by_stage(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy,
     return rest
 
 
-def answered(s: State, slots: dict[str, Any], reason: str) -> Plan:
-    """The question answered; beside an offer, then the offer's question plainly (messages: offer_question). Left
-    with the quote alone, the buyer's "yes" answered the reply's "Does that answer it?" and was taken for a yes to
-    the offer, and "ok, thanks" for the answer was read against an offer said two turns earlier (round 15)."""
-    if s.stage == Stage.PROPOSING and s.get("proposed_remedy"):
-        slots["offer_plain"] = True
-        return Plan(["action_answer_question", "action_propose_remedy"], s.stage, slots, reason=reason)
-    return Plan(["action_answer_question"], s.stage, slots, reason=reason)
-
-
 def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     """The turn as the case's stage expects it, from the message's reading as a whole."""
     if (
@@ -627,7 +617,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
             rest = calm_then_gather(s, m, p, remedies, slots)
             if rest.reason != "not_understood":
                 return rest
-        return answered(s, slots, "policy_question")
+        return Plan(["action_answer_question"], s.stage, slots, reason="policy_question")
     if (
         s.stage == Stage.GATHERING
         and s.get("requested_slot")
@@ -649,7 +639,7 @@ def by_stage_whole(s: State, m: Parsed, p: ConversationPolicy, remedies: RemedyP
         # "How long is the coupon valid if you give it to me?" names the offer and asks about it: the question is
         # answered and the offer stays open. Read as naming the wish the offer serves, it was confirmed as a yes
         # (held-out round 4, es).
-        return answered(s, slots, "question_about_offer")
+        return Plan(["action_answer_question"], Stage.PROPOSING, slots, reason="question_about_offer")
 
     if s.stage in CALMING or s.stage == Stage.OPENED:
         return calm_then_gather(s, m, p, remedies, slots)
