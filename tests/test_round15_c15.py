@@ -177,45 +177,26 @@ def test_the_fault_is_not_asked_about_stopping(language: str, text: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("language", "text"),
+    ("language", "text", "intent", "wants"),
     [
-        ("uk", "сіру, будь ласка, як і замовляла"),
-        ("uk", "мені потрібна менша, на 104"),
-        ("de", "die in Größe 38 bitte, so wie bestellt"),
-        ("it", "la voglio gialla come l'avevo scelta"),
-        ("en", "the navy one please, the colour I ordered"),
+        # The variant named at "what would be fair?" is the replacement.
+        ("uk", "сіру, будь ласка, як і замовляла", "inform", "replacement"),
+        ("uk", "мені потрібна менша, на 104", "inform", "replacement"),
+        ("de", "die in Größe 38 bitte, so wie bestellt", "inform", "replacement"),
+        ("it", "la voglio gialla come l'avevo scelta", "inform", "replacement"),
+        ("en", "the navy one please, the colour I ordered", "inform", "replacement"),
+        # "Send the size and take the wrong one away" is no bare return.
+        ("uk", "пришліть 110, а цю велику заберіть", "request_return", "replacement"),
+        ("de", "schickt mir die 39er und holt die 41er ab, bitte", "request_return", "replacement"),
+        # Money named with a number stays money.
+        ("uk", "гроші поверніть, 30 євро", "request_refund", "refund"),
+        ("de", "ich will einfach die 25 Euro zurück", "request_refund", "refund"),
     ],
 )
-def test_the_variant_named_at_the_outcome_question_is_the_replacement(language: str, text: str) -> None:
-    s = state(Stage.GATHERING, language=language, problems=["wrong_item"], what="colour", requested_slot="outcome")
-    plan = turn(s, intent="inform", confidence=0.3, language=language, text=text)
-    assert plan.slots.get("wants") == "replacement"
-
-
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("uk", "пришліть 110, а цю велику заберіть"),
-        ("de", "schickt mir die 39er und holt die 41er ab, bitte"),
-    ],
-)
-def test_send_the_size_and_take_the_wrong_one_is_no_bare_return(language: str, text: str) -> None:
+def test_what_would_be_fair_in_a_wrong_item_case(language: str, text: str, intent: str, wants: str) -> None:
     s = state(Stage.GATHERING, language=language, problems=["wrong_item"], what="wrong size", requested_slot="outcome")
-    plan = turn(s, intent="request_return", confidence=0.6, language=language, text=text)
-    assert plan.slots.get("wants") == "replacement"
-
-
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("uk", "гроші поверніть, 30 євро"),
-        ("de", "ich will einfach die 25 Euro zurück"),
-    ],
-)
-def test_money_named_with_a_number_stays_money(language: str, text: str) -> None:
-    s = state(Stage.GATHERING, language=language, problems=["wrong_item"], what="wrong size", requested_slot="outcome")
-    plan = turn(s, intent="request_refund", confidence=0.6, language=language, text=text)
-    assert plan.slots.get("wants") == "refund"
+    plan = turn(s, intent=intent, confidence=0.3 if intent == "inform" else 0.6, language=language, text=text)
+    assert plan.slots.get("wants") == wants
 
 
 @pytest.mark.parametrize(
