@@ -130,10 +130,15 @@ def plain(text: str) -> str:
     return _MARKUP.sub("", _LINK.sub(r"\1", text))
 
 
-def quote(text: str, question: str = "") -> str:
+def quote(text: str, question: str = "", *, paragraph: bool = False) -> str:
     """Up to about QUOTE_CHARS of a passage, ending on a sentence boundary, starting at the sentence that
-    shares the most words with the question (a chunk often opens with context the buyer did not ask)."""
-    text = " ".join(plain(text).split())
+    shares the most words with the question (a chunk often opens with context the buyer did not ask).
+    `paragraph`: the passage's first paragraph only, the one an offer rests on (a remedy rule cites its section,
+    whose first paragraph says the remedy): quoted on, a refund was justified with "If the box is visibly crushed,
+    you may refuse it"."""
+    if paragraph:
+        text = first_paragraph(text)
+    text = " ".join(_BULLET.sub("", plain(text)).split())
     sentences = _SENTENCE.split(text)
     start = _best_sentence(sentences, question) if question else 0
     out = ""
@@ -146,7 +151,18 @@ def quote(text: str, question: str = "") -> str:
     return out
 
 
+def first_paragraph(text: str) -> str:
+    """The first paragraph of a passage: up to a blank line, or, in an indexed chunk, up to the two spaces before a
+    newline with which the Markdown splitter ends a paragraph (it joins the lines of one with a bare newline)."""
+    return _PARAGRAPH_END.split(text.strip(), maxsplit=1)[0]
+
+
+_PARAGRAPH_END = re.compile(r" {2}\n|\n[ \t]*\n")
+
+
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# A Markdown list item's mark: run into one line, "You choose: - a replacement; - a full refund" read as a stray dash.
+_BULLET = re.compile(r"^[ \t]*[-*•][ \t]+", re.MULTILINE)
 # A sentence this long answers on its own; a shorter one is quoted with the next.
 _ENOUGH = 40
 

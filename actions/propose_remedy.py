@@ -36,7 +36,7 @@ class ActionProposeRemedy(MediatorAction):
                 # No document in the buyer's language: quote the shop's own (issue 18.4), and say so.
                 passage = await services.knowledge.cite(cite, shop_language) or passage
         return {
-            "policy_quote": quote(passage.text) if passage else None,
+            "policy_quote": quote(passage.text, paragraph=True) if passage else None,
             "policy_source": passage.source if passage else cite.get("source"),
             QUOTED_LANGUAGE: passage.language if passage else None,
         }

@@ -147,7 +147,8 @@ async def test_every_remedy_quotes_its_section_in_the_buyers_language(
             "action_propose_remedy", services, monkeypatch, {"language": language, "proposed_remedy": remedy}, ""
         )
         assert slots["policy_source"] == f"{language}/{cite['source']}", cite
-        expected = quote(_section_text(language, cite["source"], cite["heading"]))
+        # The offer quotes the section's first paragraph, the one its remedy rests on (propose_remedy).
+        expected = quote(_section_text(language, cite["source"], cite["heading"]), paragraph=True)
         assert slots["policy_quote"] == expected, cite
         assert expected in text, cite
 

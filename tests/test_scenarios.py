@@ -21,6 +21,7 @@ expect keys (all optional):
     max_count: {ask_revision: 1}    # each named action happens at most this many times
     last_action: close              # the last bot turn is this action
     bot_turns_lack: ["review"]      # substrings found in no bot turn (case-insensitive)
+    said_by: {answer_question: {contain: ["2 giorni"], lack: ["ritiro"]}}   # the same, for this action's turns only
     lack_after_first_buyer: ["late delivery"]   # substrings in no bot turn after the buyer's first message
     lack_before: {ask_revision: ["https://reviews.example"]}   # these substrings appear in no bot
                                     # turn before the first turn with this action
@@ -106,6 +107,13 @@ def check(expect: dict, result: dict, opened_at: str | None) -> None:
     for text in expect.get("bot_turns_lack", []):
         hits = [t["action"] for t in bot if text.lower() in t["text"].lower()]
         assert not hits, f"{text!r} must not appear, found in {hits}"
+    for action, said in expect.get("said_by", {}).items():
+        texts = [t["text"] for t in bot if t["action"] == action]
+        assert texts, f"{action} never happened: {actions}"
+        for text in said.get("contain", []):
+            assert any(text in t for t in texts), f"no {action} turn contains {text!r}"
+        for text in said.get("lack", []):
+            assert not any(text.lower() in t.lower() for t in texts), f"{text!r} must not appear in {action}"
     if "lack_after_first_buyer" in expect:
         turns = result["turns"]
         first_buyer = next(i for i, t in enumerate(turns) if t["role"] == "buyer")
