@@ -9,7 +9,7 @@ import pytest
 
 from actions.answer_question import first_paragraph, quote
 
-SECTION = "You choose:\n- a **replacement**;\n- a **full refund**.\n\nIf the box is crushed, refuse it.\n\nWe collect it."
+SECTION = "You choose:\n- a **replacement**;\n- a **full refund**.\n\nIf the box is crushed, refuse it.\n\nWe pick up."
 # The same section as the Markdown splitter indexes it: a paragraph's lines joined by a newline, two spaces ending it.
 CHUNK = "You choose:\n- a **replacement**;\n- a **full refund**.  \nIf the box is crushed, refuse it.  \nWe collect it."
 
