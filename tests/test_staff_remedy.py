@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -244,6 +244,8 @@ async def test_reports_read_bot_and_staff_remedies_from_the_same_records(rt: Run
     percent=st.one_of(st.none(), st.integers(-5, 120).map(str)),
     item=st.one_of(st.none(), st.sampled_from(["Rechargeable camping lantern", "Kayak", "  "])),
 )
+# Found by hypothesis: rounding 1E100 to cents overflowed the decimal context and the grant failed with an error.
+@example(kind="refund_partial", amount="1E100", percent=None, item=None)
 async def test_a_grant_is_recorded_exactly_or_refused_with_a_field(
     rt: Runtime, clock: VirtualClock, kind: str, amount: str | None, percent: str | None, item: str | None
 ) -> None:

@@ -65,6 +65,9 @@ def _in_currency(amount: Decimal, policy: RemedyPolicy, currency: str) -> Decima
     return (amount * rate).quantize(CENT) if rate is not None else None
 
 
+_MAX_DIGITS = 9  # digits before the point of the largest amount or percentage a grant may name
+
+
 def _decimal(value: Any, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -74,6 +77,10 @@ def _decimal(value: Any, field: str) -> Decimal | None:
         raise GrantRefused(field, f"{field} {value!r} is not a number", "write it like 25.50") from None
     if not number.is_finite() or number <= 0:
         raise GrantRefused(field, f"{field} must be more than 0", "write a positive number, like 25.50")
+    if number.adjusted() >= _MAX_DIGITS:
+        # "1E100" is a number, but rounding it to cents overflows the decimal context (hypothesis found it): refused
+        # with the field named, like any other wrong amount, rather than failing the grant with an error page.
+        raise GrantRefused(field, f"{field} {value} is too large", "write the amount itself, like 25.50")
     if number != number.quantize(CENT):
         raise GrantRefused(field, f"{field} {value} has more than two decimals", "round it to cents")
     return number.quantize(CENT)  # "900" is recorded as 900.00, as the bot's amounts are
