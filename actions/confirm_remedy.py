@@ -8,6 +8,10 @@ from rasa_sdk import Tracker
 
 from actions.base import MediatorAction, format_amount
 from actions.services import Services, get_services
+from bot.platform.vocab import RemedyType
+
+# The remedies that pay money back: a payment dispute beside one must not pay it twice.
+MONEY = frozenset({RemedyType.REFUND_FULL, RemedyType.REFUND_PARTIAL, RemedyType.REFUND_SHIPPING})
 
 
 class ActionConfirmRemedy(MediatorAction):
@@ -50,7 +54,26 @@ class ActionConfirmRemedy(MediatorAction):
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         if self.key(tracker) == "second_item_agreed":
             return ""
-        return " ".join(filter(None, [self.add_on(tracker, services), self.side_request(tracker, services)]))
+        return " ".join(
+            filter(
+                None,
+                [self.add_on(tracker, services), self.side_request(tracker, services), self.dispute(tracker, services)],
+            )
+        )
+
+    def dispute(self, tracker: Tracker, services: Services) -> str:
+        """A payment dispute the buyer mentioned, beside money agreed (a refund, or one added on): the team refunds
+        once, through it or by the shop, and the buyer need not close it first (payments.md). Where the shop's
+        messages have the sentence (`dispute_noted`, optional)."""
+        agreed = tracker.get_slot("accepted_remedy") or {}
+        money = {agreed.get("type"), (agreed.get("add_on") or {}).get("type")} & MONEY
+        if not (tracker.get_slot("payment_dispute") and money) or not services.catalog.has("dispute_noted"):
+            return ""
+        language = tracker.get_slot("language") or services.shop.default_language
+        try:
+            return services.catalog.render("dispute_noted", language, {}, seed=int(tracker.get_slot("turn") or 0))
+        except KeyError:  # this language's file lacks the sentence: silence beats another language
+            return ""
 
     def add_on(self, tracker: Tracker, services: Services) -> str:
         """The extra agreed on top of the remedy ("and a 5,00 € discount code for the trouble"), or one sentence

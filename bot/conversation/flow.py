@@ -65,6 +65,7 @@ from bot.understanding.answers import (
     declined_wishes,
     follow_up_answer,
     lets_go_on,
+    mentions_payment_dispute,
     mentions_video,
     names_person,
     negated,
@@ -701,6 +702,11 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
     language = s.get("language") or m.language
     remedy = (s.get("proposed_remedy") or s.get("accepted_remedy") or {}).get("type")
     slots["question_term"] = term_slot(slots["question_text"], language, remedy) or term_slot(m.text, language, remedy)
+    # "I've already opened a PayPal dispute": the shop refunds once, through it or by itself (payments.md). Kept with
+    # the case for the team (the staff card says it) and said back when money is agreed (action_confirm_remedy).
+    # Round 15: never acknowledged, and a refund was agreed beside it with nothing to stop it being paid twice.
+    if mentions_payment_dispute(m.text, language):
+        slots["payment_dispute"] = True
     # Whether this message asked the shop a question the bot answers: a thanks in the next one is for the answer.
     slots["asked_question"] = asks(m, p) or bool(slots["question_text"])
     # A request beside a yes ("Yes please, and could the courier ring the bell this time?"): said back once

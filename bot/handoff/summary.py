@@ -59,6 +59,7 @@ PHRASES: dict[str, dict[str, Any]] = {
         "wants_key": "Wants {wants}",
         "wants_own": "Asked for something in their own words (see the conversation)",
         "wants_unknown": "Has not said what they want",
+        "payment_dispute": "Mentions a payment dispute (PayPal, bank or card): refund once, through it or by us",
         "offered": "Offered {remedy}",
         "declined": "declined {remedies}",
         "agreed": "Agreed: {remedy}",
@@ -137,4 +138,6 @@ def what_happened(details: dict[str, Any], order_items: list[str] | None = None,
         tried.append(said if tried else said[:1].upper() + said[1:])
     if tried:
         sentences.append(", ".join(tried))
+    if details.get("payment_dispute"):
+        sentences.append(p["payment_dispute"])
     return ". ".join(s.rstrip(".") for s in sentences) + "."

@@ -303,6 +303,9 @@ class Messages(_Strict):
     # Said after confirming a remedy when the buyer's yes came with a request beside it ("Yes please, and could
     # the courier ring the bell this time?"): it is noted for the team (issue 18.1). Optional like `waiting`.
     side_request: Variants | None = None
+    # Said after confirming a refund when the buyer mentioned a payment dispute (PayPal, the bank): the team refunds
+    # once, through it or by the shop (round 15). Optional like `side_request`.
+    dispute_noted: Variants | None = None
     # Photos by Telegram or MMS, and a photo alone after the facts are gathered (issue 21.4). Optional like
     # `waiting`: an older version refuses or thanks for nothing, and the open question stands unrepeated.
     photo: PhotoNotes | None = None

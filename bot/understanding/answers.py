@@ -115,6 +115,28 @@ def asks_about_hours(text: str, language: str | None) -> bool:
     return mentions("hours.yml", text, language)
 
 
+def _disputes() -> dict[str, dict[str, list[re.Pattern[str]]]]:
+    return _kinds_of("disputes.yml", ("chargeback", "dispute", "party"))
+
+
+def mentions_payment_dispute(text: str, language: str | None) -> bool:
+    """Does the buyer mention a payment dispute with PayPal, the bank or the card ("I already opened a PayPal
+    dispute", "zrobiłam chargeback", "ich hab bei der Bank widersprochen")? The shop then refunds once, through it or
+    by itself: the team must know (data/answers/disputes.yml: a `chargeback` word, or a `dispute` word beside a
+    `party`)."""
+    said = normalise(text)
+    for lang in own_then_english(language):
+        kinds = _disputes().get(lang)
+        if not kinds:
+            continue
+        read = read_as(said, lang)
+        if any(p.search(read) for p in kinds["chargeback"]) or (
+            any(p.search(read) for p in kinds["dispute"]) and any(p.search(read) for p in kinds["party"])
+        ):
+            return True
+    return False
+
+
 def asks_if_review_tied(text: str, language: str | None) -> bool:
     """Does the buyer ask whether the remedy is tied to their review ("do I have to take my review down to get the
     refund?", "is this to buy my stars?")? Never: the bot says so plainly and carries on (PLAYBOOK rule 10). A
