@@ -165,7 +165,7 @@ def test_a_plain_yes_is_no_what_now(language: str, text: str) -> None:
     ("language", "text", "said"),
     [
         ("es", "Me parece perfecto, así mi madre no se queda sin su juego.", "yes"),
-        ("es", "Pues no me parece justo.", None),
+        ("es", "Pues no me parece justo.", "no"),  # "pues" acknowledged, then a refusal (test_yes_no_ack)
         ("it", "Mi sembra ragionevole. Lo dico a mio marito.", "yes"),
         ("it", "Non mi sembra giusto per niente.", None),
         ("sv", "Det låter jättebra, tack för hjälpen.", "yes"),

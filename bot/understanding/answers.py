@@ -775,7 +775,7 @@ def names_person(text: str, language: str | None) -> bool:
 
 
 def _yes_no() -> dict[str, dict[str, list[re.Pattern[str]]]]:
-    return _kinds_of("yes_no.yml", ("yes_if", "no", "yes", "particle"))
+    return _kinds_of("yes_no.yml", ("yes_if", "ack", "no", "yes", "particle"))
 
 
 _SEGMENT = re.compile(r"[^.!?;\n]+")
@@ -822,9 +822,10 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
         if not kinds:
             continue
         read = read_as(said, lang)
-        for kind in ("yes_if", "no"):
-            if any(p.search(read) for p in kinds.get(kind, [])):
-                return "yes" if kind == "yes_if" else kind  # type: ignore[return-value]
+        if any(p.search(read) for p in kinds.get("yes_if", [])):
+            return "yes"
+        if any(p.search(x) for x in _after_ack(read, kinds) for p in kinds.get("no", [])):
+            return "no"
         hits = [m for p in kinds.get("yes", []) for m in p.finditer(read)]
         if hits:
             # "non va bene", "pas d'accord", "не согласна", "det funkar inte": a yes phrase turned by a negation in
@@ -844,6 +845,16 @@ def yes_no(text: str, language: str | None) -> YesNo | None:
             if any(not _negated_yes(read, m, lang) for m in hits):
                 return "yes"
     return None
+
+
+def _after_ack(read: str, kinds: dict[str, list[re.Pattern[str]]]) -> tuple[str, ...]:
+    """The message, and the message without the acknowledgement it opens with ("ok, no, thanks", "hm, okay. no",
+    "ок, не надо"; data/answers/yes_no.yml `ack`): the "no" patterns want the refusal first, and the "ok" in front of
+    it made the declined offer a yes."""
+    for p in kinds.get("ack", []):
+        if m := p.match(read):
+            return read, read[m.end() :].lstrip()
+    return (read,)
 
 
 # Negations said after the verb they turn, in the languages that put them there ("det funkar inte", "das passt nicht").
