@@ -7,7 +7,7 @@ import pytest
 
 from bot.conversation.flow import wishes_named
 from bot.platform.folding import fold
-from bot.understanding.answers import asks_what_next
+from bot.understanding.answers import asks_what_next, yes_no
 from bot.understanding.nlu import NLU
 from bot.understanding.waited import says_waited
 
@@ -123,3 +123,21 @@ def test_just_this_piece_is_a_part_wish(language: str, text: str) -> None:
 def test_the_whole_item_or_the_right_one_is_no_part_wish(language: str, text: str, wish: str | None) -> None:
     named, _ = wishes_named(text, language)
     assert "part" not in named and (named[:1] == [wish] if wish else True), (language, text, named)
+
+
+# ---- a scornful question about the offer refuses it (yes_no.yml: no) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "answer"),
+    [
+        ("ru", "какой еще промокод, вы издеваетесь? мне деньги нужны", "no"),
+        ("ru", "вы что, смеетесь? три евро?", "no"),
+        ("ru", "ну ладно, давайте промокод", "yes"),
+        ("it", "ma che sconto, mi prendete in giro? voglio i soldi", "no"),
+        ("it", "ma state scherzando? tre euro?", "no"),
+        ("it", "che buono! va bene, accetto", "yes"),
+    ],
+)
+def test_a_scornful_question_about_the_offer_is_a_no(language: str, text: str, answer: str) -> None:
+    assert yes_no(text, language) == answer, (language, text)
