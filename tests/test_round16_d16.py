@@ -141,3 +141,24 @@ def test_the_whole_item_or_the_right_one_is_no_part_wish(language: str, text: st
 )
 def test_a_scornful_question_about_the_offer_is_a_no(language: str, text: str, answer: str) -> None:
     assert yes_no(text, language) == answer, (language, text)
+
+
+# ---- a crack or a torn-off handle in a review names the damage (data/nlu.yml lookup, synonym damaged) ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "Тарелка пришла с трещиной по краю, за такие деньги обидно"),
+        ("ru", "у сумки ручка оторвана, пользоваться нельзя"),
+        ("uk", "глечик прийшов з тріщиною"),
+        ("it", "Il vaso e bello ma c'e una crepa sul collo"),
+        ("it", "una crepetta sul bordo del piatto, peccato"),
+    ],
+)
+def test_a_review_with_a_crack_or_torn_handle_names_damage(nlu: NLU, language: str, text: str) -> None:
+    assert nlu.problems(text, language) == ["damaged"], (language, text)
+
+
+def test_no_cracks_is_no_damage(nlu: NLU) -> None:
+    assert "damaged" not in nlu.problems("упаковали отлично, без трещин, спасибо", "ru")
