@@ -69,6 +69,7 @@ from bot.understanding.sentences import Sentence, split
 from bot.understanding.short_count import says_short
 from bot.understanding.sms_words import written_out
 from bot.understanding.translit import CYRILLIC, latin_slavic, latin_texts
+from bot.understanding.waited import says_waited
 
 # Bump when features, estimators or the pickled layout change, so old caches are never loaded.
 MODEL_FORMAT_VERSION = 5
@@ -1054,6 +1055,8 @@ class NLU:
             problems.append("wrong_item")  # "came white, I ordered black": two colours say it (colour_swap.py)
         if not problems and "missing_item" not in denied and says_short(folded):
             problems.append("missing_item")  # "only 5 of the 10 plates came": part is missing (short_count.py)
+        if not problems and "late" not in denied and says_waited(folded):
+            problems.append("late")  # "ждала 11 дней", "waited 12 days": a long wait is a late parcel (waited.py)
         # A problem both denied and named ("not late, but late AND broken") stands: the buyer named it.
         return kept, problems, risks, [d for d in denied if d not in problems]
 
