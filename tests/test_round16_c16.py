@@ -8,6 +8,7 @@ import pytest
 from bot.platform.vocab import Stage
 from bot.understanding.answers import asks_if_genuine, yes_no
 from bot.understanding.nlu import NLU
+from bot.understanding.number_words import digits_for_words
 from bot.understanding.opt_out import default_rules
 from tests.opt_out_talk import opts_out
 from tests.test_flow import state, turn
@@ -192,3 +193,54 @@ def test_a_yes_with_the_whole_price_asked_is_no_acceptance(language: str, text: 
 )
 def test_do_it_negated_is_no_yes(language: str, text: str) -> None:
     assert yes_no(text, language) != "yes"
+
+
+# ---- a sum said in words is read in digits ("sept euros quatre-vingt-dix" is 7.90 EUR) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("fr", "je veux les huit euros cinquante en trop", "je veux les 8.50 EUR en trop"),
+        ("fr", "soixante et onze euros quatre-vingt-dix prélevés", "71.90 EUR prélevés"),
+        ("fr", "rendez-moi neuf euros et quatre-vingt-quinze centimes", "rendez-moi 9.95 EUR"),
+        ("fr", "douze virgule cinquante euros", "12.50 EUR"),
+        ("pl", "oddajcie mi trzydziesci dwa euro", "oddajcie mi 32.00 EUR"),
+        ("pl", "dwadzieścia złotych za wysyłkę", "20.00 PLN za wysyłkę"),
+        ("sq", "me ktheni tre euro e pesedhjete", "me ktheni 3.50 EUR"),
+        ("sq", "rreth pesëqind lekë", "rreth 500.00 ALL"),
+        ("en", "twenty five euros back please", "25.00 EUR back please"),
+    ],
+)
+def test_a_sum_in_words_is_written_in_digits(language: str, text: str, said: str) -> None:
+    assert digits_for_words(text, language) == said
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "une housse sur trois"),
+        ("fr", "les 7,90 euros"),
+        ("pl", "jeden kubek pękł, dwa są całe"),
+        ("sq", "nje tase e thyer, dy te mira"),
+    ],
+)
+def test_number_words_without_a_currency_are_left_alone(language: str, text: str) -> None:
+    assert digits_for_words(text, language) == text
+
+
+def test_hundredths_after_the_currency_need_two_figures_or_their_name() -> None:
+    assert digits_for_words("vingt euros, deux fois", "fr") == "20.00 EUR, deux fois"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "amount"),
+    [
+        ("fr", "le remboursement des huit euros quarante, rien de plus", "8.40 EUR"),
+        ("pl", "zwrot czesci, mysle ze trzydziesci euro wystarczy", "30.00 EUR"),
+        ("sq", "me ktheni tre euro e pesedhjete, jo me shume", "3.50 EUR"),
+    ],
+)
+def test_the_nlu_reads_the_sum_said_in_words(nlu: NLU, language: str, text: str, amount: str) -> None:
+    parsed = nlu.parse(text, fallback_language=language)
+    assert [e.value for e in parsed.entities if e.entity == "amount"] == [amount]
