@@ -163,6 +163,10 @@ _PARTIAL = {"type": "refund_partial", "rule": "hidden-cost-refund", "amount": "9
         ("fr", "bon, c'est le minimum, faites-le."),
         ("pl", "no dobra, zrobcie to"),
         ("sq", "ne rregull, bejeni"),
+        ("fr", "Franchement ça aurait dû venir sans que je le demande, mais bon, d'accord, remboursez."),
+        ("fr", "bon, le minimum, faites-le. et que ça ne se reproduise plus."),
+        ("pl", "no dobra, zrobcie to. i wiecej tak nie robcie"),
+        ("sq", "mire, bejeni. po mos e perseritni"),
     ],
 )
 def test_a_grudging_go_ahead_accepts_the_partial_refund(language: str, text: str) -> None:

@@ -1636,12 +1636,18 @@ def goes_ahead_with_refund(text: str, language: str | None) -> bool:
     asked in words ("all of it"), as a preference ("I'd rather have my money back") or with a request word ("but I
     want a refund"); read as that, a grudging yes to the difference overcharged was taken for a counter, the partial
     refund offered again and the case handed to staff (held-out round 16, fr)."""
+    # The request word must stand in the clause that names the money: "it should have been done without my asking (sans
+    # que je demande), but fine, refund it" asks for nothing more.
+    clauses = [c for c in _CLAUSE.split(text) if wishes_named(c, language)[0]]
     return (
         yes_no(text, language) == "yes"
-        and not asks_in_words(text, language)
+        and not any(asks_in_words(c, language) for c in clauses)
         and not asks_whole_price(text, language)
         and not states_preference(text, language)
     )
+
+
+_CLAUSE = re.compile(r"[,.;:!?\n]+")
 
 
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
