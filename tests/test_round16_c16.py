@@ -26,6 +26,12 @@ from tests.test_flow import state, turn
         ("sq", "a mos eshte ndonje mashtrim kjo?"),
         ("sq", "si ta di qe jeni vertet nga dyqani?"),
         ("en", "how do I know this is really the store and not some fraudster?"),
+        ("de", "wer garantiert mir eigentlich, woher weiss ich das, dass das kein Betrug ist?"),
+        ("de", "ist das hier echt vom laden oder nur fake?"),
+        ("cs", "jak mam vedet, ze jste opravdu ten obchod a ne podvodnik?"),
+        ("cs", "je tohle oficialni chat toho obchodu?"),
+        ("es", "¿esto es la tienda o un phishing?"),
+        ("ru", "откуда мне знать, что вы действительно магазин?"),
     ],
 )
 def test_a_doubt_about_who_writes_is_read(language: str, text: str) -> None:
@@ -41,6 +47,8 @@ def test_a_doubt_about_who_writes_is_read(language: str, text: str) -> None:
         ("pl", "czy to jest ten sam model co na zdjeciu?"),
         ("sq", "ky cmim eshte vjedhje"),
         ("en", "the courier tracking is a joke"),
+        ("de", "das Paket ist echt vom Laden verpackt worden, total schlecht"),
+        ("cs", "jak vim kdy prijde zasilka?"),
     ],
 )
 def test_a_complaint_about_prices_is_no_doubt_about_who_writes(language: str, text: str) -> None:
@@ -248,3 +256,9 @@ def test_hundredths_after_the_currency_need_two_figures_or_their_name() -> None:
 def test_the_nlu_reads_the_sum_said_in_words(nlu: NLU, language: str, text: str, amount: str) -> None:
     parsed = nlu.parse(text, fallback_language=language)
     assert [e.value for e in parsed.entities if e.entity == "amount"] == [amount]
+
+
+def test_a_doubt_beside_are_you_a_bot_gets_the_genuine_answer() -> None:
+    s = state(Stage.GATHERING, language="en", problems=["late"], requested_slot="outcome")
+    plan = turn(s, intent="ask_policy", confidence=0.6, language="en", text="are you a bot? is this a scam?")
+    assert plan.slots["question"] == "genuine"

@@ -228,11 +228,12 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
+    # A doubt about who writes beside "is this a bot?" gets the genuine answer, which says the bot is automated too.
     kind = (
-        "identity"
-        if identity
-        else "genuine"
+        "genuine"
         if genuine
+        else "identity"
+        if identity
         else "contact"
         if reached
         else "review"
