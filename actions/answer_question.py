@@ -15,7 +15,7 @@ from bot.platform.folding import normalise
 QUOTE_CHARS = 400
 # What the flow answers from the catalogue rather than the shop's documents (bot/conversation/flow.py: `question`):
 # each is a message of answer_question in policies/messages.
-ASIDES = ("identity", "contact", "review", "hours")
+ASIDES = ("identity", "contact", "genuine", "review", "hours")
 
 
 class ActionAnswerQuestion(MediatorAction):

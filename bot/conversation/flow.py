@@ -56,6 +56,7 @@ from bot.understanding.answers import (
     asks_for_person,
     asks_how_reached,
     asks_if_bot,
+    asks_if_genuine,
     asks_if_review_tied,
     asks_offer_amount,
     asks_part_of_price,
@@ -171,6 +172,12 @@ def on_buyer_message(
     # so many words (data/opt_out.yml): "d'où vous avez mon numéro ?" read as opt_out 0.62 and stopped all contact
     # (held-out round 10). The answer says how to stop, so a buyer who meant it can say so.
     reached = asks_how_reached(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    # "Is this a scam? How do I know you're really the shop?" doubts who writes: answered like "how did you get my
+    # number?" (who we are, why we write, that nothing here asks for card details) and never a request to stop unless
+    # said in words (held-out round 16: such doubts got an opt-out check, then a handoff as not understood, or a
+    # passage about card charges or tracking).
+    genuine = asks_if_genuine(m.text, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
+    reached = reached or genuine
     # "Not now, I'll write tonight" promises an answer: no request to stop either (held-out round 10).
     later = only_puts_off(m, s.get("language") or m.language) and not said_in_words(m.text, sentences(m))
     # "Do I have to delete my review for this? I'm not changing it" asks whether the remedy is tied to the review: it
@@ -222,7 +229,20 @@ def on_buyer_message(
     # Rule 2: "are you a bot?" gets the truth at once, with the offer of a person. It is understood, and it
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
-    kind = "identity" if identity else "contact" if reached else "review" if tied else "hours" if hours else None
+    # A doubt about who writes beside "is this a bot?" gets the genuine answer, which says the bot is automated too.
+    kind = (
+        "genuine"
+        if genuine
+        else "identity"
+        if identity
+        else "contact"
+        if reached
+        else "review"
+        if tied
+        else "hours"
+        if hours
+        else None
+    )
     # "how did you reach me?", "must I delete my review?" and "do you work weekends?" are answered the same way: the
     # answer, then on
     identity = identity or reached or tied or hours
@@ -252,6 +272,7 @@ def on_buyer_message(
             and x.confidence >= floor
             and not asks_if_bot(x.text, language)
             and not asks_how_reached(x.text, language)
+            and not asks_if_genuine(x.text, language)
             and not asks_if_review_tied(x.text, language)
             and not asks_about_hours(x.text, language)
             # Beside "can it wait till Monday?", "a question: I'm away over the weekend." announces it and asks
@@ -485,7 +506,7 @@ CARRIES_ON = frozenset(
 # classifier reads as a question with this much confidence counts, so a description is not answered with a quote.
 UNMARKED_QUESTION_CONFIDENCE = 0.5
 # The questions on_buyer_message answers from the catalogue, not the documents (actions/answer_question.py: ASIDES).
-ASIDES = ("identity", "contact", "review", "hours")
+ASIDES = ("identity", "contact", "genuine", "review", "hours")
 ANSWERS_ASIDE = CALMING | {Stage.OPENED, Stage.GATHERING, Stage.PROPOSING, Stage.RESOLVING}
 
 
@@ -1616,6 +1637,26 @@ def last_offer(s: State, r: RemedyPolicy, slots: dict[str, Any]) -> Plan | None:
     return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason=f"last_offer:{best.type}")
 
 
+def goes_ahead_with_refund(text: str, language: str | None) -> bool:
+    """A plain yes that tells the shop to go ahead and pay ("fair enough, but fine, refund it", "no dobra,
+    zwracajcie"): the refund named is the money on the table, not the whole price asked instead. The whole price is
+    asked in words ("all of it"), as a preference ("I'd rather have my money back") or with a request word ("but I
+    want a refund"); read as that, a grudging yes to the difference overcharged was taken for a counter, the partial
+    refund offered again and the case handed to staff (held-out round 16, fr)."""
+    # The request word must stand in the clause that names the money: "it should have been done without my asking (sans
+    # que je demande), but fine, refund it" asks for nothing more.
+    clauses = [c for c in _CLAUSE.split(text) if wishes_named(c, language)[0]]
+    return (
+        yes_no(text, language) == "yes"
+        and not any(asks_in_words(c, language) for c in clauses)
+        and not asks_whole_price(text, language)
+        and not states_preference(text, language)
+    )
+
+
+_CLAUSE = re.compile(r"[,.;:!?\n]+")
+
+
 def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy, slots: dict[str, Any]) -> Plan:
     proposed = s.get("proposed_remedy") or {}
     serves = _serves(r, proposed.get("type", ""))
@@ -1679,7 +1720,11 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
             # reship: the offer's question is asked again plainly instead (messages: offer_question).
             slots["offer_plain"] = True
             return Plan(["action_propose_remedy"], Stage.PROPOSING, slots, reason="offer_asked_again")
-    if proposed.get("type") == "refund_partial" and not asks_part_of_price(m.text, language):
+    if (
+        proposed.get("type") == "refund_partial"
+        and not asks_part_of_price(m.text, language)
+        and not goes_ahead_with_refund(m.text, language)
+    ):
         # "I'd rather have my money back" wants the whole price: a partial refund does not meet it (issue 19: the
         # ru kettle buyer was recorded as accepting the 30% they had just turned down).
         serves = [w for w in serves if w != "refund"]

@@ -143,6 +143,10 @@ class AnswerQuestion(_Strict):
     # "how did you get my number? why Telegram?": where the contact came from, that the buyer may stop it, then on
     # (held-out round 10). Optional, so versions written before it still load; without it the bot says `identity`.
     contact: Variants | None = None
+    # "is this a scam? how do I know you're really the shop?": who writes and why, that nothing here asks for card
+    # details, passwords or a payment, how to check with the shop, then on (held-out round 16). Optional like
+    # `contact`, which is said in its place.
+    genuine: Variants | None = None
     # "do I have to delete my review to get this? is it a bribe for my stars?": no, never, and nothing changes whatever
     # the buyer decides (PLAYBOOK rule 10; held-out round 13). Said without the review words, which only the revision
     # ask may use. Optional like `contact`; without it the bot says `not_found` (a colleague answers).
@@ -393,6 +397,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("ask_details", "item_other_order"): "item",
     ("handoff", "other_order"): "not_understood",
     ("answer_question", "contact"): "identity",
+    ("answer_question", "genuine"): "contact",
     ("answer_question", "review"): "not_found",
     ("answer_question", "hours"): "identity",
 }

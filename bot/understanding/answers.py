@@ -108,6 +108,13 @@ def asks_how_reached(text: str, language: str | None) -> bool:
     return mentions("contact.yml", text, language)
 
 
+def asks_if_genuine(text: str, language: str | None) -> bool:
+    """Does the buyer doubt that the message comes from the shop ("is this a scam?", "how do I know you're really the
+    shop?")? A fair question, answered truthfully and never a request to stop nor one for a person
+    (data/answers/genuine.yml)."""
+    return mentions("genuine.yml", text, language)
+
+
 def asks_about_hours(text: str, language: str | None) -> bool:
     """Does the buyer ask when someone is there, or whether the case can wait for them ("do you work weekends?", "is
     anyone even awake at this hour?", "I'm away till Monday, can it wait?")? A question about availability, never a

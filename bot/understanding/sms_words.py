@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.understanding.number_words import digits_for_words
+
 SMS_FILE = Path(__file__).resolve().parents[2] / "data" / "sms_words.yml"
 
 # A whole word: no letter, digit or hyphen on either side ("e-post", "40x50" and "2gg" stay as they are).
@@ -47,6 +49,8 @@ def _table(path: Path = SMS_FILE) -> dict[str, tuple[list[re.Pattern[str]], dict
 def written_out(text: str, language: str | None) -> str:
     """`text` with the SMS abbreviations of `language` written out ("tngo q" -> "tengo que"); unchanged for a
     language the table does not list."""
+    # A sum said in words ("sept euros quatre-vingt-dix") is read in digits by every reader too (number_words.py).
+    text = digits_for_words(text, language)
     entry = _table().get(language or "")
     if entry is None:
         return text
