@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.understanding.answers import wishes_in
 from bot.understanding.nlu import NLU
 
 # ---- the plural of a fault's verb: some pieces of a set do not work --------------------------------------------------
@@ -41,3 +42,32 @@ def test_some_pieces_not_working_is_a_defect(trained: NLU, language: str, text: 
 )
 def test_a_torn_off_strap_is_damage(trained: NLU, language: str, text: str) -> None:
     assert "damaged" in trained.parse(text, fallback_language=language).problems
+
+
+# ---- one piece of a pair or set, named with a demonstrative or a count, is a part ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "jen ten jeden kolik, ne celou sadu"),
+        ("cs", "poslete mi prosim tu jednu rukavici, druha je v poradku"),
+        ("cs", "staci mi poslat jednu novou lahev, zbytek je cely"),
+        ("es", "mandadme las tres tazas que llegaron rotas y ya"),
+        ("es", "solo las 2 copas, el resto del juego esta bien"),
+    ],
+)
+def test_one_piece_of_a_set_is_a_part(language: str, text: str) -> None:
+    assert "part" in wishes_in(text, language)[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "jen tu jednu vec bych se chtel zeptat"),
+        ("es", "solo los dos euros del envio"),
+        ("es", "me llegaron las dos sillas rotas"),
+    ],
+)
+def test_a_count_or_demonstrative_alone_asks_no_part(language: str, text: str) -> None:
+    assert "part" not in wishes_in(text, language)[0]
