@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation import flow
 from bot.understanding.answers import wishes_in
 from bot.understanding.nlu import NLU
+from tests.test_flow import POLICY, REMEDIES
+from tests.test_round11_c11 import offered
 
 # ---- the plural of a fault's verb: some pieces of a set do not work --------------------------------------------------
 
@@ -71,3 +74,37 @@ def test_one_piece_of_a_set_is_a_part(language: str, text: str) -> None:
 )
 def test_a_count_or_demonstrative_alone_asks_no_part(language: str, text: str) -> None:
     assert "part" not in wishes_in(text, language)[0]
+
+
+# ---- a sentence beside the yes that asks only for what the offer gives is no "other request" ----------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "remedy", "text"),
+    [
+        ("es", "refund_shipping", "De acuerdo. Devolvedme los gastos de envio entonces."),
+        ("cs", "replacement", "Dobre, beru. Poslete mi novou, tahle je k nicemu."),
+        ("de", "refund_shipping", "Ja, passt so. Die Versandkosten zurück reicht mir."),
+    ],
+)
+def test_a_yes_restating_the_offer_notes_no_other_request(
+    trained: NLU, language: str, remedy: str, text: str
+) -> None:
+    r = trained.parse(text, fallback_language=language)
+    plan = flow.on_buyer_message(offered(remedy, language), r, POLICY, REMEDIES)
+    assert plan.actions == ["action_confirm_remedy"]
+    assert not plan.slots.get("side_request")
+
+
+@pytest.mark.parametrize(
+    ("language", "remedy", "text"),
+    [
+        ("es", "refund_shipping", "Vale, de acuerdo. Y podeis mandar la factura a mi correo?"),
+        ("cs", "replacement", "Dobre, beru. A kuryr at zazvoni dvakrat, zvonek je rozbity."),
+    ],
+)
+def test_a_yes_with_another_request_still_notes_it(trained: NLU, language: str, remedy: str, text: str) -> None:
+    r = trained.parse(text, fallback_language=language)
+    plan = flow.on_buyer_message(offered(remedy, language), r, POLICY, REMEDIES)
+    assert plan.actions[0] == "action_confirm_remedy"
+    assert plan.slots.get("side_request") or plan.slots.get("question_text")
