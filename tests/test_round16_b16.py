@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation import flow
-from bot.understanding.answers import wishes_in
+from bot.understanding.answers import percent_asked, wishes_in
 from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES
 from tests.test_round11_c11 import offered
@@ -108,3 +108,32 @@ def test_a_yes_with_another_request_still_notes_it(trained: NLU, language: str, 
     plan = flow.on_buyer_message(offered(remedy, language), r, POLICY, REMEDIES)
     assert plan.actions[0] == "action_confirm_remedy"
     assert plan.slots.get("side_request") or plan.slots.get("question_text")
+
+
+# ---- a fifth, a quarter or a third of the price, in words ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "share"),
+    [
+        ("de", "ein Viertel vom Kaufpreis zurück, dann passt das", 25),
+        ("de", "erstatten Sie mir bitte ein Fünftel, mehr will ich nicht", 20),
+        ("cs", "vratte mi tretinu ceny a je to vyrizene", 33),
+        ("cs", "petina penez zpet by mi stacila", 20),
+        ("es", "con una quinta parte del precio me doy por satisfecho", 20),
+    ],
+)
+def test_a_share_in_words_is_read(language: str, text: str, share: int) -> None:
+    assert percent_asked(text, language) == share
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "ein Drittel der Teller kam zerbrochen an"),
+        ("cs", "ctvrtina sroubku chybela"),
+        ("es", "una tercera parte de las tazas llego rota"),
+    ],
+)
+def test_a_share_of_the_goods_asks_nothing(language: str, text: str) -> None:
+    assert percent_asked(text, language) is None
