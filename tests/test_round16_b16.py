@@ -7,6 +7,7 @@ import pytest
 
 from bot.conversation import flow
 from bot.understanding.answers import percent_asked, wishes_in
+from bot.understanding.courtesy import only_courtesy
 from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES
 from tests.test_round11_c11 import offered
@@ -137,3 +138,31 @@ def test_a_share_in_words_is_read(language: str, text: str, share: int) -> None:
 )
 def test_a_share_of_the_goods_asks_nothing(language: str, text: str) -> None:
     assert percent_asked(text, language) is None
+
+
+# ---- a hope that the goods sent again work asks nothing -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "Snad ta nova vydrzi dyl"),
+        ("cs", "doufam ze tentokrat dorazi cela"),
+        ("de", "Hoffentlich hält der neue diesmal"),
+        ("es", "Ojalá llegue entera esta vez"),
+    ],
+)
+def test_a_hope_for_the_new_one_is_courtesy(language: str, text: str) -> None:
+    assert only_courtesy(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("cs", "ale at funguje, jinak chci penize zpet"),
+        ("de", "hoffentlich kommt er bis Freitag, sonst storniere ich"),
+        ("es", "espero que llegue bien, y mandadme tambien la factura"),
+    ],
+)
+def test_a_hope_with_a_condition_or_request_is_not_courtesy(language: str, text: str) -> None:
+    assert not only_courtesy(text, language)
