@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation import flow
-from bot.understanding.answers import percent_asked, wishes_in
+from bot.understanding.answers import asks_what_to_do, percent_asked, wishes_in
 from bot.understanding.courtesy import only_courtesy
 from bot.understanding.nlu import NLU
 from tests.test_flow import POLICY, REMEDIES
@@ -166,3 +166,30 @@ def test_a_hope_for_the_new_one_is_courtesy(language: str, text: str) -> None:
 )
 def test_a_hope_with_a_condition_or_request_is_not_courtesy(language: str, text: str) -> None:
     assert not only_courtesy(text, language)
+
+
+# ---- "do I need a return label, or do you just send the part?" asks about a duty ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "brauch ich dafür einen Rücksendeschein oder schickt ihr den Deckel einfach so?"),
+        ("de", "Benötige ich eine Retoure, oder reicht das Foto?"),
+        ("cs", "potrebujete to poslat zpet, nebo staci fotka?"),
+        ("cs", "je potreba ho vratit zpet?"),
+    ],
+)
+def test_asking_if_a_return_is_needed_is_a_duty_question(language: str, text: str) -> None:
+    assert asks_what_to_do(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Retoure will ich keine, einfach Geld zurück"),
+        ("cs", "chci to poslat zpet a penize zpatky"),
+    ],
+)
+def test_a_return_wished_is_no_duty_question(language: str, text: str) -> None:
+    assert not asks_what_to_do(text, language)
