@@ -12,7 +12,7 @@ transaction; the actions (actions/, Rasa SDK) write the words. Every threshold l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, is_dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -1297,9 +1297,10 @@ def _words(text: str) -> int:
     return sum(1 for w in text.split() if sum(ch.isalpha() for ch in w) >= 2)
 
 
-def side_request(m: Parsed, language: str | None) -> str | None:
+def side_request(m: Parsed, language: str | None, serves: Sequence[str] = ()) -> str | None:
     """What a message asks beside its yes: a sentence that is neither a yes nor a thanks nor a greeting, in
-    a message whose first sentence says yes ("Yes please, | and could the courier ring the bell?")."""
+    a message whose first sentence says yes ("Yes please, | and could the courier ring the bell?"). `serves`: the
+    wishes the accepted offer serves; a sentence asking only for one of them restates the offer."""
     parts = sentences(m)
     if len(parts) < 2 or yes_no(parts[0].text, language) != "yes":
         return None
@@ -1315,8 +1316,17 @@ def side_request(m: Parsed, language: str | None) -> str | None:
         and not (declined_wishes(x.text, language) and not wishes_named(x.text, language)[0])
         # "will that show on paypal?" asks for information, answered after the confirmation (round 11)
         and not asks_terms(x.text, language)
+        and not _restates_offer(x, language, serves)
     ]
     return rest[0].text[:300] if rest else None
+
+
+def _restates_offer(x: Sentence, language: str | None, serves: Sequence[str]) -> bool:
+    """The sentence after the yes asks only for what the accepted offer gives ("ok fine. send the screws then",
+    "vale. devolvedme el envio"). Passed on as "your other request is with the team too", it told four buyers
+    of round 16 (de/es/cs) that a second wish had been noted where they had asked for none."""
+    named = wishes_named(x.text, language)[0] or [w for w in [WANTS.get(x.intent)] if w]
+    return bool(named) and set(named) <= set(serves)
 
 
 def asks(m: Parsed, p: ConversationPolicy) -> bool:
@@ -1839,7 +1849,7 @@ def answer_proposal(s: State, m: Parsed, p: ConversationPolicy, r: RemedyPolicy,
         slots["accepted_remedy"] = proposed
         slots.setdefault("add_on_refused", None)  # said once, with this confirmation only
         slots.setdefault("item_changed_from", None)
-        noted = side_request(m, language)
+        noted = side_request(m, language, serves)
         if noted:
             slots["side_request"] = noted
             slots["side_requests"] = [*s.get("side_requests", []), noted][-5:]
