@@ -60,6 +60,7 @@ from bot.understanding.earlier_order import without_earlier
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
+from bot.understanding.chipped import chipped_off
 from bot.understanding.life_story import about_life
 from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
@@ -1048,6 +1049,9 @@ class NLU:
                         if value not in denied:
                             denied.append(value)
                         continue
+                    if name == "problem" and value == "missing_item" and chipped_off(folded, start, end, language):
+                        # "a chunk missing from the rim": a piece of the item's own surface, damage (round 16)
+                        value = "damaged"
                     if value not in out:
                         out.append(value)
         if not problems and "wrong_item" not in denied and colour_swapped(text):
