@@ -9,6 +9,7 @@ from bot.conversation.flow import wishes_named
 from bot.platform.vocab import Outcome, Stage
 from bot.understanding.answers import asks_how_reached
 from bot.understanding.nlu import NLU
+from bot.understanding.sentences import Sentence
 from tests.opt_out_talk import opts_out
 from tests.test_flow import state, turn
 
@@ -168,3 +169,41 @@ def test_a_scam_question_after_stop_is_answered_not_asked_about(language: str, t
     plan = turn(s, intent="opt_out", confidence=0.5, language=language, text=text)
     assert "action_opt_out_check" not in plan.actions and plan.stage != Stage.CLOSED
     assert "action_answer_question" in plan.actions
+
+
+# ---- the buyer's own writing ("this will be long, sorry") is no request that we stop (own_writing.yml) -------------
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "rest"),
+    [
+        ("uk", "Вибачте, буду довго писати.", "Стілець приїхав з тріснутою ніжкою, сидіти неможливо."),
+        ("en", "Sorry, this is going to be a long one.", "The chair came with a cracked leg and nobody can sit on it."),
+        ("sv", "Förlåt, det blir en lång roman.", "Stolen kom med ett sprucket ben och går inte att sitta på."),
+    ],
+)
+def test_a_sentence_about_the_buyers_own_writing_is_not_asked_about(language: str, first: str, rest: str) -> None:
+    text = f"{first} {rest}"
+    parts = (
+        Sentence(first, 0, len(first), "opt_out", 0.62),
+        Sentence(rest, len(first) + 1, len(text), "describe_problem", 0.7),
+    )
+    s = state(Stage.GATHERING, language=language, requested_slot="what")
+    plan = turn(s, intent="describe_problem", confidence=0.5, language=language, text=text, sentences=parts)
+    assert "action_opt_out_check" not in plan.actions and plan.stage != Stage.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [("uk", "Досить мені сюди писати."), ("en", "Quit it with the messages.")],
+)
+def test_a_sentence_read_as_a_stop_not_about_own_writing_is_still_asked(language: str, first: str) -> None:
+    rest = "The chair came with a cracked leg."
+    text = f"{first} {rest}"
+    parts = (
+        Sentence(first, 0, len(first), "opt_out", 0.62),
+        Sentence(rest, len(first) + 1, len(text), "describe_problem", 0.7),
+    )
+    s = state(Stage.GATHERING, language=language, requested_slot="what")
+    plan = turn(s, intent="describe_problem", confidence=0.5, language=language, text=text, sentences=parts)
+    assert "action_opt_out_check" in plan.actions or plan.stage == Stage.CLOSED

@@ -1,8 +1,8 @@
 """Is a "missing" word about a piece come off the item's own surface? (data/answers/chipped.yml)
 
-"A chunk is missing from the rim", "en flisa saknas i kanten", "емаль відсутня на краю": what is missing is part of the
-item's rim, glaze or paint, which is damage. Read as a missing item, a chipped birdbath was offered a reship of "what was
-missing" and its buyer's partial refund refused (held-out round 16, sv).
+"A chunk is missing from the rim", "en flisa saknas i kanten", "емаль відсутня на краю": what is missing is part of
+the item's rim, glaze or paint, which is damage. Read as a missing item, a chipped birdbath was offered a reship of
+"what was missing" and its buyer's partial refund refused (held-out round 16, sv).
 """
 
 from __future__ import annotations

@@ -54,13 +54,13 @@ from bot.understanding.answers import (
     relative_words,
 )
 from bot.understanding.calm_words import CALM_ANGER, calm_level
+from bot.understanding.chipped import chipped_off
 from bot.understanding.clauses import ends_clause
 from bot.understanding.colour_swap import colour_lines, colour_swapped, colours_said
 from bot.understanding.earlier_order import without_earlier
 from bot.understanding.folded_words import folded_language_confidence, known_share
 from bot.understanding.item_kinds import ITEMS_FILE, SIZES_FILE, read_item_kinds
 from bot.understanding.language import SUPPORTED_LANGUAGES, UNDETERMINED, _get_detector
-from bot.understanding.chipped import chipped_off
 from bot.understanding.life_story import about_life
 from bot.understanding.model_cache import cached_model
 from bot.understanding.order_lines import ORDER_LINES_FILE, LineWords, measure_siblings, named_lines, read_line_words
