@@ -85,6 +85,7 @@ from bot.understanding.answers import (
     states_preference,
     waits_for_offer,
     wishes_in,
+    writes_myself,
     yes_no,
 )
 from bot.understanding.colour_swap import variant_named
@@ -410,8 +411,12 @@ def check_opt_out(s: State, m: Parsed, p: ConversationPolicy, slots: dict[str, A
     said_stop = (
         m.intent == "opt_out" and m.confidence >= p.opt_out_min_confidence and not rules.asks_nothing(m.text)
     ) or any(
-        # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked.
-        x.intent == "opt_out" and x.confidence >= CLEAR_CONFIDENCE and not rules.asks_nothing(x.text)
+        # One sentence of several that reads as a request to stop without a phrase of data/opt_out.yml: asked. Not one
+        # about the buyer's own writing ("Довго писати буду, вибачайте" opened a long complaint; round 16, uk).
+        x.intent == "opt_out"
+        and x.confidence >= CLEAR_CONFIDENCE
+        and not rules.asks_nothing(x.text)
+        and not writes_myself(x.text, s.get("language") or m.language)
         for x in sentences(m)
     )
     # A stop said in so many words (a phrase of data/opt_out.yml) is a doubt to ask about whatever the classifier

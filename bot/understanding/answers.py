@@ -115,6 +115,12 @@ def asks_if_genuine(text: str, language: str | None) -> bool:
     return mentions("genuine.yml", text, language)
 
 
+def writes_myself(text: str, language: str | None) -> bool:
+    """Does the buyer speak of their own writing ("sorry, this will be long", "Довго писати буду, вибачайте")? Never a
+    request that we stop writing, whatever the classifier made of the writing verb (data/answers/own_writing.yml)."""
+    return mentions("own_writing.yml", text, language)
+
+
 def asks_about_hours(text: str, language: str | None) -> bool:
     """Does the buyer ask when someone is there, or whether the case can wait for them ("do you work weekends?", "is
     anyone even awake at this hour?", "I'm away till Monday, can it wait?")? A question about availability, never a

@@ -54,6 +54,7 @@ from bot.understanding.answers import (
     relative_words,
 )
 from bot.understanding.calm_words import CALM_ANGER, calm_level
+from bot.understanding.chipped import chipped_off
 from bot.understanding.clauses import ends_clause
 from bot.understanding.colour_swap import colour_lines, colour_swapped, colours_said
 from bot.understanding.earlier_order import without_earlier
@@ -1049,6 +1050,9 @@ class NLU:
                         if value not in denied:
                             denied.append(value)
                         continue
+                    if name == "problem" and value == "missing_item" and chipped_off(folded, start, end, language):
+                        # "a chunk missing from the rim": a piece of the item's own surface, damage (round 16)
+                        value = "damaged"
                     if value not in out:
                         out.append(value)
         if not problems and "wrong_item" not in denied and colour_swapped(text):
