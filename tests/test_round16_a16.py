@@ -131,7 +131,7 @@ def test_a_missing_part_stays_missing(trained: NLU, language: str, text: str) ->
 
 
 # ---- "is this a scam?", "how do I know it's really you?": answered truthfully (data/answers/genuine.yml) ------------
-# a16 read these as contact.yml's "how did you reach me?"; c16's genuine.yml answers them on their own (merge, session 26).
+# a16 read these as contact.yml's "how did you reach me?"; c16's genuine.yml answers them (merged in session 26).
 
 
 @pytest.mark.parametrize(
