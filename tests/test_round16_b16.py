@@ -88,9 +88,7 @@ def test_a_count_or_demonstrative_alone_asks_no_part(language: str, text: str) -
         ("de", "refund_shipping", "Ja, passt so. Die Versandkosten zurück reicht mir."),
     ],
 )
-def test_a_yes_restating_the_offer_notes_no_other_request(
-    trained: NLU, language: str, remedy: str, text: str
-) -> None:
+def test_a_yes_restating_the_offer_notes_no_other_request(trained: NLU, language: str, remedy: str, text: str) -> None:
     r = trained.parse(text, fallback_language=language)
     plan = flow.on_buyer_message(offered(remedy, language), r, POLICY, REMEDIES)
     assert plan.actions == ["action_confirm_remedy"]
