@@ -231,19 +231,8 @@ def on_buyer_message(
     # is not yet a request for a person (the classifier often reads it as one): the answer offers one.
     identity = asks_if_bot(m.text, s.get("language") or m.language)
     # A doubt about who writes beside "is this a bot?" gets the genuine answer, which says the bot is automated too.
-    kind = (
-        "genuine"
-        if genuine
-        else "identity"
-        if identity
-        else "contact"
-        if reached
-        else "review"
-        if tied
-        else "hours"
-        if hours
-        else None
-    )
+    asides = (("genuine", genuine), ("identity", identity), ("contact", reached), ("review", tied), ("hours", hours))
+    kind = next((name for name, said in asides if said), None)
     # "how did you reach me?", "must I delete my review?" and "do you work weekends?" are answered the same way: the
     # answer, then on
     identity = identity or reached or tied or hours
