@@ -19,6 +19,8 @@ class ActionAcknowledge(MediatorAction):
             return "resolved"
         if tracker.get_slot("later"):
             return "later"  # "I'm at work, later": whenever it suits them (flow: puts_off)
+        if tracker.get_slot("photo_why"):
+            return "photo_why"  # "why do you need a photo of my kitchen?": only the item, and it is optional
         offered = tracker.get_slot("photo_offered")
         if offered == "video":
             return "video_offered"

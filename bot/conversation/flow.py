@@ -63,6 +63,7 @@ from bot.understanding.answers import (
     asks_what_next,
     asks_what_to_do,
     asks_whole_price,
+    asks_why_photo,
     declined_wishes,
     follow_up_answer,
     lets_go_on,
@@ -85,6 +86,7 @@ from bot.understanding.answers import (
     states_preference,
     waits_for_offer,
     wishes_in,
+    without_why_photo,
     writes_myself,
     yes_no,
 )
@@ -870,10 +872,16 @@ def absorb(s: State, m: Parsed, p: ConversationPolicy) -> dict[str, Any]:
         # serve the discount wish, and a coupon for the next order was offered first (held-out round 6, it).
         slots["part_of_price"] = True
     slots["photo_offered"] = None
+    slots["photo_why"] = None  # set for the one turn a buyer asks why a photo (acknowledge.photo_why)
     slots["later"] = None  # set for the one turn a buyer puts the talk off ("at work, later")
     slots["on_its_way"] = None  # set for the one turn a buyer says the remedy has not come yet (answer_follow_up)
     slots["offer_plain"] = None  # set for the one turn that asks the offer's question again (answer_proposal)
-    if s.get("requested_slot") == "evidence":
+    if s.get("requested_slot") == "evidence" and asks_why_only(m.text, s.get("language") or m.language):
+        # "Why do you need a photo of my kitchen?": only the item matters and the photo is optional, so the bot says so
+        # and asks the next detail; no photo is on record. Read as offering one, the buyer was told "yes, please send
+        # it here", the question unanswered (held-out round 16, sv pl sq ru en).
+        slots["evidence"], slots["photo_why"] = "no", True
+    elif s.get("requested_slot") == "evidence":
         said = yes_no(m.text, s.get("language") or m.language)  # "Mám fotku v mobilu" reads as a yes too
         photo_words = photo_said(m.text, s.get("language") or m.language)
         photo = photo_words == "has"
@@ -1474,14 +1482,25 @@ def gather(
             return handoff("not_understood", Stage.GATHERING, {**slots, "slot_misses": 0})
         slots["slot_misses"] = misses
         slots.update(requested_slot=missing, asked=sorted(set(asked) | {missing}))
-        acknowledged = first or slots.get("photo_offered")
+        acknowledged = first or slots.get("photo_offered") or slots.get("photo_why")
         actions = ["action_acknowledge", "action_ask_details"] if acknowledged else ["action_ask_details"]
         return Plan(actions, Stage.GATHERING, slots, reason=f"ask:{missing}")
     slots["requested_slot"] = None
     plan = propose(State(s.stage, merged, s.facts), r, slots)
-    if slots.get("photo_offered") and plan.actions[:1] != ["action_acknowledge"]:
+    if (slots.get("photo_offered") or slots.get("photo_why")) and plan.actions[:1] != ["action_acknowledge"]:
         return replace(plan, actions=["action_acknowledge", *plan.actions])
     return plan
+
+
+def asks_why_only(text: str, language: str | None) -> bool:
+    """The buyer asks why a photo and, beside it, neither offers one nor says yes ("why a photo? ok, I took one of the
+    box" offers it: told to send it here, as any offer is)."""
+    if not asks_why_photo(text, language):
+        return False
+    rest = without_why_photo(text, language)
+    return not (
+        photo_said(rest, language) == "has" or yes_no(rest, language) == "yes" or mentions_video(rest, language)
+    )
 
 
 def next_slot(slots: dict[str, Any], p: ConversationPolicy, topic: str = "other") -> str | None:

@@ -197,6 +197,9 @@ class Acknowledge(_Strict):
     # The buyer's evidence is a video: the chat takes photos, so a screenshot from it is asked for. Optional like
     # `photo_offered`; without it the bot says `heard`.
     video_offered: Variants | None = None
+    # The buyer asks why a photo, or of what ("of my kitchen?"): only the item matters, and it is optional; the next
+    # question follows (round 16). Optional like `photo_offered`; without it the bot says `heard`.
+    photo_why: Variants | None = None
     # The buyer cannot talk now ("I'm at work, later"): whenever it suits them, the case stays open (held-out round
     # 10). Optional like `pending`; without it the bot says `heard`.
     later: Variants | None = None
@@ -386,6 +389,7 @@ OPTIONAL_SUBS: dict[tuple[str, str], str] = {
     ("acknowledge", "pending"): "heard",
     ("acknowledge", "photo_offered"): "heard",
     ("acknowledge", "video_offered"): "heard",
+    ("acknowledge", "photo_why"): "heard",
     ("acknowledge", "later"): "heard",
     ("acknowledge", "on_its_way"): "heard",
     ("why_not", "late"): "case",

@@ -715,6 +715,29 @@ def mentions_photo(text: str, language: str | None) -> bool:
     return photo_said(text, language) == "has"
 
 
+def asks_why_photo(text: str, language: str | None) -> bool:
+    """Does the buyer ask why a photo, or of what ("why do you need a photo?", "do I have to send pictures of my
+    kitchen?")? A question with a photo word in it (data/answers/photo_why.yml with photo.yml): the answer is that
+    only the item matters and the photo is optional, never "yes, please send it"."""
+    return any(_asks_why_photo(sentence, language) for sentence in _QUESTION_SENTENCE.findall(text))
+
+
+def without_why_photo(text: str, language: str | None) -> str:
+    """The message without its sentences that ask why a photo ("why do you want a photo? I took one of the box
+    anyway" keeps the second): what it says beside the question, read as any answer to the photo question is."""
+    return "".join(x for x in _QUESTION_SENTENCE.findall(text) if not _asks_why_photo(x, language))
+
+
+def _asks_why_photo(sentence: str, language: str | None) -> bool:
+    # One sentence holds both, and asks: "why is it broken? photo attached" asks nothing about the photo.
+    asked = sentence.rstrip().endswith("?") or bool(_MUST.search(normalise(sentence)))
+    return asked and mentions("photo_why.yml", sentence, language) and mentions("photo.yml", sentence, language)
+
+
+_QUESTION_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+_MUST = re.compile(r"\b(must|have to|musze|muss|dois|tengo que|devo|musim|maste|duhet)\b")
+
+
 PhotoSaid = Literal["has", "none"]
 _PHOTO_NEGATION_WINDOW = 3  # words: "I don't have any photos", "nie mam żadnych zdjęć"
 
