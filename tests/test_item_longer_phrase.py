@@ -20,7 +20,9 @@ ORDER = ["Kids' sleeping bag, foxes", "Kids' folding camp stool", "Kids' head to
     ],
 )
 def test_the_longer_phrase_names_the_order_line(trained: NLU, language: str, text: str) -> None:
-    items = [e.value for e in trained.parse(text, fallback_language=language, items=ORDER).entities if e.entity == "item"]
+    items = [
+        e.value for e in trained.parse(text, fallback_language=language, items=ORDER).entities if e.entity == "item"
+    ]
     assert items == ["Kids' head torch, frog"]
 
 
