@@ -92,6 +92,20 @@ class MediatorAction(Action, metaclass=ABCMeta):
         return ""
 
 
+def optional_sentence(
+    tracker: Tracker, services: Services, key: str, variables: dict[str, Any] | None = None, language: str | None = None
+) -> str:
+    """A sentence of the shop's messages that a catalogue may leave out (an older version, or a language file without
+    it), said in the case's language, or nothing: silence beats another language."""
+    if not services.catalog.has(key):
+        return ""
+    language = language or tracker.get_slot("language") or services.shop.default_language
+    try:
+        return services.catalog.render(key, language, variables or {}, seed=int(tracker.get_slot("turn") or 0))
+    except KeyError:  # this language's file lacks the sentence
+        return ""
+
+
 # The language of a quoted policy passage, returned by `prepare` beside the quote (never stored as a slot).
 QUOTED_LANGUAGE = "_quote_language"
 

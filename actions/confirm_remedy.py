@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.base import MediatorAction, format_amount
+from actions.base import MediatorAction, format_amount, optional_sentence
 from actions.services import Services, get_services
 from bot.platform.vocab import RemedyType
 
@@ -35,7 +35,7 @@ class ActionConfirmRemedy(MediatorAction):
     def before(self, tracker: Tracker, services: Services, language: str) -> str:
         """The remedy moved to the item the buyer now names ("oh wait, it was the mug"): said first, so the buyer
         knows the earlier one is replaced, not added to (issue 19)."""
-        if not tracker.get_slot("item_changed_from") or not services.catalog.has("remedy_item_changed"):
+        if not tracker.get_slot("item_changed_from"):
             return ""
         remedy = tracker.get_slot("accepted_remedy") or {}
         variables = {
@@ -44,12 +44,7 @@ class ActionConfirmRemedy(MediatorAction):
             "amount": format_amount(remedy, language),
             "part": remedy.get("part") or "",
         }
-        try:
-            return services.catalog.render(
-                "remedy_item_changed", language, variables, seed=int(tracker.get_slot("turn") or 0)
-            )
-        except KeyError:  # this language's file lacks the sentence: silence beats another language
-            return ""
+        return optional_sentence(tracker, services, "remedy_item_changed", variables, language)
 
     def then(self, tracker: Tracker, services: Services, sub: str | None) -> str:
         if self.key(tracker) == "second_item_agreed":
@@ -67,13 +62,9 @@ class ActionConfirmRemedy(MediatorAction):
         messages have the sentence (`dispute_noted`, optional)."""
         agreed = tracker.get_slot("accepted_remedy") or {}
         money = {agreed.get("type"), (agreed.get("add_on") or {}).get("type")} & MONEY
-        if not (tracker.get_slot("payment_dispute") and money) or not services.catalog.has("dispute_noted"):
+        if not (tracker.get_slot("payment_dispute") and money):
             return ""
-        language = tracker.get_slot("language") or services.shop.default_language
-        try:
-            return services.catalog.render("dispute_noted", language, {}, seed=int(tracker.get_slot("turn") or 0))
-        except KeyError:  # this language's file lacks the sentence: silence beats another language
-            return ""
+        return optional_sentence(tracker, services, "dispute_noted")
 
     def add_on(self, tracker: Tracker, services: Services) -> str:
         """The extra agreed on top of the remedy ("and a 5,00 € discount code for the trouble"), or one sentence
@@ -83,26 +74,15 @@ class ActionConfirmRemedy(MediatorAction):
         if extra and extra.get("item"):
             return ""  # the order's second line, confirmed by its own sentence (key), not an extra for the trouble
         refused = tracker.get_slot("add_on_refused")
-        key, variables = (
-            ("add_on", {"remedy": extra["type"], "amount": format_amount(extra, language)})
-            if extra
-            else ("add_on_refused", {"remedy": refused})
-        )
-        if not (extra or refused) or not services.catalog.has(key):
-            return ""
-        try:
-            return services.catalog.render(key, language, variables, seed=int(tracker.get_slot("turn") or 0))
-        except KeyError:  # this language's file lacks the sentence: silence beats another language
-            return ""
+        if extra:
+            variables = {"remedy": extra["type"], "amount": format_amount(extra, language)}
+            return optional_sentence(tracker, services, "add_on", variables, language)
+        return optional_sentence(tracker, services, "add_on_refused", {"remedy": refused}) if refused else ""
 
     def side_request(self, tracker: Tracker, services: Services) -> str:
         """A request made beside the yes ("Yes please, and could the courier ring the bell?") is said back as
         noted for the team (issue 18.1: a side request is acknowledged), where the shop's messages have the
         sentence (`side_request`, optional: an older version says nothing)."""
-        if not tracker.get_slot("side_request") or not services.catalog.has("side_request"):
+        if not tracker.get_slot("side_request"):
             return ""
-        language = tracker.get_slot("language") or services.shop.default_language
-        try:
-            return services.catalog.render("side_request", language, {}, seed=int(tracker.get_slot("turn") or 0))
-        except KeyError:  # this language's file lacks the sentence: silence beats another language
-            return ""
+        return optional_sentence(tracker, services, "side_request")

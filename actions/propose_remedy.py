@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer_question import quote
-from actions.base import QUOTED_LANGUAGE, MediatorAction, format_amount
+from actions.base import QUOTED_LANGUAGE, MediatorAction, format_amount, optional_sentence
 from actions.services import Services, get_services
 
 
@@ -53,12 +53,7 @@ class ActionProposeRemedy(MediatorAction):
         offer = tracker.get_slot("proposed_remedy") or {}
         second = tracker.get_slot("second_item_offered")
         if second and offer.get("item") == second and services.catalog.has("second_item_offer"):
-            try:
-                return services.catalog.render(
-                    "second_item_offer", language, {"item": second}, seed=int(tracker.get_slot("turn") or 0)
-                )
-            except KeyError:  # this language's file lacks the sentence: silence beats another language
-                return ""
+            return optional_sentence(tracker, services, "second_item_offer", {"item": second}, language)
         why = tracker.get_slot("why_not") or {}
         if not why.get("kind") or self.key(tracker) == "offer_question":
             return ""
