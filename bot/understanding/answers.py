@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -194,7 +194,9 @@ def compile_patterns(patterns: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in folded + latin]
 
 
-@lru_cache(maxsize=32)
+# Unbounded, as the files of data/answers are (48 now): with 32 kept, a simulator run read 34 of them and evicted
+# two, so some YAML was read from disk again in the middle of conversations; the readers below are keyed the same way.
+@cache
 def answers_file(name: str) -> dict:  # type: ignore[type-arg]
     """data/answers/<name>, read once per process (callers copy what they change)."""
     return yaml.safe_load((ANSWERS / name).read_text(encoding="utf-8"))
@@ -588,7 +590,7 @@ YesNo = Literal["yes", "no"]
 FollowUp = Literal["worked", "failed", "waiting"]
 
 
-@lru_cache(maxsize=32)  # one entry per (file, kinds) pair: 9 are read, and 8 evicted one per message
+@cache  # one entry per (file, kinds) pair the code asks for; a bound once evicted one per message
 def _kinds_of(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[re.Pattern[str]]]]:
     """data/answers/<name>: per language, each kind's patterns (normalised as the messages they read are, and
     each Cyrillic one also as typed in Latin letters: "da, vse prishlo" answers the follow-up as "да, всё пришло")."""
@@ -688,7 +690,7 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
     return _says(text, language, lambda lang: _kinds_of("questions.yml", ("duty",)).get(lang, {}).get("duty", []))
 
 
-@lru_cache(maxsize=32)
+@cache  # one entry per file of data/answers, as answers_file
 def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `compile_patterns` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
