@@ -9,9 +9,10 @@ from rasa_sdk import Tracker
 from actions.base import MediatorAction, format_amount, optional_sentence
 from actions.services import Services, get_services
 from bot.platform.vocab import RemedyType
+from bot.policy.remedies import MONEY_REMEDIES
 
-# The remedies that pay money back: a payment dispute beside one must not pay it twice.
-MONEY = frozenset({RemedyType.REFUND_FULL, RemedyType.REFUND_PARTIAL, RemedyType.REFUND_SHIPPING})
+# The remedies that pay money back (a coupon pays nothing): a payment dispute beside one must not pay it twice.
+MONEY = MONEY_REMEDIES - {RemedyType.COUPON}
 
 
 class ActionConfirmRemedy(MediatorAction):

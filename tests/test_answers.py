@@ -852,7 +852,7 @@ def test_the_wish_list_is_read_from_disk_once(monkeypatch: pytest.MonkeyPatch) -
 
     from bot.understanding import answers
 
-    for cached in (answers.answers_file, answers.wish_patterns, answers._any_part, answers._word_patterns):
+    for cached in (answers.answers_file, answers.wish_patterns, answers._any_part, answers.word_patterns):
         cached.cache_clear()
     reads: list[str] = []
     read_text = pathlib.Path.read_text

@@ -79,7 +79,7 @@ def revision_answer(text: str, language: str | None) -> Revision | None:
 
 
 def _identity() -> dict[str, list[re.Pattern[str]]]:
-    return _word_patterns("identity.yml")
+    return word_patterns("identity.yml")
 
 
 def _says(text: str, language: str | None, patterns: Callable[[str], list[re.Pattern[str]]]) -> bool:
@@ -422,7 +422,7 @@ def asks_whole_price(text: str, language: str | None) -> bool:
 
 
 def _parts() -> dict[str, list[re.Pattern[str]]]:
-    return _word_patterns("parts.yml")
+    return word_patterns("parts.yml")
 
 
 def part_named(text: str, language: str | None) -> str | None:
@@ -474,7 +474,7 @@ def _with_count(said: str, start: int, language: str) -> int:
     near = _COUNT_WINDOW.search(said, 0, start)
     if near is None:
         return start
-    counts = [m for p in _word_patterns("counts.yml").get(language, []) for m in p.finditer(said, near.start(), start)]
+    counts = [m for p in word_patterns("counts.yml").get(language, []) for m in p.finditer(said, near.start(), start)]
     # Only words, no punctuation, between the count and the noun: "I ordered 2, send the lid" names one lid.
     joined = [m.start() for m in counts if _COUNT_TO_NOUN.fullmatch(said, m.end(), start)]
     return min(joined, default=start)
@@ -691,7 +691,7 @@ def asks_what_to_do(text: str, language: str | None) -> bool:
 
 
 @cache  # one entry per file of data/answers, as answers_file
-def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
+def word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
     """data/answers/<name>: one list of patterns per language, compiled as `compile_patterns` does (so a Cyrillic word
     typed in Latin letters counts too: "zapisal rolik" is a video as "записал ролик" is)."""
     doc = answers_file(name)
@@ -701,7 +701,7 @@ def _word_patterns(name: str) -> dict[str, list[re.Pattern[str]]]:
 
 
 def mentions(name: str, text: str, language: str | None) -> bool:
-    return _says(text, language, lambda lang: _word_patterns(name).get(lang, []))
+    return _says(text, language, lambda lang: word_patterns(name).get(lang, []))
 
 
 def mentions_video(text: str, language: str | None) -> bool:
@@ -761,7 +761,7 @@ def photo_said(text: str, language: str | None) -> PhotoSaid | None:
     languages = own_then_english(language)
     if _photo_elsewhere(said, languages, "cannot"):
         return "none"  # "my phone is broken, I can't take photos": no photo, whatever photo words follow
-    photo_words = [p for lang in languages for p in _word_patterns("photo.yml").get(lang, [])]
+    photo_words = [p for lang in languages for p in word_patterns("photo.yml").get(lang, [])]
     specific = [p for lang in languages for p in _photo_negations().get(lang, [])]
 
     def negation(word: str) -> bool:
@@ -805,7 +805,7 @@ def asks_how_to_send_photo(text: str, language: str | None) -> bool:
     """Does the message ask how or where to send a photo ("how do I attach a photo here?", "jak tu wrzucic zdjecie?";
     data/answers/photo_how.yml)? It offers the photo: the answer is "send it here", never a policy passage."""
     return photo_said(text, language) is not None and _says(
-        text, language, lambda lang: _word_patterns("photo_how.yml").get(lang, [])
+        text, language, lambda lang: word_patterns("photo_how.yml").get(lang, [])
     )
 
 
@@ -824,7 +824,7 @@ def photo_given(text: str, language: str | None) -> bool:
     ):
         return True
     return photo_said(text, language) == "has" and _says(
-        text, language, lambda lang: _word_patterns("photo_given.yml").get(lang, [])
+        text, language, lambda lang: word_patterns("photo_given.yml").get(lang, [])
     )
 
 

@@ -8,21 +8,12 @@ the item's rim, glaze or paint, which is damage. Read as a missing item, a chipp
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-import yaml
 
 from bot.platform.folding import normalise
-from bot.understanding.answers import ANSWERS, compile_patterns
+from bot.understanding.answers import word_patterns
 
 # A clause ends at a sentence mark, a comma or a semicolon: "the glaze is fine, the lid is missing" keeps the lid.
 _CLAUSE_MARK = re.compile(r"[.!?;,\n]")
-
-
-@lru_cache(maxsize=1)
-def _surfaces() -> dict[str, list[re.Pattern[str]]]:
-    doc = yaml.safe_load((ANSWERS / "chipped.yml").read_text(encoding="utf-8"))
-    return {language: compile_patterns(patterns) for language, patterns in doc.items()}
 
 
 def chipped_off(text: str, start: int, end: int, language: str | None) -> bool:
@@ -31,4 +22,4 @@ def chipped_off(text: str, start: int, end: int, language: str | None) -> bool:
     before = _CLAUSE_MARK.split(text[:start])[-1]
     after = _CLAUSE_MARK.split(text[end:])[0]
     said = normalise(f"{before} {after}")
-    return any(p.search(said) for p in _surfaces().get(language or "en", []))
+    return any(p.search(said) for p in word_patterns("chipped.yml").get(language or "en", []))

@@ -98,7 +98,7 @@ _WORDS_MARGIN = 0.25
 # Between close neighbours lingua's trigrams are least sure, so a smaller lead of the words decides: "Чайник через
 # неделю перестал греть." (Russian words, no letter of either alphabet's own) read as Ukrainian, and a Russian buyer
 # was first written to in Ukrainian (the simulator's tuned set).
-_NEIGHBOURS = ({"ru", "uk"}, {"pl", "cs"})
+_NEIGHBOURS = tuple(set(pair) for pair in _OWN_LETTERS)  # the pairs whose own letters settle them (above)
 _NEIGHBOUR_MARGIN = 0.1
 
 

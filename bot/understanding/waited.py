@@ -6,21 +6,10 @@ wrong-item lines, read a wrong item, and a late buyer was offered the correct it
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-import yaml
-
-from bot.understanding.answers import ANSWERS, compile_patterns
-
-
-@lru_cache(maxsize=1)
-def _waits() -> tuple[re.Pattern[str], ...]:
-    doc = yaml.safe_load((ANSWERS / "waited.yml").read_text(encoding="utf-8"))
-    # Every language's: a short message's language is often unsure, and the words of one do not start another's.
-    return tuple(p for patterns in doc.values() for p in compile_patterns(patterns))
+from bot.understanding.answers import word_patterns
 
 
 def says_waited(folded: str) -> bool:
-    """`folded`: the message folded as the phrase lookup reads it (lower case, no diacritics)."""
-    return any(p.search(folded) for p in _waits())
+    """`folded`: the message folded as the phrase lookup reads it (lower case, no diacritics). Every language's
+    patterns: a short message's language is often unsure, and the words of one do not start another's."""
+    return any(p.search(folded) for patterns in word_patterns("waited.yml").values() for p in patterns)
